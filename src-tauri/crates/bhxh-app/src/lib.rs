@@ -1,0 +1,546 @@
+//! The application layer of BHXH Desk, shared by the window (the Tauri
+//! shell) and the command line.
+//!
+//! [`Desk`] opens the data directory: it reads the store's key from the OS
+//! keyring (creating both at first start), opens the encrypted store, loads
+//! the seed data, and then holds at most one signed-in [`Session`]. Every
+//! operation checks the session, the role and the idle timeout, and writes
+//! its audit entry in the same transaction as its change.
+
+mod error;
+mod paths;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bhxh_core::accounts::{self, NewStaff, Role, Staff};
+use bhxh_core::audit::{self, Actor, Event};
+use bhxh_core::office::{self, Office, OfficeInput};
+use bhxh_core::{Timestamp, catalog, plan, schema, seed, settings};
+use bhxh_secrets::{Key256, Keyring};
+use bhxh_store::Store;
+use serde::{Deserialize, Serialize};
+
+pub use error::{DeskError, ErrorInfo};
+pub use paths::{DataDir, default_data_dir};
+
+/// The keyring service name under which all of the desk's secrets live.
+pub const KEYRING_SERVICE: &str = "bhxh-desk";
+
+/// Where "now" comes from; tests move it forward.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(|| chrono::Local::now().fixed_offset())
+}
+
+/// The signed-in member of staff.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub staff: Staff,
+    pub started: Timestamp,
+    pub last_activity: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    pub user_id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub role_label: String,
+    pub signed_in_at: String,
+}
+
+/// Where the desk stands, for the first screen.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    /// `needs_setup` or `ready`.
+    pub stage: String,
+    pub office: Option<Office>,
+    pub session: Option<SessionInfo>,
+    pub idle_minutes: i64,
+    pub data_dir: String,
+    pub keyring_backend: String,
+    pub version: String,
+}
+
+/// First-start setup: the office and its first administrator.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetupInput {
+    pub office: OfficeInput,
+    pub admin_username: String,
+    pub admin_full_name: String,
+    pub admin_password: String,
+}
+
+/// `db check`: the file and the audit chain.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckReport {
+    pub ok: bool,
+    pub integrity_problems: Vec<String>,
+    pub audit_entries: i64,
+    pub audit_problems: Vec<String>,
+}
+
+pub struct Desk {
+    dir: DataDir,
+    keyring: Keyring,
+    store: Store,
+    session: Option<Session>,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desk")
+            .field("dir", &self.dir)
+            .field(
+                "signed_in",
+                &self.session.as_ref().map(|s| &s.staff.username),
+            )
+            .finish()
+    }
+}
+
+impl Desk {
+    /// Open (or, at first start, create) the desk in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Desk, DeskError> {
+        Desk::open_with_clock(data_dir, system_clock())
+    }
+
+    pub fn open_with_clock(data_dir: &Path, clock: Clock) -> Result<Desk, DeskError> {
+        let dir = DataDir::prepare(data_dir)?;
+        let keyring = Keyring::open_native(KEYRING_SERVICE)?;
+        let key_name = dir.key_name();
+        let db = dir.db_path();
+        let store = if db.exists() {
+            let key = keyring
+                .get_key(&key_name)?
+                .ok_or_else(|| DeskError::KeyMissing { db: db.clone() })?;
+            Store::open(&db, &key, schema::MIGRATIONS)?
+        } else {
+            tracing::info!(path = %db.display(), "first start: creating the store");
+            let key = Key256::generate()?;
+            // Key first: a store whose key was never kept could not be opened again.
+            keyring.put_key(&key_name, &key)?;
+            Store::create(&db, &key, schema::MIGRATIONS)?
+        };
+        let mut desk = Desk {
+            dir,
+            keyring,
+            store,
+            session: None,
+            clock,
+        };
+        desk.ensure_seeded()?;
+        Ok(desk)
+    }
+
+    fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    fn ensure_seeded(&mut self) -> Result<(), DeskError> {
+        let now = self.now();
+        let tx = self.store.write()?;
+        if settings::get(&tx, "seed.loaded_at")?.is_none() {
+            seed::load_all(&tx, &now)?;
+            settings::set(&tx, "seed.loaded_at", &bhxh_core::ts(&now))?;
+            audit::append(
+                &tx,
+                &Actor::system(),
+                &Event {
+                    action: "seed",
+                    entity: "store",
+                    entity_id: "",
+                    detail: serde_json::json!({ "plan": "147/QĐ-BHXH" }),
+                },
+                &now,
+            )?;
+        }
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(())
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    pub fn is_set_up(&self) -> Result<bool, DeskError> {
+        Ok(office::get(self.store.conn())?.is_some() && accounts::count(self.store.conn())? > 0)
+    }
+
+    pub fn status(&self) -> Result<Status, DeskError> {
+        let conn = self.store.conn();
+        Ok(Status {
+            stage: if self.is_set_up()? {
+                "ready"
+            } else {
+                "needs_setup"
+            }
+            .to_owned(),
+            office: office::get(conn)?,
+            session: self.session.as_ref().map(session_info),
+            idle_minutes: settings::security_policy(conn)?.idle_minutes,
+            data_dir: self.dir.path().display().to_string(),
+            keyring_backend: self.keyring.backend().to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        })
+    }
+
+    /// First-start setup: the office and its first administrator, together.
+    pub fn setup(&mut self, input: &SetupInput) -> Result<Status, DeskError> {
+        if self.is_set_up()? {
+            return Err(DeskError::AlreadySetUp);
+        }
+        let now = self.now();
+        let tx = self.store.write()?;
+        let actor = Actor {
+            id: None,
+            username: "setup".to_owned(),
+        };
+        office::create(&tx, &actor, &input.office, &now)?;
+        accounts::create(
+            &tx,
+            &actor,
+            &NewStaff {
+                username: input.admin_username.clone(),
+                full_name: input.admin_full_name.clone(),
+                role: Role::Administrator,
+            },
+            &input.admin_password,
+            &now,
+        )?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        self.status()
+    }
+
+    pub fn provinces(&self) -> Result<Vec<catalog::Province>, DeskError> {
+        Ok(catalog::provinces(self.store.conn())?)
+    }
+
+    // ----- sessions -------------------------------------------------------
+
+    pub fn sign_in(&mut self, username: &str, password: &str) -> Result<SessionInfo, DeskError> {
+        if !self.is_set_up()? {
+            return Err(DeskError::NotSetUp);
+        }
+        if self.session.is_some() {
+            self.sign_out()?;
+        }
+        let now = self.now();
+        let policy = settings::security_policy(self.store.conn())?;
+        let staff = accounts::sign_in(self.store.conn(), username, password, &policy, &now)??;
+        let session = Session {
+            staff,
+            started: now,
+            last_activity: now,
+        };
+        let info = session_info(&session);
+        self.session = Some(session);
+        Ok(info)
+    }
+
+    pub fn sign_out(&mut self) -> Result<(), DeskError> {
+        if let Some(s) = self.session.take() {
+            let now = self.now();
+            audit::append(
+                self.store.conn(),
+                &actor_of(&s),
+                &Event {
+                    action: "sign_out",
+                    entity: "staff",
+                    entity_id: &s.staff.id.to_string(),
+                    detail: serde_json::json!({}),
+                },
+                &now,
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// Check the session, the idle timeout and the role, and count this as
+    /// activity. `roles` empty means any signed-in member of staff.
+    fn authorize(&mut self, roles: &[Role]) -> Result<Actor, DeskError> {
+        let now = self.now();
+        let idle_minutes = settings::security_policy(self.store.conn())?.idle_minutes;
+        let Some(session) = self.session.as_mut() else {
+            return Err(DeskError::NotSignedIn);
+        };
+        if now - session.last_activity > chrono::Duration::minutes(idle_minutes) {
+            let s = self.session.take();
+            if let Some(s) = s {
+                audit::append(
+                    self.store.conn(),
+                    &actor_of(&s),
+                    &Event {
+                        action: "auto_sign_out",
+                        entity: "staff",
+                        entity_id: &s.staff.id.to_string(),
+                        detail: serde_json::json!({ "idle_minutes": idle_minutes }),
+                    },
+                    &now,
+                )?;
+            }
+            return Err(DeskError::SessionExpired { idle_minutes });
+        }
+        if !roles.is_empty() && !roles.contains(&session.staff.role) {
+            return Err(DeskError::Forbidden {
+                needed: roles
+                    .iter()
+                    .map(|r| r.label_vi())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        session.last_activity = now;
+        Ok(actor_of(session))
+    }
+
+    /// Record activity from the UI (keyboard or mouse) without doing anything.
+    pub fn touch(&mut self) -> Result<(), DeskError> {
+        self.authorize(&[]).map(|_| ())
+    }
+
+    // ----- the plan -------------------------------------------------------
+
+    pub fn plan(&mut self) -> Result<plan::Plan, DeskError> {
+        self.authorize(&[])?;
+        Ok(plan::load(self.store.conn())?)
+    }
+
+    /// The plan without a session: for the command line's read-only listing
+    /// (the plan holds no personal data).
+    pub fn plan_public(&self) -> Result<plan::Plan, DeskError> {
+        Ok(plan::load(self.store.conn())?)
+    }
+
+    pub fn procedures(&mut self) -> Result<Vec<catalog::Procedure>, DeskError> {
+        self.authorize(&[])?;
+        Ok(catalog::procedures(self.store.conn())?)
+    }
+
+    // ----- staff (administrator) -----------------------------------------
+
+    pub fn staff_list(&mut self) -> Result<Vec<Staff>, DeskError> {
+        let actor = self.authorize(&[Role::Administrator])?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        let list = accounts::list(&tx)?;
+        audit::append(
+            &tx,
+            &actor,
+            &Event {
+                action: "view",
+                entity: "staff",
+                entity_id: "*",
+                detail: serde_json::json!({ "count": list.len() }),
+            },
+            &now,
+        )?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(list)
+    }
+
+    pub fn staff_create(&mut self, new: &NewStaff, password: &str) -> Result<Staff, DeskError> {
+        let actor = self.authorize(&[Role::Administrator])?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        let staff = accounts::create(&tx, &actor, new, password, &now)?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(staff)
+    }
+
+    pub fn staff_unlock(&mut self, id: i64) -> Result<(), DeskError> {
+        let actor = self.authorize(&[Role::Administrator])?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        accounts::unlock(&tx, &actor, id, &now)?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(())
+    }
+
+    pub fn audit_list(
+        &mut self,
+        limit: i64,
+        before: Option<i64>,
+    ) -> Result<Vec<audit::Entry>, DeskError> {
+        let actor = self.authorize(&[Role::Administrator, Role::Supervisor])?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        let list = audit::list(&tx, limit, before)?;
+        audit::append(
+            &tx,
+            &actor,
+            &Event {
+                action: "view",
+                entity: "audit_log",
+                entity_id: "*",
+                detail: serde_json::json!({ "count": list.len() }),
+            },
+            &now,
+        )?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(list)
+    }
+
+    // ----- the store ------------------------------------------------------
+
+    /// SQLite integrity and the audit chain. Needs no session: it reads no
+    /// personal data and is what IT staff run first when something is wrong.
+    pub fn check(&self) -> Result<CheckReport, DeskError> {
+        let integrity_problems = self.store.integrity_problems()?;
+        let chain = audit::verify(self.store.conn())?;
+        Ok(CheckReport {
+            ok: integrity_problems.is_empty() && chain.is_intact(),
+            integrity_problems,
+            audit_entries: chain.entries,
+            audit_problems: chain.problems,
+        })
+    }
+
+    /// An encrypted copy of the whole store (administrator).
+    pub fn backup(&mut self, dest: &Path, passphrase: &str) -> Result<(), DeskError> {
+        let actor = self.authorize(&[Role::Administrator])?;
+        validate_backup_passphrase(passphrase)?;
+        let now = self.now();
+        // The entry goes in first, so the backup itself records that it was made.
+        audit::append(
+            self.store.conn(),
+            &actor,
+            &Event {
+                action: "export",
+                entity: "store",
+                entity_id: "",
+                detail: serde_json::json!({ "backup": dest.display().to_string() }),
+            },
+            &now,
+        )?;
+        self.store.backup_to(dest, passphrase)?;
+        Ok(())
+    }
+
+    /// Replace the store in `data_dir` with a backup. When a store exists, an
+    /// administrator of it must confirm with their password; on a machine with
+    /// no store (a new or repaired PC) the backup's passphrase is enough.
+    pub fn restore(
+        data_dir: &Path,
+        backup: &Path,
+        passphrase: &str,
+        admin: Option<(&str, &str)>,
+    ) -> Result<Desk, DeskError> {
+        let dir = DataDir::prepare(data_dir)?;
+        // Check the backup before touching anything.
+        {
+            let conn = Store::open_backup(backup, passphrase)?;
+            let chain = audit::verify(&conn)?;
+            if !chain.is_intact() {
+                return Err(DeskError::BadFile {
+                    path: backup.to_owned(),
+                    detail: format!(
+                        "nhật ký kiểm toán trong bản sao lưu không toàn vẹn: {}",
+                        chain.problems.join("; ")
+                    ),
+                });
+            }
+        }
+        let keyring = Keyring::open_native(KEYRING_SERVICE)?;
+        let key_name = dir.key_name();
+        let db = dir.db_path();
+        let mut restorer = Actor {
+            id: None,
+            username: "restore".to_owned(),
+        };
+        let key = if db.exists() {
+            let mut current = Desk::open(data_dir)?;
+            let (user, password) = admin.ok_or(DeskError::NotSignedIn)?;
+            current.sign_in(user, password)?;
+            restorer = current.authorize(&[Role::Administrator])?;
+            current.sign_out()?;
+            let key = keyring
+                .get_key(&key_name)?
+                .ok_or_else(|| DeskError::KeyMissing { db: db.clone() })?;
+            // Closing the last connection checkpoints the WAL into the file.
+            drop(current);
+            key
+        } else {
+            let key = Key256::generate()?;
+            keyring.put_key(&key_name, &key)?;
+            key
+        };
+        Store::restore(backup, passphrase, &db, &key)?;
+        let desk = Desk::open(data_dir)?;
+        let now = desk.now();
+        audit::append(
+            desk.store.conn(),
+            &restorer,
+            &Event {
+                action: "restore",
+                entity: "store",
+                entity_id: "",
+                detail: serde_json::json!({ "backup": backup.display().to_string() }),
+            },
+            &now,
+        )?;
+        Ok(desk)
+    }
+
+    /// For tests and tools that need the raw connection (never the UI).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.db_path()
+    }
+}
+
+impl Drop for Desk {
+    /// Closing the window or ending a command ends the session, on the record.
+    fn drop(&mut self) {
+        if let Err(e) = self.sign_out() {
+            tracing::warn!(error = %e, "could not record the sign-out");
+        }
+    }
+}
+
+fn validate_backup_passphrase(p: &str) -> Result<(), DeskError> {
+    if p.chars().count() < 12 {
+        return Err(DeskError::Core(bhxh_core::CoreError::invalid(
+            "passphrase",
+            "Mật khẩu bản sao lưu phải dài ít nhất 12 ký tự.",
+        )));
+    }
+    Ok(())
+}
+
+fn actor_of(s: &Session) -> Actor {
+    Actor {
+        id: Some(s.staff.id),
+        username: s.staff.username.clone(),
+    }
+}
+
+fn session_info(s: &Session) -> SessionInfo {
+    SessionInfo {
+        user_id: s.staff.id,
+        username: s.staff.username.clone(),
+        full_name: s.staff.full_name.clone(),
+        role: s.staff.role,
+        role_label: s.staff.role.label_vi().to_owned(),
+        signed_in_at: bhxh_core::ts(&s.started),
+    }
+}

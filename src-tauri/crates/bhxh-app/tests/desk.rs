@@ -1,0 +1,377 @@
+//! The desk end to end below the UI: a real SQLCipher file and the real OS
+//! keyring (Secret Service). Run under `scripts/with-keyring.sh`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use std::sync::{Arc, Mutex};
+
+use bhxh_app::{Clock, Desk, DeskError, KEYRING_SERVICE, SetupInput};
+use bhxh_core::accounts::{NewStaff, Role};
+use bhxh_core::office::OfficeInput;
+use bhxh_secrets::{Key256, Keyring};
+
+const ADMIN_PW: &str = "Matkhau-quan-tri-2024";
+
+fn setup_input() -> SetupInput {
+    SetupInput {
+        office: OfficeInput {
+            name: "Bảo hiểm xã hội tỉnh Hòa Bình".into(),
+            parent_agency: "Bảo hiểm xã hội Việt Nam".into(),
+            agency_code: "000.00.17.H23".into(),
+            province_code: "017".into(),
+            address: "Phường Phương Lâm, thành phố Hòa Bình".into(),
+        },
+        admin_username: "quantri".into(),
+        admin_full_name: "Đặng Thị Hương".into(),
+        admin_password: ADMIN_PW.into(),
+    }
+}
+
+/// A clock the test moves by hand.
+fn manual_clock() -> (Clock, Arc<Mutex<chrono::DateTime<chrono::FixedOffset>>>) {
+    let start = chrono::DateTime::parse_from_rfc3339("2024-03-04T08:00:00+07:00").unwrap();
+    let now = Arc::new(Mutex::new(start));
+    let n = now.clone();
+    (Arc::new(move || *n.lock().unwrap()), now)
+}
+
+fn ready_desk(dir: &std::path::Path) -> Desk {
+    let mut desk = Desk::open(dir).unwrap();
+    desk.setup(&setup_input()).unwrap();
+    desk
+}
+
+#[test]
+fn first_start_creates_an_encrypted_store_with_the_seeded_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = Desk::open(dir.path()).unwrap();
+    assert_eq!(desk.status().unwrap().stage, "needs_setup");
+    assert!(matches!(
+        desk.sign_in("quantri", ADMIN_PW),
+        Err(DeskError::NotSetUp)
+    ));
+    desk.setup(&setup_input()).unwrap();
+    let status = desk.status().unwrap();
+    assert_eq!(status.stage, "ready");
+    assert_eq!(status.office.unwrap().province_name, "Hòa Bình");
+    assert!(matches!(
+        desk.setup(&setup_input()),
+        Err(DeskError::AlreadySetUp)
+    ));
+
+    // The plan needs a session.
+    assert!(matches!(desk.plan(), Err(DeskError::NotSignedIn)));
+    let info = desk.sign_in("quantri", ADMIN_PW).unwrap();
+    assert_eq!(info.full_name, "Đặng Thị Hương");
+    assert_eq!(info.role, Role::Administrator);
+    let plan = desk.plan().unwrap();
+    assert_eq!(plan.tasks.len(), 27);
+    assert_eq!(plan.sections.len(), 9);
+    assert_eq!(plan.decision, "147/QĐ-BHXH");
+
+    // Spot checks against the text of Decision 147/QĐ-BHXH.
+    let t1 = &plan.tasks[0];
+    assert_eq!(t1.lead_unit, "Trung tâm CNTT");
+    assert_eq!(t1.deadline_text, "Tháng 02/2024");
+    assert_eq!(t1.deadline.as_deref(), Some("2024-02-29"));
+    assert!(
+        t1.content
+            .starts_with("Tham mưu tổ chức Hội nghị toàn Ngành")
+    );
+    let t13 = &plan.tasks[12];
+    assert_eq!(t13.section, 6);
+    assert_eq!(t13.target.as_ref().map(|t| t.value), Some(100.0));
+    // Item 21 lost its number in the text: it is the provinces' own task.
+    let t21 = &plan.tasks[20];
+    assert_eq!(t21.number, 21);
+    assert!(!t21.number_in_source);
+    assert_eq!(t21.section, 7);
+    assert_eq!(t21.lead_unit, "BHXH các tỉnh");
+    assert_eq!(t21.province_role, "lead");
+    assert!(
+        t21.content
+            .contains("xác minh thông tin số định danh cá nhân")
+    );
+    // Item 20: connection to the EMC measurement system, due 3/2024.
+    let t20 = &plan.tasks[19];
+    assert!(!t20.number_in_source);
+    assert!(t20.content.contains("(EMC)"));
+    assert_eq!(t20.deadline_text, "Tháng 3/2024");
+    // Item 24: chip-card devices at the reception desks, section 8.
+    let t24 = &plan.tasks[23];
+    assert_eq!(t24.section, 8);
+    assert!(!t24.number_in_source);
+    let t16 = &plan.tasks[15];
+    assert_eq!(t16.target.as_ref().map(|t| t.value), Some(68.0));
+    desk.sign_out().unwrap();
+    drop(desk);
+
+    // No plaintext on disk: neither seeded Vietnamese text nor names.
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for needle in [
+            "Hội nghị toàn Ngành",
+            "Đặng Thị Hương",
+            "Trung tâm CNTT",
+            "quantri",
+        ] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle:?} in plaintext in {}",
+                path.display()
+            );
+        }
+    }
+    // desk.json names the keyring entry and holds no secret.
+    let meta = std::fs::read_to_string(dir.path().join("desk.json")).unwrap();
+    assert!(meta.contains("store_id"));
+    assert!(!meta.to_lowercase().contains("key\":"));
+
+    // Reopening keeps everything.
+    let mut desk = Desk::open(dir.path()).unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    assert_eq!(desk.plan().unwrap().tasks.len(), 27);
+}
+
+#[test]
+fn wrong_passwords_are_refused_plainly_then_lock_the_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let (clock, now) = manual_clock();
+    let mut desk = Desk::open_with_clock(dir.path(), clock).unwrap();
+    desk.setup(&setup_input()).unwrap();
+
+    let err = desk.sign_in("quantri", "sai-mat-khau-1").unwrap_err();
+    assert_eq!(err.code(), "bad_credentials");
+    assert_eq!(err.to_string(), "Tên đăng nhập hoặc mật khẩu không đúng.");
+    // An unknown user gets the very same message.
+    let err = desk.sign_in("khongco", "sai-mat-khau-1").unwrap_err();
+    assert_eq!(err.to_string(), "Tên đăng nhập hoặc mật khẩu không đúng.");
+
+    for _ in 0..3 {
+        assert_eq!(
+            desk.sign_in("quantri", "sai").unwrap_err().code(),
+            "bad_credentials"
+        );
+    }
+    // The fifth failure locks, and then even the right password is refused.
+    let err = desk.sign_in("quantri", "sai").unwrap_err();
+    assert_eq!(err.code(), "account_locked");
+    let err = desk.sign_in("quantri", ADMIN_PW).unwrap_err();
+    assert_eq!(err.code(), "account_locked");
+    assert!(
+        err.to_string()
+            .contains("Tài khoản tạm khóa đến 08:15 04/03/2024"),
+        "{err}"
+    );
+
+    *now.lock().unwrap() += chrono::Duration::minutes(16);
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+}
+
+#[test]
+fn idle_sessions_are_signed_out_and_roles_are_enforced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (clock, now) = manual_clock();
+    let mut desk = Desk::open_with_clock(dir.path(), clock).unwrap();
+    desk.setup(&setup_input()).unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    let clerk = desk
+        .staff_create(
+            &NewStaff {
+                username: "tiepnhan1".into(),
+                full_name: "Lê Văn Đức".into(),
+                role: Role::CounterOfficer,
+            },
+            "Tiepnhan-2024x",
+        )
+        .unwrap();
+    assert_eq!(clerk.role, Role::CounterOfficer);
+    assert_eq!(desk.staff_list().unwrap().len(), 2);
+
+    // 14 minutes idle is fine, and counts as activity.
+    *now.lock().unwrap() += chrono::Duration::minutes(14);
+    desk.plan().unwrap();
+    *now.lock().unwrap() += chrono::Duration::minutes(16);
+    let err = desk.plan().unwrap_err();
+    assert_eq!(err.code(), "session_expired");
+    assert!(desk.session().is_none());
+
+    desk.sign_in("tiepnhan1", "Tiepnhan-2024x").unwrap();
+    desk.plan().unwrap();
+    let err = desk.staff_list().unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+    assert!(err.to_string().contains("Quản trị hệ thống"));
+    let err = desk
+        .backup(&dir.path().join("x.bak"), "mot-mat-khau-dai")
+        .unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+}
+
+#[test]
+fn db_check_detects_an_edited_or_deleted_audit_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = ready_desk(dir.path());
+    for _ in 0..3 {
+        desk.sign_in("quantri", ADMIN_PW).unwrap();
+        desk.staff_list().unwrap();
+        desk.sign_out().unwrap();
+    }
+    let report = desk.check().unwrap();
+    assert!(report.ok, "{report:?}");
+    assert!(report.audit_entries >= 10);
+    let conn = desk.store().conn();
+
+    // Edit one entry's detail.
+    let detail: String = conn
+        .query_row("SELECT detail FROM audit_log WHERE seq = 5", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    conn.execute(
+        "UPDATE audit_log SET detail = '{\"x\":1}' WHERE seq = 5",
+        [],
+    )
+    .unwrap();
+    let report = desk.check().unwrap();
+    assert!(!report.ok);
+    assert!(
+        report.audit_problems.iter().any(|p| p.contains("mục 5")),
+        "{report:?}"
+    );
+    conn.execute("UPDATE audit_log SET detail = ?1 WHERE seq = 5", [&detail])
+        .unwrap();
+    assert!(desk.check().unwrap().ok);
+
+    // Delete an entry in the middle.
+    let row: (String, String, String, String, String, String, Vec<u8>, Vec<u8>) = conn
+        .query_row(
+            "SELECT at, actor_username, action, entity, entity_id, detail, prev_hash, hash FROM audit_log WHERE seq = 6",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+        )
+        .unwrap();
+    conn.execute("DELETE FROM audit_log WHERE seq = 6", [])
+        .unwrap();
+    let report = desk.check().unwrap();
+    assert!(!report.ok);
+    assert!(
+        report
+            .audit_problems
+            .iter()
+            .any(|p| p.contains("đã bị xóa")),
+        "{report:?}"
+    );
+    let _ = row;
+
+    // Delete the newest entry (the head no longer matches).
+    let dir2 = tempfile::tempdir().unwrap();
+    let mut desk2 = ready_desk(dir2.path());
+    desk2.sign_in("quantri", ADMIN_PW).unwrap();
+    desk2.sign_out().unwrap();
+    assert!(desk2.check().unwrap().ok);
+    desk2
+        .store()
+        .conn()
+        .execute(
+            "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)",
+            [],
+        )
+        .unwrap();
+    let report = desk2.check().unwrap();
+    assert!(!report.ok);
+    assert!(
+        report
+            .audit_problems
+            .iter()
+            .any(|p| p.contains("mốc đầu chuỗi")),
+        "{report:?}"
+    );
+}
+
+#[test]
+fn a_wrong_or_missing_key_in_the_keyring_is_reported_with_a_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(ready_desk(dir.path()));
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("desk.json")).unwrap())
+            .unwrap();
+    let key_name = format!("db-key:{}", meta["store_id"].as_str().unwrap());
+    let keyring = Keyring::open_native(KEYRING_SERVICE).unwrap();
+    let good = keyring.get_key(&key_name).unwrap().unwrap();
+
+    keyring
+        .put_key(&key_name, &Key256::generate().unwrap())
+        .unwrap();
+    let err = Desk::open(dir.path()).unwrap_err();
+    assert_eq!(err.code(), "wrong_key");
+    assert!(err.to_string().contains("Khóa giải mã không khớp"));
+    assert!(err.hint().contains("bhxh-desk db restore"));
+
+    keyring.delete(&key_name).unwrap();
+    let err = Desk::open(dir.path()).unwrap_err();
+    assert_eq!(err.code(), "key_missing");
+    assert!(err.to_string().contains("Không tìm thấy khóa giải mã"));
+
+    keyring.put_key(&key_name, &good).unwrap();
+    Desk::open(dir.path()).unwrap();
+}
+
+#[test]
+fn backup_restores_on_a_new_machine_and_over_the_live_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("sao-luu.bhxhbak");
+    let mut desk = ready_desk(&dir.path().join("office"));
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    let err = desk.backup(&backup, "ngan").unwrap_err();
+    assert_eq!(err.field(), Some("passphrase"));
+    desk.backup(&backup, "mat-khau-sao-luu-2024").unwrap();
+    desk.staff_create(
+        &NewStaff {
+            username: "sau.saoluu".into(),
+            full_name: "Người Sau".into(),
+            role: Role::Supervisor,
+        },
+        "Saosaoluu-2024",
+    )
+    .unwrap();
+    desk.sign_out().unwrap();
+    drop(desk);
+
+    // Wrong passphrase: nothing happens.
+    let fresh = dir.path().join("new-pc");
+    let err = Desk::restore(&fresh, &backup, "sai-mat-khau-sao-luu", None).unwrap_err();
+    assert_eq!(err.code(), "bad_backup");
+    assert!(!fresh.join("desk.db").exists());
+
+    // A new machine: a new key in its keyring, the data of the backup.
+    let mut restored = Desk::restore(&fresh, &backup, "mat-khau-sao-luu-2024", None).unwrap();
+    assert!(restored.check().unwrap().ok);
+    restored.sign_in("quantri", ADMIN_PW).unwrap();
+    let names: Vec<String> = restored
+        .staff_list()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.username)
+        .collect();
+    assert_eq!(names, vec!["quantri".to_owned()]);
+    drop(restored);
+
+    // Over the live store: an administrator must confirm.
+    let office = dir.path().join("office");
+    let err = Desk::restore(&office, &backup, "mat-khau-sao-luu-2024", None).unwrap_err();
+    assert_eq!(err.code(), "not_signed_in");
+    let mut back = Desk::restore(
+        &office,
+        &backup,
+        "mat-khau-sao-luu-2024",
+        Some(("quantri", ADMIN_PW)),
+    )
+    .unwrap();
+    back.sign_in("quantri", ADMIN_PW).unwrap();
+    assert_eq!(back.staff_list().unwrap().len(), 1);
+    assert!(back.check().unwrap().ok);
+}

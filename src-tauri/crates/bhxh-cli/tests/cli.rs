@@ -1,0 +1,338 @@
+//! The command line as IT staff and scripts use it: the real binary, a real
+//! store and the real Secret Service (run under `scripts/with-keyring.sh`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_bhxh-desk-cli");
+const ADMIN_PW: &str = "Quantri-mat-khau-1";
+
+fn cli(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    cli_env(dir, args, stdin, &[])
+}
+
+fn cli_env(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir").arg(dir).args(args);
+    cmd.env_remove("BHXH_DESK_PASSWORD")
+        .env_remove("BHXH_DESK_BACKUP_PASSPHRASE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn init(dir: &Path) {
+    let out = cli(
+        dir,
+        &[
+            "init",
+            "--office-name",
+            "Bảo hiểm xã hội tỉnh Đắk Lắk",
+            "--agency-code",
+            "000.00.66.H15",
+            "--province",
+            "066",
+            "--admin-user",
+            "quantri",
+            "--admin-name",
+            "Y Bhin Niê",
+        ],
+        &format!("{ADMIN_PW}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Đã thiết lập BHXH Desk"));
+}
+
+#[test]
+fn init_then_plan_list_gives_the_27_tasks_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = cli(dir.path(), &["plan", "list", "--json"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let tasks: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(tasks.len(), 27);
+    assert_eq!(tasks[20]["number"], 21);
+    assert_eq!(tasks[20]["leadUnit"], "BHXH các tỉnh");
+    assert_eq!(tasks[20]["provinceRole"], "lead");
+    assert_eq!(tasks[18]["deadlineText"], "Tháng 4/2024");
+    assert_eq!(tasks[18]["numberInSource"], false);
+    assert_eq!(tasks[7]["target"]["value"], 100.0);
+
+    // Human output is Vietnamese with the sections.
+    let out = cli(dir.path(), &["plan", "list"], "");
+    let s = text(&out.stdout);
+    assert!(s.contains("Nghiên cứu, ứng dụng tiện ích"), "{s}");
+    assert!(s.contains("[chủ trì]"));
+
+    // A second init is refused.
+    let out = cli(
+        dir.path(),
+        &[
+            "init",
+            "--office-name",
+            "X",
+            "--agency-code",
+            "H1",
+            "--province",
+            "001",
+            "--admin-user",
+            "abc",
+            "--admin-name",
+            "A",
+        ],
+        "Matkhau-dai-2024\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("đã được thiết lập"));
+}
+
+#[test]
+fn init_rejects_bad_input_precisely_and_writes_no_office() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(
+        dir.path(),
+        &[
+            "--json",
+            "init",
+            "--office-name",
+            "BHXH tỉnh X",
+            "--agency-code",
+            "h23..x",
+            "--province",
+            "066",
+            "--admin-user",
+            "quantri",
+            "--admin-name",
+            "A",
+        ],
+        &format!("{ADMIN_PW}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "invalid");
+    assert_eq!(v["error"]["field"], "agencyCode");
+    let out = cli(dir.path(), &["--json", "status"], "");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["stage"], "needs_setup");
+
+    // A weak password is refused, and the office is not half set up.
+    let out = cli(
+        dir.path(),
+        &[
+            "init",
+            "--office-name",
+            "BHXH tỉnh X",
+            "--agency-code",
+            "H23",
+            "--province",
+            "066",
+            "--admin-user",
+            "quantri",
+            "--admin-name",
+            "A",
+        ],
+        "ngan\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("ít nhất 10 ký tự"));
+    let out = cli(dir.path(), &["--json", "status"], "");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["stage"], "needs_setup");
+    assert!(v["office"].is_null());
+}
+
+#[test]
+fn db_check_fails_when_the_audit_chain_is_altered() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = cli(
+        dir.path(),
+        &["user", "list", "--user", "quantri"],
+        &format!("{ADMIN_PW}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Y Bhin Niê"));
+
+    let out = cli(dir.path(), &["db", "check"], "");
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("chuỗi băm toàn vẹn"));
+
+    {
+        let desk = bhxh_app::Desk::open(dir.path()).unwrap();
+        desk.store()
+            .conn()
+            .execute(
+                "UPDATE audit_log SET actor_username = 'ke-gian' WHERE seq = 3",
+                [],
+            )
+            .unwrap();
+    }
+    let out = cli(dir.path(), &["--json", "db", "check"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert!(v["auditProblems"][0].as_str().unwrap().contains("mục 3"));
+}
+
+#[test]
+fn commands_on_personal_data_need_a_signed_in_user_and_are_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = cli(dir.path(), &["user", "list"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--user"));
+    let out = cli(
+        dir.path(),
+        &["user", "list", "--user", "quantri"],
+        "sai-mat-khau\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("Tên đăng nhập hoặc mật khẩu không đúng."));
+
+    let out = cli_env(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--username",
+            "soHoa",
+            "--full-name",
+            "Phạm Thu Trang",
+            "--role",
+            "digitisation_officer",
+            "--user",
+            "quantri",
+        ],
+        "Sohoa-mat-khau-1\n",
+        &[("BHXH_DESK_PASSWORD", ADMIN_PW)],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "upper-case user names are refused"
+    );
+    let out = cli_env(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--username",
+            "sohoa",
+            "--full-name",
+            "Phạm Thu Trang",
+            "--role",
+            "digitisation_officer",
+            "--user",
+            "quantri",
+        ],
+        "Sohoa-mat-khau-1\n",
+        &[("BHXH_DESK_PASSWORD", ADMIN_PW)],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = cli(
+        dir.path(),
+        &["--json", "user", "list", "--user", "quantri"],
+        &format!("{ADMIN_PW}\n"),
+    );
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.len(), 2);
+
+    let out = cli(
+        dir.path(),
+        &["--json", "audit", "list", "--user", "quantri"],
+        &format!("{ADMIN_PW}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let actions: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["entity"].as_str().unwrap()))
+        .collect();
+    assert!(actions.contains(&("create", "staff")), "{actions:?}");
+    assert!(actions.contains(&("view", "staff")), "{actions:?}");
+    assert!(
+        actions.contains(&("sign_in_failed", "staff")),
+        "{actions:?}"
+    );
+    // Every sign-in is matched by a sign-out, even when the command failed;
+    // only the audit listing's own session is still open.
+    let ins = actions.iter().filter(|a| a.0 == "sign_in").count();
+    let outs = actions.iter().filter(|a| a.0 == "sign_out").count();
+    assert_eq!(ins, outs + 1, "{actions:?}");
+}
+
+#[test]
+fn backup_and_restore_through_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let office = dir.path().join("office");
+    let backup = dir.path().join("backup.bhxhbak");
+    init(&office);
+    let b = backup.to_str().unwrap();
+    let out = cli(
+        &office,
+        &["db", "backup", b, "--user", "quantri"],
+        &format!("{ADMIN_PW}\nmat-khau-sao-luu-dai\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(backup.exists());
+
+    let fresh = dir.path().join("fresh");
+    let out = cli(&fresh, &["db", "restore", b], "sai-mat-khau-sao-luu\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("Mật khẩu bản sao lưu không đúng"));
+    let out = cli(&fresh, &["db", "restore", b], "mat-khau-sao-luu-dai\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = cli(&fresh, &["--json", "plan", "list"], "");
+    let tasks: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(tasks.len(), 27);
+    let out = cli(&fresh, &["db", "check"], "");
+    assert!(out.status.success(), "{}", text(&out.stdout));
+}
+
+#[test]
+fn an_unreachable_keyring_is_reported_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli_env(
+        dir.path(),
+        &["status"],
+        "",
+        &[(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/bhxh-test-bus",
+        )],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("Không kết nối được kho khóa bí mật của hệ điều hành (Secret Service)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Cách khắc phục:") && err.contains("gnome-keyring"),
+        "{err}"
+    );
+    assert!(err.contains("Khóa không bao giờ được lưu ra tệp"));
+    // Nothing was written in its place.
+    assert!(!dir.path().join("desk.db").exists());
+}

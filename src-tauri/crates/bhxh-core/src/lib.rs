@@ -1,0 +1,34 @@
+//! The domain of BHXH Desk, free of any UI, keyring or network.
+//!
+//! Every function here works on a `rusqlite::Connection` (or a transaction)
+//! of the store opened by `bhxh-store`; the schema is [`schema::MIGRATIONS`].
+//! Times are passed in by the caller (`now`), so the rules are testable.
+
+pub mod accounts;
+pub mod audit;
+pub mod calendar;
+pub mod catalog;
+pub mod error;
+pub mod office;
+pub mod pid;
+pub mod plan;
+pub mod schema;
+pub mod seed;
+pub mod settings;
+pub mod text;
+
+pub use error::CoreError;
+
+/// Timestamps are stored as RFC 3339 text with the office's offset.
+pub type Timestamp = chrono::DateTime<chrono::FixedOffset>;
+
+/// Format a timestamp the way every table stores it.
+pub fn ts(t: &Timestamp) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+}
+
+/// Parse a stored timestamp.
+pub fn parse_ts(s: &str) -> Result<Timestamp, CoreError> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map_err(|e| CoreError::Corrupt(format!("thời điểm '{s}' không hợp lệ: {e}")))
+}

@@ -1,0 +1,10 @@
+//! The store's schema, as ordered migrations. Append only: never edit a
+//! migration that has shipped.
+
+use bhxh_store::Migration;
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../migrations/0001_foundation.sql"),
+}];

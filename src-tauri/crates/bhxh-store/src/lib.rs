@@ -1,0 +1,394 @@
+//! The local store of BHXH Desk: one SQLite file encrypted with SQLCipher.
+//!
+//! This crate knows how to open, key, migrate, check, back up and restore
+//! the file. It knows nothing of the tables' meaning: the domain crates hand
+//! it their [`Migration`]s.
+//!
+//! * The key is a random 256-bit key given as SQLCipher's raw key
+//!   (`x'…'`), so no key derivation runs at open. It comes from the OS keyring
+//!   (see `bhxh-secrets`); this crate never sees where.
+//! * A wrong key is detected right after keying ([`StoreError::WrongKey`]):
+//!   SQLCipher itself only fails at the first read.
+//! * WAL journal, `synchronous = FULL`, foreign keys on: a commit that returned
+//!   survives a power cut, and a crash leaves the last committed state.
+//! * Backups are SQLCipher databases keyed with a passphrase (PBKDF2), so they
+//!   can be restored on another machine whose keyring holds a different key.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bhxh_secrets::Key256;
+use rusqlite::{Connection, OpenFlags, Transaction};
+use zeroize::Zeroizing;
+
+/// One step of the schema: applied once, in order, inside a transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// 1, 2, 3, … with no gaps; stored in `PRAGMA user_version`.
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Everything that can go wrong with the store file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "Khóa giải mã không khớp với tệp dữ liệu {path} (hoặc tệp không phải cơ sở dữ liệu BHXH Desk)."
+    )]
+    WrongKey { path: PathBuf },
+    #[error(
+        "Tệp dữ liệu {path} được tạo bởi phiên bản mới hơn (lược đồ {found}, phiên bản này hỗ trợ đến {supported})."
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("Không áp dụng được bước nâng cấp lược đồ {version} ({name}): {source}")]
+    Migration {
+        version: u32,
+        name: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("Tệp dữ liệu {path} đã tồn tại.")]
+    AlreadyExists { path: PathBuf },
+    #[error("Không tìm thấy tệp dữ liệu {path}.")]
+    NotFound { path: PathBuf },
+    #[error("Mật khẩu bản sao lưu không đúng hoặc tệp {path} không phải bản sao lưu BHXH Desk.")]
+    BadBackup { path: PathBuf },
+    #[error("Bản sao lưu {path} bị hỏng: {detail}")]
+    CorruptBackup { path: PathBuf, detail: String },
+    #[error("Lỗi cơ sở dữ liệu: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("Lỗi đọc/ghi tệp {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// An open, keyed and migrated store.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Create a new store file (it must not exist) and apply all migrations.
+    pub fn create(
+        path: &Path,
+        key: &Key256,
+        migrations: &[Migration],
+    ) -> Result<Store, StoreError> {
+        if path.exists() {
+            return Err(StoreError::AlreadyExists {
+                path: path.to_owned(),
+            });
+        }
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(io_err(dir))?;
+        }
+        let conn = Connection::open(path)?;
+        let mut store = Store::keyed(conn, path, &raw_key(key))?;
+        store.migrate(migrations)?;
+        Ok(store)
+    }
+
+    /// Open an existing store, check the key and bring the schema up to date.
+    pub fn open(path: &Path, key: &Key256, migrations: &[Migration]) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::NotFound {
+                path: path.to_owned(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            // CREATE too: ATTACH (backups) opens new files with the main file's flags.
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let mut store = Store::keyed(conn, path, &raw_key(key))?;
+        store.migrate(migrations)?;
+        Ok(store)
+    }
+
+    fn keyed(conn: Connection, path: &Path, key_literal: &str) -> Result<Store, StoreError> {
+        conn.pragma_update(None, "key", key_literal)?;
+        // SQLCipher accepts any key; the first read tells whether it was right.
+        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            return Err(if is_not_a_database(&e) {
+                StoreError::WrongKey {
+                    path: path.to_owned(),
+                }
+            } else {
+                StoreError::Sqlite(e)
+            });
+        }
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Apply the migrations newer than the file's `user_version`.
+    fn migrate(&mut self, migrations: &[Migration]) -> Result<(), StoreError> {
+        let current = self.schema_version()?;
+        let supported = migrations.last().map_or(0, |m| m.version);
+        if current > supported {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: current,
+                supported,
+            });
+        }
+        for m in migrations.iter().filter(|m| m.version > current) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(m.sql)
+                .map_err(|source| StoreError::Migration {
+                    version: m.version,
+                    name: m.name,
+                    source,
+                })?;
+            tx.pragma_update(None, "user_version", m.version)?;
+            tx.commit()?;
+            tracing::info!(version = m.version, name = m.name, "applied migration");
+        }
+        Ok(())
+    }
+
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Start a transaction (`BEGIN IMMEDIATE`, so writers queue instead of failing).
+    pub fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
+    /// SQLite's own `integrity_check` plus the foreign-key check. Empty means sound.
+    pub fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        for row in rows {
+            let line = row?;
+            if line != "ok" {
+                problems.push(line);
+            }
+        }
+        let mut fk = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let rows = fk.query_map([], |r| {
+            Ok(format!(
+                "khóa ngoại hỏng: bảng {} dòng {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?.unwrap_or(-1)
+            ))
+        })?;
+        for row in rows {
+            problems.push(row?);
+        }
+        Ok(problems)
+    }
+
+    /// Write an encrypted copy of the whole store to `dest`, keyed with
+    /// `passphrase`. The copy appears atomically (temporary file, fsync, rename).
+    pub fn backup_to(&self, dest: &Path, passphrase: &str) -> Result<(), StoreError> {
+        let tmp = temp_beside(dest);
+        let _ = fs::remove_file(&tmp);
+        let version = self.schema_version()?;
+        let result = (|| -> Result<(), StoreError> {
+            let tmp_str = tmp.to_string_lossy().into_owned();
+            self.conn.execute(
+                "ATTACH DATABASE ?1 AS backup KEY ?2",
+                [tmp_str.as_str(), passphrase],
+            )?;
+            let exported = (|| -> Result<(), StoreError> {
+                self.conn
+                    .query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()))?;
+                self.conn
+                    .execute_batch(&format!("PRAGMA backup.user_version = {version}"))?;
+                Ok(())
+            })();
+            self.conn.execute("DETACH DATABASE backup", [])?;
+            exported?;
+            sync_file(&tmp)?;
+            fs::rename(&tmp, dest).map_err(io_err(dest))?;
+            sync_parent(dest);
+            Ok(())
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result
+    }
+
+    /// Check a backup: open it with `passphrase`, run the integrity check and
+    /// return a read-only connection to it for further (domain) checks.
+    pub fn open_backup(backup: &Path, passphrase: &str) -> Result<Connection, StoreError> {
+        open_backup_with(backup, passphrase, OpenFlags::SQLITE_OPEN_READ_ONLY)
+    }
+
+    /// Rebuild a store at `dest` from a backup, keyed with `key`. `dest` is
+    /// replaced atomically; the caller must have closed any store open on it.
+    pub fn restore(
+        backup: &Path,
+        passphrase: &str,
+        dest: &Path,
+        key: &Key256,
+    ) -> Result<(), StoreError> {
+        // Read-write and create: ATTACH opens the new file with these flags.
+        let conn = open_backup_with(
+            backup,
+            passphrase,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+
+        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let tmp = temp_beside(dest);
+        let _ = fs::remove_file(&tmp);
+        let result = (|| -> Result<(), StoreError> {
+            let tmp_str = tmp.to_string_lossy().into_owned();
+            let key_literal = raw_key(key);
+            conn.execute(
+                "ATTACH DATABASE ?1 AS fresh KEY ?2",
+                [tmp_str.as_str(), key_literal.as_str()],
+            )?;
+            let exported = (|| -> Result<(), StoreError> {
+                conn.query_row("SELECT sqlcipher_export('fresh')", [], |_| Ok(()))?;
+                conn.execute_batch(&format!("PRAGMA fresh.user_version = {version}"))?;
+                Ok(())
+            })();
+            conn.execute("DETACH DATABASE fresh", [])?;
+            exported?;
+            drop(conn);
+            sync_file(&tmp)?;
+            // A WAL left by the old file must never be replayed onto the new one.
+            for suffix in ["-wal", "-shm"] {
+                let side = PathBuf::from(format!("{}{suffix}", dest.display()));
+                match fs::remove_file(&side) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(io_err(&side)(e)),
+                }
+            }
+            fs::rename(&tmp, dest).map_err(io_err(dest))?;
+            sync_parent(dest);
+            Ok(())
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result
+    }
+
+    /// Close the store, checkpointing the WAL into the main file.
+    pub fn close(self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.conn.close().map_err(|(_, e)| StoreError::Sqlite(e))
+    }
+}
+
+fn open_backup_with(
+    backup: &Path,
+    passphrase: &str,
+    flags: OpenFlags,
+) -> Result<Connection, StoreError> {
+    if !backup.exists() {
+        return Err(StoreError::NotFound {
+            path: backup.to_owned(),
+        });
+    }
+    let conn = Connection::open_with_flags(backup, flags)?;
+    conn.pragma_update(None, "key", passphrase)?;
+    if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        return Err(if is_not_a_database(&e) {
+            StoreError::BadBackup {
+                path: backup.to_owned(),
+            }
+        } else {
+            StoreError::Sqlite(e)
+        });
+    }
+    let status: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if status != "ok" {
+        return Err(StoreError::CorruptBackup {
+            path: backup.to_owned(),
+            detail: status,
+        });
+    }
+    Ok(conn)
+}
+
+fn raw_key(key: &Key256) -> Zeroizing<String> {
+    Zeroizing::new(format!("x'{}'", key.to_hex().as_str()))
+}
+
+fn is_not_a_database(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase
+    )
+}
+
+fn temp_beside(dest: &Path) -> PathBuf {
+    let mut name = dest
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".tmp-partial");
+    dest.with_file_name(name)
+}
+
+fn sync_file(path: &Path) -> Result<(), StoreError> {
+    fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(io_err(path))
+}
+
+/// Make a rename durable. Directories cannot be opened on Windows; there the
+/// rename is already durable enough with NTFS journaling.
+fn sync_parent(path: &Path) {
+    #[cfg(unix)]
+    if let Some(dir) = path.parent()
+        && let Ok(d) = fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}

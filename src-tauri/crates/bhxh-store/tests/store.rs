@@ -1,0 +1,228 @@
+//! The store against real SQLCipher files on disk.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use bhxh_secrets::Key256;
+use bhxh_store::{Migration, Store, StoreError};
+
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "notes",
+        sql: "CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT NOT NULL);",
+    },
+    Migration {
+        version: 2,
+        name: "tags",
+        sql: "CREATE TABLE tag (note_id INTEGER NOT NULL REFERENCES note(id), tag TEXT NOT NULL);",
+    },
+];
+
+const SECRET_WORD: &str = "Nguyễn Thị Phượng Đồng Tháp";
+
+fn key() -> Key256 {
+    Key256::generate().unwrap()
+}
+
+#[test]
+fn file_holds_no_plaintext_and_reopens_with_the_same_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let k = key();
+    let mut store = Store::create(&path, &k, MIGRATIONS).unwrap();
+    {
+        let tx = store.write().unwrap();
+        for _ in 0..50 {
+            tx.execute("INSERT INTO note (text) VALUES (?1)", [SECRET_WORD])
+                .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    assert_eq!(store.schema_version().unwrap(), 2);
+    store.close().unwrap();
+
+    for file in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(file.unwrap().path()).unwrap();
+        for needle in [SECRET_WORD.as_bytes(), b"CREATE TABLE", b"SQLite format 3"] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "plaintext {:?} found in the store",
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+
+    let store = Store::open(&path, &k, MIGRATIONS).unwrap();
+    let n: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM note WHERE text = ?1",
+            [SECRET_WORD],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 50);
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
+
+#[test]
+fn a_wrong_key_is_reported_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    Store::create(&path, &key(), MIGRATIONS)
+        .unwrap()
+        .close()
+        .unwrap();
+    let err = Store::open(&path, &key(), MIGRATIONS).unwrap_err();
+    assert!(matches!(err, StoreError::WrongKey { .. }), "{err:?}");
+    assert!(err.to_string().contains("Khóa giải mã không khớp"));
+}
+
+#[test]
+fn migrations_run_once_and_a_newer_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let k = key();
+    Store::create(&path, &k, &MIGRATIONS[..1])
+        .unwrap()
+        .close()
+        .unwrap();
+    // Opening with the longer list applies only version 2.
+    let store = Store::open(&path, &k, MIGRATIONS).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    store.close().unwrap();
+    let store = Store::open(&path, &k, MIGRATIONS).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    store.close().unwrap();
+    // An older program must not touch a newer file.
+    let err = Store::open(&path, &k, &MIGRATIONS[..1]).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::TooNew {
+                found: 2,
+                supported: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_failing_migration_leaves_the_previous_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let k = key();
+    Store::create(&path, &k, &MIGRATIONS[..1])
+        .unwrap()
+        .close()
+        .unwrap();
+    let broken = [
+        MIGRATIONS[0],
+        Migration {
+            version: 2,
+            name: "broken",
+            sql: "CREATE TABLE half (x); THIS IS NOT SQL;",
+        },
+    ];
+    let err = Store::open(&path, &k, &broken).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Migration { version: 2, .. }),
+        "{err:?}"
+    );
+    let store = Store::open(&path, &k, &MIGRATIONS[..1]).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 1);
+    let half: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'half'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        half, 0,
+        "the failed migration's first statement must be rolled back"
+    );
+}
+
+#[test]
+fn backup_restores_under_a_new_key_and_checks_its_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let backup = dir.path().join("sao-luu.bhxhbak");
+    let k = key();
+    let mut store = Store::create(&path, &k, MIGRATIONS).unwrap();
+    {
+        let tx = store.write().unwrap();
+        tx.execute("INSERT INTO note (text) VALUES (?1)", [SECRET_WORD])
+            .unwrap();
+        tx.commit().unwrap();
+    }
+    store.backup_to(&backup, "mật khẩu sao lưu").unwrap();
+    // Changes after the backup are not in it.
+    store
+        .conn()
+        .execute("INSERT INTO note (text) VALUES ('sau sao lưu')", [])
+        .unwrap();
+    store.close().unwrap();
+
+    let bytes = std::fs::read(&backup).unwrap();
+    assert!(
+        !bytes
+            .windows(SECRET_WORD.len())
+            .any(|w| w == SECRET_WORD.as_bytes())
+    );
+    assert!(!dir.path().join("sao-luu.bhxhbak.tmp-partial").exists());
+
+    let err = Store::open_backup(&backup, "sai mật khẩu").unwrap_err();
+    assert!(matches!(err, StoreError::BadBackup { .. }), "{err:?}");
+
+    // Restore onto a new machine: a new file under a new key.
+    let restored = dir.path().join("other").join("desk.db");
+    std::fs::create_dir_all(restored.parent().unwrap()).unwrap();
+    let k2 = key();
+    Store::restore(&backup, "mật khẩu sao lưu", &restored, &k2).unwrap();
+    let store = Store::open(&restored, &k2, MIGRATIONS).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    let texts: Vec<String> = store
+        .conn()
+        .prepare("SELECT text FROM note ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(texts, vec![SECRET_WORD.to_owned()]);
+    store.close().unwrap();
+
+    // Restore over the live file: it is replaced whole.
+    Store::restore(&backup, "mật khẩu sao lưu", &path, &k).unwrap();
+    let store = Store::open(&path, &k, MIGRATIONS).unwrap();
+    let n: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM note", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn a_truncated_backup_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let backup = dir.path().join("b.bak");
+    let store = Store::create(&path, &key(), MIGRATIONS).unwrap();
+    store.backup_to(&backup, "pw").unwrap();
+    let bytes = std::fs::read(&backup).unwrap();
+    std::fs::write(&backup, &bytes[..bytes.len() / 2]).unwrap();
+    let err = Store::restore(&backup, "pw", &dir.path().join("x.db"), &key()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::BadBackup { .. } | StoreError::CorruptBackup { .. } | StoreError::Sqlite(_)
+        ),
+        "{err:?}"
+    );
+    assert!(!dir.path().join("x.db").exists());
+}
