@@ -1,1 +1,68 @@
-fn main() {}
+//! BHXH Desk. With no arguments: the window. With a subcommand: the command
+//! line (see `bhxh-cli`), no window.
+// Release builds on Windows have no console window behind the app; IT staff
+// use `bhxh-desk-cli.exe` there for the command line.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod state;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use state::DeskState;
+
+fn main() -> ExitCode {
+    match bhxh_cli::dispatch(std::env::args_os()) {
+        bhxh_cli::Invocation::Exit(code) => code,
+        bhxh_cli::Invocation::Gui { data_dir } => run_gui(data_dir),
+    }
+}
+
+fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BHXH_DESK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .try_init();
+    let Some(data_dir) = data_dir.or_else(bhxh_app::default_data_dir) else {
+        eprintln!("Lỗi: không xác định được thư mục dữ liệu; hãy chạy với --data-dir THƯ_MỤC.");
+        return ExitCode::from(2);
+    };
+    let state = DeskState::open(data_dir);
+    let app = tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::session::app_status,
+            commands::session::app_retry_open,
+            commands::session::provinces,
+            commands::session::setup,
+            commands::session::sign_in,
+            commands::session::sign_out,
+            commands::session::touch,
+            commands::plan::plan,
+            commands::plan::procedures,
+            commands::admin::staff_list,
+            commands::admin::staff_create,
+            commands::admin::staff_unlock,
+            commands::admin::audit_list,
+            commands::admin::db_check,
+        ])
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("Lỗi: không mở được cửa sổ BHXH Desk: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            // Closing the window ends the session, on the record.
+            use tauri::Manager;
+            handle.state::<DeskState>().close();
+        }
+    });
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,7 @@
+//! The typed commands the UI calls: one file per area, each command a few
+//! lines over `bhxh-app`. Errors cross as `ErrorInfo` (code, Vietnamese
+//! message, hint, field).
+
+pub mod admin;
+pub mod plan;
+pub mod session;

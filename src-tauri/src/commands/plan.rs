@@ -1,0 +1,18 @@
+//! The 2024 plan and the procedure catalogue.
+
+use bhxh_app::ErrorInfo;
+use bhxh_core::catalog::Procedure;
+use bhxh_core::plan::Plan;
+use tauri::State;
+
+use crate::state::DeskState;
+
+#[tauri::command]
+pub fn plan(state: State<'_, DeskState>) -> Result<Plan, ErrorInfo> {
+    state.with(|d| d.plan())
+}
+
+#[tauri::command]
+pub fn procedures(state: State<'_, DeskState>) -> Result<Vec<Procedure>, ErrorInfo> {
+    state.with(|d| d.procedures())
+}
