@@ -1,0 +1,222 @@
+/**
+ * The command contract between this UI and the Rust side (Tauri 2).
+ *
+ * Every call goes through `call()`, which turns any rejection into an
+ * `ErrorInfo`. Rust serialises with camelCase field names.
+ * If a command rejects with `session_expired` or `not_signed_in`, the
+ * handler registered with `onSessionLost` is told (App returns to sign-in)
+ * and the promise still rejects, so callers can stop what they were doing.
+ */
+import { invoke } from '@tauri-apps/api/core';
+import { t } from './i18n';
+
+// ---- Types (JSON is camelCase) ------------------------------------------
+
+/** `message` and `hint` come already in Vietnamese from the Rust side. */
+export type ErrorInfo = { code: string; message: string; hint: string; field: string | null };
+
+export type Role = 'counter_officer' | 'digitisation_officer' | 'supervisor' | 'administrator';
+
+export type Office = {
+  name: string;
+  parentAgency: string;
+  agencyCode: string;
+  provinceCode: string;
+  provinceName: string;
+  address: string;
+};
+
+export type SessionInfo = {
+  userId: number;
+  username: string;
+  fullName: string;
+  role: Role;
+  roleLabel: string;
+  signedInAt: string;
+};
+
+export type Stage = 'needs_setup' | 'ready';
+
+export type Status = {
+  stage: Stage;
+  office: Office | null;
+  session: SessionInfo | null;
+  idleMinutes: number;
+  dataDir: string;
+  keyringBackend: string;
+  version: string;
+};
+
+export type Province = { code: string; name: string };
+
+export type OfficeInput = {
+  name: string;
+  parentAgency: string;
+  agencyCode: string;
+  provinceCode: string;
+  address: string;
+};
+
+export type SetupInput = {
+  office: OfficeInput;
+  adminUsername: string;
+  adminFullName: string;
+  adminPassword: string;
+};
+
+export type Section = { number: number; title: string };
+export type Target = { indicator: string; value: number; unit: string };
+export type DeadlineKind = 'month' | 'year' | 'ongoing' | 'recurring' | 'roadmap';
+export type ProvinceRole = 'lead' | 'coordinating' | 'not_involved';
+
+export type Task = {
+  number: number;
+  section: number;
+  numberInSource: boolean;
+  content: string;
+  leadUnit: string;
+  coordinatingUnits: string;
+  deadlineText: string;
+  deadlineKind: DeadlineKind;
+  deadline: string | null;
+  product: string;
+  target: Target | null;
+  provinceRole: ProvinceRole;
+};
+
+export type Plan = {
+  decision: string;
+  decisionDate: string;
+  title: string;
+  sections: Section[];
+  tasks: Task[];
+};
+
+export type Staff = {
+  id: number;
+  username: string;
+  fullName: string;
+  role: Role;
+  active: boolean;
+  lockedUntil: string | null;
+  lastSignIn: string | null;
+  createdAt: string;
+};
+
+export type NewStaff = { username: string; fullName: string; role: Role };
+
+export type AuditEntry = {
+  seq: number;
+  at: string;
+  actorId: number | null;
+  actorUsername: string;
+  action: string;
+  entity: string;
+  entityId: string;
+  detail: string;
+};
+
+export type CheckReport = {
+  ok: boolean;
+  integrityProblems: string[];
+  auditEntries: number;
+  auditProblems: string[];
+};
+
+export type Component = { number: number; name: string; copies: number; original: boolean };
+
+export type Procedure = {
+  code: string;
+  codeIsNational: boolean;
+  name: string;
+  group: string;
+  processingDays: number;
+  components: Component[];
+};
+
+// ---- Errors ---------------------------------------------------------------
+
+export const SESSION_LOST_CODES: readonly string[] = ['session_expired', 'not_signed_in'];
+
+export function isErrorInfo(value: unknown): value is ErrorInfo {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.code === 'string' && typeof v.message === 'string';
+}
+
+/** Normalise whatever a command rejected with into an ErrorInfo. */
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (isErrorInfo(error)) {
+    const e = error as ErrorInfo & { hint?: unknown; field?: unknown };
+    return {
+      code: e.code,
+      message: e.message,
+      hint: typeof e.hint === 'string' ? e.hint : '',
+      field: typeof e.field === 'string' && e.field !== '' ? e.field : null,
+    };
+  }
+  if (typeof error === 'string' && error.trim() !== '') {
+    // A plain string from Rust (e.g. a Tauri-level failure such as an unknown command).
+    return { code: 'internal', message: error, hint: '', field: null };
+  }
+  // No Tauri bridge (plain browser) or a JS exception inside invoke().
+  return {
+    code: 'ipc_unavailable',
+    message: t('error.ipc.message'),
+    hint: t('error.ipc.hint'),
+    field: null,
+  };
+}
+
+export function isSessionLost(error: ErrorInfo): boolean {
+  return SESSION_LOST_CODES.includes(error.code);
+}
+
+/** "message hint" for display; the hint is left out when empty. */
+export function errorText(error: ErrorInfo): string {
+  return error.hint ? `${error.message} ${error.hint}` : error.message;
+}
+
+type SessionLostHandler = (error: ErrorInfo) => void;
+let sessionLostHandler: SessionLostHandler | null = null;
+
+/** Register the handler for session_expired / not_signed_in. Returns an unregister function. */
+export function onSessionLost(handler: SessionLostHandler): () => void {
+  sessionLostHandler = handler;
+  return () => {
+    if (sessionLostHandler === handler) sessionLostHandler = null;
+  };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (raw) {
+    const error = toErrorInfo(raw);
+    if (isSessionLost(error) && sessionLostHandler) sessionLostHandler(error);
+    throw error;
+  }
+}
+
+// ---- Commands ---------------------------------------------------------------
+
+export const api = {
+  /** Rejects when the store could not be opened (keyring_unavailable, keyring_locked, key_missing, wrong_key, store_error…). */
+  appStatus: () => call<Status>('app_status'),
+  appRetryOpen: () => call<Status>('app_retry_open'),
+  /** No session needed. */
+  provinces: () => call<Province[]>('provinces'),
+  setup: (input: SetupInput) => call<Status>('setup', { input }),
+  signIn: (username: string, password: string) =>
+    call<SessionInfo>('sign_in', { username, password }),
+  signOut: () => call<null>('sign_out'),
+  touch: () => call<null>('touch'),
+  plan: () => call<Plan>('plan'),
+  procedures: () => call<Procedure[]>('procedures'),
+  staffList: () => call<Staff[]>('staff_list'),
+  staffCreate: (input: NewStaff, password: string) =>
+    call<Staff>('staff_create', { input, password }),
+  staffUnlock: (id: number) => call<null>('staff_unlock', { id }),
+  auditList: (limit: number) => call<AuditEntry[]>('audit_list', { limit }),
+  dbCheck: () => call<CheckReport>('db_check'),
+} as const;

@@ -1,0 +1,40 @@
+import type { Role } from './api';
+import type { MessageKey } from './i18n';
+import { canSeeAudit } from './roles';
+
+export type ScreenName = 'intake' | 'digitise' | 'cccd' | 'plan' | 'reports' | 'sync' | 'admin';
+
+export type NavItem = { name: ScreenName; labelKey: MessageKey; shortcut: number };
+
+/** Order of the left navigation; Alt+N opens item N. */
+export const NAV_ITEMS: readonly NavItem[] = [
+  { name: 'intake', labelKey: 'nav.intake', shortcut: 1 },
+  { name: 'digitise', labelKey: 'nav.digitise', shortcut: 2 },
+  { name: 'cccd', labelKey: 'nav.cccd', shortcut: 3 },
+  { name: 'plan', labelKey: 'nav.plan', shortcut: 4 },
+  { name: 'reports', labelKey: 'nav.reports', shortcut: 5 },
+  { name: 'sync', labelKey: 'nav.sync', shortcut: 6 },
+  { name: 'admin', labelKey: 'nav.admin', shortcut: 7 },
+];
+
+export const DEFAULT_SCREEN: ScreenName = 'plan';
+
+/**
+ * Items this role may see. Administration is for administrators; a
+ * supervisor also gets it, but the screen then shows only the audit log.
+ */
+export function navItemsFor(role: Role): NavItem[] {
+  return NAV_ITEMS.filter((item) => item.name !== 'admin' || canSeeAudit(role));
+}
+
+type KeyLike = { altKey: boolean; ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; key: string; code?: string };
+
+/** Screen for an Alt+1…Alt+7 key event, or null. Uses `code` so keyboard layouts (e.g. Telex IMEs) do not matter. */
+export function shortcutTarget(event: KeyLike, role: Role): ScreenName | null {
+  if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return null;
+  const m = /^(?:Digit|Numpad)([1-9])$/.exec(event.code ?? '') ?? /^([1-9])$/.exec(event.key);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const item = navItemsFor(role).find((i) => i.shortcut === n);
+  return item ? item.name : null;
+}

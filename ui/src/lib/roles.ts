@@ -1,0 +1,18 @@
+import type { Role } from './api';
+
+export const ROLES: readonly Role[] = [
+  'counter_officer',
+  'digitisation_officer',
+  'supervisor',
+  'administrator',
+] as const;
+
+/** Staff accounts, db check, account creation. */
+export function canManageStaff(role: Role): boolean {
+  return role === 'administrator';
+}
+
+/** Audit log: administrators and supervisors. */
+export function canSeeAudit(role: Role): boolean {
+  return role === 'administrator' || role === 'supervisor';
+}
