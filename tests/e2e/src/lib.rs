@@ -1,1 +1,222 @@
+//! Drive the real BHXH Desk window: start `tauri-driver` (which starts
+//! Debian's `WebKitWebDriver`), open a session on the built app with its own
+//! data directory, and talk WebDriver through `fantoccini`.
+//!
+//! Needs a display (Xvfb) and a Secret Service (see `scripts/e2e.sh`).
 
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Result<T> = std::result::Result<T, Error>;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The app under test: `BHXH_E2E_APP`, or the debug build with the UI embedded.
+pub fn app_path() -> Result<PathBuf> {
+    let path = std::env::var_os("BHXH_E2E_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/debug/bhxh-desk"));
+    let path = path.canonicalize().map_err(|e| {
+        format!(
+            "không thấy ứng dụng để kiểm thử ({}): {e}. Hãy chạy `make test` (nó dựng ứng dụng trước).",
+            path.display()
+        )
+    })?;
+    Ok(path)
+}
+
+fn driver_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("BHXH_TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let local = workspace_root().join(".tools/bin/tauri-driver");
+    if local.exists() {
+        local
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A running `tauri-driver`, stopped with SIGTERM when dropped (SIGKILL would
+/// orphan WebKitWebDriver, which then holds the output pipe open).
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+}
+
+impl Driver {
+    pub fn start() -> Result<Driver> {
+        if std::env::var_os("DISPLAY").is_none() {
+            return Err(
+                "DISPLAY chưa đặt: chạy các kiểm thử đầu-cuối qua scripts/e2e.sh (Xvfb)".into(),
+            );
+        }
+        let port = free_port()?;
+        let native = free_port()?;
+        let child = Command::new(driver_path())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| {
+                format!(
+                    "không chạy được tauri-driver ({}): {e}",
+                    driver_path().display()
+                )
+            })?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                return Err("tauri-driver không mở cổng sau 20 giây".into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Driver { child, port })
+    }
+
+    /// Open the app on `data_dir` and return the WebDriver client.
+    pub async fn launch(&self, data_dir: &Path) -> Result<Client> {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({
+                "application": app_path()?,
+                "args": ["gui", "--data-dir", data_dir],
+            }),
+        );
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await?;
+        Ok(client)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Wait for an element to be present and displayed.
+pub async fn visible(c: &Client, css: &str) -> Result<Element> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && e.is_displayed().await.unwrap_or(false)
+        {
+            return Ok(e);
+        }
+        if Instant::now() > deadline {
+            let body = c
+                .find(Locator::Css("body"))
+                .await?
+                .text()
+                .await
+                .unwrap_or_default();
+            return Err(format!("không thấy {css} sau 20 giây; màn hình đang hiện: {body}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Wait until an element's text contains `needle`; returns the text.
+pub async fn text_contains(c: &Client, css: &str, needle: &str) -> Result<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(needle) {
+            return Ok(text);
+        }
+        if Instant::now() > deadline {
+            return Err(
+                format!("{css} không chứa {needle:?} sau 20 giây (đang là {text:?})").into(),
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Clear a field and type into it.
+pub async fn fill(c: &Client, css: &str, value: &str) -> Result<()> {
+    let e = visible(c, css).await?;
+    e.clear().await?;
+    e.send_keys(value).await?;
+    Ok(())
+}
+
+/// Choose an option of a `<select>` by its value.
+pub async fn select(c: &Client, css: &str, value: &str) -> Result<()> {
+    let e = visible(c, css).await?;
+    e.select_by_value(value).await?;
+    Ok(())
+}
+
+pub async fn click(c: &Client, css: &str) -> Result<()> {
+    visible(c, css).await?.click().await?;
+    Ok(())
+}
+
+/// Count elements matching `css`.
+pub async fn count(c: &Client, css: &str) -> Result<usize> {
+    Ok(c.find_all(Locator::Css(css)).await?.len())
+}
+
+/// The office and administrator every end-to-end test sets up.
+pub const ADMIN_USER: &str = "quantri";
+pub const ADMIN_PASSWORD: &str = "Quantri-mat-khau-2024";
+
+/// Fill in and submit the first-start setup screen.
+pub async fn first_start_setup(c: &Client) -> Result<()> {
+    fill(c, "#setup-office-name", "Bảo hiểm xã hội tỉnh Hòa Bình").await?;
+    fill(c, "#setup-parent-agency", "Bảo hiểm xã hội Việt Nam").await?;
+    fill(c, "#setup-agency-code", "000.00.17.H23").await?;
+    select(c, "#setup-province", "017").await?;
+    fill(c, "#setup-address", "Phường Phương Lâm, thành phố Hòa Bình").await?;
+    fill(c, "#setup-admin-username", ADMIN_USER).await?;
+    fill(c, "#setup-admin-fullname", "Đặng Thị Hương").await?;
+    fill(c, "#setup-admin-password", ADMIN_PASSWORD).await?;
+    fill(c, "#setup-admin-password2", ADMIN_PASSWORD).await?;
+    click(c, "#setup-submit").await?;
+    Ok(())
+}
+
+pub async fn sign_in(c: &Client, user: &str, password: &str) -> Result<()> {
+    fill(c, "#signin-username", user).await?;
+    fill(c, "#signin-password", password).await?;
+    click(c, "#signin-submit").await?;
+    Ok(())
+}
