@@ -43,6 +43,7 @@ fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
             commands::session::touch,
             commands::plan::plan,
             commands::plan::procedures,
+            commands::plan::procedure_update,
             commands::admin::staff_list,
             commands::admin::staff_create,
             commands::admin::staff_unlock,

@@ -1,7 +1,7 @@
 //! The 2024 plan and the procedure catalogue.
 
 use bhxh_app::ErrorInfo;
-use bhxh_core::catalog::Procedure;
+use bhxh_core::catalog::{Procedure, ProcedureEdit};
 use bhxh_core::plan::Plan;
 use tauri::State;
 
@@ -15,4 +15,13 @@ pub fn plan(state: State<'_, DeskState>) -> Result<Plan, ErrorInfo> {
 #[tauri::command]
 pub fn procedures(state: State<'_, DeskState>) -> Result<Vec<Procedure>, ErrorInfo> {
     state.with(|d| d.procedures())
+}
+
+#[tauri::command]
+pub fn procedure_update(
+    state: State<'_, DeskState>,
+    code: String,
+    edit: ProcedureEdit,
+) -> Result<Procedure, ErrorInfo> {
+    state.with(|d| d.procedure_update(&code, &edit))
 }

@@ -125,6 +125,9 @@ export type CheckReport = {
 
 export type Component = { number: number; name: string; copies: number; original: boolean };
 
+export type ComponentInput = { name: string; copies: number; original: boolean };
+export type ProcedureEdit = { name: string; processingDays: number; components: ComponentInput[] };
+
 export type Procedure = {
   code: string;
   codeIsNational: boolean;
@@ -213,6 +216,9 @@ export const api = {
   touch: () => call<null>('touch'),
   plan: () => call<Plan>('plan'),
   procedures: () => call<Procedure[]>('procedures'),
+  /** Administrator only; audited with the values before and after. */
+  procedureUpdate: (code: string, edit: ProcedureEdit) =>
+    call<Procedure>('procedure_update', { code, edit }),
   staffList: () => call<Staff[]>('staff_list'),
   staffCreate: (input: NewStaff, password: string) =>
     call<Staff>('staff_create', { input, password }),

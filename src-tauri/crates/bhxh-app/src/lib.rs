@@ -333,6 +333,21 @@ impl Desk {
         Ok(catalog::procedures(self.store.conn())?)
     }
 
+    /// Edit a procedure of the catalogue (administrator; audited with the
+    /// values before and after).
+    pub fn procedure_update(
+        &mut self,
+        code: &str,
+        edit: &catalog::ProcedureEdit,
+    ) -> Result<catalog::Procedure, DeskError> {
+        let actor = self.authorize(&[Role::Administrator])?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        let updated = catalog::update_procedure(&tx, &actor, code, edit, &now)?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(updated)
+    }
+
     // ----- staff (administrator) -----------------------------------------
 
     pub fn staff_list(&mut self) -> Result<Vec<Staff>, DeskError> {

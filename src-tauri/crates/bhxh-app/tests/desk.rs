@@ -212,6 +212,74 @@ fn idle_sessions_are_signed_out_and_roles_are_enforced() {
 }
 
 #[test]
+fn an_administrator_edits_the_procedure_catalogue_and_it_stays_edited() {
+    use bhxh_core::catalog::{ComponentInput, ProcedureEdit};
+    let dir = tempfile::tempdir().unwrap();
+    let code;
+    {
+        let mut desk = ready_desk(dir.path());
+        desk.sign_in("quantri", ADMIN_PW).unwrap();
+        let first = desk.procedures().unwrap().remove(0);
+        code = first.code.clone();
+        let mut components: Vec<ComponentInput> = first
+            .components
+            .iter()
+            .map(|c| ComponentInput {
+                name: c.name.clone(),
+                copies: c.copies,
+                original: c.original,
+            })
+            .collect();
+        components.push(ComponentInput {
+            name: "Bản sao thẻ Căn cước".into(),
+            copies: 1,
+            original: false,
+        });
+        let edit = ProcedureEdit {
+            name: first.name.clone(),
+            processing_days: first.processing_days + 2,
+            components,
+        };
+        let updated = desk.procedure_update(&code, &edit).unwrap();
+        assert_eq!(updated.processing_days, first.processing_days + 2);
+        assert_eq!(updated.components.len(), first.components.len() + 1);
+
+        // A counter officer may read the catalogue but not change it.
+        desk.staff_create(
+            &NewStaff {
+                username: "tiepnhan2".into(),
+                full_name: "Phạm Thu Trang".into(),
+                role: Role::CounterOfficer,
+            },
+            "Tiepnhan-2024y",
+        )
+        .unwrap();
+        desk.sign_out().unwrap();
+        desk.sign_in("tiepnhan2", "Tiepnhan-2024y").unwrap();
+        assert_eq!(
+            desk.procedure_update(&code, &edit).unwrap_err().code(),
+            "forbidden"
+        );
+    }
+    // Reopened from the encrypted file: the edit is there, on the record.
+    let mut desk = Desk::open(dir.path()).unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    let p = desk
+        .procedures()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.code == code)
+        .unwrap();
+    assert_eq!(p.components.last().unwrap().name, "Bản sao thẻ Căn cước");
+    let log = desk.audit_list(50, None).unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "update" && e.entity == "procedure" && e.entity_id == code)
+    );
+    assert!(desk.check().unwrap().ok);
+}
+
+#[test]
 fn db_check_detects_an_edited_or_deleted_audit_entry() {
     let dir = tempfile::tempdir().unwrap();
     let mut desk = ready_desk(dir.path());
