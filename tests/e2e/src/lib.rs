@@ -220,3 +220,14 @@ pub async fn sign_in(c: &Client, user: &str, password: &str) -> Result<()> {
     click(c, "#signin-submit").await?;
     Ok(())
 }
+
+/// Save a screenshot as `$BHXH_E2E_SCREENSHOTS/NAME.png` when that variable
+/// is set (for looking at the screens and for the docs); otherwise nothing.
+pub async fn snap(c: &Client, name: &str) -> Result<()> {
+    if let Some(dir) = std::env::var_os("BHXH_E2E_SCREENSHOTS") {
+        let png = c.screenshot().await?;
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(Path::new(&dir).join(format!("{name}.png")), png)?;
+    }
+    Ok(())
+}

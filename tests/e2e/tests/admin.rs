@@ -96,6 +96,7 @@ async fn an_administrator_manages_staff_procedures_and_checks_the_data() -> Resu
         // The data check, then the audit log shows the edit.
         click(&c, "#db-check").await?;
         text_contains(&c, "#db-check-result", "Dữ liệu toàn vẹn").await?;
+        snap(&c, "4-admin").await?;
         alt_digit(&c, '4').await?;
         visible(&c, "#plan-screen").await?;
         alt_digit(&c, '7').await?;

@@ -23,6 +23,7 @@ async fn first_start_sign_in_see_the_plan_and_sign_out() -> Result<()> {
             body.contains("Quản trị viên") || body.contains("quản trị viên"),
             "{body}"
         );
+        snap(&c, "1-setup").await?;
         first_start_setup(&c).await?;
 
         // A wrong password gets a clear Vietnamese error.
@@ -35,6 +36,7 @@ async fn first_start_sign_in_see_the_plan_and_sign_out() -> Result<()> {
         )
         .await?;
         assert!(!err.contains("error"), "{err}");
+        snap(&c, "2-signin-error").await?;
         let pw = c.find(fantoccini::Locator::Css("#signin-password")).await?;
         assert_eq!(
             pw.prop("value").await?.unwrap_or_default(),
@@ -57,6 +59,7 @@ async fn first_start_sign_in_see_the_plan_and_sign_out() -> Result<()> {
         text_contains(&c, "#nav-plan", "Kế hoạch Đề án 06").await?;
         text_contains(&c, "#nav-intake", "Tiếp nhận hồ sơ").await?;
         text_contains(&c, "#net-status", "tuyến").await?;
+        snap(&c, "3-plan").await?;
 
         // Sign out: back to the sign-in screen.
         click(&c, "#signout").await?;
