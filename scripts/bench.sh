@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Benchmarks of the foundation: launch to plan screen and memory under Xvfb,
+# and (with --build) a clean build of the app. Figures go to stdout and to
+# docs/benchmarks.md by hand; timings are never test assertions.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh test
+scripts/build-app.sh >/dev/null
+echo "== startup (5 launches) =="
+timeout -k 15 600 xvfb-run -a -s "-screen 0 1366x768x24 -nolisten tcp" \
+  env BHXH_TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" \
+  scripts/with-keyring.sh cargo run --quiet --locked -p bhxh-e2e --bin bench-startup -- 5
+if [ "${1:-}" = "--build" ]; then
+  echo "== clean build of the app (debug, UI embedded), separate target dir =="
+  tgt=$(mktemp -d)
+  start=$(date +%s)
+  CARGO_TARGET_DIR="$tgt" ui/node_modules/.bin/tauri build --debug --no-bundle --ci >/dev/null 2>&1
+  echo "clean debug build: $(( $(date +%s) - start )) s on $(nproc) cores"
+  rm -rf "$tgt"
+fi
