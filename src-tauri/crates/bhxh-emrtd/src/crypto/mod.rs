@@ -1,0 +1,16 @@
+//! The cryptography passive authentication needs: hashes, signature verification for every
+//! algorithm seen on ICAO documents, and generic ECDSA over explicit curve parameters.
+//!
+//! Named curves that RustCrypto implements (P-256, P-384, P-521, brainpoolP256r1,
+//! brainpoolP384r1) go to those crates; every other curve — brainpoolP512r1 above all, and any
+//! certificate with **explicit** `ECParameters` — goes to [`weierstrass`], a small
+//! verification-only implementation over `num-bigint`. Only public data is processed, so none of
+//! this needs to be constant-time.
+
+pub mod hash;
+pub mod signature;
+pub mod weierstrass;
+
+pub use hash::HashAlgorithm;
+
+pub use signature::{SignatureError, verify_signature};

@@ -1,0 +1,212 @@
+//! Test documents: a generated CCCD (invented person) and the PKI that signs it.
+//!
+//! The data groups are built here, in code, so that they are reviewable; their hashes go into an
+//! `LDSSecurityObject` that `testdata/pki/make.sh` signs with openssl under several test PKIs.
+//! `regenerate_card_fixtures` (ignored) rewrites `testdata/card/` and reruns the script;
+//! `card_fixtures_are_in_sync` fails if the code and the committed files drift apart.
+
+use crate::crypto::HashAlgorithm;
+use crate::lds::DgNumber;
+use crate::sod::encode_lds_security_object;
+use crate::tlv::TlvWriter;
+use crate::trust::TrustStore;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub(crate) fn testdata(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel)
+}
+
+/// A minimal JPEG-shaped payload (SOI, APP0 JFIF, EOI): enough for container parsing.
+const FACE: [u8; 20] = [
+    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01,
+    0x00, 0x01, 0xFF, 0xD9,
+];
+
+/// The data groups of the generated card, as they would be read from the chip.
+pub(crate) fn card_files() -> BTreeMap<DgNumber, Vec<u8>> {
+    let mut dgs = BTreeMap::new();
+    let mut dg1 = TlvWriter::new();
+    dg1.nested(0x61, |w| {
+        w.put(0x5F1F, crate::mrz::tests::CCCD_MRZ.concat().as_bytes());
+    });
+    dgs.insert(DgNumber::DG1, dg1.into_bytes());
+    dgs.insert(DgNumber::DG2, crate::lds::dg2::tests::sample_dg2(&FACE, 0));
+    dgs.insert(DgNumber::DG13, crate::lds::dg13::tests::sample_dg13());
+    dgs.insert(DgNumber::DG14, crate::lds::dg14::tests::sample_dg14());
+    let spki = std::fs::read(testdata("ecdsa/bp256r1-named.spki.der")).unwrap_or_default();
+    let mut dg15 = TlvWriter::new();
+    dg15.put(0x6F, &spki);
+    dgs.insert(DgNumber::DG15, dg15.into_bytes());
+    dgs
+}
+
+/// The DER `LDSSecurityObject` over [`card_files`] (SHA-256), plus a DG3 entry that is never
+/// "read" (as on real cards, where DG3 needs Extended Access Control).
+pub(crate) fn lds_security_object() -> Vec<u8> {
+    let mut hashes: BTreeMap<DgNumber, Vec<u8>> = card_files()
+        .iter()
+        .map(|(n, bytes)| (*n, HashAlgorithm::Sha256.digest(bytes)))
+        .collect();
+    hashes.insert(
+        DgNumber::DG3,
+        HashAlgorithm::Sha256.digest(b"fingerprints, never read"),
+    );
+    encode_lds_security_object(HashAlgorithm::Sha256, &hashes)
+}
+
+/// An EF.SOD file: a CMS fixture wrapped in tag `77`.
+pub(crate) fn sod(name: &str) -> Vec<u8> {
+    let path = testdata(&format!("pki/{name}"));
+    let cms = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    crate::tlv::encode(0x77, &cms)
+}
+
+/// The trust directory `dir` under `testdata/pki/`.
+pub(crate) fn trust(dir: &str) -> TrustStore {
+    let (store, problems) = TrustStore::load_dir(&testdata(&format!("pki/{dir}"))).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    store
+}
+
+/// A time inside every fixture certificate's validity: one day after the DS was issued.
+pub(crate) fn inside_validity() -> SystemTime {
+    let pem = std::fs::read(testdata("pki/ds-p256.pem")).unwrap();
+    let mut store = TrustStore::new();
+    store
+        .add_pem(std::str::from_utf8(&pem).unwrap(), "ds")
+        .unwrap();
+    let nb = store.anchors()[0]
+        .cert
+        .certificate
+        .tbs_certificate()
+        .validity()
+        .not_before
+        .to_unix_duration();
+    UNIX_EPOCH + nb + Duration::from_secs(86_400)
+}
+
+#[test]
+fn card_fixtures_are_in_sync() {
+    let stored = std::fs::read(testdata("card/lso.der")).unwrap();
+    assert_eq!(
+        stored,
+        lds_security_object(),
+        "testdata/card/lso.der is stale: run `cargo test -p bhxh-emrtd -- --ignored regenerate_card_fixtures`"
+    );
+    for (n, bytes) in card_files() {
+        let path = testdata(&format!("card/dg{}.bin", n.get()));
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            bytes,
+            "{} is stale",
+            path.display()
+        );
+    }
+}
+
+#[test]
+#[ignore = "rewrites testdata/ with openssl; run by hand"]
+fn regenerate_card_fixtures() {
+    let dir = testdata("card");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (n, bytes) in card_files() {
+        std::fs::write(dir.join(format!("dg{}.bin", n.get())), bytes).unwrap();
+    }
+    std::fs::write(dir.join("lso.der"), lds_security_object()).unwrap();
+    // First pass: the PKI and the SODs.
+    let status = std::process::Command::new("bash")
+        .arg(testdata("pki/make.sh"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Second pass: a master list over the two trusted CSCAs.
+    let certs: Vec<Vec<u8>> = trust("trust")
+        .anchors()
+        .iter()
+        .map(|a| a.cert.der.clone())
+        .collect();
+    std::fs::write(testdata("pki/masterlist.der"), csca_master_list(&certs)).unwrap();
+    let status = std::process::Command::new("bash")
+        .arg(testdata("pki/make.sh"))
+        .arg("masterlist")
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn every_generated_file_parses() {
+    let files = card_files();
+    let mrz = crate::mrz::parse_dg1(&files[&DgNumber::DG1]).unwrap();
+    assert_eq!(mrz.vietnamese_id(), Some("001093047064"));
+    let dg2 = crate::lds::dg2::parse_dg2(&files[&DgNumber::DG2]).unwrap();
+    assert_eq!(dg2.faces[0].data, FACE);
+    let dg13 = crate::lds::dg13::parse_dg13(&files[&DgNumber::DG13]).unwrap();
+    assert_eq!(dg13.id_number(), mrz.vietnamese_id());
+    let dg14 = crate::lds::dg14::parse_dg14(&files[&DgNumber::DG14]).unwrap();
+    assert_eq!(dg14.infos.len(), 4);
+    let dg15 = crate::lds::dg15::parse_dg15(&files[&DgNumber::DG15]).unwrap();
+    assert_eq!(dg15.algorithm(), "1.2.840.10045.2.1");
+}
+
+#[test]
+fn corrupted_sods_never_panic() {
+    let good = sod("sod-p256.cms");
+    for i in 0..good.len() {
+        for v in [0x00, 0x30, 0x80, 0x84, 0xFF] {
+            let mut bad = good.clone();
+            bad[i] = v;
+            let _ = crate::sod::parse_sod(&bad);
+        }
+    }
+}
+
+#[test]
+fn csca_master_list_loads() {
+    let mut store = TrustStore::new();
+    let der = std::fs::read(testdata("pki/masterlist.cms")).unwrap();
+    assert_eq!(store.add_der(&der, "masterlist.cms").unwrap(), 2);
+    let mut names: Vec<String> = store.anchors().iter().map(|a| a.cert.subject()).collect();
+    names.sort();
+    assert!(names[0].contains("Test CSCA RSA-PSS"), "{names:?}");
+    assert!(names[1].contains("Test CSCA brainpoolP512r1"), "{names:?}");
+}
+
+/// The DER `CscaMasterList` (ICAO 9303-12 §9) over the two trusted test CSCAs.
+pub(crate) fn csca_master_list(certs: &[Vec<u8>]) -> Vec<u8> {
+    let mut w = TlvWriter::new();
+    w.nested(0x30, |w| {
+        w.put(0x02, &[0]);
+        w.nested(0x31, |w| {
+            for c in certs {
+                w.put_raw(c);
+            }
+        });
+    });
+    w.into_bytes()
+}
+
+#[test]
+fn trust_directory_with_bundles_and_junk() {
+    let dir = std::env::temp_dir().join(format!("bhxh-emrtd-trust-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = std::fs::read_to_string(testdata("pki/csca-bp512.pem")).unwrap();
+    let b = std::fs::read_to_string(testdata("pki/csca-rsa.pem")).unwrap();
+    std::fs::write(dir.join("bundle.pem"), format!("# two CSCAs\n{a}\n{b}")).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a certificate").unwrap();
+    std::fs::copy(testdata("pki/masterlist.cms"), dir.join("ml.cms")).unwrap();
+    let (store, problems) = TrustStore::load_dir(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    // The master list holds the same two certificates: duplicates are dropped.
+    assert_eq!(store.anchors().len(), 2);
+    assert_eq!(problems.len(), 1);
+    assert!(
+        problems[0].to_string().contains("notes.txt"),
+        "{}",
+        problems[0]
+    );
+}

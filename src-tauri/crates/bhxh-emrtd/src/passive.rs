@@ -1,0 +1,710 @@
+//! Passive authentication (ICAO 9303-11 §5.1): is the data read from the chip the data the
+//! issuing state signed, and is the signer one we trust?
+//!
+//! Every step becomes a [`CheckResult`] naming what was checked and, on failure, exactly what
+//! failed (which data group, which certificate, why). [`crate::verdict`] turns the list into
+//! one answer for the counter.
+//!
+//! Architecture invariant: this module never reads the card; it judges bytes it is handed, so
+//! it is tested entirely with generated documents.
+
+use crate::crypto::weierstrass::CurveError;
+use crate::crypto::{HashAlgorithm, SignatureError, verify_signature};
+use crate::lds::DgNumber;
+use crate::sod::{OID_LDS_SECURITY_OBJECT, Sod, parse_sod};
+use crate::trust::{ChainError, TrustStore, Validity, format_utc, validity_at};
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+/// What a check is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Check {
+    /// EF.SOD could be parsed.
+    SodStructure,
+    /// The hash of one data group matches EF.SOD.
+    DataGroupHash(DgNumber),
+    /// The signed attributes (content type, message digest) match the LDS security object.
+    SignedAttributes,
+    /// The SOD signature verifies with the Document Signer certificate.
+    SodSignature,
+    /// The Document Signer certificate is valid at the checked time.
+    DsCertificateValidity,
+    /// The Document Signer certificate was issued by a trusted CSCA.
+    CscaTrust,
+    /// The CSCA certificate is valid at the checked time.
+    CscaCertificateValidity,
+}
+
+impl Check {
+    /// A short Vietnamese label for the counter.
+    pub fn label_vi(self) -> String {
+        match self {
+            Self::SodStructure => "Đọc dữ liệu bảo mật (EF.SOD)".into(),
+            Self::DataGroupHash(n) => format!("Toàn vẹn dữ liệu {n}"),
+            Self::SignedAttributes => "Thuộc tính chữ ký".into(),
+            Self::SodSignature => "Chữ ký số của cơ quan cấp thẻ".into(),
+            Self::DsCertificateValidity => "Hiệu lực chứng thư ký (DS)".into(),
+            Self::CscaTrust => "Nguồn gốc chứng thư (CSCA)".into(),
+            Self::CscaCertificateValidity => "Hiệu lực chứng thư gốc (CSCA)".into(),
+        }
+    }
+
+    /// Whether a failure of this check means the data was altered (as opposed to: its origin
+    /// could not be established).
+    pub fn is_integrity(self) -> bool {
+        matches!(
+            self,
+            Self::DataGroupHash(_) | Self::SignedAttributes | Self::SodSignature
+        )
+    }
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Checked and correct.
+    Passed,
+    /// Checked and wrong: evidence against the document.
+    Failed,
+    /// Could not be checked (unsupported algorithm, missing certificate or CSCA).
+    Unverifiable,
+    /// Deliberately not checked (e.g. a data group that was not read).
+    NotChecked,
+}
+
+/// One check with its outcome and a technical explanation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckResult {
+    /// What was checked.
+    pub check: Check,
+    /// The outcome.
+    pub status: Status,
+    /// Technical detail (English): what was compared or why it failed.
+    pub detail: String,
+}
+
+/// All checks of one passive authentication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassiveAuthReport {
+    /// The checks, in the order performed.
+    pub checks: Vec<CheckResult>,
+    /// The parsed SOD, when it parsed.
+    pub sod: Option<Sod>,
+}
+
+impl PassiveAuthReport {
+    /// The result of `check`, if it was performed.
+    pub fn get(&self, check: Check) -> Option<&CheckResult> {
+        self.checks.iter().find(|c| c.check == check)
+    }
+}
+
+fn push(out: &mut Vec<CheckResult>, check: Check, status: Status, detail: impl Into<String>) {
+    out.push(CheckResult {
+        check,
+        status,
+        detail: detail.into(),
+    });
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn signature_status(e: &SignatureError) -> Status {
+    match e {
+        SignatureError::Mismatch { .. }
+        | SignatureError::MalformedSignature { .. }
+        | SignatureError::Curve(CurveError::BadSignature | CurveError::MalformedSignature(_)) => {
+            Status::Failed
+        }
+        _ => Status::Unverifiable,
+    }
+}
+
+fn validity_check(
+    out: &mut Vec<CheckResult>,
+    check: Check,
+    who: &str,
+    v: Validity,
+    at: SystemTime,
+) {
+    let at_secs = at
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    match v {
+        Validity::Valid => push(
+            out,
+            check,
+            Status::Passed,
+            format!("{who} is valid on {}", format_utc(at_secs)),
+        ),
+        Validity::NotYetValid { not_before } => push(
+            out,
+            check,
+            Status::Failed,
+            format!(
+                "{who} is not valid before {} (checked at {})",
+                format_utc(not_before),
+                format_utc(at_secs)
+            ),
+        ),
+        Validity::Expired { not_after } => push(
+            out,
+            check,
+            Status::Failed,
+            format!(
+                "{who} expired on {} (checked at {})",
+                format_utc(not_after),
+                format_utc(at_secs)
+            ),
+        ),
+    }
+}
+
+/// Runs passive authentication over EF.SOD and the data groups read (DG number → the file's
+/// bytes exactly as read), against `trust`, with certificate validity checked at `at`.
+pub fn passive_authentication(
+    sod_bytes: &[u8],
+    data_groups: &BTreeMap<DgNumber, Vec<u8>>,
+    trust: &TrustStore,
+    at: SystemTime,
+) -> PassiveAuthReport {
+    let mut out = Vec::new();
+    let sod = match parse_sod(sod_bytes) {
+        Ok(sod) => sod,
+        Err(e) => {
+            push(&mut out, Check::SodStructure, Status::Failed, e.to_string());
+            return PassiveAuthReport {
+                checks: out,
+                sod: None,
+            };
+        }
+    };
+    let signers = if sod.signer_count == 1 {
+        String::new()
+    } else {
+        format!("; {} signer infos, the first is used", sod.signer_count)
+    };
+    push(
+        &mut out,
+        Check::SodStructure,
+        Status::Passed,
+        format!(
+            "LDSSecurityObject v{}, {} ({}), hashes for {}{signers}",
+            sod.lds.version,
+            sod.lds
+                .hash_algorithm
+                .map_or("unsupported hash", HashAlgorithm::name),
+            sod.lds.hash_algorithm_oid,
+            sod.lds
+                .dg_hashes
+                .keys()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
+
+    check_data_groups(&mut out, &sod, data_groups);
+    check_signed_attributes(&mut out, &sod);
+
+    // The SOD signature.
+    let digest_hint = HashAlgorithm::from_oid(&sod.signer.digest_algorithm.oid);
+    let ds = sod.signer_certificate();
+    match ds {
+        None => push(
+            &mut out,
+            Check::SodSignature,
+            Status::Unverifiable,
+            format!(
+                "EF.SOD carries {} certificate(s), none matching the signer identifier",
+                sod.certificates.len()
+            ),
+        ),
+        Some(ds) => {
+            let signed = sod
+                .signer
+                .signed_attrs_der
+                .as_deref()
+                .unwrap_or(&sod.econtent);
+            let spki = ds.certificate.tbs_certificate().subject_public_key_info();
+            match verify_signature(
+                spki,
+                &sod.signer.signature_algorithm,
+                digest_hint,
+                signed,
+                &sod.signer.signature,
+            ) {
+                Ok(how) => push(
+                    &mut out,
+                    Check::SodSignature,
+                    Status::Passed,
+                    format!(
+                        "{how}; Document Signer \"{}\" (serial {})",
+                        ds.subject(),
+                        ds.serial()
+                    ),
+                ),
+                Err(e) => push(
+                    &mut out,
+                    Check::SodSignature,
+                    signature_status(&e),
+                    format!(
+                        "Document Signer \"{}\" (serial {}): {e}",
+                        ds.subject(),
+                        ds.serial()
+                    ),
+                ),
+            }
+        }
+    }
+
+    // The certificate chain.
+    if let Some(ds) = ds {
+        let who = format!("Document Signer certificate \"{}\"", ds.subject());
+        validity_check(
+            &mut out,
+            Check::DsCertificateValidity,
+            &who,
+            validity_at(ds, at),
+            at,
+        );
+        let chain = trust.verify_chain(ds, at);
+        match chain.issuer {
+            Ok(issuer) => {
+                push(
+                    &mut out,
+                    Check::CscaTrust,
+                    Status::Passed,
+                    format!(
+                        "issued by CSCA \"{}\" from {}; {}",
+                        issuer.anchor.cert.subject(),
+                        issuer.anchor.source,
+                        issuer.signature
+                    ),
+                );
+                let who = format!("CSCA certificate \"{}\"", issuer.anchor.cert.subject());
+                validity_check(
+                    &mut out,
+                    Check::CscaCertificateValidity,
+                    &who,
+                    issuer.validity,
+                    at,
+                );
+            }
+            Err(e) => {
+                let status = match &e {
+                    ChainError::NoIssuer { .. } => Status::Unverifiable,
+                    ChainError::BadSignature { mismatch: true, .. }
+                    | ChainError::AlgorithmMismatch { .. } => Status::Failed,
+                    ChainError::BadSignature {
+                        mismatch: false, ..
+                    } => Status::Unverifiable,
+                };
+                push(&mut out, Check::CscaTrust, status, format!("{who}: {e}"));
+            }
+        }
+    }
+
+    PassiveAuthReport {
+        checks: out,
+        sod: Some(sod),
+    }
+}
+
+fn check_data_groups(
+    out: &mut Vec<CheckResult>,
+    sod: &Sod,
+    data_groups: &BTreeMap<DgNumber, Vec<u8>>,
+) {
+    let hash = sod.lds.hash_algorithm;
+    let mut numbers: Vec<DgNumber> = sod.lds.dg_hashes.keys().copied().collect();
+    numbers.extend(data_groups.keys().copied());
+    numbers.sort();
+    numbers.dedup();
+    for n in numbers {
+        let check = Check::DataGroupHash(n);
+        match (sod.lds.dg_hashes.get(&n), data_groups.get(&n)) {
+            (Some(_), None) => push(
+                out,
+                check,
+                Status::NotChecked,
+                format!("{n} is listed in EF.SOD but was not read (absent or access-protected)"),
+            ),
+            (None, Some(_)) => push(
+                out,
+                check,
+                Status::Failed,
+                format!("{n} was read from the chip but EF.SOD lists no hash for it"),
+            ),
+            (Some(expected), Some(bytes)) => match hash {
+                None => push(
+                    out,
+                    check,
+                    Status::Unverifiable,
+                    format!(
+                        "{n}: unsupported hash algorithm {}",
+                        sod.lds.hash_algorithm_oid
+                    ),
+                ),
+                Some(h) => {
+                    let actual = h.digest(bytes);
+                    if actual == *expected {
+                        push(
+                            out,
+                            check,
+                            Status::Passed,
+                            format!("{n}: {h} {}", hex(&actual)),
+                        );
+                    } else {
+                        push(
+                            out,
+                            check,
+                            Status::Failed,
+                            format!(
+                                "{n}: {h} of the {} bytes read is {}, EF.SOD says {}",
+                                bytes.len(),
+                                hex(&actual),
+                                hex(expected)
+                            ),
+                        );
+                    }
+                }
+            },
+            (None, None) => {}
+        }
+    }
+}
+
+fn check_signed_attributes(out: &mut Vec<CheckResult>, sod: &Sod) {
+    let check = Check::SignedAttributes;
+    if sod.signer.signed_attrs_der.is_none() {
+        push(
+            out,
+            check,
+            Status::Passed,
+            "no signed attributes: the signature covers the LDSSecurityObject directly",
+        );
+        return;
+    }
+    if sod.signer.content_type.as_deref() != Some(OID_LDS_SECURITY_OBJECT) {
+        push(
+            out,
+            check,
+            Status::Failed,
+            format!(
+                "contentType attribute is {}, expected {OID_LDS_SECURITY_OBJECT}",
+                sod.signer.content_type.as_deref().unwrap_or("missing")
+            ),
+        );
+        return;
+    }
+    let Some(h) = HashAlgorithm::from_oid(&sod.signer.digest_algorithm.oid) else {
+        push(
+            out,
+            check,
+            Status::Unverifiable,
+            format!(
+                "unsupported signer digest algorithm {}",
+                sod.signer.digest_algorithm.oid
+            ),
+        );
+        return;
+    };
+    let actual = h.digest(&sod.econtent);
+    match &sod.signer.message_digest {
+        None => push(
+            out,
+            check,
+            Status::Failed,
+            "messageDigest attribute is missing",
+        ),
+        Some(md) if *md == actual => push(
+            out,
+            check,
+            Status::Passed,
+            format!("messageDigest matches the {h} of the LDSSecurityObject"),
+        ),
+        Some(md) => push(
+            out,
+            check,
+            Status::Failed,
+            format!(
+                "messageDigest is {}, but the {h} of the LDSSecurityObject is {}",
+                hex(md),
+                hex(&actual)
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::{card_files, inside_validity, sod, trust};
+    use crate::verdict::{Verdict, VerdictKind};
+    use std::time::Duration;
+
+    fn run(sod_name: &str, dgs: &BTreeMap<DgNumber, Vec<u8>>, store: &str) -> PassiveAuthReport {
+        passive_authentication(&sod(sod_name), dgs, &trust(store), inside_validity())
+    }
+
+    fn status(report: &PassiveAuthReport, check: Check) -> Status {
+        report
+            .get(check)
+            .unwrap_or_else(|| panic!("{check:?} not performed: {:#?}", report.checks))
+            .status
+    }
+
+    fn detail(report: &PassiveAuthReport, check: Check) -> &str {
+        report.get(check).map_or("", |c| c.detail.as_str())
+    }
+
+    fn assert_all_passed(report: &PassiveAuthReport) {
+        for c in &report.checks {
+            let expected = if c.check == Check::DataGroupHash(DgNumber::DG3) {
+                Status::NotChecked
+            } else {
+                Status::Passed
+            };
+            assert_eq!(c.status, expected, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn trust_directory_loads_pem_and_der() {
+        let store = trust("trust");
+        let mut subjects: Vec<String> = store.anchors().iter().map(|a| a.cert.subject()).collect();
+        subjects.sort();
+        assert_eq!(subjects.len(), 2);
+        assert!(subjects[0].contains("Test CSCA RSA-PSS"), "{subjects:?}");
+        assert!(
+            subjects[1].contains("Test CSCA brainpoolP512r1"),
+            "{subjects:?}"
+        );
+    }
+
+    #[test]
+    fn genuine_card_p256_signer_under_explicit_brainpool_p512_csca() {
+        let report = run("sod-p256.cms", &card_files(), "trust");
+        assert_all_passed(&report);
+        assert!(detail(&report, Check::SodSignature).contains("ECDSA with SHA-256 on P-256"));
+        assert!(
+            detail(&report, Check::CscaTrust)
+                .contains("ECDSA with SHA-512 on brainpoolP512r1 (explicit parameters)"),
+            "{}",
+            detail(&report, Check::CscaTrust)
+        );
+        assert!(detail(&report, Check::DataGroupHash(DgNumber::DG3)).contains("not read"));
+        let sod = report.sod.as_ref().unwrap();
+        assert_eq!(sod.lds.hash_algorithm, Some(HashAlgorithm::Sha256));
+        assert_eq!(sod.lds.dg_hashes.len(), 6);
+        assert_eq!(sod.signer_count, 1);
+
+        let verdict = Verdict::from_report(&report);
+        assert_eq!(verdict.kind, VerdictKind::Genuine);
+        assert_eq!(verdict.headline, "Thẻ thật – dữ liệu toàn vẹn");
+        assert_eq!(verdict.reason, None);
+    }
+
+    #[test]
+    fn genuine_card_rsa_pss_and_pkcs1_signers_with_negative_serial() {
+        for name in ["sod-rsa-pss.cms", "sod-rsa-pkcs1.cms"] {
+            let report = run(name, &card_files(), "trust");
+            assert_all_passed(&report);
+            assert_eq!(Verdict::from_report(&report).kind, VerdictKind::Genuine);
+            let sig = detail(&report, Check::SodSignature);
+            if name.contains("pss") {
+                assert!(
+                    sig.contains("RSASSA-PSS with SHA-256 (salt 32), RSA-2048"),
+                    "{sig}"
+                );
+            } else {
+                assert!(sig.contains("RSA PKCS#1 v1.5 with SHA-512"), "{sig}");
+            }
+            let ds = report.sod.as_ref().unwrap().signer_certificate().unwrap();
+            assert_eq!(
+                ds.certificate.tbs_certificate().serial_number().as_bytes(),
+                [0xED, 0xCC],
+                "negative serial -4660 kept as stored"
+            );
+        }
+    }
+
+    #[test]
+    fn genuine_card_without_signed_attributes_under_rsa_pss_csca() {
+        let report = run("sod-p384-noattr-keyid.cms", &card_files(), "trust");
+        assert_all_passed(&report);
+        assert!(detail(&report, Check::SignedAttributes).contains("no signed attributes"));
+        assert!(detail(&report, Check::SodSignature).contains("P-384"));
+        assert!(detail(&report, Check::CscaTrust).contains("RSASSA-PSS with SHA-256"));
+        assert_eq!(Verdict::from_report(&report).kind, VerdictKind::Genuine);
+    }
+
+    #[test]
+    fn altered_data_group_is_named() {
+        let mut dgs = card_files();
+        let dg13 = dgs.get_mut(&DgNumber::DG13).unwrap();
+        let pos = dg13.windows(4).position(|w| w == b"1993").unwrap();
+        dg13[pos + 3] = b'4'; // born a year later
+        let report = run("sod-p256.cms", &dgs, "trust");
+        assert_eq!(
+            status(&report, Check::DataGroupHash(DgNumber::DG13)),
+            Status::Failed
+        );
+        assert_eq!(
+            status(&report, Check::DataGroupHash(DgNumber::DG1)),
+            Status::Passed
+        );
+        assert_eq!(status(&report, Check::SodSignature), Status::Passed);
+        let verdict = Verdict::from_report(&report);
+        assert_eq!(verdict.kind, VerdictKind::DataAltered);
+        assert_eq!(verdict.headline, "Dữ liệu trên thẻ đã bị thay đổi");
+        assert!(verdict.reason.unwrap().starts_with("DG13: SHA-256"));
+    }
+
+    #[test]
+    fn data_group_missing_from_sod_is_a_failure() {
+        let mut dgs = card_files();
+        dgs.insert(DgNumber::new(11).unwrap(), vec![0x6B, 0x00]);
+        let report = run("sod-p256.cms", &dgs, "trust");
+        assert_eq!(
+            status(&report, Check::DataGroupHash(DgNumber::new(11).unwrap())),
+            Status::Failed
+        );
+        assert_eq!(Verdict::from_report(&report).kind, VerdictKind::DataAltered);
+    }
+
+    #[test]
+    fn altered_signature_and_altered_security_object_are_caught() {
+        let store = trust("trust");
+        for name in ["sod-p256.cms", "sod-rsa-pss.cms"] {
+            let mut bytes = sod(name);
+            let last = bytes.len() - 1;
+            bytes[last] ^= 0x01;
+            let report = passive_authentication(&bytes, &card_files(), &store, inside_validity());
+            assert_eq!(
+                status(&report, Check::SodSignature),
+                Status::Failed,
+                "{name}"
+            );
+            assert!(detail(&report, Check::SodSignature).contains("does not match"));
+            assert_eq!(Verdict::from_report(&report).kind, VerdictKind::DataAltered);
+        }
+
+        // Change the stored DG1 hash inside the signed LDSSecurityObject.
+        let dg1_hash = HashAlgorithm::Sha256.digest(&card_files()[&DgNumber::DG1]);
+        let mut bytes = sod("sod-p256.cms");
+        let pos = bytes
+            .windows(32)
+            .position(|w| w == dg1_hash.as_slice())
+            .unwrap();
+        bytes[pos] ^= 0xFF;
+        let report = passive_authentication(&bytes, &card_files(), &store, inside_validity());
+        assert_eq!(
+            status(&report, Check::DataGroupHash(DgNumber::DG1)),
+            Status::Failed
+        );
+        assert_eq!(status(&report, Check::SignedAttributes), Status::Failed);
+        assert!(detail(&report, Check::SignedAttributes).contains("messageDigest is"));
+        assert_eq!(Verdict::from_report(&report).kind, VerdictKind::DataAltered);
+
+        // Same change without signed attributes: the signature itself fails.
+        let dg1_hash = HashAlgorithm::Sha256.digest(&card_files()[&DgNumber::DG1]);
+        let mut bytes = sod("sod-p384-noattr-keyid.cms");
+        let pos = bytes
+            .windows(32)
+            .position(|w| w == dg1_hash.as_slice())
+            .unwrap();
+        bytes[pos] ^= 0xFF;
+        let report = passive_authentication(&bytes, &card_files(), &store, inside_validity());
+        assert_eq!(status(&report, Check::SodSignature), Status::Failed);
+    }
+
+    #[test]
+    fn unknown_csca_means_origin_unverified() {
+        let report = run("sod-unknown.cms", &card_files(), "trust");
+        assert_eq!(status(&report, Check::SodSignature), Status::Passed);
+        assert_eq!(status(&report, Check::CscaTrust), Status::Unverifiable);
+        assert!(detail(&report, Check::CscaTrust).contains("Unknown CSCA"));
+        let verdict = Verdict::from_report(&report);
+        assert_eq!(verdict.kind, VerdictKind::OriginUnverified);
+        assert_eq!(verdict.headline, "Không xác thực được nguồn gốc thẻ");
+
+        let empty = passive_authentication(
+            &sod("sod-p256.cms"),
+            &card_files(),
+            &TrustStore::new(),
+            inside_validity(),
+        );
+        assert_eq!(
+            Verdict::from_report(&empty).kind,
+            VerdictKind::OriginUnverified
+        );
+    }
+
+    #[test]
+    fn impostor_csca_with_the_right_name_is_rejected() {
+        // ds-rsa has no authority key identifier, so the impostor is tried and fails.
+        let report = run("sod-rsa-pss.cms", &card_files(), "trust-impostor");
+        assert_eq!(status(&report, Check::CscaTrust), Status::Failed);
+        assert!(detail(&report, Check::CscaTrust).contains("does not verify"));
+        assert_eq!(
+            Verdict::from_report(&report).kind,
+            VerdictKind::OriginUnverified
+        );
+        // ds-p256 names its CSCA's key id, so the impostor is not even a candidate.
+        let report = run("sod-p256.cms", &card_files(), "trust-impostor");
+        assert_eq!(status(&report, Check::CscaTrust), Status::Unverifiable);
+    }
+
+    #[test]
+    fn expired_and_not_yet_valid_certificates() {
+        let store = trust("trust");
+        let late = inside_validity() + Duration::from_secs(20 * 366 * 86_400);
+        let report = passive_authentication(&sod("sod-p256.cms"), &card_files(), &store, late);
+        assert_eq!(
+            status(&report, Check::DsCertificateValidity),
+            Status::Failed
+        );
+        assert!(detail(&report, Check::DsCertificateValidity).contains("expired on"));
+        assert_eq!(
+            status(&report, Check::CscaCertificateValidity),
+            Status::Failed
+        );
+        let verdict = Verdict::from_report(&report);
+        assert_eq!(verdict.kind, VerdictKind::CertificateNotValid);
+
+        let early = inside_validity() - Duration::from_secs(10 * 86_400);
+        let report = passive_authentication(&sod("sod-p256.cms"), &card_files(), &store, early);
+        assert!(detail(&report, Check::DsCertificateValidity).contains("not valid before"));
+    }
+
+    #[test]
+    fn unreadable_sod_or_nothing_read_is_incomplete() {
+        let report = passive_authentication(
+            &[0x77, 0x03, 0x30, 0x01, 0x00],
+            &card_files(),
+            &trust("trust"),
+            inside_validity(),
+        );
+        assert_eq!(status(&report, Check::SodStructure), Status::Failed);
+        assert!(detail(&report, Check::SodStructure).starts_with("EF.SOD:"));
+        assert_eq!(Verdict::from_report(&report).kind, VerdictKind::Incomplete);
+
+        let report = run("sod-p256.cms", &BTreeMap::new(), "trust");
+        assert_eq!(Verdict::from_report(&report).kind, VerdictKind::Incomplete);
+    }
+
+    #[test]
+    fn truncated_sods_never_panic() {
+        let good = sod("sod-p256.cms");
+        let store = trust("trust");
+        for len in (0..good.len()).step_by(7) {
+            let report =
+                passive_authentication(&good[..len], &card_files(), &store, inside_validity());
+            assert_ne!(Verdict::from_report(&report).kind, VerdictKind::Genuine);
+        }
+    }
+}

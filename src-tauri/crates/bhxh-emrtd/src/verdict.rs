@@ -1,0 +1,197 @@
+//! One answer for the counter, in Vietnamese, from the list of passive authentication checks.
+
+use crate::passive::{CheckResult, PassiveAuthReport, Status};
+
+/// The overall judgement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerdictKind {
+    /// Every check passed: the data is what the issuer signed and the signer is trusted.
+    Genuine,
+    /// A hash or the signature does not match: the data was altered (or the chip was forged).
+    DataAltered,
+    /// The data is consistent, but its signer could not be traced to a trusted CSCA (unknown
+    /// CSCA, unsupported algorithm, no certificate).
+    OriginUnverified,
+    /// Integrity and trust are fine, but a certificate is expired or not yet valid.
+    CertificateNotValid,
+    /// EF.SOD is unreadable, or no data group was actually checked.
+    Incomplete,
+}
+
+impl VerdictKind {
+    /// The sentence shown at the counter.
+    pub fn headline_vi(self) -> &'static str {
+        match self {
+            Self::Genuine => "Thẻ thật – dữ liệu toàn vẹn",
+            Self::DataAltered => "Dữ liệu trên thẻ đã bị thay đổi",
+            Self::OriginUnverified => "Không xác thực được nguồn gốc thẻ",
+            Self::CertificateNotValid => {
+                "Dữ liệu toàn vẹn nhưng chứng thư số của thẻ không còn hiệu lực"
+            }
+            Self::Incomplete => "Chưa đọc đủ dữ liệu để xác thực thẻ",
+        }
+    }
+
+    /// What the counter officer should do.
+    pub fn advice_vi(self) -> &'static str {
+        match self {
+            Self::Genuine => "Có thể sử dụng thông tin đọc từ chip.",
+            Self::DataAltered => {
+                "Không sử dụng thông tin từ chip. Đối chiếu giấy tờ gốc và báo cáo cán bộ phụ trách."
+            }
+            Self::OriginUnverified => {
+                "Dữ liệu nhất quán nhưng chưa kiểm chứng được cơ quan cấp. Đối chiếu thông tin in trên thẻ; kiểm tra kho chứng thư gốc (CSCA)."
+            }
+            Self::CertificateNotValid => {
+                "Kiểm tra ngày hết hạn của thẻ và đồng hồ của máy tính; đối chiếu thông tin in trên thẻ."
+            }
+            Self::Incomplete => "Đặt lại thẻ lên đầu đọc và đọc lại.",
+        }
+    }
+}
+
+/// The verdict with the checks behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The judgement.
+    pub kind: VerdictKind,
+    /// [`VerdictKind::headline_vi`].
+    pub headline: &'static str,
+    /// [`VerdictKind::advice_vi`].
+    pub advice: &'static str,
+    /// The technical reason for a negative verdict: the first decisive failed check's detail.
+    pub reason: Option<String>,
+    /// Every check, in order.
+    pub checks: Vec<CheckResult>,
+}
+
+impl Status {
+    /// A one-character mark and a Vietnamese word for the status.
+    pub fn label_vi(self) -> (&'static str, &'static str) {
+        match self {
+            Status::Passed => ("✓", "Đạt"),
+            Status::Failed => ("✗", "Không đạt"),
+            Status::Unverifiable => ("?", "Không kiểm tra được"),
+            Status::NotChecked => ("–", "Không kiểm tra"),
+        }
+    }
+}
+
+impl Verdict {
+    /// The verdict as plain text: headline, advice, then one line per check with its
+    /// technical detail (for a log, a CLI or a "details" panel).
+    pub fn render_text(&self) -> String {
+        let mut out = format!("{}\n{}\n", self.headline, self.advice);
+        for c in &self.checks {
+            let (mark, word) = c.status.label_vi();
+            out.push_str(&format!(
+                "{mark} {} — {word}: {}\n",
+                c.check.label_vi(),
+                c.detail
+            ));
+        }
+        out
+    }
+
+    /// Judges a passive authentication report.
+    pub fn from_report(report: &PassiveAuthReport) -> Self {
+        let checks = report.checks.clone();
+        let first = |pred: &dyn Fn(&CheckResult) -> bool| {
+            checks.iter().find(|c| pred(c)).map(|c| c.detail.clone())
+        };
+        let (kind, reason) = if report.sod.is_none() {
+            (VerdictKind::Incomplete, first(&|_| true))
+        } else if let Some(r) = first(&|c| c.check.is_integrity() && c.status == Status::Failed) {
+            (VerdictKind::DataAltered, Some(r))
+        } else if let Some(r) = first(&|c| {
+            matches!(c.status, Status::Unverifiable)
+                || (c.status == Status::Failed && c.check == crate::passive::Check::CscaTrust)
+        }) {
+            (VerdictKind::OriginUnverified, Some(r))
+        } else if let Some(r) = first(&|c| c.status == Status::Failed) {
+            (VerdictKind::CertificateNotValid, Some(r))
+        } else if !checks.iter().any(|c| {
+            matches!(c.check, crate::passive::Check::DataGroupHash(_)) && c.status == Status::Passed
+        }) {
+            (
+                VerdictKind::Incomplete,
+                Some("no data group was read and checked against EF.SOD".to_string()),
+            )
+        } else {
+            (VerdictKind::Genuine, None)
+        };
+        Self {
+            kind,
+            headline: kind.headline_vi(),
+            advice: kind.advice_vi(),
+            reason,
+            checks,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::passive::Check;
+
+    fn report(checks: Vec<(Check, Status)>, sod_ok: bool) -> PassiveAuthReport {
+        let sod = if sod_ok {
+            crate::sod::parse_sod(&crate::fixtures::sod("sod-p256.cms")).ok()
+        } else {
+            None
+        };
+        PassiveAuthReport {
+            checks: checks
+                .into_iter()
+                .map(|(check, status)| CheckResult {
+                    check,
+                    status,
+                    detail: format!("{check:?}"),
+                })
+                .collect(),
+            sod,
+        }
+    }
+
+    #[test]
+    fn integrity_failures_outrank_trust_problems() {
+        let dg1 = Check::DataGroupHash(crate::lds::DgNumber::DG1);
+        let r = report(
+            vec![
+                (Check::SodStructure, Status::Passed),
+                (dg1, Status::Passed),
+                (Check::SodSignature, Status::Failed),
+                (Check::CscaTrust, Status::Unverifiable),
+            ],
+            true,
+        );
+        let v = Verdict::from_report(&r);
+        assert_eq!(v.kind, VerdictKind::DataAltered);
+        assert_eq!(v.reason.as_deref(), Some("SodSignature"));
+        let text = v.render_text();
+        assert!(
+            text.starts_with("Dữ liệu trên thẻ đã bị thay đổi\n"),
+            "{text}"
+        );
+        assert!(text.contains("✗ Chữ ký số của cơ quan cấp thẻ — Không đạt: SodSignature"));
+        assert!(text.contains("? Nguồn gốc chứng thư (CSCA) — Không kiểm tra được"));
+    }
+
+    #[test]
+    fn every_kind_has_vietnamese_text() {
+        for kind in [
+            VerdictKind::Genuine,
+            VerdictKind::DataAltered,
+            VerdictKind::OriginUnverified,
+            VerdictKind::CertificateNotValid,
+            VerdictKind::Incomplete,
+        ] {
+            assert!(!kind.headline_vi().is_empty());
+            assert!(!kind.advice_vi().is_empty());
+        }
+        let v = Verdict::from_report(&report(vec![(Check::SodStructure, Status::Failed)], false));
+        assert_eq!(v.kind, VerdictKind::Incomplete);
+        assert_eq!(v.headline, "Chưa đọc đủ dữ liệu để xác thực thẻ");
+    }
+}
