@@ -65,6 +65,7 @@ impl DeskError {
             DeskError::Store(_) => "store_error",
             DeskError::Core(CoreError::Invalid { .. }) => "invalid",
             DeskError::Core(CoreError::NotFound { .. }) => "not_found",
+            DeskError::Core(CoreError::Conflict(_)) => "conflict",
             DeskError::Core(_) => "core_error",
             DeskError::SignIn(SignInError::BadCredentials { .. }) => "bad_credentials",
             DeskError::SignIn(SignInError::Locked { .. }) => "account_locked",

@@ -16,6 +16,9 @@ use std::sync::Arc;
 use bhxh_core::accounts::{self, NewStaff, Role, Staff};
 use bhxh_core::audit::{self, Actor, Event};
 use bhxh_core::office::{self, Office, OfficeInput};
+use bhxh_core::progress::{
+    self, Month, ProgressEntry, ProgressInput, ReportKind, ReportPeriod, ReportRecord, Snapshot,
+};
 use bhxh_core::{Timestamp, catalog, plan, schema, seed, settings};
 use bhxh_secrets::{Key256, Keyring};
 use bhxh_store::Store;
@@ -65,6 +68,19 @@ pub struct Status {
     pub data_dir: String,
     pub keyring_backend: String,
     pub version: String,
+}
+
+/// One month of plan progress, for the plan screen.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MonthProgress {
+    pub period: String,
+    pub label: String,
+    /// The month's report is approved: entries are read-only until a
+    /// supervisor opens a correction.
+    pub frozen: bool,
+    pub entries: Vec<ProgressEntry>,
+    pub revisions: Vec<ReportRecord>,
 }
 
 /// First-start setup: the office and its first administrator.
@@ -346,6 +362,107 @@ impl Desk {
         let updated = catalog::update_procedure(&tx, &actor, code, edit, &now)?;
         tx.commit().map_err(bhxh_store::StoreError::from)?;
         Ok(updated)
+    }
+
+    // ----- plan progress and reports ----------------------------------------
+
+    /// A month's entries, whether the month is frozen by an approved report,
+    /// and the revisions of its monthly report.
+    pub fn progress_month(&mut self, month: &str) -> Result<MonthProgress, DeskError> {
+        self.authorize(&[])?;
+        let month = Month::parse(month)?;
+        let period = ReportPeriod::parse(ReportKind::Month, &month.to_string())?;
+        let conn = self.store.conn();
+        let revisions = progress::revisions(conn, &period)?;
+        Ok(MonthProgress {
+            period: month.to_string(),
+            label: month.label(),
+            frozen: revisions.first().is_some_and(|r| r.status == "approved"),
+            entries: progress::month_entries(conn, month)?,
+            revisions,
+        })
+    }
+
+    /// Record a task's progress for a month (supervisor, administrator).
+    pub fn progress_save(
+        &mut self,
+        month: &str,
+        input: &ProgressInput,
+    ) -> Result<ProgressEntry, DeskError> {
+        let actor = self.authorize(&[Role::Supervisor, Role::Administrator])?;
+        let month = Month::parse(month)?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        let entry = progress::save(&tx, &actor, month, input, &now)?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(entry)
+    }
+
+    /// Tasks that are overdue, reported late or at risk today.
+    pub fn attention(&mut self) -> Result<Vec<progress::Attention>, DeskError> {
+        self.authorize(&[])?;
+        let today = self.now().date_naive();
+        Ok(progress::attention(self.store.conn(), today)?)
+    }
+
+    fn report_period(kind: &str, period: &str) -> Result<ReportPeriod, DeskError> {
+        let kind = ReportKind::parse(kind).ok_or_else(|| {
+            bhxh_core::CoreError::invalid(
+                "kind",
+                format!("Loại báo cáo \"{kind}\" không có; chọn month, half hoặc year."),
+            )
+        })?;
+        Ok(ReportPeriod::parse(kind, period)?)
+    }
+
+    /// The report as it stands: the approved snapshot, or a draft from the
+    /// live entries.
+    pub fn report_current(&mut self, kind: &str, period: &str) -> Result<Snapshot, DeskError> {
+        self.authorize(&[])?;
+        let period = Self::report_period(kind, period)?;
+        Ok(progress::current(self.store.conn(), &period)?)
+    }
+
+    pub fn report_revisions(
+        &mut self,
+        kind: &str,
+        period: &str,
+    ) -> Result<Vec<ReportRecord>, DeskError> {
+        self.authorize(&[])?;
+        let period = Self::report_period(kind, period)?;
+        Ok(progress::revisions(self.store.conn(), &period)?)
+    }
+
+    /// Approve and freeze a period's report (supervisor).
+    pub fn report_approve(
+        &mut self,
+        kind: &str,
+        period: &str,
+        number: &str,
+    ) -> Result<Snapshot, DeskError> {
+        let actor = self.authorize(&[Role::Supervisor])?;
+        let period = Self::report_period(kind, period)?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        let snapshot = progress::approve(&tx, &actor, &period, number, &now)?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(snapshot)
+    }
+
+    /// Open a correction of an approved report (supervisor), with a reason.
+    pub fn report_reopen(
+        &mut self,
+        kind: &str,
+        period: &str,
+        reason: &str,
+    ) -> Result<ReportRecord, DeskError> {
+        let actor = self.authorize(&[Role::Supervisor])?;
+        let period = Self::report_period(kind, period)?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        let record = progress::reopen(&tx, &actor, &period, reason, &now)?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(record)
     }
 
     // ----- staff (administrator) -----------------------------------------

@@ -443,3 +443,79 @@ fn backup_restores_on_a_new_machine_and_over_the_live_store() {
     assert_eq!(back.staff_list().unwrap().len(), 1);
     assert!(back.check().unwrap().ok);
 }
+
+#[test]
+fn progress_is_entered_approved_by_a_supervisor_and_frozen_on_disk() {
+    use bhxh_core::progress::{ProgressInput, Status};
+    let dir = tempfile::tempdir().unwrap();
+    let (clock, now) = manual_clock();
+    {
+        let mut desk = Desk::open_with_clock(dir.path(), clock.clone()).unwrap();
+        desk.setup(&setup_input()).unwrap();
+        desk.sign_in("quantri", ADMIN_PW).unwrap();
+        for (user, name, role) in [
+            ("giamsat", "Vũ Minh Đạt", Role::Supervisor),
+            ("tiepnhan3", "Hà Thu Hằng", Role::CounterOfficer),
+        ] {
+            desk.staff_create(
+                &NewStaff {
+                    username: user.into(),
+                    full_name: name.into(),
+                    role,
+                },
+                "Mat-khau-2024z",
+            )
+            .unwrap();
+        }
+        let month = bhxh_core::progress::Month::of(&now.lock().unwrap().clone()).to_string();
+        let input = ProgressInput {
+            task_number: 21,
+            status: Status::InProgress,
+            percent: 64,
+            indicator_value: Some(64.0),
+            narrative: "Đã xác thực 64% số người tham gia với CSDL quốc gia về dân cư.".into(),
+        };
+        // The administrator may enter progress but not approve.
+        desk.progress_save(&month, &input).unwrap();
+        assert_eq!(
+            desk.report_approve("month", &month, "15/BC-BHXH")
+                .unwrap_err()
+                .code(),
+            "forbidden"
+        );
+        desk.sign_out().unwrap();
+        // A counter officer may look but not enter.
+        desk.sign_in("tiepnhan3", "Mat-khau-2024z").unwrap();
+        assert_eq!(desk.progress_month(&month).unwrap().entries.len(), 1);
+        assert_eq!(
+            desk.progress_save(&month, &input).unwrap_err().code(),
+            "forbidden"
+        );
+        desk.sign_out().unwrap();
+        // The supervisor approves; the month is frozen.
+        desk.sign_in("giamsat", "Mat-khau-2024z").unwrap();
+        let snap = desk.report_approve("month", &month, "15/BC-BHXH").unwrap();
+        assert_eq!(snap.approved_by, "Vũ Minh Đạt");
+        let err = desk.progress_save(&month, &input).unwrap_err();
+        assert_eq!(err.code(), "conflict");
+        assert!(err.to_string().contains("đã được duyệt"), "{err}");
+        assert_eq!(
+            desk.report_approve("half", "2024-H3", "x")
+                .unwrap_err()
+                .field(),
+            Some("period")
+        );
+    }
+    // Reopened from the encrypted file: still frozen, same snapshot.
+    let mut desk = Desk::open_with_clock(dir.path(), clock).unwrap();
+    desk.sign_in("giamsat", "Mat-khau-2024z").unwrap();
+    let month = bhxh_core::progress::Month::of(&now.lock().unwrap().clone()).to_string();
+    let m = desk.progress_month(&month).unwrap();
+    assert!(m.frozen);
+    assert_eq!(m.revisions.len(), 1);
+    let current = desk.report_current("month", &month).unwrap();
+    assert_eq!(current.number, "15/BC-BHXH");
+    let t21 = current.rows.iter().find(|r| r.task_number == 21).unwrap();
+    assert_eq!(t21.progress.as_ref().unwrap().percent, 64);
+    assert!(desk.check().unwrap().ok);
+}

@@ -11,6 +11,10 @@ pub enum CoreError {
     },
     #[error("Không tìm thấy {what}.")]
     NotFound { what: String },
+    /// The change is valid but the record's state forbids it (an approved
+    /// report, say); the message says what to do instead.
+    #[error("{0}")]
+    Conflict(String),
     #[error("Dữ liệu trong kho không hợp lệ: {0}")]
     Corrupt(String),
     #[error("Dữ liệu khởi tạo (tệp {file}) không hợp lệ: {detail}")]

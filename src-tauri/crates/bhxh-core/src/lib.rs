@@ -12,6 +12,7 @@ pub mod error;
 pub mod office;
 pub mod pid;
 pub mod plan;
+pub mod progress;
 pub mod schema;
 pub mod seed;
 pub mod settings;
