@@ -4,4 +4,5 @@
 
 pub mod admin;
 pub mod plan;
+pub mod progress;
 pub mod session;

@@ -137,6 +137,79 @@ export type Procedure = {
   components: Component[];
 };
 
+export type ProgressStatus = 'not_started' | 'in_progress' | 'done' | 'late';
+
+export type ProgressInput = {
+  taskNumber: number;
+  status: ProgressStatus;
+  percent: number;
+  indicatorValue: number | null;
+  narrative: string;
+};
+
+export type ProgressEntry = {
+  period: string;
+  taskNumber: number;
+  status: ProgressStatus;
+  statusLabel: string;
+  percent: number;
+  indicatorValue: number | null;
+  narrative: string;
+  updatedBy: string;
+  updatedAt: string;
+};
+
+export type ReportKind = 'month' | 'half' | 'year';
+
+export type ReportRecord = {
+  uuid: string;
+  kind: ReportKind;
+  period: string;
+  revision: number;
+  status: 'draft' | 'approved';
+  number: string;
+  reason: string;
+  createdAt: string;
+  approvedBy: string;
+  approvedAt: string | null;
+};
+
+export type MonthProgress = {
+  period: string;
+  label: string;
+  frozen: boolean;
+  entries: ProgressEntry[];
+  revisions: ReportRecord[];
+};
+
+export type ReportRow = {
+  taskNumber: number;
+  section: number;
+  content: string;
+  leadUnit: string;
+  deadlineText: string;
+  provinceRole: ProvinceRole;
+  target: Target | null;
+  progress: ProgressEntry | null;
+};
+
+export type Snapshot = {
+  uuid: string;
+  kind: ReportKind;
+  period: string;
+  periodLabel: string;
+  revision: number;
+  status: 'draft' | 'approved';
+  number: string;
+  approvedBy: string;
+  approvedAt: string | null;
+  sections: Section[];
+  rows: ReportRow[];
+};
+
+export type Risk = 'overdue' | 'reported_late' | 'at_risk';
+export type Attention = { taskNumber: number; risk: Risk; deadline: string | null; percent: number };
+
 // ---- Errors ---------------------------------------------------------------
 
 export const SESSION_LOST_CODES: readonly string[] = ['session_expired', 'not_signed_in'];
@@ -219,6 +292,21 @@ export const api = {
   /** Administrator only; audited with the values before and after. */
   procedureUpdate: (code: string, edit: ProcedureEdit) =>
     call<Procedure>('procedure_update', { code, edit }),
+  progressMonth: (month: string) => call<MonthProgress>('progress_month', { month }),
+  /** Supervisor or administrator; refused with `conflict` when the month's report is approved. */
+  progressSave: (month: string, input: ProgressInput) =>
+    call<ProgressEntry>('progress_save', { month, input }),
+  attention: () => call<Attention[]>('attention'),
+  reportCurrent: (kind: ReportKind, period: string) =>
+    call<Snapshot>('report_current', { kind, period }),
+  reportRevisions: (kind: ReportKind, period: string) =>
+    call<ReportRecord[]>('report_revisions', { kind, period }),
+  /** Supervisor only. */
+  reportApprove: (kind: ReportKind, period: string, number: string) =>
+    call<Snapshot>('report_approve', { kind, period, number }),
+  /** Supervisor only. */
+  reportReopen: (kind: ReportKind, period: string, reason: string) =>
+    call<ReportRecord>('report_reopen', { kind, period, reason }),
   staffList: () => call<Staff[]>('staff_list'),
   staffCreate: (input: NewStaff, password: string) =>
     call<Staff>('staff_create', { input, password }),

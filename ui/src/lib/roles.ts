@@ -16,3 +16,13 @@ export function canManageStaff(role: Role): boolean {
 export function canSeeAudit(role: Role): boolean {
   return role === 'administrator' || role === 'supervisor';
 }
+
+/** Monthly progress entries: supervisors and administrators. */
+export function canEnterProgress(role: Role): boolean {
+  return role === 'supervisor' || role === 'administrator';
+}
+
+/** Approving and reopening reports: supervisors only. */
+export function canApproveReports(role: Role): boolean {
+  return role === 'supervisor';
+}

@@ -1,0 +1,67 @@
+//! Plan progress and the reports approved from it.
+
+use bhxh_app::{ErrorInfo, MonthProgress};
+use bhxh_core::progress::{Attention, ProgressEntry, ProgressInput, ReportRecord, Snapshot};
+use tauri::State;
+
+use crate::state::DeskState;
+
+#[tauri::command]
+pub fn progress_month(
+    state: State<'_, DeskState>,
+    month: String,
+) -> Result<MonthProgress, ErrorInfo> {
+    state.with(|d| d.progress_month(&month))
+}
+
+#[tauri::command]
+pub fn progress_save(
+    state: State<'_, DeskState>,
+    month: String,
+    input: ProgressInput,
+) -> Result<ProgressEntry, ErrorInfo> {
+    state.with(|d| d.progress_save(&month, &input))
+}
+
+#[tauri::command]
+pub fn attention(state: State<'_, DeskState>) -> Result<Vec<Attention>, ErrorInfo> {
+    state.with(|d| d.attention())
+}
+
+#[tauri::command]
+pub fn report_current(
+    state: State<'_, DeskState>,
+    kind: String,
+    period: String,
+) -> Result<Snapshot, ErrorInfo> {
+    state.with(|d| d.report_current(&kind, &period))
+}
+
+#[tauri::command]
+pub fn report_revisions(
+    state: State<'_, DeskState>,
+    kind: String,
+    period: String,
+) -> Result<Vec<ReportRecord>, ErrorInfo> {
+    state.with(|d| d.report_revisions(&kind, &period))
+}
+
+#[tauri::command]
+pub fn report_approve(
+    state: State<'_, DeskState>,
+    kind: String,
+    period: String,
+    number: String,
+) -> Result<Snapshot, ErrorInfo> {
+    state.with(|d| d.report_approve(&kind, &period, &number))
+}
+
+#[tauri::command]
+pub fn report_reopen(
+    state: State<'_, DeskState>,
+    kind: String,
+    period: String,
+    reason: String,
+) -> Result<ReportRecord, ErrorInfo> {
+    state.with(|d| d.report_reopen(&kind, &period, &reason))
+}

@@ -1,0 +1,74 @@
+//! Monthly progress in the real window: the administrator makes a
+//! supervisor; the supervisor enters task 21's progress for this month, sees a
+//! refused entry explained, approves the monthly report (the month becomes
+//! read-only), then opens a correction with a reason.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use bhxh_e2e::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_enters_progress_and_approves_the_month() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let driver = Driver::start()?;
+    let c = driver.launch(dir.path()).await?;
+    let result = async {
+        first_start_setup(&c).await?;
+        sign_in(&c, ADMIN_USER, ADMIN_PASSWORD).await?;
+        click(&c, "#nav-admin").await?;
+        fill(&c, "#staff-username", "giamsat").await?;
+        fill(&c, "#staff-fullname", "Vũ Minh Đạt").await?;
+        select(&c, "#staff-role", "supervisor").await?;
+        fill(&c, "#staff-password", "Giamsat-2024x").await?;
+        click(&c, "#staff-submit").await?;
+        text_contains(&c, "#admin-message", "giamsat").await?;
+        click(&c, "#signout").await?;
+
+        sign_in(&c, "giamsat", "Giamsat-2024x").await?;
+        visible(&c, "#plan-screen").await?;
+        text_contains(&c, "[data-progress=\"21\"]", "Chưa cập nhật").await?;
+
+        // A refused entry is explained next to the form.
+        click(&c, "#progress-edit-21").await?;
+        select(&c, "#progress-status", "not_started").await?;
+        fill(&c, "#progress-percent", "5").await?;
+        click(&c, "#progress-save").await?;
+        text_contains(&c, "#progress-error", "Chưa bắt đầu").await?;
+
+        // The real entry.
+        select(&c, "#progress-status", "in_progress").await?;
+        fill(&c, "#progress-percent", "64").await?;
+        fill(&c, "#progress-indicator", "64").await?;
+        fill(
+            &c,
+            "#progress-narrative",
+            "Đã xác thực 64% số người tham gia với CSDL quốc gia về dân cư.",
+        )
+        .await?;
+        click(&c, "#progress-save").await?;
+        text_contains(&c, "#plan-message", "nhiệm vụ 21").await?;
+        let cell = text_contains(&c, "[data-progress=\"21\"]", "64%").await?;
+        assert!(cell.contains("Đang thực hiện"), "{cell}");
+        snap(&c, "5-progress").await?;
+
+        // Approval freezes the month.
+        fill(&c, "#report-number", "15/BC-BHXH").await?;
+        click(&c, "#report-approve").await?;
+        text_contains(&c, "#report-state", "đã được duyệt").await?;
+        text_contains(&c, "#report-state", "15/BC-BHXH").await?;
+        assert_eq!(count(&c, "#progress-edit-21").await?, 0);
+
+        // A correction needs a reason, then the month is editable again.
+        fill(&c, "#reopen-reason", "x").await?;
+        click(&c, "#report-reopen").await?;
+        text_contains(&c, "#report-error", "lý do").await?;
+        fill(&c, "#reopen-reason", "Bổ sung số liệu nhiệm vụ 21").await?;
+        click(&c, "#report-reopen").await?;
+        text_contains(&c, "#report-state", "lần 2").await?;
+        visible(&c, "#progress-edit-21").await?;
+        Ok::<_, Error>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result
+}
