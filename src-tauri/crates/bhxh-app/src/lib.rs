@@ -16,6 +16,9 @@ use std::sync::Arc;
 use bhxh_core::accounts::{self, NewStaff, Role, Staff};
 use bhxh_core::audit::{self, Actor, Event};
 use bhxh_core::office::{self, Office, OfficeInput};
+use bhxh_core::participants::{
+    self, ImportMode, ImportReport, Mapping, Participant, VerifiedShare,
+};
 use bhxh_core::progress::{
     self, Month, ProgressEntry, ProgressInput, ReportKind, ReportPeriod, ReportRecord, Snapshot,
 };
@@ -68,6 +71,19 @@ pub struct Status {
     pub data_dir: String,
     pub keyring_backend: String,
     pub version: String,
+}
+
+/// The outcome of reading (and perhaps importing) a participant list.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportOutcome {
+    pub headers: Vec<String>,
+    /// None when some required column could not be found: see `missing`.
+    pub mapping: Option<Mapping>,
+    pub missing: Vec<String>,
+    /// The first rows as read, for the preview.
+    pub preview: Vec<Vec<String>>,
+    pub report: Option<ImportReport>,
 }
 
 /// One month of plan progress, for the plan screen.
@@ -463,6 +479,144 @@ impl Desk {
         let record = progress::reopen(&tx, &actor, &period, reason, &now)?;
         tx.commit().map_err(bhxh_store::StoreError::from)?;
         Ok(record)
+    }
+
+    // ----- participant register (task 21) ---------------------------------
+
+    /// Read a CSV or XLSX list, map its columns (given, or guessed from the
+    /// header row), check every row and, unless `dry_run`, import it: all
+    /// or nothing by default, only the valid rows with `ImportMode::ValidRows`.
+    /// Supervisors and administrators.
+    pub fn participants_import(
+        &mut self,
+        file: &Path,
+        mapping: Option<Mapping>,
+        mode: ImportMode,
+        dry_run: bool,
+    ) -> Result<ImportOutcome, DeskError> {
+        let actor = self.authorize(&[Role::Supervisor, Role::Administrator])?;
+        let bytes = std::fs::read(file).map_err(|source| DeskError::Io {
+            path: file.to_owned(),
+            source,
+        })?;
+        let sheet = bhxh_tabular::read(&bytes).map_err(|e| DeskError::BadFile {
+            path: file.to_owned(),
+            detail: e.to_string(),
+        })?;
+        let guess = participants::guess_mapping(&sheet.headers);
+        let mapping = match mapping {
+            Some(m) => Ok(m),
+            None => participants::mapping_from_guess(&guess),
+        };
+        let preview: Vec<Vec<String>> =
+            sheet.rows.iter().take(10).map(|(_, c)| c.clone()).collect();
+        let mapping = match mapping {
+            Ok(m) => m,
+            Err(missing) => {
+                return Ok(ImportOutcome {
+                    headers: sheet.headers,
+                    mapping: None,
+                    missing: missing.iter().map(|f| f.label().to_owned()).collect(),
+                    preview,
+                    report: None,
+                });
+            }
+        };
+        let width = sheet.headers.len();
+        let used = [
+            Some(mapping.bhxh_number),
+            Some(mapping.full_name),
+            Some(mapping.birth_date),
+            Some(mapping.sex),
+            mapping.id_number,
+        ];
+        if let Some(bad) = used.into_iter().flatten().find(|c| *c >= width) {
+            return Err(bhxh_core::CoreError::invalid(
+                "mapping",
+                format!("Tệp chỉ có {width} cột; không có cột số {}.", bad + 1),
+            )
+            .into());
+        }
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let now = self.now();
+        let tx = self.store.write()?;
+        let report = participants::import(
+            &tx,
+            &actor,
+            &sheet.rows,
+            &mapping,
+            mode,
+            dry_run,
+            &name,
+            &now,
+        )?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(ImportOutcome {
+            headers: sheet.headers,
+            mapping: Some(mapping),
+            missing: Vec::new(),
+            preview,
+            report: Some(report),
+        })
+    }
+
+    /// Find participants (personal data: the view is audited).
+    pub fn participants_search(
+        &mut self,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<Participant>, DeskError> {
+        let actor = self.authorize(&[])?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        let found = participants::search(&tx, query, limit.clamp(1, 500))?;
+        audit::append(
+            &tx,
+            &actor,
+            &Event {
+                action: "view",
+                entity: "participant",
+                entity_id: &found
+                    .iter()
+                    .map(|p| p.bhxh_number.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                detail: serde_json::json!({ "query": query, "count": found.len() }),
+            },
+            &now,
+        )?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(found)
+    }
+
+    pub fn participants_share(&mut self) -> Result<VerifiedShare, DeskError> {
+        self.authorize(&[])?;
+        Ok(participants::verified_share(self.store.conn())?)
+    }
+
+    /// Record a manual check of a participant's ID number.
+    pub fn participant_verify_manual(
+        &mut self,
+        bhxh_number: &str,
+        note: &str,
+    ) -> Result<(), DeskError> {
+        let actor =
+            self.authorize(&[Role::CounterOfficer, Role::Supervisor, Role::Administrator])?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        participants::verify(
+            &tx,
+            &actor,
+            bhxh_number,
+            participants::Method::Manual,
+            note,
+            &now,
+        )?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(())
     }
 
     // ----- staff (administrator) -----------------------------------------

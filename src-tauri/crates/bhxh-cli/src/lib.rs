@@ -60,6 +60,27 @@ pub enum Command {
     /// Nhật ký xử lý dữ liệu cá nhân (Nghị định 13/2023, Điều 38).
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Danh sách người tham gia (nhiệm vụ 21: xác thực số định danh).
+    #[command(subcommand)]
+    Participants(ParticipantsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ParticipantsCommand {
+    /// Nhập danh sách từ tệp CSV (UTF-8) hoặc XLSX: mã số BHXH, họ tên, ngày
+    /// sinh, giới tính, số định danh. Mặc định nhập tất cả hoặc không nhập gì;
+    /// mã thoát 1 nếu có dòng lỗi và chưa nhập.
+    Import {
+        file: PathBuf,
+        /// Chỉ nhập các dòng hợp lệ, bỏ qua dòng lỗi.
+        #[arg(long)]
+        valid_rows: bool,
+        /// Chỉ kiểm tra, không ghi.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        auth: UserArg,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -479,6 +500,70 @@ fn run(
                 Ok(())
             });
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Participants(ParticipantsCommand::Import {
+            file,
+            valid_rows,
+            dry_run,
+            auth,
+        }) => {
+            let mut desk = Desk::open(data_dir)?;
+            signed_in(&mut desk, &auth, secrets)?;
+            let mode = if valid_rows {
+                bhxh_core::participants::ImportMode::ValidRows
+            } else {
+                bhxh_core::participants::ImportMode::AllOrNothing
+            };
+            let outcome = desk.participants_import(&file, None, mode, dry_run)?;
+            desk.sign_out()?;
+            let Some(report) = outcome.report.as_ref() else {
+                return Err(DeskError::Core(bhxh_core::CoreError::invalid(
+                    "mapping",
+                    format!(
+                        "Không tìm thấy cột {} trong dòng tiêu đề của tệp (các cột: {}).",
+                        outcome.missing.join(", "),
+                        outcome.headers.join(" | ")
+                    ),
+                )));
+            };
+            out.value(&outcome, |w| {
+                for p in &report.problems {
+                    for e in &p.errors {
+                        writeln!(w, "Dòng {}: LỖI: {e}", p.line)?;
+                    }
+                    for warning in &p.warnings {
+                        writeln!(w, "Dòng {}: cảnh báo: {warning}", p.line)?;
+                    }
+                }
+                writeln!(
+                    w,
+                    "{} dòng: {} hợp lệ, {} lỗi, {} cảnh báo. Thêm mới {}, cập nhật {}, không đổi {}.",
+                    report.total_rows,
+                    report.valid_rows,
+                    report.error_rows,
+                    report.warning_rows,
+                    report.inserted,
+                    report.updated,
+                    report.unchanged
+                )?;
+                writeln!(
+                    w,
+                    "{}",
+                    if report.imported {
+                        "Đã nhập."
+                    } else if dry_run {
+                        "Chạy thử: chưa ghi gì."
+                    } else {
+                        "Chưa nhập gì vì có dòng lỗi (thêm --valid-rows để chỉ nhập các dòng hợp lệ)."
+                    }
+                )
+            });
+            let ok = report.imported || (dry_run && report.error_rows == 0);
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Audit(AuditCommand::List { limit, auth }) => {
             let mut desk = Desk::open(data_dir)?;

@@ -336,3 +336,119 @@ fn an_unreachable_keyring_is_reported_with_what_to_do() {
     // Nothing was written in its place.
     assert!(!dir.path().join("desk.db").exists());
 }
+
+#[test]
+fn participants_import_reports_bad_rows_and_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let csv = dir.path().join("danh-sach.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}STT;Mã số BHXH;Họ và tên;Ngày sinh;Giới tính;Số định danh cá nhân\n\
+         1;6601234567;H'Hen Niê;01/02/1990;Nữ;066190012345\n\
+         2;660123456;Y Moan Êban;03/04/1985;Nam;066085012345\n\
+         3;6601234568;Nguyễn Văn Đông;31/02/1992;Nam;\n\
+         4;6601234569;Trần Thị Gấm;05/06/1975;Nữ;066175012345\n",
+    )
+    .unwrap();
+    let pw = format!("{ADMIN_PW}\n");
+    let out = cli(
+        dir.path(),
+        &[
+            "participants",
+            "import",
+            csv.to_str().unwrap(),
+            "--user",
+            "quantri",
+            "--json",
+        ],
+        &pw,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = &v["report"];
+    assert_eq!(report["imported"], false);
+    assert_eq!(report["errorRows"], 2);
+    let lines: Vec<u64> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["errors"].as_array().unwrap().is_empty())
+        .map(|p| p["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![3, 4], "exactly the bad lines");
+
+    // Dry run of the valid rows writes nothing; the real run writes 2.
+    let out = cli(
+        dir.path(),
+        &[
+            "participants",
+            "import",
+            csv.to_str().unwrap(),
+            "--valid-rows",
+            "--dry-run",
+            "--user",
+            "quantri",
+        ],
+        &pw,
+    );
+    assert!(
+        text(&out.stdout).contains("Chạy thử"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = cli(
+        dir.path(),
+        &[
+            "participants",
+            "import",
+            csv.to_str().unwrap(),
+            "--valid-rows",
+            "--user",
+            "quantri",
+        ],
+        &pw,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let human = text(&out.stdout);
+    assert!(
+        human.contains("Dòng 3: LỖI: Mã số BHXH \"660123456\""),
+        "{human}"
+    );
+    assert!(human.contains("Thêm mới 2"), "{human}");
+
+    // An unreadable file is a clear error, not a crash.
+    let bad = dir.path().join("hong.xlsx");
+    std::fs::write(&bad, b"PK\x03\x04 not really a workbook").unwrap();
+    let out = cli(
+        dir.path(),
+        &[
+            "participants",
+            "import",
+            bad.to_str().unwrap(),
+            "--user",
+            "quantri",
+        ],
+        &pw,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("XLSX hỏng"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // The import is on the record.
+    let out = cli(
+        dir.path(),
+        &["audit", "list", "--user", "quantri", "--json"],
+        &pw,
+    );
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "import" && e["entity"] == "participant")
+    );
+}

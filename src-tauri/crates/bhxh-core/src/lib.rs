@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod error;
 pub mod office;
+pub mod participants;
 pub mod pid;
 pub mod plan;
 pub mod progress;

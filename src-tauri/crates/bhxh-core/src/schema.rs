@@ -14,4 +14,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "progress",
         sql: include_str!("../migrations/0002_progress.sql"),
     },
+    Migration {
+        version: 3,
+        name: "participants",
+        sql: include_str!("../migrations/0003_participants.sql"),
+    },
 ];
