@@ -51,6 +51,7 @@ fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
             commands::progress::report_revisions,
             commands::progress::report_approve,
             commands::progress::report_reopen,
+            commands::progress::report_export,
             commands::admin::staff_list,
             commands::admin::staff_create,
             commands::admin::staff_unlock,

@@ -65,3 +65,13 @@ pub fn report_reopen(
 ) -> Result<ReportRecord, ErrorInfo> {
     state.with(|d| d.report_reopen(&kind, &period, &reason))
 }
+
+/// PDF and XLSX into the user's Documents folder; returns the file paths.
+#[tauri::command(async)]
+pub fn report_export(
+    state: State<'_, DeskState>,
+    kind: String,
+    period: String,
+) -> Result<bhxh_app::ExportedReport, ErrorInfo> {
+    state.with(|d| d.report_export_to_documents(&kind, &period))
+}

@@ -58,6 +58,47 @@ async fn a_supervisor_enters_progress_and_approves_the_month() -> Result<()> {
         text_contains(&c, "#report-state", "15/BC-BHXH").await?;
         assert_eq!(count(&c, "#progress-edit-21").await?, 0);
 
+        // The reports screen shows it approved and writes the PDF and XLSX.
+        click(&c, "#nav-reports").await?;
+        text_contains(&c, "#reports-state", "Đã duyệt lần 1").await?;
+        text_contains(&c, "#reports-state", "Vũ Minh Đạt").await?;
+        click(&c, "#report-export").await?;
+        text_contains(&c, "#report-files", ".pdf").await?;
+        // One path per list item (the folder may hold spaces: "BHXH Desk").
+        let mut paths = Vec::new();
+        for li in c
+            .find_all(fantoccini::Locator::Css("#report-files li"))
+            .await?
+        {
+            paths.push(li.text().await?);
+        }
+        let pdf_path = paths
+            .iter()
+            .find(|p| p.ends_with(".pdf"))
+            .cloned()
+            .expect("a PDF");
+        let text = std::process::Command::new("pdftotext")
+            .args([pdf_path.as_str(), "-"])
+            .output()?;
+        // Table cells wrap: compare with runs of whitespace as one space.
+        let text = String::from_utf8(text.stdout)?
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(text.contains("Số: 15/BC-BHXH"), "{text}");
+        assert!(text.contains("Đã xác thực 64% số người tham gia"), "{text}");
+        assert!(
+            paths
+                .iter()
+                .any(|p| p.ends_with(".xlsx") && std::path::Path::new(p).exists())
+        );
+        let _ = std::fs::remove_file(&pdf_path);
+        for p in paths.iter().filter(|p| p.ends_with(".xlsx")) {
+            let _ = std::fs::remove_file(p);
+        }
+        click(&c, "#nav-plan").await?;
+        visible(&c, "#report-state").await?;
+
         // A correction needs a reason, then the month is editable again.
         fill(&c, "#reopen-reason", "x").await?;
         click(&c, "#report-reopen").await?;

@@ -207,6 +207,8 @@ export type Snapshot = {
   rows: ReportRow[];
 };
 
+export type ExportedReport = { stem: string; status: 'draft' | 'approved'; revision: number; files: string[] };
+
 export type Risk = 'overdue' | 'reported_late' | 'at_risk';
 export type Attention = { taskNumber: number; risk: Risk; deadline: string | null; percent: number };
 
@@ -307,6 +309,9 @@ export const api = {
   /** Supervisor only. */
   reportReopen: (kind: ReportKind, period: string, reason: string) =>
     call<ReportRecord>('report_reopen', { kind, period, reason }),
+  /** PDF (Decree 30/2020) and XLSX into Documents/BHXH Desk/Báo cáo; audited. */
+  reportExport: (kind: ReportKind, period: string) =>
+    call<ExportedReport>('report_export', { kind, period }),
   staffList: () => call<Staff[]>('staff_list'),
   staffCreate: (input: NewStaff, password: string) =>
     call<Staff>('staff_create', { input, password }),

@@ -9,6 +9,7 @@
 
 mod error;
 mod paths;
+pub mod reports;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -84,6 +85,23 @@ pub struct ImportOutcome {
     /// The first rows as read, for the preview.
     pub preview: Vec<Vec<String>>,
     pub report: Option<ImportReport>,
+}
+
+/// Where `Desk::report_export` writes (any of them may be left out).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportTargets {
+    pub pdf: Option<PathBuf>,
+    pub xlsx: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedReport {
+    pub stem: String,
+    pub status: String,
+    pub revision: i64,
+    pub files: Vec<String>,
 }
 
 /// One month of plan progress, for the plan screen.
@@ -479,6 +497,130 @@ impl Desk {
         let record = progress::reopen(&tx, &actor, &period, reason, &now)?;
         tx.commit().map_err(bhxh_store::StoreError::from)?;
         Ok(record)
+    }
+
+    /// Write a period's report as PDF (Decree 30/2020 layout), XLSX and/or
+    /// the JSON snapshot HQ receives; each file appears atomically. Without
+    /// `revision`, the newest approved revision, or a draft when the newest
+    /// revision is not approved. Audited as an export.
+    pub fn report_export(
+        &mut self,
+        kind: &str,
+        period: &str,
+        revision: Option<i64>,
+        targets: &ExportTargets,
+    ) -> Result<ExportedReport, DeskError> {
+        let actor = self.authorize(&[])?;
+        let period = Self::report_period(kind, period)?;
+        let conn = self.store.conn();
+        let snapshot = match revision {
+            Some(r) => progress::approved_snapshot(conn, &period, Some(r))?,
+            None => progress::current(conn, &period)?,
+        };
+        let office = office::get(conn)?.ok_or(DeskError::NotSetUp)?;
+        let setting = |k: &str| settings::get(conn, k);
+        let signer = reports::Signer {
+            authority: setting("report.signer_authority")?.filter(|s| !s.trim().is_empty()),
+            title: setting("report.signer_title")?.unwrap_or_else(|| "GIÁM ĐỐC".into()),
+            name: setting("report.signer_name")?
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| snapshot.approved_by.clone()),
+        };
+        let recipients: Vec<String> = match setting("report.recipients")? {
+            Some(text) => text
+                .lines()
+                .map(str::to_owned)
+                .filter(|l| !l.trim().is_empty())
+                .collect(),
+            None => vec![
+                "- Bảo hiểm xã hội Việt Nam (Tổ công tác triển khai Đề án 06);".into(),
+                "- Giám đốc, các Phó Giám đốc;".into(),
+                "- Lưu: VT.".into(),
+            ],
+        };
+        let now = self.now();
+        let date = snapshot
+            .approved_at
+            .as_deref()
+            .and_then(|t| bhxh_core::parse_ts(t).ok())
+            .map_or_else(|| now.date_naive(), |t| t.date_naive());
+        let doc = reports::document(&snapshot, &office, &signer, &recipients, date, now);
+        let mut files = Vec::new();
+        if let Some(path) = &targets.pdf {
+            let bytes = bhxh_report::render_pdf(&doc).map_err(|e| DeskError::BadFile {
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+            reports::write_atomic(path, &bytes)?;
+            files.push(path.display().to_string());
+        }
+        if let Some(path) = &targets.xlsx {
+            let bytes = bhxh_report::render_xlsx(&doc).map_err(|e| DeskError::BadFile {
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+            reports::write_atomic(path, &bytes)?;
+            files.push(path.display().to_string());
+        }
+        if let Some(path) = &targets.json {
+            let bytes = serde_json::to_vec_pretty(&snapshot).map_err(|e| DeskError::BadFile {
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+            reports::write_atomic(path, &bytes)?;
+            files.push(path.display().to_string());
+        }
+        let tx = self.store.write()?;
+        audit::append(
+            &tx,
+            &actor,
+            &Event {
+                action: "export",
+                entity: "report",
+                entity_id: &format!(
+                    "{}:{}#{}",
+                    snapshot.kind.as_str(),
+                    snapshot.period,
+                    snapshot.revision
+                ),
+                detail: serde_json::json!({ "files": files, "status": snapshot.status }),
+            },
+            &now,
+        )?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(ExportedReport {
+            stem: reports::file_stem(&snapshot),
+            status: snapshot.status,
+            revision: snapshot.revision,
+            files,
+        })
+    }
+
+    /// Export PDF and XLSX into the user's Documents folder
+    /// (`BHXH Desk/Báo cáo`), or the data directory when there is none.
+    pub fn report_export_to_documents(
+        &mut self,
+        kind: &str,
+        period: &str,
+    ) -> Result<ExportedReport, DeskError> {
+        let period_parsed = Self::report_period(kind, period)?;
+        self.authorize(&[])?;
+        let snapshot = progress::current(self.store.conn(), &period_parsed)?;
+        let base = directories::UserDirs::new()
+            .and_then(|u| u.document_dir().map(Path::to_path_buf))
+            .map(|d| d.join("BHXH Desk").join("Báo cáo"))
+            .unwrap_or_else(|| self.dir.path().join("bao-cao"));
+        std::fs::create_dir_all(&base).map_err(|source| DeskError::Io {
+            path: base.clone(),
+            source,
+        })?;
+        let stem = reports::file_stem(&snapshot);
+        let targets = ExportTargets {
+            pdf: Some(base.join(format!("{stem}.pdf"))),
+            xlsx: Some(base.join(format!("{stem}.xlsx"))),
+            json: None,
+        };
+        self.report_export(kind, period, None, &targets)
     }
 
     // ----- participant register (task 21) ---------------------------------

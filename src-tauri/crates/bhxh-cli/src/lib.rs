@@ -60,9 +60,55 @@ pub enum Command {
     /// Nhật ký xử lý dữ liệu cá nhân (Nghị định 13/2023, Điều 38).
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Báo cáo Đề án 06 (Nghị định 30/2020): PDF, XLSX, dữ liệu gửi BHXH Việt Nam.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Danh sách người tham gia (nhiệm vụ 21: xác thực số định danh).
     #[command(subcommand)]
     Participants(ParticipantsCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportOut {
+    /// Tệp PDF (thể thức Nghị định 30/2020).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Tệp XLSX cùng số liệu.
+    #[arg(long)]
+    pub xlsx: Option<PathBuf>,
+    /// Tệp JSON: bản chụp báo cáo như BHXH Việt Nam nhận.
+    #[arg(long)]
+    pub json_out: Option<PathBuf>,
+    /// Lần duyệt (mặc định: lần mới nhất; bản dự thảo nếu chưa duyệt).
+    #[arg(long)]
+    pub revision: Option<i64>,
+    #[command(flatten)]
+    pub auth: UserArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Báo cáo tháng, ví dụ --month 2024-05.
+    Monthly {
+        #[arg(long)]
+        month: String,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+    /// Báo cáo 6 tháng, ví dụ --half 2024-H1.
+    HalfYear {
+        #[arg(long)]
+        half: String,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+    /// Báo cáo năm, ví dụ --year 2024.
+    Annual {
+        #[arg(long)]
+        year: String,
+        #[command(flatten)]
+        out: ReportOut,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -496,6 +542,41 @@ fn run(
                         s.full_name,
                         s.role.label_vi()
                     )?;
+                }
+                Ok(())
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report(cmd) => {
+            let (kind, period, o) = match cmd {
+                ReportCommand::Monthly { month, out } => ("month", month, out),
+                ReportCommand::HalfYear { half, out } => ("half", half, out),
+                ReportCommand::Annual { year, out } => ("year", year, out),
+            };
+            if o.out.is_none() && o.xlsx.is_none() && o.json_out.is_none() {
+                return Err(DeskError::Core(bhxh_core::CoreError::invalid(
+                    "out",
+                    "Chọn ít nhất một tệp ra: --out TỆP.pdf, --xlsx TỆP.xlsx hoặc --json-out TỆP.json.",
+                )));
+            }
+            let mut desk = Desk::open(data_dir)?;
+            signed_in(&mut desk, &o.auth, secrets)?;
+            let targets = bhxh_app::ExportTargets {
+                pdf: o.out,
+                xlsx: o.xlsx,
+                json: o.json_out,
+            };
+            let done = desk.report_export(kind, &period, o.revision, &targets)?;
+            desk.sign_out()?;
+            out.value(&done, |w| {
+                let state = if done.status == "approved" {
+                    format!("đã duyệt, lần {}", done.revision)
+                } else {
+                    "dự thảo".to_owned()
+                };
+                writeln!(w, "Đã ghi báo cáo ({state}):")?;
+                for f in &done.files {
+                    writeln!(w, "  {f}")?;
                 }
                 Ok(())
             });

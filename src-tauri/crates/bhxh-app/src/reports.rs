@@ -1,0 +1,294 @@
+//! The Project 06 progress report as a document: from a report snapshot and
+//! the office to the Decree 30/2020 layout (`bhxh-report`), and files written
+//! atomically.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use bhxh_core::office::Office;
+use bhxh_core::progress::{ReportKind, Snapshot, Status};
+use bhxh_report::{Align, Block, Column, ReportDoc, Row, Table};
+use serde::Serialize;
+
+use crate::DeskError;
+
+/// Who signs the report (settings `report.signer_*`; the approving
+/// supervisor's name when none is set).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Signer {
+    pub authority: Option<String>,
+    pub title: String,
+    pub name: String,
+}
+
+fn roman(n: u32) -> String {
+    const R: [(u32, &str); 5] = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")];
+    let mut rest = n;
+    let mut out = String::new();
+    for (v, s) in &R {
+        while rest >= *v {
+            out.push_str(s);
+            rest -= v;
+        }
+    }
+    out
+}
+
+fn percent_text(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}").replace('.', ",")
+    }
+}
+
+fn role_label(role: &str) -> &'static str {
+    match role {
+        "lead" => "Chủ trì",
+        "coordinating" => "Phối hợp",
+        _ => "Không tham gia",
+    }
+}
+
+fn kind_title(kind: ReportKind) -> &'static str {
+    match kind {
+        ReportKind::Month => "hằng tháng",
+        ReportKind::Half => "6 tháng",
+        ReportKind::Year => "năm",
+    }
+}
+
+/// The report document for a snapshot (approved or draft).
+pub fn document(
+    snapshot: &Snapshot,
+    office: &Office,
+    signer: &Signer,
+    recipients: &[String],
+    date: chrono::NaiveDate,
+    created: chrono::DateTime<chrono::FixedOffset>,
+) -> ReportDoc {
+    let rows = &snapshot.rows;
+    let count = |s: Status| {
+        rows.iter()
+            .filter(|r| r.progress.as_ref().map(|p| p.status) == Some(s))
+            .count()
+    };
+    let involved = rows
+        .iter()
+        .filter(|r| r.province_role != "not_involved")
+        .count();
+    let none = rows.iter().filter(|r| r.progress.is_none()).count();
+    let mut blocks = vec![
+        Block::Paragraph(format!(
+            "Thực hiện Quyết định số 147/QĐ-BHXH ngày 31/01/2024 của Bảo hiểm xã hội Việt Nam ban hành \
+             Kế hoạch triển khai Đề án 06 năm 2024 và chế độ báo cáo {}, {} báo cáo kết quả thực hiện {} như sau:",
+            kind_title(snapshot.kind),
+            office.name,
+            snapshot.period_label
+        )),
+        Block::Heading("I. KẾT QUẢ THỰC HIỆN".into()),
+        Block::Paragraph(format!(
+            "Kế hoạch có 27 nhiệm vụ, trong đó đơn vị tham gia {involved} nhiệm vụ (chủ trì hoặc phối hợp). \
+             Đến hết kỳ báo cáo: {} nhiệm vụ hoàn thành, {} nhiệm vụ đang thực hiện, {} nhiệm vụ chậm tiến độ, \
+             {} nhiệm vụ chưa bắt đầu, {none} nhiệm vụ chưa có số liệu. Chi tiết tại bảng dưới đây.",
+            count(Status::Done),
+            count(Status::InProgress),
+            count(Status::Late),
+            count(Status::NotStarted),
+        )),
+    ];
+    let mut table = Table {
+        columns: vec![
+            Column {
+                header: "STT".into(),
+                width_mm: 12.0,
+                align: Align::Center,
+            },
+            Column {
+                header: "Nhiệm vụ".into(),
+                width_mm: 53.0,
+                align: Align::Left,
+            },
+            Column {
+                header: "Vai trò của tỉnh".into(),
+                width_mm: 18.0,
+                align: Align::Center,
+            },
+            Column {
+                header: "Tình trạng".into(),
+                width_mm: 20.0,
+                align: Align::Center,
+            },
+            Column {
+                header: "Tỷ lệ, chỉ tiêu".into(),
+                width_mm: 22.0,
+                align: Align::Center,
+            },
+            Column {
+                header: "Kết quả thực hiện".into(),
+                width_mm: 40.0,
+                align: Align::Left,
+            },
+        ],
+        rows: Vec::new(),
+    };
+    for section in &snapshot.sections {
+        let in_section: Vec<_> = rows
+            .iter()
+            .filter(|r| r.section == section.number)
+            .collect();
+        if in_section.is_empty() {
+            continue;
+        }
+        table.rows.push(Row::group(format!(
+            "{}. {}",
+            roman(section.number),
+            section.title
+        )));
+        for r in in_section {
+            let (status, measure, narrative) = match &r.progress {
+                None => ("Chưa có số liệu".to_owned(), String::new(), String::new()),
+                Some(p) => {
+                    let mut measure = format!("{}%", p.percent);
+                    if let (Some(v), Some(t)) = (p.indicator_value, &r.target) {
+                        let unit = if t.unit == "%" {
+                            "%".to_owned()
+                        } else {
+                            format!(" {}", t.unit)
+                        };
+                        measure.push_str(&format!(
+                            "\n{}: {}{unit} (chỉ tiêu {}{unit})",
+                            t.indicator,
+                            percent_text(v),
+                            percent_text(t.value)
+                        ));
+                    }
+                    (p.status.label().to_owned(), measure, p.narrative.clone())
+                }
+            };
+            table.rows.push(Row::new([
+                r.task_number.to_string(),
+                r.content.clone(),
+                role_label(&r.province_role).to_owned(),
+                status,
+                measure,
+                narrative,
+            ]));
+        }
+    }
+    blocks.push(Block::Table(table));
+    let late: Vec<String> = rows
+        .iter()
+        .filter(|r| r.progress.as_ref().map(|p| p.status) == Some(Status::Late))
+        .map(|r| format!("Nhiệm vụ {}: {}", r.task_number, r.content))
+        .collect();
+    blocks.push(Block::Heading("II. NHIỆM VỤ CHẬM TIẾN ĐỘ".into()));
+    if late.is_empty() {
+        blocks.push(Block::Paragraph(
+            "Không có nhiệm vụ chậm tiến độ trong kỳ báo cáo.".into(),
+        ));
+    } else {
+        blocks.extend(late.into_iter().map(Block::Paragraph));
+    }
+    let number_line = if snapshot.number.is_empty() {
+        "Số:        /BC-BHXH".to_owned()
+    } else {
+        format!("Số: {}", snapshot.number)
+    };
+    let subject = format!(
+        "Kết quả thực hiện Kế hoạch triển khai Đề án 06 {}{}",
+        snapshot.period_label,
+        if snapshot.status == "approved" {
+            String::new()
+        } else {
+            " (dự thảo)".to_owned()
+        }
+    );
+    ReportDoc {
+        parent_agency: office.parent_agency.to_uppercase(),
+        agency: office.name.to_uppercase(),
+        number_line,
+        place: office.province_name.clone(),
+        date,
+        title: "BÁO CÁO".into(),
+        pdf_title: subject.clone(),
+        subject,
+        blocks,
+        recipients: recipients.to_vec(),
+        signer_authority: signer.authority.clone(),
+        signer_title: signer.title.clone(),
+        signer_name: signer.name.clone(),
+        created,
+    }
+}
+
+/// `bao-cao-thang-2024-05-lan-1`, `bao-cao-6-thang-2024-H1-du-thao`, …
+pub fn file_stem(snapshot: &Snapshot) -> String {
+    let kind = match snapshot.kind {
+        ReportKind::Month => "thang",
+        ReportKind::Half => "6-thang",
+        ReportKind::Year => "nam",
+    };
+    if snapshot.status == "approved" {
+        format!(
+            "bao-cao-{kind}-{}-lan-{}",
+            snapshot.period, snapshot.revision
+        )
+    } else {
+        format!("bao-cao-{kind}-{}-du-thao", snapshot.period)
+    }
+}
+
+/// Write `bytes` to `path` so that the file is either the old one or the
+/// whole new one: a temporary file beside it, fsync, rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DeskError> {
+    let io = |p: &Path| {
+        let p = p.to_owned();
+        move |source| DeskError::Io { path: p, source }
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "bao-cao".into());
+    let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
+        f.write_all(bytes).map_err(io(&tmp))?;
+        f.sync_all().map_err(io(&tmp))?;
+        drop(f);
+        fs::rename(&tmp, path).map_err(io(path))?;
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_numbers_are_roman() {
+        assert_eq!(
+            (1..=9).map(roman).collect::<Vec<_>>(),
+            vec!["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"]
+        );
+    }
+
+    #[test]
+    fn percents_use_a_decimal_comma() {
+        assert_eq!(percent_text(64.0), "64");
+        assert_eq!(percent_text(72.5), "72,5");
+    }
+}

@@ -1,0 +1,209 @@
+//! The Project 06 report end to end: progress entered and approved in a real
+//! encrypted store, then written as PDF, XLSX and JSON, and read back with
+//! real tools (poppler's pdftotext and pdffonts, calamine for XLSX).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use bhxh_app::{Clock, Desk, ExportTargets, SetupInput};
+use bhxh_core::accounts::{NewStaff, Role};
+use bhxh_core::office::OfficeInput;
+use bhxh_core::progress::{ProgressInput, Snapshot, Status};
+
+const PW: &str = "Matkhau-quan-tri-2024";
+
+fn clock_at(s: &str) -> Clock {
+    let t = chrono::DateTime::parse_from_rfc3339(s).unwrap();
+    let now = Arc::new(Mutex::new(t));
+    Arc::new(move || *now.lock().unwrap())
+}
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} is needed (poppler-utils): {e}"));
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn an_approved_monthly_report_prints_per_decree_30_and_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk =
+        Desk::open_with_clock(dir.path(), clock_at("2024-03-28T09:00:00+07:00")).unwrap();
+    desk.setup(&SetupInput {
+        office: OfficeInput {
+            name: "Bảo hiểm xã hội tỉnh Hòa Bình".into(),
+            parent_agency: "Bảo hiểm xã hội Việt Nam".into(),
+            agency_code: "000.00.17.H23".into(),
+            province_code: "017".into(),
+            address: String::new(),
+        },
+        admin_username: "quantri".into(),
+        admin_full_name: "Đặng Thị Hương".into(),
+        admin_password: PW.into(),
+    })
+    .unwrap();
+    desk.sign_in("quantri", PW).unwrap();
+    desk.staff_create(
+        &NewStaff {
+            username: "giamsat".into(),
+            full_name: "Nguyễn Thị Ánh Tuyết".into(),
+            role: Role::Supervisor,
+        },
+        PW,
+    )
+    .unwrap();
+    desk.sign_out().unwrap();
+    desk.sign_in("giamsat", PW).unwrap();
+    let entries = [
+        (
+            21,
+            Status::InProgress,
+            64,
+            Some(64.0),
+            "Đã xác thực 64% số người tham gia với CSDL quốc gia về dân cư.",
+        ),
+        (3, Status::Done, 100, None, "Đã gửi báo cáo tháng đúng hạn."),
+        (
+            8,
+            Status::Late,
+            40,
+            None,
+            "Chưa tổ chức được lớp tập huấn đợt 2.",
+        ),
+    ];
+    for (task, status, percent, indicator, narrative) in entries {
+        desk.progress_save(
+            "2024-03",
+            &ProgressInput {
+                task_number: task,
+                status,
+                percent,
+                indicator_value: indicator,
+                narrative: narrative.into(),
+            },
+        )
+        .unwrap();
+    }
+    let approved = desk
+        .report_approve("month", "2024-03", "15/BC-BHXH")
+        .unwrap();
+
+    let pdf = dir.path().join("bao-cao.pdf");
+    let xlsx = dir.path().join("bao-cao.xlsx");
+    let json = dir.path().join("bao-cao.json");
+    let done = desk
+        .report_export(
+            "month",
+            "2024-03",
+            None,
+            &ExportTargets {
+                pdf: Some(pdf.clone()),
+                xlsx: Some(xlsx.clone()),
+                json: Some(json.clone()),
+            },
+        )
+        .unwrap();
+    assert_eq!((done.status.as_str(), done.revision), ("approved", 1));
+    assert_eq!(done.files.len(), 3);
+
+    // BHXH_REPORT_KEEP=DIR keeps the PDF for a look (docs, reviews).
+    if let Some(keep) = std::env::var_os("BHXH_REPORT_KEEP") {
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::copy(&pdf, std::path::Path::new(&keep).join("bao-cao-thang.pdf")).unwrap();
+    }
+
+    // The text is exact Vietnamese, in the Decree 30 order.
+    let text = tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "BẢO HIỂM XÃ HỘI VIỆT NAM",
+        "BẢO HIỂM XÃ HỘI TỈNH HÒA BÌNH",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 15/BC-BHXH",
+        "Hòa Bình, ngày 28 tháng 3 năm 2024",
+        "BÁO CÁO",
+        "Kết quả thực hiện Kế hoạch triển khai Đề án 06 tháng 3 năm 2024",
+        "Hoàn thành",
+        "Chậm tiến độ",
+        "Nơi nhận:",
+        "Nguyễn Thị Ánh Tuyết",
+    ] {
+        let n = needle.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains(&n) || flat.contains(&n.to_uppercase()) || text.contains(needle),
+            "{needle:?} missing from:\n{text}"
+        );
+    }
+    assert!(flat.contains("64%"), "{flat}");
+    let order = [
+        "CỘNG HÒA",
+        "BÁO CÁO",
+        "I. KẾT QUẢ THỰC HIỆN",
+        "II. NHIỆM VỤ CHẬM TIẾN ĐỘ",
+        "Nơi nhận:",
+    ]
+    .map(|n| flat.find(n).unwrap_or_else(|| panic!("{n} missing")));
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(flat.contains("Nhiệm vụ 8:"), "the late task is listed");
+
+    // Every font is embedded.
+    let fonts = tool("pdffonts", &[pdf.to_str().unwrap()]);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{fonts}");
+    assert!(rows.iter().all(|r| r.contains(" yes ")), "{fonts}");
+    assert!(fonts.contains("LiberationSerif"), "{fonts}");
+    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    assert!(info.contains("x 841.89 pts (A4)"), "A4: {info}");
+
+    // The XLSX has the same figures.
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut book: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = sheet
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.contains("Đã xác thực 64% số người tham gia")),
+        "{cells:?}"
+    );
+    assert!(cells.iter().any(|c| c == "Chậm tiến độ"), "{cells:?}");
+
+    // The JSON is the frozen snapshot, exactly.
+    let back: Snapshot = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(back, approved);
+
+    // A draft of the next month says so.
+    let draft = dir.path().join("du-thao.pdf");
+    desk.report_export(
+        "month",
+        "2024-04",
+        None,
+        &ExportTargets {
+            pdf: Some(draft.clone()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let text = tool("pdftotext", &[draft.to_str().unwrap(), "-"]);
+    assert!(text.contains("(dự thảo)"), "{text}");
+    let log = desk.audit_list(20, None).unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|e| e.action == "export" && e.entity == "report")
+            .count(),
+        2
+    );
+}
