@@ -10,6 +10,8 @@ echo "== startup (5 launches) =="
 timeout -k 15 600 xvfb-run -a -s "-screen 0 1366x768x24 -nolisten tcp" \
   env BHXH_TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" \
   scripts/with-keyring.sh cargo run --quiet --locked -p bhxh-e2e --bin bench-startup -- 5
+echo "== plan tracker: 100,000 participants imported, monthly report PDF/XLSX (release) =="
+cargo run --quiet --release --locked -p bhxh-app --example bench_plan -- 100000
 if [ "${1:-}" = "--build" ]; then
   echo "== clean build of the app (debug, UI embedded), separate target dir =="
   tgt=$(mktemp -d)

@@ -118,12 +118,18 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, TabularError> {
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(bytes);
-    // Line numbers as an editor shows them, from each record's byte offset.
-    let line_at = |offset: u64| {
-        let end = usize::try_from(offset)
-            .unwrap_or(usize::MAX)
-            .min(bytes.len());
-        1 + bytes[..end].iter().filter(|b| **b == b'\n').count()
+    // Line numbers as an editor shows them, from each record's byte offset,
+    // counted incrementally (offsets only grow).
+    let mut counted = (0usize, 1usize); // (offset, line at that offset)
+    let mut line_at = |offset: u64| {
+        let end = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
+        if end >= counted.0 {
+            counted.1 += bytes[counted.0..end].iter().filter(|b| **b == b'\n').count();
+            counted.0 = end;
+            counted.1
+        } else {
+            1 + bytes[..end].iter().filter(|b| **b == b'\n').count()
+        }
     };
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
