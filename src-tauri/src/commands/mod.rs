@@ -3,6 +3,7 @@
 //! message, hint, field).
 
 pub mod admin;
+pub mod participants;
 pub mod plan;
 pub mod progress;
 pub mod session;

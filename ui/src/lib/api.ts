@@ -209,6 +209,46 @@ export type Snapshot = {
 
 export type ExportedReport = { stem: string; status: 'draft' | 'approved'; revision: number; files: string[] };
 
+export type ImportField = 'bhxh_number' | 'full_name' | 'birth_date' | 'sex' | 'id_number';
+export type Mapping = {
+  bhxhNumber: number;
+  fullName: number;
+  birthDate: number;
+  sex: number;
+  idNumber: number | null;
+};
+export type RowProblem = { line: number; errors: string[]; warnings: string[] };
+export type ImportReport = {
+  totalRows: number;
+  validRows: number;
+  errorRows: number;
+  warningRows: number;
+  problems: RowProblem[];
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  imported: boolean;
+};
+export type ImportOutcome = {
+  headers: string[];
+  mapping: Mapping | null;
+  missing: string[];
+  preview: string[][];
+  report: ImportReport | null;
+};
+export type ImportMode = 'all_or_nothing' | 'valid_rows';
+export type Participant = {
+  bhxhNumber: string;
+  fullName: string;
+  birthDate: string;
+  sex: 'male' | 'female';
+  idNumber: string | null;
+  status: 'unverified' | 'verified';
+  verifiedAt: string | null;
+  verifiedMethod: 'chip' | 'manual' | null;
+};
+export type VerifiedShare = { verified: number; total: number; percent: number };
+
 export type Risk = 'overdue' | 'reported_late' | 'at_risk';
 export type Attention = { taskNumber: number; risk: Risk; deadline: string | null; percent: number };
 
@@ -312,6 +352,19 @@ export const api = {
   /** PDF (Decree 30/2020) and XLSX into Documents/BHXH Desk/Báo cáo; audited. */
   reportExport: (kind: ReportKind, period: string) =>
     call<ExportedReport>('report_export', { kind, period }),
+  /** Supervisor or administrator. `bytes` is the file as read by the window. */
+  participantsImport: (
+    name: string,
+    bytes: number[],
+    mapping: Mapping | null,
+    mode: ImportMode,
+    dryRun: boolean,
+  ) => call<ImportOutcome>('participants_import', { name, bytes, mapping, mode, dryRun }),
+  participantsSearch: (query: string, limit: number) =>
+    call<Participant[]>('participants_search', { query, limit }),
+  participantsShare: () => call<VerifiedShare>('participants_share'),
+  participantVerifyManual: (bhxhNumber: string, note: string) =>
+    call<null>('participant_verify_manual', { bhxhNumber, note }),
   staffList: () => call<Staff[]>('staff_list'),
   staffCreate: (input: NewStaff, password: string) =>
     call<Staff>('staff_create', { input, password }),

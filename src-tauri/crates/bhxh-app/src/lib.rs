@@ -636,13 +636,29 @@ impl Desk {
         mode: ImportMode,
         dry_run: bool,
     ) -> Result<ImportOutcome, DeskError> {
-        let actor = self.authorize(&[Role::Supervisor, Role::Administrator])?;
         let bytes = std::fs::read(file).map_err(|source| DeskError::Io {
             path: file.to_owned(),
             source,
         })?;
-        let sheet = bhxh_tabular::read(&bytes).map_err(|e| DeskError::BadFile {
-            path: file.to_owned(),
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.participants_import_bytes(&name, &bytes, mapping, mode, dry_run)
+    }
+
+    /// As [`Desk::participants_import`], for a file the window read itself.
+    pub fn participants_import_bytes(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        mapping: Option<Mapping>,
+        mode: ImportMode,
+        dry_run: bool,
+    ) -> Result<ImportOutcome, DeskError> {
+        let actor = self.authorize(&[Role::Supervisor, Role::Administrator])?;
+        let sheet = bhxh_tabular::read(bytes).map_err(|e| DeskError::BadFile {
+            path: PathBuf::from(name),
             detail: e.to_string(),
         })?;
         let guess = participants::guess_mapping(&sheet.headers);
@@ -679,10 +695,6 @@ impl Desk {
             )
             .into());
         }
-        let name = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         let now = self.now();
         let tx = self.store.write()?;
         let report = participants::import(
@@ -692,7 +704,7 @@ impl Desk {
             &mapping,
             mode,
             dry_run,
-            &name,
+            name,
             &now,
         )?;
         tx.commit().map_err(bhxh_store::StoreError::from)?;
