@@ -122,9 +122,14 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, TabularError> {
     // counted incrementally (offsets only grow).
     let mut counted = (0usize, 1usize); // (offset, line at that offset)
     let mut line_at = |offset: u64| {
-        let end = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
+        let end = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
         if end >= counted.0 {
-            counted.1 += bytes[counted.0..end].iter().filter(|b| **b == b'\n').count();
+            counted.1 += bytes[counted.0..end]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
             counted.0 = end;
             counted.1
         } else {
