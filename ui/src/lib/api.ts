@@ -145,7 +145,11 @@ export type ProgressInput = {
   percent: number;
   indicatorValue: number | null;
   narrative: string;
+  /** Needed (supervisors only) when the indicator differs from the app's own figure. */
+  overrideReason: string | null;
 };
+
+export type AutoIndicator = { taskNumber: number; value: number; source: string };
 
 export type ProgressEntry = {
   period: string;
@@ -157,6 +161,8 @@ export type ProgressEntry = {
   narrative: string;
   updatedBy: string;
   updatedAt: string;
+  autoValue: number | null;
+  overrideReason: string;
 };
 
 export type ReportKind = 'month' | 'half' | 'year';
@@ -175,6 +181,7 @@ export type ReportRecord = {
 };
 
 export type MonthProgress = {
+  auto: AutoIndicator[];
   period: string;
   label: string;
   frozen: boolean;

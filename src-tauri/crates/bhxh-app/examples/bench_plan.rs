@@ -139,7 +139,9 @@ fn main() -> Result<()> {
                 narrative: format!(
                     "Kết quả thực hiện nhiệm vụ {n}: đã triển khai theo kế hoạch, đạt {percent}% khối lượng công việc."
                 ),
+                override_reason: None,
             },
+            None,
             &now,
         )?;
     }

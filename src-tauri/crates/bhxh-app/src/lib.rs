@@ -108,6 +108,8 @@ pub struct ExportedReport {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct MonthProgress {
+    /// Figures the app computes for this month (only the month in progress).
+    pub auto: Vec<progress::AutoIndicator>,
     pub period: String,
     pub label: String,
     /// The month's report is approved: entries are read-only until a
@@ -408,7 +410,13 @@ impl Desk {
         let period = ReportPeriod::parse(ReportKind::Month, &month.to_string())?;
         let conn = self.store.conn();
         let revisions = progress::revisions(conn, &period)?;
+        let auto = if month == Month::of(&self.now()) {
+            progress::auto_indicators(conn)?
+        } else {
+            Vec::new()
+        };
         Ok(MonthProgress {
+            auto,
             period: month.to_string(),
             label: month.label(),
             frozen: revisions.first().is_some_and(|r| r.status == "approved"),
@@ -426,8 +434,27 @@ impl Desk {
         let actor = self.authorize(&[Role::Supervisor, Role::Administrator])?;
         let month = Month::parse(month)?;
         let now = self.now();
+        // The app's own figures apply to the month in progress.
+        let auto = if month == Month::of(&now) {
+            progress::auto_indicators(self.store.conn())?
+                .into_iter()
+                .find(|a| a.task_number == input.task_number)
+                .map(|a| a.value)
+        } else {
+            None
+        };
+        let overrides =
+            auto.is_some_and(|a| input.indicator_value.is_none_or(|v| (v - a).abs() > 1e-9));
+        if overrides && self.session().map(|s| s.staff.role) != Some(Role::Supervisor) {
+            return Err(DeskError::Forbidden {
+                needed: format!(
+                    "{} (chỉ người giám sát được ghi số khác số liệu tự động)",
+                    Role::Supervisor.label_vi()
+                ),
+            });
+        }
         let tx = self.store.write()?;
-        let entry = progress::save(&tx, &actor, month, input, &now)?;
+        let entry = progress::save(&tx, &actor, month, input, auto, &now)?;
         tx.commit().map_err(bhxh_store::StoreError::from)?;
         Ok(entry)
     }

@@ -474,6 +474,7 @@ fn progress_is_entered_approved_by_a_supervisor_and_frozen_on_disk() {
             percent: 64,
             indicator_value: Some(64.0),
             narrative: "Đã xác thực 64% số người tham gia với CSDL quốc gia về dân cư.".into(),
+            override_reason: None,
         };
         // The administrator may enter progress but not approve.
         desk.progress_save(&month, &input).unwrap();
@@ -518,4 +519,76 @@ fn progress_is_entered_approved_by_a_supervisor_and_frozen_on_disk() {
     let t21 = current.rows.iter().find(|r| r.task_number == 21).unwrap();
     assert_eq!(t21.progress.as_ref().unwrap().percent, 64);
     assert!(desk.check().unwrap().ok);
+}
+
+#[test]
+fn task_21_is_filled_from_the_register_and_only_a_supervisor_overrides_it() {
+    use bhxh_core::participants::ImportMode;
+    use bhxh_core::progress::{ProgressInput, Status};
+    let dir = tempfile::tempdir().unwrap();
+    let (clock, now) = manual_clock();
+    let mut desk = Desk::open_with_clock(dir.path(), clock).unwrap();
+    desk.setup(&setup_input()).unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    desk.staff_create(
+        &NewStaff {
+            username: "giamsat".into(),
+            full_name: "Vũ Minh Đạt".into(),
+            role: Role::Supervisor,
+        },
+        "Mat-khau-2024z",
+    )
+    .unwrap();
+    let csv = "Mã số BHXH,Họ và tên,Ngày sinh,Giới tính,Số định danh\n\
+               1701234567,Trần Thị Gấm,05/06/1975,Nữ,017175012345\n\
+               1701234569,Đỗ Văn Hùng,07/08/1988,Nam,017088012345\n";
+    let out = desk
+        .participants_import_bytes(
+            "ds.csv",
+            csv.as_bytes(),
+            None,
+            ImportMode::AllOrNothing,
+            false,
+        )
+        .unwrap();
+    assert!(out.report.unwrap().imported);
+    desk.participant_verify_manual("1701234567", "Đối chiếu với thẻ CCCD bản gốc")
+        .unwrap();
+    let month = bhxh_core::progress::Month::of(&now.lock().unwrap().clone()).to_string();
+    let m = desk.progress_month(&month).unwrap();
+    let auto = m.auto.iter().find(|a| a.task_number == 21).unwrap();
+    assert_eq!(auto.value, 50.0);
+    assert!(auto.source.contains("1/2"), "{}", auto.source);
+
+    let mut input = ProgressInput {
+        task_number: 21,
+        status: Status::InProgress,
+        percent: 50,
+        indicator_value: Some(50.0),
+        narrative: String::new(),
+        override_reason: None,
+    };
+    // The automatic figure: anyone who enters progress may take it.
+    assert_eq!(
+        desk.progress_save(&month, &input).unwrap().auto_value,
+        Some(50.0)
+    );
+    // A different figure: not the administrator; the supervisor with a reason.
+    input.indicator_value = Some(60.0);
+    assert_eq!(
+        desk.progress_save(&month, &input).unwrap_err().code(),
+        "forbidden"
+    );
+    desk.sign_out().unwrap();
+    desk.sign_in("giamsat", "Mat-khau-2024z").unwrap();
+    let err = desk.progress_save(&month, &input).unwrap_err();
+    assert_eq!(err.field(), Some("overrideReason"));
+    input.override_reason = Some("Có thêm 10% đã xác thực tại điểm thu chưa nhập".into());
+    let saved = desk.progress_save(&month, &input).unwrap();
+    assert_eq!(
+        (saved.indicator_value, saved.auto_value),
+        (Some(60.0), Some(50.0))
+    );
+    let log = desk.audit_list(5, None).unwrap();
+    assert!(log[0].detail.contains("Có thêm 10%"), "{}", log[0].detail);
 }

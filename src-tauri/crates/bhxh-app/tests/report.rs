@@ -89,6 +89,7 @@ fn an_approved_monthly_report_prints_per_decree_30_and_reads_back() {
                 percent,
                 indicator_value: indicator,
                 narrative: narrative.into(),
+                override_reason: None,
             },
         )
         .unwrap();

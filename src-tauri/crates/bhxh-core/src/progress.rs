@@ -225,6 +225,39 @@ pub struct ProgressInput {
     pub indicator_value: Option<f64>,
     #[serde(default)]
     pub narrative: String,
+    /// Why the indicator differs from the figure the app computed
+    /// (supervisors only; audited).
+    #[serde(default)]
+    pub override_reason: Option<String>,
+}
+
+/// A figure the app knows from its own records, with where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoIndicator {
+    pub task_number: u32,
+    pub value: f64,
+    /// e.g. "Danh sách người tham gia: 640/1.000 người đã xác thực số định danh"
+    pub source: String,
+}
+
+/// The figures the app computes now. Task 21: the share of participants
+/// whose ID number is verified (when the register is not empty). Tasks 13,
+/// 14, 24 and 25 join when dossiers and chip checks are recorded.
+pub fn auto_indicators(conn: &Connection) -> Result<Vec<AutoIndicator>, CoreError> {
+    let share = crate::participants::verified_share(conn)?;
+    let mut out = Vec::new();
+    if share.total > 0 {
+        out.push(AutoIndicator {
+            task_number: 21,
+            value: share.percent,
+            source: format!(
+                "Danh sách người tham gia: {}/{} người đã xác thực số định danh",
+                share.verified, share.total
+            ),
+        });
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -239,6 +272,11 @@ pub struct ProgressEntry {
     pub narrative: String,
     pub updated_by: String,
     pub updated_at: String,
+    /// The figure the app computed when the entry was saved, if any.
+    #[serde(default)]
+    pub auto_value: Option<f64>,
+    #[serde(default)]
+    pub override_reason: String,
 }
 
 fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProgressEntry> {
@@ -260,11 +298,13 @@ fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProgressEntry> {
         narrative: r.get(5)?,
         updated_by: r.get(6)?,
         updated_at: r.get(7)?,
+        auto_value: r.get(8)?,
+        override_reason: r.get(9)?,
     })
 }
 
 const ENTRY_SELECT: &str = "SELECT e.period, e.task_number, e.status, e.percent, e.indicator_value, \
-     e.narrative, e.updated_by_name, e.updated_at FROM progress_entry e";
+     e.narrative, e.updated_by_name, e.updated_at, e.auto_value, e.override_reason FROM progress_entry e";
 
 /// The entries of one month, by task number.
 pub fn month_entries(conn: &Connection, month: Month) -> Result<Vec<ProgressEntry>, CoreError> {
@@ -331,11 +371,14 @@ fn latest_revision(
 
 /// Record a task's progress for a month (insert or replace), audited with
 /// the values before and after.
+/// `auto` is the figure the app computed for this task (see
+/// [`auto_indicators`]); an indicator that differs from it needs a reason.
 pub fn save(
     conn: &Connection,
     actor: &Actor,
     month: Month,
     input: &ProgressInput,
+    auto: Option<f64>,
     now: &Timestamp,
 ) -> Result<ProgressEntry, CoreError> {
     let n = input.task_number;
@@ -405,6 +448,21 @@ pub fn save(
             ));
         }
     }
+    let reason = nfc(input.override_reason.as_deref().unwrap_or("").trim());
+    let overridden =
+        auto.is_some_and(|a| input.indicator_value.is_none_or(|v| (v - a).abs() > 1e-9));
+    if let (true, Some(a)) = (overridden, auto)
+        && reason.chars().count() < 5
+    {
+        return Err(CoreError::invalid(
+            "overrideReason",
+            format!(
+                "Số liệu tự động của nhiệm vụ {n} là {a}; muốn ghi số khác, hãy nêu lý do (ít nhất 5 ký tự)."
+            ),
+        ));
+    }
+    // A reason is kept only where it explains a different figure.
+    let override_reason = if overridden { reason } else { String::new() };
     let narrative = nfc(input.narrative.trim());
     if narrative.chars().count() > MAX_NARRATIVE_CHARS {
         return Err(CoreError::invalid(
@@ -430,12 +488,13 @@ pub fn save(
         )
         .optional()?;
     conn.execute(
-        "INSERT INTO progress_entry (plan_id, period, task_number, status, percent, indicator_value, narrative, updated_by, updated_by_name, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO progress_entry (plan_id, period, task_number, status, percent, indicator_value, narrative, updated_by, updated_by_name, updated_at, auto_value, override_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (plan_id, period, task_number) DO UPDATE SET
            status = excluded.status, percent = excluded.percent, indicator_value = excluded.indicator_value,
            narrative = excluded.narrative, updated_by = excluded.updated_by,
-           updated_by_name = excluded.updated_by_name, updated_at = excluded.updated_at",
+           updated_by_name = excluded.updated_by_name, updated_at = excluded.updated_at,
+           auto_value = excluded.auto_value, override_reason = excluded.override_reason",
         params![
             PLAN_ID,
             month.to_string(),
@@ -446,7 +505,9 @@ pub fn save(
             narrative,
             actor.id,
             actor.username,
-            ts(now)
+            ts(now),
+            auto,
+            override_reason
         ],
     )?;
     let after = ProgressEntry {
@@ -459,6 +520,8 @@ pub fn save(
         narrative,
         updated_by: actor.username.clone(),
         updated_at: ts(now),
+        auto_value: auto,
+        override_reason,
     };
     audit::append(
         conn,
@@ -899,6 +962,16 @@ mod tests {
         }
     }
 
+    fn save_plain(
+        conn: &Connection,
+        actor: &Actor,
+        month: Month,
+        input: &ProgressInput,
+        now: &Timestamp,
+    ) -> Result<ProgressEntry, CoreError> {
+        save(conn, actor, month, input, None, now)
+    }
+
     fn input(task: u32, status: Status, percent: u8) -> ProgressInput {
         ProgressInput {
             task_number: task,
@@ -906,6 +979,7 @@ mod tests {
             percent,
             indicator_value: None,
             narrative: "Đã triển khai tới 100% bộ phận một cửa.".into(),
+            override_reason: None,
         }
     }
 
@@ -977,7 +1051,7 @@ mod tests {
             ),
         ];
         for (m, i, field, needle) in cases {
-            match save(&conn, &actor(), m, &i, &now) {
+            match save_plain(&conn, &actor(), m, &i, &now) {
                 Err(CoreError::Invalid { field: f, message }) => {
                     assert_eq!(f, field, "{message}");
                     assert!(message.contains(needle), "{message}");
@@ -996,7 +1070,7 @@ mod tests {
         let mut i = input(without.number, Status::InProgress, 40);
         i.indicator_value = Some(12.0);
         assert!(matches!(
-            save(&conn, &actor(), may, &i, &now),
+            save_plain(&conn, &actor(), may, &i, &now),
             Err(CoreError::Invalid {
                 field: "indicatorValue",
                 ..
@@ -1005,14 +1079,14 @@ mod tests {
         let mut i = input(with.number, Status::InProgress, 40);
         i.indicator_value = Some(140.0);
         assert!(matches!(
-            save(&conn, &actor(), may, &i, &now),
+            save_plain(&conn, &actor(), may, &i, &now),
             Err(CoreError::Invalid {
                 field: "indicatorValue",
                 ..
             })
         ));
         i.indicator_value = Some(72.5);
-        let saved = save(&conn, &actor(), may, &i, &now).unwrap();
+        let saved = save_plain(&conn, &actor(), may, &i, &now).unwrap();
         assert_eq!(saved.indicator_value, Some(72.5));
         assert_eq!(month_entries(&conn, may).unwrap(), vec![saved]);
         assert_eq!(
@@ -1027,7 +1101,7 @@ mod tests {
         let may = Month::parse("2024-05").unwrap();
         let period = ReportPeriod::parse(ReportKind::Month, "2024-05").unwrap();
         let now = at("2024-05-28T09:00:00+07:00");
-        save(
+        save_plain(
             &conn,
             &actor(),
             Month::parse("2024-04").unwrap(),
@@ -1035,7 +1109,7 @@ mod tests {
             &now,
         )
         .unwrap();
-        save(
+        save_plain(
             &conn,
             &actor(),
             may,
@@ -1043,7 +1117,7 @@ mod tests {
             &now,
         )
         .unwrap();
-        save(
+        save_plain(
             &conn,
             &actor(),
             may,
@@ -1060,7 +1134,7 @@ mod tests {
         let r1 = approve(&conn, &actor(), &period, "15/BC-BHXH", &now).unwrap();
         assert_eq!((r1.revision, r1.status.as_str()), (1, "approved"));
         // Frozen: the month cannot change, and approving again is refused.
-        let err = save(
+        let err = save_plain(
             &conn,
             &actor(),
             may,
@@ -1075,7 +1149,7 @@ mod tests {
             Err(CoreError::Conflict(_))
         ));
         // Other months are not frozen by it.
-        save(
+        save_plain(
             &conn,
             &actor(),
             Month::parse("2024-04").unwrap(),
@@ -1094,7 +1168,7 @@ mod tests {
         ));
         let r2 = reopen(&conn, &actor(), &period, "Sửa số liệu nhiệm vụ 21", &now).unwrap();
         assert_eq!((r2.revision, r2.status.as_str()), (2, "draft"));
-        save(
+        save_plain(
             &conn,
             &actor(),
             may,
@@ -1132,7 +1206,7 @@ mod tests {
     fn half_year_reports_carry_each_task_s_newest_entry() {
         let conn = seeded();
         let now = at("2024-07-02T09:00:00+07:00");
-        save(
+        save_plain(
             &conn,
             &actor(),
             Month::parse("2024-02").unwrap(),
@@ -1140,7 +1214,7 @@ mod tests {
             &now,
         )
         .unwrap();
-        save(
+        save_plain(
             &conn,
             &actor(),
             Month::parse("2024-06").unwrap(),
@@ -1148,7 +1222,7 @@ mod tests {
             &now,
         )
         .unwrap();
-        save(
+        save_plain(
             &conn,
             &actor(),
             Month::parse("2024-07").unwrap(),
@@ -1177,7 +1251,7 @@ mod tests {
                 .any(|a| a.task_number == 1 && a.risk == Risk::Overdue),
             "{list:?}"
         );
-        save(
+        save_plain(
             &conn,
             &actor(),
             Month::parse("2024-03").unwrap(),
@@ -1195,7 +1269,7 @@ mod tests {
             .map(|t| t.number)
             .collect();
         assert!(!list.iter().any(|a| not_involved.contains(&a.task_number)));
-        save(
+        save_plain(
             &conn,
             &actor(),
             Month::parse("2024-03").unwrap(),
@@ -1209,5 +1283,42 @@ mod tests {
                 .any(|a| a.task_number == 2 && a.risk == Risk::ReportedLate),
             "{list:?}"
         );
+    }
+
+    #[test]
+    fn an_automatic_figure_can_only_be_overridden_with_a_reason() {
+        let conn = seeded();
+        let now = at("2024-06-10T09:00:00+07:00");
+        let june = Month::parse("2024-06").unwrap();
+        assert!(
+            auto_indicators(&conn).unwrap().is_empty(),
+            "no register yet"
+        );
+        let mut i = input(21, Status::InProgress, 60);
+        i.indicator_value = Some(55.0);
+        let err = save(&conn, &actor(), june, &i, Some(64.0), &now).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CoreError::Invalid {
+                    field: "overrideReason",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("64"), "{err}");
+        i.override_reason = Some("Danh sách chưa cập nhật đợt tháng 6".into());
+        let saved = save(&conn, &actor(), june, &i, Some(64.0), &now).unwrap();
+        assert_eq!(
+            (saved.indicator_value, saved.auto_value),
+            (Some(55.0), Some(64.0))
+        );
+        assert_eq!(saved.override_reason, "Danh sách chưa cập nhật đợt tháng 6");
+        // Taking the automatic figure needs no reason and keeps none.
+        i.indicator_value = Some(64.0);
+        let saved = save(&conn, &actor(), june, &i, Some(64.0), &now).unwrap();
+        assert_eq!(saved.override_reason, "");
+        assert_eq!(month_entries(&conn, june).unwrap(), vec![saved]);
     }
 }

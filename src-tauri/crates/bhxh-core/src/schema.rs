@@ -19,4 +19,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "participants",
         sql: include_str!("../migrations/0003_participants.sql"),
     },
+    Migration {
+        version: 4,
+        name: "auto_indicators",
+        sql: include_str!("../migrations/0004_auto_indicators.sql"),
+    },
 ];
