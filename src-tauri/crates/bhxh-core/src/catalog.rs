@@ -231,19 +231,9 @@ pub fn update_procedure(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::MIGRATIONS;
 
     fn seeded() -> Connection {
-        let conn = Connection::open_in_memory().unwrap();
-        for m in MIGRATIONS {
-            conn.execute_batch(m.sql).unwrap();
-        }
-        crate::seed::load_all(
-            &conn,
-            &crate::parse_ts("2024-03-01T08:00:00+07:00").unwrap(),
-        )
-        .unwrap();
-        conn
+        crate::seeded_for_tests()
     }
 
     fn edit(days: u32, components: &[(&str, u32)]) -> ProcedureEdit {

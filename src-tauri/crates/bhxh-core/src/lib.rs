@@ -34,3 +34,16 @@ pub fn parse_ts(s: &str) -> Result<Timestamp, CoreError> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map_err(|e| CoreError::Corrupt(format!("thời điểm '{s}' không hợp lệ: {e}")))
 }
+
+/// An in-memory database with every migration and the seed data, for the
+/// modules' unit tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // test helper
+pub(crate) fn seeded_for_tests() -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    for m in schema::MIGRATIONS {
+        conn.execute_batch(m.sql).unwrap();
+    }
+    seed::load_all(&conn, &parse_ts("2024-01-02T08:00:00+07:00").unwrap()).unwrap();
+    conn
+}

@@ -556,19 +556,9 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::MIGRATIONS;
 
     fn seeded() -> Connection {
-        let conn = Connection::open_in_memory().unwrap();
-        for m in MIGRATIONS {
-            conn.execute_batch(m.sql).unwrap();
-        }
-        crate::seed::load_all(
-            &conn,
-            &crate::parse_ts("2024-01-02T08:00:00+07:00").unwrap(),
-        )
-        .unwrap();
-        conn
+        crate::seeded_for_tests()
     }
 
     fn row(line: usize, cells: &[&str]) -> (usize, Vec<String>) {

@@ -940,19 +940,13 @@ pub fn attention(conn: &Connection, today: chrono::NaiveDate) -> Result<Vec<Atte
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::MIGRATIONS;
 
     fn at(s: &str) -> Timestamp {
         crate::parse_ts(s).unwrap()
     }
 
     fn seeded() -> Connection {
-        let conn = Connection::open_in_memory().unwrap();
-        for m in MIGRATIONS {
-            conn.execute_batch(m.sql).unwrap();
-        }
-        crate::seed::load_all(&conn, &at("2024-01-02T08:00:00+07:00")).unwrap();
-        conn
+        crate::seeded_for_tests()
     }
 
     fn actor() -> Actor {
