@@ -58,6 +58,20 @@ pub(crate) fn lds_security_object() -> Vec<u8> {
     encode_lds_security_object(HashAlgorithm::Sha256, &hashes)
 }
 
+/// EF.COM of the generated card: LDS 1.7, Unicode 4.0.0, DG1, DG2, DG3, DG13, DG14, DG15.
+pub(crate) fn ef_com() -> Vec<u8> {
+    let mut w = TlvWriter::new();
+    w.nested(0x60, |w| {
+        w.put(0x5F01, b"0107");
+        w.put(0x5F36, b"040000");
+        w.put(0x5C, &[0x61, 0x75, 0x63, 0x6D, 0x6E, 0x6F]);
+    });
+    w.into_bytes()
+}
+
+/// The EF.SOD the card emulator serves (`testdata/card/sod.bin`): the P-256 signed one.
+pub(crate) const CARD_SOD: &str = "sod-p256.cms";
+
 /// An EF.SOD file: a CMS fixture wrapped in tag `77`.
 pub(crate) fn sod(name: &str) -> Vec<u8> {
     let path = testdata(&format!("pki/{name}"));
@@ -106,6 +120,19 @@ fn card_fixtures_are_in_sync() {
             path.display()
         );
     }
+    // The whole card as the emulator (tests/cardemu) serves it.
+    assert_eq!(
+        std::fs::read(testdata("card/com.bin")).unwrap(),
+        ef_com(),
+        "card/com.bin is stale"
+    );
+    assert_eq!(
+        std::fs::read(testdata("card/sod.bin")).unwrap(),
+        sod(CARD_SOD),
+        "card/sod.bin is stale"
+    );
+    let com = crate::lds::com::parse_com(&ef_com()).unwrap();
+    assert_eq!(com.data_groups().len(), 6);
 }
 
 #[test]
@@ -117,12 +144,14 @@ fn regenerate_card_fixtures() {
         std::fs::write(dir.join(format!("dg{}.bin", n.get())), bytes).unwrap();
     }
     std::fs::write(dir.join("lso.der"), lds_security_object()).unwrap();
+    std::fs::write(dir.join("com.bin"), ef_com()).unwrap();
     // First pass: the PKI and the SODs.
     let status = std::process::Command::new("bash")
         .arg(testdata("pki/make.sh"))
         .status()
         .unwrap();
     assert!(status.success());
+    std::fs::write(dir.join("sod.bin"), sod(CARD_SOD)).unwrap();
     // Second pass: a master list over the two trusted CSCAs.
     let certs: Vec<Vec<u8>> = trust("trust")
         .anchors()

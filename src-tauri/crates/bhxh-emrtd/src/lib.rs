@@ -48,10 +48,20 @@
 //!
 //! How you talk to the chip (BAC, secure messaging) is in [`bac`] and [`secure_messaging`].
 //!
+//! Reading a card:
+//! - [`transport`] — the APDU [`transport::Transport`] trait (send bytes, get data + status word,
+//!   reconnect after a reset).
+//! - `pcsc_transport` (feature `pcsc`, on by default) — the PC/SC implementation: list readers,
+//!   wait for a card, connect.
+//! - [`reader`] — a whole read: SELECT the eMRTD application, BAC, every file under secure
+//!   messaging with robust READ BINARY, then parsing and passive authentication into a
+//!   [`reader::ReadResult`] with the verdict.
+//!
 //! # Architecture invariants
 //!
-//! - The crate knows nothing about Tauri, SQLite, the UI or the card reader: it judges and
-//!   parses bytes it is handed, and protocol code produces and consumes APDU bytes.
+//! - The crate knows nothing about Tauri, SQLite or the UI. Everything except
+//!   `pcsc_transport` judges and parses bytes it is handed, and protocol code produces and
+//!   consumes APDU bytes through the [`transport::Transport`] trait.
 //! - No network access: CSCAs come from a directory the operator fills.
 //! - Parsers never panic on card or file data. They return precise errors naming the file
 //!   (`DG13`, `EF.SOD`), the offset or field, and what was expected; unknown fields are kept raw.
@@ -64,8 +74,12 @@ mod fixtures;
 pub mod lds;
 pub mod mrz;
 pub mod passive;
+#[cfg(feature = "pcsc")]
+pub mod pcsc_transport;
+pub mod reader;
 pub mod secure_messaging;
 pub mod sod;
 pub mod tlv;
+pub mod transport;
 pub mod trust;
 pub mod verdict;

@@ -25,7 +25,7 @@ fn map_error(operation: &'static str, reader: &str, e: pcsc::Error) -> Transport
         }
         other => TransportError::Pcsc {
             operation,
-            message: format!("{other} ({:#010x})", other.into_raw()),
+            message: format!("{other} ({other:?})"),
         },
     }
 }
@@ -95,7 +95,9 @@ impl Pcsc {
     /// Whether `reader` holds a card right now.
     pub fn card_present(&self, reader: &str) -> Result<bool, TransportError> {
         let states = self.states(&[reader.to_string()])?;
-        let state = states.first().map_or(State::UNAWARE, ReaderState::event_state);
+        let state = states
+            .first()
+            .map_or(State::UNAWARE, ReaderState::event_state);
         if state.contains(State::UNKNOWN) {
             return Err(TransportError::UnknownReader(reader.to_string()));
         }
@@ -195,6 +197,9 @@ impl Pcsc {
     }
 }
 
+/// How long a failed transmission waits for the reader to report a removed card.
+pub const REMOVAL_GRACE: Duration = Duration::from_millis(1500);
+
 /// A connected card.
 pub struct PcscTransport {
     card: Card,
@@ -216,6 +221,31 @@ impl PcscTransport {
         &self.reader
     }
 
+    /// After a failed transmission: whether the card left the reader. A card pulled in the
+    /// middle of an exchange first shows as a driver failure (`SCARD_E_NOT_TRANSACTED`,
+    /// `SCARD_F_COMM_ERROR`); pcsc-lite notices the removal at its next presence poll (every
+    /// 400 ms for vpcd), so this watches the card's status for up to [`REMOVAL_GRACE`].
+    fn card_gone(&self) -> bool {
+        let deadline = Instant::now() + REMOVAL_GRACE;
+        loop {
+            match self.card.status2_owned() {
+                Err(
+                    pcsc::Error::RemovedCard
+                    | pcsc::Error::NoSmartcard
+                    | pcsc::Error::ReaderUnavailable
+                    | pcsc::Error::UnknownReader,
+                ) => return true,
+                Ok(status) if !status.status().contains(pcsc::Status::PRESENT) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
     /// The card's ATR (answer to reset).
     pub fn atr(&self) -> Result<Vec<u8>, TransportError> {
         self.card
@@ -227,11 +257,17 @@ impl PcscTransport {
 
 impl Transport for PcscTransport {
     fn transmit(&mut self, command: &[u8]) -> Result<RawResponse, TransportError> {
-        let response = self
-            .card
-            .transmit(command, &mut self.buffer)
-            .map_err(|e| map_error("SCardTransmit", &self.reader, e))?;
-        RawResponse::from_bytes(response)
+        match self.card.transmit(command, &mut self.buffer) {
+            Ok(response) => RawResponse::from_bytes(response),
+            Err(e) => {
+                let error = map_error("SCardTransmit", &self.reader, e);
+                if matches!(error, TransportError::Pcsc { .. }) && self.card_gone() {
+                    Err(TransportError::CardRemoved)
+                } else {
+                    Err(error)
+                }
+            }
+        }
     }
 
     fn reconnect(&mut self) -> Result<(), TransportError> {

@@ -1,0 +1,1296 @@
+//! Reading a card end to end over any [`Transport`]: select the eMRTD application, BAC,
+//! then under secure messaging every file, then parsing and passive authentication.
+//!
+//! ```no_run
+//! # #[cfg(feature = "pcsc")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use bhxh_emrtd::pcsc_transport::Pcsc;
+//! use bhxh_emrtd::reader::{AccessKey, ReadOptions, read_card};
+//! use bhxh_emrtd::trust::TrustStore;
+//! let pcsc = Pcsc::establish()?;
+//! let reader = pcsc.wait_for_card(None, std::time::Duration::from_secs(30))?;
+//! let mut card = pcsc.connect(Some(&reader))?;
+//! let key = AccessKey::from_cccd("001093047064", "930105", "330105")?;
+//! let (trust, _) = TrustStore::load_dir(std::path::Path::new("csca"))?;
+//! let result = read_card(&mut card, &key, &trust, &ReadOptions::default(), &mut |p| {
+//!     println!("{}: {}/{:?}", p.file, p.read, p.total);
+//! })?;
+//! println!("{}", result.verdict.render_text());
+//! # Ok(()) }
+//! # #[cfg(not(feature = "pcsc"))]
+//! # fn main() {}
+//! ```
+//!
+//! What the chip may answer, and what this module makes of it:
+//! - `SELECT MF` is never sent (Vietnamese chips answer `6D00`); the application is selected
+//!   by its AID.
+//! - A data group answering `6A82` is absent, `6982` protected (DG3 needs Extended Access
+//!   Control): both are recorded in [`ReadResult::unavailable`], not errors.
+//! - READ BINARY: chunks of at most [`ReadOptions::max_chunk`] bytes; `6282` (end of file
+//!   reached), `6Cxx` (retry with the exact length), `6B00` (offset past the end), `61xx`
+//!   (GET RESPONSE), `6700` (smaller chunks); offsets above `7FFF` use the odd INS `B1`.
+//! - A reset card (someone else reset it) is reconnected, authenticated again and the read
+//!   resumes at the same offset; a removed card ends the read with
+//!   [`ReadError::is_card_removed`].
+
+use crate::bac::{BacError, BacKeys};
+use crate::lds::com::{Com, parse_com};
+use crate::lds::dg13::{Dg13, parse_dg13};
+use crate::lds::{DgNumber, LdsFile};
+use crate::mrz::{Mrz, parse_dg1};
+use crate::passive::{PassiveAuthReport, passive_authentication};
+use crate::secure_messaging::{SecureMessaging, SmError};
+use crate::sod::parse_sod;
+use crate::transport::{RawResponse, Transport, TransportError};
+use crate::trust::TrustStore;
+use crate::verdict::Verdict;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant, SystemTime};
+use thiserror::Error;
+
+/// The eMRTD application identifier (ICAO 9303-10).
+pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
+
+/// The file identifier of EF.COM.
+pub const EF_COM: u16 = 0x011E;
+/// The file identifier of EF.SOD.
+pub const EF_SOD: u16 = 0x011D;
+
+/// The largest READ BINARY chunk that fits a short secure messaging response (3DES).
+pub const DEFAULT_MAX_CHUNK: u8 = 0xDF;
+
+/// The BAC access data: document number, date of birth, date of expiry.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    document_number: String,
+    date_of_birth: String,
+    date_of_expiry: String,
+}
+
+impl std::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessKey(..)")
+    }
+}
+
+fn is_yymmdd(s: &str) -> bool {
+    s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl AccessKey {
+    /// Access data as printed in the MRZ (document number without its check digit, dates as
+    /// `YYMMDD`).
+    pub fn new(
+        document_number: &str,
+        date_of_birth: &str,
+        date_of_expiry: &str,
+    ) -> Result<Self, ReadError> {
+        let valid_number = !document_number.is_empty()
+            && document_number
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b == b'<');
+        if !valid_number {
+            return Err(ReadError::InvalidAccessKey(
+                "the document number must be digits, capital letters or '<'".into(),
+            ));
+        }
+        if !is_yymmdd(date_of_birth) || !is_yymmdd(date_of_expiry) {
+            return Err(ReadError::InvalidAccessKey(
+                "dates must be YYMMDD (six digits)".into(),
+            ));
+        }
+        Ok(Self {
+            document_number: document_number.to_string(),
+            date_of_birth: date_of_birth.to_string(),
+            date_of_expiry: date_of_expiry.to_string(),
+        })
+    }
+
+    /// Access data of a Vietnamese CCCD: the document number is the **last 9 digits** of the
+    /// 12-digit ID; dates `YYMMDD`.
+    pub fn from_cccd(
+        id_number: &str,
+        date_of_birth: &str,
+        date_of_expiry: &str,
+    ) -> Result<Self, ReadError> {
+        let id = id_number.trim();
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ReadError::InvalidAccessKey(
+                "the CCCD ID number must have 12 digits".into(),
+            ));
+        }
+        Self::new(
+            id.get(3..).unwrap_or_default(),
+            date_of_birth,
+            date_of_expiry,
+        )
+    }
+
+    /// The BAC keys.
+    pub fn bac_keys(&self) -> BacKeys {
+        BacKeys::from_fields(
+            &self.document_number,
+            &self.date_of_birth,
+            &self.date_of_expiry,
+        )
+    }
+}
+
+/// How to read.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// The largest READ BINARY chunk (at most [`DEFAULT_MAX_CHUNK`] under 3DES SM; some chips
+    /// need `0xA0`).
+    pub max_chunk: u8,
+    /// Data groups to try even when neither EF.COM nor EF.SOD lists them.
+    pub data_groups: Vec<DgNumber>,
+    /// When certificate validity is checked; `None` = now.
+    pub at: Option<SystemTime>,
+    /// How many times a reset card is reconnected and the read resumed.
+    pub max_resumes: u32,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self {
+            max_chunk: DEFAULT_MAX_CHUNK,
+            data_groups: [1, 2, 13, 14, 15]
+                .into_iter()
+                .filter_map(DgNumber::new)
+                .collect(),
+            at: None,
+            max_resumes: 2,
+        }
+    }
+}
+
+/// Progress of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// The file being read.
+    pub file: LdsFile,
+    /// Bytes read so far.
+    pub read: usize,
+    /// The file's size, once its header was read.
+    pub total: Option<usize>,
+}
+
+/// Why a file is not in the result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailable {
+    /// `6A82`: the card has no such file.
+    Absent,
+    /// `6982`: the file needs more access rights (DG3/DG4: Extended Access Control).
+    Protected,
+}
+
+/// Counters of one read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReadStats {
+    /// Command APDUs sent (including GET RESPONSE and retries).
+    pub apdus: u32,
+    /// File bytes read.
+    pub bytes: usize,
+    /// From SELECT application to the last file byte (parsing and passive authentication
+    /// not included).
+    pub duration: Duration,
+    /// How often a reset card was reconnected and the read resumed.
+    pub resumes: u32,
+}
+
+/// Everything read from a card, parsed and judged.
+#[derive(Debug, Clone)]
+pub struct ReadResult {
+    /// EF.COM as read.
+    pub com: Option<Vec<u8>>,
+    /// EF.SOD as read.
+    pub sod: Option<Vec<u8>>,
+    /// The data groups read, exactly as stored.
+    pub data_groups: BTreeMap<DgNumber, Vec<u8>>,
+    /// Files that were tried and are absent or protected.
+    pub unavailable: Vec<(LdsFile, Unavailable)>,
+    /// Parsed EF.COM.
+    pub com_parsed: Option<Com>,
+    /// The MRZ from DG1.
+    pub mrz: Option<Mrz>,
+    /// The Vietnamese personal data from DG13.
+    pub dg13: Option<Dg13>,
+    /// Files that were read but did not parse (file name and reason).
+    pub parse_problems: Vec<String>,
+    /// Passive authentication.
+    pub report: PassiveAuthReport,
+    /// The verdict for the counter.
+    pub verdict: Verdict,
+    /// APDU count and timing.
+    pub stats: ReadStats,
+}
+
+/// Why a read failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ReadError {
+    /// The access data typed in is malformed.
+    #[error("invalid access data: {0}")]
+    InvalidAccessKey(String),
+    /// The APDU could not be exchanged (card removed, reader gone, …).
+    #[error("{step}: {source}")]
+    Transport {
+        /// What was being done (`READ BINARY DG2 at offset 448`).
+        step: String,
+        /// The transport failure.
+        source: TransportError,
+    },
+    /// The chip refused BAC: the access data does not match the card.
+    #[error(
+        "BAC failed: the chip rejected the access key ({detail}); check the ID number, date of birth and date of expiry"
+    )]
+    AccessDenied {
+        /// The status word or check that failed.
+        detail: String,
+    },
+    /// A command got an unexpected status word.
+    #[error("{step}: the chip answered {sw:04X}")]
+    Status {
+        /// The command (`SELECT eMRTD application`, `READ BINARY EF.SOD at offset 0`).
+        step: String,
+        /// The status word.
+        sw: u16,
+    },
+    /// A secure messaging response did not verify or decode.
+    #[error("{step}: secure messaging: {source}")]
+    SecureMessaging {
+        /// The command.
+        step: String,
+        /// What was wrong.
+        source: SmError,
+    },
+    /// The chip's answer is malformed.
+    #[error("{step}: {what}")]
+    BadResponse {
+        /// The command.
+        step: String,
+        /// What was wrong.
+        what: String,
+    },
+    /// The operating system's random generator failed.
+    #[error("no randomness for BAC: {0}")]
+    Random(String),
+}
+
+impl ReadError {
+    /// Whether the card was removed (or the reader lost it) during the read.
+    pub fn is_card_removed(&self) -> bool {
+        matches!(
+            self,
+            Self::Transport {
+                source: TransportError::CardRemoved | TransportError::NoCard(_),
+                ..
+            }
+        )
+    }
+
+    /// Whether the access data is wrong (or malformed).
+    pub fn is_access_denied(&self) -> bool {
+        matches!(self, Self::AccessDenied { .. } | Self::InvalidAccessKey(_))
+    }
+}
+
+/// The outcome of reading one file.
+enum FileRead {
+    Data(Vec<u8>),
+    Unavailable(Unavailable),
+}
+
+/// A card session: the transport, the secure messaging state and the counters.
+struct Session<'t, T: Transport + ?Sized> {
+    transport: &'t mut T,
+    key: BacKeys,
+    sm: Option<SecureMessaging>,
+    /// The file currently selected (to re-select after a resume).
+    selected: Option<u16>,
+    stats: ReadStats,
+    max_resumes: u32,
+}
+
+fn random<const N: usize>() -> Result<[u8; N], ReadError> {
+    let mut out = [0u8; N];
+    getrandom::fill(&mut out).map_err(|e| ReadError::Random(e.to_string()))?;
+    Ok(out)
+}
+
+fn select_ef(fid: u16) -> Vec<u8> {
+    let [hi, lo] = fid.to_be_bytes();
+    vec![0x00, 0xA4, 0x02, 0x0C, 0x02, hi, lo]
+}
+
+/// The length of a complete BER-TLV object from its first bytes, if they suffice.
+fn tlv_total_length(head: &[u8]) -> Option<usize> {
+    let first = *head.first()?;
+    let mut i = 1;
+    if first & 0x1F == 0x1F {
+        loop {
+            let b = *head.get(i)?;
+            i += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+            if i > 4 {
+                return None;
+            }
+        }
+    }
+    let l0 = *head.get(i)?;
+    i += 1;
+    let len = match l0 {
+        0..=0x7F => usize::from(l0),
+        0x81..=0x84 => {
+            let n = usize::from(l0 & 0x7F);
+            let bytes = head.get(i..i + n)?;
+            i += n;
+            bytes
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
+        }
+        _ => return None,
+    };
+    i.checked_add(len)
+}
+
+impl<T: Transport + ?Sized> Session<'_, T> {
+    /// Sends one APDU as is.
+    fn raw(&mut self, step: &str, command: &[u8]) -> Result<RawResponse, ReadError> {
+        self.stats.apdus = self.stats.apdus.saturating_add(1);
+        self.transport
+            .transmit(command)
+            .map_err(|source| ReadError::Transport {
+                step: step.to_string(),
+                source,
+            })
+    }
+
+    /// Sends one APDU, protected when a session is established.
+    fn send(&mut self, step: &str, command: &[u8]) -> Result<RawResponse, ReadError> {
+        let Some(sm) = self.sm.as_mut() else {
+            return self.raw(step, command);
+        };
+        let protected = sm
+            .protect(command)
+            .map_err(|source| ReadError::SecureMessaging {
+                step: step.to_string(),
+                source,
+            })?;
+        let response = self.raw(step, &protected)?;
+        let Some(sm) = self.sm.as_mut() else {
+            return Ok(response);
+        };
+        let plain =
+            sm.unprotect(&response.to_bytes())
+                .map_err(|source| ReadError::SecureMessaging {
+                    step: step.to_string(),
+                    source,
+                })?;
+        Ok(RawResponse {
+            data: plain.data,
+            sw: plain.sw,
+        })
+    }
+
+    /// Selects the application and runs BAC.
+    fn open(&mut self) -> Result<(), ReadError> {
+        self.sm = None;
+        self.selected = None;
+        let mut select = vec![0x00, 0xA4, 0x04, 0x0C, 0x07];
+        select.extend_from_slice(&EMRTD_AID);
+        let step = "SELECT eMRTD application";
+        let r = self.raw(step, &select)?;
+        if r.sw != 0x9000 {
+            // Some chips want P2 = 00 (return FCI) with Le.
+            let mut alt = select.clone();
+            if let Some(p2) = alt.get_mut(3) {
+                *p2 = 0x00;
+            }
+            alt.push(0x00);
+            let r2 = self.raw(step, &alt)?;
+            if r2.sw != 0x9000 && r2.sw & 0xFF00 != 0x6100 {
+                return Err(ReadError::Status {
+                    step: step.into(),
+                    sw: r.sw,
+                });
+            }
+        }
+        let step = "GET CHALLENGE";
+        let r = self.raw(step, &[0x00, 0x84, 0x00, 0x00, 0x08])?;
+        if r.sw != 0x9000 {
+            return Err(ReadError::Status {
+                step: step.into(),
+                sw: r.sw,
+            });
+        }
+        let rnd_ic: [u8; 8] = r
+            .data
+            .as_slice()
+            .try_into()
+            .map_err(|_| ReadError::BadResponse {
+                step: step.into(),
+                what: format!("challenge has {} bytes, expected 8", r.data.len()),
+            })?;
+        let rnd_ifd = random::<8>()?;
+        let k_ifd = random::<16>()?;
+        let mut cmd = vec![0x00, 0x82, 0x00, 0x00, 0x28];
+        cmd.extend(self.key.authenticate_command(&rnd_ic, &rnd_ifd, &k_ifd));
+        cmd.push(0x28);
+        let r = self.raw("EXTERNAL AUTHENTICATE", &cmd)?;
+        match r.sw {
+            0x9000 => {}
+            0x6300 | 0x6982 | 0x6988 | 0x6A80 => {
+                return Err(ReadError::AccessDenied {
+                    detail: format!("EXTERNAL AUTHENTICATE answered {:04X}", r.sw),
+                });
+            }
+            sw => {
+                return Err(ReadError::Status {
+                    step: "EXTERNAL AUTHENTICATE".into(),
+                    sw,
+                });
+            }
+        }
+        let sm = self
+            .key
+            .complete(&r.data, &rnd_ic, &rnd_ifd, &k_ifd)
+            .map_err(|e| match e {
+                BacError::BadMac => ReadError::AccessDenied {
+                    detail: "the chip's EXTERNAL AUTHENTICATE answer does not verify".into(),
+                },
+                other => ReadError::BadResponse {
+                    step: "EXTERNAL AUTHENTICATE".into(),
+                    what: other.to_string(),
+                },
+            })?;
+        self.sm = Some(sm);
+        Ok(())
+    }
+
+    /// Runs `op`; when the card was reset, reconnects, re-authenticates, re-selects the
+    /// current file and runs it again.
+    fn resuming<R>(
+        &mut self,
+        mut op: impl FnMut(&mut Self) -> Result<R, ReadError>,
+    ) -> Result<R, ReadError> {
+        loop {
+            match op(self) {
+                Err(ReadError::Transport {
+                    source: TransportError::CardReset,
+                    ..
+                }) if self.stats.resumes < self.max_resumes => {
+                    self.stats.resumes += 1;
+                    let selected = self.selected;
+                    self.transport
+                        .reconnect()
+                        .map_err(|source| ReadError::Transport {
+                            step: "reconnecting after a card reset".into(),
+                            source,
+                        })?;
+                    self.open()?;
+                    if let Some(fid) = selected {
+                        let r = self.send("SELECT EF again after a reset", &select_ef(fid))?;
+                        if r.sw != 0x9000 {
+                            return Err(ReadError::Status {
+                                step: format!("SELECT EF {fid:04X} again after a reset"),
+                                sw: r.sw,
+                            });
+                        }
+                        self.selected = Some(fid);
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One READ BINARY of `le` bytes at `offset`; returns the data and the status word.
+    fn read_binary(
+        &mut self,
+        file: LdsFile,
+        offset: usize,
+        le: u8,
+    ) -> Result<RawResponse, ReadError> {
+        let step = format!("READ BINARY {file} at offset {offset}");
+        let mut r = if offset <= 0x7FFF {
+            let [hi, lo] = u16::try_from(offset).unwrap_or(0).to_be_bytes();
+            self.resuming(|s| s.send(&step, &[0x00, 0xB0, hi, lo, le]))?
+        } else {
+            // Odd INS: the offset in DO'54', the data comes back in DO'53'.
+            let off = u32::try_from(offset).map_err(|_| ReadError::BadResponse {
+                step: step.clone(),
+                what: "offset too large".into(),
+            })?;
+            let bytes = off.to_be_bytes();
+            let start = bytes.iter().position(|b| *b != 0).unwrap_or(3);
+            let off_bytes = bytes.get(start..).unwrap_or(&[]);
+            let do54 = crate::tlv::encode(0x54, off_bytes);
+            let mut cmd = vec![0x00, 0xB1, 0x00, 0x00];
+            cmd.push(u8::try_from(do54.len()).unwrap_or(0));
+            cmd.extend_from_slice(&do54);
+            cmd.push(le.saturating_add(4));
+            let mut r = self.resuming(|s| s.send(&step, &cmd))?;
+            if !r.data.is_empty() {
+                let value = crate::tlv::TlvReader::new(&r.data)
+                    .find(0x53)
+                    .ok()
+                    .flatten()
+                    .map(|t| t.value.to_vec())
+                    .ok_or_else(|| ReadError::BadResponse {
+                        step: step.clone(),
+                        what: "READ BINARY (B1) answer has no DO'53'".into(),
+                    })?;
+                r.data = value;
+            }
+            r
+        };
+        // 61xx: more data waits; fetch it with GET RESPONSE.
+        let mut guard = 0;
+        while r.sw & 0xFF00 == 0x6100 && guard < 16 {
+            guard += 1;
+            let [_, xx] = r.sw.to_be_bytes();
+            let more = self.resuming(|s| {
+                s.send(
+                    &format!("GET RESPONSE for {file} at offset {offset}"),
+                    &[0x00, 0xC0, 0x00, 0x00, xx],
+                )
+            })?;
+            r.data.extend_from_slice(&more.data);
+            r.sw = more.sw;
+        }
+        Ok(r)
+    }
+
+    /// Selects and reads one file.
+    fn read_file(
+        &mut self,
+        file: LdsFile,
+        fid: u16,
+        max_chunk: u8,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<FileRead, ReadError> {
+        let step = format!("SELECT {file}");
+        let r = self.resuming(|s| s.send(&step, &select_ef(fid)))?;
+        match r.sw {
+            0x9000 => self.selected = Some(fid),
+            0x6A82 => return Ok(FileRead::Unavailable(Unavailable::Absent)),
+            0x6982 => return Ok(FileRead::Unavailable(Unavailable::Protected)),
+            sw => return Err(ReadError::Status { step, sw }),
+        }
+        let mut data: Vec<u8> = Vec::new();
+        let mut total: Option<usize> = None;
+        let mut chunk = max_chunk.max(1);
+        let mut exact: Option<u8> = None;
+        let mut retries = 0u32;
+        progress(&Progress {
+            file,
+            read: 0,
+            total: None,
+        });
+        loop {
+            let offset = data.len();
+            let want = match total {
+                Some(t) if offset >= t => break,
+                Some(t) => u8::try_from((t - offset).min(usize::from(chunk))).unwrap_or(chunk),
+                // First the header, to learn the size; without one, whole chunks to the end.
+                None if offset == 0 => chunk.min(8),
+                None => chunk,
+            };
+            let le = exact.take().unwrap_or(want);
+            let r = self.read_binary(file, offset, le)?;
+            let step = || format!("READ BINARY {file} at offset {offset}");
+            let mut at_end = false;
+            match r.sw {
+                0x9000 => {}
+                0x6282 => at_end = true,
+                0x6B00 if offset > 0 => at_end = true,
+                0x6982 if offset == 0 => {
+                    return Ok(FileRead::Unavailable(Unavailable::Protected));
+                }
+                0x6A82 if offset == 0 => return Ok(FileRead::Unavailable(Unavailable::Absent)),
+                sw if sw & 0xFF00 == 0x6C00 && retries < 4 => {
+                    retries += 1;
+                    let [_, xx] = sw.to_be_bytes();
+                    exact = Some(if xx == 0 { chunk } else { xx.min(chunk) });
+                    continue;
+                }
+                0x6700 if chunk > 0x10 && retries < 4 => {
+                    retries += 1;
+                    chunk /= 2;
+                    continue;
+                }
+                sw => return Err(ReadError::Status { step: step(), sw }),
+            }
+            retries = 0;
+            if r.data.is_empty() {
+                at_end = true;
+            }
+            data.extend_from_slice(&r.data);
+            if total.is_none() {
+                total = tlv_total_length(&data);
+            }
+            self.stats.bytes = self.stats.bytes.saturating_add(r.data.len());
+            progress(&Progress {
+                file,
+                read: data.len(),
+                total,
+            });
+            if at_end {
+                break;
+            }
+        }
+        if let Some(t) = total {
+            if data.len() > t {
+                data.truncate(t);
+            } else if data.len() < t {
+                return Err(ReadError::BadResponse {
+                    step: format!("READ BINARY {file}"),
+                    what: format!("the file ended after {} of {t} bytes", data.len()),
+                });
+            }
+        }
+        Ok(FileRead::Data(data))
+    }
+}
+
+/// Reads the card on `transport` with `key`, then parses and judges what was read against
+/// `trust`.
+///
+/// `progress` is called when a file starts and after every chunk.
+pub fn read_card<T: Transport + ?Sized>(
+    transport: &mut T,
+    key: &AccessKey,
+    trust: &TrustStore,
+    options: &ReadOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<ReadResult, ReadError> {
+    let started = Instant::now();
+    let mut session = Session {
+        transport,
+        key: key.bac_keys(),
+        sm: None,
+        selected: None,
+        stats: ReadStats::default(),
+        max_resumes: options.max_resumes,
+    };
+    session.resuming(Session::open)?;
+
+    let mut unavailable = Vec::new();
+    let mut parse_problems = Vec::new();
+    let chunk = options.max_chunk;
+
+    let mut read_one = |session: &mut Session<'_, T>,
+                        file: LdsFile,
+                        fid: u16,
+                        unavailable: &mut Vec<(LdsFile, Unavailable)>|
+     -> Result<Option<Vec<u8>>, ReadError> {
+        match session.read_file(file, fid, chunk, progress)? {
+            FileRead::Data(d) => Ok(Some(d)),
+            FileRead::Unavailable(u) => {
+                unavailable.push((file, u));
+                Ok(None)
+            }
+        }
+    };
+
+    let com = read_one(&mut session, LdsFile::Com, EF_COM, &mut unavailable)?;
+    let com_parsed = com.as_deref().and_then(|c| match parse_com(c) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            parse_problems.push(e.to_string());
+            None
+        }
+    });
+    let sod = read_one(&mut session, LdsFile::Sod, EF_SOD, &mut unavailable)?;
+
+    let mut wanted: BTreeSet<DgNumber> = options.data_groups.iter().copied().collect();
+    if let Some(c) = &com_parsed {
+        wanted.extend(c.data_groups());
+    }
+    if let Some(parsed) = sod.as_deref().and_then(|s| parse_sod(s).ok()) {
+        wanted.extend(parsed.lds.dg_hashes.keys().copied());
+    }
+    let mut data_groups = BTreeMap::new();
+    for dg in wanted {
+        if let Some(bytes) = read_one(
+            &mut session,
+            LdsFile::Dg(dg),
+            dg.file_id(),
+            &mut unavailable,
+        )? {
+            data_groups.insert(dg, bytes);
+        }
+    }
+    let mut stats = session.stats;
+    stats.duration = started.elapsed();
+
+    let mrz = data_groups
+        .get(&DgNumber::DG1)
+        .and_then(|b| match parse_dg1(b) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                parse_problems.push(format!("DG1: {e}"));
+                None
+            }
+        });
+    let dg13 = data_groups
+        .get(&DgNumber::DG13)
+        .and_then(|b| match parse_dg13(b) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                parse_problems.push(e.to_string());
+                None
+            }
+        });
+    let report = passive_authentication(
+        sod.as_deref().unwrap_or(&[]),
+        &data_groups,
+        trust,
+        options.at.unwrap_or_else(SystemTime::now),
+    );
+    let verdict = Verdict::from_report(&report);
+    Ok(ReadResult {
+        com,
+        sod,
+        data_groups,
+        unavailable,
+        com_parsed,
+        mrz,
+        dg13,
+        parse_problems,
+        report,
+        verdict,
+        stats,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bac::derive_3des_key;
+    use crate::fixtures::{CARD_SOD, card_files, ef_com, inside_validity, sod, trust};
+    use crate::secure_messaging::{pad, retail_mac, tdes_cbc_decrypt, tdes_cbc_encrypt, unpad};
+    use crate::tlv::{TlvReader, TlvWriter, encode};
+
+    /// How the fake chip answers a READ BINARY asking for more than is left.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Short {
+        /// `6282` with what is left.
+        Sw6282,
+        /// `6Cxx` with the exact length.
+        Sw6C,
+        /// Every answer split: half now, the rest after `61xx` + GET RESPONSE.
+        Split61,
+    }
+
+    type Session = ([u8; 16], [u8; 16], [u8; 8]);
+
+    /// A chip in a test: eMRTD application, BAC, 3DES secure messaging, transparent files.
+    struct FakeChip {
+        files: BTreeMap<u16, Vec<u8>>,
+        keys: BacKeys,
+        short: Short,
+        max_le: usize,
+        app: bool,
+        current: Option<u16>,
+        challenge: Option<[u8; 8]>,
+        session: Option<Session>,
+        pending: Vec<u8>,
+        apdus: u32,
+        reset_at: Option<u32>,
+        remove_at: Option<u32>,
+        needs_reconnect: bool,
+        log: Vec<Vec<u8>>,
+    }
+
+    const DG3: u16 = 0x0103;
+
+    fn inc(ssc: &mut [u8; 8]) {
+        for b in ssc.iter_mut().rev() {
+            let (v, carry) = b.overflowing_add(1);
+            *b = v;
+            if !carry {
+                break;
+            }
+        }
+    }
+
+    fn mac(ks_mac: &[u8; 16], ssc: &[u8; 8], data: &[u8]) -> [u8; 8] {
+        let mut n = ssc.to_vec();
+        n.extend_from_slice(data);
+        retail_mac(ks_mac, &pad(&n))
+    }
+
+    fn card() -> BTreeMap<u16, Vec<u8>> {
+        let mut files: BTreeMap<u16, Vec<u8>> = card_files()
+            .into_iter()
+            .map(|(n, b)| (n.file_id(), b))
+            .collect();
+        files.insert(EF_COM, ef_com());
+        files.insert(EF_SOD, sod(CARD_SOD));
+        files
+    }
+
+    fn key() -> AccessKey {
+        AccessKey::from_cccd("001093047064", "930105", "330105").unwrap()
+    }
+
+    fn options() -> ReadOptions {
+        ReadOptions {
+            at: Some(inside_validity()),
+            ..ReadOptions::default()
+        }
+    }
+
+    impl FakeChip {
+        fn new(files: BTreeMap<u16, Vec<u8>>) -> Self {
+            Self {
+                files,
+                keys: key().bac_keys(),
+                short: Short::Sw6282,
+                max_le: 0xDF,
+                app: false,
+                current: None,
+                challenge: None,
+                session: None,
+                pending: Vec::new(),
+                apdus: 0,
+                reset_at: None,
+                remove_at: None,
+                needs_reconnect: false,
+                log: Vec::new(),
+            }
+        }
+
+        fn reset(&mut self) {
+            self.app = false;
+            self.current = None;
+            self.challenge = None;
+            self.session = None;
+        }
+
+        fn plain(
+            &mut self,
+            ins: u8,
+            p1: u8,
+            p2: u8,
+            data: &[u8],
+            le: Option<usize>,
+            sm: bool,
+        ) -> (Vec<u8>, u16) {
+            match (ins, p1) {
+                (0xA4, 0x04) if data == EMRTD_AID => {
+                    self.app = true;
+                    (vec![], 0x9000)
+                }
+                (0xA4, 0x02) if !sm => (vec![], 0x6982),
+                (0xA4, 0x02) => {
+                    let fid = u16::from_be_bytes([data[0], data[1]]);
+                    if self.files.contains_key(&fid) || fid == DG3 {
+                        self.current = Some(fid);
+                        (vec![], 0x9000)
+                    } else {
+                        (vec![], 0x6A82)
+                    }
+                }
+                (0xA4, _) => (vec![], 0x6D00),
+                (0x84, _) => {
+                    let c = [0x46, 0x08, 0xF9, 0x19, 0x88, 0x70, 0x22, 0x12];
+                    self.challenge = Some(c);
+                    (c.to_vec(), 0x9000)
+                }
+                (0x82, _) => {
+                    let Some(rnd_ic) = self.challenge.take() else {
+                        return (vec![], 0x6985);
+                    };
+                    let (e, m) = data.split_at(32);
+                    if retail_mac(&self.keys.k_mac, &pad(e)) != m {
+                        return (vec![], 0x6300);
+                    }
+                    let s = tdes_cbc_decrypt(&self.keys.k_enc, e);
+                    if s[8..16] != rnd_ic {
+                        return (vec![], 0x6300);
+                    }
+                    let k_ic = [0x0Bu8; 16];
+                    let mut r = rnd_ic.to_vec();
+                    r.extend_from_slice(&s[0..8]);
+                    r.extend_from_slice(&k_ic);
+                    let mut out = tdes_cbc_encrypt(&self.keys.k_enc, &r);
+                    let m = retail_mac(&self.keys.k_mac, &pad(&out));
+                    out.extend_from_slice(&m);
+                    let seed: Vec<u8> = s[16..32].iter().zip(k_ic).map(|(a, b)| a ^ b).collect();
+                    let mut ssc = [0u8; 8];
+                    ssc[..4].copy_from_slice(&rnd_ic[4..]);
+                    ssc[4..].copy_from_slice(&s[4..8]);
+                    self.session =
+                        Some((derive_3des_key(&seed, 1), derive_3des_key(&seed, 2), ssc));
+                    (out, 0x9000)
+                }
+                (0xC0, _) => {
+                    let n = le.unwrap_or(256).min(self.pending.len());
+                    let out: Vec<u8> = self.pending.drain(..n).collect();
+                    (out, 0x9000)
+                }
+                (0xB0 | 0xB1, _) if !sm => (vec![], 0x6982),
+                (0xB0 | 0xB1, _) => {
+                    let le = match le {
+                        Some(0) | None => 256,
+                        Some(n) => n,
+                    };
+                    let offset = if ins == 0xB0 {
+                        usize::from(p1 & 0x7F) << 8 | usize::from(p2)
+                    } else {
+                        let t = TlvReader::new(data).expect(0x54).unwrap();
+                        t.value.iter().fold(0, |a, b| a << 8 | usize::from(*b))
+                    };
+                    let Some(fid) = self.current else {
+                        return (vec![], 0x6986);
+                    };
+                    if fid == DG3 {
+                        return (vec![], 0x6982);
+                    }
+                    if le > self.max_le + if ins == 0xB1 { 4 } else { 0 } {
+                        return (vec![], 0x6700);
+                    }
+                    let content = &self.files[&fid];
+                    if offset > content.len() {
+                        return (vec![], 0x6B00);
+                    }
+                    let want = if ins == 0xB1 { le - 4 } else { le };
+                    let chunk = content[offset..(offset + want).min(content.len())].to_vec();
+                    let short = chunk.len() < want;
+                    if short && self.short == Short::Sw6C && !chunk.is_empty() {
+                        return (vec![], 0x6C00 | u16::try_from(chunk.len()).unwrap());
+                    }
+                    let sw = if short { 0x6282 } else { 0x9000 };
+                    let chunk = if ins == 0xB1 {
+                        encode(0x53, &chunk)
+                    } else {
+                        chunk
+                    };
+                    if self.short == Short::Split61 && chunk.len() >= 2 && sw == 0x9000 {
+                        let half = chunk.len() / 2;
+                        self.pending = chunk[half..].to_vec();
+                        return (
+                            chunk[..half].to_vec(),
+                            0x6100 | u16::try_from(self.pending.len()).unwrap(),
+                        );
+                    }
+                    (chunk, sw)
+                }
+                _ => (vec![], 0x6D00),
+            }
+        }
+
+        fn protected(&mut self, cmd: &[u8]) -> Vec<u8> {
+            let Some((ks_enc, ks_mac, mut ssc)) = self.session else {
+                return vec![0x69, 0x82];
+            };
+            let header = &cmd[..4];
+            let body = &cmd[5..5 + usize::from(cmd[4])];
+            let (mut data, mut le, mut m, mut covered) = (vec![], None, None, 0);
+            for t in TlvReader::new(body) {
+                let t = t.unwrap();
+                match t.tag.0 {
+                    0x87 => data = t.value[1..].to_vec(),
+                    0x85 => data = t.value.to_vec(),
+                    0x97 => le = Some(usize::from(t.value[0])),
+                    0x8E => {
+                        m = Some(t.value.to_vec());
+                        break;
+                    }
+                    _ => {}
+                }
+                covered = t.offset + t.raw.len();
+            }
+            inc(&mut ssc);
+            let mut input = pad(header);
+            input.extend_from_slice(&body[..covered]);
+            if m.as_deref() != Some(mac(&ks_mac, &ssc, &input).as_slice()) {
+                self.session = None;
+                return vec![0x69, 0x88];
+            }
+            let plain = if data.is_empty() {
+                vec![]
+            } else {
+                unpad(&tdes_cbc_decrypt(&ks_enc, &data)).unwrap().to_vec()
+            };
+            let (rdata, sw) = self.plain(cmd[1], cmd[2], cmd[3], &plain, le, true);
+            inc(&mut ssc);
+            let mut dos = vec![];
+            if !rdata.is_empty() {
+                let enc = tdes_cbc_encrypt(&ks_enc, &pad(&rdata));
+                if cmd[1] & 1 == 1 {
+                    dos.extend(encode(0x85, &enc));
+                } else {
+                    let mut v = vec![1];
+                    v.extend(enc);
+                    dos.extend(encode(0x87, &v));
+                }
+            }
+            dos.extend(encode(0x99, &sw.to_be_bytes()));
+            let m = mac(&ks_mac, &ssc, &dos);
+            dos.extend(encode(0x8E, &m));
+            dos.extend(sw.to_be_bytes());
+            self.session = Some((ks_enc, ks_mac, ssc));
+            dos
+        }
+    }
+
+    impl Transport for FakeChip {
+        fn transmit(&mut self, cmd: &[u8]) -> Result<RawResponse, TransportError> {
+            self.apdus += 1;
+            self.log.push(cmd.to_vec());
+            if self.needs_reconnect {
+                return Err(TransportError::CardReset);
+            }
+            if self.remove_at == Some(self.apdus) {
+                self.remove_at = None;
+                return Err(TransportError::CardRemoved);
+            }
+            if self.reset_at == Some(self.apdus) {
+                self.reset_at = None;
+                self.reset();
+                self.needs_reconnect = true;
+                return Err(TransportError::CardReset);
+            }
+            let out = if cmd[0] & 0x0C == 0x0C {
+                self.protected(cmd)
+            } else {
+                let body = &cmd[4..];
+                let (data, le) = match body {
+                    [] => (&[][..], None),
+                    [le] => (&[][..], Some(usize::from(*le))),
+                    [lc, rest @ ..] => {
+                        let lc = usize::from(*lc);
+                        (&rest[..lc], rest.get(lc).map(|b| usize::from(*b)))
+                    }
+                };
+                let (mut d, sw) = self.plain(cmd[1], cmd[2], cmd[3], data, le, false);
+                d.extend(sw.to_be_bytes());
+                d
+            };
+            RawResponse::from_bytes(&out)
+        }
+
+        fn reconnect(&mut self) -> Result<(), TransportError> {
+            self.needs_reconnect = false;
+            Ok(())
+        }
+    }
+
+    fn read(
+        chip: &mut FakeChip,
+        options: &ReadOptions,
+    ) -> (Result<ReadResult, ReadError>, Vec<Progress>) {
+        let mut events = Vec::new();
+        let r = read_card(chip, &key(), &trust("trust"), options, &mut |p| {
+            events.push(*p)
+        });
+        (r, events)
+    }
+
+    fn assert_genuine_and_complete(result: &ReadResult) {
+        assert_eq!(
+            result.verdict.kind,
+            crate::verdict::VerdictKind::Genuine,
+            "{}",
+            result.verdict.render_text()
+        );
+        let files = card();
+        for (dg, bytes) in &result.data_groups {
+            assert_eq!(Some(bytes), files.get(&dg.file_id()), "{dg}");
+        }
+        assert_eq!(result.data_groups.len(), 5);
+        assert_eq!(result.sod.as_ref(), files.get(&EF_SOD));
+        assert_eq!(
+            result.unavailable,
+            vec![(LdsFile::Dg(DgNumber::DG3), Unavailable::Protected)]
+        );
+        let dg13 = result.dg13.as_ref().unwrap();
+        assert_eq!(dg13.id_number(), Some("001093047064"));
+        assert!(
+            result.parse_problems.is_empty(),
+            "{:?}",
+            result.parse_problems
+        );
+    }
+
+    #[test]
+    fn reads_every_file_and_judges_the_card() {
+        let mut chip = FakeChip::new(card());
+        let (result, events) = read(&mut chip, &options());
+        let result = result.unwrap();
+        assert_genuine_and_complete(&result);
+        assert_eq!(result.stats.apdus, chip.apdus);
+        assert_eq!(result.com_parsed.as_ref().unwrap().data_groups().len(), 6);
+        // SELECT MF is never sent; the application is selected by AID.
+        assert_eq!(
+            chip.log[0],
+            hex::decode("00A4040C07A0000002471001").unwrap()
+        );
+        // Progress: each file starts at 0 and ends with its full size.
+        let sod_len = card()[&EF_SOD].len();
+        assert!(events.contains(&Progress {
+            file: LdsFile::Sod,
+            read: 0,
+            total: None
+        }));
+        assert!(events.contains(&Progress {
+            file: LdsFile::Sod,
+            read: sod_len,
+            total: Some(sod_len)
+        }));
+        // No chunk above 0xDF.
+        assert!(
+            events
+                .windows(2)
+                .all(|w| w[0].file != w[1].file || w[1].read - w[0].read <= 0xDF)
+        );
+    }
+
+    #[test]
+    fn short_reads_6282_6c_61_and_wrong_length() {
+        for short in [Short::Sw6282, Short::Sw6C, Short::Split61] {
+            let mut chip = FakeChip::new(card());
+            chip.short = short;
+            let (result, _) = read(&mut chip, &options());
+            assert_genuine_and_complete(&result.unwrap());
+        }
+        // A file shorter than the 8-byte header read: 6282 with what is there, or 6C05.
+        let tiny = vec![0x6B, 0x03, 0x01, 0x02, 0x03];
+        for short in [Short::Sw6282, Short::Sw6C] {
+            let mut files = card();
+            files.insert(0x010B, tiny.clone());
+            let mut chip = FakeChip::new(files);
+            chip.short = short;
+            let mut opts = options();
+            opts.data_groups.push(DgNumber::new(11).unwrap());
+            let (result, _) = read(&mut chip, &opts);
+            let result = result.unwrap();
+            assert_eq!(
+                result.data_groups.get(&DgNumber::new(11).unwrap()),
+                Some(&tiny)
+            );
+            assert_eq!(result.data_groups.len(), 6);
+        }
+        // A chip that only takes 0xA0 bytes at a time: 6700, then smaller chunks.
+        let mut chip = FakeChip::new(card());
+        chip.max_le = 0xA0;
+        let (result, _) = read(&mut chip, &options());
+        assert_genuine_and_complete(&result.unwrap());
+    }
+
+    #[test]
+    fn offsets_above_7fff_use_odd_ins() {
+        let mut files = card();
+        let mut big = TlvWriter::new();
+        let payload: Vec<u8> = (0..40_000u32).map(|i| (i % 251) as u8).collect();
+        big.put(0x75, &payload);
+        let big = big.into_bytes();
+        files.insert(DgNumber::DG2.file_id(), big.clone());
+        let mut chip = FakeChip::new(files);
+        let (result, _) = read(&mut chip, &options());
+        let result = result.unwrap();
+        assert_eq!(result.data_groups.get(&DgNumber::DG2), Some(&big));
+        assert!(chip.log.iter().any(|c| c[..2] == [0x0C, 0xB1]));
+        // DG2 is not what EF.SOD signed.
+        assert_eq!(
+            result.verdict.kind,
+            crate::verdict::VerdictKind::DataAltered
+        );
+    }
+
+    #[test]
+    fn a_reset_card_is_reauthenticated_and_the_read_resumes() {
+        let mut chip = FakeChip::new(card());
+        chip.reset_at = Some(12);
+        let (result, _) = read(&mut chip, &options());
+        let result = result.unwrap();
+        assert_eq!(result.stats.resumes, 1);
+        assert_genuine_and_complete(&result);
+    }
+
+    #[test]
+    fn a_removed_card_names_the_step() {
+        let mut chip = FakeChip::new(card());
+        chip.remove_at = Some(12);
+        let (result, _) = read(&mut chip, &options());
+        let err = result.unwrap_err();
+        assert!(err.is_card_removed(), "{err:?}");
+        assert!(err.to_string().contains("removed"), "{err}");
+        assert!(
+            err.to_string().contains("EF.SOD") || err.to_string().contains("EF.COM"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_key_is_access_denied() {
+        let mut chip = FakeChip::new(card());
+        let wrong = AccessKey::from_cccd("001093047064", "930105", "330106").unwrap();
+        let err =
+            read_card(&mut chip, &wrong, &trust("trust"), &options(), &mut |_| {}).unwrap_err();
+        assert!(err.is_access_denied());
+        assert!(err.to_string().contains("6300"), "{err}");
+    }
+
+    #[test]
+    fn absent_files_are_not_errors() {
+        let mut files = card();
+        files.remove(&DgNumber::DG15.file_id());
+        let mut chip = FakeChip::new(files);
+        let mut opts = options();
+        opts.data_groups.push(DgNumber::new(11).unwrap());
+        let (result, _) = read(&mut chip, &opts);
+        let result = result.unwrap();
+        assert!(
+            result
+                .unavailable
+                .contains(&(LdsFile::Dg(DgNumber::DG15), Unavailable::Absent))
+        );
+        assert!(
+            result
+                .unavailable
+                .contains(&(LdsFile::Dg(DgNumber::new(11).unwrap()), Unavailable::Absent))
+        );
+        // DG15 is listed in EF.SOD but was not read: not checked, the rest is genuine.
+        assert_eq!(result.verdict.kind, crate::verdict::VerdictKind::Genuine);
+    }
+
+    #[test]
+    fn an_unauthenticated_read_is_refused_by_the_fake_chip() {
+        // The fake enforces "BAC required" like the emulator: a plain READ BINARY gets 6982.
+        let mut chip = FakeChip::new(card());
+        let r = chip.transmit(&hex::decode("00B0000004").unwrap()).unwrap();
+        assert_eq!(r.sw, 0x6982);
+    }
+
+    #[test]
+    fn access_keys_are_validated() {
+        assert!(AccessKey::from_cccd("00109304706", "930105", "330105").is_err());
+        assert!(AccessKey::from_cccd("00109304706x", "930105", "330105").is_err());
+        assert!(AccessKey::from_cccd("001093047064", "93015", "330105").is_err());
+        assert!(AccessKey::new("L898902C", "690806", "940623").is_ok());
+        assert!(AccessKey::new("l898902c", "690806", "940623").is_err());
+        assert_eq!(
+            AccessKey::from_cccd(" 001093047064 ", "930105", "330105")
+                .unwrap()
+                .bac_keys(),
+            BacKeys::from_fields("093047064", "930105", "330105")
+        );
+        assert_eq!(format!("{:?}", key()), "AccessKey(..)");
+    }
+
+    #[test]
+    fn tlv_lengths_from_headers() {
+        assert_eq!(tlv_total_length(&[0x60, 0x18]), Some(26));
+        assert_eq!(tlv_total_length(&[0x77, 0x82, 0x04, 0x7E]), Some(4 + 0x47E));
+        assert_eq!(tlv_total_length(&[0x5F, 0x1F, 0x81, 0x5A]), Some(4 + 0x5A));
+        assert_eq!(tlv_total_length(&[0x77, 0x82, 0x04]), None);
+        assert_eq!(tlv_total_length(&[0x77, 0x80]), None);
+        assert_eq!(tlv_total_length(&[]), None);
+    }
+}
