@@ -650,6 +650,32 @@ impl Desk {
         self.report_export(kind, period, None, &targets)
     }
 
+    /// Put a chip read on the record (Decree 13: viewing personal data).
+    /// Any signed-in role; the check itself is done by `bhxh-emrtd`.
+    pub fn record_card_read(
+        &mut self,
+        reader: &str,
+        id_number: &str,
+        verdict: &str,
+    ) -> Result<(), DeskError> {
+        let actor = self.authorize(&[])?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        audit::append(
+            &tx,
+            &actor,
+            &Event {
+                action: "read",
+                entity: "card",
+                entity_id: id_number,
+                detail: serde_json::json!({ "reader": reader, "verdict": verdict }),
+            },
+            &now,
+        )?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(())
+    }
+
     // ----- participant register (task 21) ---------------------------------
 
     /// Read a CSV or XLSX list, map its columns (given, or guessed from the

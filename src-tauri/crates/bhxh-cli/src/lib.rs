@@ -21,6 +21,8 @@ use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+mod card;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "bhxh-desk",
@@ -63,6 +65,9 @@ pub enum Command {
     /// Báo cáo Đề án 06 (Nghị định 30/2020): PDF, XLSX, dữ liệu gửi BHXH Việt Nam.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Thẻ CCCD gắn chip trên đầu đọc PC/SC: liệt kê đầu đọc, đọc và xác thực thẻ.
+    #[command(subcommand)]
+    Card(CardCommand),
     /// Danh sách người tham gia (nhiệm vụ 21: xác thực số định danh).
     #[command(subcommand)]
     Participants(ParticipantsCommand),
@@ -109,6 +114,44 @@ pub enum ReportCommand {
         #[command(flatten)]
         out: ReportOut,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CardCommand {
+    /// Liệt kê các đầu đọc thẻ (PC/SC) và cho biết đầu nào đang có thẻ.
+    Readers,
+    /// Đọc chip (BAC, truyền bảo mật), kiểm tra dữ liệu và nguồn gốc thẻ (xác thực thụ động).
+    Read(CardReadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CardReadArgs {
+    /// Tên đầu đọc (mặc định: đầu đọc đầu tiên có thẻ).
+    #[arg(long)]
+    pub reader: Option<String>,
+    /// Số định danh 12 chữ số (cùng --dob và --expiry).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Ngày sinh, dạng YYYY-MM-DD.
+    #[arg(long)]
+    pub dob: Option<String>,
+    /// Ngày hết hạn in trên thẻ, dạng YYYY-MM-DD.
+    #[arg(long)]
+    pub expiry: Option<String>,
+    /// Chuỗi mã QR mặt trước thẻ (ngày hết hạn suy ra theo mốc tuổi 25, 40, 60).
+    #[arg(long)]
+    pub qr: Option<String>,
+    /// Số CAN (6 số cuối của số định danh) cho PACE.
+    #[arg(long)]
+    pub can: Option<String>,
+    /// Thư mục chứng thư CSCA (PEM/DER) và danh sách chính (master list) ICAO.
+    #[arg(long)]
+    pub trust: Option<PathBuf>,
+    /// Số giây chờ đặt thẻ lên đầu đọc.
+    #[arg(long, default_value_t = 20)]
+    pub wait: u64,
+    #[command(flatten)]
+    pub auth: UserArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -581,6 +624,48 @@ fn run(
                 Ok(())
             });
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Card(CardCommand::Readers) => {
+            let list = card::readers()?;
+            out.value(&list, |w| {
+                if list.is_empty() {
+                    writeln!(w, "Không có đầu đọc thẻ nào.")?;
+                }
+                for r in &list {
+                    let state = if r.card_present {
+                        "có thẻ"
+                    } else {
+                        "không có thẻ"
+                    };
+                    writeln!(w, "{} ({state})", r.name)?;
+                }
+                Ok(())
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Card(CardCommand::Read(args)) => {
+            let key = card::access_key(&args)?;
+            let mut desk = Desk::open(data_dir)?;
+            signed_in(&mut desk, &args.auth, secrets)?;
+            let outcome = card::read(&args, &key);
+            let (report, code) = match outcome {
+                Ok(report) => {
+                    desk.record_card_read(&report.reader, &report.id_number, &report.verdict)?;
+                    let code = if report.genuine {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(3)
+                    };
+                    (report, code)
+                }
+                Err(e) => {
+                    desk.sign_out()?;
+                    return Err(e);
+                }
+            };
+            desk.sign_out()?;
+            out.value(&report.json, |w| write!(w, "{}", report.text));
+            Ok(code)
         }
         Command::Participants(ParticipantsCommand::Import {
             file,

@@ -452,3 +452,49 @@ fn participants_import_reports_bad_rows_and_is_all_or_nothing() {
             .any(|e| e["action"] == "import" && e["entity"] == "participant")
     );
 }
+
+#[test]
+fn card_read_refuses_missing_or_malformed_access_data_before_touching_a_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let pw = format!("{ADMIN_PW}\n");
+    let cases: [(&[&str], &str); 4] = [
+        (&["card", "read", "--user", "quantri"], "--qr"),
+        (
+            &["card", "read", "--can", "047064", "--user", "quantri"],
+            "PACE",
+        ),
+        (
+            &[
+                "card",
+                "read",
+                "--qr",
+                "001093047064|Nguyễn Thị A|05011993",
+                "--user",
+                "quantri",
+            ],
+            "có 3 trường",
+        ),
+        (
+            &[
+                "card",
+                "read",
+                "--id",
+                "001093047064",
+                "--dob",
+                "05/01/1993",
+                "--expiry",
+                "2033-01-05",
+                "--user",
+                "quantri",
+            ],
+            "YYYY-MM-DD",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = cli(dir.path(), args, &pw);
+        assert!(!out.status.success(), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}

@@ -67,6 +67,7 @@
 //!   (`DG13`, `EF.SOD`), the offset or field, and what was expected; unknown fields are kept raw.
 //! - Signatures and digests are computed over bytes **as stored**, never over re-encodings.
 
+pub mod access;
 pub mod bac;
 pub mod crypto;
 #[cfg(test)]
