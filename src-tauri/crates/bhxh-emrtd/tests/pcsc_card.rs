@@ -307,6 +307,23 @@ fn modified_card(name: &str, change: impl FnOnce(&mut Vec<u8>)) -> tempfile::Tem
     dir
 }
 
+/// Serve the card in `card_dir` and read it with the right access key.
+fn read_served(card_dir: &Path, port: u16) -> bhxh_emrtd::reader::ReadResult {
+    let mut emulator = start_emulator(card_dir, port);
+    let pcsc = Pcsc::establish().unwrap();
+    let reader = wait_for_card(&pcsc, &mut emulator);
+    let mut card = pcsc.connect(Some(&reader)).unwrap();
+    let key = AccessKey::from_cccd(ID, BIRTH, EXPIRY).unwrap();
+    read_card(
+        &mut card,
+        &key,
+        &trust(),
+        &ReadOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap()
+}
+
 #[test]
 fn reads_the_good_card_over_pcsc() {
     with_pcscd("reads_the_good_card_over_pcsc", |port| {
@@ -458,19 +475,7 @@ fn tampered_dg13_is_data_altered() {
             dg13[at] = b'M';
         });
 
-        let mut emulator = start_emulator(dir.path(), port);
-        let pcsc = Pcsc::establish().unwrap();
-        let reader = wait_for_card(&pcsc, &mut emulator);
-        let mut card = pcsc.connect(Some(&reader)).unwrap();
-        let key = AccessKey::from_cccd(ID, BIRTH, EXPIRY).unwrap();
-        let result = read_card(
-            &mut card,
-            &key,
-            &trust(),
-            &ReadOptions::default(),
-            &mut |_| {},
-        )
-        .unwrap();
+        let result = read_served(dir.path(), port);
         println!(
             "[pcsc_card] tampered card: {} APDUs in {:?}; verdict: {}",
             result.stats.apdus, result.stats.duration, result.verdict.headline
@@ -500,19 +505,7 @@ fn a_40_kb_dg2_is_read_with_odd_ins_over_pcsc() {
         let payload: Vec<u8> = (0..40_000u32).map(|i| (i % 251) as u8).collect();
         let big = bhxh_emrtd::tlv::encode(0x75, &payload);
         let dir = modified_card("dg2.bin", |dg2| *dg2 = big.clone());
-        let mut emulator = start_emulator(dir.path(), port);
-        let pcsc = Pcsc::establish().unwrap();
-        let reader = wait_for_card(&pcsc, &mut emulator);
-        let mut card = pcsc.connect(Some(&reader)).unwrap();
-        let key = AccessKey::from_cccd(ID, BIRTH, EXPIRY).unwrap();
-        let result = read_card(
-            &mut card,
-            &key,
-            &trust(),
-            &ReadOptions::default(),
-            &mut |_| {},
-        )
-        .unwrap();
+        let result = read_served(dir.path(), port);
         println!(
             "[pcsc_card] 42 KB card: {} APDUs, {} bytes in {:?} over real PC/SC",
             result.stats.apdus, result.stats.bytes, result.stats.duration
