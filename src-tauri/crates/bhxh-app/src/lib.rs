@@ -650,30 +650,19 @@ impl Desk {
         self.report_export(kind, period, None, &targets)
     }
 
-    /// Put a chip read on the record (Decree 13: viewing personal data).
-    /// Any signed-in role; the check itself is done by `bhxh-emrtd`.
-    pub fn record_card_read(
+    /// Record a chip check (counter or payment), match the card's ID number
+    /// to the register and, for a genuine card, verify that participant.
+    /// Any signed-in role; the read itself is done by `bhxh-emrtd`.
+    pub fn record_card_check(
         &mut self,
-        reader: &str,
-        id_number: &str,
-        verdict: &str,
-    ) -> Result<(), DeskError> {
+        input: &bhxh_core::card_checks::CardCheckInput,
+    ) -> Result<bhxh_core::card_checks::CardCheckOutcome, DeskError> {
         let actor = self.authorize(&[])?;
         let now = self.now();
         let tx = self.store.write()?;
-        audit::append(
-            &tx,
-            &actor,
-            &Event {
-                action: "read",
-                entity: "card",
-                entity_id: id_number,
-                detail: serde_json::json!({ "reader": reader, "verdict": verdict }),
-            },
-            &now,
-        )?;
+        let outcome = bhxh_core::card_checks::record(&tx, &actor, input, &now)?;
         tx.commit().map_err(bhxh_store::StoreError::from)?;
-        Ok(())
+        Ok(outcome)
     }
 
     // ----- participant register (task 21) ---------------------------------

@@ -5,12 +5,14 @@ use std::time::Duration;
 
 use bhxh_app::DeskError;
 use bhxh_core::CoreError;
+use bhxh_core::card_checks::{CardCheckInput, CardCheckOutcome, Purpose};
 use bhxh_emrtd::access::{self, Expiry};
 use bhxh_emrtd::pcsc_transport::Pcsc;
 use bhxh_emrtd::reader::{AccessKey, ReadOptions, read_card};
 use bhxh_emrtd::trust::TrustStore;
 use bhxh_emrtd::verdict::VerdictKind;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::CardReadArgs;
 
@@ -96,12 +98,31 @@ pub fn access_key(a: &CardReadArgs) -> Result<AccessKey, DeskError> {
 }
 
 pub struct CardReport {
-    pub reader: String,
-    pub id_number: String,
-    pub verdict: String,
     pub genuine: bool,
+    pub check: CardCheckInput,
     pub json: serde_json::Value,
     pub text: String,
+}
+
+impl CardReport {
+    /// Add what the register said (match, verification) to the output.
+    pub fn attach(&mut self, outcome: &CardCheckOutcome) {
+        self.json["check"] = serde_json::to_value(outcome).unwrap_or_default();
+        self.text.push_str(&outcome.message);
+        self.text.push('\n');
+        if let Some(p) = &outcome.participant {
+            self.text.push_str(&format!(
+                "Người tham gia: {} (mã số BHXH {}){}\n",
+                p.full_name,
+                p.bhxh_number,
+                if outcome.verified_now {
+                    "; đã xác thực số định danh bằng chip"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
 }
 
 fn trust_store(dir: Option<&Path>) -> Result<(TrustStore, Vec<String>), DeskError> {
@@ -195,11 +216,34 @@ pub fn read(a: &CardReadArgs, key: &AccessKey) -> Result<CardReport, DeskError> 
         result.stats.bytes,
         result.stats.duration.as_secs_f64() * 1000.0
     );
+    // What was read, as hashes (the photo itself is not kept).
+    let mut hashes = serde_json::Map::new();
+    let files = result
+        .com
+        .iter()
+        .map(|b| ("EF.COM".to_owned(), b))
+        .chain(result.sod.iter().map(|b| ("EF.SOD".to_owned(), b)))
+        .chain(result.data_groups.iter().map(|(n, b)| (n.to_string(), b)));
+    for (name, bytes) in files {
+        let digest = Sha256::digest(bytes);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        hashes.insert(name, serde_json::Value::String(hex));
+    }
     Ok(CardReport {
-        reader,
-        id_number,
-        verdict: v.headline.to_owned(),
         genuine: v.kind == VerdictKind::Genuine,
+        check: CardCheckInput {
+            purpose: if a.payment {
+                Purpose::Payment
+            } else {
+                Purpose::Counter
+            },
+            reader,
+            full_name: field(|d| d.full_name()),
+            id_number,
+            verdict: format!("{:?}", v.kind),
+            genuine: v.kind == VerdictKind::Genuine,
+            file_hashes: serde_json::Value::Object(hashes),
+        },
         json,
         text,
     })

@@ -121,7 +121,7 @@ pub enum CardCommand {
     /// Liệt kê các đầu đọc thẻ (PC/SC) và cho biết đầu nào đang có thẻ.
     Readers,
     /// Đọc chip (BAC, truyền bảo mật), kiểm tra dữ liệu và nguồn gốc thẻ (xác thực thụ động).
-    Read(CardReadArgs),
+    Read(Box<CardReadArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -150,6 +150,9 @@ pub struct CardReadArgs {
     /// Số giây chờ đặt thẻ lên đầu đọc.
     #[arg(long, default_value_t = 20)]
     pub wait: u64,
+    /// Kiểm tra khi chi trả chế độ (nhiệm vụ 25) thay vì tại quầy (nhiệm vụ 24).
+    #[arg(long)]
+    pub payment: bool,
     #[command(flatten)]
     pub auth: UserArg,
 }
@@ -649,8 +652,9 @@ fn run(
             signed_in(&mut desk, &args.auth, secrets)?;
             let outcome = card::read(&args, &key);
             let (report, code) = match outcome {
-                Ok(report) => {
-                    desk.record_card_read(&report.reader, &report.id_number, &report.verdict)?;
+                Ok(mut report) => {
+                    let check = desk.record_card_check(&report.check)?;
+                    report.attach(&check);
                     let code = if report.genuine {
                         ExitCode::SUCCESS
                     } else {

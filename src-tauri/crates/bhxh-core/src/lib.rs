@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod calendar;
+pub mod card_checks;
 pub mod catalog;
 pub mod error;
 pub mod office;

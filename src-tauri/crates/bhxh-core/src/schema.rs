@@ -24,4 +24,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "auto_indicators",
         sql: include_str!("../migrations/0004_auto_indicators.sql"),
     },
+    Migration {
+        version: 5,
+        name: "card_checks",
+        sql: include_str!("../migrations/0005_card_checks.sql"),
+    },
 ];
