@@ -443,8 +443,7 @@ impl Desk {
         } else {
             None
         };
-        let overrides =
-            auto.is_some_and(|a| input.indicator_value.is_none_or(|v| (v - a).abs() > 1e-9));
+        let overrides = progress::overrides_auto(input.indicator_value, auto);
         if overrides && self.session().map(|s| s.staff.role) != Some(Role::Supervisor) {
             return Err(DeskError::Forbidden {
                 needed: format!(
@@ -539,11 +538,21 @@ impl Desk {
     ) -> Result<ExportedReport, DeskError> {
         let actor = self.authorize(&[])?;
         let period = Self::report_period(kind, period)?;
-        let conn = self.store.conn();
         let snapshot = match revision {
-            Some(r) => progress::approved_snapshot(conn, &period, Some(r))?,
-            None => progress::current(conn, &period)?,
+            Some(r) => progress::approved_snapshot(self.store.conn(), &period, Some(r))?,
+            None => progress::current(self.store.conn(), &period)?,
         };
+        self.write_report(&actor, snapshot, targets)
+    }
+
+    /// The files of `report_export`, from a snapshot already read.
+    fn write_report(
+        &mut self,
+        actor: &Actor,
+        snapshot: Snapshot,
+        targets: &ExportTargets,
+    ) -> Result<ExportedReport, DeskError> {
+        let conn = self.store.conn();
         let office = office::get(conn)?.ok_or(DeskError::NotSetUp)?;
         let setting = |k: &str| settings::get(conn, k);
         let signer = reports::Signer {
@@ -578,7 +587,7 @@ impl Desk {
                 path: path.clone(),
                 detail: e.to_string(),
             })?;
-            reports::write_atomic(path, &bytes)?;
+            paths::write_atomic(path, &bytes)?;
             files.push(path.display().to_string());
         }
         if let Some(path) = &targets.xlsx {
@@ -586,7 +595,7 @@ impl Desk {
                 path: path.clone(),
                 detail: e.to_string(),
             })?;
-            reports::write_atomic(path, &bytes)?;
+            paths::write_atomic(path, &bytes)?;
             files.push(path.display().to_string());
         }
         if let Some(path) = &targets.json {
@@ -594,13 +603,13 @@ impl Desk {
                 path: path.clone(),
                 detail: e.to_string(),
             })?;
-            reports::write_atomic(path, &bytes)?;
+            paths::write_atomic(path, &bytes)?;
             files.push(path.display().to_string());
         }
         let tx = self.store.write()?;
         audit::append(
             &tx,
-            &actor,
+            actor,
             &Event {
                 action: "export",
                 entity: "report",
@@ -630,9 +639,9 @@ impl Desk {
         kind: &str,
         period: &str,
     ) -> Result<ExportedReport, DeskError> {
-        let period_parsed = Self::report_period(kind, period)?;
-        self.authorize(&[])?;
-        let snapshot = progress::current(self.store.conn(), &period_parsed)?;
+        let actor = self.authorize(&[])?;
+        let period = Self::report_period(kind, period)?;
+        let snapshot = progress::current(self.store.conn(), &period)?;
         let base = directories::UserDirs::new()
             .and_then(|u| u.document_dir().map(Path::to_path_buf))
             .map(|d| d.join("BHXH Desk").join("Báo cáo"))
@@ -647,7 +656,7 @@ impl Desk {
             xlsx: Some(base.join(format!("{stem}.xlsx"))),
             json: None,
         };
-        self.report_export(kind, period, None, &targets)
+        self.write_report(&actor, snapshot, &targets)
     }
 
     /// Record a chip check (counter or payment), match the card's ID number

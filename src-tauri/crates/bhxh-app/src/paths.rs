@@ -2,6 +2,7 @@
 //! (not secret: which keyring entry holds this store's key).
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -53,16 +54,11 @@ impl DataDir {
                     format: 1,
                     store_id: uuid::Uuid::now_v7().to_string(),
                 };
-                let tmp = path.join("desk.json.tmp");
                 let text = serde_json::to_vec_pretty(&meta).map_err(|e| DeskError::BadFile {
                     path: meta_path.clone(),
                     detail: e.to_string(),
                 })?;
-                fs::write(&tmp, text).map_err(io(&tmp))?;
-                fs::File::open(&tmp)
-                    .and_then(|f| f.sync_all())
-                    .map_err(io(&tmp))?;
-                fs::rename(&tmp, &meta_path).map_err(io(&meta_path))?;
+                write_atomic(&meta_path, &text)?;
                 meta
             }
             Err(e) => return Err(io(&meta_path)(e)),
@@ -85,4 +81,37 @@ impl DataDir {
     pub fn key_name(&self) -> String {
         format!("db-key:{}", self.store_id)
     }
+}
+
+/// Write `bytes` to `path` so that the file is either the old one or the
+/// whole new one: a temporary file beside it, fsync, rename.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DeskError> {
+    let io = |p: &Path| {
+        let p = p.to_owned();
+        move |source| DeskError::Io { path: p, source }
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "bao-cao".into());
+    let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
+        f.write_all(bytes).map_err(io(&tmp))?;
+        f.sync_all().map_err(io(&tmp))?;
+        drop(f);
+        fs::rename(&tmp, path).map_err(io(path))?;
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
 }

@@ -2,16 +2,10 @@
 //! the office to the Decree 30/2020 layout (`bhxh-report`), and files written
 //! atomically.
 
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-
 use bhxh_core::office::Office;
 use bhxh_core::progress::{ReportKind, Snapshot, Status};
 use bhxh_report::{Align, Block, Column, ReportDoc, Row, Table};
 use serde::Serialize;
-
-use crate::DeskError;
 
 /// Who signs the report (settings `report.signer_*`; the approving
 /// supervisor's name when none is set).
@@ -239,39 +233,6 @@ pub fn file_stem(snapshot: &Snapshot) -> String {
     } else {
         format!("bao-cao-{kind}-{}-du-thao", snapshot.period)
     }
-}
-
-/// Write `bytes` to `path` so that the file is either the old one or the
-/// whole new one: a temporary file beside it, fsync, rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DeskError> {
-    let io = |p: &Path| {
-        let p = p.to_owned();
-        move |source| DeskError::Io { path: p, source }
-    };
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "bao-cao".into());
-    let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
-        f.write_all(bytes).map_err(io(&tmp))?;
-        f.sync_all().map_err(io(&tmp))?;
-        drop(f);
-        fs::rename(&tmp, path).map_err(io(path))?;
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]

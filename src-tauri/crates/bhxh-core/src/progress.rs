@@ -371,6 +371,11 @@ fn latest_revision(
 
 /// Record a task's progress for a month (insert or replace), audited with
 /// the values before and after.
+/// True when an entered indicator is not the figure the app computed.
+pub fn overrides_auto(indicator: Option<f64>, auto: Option<f64>) -> bool {
+    auto.is_some_and(|a| indicator.is_none_or(|v| (v - a).abs() > 1e-9))
+}
+
 /// `auto` is the figure the app computed for this task (see
 /// [`auto_indicators`]); an indicator that differs from it needs a reason.
 pub fn save(
@@ -449,8 +454,7 @@ pub fn save(
         }
     }
     let reason = nfc(input.override_reason.as_deref().unwrap_or("").trim());
-    let overridden =
-        auto.is_some_and(|a| input.indicator_value.is_none_or(|v| (v - a).abs() > 1e-9));
+    let overridden = overrides_auto(input.indicator_value, auto);
     if let (true, Some(a)) = (overridden, auto)
         && reason.chars().count() < 5
     {
