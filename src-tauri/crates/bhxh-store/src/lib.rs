@@ -100,6 +100,7 @@ impl Store {
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(io_err(dir))?;
         }
+        sqlcipher_ready();
         let conn = Connection::open(path)?;
         let mut store = Store::keyed(conn, path, &raw_key(key))?;
         store.migrate(migrations)?;
@@ -113,6 +114,7 @@ impl Store {
                 path: path.to_owned(),
             });
         }
+        sqlcipher_ready();
         let conn = Connection::open_with_flags(
             path,
             // CREATE too: ATTACH (backups) opens new files with the main file's flags.
@@ -331,6 +333,7 @@ fn open_backup_with(
             path: backup.to_owned(),
         });
     }
+    sqlcipher_ready();
     let conn = Connection::open_with_flags(backup, flags)?;
     conn.pragma_update(None, "key", passphrase)?;
     if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
@@ -352,6 +355,36 @@ fn open_backup_with(
         });
     }
     Ok(conn)
+}
+
+/// Wait, once per process, until SQLCipher has finished initialising.
+///
+/// SQLite marks itself initialised *before* it runs SQLCipher's extra
+/// initialisation, which is what registers `sqlcipher_export` (as an
+/// auto-extension). A connection opened by a second thread in that window has
+/// no `sqlcipher_export`, and backup or restore on it fails with "no such
+/// function" (seen in CI with tests running in parallel). So the first opener
+/// initialises SQLite on a throwaway in-memory connection and waits until
+/// connections get the function; everyone else waits on the `Once`.
+fn sqlcipher_ready() {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| {
+        for _ in 0..200 {
+            let has_export = Connection::open_in_memory().and_then(|c| {
+                c.query_row(
+                    "SELECT count(*) FROM pragma_function_list WHERE name = 'sqlcipher_export'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+            });
+            match has_export {
+                Ok(n) if n > 0 => return,
+                // A failing open is reported by the real open that follows.
+                Err(_) => return,
+                Ok(_) => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
+    });
 }
 
 fn raw_key(key: &Key256) -> Zeroizing<String> {
