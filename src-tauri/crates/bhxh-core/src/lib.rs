@@ -9,6 +9,7 @@ pub mod audit;
 pub mod calendar;
 pub mod card_checks;
 pub mod catalog;
+pub mod dossiers;
 pub mod error;
 pub mod office;
 pub mod participants;

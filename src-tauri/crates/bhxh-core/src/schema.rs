@@ -29,4 +29,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "card_checks",
         sql: include_str!("../migrations/0005_card_checks.sql"),
     },
+    Migration {
+        version: 6,
+        name: "dossiers",
+        sql: include_str!("../migrations/0006_dossiers.sql"),
+    },
 ];

@@ -51,6 +51,10 @@ pub enum ReportError {
     #[error("lỗi khi ghi tệp PDF: {0}")]
     Pdf(String),
 
+    /// The text is too long for a QR code.
+    #[error("không tạo được mã QR: {0}")]
+    Qr(String),
+
     /// The XLSX writer reported an error.
     #[error("lỗi khi ghi tệp XLSX: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),

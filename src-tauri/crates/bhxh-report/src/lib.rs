@@ -15,16 +15,19 @@
 //! laid out is a [`ReportError`]. It reads no clock: the PDF creation date is
 //! [`ReportDoc::created`], so the same input gives the same output.
 
+mod canvas;
 mod error;
 mod fonts;
 mod layout;
 mod model;
 mod pdf;
+mod receipt;
 mod xlsx;
 
 pub use error::ReportError;
 pub use model::{Align, Block, Column, ReportDoc, Row, Table, date_line};
 pub use pdf::render_pdf;
+pub use receipt::{RECEIPT_TITLE, ReceiptDoc, render_receipt};
 pub use xlsx::render_xlsx;
 
 /// National name ("Quốc hiệu"), top right of every document.

@@ -5,10 +5,9 @@
 //! spacing operator does not apply to the two-byte (CID) fonts the embedded faces become.
 
 use chrono::{Datelike, Timelike};
-use printpdf::{
-    FontId, Line as PdfLine, LinePoint, Op, PdfDocument, PdfFontHandle, PdfPage,
-    PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, TextItem, TextMatrix,
-};
+use printpdf::{FontId, Op, PdfDocument, PdfPage, PdfParseErrorSeverity, PdfSaveOptions};
+
+use crate::canvas::{Placed, rule_ops, text_ops};
 
 use crate::fonts::{Face, FaceData, FontSet};
 use crate::layout::{
@@ -137,7 +136,7 @@ pub fn render_pdf(doc: &ReportDoc) -> Result<Vec<u8>, ReportError> {
 }
 
 /// printpdf writes every date as UTC ("+00'00'"), so hand it the instant in UTC.
-fn pdf_date(t: &chrono::DateTime<chrono::FixedOffset>) -> printpdf::OffsetDateTime {
+pub(crate) fn pdf_date(t: &chrono::DateTime<chrono::FixedOffset>) -> printpdf::OffsetDateTime {
     let t = t.with_timezone(&chrono::Utc);
     printpdf::OffsetDateTime::new_in_offset(
         printpdf::Date {
@@ -158,13 +157,6 @@ fn pdf_date(t: &chrono::DateTime<chrono::FixedOffset>) -> printpdf::OffsetDateTi
             milliseconds: 0,
         },
     )
-}
-
-/// A text to draw at an absolute position.
-struct Placed<'t> {
-    x: f32,
-    baseline: f32,
-    text: &'t str,
 }
 
 /// A table row broken into lines, one list per column (a group row has one list).
@@ -218,40 +210,12 @@ impl Writer<'_> {
 
     /// Draw texts in one face and size, each at its own absolute position.
     fn draw(&mut self, face: Face, size: f32, items: &[Placed<'_>]) {
-        if items.is_empty() {
-            return;
-        }
-        let font = PdfFontHandle::External(self.ids[face.index()].clone());
-        let ops = self.ops();
-        ops.push(Op::StartTextSection);
-        ops.push(Op::SetFont {
-            font,
-            size: Pt(size),
-        });
-        for item in items {
-            ops.push(Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(item.x), Pt(item.baseline)),
-            });
-            ops.push(Op::ShowText {
-                items: vec![TextItem::Text(item.text.to_string())],
-            });
-        }
-        ops.push(Op::EndTextSection);
+        let ops = text_ops(&self.ids[face.index()], size, items);
+        self.ops().extend(ops);
     }
 
     fn rule(&mut self, x1: f32, y1: f32, x2: f32, y2: f32) {
-        let point = |x: f32, y: f32| LinePoint {
-            p: Point { x: Pt(x), y: Pt(y) },
-            bezier: false,
-        };
-        let ops = self.ops();
-        ops.push(Op::SetOutlineThickness { pt: Pt(RULE_PT) });
-        ops.push(Op::DrawLine {
-            line: PdfLine {
-                points: vec![point(x1, y1), point(x2, y2)],
-                is_closed: false,
-            },
-        });
+        self.ops().extend(rule_ops(x1, y1, x2, y2, RULE_PT));
     }
 
     /// Texts of one line, placed in `[x, x + width]` with the given alignment.
@@ -719,20 +683,15 @@ impl Writer<'_> {
             let number = (i + 1).to_string();
             let x = mid - regular.width(&number, PAGE_NO_PT) / 2.0;
             // First in the content stream, so text extraction reads it first, as a person does.
-            let number_ops = [
-                Op::StartTextSection,
-                Op::SetFont {
-                    font: PdfFontHandle::External(font.clone()),
-                    size: Pt(PAGE_NO_PT),
-                },
-                Op::SetTextMatrix {
-                    matrix: TextMatrix::Translate(Pt(x), Pt(baseline)),
-                },
-                Op::ShowText {
-                    items: vec![TextItem::Text(number)],
-                },
-                Op::EndTextSection,
-            ];
+            let number_ops = text_ops(
+                &font,
+                PAGE_NO_PT,
+                &[Placed {
+                    x,
+                    baseline,
+                    text: &number,
+                }],
+            );
             ops.splice(0..0, number_ops);
         }
     }

@@ -1,0 +1,701 @@
+//! Dossiers taken in at the one-stop desk ("Tiếp nhận hồ sơ", plan tasks
+//! 13–15): the legal code, the return date in working days, the checklist of
+//! components, the status flow and search.
+//!
+//! [`intake`] must run inside one write transaction (`Store::write`, `BEGIN
+//! IMMEDIATE`): the day's sequence, the register number, the dossier, its
+//! checklist, its first event and the audit entry commit together, so a code
+//! is never handed out twice and never lost half-written.
+
+pub mod code;
+pub mod qr;
+mod search;
+
+use chrono::{Datelike, NaiveDate};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Actor, Event};
+use crate::calendar::WorkCalendar;
+use crate::pid::{PersonalId, PidWarning, Sex};
+use crate::text::{fold, nfc};
+use crate::{CoreError, Timestamp, catalog, office, settings, ts};
+
+pub use code::CodePattern;
+pub use search::{DossierSummary, MonthIndicators, SearchQuery, month_indicators, search};
+
+/// How the applicant's identity was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentitySource {
+    /// Typed by the officer.
+    Typed,
+    /// From the QR code on the front of the CCCD, read by a barcode scanner.
+    Qr,
+    /// From a chip read judged genuine.
+    Chip,
+}
+
+/// How a dossier arrives, or how its result goes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Counter,
+    Post,
+}
+
+impl Channel {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Channel::Counter => "Tại Bộ phận tiếp nhận và trả kết quả",
+            Channel::Post => "Qua dịch vụ bưu chính công ích",
+        }
+    }
+}
+
+/// Where a dossier is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Received,
+    Digitising,
+    Digitised,
+    Processing,
+    ResultReady,
+    Returned,
+    SupplementRequested,
+    Refused,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Received,
+        Status::Digitising,
+        Status::Digitised,
+        Status::Processing,
+        Status::ResultReady,
+        Status::Returned,
+        Status::SupplementRequested,
+        Status::Refused,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Received => "received",
+            Status::Digitising => "digitising",
+            Status::Digitised => "digitised",
+            Status::Processing => "processing",
+            Status::ResultReady => "result_ready",
+            Status::Returned => "returned",
+            Status::SupplementRequested => "supplement_requested",
+            Status::Refused => "refused",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Status::Received => "Đã tiếp nhận",
+            Status::Digitising => "Đang số hóa",
+            Status::Digitised => "Đã số hóa",
+            Status::Processing => "Đang giải quyết",
+            Status::ResultReady => "Có kết quả",
+            Status::Returned => "Đã trả kết quả",
+            Status::SupplementRequested => "Yêu cầu bổ sung",
+            Status::Refused => "Từ chối tiếp nhận",
+        }
+    }
+
+    /// The moves the one-stop process allows from here. A supplement request
+    /// (form 02) waits for the papers, then goes back to received; a refusal
+    /// (form 03) and a returned result are final.
+    pub fn next(self) -> &'static [Status] {
+        match self {
+            Status::Received => &[
+                Status::Digitising,
+                Status::Processing,
+                Status::SupplementRequested,
+                Status::Refused,
+            ],
+            Status::Digitising => &[Status::Digitised, Status::SupplementRequested],
+            Status::Digitised => &[Status::Processing, Status::SupplementRequested],
+            Status::Processing => &[Status::ResultReady, Status::SupplementRequested],
+            Status::ResultReady => &[Status::Returned],
+            Status::SupplementRequested => &[Status::Received, Status::Refused],
+            Status::Returned | Status::Refused => &[],
+        }
+    }
+
+    /// Moves that must say why (the reason is printed on form 02 or 03).
+    pub fn needs_reason(self) -> bool {
+        matches!(self, Status::SupplementRequested | Status::Refused)
+    }
+}
+
+/// The applicant, as typed or read from the card.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Applicant {
+    pub id_number: String,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+/// What the counter officer fills in.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntakeInput {
+    pub procedure_code: String,
+    pub applicant: Applicant,
+    pub identity_source: IdentitySource,
+    pub channel: Channel,
+    pub return_via: Channel,
+    /// Number of sets of papers (usually 1).
+    pub sets: u32,
+    /// Component numbers handed in (the procedure's checklist).
+    pub received_components: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentLine {
+    pub number: u32,
+    pub name: String,
+    pub copies: u32,
+    pub original: bool,
+    pub received: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventLine {
+    pub at: String,
+    pub staff_name: String,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
+    pub note: String,
+}
+
+/// A dossier as read back.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dossier {
+    pub code: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub processing_days: u32,
+    pub applicant_id: String,
+    pub applicant_name: String,
+    pub applicant_birth_date: NaiveDate,
+    pub applicant_sex: Sex,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub identity_source: IdentitySource,
+    pub channel: Channel,
+    pub return_via: Channel,
+    pub sets: u32,
+    pub received_at: String,
+    pub due_on: NaiveDate,
+    pub register_year: i32,
+    pub register_no: u32,
+    pub received_by_name: String,
+    pub status: Status,
+    pub status_label: String,
+    pub components: Vec<ComponentLine>,
+    pub events: Vec<EventLine>,
+}
+
+/// The result of an intake: the dossier and what the officer should look at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Intake {
+    pub dossier: Dossier,
+    /// Vietnamese warnings (an ID number from a province outside the table, say).
+    pub warnings: Vec<String>,
+}
+
+fn sex_db(s: Sex) -> &'static str {
+    match s {
+        Sex::Male => "nam",
+        Sex::Female => "nu",
+    }
+}
+
+fn channel_db(c: Channel) -> &'static str {
+    match c {
+        Channel::Counter => "counter",
+        Channel::Post => "post",
+    }
+}
+
+fn source_db(s: IdentitySource) -> &'static str {
+    match s {
+        IdentitySource::Typed => "typed",
+        IdentitySource::Qr => "qr",
+        IdentitySource::Chip => "chip",
+    }
+}
+
+/// Check the applicant. A number whose 4th–6th digits contradict the birth
+/// date or sex is refused (they are derived from them); an unknown province
+/// is only a warning.
+pub fn check_applicant(
+    conn: &Connection,
+    a: &Applicant,
+    today: NaiveDate,
+) -> Result<(Applicant, Vec<String>), CoreError> {
+    let id = PersonalId::parse(&a.id_number)
+        .map_err(|e| CoreError::invalid("idNumber", e.to_string()))?;
+    let name = nfc(a
+        .full_name
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .as_str());
+    if name.is_empty() {
+        return Err(CoreError::invalid(
+            "fullName",
+            "Chưa nhập họ và tên người nộp.",
+        ));
+    }
+    if name.chars().count() > 100 {
+        return Err(CoreError::invalid(
+            "fullName",
+            "Họ và tên dài quá 100 ký tự.",
+        ));
+    }
+    if a.birth_date > today || a.birth_date.year() < 1900 {
+        return Err(CoreError::invalid(
+            "birthDate",
+            format!(
+                "Ngày sinh {} không hợp lệ.",
+                a.birth_date.format("%d/%m/%Y")
+            ),
+        ));
+    }
+    let known: Vec<String> = catalog::provinces(conn)?
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    let mut warnings = Vec::new();
+    for w in id.check(a.birth_date, a.sex, |c| known.iter().any(|k| k == c)) {
+        match w {
+            PidWarning::UnknownProvince { .. } => warnings.push(w.message_vi()),
+            _ => return Err(CoreError::invalid("idNumber", w.message_vi())),
+        }
+    }
+    let phone = a.phone.trim().to_owned();
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    if !phone.is_empty()
+        && (!phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '.' | '-'))
+            || !(8..=15).contains(&digits))
+    {
+        return Err(CoreError::invalid(
+            "phone",
+            format!("Số điện thoại \"{phone}\" không hợp lệ (8–15 chữ số)."),
+        ));
+    }
+    let email = a.email.trim().to_owned();
+    if !email.is_empty() {
+        let ok = email.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
+        }) && !email.chars().any(char::is_whitespace);
+        if !ok {
+            return Err(CoreError::invalid(
+                "email",
+                format!("Thư điện tử \"{email}\" không hợp lệ."),
+            ));
+        }
+    }
+    Ok((
+        Applicant {
+            id_number: id.as_str().to_owned(),
+            full_name: name,
+            birth_date: a.birth_date,
+            sex: a.sex,
+            address: nfc(a.address.trim()),
+            phone,
+            email,
+        },
+        warnings,
+    ))
+}
+
+/// The code pattern in force.
+pub fn code_pattern(conn: &Connection) -> Result<CodePattern, CoreError> {
+    let text = settings::get(conn, code::SETTING)?.unwrap_or_else(|| code::DEFAULT_PATTERN.into());
+    CodePattern::parse(&text)
+}
+
+/// Change the code pattern (administrators). Checked before it is kept.
+pub fn set_code_pattern(
+    conn: &Connection,
+    actor: &Actor,
+    pattern: &str,
+    now: &Timestamp,
+) -> Result<(), CoreError> {
+    let pattern = pattern.trim();
+    CodePattern::parse(pattern)?;
+    settings::set(conn, code::SETTING, pattern)?;
+    audit::append(
+        conn,
+        actor,
+        &Event {
+            action: "update",
+            entity: "setting",
+            entity_id: code::SETTING,
+            detail: serde_json::json!({ "pattern": pattern }),
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+fn bump(conn: &Connection, scope: &str) -> Result<u64, CoreError> {
+    let last: i64 = conn.query_row(
+        "INSERT INTO dossier_counter (scope, last) VALUES (?1, 1)
+         ON CONFLICT (scope) DO UPDATE SET last = last + 1
+         RETURNING last",
+        [scope],
+        |r| r.get(0),
+    )?;
+    u64::try_from(last).map_err(|_| CoreError::Corrupt(format!("bộ đếm \"{scope}\" âm")))
+}
+
+fn staff_name(conn: &Connection, actor: &Actor) -> Result<String, CoreError> {
+    let name: Option<String> = match actor.id {
+        Some(id) => conn
+            .query_row("SELECT full_name FROM staff WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?,
+        None => None,
+    };
+    Ok(name.unwrap_or_else(|| actor.username.clone()))
+}
+
+/// Take a dossier in. Run inside a write transaction (see the module docs).
+pub fn intake(
+    conn: &Connection,
+    actor: &Actor,
+    input: &IntakeInput,
+    now: &Timestamp,
+) -> Result<Intake, CoreError> {
+    let today = now.date_naive();
+    let (applicant, warnings) = check_applicant(conn, &input.applicant, today)?;
+    let procedure = catalog::procedures(conn)?
+        .into_iter()
+        .find(|p| p.code == input.procedure_code.trim())
+        .ok_or_else(|| CoreError::NotFound {
+            what: format!("thủ tục có mã \"{}\"", input.procedure_code.trim()),
+        })?;
+    if input.received_components.is_empty() {
+        return Err(CoreError::invalid(
+            "components",
+            "Chưa đánh dấu thành phần hồ sơ nào đã nhận.",
+        ));
+    }
+    if let Some(n) = input
+        .received_components
+        .iter()
+        .find(|n| !procedure.components.iter().any(|c| c.number == **n))
+    {
+        return Err(CoreError::invalid(
+            "components",
+            format!(
+                "Thủ tục \"{}\" không có thành phần hồ sơ số {n}.",
+                procedure.name
+            ),
+        ));
+    }
+    if !(1..=20).contains(&input.sets) {
+        return Err(CoreError::invalid(
+            "sets",
+            format!("Số lượng bộ hồ sơ {} không hợp lệ (1–20).", input.sets),
+        ));
+    }
+    let agency = office::get(conn)?
+        .ok_or_else(|| CoreError::Conflict("Chưa khai báo đơn vị (cơ quan BHXH).".into()))?
+        .agency_code;
+    let pattern = code_pattern(conn)?;
+    let calendar = WorkCalendar::load(conn)?;
+    let due = calendar.add_working_days(today, procedure.processing_days);
+
+    let seq = bump(conn, &format!("day:{today}"))?;
+    let code = pattern.render(&agency, today, seq)?;
+    let register_no = i64::try_from(bump(conn, &format!("register:{}", today.year()))?)
+        .map_err(|_| CoreError::Corrupt("số thứ tự sổ theo dõi quá lớn".into()))?;
+    let received_by = staff_name(conn, actor)?;
+    let search_text = fold(&format!(
+        "{code} {} {} {} {}",
+        applicant.id_number, applicant.full_name, procedure.code, procedure.name
+    ));
+    conn.execute(
+        "INSERT INTO dossier (code, procedure_code, procedure_name, processing_days, applicant_id,
+             applicant_name, applicant_dob, applicant_sex, address, phone, email, identity_source,
+             channel, return_via, sets, received_at, received_on, due_on, register_year,
+             register_no, received_by, received_by_name, status, status_at, search_text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             ?18, ?19, ?20, ?21, ?22, 'received', ?16, ?23)",
+        params![
+            code,
+            procedure.code,
+            procedure.name,
+            procedure.processing_days,
+            applicant.id_number,
+            applicant.full_name,
+            applicant.birth_date.to_string(),
+            sex_db(applicant.sex),
+            applicant.address,
+            applicant.phone,
+            applicant.email,
+            source_db(input.identity_source),
+            channel_db(input.channel),
+            channel_db(input.return_via),
+            input.sets,
+            ts(now),
+            today.to_string(),
+            due.to_string(),
+            today.year(),
+            register_no,
+            actor.id,
+            received_by,
+            search_text,
+        ],
+    )?;
+    let id = conn.last_insert_rowid();
+    for c in &procedure.components {
+        conn.execute(
+            "INSERT INTO dossier_component (dossier_id, number, name, copies, original, received)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                id,
+                c.number,
+                c.name,
+                c.copies,
+                c.original,
+                input.received_components.contains(&c.number)
+            ],
+        )?;
+    }
+    conn.execute(
+        "INSERT INTO dossier_event (dossier_id, at, staff_id, staff_name, from_status, to_status)
+         VALUES (?1, ?2, ?3, ?4, NULL, 'received')",
+        params![id, ts(now), actor.id, received_by],
+    )?;
+    audit::append(
+        conn,
+        actor,
+        &Event {
+            action: "create",
+            entity: "dossier",
+            entity_id: &code,
+            detail: serde_json::json!({
+                "procedure": procedure.code,
+                "applicant": applicant.id_number,
+                "source": input.identity_source,
+                "due": due.to_string(),
+            }),
+        },
+        now,
+    )?;
+    Ok(Intake {
+        dossier: get(conn, &code)?,
+        warnings,
+    })
+}
+
+fn parse_col<T>(v: Option<T>, what: &str, raw: &str) -> Result<T, CoreError> {
+    v.ok_or_else(|| CoreError::Corrupt(format!("{what} \"{raw}\" của hồ sơ không hợp lệ")))
+}
+
+/// A dossier by its code.
+pub fn get(conn: &Connection, code: &str) -> Result<Dossier, CoreError> {
+    type Raw = (i64, Vec<String>, (u32, u32, i32, u32));
+    let row: Option<Raw> = conn
+        .query_row(
+            "SELECT id, code, procedure_code, procedure_name, applicant_id, applicant_name,
+                    applicant_dob, applicant_sex, address, phone, email, identity_source, channel,
+                    return_via, received_at, due_on, received_by_name, status,
+                    processing_days, sets, register_year, register_no
+             FROM dossier WHERE code = ?1",
+            [code.trim()],
+            |r| {
+                let mut texts = Vec::with_capacity(17);
+                for i in 1..=17 {
+                    texts.push(r.get::<_, String>(i)?);
+                }
+                Ok((
+                    r.get(0)?,
+                    texts,
+                    (r.get(18)?, r.get(19)?, r.get(20)?, r.get(21)?),
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, t, (processing_days, sets, register_year, register_no))) = row else {
+        return Err(CoreError::NotFound {
+            what: format!("hồ sơ có mã \"{}\"", code.trim()),
+        });
+    };
+    let date =
+        |s: &str, what: &str| parse_col(NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(), what, s);
+    let channel = |s: &str| {
+        parse_col(
+            match s {
+                "counter" => Some(Channel::Counter),
+                "post" => Some(Channel::Post),
+                _ => None,
+            },
+            "kênh",
+            s,
+        )
+    };
+    let status = parse_col(Status::parse(&t[16]), "trạng thái", &t[16])?;
+    let mut comp = conn.prepare(
+        "SELECT number, name, copies, original, received FROM dossier_component
+         WHERE dossier_id = ?1 ORDER BY number",
+    )?;
+    let components = comp
+        .query_map([id], |r| {
+            Ok(ComponentLine {
+                number: r.get(0)?,
+                name: r.get(1)?,
+                copies: r.get(2)?,
+                original: r.get(3)?,
+                received: r.get(4)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut ev = conn.prepare(
+        "SELECT at, staff_name, from_status, to_status, note FROM dossier_event
+         WHERE dossier_id = ?1 ORDER BY id",
+    )?;
+    let raw_events: Vec<(String, String, Option<String>, String, String)> = ev
+        .query_map([id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut events = Vec::with_capacity(raw_events.len());
+    for (at, staff_name, from, to, note) in raw_events {
+        let from_status = match from {
+            Some(f) => Some(parse_col(Status::parse(&f), "trạng thái", &f)?),
+            None => None,
+        };
+        events.push(EventLine {
+            at,
+            staff_name,
+            from_status,
+            to_status: parse_col(Status::parse(&to), "trạng thái", &to)?,
+            note,
+        });
+    }
+    Ok(Dossier {
+        code: t[0].clone(),
+        procedure_code: t[1].clone(),
+        procedure_name: t[2].clone(),
+        processing_days,
+        applicant_id: t[3].clone(),
+        applicant_name: t[4].clone(),
+        applicant_birth_date: date(&t[5], "ngày sinh")?,
+        applicant_sex: parse_col(Sex::parse(&t[6]), "giới tính", &t[6])?,
+        address: t[7].clone(),
+        phone: t[8].clone(),
+        email: t[9].clone(),
+        identity_source: parse_col(
+            match t[10].as_str() {
+                "typed" => Some(IdentitySource::Typed),
+                "qr" => Some(IdentitySource::Qr),
+                "chip" => Some(IdentitySource::Chip),
+                _ => None,
+            },
+            "nguồn thông tin",
+            &t[10],
+        )?,
+        channel: channel(&t[11])?,
+        return_via: channel(&t[12])?,
+        sets,
+        received_at: t[13].clone(),
+        due_on: date(&t[14], "ngày hẹn trả")?,
+        register_year,
+        register_no,
+        received_by_name: t[15].clone(),
+        status,
+        status_label: status.label_vi().to_owned(),
+        components,
+        events,
+    })
+}
+
+/// Move a dossier along its flow. Run inside a write transaction.
+pub fn set_status(
+    conn: &Connection,
+    actor: &Actor,
+    code: &str,
+    to: Status,
+    note: &str,
+    now: &Timestamp,
+) -> Result<Dossier, CoreError> {
+    let d = get(conn, code)?;
+    if !d.status.next().contains(&to) {
+        return Err(CoreError::Conflict(format!(
+            "Hồ sơ {} đang ở trạng thái \"{}\", không chuyển sang \"{}\" được.",
+            d.code,
+            d.status.label_vi(),
+            to.label_vi()
+        )));
+    }
+    let note = nfc(note.trim());
+    if to.needs_reason() && note.is_empty() {
+        return Err(CoreError::invalid(
+            "note",
+            format!("Cần ghi lý do khi chuyển hồ sơ sang \"{}\".", to.label_vi()),
+        ));
+    }
+    let name = staff_name(conn, actor)?;
+    conn.execute(
+        "UPDATE dossier SET status = ?1, status_at = ?2 WHERE code = ?3",
+        params![to.as_str(), ts(now), d.code],
+    )?;
+    conn.execute(
+        "INSERT INTO dossier_event (dossier_id, at, staff_id, staff_name, from_status, to_status, note)
+         SELECT id, ?2, ?3, ?4, ?5, ?6, ?7 FROM dossier WHERE code = ?1",
+        params![
+            d.code,
+            ts(now),
+            actor.id,
+            name,
+            d.status.as_str(),
+            to.as_str(),
+            note
+        ],
+    )?;
+    audit::append(
+        conn,
+        actor,
+        &Event {
+            action: "update",
+            entity: "dossier",
+            entity_id: &d.code,
+            detail: serde_json::json!({ "from": d.status, "to": to, "note": note }),
+        },
+        now,
+    )?;
+    get(conn, &d.code)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,204 @@
+//! Finding dossiers again, and the monthly figures they give.
+//!
+//! One box takes a dossier code (looked up through its UNIQUE index), a
+//! 12-digit ID number (its own index), or words of the applicant's name or the
+//! procedure, folded like the stored text (marks dropped, đ→d) and matched as
+//! word prefixes in the FTS5 index.
+
+use chrono::{Datelike, NaiveDate};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+use serde::{Deserialize, Serialize};
+
+use super::Status;
+use crate::CoreError;
+use crate::text::fold;
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub status: Option<Status>,
+    /// Received on or after.
+    pub from: Option<NaiveDate>,
+    /// Received on or before.
+    pub to: Option<NaiveDate>,
+    pub procedure_code: Option<String>,
+    /// At most this many rows (default 50, at most 500).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DossierSummary {
+    pub code: String,
+    pub applicant_name: String,
+    pub applicant_id: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub received_at: String,
+    pub due_on: String,
+    pub status: Status,
+    pub status_label: String,
+    /// Past its return date without a result.
+    pub late: bool,
+}
+
+/// FTS5 query of word prefixes: every word must match.
+fn fts_query(folded: &str) -> Option<String> {
+    let words: Vec<String> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Search dossiers, newest first. `today` decides which are late.
+pub fn search(
+    conn: &Connection,
+    q: &SearchQuery,
+    today: NaiveDate,
+) -> Result<Vec<DossierSummary>, CoreError> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let text = q.text.trim();
+    let mut filters: Vec<String> = Vec::new();
+    let mut args: Vec<Value> = vec![Value::Text(today.to_string())];
+    let mut from = "dossier d".to_owned();
+    if !text.is_empty() {
+        let exact: i64 = conn.query_row(
+            "SELECT count(*) FROM dossier WHERE code = ?1",
+            [text.to_uppercase()],
+            |r| r.get(0),
+        )?;
+        if exact > 0 {
+            filters.push(format!("d.code = ?{}", args.len() + 1));
+            args.push(Value::Text(text.to_uppercase()));
+        } else if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+            filters.push(format!("d.applicant_id = ?{}", args.len() + 1));
+            args.push(Value::Text(text.to_owned()));
+        } else if let Some(m) = fts_query(&fold(text)) {
+            from = "dossier_fts f JOIN dossier d ON d.id = f.rowid".to_owned();
+            filters.push(format!("dossier_fts MATCH ?{}", args.len() + 1));
+            args.push(Value::Text(m));
+        } else {
+            return Ok(Vec::new());
+        }
+    }
+    if let Some(s) = q.status {
+        filters.push(format!("d.status = ?{}", args.len() + 1));
+        args.push(Value::Text(s.as_str().to_owned()));
+    }
+    if let Some(f) = q.from {
+        filters.push(format!("d.received_on >= ?{}", args.len() + 1));
+        args.push(Value::Text(f.to_string()));
+    }
+    if let Some(t) = q.to {
+        filters.push(format!("d.received_on <= ?{}", args.len() + 1));
+        args.push(Value::Text(t.to_string()));
+    }
+    if let Some(p) = q.procedure_code.as_deref().filter(|p| !p.trim().is_empty()) {
+        filters.push(format!("d.procedure_code = ?{}", args.len() + 1));
+        args.push(Value::Text(p.trim().to_owned()));
+    }
+    let filter = if filters.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", filters.join(" AND "))
+    };
+    let sql = format!(
+        "SELECT d.code, d.applicant_name, d.applicant_id, d.procedure_code, d.procedure_name,
+                d.received_at, d.due_on, d.status,
+                d.status NOT IN ('result_ready', 'returned', 'refused') AND d.due_on < ?1
+         FROM {from} {filter} ORDER BY d.id DESC LIMIT {limit}"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows: Vec<(DossierSummary, String)> = stmt
+        .query_map(params_from_iter(args), |r| {
+            let status: String = r.get(7)?;
+            Ok((
+                DossierSummary {
+                    code: r.get(0)?,
+                    applicant_name: r.get(1)?,
+                    applicant_id: r.get(2)?,
+                    procedure_code: r.get(3)?,
+                    procedure_name: r.get(4)?,
+                    received_at: r.get(5)?,
+                    due_on: r.get(6)?,
+                    status: Status::Received,
+                    status_label: String::new(),
+                    late: r.get(8)?,
+                },
+                status,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    rows.into_iter()
+        .map(|(mut s, raw)| {
+            let st = Status::parse(&raw).ok_or_else(|| {
+                CoreError::Corrupt(format!(
+                    "trạng thái \"{raw}\" của hồ sơ {} không hợp lệ",
+                    s.code
+                ))
+            })?;
+            s.status = st;
+            s.status_label = st.label_vi().to_owned();
+            Ok(s)
+        })
+        .collect()
+}
+
+/// A month's dossier figures (they feed plan tasks 13–14).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MonthIndicators {
+    pub year: i32,
+    pub month: u32,
+    /// Dossiers received in the month (refusals included).
+    pub received: u32,
+    /// Of those not refused, how many have been digitised.
+    pub digitised: u32,
+    /// `digitised` over the dossiers not refused, in per cent (None if none).
+    pub digitised_percent: Option<f64>,
+    /// Results not ready by their return date (or still not ready and past it).
+    pub late: u32,
+}
+
+/// Figures for the dossiers received in one month.
+pub fn month_indicators(
+    conn: &Connection,
+    year: i32,
+    month: u32,
+    today: NaiveDate,
+) -> Result<MonthIndicators, CoreError> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| {
+        CoreError::invalid("month", format!("Tháng {month}/{year} không hợp lệ."))
+    })?;
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    }
+    .ok_or_else(|| CoreError::invalid("month", format!("Tháng {month}/{year} không hợp lệ.")))?;
+    let (received, not_refused, digitised, late): (u32, u32, u32, u32) = conn.query_row(
+        "SELECT count(*),
+                coalesce(sum(d.status != 'refused'), 0),
+                coalesce(sum(d.status != 'refused' AND EXISTS (
+                    SELECT 1 FROM dossier_event e WHERE e.dossier_id = d.id AND e.to_status = 'digitised')), 0),
+                coalesce(sum(d.status != 'refused' AND coalesce((
+                    SELECT substr(min(e.at), 1, 10) FROM dossier_event e
+                    WHERE e.dossier_id = d.id AND e.to_status = 'result_ready'), ?3) > d.due_on), 0)
+         FROM dossier d WHERE d.received_on >= ?1 AND d.received_on < ?2",
+        [first.to_string(), next.to_string(), today.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    Ok(MonthIndicators {
+        year,
+        month,
+        received,
+        digitised,
+        digitised_percent: (not_refused > 0)
+            .then(|| (f64::from(digitised) * 1000.0 / f64::from(not_refused)).round() / 10.0),
+        late,
+    })
+}

@@ -1,0 +1,314 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use super::*;
+use crate::office::OfficeInput;
+
+fn at(s: &str) -> Timestamp {
+    crate::parse_ts(s).unwrap()
+}
+
+fn desk_db() -> Connection {
+    let conn = crate::seeded_for_tests();
+    office::create(
+        &conn,
+        &Actor::system(),
+        &OfficeInput {
+            name: "Bảo hiểm xã hội tỉnh Hà Nam".into(),
+            parent_agency: "Bảo hiểm xã hội Việt Nam".into(),
+            agency_code: "000.00.00.H41".into(),
+            province_code: "035".into(),
+            address: String::new(),
+        },
+        &at("2024-01-02T08:00:00+07:00"),
+    )
+    .unwrap();
+    conn
+}
+
+fn input(name: &str, id: &str) -> IntakeInput {
+    IntakeInput {
+        procedure_code: "BHXH.01".into(),
+        applicant: Applicant {
+            id_number: id.into(),
+            full_name: name.into(),
+            birth_date: NaiveDate::from_ymd_opt(1993, 1, 5).unwrap(),
+            sex: PersonalId::parse(id).map_or(Sex::Male, |p| p.sex()),
+            address: "Phủ Lý, Hà Nam".into(),
+            phone: "0912 345 678".into(),
+            email: String::new(),
+        },
+        identity_source: IdentitySource::Typed,
+        channel: Channel::Counter,
+        return_via: Channel::Counter,
+        sets: 1,
+        received_components: vec![1, 2],
+    }
+}
+
+fn officer() -> Actor {
+    Actor {
+        id: None,
+        username: "tiepnhan".into(),
+    }
+}
+
+#[test]
+fn intake_numbers_the_day_and_dates_the_return_in_working_days() {
+    let conn = desk_db();
+    // Friday 26 April 2024: 30/4 and 1/5 are holidays, so five working days
+    // run past Friday 3 May.
+    let now = at("2024-04-26T09:15:00+07:00");
+    let a = intake(
+        &conn,
+        &officer(),
+        &input("Nguyễn Văn Đức", "001093047064"),
+        &now,
+    )
+    .unwrap();
+    let d = &a.dossier;
+    assert_eq!(d.code, "000.00.00.H41-240426-0001");
+    assert_eq!(d.status, Status::Received);
+    assert_eq!(d.register_no, 1);
+    let cal = WorkCalendar::load(&conn).unwrap();
+    assert_eq!(d.due_on, cal.add_working_days(now.date_naive(), 5));
+    assert!(
+        d.due_on > NaiveDate::from_ymd_opt(2024, 5, 3).unwrap(),
+        "{}",
+        d.due_on
+    );
+    let received: Vec<u32> = d
+        .components
+        .iter()
+        .filter(|c| c.received)
+        .map(|c| c.number)
+        .collect();
+    assert_eq!(received, vec![1, 2]);
+    assert_eq!(d.events.len(), 1);
+
+    let b = intake(
+        &conn,
+        &officer(),
+        &input("Trần Thị Bình", "001193047065"),
+        &now,
+    )
+    .unwrap();
+    assert_eq!(b.dossier.code, "000.00.00.H41-240426-0002");
+    // The sequence restarts the next day; the register number does not.
+    let c = intake(
+        &conn,
+        &officer(),
+        &input("Lê Văn Cường", "001093047066"),
+        &at("2024-05-02T08:00:00+07:00"),
+    )
+    .unwrap();
+    assert_eq!(c.dossier.code, "000.00.00.H41-240502-0001");
+    assert_eq!(c.dossier.register_no, 3);
+}
+
+#[test]
+fn an_id_number_that_contradicts_the_birth_date_is_refused_and_nothing_is_written() {
+    let conn = desk_db();
+    let mut i = input("Nguyễn Văn Đức", "001093047064");
+    i.applicant.birth_date = NaiveDate::from_ymd_opt(1994, 1, 5).unwrap();
+    let err = intake(&conn, &officer(), &i, &at("2024-04-26T09:15:00+07:00")).unwrap_err();
+    assert!(err.to_string().contains("năm sinh 1994"), "{err}");
+    let mut i = input("Nguyễn Văn Đức", "001093047064");
+    i.applicant.sex = Sex::Female;
+    assert!(intake(&conn, &officer(), &i, &at("2024-04-26T09:15:00+07:00")).is_err());
+    let mut i = input("  ", "001093047064");
+    i.received_components = vec![1];
+    assert!(intake(&conn, &officer(), &i, &at("2024-04-26T09:15:00+07:00")).is_err());
+    let mut i = input("Nguyễn Văn Đức", "001093047064");
+    i.received_components = vec![99];
+    let err = intake(&conn, &officer(), &i, &at("2024-04-26T09:15:00+07:00")).unwrap_err();
+    assert!(err.to_string().contains("số 99"), "{err}");
+    let mut i = input("Nguyễn Văn Đức", "001093047064");
+    i.applicant.email = "khong-hop-le".into();
+    assert!(intake(&conn, &officer(), &i, &at("2024-04-26T09:15:00+07:00")).is_err());
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM dossier", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+    // A province outside the table is only a warning.
+    let mut i = input("Nguyễn Văn Đức", "099093047064");
+    i.received_components = vec![1];
+    let ok = intake(&conn, &officer(), &i, &at("2024-04-26T09:15:00+07:00")).unwrap();
+    assert_eq!(ok.warnings.len(), 1, "{:?}", ok.warnings);
+}
+
+#[test]
+fn the_status_flow_is_enforced_and_reasons_are_required() {
+    let conn = desk_db();
+    let now = at("2024-04-26T09:15:00+07:00");
+    let code = intake(
+        &conn,
+        &officer(),
+        &input("Nguyễn Văn Đức", "001093047064"),
+        &now,
+    )
+    .unwrap()
+    .dossier
+    .code;
+    let err = set_status(&conn, &officer(), &code, Status::Returned, "", &now).unwrap_err();
+    assert!(matches!(err, CoreError::Conflict(_)), "{err}");
+    assert!(
+        set_status(
+            &conn,
+            &officer(),
+            &code,
+            Status::SupplementRequested,
+            " ",
+            &now
+        )
+        .is_err()
+    );
+    let d = set_status(
+        &conn,
+        &officer(),
+        &code,
+        Status::SupplementRequested,
+        "Thiếu bản sao giấy khai sinh",
+        &now,
+    )
+    .unwrap();
+    assert_eq!(d.status, Status::SupplementRequested);
+    for s in [
+        Status::Received,
+        Status::Digitising,
+        Status::Digitised,
+        Status::Processing,
+        Status::ResultReady,
+        Status::Returned,
+    ] {
+        set_status(&conn, &officer(), &code, s, "", &now).unwrap();
+    }
+    let d = get(&conn, &code).unwrap();
+    assert_eq!(d.status, Status::Returned);
+    assert_eq!(d.events.len(), 8);
+    assert_eq!(d.events[1].note, "Thiếu bản sao giấy khai sinh");
+    assert!(Status::Returned.next().is_empty());
+    assert!(crate::audit::verify(&conn).unwrap().is_intact());
+}
+
+#[test]
+fn search_ignores_marks_and_d_and_finds_by_code_and_id() {
+    let conn = desk_db();
+    let now = at("2024-04-26T09:15:00+07:00");
+    let today = now.date_naive();
+    let duc = intake(
+        &conn,
+        &officer(),
+        &input("Nguyễn Văn Đức", "001093047064"),
+        &now,
+    )
+    .unwrap()
+    .dossier;
+    intake(
+        &conn,
+        &officer(),
+        &input("Trần Thị Bình", "001193047065"),
+        &now,
+    )
+    .unwrap();
+    let q = |text: &str| SearchQuery {
+        text: text.into(),
+        ..SearchQuery::default()
+    };
+    let names = |text: &str| -> Vec<String> {
+        search(&conn, &q(text), today)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.applicant_name)
+            .collect()
+    };
+    assert_eq!(names("nguyen van duc"), vec!["Nguyễn Văn Đức"]);
+    assert_eq!(names("ĐỨC"), vec!["Nguyễn Văn Đức"]);
+    assert_eq!(names("ngu du"), vec!["Nguyễn Văn Đức"]);
+    assert_eq!(names("binh"), vec!["Trần Thị Bình"]);
+    assert_eq!(names(&duc.code), vec!["Nguyễn Văn Đức"]);
+    assert_eq!(names(&duc.code.to_lowercase()), vec!["Nguyễn Văn Đức"]);
+    assert_eq!(names("240426-0002"), vec!["Trần Thị Bình"]);
+    assert_eq!(names("001193047065"), vec!["Trần Thị Bình"]);
+    assert_eq!(names("dang ky"), vec!["Trần Thị Bình", "Nguyễn Văn Đức"]);
+    assert!(names("không có ai").is_empty());
+    assert!(names("\"*(").is_empty());
+    let digitising = SearchQuery {
+        status: Some(Status::Digitising),
+        ..SearchQuery::default()
+    };
+    assert!(search(&conn, &digitising, today).unwrap().is_empty());
+    set_status(&conn, &officer(), &duc.code, Status::Digitising, "", &now).unwrap();
+    let found = search(&conn, &digitising, today).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].status_label, "Đang số hóa");
+    let later = SearchQuery {
+        from: NaiveDate::from_ymd_opt(2024, 4, 27),
+        ..SearchQuery::default()
+    };
+    assert!(search(&conn, &later, today).unwrap().is_empty());
+}
+
+#[test]
+fn month_figures_count_digitised_and_late_dossiers() {
+    let conn = desk_db();
+    let now = at("2024-04-26T09:15:00+07:00");
+    let a = intake(
+        &conn,
+        &officer(),
+        &input("Nguyễn Văn Đức", "001093047064"),
+        &now,
+    )
+    .unwrap()
+    .dossier;
+    let b = intake(
+        &conn,
+        &officer(),
+        &input("Trần Thị Bình", "001193047065"),
+        &now,
+    )
+    .unwrap()
+    .dossier;
+    intake(
+        &conn,
+        &officer(),
+        &input("Lê Văn Cường", "001093047066"),
+        &now,
+    )
+    .unwrap();
+    set_status(&conn, &officer(), &a.code, Status::Digitising, "", &now).unwrap();
+    set_status(&conn, &officer(), &a.code, Status::Digitised, "", &now).unwrap();
+    set_status(
+        &conn,
+        &officer(),
+        &b.code,
+        Status::Refused,
+        "Không thuộc thẩm quyền",
+        &now,
+    )
+    .unwrap();
+    let m = month_indicators(&conn, 2024, 4, now.date_naive()).unwrap();
+    assert_eq!((m.received, m.digitised, m.late), (3, 1, 0));
+    assert_eq!(m.digitised_percent, Some(50.0));
+    // A month later, the two open dossiers are past their return date.
+    let later = NaiveDate::from_ymd_opt(2024, 5, 31).unwrap();
+    assert_eq!(month_indicators(&conn, 2024, 4, later).unwrap().late, 2);
+    assert_eq!(month_indicators(&conn, 2024, 5, later).unwrap().received, 0);
+    assert!(month_indicators(&conn, 2024, 13, later).is_err());
+}
+
+#[test]
+fn the_code_pattern_setting_is_checked_and_used() {
+    let conn = desk_db();
+    let now = at("2024-04-26T09:15:00+07:00");
+    assert!(set_code_pattern(&conn, &officer(), "{agency}-{seq:4}", &now).is_err());
+    set_code_pattern(&conn, &officer(), "{agency}-{yyyymmdd}-{seq:7}", &now).unwrap();
+    let d = intake(
+        &conn,
+        &officer(),
+        &input("Nguyễn Văn Đức", "001093047064"),
+        &now,
+    )
+    .unwrap()
+    .dossier;
+    assert_eq!(d.code, "000.00.00.H41-20240426-0000001");
+}
