@@ -42,6 +42,8 @@ pub enum DeskError {
     },
     #[error("Tệp {path} không hợp lệ: {detail}")]
     BadFile { path: PathBuf, detail: String },
+    #[error("Không tạo được giấy tờ: {0}")]
+    Render(String),
 }
 
 impl From<StoreError> for DeskError {
@@ -77,6 +79,7 @@ impl DeskError {
             DeskError::NotSetUp => "not_set_up",
             DeskError::Io { .. } => "io_error",
             DeskError::BadFile { .. } => "bad_file",
+            DeskError::Render(_) => "render_failed",
         }
     }
 

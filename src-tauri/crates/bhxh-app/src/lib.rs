@@ -7,6 +7,7 @@
 //! operation checks the session, the role and the idle timeout, and writes
 //! its audit entry in the same transaction as its change.
 
+mod dossiers;
 mod error;
 mod paths;
 pub mod reports;
@@ -195,6 +196,20 @@ impl Desk {
 
     fn now(&self) -> Timestamp {
         (self.clock)()
+    }
+
+    /// `Documents/BHXH Desk/<name>`, or `<data dir>/<fallback>` on a machine
+    /// without a Documents folder; created if missing.
+    fn output_dir(&self, name: &str, fallback: &str) -> Result<PathBuf, DeskError> {
+        let dir = directories::UserDirs::new()
+            .and_then(|u| u.document_dir().map(Path::to_path_buf))
+            .map(|d| d.join("BHXH Desk").join(name))
+            .unwrap_or_else(|| self.dir.path().join(fallback));
+        std::fs::create_dir_all(&dir).map_err(|source| DeskError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        Ok(dir)
     }
 
     fn ensure_seeded(&mut self) -> Result<(), DeskError> {
@@ -642,14 +657,7 @@ impl Desk {
         let actor = self.authorize(&[])?;
         let period = Self::report_period(kind, period)?;
         let snapshot = progress::current(self.store.conn(), &period)?;
-        let base = directories::UserDirs::new()
-            .and_then(|u| u.document_dir().map(Path::to_path_buf))
-            .map(|d| d.join("BHXH Desk").join("Báo cáo"))
-            .unwrap_or_else(|| self.dir.path().join("bao-cao"));
-        std::fs::create_dir_all(&base).map_err(|source| DeskError::Io {
-            path: base.clone(),
-            source,
-        })?;
+        let base = self.output_dir("Báo cáo", "bao-cao")?;
         let stem = reports::file_stem(&snapshot);
         let targets = ExportTargets {
             pdf: Some(base.join(format!("{stem}.pdf"))),

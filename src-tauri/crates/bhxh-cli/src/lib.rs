@@ -22,6 +22,7 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 mod card;
+mod dossier;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -71,6 +72,11 @@ pub enum Command {
     /// Danh sách người tham gia (nhiệm vụ 21: xác thực số định danh).
     #[command(subcommand)]
     Participants(ParticipantsCommand),
+    /// Hồ sơ thủ tục hành chính: tiếp nhận, giấy tiếp nhận (mẫu 01), trạng thái.
+    #[command(subcommand)]
+    Dossier(dossier::DossierCommand),
+    /// Tìm hồ sơ theo mã, số định danh, họ tên hoặc thủ tục (không cần dấu).
+    Search(dossier::SearchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -628,6 +634,8 @@ fn run(
             });
             Ok(ExitCode::SUCCESS)
         }
+        Command::Dossier(c) => dossier::run(c, data_dir, secrets, out),
+        Command::Search(a) => dossier::search(a, data_dir, secrets, out),
         Command::Card(CardCommand::Readers) => {
             let list = card::readers()?;
             out.value(&list, |w| {

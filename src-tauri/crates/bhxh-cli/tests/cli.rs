@@ -498,3 +498,103 @@ fn card_read_refuses_missing_or_malformed_access_data_before_touching_a_reader()
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_dossier_taken_in_prints_its_receipt_and_is_found_without_diacritics() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let auth = [
+        ("BHXH_DESK_USER", "quantri"),
+        ("BHXH_DESK_PASSWORD", ADMIN_PW),
+    ];
+    let out = cli_env(
+        dir.path(),
+        &[
+            "dossier",
+            "new",
+            "--procedure",
+            "BHXH.01",
+            "--applicant-id",
+            "066093047064",
+            "--name",
+            "Nguyễn Văn Đức",
+            "--dob",
+            "1993-01-05",
+            "--sex",
+            "nam",
+            "--components",
+            "1,2",
+            "--json",
+        ],
+        "",
+        &auth,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let intake: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let code = intake["dossier"]["code"].as_str().unwrap().to_owned();
+    assert!(
+        code.starts_with("000.00.66.H15-") && code.ends_with("-0001"),
+        "{code}"
+    );
+
+    let pdf = dir.path().join("giay.pdf");
+    let out = cli_env(
+        dir.path(),
+        &["dossier", "receipt", &code, "--out", pdf.to_str().unwrap()],
+        "",
+        &auth,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+
+    let out = cli_env(
+        dir.path(),
+        &["search", "nguyen van duc", "--json"],
+        "",
+        &auth,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let found: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["code"], code.as_str());
+    assert_eq!(found[0]["applicantName"], "Nguyễn Văn Đức");
+
+    // A birth year that contradicts the ID number is refused, precisely.
+    let out = cli_env(
+        dir.path(),
+        &[
+            "dossier",
+            "new",
+            "--procedure",
+            "BHXH.01",
+            "--applicant-id",
+            "066093047065",
+            "--name",
+            "Lê Thị Hoa",
+            "--dob",
+            "1994-02-01",
+            "--sex",
+            "nam",
+        ],
+        "",
+        &auth,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("năm sinh 1994"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = cli_env(
+        dir.path(),
+        &["dossier", "status", &code, "khong-co"],
+        "",
+        &auth,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("digitising"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -1,0 +1,263 @@
+//! Dossier intake end to end below the UI: a real SQLCipher file, the real OS
+//! keyring, real poppler tools on the receipt. Run under `scripts/with-keyring.sh`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use std::collections::BTreeSet;
+
+use chrono::Timelike;
+
+use bhxh_app::{Desk, DeskError, SetupInput};
+use bhxh_core::accounts::{NewStaff, Role};
+use bhxh_core::dossiers::{
+    Applicant, Channel, IdentitySource, IntakeInput, SearchQuery, Status, qr,
+};
+use bhxh_core::office::OfficeInput;
+use bhxh_core::pid::Sex;
+
+const ADMIN_PW: &str = "Matkhau-quan-tri-2024";
+const CLERK_PW: &str = "Tiepnhan-2024x";
+
+fn ready(dir: &std::path::Path) -> Desk {
+    let mut desk = Desk::open(dir).unwrap();
+    desk.setup(&SetupInput {
+        office: OfficeInput {
+            name: "Bảo hiểm xã hội tỉnh Hà Nam".into(),
+            parent_agency: "Bảo hiểm xã hội Việt Nam".into(),
+            agency_code: "000.00.00.H41".into(),
+            province_code: "035".into(),
+            address: String::new(),
+        },
+        admin_username: "quantri".into(),
+        admin_full_name: "Đặng Thị Hương".into(),
+        admin_password: ADMIN_PW.into(),
+    })
+    .unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    desk.staff_create(
+        &NewStaff {
+            username: "tiepnhan".into(),
+            full_name: "Trần Thị Hằng".into(),
+            role: Role::CounterOfficer,
+        },
+        CLERK_PW,
+    )
+    .unwrap();
+    desk.sign_out().unwrap();
+    desk.sign_in("tiepnhan", CLERK_PW).unwrap();
+    desk
+}
+
+fn input(name: &str, id: &str, sex: Sex, birth: &str) -> IntakeInput {
+    IntakeInput {
+        procedure_code: "BHXH.01".into(),
+        applicant: Applicant {
+            id_number: id.into(),
+            full_name: name.into(),
+            birth_date: birth.parse().unwrap(),
+            sex,
+            address: "Phủ Lý, Hà Nam".into(),
+            phone: "0912345678".into(),
+            email: String::new(),
+        },
+        identity_source: IdentitySource::Qr,
+        channel: Channel::Counter,
+        return_via: Channel::Post,
+        sets: 1,
+        received_components: vec![1, 3],
+    }
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("r.pdf");
+    std::fs::write(&p, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-raw"])
+        .arg(&p)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn first_page_qr(pdf: &[u8]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("r.pdf");
+    std::fs::write(&p, pdf).unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args([
+            "-png",
+            "-gray",
+            "-r",
+            "200",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+        ])
+        .arg(&p)
+        .arg(dir.path().join("page"))
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(status.success());
+    let img = image::open(dir.path().join("page.png")).unwrap().to_luma8();
+    rqrr::PreparedImage::prepare(img)
+        .detect_grids()
+        .into_iter()
+        .map(|g| g.decode().unwrap().1)
+        .collect()
+}
+
+#[test]
+fn a_receipt_prints_the_dossier_and_its_qr_reads_back_field_by_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = ready(dir.path());
+    let intake = desk
+        .dossier_intake(&input(
+            "Nguyễn Văn Đức",
+            "001093047064",
+            Sex::Male,
+            "1993-01-05",
+        ))
+        .unwrap();
+    let d = intake.dossier;
+    assert!(d.code.starts_with("000.00.00.H41-"), "{}", d.code);
+    assert!(d.code.ends_with("-0001"), "{}", d.code);
+
+    let path = dir.path().join("giay-tiep-nhan.pdf");
+    desk.dossier_receipt_to(&d.code, &path).unwrap();
+    let pdf = std::fs::read(&path).unwrap();
+    let text = pdf_text(&pdf);
+    for needle in [
+        format!("Mã hồ sơ: {}", d.code),
+        "tiếp nhận hồ sơ của: Nguyễn Văn Đức".to_owned(),
+        format!("Nội dung yêu cầu giải quyết: {}", d.procedure_name),
+        format!(
+            "5. Thời gian trả kết quả giải quyết hồ sơ: ngày {}",
+            d.due_on.format("%d/%m/%Y")
+        ),
+        "6. Đăng ký nhận kết quả: Qua dịch vụ bưu chính công ích".to_owned(),
+        "Trần Thị Hằng".to_owned(),
+    ] {
+        assert!(text.contains(&needle), "missing {needle:?} in {text}");
+    }
+    let codes = first_page_qr(&pdf);
+    assert_eq!(codes.len(), 1, "{codes:?}");
+    let q = qr::parse(codes[0].as_bytes()).unwrap();
+    assert_eq!(q.form, "01");
+    assert_eq!(q.ma_ho_so, d.code);
+    assert_eq!(q.ma_tthc, d.procedure_code);
+    assert_eq!(q.dinh_danh, "001093047064");
+    assert_eq!(q.ten_giay_to, "Giấy tiếp nhận hồ sơ và hẹn trả kết quả");
+    assert_eq!(q.he_thong, "BHXH Desk 000.00.00.H41");
+    // The QR code carries the time of issue to the second.
+    let received = bhxh_core::parse_ts(&d.received_at).unwrap();
+    assert_eq!(q.thoi_diem, received.with_nanosecond(0).unwrap());
+    assert_eq!(q.hen_tra, Some(d.due_on));
+
+    // The print is in the processing log.
+    desk.sign_out().unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    let log = desk.audit_list(50, None).unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "print" && e.entity_id == d.code),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn search_finds_a_dossier_without_diacritics_and_status_moves_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = ready(dir.path());
+    let d = desk
+        .dossier_intake(&input(
+            "Phạm Thị Đào",
+            "035185000123",
+            Sex::Female,
+            "1985-07-20",
+        ))
+        .unwrap()
+        .dossier;
+    let found = desk
+        .dossier_search(&SearchQuery {
+            text: "pham thi dao".into(),
+            ..SearchQuery::default()
+        })
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].code, d.code);
+    let err = desk
+        .dossier_set_status(&d.code, Status::Refused, "")
+        .unwrap_err();
+    assert!(matches!(err, DeskError::Core(_)), "{err}");
+    let moved = desk
+        .dossier_set_status(&d.code, Status::Digitising, "")
+        .unwrap();
+    assert_eq!(moved.status, Status::Digitising);
+    assert_eq!(desk.dossier_get(&d.code).unwrap().events.len(), 2);
+}
+
+#[test]
+fn eight_desks_taking_dossiers_in_at_once_never_repeat_a_code() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(ready(dir.path()));
+    // Open the desks one after another (keyring access is not meant to be
+    // concurrent), then take dossiers in from eight threads at once.
+    let desks: Vec<Desk> = (0..8)
+        .map(|_| {
+            let mut d = Desk::open(dir.path()).unwrap();
+            d.sign_in("tiepnhan", CLERK_PW).unwrap();
+            d
+        })
+        .collect();
+    let per_thread = 25;
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(desks.len()));
+    let handles: Vec<_> = desks
+        .into_iter()
+        .enumerate()
+        .map(|(t, mut desk)| {
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                (0..per_thread)
+                    .map(|i| {
+                        let id = format!("001093{:06}", t * 1000 + i);
+                        desk.dossier_intake(&input(
+                            &format!("Người nộp {t}-{i}"),
+                            &id,
+                            Sex::Male,
+                            "1993-01-05",
+                        ))
+                        .map(|x| (x.dossier.code, x.dossier.register_no))
+                        .map_err(|e| e.to_string())
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+        })
+        .collect();
+    let mut codes = BTreeSet::new();
+    let mut numbers = BTreeSet::new();
+    for h in handles {
+        for (code, no) in h.join().unwrap().unwrap() {
+            assert!(codes.insert(code.clone()), "code {code} handed out twice");
+            assert!(numbers.insert(no), "register number {no} handed out twice");
+        }
+    }
+    let total = 8 * per_thread;
+    assert_eq!(codes.len(), total);
+    // No gaps either: the sequences are 1..=total.
+    let seqs: BTreeSet<u32> = codes
+        .iter()
+        .map(|c| c.rsplit('-').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(seqs, (1..=total as u32).collect());
+    assert_eq!(numbers, (1..=total as u32).collect());
+}

@@ -1,0 +1,255 @@
+//! `bhxh-desk dossier …` and `bhxh-desk search`: intake, the receipt, one
+//! dossier, and the search box, for scripts and for the counter without a window.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use bhxh_app::{Desk, DeskError};
+use bhxh_core::CoreError;
+use bhxh_core::dossiers::{Applicant, Channel, IdentitySource, IntakeInput, SearchQuery, Status};
+use bhxh_core::pid::Sex;
+use clap::{Args, Subcommand};
+
+use crate::{Output, Secrets, UserArg, signed_in};
+
+#[derive(Debug, Subcommand)]
+pub enum DossierCommand {
+    /// Tiếp nhận hồ sơ: in mã hồ sơ và ngày hẹn trả.
+    New(NewArgs),
+    /// In Giấy tiếp nhận hồ sơ và hẹn trả kết quả (mẫu 01, A5, hai liên) ra tệp PDF.
+    Receipt {
+        code: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        auth: UserArg,
+    },
+    /// Xem một hồ sơ: thành phần, trạng thái, lịch sử xử lý.
+    Show {
+        code: String,
+        #[command(flatten)]
+        auth: UserArg,
+    },
+    /// Chuyển trạng thái hồ sơ (received, digitising, digitised, processing,
+    /// result_ready, returned, supplement_requested, refused).
+    Status {
+        code: String,
+        to: String,
+        /// Lý do (bắt buộc khi yêu cầu bổ sung hoặc từ chối).
+        #[arg(long, default_value = "")]
+        note: String,
+        #[command(flatten)]
+        auth: UserArg,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Mã thủ tục trong danh mục, ví dụ BHXH.01.
+    #[arg(long)]
+    pub procedure: String,
+    /// Số định danh cá nhân (12 chữ số).
+    #[arg(long)]
+    pub applicant_id: String,
+    #[arg(long)]
+    pub name: String,
+    /// Ngày sinh YYYY-MM-DD.
+    #[arg(long)]
+    pub dob: String,
+    /// nam | nu
+    #[arg(long)]
+    pub sex: String,
+    #[arg(long, default_value = "")]
+    pub address: String,
+    #[arg(long, default_value = "")]
+    pub phone: String,
+    #[arg(long, default_value = "")]
+    pub email: String,
+    /// Số thứ tự các thành phần hồ sơ đã nhận, ví dụ 1,2 (mặc định: tất cả).
+    #[arg(long, value_delimiter = ',')]
+    pub components: Vec<u32>,
+    /// Nhận hồ sơ qua bưu chính (mặc định: tại quầy).
+    #[arg(long)]
+    pub by_post: bool,
+    /// Trả kết quả qua bưu chính (mặc định: tại quầy).
+    #[arg(long)]
+    pub return_by_post: bool,
+    #[command(flatten)]
+    pub auth: UserArg,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Mã hồ sơ, số định danh, họ tên hoặc thủ tục (không cần dấu).
+    pub text: String,
+    /// Chỉ hồ sơ ở trạng thái này.
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    #[command(flatten)]
+    pub auth: UserArg,
+}
+
+fn invalid(field: &'static str, message: String) -> DeskError {
+    DeskError::Core(CoreError::invalid(field, message))
+}
+
+fn status_arg(s: &str) -> Result<Status, DeskError> {
+    Status::parse(s.trim()).ok_or_else(|| {
+        invalid(
+            "status",
+            format!(
+                "Trạng thái \"{s}\" không có; dùng một trong: {}.",
+                Status::ALL.map(Status::as_str).join(", ")
+            ),
+        )
+    })
+}
+
+fn open(data_dir: &Path, auth: &UserArg, secrets: &mut Secrets) -> Result<Desk, DeskError> {
+    let mut desk = Desk::open(data_dir)?;
+    signed_in(&mut desk, auth, secrets)?;
+    Ok(desk)
+}
+
+pub(crate) fn run(
+    command: DossierCommand,
+    data_dir: &Path,
+    secrets: &mut Secrets,
+    out: &Output,
+) -> Result<ExitCode, DeskError> {
+    match command {
+        DossierCommand::New(a) => {
+            let birth_date = a.dob.trim().parse().map_err(|_| {
+                invalid(
+                    "dob",
+                    format!("Ngày sinh \"{}\" phải có dạng YYYY-MM-DD.", a.dob),
+                )
+            })?;
+            let sex = Sex::parse(&a.sex).ok_or_else(|| {
+                invalid("sex", format!("Giới tính \"{}\": dùng nam hoặc nu.", a.sex))
+            })?;
+            let mut desk = open(data_dir, &a.auth, secrets)?;
+            let components = if a.components.is_empty() {
+                desk.procedures()?
+                    .into_iter()
+                    .find(|p| p.code == a.procedure.trim())
+                    .map(|p| p.components.iter().map(|c| c.number).collect())
+                    .unwrap_or_default()
+            } else {
+                a.components
+            };
+            let channel = |post: bool| {
+                if post {
+                    Channel::Post
+                } else {
+                    Channel::Counter
+                }
+            };
+            let intake = desk.dossier_intake(&IntakeInput {
+                procedure_code: a.procedure,
+                applicant: Applicant {
+                    id_number: a.applicant_id,
+                    full_name: a.name,
+                    birth_date,
+                    sex,
+                    address: a.address,
+                    phone: a.phone,
+                    email: a.email,
+                },
+                identity_source: IdentitySource::Typed,
+                channel: channel(a.by_post),
+                return_via: channel(a.return_by_post),
+                sets: 1,
+                received_components: components,
+            })?;
+            desk.sign_out()?;
+            let d = &intake.dossier;
+            out.value(&intake, |w| {
+                writeln!(w, "{}", d.code)?;
+                writeln!(w, "Hẹn trả kết quả: {}", d.due_on.format("%d/%m/%Y"))?;
+                for warning in &intake.warnings {
+                    writeln!(w, "Lưu ý: {warning}")?;
+                }
+                Ok(())
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        DossierCommand::Receipt {
+            code,
+            out: file,
+            auth,
+        } => {
+            let mut desk = open(data_dir, &auth, secrets)?;
+            desk.dossier_receipt_to(&code, &file)?;
+            desk.sign_out()?;
+            let path = file.display().to_string();
+            out.value(&serde_json::json!({ "code": code, "file": path }), |w| {
+                writeln!(w, "Đã ghi giấy tiếp nhận: {path}")
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        DossierCommand::Show { code, auth } => {
+            let mut desk = open(data_dir, &auth, secrets)?;
+            let d = desk.dossier_get(&code)?;
+            desk.sign_out()?;
+            out.value(&d, |w| {
+                writeln!(w, "{} — {}", d.code, d.status_label)?;
+                writeln!(w, "Người nộp: {} ({})", d.applicant_name, d.applicant_id)?;
+                writeln!(w, "Thủ tục: {}", d.procedure_name)?;
+                writeln!(w, "Hẹn trả: {}", d.due_on.format("%d/%m/%Y"))?;
+                for c in &d.components {
+                    let mark = if c.received { "x" } else { " " };
+                    writeln!(w, "  [{mark}] {}. {}", c.number, c.name)?;
+                }
+                Ok(())
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        DossierCommand::Status {
+            code,
+            to,
+            note,
+            auth,
+        } => {
+            let to = status_arg(&to)?;
+            let mut desk = open(data_dir, &auth, secrets)?;
+            let d = desk.dossier_set_status(&code, to, &note)?;
+            desk.sign_out()?;
+            out.value(&d, |w| writeln!(w, "{}: {}", d.code, d.status_label));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub(crate) fn search(
+    a: SearchArgs,
+    data_dir: &Path,
+    secrets: &mut Secrets,
+    out: &Output,
+) -> Result<ExitCode, DeskError> {
+    let status = a.status.as_deref().map(status_arg).transpose()?;
+    let mut desk = open(data_dir, &a.auth, secrets)?;
+    let found = desk.dossier_search(&SearchQuery {
+        text: a.text,
+        status,
+        limit: Some(a.limit),
+        ..SearchQuery::default()
+    })?;
+    desk.sign_out()?;
+    out.value(&found, |w| {
+        if found.is_empty() {
+            writeln!(w, "Không tìm thấy hồ sơ nào.")?;
+        }
+        for d in &found {
+            writeln!(
+                w,
+                "{}  {}  {}  {}  hẹn {}",
+                d.code, d.applicant_name, d.applicant_id, d.status_label, d.due_on
+            )?;
+        }
+        Ok(())
+    });
+    Ok(ExitCode::SUCCESS)
+}
