@@ -3,6 +3,7 @@
 //! message, hint, field).
 
 pub mod admin;
+pub mod dossiers;
 pub mod participants;
 pub mod plan;
 pub mod progress;

@@ -137,6 +137,115 @@ export type Procedure = {
   components: Component[];
 };
 
+export type Sex = 'male' | 'female';
+export type Channel = 'counter' | 'post';
+export type IdentitySource = 'typed' | 'qr' | 'chip';
+export type DossierStatus =
+  | 'received'
+  | 'digitising'
+  | 'digitised'
+  | 'processing'
+  | 'result_ready'
+  | 'returned'
+  | 'supplement_requested'
+  | 'refused';
+
+export type Applicant = {
+  idNumber: string;
+  fullName: string;
+  birthDate: string;
+  sex: Sex;
+  address: string;
+  phone: string;
+  email: string;
+};
+
+export type IntakeInput = {
+  procedureCode: string;
+  applicant: Applicant;
+  identitySource: IdentitySource;
+  channel: Channel;
+  returnVia: Channel;
+  sets: number;
+  receivedComponents: number[];
+};
+
+export type ApplicantPrefill = {
+  idNumber: string;
+  fullName: string;
+  birthDate: string;
+  sex: Sex | null;
+  address: string;
+};
+
+export type DossierComponent = {
+  number: number;
+  name: string;
+  copies: number;
+  original: boolean;
+  received: boolean;
+};
+
+export type DossierEvent = {
+  at: string;
+  staffName: string;
+  fromStatus: DossierStatus | null;
+  toStatus: DossierStatus;
+  note: string;
+};
+
+export type Dossier = {
+  code: string;
+  procedureCode: string;
+  procedureName: string;
+  processingDays: number;
+  applicantId: string;
+  applicantName: string;
+  applicantBirthDate: string;
+  applicantSex: Sex;
+  address: string;
+  phone: string;
+  email: string;
+  identitySource: IdentitySource;
+  channel: Channel;
+  returnVia: Channel;
+  sets: number;
+  receivedAt: string;
+  dueOn: string;
+  registerYear: number;
+  registerNo: number;
+  receivedByName: string;
+  status: DossierStatus;
+  statusLabel: string;
+  nextStatuses: DossierStatus[];
+  components: DossierComponent[];
+  events: DossierEvent[];
+};
+
+export type Intake = { dossier: Dossier; warnings: string[] };
+
+export type DossierSummary = {
+  code: string;
+  applicantName: string;
+  applicantId: string;
+  procedureCode: string;
+  procedureName: string;
+  receivedAt: string;
+  dueOn: string;
+  status: DossierStatus;
+  statusLabel: string;
+  late: boolean;
+};
+
+export type DossierQuery = {
+  text: string;
+  status?: DossierStatus | null;
+  from?: string | null;
+  to?: string | null;
+  procedureCode?: string | null;
+  limit?: number | null;
+};
+
 export type ProgressStatus = 'not_started' | 'in_progress' | 'done' | 'late';
 
 export type ProgressInput = {
@@ -372,6 +481,16 @@ export const api = {
   participantsShare: () => call<VerifiedShare>('participants_share'),
   participantVerifyManual: (bhxhNumber: string, note: string) =>
     call<null>('participant_verify_manual', { bhxhNumber, note }),
+  /** Counter officer, supervisor or administrator. */
+  dossierIntake: (input: IntakeInput) => call<Intake>('dossier_intake', { input }),
+  dossierGet: (code: string) => call<Dossier>('dossier_get', { code }),
+  dossierSetStatus: (code: string, to: DossierStatus, note: string) =>
+    call<Dossier>('dossier_set_status', { code, to, note }),
+  dossierSearch: (query: DossierQuery) => call<DossierSummary[]>('dossier_search', { query }),
+  /** Form 01 into Documents/BHXH Desk/Hồ sơ; returns the file's path. Audited. */
+  dossierReceipt: (code: string) => call<string>('dossier_receipt', { code }),
+  /** The applicant from the QR text on the front of a CCCD. */
+  cccdQrApplicant: (text: string) => call<ApplicantPrefill>('cccd_qr_applicant', { text }),
   staffList: () => call<Staff[]>('staff_list'),
   staffCreate: (input: NewStaff, password: string) =>
     call<Staff>('staff_create', { input, password }),

@@ -26,3 +26,8 @@ export function canEnterProgress(role: Role): boolean {
 export function canApproveReports(role: Role): boolean {
   return role === 'supervisor';
 }
+
+/** Taking dossiers in at the desk: counter officers, supervisors, administrators (as the Rust side). */
+export function canTakeIn(role: Role): boolean {
+  return role !== 'digitisation_officer';
+}

@@ -8,10 +8,40 @@ use bhxh_core::audit::{self, Event};
 use bhxh_core::dossiers::{
     self, Dossier, DossierSummary, Intake, IntakeInput, MonthIndicators, SearchQuery, Status, qr,
 };
+use bhxh_core::pid::Sex;
 use bhxh_core::{CoreError, office};
 use bhxh_report::{RECEIPT_TITLE, ReceiptDoc, render_receipt};
+use serde::Serialize;
 
 use crate::{Desk, DeskError, paths};
+
+/// The applicant as printed in the QR code on the front of a CCCD, which a
+/// barcode scanner types into the intake form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicantPrefill {
+    pub id_number: String,
+    pub full_name: String,
+    /// YYYY-MM-DD.
+    pub birth_date: String,
+    pub sex: Option<Sex>,
+    pub address: String,
+}
+
+/// Read the QR text of a CCCD's front side (no session needed: nothing is
+/// stored until the dossier is taken in).
+pub fn applicant_from_cccd_qr(text: &str) -> Result<ApplicantPrefill, DeskError> {
+    let qr = bhxh_emrtd::access::parse_front_qr(text)
+        .map_err(|e| CoreError::invalid("cccdQr", e.to_string()))?;
+    let d = qr.date_of_birth;
+    Ok(ApplicantPrefill {
+        id_number: qr.id_number,
+        full_name: qr.full_name,
+        birth_date: format!("{:04}-{:02}-{:02}", d.year, d.month, d.day),
+        sex: Sex::parse(&qr.sex),
+        address: qr.address,
+    })
+}
 
 /// Who takes dossiers in at the desk.
 const INTAKE_ROLES: &[Role] = &[Role::CounterOfficer, Role::Supervisor, Role::Administrator];

@@ -7,7 +7,7 @@
 //! operation checks the session, the role and the idle timeout, and writes
 //! its audit entry in the same transaction as its change.
 
-mod dossiers;
+pub mod dossiers;
 mod error;
 mod paths;
 pub mod reports;

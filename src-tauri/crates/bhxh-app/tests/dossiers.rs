@@ -261,3 +261,18 @@ fn eight_desks_taking_dossiers_in_at_once_never_repeat_a_code() {
     assert_eq!(seqs, (1..=total as u32).collect());
     assert_eq!(numbers, (1..=total as u32).collect());
 }
+
+#[test]
+fn the_qr_text_of_a_cccd_fills_the_applicant_or_is_refused_precisely() {
+    let a = bhxh_app::dossiers::applicant_from_cccd_qr(
+        "001093047064|123456789|Nguyễn Văn Đức|05011993|Nam|Số 5 Lê Lợi, Phủ Lý, Hà Nam|01022021",
+    )
+    .unwrap();
+    assert_eq!(a.id_number, "001093047064");
+    assert_eq!(a.full_name, "Nguyễn Văn Đức");
+    assert_eq!(a.birth_date, "1993-01-05");
+    assert_eq!(a.sex, Some(Sex::Male));
+    let err =
+        bhxh_app::dossiers::applicant_from_cccd_qr("001093047064|Nguyễn Văn Đức").unwrap_err();
+    assert!(err.to_string().contains("trường"), "{err}");
+}

@@ -212,6 +212,8 @@ pub struct Dossier {
     pub received_by_name: String,
     pub status: Status,
     pub status_label: String,
+    /// Where it may move from here (for the window's choices).
+    pub next_statuses: Vec<Status>,
     pub components: Vec<ComponentLine>,
     pub events: Vec<EventLine>,
 }
@@ -635,6 +637,7 @@ pub fn get(conn: &Connection, code: &str) -> Result<Dossier, CoreError> {
         received_by_name: t[15].clone(),
         status,
         status_label: status.label_vi().to_owned(),
+        next_statuses: status.next().to_vec(),
         components,
         events,
     })

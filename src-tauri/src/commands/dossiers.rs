@@ -1,0 +1,54 @@
+//! Dossier intake at the one-stop desk (plan tasks 13–15).
+
+use bhxh_app::ErrorInfo;
+use bhxh_app::dossiers::ApplicantPrefill;
+use bhxh_core::dossiers::{Dossier, DossierSummary, Intake, IntakeInput, SearchQuery, Status};
+use tauri::State;
+
+use crate::state::DeskState;
+
+#[tauri::command]
+pub fn dossier_intake(
+    state: State<'_, DeskState>,
+    input: IntakeInput,
+) -> Result<Intake, ErrorInfo> {
+    state.with(|d| d.dossier_intake(&input))
+}
+
+/// The applicant from the QR text of a CCCD (typed in by a barcode scanner).
+#[tauri::command]
+pub fn cccd_qr_applicant(text: String) -> Result<ApplicantPrefill, ErrorInfo> {
+    bhxh_app::dossiers::applicant_from_cccd_qr(&text).map_err(|e| e.info())
+}
+
+#[tauri::command]
+pub fn dossier_get(state: State<'_, DeskState>, code: String) -> Result<Dossier, ErrorInfo> {
+    state.with(|d| d.dossier_get(&code))
+}
+
+#[tauri::command]
+pub fn dossier_set_status(
+    state: State<'_, DeskState>,
+    code: String,
+    to: Status,
+    note: String,
+) -> Result<Dossier, ErrorInfo> {
+    state.with(|d| d.dossier_set_status(&code, to, &note))
+}
+
+#[tauri::command]
+pub fn dossier_search(
+    state: State<'_, DeskState>,
+    query: SearchQuery,
+) -> Result<Vec<DossierSummary>, ErrorInfo> {
+    state.with(|d| d.dossier_search(&query))
+}
+
+/// Write form 01 into Documents/BHXH Desk/Hồ sơ and return the file's path.
+#[tauri::command(async)]
+pub fn dossier_receipt(state: State<'_, DeskState>, code: String) -> Result<String, ErrorInfo> {
+    state.with(|d| {
+        d.dossier_receipt_to_documents(&code)
+            .map(|p| p.display().to_string())
+    })
+}

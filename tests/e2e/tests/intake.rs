@@ -1,0 +1,83 @@
+//! Dossier intake in the real window: the applicant filled from a CCCD QR
+//! code typed in by a barcode scanner, the dossier taken in, its receipt
+//! written and read back by poppler, then the dossier found by a name typed
+//! without diacritics and moved along its flow.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use bhxh_e2e::*;
+use fantoccini::key::Key;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    let driver = Driver::start()?;
+    let c = driver.launch(&data).await?;
+    let result = async {
+        first_start_setup(&c).await?;
+        sign_in(&c, ADMIN_USER, ADMIN_PASSWORD).await?;
+        click(&c, "#nav-intake").await?;
+        visible(&c, "#intake-form").await?;
+
+        // A scanner "types" the QR text of the card's front and presses Enter.
+        fill(
+            &c,
+            "#intake-qr",
+            &format!(
+                "001093047064|123456789|Nguyễn Văn Đức|05011993|Nam|Số 5 Lê Lợi, Phủ Lý, Hà Nam|01022021{}",
+                char::from(Key::Enter)
+            ),
+        )
+        .await?;
+        text_contains(&c, "#intake-form", "Đã điền thông tin từ mã QR").await?;
+        let name = c.find(fantoccini::Locator::Css("#intake-name")).await?;
+        assert_eq!(name.prop("value").await?.unwrap_or_default(), "Nguyễn Văn Đức");
+        let dob = c.find(fantoccini::Locator::Css("#intake-dob")).await?;
+        assert_eq!(dob.prop("value").await?.unwrap_or_default(), "1993-01-05");
+
+        // Without a procedure the intake is refused, and says why.
+        click(&c, "#intake-submit").await?;
+        text_contains(&c, "#intake-error", "thủ tục").await?;
+
+        select(&c, "#intake-procedure", "BHXH.01").await?;
+        visible(&c, "#intake-components").await?;
+        click(&c, "#intake-submit").await?;
+        let done = text_contains(&c, "#intake-done", "Đã tiếp nhận hồ sơ").await?;
+        assert!(done.contains("-0001"), "{done}");
+        snap(&c, "7-intake").await?;
+
+        click(&c, "#intake-receipt").await?;
+        let saved = text_contains(&c, "#intake-receipt-path", ".pdf").await?;
+        let path = saved
+            .split_once(": ")
+            .map(|(_, p)| p.trim().to_owned())
+            .expect("a path");
+        let text = std::process::Command::new("pdftotext")
+            .args(["-raw", &path, "-"])
+            .output()?;
+        let text = String::from_utf8(text.stdout)?
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(text.contains("tiếp nhận hồ sơ của: Nguyễn Văn Đức"), "{text}");
+
+        fill(
+            &c,
+            "#dossier-search",
+            &format!("nguyen van duc{}", char::from(Key::Enter)),
+        )
+        .await?;
+        text_contains(&c, "#dossier-results", "Nguyễn Văn Đức").await?;
+        assert_eq!(count(&c, "#dossier-results tbody tr").await?, 1);
+        click(&c, "#dossier-results tbody tr button").await?;
+        text_contains(&c, "#dossier-status", "Đã tiếp nhận").await?;
+        select(&c, "#dossier-move", "digitising").await?;
+        click(&c, "#dossier-detail form button[type=submit]").await?;
+        text_contains(&c, "#dossier-status", "Đang số hóa").await?;
+        Ok::<_, Error>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result
+}
