@@ -1,0 +1,250 @@
+//! Dossier search benchmark of issue 6, on a real SQLCipher file (no keyring
+//! needed: the key is generated here).
+//!
+//! - generates N dossiers (default 1,000,000) in one transaction, through the
+//!   same table, FTS triggers and folded search text as intake (the per-call
+//!   work of `intake` — catalogue, calendar, audit — is measured separately:
+//!   1,000 real intakes);
+//! - times the search box (`dossiers::search`) for codes, ID numbers, folded
+//!   names with and without a status filter: p50/p95 over 200 queries each;
+//! - as the peer, a `LIKE '%…%'` scan of the folded text, the query without
+//!   an index.
+//!
+//! `cargo run --release -p bhxh-app --example bench_search [N]`
+//! (scripts/bench.sh runs it). Figures only; nothing here is asserted.
+
+use std::time::Instant;
+
+use bhxh_core::audit::Actor;
+use bhxh_core::dossiers::{self, Applicant, Channel, IdentitySource, IntakeInput, SearchQuery};
+use bhxh_core::office::{self, OfficeInput};
+use bhxh_core::pid::Sex;
+use bhxh_core::text::fold;
+use bhxh_core::{schema, seed};
+use bhxh_secrets::Key256;
+use bhxh_store::Store;
+use rusqlite::params;
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const FAMILY: [&str; 12] = [
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+];
+const MIDDLE: [&str; 8] = ["Văn", "Thị", "Hữu", "Minh", "Ngọc", "Đức", "Thanh", "Quang"];
+const GIVEN: [&str; 16] = [
+    "An", "Bình", "Cường", "Dũng", "Đào", "Giang", "Hà", "Hùng", "Lan", "Long", "Mai", "Nam",
+    "Phúc", "Quyên", "Sơn", "Thảo",
+];
+
+/// A small deterministic generator (xorshift), so runs compare.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+}
+
+fn percentiles(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    let at = |p: f64| v[((v.len() as f64 - 1.0) * p).round() as usize];
+    (at(0.5), at(0.95))
+}
+
+fn main() -> Result<()> {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("desk.db");
+    let mut store = Store::create(&path, &Key256::generate()?, schema::MIGRATIONS)?;
+    let now = bhxh_core::parse_ts("2024-05-30T09:00:00+07:00")?;
+    let actor = Actor {
+        id: None,
+        username: "bench".into(),
+    };
+    {
+        let tx = store.write()?;
+        seed::load_all(&tx, &now)?;
+        office::create(
+            &tx,
+            &actor,
+            &OfficeInput {
+                name: "Bảo hiểm xã hội tỉnh Hòa Bình".into(),
+                parent_agency: "Bảo hiểm xã hội Việt Nam".into(),
+                agency_code: "000.00.17.H23".into(),
+                province_code: "017".into(),
+                address: String::new(),
+            },
+            &now,
+        )?;
+        tx.commit()?;
+    }
+    let procedures = bhxh_core::catalog::procedures(store.conn())?;
+
+    // 1,000 real intakes, one transaction each (as at the counter).
+    let t = Instant::now();
+    for i in 0..1000u32 {
+        let tx = store.write()?;
+        dossiers::intake(
+            &tx,
+            &actor,
+            &IntakeInput {
+                procedure_code: procedures[(i as usize) % procedures.len()].code.clone(),
+                applicant: Applicant {
+                    id_number: format!("017093{:06}", i),
+                    full_name: format!("Người nộp {i}"),
+                    birth_date: chrono::NaiveDate::from_ymd_opt(1993, 1, 5).ok_or("date")?,
+                    sex: Sex::Male,
+                    address: String::new(),
+                    phone: String::new(),
+                    email: String::new(),
+                },
+                identity_source: IdentitySource::Typed,
+                channel: Channel::Counter,
+                return_via: Channel::Counter,
+                sets: 1,
+                received_components: vec![1],
+            },
+            &now,
+        )?;
+        tx.commit()?;
+    }
+    let intake_ms = t.elapsed().as_secs_f64() * 1000.0 / 1000.0;
+    println!(
+        "intake (code, checklist, audit; one transaction each): {intake_ms:.2} ms per dossier"
+    );
+
+    // Bulk generation.
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let t = Instant::now();
+    let mut names = Vec::new();
+    {
+        let tx = store.write()?;
+        {
+            let mut ins = tx.prepare(
+                "INSERT INTO dossier (code, procedure_code, procedure_name, processing_days,
+                     applicant_id, applicant_name, applicant_dob, applicant_sex, identity_source,
+                     channel, return_via, received_at, received_on, due_on, register_year,
+                     register_no, received_by_name, status, status_at, search_text)
+                 VALUES (?1, ?2, ?3, 5, ?4, ?5, '1990-01-01', 'nam', 'typed', 'counter',
+                     'counter', ?6, ?7, ?7, ?8, ?9, 'bench', ?10, ?6, ?11)",
+            )?;
+            let statuses = ["received", "digitised", "processing", "returned"];
+            for i in 0..n {
+                let day = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).ok_or("date")?
+                    + chrono::Days::new((i / 900) as u64);
+                let code = format!("000.00.17.H23-{}-{:04}", day.format("%y%m%d"), i % 900 + 1);
+                let p = &procedures[(rng.next() % procedures.len() as u64) as usize];
+                let name = format!(
+                    "{} {} {}",
+                    rng.pick(&FAMILY),
+                    rng.pick(&MIDDLE),
+                    rng.pick(&GIVEN)
+                );
+                let id = format!(
+                    "0{:02}0{:08}",
+                    1 + rng.next() % 96,
+                    rng.next() % 100_000_000
+                );
+                let search = fold(&format!("{code} {id} {name} {} {}", p.code, p.name));
+                ins.execute(params![
+                    code,
+                    p.code,
+                    p.name,
+                    id,
+                    name,
+                    format!("{day}T08:00:00+07:00"),
+                    day.to_string(),
+                    i64::from(chrono::Datelike::year(&day)),
+                    (i + 10_000) as i64,
+                    statuses[i % statuses.len()],
+                    search,
+                ])?;
+                if i % (n / 200).max(1) == 0 {
+                    names.push((code, id, name));
+                }
+            }
+        }
+        tx.commit()?;
+    }
+    let insert_s = t.elapsed().as_secs_f64();
+    let size = std::fs::metadata(&path)?.len() as f64 / (1024.0 * 1024.0);
+    println!(
+        "generated {n} dossiers in one transaction: {insert_s:.1} s; file {size:.0} MiB (encrypted)"
+    );
+
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).ok_or("date")?;
+    let time = |label: &str, queries: Vec<SearchQuery>| -> Result<()> {
+        let mut ms = Vec::with_capacity(queries.len());
+        let mut hits = 0usize;
+        for q in &queries {
+            let t = Instant::now();
+            hits += dossiers::search(store.conn(), q, today)?.len();
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (p50, p95) = percentiles(ms);
+        println!(
+            "search {label}: p50 {p50:.2} ms, p95 {p95:.2} ms ({} queries, {:.1} rows each)",
+            queries.len(),
+            hits as f64 / queries.len() as f64
+        );
+        Ok(())
+    };
+    let q = |text: String| SearchQuery {
+        text,
+        limit: Some(50),
+        ..SearchQuery::default()
+    };
+    time(
+        "by dossier code",
+        names.iter().map(|(c, _, _)| q(c.clone())).collect(),
+    )?;
+    time(
+        "by ID number",
+        names.iter().map(|(_, id, _)| q(id.clone())).collect(),
+    )?;
+    time(
+        "by full name, no diacritics",
+        names.iter().map(|(_, _, n)| q(fold(n))).collect(),
+    )?;
+    time(
+        "by name prefix (\"ngu van d\")",
+        (0..200).map(|_| q("ngu van d".into())).collect(),
+    )?;
+    time(
+        "by full name + status filter",
+        names
+            .iter()
+            .map(|(_, _, n)| SearchQuery {
+                status: Some(dossiers::Status::Returned),
+                ..q(fold(n))
+            })
+            .collect(),
+    )?;
+
+    // The peer: the same name query as a scan of the folded text.
+    let mut ms = Vec::new();
+    for (_, _, name) in names.iter().take(20) {
+        let t = Instant::now();
+        let mut stmt = store.conn().prepare_cached(
+            "SELECT code FROM dossier WHERE search_text LIKE ?1 ORDER BY id DESC LIMIT 50",
+        )?;
+        let rows: Vec<String> = stmt
+            .query_map([format!("%{}%", fold(name))], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        std::hint::black_box(rows);
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (p50, p95) = percentiles(ms);
+    println!(
+        "peer: LIKE '%name%' scan of the folded text: p50 {p50:.2} ms, p95 {p95:.2} ms (20 queries)"
+    );
+    Ok(())
+}

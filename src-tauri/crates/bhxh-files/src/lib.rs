@@ -1,0 +1,312 @@
+//! The store of scanned papers beside the database.
+//!
+//! Scans hold personal and health data, so they are sealed at rest like the
+//! database. Each file is named by the SHA-256 of its **plaintext** (so the
+//! hash the dossier records is the hash of what was scanned, and the same
+//! paper stored twice is stored once) and lives at `objects/ab/abcdef…`.
+//!
+//! ## Format of a sealed file
+//! ```text
+//! magic "BHXHF\x01" (6 bytes) | nonce prefix (19 random bytes) | chunks…
+//! chunk = XChaCha20-Poly1305(plaintext piece of ≤ 64 KiB) + 16-byte tag
+//! ```
+//! Chunk `i` uses the nonce `prefix ‖ i (u32, big-endian) ‖ last (1 byte)`,
+//! the STREAM construction (Hoang, Reyhanitabar, Rogaway, Vizár 2015), and
+//! the associated data `magic ‖ SHA-256 of the plaintext`. So a chunk cannot
+//! be moved, dropped, reordered or swapped into another file, and a file cut
+//! short is refused (its last chunk no longer carries the "last" flag).
+//! An empty plaintext is one empty last chunk.
+//!
+//! ## Durability
+//! A file is written to `tmp/`, fsynced, renamed into place and its
+//! directory fsynced: after a crash a file is either whole or absent. A file
+//! left in `tmp/` is debris of an interrupted write and is swept by
+//! [`FileStore::open`]. [`FileStore::verify_all`] decrypts every file and
+//! checks its hash.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use bhxh_secrets::Key256;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use sha2::{Digest, Sha256};
+
+const MAGIC: &[u8; 6] = b"BHXHF\x01";
+const PREFIX_LEN: usize = 19;
+const HEADER_LEN: usize = MAGIC.len() + PREFIX_LEN;
+/// Plaintext bytes per chunk.
+pub const CHUNK: usize = 64 * 1024;
+const TAG: usize = 16;
+
+/// Why a file could not be stored or read back. Vietnamese, for the office.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("Lỗi đọc/ghi {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("Không có tệp {hash} trong kho tệp số hóa.")]
+    Missing { hash: String },
+    #[error("\"{0}\" không phải mã SHA-256 (64 chữ số hexa thường).")]
+    BadHash(String),
+    #[error("Tệp {hash} trong kho tệp số hóa không đúng định dạng: {detail}")]
+    Format { hash: String, detail: String },
+    #[error(
+        "Tệp {hash} trong kho tệp số hóa đã bị sửa, cắt cụt hoặc mã hóa bằng khóa khác (phần {chunk})."
+    )]
+    Tampered { hash: String, chunk: u64 },
+    #[error("Tệp {hash} giải mã được nhưng mã băm nội dung là {actual}.")]
+    HashMismatch { hash: String, actual: String },
+    #[error("Không lấy được số ngẫu nhiên của hệ điều hành: {0}")]
+    Random(String),
+    #[error("Tệp quá lớn để lưu ({0} byte).")]
+    TooLarge(usize),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FileError + '_ {
+    move |source| FileError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// The SHA-256 of `bytes`, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn check_hash(hash: &str) -> Result<(), FileError> {
+    if hash.len() == 64
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        Ok(())
+    } else {
+        Err(FileError::BadHash(hash.to_owned()))
+    }
+}
+
+fn nonce(prefix: &[u8], index: u64, last: bool) -> Result<XNonce, u64> {
+    let i = u32::try_from(index).map_err(|_| index)?;
+    let mut n = [0u8; 24];
+    n[..PREFIX_LEN].copy_from_slice(prefix);
+    n[PREFIX_LEN..PREFIX_LEN + 4].copy_from_slice(&i.to_be_bytes());
+    n[23] = u8::from(last);
+    Ok(XNonce::from(n))
+}
+
+fn aad(hash: &[u8; 32]) -> [u8; 38] {
+    let mut a = [0u8; 38];
+    a[..6].copy_from_slice(MAGIC);
+    a[6..].copy_from_slice(hash);
+    a
+}
+
+/// A problem [`FileStore::verify_all`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// The sealed, content-addressed store under one directory.
+pub struct FileStore {
+    root: PathBuf,
+    cipher: XChaCha20Poly1305,
+}
+
+impl FileStore {
+    /// Open (creating if needed) the store at `root`, sealed with `key`.
+    /// Debris of interrupted writes in `tmp/` is removed.
+    pub fn open(root: &Path, key: &Key256) -> Result<FileStore, FileError> {
+        for sub in ["objects", "tmp"] {
+            let d = root.join(sub);
+            fs::create_dir_all(&d).map_err(io(&d))?;
+        }
+        let tmp = root.join("tmp");
+        for entry in fs::read_dir(&tmp).map_err(io(&tmp))? {
+            let entry = entry.map_err(io(&tmp))?;
+            let _ = fs::remove_file(entry.path());
+        }
+        Ok(FileStore {
+            root: root.to_owned(),
+            cipher: XChaCha20Poly1305::new(key.as_bytes().into()),
+        })
+    }
+
+    /// Where the sealed file of `hash` lives.
+    pub fn path_of(&self, hash: &str) -> PathBuf {
+        let (dir, _) = hash.split_at(hash.len().min(2));
+        self.root.join("objects").join(dir).join(hash)
+    }
+
+    pub fn contains(&self, hash: &str) -> bool {
+        check_hash(hash).is_ok() && self.path_of(hash).is_file()
+    }
+
+    /// Seal and store `plain`; returns its SHA-256 (hex). Storing the same
+    /// bytes again writes nothing.
+    pub fn put(&self, plain: &[u8]) -> Result<String, FileError> {
+        let digest: [u8; 32] = Sha256::digest(plain).into();
+        let hash = hex::encode(digest);
+        let dest = self.path_of(&hash);
+        if dest.is_file() {
+            return Ok(hash);
+        }
+        let sealed = self.seal(plain, &digest, &hash)?;
+        let dir = dest.parent().unwrap_or(&self.root).to_owned();
+        fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let mut rand = [0u8; 8];
+        getrandom::fill(&mut rand).map_err(|e| FileError::Random(e.to_string()))?;
+        let tmp = self
+            .root
+            .join("tmp")
+            .join(format!("{hash}.{}", hex::encode(rand)));
+        let written = (|| {
+            let mut f = File::create(&tmp).map_err(io(&tmp))?;
+            f.write_all(&sealed).map_err(io(&tmp))?;
+            f.sync_all().map_err(io(&tmp))?;
+            drop(f);
+            fs::rename(&tmp, &dest).map_err(io(&dest))?;
+            // The rename is durable once the directory is.
+            if let Ok(d) = File::open(&dir) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        })();
+        if written.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        written.map(|()| hash)
+    }
+
+    fn seal(&self, plain: &[u8], digest: &[u8; 32], hash: &str) -> Result<Vec<u8>, FileError> {
+        let mut prefix = [0u8; PREFIX_LEN];
+        getrandom::fill(&mut prefix).map_err(|e| FileError::Random(e.to_string()))?;
+        let chunks = plain.len().div_ceil(CHUNK).max(1);
+        let mut out = Vec::with_capacity(HEADER_LEN + plain.len() + chunks * TAG);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&prefix);
+        let ad = aad(digest);
+        for i in 0..chunks {
+            let piece = plain
+                .get(i * CHUNK..((i + 1) * CHUNK).min(plain.len()))
+                .unwrap_or(&[]);
+            let n = nonce(&prefix, i as u64, i + 1 == chunks)
+                .map_err(|_| FileError::TooLarge(plain.len()))?;
+            let sealed = self
+                .cipher
+                .encrypt(
+                    &n,
+                    Payload {
+                        msg: piece,
+                        aad: &ad,
+                    },
+                )
+                .map_err(|_| FileError::Format {
+                    hash: hash.to_owned(),
+                    detail: "mã hóa không thành công".into(),
+                })?;
+            out.extend_from_slice(&sealed);
+        }
+        Ok(out)
+    }
+
+    /// The plaintext of `hash`, checked against its hash.
+    pub fn get(&self, hash: &str) -> Result<Vec<u8>, FileError> {
+        check_hash(hash)?;
+        let path = self.path_of(hash);
+        let sealed = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(FileError::Missing {
+                    hash: hash.to_owned(),
+                });
+            }
+            Err(e) => return Err(io(&path)(e)),
+        };
+        self.open_sealed(hash, &sealed)
+    }
+
+    fn open_sealed(&self, hash: &str, sealed: &[u8]) -> Result<Vec<u8>, FileError> {
+        let format = |detail: &str| FileError::Format {
+            hash: hash.to_owned(),
+            detail: detail.to_owned(),
+        };
+        if sealed.len() < HEADER_LEN + TAG || &sealed[..MAGIC.len()] != MAGIC {
+            return Err(format("thiếu phần đầu \"BHXHF\""));
+        }
+        let mut digest = [0u8; 32];
+        hex::decode_to_slice(hash, &mut digest).map_err(|_| FileError::BadHash(hash.to_owned()))?;
+        let prefix = &sealed[MAGIC.len()..HEADER_LEN];
+        let body = &sealed[HEADER_LEN..];
+        let ad = aad(&digest);
+        let pieces: Vec<&[u8]> = body.chunks(CHUNK + TAG).collect();
+        let mut plain = Vec::with_capacity(body.len());
+        for (i, piece) in pieces.iter().enumerate() {
+            let last = i + 1 == pieces.len();
+            let tampered = || FileError::Tampered {
+                hash: hash.to_owned(),
+                chunk: i as u64 + 1,
+            };
+            let n = nonce(prefix, i as u64, last).map_err(|_| tampered())?;
+            let opened = self
+                .cipher
+                .decrypt(
+                    &n,
+                    Payload {
+                        msg: piece,
+                        aad: &ad,
+                    },
+                )
+                .map_err(|_| tampered())?;
+            plain.extend_from_slice(&opened);
+        }
+        let actual = sha256_hex(&plain);
+        if actual != hash {
+            return Err(FileError::HashMismatch {
+                hash: hash.to_owned(),
+                actual,
+            });
+        }
+        Ok(plain)
+    }
+
+    /// Every stored hash.
+    pub fn list(&self) -> Result<Vec<String>, FileError> {
+        let objects = self.root.join("objects");
+        let mut out = Vec::new();
+        for dir in fs::read_dir(&objects).map_err(io(&objects))? {
+            let dir = dir.map_err(io(&objects))?.path();
+            if !dir.is_dir() {
+                continue;
+            }
+            for f in fs::read_dir(&dir).map_err(io(&dir))? {
+                let f = f.map_err(io(&dir))?;
+                out.push(f.file_name().to_string_lossy().into_owned());
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Decrypt every file and check its hash; the problems found.
+    pub fn verify_all(&self) -> Result<Vec<Problem>, FileError> {
+        let mut problems = Vec::new();
+        for name in self.list()? {
+            let path = self.path_of(&name);
+            if let Err(e) = check_hash(&name).and_then(|()| self.get(&name)) {
+                problems.push(Problem {
+                    path,
+                    message: e.to_string(),
+                });
+            }
+        }
+        Ok(problems)
+    }
+}
