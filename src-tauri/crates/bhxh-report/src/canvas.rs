@@ -62,6 +62,20 @@ pub(crate) fn black_boxes_ops(boxes: &[(f32, f32, f32, f32)]) -> Vec<Op> {
     if boxes.is_empty() {
         return Vec::new();
     }
+    let mut ops = vec![Op::SetFillColor {
+        col: Color::Rgb(Rgb {
+            r: 0.0,
+            g: 0.0,
+            b: 0.0,
+            icc_profile: None,
+        }),
+    }];
+    ops.extend(filled_boxes_ops(boxes));
+    ops
+}
+
+/// Boxes `(x, y, w, h)` filled with the current fill colour, as one path.
+pub(crate) fn filled_boxes_ops(boxes: &[(f32, f32, f32, f32)]) -> Vec<Op> {
     let rings = boxes
         .iter()
         .map(|&(x, y, w, h)| PolygonRing {
@@ -73,21 +87,11 @@ pub(crate) fn black_boxes_ops(boxes: &[(f32, f32, f32, f32)]) -> Vec<Op> {
             ],
         })
         .collect();
-    vec![
-        Op::SetFillColor {
-            col: Color::Rgb(Rgb {
-                r: 0.0,
-                g: 0.0,
-                b: 0.0,
-                icc_profile: None,
-            }),
+    vec![Op::DrawPolygon {
+        polygon: Polygon {
+            rings,
+            mode: printpdf::PaintMode::Fill,
+            winding_order: WindingOrder::NonZero,
         },
-        Op::DrawPolygon {
-            polygon: Polygon {
-                rings,
-                mode: printpdf::PaintMode::Fill,
-                winding_order: WindingOrder::NonZero,
-            },
-        },
-    ]
+    }]
 }

@@ -22,12 +22,14 @@ mod layout;
 mod model;
 mod pdf;
 mod receipt;
+mod scan;
 mod xlsx;
 
 pub use error::ReportError;
 pub use model::{Align, Block, Column, ReportDoc, Row, Table, date_line};
 pub use pdf::render_pdf;
 pub use receipt::{RECEIPT_TITLE, ReceiptDoc, render_receipt};
+pub use scan::{MIN_DPI, PageInfo, ScanError, assemble_scans, inspect_page};
 pub use xlsx::render_xlsx;
 
 /// National name ("Quốc hiệu"), top right of every document.

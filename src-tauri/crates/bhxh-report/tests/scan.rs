@@ -1,0 +1,149 @@
+//! Scans assembled into PDFs, checked with poppler's tools: the JPEG comes
+//! out of the PDF byte for byte, a PNG pixel for pixel, pages print at 100%.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+mod common;
+
+use bhxh_report::{ScanError, assemble_scans, inspect_page};
+use common::{poppler, squash};
+use image::codecs::jpeg::{JpegEncoder, PixelDensity};
+use image::{GrayImage, RgbImage};
+
+fn rgb(w: u32, h: u32) -> RgbImage {
+    RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 239) as u8])
+    })
+}
+
+fn jpeg(img: &RgbImage, dpi: u16) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = JpegEncoder::new_with_quality(&mut out, 85);
+    enc.set_pixel_density(PixelDensity::dpi(dpi));
+    enc.encode_image(img).unwrap();
+    out
+}
+
+fn png(img: &image::DynamicImage) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// Files `pdfimages` pulls out of a PDF, in page order.
+fn extracted(pdf: &[u8], args: &[&str]) -> Vec<Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scan.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let status = std::process::Command::new("pdfimages")
+        .args(args)
+        .arg(&path)
+        .arg(dir.path().join("img"))
+        .status()
+        .expect("pdfimages (poppler-utils)");
+    assert!(status.success());
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("img"))
+        .collect();
+    names.sort();
+    names.iter().map(|p| std::fs::read(p).unwrap()).collect()
+}
+
+#[test]
+fn jpeg_pages_go_in_byte_for_byte_at_their_printed_size() {
+    let a = jpeg(&rgb(800, 1132), 200);
+    let b = jpeg(&rgb(566, 400), 300);
+    let (pdf, infos) = assemble_scans(
+        &[&a, &b],
+        "Tờ khai",
+        Some("Số hóa: Trần Thị Hằng, 25/11/2026 10:15"),
+    )
+    .unwrap();
+    assert_eq!(infos.len(), 2);
+    assert!(
+        infos[0].colour && infos[0].warnings(1).is_empty(),
+        "{:?}",
+        infos[0]
+    );
+    assert_eq!(extracted(&pdf, &["-all"]), vec![a, b]);
+    let info = poppler("pdfinfo", &["-f", "1", "-l", "2"], &pdf);
+    // 800 px at 200 dpi = 288 pt; 566 px at 300 dpi = 135.84 pt.
+    assert!(info.contains("Page    1 size:  288 x 407.52 pts"), "{info}");
+    assert!(info.contains("Page    2 size:  135.84 x 96 pts"), "{info}");
+    let text = squash(&poppler("pdftotext", &["-f", "1", "-l", "1"], &pdf));
+    assert!(
+        text.contains("Số hóa: Trần Thị Hằng, 25/11/2026 10:15"),
+        "{text}"
+    );
+    let second = squash(&poppler("pdftotext", &["-f", "2", "-l", "2"], &pdf));
+    assert!(second.is_empty(), "the stamp is on page 1 only: {second}");
+}
+
+#[test]
+fn png_pages_are_kept_pixel_for_pixel() {
+    let img = image::DynamicImage::ImageRgb8(rgb(300, 200));
+    let (pdf, infos) = assemble_scans(&[&png(&img)], "Giấy ra viện", None).unwrap();
+    assert_eq!(infos[0].format, "png");
+    // No resolution in the file: said so, and laid out at 200 dpi.
+    assert!(infos[0].warnings(1)[0].contains("không ghi độ phân giải"));
+    let out = extracted(&pdf, &["-png"]);
+    assert_eq!(out.len(), 1);
+    let back = image::load_from_memory(&out[0]).unwrap().into_rgb8();
+    assert_eq!(back, rgb(300, 200));
+}
+
+#[test]
+fn damaged_low_resolution_and_grey_scans_are_told_apart() {
+    let good = jpeg(&rgb(200, 280), 200);
+    let cut = &good[..good.len() - 100];
+    match assemble_scans(&[&good, cut], "x", None) {
+        Err(ScanError::BadJpeg { page: 2, detail }) => {
+            assert!(detail.contains("cắt cụt"), "{detail}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut garbled = good.clone();
+    garbled[2] = 0x00;
+    assert!(matches!(
+        inspect_page(&garbled, 1),
+        Err(ScanError::BadJpeg { page: 1, .. })
+    ));
+    assert!(matches!(
+        assemble_scans(&[b"GIF89a...."], "x", None),
+        Err(ScanError::UnknownFormat { page: 1 })
+    ));
+    assert!(matches!(
+        assemble_scans(&[], "x", None),
+        Err(ScanError::NoPages)
+    ));
+    let mut bad_png = png(&image::DynamicImage::ImageRgb8(rgb(50, 50)));
+    let n = bad_png.len();
+    bad_png.truncate(n / 2);
+    assert!(matches!(
+        inspect_page(&bad_png, 3),
+        Err(ScanError::BadPng { page: 3, .. })
+    ));
+
+    let low = inspect_page(&jpeg(&rgb(100, 140), 50), 1).unwrap();
+    assert!(
+        low.warnings(1)[0].contains("50 dpi"),
+        "{:?}",
+        low.warnings(1)
+    );
+    let grey = GrayImage::from_fn(100, 100, |x, _| image::Luma([x as u8]));
+    let mut g = Vec::new();
+    let mut enc = JpegEncoder::new_with_quality(&mut g, 85);
+    enc.set_pixel_density(PixelDensity::dpi(300));
+    enc.encode_image(&grey).unwrap();
+    let info = inspect_page(&g, 4).unwrap();
+    assert!(!info.colour);
+    assert_eq!(
+        info.warnings(4),
+        vec!["Trang 4: ảnh không phải ảnh màu.".to_owned()]
+    );
+    // A grey JPEG still goes in byte for byte, as DeviceGray.
+    let (pdf, _) = assemble_scans(&[&g], "x", None).unwrap();
+    assert_eq!(extracted(&pdf, &["-all"]), vec![g]);
+}
