@@ -240,7 +240,10 @@ pub fn sign_in(
     now: &Timestamp,
 ) -> Result<Result<Staff, SignInError>, CoreError> {
     let username = username.trim();
-    let tx = conn.unchecked_transaction()?;
+    // IMMEDIATE: this reads then writes (attempts, audit). A deferred
+    // transaction would fail with SQLITE_BUSY_SNAPSHOT when another
+    // connection (the sync worker, another desk) commits in between.
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
     let row: Option<(i64, String, bool, i64, Option<String>)> = tx
         .query_row(
             "SELECT id, password_hash, active, failed_attempts, locked_until FROM staff WHERE username = ?1",

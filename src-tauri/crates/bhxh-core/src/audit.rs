@@ -86,6 +86,25 @@ pub fn append(
     event: &Event<'_>,
     now: &Timestamp,
 ) -> Result<i64, CoreError> {
+    // Reading the head and writing the next link must be one write
+    // transaction, or two connections could both take the same `seq`. Inside
+    // the caller's transaction that holds already; on its own, make one.
+    if conn.is_autocommit() {
+        let tx =
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+        let seq = append_link(&tx, actor, event, now)?;
+        tx.commit()?;
+        return Ok(seq);
+    }
+    append_link(conn, actor, event, now)
+}
+
+fn append_link(
+    conn: &Connection,
+    actor: &Actor,
+    event: &Event<'_>,
+    now: &Timestamp,
+) -> Result<i64, CoreError> {
     let head: Option<(i64, Vec<u8>)> = conn
         .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
