@@ -12,6 +12,12 @@ timeout -k 15 600 xvfb-run -a -s "-screen 0 1366x768x24 -nolisten tcp" \
   scripts/with-keyring.sh cargo run --quiet --locked -p bhxh-e2e --bin bench-startup -- 5
 echo "== plan tracker: 100,000 participants imported, monthly report PDF/XLSX (release) =="
 cargo run --quiet --release --locked -p bhxh-app --example bench_plan -- 100000
+echo "== dossiers: 1,000,000 in the encrypted store, search p50/p95 (release) =="
+cargo run --quiet --release --locked -p bhxh-app --example bench_search -- 1000000
+echo "== sync with HQ: 10,000 queued reports, 63 offices at once, HQ memory (release) =="
+cargo bench --quiet --locked -p bhxh-hq --bench sync
+echo "== digitisation: 200 JPEG pages hashed, sealed, stored, assembled; peer img2pdf (release) =="
+cargo run --quiet --release --locked -p bhxh-app --example bench_scans -- 200
 if [ "${1:-}" = "--build" ]; then
   echo "== clean build of the app (debug, UI embedded), separate target dir =="
   tgt=$(mktemp -d)

@@ -8,3 +8,4 @@ pub mod participants;
 pub mod plan;
 pub mod progress;
 pub mod session;
+pub mod sync;

@@ -246,6 +246,41 @@ export type DossierQuery = {
   limit?: number | null;
 };
 
+export type SyncProblem = {
+  id: string;
+  stream: string;
+  itemId: string;
+  revision: number;
+  outcome: string;
+  hqRevision: number | null;
+  detail: string | null;
+  at: string | null;
+};
+
+export type SyncStatus = {
+  configured: boolean;
+  hqUrl: string | null;
+  officeCode: string | null;
+  online: boolean;
+  lastSyncAt: string | null;
+  lastAttemptAt: string | null;
+  queued: number;
+  acknowledged: number;
+  conflicts: SyncProblem[];
+  consecutiveFailures: number;
+  lastError: ErrorInfo | null;
+  directives: number;
+};
+
+export type Directive = {
+  id: string;
+  seq: number;
+  title: string;
+  body: string;
+  publishedAt: string;
+  receivedAt: string;
+};
+
 export type ProgressStatus = 'not_started' | 'in_progress' | 'done' | 'late';
 
 export type ProgressInput = {
@@ -491,6 +526,12 @@ export const api = {
   dossierReceipt: (code: string) => call<string>('dossier_receipt', { code }),
   /** The applicant from the QR text on the front of a CCCD. */
   cccdQrApplicant: (text: string) => call<ApplicantPrefill>('cccd_qr_applicant', { text }),
+  syncStatus: () => call<SyncStatus>('sync_status'),
+  /** Wakes the background worker; poll syncStatus for the outcome. */
+  syncNow: () => call<SyncStatus>('sync_now'),
+  syncDirectives: (limit: number) => call<Directive[]>('sync_directives', { limit }),
+  /** Administrator only; the token is kept only in the OS keyring. */
+  syncConfigure: (url: string, token: string) => call<SyncStatus>('sync_configure', { url, token }),
   staffList: () => call<Staff[]>('staff_list'),
   staffCreate: (input: NewStaff, password: string) =>
     call<Staff>('staff_create', { input, password }),

@@ -5,11 +5,13 @@ use std::path::{Path, PathBuf};
 
 use bhxh_core::accounts::Role;
 use bhxh_core::audit::{self, Event};
+use bhxh_core::dossiers::files::{self as dossier_files, FileRecord, FileRole};
 use bhxh_core::dossiers::{
     self, Dossier, DossierSummary, Intake, IntakeInput, MonthIndicators, SearchQuery, Status, qr,
 };
 use bhxh_core::pid::Sex;
 use bhxh_core::{CoreError, office};
+use bhxh_files::FileStore;
 use bhxh_report::{RECEIPT_TITLE, ReceiptDoc, render_receipt};
 use serde::Serialize;
 
@@ -210,5 +212,246 @@ impl Desk {
         let path = dir.join(format!("Giay-tiep-nhan-{safe}.pdf"));
         self.dossier_receipt_to(code, &path)?;
         Ok(path)
+    }
+}
+
+/// What importing a component's papers did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedComponent {
+    pub code: String,
+    pub component: u32,
+    pub pages: u32,
+    pub files: Vec<FileRecord>,
+    pub warnings: Vec<String>,
+    pub status: Status,
+    pub status_label: String,
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+impl Desk {
+    /// The sealed store of digitised papers; its key is made at first use
+    /// and kept only in the OS keyring.
+    fn files(&self) -> Result<FileStore, DeskError> {
+        let name = self.dir.files_key_name();
+        let key = match self.keyring.get_key(&name)? {
+            Some(k) => k,
+            None => {
+                let k = bhxh_secrets::Key256::generate()?;
+                self.keyring.put_key(&name, &k)?;
+                k
+            }
+        };
+        Ok(FileStore::open(&self.dir.files_dir(), &key)?)
+    }
+
+    /// Digitise one component from files (JPEG, PNG, or one PDF kept byte for
+    /// byte). Every file is checked before anything is written; scans become
+    /// one PDF with the digitiser's name and time top left on page 1. With
+    /// `declared_pages`, the count must match the paper's.
+    pub fn dossier_import(
+        &mut self,
+        code: &str,
+        component: u32,
+        paths: &[PathBuf],
+        declared_pages: Option<u32>,
+    ) -> Result<ImportedComponent, DeskError> {
+        let actor = self.authorize(&[
+            Role::DigitisationOfficer,
+            Role::CounterOfficer,
+            Role::Supervisor,
+            Role::Administrator,
+        ])?;
+        let now = self.now();
+        if paths.is_empty() {
+            return Err(CoreError::invalid("files", "Chưa chọn tệp nào.").into());
+        }
+        let mut inputs = Vec::with_capacity(paths.len());
+        for p in paths {
+            let bytes = std::fs::read(p).map_err(|source| DeskError::Io {
+                path: p.clone(),
+                source,
+            })?;
+            inputs.push((file_name(p), bytes));
+        }
+        // Check everything first: nothing is stored if one file is bad.
+        let is_pdf = |b: &[u8]| b.starts_with(b"%PDF-");
+        let mut warnings = Vec::new();
+        let mut files = Vec::new();
+        let assembled: (Vec<u8>, u32, String) = if inputs.iter().any(|(_, b)| is_pdf(b)) {
+            if inputs.len() != 1 {
+                return Err(CoreError::invalid(
+                    "files",
+                    "Một thành phần chỉ nhận một tệp PDF, hoặc các tệp ảnh quét (không trộn lẫn).",
+                )
+                .into());
+            }
+            let (name, bytes) = &inputs[0];
+            let pages = bhxh_report::inspect_pdf(bytes).map_err(|source| DeskError::Scan {
+                file: name.clone(),
+                source,
+            })?;
+            (bytes.clone(), pages, name.clone())
+        } else {
+            let mut infos = Vec::new();
+            for (i, (name, bytes)) in inputs.iter().enumerate() {
+                let info =
+                    bhxh_report::inspect_page(bytes, i + 1).map_err(|source| DeskError::Scan {
+                        file: name.clone(),
+                        source,
+                    })?;
+                warnings.extend(info.warnings(i + 1));
+                infos.push(info);
+            }
+            let d = dossiers::get(self.store.conn(), code)?;
+            let who = self
+                .session()
+                .map(|s| s.staff.full_name.clone())
+                .unwrap_or_else(|| actor.username.clone());
+            let stamp = format!("Số hóa: {who}, {}", now.format("%d/%m/%Y %H:%M"));
+            let pages: Vec<&[u8]> = inputs.iter().map(|(_, b)| b.as_slice()).collect();
+            let (pdf, _) = bhxh_report::assemble_scans(&pages, &d.procedure_name, Some(&stamp))
+                .map_err(|source| DeskError::Scan {
+                    file: inputs[0].0.clone(),
+                    source,
+                })?;
+            for ((name, bytes), info) in inputs.iter().zip(&infos) {
+                files.push((
+                    bytes.as_slice(),
+                    FileRecord {
+                        role: FileRole::Original,
+                        sha256: String::new(),
+                        file_name: name.clone(),
+                        media_type: format!("image/{}", info.format),
+                        bytes: bytes.len() as u64,
+                        pages: 1,
+                        warnings: Vec::new(),
+                    },
+                ));
+            }
+            let n = u32::try_from(inputs.len()).unwrap_or(u32::MAX);
+            (pdf, n, format!("thanh-phan-{component}.pdf"))
+        };
+        if let Some(declared) = declared_pages
+            && declared != assembled.1
+        {
+            return Err(CoreError::invalid(
+                "pages",
+                format!(
+                    "Số trang nhập vào ({declared}) khác số trang của tệp ({}): kiểm tra lại bản giấy.",
+                    assembled.1
+                ),
+            )
+            .into());
+        }
+        // Seal the bytes first (idempotent, content-addressed), then record
+        // them in one transaction: a crash between leaves only unreferenced
+        // sealed files, never a row without its file.
+        let store = self.files()?;
+        let mut records = Vec::new();
+        for (bytes, mut rec) in files {
+            rec.sha256 = store.put(bytes)?;
+            records.push(rec);
+        }
+        let (pdf, pages, name) = assembled;
+        records.push(FileRecord {
+            role: FileRole::Assembled,
+            sha256: store.put(&pdf)?,
+            file_name: name,
+            media_type: "application/pdf".into(),
+            bytes: pdf.len() as u64,
+            pages,
+            warnings: warnings.clone(),
+        });
+        let tx = self.store.write()?;
+        let status = dossier_files::record(&tx, &actor, code, component, &records, &now)?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(ImportedComponent {
+            code: code.trim().to_owned(),
+            component,
+            pages,
+            files: records,
+            warnings,
+            status,
+            status_label: status.label_vi().to_owned(),
+        })
+    }
+
+    /// The files recorded for a dossier.
+    pub fn dossier_files(&mut self, code: &str) -> Result<Vec<dossier_files::FileLine>, DeskError> {
+        self.authorize(&[])?;
+        Ok(dossier_files::list(self.store.conn(), code)?)
+    }
+
+    /// Write each component's PDF, decrypted, into `dir`; returns the paths.
+    /// Audited as an export.
+    pub fn dossier_export(&mut self, code: &str, dir: &Path) -> Result<Vec<PathBuf>, DeskError> {
+        let actor = self.authorize(&[])?;
+        let now = self.now();
+        let d = dossiers::get(self.store.conn(), code)?;
+        let lines = dossier_files::list(self.store.conn(), code)?;
+        let store = self.files()?;
+        std::fs::create_dir_all(dir).map_err(|source| DeskError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let safe: String = d
+            .code
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let mut out = Vec::new();
+        for l in lines.iter().filter(|l| l.role == "assembled") {
+            let bytes = store.get(&l.sha256)?;
+            let path = dir.join(format!("{safe}_tp{}.pdf", l.component));
+            paths::write_atomic(&path, &bytes)?;
+            out.push(path);
+        }
+        let tx = self.store.write()?;
+        audit::append(
+            &tx,
+            &actor,
+            &Event {
+                action: "export",
+                entity: "dossier",
+                entity_id: &d.code,
+                detail: serde_json::json!({ "files": out.len() }),
+            },
+            &now,
+        )?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(out)
+    }
+
+    /// Re-verify every sealed file and that each file the store refers to
+    /// is there: the problems found (empty when all is well).
+    pub fn files_check(&self) -> Result<Vec<String>, DeskError> {
+        if !self.dir.files_dir().exists() {
+            let referenced = dossier_files::referenced_hashes(self.store.conn())?;
+            return Ok(referenced
+                .iter()
+                .map(|h| format!("Thiếu tệp {h} trong kho tệp số hóa."))
+                .collect());
+        }
+        let store = self.files()?;
+        let mut problems: Vec<String> =
+            store.verify_all()?.into_iter().map(|p| p.message).collect();
+        for h in dossier_files::referenced_hashes(self.store.conn())? {
+            if !store.contains(&h) {
+                problems.push(format!("Thiếu tệp {h} trong kho tệp số hóa."));
+            }
+        }
+        Ok(problems)
     }
 }

@@ -44,6 +44,14 @@ pub enum DeskError {
     BadFile { path: PathBuf, detail: String },
     #[error("Không tạo được giấy tờ: {0}")]
     Render(String),
+    #[error("{0}")]
+    Files(#[from] bhxh_files::FileError),
+    #[error("{file}: {source}")]
+    Scan {
+        file: String,
+        #[source]
+        source: bhxh_report::ScanError,
+    },
 }
 
 impl From<StoreError> for DeskError {
@@ -80,6 +88,11 @@ impl DeskError {
             DeskError::Io { .. } => "io_error",
             DeskError::BadFile { .. } => "bad_file",
             DeskError::Render(_) => "render_failed",
+            DeskError::Files(
+                bhxh_files::FileError::Tampered { .. } | bhxh_files::FileError::HashMismatch { .. },
+            ) => "file_tampered",
+            DeskError::Files(_) => "file_store_error",
+            DeskError::Scan { .. } => "bad_scan",
         }
     }
 

@@ -11,6 +11,7 @@ pub mod dossiers;
 mod error;
 mod paths;
 pub mod reports;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -138,6 +139,8 @@ pub struct CheckReport {
     pub integrity_problems: Vec<String>,
     pub audit_entries: i64,
     pub audit_problems: Vec<String>,
+    /// Sealed scans that fail their hash or are missing.
+    pub file_problems: Vec<String>,
 }
 
 pub struct Desk {
@@ -903,11 +906,13 @@ impl Desk {
     pub fn check(&self) -> Result<CheckReport, DeskError> {
         let integrity_problems = self.store.integrity_problems()?;
         let chain = audit::verify(self.store.conn())?;
+        let file_problems = self.files_check()?;
         Ok(CheckReport {
-            ok: integrity_problems.is_empty() && chain.is_intact(),
+            ok: integrity_problems.is_empty() && chain.is_intact() && file_problems.is_empty(),
             integrity_problems,
             audit_entries: chain.entries,
             audit_problems: chain.problems,
+            file_problems,
         })
     }
 

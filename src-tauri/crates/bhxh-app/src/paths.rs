@@ -81,6 +81,16 @@ impl DataDir {
     pub fn key_name(&self) -> String {
         format!("db-key:{}", self.store_id)
     }
+
+    /// The keyring entry of the file store's key (scans sealed at rest).
+    pub fn files_key_name(&self) -> String {
+        format!("files-key:{}", self.store_id)
+    }
+
+    /// The sealed store of digitised papers, beside the database.
+    pub fn files_dir(&self) -> PathBuf {
+        self.path().join("files")
+    }
 }
 
 /// Write `bytes` to `path` so that the file is either the old one or the

@@ -276,3 +276,112 @@ fn the_qr_text_of_a_cccd_fills_the_applicant_or_is_refused_precisely() {
         bhxh_app::dossiers::applicant_from_cccd_qr("001093047064|Nguyễn Văn Đức").unwrap_err();
     assert!(err.to_string().contains("trường"), "{err}");
 }
+
+fn jpeg(w: u32, h: u32, dpi: u16) -> Vec<u8> {
+    use image::codecs::jpeg::{JpegEncoder, PixelDensity};
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 200) as u8, (y % 200) as u8, 90])
+    });
+    let mut out = Vec::new();
+    let mut enc = JpegEncoder::new_with_quality(&mut out, 85);
+    enc.set_pixel_density(PixelDensity::dpi(dpi));
+    enc.encode_image(&img).unwrap();
+    out
+}
+
+#[test]
+fn scans_are_sealed_assembled_and_exported_and_bad_files_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = ready(dir.path());
+    let d = desk
+        .dossier_intake(&input(
+            "Nguyễn Văn Đức",
+            "001093047064",
+            Sex::Male,
+            "1993-01-05",
+        ))
+        .unwrap()
+        .dossier;
+    let scans = dir.path().join("scans");
+    std::fs::create_dir_all(&scans).unwrap();
+    let p1 = scans.join("trang1.jpg");
+    let p2 = scans.join("trang2.jpg");
+    let low = scans.join("thap.jpg");
+    let cut = scans.join("hong.jpg");
+    std::fs::write(&p1, jpeg(800, 1100, 200)).unwrap();
+    std::fs::write(&p2, jpeg(800, 1100, 200)).unwrap();
+    std::fs::write(&low, jpeg(200, 280, 50)).unwrap();
+    let good = std::fs::read(&p1).unwrap();
+    std::fs::write(&cut, &good[..good.len() - 200]).unwrap();
+
+    // A cut JPEG among good pages: refused, nothing stored or recorded.
+    let err = desk
+        .dossier_import(&d.code, 1, &[p1.clone(), cut.clone()], None)
+        .unwrap_err();
+    assert_eq!(err.code(), "bad_scan", "{err}");
+    assert!(err.to_string().contains("hong.jpg"), "{err}");
+    assert!(desk.dossier_files(&d.code).unwrap().is_empty());
+    // A page count that does not match the paper.
+    let err = desk
+        .dossier_import(&d.code, 1, &[p1.clone(), p2.clone()], Some(3))
+        .unwrap_err();
+    assert!(err.to_string().contains("Số trang"), "{err}");
+
+    let done = desk
+        .dossier_import(&d.code, 1, &[p1.clone(), p2.clone()], Some(2))
+        .unwrap();
+    assert_eq!(done.pages, 2);
+    assert_eq!(done.status, Status::Digitising);
+    assert_eq!(done.files.len(), 3);
+    assert_eq!(done.files[0].sha256, bhxh_files::sha256_hex(&good));
+    // Component 3 (the other received one) from a low-resolution scan: warned.
+    let last = desk
+        .dossier_import(&d.code, 3, std::slice::from_ref(&low), None)
+        .unwrap();
+    assert!(last.warnings[0].contains("50 dpi"), "{:?}", last.warnings);
+    assert_eq!(last.status, Status::Digitised);
+
+    // Sealed at rest: no file under files/ holds the JPEG's bytes.
+    for entry in walk(&dir.path().join("files")) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(
+            !bytes.windows(64).any(|w| w == &good[100..164]),
+            "{entry:?}"
+        );
+    }
+    // Exported decrypted: the component PDF holds the scan byte for byte.
+    let out = dir.path().join("out");
+    let files = desk.dossier_export(&d.code, &out).unwrap();
+    assert_eq!(files.len(), 2);
+    let pdf = std::fs::read(&files[0]).unwrap();
+    assert!(pdf.windows(good.len()).any(|w| w == good.as_slice()));
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Số hóa: Trần Thị Hằng"), "{text}");
+
+    // Tampering with a sealed file is caught by the store check.
+    assert!(desk.check().unwrap().ok);
+    let victim = walk(&dir.path().join("files").join("objects"))[0].clone();
+    let mut bytes = std::fs::read(&victim).unwrap();
+    let n = bytes.len();
+    bytes[n - 20] ^= 0x55;
+    std::fs::write(&victim, bytes).unwrap();
+    let report = desk.check().unwrap();
+    assert!(!report.ok);
+    assert_eq!(report.file_problems.len(), 1, "{:?}", report.file_problems);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

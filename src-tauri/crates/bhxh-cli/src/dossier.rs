@@ -24,6 +24,29 @@ pub enum DossierCommand {
         #[command(flatten)]
         auth: UserArg,
     },
+    /// Số hóa một thành phần hồ sơ: các ảnh quét JPEG/PNG (theo thứ tự trang)
+    /// ghép thành một PDF, hoặc một tệp PDF giữ nguyên từng byte.
+    Import {
+        code: String,
+        /// Số thứ tự thành phần hồ sơ.
+        #[arg(long)]
+        component: u32,
+        /// Số trang của bản giấy (để đối chiếu).
+        #[arg(long)]
+        pages: Option<u32>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        auth: UserArg,
+    },
+    /// Xuất các tệp PDF đã số hóa của hồ sơ (giải mã) ra thư mục.
+    Export {
+        code: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        auth: UserArg,
+    },
     /// Xem một hồ sơ: thành phần, trạng thái, lịch sử xử lý.
     Show {
         code: String,
@@ -187,6 +210,46 @@ pub(crate) fn run(
             let path = file.display().to_string();
             out.value(&serde_json::json!({ "code": code, "file": path }), |w| {
                 writeln!(w, "Đã ghi giấy tiếp nhận: {path}")
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        DossierCommand::Import {
+            code,
+            component,
+            pages,
+            files,
+            auth,
+        } => {
+            let mut desk = open(data_dir, &auth, secrets)?;
+            let done = desk.dossier_import(&code, component, &files, pages)?;
+            desk.sign_out()?;
+            out.value(&done, |w| {
+                writeln!(
+                    w,
+                    "{}: thành phần {} đã số hóa ({} trang). Trạng thái: {}",
+                    done.code, done.component, done.pages, done.status_label
+                )?;
+                for warning in &done.warnings {
+                    writeln!(w, "Lưu ý: {warning}")?;
+                }
+                Ok(())
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        DossierCommand::Export {
+            code,
+            out: dir,
+            auth,
+        } => {
+            let mut desk = open(data_dir, &auth, secrets)?;
+            let files = desk.dossier_export(&code, &dir)?;
+            desk.sign_out()?;
+            let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+            out.value(&names, |w| {
+                for n in &names {
+                    writeln!(w, "{n}")?;
+                }
+                Ok(())
             });
             Ok(ExitCode::SUCCESS)
         }

@@ -23,6 +23,7 @@ use zeroize::Zeroizing;
 
 mod card;
 mod dossier;
+mod sync;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -77,6 +78,9 @@ pub enum Command {
     Dossier(dossier::DossierCommand),
     /// Tìm hồ sơ theo mã, số định danh, họ tên hoặc thủ tục (không cần dấu).
     Search(dossier::SearchArgs),
+    /// Đồng bộ với BHXH Việt Nam: cấu hình, đồng bộ ngay, trạng thái.
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
 }
 
 #[derive(Debug, Args)]
@@ -510,6 +514,14 @@ fn run(
                         writeln!(w, "  - {p}")?;
                     }
                 }
+                if report.file_problems.is_empty() {
+                    writeln!(w, "Kho tệp số hóa: mọi tệp khớp mã băm.")?;
+                } else {
+                    writeln!(w, "Kho tệp số hóa: CÓ LỖI")?;
+                    for p in &report.file_problems {
+                        writeln!(w, "  - {p}")?;
+                    }
+                }
                 Ok(())
             });
             Ok(if report.ok {
@@ -634,6 +646,7 @@ fn run(
             });
             Ok(ExitCode::SUCCESS)
         }
+        Command::Sync(c) => sync::run(c, data_dir, secrets, out),
         Command::Dossier(c) => dossier::run(c, data_dir, secrets, out),
         Command::Search(a) => dossier::search(a, data_dir, secrets, out),
         Command::Card(CardCommand::Readers) => {

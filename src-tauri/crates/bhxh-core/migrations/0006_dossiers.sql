@@ -91,3 +91,25 @@ CREATE TABLE dossier_event (
     note         TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX dossier_event_dossier ON dossier_event (dossier_id, id);
+
+-- Digitised papers of a component. `original` rows are the files as they
+-- came (scans, or a PDF kept byte for byte); an `assembled` row is the PDF
+-- made from the scans, with the digitiser's stamp. The bytes live sealed in
+-- the file store beside the database, named by `sha256` (of the plaintext).
+CREATE TABLE dossier_file (
+    id          INTEGER PRIMARY KEY,
+    dossier_id  INTEGER NOT NULL REFERENCES dossier(id) ON DELETE CASCADE,
+    component   INTEGER NOT NULL,
+    role        TEXT NOT NULL CHECK (role IN ('original', 'assembled')),
+    sha256      TEXT NOT NULL CHECK (length(sha256) = 64),
+    file_name   TEXT NOT NULL,
+    media_type  TEXT NOT NULL,
+    bytes       INTEGER NOT NULL CHECK (bytes >= 0),
+    pages       INTEGER NOT NULL CHECK (pages >= 1),
+    warnings    TEXT NOT NULL DEFAULT '[]',
+    added_at    TEXT NOT NULL,
+    added_by    TEXT NOT NULL,
+    FOREIGN KEY (dossier_id, component) REFERENCES dossier_component (dossier_id, number)
+) STRICT;
+CREATE INDEX dossier_file_dossier ON dossier_file (dossier_id, component);
+CREATE INDEX dossier_file_sha256 ON dossier_file (sha256);

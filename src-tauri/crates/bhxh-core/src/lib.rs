@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod dossiers;
 pub mod error;
 pub mod office;
+pub mod outbox;
 pub mod participants;
 pub mod pid;
 pub mod plan;

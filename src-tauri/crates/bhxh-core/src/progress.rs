@@ -734,6 +734,16 @@ pub fn approve(
             ts(now)
         ],
     )?;
+    // Sent to HQ by the sync client; queued in this same transaction.
+    crate::outbox::enqueue(
+        conn,
+        &snapshot.uuid,
+        crate::outbox::STREAM_REPORT,
+        &format!("{}:{}", period.kind.as_str(), period.key),
+        revision,
+        &json,
+        now,
+    )?;
     audit::append(
         conn,
         actor,

@@ -34,4 +34,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "dossiers",
         sql: include_str!("../migrations/0006_dossiers.sql"),
     },
+    Migration {
+        version: 7,
+        name: "sync",
+        sql: include_str!("../migrations/0007_sync.sql"),
+    },
 ];

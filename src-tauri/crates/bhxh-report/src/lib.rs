@@ -29,7 +29,7 @@ pub use error::ReportError;
 pub use model::{Align, Block, Column, ReportDoc, Row, Table, date_line};
 pub use pdf::render_pdf;
 pub use receipt::{RECEIPT_TITLE, ReceiptDoc, render_receipt};
-pub use scan::{MIN_DPI, PageInfo, ScanError, assemble_scans, inspect_page};
+pub use scan::{MIN_DPI, PageInfo, ScanError, assemble_scans, inspect_page, inspect_pdf};
 pub use xlsx::render_xlsx;
 
 /// National name ("Quốc hiệu"), top right of every document.

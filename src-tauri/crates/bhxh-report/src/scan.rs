@@ -36,6 +36,10 @@ pub enum ScanError {
     BadPng { page: usize, detail: String },
     #[error("Không có trang nào để ghép.")]
     NoPages,
+    #[error("Tệp PDF hỏng hoặc bị cắt cụt ({0}).")]
+    BadPdf(String),
+    #[error("Tệp PDF được đặt mật khẩu hoặc mã hóa: hãy xin bản không khóa để lưu trữ.")]
+    EncryptedPdf,
     #[error("không nạp được phông chữ: {0}")]
     Font(String),
     #[error("lỗi khi ghi tệp PDF: {0}")]
@@ -204,6 +208,30 @@ fn png_phys(bytes: &[u8]) -> Option<(f32, f32)> {
         i += 12 + len;
     }
     None
+}
+
+/// Check a PDF that is kept as it came (a received original, perhaps signed):
+/// whole, not locked; returns its page count. The bytes are never rewritten.
+pub fn inspect_pdf(bytes: &[u8]) -> Result<u32, ScanError> {
+    if !bytes.starts_with(b"%PDF-") {
+        return Err(ScanError::BadPdf("thiếu phần đầu %PDF-".into()));
+    }
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    if !tail.windows(5).any(|w| w == b"%%EOF") {
+        return Err(ScanError::BadPdf("thiếu dấu kết thúc %%EOF".into()));
+    }
+    if tail.windows(8).any(|w| w == b"/Encrypt") {
+        return Err(ScanError::EncryptedPdf);
+    }
+    let doc = lopdf::Document::load_mem(bytes).map_err(|e| ScanError::BadPdf(e.to_string()))?;
+    if doc.is_encrypted() {
+        return Err(ScanError::EncryptedPdf);
+    }
+    let pages = doc.get_pages().len();
+    if pages == 0 {
+        return Err(ScanError::BadPdf("không có trang nào".into()));
+    }
+    u32::try_from(pages).map_err(|_| ScanError::BadPdf("quá nhiều trang".into()))
 }
 
 /// What a page file is, without assembling anything.

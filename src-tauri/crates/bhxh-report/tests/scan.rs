@@ -5,7 +5,7 @@
 
 mod common;
 
-use bhxh_report::{ScanError, assemble_scans, inspect_page};
+use bhxh_report::{ScanError, assemble_scans, inspect_page, inspect_pdf};
 use common::{poppler, squash};
 use image::codecs::jpeg::{JpegEncoder, PixelDensity};
 use image::{GrayImage, RgbImage};
@@ -146,4 +146,29 @@ fn damaged_low_resolution_and_grey_scans_are_told_apart() {
     // A grey JPEG still goes in byte for byte, as DeviceGray.
     let (pdf, _) = assemble_scans(&[&g], "x", None).unwrap();
     assert_eq!(extracted(&pdf, &["-all"]), vec![g]);
+}
+
+#[test]
+fn a_kept_pdf_is_counted_and_a_cut_or_locked_one_refused() {
+    let a = jpeg(&rgb(200, 280), 200);
+    let (pdf, _) = assemble_scans(&[&a, &a, &a], "x", None).unwrap();
+    assert_eq!(inspect_pdf(&pdf).unwrap(), 3);
+    let cut = &pdf[..pdf.len() * 2 / 3];
+    assert!(matches!(inspect_pdf(cut), Err(ScanError::BadPdf(_))));
+    assert!(matches!(inspect_pdf(b"<html>"), Err(ScanError::BadPdf(_))));
+    // An encrypted PDF made by qpdf, the way a locked file arrives.
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("a.pdf");
+    let locked = dir.path().join("b.pdf");
+    std::fs::write(&plain, &pdf).unwrap();
+    let made = std::process::Command::new("qpdf")
+        .args(["--encrypt", "", "chu-so-huu", "256", "--"])
+        .arg(&plain)
+        .arg(&locked)
+        .status()
+        .expect("qpdf (Debian package qpdf)");
+    assert!(made.success());
+    let err = inspect_pdf(&std::fs::read(&locked).unwrap()).unwrap_err();
+    assert!(matches!(err, ScanError::EncryptedPdf), "{err}");
+    assert!(err.to_string().contains("mật khẩu"));
 }

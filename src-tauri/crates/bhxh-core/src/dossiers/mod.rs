@@ -8,6 +8,7 @@
 //! is never handed out twice and never lost half-written.
 
 pub mod code;
+pub mod files;
 pub mod qr;
 mod search;
 

@@ -1,0 +1,417 @@
+//! Sync with HQ, as the window and the command line drive it.
+//!
+//! The HQ address lives in the store (`sync_state`); the office token only
+//! in the OS keyring, under `hq-token:<store id>`. [`Desk::sync_now`] runs
+//! one round (push the outbox, pull directives and plan changes); the shell
+//! runs it on a timer from a blocking thread and, after a failure, waits
+//! [`bhxh_sync::Backoff`]'s delay. [`Desk::sync_status`] is the status line:
+//! online or not, last sync, queued items, conflicts, the last error in
+//! Vietnamese.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use bhxh_core::accounts::Role;
+use bhxh_core::audit::{self, Event};
+use bhxh_core::outbox::{self, Directive, PlanChange, Problem};
+use bhxh_sync::{Backoff, Client, ClientConfig, RoundReport, SyncError};
+use serde::Serialize;
+
+use crate::{Desk, DeskError, ErrorInfo};
+
+/// A sync operation's failure: the desk's own, or the exchange with HQ.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncFailure {
+    #[error("{0}")]
+    Desk(#[from] DeskError),
+    #[error("{0}")]
+    Sync(#[from] SyncError),
+}
+
+impl From<bhxh_core::CoreError> for SyncFailure {
+    fn from(e: bhxh_core::CoreError) -> Self {
+        SyncFailure::Desk(DeskError::Core(e))
+    }
+}
+
+impl From<bhxh_store::StoreError> for SyncFailure {
+    fn from(e: bhxh_store::StoreError) -> Self {
+        SyncFailure::Desk(DeskError::Store(e))
+    }
+}
+
+impl From<bhxh_secrets::SecretError> for SyncFailure {
+    fn from(e: bhxh_secrets::SecretError) -> Self {
+        SyncFailure::Desk(DeskError::Keyring(e))
+    }
+}
+
+impl SyncFailure {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncFailure::Desk(e) => e.code(),
+            SyncFailure::Sync(e) => e.code(),
+        }
+    }
+
+    pub fn info(&self) -> ErrorInfo {
+        match self {
+            SyncFailure::Desk(e) => e.info(),
+            SyncFailure::Sync(e) => ErrorInfo {
+                code: e.code().to_owned(),
+                message: e.to_string(),
+                hint: e.hint().to_owned(),
+                field: None,
+            },
+        }
+    }
+}
+
+/// The sync status line.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    /// An HQ address and a token are set.
+    pub configured: bool,
+    pub hq_url: Option<String>,
+    /// The office HQ says the token belongs to.
+    pub office_code: Option<String>,
+    /// The last round reached HQ and finished.
+    pub online: bool,
+    pub last_sync_at: Option<String>,
+    pub last_attempt_at: Option<String>,
+    /// Changes waiting to be sent.
+    pub queued: i64,
+    pub acknowledged: i64,
+    /// Changes HQ did not take (a newer revision there, or a rule broken).
+    pub conflicts: Vec<Problem>,
+    pub consecutive_failures: i64,
+    /// The last round's error, in Vietnamese, with what to do.
+    pub last_error: Option<ErrorInfo>,
+    pub directives: i64,
+}
+
+/// What "Đồng bộ ngay" did.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRun {
+    pub rounds: u32,
+    pub report: RoundReport,
+    pub status: SyncStatus,
+}
+
+fn hint_for(code: &str) -> String {
+    let e = match code {
+        "sync_not_configured" => SyncError::NotConfigured,
+        "sync_unauthorized" => SyncError::Unauthorized(String::new()),
+        "sync_revoked" => SyncError::Revoked(String::new()),
+        "sync_offline" => SyncError::Offline(String::new()),
+        "sync_timeout" => SyncError::Timeout,
+        _ => return String::new(),
+    };
+    e.hint().to_owned()
+}
+
+impl Desk {
+    fn sync_token_name(&self) -> String {
+        let key = self.dir.key_name();
+        format!("hq-token:{}", key.strip_prefix("db-key:").unwrap_or(&key))
+    }
+
+    /// Set the HQ address and the office token (administrator). The token
+    /// goes to the OS keyring only. When HQ answers, the token is checked
+    /// first and a refused token is not kept; when HQ is unreachable the
+    /// settings are kept and the status says offline.
+    pub fn sync_configure(&mut self, url: &str, token: &str) -> Result<SyncStatus, SyncFailure> {
+        let actor = self.authorize(&[Role::Administrator])?;
+        let url = bhxh_sync::check_url(url)?;
+        let client = Client::new(ClientConfig::new(&url), token)?;
+        let office_code = match client.hello() {
+            Ok(h) => Some(h.office_code),
+            Err(
+                e
+                @ (SyncError::Unauthorized(_) | SyncError::Revoked(_) | SyncError::BadResponse(_)),
+            ) => {
+                return Err(e.into());
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "HQ unreachable while configuring; keeping the settings");
+                None
+            }
+        };
+        self.keyring
+            .set(&self.sync_token_name(), token.trim().as_bytes())?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        outbox::set_hq_url(&tx, &url)?;
+        if let Some(code) = &office_code {
+            outbox::set_office_code(&tx, code)?;
+        }
+        audit::append(
+            &tx,
+            &actor,
+            &Event {
+                action: "sync_configure",
+                entity: "sync",
+                entity_id: "",
+                detail: serde_json::json!({ "url": url, "office": office_code }),
+            },
+            &now,
+        )?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        self.sync_status()
+    }
+
+    fn sync_client(&self) -> Result<Client, SyncFailure> {
+        let state = outbox::state(self.store.conn())?;
+        let Some(url) = state.hq_url else {
+            return Err(SyncError::NotConfigured.into());
+        };
+        let Some(token) = self.keyring.get(&self.sync_token_name())? else {
+            return Err(SyncError::NotConfigured.into());
+        };
+        let token = std::str::from_utf8(&token).map_err(|_| {
+            SyncFailure::Desk(DeskError::Keyring(bhxh_secrets::SecretError::Malformed {
+                name: self.sync_token_name(),
+                detail: "mã truy cập không phải văn bản UTF-8".to_owned(),
+            }))
+        })?;
+        Ok(Client::new(ClientConfig::new(&url), token)?)
+    }
+
+    /// One sync round now ("Đồng bộ ngay"). Needs no session: it sends only
+    /// reports already approved, and the background worker calls it too.
+    pub fn sync_now(&mut self) -> Result<SyncRun, SyncFailure> {
+        self.sync_with_retries(1, Backoff::default())
+    }
+
+    /// Rounds until one succeeds or `max_rounds` failed, waiting the
+    /// backoff's delay between them. Errors that retrying cannot fix (no
+    /// configuration, a refused token) end it at once.
+    pub fn sync_with_retries(
+        &mut self,
+        max_rounds: u32,
+        mut backoff: Backoff,
+    ) -> Result<SyncRun, SyncFailure> {
+        let now = self.now();
+        let client = match self.sync_client() {
+            Ok(c) => c,
+            Err(e) => {
+                outbox::record_error(self.store.conn(), e.code(), &e.to_string(), &now)?;
+                return Err(e);
+            }
+        };
+        let mut rounds = 0;
+        loop {
+            rounds += 1;
+            let now = self.now();
+            match bhxh_sync::sync_round(self.store.conn(), &client, &now) {
+                Ok(report) => {
+                    return Ok(SyncRun {
+                        rounds,
+                        report,
+                        status: self.sync_status()?,
+                    });
+                }
+                Err(e) if e.is_transient() && rounds < max_rounds.max(1) => {
+                    let wait = backoff.delay_after(&e);
+                    tracing::info!(error = %e, ?wait, "sync round failed; retrying");
+                    std::thread::sleep(wait);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// The status line. Needs no session (it shows no personal data).
+    pub fn sync_status(&self) -> Result<SyncStatus, SyncFailure> {
+        let conn = self.store.conn();
+        let state = outbox::state(conn)?;
+        let counts = outbox::counts(conn)?;
+        let has_token = self.keyring.get(&self.sync_token_name())?.is_some();
+        let directives: i64 = conn
+            .query_row("SELECT COUNT(*) FROM hq_directive", [], |r| r.get(0))
+            .map_err(bhxh_core::CoreError::from)?;
+        Ok(SyncStatus {
+            configured: state.hq_url.is_some() && has_token,
+            online: state.last_success_at.is_some() && state.consecutive_failures == 0,
+            hq_url: state.hq_url,
+            office_code: state.office_code,
+            last_sync_at: state.last_success_at,
+            last_attempt_at: state.last_attempt_at,
+            queued: counts.queued,
+            acknowledged: counts.acknowledged,
+            conflicts: outbox::problems(conn)?,
+            consecutive_failures: state.consecutive_failures,
+            last_error: state.last_error.map(|message| {
+                let code = state.last_error_code.unwrap_or_default();
+                ErrorInfo {
+                    hint: hint_for(&code),
+                    code,
+                    message,
+                    field: None,
+                }
+            }),
+            directives,
+        })
+    }
+
+    /// Directives received from HQ, newest first.
+    pub fn sync_directives(&self, limit: usize) -> Result<Vec<Directive>, SyncFailure> {
+        Ok(outbox::directives(self.store.conn(), limit)?)
+    }
+
+    /// Plan changes received from HQ, newest first.
+    pub fn sync_plan_changes(&self) -> Result<Vec<PlanChange>, SyncFailure> {
+        Ok(outbox::plan_changes(self.store.conn())?)
+    }
+}
+
+/// Sync in the background: a thread with its own connection to the store
+/// (so the window is never blocked while HQ is slow), one round every
+/// `interval`, the backoff's delay after a failure, and a round at once when
+/// woken ("Đồng bộ ngay"). Stops when dropped.
+pub struct SyncWorker {
+    shared: Arc<WorkerShared>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+struct WorkerShared {
+    stop: AtomicBool,
+    woken: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl std::fmt::Debug for SyncWorker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SyncWorker")
+    }
+}
+
+impl SyncWorker {
+    /// Run a round now instead of at the next tick.
+    pub fn wake(&self) {
+        if let Ok(mut w) = self.shared.woken.lock() {
+            *w = true;
+        }
+        self.shared.cv.notify_all();
+    }
+
+    /// Stop after the round in progress, if any.
+    pub fn stop(mut self) {
+        self.halt();
+    }
+
+    fn halt(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.cv.notify_all();
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for SyncWorker {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}
+
+impl WorkerShared {
+    /// Sleep up to `wait`, or less when woken or stopped.
+    fn sleep(&self, wait: Duration) {
+        let Ok(mut woken) = self.woken.lock() else {
+            return;
+        };
+        let deadline = std::time::Instant::now() + wait;
+        while !*woken && !self.stop.load(Ordering::SeqCst) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            woken = match self.cv.wait_timeout(woken, left) {
+                Ok((g, _)) => g,
+                Err(_) => return,
+            };
+        }
+        *woken = false;
+    }
+}
+
+impl Desk {
+    /// Start the background sync worker (see [`SyncWorker`]). It opens its
+    /// own connection to the store now, so a problem shows here.
+    pub fn start_sync_worker(
+        &self,
+        interval: Duration,
+        mut backoff: Backoff,
+    ) -> Result<SyncWorker, SyncFailure> {
+        let key =
+            self.keyring
+                .get_key(&self.dir.key_name())?
+                .ok_or_else(|| DeskError::KeyMissing {
+                    db: self.dir.db_path(),
+                })?;
+        let store =
+            bhxh_store::Store::open(&self.dir.db_path(), &key, bhxh_core::schema::MIGRATIONS)?;
+        let keyring = self.keyring.clone();
+        let token_name = self.sync_token_name();
+        let clock = self.clock.clone();
+        let shared = Arc::new(WorkerShared {
+            stop: AtomicBool::new(false),
+            woken: Mutex::new(false),
+            cv: Condvar::new(),
+        });
+        let s2 = shared.clone();
+        let handle = std::thread::Builder::new()
+            .name("bhxh-sync".to_owned())
+            .spawn(move || {
+                while !s2.stop.load(Ordering::SeqCst) {
+                    let wait = match worker_round(&store, &keyring, &token_name, &clock()) {
+                        Ok(()) => {
+                            backoff.reset();
+                            interval
+                        }
+                        Err(SyncFailure::Sync(SyncError::NotConfigured)) => interval,
+                        Err(e) => {
+                            let wait = match &e {
+                                SyncFailure::Sync(se) => backoff.delay_after(se),
+                                SyncFailure::Desk(_) => backoff.next_delay(),
+                            };
+                            tracing::info!(error = %e, ?wait, "background sync failed");
+                            wait
+                        }
+                    };
+                    s2.sleep(wait);
+                }
+            })
+            .map_err(|e| DeskError::Io {
+                path: self.dir.db_path(),
+                source: e,
+            })?;
+        Ok(SyncWorker {
+            shared,
+            handle: Some(handle),
+        })
+    }
+}
+
+fn worker_round(
+    store: &bhxh_store::Store,
+    keyring: &bhxh_secrets::Keyring,
+    token_name: &str,
+    now: &bhxh_core::Timestamp,
+) -> Result<(), SyncFailure> {
+    let conn = store.conn();
+    let Some(url) = outbox::state(conn)?.hq_url else {
+        return Err(SyncError::NotConfigured.into());
+    };
+    let Some(token) = keyring.get(token_name)? else {
+        return Err(SyncError::NotConfigured.into());
+    };
+    let token = String::from_utf8_lossy(&token).into_owned();
+    let client = Client::new(ClientConfig::new(&url), &token)?;
+    bhxh_sync::sync_round(conn, &client, now)?;
+    Ok(())
+}

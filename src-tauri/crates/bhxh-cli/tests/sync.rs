@@ -1,0 +1,787 @@
+//! Sync with HQ end to end, with real parts: the real `bhxh-desk-cli`
+//! binary as the office's client (a process, so it can be killed), a real
+//! encrypted store, the real Secret Service (run under
+//! `scripts/with-keyring.sh`), and HQ's server as a process on loopback.
+//!
+//! HQ's process is this test binary run again as `helper_hq_process`, which
+//! calls `bhxh_hq::cli::main_with_args` — exactly what the `bhxh-hq` binary's
+//! `main` does (cargo gives integration tests the path of their own
+//! package's binaries only). `bhxh-hq`'s own tests run its binary directly.
+//!
+//! Every fault test ends with HQ holding each of the office's reports once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use bhxh_app::{Clock, Desk, SetupInput};
+use bhxh_core::accounts::{NewStaff, Role};
+use bhxh_core::office::OfficeInput;
+use bhxh_core::progress::{ProgressInput, Status};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_bhxh-desk-cli");
+const PW: &str = "Matkhau-quan-tri-2024";
+const HQ_ARGS: &str = "BHXH_TEST_HQ_ARGS";
+/// A bound so that a broken test fails instead of hanging; never a timing assertion.
+const WAIT: Duration = Duration::from_secs(120);
+
+/// Not a test: HQ's server process for the tests below (run with its
+/// arguments in `BHXH_TEST_HQ_ARGS`).
+#[test]
+#[ignore = "helper: HQ's server as a child process"]
+fn helper_hq_process() {
+    let Ok(args) = std::env::var(HQ_ARGS) else {
+        return;
+    };
+    let args: Vec<String> = serde_json::from_str(&args).unwrap();
+    let code = bhxh_hq::cli::main_with_args(std::iter::once("bhxh-hq".to_owned()).chain(args));
+    std::process::exit(if code == std::process::ExitCode::SUCCESS {
+        0
+    } else {
+        1
+    });
+}
+
+fn hq_command(args: &[&str]) -> Command {
+    let mut c = Command::new(std::env::current_exe().unwrap());
+    c.args([
+        "--exact",
+        "helper_hq_process",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env(HQ_ARGS, serde_json::to_string(args).unwrap());
+    c
+}
+
+fn hq_admin(args: &[&str]) -> Output {
+    hq_command(args).output().unwrap()
+}
+
+fn add_office(data: &Path, code: &str) -> String {
+    let out = hq_admin(&[
+        "office",
+        "add",
+        "--code",
+        code,
+        "--name",
+        "Bảo hiểm xã hội tỉnh Hòa Bình",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .map(strip_harness)
+        .find(|l| l.starts_with("bhxhq_"))
+        .unwrap_or_else(|| panic!("no token: {text} {}", String::from_utf8_lossy(&out.stderr)))
+        .trim()
+        .to_owned()
+}
+
+/// The test harness prints its own "test … ... " before the helper's first line.
+fn strip_harness(line: &str) -> &str {
+    match line.split_once("helper_hq_process ... ") {
+        Some((_, rest)) => rest,
+        None => line,
+    }
+}
+
+type Lines = Arc<(Mutex<Vec<String>>, Condvar)>;
+
+struct Hq {
+    child: Child,
+    url: String,
+    lines: Lines,
+}
+
+impl Hq {
+    fn start(data: &Path, listen: &str, faults: &[&str]) -> Hq {
+        let mut args = vec![
+            "serve",
+            "--listen",
+            listen,
+            "--data-dir",
+            data.to_str().unwrap(),
+        ];
+        for f in faults {
+            args.extend(["--fault", f]);
+        }
+        let mut child = hq_command(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let lines: Lines = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
+        let l2 = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                l2.0.lock().unwrap().push(strip_harness(&line).to_owned());
+                l2.1.notify_all();
+            }
+        });
+        let mut hq = Hq {
+            child,
+            url: String::new(),
+            lines,
+        };
+        hq.url = hq
+            .wait_line(|l| l.starts_with("listening "))
+            .trim_start_matches("listening ")
+            .to_owned();
+        hq
+    }
+
+    fn wait_line(&self, pred: impl Fn(&str) -> bool) -> String {
+        let (m, c) = &*self.lines;
+        let mut guard = m.lock().unwrap();
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            if let Some(l) = guard.iter().find(|l| pred(l)) {
+                return l.clone();
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            assert!(!left.is_zero(), "HQ never printed the line; saw {guard:?}");
+            guard = c.wait_timeout(guard, left).unwrap().0;
+        }
+    }
+
+    fn listen(&self) -> String {
+        self.url.trim_start_matches("http://").to_owned()
+    }
+
+    /// SIGKILL, as a crash or a power cut would.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Hq {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What HQ holds from the office: (key, revision) of every stored revision.
+fn hq_items(data: &Path) -> Vec<(String, i64)> {
+    let conn = rusqlite::Connection::open(data.join("hq.db")).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT key, revision FROM item ORDER BY key, revision")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+}
+
+fn clock_at(s: &str) -> Clock {
+    let t = chrono::DateTime::parse_from_rfc3339(s).unwrap();
+    Arc::new(move || t)
+}
+
+/// A set-up desk with `months` approved monthly reports of 2024 (January on).
+fn desk_with_reports(dir: &Path, months: u32) {
+    let mut desk = Desk::open_with_clock(dir, clock_at("2024-12-10T09:00:00+07:00")).unwrap();
+    desk.setup(&SetupInput {
+        office: OfficeInput {
+            name: "Bảo hiểm xã hội tỉnh Hòa Bình".into(),
+            parent_agency: "Bảo hiểm xã hội Việt Nam".into(),
+            agency_code: "000.00.17.H23".into(),
+            province_code: "017".into(),
+            address: String::new(),
+        },
+        admin_username: "quantri".into(),
+        admin_full_name: "Đặng Thị Hương".into(),
+        admin_password: PW.into(),
+    })
+    .unwrap();
+    desk.sign_in("quantri", PW).unwrap();
+    desk.staff_create(
+        &NewStaff {
+            username: "giamsat".into(),
+            full_name: "Nguyễn Thị Ánh Tuyết".into(),
+            role: Role::Supervisor,
+        },
+        PW,
+    )
+    .unwrap();
+    desk.sign_out().unwrap();
+    approve_months(&mut desk, 1..=months);
+}
+
+fn approve_months(desk: &mut Desk, months: impl Iterator<Item = u32>) {
+    desk.sign_in("giamsat", PW).unwrap();
+    approve_signed_in(desk, months);
+    desk.sign_out().unwrap();
+}
+
+fn approve_signed_in(desk: &mut Desk, months: impl Iterator<Item = u32>) {
+    for m in months {
+        let month = format!("2024-{m:02}");
+        desk.progress_save(
+            &month,
+            &ProgressInput {
+                task_number: 8,
+                status: Status::InProgress,
+                percent: u8::try_from(m * 8).unwrap(),
+                indicator_value: None,
+                narrative: "Tập huấn cán bộ.".into(),
+                override_reason: None,
+            },
+        )
+        .unwrap();
+        desk.report_approve("month", &month, &format!("{m}/BC-BHXH"))
+            .unwrap();
+    }
+}
+
+fn cli(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    let child = cli_spawn(dir, args, stdin, env);
+    child.wait_with_output().unwrap()
+}
+
+fn cli_spawn(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Child {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir").arg(dir).args(args);
+    cmd.env_remove("BHXH_DESK_PASSWORD")
+        .env_remove("BHXH_DESK_HQ_TOKEN");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn configure(dir: &Path, url: &str, token: &str) -> Output {
+    cli(
+        dir,
+        &[
+            "sync",
+            "configure",
+            "--url",
+            url,
+            "--user",
+            "quantri",
+            "--json",
+        ],
+        &format!("{PW}\n{token}\n"),
+        &[],
+    )
+}
+
+fn sync_now(dir: &Path) -> Output {
+    cli(dir, &["sync", "now", "--json"], "", &[])
+}
+
+fn status(dir: &Path) -> Value {
+    let out = cli(dir, &["sync", "status", "--json"], "", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(&out)
+}
+
+/// Every outbox row, every column: to prove a response changed nothing.
+fn outbox_rows(dir: &Path) -> Vec<Vec<String>> {
+    let desk = Desk::open(dir).unwrap();
+    let conn = desk.store().conn();
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, item_id, revision, attempts, COALESCE(last_error, ''), COALESCE(acked_at, ''),
+                    COALESCE(outcome, ''), COALESCE(hq_revision, -1) FROM outbox ORDER BY rowid",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok((0..8)
+            .map(|i| {
+                r.get::<_, rusqlite::types::Value>(i)
+                    .map(|v| format!("{v:?}"))
+                    .unwrap()
+            })
+            .collect())
+    })
+    .unwrap()
+    .collect::<Result<Vec<_>, _>>()
+    .unwrap()
+}
+
+fn expected(months: u32) -> Vec<(String, i64)> {
+    (1..=months)
+        .map(|m| (format!("month:2024-{m:02}"), 1))
+        .collect()
+}
+
+struct Setup {
+    _tmp: tempfile::TempDir,
+    desk: PathBuf,
+    hq: PathBuf,
+    token: String,
+}
+
+fn setup(months: u32) -> Setup {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = tmp.path().join("desk");
+    let hq = tmp.path().join("hq");
+    let token = add_office(&hq, "000.00.17.H23");
+    desk_with_reports(&desk, months);
+    Setup {
+        _tmp: tmp,
+        desk,
+        hq,
+        token,
+    }
+}
+
+#[test]
+fn approved_reports_reach_hq_once_and_directives_come_down() {
+    let s = setup(3);
+    let hq = Hq::start(&s.hq, "127.0.0.1:0", &[]);
+    let st = status(&s.desk);
+    assert_eq!(st["configured"], false);
+    assert_eq!(
+        st["queued"], 3,
+        "approval queued each report in its own transaction"
+    );
+
+    let out = configure(&s.desk, &hq.url, &s.token);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out)["officeCode"], "000.00.17.H23");
+    // the token is in the keyring only: not in any file of the data directory
+    for entry in std::fs::read_dir(&s.desk).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
+        assert!(
+            !bytes
+                .windows(s.token.len())
+                .any(|w| w == s.token.as_bytes())
+        );
+    }
+
+    let out = sync_now(&s.desk);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = json(&out);
+    assert_eq!(run["report"]["stored"], 3);
+    assert_eq!(run["status"]["queued"], 0);
+    assert_eq!(run["status"]["online"], true);
+    assert_eq!(hq_items(&s.hq), expected(3));
+
+    // HQ publishes; the next round brings it down, once
+    let data = s.hq.to_str().unwrap();
+    let out = hq_admin(&[
+        "directive",
+        "publish",
+        "--title",
+        "Hoàn thành số hóa hồ sơ trước 30/6",
+        "--body",
+        "Các đơn vị khẩn trương thực hiện.",
+        "--data-dir",
+        data,
+    ]);
+    assert!(out.status.success());
+    let out = hq_admin(&[
+        "plan",
+        "publish",
+        "--task",
+        "8",
+        "--target",
+        "95",
+        "--unit",
+        "%",
+        "--deadline",
+        "2024-12-31",
+        "--data-dir",
+        data,
+    ]);
+    assert!(out.status.success());
+    let run = json(&sync_now(&s.desk));
+    assert_eq!(run["report"]["sent"], 0);
+    assert_eq!(run["report"]["pulled"], 2);
+    let run = json(&sync_now(&s.desk));
+    assert_eq!(run["report"]["pulled"], 0, "the cursor moved on");
+    let out = cli(&s.desk, &["sync", "directives", "--json"], "", &[]);
+    let list = json(&out);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["title"], "Hoàn thành số hóa hồ sơ trước 30/6");
+
+    // a correction is a new revision: HQ keeps both, the newest counts
+    let mut desk = Desk::open_with_clock(&s.desk, clock_at("2024-12-10T09:00:00+07:00")).unwrap();
+    desk.sign_in("giamsat", PW).unwrap();
+    desk.report_reopen("month", "2024-02", "Sửa số liệu nhiệm vụ 8.")
+        .unwrap();
+    desk.sign_out().unwrap();
+    approve_months(&mut desk, 2..=2);
+    drop(desk);
+    let run = json(&sync_now(&s.desk));
+    assert_eq!(run["report"]["stored"], 1);
+    let mut want = expected(3);
+    want.insert(2, ("month:2024-02".into(), 2));
+    assert_eq!(hq_items(&s.hq), want);
+    let n: Value =
+        serde_json::from_str(&http_get(&format!("{}/api/national?month=2024-03", hq.url))).unwrap();
+    assert_eq!(n["offices"][0]["latestMonth"], "2024-03");
+    assert_eq!(n["lateOffices"].as_array().unwrap().len(), 0);
+}
+
+/// A tiny HTTP GET over a plain socket (the test needs no HTTP client).
+fn http_get(url: &str) -> String {
+    use std::io::Read;
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).unwrap();
+    buf.split_once("\r\n\r\n").unwrap().1.to_owned()
+}
+
+#[test]
+fn duplicate_delivery_is_acknowledged_not_stored_twice() {
+    let s = setup(4);
+    let hq = Hq::start(&s.hq, "127.0.0.1:0", &[]);
+    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    assert_eq!(json(&sync_now(&s.desk))["report"]["stored"], 4);
+    // the desk forgets it was acknowledged (an old backup restored, say) and sends all again
+    {
+        let desk = Desk::open(&s.desk).unwrap();
+        desk.store()
+            .conn()
+            .execute("UPDATE outbox SET acked_at = NULL, outcome = NULL", [])
+            .unwrap();
+    }
+    assert_eq!(status(&s.desk)["queued"], 4);
+    let run = json(&sync_now(&s.desk));
+    assert_eq!(run["report"]["duplicates"], 4);
+    assert_eq!(run["report"]["stored"], 0);
+    assert_eq!(run["status"]["queued"], 0);
+    assert_eq!(hq_items(&s.hq), expected(4));
+}
+
+#[test]
+fn wrong_or_revoked_tokens_give_clear_errors_and_keep_the_queue() {
+    let s = setup(1);
+    let hq = Hq::start(&s.hq, "127.0.0.1:0", &[]);
+    let out = configure(&s.desk, &hq.url, "bhxhq_not-the-token");
+    assert!(!out.status.success());
+    let e = json(&out);
+    assert_eq!(e["error"]["code"], "sync_unauthorized");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("không được máy chủ chấp nhận")
+    );
+    assert_eq!(
+        status(&s.desk)["configured"],
+        false,
+        "a refused token is not kept"
+    );
+    let out = sync_now(&s.desk);
+    assert_eq!(json(&out)["error"]["code"], "sync_not_configured");
+    // http:// to another machine is refused
+    let out = configure(&s.desk, "http://hq.example.vn", &s.token);
+    assert_eq!(json(&out)["error"]["code"], "sync_bad_url");
+
+    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    let out = hq_admin(&[
+        "office",
+        "revoke",
+        "000.00.17.H23",
+        "--data-dir",
+        s.hq.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let out = sync_now(&s.desk);
+    assert!(!out.status.success());
+    let e = json(&out);
+    assert_eq!(e["error"]["code"], "sync_revoked");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("đã bị thu hồi")
+    );
+    assert!(!e["error"]["hint"].as_str().unwrap().is_empty());
+    let st = status(&s.desk);
+    assert_eq!(st["queued"], 1);
+    assert_eq!(st["online"], false);
+    assert_eq!(st["lastError"]["code"], "sync_revoked");
+    assert!(hq_items(&s.hq).is_empty());
+}
+
+fn free_port() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().to_string()
+}
+
+#[test]
+fn hq_down_then_up() {
+    let s = setup(3);
+    let addr = free_port();
+    let url = format!("http://{addr}");
+    // configuring while HQ is unreachable keeps the settings
+    let out = configure(&s.desk, &url, &s.token);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = sync_now(&s.desk);
+    assert!(!out.status.success());
+    assert_eq!(json(&out)["error"]["code"], "sync_offline");
+    let st = status(&s.desk);
+    assert_eq!(
+        (st["queued"].clone(), st["online"].clone()),
+        (3.into(), false.into())
+    );
+    assert!(
+        st["lastError"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Không kết nối được")
+    );
+    // the worker keeps trying with backoff; HQ comes up meanwhile
+    let client = cli_spawn(
+        &s.desk,
+        &[
+            "sync",
+            "now",
+            "--json",
+            "--retries",
+            "1000",
+            "--backoff-ms",
+            "50",
+        ],
+        "",
+        &[],
+    );
+    let hq = Hq::start(&s.hq, &addr, &[]);
+    let out = client.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out)["status"]["queued"], 0);
+    assert_eq!(hq_items(&s.hq), expected(3));
+    drop(hq);
+}
+
+#[test]
+fn server_errors_cut_bodies_and_hostile_answers_never_lose_or_duplicate() {
+    let s = setup(3);
+    let hq = Hq::start(
+        &s.hq,
+        "127.0.0.1:0",
+        &[
+            "fail500:2",
+            "reset:1",
+            "bad-json:1",
+            "foreign-ids:1",
+            "huge:1",
+        ],
+    );
+    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    for want in ["sync_server_error", "sync_server_error", "sync_offline"] {
+        let out = sync_now(&s.desk);
+        assert_eq!(json(&out)["error"]["code"], want);
+        assert_eq!(status(&s.desk)["queued"], 3);
+    }
+    // HQ stored the batch before cutting its answer off
+    assert_eq!(hq_items(&s.hq), expected(3));
+    let attempts_before = outbox_rows(&s.desk);
+    assert!(
+        attempts_before.iter().all(|r| r[3] == "Integer(3)"),
+        "{attempts_before:?}"
+    );
+    for (fault, needle) in [
+        ("bad-json", "không đọc được"),
+        ("foreign-ids", "không gửi"),
+        ("huge", "giới hạn"),
+    ] {
+        let before = outbox_rows(&s.desk);
+        let out = sync_now(&s.desk);
+        let e = json(&out);
+        assert_eq!(e["error"]["code"], "sync_bad_response", "{fault}");
+        assert!(
+            e["error"]["message"].as_str().unwrap().contains(needle),
+            "{fault}: {e}"
+        );
+        assert_eq!(outbox_rows(&s.desk), before, "{fault} touched the outbox");
+    }
+    let run = json(&sync_now(&s.desk));
+    assert_eq!(run["report"]["duplicates"], 3);
+    assert_eq!(run["report"]["stored"], 0);
+    assert_eq!(run["status"]["queued"], 0);
+    assert_eq!(hq_items(&s.hq), expected(3));
+}
+
+#[test]
+fn a_slow_hq_times_out_and_the_retry_is_a_duplicate() {
+    let s = setup(2);
+    let hq = Hq::start(&s.hq, "127.0.0.1:0", &["slow:600000"]);
+    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    let out = cli(
+        &s.desk,
+        &["sync", "now", "--json"],
+        "",
+        &[("BHXH_SYNC_TIMEOUT_SECS", "2")],
+    );
+    assert_eq!(json(&out)["error"]["code"], "sync_timeout");
+    assert_eq!(status(&s.desk)["queued"], 2);
+    let addr = hq.listen();
+    hq.kill();
+    let _hq = Hq::start(&s.hq, &addr, &[]);
+    let run = json(&sync_now(&s.desk));
+    assert_eq!(run["report"]["duplicates"], 2);
+    assert_eq!(hq_items(&s.hq), expected(2));
+}
+
+#[test]
+fn client_killed_mid_batch_then_restarted() {
+    let s = setup(5);
+    let hq = Hq::start(&s.hq, "127.0.0.1:0", &["hang-after-store"]);
+    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    let mut client = cli_spawn(
+        &s.desk,
+        &["sync", "now", "--json"],
+        "",
+        &[("BHXH_SYNC_BATCH_SIZE", "2")],
+    );
+    // HQ has stored the first batch and the client waits for the answer: kill it
+    hq.wait_line(|l| l == "fault hang-after-store");
+    client.kill().unwrap(); // SIGKILL
+    client.wait().unwrap();
+    assert_eq!(hq_items(&s.hq), expected(2));
+    assert_eq!(status(&s.desk)["queued"], 5);
+    let addr = hq.listen();
+    hq.kill();
+    let _hq = Hq::start(&s.hq, &addr, &[]);
+    let out = cli(
+        &s.desk,
+        &["sync", "now", "--json"],
+        "",
+        &[("BHXH_SYNC_BATCH_SIZE", "2")],
+    );
+    let run = json(&out);
+    assert_eq!(run["report"]["duplicates"], 2);
+    assert_eq!(run["report"]["stored"], 3);
+    assert_eq!(run["status"]["queued"], 0);
+    assert_eq!(hq_items(&s.hq), expected(5));
+}
+
+#[test]
+fn hq_restarted_mid_batch() {
+    let s = setup(4);
+    let hq = Hq::start(&s.hq, "127.0.0.1:0", &["hang-after-store"]);
+    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    let client = cli_spawn(
+        &s.desk,
+        &["sync", "now", "--json"],
+        "",
+        &[("BHXH_SYNC_BATCH_SIZE", "3")],
+    );
+    hq.wait_line(|l| l == "fault hang-after-store");
+    let addr = hq.listen();
+    hq.kill(); // SIGKILL while the client waits for the answer
+    let out = client.wait_with_output().unwrap();
+    assert_eq!(json(&out)["error"]["code"], "sync_offline");
+    assert_eq!(status(&s.desk)["queued"], 4);
+    let _hq = Hq::start(&s.hq, &addr, &[]);
+    let run = json(&sync_now(&s.desk));
+    assert_eq!(run["report"]["duplicates"], 3);
+    assert_eq!(run["report"]["stored"], 1);
+    assert_eq!(hq_items(&s.hq), expected(4));
+}
+
+/// Poll until `done` (a bound makes a broken test fail instead of hanging).
+fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never happened: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_background_worker_rides_out_an_outage_and_sends_new_approvals() {
+    let s = setup(2);
+    let addr = free_port();
+    assert!(
+        configure(&s.desk, &format!("http://{addr}"), &s.token)
+            .status
+            .success()
+    );
+    let mut desk = Desk::open_with_clock(&s.desk, clock_at("2024-12-10T09:00:00+07:00")).unwrap();
+    // Signed in before the worker starts: `accounts::sign_in` reads then
+    // writes in a DEFERRED transaction, which can fail with SQLITE_BUSY_SNAPSHOT
+    // when another connection commits in between (to fix there: BEGIN IMMEDIATE).
+    desk.sign_in("giamsat", PW).unwrap();
+    let worker = desk
+        .start_sync_worker(
+            Duration::from_millis(200),
+            bhxh_sync::Backoff::new(Duration::from_millis(50), Duration::from_millis(500)),
+        )
+        .unwrap();
+    // HQ is down: the worker fails, backs off, and keeps the queue
+    wait_until("a failed round", || {
+        desk.sync_status().unwrap().consecutive_failures > 0
+    });
+    assert_eq!(desk.sync_status().unwrap().queued, 2);
+    let _hq = Hq::start(&s.hq, &addr, &[]);
+    wait_until("the first two reports at HQ", || {
+        hq_items(&s.hq) == expected(2)
+    });
+    // approvals go on in the window while the worker has its own connection
+    approve_signed_in(&mut desk, 3..=4);
+    worker.wake();
+    wait_until("all four at HQ", || hq_items(&s.hq) == expected(4));
+    worker.stop();
+    let st = desk.sync_status().unwrap();
+    assert_eq!((st.queued, st.acknowledged, st.online), (0, 4, true));
+}

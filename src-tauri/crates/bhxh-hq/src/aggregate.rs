@@ -1,0 +1,312 @@
+//! National progress from what offices pushed: per task per office (one
+//! office per province), who is late, last sync of each office.
+
+use std::collections::BTreeMap;
+
+use bhxh_sync_proto::RowSummary;
+use serde::Serialize;
+
+use crate::HqError;
+use crate::storage::Storage;
+
+/// One office's newest monthly report, task by task.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OfficeProgress {
+    pub code: String,
+    pub name: String,
+    pub province: Option<String>,
+    pub revoked: bool,
+    pub last_sync_at: Option<String>,
+    /// The newest month it reported (`YYYY-MM`) and that report's revision.
+    pub latest_month: Option<String>,
+    pub latest_revision: Option<i64>,
+    /// No report yet for `asOfMonth` (or any later month).
+    pub late: bool,
+    /// Reports HQ holds from it (every key, every revision).
+    pub items: i64,
+    pub tasks: Vec<TaskCell>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskCell {
+    pub task_number: u32,
+    pub percent: Option<u32>,
+    pub status: Option<String>,
+}
+
+/// One task across the country.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskProgress {
+    pub task_number: u32,
+    /// Offices that reported progress on it.
+    pub reported: usize,
+    pub average_percent: Option<f64>,
+    pub done: usize,
+    pub late: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct National {
+    /// The month every office should have reported by now.
+    pub as_of_month: String,
+    pub generated_at: String,
+    pub offices: Vec<OfficeProgress>,
+    pub tasks: Vec<TaskProgress>,
+    /// Codes of the offices that are late.
+    pub late_offices: Vec<String>,
+}
+
+/// The month before the current one (HQ's clock, Vietnam time).
+fn previous_month(now_rfc3339: &str) -> String {
+    let y: i32 = now_rfc3339
+        .get(0..4)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1970);
+    let m: u32 = now_rfc3339
+        .get(5..7)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    if m <= 1 {
+        format!("{:04}-12", y - 1)
+    } else {
+        format!("{y:04}-{:02}", m - 1)
+    }
+}
+
+fn valid_month(s: &str) -> bool {
+    s.len() == 7
+        && s.as_bytes()[4] == b'-'
+        && s[..4].bytes().all(|b| b.is_ascii_digit())
+        && matches!(s[5..].parse::<u32>(), Ok(1..=12))
+}
+
+/// The national picture. `as_of_month` (`YYYY-MM`) defaults to last month.
+pub fn national(storage: &dyn Storage, as_of_month: Option<&str>) -> Result<National, HqError> {
+    let now = crate::now_rfc3339();
+    let as_of = match as_of_month {
+        Some(m) if valid_month(m) => m.to_owned(),
+        Some(m) => {
+            return Err(HqError::Invalid(format!(
+                "tháng \"{m}\" không hợp lệ (YYYY-MM)"
+            )));
+        }
+        None => previous_month(&now),
+    };
+    // newest monthly report per office
+    let mut newest: BTreeMap<String, (String, i64, Vec<RowSummary>)> = BTreeMap::new();
+    for it in storage.current_items()? {
+        let Some(month) = it.key.strip_prefix("month:") else {
+            continue;
+        };
+        if it.stream != "report" {
+            continue;
+        }
+        if newest
+            .get(&it.office)
+            .is_some_and(|(m, _, _)| m.as_str() >= month)
+        {
+            continue;
+        }
+        let rows = serde_json::from_str::<serde_json::Value>(&it.payload)
+            .ok()
+            .and_then(|v| v.get("rows").cloned())
+            .and_then(|r| serde_json::from_value::<Vec<RowSummary>>(r).ok())
+            .unwrap_or_default();
+        newest.insert(it.office.clone(), (month.to_owned(), it.revision, rows));
+    }
+    let mut tasks: BTreeMap<u32, (usize, u32, usize, usize)> = BTreeMap::new();
+    let mut offices = Vec::new();
+    for o in storage.offices()? {
+        let report = newest.get(&o.code);
+        let cells: Vec<TaskCell> = report
+            .map(|(_, _, rows)| {
+                rows.iter()
+                    .map(|r| TaskCell {
+                        task_number: r.task_number,
+                        percent: r.progress.as_ref().map(|p| p.percent),
+                        status: r.progress.as_ref().map(|p| p.status.clone()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if o.revoked_at.is_none() {
+            for c in &cells {
+                let t = tasks.entry(c.task_number).or_default();
+                if let Some(p) = c.percent {
+                    t.0 += 1;
+                    t.1 += p;
+                }
+                match c.status.as_deref() {
+                    Some("done") => t.2 += 1,
+                    Some("late") => t.3 += 1,
+                    _ => {}
+                }
+            }
+        }
+        let latest_month = report.map(|(m, _, _)| m.clone());
+        offices.push(OfficeProgress {
+            late: o.revoked_at.is_none()
+                && latest_month.as_deref().is_none_or(|m| m < as_of.as_str()),
+            code: o.code,
+            name: o.name,
+            province: o.province,
+            revoked: o.revoked_at.is_some(),
+            last_sync_at: o.last_sync_at,
+            latest_revision: report.map(|(_, r, _)| *r),
+            latest_month,
+            items: o.items,
+            tasks: cells,
+        });
+    }
+    Ok(National {
+        late_offices: offices
+            .iter()
+            .filter(|o| o.late)
+            .map(|o| o.code.clone())
+            .collect(),
+        as_of_month: as_of,
+        generated_at: now,
+        offices,
+        tasks: tasks
+            .into_iter()
+            .map(|(n, (reported, sum, done, late))| TaskProgress {
+                task_number: n,
+                reported,
+                average_percent: (reported > 0).then(|| f64::from(sum) / reported as f64),
+                done,
+                late,
+            })
+            .collect(),
+    })
+}
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The plain national page.
+pub fn html(n: &National) -> String {
+    use std::fmt::Write;
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">\
+         <title>Tiến độ Đề án 06 toàn quốc</title><style>\
+         body{{font-family:sans-serif;margin:1.5em}}table{{border-collapse:collapse}}\
+         td,th{{border:1px solid #999;padding:2px 6px;text-align:right}}td.l,th.l{{text-align:left}}\
+         .late{{background:#fdd}}</style></head><body>\
+         <h1>Tiến độ thực hiện Kế hoạch Đề án 06 — toàn quốc</h1>\
+         <p>Kỳ phải báo cáo: tháng {}. Cập nhật lúc {}. Đơn vị chậm báo cáo: {}.</p>",
+        esc(&n.as_of_month),
+        esc(&n.generated_at),
+        n.late_offices.len()
+    );
+    let _ = write!(
+        h,
+        "<h2>Theo nhiệm vụ</h2><table><tr><th>Nhiệm vụ</th><th>Số đơn vị báo cáo</th>\
+         <th>Tỷ lệ bình quân (%)</th><th>Hoàn thành</th><th>Chậm</th></tr>"
+    );
+    for t in &n.tasks {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            t.task_number,
+            t.reported,
+            t.average_percent
+                .map_or("—".to_owned(), |p| format!("{p:.1}")),
+            t.done,
+            t.late
+        );
+    }
+    h.push_str(
+        "</table><h2>Theo đơn vị</h2><table><tr><th class=\"l\">Đơn vị</th><th class=\"l\">Tên</th>\
+        <th>Tháng báo cáo gần nhất</th><th>Lần</th><th class=\"l\">Đồng bộ gần nhất</th>",
+    );
+    let numbers: Vec<u32> = n.tasks.iter().map(|t| t.task_number).collect();
+    for t in &numbers {
+        let _ = write!(h, "<th>NV{t}</th>");
+    }
+    h.push_str("</tr>");
+    for o in &n.offices {
+        let _ = write!(
+            h,
+            "<tr{}><td class=\"l\">{}</td><td class=\"l\">{}{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>",
+            if o.late { " class=\"late\"" } else { "" },
+            esc(&o.code),
+            esc(&o.name),
+            if o.revoked {
+                " (đã thu hồi mã)"
+            } else {
+                ""
+            },
+            o.latest_month.as_deref().map_or("chưa có".to_owned(), esc),
+            o.latest_revision.map_or(String::new(), |r| r.to_string()),
+            o.last_sync_at
+                .as_deref()
+                .map_or("chưa đồng bộ".to_owned(), esc),
+        );
+        for t in &numbers {
+            let cell = o
+                .tasks
+                .iter()
+                .find(|c| c.task_number == *t)
+                .and_then(|c| c.percent)
+                .map_or(String::new(), |p| p.to_string());
+            let _ = write!(h, "<td>{cell}</td>");
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</table></body></html>");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn previous_month_wraps_the_year() {
+        assert_eq!(previous_month("2024-01-15T08:00:00+07:00"), "2023-12");
+        assert_eq!(previous_month("2024-06-01T08:00:00+07:00"), "2024-05");
+    }
+
+    #[test]
+    fn html_escapes_names() {
+        let n = National {
+            as_of_month: "2024-05".into(),
+            generated_at: "t".into(),
+            offices: vec![OfficeProgress {
+                code: "X".into(),
+                name: "<script>".into(),
+                province: None,
+                revoked: false,
+                last_sync_at: None,
+                latest_month: None,
+                latest_revision: None,
+                late: true,
+                items: 0,
+                tasks: vec![],
+            }],
+            tasks: vec![],
+            late_offices: vec!["X".into()],
+        };
+        let h = html(&n);
+        assert!(h.contains("&lt;script&gt;") && !h.contains("<script>"));
+    }
+}

@@ -1,0 +1,356 @@
+//! `bhxh-hq`: the server and HQ's admin commands.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use bhxh_sync_proto::Published;
+use clap::{Args, Parser, Subcommand};
+
+use crate::server::{AppState, Faults, Limits};
+use crate::storage::{SqliteStorage, Storage};
+use crate::{HqError, new_token, now_rfc3339, token_hash};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bhxh-hq",
+    version,
+    about = "Máy chủ trung ương của BHXH Desk: nhận báo cáo của các đơn vị, gửi chỉ đạo và thay đổi kế hoạch"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DataDirArg {
+    /// Thư mục dữ liệu của máy chủ (tệp hq.db).
+    #[arg(long, env = "BHXH_HQ_DATA_DIR", value_name = "DIR")]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Chạy máy chủ. In dòng "listening http://ĐỊA_CHỈ" khi đã sẵn sàng.
+    Serve(ServeArgs),
+    /// Đơn vị (BHXH tỉnh) và mã truy cập của đơn vị.
+    #[command(subcommand)]
+    Office(OfficeCommand),
+    /// Chỉ đạo gửi tới mọi đơn vị.
+    #[command(subcommand)]
+    Directive(DirectiveCommand),
+    /// Thay đổi kế hoạch (chỉ tiêu, hạn của nhiệm vụ) gửi tới mọi đơn vị.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Địa chỉ lắng nghe, ví dụ 127.0.0.1:8443 (cổng 0: hệ điều hành chọn).
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub listen: String,
+    #[command(flatten)]
+    pub data: DataDirArg,
+    /// Kích thước tối đa của một yêu cầu (byte).
+    #[arg(long, default_value_t = bhxh_sync_proto::MAX_REQUEST_BYTES)]
+    pub max_body: usize,
+    /// Số yêu cầu mỗi đơn vị được gửi mỗi phút (trung bình).
+    #[arg(long, default_value_t = 600)]
+    pub rate_per_minute: u32,
+    /// Số yêu cầu một đơn vị được gửi dồn một lúc.
+    #[arg(long, default_value_t = 120)]
+    pub burst: u32,
+    /// Chứng thư TLS (PEM, cả chuỗi) để phục vụ HTTPS trực tiếp; không có thì
+    /// phục vụ HTTP, đặt sau một proxy có TLS.
+    #[arg(long, requires = "tls_key", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// Khóa bí mật của chứng thư TLS (PEM).
+    #[arg(long, requires = "tls_cert", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Số lô dữ liệu được xử lý cùng lúc (giới hạn bộ nhớ của máy chủ).
+    #[arg(long, default_value_t = 8)]
+    pub concurrent_pushes: usize,
+    /// Lỗi giả lập, CHỈ DÙNG CHO KIỂM THỬ: fail500:N, reset:N, bad-json:N,
+    /// foreign-ids:N, huge:N, slow:MS, hang-after-store.
+    #[arg(long, hide = true)]
+    pub fault: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OfficeCommand {
+    /// Đăng ký đơn vị và in mã truy cập (chỉ in một lần; máy chủ chỉ giữ mã băm).
+    Add {
+        /// Mã đơn vị, ví dụ 000.00.17.H23.
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// Mã tỉnh 3 chữ số.
+        #[arg(long)]
+        province: Option<String>,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Thu hồi mã truy cập của đơn vị.
+    Revoke {
+        code: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Danh sách đơn vị.
+    List {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DirectiveCommand {
+    /// Ban hành một chỉ đạo.
+    Publish {
+        #[arg(long)]
+        title: String,
+        /// Nội dung (mặc định: đọc từ stdin).
+        #[arg(long)]
+        body: Option<String>,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Thay đổi chỉ tiêu hoặc hạn của một nhiệm vụ.
+    Publish {
+        #[arg(long)]
+        task: u32,
+        #[arg(long)]
+        target: Option<f64>,
+        #[arg(long)]
+        unit: Option<String>,
+        /// Hạn mới, YYYY-MM-DD.
+        #[arg(long)]
+        deadline: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+}
+
+fn valid_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 32
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+/// Run `bhxh-hq` with these arguments.
+pub fn main_with_args<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BHXH_HQ_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Lỗi: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), HqError> {
+    match command {
+        Command::Serve(a) => serve(a),
+        Command::Office(OfficeCommand::Add {
+            code,
+            name,
+            province,
+            data,
+        }) => {
+            if !valid_code(&code) {
+                return Err(HqError::Invalid(format!(
+                    "Mã đơn vị \"{code}\" không hợp lệ (chữ, số, dấu chấm, gạch; tối đa 32 ký tự)."
+                )));
+            }
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 200 {
+                return Err(HqError::Invalid(
+                    "Tên đơn vị phải có từ 1 đến 200 ký tự.".into(),
+                ));
+            }
+            if province
+                .as_deref()
+                .is_some_and(|p| p.len() != 3 || !p.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err(HqError::Invalid("Mã tỉnh phải gồm 3 chữ số.".into()));
+            }
+            let storage = SqliteStorage::open(&data.data_dir)?;
+            let token = new_token()?;
+            storage.add_office(
+                &code,
+                name,
+                province.as_deref(),
+                &token_hash(&token),
+                &now_rfc3339(),
+            )?;
+            eprintln!(
+                "Đã đăng ký đơn vị {code}. Mã truy cập dưới đây chỉ hiện một lần; hãy chuyển cho đơn vị qua kênh an toàn \
+                 (nhập bằng lệnh: bhxh-desk sync configure --url URL)."
+            );
+            println!("{token}");
+            Ok(())
+        }
+        Command::Office(OfficeCommand::Revoke { code, data }) => {
+            let storage = SqliteStorage::open(&data.data_dir)?;
+            storage.revoke_office(&code, &now_rfc3339())?;
+            println!("Đã thu hồi mã truy cập của đơn vị {code}.");
+            Ok(())
+        }
+        Command::Office(OfficeCommand::List { json, data }) => {
+            let storage = SqliteStorage::open(&data.data_dir)?;
+            let offices = storage.offices()?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                let text = serde_json::to_string_pretty(&offices)
+                    .map_err(|e| HqError::Invalid(e.to_string()))?;
+                let _ = writeln!(out, "{text}");
+            } else {
+                for o in offices {
+                    let _ = writeln!(
+                        out,
+                        "{}\t{}\t{}\t{} mục\t{}",
+                        o.code,
+                        o.name,
+                        o.last_sync_at.as_deref().unwrap_or("chưa đồng bộ"),
+                        o.items,
+                        if o.revoked_at.is_some() {
+                            "ĐÃ THU HỒI"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Directive(DirectiveCommand::Publish { title, body, data }) => {
+            let body = match body {
+                Some(b) => b,
+                None => {
+                    let mut s = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
+                        HqError::Io {
+                            path: "stdin".into(),
+                            detail: e.to_string(),
+                        }
+                    })?;
+                    s
+                }
+            };
+            publish(
+                &data,
+                Published::Directive {
+                    title: title.trim().to_owned(),
+                    body: body.trim().to_owned(),
+                },
+            )
+        }
+        Command::Plan(PlanCommand::Publish {
+            task,
+            target,
+            unit,
+            deadline,
+            note,
+            data,
+        }) => publish(
+            &data,
+            Published::PlanChange {
+                task_number: task,
+                target_value: target,
+                target_unit: unit,
+                deadline,
+                note,
+            },
+        ),
+    }
+}
+
+fn publish(data: &DataDirArg, item: Published) -> Result<(), HqError> {
+    let storage = SqliteStorage::open(&data.data_dir)?;
+    let d = storage.publish(&item, &now_rfc3339())?;
+    println!("Đã ban hành mục số {} ({}).", d.seq, d.id);
+    Ok(())
+}
+
+fn serve(a: ServeArgs) -> Result<(), HqError> {
+    let mut faults = Faults::default();
+    for f in &a.fault {
+        faults.add(f).map_err(HqError::Invalid)?;
+    }
+    if !a.fault.is_empty() {
+        eprintln!(
+            "CẢNH BÁO: máy chủ chạy với lỗi giả lập {:?} (chỉ dùng cho kiểm thử).",
+            a.fault
+        );
+    }
+    let tls = match (&a.tls_cert, &a.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key)?),
+        _ => None,
+    };
+    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&a.data.data_dir)?);
+    let state = AppState::new(
+        storage,
+        Limits {
+            max_body: a.max_body,
+            rate_per_minute: a.rate_per_minute,
+            burst: a.burst,
+            concurrent_pushes: a.concurrent_pushes,
+        },
+        faults,
+    );
+    let io = |e: std::io::Error| HqError::Io {
+        path: a.listen.clone(),
+        detail: e.to_string(),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(io)?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&a.listen).await.map_err(io)?;
+        let addr = listener.local_addr().map_err(io)?;
+        match tls {
+            Some(config) => {
+                let listener = crate::tls::TlsListener::new(listener, config).map_err(io)?;
+                println!("listening https://{addr}");
+                let _ = std::io::stdout().flush();
+                crate::server::serve(listener, state).await.map_err(io)
+            }
+            None => {
+                println!("listening http://{addr}");
+                let _ = std::io::stdout().flush();
+                crate::server::serve(listener, state).await.map_err(io)
+            }
+        }
+    })
+}

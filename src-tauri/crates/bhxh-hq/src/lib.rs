@@ -1,0 +1,63 @@
+//! The HQ server of BHXH Desk (`bhxh-hq`).
+//!
+//! Offices push their approved reports ([`bhxh_sync_proto::PushRequest`]),
+//! pull directives and plan changes by cursor, and HQ staff read national
+//! progress (JSON at `/api/national`, HTML at `/`).
+//!
+//! - [`storage`]: what HQ keeps, behind the [`storage::Storage`] trait
+//!   (SQLite by default; a PostgreSQL implementation can serve a national
+//!   deployment without touching the server).
+//! - [`server`]: the axum router, office tokens, body-size and rate limits.
+//! - [`aggregate`]: progress per task per office, late offices, last sync.
+//! - [`cli`]: `bhxh-hq serve | office | directive | plan`.
+
+pub mod aggregate;
+pub mod cli;
+pub mod server;
+pub mod storage;
+pub mod tls;
+
+/// Everything that can go wrong at HQ. Messages are Vietnamese.
+#[derive(Debug, thiserror::Error)]
+pub enum HqError {
+    #[error("Lỗi cơ sở dữ liệu của máy chủ trung ương: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("Dữ liệu lưu trữ không hợp lệ: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("Không tìm thấy đơn vị có mã \"{0}\".")]
+    UnknownOffice(String),
+    #[error("Đơn vị có mã \"{0}\" đã được đăng ký.")]
+    OfficeExists(String),
+    #[error("Lỗi đọc/ghi {path}: {detail}")]
+    Io { path: String, detail: String },
+    #[error("Không tạo được mã truy cập ngẫu nhiên: {0}")]
+    Random(String),
+}
+
+/// HQ's clock, RFC 3339 with Vietnam's offset (+07:00).
+pub fn now_rfc3339() -> String {
+    let now = chrono::Utc::now();
+    match chrono::FixedOffset::east_opt(7 * 3600) {
+        Some(tz) => now
+            .with_timezone(&tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, false),
+        None => now.to_rfc3339_opts(chrono::SecondsFormat::Millis, false),
+    }
+}
+
+/// A fresh office token: 32 random bytes, hex, with a recognisable prefix.
+pub fn new_token() -> Result<String, HqError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| HqError::Random(e.to_string()))?;
+    Ok(format!("bhxhq_{}", hex::encode(bytes)))
+}
+
+/// What HQ stores in place of a token: its SHA-256, hex. The token has 256
+/// bits of entropy, so a plain hash (no salt, no slow KDF) is enough, and
+/// lookup by hash needs no constant-time comparison.
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}

@@ -1,0 +1,566 @@
+//! The HTTP side of HQ: routes, office tokens, body-size and rate limits.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use bhxh_sync_proto::{
+    ErrorBody, Hello, MAX_PULL_ITEMS, Outcome, PROTOCOL_VERSION, PullResponse, PushRequest,
+    PushResponse, PushResult, codes,
+};
+use serde::Deserialize;
+
+use crate::storage::{OfficeAuth, Storage};
+use crate::{HqError, aggregate, now_rfc3339, token_hash};
+
+/// Faults injected on purpose, for the fault tests only (`bhxh-hq serve
+/// --fault …`). Counted faults apply to the first N pushes.
+#[derive(Debug, Default)]
+pub struct Faults {
+    /// Answer 500 before storing anything.
+    pub fail500: AtomicU32,
+    /// Store, then cut the answer off in the middle of its body.
+    pub reset: AtomicU32,
+    /// Store, then answer with something that is not JSON.
+    pub bad_json: AtomicU32,
+    /// Store, then answer with results for ids the office never sent.
+    pub foreign_ids: AtomicU32,
+    /// Store, then answer with a body larger than any client accepts.
+    pub huge: AtomicU32,
+    /// Store, then wait this long before answering.
+    pub slow_ms: u64,
+    /// Store, then never answer.
+    pub hang_after_store: bool,
+}
+
+impl Faults {
+    /// Parse one `--fault` value: `fail500:N`, `reset:N`, `bad-json:N`,
+    /// `foreign-ids:N`, `huge:N`, `slow:MS`, `hang-after-store`.
+    pub fn add(&mut self, spec: &str) -> Result<(), String> {
+        let (name, n) = match spec.split_once(':') {
+            Some((name, n)) => (
+                name,
+                n.parse::<u64>()
+                    .map_err(|_| format!("số trong lỗi giả lập \"{spec}\" không hợp lệ"))?,
+            ),
+            None => (spec, 1),
+        };
+        let count = u32::try_from(n).map_err(|_| format!("số quá lớn: {spec}"))?;
+        match name {
+            "fail500" => self.fail500 = AtomicU32::new(count),
+            "reset" => self.reset = AtomicU32::new(count),
+            "bad-json" => self.bad_json = AtomicU32::new(count),
+            "foreign-ids" => self.foreign_ids = AtomicU32::new(count),
+            "huge" => self.huge = AtomicU32::new(count),
+            "slow" => self.slow_ms = n,
+            "hang-after-store" => self.hang_after_store = true,
+            _ => return Err(format!("không biết lỗi giả lập \"{name}\"")),
+        }
+        Ok(())
+    }
+}
+
+fn take(counter: &AtomicU32) -> bool {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+/// Limits of the server.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest request body, in bytes.
+    pub max_body: usize,
+    /// Requests each office may make per minute, on average.
+    pub rate_per_minute: u32,
+    /// Requests an office may make at once before the rate applies.
+    pub burst: u32,
+    /// Pushes processed at the same time (the others wait their turn):
+    /// bounds HQ's memory whatever the number of offices.
+    pub concurrent_pushes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body: bhxh_sync_proto::MAX_REQUEST_BYTES,
+            rate_per_minute: 600,
+            burst: 120,
+            concurrent_pushes: 8,
+        }
+    }
+}
+
+struct Bucket {
+    tokens: f64,
+    last: Instant,
+}
+
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+    pub limits: Limits,
+    pub faults: Faults,
+    buckets: Mutex<HashMap<String, Bucket>>,
+    pushes: tokio::sync::Semaphore,
+}
+
+impl AppState {
+    pub fn new(storage: Arc<dyn Storage>, limits: Limits, faults: Faults) -> Arc<AppState> {
+        Arc::new(AppState {
+            pushes: tokio::sync::Semaphore::new(limits.concurrent_pushes.max(1)),
+            storage,
+            limits,
+            faults,
+            buckets: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Token bucket per office: `Err(seconds to wait)` when over the rate.
+    fn rate_check(&self, office: &str) -> Result<(), u64> {
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        let burst = f64::from(self.limits.burst.max(1));
+        let per_sec = f64::from(self.limits.rate_per_minute.max(1)) / 60.0;
+        let b = buckets.entry(office.to_owned()).or_insert(Bucket {
+            tokens: burst,
+            last: now,
+        });
+        b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * per_sec).min(burst);
+        b.last = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - b.tokens) / per_sec).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// An error answer: status, stable code, Vietnamese message.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+}
+
+impl From<HqError> for ApiError {
+    fn from(e: HqError) -> Self {
+        tracing::error!(error = %e, "storage error");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            codes::INTERNAL,
+            "Máy chủ trung ương gặp lỗi khi xử lý; hãy thử lại sau.",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut resp = (
+            self.status,
+            axum::Json(ErrorBody {
+                code: self.code.to_owned(),
+                message: self.message,
+            }),
+        )
+            .into_response();
+        if let Some(s) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&s.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        resp
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, HqError> + Send + 'static,
+) -> Result<T, ApiError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r.map_err(ApiError::from),
+        Err(e) => {
+            tracing::error!(error = %e, "blocking task failed");
+            Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                codes::INTERNAL,
+                "Máy chủ trung ương gặp lỗi khi xử lý; hãy thử lại sau.",
+            ))
+        }
+    }
+}
+
+/// Who is calling: the office the bearer token belongs to, within its rate.
+async fn authenticate(state: &Arc<AppState>, headers: &HeaderMap) -> Result<OfficeAuth, ApiError> {
+    let unauthorized = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            codes::UNAUTHORIZED,
+            "Mã truy cập của đơn vị không đúng hoặc chưa được cấp.",
+        )
+    };
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+        .ok_or_else(unauthorized)?;
+    let hash = token_hash(token);
+    let storage = state.storage.clone();
+    let office = blocking(move || storage.authenticate(&hash))
+        .await?
+        .ok_or_else(unauthorized)?;
+    if office.revoked {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            codes::REVOKED,
+            format!(
+                "Mã truy cập của đơn vị {} đã bị thu hồi; liên hệ BHXH Việt Nam để được cấp mã mới.",
+                office.code
+            ),
+        ));
+    }
+    if let Err(secs) = state.rate_check(&office.code) {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            codes::RATE_LIMITED,
+            format!("Đơn vị gửi quá nhiều yêu cầu; hãy thử lại sau {secs} giây."),
+        );
+        e.retry_after = Some(secs);
+        return Err(e);
+    }
+    Ok(office)
+}
+
+async fn hello(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let office = authenticate(&state, &headers).await?;
+    Ok(axum::Json(Hello {
+        protocol: PROTOCOL_VERSION,
+        office_code: office.code,
+        office_name: office.name,
+        server_time: now_rfc3339(),
+    })
+    .into_response())
+}
+
+async fn push(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let office = authenticate(&state, &headers).await?;
+    let _permit = state.pushes.acquire().await.map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            codes::INTERNAL,
+            "Máy chủ trung ương đang dừng; hãy thử lại sau.",
+        )
+    })?;
+    // Read the body only with a permit: memory stays bounded however many
+    // offices push at once.
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::TOO_LARGE,
+            format!(
+                "Lô dữ liệu vượt quá giới hạn {} byte; hãy gửi lô nhỏ hơn.",
+                state.limits.max_body
+            ),
+        )
+    };
+    if headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > state.limits.max_body)
+    {
+        return Err(too_large());
+    }
+    let body = axum::body::to_bytes(body, state.limits.max_body)
+        .await
+        .map_err(|e| {
+            if e.to_string().contains("length limit") {
+                too_large()
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    codes::BAD_REQUEST,
+                    format!("Không đọc được lô dữ liệu: {e}"),
+                )
+            }
+        })?;
+    let req: PushRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_REQUEST,
+            format!("Lô dữ liệu không đúng định dạng: {e}"),
+        )
+    })?;
+    req.validate_envelope().map_err(|e| {
+        let code = if matches!(e, bhxh_sync_proto::ProtoError::Version { .. }) {
+            codes::PROTOCOL
+        } else {
+            codes::BAD_REQUEST
+        };
+        ApiError::new(StatusCode::BAD_REQUEST, code, e.to_string())
+    })?;
+    if take(&state.faults.fail500) {
+        return Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            codes::INTERNAL,
+            "Lỗi giả lập (fail500).",
+        ));
+    }
+    // Each item on its own: a bad one is rejected, the others go on.
+    let mut rejected: Vec<Option<PushResult>> = Vec::with_capacity(req.items.len());
+    let mut valid = Vec::with_capacity(req.items.len());
+    for item in req.items {
+        match item.validate() {
+            Ok(()) => {
+                rejected.push(None);
+                valid.push(item);
+            }
+            Err(e) => rejected.push(Some(PushResult {
+                id: item.id,
+                outcome: Outcome::Rejected,
+                hq_revision: 0,
+                detail: Some(e.to_string()),
+            })),
+        }
+    }
+    let storage = state.storage.clone();
+    let code = office.code.clone();
+    let now = now_rfc3339();
+    let stored = if valid.is_empty() {
+        Vec::new()
+    } else {
+        blocking(move || storage.push(&code, &valid, &now)).await?
+    };
+    let mut stored = stored.into_iter();
+    let results: Vec<PushResult> = rejected
+        .into_iter()
+        .filter_map(|r| r.or_else(|| stored.next()))
+        .collect();
+    let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
+    println!(
+        "pushed office={} stored={} duplicate={} conflict={} rejected={}",
+        office.code,
+        count(Outcome::Stored),
+        count(Outcome::Duplicate),
+        count(Outcome::Conflict),
+        count(Outcome::Rejected)
+    );
+    faulty_answer(&state.faults, results).await
+}
+
+/// The answer to a push, spoiled on purpose when a fault says so.
+async fn faulty_answer(faults: &Faults, results: Vec<PushResult>) -> Result<Response, ApiError> {
+    if faults.hang_after_store {
+        println!("fault hang-after-store");
+        std::future::pending::<()>().await;
+    }
+    if faults.slow_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(faults.slow_ms)).await;
+    }
+    let json = |v: &PushResponse| {
+        serde_json::to_vec(v).map_err(|e| HqError::Invalid(format!("không ghi được phản hồi: {e}")))
+    };
+    if take(&faults.reset) {
+        let bytes = json(&PushResponse {
+            protocol: PROTOCOL_VERSION,
+            results,
+        })?;
+        let half = Bytes::copy_from_slice(&bytes[..bytes.len() / 2]);
+        let stream = futures_util::stream::iter(vec![
+            Ok(half),
+            Err(std::io::Error::other("fault: connection cut mid-body")),
+        ]);
+        return Ok((
+            [(header::CONTENT_TYPE, "application/json")],
+            Body::from_stream(stream),
+        )
+            .into_response());
+    }
+    if take(&faults.bad_json) {
+        return Ok((
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"protocol\":1,\"results\":[{\"id\":",
+        )
+            .into_response());
+    }
+    if take(&faults.foreign_ids) {
+        let mut results = results;
+        for r in &mut results {
+            r.id = uuid::Uuid::now_v7();
+            r.outcome = Outcome::Stored;
+        }
+        return Ok(axum::Json(PushResponse {
+            protocol: PROTOCOL_VERSION,
+            results,
+        })
+        .into_response());
+    }
+    if take(&faults.huge) {
+        let mut body = b"{\"protocol\":1,\"results\":[]".to_vec();
+        body.resize(bhxh_sync_proto::MAX_RESPONSE_BYTES + 1024, b' ');
+        body.push(b'}');
+        return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
+    }
+    Ok(axum::Json(PushResponse {
+        protocol: PROTOCOL_VERSION,
+        results,
+    })
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct PullQuery {
+    #[serde(default)]
+    cursor: i64,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+async fn pull(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let office = authenticate(&state, &headers).await?;
+    let Query(q) = query.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_REQUEST,
+            format!("Tham số không hợp lệ: {}", e.body_text()),
+        )
+    })?;
+    if q.cursor < 0 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_REQUEST,
+            "Con trỏ không được âm.",
+        ));
+    }
+    let limit = q.limit.unwrap_or(MAX_PULL_ITEMS).clamp(1, MAX_PULL_ITEMS);
+    let storage = state.storage.clone();
+    let cursor = q.cursor;
+    let now = now_rfc3339();
+    let (items, more) = blocking(move || {
+        let r = storage.pull(cursor, limit)?;
+        storage.record_sync(&office.code, &now)?;
+        Ok(r)
+    })
+    .await?;
+    let next_cursor = items.last().map_or(cursor, |i| i.seq);
+    Ok(axum::Json(PullResponse {
+        protocol: PROTOCOL_VERSION,
+        items,
+        next_cursor,
+        more,
+    })
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct NationalQuery {
+    month: Option<String>,
+}
+
+async fn national_json(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<NationalQuery>,
+) -> Result<Response, ApiError> {
+    let storage = state.storage.clone();
+    let n = blocking(move || aggregate::national(storage.as_ref(), q.month.as_deref())).await?;
+    Ok(axum::Json(n).into_response())
+}
+
+async fn national_html(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<NationalQuery>,
+) -> Result<Response, ApiError> {
+    let storage = state.storage.clone();
+    let n = blocking(move || aggregate::national(storage.as_ref(), q.month.as_deref())).await?;
+    Ok(Html(aggregate::html(&n)).into_response())
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        codes::BAD_REQUEST,
+        "Không có đường dẫn này.",
+    )
+}
+
+/// HQ's routes.
+pub fn router(state: Arc<AppState>) -> Router {
+    let max_body = state.limits.max_body;
+    Router::new()
+        .route("/v1/hello", get(hello))
+        .route("/v1/push", post(push))
+        .route("/v1/pull", get(pull))
+        .route("/api/national", get(national_json))
+        .route("/", get(national_html))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}
+
+/// Serve until Ctrl-C or SIGTERM (plain TCP or [`crate::tls::TlsListener`]).
+pub async fn serve<L>(listener: L, state: Arc<AppState>) -> std::io::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,493 @@
+//! What HQ keeps: offices and their token hashes, every revision of every
+//! item offices pushed, and what HQ published, numbered in order.
+//!
+//! The server talks to [`Storage`] only; [`SqliteStorage`] is the embedded
+//! default. A PostgreSQL implementation would keep the same rules: one
+//! transaction per push, `UNIQUE (office, stream, key, revision)`, and a
+//! sequence for published items.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use bhxh_sync_proto::{DownItem, Outcome, Published, PushItem, PushResult};
+use rusqlite::{Connection, OptionalExtension, params};
+use uuid::Uuid;
+
+use crate::HqError;
+
+/// An office as its token identifies it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfficeAuth {
+    pub code: String,
+    pub name: String,
+    pub revoked: bool,
+}
+
+/// An office as listed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfficeRow {
+    pub code: String,
+    pub name: String,
+    pub province: Option<String>,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    pub last_sync_at: Option<String>,
+    pub items: i64,
+}
+
+/// The newest revision HQ holds of one item of one office.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredItem {
+    pub office: String,
+    pub stream: String,
+    pub key: String,
+    pub revision: i64,
+    pub id: String,
+    pub payload: String,
+    pub received_at: String,
+}
+
+/// The storage HQ's server needs. Calls block: the server runs them on
+/// tokio's blocking pool.
+pub trait Storage: Send + Sync + 'static {
+    fn add_office(
+        &self,
+        code: &str,
+        name: &str,
+        province: Option<&str>,
+        token_hash: &str,
+        now: &str,
+    ) -> Result<(), HqError>;
+    fn revoke_office(&self, code: &str, now: &str) -> Result<(), HqError>;
+    fn authenticate(&self, token_hash: &str) -> Result<Option<OfficeAuth>, HqError>;
+    /// Apply a batch in one transaction; one result per item, in order.
+    /// Items must already have passed [`PushItem::validate`].
+    fn push(&self, office: &str, items: &[PushItem], now: &str)
+    -> Result<Vec<PushResult>, HqError>;
+    /// Published items after `cursor`, at most `limit`, and whether more wait.
+    fn pull(&self, cursor: i64, limit: u32) -> Result<(Vec<DownItem>, bool), HqError>;
+    fn publish(&self, item: &Published, now: &str) -> Result<DownItem, HqError>;
+    fn record_sync(&self, office: &str, now: &str) -> Result<(), HqError>;
+    fn offices(&self) -> Result<Vec<OfficeRow>, HqError>;
+    /// The newest revision of every item of every office.
+    fn current_items(&self) -> Result<Vec<StoredItem>, HqError>;
+    /// How many revisions HQ holds for an office (every key, every revision).
+    fn count_items(&self, office: &str) -> Result<i64, HqError>;
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS office (
+    code          TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    province      TEXT,
+    token_hash    TEXT NOT NULL UNIQUE,
+    created_at    TEXT NOT NULL,
+    revoked_at    TEXT,
+    last_sync_at  TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS item (
+    office_code  TEXT NOT NULL REFERENCES office(code),
+    stream       TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    revision     INTEGER NOT NULL CHECK (revision >= 1),
+    id           TEXT NOT NULL,
+    payload      TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    PRIMARY KEY (office_code, stream, key, revision),
+    UNIQUE (office_code, id)
+) STRICT;
+CREATE TABLE IF NOT EXISTS published (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            TEXT NOT NULL UNIQUE,
+    item          TEXT NOT NULL,
+    published_at  TEXT NOT NULL
+) STRICT;
+";
+
+/// HQ's embedded store: one SQLite file (`hq.db`) in the data directory.
+pub struct SqliteStorage {
+    conn: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for SqliteStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqliteStorage")
+    }
+}
+
+impl SqliteStorage {
+    /// Open (creating when absent) `hq.db` in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<SqliteStorage, HqError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| HqError::Io {
+            path: data_dir.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        let conn = Connection::open(data_dir.join("hq.db"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        )?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(SqliteStorage {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, HqError> {
+        self.conn
+            .lock()
+            .map_err(|_| HqError::Corrupt("kết nối cơ sở dữ liệu bị hỏng sau một lỗi".to_owned()))
+    }
+}
+
+fn push_one(
+    tx: &rusqlite::Transaction<'_>,
+    office: &str,
+    item: &PushItem,
+    now: &str,
+) -> Result<PushResult, HqError> {
+    let stream = item.stream.as_str();
+    let id = item.id.to_string();
+    let newest: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(revision), 0) FROM item WHERE office_code = ?1 AND stream = ?2 AND key = ?3",
+        params![office, stream, item.key],
+        |r| r.get(0),
+    )?;
+    let at_revision: Option<String> = tx
+        .query_row(
+            "SELECT id FROM item WHERE office_code = ?1 AND stream = ?2 AND key = ?3 AND revision = ?4",
+            params![office, stream, item.key, item.revision],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let result = |outcome, hq_revision, detail: Option<String>| PushResult {
+        id: item.id,
+        outcome,
+        hq_revision,
+        detail,
+    };
+    if at_revision.as_deref() == Some(id.as_str()) {
+        return Ok(result(Outcome::Duplicate, newest, None));
+    }
+    if newest > item.revision {
+        return Ok(result(
+            Outcome::Conflict,
+            newest,
+            Some(format!(
+                "Trung ương đang giữ lần sửa đổi {newest} của {}, mới hơn lần {} vừa gửi.",
+                item.key, item.revision
+            )),
+        ));
+    }
+    if at_revision.is_some() {
+        return Ok(result(
+            Outcome::Conflict,
+            newest,
+            Some(format!(
+                "Trung ương đã nhận một bản khác cho lần sửa đổi {} của {}.",
+                item.revision, item.key
+            )),
+        ));
+    }
+    let id_used: bool = tx
+        .query_row(
+            "SELECT 1 FROM item WHERE office_code = ?1 AND id = ?2",
+            params![office, id],
+            |_| Ok(true),
+        )
+        .optional()?
+        .unwrap_or(false);
+    if id_used {
+        return Ok(result(
+            Outcome::Rejected,
+            newest,
+            Some("Mã mục đã được dùng cho một mục khác.".to_owned()),
+        ));
+    }
+    let payload = serde_json::to_string(&item.payload)
+        .map_err(|e| HqError::Invalid(format!("nội dung không ghi được: {e}")))?;
+    tx.execute(
+        "INSERT INTO item (office_code, stream, key, revision, id, payload, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![office, stream, item.key, item.revision, id, payload, now],
+    )?;
+    Ok(result(Outcome::Stored, item.revision, None))
+}
+
+fn read_down(
+    seq: i64,
+    id: String,
+    item: String,
+    published_at: String,
+) -> Result<DownItem, HqError> {
+    Ok(DownItem {
+        seq,
+        id: Uuid::parse_str(&id).map_err(|e| HqError::Corrupt(format!("mã {id}: {e}")))?,
+        published_at,
+        item: serde_json::from_str(&item)
+            .map_err(|e| HqError::Corrupt(format!("mục {seq}: {e}")))?,
+    })
+}
+
+impl Storage for SqliteStorage {
+    fn add_office(
+        &self,
+        code: &str,
+        name: &str,
+        province: Option<&str>,
+        token_hash: &str,
+        now: &str,
+    ) -> Result<(), HqError> {
+        let conn = self.conn()?;
+        let exists: bool = conn
+            .query_row("SELECT 1 FROM office WHERE code = ?1", [code], |_| Ok(true))
+            .optional()?
+            .unwrap_or(false);
+        if exists {
+            return Err(HqError::OfficeExists(code.to_owned()));
+        }
+        conn.execute(
+            "INSERT INTO office (code, name, province, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![code, name, province, token_hash, now],
+        )?;
+        Ok(())
+    }
+
+    fn revoke_office(&self, code: &str, now: &str) -> Result<(), HqError> {
+        let conn = self.conn()?;
+        let n = conn.execute(
+            "UPDATE office SET revoked_at = COALESCE(revoked_at, ?2) WHERE code = ?1",
+            params![code, now],
+        )?;
+        if n == 0 {
+            return Err(HqError::UnknownOffice(code.to_owned()));
+        }
+        Ok(())
+    }
+
+    fn authenticate(&self, token_hash: &str) -> Result<Option<OfficeAuth>, HqError> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(
+                "SELECT code, name, revoked_at IS NOT NULL FROM office WHERE token_hash = ?1",
+                [token_hash],
+                |r| {
+                    Ok(OfficeAuth {
+                        code: r.get(0)?,
+                        name: r.get(1)?,
+                        revoked: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn push(
+        &self,
+        office: &str,
+        items: &[PushItem],
+        now: &str,
+    ) -> Result<Vec<PushResult>, HqError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        let mut results = Vec::with_capacity(items.len());
+        for item in items {
+            results.push(push_one(&tx, office, item, now)?);
+        }
+        tx.execute(
+            "UPDATE office SET last_sync_at = ?2 WHERE code = ?1",
+            params![office, now],
+        )?;
+        tx.commit()?;
+        Ok(results)
+    }
+
+    fn pull(&self, cursor: i64, limit: u32) -> Result<(Vec<DownItem>, bool), HqError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, id, item, published_at FROM published WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map(params![cursor, i64::from(limit) + 1], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<Result<Vec<(i64, String, String, String)>, _>>()?;
+        let more = rows.len() > limit as usize;
+        let items = rows
+            .into_iter()
+            .take(limit as usize)
+            .map(|(s, i, it, p)| read_down(s, i, it, p))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((items, more))
+    }
+
+    fn publish(&self, item: &Published, now: &str) -> Result<DownItem, HqError> {
+        item.validate().map_err(HqError::Invalid)?;
+        let conn = self.conn()?;
+        let id = Uuid::now_v7();
+        let text = serde_json::to_string(item)
+            .map_err(|e| HqError::Invalid(format!("không ghi được: {e}")))?;
+        conn.execute(
+            "INSERT INTO published (id, item, published_at) VALUES (?1, ?2, ?3)",
+            params![id.to_string(), text, now],
+        )?;
+        Ok(DownItem {
+            seq: conn.last_insert_rowid(),
+            id,
+            published_at: now.to_owned(),
+            item: item.clone(),
+        })
+    }
+
+    fn record_sync(&self, office: &str, now: &str) -> Result<(), HqError> {
+        let conn = self.conn()?;
+        conn.execute(
+            "UPDATE office SET last_sync_at = ?2 WHERE code = ?1",
+            params![office, now],
+        )?;
+        Ok(())
+    }
+
+    fn offices(&self) -> Result<Vec<OfficeRow>, HqError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT o.code, o.name, o.province, o.created_at, o.revoked_at, o.last_sync_at,
+                    (SELECT COUNT(*) FROM item i WHERE i.office_code = o.code)
+             FROM office o ORDER BY o.code",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(OfficeRow {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    province: r.get(2)?,
+                    created_at: r.get(3)?,
+                    revoked_at: r.get(4)?,
+                    last_sync_at: r.get(5)?,
+                    items: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn current_items(&self) -> Result<Vec<StoredItem>, HqError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT i.office_code, i.stream, i.key, i.revision, i.id, i.payload, i.received_at
+             FROM item i
+             WHERE i.revision = (SELECT MAX(j.revision) FROM item j
+                                 WHERE j.office_code = i.office_code AND j.stream = i.stream AND j.key = i.key)
+             ORDER BY i.office_code, i.stream, i.key",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(StoredItem {
+                    office: r.get(0)?,
+                    stream: r.get(1)?,
+                    key: r.get(2)?,
+                    revision: r.get(3)?,
+                    id: r.get(4)?,
+                    payload: r.get(5)?,
+                    received_at: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn count_items(&self, office: &str) -> Result<i64, HqError> {
+        let conn = self.conn()?;
+        Ok(conn.query_row(
+            "SELECT COUNT(*) FROM item WHERE office_code = ?1",
+            [office],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use bhxh_sync_proto::Stream;
+
+    fn item(id: Uuid, key: &str, revision: i64) -> PushItem {
+        PushItem {
+            id,
+            stream: Stream::Report,
+            key: key.into(),
+            revision,
+            payload: serde_json::json!({"n": revision}),
+        }
+    }
+
+    #[test]
+    fn pushes_are_idempotent_and_older_revisions_conflict() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open(dir.path()).unwrap();
+        s.add_office("HN", "Hà Nội", Some("001"), "h1", "t")
+            .unwrap();
+        assert!(matches!(
+            s.add_office("HN", "x", None, "h2", "t"),
+            Err(HqError::OfficeExists(_))
+        ));
+        let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let r = s.push("HN", &[item(a, "month:2024-05", 1)], "t").unwrap();
+        assert_eq!((r[0].outcome, r[0].hq_revision), (Outcome::Stored, 1));
+        let r = s.push("HN", &[item(a, "month:2024-05", 1)], "t").unwrap();
+        assert_eq!(r[0].outcome, Outcome::Duplicate);
+        let r = s.push("HN", &[item(b, "month:2024-05", 2)], "t").unwrap();
+        assert_eq!((r[0].outcome, r[0].hq_revision), (Outcome::Stored, 2));
+        // revision 1 again under another id: HQ holds a different change
+        let r = s.push("HN", &[item(c, "month:2024-05", 1)], "t").unwrap();
+        assert_eq!((r[0].outcome, r[0].hq_revision), (Outcome::Conflict, 2));
+        // same id reused for another key
+        let r = s.push("HN", &[item(b, "month:2024-06", 1)], "t").unwrap();
+        assert_eq!(r[0].outcome, Outcome::Rejected);
+        assert_eq!(s.count_items("HN").unwrap(), 2);
+        let cur = s.current_items().unwrap();
+        assert_eq!(cur.len(), 1);
+        assert_eq!(cur[0].revision, 2);
+        s.revoke_office("HN", "t2").unwrap();
+        assert!(s.authenticate("h1").unwrap().unwrap().revoked);
+        assert!(s.authenticate("nope").unwrap().is_none());
+        assert!(matches!(
+            s.revoke_office("XX", "t"),
+            Err(HqError::UnknownOffice(_))
+        ));
+    }
+
+    #[test]
+    fn pull_pages_by_cursor() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStorage::open(dir.path()).unwrap();
+        for i in 0..5 {
+            s.publish(
+                &Published::Directive {
+                    title: format!("Chỉ đạo {i}"),
+                    body: String::new(),
+                },
+                "t",
+            )
+            .unwrap();
+        }
+        let (items, more) = s.pull(0, 3).unwrap();
+        assert_eq!(items.len(), 3);
+        assert!(more);
+        let (items, more) = s.pull(items[2].seq, 3).unwrap();
+        assert_eq!(items.len(), 2);
+        assert!(!more);
+        assert!(
+            s.publish(
+                &Published::Directive {
+                    title: String::new(),
+                    body: String::new()
+                },
+                "t"
+            )
+            .is_err()
+        );
+    }
+}

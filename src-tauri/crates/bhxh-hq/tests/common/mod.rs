@@ -1,0 +1,145 @@
+//! The real `bhxh-hq` binary as a process on loopback.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+pub const HQ: &str = env!("CARGO_BIN_EXE_bhxh-hq");
+
+/// Generous bound so a broken test fails instead of hanging; never a timing assertion.
+const WAIT: Duration = Duration::from_secs(120);
+
+pub fn hq(args: &[&str]) -> std::process::Output {
+    Command::new(HQ).args(args).output().unwrap()
+}
+
+/// Register an office; returns its token.
+pub fn add_office(data: &Path, code: &str, name: &str) -> String {
+    let out = hq(&[
+        "office",
+        "add",
+        "--code",
+        code,
+        "--name",
+        name,
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("bhxhq_") && token.len() == 70, "{token}");
+    token
+}
+
+type Lines = Arc<(Mutex<Vec<String>>, Condvar)>;
+
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+    pub data: PathBuf,
+    lines: Lines,
+}
+
+impl Server {
+    pub fn start(data: &Path, extra: &[&str]) -> Server {
+        Server::start_at(data, "127.0.0.1:0", extra)
+    }
+
+    pub fn start_at(data: &Path, listen: &str, extra: &[&str]) -> Server {
+        let mut child = Command::new(HQ)
+            .args(["serve", "--listen", listen, "--data-dir"])
+            .arg(data)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let lines: Lines = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
+        let l2 = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let (m, c) = &*l2;
+                m.lock().unwrap().push(line);
+                c.notify_all();
+            }
+        });
+        let mut s = Server {
+            child,
+            url: String::new(),
+            data: data.to_owned(),
+            lines,
+        };
+        let first = s.wait_line(|l| l.starts_with("listening "));
+        s.url = first.trim_start_matches("listening ").to_owned();
+        s
+    }
+
+    /// Wait for a stdout line matching `pred` (lines seen before count too).
+    pub fn wait_line(&self, pred: impl Fn(&str) -> bool) -> String {
+        let (m, c) = &*self.lines;
+        let mut guard = m.lock().unwrap();
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            if let Some(l) = guard.iter().find(|l| pred(l)) {
+                return l.clone();
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            assert!(
+                !left.is_zero(),
+                "HQ never printed the expected line; saw {guard:?}"
+            );
+            guard = c.wait_timeout(guard, left).unwrap().0;
+        }
+    }
+
+    pub fn lines(&self) -> Vec<String> {
+        self.lines.0.lock().unwrap().clone()
+    }
+
+    pub fn addr(&self) -> String {
+        self.url.trim_start_matches("http://").to_owned()
+    }
+
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn client() -> reqwest::blocking::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+/// A report change as an office sends it.
+pub fn report_item(id: uuid::Uuid, month: &str, revision: i64, percent: u32) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "stream": "report", "key": format!("month:{month}"), "revision": revision,
+        "payload": {
+            "uuid": id, "kind": "month", "period": month, "revision": revision, "status": "approved",
+            "rows": [
+                {"taskNumber": 1, "progress": {"status": "done", "percent": 100}},
+                {"taskNumber": 8, "progress": {"status": "in_progress", "percent": percent}}
+            ]
+        }
+    })
+}

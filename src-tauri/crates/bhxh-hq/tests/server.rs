@@ -1,0 +1,397 @@
+//! The real HQ server process on loopback, driven over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn push(c: &reqwest::blocking::Client, s: &Server, token: &str, items: Vec<Value>) -> (u16, Value) {
+    let r = c
+        .post(format!("{}/v1/push", s.url))
+        .bearer_auth(token)
+        .json(&json!({"protocol": 1, "items": items}))
+        .send()
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().unwrap())
+}
+
+#[test]
+fn office_tokens_push_idempotency_conflicts_and_pull() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = add_office(dir.path(), "000.00.17.H23", "Bảo hiểm xã hội tỉnh Hòa Bình");
+    let other = add_office(dir.path(), "000.00.66.H15", "Bảo hiểm xã hội tỉnh Đắk Lắk");
+    // the token itself is not in the database, only its hash
+    let db = std::fs::read(dir.path().join("hq.db")).unwrap();
+    assert!(!db.windows(20).any(|w| w == &token.as_bytes()[..20]));
+    let s = Server::start(dir.path(), &[]);
+    let c = client();
+
+    let hello: Value = c
+        .get(format!("{}/v1/hello", s.url))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(hello["officeCode"], "000.00.17.H23");
+    assert_eq!(hello["officeName"], "Bảo hiểm xã hội tỉnh Hòa Bình");
+
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    let (st, r) = push(&c, &s, &token, vec![report_item(a, "2024-05", 1, 40)]);
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["results"][0]["outcome"], "stored");
+    // the same change again: acknowledged, not stored twice
+    let (_, r) = push(&c, &s, &token, vec![report_item(a, "2024-05", 1, 40)]);
+    assert_eq!(r["results"][0]["outcome"], "duplicate");
+    let (_, r) = push(&c, &s, &token, vec![report_item(b, "2024-05", 2, 60)]);
+    assert_eq!(r["results"][0]["outcome"], "stored");
+    // an older revision under a new id: conflict with HQ's revision
+    let (_, r) = push(
+        &c,
+        &s,
+        &token,
+        vec![report_item(Uuid::now_v7(), "2024-05", 1, 10)],
+    );
+    assert_eq!(r["results"][0]["outcome"], "conflict");
+    assert_eq!(r["results"][0]["hqRevision"], 2);
+    assert!(
+        r["results"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("lần sửa đổi 2")
+    );
+    // a bad item is rejected while the good one in the same batch is stored
+    let mut bad = report_item(Uuid::now_v7(), "2024-06", 1, 10);
+    bad["payload"]["rows"][1]["progress"]["percent"] = json!(250);
+    let good = Uuid::now_v7();
+    let (_, r) = push(
+        &c,
+        &s,
+        &token,
+        vec![bad, report_item(good, "2024-06", 1, 70)],
+    );
+    assert_eq!(r["results"][0]["outcome"], "rejected");
+    assert!(r["results"][0]["detail"].as_str().unwrap().contains("250%"));
+    assert_eq!(r["results"][1]["outcome"], "stored");
+    assert_eq!(r["results"][1]["id"], good.to_string());
+    // the other office's keys are its own
+    let (_, r) = push(&c, &s, &other, vec![report_item(a, "2024-05", 1, 40)]);
+    assert_eq!(r["results"][0]["outcome"], "stored");
+
+    let out = hq(&[
+        "office",
+        "list",
+        "--json",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    let offices: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(offices[0]["code"], "000.00.17.H23");
+    assert_eq!(offices[0]["items"], 3, "rev 1 and 2 of May, rev 1 of June");
+    assert!(offices[0]["lastSyncAt"].is_string());
+
+    // directives and plan changes, published while the server runs
+    let data = dir.path().to_str().unwrap();
+    let out = hq(&[
+        "directive",
+        "publish",
+        "--title",
+        "Đẩy nhanh số hóa hồ sơ",
+        "--body",
+        "Hoàn thành trước 30/6.",
+        "--data-dir",
+        data,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = hq(&[
+        "plan",
+        "publish",
+        "--task",
+        "8",
+        "--target",
+        "90",
+        "--unit",
+        "%",
+        "--deadline",
+        "2024-12-31",
+        "--data-dir",
+        data,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = hq(&[
+        "plan",
+        "publish",
+        "--task",
+        "8",
+        "--deadline",
+        "31/12/2024",
+        "--data-dir",
+        data,
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
+    let p: Value = c
+        .get(format!("{}/v1/pull?cursor=0&limit=1", s.url))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(p["items"][0]["item"]["kind"], "directive");
+    assert_eq!(p["items"][0]["item"]["title"], "Đẩy nhanh số hóa hồ sơ");
+    assert_eq!(p["more"], true);
+    let cursor = p["nextCursor"].as_i64().unwrap();
+    let p: Value = c
+        .get(format!("{}/v1/pull?cursor={cursor}", s.url))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(p["items"][0]["item"]["kind"], "planChange");
+    assert_eq!(p["items"][0]["item"]["targetValue"], 90.0);
+    assert_eq!(p["more"], false);
+    let end = p["nextCursor"].as_i64().unwrap();
+    let p: Value = c
+        .get(format!("{}/v1/pull?cursor={end}", s.url))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(p["items"].as_array().unwrap().len(), 0);
+    assert_eq!(p["nextCursor"], end);
+}
+
+#[test]
+fn wrong_and_revoked_tokens_are_refused_with_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = add_office(dir.path(), "HB", "BHXH Hòa Bình");
+    let s = Server::start(dir.path(), &[]);
+    let c = client();
+    let r = c
+        .get(format!("{}/v1/hello", s.url))
+        .bearer_auth("bhxhq_wrong")
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let body: Value = r.json().unwrap();
+    assert_eq!(body["code"], "unauthorized");
+    let r = c.get(format!("{}/v1/pull", s.url)).send().unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+
+    let out = hq(&[
+        "office",
+        "revoke",
+        "HB",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let (st, body) = push(
+        &c,
+        &s,
+        &token,
+        vec![report_item(Uuid::now_v7(), "2024-05", 1, 1)],
+    );
+    assert_eq!(st, 401);
+    assert_eq!(body["code"], "revoked");
+    assert!(body["message"].as_str().unwrap().contains("đã bị thu hồi"));
+    let out = hq(&[
+        "office",
+        "revoke",
+        "XX",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Không tìm thấy đơn vị"));
+    let out = hq(&[
+        "office",
+        "add",
+        "--code",
+        "HB",
+        "--name",
+        "x",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("đã được đăng ký"));
+}
+
+#[test]
+fn oversize_bodies_malformed_json_and_bursts_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = add_office(dir.path(), "HB", "BHXH Hòa Bình");
+    let s = Server::start(
+        dir.path(),
+        &[
+            "--max-body",
+            "2000",
+            "--rate-per-minute",
+            "1",
+            "--burst",
+            "4",
+        ],
+    );
+    let c = client();
+    let big = report_item(Uuid::now_v7(), "2024-05", 1, 1);
+    let items: Vec<Value> = (0..20).map(|_| big.clone()).collect();
+    let (st, body) = push(&c, &s, &token, items);
+    assert_eq!(st, 413);
+    assert_eq!(body["code"], "too_large");
+    let r = c
+        .post(format!("{}/v1/push", s.url))
+        .bearer_auth(&token)
+        .body("{not json")
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let r = c
+        .post(format!("{}/v1/push", s.url))
+        .bearer_auth(&token)
+        .json(&json!({"protocol": 2, "items": [big]}))
+        .send()
+        .unwrap();
+    assert_eq!(r.json::<Value>().unwrap()["code"], "protocol");
+    // the burst (4) is spent by now or within a few more requests; then the office waits its turn
+    let mut limited = None;
+    for _ in 0..5 {
+        let r = c
+            .get(format!("{}/v1/hello", s.url))
+            .bearer_auth(&token)
+            .send()
+            .unwrap();
+        if r.status().as_u16() == 429 {
+            limited = Some(r);
+            break;
+        }
+    }
+    let r = limited.expect("never rate-limited");
+    assert!(r.headers().get("retry-after").is_some());
+    assert_eq!(r.json::<Value>().unwrap()["code"], "rate_limited");
+    assert_eq!(
+        s.lines().iter().filter(|l| l.starts_with("pushed")).count(),
+        0
+    );
+}
+
+#[test]
+fn national_page_shows_progress_lateness_and_last_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let t1 = add_office(dir.path(), "HB", "BHXH Hòa Bình");
+    let _t2 = add_office(dir.path(), "DL", "BHXH Đắk Lắk");
+    let s = Server::start(dir.path(), &[]);
+    let c = client();
+    push(
+        &c,
+        &s,
+        &t1,
+        vec![report_item(Uuid::now_v7(), "2024-04", 1, 20)],
+    );
+    push(
+        &c,
+        &s,
+        &t1,
+        vec![report_item(Uuid::now_v7(), "2024-05", 1, 60)],
+    );
+    let n: Value = c
+        .get(format!("{}/api/national?month=2024-05", s.url))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(n["asOfMonth"], "2024-05");
+    assert_eq!(n["lateOffices"], json!(["DL"]));
+    let hb = n["offices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["code"] == "HB")
+        .unwrap();
+    assert_eq!(hb["latestMonth"], "2024-05");
+    assert_eq!(hb["late"], false);
+    assert!(hb["lastSyncAt"].is_string());
+    let t8 = n["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["taskNumber"] == 8)
+        .unwrap();
+    assert_eq!(t8["averagePercent"], 60.0);
+    assert_eq!(t8["reported"], 1);
+    let n: Value = c
+        .get(format!("{}/api/national?month=2024-06", s.url))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(n["lateOffices"], json!(["DL", "HB"]));
+    let page = c
+        .get(format!("{}/?month=2024-05", s.url))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("BHXH Đắk Lắk") && page.contains("Tiến độ thực hiện"));
+    assert!(page.contains("<td>60</td>"));
+}
+
+#[test]
+fn the_client_splits_big_queues_to_stay_under_hqs_body_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = add_office(dir.path(), "HB", "BHXH Hòa Bình");
+    let s = Server::start(dir.path(), &[]);
+    let key = bhxh_secrets::Key256::generate().unwrap();
+    let mut store = bhxh_store::Store::create(
+        &dir.path().join("desk/desk.db"),
+        &key,
+        bhxh_core::schema::MIGRATIONS,
+    )
+    .unwrap();
+    let now = bhxh_core::parse_ts("2024-06-03T08:00:00+07:00").unwrap();
+    // 50 reports of ~200 KB: 10 MB in all, more than HQ takes in one request
+    let tx = store.write().unwrap();
+    for i in 0..50 {
+        let id = Uuid::now_v7();
+        let month = format!("{}-{:02}", 2020 + i / 12, 1 + i % 12);
+        let mut item = report_item(id, &month, 1, 10);
+        item["payload"]["notes"] = json!("đ".repeat(100_000));
+        let payload = serde_json::to_string(&item["payload"]).unwrap();
+        bhxh_core::outbox::enqueue(
+            &tx,
+            &id.to_string(),
+            "report",
+            &format!("month:{month}"),
+            1,
+            &payload,
+            &now,
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    let client = bhxh_sync::Client::new(bhxh_sync::ClientConfig::new(&s.url), &token).unwrap();
+    let report = bhxh_sync::sync_round(store.conn(), &client, &now).unwrap();
+    assert_eq!(report.stored, 50);
+    assert!(report.batches > 1, "{report:?}");
+    let out = hq(&[
+        "office",
+        "list",
+        "--json",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    let offices: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(offices[0]["items"], 50);
+}

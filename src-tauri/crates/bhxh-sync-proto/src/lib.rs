@@ -1,0 +1,564 @@
+//! The protocol between a BHXH Desk office and the HQ server (`bhxh-hq`).
+//!
+//! JSON over HTTP(S), under the path prefix `/v1` ([`PROTOCOL_VERSION`]).
+//! See `docs/sync-protocol.md` for the exchange as a whole. This crate only
+//! holds the messages and the checks both sides make on them; it does no I/O.
+//!
+//! - `POST /v1/push` ([`PushRequest`] → [`PushResponse`]): the office sends a
+//!   batch of changes from its outbox. Each change has an id (UUIDv7), a
+//!   stream, a key (the thing changed, stable across revisions) and a
+//!   revision. HQ answers each change with an [`Outcome`].
+//! - `GET /v1/pull?cursor=N&limit=M` (→ [`PullResponse`]): what HQ published
+//!   (directives, plan changes) after the cursor, in order.
+//! - `GET /v1/hello` (→ [`Hello`]): who the token belongs to.
+//!
+//! Every request carries `Authorization: Bearer <office token>`.
+//! Errors come back as [`ErrorBody`] with a stable code.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The protocol's version; it is also the path prefix (`/v1`).
+pub const PROTOCOL_VERSION: u32 = 1;
+/// Most changes in one push.
+pub const MAX_BATCH_ITEMS: usize = 500;
+/// Largest payload of one change, as serialised JSON.
+pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+/// Largest request body HQ accepts.
+pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
+/// Largest response body a client reads.
+pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+/// Most items in one pull answer.
+pub const MAX_PULL_ITEMS: u32 = 500;
+/// Longest item key.
+pub const MAX_KEY_CHARS: usize = 64;
+/// Longest directive title / body, in characters.
+pub const MAX_TITLE_CHARS: usize = 300;
+pub const MAX_BODY_CHARS: usize = 20_000;
+
+/// A message that breaks the protocol. Messages are Vietnamese.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProtoError {
+    #[error("Phiên bản giao thức {got} không được hỗ trợ (cần {PROTOCOL_VERSION}).")]
+    Version { got: u32 },
+    #[error("Lô dữ liệu rỗng.")]
+    EmptyBatch,
+    #[error("Lô dữ liệu có {count} mục, vượt quá giới hạn {MAX_BATCH_ITEMS} mục.")]
+    BatchTooLarge { count: usize },
+    #[error("Mục {id} xuất hiện hai lần trong cùng một lô.")]
+    DuplicateId { id: Uuid },
+    #[error("Mục {id} không hợp lệ: {detail}")]
+    Item { id: Uuid, detail: String },
+    #[error("Phản hồi của máy chủ không hợp lệ: {0}")]
+    Response(String),
+}
+
+/// The kinds of change an office sends up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stream {
+    /// An approved period report (monthly, half-year, annual) of plan progress.
+    Report,
+}
+
+impl Stream {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Report => "report",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stream> {
+        match s {
+            "report" => Some(Stream::Report),
+            _ => None,
+        }
+    }
+}
+
+/// One change from an office's outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PushItem {
+    /// The change's own id (UUIDv7); for a report, the approved revision's uuid.
+    pub id: Uuid,
+    pub stream: Stream,
+    /// What changed, stable across revisions: for a report `KIND:PERIOD`,
+    /// e.g. `month:2024-05`, `half:2024-H1`, `year:2024`.
+    pub key: String,
+    /// Counts up from 1 per key.
+    pub revision: i64,
+    /// The change itself; for a report, the approved snapshot (see [`ReportSummary`]).
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PushRequest {
+    pub protocol: u32,
+    pub items: Vec<PushItem>,
+}
+
+/// What HQ did with one change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Kept now.
+    Stored,
+    /// HQ already held this very change (same id, key and revision): nothing kept twice.
+    Duplicate,
+    /// HQ holds this key at a newer revision, or a different change at the
+    /// same revision; `hqRevision` says which. Not retried: shown to people.
+    Conflict,
+    /// The change breaks a rule (`detail` says which). Not retried.
+    Rejected,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Stored => "stored",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Conflict => "conflict",
+            Outcome::Rejected => "rejected",
+        }
+    }
+
+    /// The change is now safely at HQ.
+    pub fn is_acknowledged(self) -> bool {
+        matches!(self, Outcome::Stored | Outcome::Duplicate)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PushResult {
+    pub id: Uuid,
+    pub outcome: Outcome,
+    /// The newest revision HQ holds for the item's key after this push
+    /// (0 when it holds none, e.g. for a rejected first revision).
+    pub hq_revision: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PushResponse {
+    pub protocol: u32,
+    pub results: Vec<PushResult>,
+}
+
+/// The part of a report snapshot HQ reads (the snapshot has more fields;
+/// HQ keeps the whole snapshot as sent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportSummary {
+    pub uuid: Uuid,
+    pub kind: String,
+    pub period: String,
+    pub revision: i64,
+    pub status: String,
+    pub rows: Vec<RowSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RowSummary {
+    pub task_number: u32,
+    #[serde(default)]
+    pub progress: Option<ProgressSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressSummary {
+    pub status: String,
+    pub percent: u32,
+    #[serde(default)]
+    pub indicator_value: Option<f64>,
+}
+
+/// The item key of a report: `KIND:PERIOD`.
+pub fn report_key(kind: &str, period: &str) -> String {
+    format!("{kind}:{period}")
+}
+
+fn valid_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.chars().count() <= MAX_KEY_CHARS
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_' | '.'))
+}
+
+fn valid_period(kind: &str, period: &str) -> bool {
+    let b = period.as_bytes();
+    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    match kind {
+        "month" => {
+            b.len() == 7
+                && digits(&b[..4])
+                && b[4] == b'-'
+                && digits(&b[5..])
+                && matches!(period[5..].parse::<u32>(), Ok(1..=12))
+        }
+        "half" => {
+            b.len() == 7 && digits(&b[..4]) && (&period[4..] == "-H1" || &period[4..] == "-H2")
+        }
+        "year" => b.len() == 4 && digits(b),
+        _ => false,
+    }
+}
+
+impl ReportSummary {
+    /// Read and check a report payload against its change.
+    pub fn from_item(item: &PushItem) -> Result<ReportSummary, ProtoError> {
+        let bad = |detail: String| ProtoError::Item {
+            id: item.id,
+            detail,
+        };
+        let summary = ReportSummary::deserialize(&item.payload)
+            .map_err(|e| bad(format!("nội dung báo cáo không đúng định dạng: {e}")))?;
+        if !valid_period(&summary.kind, &summary.period) {
+            return Err(bad(format!(
+                "kỳ báo cáo \"{}:{}\" không hợp lệ",
+                summary.kind, summary.period
+            )));
+        }
+        if report_key(&summary.kind, &summary.period) != item.key {
+            return Err(bad(format!(
+                "khóa \"{}\" không khớp kỳ báo cáo \"{}:{}\"",
+                item.key, summary.kind, summary.period
+            )));
+        }
+        if summary.revision != item.revision {
+            return Err(bad(format!(
+                "lần sửa đổi trong báo cáo ({}) khác lần sửa đổi của mục ({})",
+                summary.revision, item.revision
+            )));
+        }
+        if summary.uuid != item.id {
+            return Err(bad("mã báo cáo khác mã của mục".to_owned()));
+        }
+        if summary.status != "approved" {
+            return Err(bad("chỉ gửi báo cáo đã duyệt".to_owned()));
+        }
+        let mut seen = HashSet::new();
+        for row in &summary.rows {
+            if !(1..=99).contains(&row.task_number) || !seen.insert(row.task_number) {
+                return Err(bad(format!("số nhiệm vụ {} không hợp lệ", row.task_number)));
+            }
+            if let Some(p) = &row.progress {
+                if p.percent > 100 {
+                    return Err(bad(format!(
+                        "nhiệm vụ {}: tỷ lệ {}% vượt quá 100%",
+                        row.task_number, p.percent
+                    )));
+                }
+                if !matches!(
+                    p.status.as_str(),
+                    "not_started" | "in_progress" | "done" | "late"
+                ) {
+                    return Err(bad(format!(
+                        "nhiệm vụ {}: trạng thái \"{}\" không hợp lệ",
+                        row.task_number, p.status
+                    )));
+                }
+            }
+        }
+        Ok(summary)
+    }
+}
+
+/// Counts what would be written, to measure JSON without building it.
+struct ByteCounter(usize);
+
+impl std::io::Write for ByteCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl PushItem {
+    /// The checks that do not depend on what HQ holds.
+    pub fn validate(&self) -> Result<(), ProtoError> {
+        let bad = |detail: String| ProtoError::Item {
+            id: self.id,
+            detail,
+        };
+        if self.id.get_version_num() != 7 {
+            return Err(bad("mã mục phải là UUID phiên bản 7".to_owned()));
+        }
+        if !valid_key(&self.key) {
+            return Err(bad(format!("khóa \"{}\" không hợp lệ", self.key)));
+        }
+        if self.revision < 1 {
+            return Err(bad(format!("lần sửa đổi {} không hợp lệ", self.revision)));
+        }
+        let mut counter = ByteCounter(0);
+        serde_json::to_writer(&mut counter, &self.payload).map_err(|e| bad(e.to_string()))?;
+        let size = counter.0;
+        if size > MAX_PAYLOAD_BYTES {
+            return Err(bad(format!(
+                "nội dung {size} byte vượt quá giới hạn {MAX_PAYLOAD_BYTES} byte"
+            )));
+        }
+        match self.stream {
+            Stream::Report => ReportSummary::from_item(self).map(|_| ()),
+        }
+    }
+}
+
+impl PushRequest {
+    /// The checks on the batch as a whole (each item is checked by HQ on its
+    /// own, so one bad item does not hold back the others).
+    pub fn validate_envelope(&self) -> Result<(), ProtoError> {
+        if self.protocol != PROTOCOL_VERSION {
+            return Err(ProtoError::Version { got: self.protocol });
+        }
+        if self.items.is_empty() {
+            return Err(ProtoError::EmptyBatch);
+        }
+        if self.items.len() > MAX_BATCH_ITEMS {
+            return Err(ProtoError::BatchTooLarge {
+                count: self.items.len(),
+            });
+        }
+        let mut seen = HashSet::new();
+        for item in &self.items {
+            if !seen.insert(item.id) {
+                return Err(ProtoError::DuplicateId { id: item.id });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl PushResponse {
+    /// The client's check of HQ's answer: exactly one result per change it
+    /// sent and none for anything else. A response that fails this changes
+    /// nothing in the outbox.
+    pub fn validate_against(&self, sent: &[Uuid]) -> Result<(), ProtoError> {
+        if self.protocol != PROTOCOL_VERSION {
+            return Err(ProtoError::Version { got: self.protocol });
+        }
+        let sent_set: HashSet<Uuid> = sent.iter().copied().collect();
+        let mut answered = HashSet::new();
+        for r in &self.results {
+            if !sent_set.contains(&r.id) {
+                return Err(ProtoError::Response(format!(
+                    "có kết quả cho mục {} mà máy này không gửi",
+                    r.id
+                )));
+            }
+            if !answered.insert(r.id) {
+                return Err(ProtoError::Response(format!(
+                    "mục {} được trả lời hai lần",
+                    r.id
+                )));
+            }
+            if r.hq_revision < 0 {
+                return Err(ProtoError::Response(format!(
+                    "lần sửa đổi {} không hợp lệ",
+                    r.hq_revision
+                )));
+            }
+            if r.detail.as_ref().is_some_and(|d| d.chars().count() > 2000) {
+                return Err(ProtoError::Response("lời giải thích quá dài".to_owned()));
+            }
+        }
+        if answered.len() != sent_set.len() {
+            return Err(ProtoError::Response(format!(
+                "chỉ trả lời {} trên {} mục đã gửi",
+                answered.len(),
+                sent_set.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Something HQ publishes for every office.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind", deny_unknown_fields)]
+pub enum Published {
+    /// A notice to offices.
+    #[serde(rename_all = "camelCase")]
+    Directive { title: String, body: String },
+    /// A change to a plan task's target or deadline.
+    #[serde(rename_all = "camelCase")]
+    PlanChange {
+        task_number: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target_value: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target_unit: Option<String>,
+        /// `YYYY-MM-DD`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deadline: Option<String>,
+        #[serde(default)]
+        note: String,
+    },
+}
+
+fn valid_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && matches!(s[5..7].parse::<u32>(), Ok(1..=12))
+        && matches!(s[8..10].parse::<u32>(), Ok(1..=31))
+}
+
+impl Published {
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            Published::Directive { title, body } => {
+                let t = title.trim().chars().count();
+                if t == 0 || t > MAX_TITLE_CHARS {
+                    return Err(format!(
+                        "tiêu đề chỉ đạo phải có từ 1 đến {MAX_TITLE_CHARS} ký tự"
+                    ));
+                }
+                if body.chars().count() > MAX_BODY_CHARS {
+                    return Err(format!("nội dung chỉ đạo vượt quá {MAX_BODY_CHARS} ký tự"));
+                }
+            }
+            Published::PlanChange {
+                task_number,
+                target_value,
+                target_unit,
+                deadline,
+                note,
+            } => {
+                if !(1..=99).contains(task_number) {
+                    return Err(format!("số nhiệm vụ {task_number} không hợp lệ"));
+                }
+                if target_value.is_some_and(|v| !v.is_finite() || v < 0.0) {
+                    return Err("chỉ tiêu phải là số không âm".to_owned());
+                }
+                if target_unit.as_ref().is_some_and(|u| u.chars().count() > 40) {
+                    return Err("đơn vị chỉ tiêu quá dài".to_owned());
+                }
+                if deadline.as_ref().is_some_and(|d| !valid_date(d)) {
+                    return Err("hạn hoàn thành phải có dạng YYYY-MM-DD".to_owned());
+                }
+                if target_value.is_none() && deadline.is_none() && note.trim().is_empty() {
+                    return Err("thay đổi kế hoạch phải có chỉ tiêu, hạn hoặc ghi chú".to_owned());
+                }
+                if note.chars().count() > MAX_BODY_CHARS {
+                    return Err(format!("ghi chú vượt quá {MAX_BODY_CHARS} ký tự"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One published item, numbered in publication order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DownItem {
+    /// Publication order at HQ, from 1; the client's cursor is the last seq it kept.
+    pub seq: i64,
+    pub id: Uuid,
+    /// RFC 3339.
+    pub published_at: String,
+    pub item: Published,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PullResponse {
+    pub protocol: u32,
+    pub items: Vec<DownItem>,
+    /// The cursor to ask with next time (the last item's seq, or the
+    /// cursor asked with when there is nothing new).
+    pub next_cursor: i64,
+    /// More items wait after `next_cursor`.
+    pub more: bool,
+}
+
+impl PullResponse {
+    /// The client's check: items strictly after the cursor, in order, no
+    /// more than asked for, each valid; `next_cursor` is the last seq.
+    pub fn validate_against(&self, cursor: i64, limit: u32) -> Result<(), ProtoError> {
+        if self.protocol != PROTOCOL_VERSION {
+            return Err(ProtoError::Version { got: self.protocol });
+        }
+        if self.items.len() > limit as usize {
+            return Err(ProtoError::Response(format!(
+                "trả về {} mục, nhiều hơn {limit} mục được hỏi",
+                self.items.len()
+            )));
+        }
+        let mut last = cursor;
+        let mut ids = HashSet::new();
+        for it in &self.items {
+            if it.seq <= last {
+                return Err(ProtoError::Response(format!(
+                    "số thứ tự {} không tăng dần sau {last}",
+                    it.seq
+                )));
+            }
+            if !ids.insert(it.id) {
+                return Err(ProtoError::Response(format!("mục {} lặp lại", it.id)));
+            }
+            it.item
+                .validate()
+                .map_err(|e| ProtoError::Response(format!("mục {}: {e}", it.id)))?;
+            last = it.seq;
+        }
+        if self.next_cursor != last {
+            return Err(ProtoError::Response(format!(
+                "con trỏ tiếp theo {} không khớp mục cuối {last}",
+                self.next_cursor
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The answer to `GET /v1/hello`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hello {
+    pub protocol: u32,
+    pub office_code: String,
+    pub office_name: String,
+    /// HQ's clock, RFC 3339.
+    pub server_time: String,
+}
+
+/// Every error answer: a stable code and a Vietnamese message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+/// The stable error codes.
+pub mod codes {
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    pub const REVOKED: &str = "revoked";
+    pub const BAD_REQUEST: &str = "bad_request";
+    pub const PROTOCOL: &str = "protocol";
+    pub const TOO_LARGE: &str = "too_large";
+    pub const RATE_LIMITED: &str = "rate_limited";
+    pub const INTERNAL: &str = "internal";
+}
+
+#[cfg(test)]
+mod tests;

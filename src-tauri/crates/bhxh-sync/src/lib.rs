@@ -1,0 +1,624 @@
+//! BHXH Desk's sync client: sends the outbox to HQ and pulls what HQ
+//! published (directives, plan changes) by cursor.
+//!
+//! One [`sync_round`] sends every queued change in batches and then pulls;
+//! the caller repeats rounds on a timer and, after a failure, waits
+//! [`Backoff::next_delay`] (exponential, with jitter). Nothing is lost or
+//! counted twice:
+//!
+//! - a change leaves the queue only when HQ's answer says HQ holds it
+//!   (stored or duplicate) — the answer is checked first, and an answer that
+//!   is malformed, oversize, or speaks of ids that were not sent changes
+//!   nothing in the outbox;
+//! - HQ keeps each (office, key, revision) once, so sending again after a
+//!   lost answer, a crash or a restart is harmless;
+//! - received items and the cursor are written in one transaction.
+//!
+//! The HTTP client is blocking (reqwest's blocking client with rustls):
+//! call it from a plain thread or `spawn_blocking`, never inside an async
+//! task. It holds no database lock while waiting for HQ.
+
+use std::io::Read;
+use std::time::Duration;
+
+use bhxh_core::outbox::{self, Answer};
+use bhxh_core::{CoreError, Timestamp};
+use bhxh_sync_proto::{
+    ErrorBody, Hello, MAX_PULL_ITEMS, MAX_RESPONSE_BYTES, PROTOCOL_VERSION, Published,
+    PullResponse, PushItem, PushRequest, PushResponse, Stream, codes,
+};
+use rusqlite::Connection;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Why a sync round stopped. Messages are Vietnamese, for the status line.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("Chưa cấu hình đồng bộ với BHXH Việt Nam (địa chỉ máy chủ và mã truy cập).")]
+    NotConfigured,
+    #[error("Địa chỉ máy chủ \"{0}\" không hợp lệ: {1}")]
+    BadUrl(String, String),
+    #[error(
+        "Không kết nối được máy chủ BHXH Việt Nam ({0}). Dữ liệu vẫn được giữ để gửi lại khi có mạng."
+    )]
+    Offline(String),
+    #[error("Máy chủ BHXH Việt Nam không trả lời kịp thời. Dữ liệu vẫn được giữ để gửi lại.")]
+    Timeout,
+    #[error("Mã truy cập của đơn vị không được máy chủ chấp nhận: {0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Revoked(String),
+    #[error("Máy chủ đang bận (giới hạn tần suất); sẽ thử lại sau {retry_after_secs} giây.")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("Máy chủ BHXH Việt Nam báo lỗi {status}: {message}")]
+    Server { status: u16, message: String },
+    #[error("Phản hồi của máy chủ bị từ chối, không dữ liệu nào bị thay đổi: {0}")]
+    BadResponse(String),
+    #[error("{0}")]
+    Store(#[from] CoreError),
+}
+
+impl SyncError {
+    /// A stable code for the UI and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::NotConfigured => "sync_not_configured",
+            SyncError::BadUrl(..) => "sync_bad_url",
+            SyncError::Offline(_) => "sync_offline",
+            SyncError::Timeout => "sync_timeout",
+            SyncError::Unauthorized(_) => "sync_unauthorized",
+            SyncError::Revoked(_) => "sync_revoked",
+            SyncError::RateLimited { .. } => "sync_rate_limited",
+            SyncError::Server { .. } => "sync_server_error",
+            SyncError::BadResponse(_) => "sync_bad_response",
+            SyncError::Store(_) => "sync_store_error",
+        }
+    }
+
+    /// Worth trying again later without anyone doing anything.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Offline(_)
+                | SyncError::Timeout
+                | SyncError::RateLimited { .. }
+                | SyncError::Server { .. }
+                | SyncError::BadResponse(_)
+        )
+    }
+
+    /// What to do about it, in Vietnamese.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            SyncError::NotConfigured => {
+                "Quản trị viên nhập địa chỉ máy chủ và mã truy cập do BHXH Việt Nam cấp (bhxh-desk sync configure --url URL)."
+            }
+            SyncError::BadUrl(..) => {
+                "Nhập địa chỉ dạng https://ten-may-chu (http:// chỉ dùng được với máy chủ trên chính máy này)."
+            }
+            SyncError::Unauthorized(_) | SyncError::Revoked(_) => {
+                "Liên hệ BHXH Việt Nam để được cấp mã truy cập mới, rồi nhập lại bằng \"Cấu hình đồng bộ\"."
+            }
+            SyncError::Offline(_) | SyncError::Timeout => {
+                "Kiểm tra kết nối mạng; phần mềm tự gửi lại khi có mạng."
+            }
+            _ => "",
+        }
+    }
+}
+
+/// How a desk reaches HQ.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub url: String,
+    pub connect_timeout: Duration,
+    /// The whole request, answer included.
+    pub timeout: Duration,
+    /// Changes per push.
+    pub batch_size: usize,
+    /// A PEM file of certificates to trust besides the system's (an HQ
+    /// with its own certificate authority); `BHXH_SYNC_CA_FILE`.
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+impl ClientConfig {
+    /// Defaults: 5 s to connect, 30 s per request, 200 changes per push.
+    /// For slow links the environment can change the last two:
+    /// `BHXH_SYNC_TIMEOUT_SECS` and `BHXH_SYNC_BATCH_SIZE`.
+    pub fn new(url: &str) -> ClientConfig {
+        let env = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .filter(|n| *n > 0)
+        };
+        ClientConfig {
+            url: url.trim_end_matches('/').to_owned(),
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(env("BHXH_SYNC_TIMEOUT_SECS").unwrap_or(30).min(3600)),
+            batch_size: env("BHXH_SYNC_BATCH_SIZE")
+                .map_or(200, |n| usize::try_from(n).unwrap_or(200))
+                .min(bhxh_sync_proto::MAX_BATCH_ITEMS),
+            ca_file: std::env::var_os("BHXH_SYNC_CA_FILE")
+                .filter(|v| !v.is_empty())
+                .map(std::path::PathBuf::from),
+        }
+    }
+}
+
+/// Check an HQ address: `https://…`, or `http://` to this machine only.
+pub fn check_url(url: &str) -> Result<String, SyncError> {
+    let bad = |why: &str| SyncError::BadUrl(url.to_owned(), why.to_owned());
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| bad(&e.to_string()))?;
+    let loopback = matches!(
+        parsed.host_str(),
+        Some("localhost" | "127.0.0.1" | "[::1]" | "::1")
+    );
+    match parsed.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err(bad("cần https:// (dữ liệu đi qua mạng phải được mã hóa)")),
+        other => return Err(bad(&format!("giao thức \"{other}\" không được hỗ trợ"))),
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad("không ghi tài khoản trong địa chỉ"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(bad("địa chỉ không được có phần ? hoặc #"));
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+/// HTTP to HQ with the office token.
+pub struct Client {
+    http: reqwest::blocking::Client,
+    config: ClientConfig,
+    token: String,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("url", &self.config.url)
+            .finish()
+    }
+}
+
+impl Client {
+    pub fn new(config: ClientConfig, token: &str) -> Result<Client, SyncError> {
+        let url = check_url(&config.url)?;
+        // reqwest is built without its own crypto provider: use ring.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = reqwest::blocking::Client::builder();
+        if let Some(path) = &config.ca_file {
+            let bad = |d: String| {
+                SyncError::BadUrl(
+                    url.clone(),
+                    format!("tệp chứng thư {}: {d}", path.display()),
+                )
+            };
+            let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(e.to_string()))?;
+            if certs.is_empty() {
+                return Err(bad("không có chứng thư nào".to_owned()));
+            }
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("bhxh-desk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SyncError::Offline(e.to_string()))?;
+        let token = token.trim();
+        if token.is_empty() || token.len() > 200 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(SyncError::Unauthorized(
+                "mã truy cập trống hoặc có ký tự không hợp lệ".to_owned(),
+            ));
+        }
+        Ok(Client {
+            http,
+            config: ClientConfig { url, ..config },
+            token: token.to_owned(),
+        })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    fn send(&self, req: reqwest::blocking::RequestBuilder) -> Result<Vec<u8>, SyncError> {
+        let resp = req.bearer_auth(&self.token).send().map_err(transport)?;
+        let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if resp
+            .content_length()
+            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+        {
+            return Err(SyncError::BadResponse(format!(
+                "phản hồi lớn hơn giới hạn {MAX_RESPONSE_BYTES} byte"
+            )));
+        }
+        let mut body = Vec::new();
+        resp.take(MAX_RESPONSE_BYTES as u64 + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| {
+                if e.to_string().contains("timed out") {
+                    SyncError::Timeout
+                } else {
+                    SyncError::Offline(format!("kết nối bị ngắt khi đang nhận phản hồi: {e}"))
+                }
+            })?;
+        if body.len() > MAX_RESPONSE_BYTES {
+            return Err(SyncError::BadResponse(format!(
+                "phản hồi lớn hơn giới hạn {MAX_RESPONSE_BYTES} byte"
+            )));
+        }
+        if status.is_success() {
+            return Ok(body);
+        }
+        let err: Option<ErrorBody> = serde_json::from_slice(&body).ok();
+        let message = err
+            .as_ref()
+            .map(|e| e.message.chars().take(500).collect::<String>())
+            .unwrap_or_else(|| {
+                status
+                    .canonical_reason()
+                    .unwrap_or("lỗi không rõ")
+                    .to_owned()
+            });
+        let code = err.as_ref().map(|e| e.code.as_str()).unwrap_or("");
+        Err(match (status.as_u16(), code) {
+            (401, c) if c == codes::REVOKED => SyncError::Revoked(message),
+            (401 | 403, _) => SyncError::Unauthorized(message),
+            (429, _) => SyncError::RateLimited {
+                retry_after_secs: retry_after.unwrap_or(30).min(3600),
+            },
+            (s, _) => SyncError::Server { status: s, message },
+        })
+    }
+
+    /// Who HQ says this token belongs to.
+    pub fn hello(&self) -> Result<Hello, SyncError> {
+        let body = self.send(self.http.get(format!("{}/v1/hello", self.config.url)))?;
+        let h: Hello = serde_json::from_slice(&body)
+            .map_err(|e| SyncError::BadResponse(format!("không đọc được: {e}")))?;
+        if h.protocol != PROTOCOL_VERSION || h.office_code.len() > 64 {
+            return Err(SyncError::BadResponse("lời chào không hợp lệ".to_owned()));
+        }
+        Ok(h)
+    }
+
+    /// Send one batch; the answer is checked against what was sent.
+    pub fn push(&self, req: &PushRequest) -> Result<PushResponse, SyncError> {
+        let body = self.send(
+            self.http
+                .post(format!("{}/v1/push", self.config.url))
+                .json(req),
+        )?;
+        let resp: PushResponse = serde_json::from_slice(&body)
+            .map_err(|e| SyncError::BadResponse(format!("không đọc được kết quả: {e}")))?;
+        let sent: Vec<Uuid> = req.items.iter().map(|i| i.id).collect();
+        resp.validate_against(&sent)
+            .map_err(|e| SyncError::BadResponse(e.to_string()))?;
+        Ok(resp)
+    }
+
+    /// Published items after `cursor`; the answer is checked.
+    pub fn pull(&self, cursor: i64, limit: u32) -> Result<PullResponse, SyncError> {
+        let body = self.send(self.http.get(format!(
+            "{}/v1/pull?cursor={cursor}&limit={limit}",
+            self.config.url
+        )))?;
+        let resp: PullResponse = serde_json::from_slice(&body)
+            .map_err(|e| SyncError::BadResponse(format!("không đọc được: {e}")))?;
+        resp.validate_against(cursor, limit)
+            .map_err(|e| SyncError::BadResponse(e.to_string()))?;
+        Ok(resp)
+    }
+}
+
+fn transport(e: reqwest::Error) -> SyncError {
+    if e.is_timeout() {
+        SyncError::Timeout
+    } else {
+        let mut detail = e.to_string();
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            detail = format!("{detail}: {s}");
+            src = s.source();
+        }
+        SyncError::Offline(detail)
+    }
+}
+
+/// Largest push the client builds (HQ accepts 8 MiB by default).
+const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+/// What one round did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoundReport {
+    pub batches: usize,
+    pub sent: usize,
+    pub stored: usize,
+    pub duplicates: usize,
+    pub conflicts: usize,
+    pub rejected: usize,
+    pub pulled: usize,
+}
+
+/// Turn a queued row into a protocol item. A row that cannot be read is a
+/// local fault: reported, never sent.
+fn to_item(row: &outbox::OutboxItem) -> Result<PushItem, SyncError> {
+    let corrupt = |d: String| CoreError::Corrupt(format!("mục chờ gửi {}: {d}", row.id));
+    Ok(PushItem {
+        id: Uuid::parse_str(&row.id).map_err(|e| corrupt(e.to_string()))?,
+        stream: Stream::parse(&row.stream)
+            .ok_or_else(|| corrupt(format!("luồng \"{}\" không rõ", row.stream)))?,
+        key: row.item_id.clone(),
+        revision: row.revision,
+        payload: serde_json::from_str(&row.payload).map_err(|e| corrupt(e.to_string()))?,
+    })
+}
+
+/// Send the queued changes in batches, settle each one with HQ's answer.
+pub fn push_pending(
+    conn: &Connection,
+    client: &Client,
+    now: &Timestamp,
+    report: &mut RoundReport,
+) -> Result<(), SyncError> {
+    // Bounded: a round never loops forever even if rows stay pending.
+    let max_batches = 1000;
+    for _ in 0..max_batches {
+        let mut rows = outbox::pending(conn, client.config.batch_size.max(1))?;
+        if rows.is_empty() {
+            break;
+        }
+        // Keep the request well under HQ's body limit, whatever the payloads.
+        let mut bytes = 0;
+        let fit = rows
+            .iter()
+            .take_while(|r| {
+                bytes += r.payload.len() + 256;
+                bytes <= MAX_BATCH_BYTES
+            })
+            .count();
+        rows.truncate(fit.max(1));
+        let items = rows.iter().map(to_item).collect::<Result<Vec<_>, _>>()?;
+        let req = PushRequest {
+            protocol: PROTOCOL_VERSION,
+            items,
+        };
+        let resp = match client.push(&req) {
+            Ok(r) => r,
+            Err(e) => {
+                // A transport failure counts as an attempt; a hostile or
+                // malformed answer leaves the outbox exactly as it was.
+                if matches!(
+                    e,
+                    SyncError::Offline(_) | SyncError::Timeout | SyncError::Server { .. }
+                ) {
+                    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+                    outbox::record_failure(conn, &ids, &e.to_string())?;
+                }
+                return Err(e);
+            }
+        };
+        let answers: Vec<Answer> = resp
+            .results
+            .iter()
+            .map(|r| Answer {
+                id: r.id.to_string(),
+                outcome: r.outcome.as_str().to_owned(),
+                hq_revision: r.hq_revision,
+                detail: r.detail.clone(),
+            })
+            .collect();
+        let tx =
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
+                .map_err(CoreError::from)?;
+        outbox::record_results(&tx, &answers, now)?;
+        tx.commit().map_err(CoreError::from)?;
+        report.batches += 1;
+        report.sent += rows.len();
+        for r in &resp.results {
+            match r.outcome {
+                bhxh_sync_proto::Outcome::Stored => report.stored += 1,
+                bhxh_sync_proto::Outcome::Duplicate => report.duplicates += 1,
+                bhxh_sync_proto::Outcome::Conflict => report.conflicts += 1,
+                bhxh_sync_proto::Outcome::Rejected => report.rejected += 1,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Pull what HQ published since the cursor; items and cursor in one transaction.
+pub fn pull_published(
+    conn: &Connection,
+    client: &Client,
+    now: &Timestamp,
+    report: &mut RoundReport,
+) -> Result<(), SyncError> {
+    let received = bhxh_core::ts(now);
+    for _ in 0..1000 {
+        let cursor = outbox::state(conn)?.pull_cursor;
+        let resp = client.pull(cursor, MAX_PULL_ITEMS)?;
+        let tx =
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
+                .map_err(CoreError::from)?;
+        for it in &resp.items {
+            match &it.item {
+                Published::Directive { title, body } => outbox::store_directive(
+                    &tx,
+                    &outbox::Directive {
+                        id: it.id.to_string(),
+                        seq: it.seq,
+                        title: title.clone(),
+                        body: body.clone(),
+                        published_at: it.published_at.clone(),
+                        received_at: received.clone(),
+                    },
+                )?,
+                Published::PlanChange {
+                    task_number,
+                    target_value,
+                    target_unit,
+                    deadline,
+                    note,
+                } => outbox::store_plan_change(
+                    &tx,
+                    &outbox::PlanChange {
+                        id: it.id.to_string(),
+                        seq: it.seq,
+                        task_number: i64::from(*task_number),
+                        target_value: *target_value,
+                        target_unit: target_unit.clone(),
+                        deadline: deadline.clone(),
+                        note: note.clone(),
+                        published_at: it.published_at.clone(),
+                        received_at: received.clone(),
+                    },
+                )?,
+            }
+        }
+        outbox::advance_cursor(&tx, resp.next_cursor)?;
+        tx.commit().map_err(CoreError::from)?;
+        report.pulled += resp.items.len();
+        if !resp.more || resp.items.is_empty() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// One sync round: push everything queued, then pull. The outcome (success
+/// or the error) is recorded in `sync_state` for the status line.
+pub fn sync_round(
+    conn: &Connection,
+    client: &Client,
+    now: &Timestamp,
+) -> Result<RoundReport, SyncError> {
+    let mut report = RoundReport::default();
+    let result = push_pending(conn, client, now, &mut report)
+        .and_then(|()| pull_published(conn, client, now, &mut report));
+    match result {
+        Ok(()) => {
+            outbox::record_success(conn, now)?;
+            Ok(report)
+        }
+        Err(e) => {
+            outbox::record_error(conn, e.code(), &e.to_string(), now)?;
+            Err(e)
+        }
+    }
+}
+
+/// Exponential backoff with jitter for the background worker: after the
+/// n-th failure in a row, wait a random time in [d/2, d] where
+/// d = min(base · 2ⁿ, max).
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    pub base: Duration,
+    pub max: Duration,
+    failures: u32,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff::new(Duration::from_secs(2), Duration::from_secs(15 * 60))
+    }
+}
+
+impl Backoff {
+    pub fn new(base: Duration, max: Duration) -> Backoff {
+        Backoff {
+            base,
+            max,
+            failures: 0,
+        }
+    }
+
+    /// The wait after one more failure.
+    pub fn next_delay(&mut self) -> Duration {
+        let factor = 1u32.checked_shl(self.failures.min(20)).unwrap_or(u32::MAX);
+        self.failures = self.failures.saturating_add(1);
+        let ceiling = self.base.saturating_mul(factor).min(self.max);
+        let ms = u64::try_from(ceiling.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(2);
+        Duration::from_millis(rand::random_range(ms / 2..=ms))
+    }
+
+    /// The wait after this error: at least what HQ asked for when it limits the rate.
+    pub fn delay_after(&mut self, e: &SyncError) -> Duration {
+        let d = self.next_delay();
+        match e {
+            SyncError::RateLimited { retry_after_secs } => {
+                d.max(Duration::from_secs(*retry_after_secs))
+            }
+            _ => d,
+        }
+    }
+
+    pub fn reset(&mut self) {
+        self.failures = 0;
+    }
+
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_is_capped() {
+        let mut b = Backoff::new(Duration::from_millis(100), Duration::from_secs(1));
+        let d0 = b.next_delay();
+        assert!(d0 >= Duration::from_millis(50) && d0 <= Duration::from_millis(100));
+        let d1 = b.next_delay();
+        assert!(d1 >= Duration::from_millis(100) && d1 <= Duration::from_millis(200));
+        for _ in 0..40 {
+            assert!(b.next_delay() <= Duration::from_secs(1));
+        }
+        let spread: std::collections::HashSet<_> = (0..20).map(|_| b.next_delay()).collect();
+        assert!(spread.len() > 1, "jitter");
+        b.reset();
+        assert!(b.next_delay() <= Duration::from_millis(100));
+        let wait = b.delay_after(&SyncError::RateLimited {
+            retry_after_secs: 7,
+        });
+        assert!(wait >= Duration::from_secs(7));
+    }
+
+    #[test]
+    fn urls_must_be_https_except_to_this_machine() {
+        assert_eq!(
+            check_url("https://hq.baohiemxahoi.gov.vn/").unwrap(),
+            "https://hq.baohiemxahoi.gov.vn"
+        );
+        assert!(check_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_url("http://localhost:8080").is_ok());
+        assert!(
+            check_url("http://hq.example.vn")
+                .unwrap_err()
+                .to_string()
+                .contains("https")
+        );
+        assert!(check_url("ftp://x").is_err());
+        assert!(check_url("https://u:p@x").is_err());
+        assert!(check_url("không phải url").is_err());
+    }
+}
