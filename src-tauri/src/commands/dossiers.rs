@@ -1,7 +1,8 @@
 //! Dossier intake at the one-stop desk (plan tasks 13–15).
 
 use bhxh_app::ErrorInfo;
-use bhxh_app::dossiers::ApplicantPrefill;
+use bhxh_app::dossiers::{ApplicantPrefill, ImportedComponent};
+use bhxh_core::dossiers::files::FileLine;
 use bhxh_core::dossiers::{Dossier, DossierSummary, Intake, IntakeInput, SearchQuery, Status};
 use tauri::State;
 
@@ -50,5 +51,45 @@ pub fn dossier_receipt(state: State<'_, DeskState>, code: String) -> Result<Stri
     state.with(|d| {
         d.dossier_receipt_to_documents(&code)
             .map(|p| p.display().to_string())
+    })
+}
+
+/// A file the window read from disk or a drop.
+#[derive(Debug, serde::Deserialize)]
+pub struct FileBytes {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+/// Digitise one component from the files the window read.
+#[tauri::command(async)]
+pub fn dossier_import(
+    state: State<'_, DeskState>,
+    code: String,
+    component: u32,
+    files: Vec<FileBytes>,
+    pages: Option<u32>,
+) -> Result<ImportedComponent, ErrorInfo> {
+    let inputs: Vec<(String, Vec<u8>)> = files.into_iter().map(|f| (f.name, f.bytes)).collect();
+    state.with(|d| d.dossier_import_bytes(&code, component, &inputs, pages))
+}
+
+#[tauri::command]
+pub fn dossier_files(
+    state: State<'_, DeskState>,
+    code: String,
+) -> Result<Vec<FileLine>, ErrorInfo> {
+    state.with(|d| d.dossier_files(&code))
+}
+
+/// Export the component PDFs, decrypted, into Documents/BHXH Desk/Hồ sơ/<code>.
+#[tauri::command(async)]
+pub fn dossier_export(state: State<'_, DeskState>, code: String) -> Result<Vec<String>, ErrorInfo> {
+    state.with(|d| {
+        let dir = d
+            .output_dir("Hồ sơ", "ho-so")?
+            .join(code.replace(['/', '\\'], "_"));
+        d.dossier_export(&code, &dir)
+            .map(|v| v.iter().map(|p| p.display().to_string()).collect())
     })
 }

@@ -75,6 +75,33 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
         select(&c, "#dossier-move", "digitising").await?;
         click(&c, "#dossier-detail form button[type=submit]").await?;
         text_contains(&c, "#dossier-status", "Đang số hóa").await?;
+
+        // Digitise component 1 from a 200 dpi scan chosen in the window.
+        let code = done
+            .split("hồ sơ ")
+            .nth(1)
+            .and_then(|s| s.split(". ").next())
+            .expect("the code in the notice")
+            .to_owned();
+        let scan = dir.path().join("trang-1.jpg");
+        let made = std::process::Command::new("convert")
+            .args(["-size", "1654x2339", "xc:#f4f1ea", "-fill", "#1d2a44"])
+            .args(["-draw", "rectangle 150,200 1500,260", "-units", "PixelsPerInch"])
+            .args(["-density", "200", "-quality", "85"])
+            .arg(&scan)
+            .status()?;
+        assert!(made.success(), "ImageMagick convert");
+        click(&c, "#nav-digitise").await?;
+        fill(&c, "#digitise-code", &code).await?;
+        click(&c, "#digitise-open").await?;
+        visible(&c, "#component-1").await?;
+        let input = c.find(fantoccini::Locator::Css("#files-1")).await?;
+        input.send_keys(scan.to_str().unwrap()).await?;
+        fill(&c, "#pages-1", "1").await?;
+        click(&c, "#import-1").await?;
+        text_contains(&c, "#digitise-notice", "Đã số hóa thành phần 1 (1 trang)").await?;
+        text_contains(&c, "#component-1", "PDF: 1 trang").await?;
+        snap(&c, "8-digitise").await?;
         Ok::<_, Error>(())
     }
     .await;

@@ -246,6 +246,39 @@ export type DossierQuery = {
   limit?: number | null;
 };
 
+export type FileRecord = {
+  role: 'original' | 'assembled';
+  sha256: string;
+  fileName: string;
+  mediaType: string;
+  bytes: number;
+  pages: number;
+  warnings: string[];
+};
+
+export type ImportedComponent = {
+  code: string;
+  component: number;
+  pages: number;
+  files: FileRecord[];
+  warnings: string[];
+  status: DossierStatus;
+  statusLabel: string;
+};
+
+export type FileLine = {
+  component: number;
+  role: 'original' | 'assembled';
+  sha256: string;
+  fileName: string;
+  mediaType: string;
+  bytes: number;
+  pages: number;
+  warnings: string[];
+  addedAt: string;
+  addedBy: string;
+};
+
 export type SyncProblem = {
   id: string;
   stream: string;
@@ -526,6 +559,16 @@ export const api = {
   dossierReceipt: (code: string) => call<string>('dossier_receipt', { code }),
   /** The applicant from the QR text on the front of a CCCD. */
   cccdQrApplicant: (text: string) => call<ApplicantPrefill>('cccd_qr_applicant', { text }),
+  /** Scans (JPEG/PNG, page order) or one PDF for one component; checked before anything is stored. */
+  dossierImport: (
+    code: string,
+    component: number,
+    files: { name: string; bytes: number[] }[],
+    pages: number | null,
+  ) => call<ImportedComponent>('dossier_import', { code, component, files, pages }),
+  dossierFiles: (code: string) => call<FileLine[]>('dossier_files', { code }),
+  /** Decrypted component PDFs into Documents/BHXH Desk/Hồ sơ/<code>; audited. */
+  dossierExport: (code: string) => call<string[]>('dossier_export', { code }),
   syncStatus: () => call<SyncStatus>('sync_status'),
   /** Wakes the background worker; poll syncStatus for the outcome. */
   syncNow: () => call<SyncStatus>('sync_now'),

@@ -35,7 +35,6 @@ describe('dictionaries', () => {
     expect(vi['nav.reports']).toBe('Báo cáo');
     expect(vi['nav.sync']).toBe('Đồng bộ');
     expect(vi['nav.admin']).toBe('Quản trị');
-    expect(vi['screen.later']).toBe('Chức năng này sẽ có trong phiên bản tới.');
     expect(vi['app.skip']).toBe('Bỏ qua đến nội dung chính');
   });
 });

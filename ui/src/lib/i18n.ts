@@ -86,7 +86,6 @@ export const vi = {
   'nav.sync': 'Đồng bộ',
   'nav.admin': 'Quản trị',
 
-  'screen.later': 'Chức năng này sẽ có trong phiên bản tới.',
 
   'plan.decision': 'Quyết định {decision} ngày {date}',
   'plan.count': '{n} nhiệm vụ',
@@ -331,6 +330,19 @@ export const vi = {
   'sync.token': 'Mã truy cập của đơn vị',
   'sync.save': 'Lưu cấu hình',
   'sync.saved': 'Đã lưu cấu hình; mã truy cập chỉ lưu trong kho khóa bí mật của hệ điều hành.',
+  'digitise.title': 'Số hóa hồ sơ',
+  'digitise.code': 'Mã hồ sơ',
+  'digitise.open': 'Mở hồ sơ',
+  'digitise.component': 'Thành phần {n}: {name}',
+  'digitise.notReceived': '(không nộp)',
+  'digitise.files': 'Chọn ảnh quét (JPEG, PNG, theo thứ tự trang) hoặc một tệp PDF',
+  'digitise.pages': 'Số trang bản giấy',
+  'digitise.import': 'Số hóa thành phần này',
+  'digitise.done': 'Đã số hóa thành phần {n} ({pages} trang). Trạng thái hồ sơ: {status}.',
+  'digitise.pdf': 'PDF: {pages} trang, mã băm {hash}',
+  'digitise.export': 'Xuất các tệp PDF',
+  'digitise.exported': 'Đã xuất: {files}',
+  'digitise.hint': 'Ảnh JPEG được đưa vào PDF nguyên vẹn từng byte; tệp PDF nhận vào được giữ nguyên (không làm mất chữ ký số). Mọi tệp được mã hóa khi lưu.',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -413,7 +425,6 @@ export const en: Record<MessageKey, string> = {
   'nav.sync': 'Sync',
   'nav.admin': 'Administration',
 
-  'screen.later': 'This function will arrive in a later version.',
 
   'plan.decision': 'Decision {decision} of {date}',
   'plan.count': '{n} tasks',
@@ -658,6 +669,19 @@ export const en: Record<MessageKey, string> = {
   'sync.token': 'Office access token',
   'sync.save': 'Save settings',
   'sync.saved': 'Settings saved; the token is kept only in the operating system keyring.',
+  'digitise.title': 'Digitisation',
+  'digitise.code': 'Application code',
+  'digitise.open': 'Open',
+  'digitise.component': 'Part {n}: {name}',
+  'digitise.notReceived': '(not handed in)',
+  'digitise.files': 'Choose scans (JPEG, PNG, in page order) or one PDF file',
+  'digitise.pages': 'Pages on paper',
+  'digitise.import': 'Digitise this part',
+  'digitise.done': 'Part {n} digitised ({pages} pages). Application status: {status}.',
+  'digitise.pdf': 'PDF: {pages} pages, hash {hash}',
+  'digitise.export': 'Export the PDFs',
+  'digitise.exported': 'Exported: {files}',
+  'digitise.hint': 'JPEG scans go into the PDF byte for byte; a received PDF is kept as it is (digital signatures stay valid). Every file is encrypted at rest.',
 };
 
 export const dictionaries: Record<Lang, Record<MessageKey, string>> = { vi, en };

@@ -261,16 +261,6 @@ impl Desk {
         paths: &[PathBuf],
         declared_pages: Option<u32>,
     ) -> Result<ImportedComponent, DeskError> {
-        let actor = self.authorize(&[
-            Role::DigitisationOfficer,
-            Role::CounterOfficer,
-            Role::Supervisor,
-            Role::Administrator,
-        ])?;
-        let now = self.now();
-        if paths.is_empty() {
-            return Err(CoreError::invalid("files", "Chưa chọn tệp nào.").into());
-        }
         let mut inputs = Vec::with_capacity(paths.len());
         for p in paths {
             let bytes = std::fs::read(p).map_err(|source| DeskError::Io {
@@ -278,6 +268,27 @@ impl Desk {
                 source,
             })?;
             inputs.push((file_name(p), bytes));
+        }
+        self.dossier_import_bytes(code, component, &inputs, declared_pages)
+    }
+
+    /// As [`Desk::dossier_import`], with files the window read: (name, bytes).
+    pub fn dossier_import_bytes(
+        &mut self,
+        code: &str,
+        component: u32,
+        inputs: &[(String, Vec<u8>)],
+        declared_pages: Option<u32>,
+    ) -> Result<ImportedComponent, DeskError> {
+        let actor = self.authorize(&[
+            Role::DigitisationOfficer,
+            Role::CounterOfficer,
+            Role::Supervisor,
+            Role::Administrator,
+        ])?;
+        let now = self.now();
+        if inputs.is_empty() {
+            return Err(CoreError::invalid("files", "Chưa chọn tệp nào.").into());
         }
         // Check everything first: nothing is stored if one file is bad.
         let is_pdf = |b: &[u8]| b.starts_with(b"%PDF-");

@@ -203,7 +203,7 @@ impl Desk {
 
     /// `Documents/BHXH Desk/<name>`, or `<data dir>/<fallback>` on a machine
     /// without a Documents folder; created if missing.
-    fn output_dir(&self, name: &str, fallback: &str) -> Result<PathBuf, DeskError> {
+    pub fn output_dir(&self, name: &str, fallback: &str) -> Result<PathBuf, DeskError> {
         let dir = directories::UserDirs::new()
             .and_then(|u| u.document_dir().map(Path::to_path_buf))
             .map(|d| d.join("BHXH Desk").join(name))
