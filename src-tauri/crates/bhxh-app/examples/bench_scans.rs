@@ -70,12 +70,11 @@ fn main() -> Result<()> {
     let t = Instant::now();
     let mut pages = Vec::with_capacity(files.len());
     for f in &files {
-        let bytes = std::fs::read(f)?;
-        store.put(&bytes)?;
-        pages.push(bytes);
+        pages.push(std::fs::read(f)?);
     }
-    let stored = t.elapsed().as_secs_f64();
     let refs: Vec<&[u8]> = pages.iter().map(Vec::as_slice).collect();
+    store.put_many(&refs)?;
+    let stored = t.elapsed().as_secs_f64();
     let (pdf, _) = bhxh_report::assemble_scans(
         &refs,
         "Hồ sơ số hóa",

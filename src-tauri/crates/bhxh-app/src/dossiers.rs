@@ -364,9 +364,11 @@ impl Desk {
         // them in one transaction: a crash between leaves only unreferenced
         // sealed files, never a row without its file.
         let store = self.files()?;
+        let originals: Vec<&[u8]> = files.iter().map(|(b, _)| *b).collect();
+        let hashes = store.put_many(&originals)?;
         let mut records = Vec::new();
-        for (bytes, mut rec) in files {
-            rec.sha256 = store.put(bytes)?;
+        for ((_, mut rec), hash) in files.into_iter().zip(hashes) {
+            rec.sha256 = hash;
             records.push(rec);
         }
         let (pdf, pages, name) = assembled;

@@ -185,6 +185,35 @@ impl FileStore {
         written.map(|()| hash)
     }
 
+    /// Store several files, spread over the machine's cores (hashing, sealing
+    /// and fsync of one file do not wait for another's). Hashes in input order;
+    /// the first error, if any, after every thread has finished.
+    pub fn put_many(&self, files: &[&[u8]]) -> Result<Vec<String>, FileError> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .clamp(1, 8)
+            .min(files.len().max(1));
+        if threads <= 1 {
+            return files.iter().map(|f| self.put(f)).collect();
+        }
+        let mut out: Vec<Option<Result<String, FileError>>> =
+            (0..files.len()).map(|_| None).collect();
+        std::thread::scope(|s| {
+            let chunks = out.chunks_mut(files.len().div_ceil(threads));
+            for (i, slots) in chunks.enumerate() {
+                let start = i * files.len().div_ceil(threads);
+                s.spawn(move || {
+                    for (j, slot) in slots.iter_mut().enumerate() {
+                        *slot = Some(self.put(files[start + j]));
+                    }
+                });
+            }
+        });
+        out.into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(FileError::Random("a storing thread stopped".into()))))
+            .collect()
+    }
+
     fn seal(&self, plain: &[u8], digest: &[u8; 32], hash: &str) -> Result<Vec<u8>, FileError> {
         let mut prefix = [0u8; PREFIX_LEN];
         getrandom::fill(&mut prefix).map_err(|e| FileError::Random(e.to_string()))?;

@@ -126,3 +126,18 @@ fn debris_of_an_interrupted_write_is_swept_and_never_listed() {
     );
     assert_eq!(store.list().unwrap(), vec![hash]);
 }
+
+#[test]
+fn many_files_stored_at_once_come_back_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::open(dir.path(), &Key256::generate().unwrap()).unwrap();
+    let files: Vec<Vec<u8>> = (0..9).map(|i| scan(1000 + i * 7000)).collect();
+    let refs: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+    let hashes = store.put_many(&refs).unwrap();
+    assert_eq!(hashes.len(), 9);
+    for (h, f) in hashes.iter().zip(&files) {
+        assert_eq!(h, &sha256_hex(f));
+        assert_eq!(&store.get(h).unwrap(), f);
+    }
+    assert!(store.put_many(&[]).unwrap().is_empty());
+}

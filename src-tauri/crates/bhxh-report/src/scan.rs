@@ -362,8 +362,11 @@ pub fn assemble_scans(
     pdf.with_pages(out_pages);
     pdf.metadata.info.producer = "BHXH Desk".to_owned();
     pdf.metadata.info.creator = "BHXH Desk".to_owned();
+    // No optimisation pass: it would walk (and copy) every image stream to
+    // compress what must stay as it is; the page streams are a few bytes.
     let options = PdfSaveOptions {
         image_optimization: None,
+        optimize: false,
         ..PdfSaveOptions::default()
     };
     let mut warnings = Vec::new();

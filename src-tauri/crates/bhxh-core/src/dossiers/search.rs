@@ -65,6 +65,7 @@ pub fn search(
     let mut filters: Vec<String> = Vec::new();
     let mut args: Vec<Value> = vec![Value::Text(today.to_string())];
     let mut from = "dossier d".to_owned();
+    let mut order = "d.id";
     if !text.is_empty() {
         let exact: i64 = conn.query_row(
             "SELECT count(*) FROM dossier WHERE code = ?1",
@@ -79,6 +80,10 @@ pub fn search(
             args.push(Value::Text(text.to_owned()));
         } else if let Some(m) = fts_query(&fold(text)) {
             from = "dossier_fts f JOIN dossier d ON d.id = f.rowid".to_owned();
+            // Newest first straight from the index: FTS5 walks its doclists
+            // in descending rowid order and the LIMIT stops it early, instead
+            // of collecting and sorting every match of a common name.
+            order = "f.rowid";
             filters.push(format!("dossier_fts MATCH ?{}", args.len() + 1));
             args.push(Value::Text(m));
         } else {
@@ -110,7 +115,7 @@ pub fn search(
         "SELECT d.code, d.applicant_name, d.applicant_id, d.procedure_code, d.procedure_name,
                 d.received_at, d.due_on, d.status,
                 d.status NOT IN ('result_ready', 'returned', 'refused') AND d.due_on < ?1
-         FROM {from} {filter} ORDER BY d.id DESC LIMIT {limit}"
+         FROM {from} {filter} ORDER BY {order} DESC LIMIT {limit}"
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows: Vec<(DossierSummary, String)> = stmt
