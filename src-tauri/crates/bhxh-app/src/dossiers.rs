@@ -364,6 +364,15 @@ impl Desk {
         // them in one transaction: a crash between leaves only unreferenced
         // sealed files, never a row without its file.
         let store = self.files()?;
+        // Debris of imports interrupted before they committed (an hour old:
+        // never a file another desk is recording right now).
+        let referenced = dossier_files::referenced_hashes(self.store.conn())?
+            .into_iter()
+            .collect();
+        let swept = store.sweep_unreferenced(&referenced, std::time::Duration::from_secs(3600))?;
+        if swept > 0 {
+            tracing::info!(swept, "removed sealed files no record refers to");
+        }
         let originals: Vec<&[u8]> = files.iter().map(|(b, _)| *b).collect();
         let hashes = store.put_many(&originals)?;
         let mut records = Vec::new();

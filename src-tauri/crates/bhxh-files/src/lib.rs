@@ -324,6 +324,35 @@ impl FileStore {
         Ok(out)
     }
 
+    /// Remove sealed files no record refers to and older than `min_age`:
+    /// what an import interrupted between sealing and committing leaves. The
+    /// age keeps a file another process has just sealed but not yet
+    /// recorded. Returns how many were removed.
+    pub fn sweep_unreferenced(
+        &self,
+        referenced: &std::collections::HashSet<String>,
+        min_age: std::time::Duration,
+    ) -> Result<usize, FileError> {
+        let now = std::time::SystemTime::now();
+        let mut removed = 0;
+        for name in self.list()? {
+            if referenced.contains(&name) {
+                continue;
+            }
+            let path = self.path_of(&name);
+            let old_enough = fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| now.duration_since(t).ok())
+                .is_some_and(|age| age >= min_age);
+            if old_enough {
+                fs::remove_file(&path).map_err(io(&path))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// Decrypt every file and check its hash; the problems found.
     pub fn verify_all(&self) -> Result<Vec<Problem>, FileError> {
         let mut problems = Vec::new();

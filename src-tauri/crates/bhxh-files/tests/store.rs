@@ -141,3 +141,32 @@ fn many_files_stored_at_once_come_back_in_order() {
     }
     assert!(store.put_many(&[]).unwrap().is_empty());
 }
+
+#[test]
+fn unreferenced_files_are_swept_only_when_old_enough() {
+    use std::collections::HashSet;
+    use std::time::{Duration, SystemTime};
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::open(dir.path(), &Key256::generate().unwrap()).unwrap();
+    let kept = store.put(&scan(100)).unwrap();
+    let orphan_old = store.put(&scan(200)).unwrap();
+    let orphan_new = store.put(&scan(300)).unwrap();
+    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    for h in [&kept, &orphan_old] {
+        let f = std::fs::File::options()
+            .write(true)
+            .open(store.path_of(h))
+            .unwrap();
+        f.set_modified(an_hour_ago).unwrap();
+    }
+    let referenced: HashSet<String> = [kept.clone()].into();
+    let removed = store
+        .sweep_unreferenced(&referenced, Duration::from_secs(600))
+        .unwrap();
+    assert_eq!(removed, 1);
+    let mut left = store.list().unwrap();
+    left.sort();
+    let mut want = vec![kept, orphan_new];
+    want.sort();
+    assert_eq!(left, want);
+}
