@@ -198,17 +198,7 @@ impl Desk {
     /// its path.
     pub fn dossier_receipt_to_documents(&mut self, code: &str) -> Result<PathBuf, DeskError> {
         let dir = self.output_dir("Hồ sơ", "ho-so")?;
-        let safe: String = code
-            .trim()
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let safe = file_safe(code.trim());
         let path = dir.join(format!("Giay-tiep-nhan-{safe}.pdf"));
         self.dossier_receipt_to(code, &path)?;
         Ok(path)
@@ -226,6 +216,19 @@ pub struct ImportedComponent {
     pub warnings: Vec<String>,
     pub status: Status,
     pub status_label: String,
+}
+
+/// A dossier code as part of a file name: letters, digits, '-' and '.' kept.
+fn file_safe(code: &str) -> String {
+    code.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 fn file_name(path: &Path) -> String {
@@ -422,17 +425,7 @@ impl Desk {
             path: dir.to_owned(),
             source,
         })?;
-        let safe: String = d
-            .code
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let safe = file_safe(&d.code);
         let mut out = Vec::new();
         for l in lines.iter().filter(|l| l.role == "assembled") {
             let bytes = store.get(&l.sha256)?;
