@@ -82,6 +82,8 @@ export type Task = {
   product: string;
   target: Target | null;
   provinceRole: ProvinceRole;
+  /** The latest deadline or target change HQ sent down, applied to this task. */
+  hqChange: { seq: number; publishedAt: string; note: string } | null;
 };
 
 export type Plan = {

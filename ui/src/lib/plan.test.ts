@@ -16,6 +16,7 @@ function task(over: Partial<Task>): Task {
     product: 'Sản phẩm',
     target: null,
     provinceRole: 'coordinating',
+    hqChange: null,
     ...over,
   };
 }

@@ -441,6 +441,24 @@ fn approved_reports_reach_hq_once_and_directives_come_down() {
     let list = json(&out);
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["title"], "Hoàn thành số hóa hồ sơ trước 30/6");
+    // the plan change is applied to the office's own plan
+    let mut desk = Desk::open_with_clock(&s.desk, clock_at("2024-12-10T09:00:00+07:00")).unwrap();
+    desk.sign_in("giamsat", PW).unwrap();
+    let plan = desk.plan().unwrap();
+    let t8 = plan.tasks.iter().find(|t| t.number == 8).unwrap();
+    assert_eq!(t8.deadline.as_deref(), Some("2024-12-31"));
+    assert_eq!(t8.deadline_kind, "year");
+    let target = t8.target.as_ref().unwrap();
+    assert_eq!((target.value, target.unit.as_str()), (95.0, "%"));
+    assert!(t8.hq_change.is_some());
+    assert!(
+        plan.tasks
+            .iter()
+            .filter(|t| t.number != 8)
+            .all(|t| t.hq_change.is_none())
+    );
+    desk.sign_out().unwrap();
+    drop(desk);
 
     // a correction is a new revision: HQ keeps both, the newest counts
     let mut desk = Desk::open_with_clock(&s.desk, clock_at("2024-12-10T09:00:00+07:00")).unwrap();

@@ -294,9 +294,12 @@ pub fn store_directive(conn: &Connection, d: &Directive) -> Result<(), CoreError
     Ok(())
 }
 
-/// Keep a received plan change; receiving it again changes nothing.
-pub fn store_plan_change(conn: &Connection, p: &PlanChange) -> Result<(), CoreError> {
-    conn.execute(
+/// Keep a received plan change and apply it to the local plan, in the
+/// caller's transaction; receiving it again changes nothing. Returns whether
+/// the change was new and touched a task of the plan (a change for a task
+/// number this plan does not have is kept, for the record, but not applied).
+pub fn store_plan_change(conn: &Connection, p: &PlanChange) -> Result<bool, CoreError> {
+    let inserted = conn.execute(
         "INSERT INTO hq_plan_change (id, seq, task_number, target_value, target_unit, deadline, note,
                                      published_at, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING",
@@ -312,7 +315,75 @@ pub fn store_plan_change(conn: &Connection, p: &PlanChange) -> Result<(), CoreEr
             p.received_at
         ],
     )?;
-    Ok(())
+    if inserted == 0 {
+        return Ok(false);
+    }
+    let mut applied = 0;
+    if let Some(deadline) = &p.deadline {
+        let date = chrono::NaiveDate::parse_from_str(deadline, "%Y-%m-%d").map_err(|_| {
+            CoreError::Invalid {
+                field: "deadline",
+                message: format!("hạn hoàn thành «{deadline}» không phải ngày hợp lệ"),
+            }
+        })?;
+        let kind = if date.format("%m-%d").to_string() == "12-31" {
+            "year"
+        } else {
+            "month"
+        };
+        applied += conn.execute(
+            "UPDATE plan_task SET deadline = ?2, deadline_kind = ?3, deadline_text = ?4
+             WHERE plan_id = 1 AND number = ?1",
+            params![
+                p.task_number,
+                deadline,
+                kind,
+                format!(
+                    "Trước ngày {} (BHXH Việt Nam điều chỉnh)",
+                    date.format("%d/%m/%Y")
+                )
+            ],
+        )?;
+    }
+    if let Some(value) = p.target_value {
+        applied += conn.execute(
+            "UPDATE plan_task SET target_value = ?2,
+                    target_unit = COALESCE(?3, target_unit, ''),
+                    target_indicator = COALESCE(target_indicator, 'Chỉ tiêu do BHXH Việt Nam giao')
+             WHERE plan_id = 1 AND number = ?1",
+            params![p.task_number, value, p.target_unit],
+        )?;
+    }
+    let known: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM plan_task WHERE plan_id = 1 AND number = ?1)",
+        [p.task_number],
+        |r| r.get(0),
+    )?;
+    if !known {
+        return Ok(false);
+    }
+    let now = crate::parse_ts(&p.received_at)?;
+    crate::audit::append(
+        conn,
+        &crate::audit::Actor::system(),
+        &crate::audit::Event {
+            action: "update",
+            entity: "plan_task",
+            entity_id: &p.task_number.to_string(),
+            detail: serde_json::json!({
+                "source": "hq",
+                "changeId": p.id,
+                "seq": p.seq,
+                "deadline": p.deadline,
+                "targetValue": p.target_value,
+                "targetUnit": p.target_unit,
+                "note": p.note,
+                "fieldsApplied": applied,
+            }),
+        },
+        &now,
+    )?;
+    Ok(true)
 }
 
 /// Move the pull cursor forward (never back).
@@ -493,5 +564,97 @@ mod tests {
         store_directive(&conn, &d).unwrap();
         store_directive(&conn, &d).unwrap();
         assert_eq!(directives(&conn, 10).unwrap(), vec![d]);
+    }
+
+    #[test]
+    fn a_plan_change_from_hq_moves_the_local_task_once_and_is_audited() {
+        let conn = crate::seeded_for_tests();
+        let before = crate::plan::load(&conn).unwrap();
+        let t13 = before
+            .tasks
+            .iter()
+            .find(|t| t.number == 13)
+            .unwrap()
+            .clone();
+        let change = PlanChange {
+            id: "0190f0c0-0000-7000-8000-000000000001".into(),
+            seq: 7,
+            task_number: 13,
+            target_value: Some(95.0),
+            target_unit: None,
+            deadline: Some("2024-09-30".into()),
+            note: "Đẩy nhanh số hóa".into(),
+            published_at: "2024-06-01T08:00:00+07:00".into(),
+            received_at: "2024-06-03T08:00:00+07:00".into(),
+        };
+        assert!(store_plan_change(&conn, &change).unwrap());
+        let after = crate::plan::load(&conn).unwrap();
+        let t = after.tasks.iter().find(|t| t.number == 13).unwrap();
+        assert_eq!(t.deadline.as_deref(), Some("2024-09-30"));
+        assert_eq!(t.deadline_kind, "month");
+        assert_eq!(
+            t.deadline_text,
+            "Trước ngày 30/09/2024 (BHXH Việt Nam điều chỉnh)"
+        );
+        let target = t.target.as_ref().unwrap();
+        assert_eq!(target.value, 95.0);
+        // the unit and indicator stay what the plan said when HQ gives none
+        assert_eq!(
+            Some(&target.unit),
+            t13.target
+                .as_ref()
+                .map(|x| &x.unit)
+                .or(Some(&String::new()))
+        );
+        let hq = t.hq_change.as_ref().unwrap();
+        assert_eq!((hq.seq, hq.note.as_str()), (7, "Đẩy nhanh số hóa"));
+        // the other tasks are untouched
+        for (a, b) in before.tasks.iter().zip(&after.tasks) {
+            if a.number != 13 {
+                assert_eq!(a, b);
+            }
+        }
+        let audited = || -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM audit_log WHERE entity = 'plan_task' AND entity_id = '13'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(audited(), 1);
+        // delivered again: nothing changes, nothing more in the log
+        assert!(!store_plan_change(&conn, &change).unwrap());
+        assert_eq!(audited(), 1);
+        // a task number this plan does not have is kept but not applied
+        let stray = PlanChange {
+            id: "0190f0c0-0000-7000-8000-000000000002".into(),
+            seq: 8,
+            task_number: 60,
+            ..change.clone()
+        };
+        assert!(!store_plan_change(&conn, &stray).unwrap());
+        assert_eq!(plan_changes(&conn).unwrap().len(), 2);
+        assert_eq!(crate::plan::load(&conn).unwrap().tasks, after.tasks);
+        // a year-end deadline is a year deadline
+        let year_end = PlanChange {
+            id: "0190f0c0-0000-7000-8000-000000000003".into(),
+            seq: 9,
+            task_number: 5,
+            target_value: None,
+            deadline: Some("2024-12-31".into()),
+            ..change
+        };
+        assert!(store_plan_change(&conn, &year_end).unwrap());
+        let t5 = crate::plan::load(&conn)
+            .unwrap()
+            .tasks
+            .into_iter()
+            .find(|t| t.number == 5)
+            .unwrap();
+        assert_eq!(
+            (t5.deadline_kind.as_str(), t5.deadline.as_deref()),
+            ("year", Some("2024-12-31"))
+        );
     }
 }

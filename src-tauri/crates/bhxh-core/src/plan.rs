@@ -40,6 +40,17 @@ pub struct Task {
     pub target: Option<Target>,
     /// The provincial office's part: `lead`, `coordinating`, `not_involved`.
     pub province_role: String,
+    /// The latest change HQ made to this task (deadline or target), if any.
+    pub hq_change: Option<HqChange>,
+}
+
+/// A change of a task's deadline or target sent down by HQ and applied.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct HqChange {
+    pub seq: i64,
+    pub published_at: String,
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -69,9 +80,13 @@ pub fn load(conn: &Connection) -> Result<Plan, CoreError> {
         })?
         .collect::<Result<_, _>>()?;
     let mut stmt = conn.prepare(
-        "SELECT number, section, number_in_source, content, lead_unit, coordinating_units, deadline_text,
-                deadline_kind, deadline, product, target_indicator, target_value, target_unit, province_role
-         FROM plan_task WHERE plan_id = 1 ORDER BY number",
+        "SELECT t.number, t.section, t.number_in_source, t.content, t.lead_unit, t.coordinating_units,
+                t.deadline_text, t.deadline_kind, t.deadline, t.product, t.target_indicator,
+                t.target_value, t.target_unit, t.province_role, c.seq, c.published_at, c.note
+         FROM plan_task t
+         LEFT JOIN hq_plan_change c ON c.seq = (
+             SELECT max(seq) FROM hq_plan_change WHERE task_number = t.number)
+         WHERE t.plan_id = 1 ORDER BY t.number",
     )?;
     let tasks = stmt
         .query_map([], |r| {
@@ -98,6 +113,14 @@ pub fn load(conn: &Connection) -> Result<Plan, CoreError> {
                     _ => None,
                 },
                 province_role: r.get(13)?,
+                hq_change: match r.get::<_, Option<i64>>(14)? {
+                    Some(seq) => Some(HqChange {
+                        seq,
+                        published_at: r.get(15)?,
+                        note: r.get(16)?,
+                    }),
+                    None => None,
+                },
             })
         })?
         .collect::<Result<_, _>>()?;

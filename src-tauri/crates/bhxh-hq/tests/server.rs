@@ -395,3 +395,76 @@ fn the_client_splits_big_queues_to_stay_under_hqs_body_limit() {
     let offices: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(offices[0]["items"], 50);
 }
+
+#[test]
+fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = add_office(dir.path(), "HB", "BHXH Hòa Bình");
+    // HQ (or a proxy in front of it) takes far less than the client's budget
+    let s = Server::start(dir.path(), &["--max-body", "100000"]);
+    let key = bhxh_secrets::Key256::generate().unwrap();
+    let mut store = bhxh_store::Store::create(
+        &dir.path().join("desk/desk.db"),
+        &key,
+        bhxh_core::schema::MIGRATIONS,
+    )
+    .unwrap();
+    let now = bhxh_core::parse_ts("2024-06-03T08:00:00+07:00").unwrap();
+    let enqueue = |store: &mut bhxh_store::Store, month: &str, notes: usize| -> String {
+        let id = Uuid::now_v7();
+        let mut item = report_item(id, month, 1, 10);
+        item["payload"]["notes"] = json!("a".repeat(notes));
+        let payload = serde_json::to_string(&item["payload"]).unwrap();
+        let tx = store.write().unwrap();
+        bhxh_core::outbox::enqueue(
+            &tx,
+            &id.to_string(),
+            "report",
+            &format!("month:{month}"),
+            1,
+            &payload,
+            &now,
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        id.to_string()
+    };
+    // 12 reports of ~20 KB: ~240 KB in all, more than twice what HQ takes
+    for i in 0..12 {
+        enqueue(&mut store, &format!("2023-{:02}", i + 1), 20_000);
+    }
+    let client = bhxh_sync::Client::new(bhxh_sync::ClientConfig::new(&s.url), &token).unwrap();
+    let report = bhxh_sync::sync_round(store.conn(), &client, &now).unwrap();
+    assert_eq!((report.stored, report.duplicates), (12, 0), "{report:?}");
+    assert!(report.batches >= 3, "{report:?}");
+    assert!(
+        bhxh_core::outbox::pending(store.conn(), 100)
+            .unwrap()
+            .is_empty()
+    );
+
+    // one report bigger than HQ's limit on its own: kept, with a clear error,
+    // and the reports queued after it are not held up for ever
+    let big = enqueue(&mut store, "2024-01", 150_000);
+    let after = enqueue(&mut store, "2024-02", 1_000);
+    let err = bhxh_sync::sync_round(store.conn(), &client, &now).unwrap_err();
+    assert_eq!(err.code(), "sync_too_large");
+    assert!(err.to_string().contains("lớn hơn giới hạn"), "{err}");
+    let (outcome, attempts) = bhxh_core::outbox::find(store.conn(), &big)
+        .unwrap()
+        .unwrap();
+    assert_eq!((outcome, attempts), (None, 1));
+    let (outcome, _) = bhxh_core::outbox::find(store.conn(), &after)
+        .unwrap()
+        .unwrap();
+    assert_eq!(outcome.as_deref(), Some("stored"));
+    let out = hq(&[
+        "office",
+        "list",
+        "--json",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    let offices: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(offices[0]["items"], 13);
+}

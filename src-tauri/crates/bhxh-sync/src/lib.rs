@@ -54,6 +54,10 @@ pub enum SyncError {
     Server { status: u16, message: String },
     #[error("Phản hồi của máy chủ bị từ chối, không dữ liệu nào bị thay đổi: {0}")]
     BadResponse(String),
+    #[error(
+        "Một mục chờ gửi ({0} byte) lớn hơn giới hạn máy chủ nhận; mục vẫn được giữ. Hãy báo quản trị máy chủ BHXH Việt Nam nâng giới hạn."
+    )]
+    TooLarge(usize),
     #[error("{0}")]
     Store(#[from] CoreError),
 }
@@ -71,6 +75,7 @@ impl SyncError {
             SyncError::RateLimited { .. } => "sync_rate_limited",
             SyncError::Server { .. } => "sync_server_error",
             SyncError::BadResponse(_) => "sync_bad_response",
+            SyncError::TooLarge(_) => "sync_too_large",
             SyncError::Store(_) => "sync_store_error",
         }
     }
@@ -377,18 +382,25 @@ pub fn push_pending(
 ) -> Result<(), SyncError> {
     // Bounded: a round never loops forever even if rows stay pending.
     let max_batches = 1000;
+    // Requests stay well under HQ's body limit; a proxy in front of HQ may
+    // allow less: on 413 the budget halves and the same rows go again.
+    let mut budget = MAX_BATCH_BYTES;
+    // Items HQ refuses even alone stay queued; the rest still go.
+    let mut oversize: Vec<(String, usize)> = Vec::new();
     for _ in 0..max_batches {
-        let mut rows = outbox::pending(conn, client.config.batch_size.max(1))?;
+        let batch_size = client.config.batch_size.max(1);
+        let mut rows = outbox::pending(conn, batch_size + oversize.len())?;
+        rows.retain(|r| !oversize.iter().any(|(id, _)| *id == r.id));
+        rows.truncate(batch_size);
         if rows.is_empty() {
             break;
         }
-        // Keep the request well under HQ's body limit, whatever the payloads.
         let mut bytes = 0;
         let fit = rows
             .iter()
             .take_while(|r| {
                 bytes += r.payload.len() + 256;
-                bytes <= MAX_BATCH_BYTES
+                bytes <= budget
             })
             .count();
         rows.truncate(fit.max(1));
@@ -399,6 +411,18 @@ pub fn push_pending(
         };
         let resp = match client.push(&req) {
             Ok(r) => r,
+            Err(SyncError::Server { status: 413, .. }) if rows.len() > 1 => {
+                let sent: usize = rows.iter().map(|r| r.payload.len() + 256).sum();
+                budget = (sent / 2).max(1);
+                tracing::info!(budget, "HQ refused the batch as too large; halving it");
+                continue;
+            }
+            Err(SyncError::Server { status: 413, .. }) => {
+                let e = SyncError::TooLarge(rows[0].payload.len());
+                outbox::record_failure(conn, &[rows[0].id.clone()], &e.to_string())?;
+                oversize.push((rows[0].id.clone(), rows[0].payload.len()));
+                continue;
+            }
             Err(e) => {
                 // A transport failure counts as an attempt; a hostile or
                 // malformed answer leaves the outbox exactly as it was.
@@ -438,7 +462,10 @@ pub fn push_pending(
             }
         }
     }
-    Ok(())
+    match oversize.first() {
+        Some((_, bytes)) => Err(SyncError::TooLarge(*bytes)),
+        None => Ok(()),
+    }
 }
 
 /// Pull what HQ published since the cursor; items and cursor in one transaction.
@@ -474,20 +501,23 @@ pub fn pull_published(
                     target_unit,
                     deadline,
                     note,
-                } => outbox::store_plan_change(
-                    &tx,
-                    &outbox::PlanChange {
-                        id: it.id.to_string(),
-                        seq: it.seq,
-                        task_number: i64::from(*task_number),
-                        target_value: *target_value,
-                        target_unit: target_unit.clone(),
-                        deadline: deadline.clone(),
-                        note: note.clone(),
-                        published_at: it.published_at.clone(),
-                        received_at: received.clone(),
-                    },
-                )?,
+                } => {
+                    // Applied to the local plan in this same transaction.
+                    outbox::store_plan_change(
+                        &tx,
+                        &outbox::PlanChange {
+                            id: it.id.to_string(),
+                            seq: it.seq,
+                            task_number: i64::from(*task_number),
+                            target_value: *target_value,
+                            target_unit: target_unit.clone(),
+                            deadline: deadline.clone(),
+                            note: note.clone(),
+                            published_at: it.published_at.clone(),
+                            received_at: received.clone(),
+                        },
+                    )?;
+                }
             }
         }
         outbox::advance_cursor(&tx, resp.next_cursor)?;
