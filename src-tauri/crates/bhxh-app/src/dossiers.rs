@@ -240,7 +240,7 @@ fn file_name(path: &Path) -> String {
 impl Desk {
     /// The sealed store of digitised papers; its key is made at first use
     /// and kept only in the OS keyring.
-    fn files(&self) -> Result<FileStore, DeskError> {
+    pub(crate) fn files(&self) -> Result<FileStore, DeskError> {
         let name = self.dir.files_key_name();
         let key = match self.keyring.get_key(&name)? {
             Some(k) => k,
@@ -312,15 +312,20 @@ impl Desk {
             })?;
             (bytes.clone(), pages, name.clone())
         } else {
+            // A TIFF may hold several pages: count and warn per PDF page.
             let mut infos = Vec::new();
-            for (i, (name, bytes)) in inputs.iter().enumerate() {
-                let info =
-                    bhxh_report::inspect_page(bytes, i + 1).map_err(|source| DeskError::Scan {
+            let mut page = 1;
+            for (name, bytes) in inputs {
+                let pages =
+                    bhxh_report::inspect_pages(bytes, page).map_err(|source| DeskError::Scan {
                         file: name.clone(),
                         source,
                     })?;
-                warnings.extend(info.warnings(i + 1));
-                infos.push(info);
+                for info in &pages {
+                    warnings.extend(info.warnings(page));
+                    page += 1;
+                }
+                infos.push(pages);
             }
             let d = dossiers::get(self.store.conn(), code)?;
             let who = self
@@ -334,21 +339,24 @@ impl Desk {
                     file: inputs[0].0.clone(),
                     source,
                 })?;
-            for ((name, bytes), info) in inputs.iter().zip(&infos) {
+            for ((name, bytes), pages) in inputs.iter().zip(&infos) {
                 files.push((
                     bytes.as_slice(),
                     FileRecord {
                         role: FileRole::Original,
                         sha256: String::new(),
                         file_name: name.clone(),
-                        media_type: format!("image/{}", info.format),
+                        media_type: format!(
+                            "image/{}",
+                            pages.first().map(|i| i.format).unwrap_or("jpeg")
+                        ),
                         bytes: bytes.len() as u64,
-                        pages: 1,
+                        pages: u32::try_from(pages.len()).unwrap_or(u32::MAX),
                         warnings: Vec::new(),
                     },
                 ));
             }
-            let n = u32::try_from(inputs.len()).unwrap_or(u32::MAX);
+            let n = u32::try_from(page - 1).unwrap_or(u32::MAX);
             (pdf, n, format!("thanh-phan-{component}.pdf"))
         };
         if let Some(declared) = declared_pages
@@ -369,8 +377,10 @@ impl Desk {
         let store = self.files()?;
         // Debris of imports interrupted before they committed (an hour old:
         // never a file another desk is recording right now).
+        // (The scan inbox's sealed sources and triaged parts count as referenced.)
         let referenced = dossier_files::referenced_hashes(self.store.conn())?
             .into_iter()
+            .chain(bhxh_core::inbox::referenced_hashes(self.store.conn())?)
             .collect();
         let swept = store.sweep_unreferenced(&referenced, std::time::Duration::from_secs(3600))?;
         if swept > 0 {
@@ -462,7 +472,10 @@ impl Desk {
         let store = self.files()?;
         let mut problems: Vec<String> =
             store.verify_all()?.into_iter().map(|p| p.message).collect();
-        for h in dossier_files::referenced_hashes(self.store.conn())? {
+        for h in dossier_files::referenced_hashes(self.store.conn())?
+            .into_iter()
+            .chain(bhxh_core::inbox::referenced_hashes(self.store.conn())?)
+        {
             if !store.contains(&h) {
                 problems.push(format!("Thiếu tệp {h} trong kho tệp số hóa."));
             }

@@ -9,6 +9,7 @@
 
 pub mod dossiers;
 mod error;
+pub mod inbox;
 mod paths;
 pub mod reports;
 pub mod sync;

@@ -23,6 +23,7 @@ use zeroize::Zeroizing;
 
 mod card;
 mod dossier;
+mod inbox;
 mod sync;
 
 #[derive(Debug, Parser)]
@@ -78,6 +79,9 @@ pub enum Command {
     Dossier(dossier::DossierCommand),
     /// Tìm hồ sơ theo mã, số định danh, họ tên hoặc thủ tục (không cần dấu).
     Search(dossier::SearchArgs),
+    /// Hộp thư quét: thư mục máy quét ghi vào; quét một lần, danh sách chờ phân loại.
+    #[command(subcommand)]
+    Inbox(inbox::InboxCommand),
     /// Đồng bộ với BHXH Việt Nam: cấu hình, đồng bộ ngay, trạng thái.
     #[command(subcommand)]
     Sync(sync::SyncCommand),
@@ -649,6 +653,7 @@ fn run(
         Command::Sync(c) => sync::run(c, data_dir, secrets, out),
         Command::Dossier(c) => dossier::run(c, data_dir, secrets, out),
         Command::Search(a) => dossier::search(a, data_dir, secrets, out),
+        Command::Inbox(c) => inbox::run(c, data_dir, secrets, out),
         Command::Card(CardCommand::Readers) => {
             let list = card::readers()?;
             out.value(&list, |w| {

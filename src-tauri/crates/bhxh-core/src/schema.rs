@@ -39,4 +39,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sync",
         sql: include_str!("../migrations/0007_sync.sql"),
     },
+    Migration {
+        version: 8,
+        name: "inbox",
+        sql: include_str!("../migrations/0008_inbox.sql"),
+    },
 ];

@@ -20,6 +20,7 @@ mod error;
 mod fonts;
 mod layout;
 mod model;
+mod pages;
 mod pdf;
 mod receipt;
 mod scan;
@@ -27,9 +28,13 @@ mod xlsx;
 
 pub use error::ReportError;
 pub use model::{Align, Block, Column, ReportDoc, Row, Table, date_line};
+pub use pages::{MAX_PAGES, ScanPage, read_pages, scan_kind};
 pub use pdf::render_pdf;
 pub use receipt::{RECEIPT_TITLE, ReceiptDoc, render_receipt};
-pub use scan::{MIN_DPI, PageInfo, ScanError, assemble_scans, inspect_page, inspect_pdf};
+pub use scan::{
+    MIN_DPI, PageInfo, ScanError, assemble_pages, assemble_scans, inspect_page, inspect_pages,
+    inspect_pdf,
+};
 pub use xlsx::render_xlsx;
 
 /// National name ("Quốc hiệu"), top right of every document.

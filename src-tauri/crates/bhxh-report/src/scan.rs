@@ -4,13 +4,15 @@
 //!
 //! A JPEG goes in **byte for byte** (an image XObject with `DCTDecode`): no
 //! quality is lost and the bytes hashed at intake are the bytes in the PDF.
-//! A PNG is decoded and stored losslessly (`FlateDecode`). Each page takes the
+//! A PNG, and every page of a TIFF (which may hold several: read with the
+//! `tiff` crate, since `image` reads only the first), is decoded and stored
+//! losslessly (`FlateDecode` of the samples, 1, 8 or 16 bits, grey, RGB or
+//! CMYK, as scanned). Each page takes the
 //! scan's physical size from its resolution, so the PDF prints at 100%.
 //! The digitiser's name and time go top left on page 1 of this assembled
 //! copy (never on a received, signed original: those are kept as they came).
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 
 use printpdf::{
     DictItem, ExternalStream, ExternalXObject, Op, PdfDocument, PdfPage, PdfParseErrorSeverity,
@@ -21,6 +23,7 @@ use crate::canvas::{Placed, text_ops};
 use crate::fonts::{Face, FontSet};
 use crate::layout::PT_PER_MM;
 use crate::model::nfc;
+use crate::pages::{Pixels, ScanPage, Space, image_file_pages};
 
 /// The least resolution the law accepts.
 pub const MIN_DPI: u32 = 200;
@@ -28,12 +31,16 @@ pub const MIN_DPI: u32 = 200;
 /// Why a scan was refused. Vietnamese, for the digitisation desk.
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    #[error("Trang {page}: không phải ảnh JPEG hoặc PNG.")]
+    #[error("Trang {page}: không phải ảnh JPEG, PNG hoặc TIFF.")]
     UnknownFormat { page: usize },
     #[error("Trang {page}: ảnh JPEG hỏng ({detail}).")]
     BadJpeg { page: usize, detail: String },
     #[error("Trang {page}: ảnh PNG hỏng ({detail}).")]
     BadPng { page: usize, detail: String },
+    #[error("Trang {page}: ảnh TIFF hỏng hoặc không đọc được ({detail}).")]
+    BadTiff { page: usize, detail: String },
+    #[error("Trang {page} của tệp PDF: {detail}.")]
+    BadPdfPage { page: usize, detail: String },
     #[error("Không có trang nào để ghép.")]
     NoPages,
     #[error("Tệp PDF hỏng hoặc bị cắt cụt ({0}).")]
@@ -49,7 +56,7 @@ pub enum ScanError {
 /// What a scanned page is, read from its header.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageInfo {
-    /// "jpeg" or "png".
+    /// "jpeg", "png", "tiff", or "pdf" (an image taken from a PDF page).
     pub format: &'static str,
     pub width_px: u32,
     pub height_px: u32,
@@ -89,7 +96,7 @@ impl PageInfo {
 
 /// Read a JPEG's frame header and JFIF density, checking its structure
 /// (markers in order, a scan, the end marker): a cut or garbled file is refused.
-fn jpeg_info(bytes: &[u8], page: usize) -> Result<PageInfo, ScanError> {
+pub(crate) fn jpeg_info(bytes: &[u8], page: usize) -> Result<PageInfo, ScanError> {
     let bad = |detail: &str| ScanError::BadJpeg {
         page,
         detail: detail.to_owned(),
@@ -164,52 +171,6 @@ fn jpeg_info(bytes: &[u8], page: usize) -> Result<PageInfo, ScanError> {
     }
 }
 
-/// A decoded PNG: info and raw samples (RGB8 or grey 8).
-fn png_decode(bytes: &[u8], page: usize) -> Result<(PageInfo, Vec<u8>), ScanError> {
-    let bad = |detail: String| ScanError::BadPng { page, detail };
-    let decoder = image::codecs::png::PngDecoder::new(std::io::Cursor::new(bytes))
-        .map_err(|e| bad(e.to_string()))?;
-    let img = image::DynamicImage::from_decoder(decoder).map_err(|e| bad(e.to_string()))?;
-    let colour = img.color().has_color();
-    let dpi = png_phys(bytes);
-    let (w, h) = (img.width(), img.height());
-    let samples = if colour {
-        img.into_rgb8().into_raw()
-    } else {
-        img.into_luma8().into_raw()
-    };
-    Ok((
-        PageInfo {
-            format: "png",
-            width_px: w,
-            height_px: h,
-            dpi,
-            colour,
-        },
-        samples,
-    ))
-}
-
-/// The pHYs chunk's resolution (unit 1 = metre).
-fn png_phys(bytes: &[u8]) -> Option<(f32, f32)> {
-    let mut i = 8;
-    while i + 8 <= bytes.len() {
-        let len = u32::from_be_bytes(bytes[i..i + 4].try_into().ok()?) as usize;
-        let kind = &bytes[i + 4..i + 8];
-        let data = bytes.get(i + 8..i + 8 + len)?;
-        if kind == b"pHYs" && data.len() == 9 && data[8] == 1 {
-            let x = u32::from_be_bytes(data[0..4].try_into().ok()?) as f32 * 0.0254;
-            let y = u32::from_be_bytes(data[4..8].try_into().ok()?) as f32 * 0.0254;
-            return Some((x, y));
-        }
-        if kind == b"IDAT" {
-            return None;
-        }
-        i += 12 + len;
-    }
-    None
-}
-
 /// Check a PDF that is kept as it came (a received original, perhaps signed):
 /// whole, not locked; returns its page count. The bytes are never rewritten.
 pub fn inspect_pdf(bytes: &[u8]) -> Result<u32, ScanError> {
@@ -234,18 +195,35 @@ pub fn inspect_pdf(bytes: &[u8]) -> Result<u32, ScanError> {
     u32::try_from(pages).map_err(|_| ScanError::BadPdf("quá nhiều trang".into()))
 }
 
-/// What a page file is, without assembling anything.
+/// What a scanned page is, without assembling anything. For a TIFF, every
+/// page is read (a cut file is refused) and the first page's info returned;
+/// [`inspect_pages`] gives them all.
 pub fn inspect_page(bytes: &[u8], page: usize) -> Result<PageInfo, ScanError> {
     if bytes.starts_with(&[0xFF, 0xD8]) {
-        jpeg_info(bytes, page)
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        png_decode(bytes, page).map(|(info, _)| info)
-    } else {
-        Err(ScanError::UnknownFormat { page })
+        return jpeg_info(bytes, page);
     }
+    inspect_pages(bytes, page)?
+        .into_iter()
+        .next()
+        .ok_or(ScanError::UnknownFormat { page })
 }
 
-fn image_stream(info: &PageInfo, content: Vec<u8>, filter: &str) -> ExternalXObject {
+/// Every page of an image file (one for JPEG and PNG, all of a TIFF's),
+/// numbered from `first_page`.
+pub fn inspect_pages(bytes: &[u8], first_page: usize) -> Result<Vec<PageInfo>, ScanError> {
+    Ok(image_file_pages(bytes, first_page)?
+        .into_iter()
+        .map(|p| p.info)
+        .collect())
+}
+
+fn image_stream(
+    info: &PageInfo,
+    content: Vec<u8>,
+    filter: &str,
+    bits: u8,
+    space: Space,
+) -> ExternalXObject {
     let name = |s: &str| DictItem::Name(s.as_bytes().to_vec());
     let mut dict = BTreeMap::new();
     dict.insert("Type".to_owned(), name("XObject"));
@@ -255,15 +233,11 @@ fn image_stream(info: &PageInfo, content: Vec<u8>, filter: &str) -> ExternalXObj
         "Height".to_owned(),
         DictItem::Int(i64::from(info.height_px)),
     );
-    dict.insert("BitsPerComponent".to_owned(), DictItem::Int(8));
     dict.insert(
-        "ColorSpace".to_owned(),
-        name(if info.colour {
-            "DeviceRGB"
-        } else {
-            "DeviceGray"
-        }),
+        "BitsPerComponent".to_owned(),
+        DictItem::Int(i64::from(bits)),
     );
+    dict.insert("ColorSpace".to_owned(), name(space.pdf_name()));
     dict.insert("Filter".to_owned(), name(filter));
     ExternalXObject {
         stream: ExternalStream {
@@ -278,20 +252,36 @@ fn image_stream(info: &PageInfo, content: Vec<u8>, filter: &str) -> ExternalXObj
     }
 }
 
-/// Assemble scanned pages (JPEG or PNG files, in paper order) into one PDF.
-/// `stamp`, when given, is printed top left on page 1 ("Số hóa: …").
-/// Returns the PDF and each page's info.
+/// Assemble scanned pages (JPEG, PNG or TIFF files, in paper order; a TIFF
+/// gives all its pages) into one PDF. `stamp`, when given, is printed top
+/// left on page 1 ("Số hóa: …"). Every file is read and checked before
+/// anything is made. Returns the PDF and each PDF page's info.
 pub fn assemble_scans(
-    pages: &[&[u8]],
+    files: &[&[u8]],
     title: &str,
     stamp: Option<&str>,
 ) -> Result<(Vec<u8>, Vec<PageInfo>), ScanError> {
+    let mut pages = Vec::new();
+    for bytes in files {
+        pages.extend(image_file_pages(bytes, pages.len() + 1)?);
+    }
+    let refs: Vec<&ScanPage> = pages.iter().collect();
+    let pdf = assemble_pages(&refs, title, stamp)?;
+    Ok((pdf, pages.into_iter().map(|p| p.info).collect()))
+}
+
+/// Assemble pages already read (see [`crate::read_pages`]) into one PDF, as
+/// [`assemble_scans`] does.
+pub fn assemble_pages(
+    pages: &[&ScanPage],
+    title: &str,
+    stamp: Option<&str>,
+) -> Result<Vec<u8>, ScanError> {
     if pages.is_empty() {
         return Err(ScanError::NoPages);
     }
     let mut pdf = PdfDocument::new(title);
     let mut out_pages = Vec::with_capacity(pages.len());
-    let mut infos = Vec::with_capacity(pages.len());
     let font = match stamp {
         Some(_) => {
             let fonts = FontSet::get().map_err(|e| ScanError::Font(e.to_string()))?;
@@ -299,22 +289,16 @@ pub fn assemble_scans(
         }
         None => None,
     };
-    for (i, bytes) in pages.iter().enumerate() {
-        let page = i + 1;
-        let (info, xobj) = if bytes.starts_with(&[0xFF, 0xD8]) {
-            let info = jpeg_info(bytes, page)?;
-            let x = image_stream(&info, bytes.to_vec(), "DCTDecode");
-            (info, x)
-        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            let (info, samples) = png_decode(bytes, page)?;
-            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-            z.write_all(&samples)
-                .map_err(|e| ScanError::Pdf(e.to_string()))?;
-            let deflated = z.finish().map_err(|e| ScanError::Pdf(e.to_string()))?;
-            let x = image_stream(&info, deflated, "FlateDecode");
-            (info, x)
-        } else {
-            return Err(ScanError::UnknownFormat { page });
+    for (i, page) in pages.iter().enumerate() {
+        let info = &page.info;
+        let xobj = match &page.pixels {
+            Pixels::Jpeg(bytes) => {
+                let space = if info.colour { Space::Rgb } else { Space::Gray };
+                image_stream(info, bytes.clone(), "DCTDecode", 8, space)
+            }
+            Pixels::Flate { data, bits, space } => {
+                image_stream(info, data.clone(), "FlateDecode", *bits, *space)
+            }
         };
         let (dx, dy) = info.dpi_or_default();
         let w_pt = info.width_px as f32 * 72.0 / dx;
@@ -357,7 +341,6 @@ pub fn assemble_scans(
             printpdf::Mm(h_pt / PT_PER_MM),
             ops,
         ));
-        infos.push(info);
     }
     pdf.with_pages(out_pages);
     pdf.metadata.info.producer = "BHXH Desk".to_owned();
@@ -379,7 +362,7 @@ pub fn assemble_scans(
     if !errors.is_empty() {
         return Err(ScanError::Pdf(errors.join("; ")));
     }
-    Ok((bytes, infos))
+    Ok(bytes)
 }
 
 fn white_box(x: f32, y: f32, w: f32, h: f32) -> Vec<Op> {

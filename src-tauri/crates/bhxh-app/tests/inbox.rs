@@ -1,0 +1,515 @@
+//! The scan inbox end to end: real receipts rasterised at 200 dpi as a
+//! scanner would give the cover sheets, JPEG, multi-page TIFF and img2pdf
+//! files dropped in a folder, a real SQLCipher store and the real OS keyring
+//! (run under `scripts/with-keyring.sh`), the filed PDFs read back with
+//! poppler's tools.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use bhxh_app::{Desk, SetupInput};
+use bhxh_core::Timestamp;
+use bhxh_core::accounts::{NewStaff, Role};
+use bhxh_core::dossiers::{Applicant, Channel, IdentitySource, IntakeInput, Status};
+use bhxh_core::office::OfficeInput;
+use bhxh_core::pid::Sex;
+use image::RgbImage;
+use tiff::encoder::{Rational, TiffEncoder, colortype};
+use tiff::tags::ResolutionUnit;
+
+const ADMIN_PW: &str = "Matkhau-quan-tri-2024";
+const CLERK_PW: &str = "Sohoa-2024-matkhau";
+
+struct Clock(Arc<Mutex<Timestamp>>);
+
+impl Clock {
+    fn advance(&self, seconds: i64) {
+        let mut t = self.0.lock().unwrap();
+        *t += chrono::Duration::seconds(seconds);
+    }
+}
+
+fn ready(dir: &Path, inbox: &Path) -> (Desk, Clock) {
+    let now = Arc::new(Mutex::new(
+        chrono::DateTime::parse_from_rfc3339("2026-11-25T08:30:00+07:00").unwrap(),
+    ));
+    let t = now.clone();
+    let mut desk = Desk::open_with_clock(dir, Arc::new(move || *t.lock().unwrap())).unwrap();
+    desk.setup(&SetupInput {
+        office: OfficeInput {
+            name: "Bảo hiểm xã hội tỉnh Hà Nam".into(),
+            parent_agency: "Bảo hiểm xã hội Việt Nam".into(),
+            agency_code: "000.00.00.H41".into(),
+            province_code: "035".into(),
+            address: String::new(),
+        },
+        admin_username: "quantri".into(),
+        admin_full_name: "Đặng Thị Hương".into(),
+        admin_password: ADMIN_PW.into(),
+    })
+    .unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    desk.staff_create(
+        &NewStaff {
+            username: "sohoa".into(),
+            full_name: "Phạm Văn Số".into(),
+            role: Role::DigitisationOfficer,
+        },
+        CLERK_PW,
+    )
+    .unwrap();
+    // A relative or missing folder is refused; the real one is kept.
+    let err = desk.set_inbox_dir(Path::new("hop-thu")).unwrap_err();
+    assert!(err.to_string().contains("đường dẫn đầy đủ"), "{err}");
+    let err = desk.set_inbox_dir(&inbox.join("khong-co")).unwrap_err();
+    assert!(err.to_string().contains("không tồn tại"), "{err}");
+    desk.set_inbox_dir(inbox).unwrap();
+    assert_eq!(desk.inbox_dir().unwrap(), inbox);
+    desk.sign_out().unwrap();
+    desk.sign_in("sohoa", CLERK_PW).unwrap();
+    // A digitisation officer may not move the inbox.
+    assert_eq!(desk.set_inbox_dir(inbox).unwrap_err().code(), "forbidden");
+    desk.sign_out().unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    (desk, Clock(now))
+}
+
+fn intake(desk: &mut Desk, name: &str, id: &str, birth: &str, components: Vec<u32>) -> String {
+    desk.dossier_intake(&IntakeInput {
+        procedure_code: "BHXH.01".into(),
+        applicant: Applicant {
+            id_number: id.into(),
+            full_name: name.into(),
+            birth_date: birth.parse().unwrap(),
+            sex: Sex::Male,
+            address: "Phủ Lý, Hà Nam".into(),
+            phone: String::new(),
+            email: String::new(),
+        },
+        identity_source: IdentitySource::Qr,
+        channel: Channel::Counter,
+        return_via: Channel::Counter,
+        sets: 1,
+        received_components: components,
+    })
+    .unwrap()
+    .dossier
+    .code
+}
+
+/// Page 1 of a PDF rasterised at 200 dpi in colour, as a scanner would.
+fn rasterise(pdf: &[u8], format: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("r.pdf");
+    std::fs::write(&p, pdf).unwrap();
+    let ok = std::process::Command::new("pdftoppm")
+        .args([format, "-r", "200", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&p)
+        .arg(dir.path().join("page"))
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(ok.success());
+    let ext = if format == "-jpeg" { "jpg" } else { "png" };
+    std::fs::read(dir.path().join(format!("page.{ext}"))).unwrap()
+}
+
+/// A page of a paper: some texture, distinct per seed.
+fn paper(seed: u8) -> RgbImage {
+    RgbImage::from_fn(400, 566, |x, y| {
+        image::Rgb([
+            200u8.wrapping_add((x % 40) as u8) ^ seed,
+            210u8.wrapping_add((y % 30) as u8),
+            190,
+        ])
+    })
+}
+
+fn jpeg(img: &RgbImage) -> Vec<u8> {
+    use image::codecs::jpeg::{JpegEncoder, PixelDensity};
+    let mut out = Vec::new();
+    let mut enc = JpegEncoder::new_with_quality(&mut out, 85);
+    enc.set_pixel_density(PixelDensity::dpi(200));
+    enc.encode_image(img).unwrap();
+    out
+}
+
+/// A multi-page TIFF at 200 dpi.
+fn tiff(pages: &[RgbImage]) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    let mut enc = TiffEncoder::new(&mut out).unwrap();
+    for p in pages {
+        let mut i = enc
+            .new_image::<colortype::RGB8>(p.width(), p.height())
+            .unwrap();
+        i.resolution(ResolutionUnit::Inch, Rational { n: 200, d: 1 });
+        i.write_data(p.as_raw()).unwrap();
+    }
+    out.into_inner()
+}
+
+fn img2pdf(dir: &Path, images: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut cmd = std::process::Command::new("img2pdf");
+    cmd.args(["--imgsize", "200dpi"]);
+    for (name, bytes) in images {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        cmd.arg(p);
+    }
+    let out = dir.join("out.pdf");
+    assert!(cmd.arg("-o").arg(&out).status().expect("img2pdf").success());
+    std::fs::read(out).unwrap()
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn pdf_pages(path: &Path) -> u32 {
+    let out = std::process::Command::new("pdfinfo")
+        .arg(path)
+        .output()
+        .expect("pdfinfo (poppler-utils)");
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// (component, pages) of each assembled PDF of a dossier.
+fn assembled(desk: &mut Desk, code: &str) -> Vec<(u32, u32)> {
+    desk.dossier_files(code)
+        .unwrap()
+        .into_iter()
+        .filter(|l| l.role == "assembled")
+        .map(|l| (l.component, l.pages))
+        .collect()
+}
+
+#[test]
+fn covers_split_scans_into_dossiers_and_the_rest_waits_for_a_person() {
+    let data = tempfile::tempdir().unwrap();
+    let inbox = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let (mut desk, clock) = ready(data.path(), inbox.path());
+    let a = intake(
+        &mut desk,
+        "Nguyễn Văn Đức",
+        "001093047064",
+        "1993-01-05",
+        vec![1, 2, 3],
+    );
+    let b = intake(
+        &mut desk,
+        "Trần Văn Bình",
+        "035088001234",
+        "1988-03-02",
+        vec![1, 3],
+    );
+    let cover_a = rasterise(&desk.dossier_receipt(&a).unwrap(), "-jpeg");
+    let cover_b_png = rasterise(&desk.dossier_receipt(&b).unwrap(), "-png");
+    let cover_b = image::load_from_memory(&cover_b_png).unwrap().into_rgb8();
+    let cover_a_rgb = image::load_from_memory(&cover_a).unwrap().into_rgb8();
+    desk.sign_out().unwrap();
+    desk.sign_in("sohoa", CLERK_PW).unwrap();
+
+    // The scanner's JPEG run: cover A and two pages of A.
+    let a2 = jpeg(&paper(1));
+    let a3 = jpeg(&paper(2));
+    let put = |name: &str, bytes: &[u8]| std::fs::write(inbox.path().join(name), bytes).unwrap();
+    put("a-01.jpg", &cover_a);
+    put("a-02.jpg", &a2);
+    put("a-03.jpg", &a3);
+    // One TIFF holding two dossiers: cover B, a page, cover A, a page.
+    let mixed = tiff(&[cover_b.clone(), paper(3), cover_a_rgb.clone(), paper(4)]);
+    put("b-tron.tif", &mixed);
+    // No cover at all.
+    put("khong-bia.tif", &tiff(&[paper(5), paper(6)]));
+    // A scanned PDF whose first page is B's cover.
+    let pdf = img2pdf(
+        work.path(),
+        &[
+            ("bia.jpg", &jpeg(&cover_b)),
+            ("p1.jpg", &jpeg(&paper(7))),
+            ("p2.jpg", &jpeg(&paper(8))),
+        ],
+    );
+    put("quet.pdf", &pdf);
+    // Still being written: half of it now.
+    let growing = tiff(&[cover_a_rgb.clone(), paper(9)]);
+    put("dang-ghi.tif", &growing[..growing.len() / 2]);
+    // Not for the inbox.
+    put("ghi-chu.txt", b"x");
+    put(".~tam.jpg", b"x");
+    let all = names(inbox.path());
+
+    // First poll: everything is new, nothing is taken.
+    let r0 = desk.scan_once().unwrap();
+    assert_eq!(r0.seen, 7, "{r0:#?}");
+    assert_eq!(r0.waiting.len(), 7);
+    assert!(r0.taken.is_empty() && r0.filed.is_empty());
+    assert_eq!(names(inbox.path()), all);
+    assert!(desk.dossier_files(&a).unwrap().is_empty());
+
+    // The scanner finishes the last file; a poll after the settle time
+    // takes every file that stood still.
+    put("dang-ghi.tif", &growing);
+    clock.advance(15);
+    let r1 = desk.scan_once().unwrap();
+    assert!(r1.errors.is_empty(), "{:#?}", r1.errors);
+    assert_eq!(r1.waiting, vec!["dang-ghi.tif".to_owned()], "{r1:#?}");
+    let mut taken = r1.taken.clone();
+    taken.sort();
+    assert_eq!(
+        taken,
+        [
+            "a-01.jpg",
+            "a-02.jpg",
+            "a-03.jpg",
+            "b-tron.tif",
+            "khong-bia.tif",
+            "quet.pdf"
+        ]
+    );
+    let filed: Vec<(String, u32, u32)> = r1
+        .filed
+        .iter()
+        .map(|f| (f.code.clone(), f.component, f.pages))
+        .collect();
+    assert_eq!(
+        filed,
+        vec![
+            (a.clone(), 1, 2),
+            (b.clone(), 1, 1),
+            (a.clone(), 2, 1),
+            (b.clone(), 3, 2),
+        ],
+        "{r1:#?}"
+    );
+    assert_eq!(r1.triaged.len(), 1, "{r1:#?}");
+    assert_eq!(r1.triaged[0].file, "khong-bia.tif");
+    assert_eq!(r1.triaged[0].pages, 2);
+    // Gone from the folder once recorded; the growing file and the others stay.
+    assert_eq!(
+        names(inbox.path()),
+        [".~tam.jpg", "dang-ghi.tif", "ghi-chu.txt"]
+    );
+    assert_eq!(assembled(&mut desk, &a), vec![(1, 2), (2, 1)]);
+    assert_eq!(assembled(&mut desk, &b), vec![(1, 1), (3, 2)]);
+    assert_eq!(desk.dossier_get(&b).unwrap().status, Status::Digitised);
+    // The pages kept as originals: the JPEGs byte for byte, the cover not.
+    let lines = desk.dossier_files(&a).unwrap();
+    let originals: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.role == "original")
+        .map(|l| l.file_name.as_str())
+        .collect();
+    assert_eq!(originals, ["a-02.jpg", "a-03.jpg", "b-tron-trang-004.png"]);
+    assert_eq!(lines[0].sha256, bhxh_files::sha256_hex(&a2));
+
+    let triage = desk.triage_list(false).unwrap();
+    assert_eq!(triage.len(), 1);
+    assert_eq!(triage[0].file_name, "khong-bia.tif");
+    assert_eq!(triage[0].page_count, 2);
+    assert!(
+        triage[0].reason.contains("Không có trang bìa"),
+        "{}",
+        triage[0].reason
+    );
+
+    // The next poll takes the finished file: A's last component.
+    clock.advance(15);
+    let r2 = desk.scan_once().unwrap();
+    assert_eq!(r2.taken, vec!["dang-ghi.tif".to_owned()], "{r2:#?}");
+    assert_eq!(r2.filed.len(), 1);
+    assert_eq!((r2.filed[0].component, r2.filed[0].pages), (3, 1));
+    assert_eq!(desk.dossier_get(&a).unwrap().status, Status::Digitised);
+    assert_eq!(names(inbox.path()), [".~tam.jpg", "ghi-chu.txt"]);
+
+    // Nothing is done twice: an empty poll, and the same bytes dropped again
+    // are only removed.
+    clock.advance(15);
+    let r3 = desk.scan_once().unwrap();
+    assert_eq!(
+        (r3.seen, r3.taken.len(), r3.filed.len()),
+        (0, 0, 0),
+        "{r3:#?}"
+    );
+    put("b-lai.tif", &mixed);
+    desk.scan_once().unwrap();
+    clock.advance(15);
+    let r4 = desk.scan_once().unwrap();
+    assert_eq!(r4.duplicates, vec!["b-lai.tif".to_owned()], "{r4:#?}");
+    assert!(r4.filed.is_empty() && r4.triaged.is_empty());
+    assert_eq!(names(inbox.path()), [".~tam.jpg", "ghi-chu.txt"]);
+    assert_eq!(assembled(&mut desk, &a).len(), 3);
+
+    // A person files the triaged part; a second time is refused.
+    let done = desk.triage_assign(triage[0].id, &b, 2).unwrap();
+    assert_eq!((done.component, done.pages), (2, 2));
+    assert!(desk.triage_list(false).unwrap().is_empty());
+    let err = desk.triage_assign(triage[0].id, &b, 2).unwrap_err();
+    assert_eq!(err.code(), "conflict", "{err}");
+    assert_eq!(
+        desk.triage_list(true).unwrap()[0].filed_code.as_deref(),
+        Some(b.as_str())
+    );
+
+    // The exported PDFs have the pages filed, the stamp on page 1.
+    let out = work.path().join("xuat");
+    let files = desk.dossier_export(&a, &out).unwrap();
+    let pages: Vec<u32> = files.iter().map(|p| pdf_pages(p)).collect();
+    assert_eq!(pages, [2, 1, 1]);
+    let first = std::fs::read(&files[0]).unwrap();
+    assert!(first.windows(a2.len()).any(|w| w == a2.as_slice()));
+    let files: Vec<PathBuf> = desk.dossier_export(&b, &out).unwrap();
+    assert_eq!(
+        files.iter().map(|p| pdf_pages(p)).collect::<Vec<_>>(),
+        [1, 2, 2]
+    );
+
+    // The store is whole: audit chain, sealed files, every reference.
+    let check = desk.check().unwrap();
+    assert!(check.ok, "{check:#?}");
+    desk.sign_out().unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    let log = desk.audit_list(500, None).unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|e| e.action == "import" && e.entity == "inbox_file")
+            .count(),
+        7
+    );
+}
+
+#[test]
+fn damaged_files_stray_pages_and_closed_dossiers_go_to_triage_with_the_reason() {
+    let data = tempfile::tempdir().unwrap();
+    let inbox = tempfile::tempdir().unwrap();
+    let (mut desk, clock) = ready(data.path(), inbox.path());
+    let a = intake(
+        &mut desk,
+        "Nguyễn Văn Đức",
+        "001093047064",
+        "1993-01-05",
+        vec![1],
+    );
+    let r = intake(
+        &mut desk,
+        "Lê Văn Hòa",
+        "035088001235",
+        "1988-03-02",
+        vec![1],
+    );
+    let cover_a = rasterise(&desk.dossier_receipt(&a).unwrap(), "-jpeg");
+    let cover_r = rasterise(&desk.dossier_receipt(&r).unwrap(), "-png");
+    desk.dossier_set_status(&r, Status::Refused, "Thiếu tờ khai")
+        .unwrap();
+    desk.sign_out().unwrap();
+    desk.sign_in("sohoa", CLERK_PW).unwrap();
+
+    let put = |name: &str, bytes: &[u8]| std::fs::write(inbox.path().join(name), bytes).unwrap();
+    // A JPEG run that starts with a stray page, then A's cover and a page,
+    // then the cover of a refused dossier and a page, then a cover alone.
+    put("s-01.jpg", &jpeg(&paper(1)));
+    put("s-02.jpg", &cover_a);
+    put("s-03.jpg", &jpeg(&paper(2)));
+    put("s-04.png", &cover_r);
+    put("s-05.jpg", &jpeg(&paper(3)));
+    put("s-06.jpg", &cover_a);
+    // A TIFF cut short by the scanner's network.
+    let whole = tiff(&[paper(4), paper(5)]);
+    put("hong.tif", &whole[..whole.len() * 2 / 3]);
+
+    desk.scan_once().unwrap();
+    clock.advance(15);
+    let rep = desk.scan_once().unwrap();
+    assert!(rep.errors.is_empty(), "{:#?}", rep.errors);
+    assert_eq!(rep.filed.len(), 1, "{rep:#?}");
+    assert_eq!(
+        (rep.filed[0].code.as_str(), rep.filed[0].pages),
+        (a.as_str(), 1)
+    );
+    let reasons: Vec<(String, u32, String)> = rep
+        .triaged
+        .iter()
+        .map(|t| (t.file.clone(), t.pages, t.reason.clone()))
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:#?}");
+    assert_eq!((reasons[0].0.as_str(), reasons[0].1), ("hong.tif", 0));
+    assert!(reasons[0].2.contains("Tệp không đọc được"), "{reasons:?}");
+    assert!(reasons[0].2.contains("TIFF"), "{reasons:?}");
+    assert_eq!(
+        (reasons[1].0.as_str(), reasons[1].1),
+        ("s-01.jpg trang 1", 1)
+    );
+    assert!(reasons[1].2.contains("Không có trang bìa"), "{reasons:?}");
+    assert_eq!(
+        (reasons[2].0.as_str(), reasons[2].1),
+        ("s-05.jpg trang 1", 1)
+    );
+    assert!(reasons[2].2.contains("Từ chối"), "{reasons:?}");
+    assert!(
+        rep.notes
+            .iter()
+            .any(|n| n.contains("s-06.jpg") && n.contains("không có trang nào")),
+        "{:?}",
+        rep.notes
+    );
+    assert!(names(inbox.path()).is_empty());
+    let list = desk.triage_list(false).unwrap();
+    assert_eq!(list[1].code_read, None);
+    assert_eq!(list[2].code_read.as_deref(), Some(r.as_str()));
+    // A damaged file has no page to file: asked to scan again.
+    let err = desk.triage_assign(list[0].id, &a, 1).unwrap_err();
+    assert!(err.to_string().contains("quét lại"), "{err}");
+    // A component the dossier does not have.
+    let err = desk.triage_assign(list[1].id, &a, 9).unwrap_err();
+    assert!(err.to_string().contains("thành phần số 9"), "{err}");
+    assert_eq!(desk.triage_list(false).unwrap().len(), 3);
+    assert!(desk.check().unwrap().ok);
+}
+
+#[test]
+fn a_multi_page_tiff_imported_at_the_desk_counts_its_pages() {
+    let data = tempfile::tempdir().unwrap();
+    let inbox = tempfile::tempdir().unwrap();
+    let (mut desk, _clock) = ready(data.path(), inbox.path());
+    let a = intake(
+        &mut desk,
+        "Nguyễn Văn Đức",
+        "001093047064",
+        "1993-01-05",
+        vec![1, 2],
+    );
+    let file = data.path().join("ho-so.tif");
+    let bytes = tiff(&[paper(1), paper(2), paper(3)]);
+    std::fs::write(&file, &bytes).unwrap();
+    let cut = data.path().join("cut.tif");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let err = desk
+        .dossier_import(&a, 1, std::slice::from_ref(&cut), None)
+        .unwrap_err();
+    assert_eq!(err.code(), "bad_scan", "{err}");
+    assert!(err.to_string().contains("cut.tif"), "{err}");
+    assert!(desk.dossier_files(&a).unwrap().is_empty());
+    let done = desk
+        .dossier_import(&a, 1, std::slice::from_ref(&file), Some(3))
+        .unwrap();
+    assert_eq!(done.pages, 3);
+    assert_eq!(done.files[0].media_type, "image/tiff");
+    assert_eq!(done.files[0].pages, 3);
+    let out = data.path().join("xuat");
+    let files = desk.dossier_export(&a, &out).unwrap();
+    assert_eq!(pdf_pages(&files[0]), 3);
+}
