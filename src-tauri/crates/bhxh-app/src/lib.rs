@@ -429,11 +429,7 @@ impl Desk {
         let period = ReportPeriod::parse(ReportKind::Month, &month.to_string())?;
         let conn = self.store.conn();
         let revisions = progress::revisions(conn, &period)?;
-        let auto = if month == Month::of(&self.now()) {
-            progress::auto_indicators(conn)?
-        } else {
-            Vec::new()
-        };
+        let auto = progress::auto_indicators(conn, month, self.now().date_naive())?;
         Ok(MonthProgress {
             auto,
             period: month.to_string(),
@@ -453,15 +449,10 @@ impl Desk {
         let actor = self.authorize(&[Role::Supervisor, Role::Administrator])?;
         let month = Month::parse(month)?;
         let now = self.now();
-        // The app's own figures apply to the month in progress.
-        let auto = if month == Month::of(&now) {
-            progress::auto_indicators(self.store.conn())?
-                .into_iter()
-                .find(|a| a.task_number == input.task_number)
-                .map(|a| a.value)
-        } else {
-            None
-        };
+        let auto = progress::auto_indicators(self.store.conn(), month, now.date_naive())?
+            .into_iter()
+            .find(|a| a.task_number == input.task_number)
+            .map(|a| a.value);
         let overrides = progress::overrides_auto(input.indicator_value, auto);
         if overrides && self.session().map(|s| s.staff.role) != Some(Role::Supervisor) {
             return Err(DeskError::Forbidden {

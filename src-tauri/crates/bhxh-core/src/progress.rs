@@ -241,13 +241,43 @@ pub struct AutoIndicator {
     pub source: String,
 }
 
-/// The figures the app computes now. Task 21: the share of participants
-/// whose ID number is verified (when the register is not empty). Tasks 13,
-/// 14, 24 and 25 join when dossiers and chip checks are recorded.
-pub fn auto_indicators(conn: &Connection) -> Result<Vec<AutoIndicator>, CoreError> {
-    let share = crate::participants::verified_share(conn)?;
+/// The figures the app computes for a month from its own records, as of
+/// `today`:
+/// - tasks 13 and 14: the share of the month's dossiers (refused ones left
+///   out) that have been digitised;
+/// - task 21: the share of participants whose ID number is verified (a
+///   state, not a monthly flow: only for the month in progress);
+/// - task 24: chip card checks at the reception desk in the month;
+/// - task 25: chip card checks at benefit payment in the month.
+///
+/// A figure is given only where there is something to count.
+pub fn auto_indicators(
+    conn: &Connection,
+    month: Month,
+    today: chrono::NaiveDate,
+) -> Result<Vec<AutoIndicator>, CoreError> {
+    use chrono::Datelike;
     let mut out = Vec::new();
-    if share.total > 0 {
+    let label = format!("{:02}/{}", month.month, month.year);
+    let d = crate::dossiers::month_indicators(conn, month.year, month.month, today)?;
+    if let Some(percent) = d.digitised_percent {
+        let source = format!(
+            "Hồ sơ tiếp nhận tháng {label}: {} hồ sơ, {} đã số hóa ({}%, không tính hồ sơ bị từ chối)",
+            d.received,
+            d.digitised,
+            format!("{percent:.1}").replace('.', ",")
+        );
+        for task_number in [13, 14] {
+            out.push(AutoIndicator {
+                task_number,
+                value: percent,
+                source: source.clone(),
+            });
+        }
+    }
+    let this_month = Month::new(today.year(), today.month()) == Some(month);
+    let share = crate::participants::verified_share(conn)?;
+    if this_month && share.total > 0 {
         out.push(AutoIndicator {
             task_number: 21,
             value: share.percent,
@@ -255,6 +285,23 @@ pub fn auto_indicators(conn: &Connection) -> Result<Vec<AutoIndicator>, CoreErro
                 "Danh sách người tham gia: {}/{} người đã xác thực số định danh",
                 share.verified, share.total
             ),
+        });
+    }
+    let (counter, payment) = crate::card_checks::monthly_counts(conn, &month.to_string())?;
+    if counter > 0 {
+        out.push(AutoIndicator {
+            task_number: 24,
+            value: counter as f64,
+            source: format!(
+                "Kiểm tra CCCD gắn chip khi tiếp nhận hồ sơ tháng {label}: {counter} lượt"
+            ),
+        });
+    }
+    if payment > 0 {
+        out.push(AutoIndicator {
+            task_number: 25,
+            value: payment as f64,
+            source: format!("Kiểm tra CCCD gắn chip khi chi trả tháng {label}: {payment} lượt"),
         });
     }
     Ok(out)
@@ -1298,9 +1345,10 @@ mod tests {
         let conn = seeded();
         let now = at("2024-06-10T09:00:00+07:00");
         let june = Month::parse("2024-06").unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2024, 6, 10).unwrap();
         assert!(
-            auto_indicators(&conn).unwrap().is_empty(),
-            "no register yet"
+            auto_indicators(&conn, june, today).unwrap().is_empty(),
+            "no register, dossiers or checks yet"
         );
         let mut i = input(21, Status::InProgress, 60);
         i.indicator_value = Some(55.0);

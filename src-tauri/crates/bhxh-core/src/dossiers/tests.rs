@@ -312,3 +312,81 @@ fn the_code_pattern_setting_is_checked_and_used() {
     .dossier;
     assert_eq!(d.code, "000.00.00.H41-20240426-0000001");
 }
+
+#[test]
+fn the_plan_figures_for_tasks_13_14_24_and_25_come_from_dossiers_and_chip_checks() {
+    use crate::card_checks::{self, CardCheckInput, Purpose};
+    use crate::progress::{Month, auto_indicators};
+    let conn = desk_db();
+    let now = at("2024-04-26T09:15:00+07:00");
+    let april = Month::parse("2024-04").unwrap();
+    let today = now.date_naive();
+    assert!(auto_indicators(&conn, april, today).unwrap().is_empty());
+    let codes: Vec<String> = [
+        "001093047064",
+        "001193047065",
+        "001093047066",
+        "001093047067",
+    ]
+    .iter()
+    .map(|id| {
+        intake(&conn, &officer(), &input("Nguyễn Văn Đức", id), &now)
+            .unwrap()
+            .dossier
+            .code
+    })
+    .collect();
+    set_status(&conn, &officer(), &codes[0], Status::Digitising, "", &now).unwrap();
+    set_status(&conn, &officer(), &codes[0], Status::Digitised, "", &now).unwrap();
+    set_status(
+        &conn,
+        &officer(),
+        &codes[1],
+        Status::Refused,
+        "Sai thẩm quyền",
+        &now,
+    )
+    .unwrap();
+    let check = |purpose, id: &str, genuine| {
+        card_checks::record(
+            &conn,
+            &officer(),
+            &CardCheckInput {
+                purpose,
+                reader: "Virtual PCD 00 00".into(),
+                id_number: id.into(),
+                full_name: "Nguyễn Văn Đức".into(),
+                verdict: "Genuine".into(),
+                genuine,
+                file_hashes: serde_json::json!({}),
+            },
+            &now,
+        )
+        .unwrap();
+    };
+    check(Purpose::Counter, "001093047064", true);
+    check(Purpose::Counter, "001093047065", false);
+    check(Purpose::Payment, "001093047066", true);
+
+    let figures = auto_indicators(&conn, april, today).unwrap();
+    let of = |n: u32| {
+        figures
+            .iter()
+            .find(|a| a.task_number == n)
+            .map(|a| (a.value, a.source.clone()))
+    };
+    // 1 of the 3 dossiers not refused is digitised
+    let (t13, source) = of(13).unwrap();
+    assert!((t13 - 33.3).abs() < 1e-9, "{t13}");
+    assert_eq!(
+        source,
+        "Hồ sơ tiếp nhận tháng 04/2024: 4 hồ sơ, 1 đã số hóa (33,3%, không tính hồ sơ bị từ chối)"
+    );
+    assert_eq!(of(14).unwrap().0, t13);
+    assert_eq!(of(24).unwrap().0, 2.0);
+    assert_eq!(of(25).unwrap().0, 1.0);
+    assert_eq!(of(21), None, "no participant register");
+    // May has nothing of its own
+    let may = Month::parse("2024-05").unwrap();
+    assert!(auto_indicators(&conn, may, today).unwrap().is_empty());
+}
