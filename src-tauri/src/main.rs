@@ -74,6 +74,9 @@ fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
             commands::admin::staff_unlock,
             commands::admin::audit_list,
             commands::admin::db_check,
+            commands::card::card_readers,
+            commands::card::card_qr_access,
+            commands::card::card_read,
         ])
         .build(tauri::generate_context!());
     let app = match app {

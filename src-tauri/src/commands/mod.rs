@@ -3,6 +3,7 @@
 //! message, hint, field).
 
 pub mod admin;
+pub mod card;
 pub mod dossiers;
 pub mod participants;
 pub mod plan;

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
+pub mod pcsc;
+
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -58,6 +60,12 @@ pub struct Driver {
 
 impl Driver {
     pub fn start() -> Result<Driver> {
+        Self::start_with_env(&[])
+    }
+
+    /// Start the driver with extra environment variables, which reach the
+    /// app it launches (e.g. `PCSCLITE_CSOCK_NAME` for a private `pcscd`).
+    pub fn start_with_env(env: &[(String, String)]) -> Result<Driver> {
         if std::env::var_os("DISPLAY").is_none() {
             return Err(
                 "DISPLAY chưa đặt: chạy các kiểm thử đầu-cuối qua scripts/e2e.sh (Xvfb)".into(),
@@ -72,6 +80,7 @@ impl Driver {
                 "--native-port",
                 &native.to_string(),
             ])
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -7,6 +7,7 @@
 //! operation checks the session, the role and the idle timeout, and writes
 //! its audit entry in the same transaction as its change.
 
+pub mod card;
 pub mod dossiers;
 mod error;
 pub mod inbox;

@@ -1,0 +1,737 @@
+//! Reading a CCCD chip at the counter, for the window and the command line.
+//!
+//! The steps, each a function so that the window can keep the desk unlocked
+//! while the card is read:
+//! 1. [`access_key`]: the BAC key from what the counter has (the 12-digit ID
+//!    with the birth and expiry dates, or the front QR text and the age rule
+//!    for the expiry; CAN/PACE is refused until `bhxh-emrtd` speaks PACE).
+//! 2. [`read`]: the CSCA trust store, the reader, the whole read with its
+//!    progress, passive authentication and the verdict ([`CardRead`]). No
+//!    session and no store: it may take seconds and runs on its own thread.
+//! 3. [`Desk::card_record`]: the check on the record (time, staff, reader,
+//!    ID, name, verdict, file hashes; `bhxh_core::card_checks`), matching the
+//!    participant register. The photo is shown, never stored (Decree 13: the
+//!    office has no setting that allows keeping it).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bhxh_core::CoreError;
+use bhxh_core::card_checks::{CardCheckInput, CardCheckOutcome, Purpose};
+use bhxh_emrtd::access::{self, Expiry};
+use bhxh_emrtd::crypto::HashAlgorithm;
+use bhxh_emrtd::lds::dg2::{ImageType, parse_dg2};
+use bhxh_emrtd::lds::{DgNumber, dg13::Dg13};
+use bhxh_emrtd::passive::Status;
+use bhxh_emrtd::pcsc_transport::Pcsc;
+use bhxh_emrtd::reader::{AccessKey, ReadError, ReadOptions, read_card};
+use bhxh_emrtd::transport::TransportError;
+use bhxh_emrtd::trust::TrustStore;
+use bhxh_emrtd::verdict::VerdictKind;
+use serde::{Deserialize, Serialize};
+
+use crate::{Desk, DeskError};
+
+/// Where the window looks for CSCA certificates (PEM/DER) and ICAO master
+/// lists: this folder of the data directory, filled by IT staff.
+pub const TRUST_DIR_NAME: &str = "csca";
+
+fn invalid(field: &'static str, message: impl Into<String>) -> DeskError {
+    DeskError::Core(CoreError::invalid(field, message))
+}
+
+fn reader_error(e: impl std::fmt::Display) -> DeskError {
+    invalid(
+        "reader",
+        format!(
+            "Không dùng được đầu đọc thẻ: {e}. Kiểm tra đầu đọc đã cắm và dịch vụ PC/SC (pcscd trên Linux, \
+             Smart Card trên Windows) đang chạy."
+        ),
+    )
+}
+
+/// A PC/SC reader and whether a card lies on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReaderInfo {
+    pub name: String,
+    pub card_present: bool,
+}
+
+/// The readers connected now (empty when there is none).
+pub fn readers() -> Result<Vec<ReaderInfo>, DeskError> {
+    let pcsc = Pcsc::establish().map_err(reader_error)?;
+    let names = pcsc.readers().map_err(reader_error)?;
+    names
+        .into_iter()
+        .map(|name| {
+            let card_present = pcsc.card_present(&name).map_err(reader_error)?;
+            Ok(ReaderInfo { name, card_present })
+        })
+        .collect()
+}
+
+// ----- access data ------------------------------------------------------------
+
+/// How the counter opens the chip.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum AccessData {
+    /// Typed from the card: the 12-digit ID, dates as `YYYY-MM-DD`.
+    Typed {
+        id_number: String,
+        birth_date: String,
+        expiry_date: String,
+    },
+    /// The front QR text as a barcode scanner typed it.
+    Qr { text: String },
+    /// The card access number (PACE): not supported yet.
+    Can { can: String },
+}
+
+/// `YYYY-MM-DD` → `YYMMDD`.
+fn iso_to_yymmdd(field: &'static str, text: &str) -> Result<String, DeskError> {
+    let d = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        invalid(
+            field,
+            format!("Ngày \"{text}\" không hợp lệ: cần dạng YYYY-MM-DD."),
+        )
+    })?;
+    Ok(d.format("%y%m%d").to_string())
+}
+
+fn iso(d: bhxh_emrtd::lds::dg13::CivilDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
+}
+
+/// What the front QR code gives for opening the chip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QrAccess {
+    pub id_number: String,
+    pub full_name: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// `YYYY-MM-DD`, by the age rule; `None` for a card without expiry
+    /// (issued after 58): the officer types the date from the MRZ.
+    pub expiry_date: Option<String>,
+}
+
+/// Read the front QR text (a barcode scanner's keyboard input) into the
+/// access data: ID, birth date and the expiry the age rule gives.
+pub fn access_from_qr(text: &str) -> Result<QrAccess, DeskError> {
+    let q = access::parse_front_qr(text).map_err(|e| invalid("qr", e.to_string()))?;
+    let expiry_date = match access::expiry_by_age_rule(q.date_of_birth, q.issue_date) {
+        Expiry::On(d) => Some(iso(d)),
+        Expiry::Never => None,
+    };
+    Ok(QrAccess {
+        id_number: q.id_number,
+        full_name: q.full_name,
+        birth_date: iso(q.date_of_birth),
+        expiry_date,
+    })
+}
+
+/// The BAC key from the access data.
+pub fn access_key(data: &AccessData) -> Result<AccessKey, DeskError> {
+    let bad_key = |e: ReadError| invalid("idNumber", e.to_string());
+    match data {
+        AccessData::Can { .. } => Err(invalid(
+            "can",
+            "Truy cập bằng CAN (PACE) chưa được hỗ trợ; dùng mã QR mặt trước, hoặc số định danh, ngày sinh và ngày hết hạn.",
+        )),
+        AccessData::Qr { text } => {
+            let q = access_from_qr(text)?;
+            let Some(expiry) = q.expiry_date else {
+                return Err(invalid(
+                    "qr",
+                    "Thẻ không thời hạn (cấp sau tuổi 58): mã QR không đủ để mở chip; nhập số định danh, ngày sinh và ngày hết hạn theo dòng MRZ mặt sau.",
+                ));
+            };
+            AccessKey::from_cccd(
+                &q.id_number,
+                &iso_to_yymmdd("birthDate", &q.birth_date)?,
+                &iso_to_yymmdd("expiryDate", &expiry)?,
+            )
+            .map_err(bad_key)
+        }
+        AccessData::Typed {
+            id_number,
+            birth_date,
+            expiry_date,
+        } => {
+            let id = id_number.trim();
+            if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid(
+                    "idNumber",
+                    format!("Số định danh \"{id}\" phải gồm đúng 12 chữ số."),
+                ));
+            }
+            AccessKey::from_cccd(
+                id,
+                &iso_to_yymmdd("birthDate", birth_date)?,
+                &iso_to_yymmdd("expiryDate", expiry_date)?,
+            )
+            .map_err(bad_key)
+        }
+    }
+}
+
+// ----- the read ---------------------------------------------------------------
+
+/// What to read and how.
+#[derive(Debug, Clone)]
+pub struct ReadRequest {
+    /// The reader; `None`: the first that holds a card.
+    pub reader: Option<String>,
+    /// How long to wait for a card to be put down.
+    pub wait: Duration,
+    /// The CSCA trust store; `None`: empty (the origin cannot be verified).
+    pub trust_dir: Option<PathBuf>,
+    /// A missing trust directory is an error (the CLI's `--trust`) or an
+    /// empty store (the window's data directory, before IT fills it).
+    pub trust_dir_required: bool,
+}
+
+/// One step of a read, as the window shows it (Tauri event `card-progress`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "step",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum CardProgress {
+    /// Waiting for the card and opening the chip (BAC).
+    Connecting { reader: Option<String> },
+    /// Reading a file: bytes so far, and its size once known.
+    File {
+        file: String,
+        read: usize,
+        total: Option<usize>,
+    },
+    /// Read and judged; the check is being recorded.
+    Recording,
+}
+
+/// The verdict for the counter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerdictView {
+    /// `Genuine`, `DataAltered`, `OriginUnverified`, `CertificateNotValid`, `Incomplete`.
+    pub kind: String,
+    pub genuine: bool,
+    pub headline: String,
+    pub advice: String,
+    /// The technical reason of a negative verdict.
+    pub reason: Option<String>,
+}
+
+/// One passive authentication check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckLine {
+    /// What was checked, in Vietnamese.
+    pub check: String,
+    /// `passed`, `failed`, `unverifiable`, `notChecked`.
+    pub status: String,
+    /// The status in Vietnamese (`Đạt`, `Không đạt`, …).
+    pub status_label: String,
+    /// Technical detail (English).
+    pub detail: String,
+}
+
+/// The personal data of DG13 (empty strings where the card has none).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardPerson {
+    pub id_number: String,
+    pub full_name: String,
+    pub date_of_birth: String,
+    pub sex: String,
+    pub nationality: String,
+    pub ethnicity: String,
+    pub religion: String,
+    pub place_of_origin: String,
+    pub place_of_residence: String,
+    pub identifying_marks: String,
+    pub issue_date: String,
+    pub expiry_date: String,
+    pub father_name: String,
+    pub mother_name: String,
+    pub spouse_name: String,
+    pub old_id_number: String,
+}
+
+impl CardPerson {
+    fn from_dg13(dg13: Option<&Dg13>) -> Self {
+        let f = |get: fn(&Dg13) -> Option<&str>| dg13.and_then(get).unwrap_or_default().to_owned();
+        CardPerson {
+            id_number: f(Dg13::id_number),
+            full_name: f(Dg13::full_name),
+            date_of_birth: f(Dg13::date_of_birth),
+            sex: f(Dg13::sex),
+            nationality: f(Dg13::nationality),
+            ethnicity: f(Dg13::ethnicity),
+            religion: f(Dg13::religion),
+            place_of_origin: f(Dg13::place_of_origin),
+            place_of_residence: f(Dg13::place_of_residence),
+            identifying_marks: f(Dg13::identifying_marks),
+            issue_date: f(Dg13::issue_date),
+            expiry_date: f(Dg13::expiry_date),
+            father_name: f(Dg13::father_name),
+            mother_name: f(Dg13::mother_name),
+            spouse_name: f(Dg13::spouse_name),
+            old_id_number: f(Dg13::old_id_number),
+        }
+    }
+}
+
+/// Counters of the read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadStatsView {
+    pub apdus: u32,
+    pub bytes: usize,
+    pub read_ms: f64,
+}
+
+/// Everything one read established.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardRead {
+    pub reader: String,
+    pub verdict: VerdictView,
+    pub checks: Vec<CheckLine>,
+    /// The MRZ lines of DG1.
+    pub mrz: Option<Vec<String>>,
+    pub person: CardPerson,
+    /// The 12-digit ID: DG13's, else the MRZ's.
+    pub id_number: String,
+    /// The face image of DG2 as a `data:` URL, for display only (never stored).
+    pub photo: Option<String>,
+    /// Files in the order their reading started.
+    pub files_read: Vec<String>,
+    /// Files absent or protected (`DG3: Protected`).
+    pub unavailable: Vec<String>,
+    /// Files that were read but did not parse.
+    pub parse_problems: Vec<String>,
+    /// Files of the trust directory that were skipped.
+    pub trust_problems: Vec<String>,
+    pub trust_dir: Option<String>,
+    /// CSCA certificates in the trust store.
+    pub trust_anchors: usize,
+    pub stats: ReadStatsView,
+    /// File name → SHA-256 (hex) of the bytes as read: what is recorded.
+    pub file_hashes: BTreeMap<String, String>,
+    /// The verdict and every check as plain text (log, CLI).
+    pub verdict_text: String,
+}
+
+impl CardRead {
+    /// The check as `bhxh_core::card_checks` records it.
+    pub fn check_input(&self, purpose: Purpose) -> CardCheckInput {
+        CardCheckInput {
+            purpose,
+            reader: self.reader.clone(),
+            id_number: self.id_number.clone(),
+            full_name: self.person.full_name.clone(),
+            verdict: self.verdict.kind.clone(),
+            genuine: self.verdict.genuine,
+            file_hashes: serde_json::Value::Object(
+                self.file_hashes
+                    .iter()
+                    .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A read and the check recorded from it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardCheck {
+    pub read: CardRead,
+    pub check: CardCheckOutcome,
+}
+
+fn trust_store(dir: Option<&Path>, required: bool) -> Result<(TrustStore, Vec<String>), DeskError> {
+    let Some(dir) = dir else {
+        return Ok((TrustStore::new(), Vec::new()));
+    };
+    if !required && !dir.is_dir() {
+        return Ok((TrustStore::new(), Vec::new()));
+    }
+    let (store, problems) = TrustStore::load_dir(dir).map_err(|e| DeskError::BadFile {
+        path: dir.to_owned(),
+        detail: e.to_string(),
+    })?;
+    Ok((store, problems.iter().map(ToString::to_string).collect()))
+}
+
+fn read_error(e: &ReadError) -> DeskError {
+    if e.is_access_denied() {
+        invalid(
+            "access",
+            format!(
+                "Không đọc được thẻ: chip từ chối dữ liệu mở thẻ. Kiểm tra lại số định danh, ngày sinh và ngày hết hạn ({e})."
+            ),
+        )
+    } else if e.is_card_removed() {
+        invalid(
+            "card",
+            format!(
+                "Không đọc được thẻ: thẻ đã bị nhấc khỏi đầu đọc khi đang đọc. Đặt lại thẻ và đọc lại ({e})."
+            ),
+        )
+    } else {
+        invalid("card", format!("Không đọc được thẻ: {e}"))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Standard base64 with padding (RFC 4648), for `data:` URLs.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                let index = ((n >> (18 - 6 * i)) & 0x3F) as usize;
+                out.push(char::from(ALPHABET[index]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The first face image of DG2 as a `data:` URL.
+fn photo_data_url(dg2: &[u8]) -> Option<String> {
+    let face = parse_dg2(dg2).ok()?.faces.into_iter().next()?;
+    let mime = match face.image_type {
+        ImageType::Jpeg => "image/jpeg",
+        ImageType::Jpeg2000 => "image/jp2",
+    };
+    Some(format!("data:{mime};base64,{}", base64(&face.data)))
+}
+
+fn status_names(s: Status) -> (&'static str, &'static str) {
+    let name = match s {
+        Status::Passed => "passed",
+        Status::Failed => "failed",
+        Status::Unverifiable => "unverifiable",
+        Status::NotChecked => "notChecked",
+    };
+    (name, s.label_vi().1)
+}
+
+/// Read the card: wait for it on the reader, open the chip with `key`, read
+/// every file (reporting `progress`), check it against the trust store and
+/// judge it. Blocking; touches no store.
+pub fn read(
+    request: &ReadRequest,
+    key: &AccessKey,
+    progress: &mut dyn FnMut(&CardProgress),
+) -> Result<CardRead, DeskError> {
+    let (trust, trust_problems) =
+        trust_store(request.trust_dir.as_deref(), request.trust_dir_required)?;
+    let pcsc = Pcsc::establish().map_err(reader_error)?;
+    progress(&CardProgress::Connecting {
+        reader: request.reader.clone(),
+    });
+    // The named reader, or the first one that holds a card.
+    let reader = pcsc
+        .wait_for_card(request.reader.as_deref(), request.wait)
+        .map_err(|e| match e {
+            TransportError::Timeout(..) => invalid(
+                "reader",
+                format!(
+                    "Chưa có thẻ trên đầu đọc{} sau {} giây: đặt thẻ lên đầu đọc rồi đọc lại.",
+                    request
+                        .reader
+                        .as_deref()
+                        .map(|r| format!(" {r}"))
+                        .unwrap_or_default(),
+                    request.wait.as_secs()
+                ),
+            ),
+            other => reader_error(other),
+        })?;
+    let mut transport = pcsc.connect(Some(&reader)).map_err(reader_error)?;
+    let mut files_read = Vec::new();
+    let result = read_card(
+        &mut transport,
+        key,
+        &trust,
+        &ReadOptions::default(),
+        &mut |p| {
+            let file = p.file.to_string();
+            if p.read == 0 {
+                files_read.push(file.clone());
+            }
+            progress(&CardProgress::File {
+                file,
+                read: p.read,
+                total: p.total,
+            });
+        },
+    )
+    .map_err(|e| read_error(&e))?;
+
+    let v = &result.verdict;
+    let person = CardPerson::from_dg13(result.dg13.as_ref());
+    let id_number = if person.id_number.is_empty() {
+        result
+            .mrz
+            .as_ref()
+            .and_then(|m| m.vietnamese_id())
+            .unwrap_or_default()
+            .to_owned()
+    } else {
+        person.id_number.clone()
+    };
+    // What was read, as hashes (the photo itself is not kept).
+    let file_hashes = result
+        .com
+        .iter()
+        .map(|b| ("EF.COM".to_owned(), b))
+        .chain(result.sod.iter().map(|b| ("EF.SOD".to_owned(), b)))
+        .chain(result.data_groups.iter().map(|(n, b)| (n.to_string(), b)))
+        .map(|(name, bytes)| (name, hex(&HashAlgorithm::Sha256.digest(bytes))))
+        .collect();
+    Ok(CardRead {
+        reader,
+        verdict: VerdictView {
+            kind: format!("{:?}", v.kind),
+            genuine: v.kind == VerdictKind::Genuine,
+            headline: v.headline.to_owned(),
+            advice: v.advice.to_owned(),
+            reason: v.reason.clone(),
+        },
+        checks: v
+            .checks
+            .iter()
+            .map(|c| {
+                let (status, label) = status_names(c.status);
+                CheckLine {
+                    check: c.check.label_vi(),
+                    status: status.to_owned(),
+                    status_label: label.to_owned(),
+                    detail: c.detail.clone(),
+                }
+            })
+            .collect(),
+        mrz: result.mrz.as_ref().map(|m| m.lines.clone()),
+        person,
+        id_number,
+        photo: result
+            .data_groups
+            .get(&DgNumber::DG2)
+            .and_then(|dg2| photo_data_url(dg2)),
+        files_read,
+        unavailable: result
+            .unavailable
+            .iter()
+            .map(|(f, why)| format!("{f}: {why:?}"))
+            .collect(),
+        parse_problems: result.parse_problems.clone(),
+        trust_problems,
+        trust_dir: request.trust_dir.as_ref().map(|d| d.display().to_string()),
+        trust_anchors: trust.anchors().len(),
+        stats: ReadStatsView {
+            apdus: result.stats.apdus,
+            bytes: result.stats.bytes,
+            read_ms: result.stats.duration.as_secs_f64() * 1000.0,
+        },
+        file_hashes,
+        verdict_text: v.render_text(),
+    })
+}
+
+impl Desk {
+    /// The window's CSCA trust store: `csca/` in the data directory.
+    pub fn card_trust_dir(&self) -> PathBuf {
+        self.data_dir().join(TRUST_DIR_NAME)
+    }
+
+    /// Record a chip check from a read (any signed-in role): time, staff,
+    /// reader, ID, name, verdict and file hashes, never the photo; a genuine
+    /// card verifies its participant in the register.
+    pub fn card_record(
+        &mut self,
+        read: &CardRead,
+        purpose: Purpose,
+    ) -> Result<CardCheckOutcome, DeskError> {
+        self.record_card_check(&read.check_input(purpose))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn typed(id: &str, birth: &str, expiry: &str) -> AccessData {
+        AccessData::Typed {
+            id_number: id.into(),
+            birth_date: birth.into(),
+            expiry_date: expiry.into(),
+        }
+    }
+
+    fn field_and_message(e: DeskError) -> (String, String) {
+        (e.field().unwrap_or_default().to_owned(), e.to_string())
+    }
+
+    #[test]
+    fn typed_access_data_gives_the_key_of_the_mrz() {
+        let key = access_key(&typed("001093047064", "1993-01-05", "2033-01-05")).unwrap();
+        let expected = AccessKey::new("093047064", "930105", "330105").unwrap();
+        assert_eq!(key, expected);
+        assert_eq!(key.bac_keys(), expected.bac_keys());
+    }
+
+    #[test]
+    fn malformed_access_data_is_refused_with_the_field_at_fault() {
+        let (f, m) = field_and_message(
+            access_key(&typed("00109304706", "1993-01-05", "2033-01-05")).unwrap_err(),
+        );
+        assert_eq!(f, "idNumber");
+        assert!(m.contains("12 chữ số"), "{m}");
+        let (f, m) = field_and_message(
+            access_key(&typed("001093047064", "05/01/1993", "2033-01-05")).unwrap_err(),
+        );
+        assert_eq!(f, "birthDate");
+        assert!(m.contains("YYYY-MM-DD"), "{m}");
+        let (f, _) = field_and_message(
+            access_key(&typed("001093047064", "1993-01-05", "2033-02-30")).unwrap_err(),
+        );
+        assert_eq!(f, "expiryDate");
+        let (f, m) = field_and_message(
+            access_key(&AccessData::Can {
+                can: "047064".into(),
+            })
+            .unwrap_err(),
+        );
+        assert_eq!(f, "can");
+        assert!(m.contains("PACE"), "{m}");
+    }
+
+    #[test]
+    fn the_front_qr_gives_the_expiry_by_the_age_rule() {
+        // Born 5 January 1993, issued 2021: renewal due at 40.
+        let text = "001093047064|123456789|Nguyễn Văn Đức|05011993|Nam|Số 5 Lê Lợi|01022021\r\n";
+        let q = access_from_qr(text).unwrap();
+        assert_eq!(
+            q,
+            QrAccess {
+                id_number: "001093047064".into(),
+                full_name: "Nguyễn Văn Đức".into(),
+                birth_date: "1993-01-05".into(),
+                expiry_date: Some("2033-01-05".into()),
+            }
+        );
+        let key = access_key(&AccessData::Qr { text: text.into() }).unwrap();
+        assert_eq!(
+            key,
+            AccessKey::new("093047064", "930105", "330105").unwrap()
+        );
+
+        // Issued at 61: no expiry, the QR code cannot open the chip.
+        let old = "001950012345||Trần Văn Cả|01021950|Nam|Hòa Bình|01032011";
+        assert_eq!(access_from_qr(old).unwrap().expiry_date, None);
+        let (f, m) =
+            field_and_message(access_key(&AccessData::Qr { text: old.into() }).unwrap_err());
+        assert_eq!(f, "qr");
+        assert!(m.contains("không thời hạn"), "{m}");
+
+        let (f, m) = field_and_message(access_from_qr("001093047064|Nguyễn Thị A").unwrap_err());
+        assert_eq!(f, "qr");
+        assert!(m.contains("có 2 trường"), "{m}");
+    }
+
+    #[test]
+    fn access_data_crosses_from_the_window_as_tagged_json() {
+        let typed_json = serde_json::json!({
+            "kind": "typed", "idNumber": "001093047064",
+            "birthDate": "1993-01-05", "expiryDate": "2033-01-05"
+        });
+        assert_eq!(
+            serde_json::from_value::<AccessData>(typed_json).unwrap(),
+            typed("001093047064", "1993-01-05", "2033-01-05")
+        );
+        let qr: AccessData =
+            serde_json::from_value(serde_json::json!({ "kind": "qr", "text": "x" })).unwrap();
+        assert_eq!(qr, AccessData::Qr { text: "x".into() });
+        let p = serde_json::to_value(CardProgress::File {
+            file: "DG2".into(),
+            read: 223,
+            total: Some(1000),
+        })
+        .unwrap();
+        assert_eq!(
+            p,
+            serde_json::json!({ "step": "file", "file": "DG2", "read": 223, "total": 1000 })
+        );
+    }
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded, "{plain}");
+        }
+        assert_eq!(base64(&[0xFF, 0xFE, 0xFD]), "//79");
+    }
+
+    #[test]
+    fn the_test_cards_photo_becomes_a_jpeg_data_url() {
+        let dg2 = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../bhxh-emrtd/testdata/card/dg2.bin"),
+        )
+        .unwrap();
+        let url = photo_data_url(&dg2).unwrap();
+        assert!(url.starts_with("data:image/jpeg;base64,/9j/"), "{url:.40}");
+        assert_eq!(photo_data_url(b"\x75\x00"), None);
+    }
+
+    #[test]
+    fn a_missing_trust_directory_is_an_empty_store_unless_required() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("csca");
+        let (store, problems) = trust_store(Some(&missing), false).unwrap();
+        assert!(store.anchors().is_empty() && problems.is_empty());
+        assert!(matches!(
+            trust_store(Some(&missing), true),
+            Err(DeskError::BadFile { .. })
+        ));
+        let pki = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bhxh-emrtd/testdata/pki/trust");
+        let (store, _) = trust_store(Some(&pki), false).unwrap();
+        assert!(!store.anchors().is_empty());
+    }
+}
