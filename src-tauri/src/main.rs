@@ -33,6 +33,10 @@ fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
     let state = DeskState::open(data_dir);
     let app = tauri::Builder::default()
         .manage(state)
+        .setup(|app| {
+            commands::inbox::start_poller(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::session::app_status,
             commands::session::app_retry_open,
@@ -66,6 +70,10 @@ fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
             commands::dossiers::dossier_import,
             commands::dossiers::dossier_files,
             commands::dossiers::dossier_export,
+            commands::inbox::inbox_info,
+            commands::inbox::inbox_scan_now,
+            commands::inbox::inbox_triage,
+            commands::inbox::inbox_assign,
             commands::participants::participants_search,
             commands::participants::participants_share,
             commands::participants::participant_verify_manual,

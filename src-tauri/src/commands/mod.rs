@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod card;
 pub mod dossiers;
+pub mod inbox;
 pub mod participants;
 pub mod plan;
 pub mod progress;

@@ -102,6 +102,33 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
         text_contains(&c, "#digitise-notice", "Đã số hóa thành phần 1 (1 trang)").await?;
         text_contains(&c, "#component-1", "PDF: 1 trang").await?;
         snap(&c, "8-digitise").await?;
+
+        // A page scanned without the receipt on top lands in the scan inbox:
+        // taken once it stood still between two polls, set aside for triage,
+        // then filed by hand to component 2.
+        let inbox = data.join("hop-thu-quet");
+        std::fs::create_dir_all(&inbox)?;
+        let made = std::process::Command::new("convert")
+            .args(["-size", "1654x2339", "xc:#f4f1ea", "-units", "PixelsPerInch"])
+            .args(["-density", "200", "-quality", "85"])
+            .arg(inbox.join("khong-phieu.jpg"))
+            .status()?;
+        assert!(made.success(), "ImageMagick convert");
+        click(&c, "#inbox-scan").await?;
+        text_contains(&c, "#inbox-report", "đang chờ tệp ghi xong 1").await?;
+        tokio::time::sleep(std::time::Duration::from_secs(11)).await;
+        click(&c, "#inbox-scan").await?;
+        text_contains(&c, "#inbox-report", "chờ phân loại 1").await?;
+        let item = text_contains(&c, "#inbox-triage", "khong-phieu.jpg").await?;
+        assert!(item.contains("trang 1–1"), "{item}");
+        assert!(!inbox.join("khong-phieu.jpg").exists(), "taken from the folder once recorded");
+        fill(&c, "#inbox-triage li input[type=number]", "2").await?;
+        fill(&c, "#inbox-triage li input:not([type])", &code).await?;
+        click(&c, "#inbox-triage li button").await?;
+        text_contains(&c, "#inbox-notice", &format!("vào hồ sơ {code}, thành phần 2 (1 trang)")).await?;
+        text_contains(&c, "#inbox-panel", "Không có tệp nào chờ phân loại").await?;
+        click(&c, "#digitise-open").await?;
+        text_contains(&c, "#component-2", "PDF: 1 trang").await?;
         Ok::<_, Error>(())
     }
     .await;

@@ -268,6 +268,35 @@ export type ImportedComponent = {
   statusLabel: string;
 };
 
+export type InboxInfo = { dir: string; settleSeconds: number };
+
+export type InboxReport = {
+  dir: string;
+  seen: number;
+  taken: string[];
+  filed: { file: string; code: string; component: number; pages: number; statusLabel: string; warnings: string[] }[];
+  triaged: { id: number; file: string; pages: number; reason: string }[];
+  waiting: string[];
+  duplicates: string[];
+  notes: string[];
+  errors: { file: string; code: string; message: string }[];
+};
+
+export type TriageItem = {
+  id: number;
+  sha256: string;
+  fileName: string;
+  firstPage: number;
+  pageCount: number;
+  reason: string;
+  codeRead: string | null;
+  createdAt: string;
+  filedAt: string | null;
+  filedCode: string | null;
+  filedComponent: number | null;
+  filedBy: string | null;
+};
+
 export type FileLine = {
   component: number;
   role: 'original' | 'assembled';
@@ -561,7 +590,7 @@ export const api = {
   dossierReceipt: (code: string) => call<string>('dossier_receipt', { code }),
   /** The applicant from the QR text on the front of a CCCD. */
   cccdQrApplicant: (text: string) => call<ApplicantPrefill>('cccd_qr_applicant', { text }),
-  /** Scans (JPEG/PNG, page order) or one PDF for one component; checked before anything is stored. */
+  /** Scans (JPEG/PNG/TIFF, page order) or one PDF for one component; checked before anything is stored. */
   dossierImport: (
     code: string,
     component: number,
@@ -571,6 +600,12 @@ export const api = {
   dossierFiles: (code: string) => call<FileLine[]>('dossier_files', { code }),
   /** Decrypted component PDFs into Documents/BHXH Desk/Hồ sơ/<code>; audited. */
   dossierExport: (code: string) => call<string[]>('dossier_export', { code }),
+  inboxInfo: () => call<InboxInfo>('inbox_info'),
+  /** Poll the scan inbox now: files cover-sheeted parts, sets the rest aside. */
+  inboxScanNow: () => call<InboxReport>('inbox_scan_now'),
+  inboxTriage: (includeFiled: boolean) => call<TriageItem[]>('inbox_triage', { includeFiled }),
+  inboxAssign: (id: number, code: string, component: number) =>
+    call<ImportedComponent>('inbox_assign', { id, code, component }),
   syncStatus: () => call<SyncStatus>('sync_status'),
   /** Wakes the background worker; poll syncStatus for the outcome. */
   syncNow: () => call<SyncStatus>('sync_now'),
