@@ -70,6 +70,8 @@ fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
             commands::dossiers::dossier_import,
             commands::dossiers::dossier_files,
             commands::dossiers::dossier_export,
+            commands::dossiers::dossier_reuse_candidates,
+            commands::dossiers::dossier_reuse,
             commands::inbox::inbox_info,
             commands::inbox::inbox_scan_now,
             commands::inbox::inbox_triage,

@@ -2,7 +2,9 @@
 
 use bhxh_app::ErrorInfo;
 use bhxh_app::dossiers::{ApplicantPrefill, ImportedComponent};
+use bhxh_app::reuse::Reused;
 use bhxh_core::dossiers::files::FileLine;
+use bhxh_core::dossiers::reuse::ReuseCandidate;
 use bhxh_core::dossiers::{Dossier, DossierSummary, Intake, IntakeInput, SearchQuery, Status};
 use tauri::State;
 
@@ -92,4 +94,26 @@ pub fn dossier_export(state: State<'_, DeskState>, code: String) -> Result<Vec<S
         d.dossier_export(&code, &dir)
             .map(|v| v.iter().map(|p| p.display().to_string()).collect())
     })
+}
+
+/// The same applicant's papers of this kind digitised for earlier dossiers.
+#[tauri::command]
+pub fn dossier_reuse_candidates(
+    state: State<'_, DeskState>,
+    code: String,
+    component: u32,
+) -> Result<Vec<ReuseCandidate>, ErrorInfo> {
+    state.with(|d| d.dossier_reuse_candidates(&code, component))
+}
+
+/// Use one of them instead of a rescan.
+#[tauri::command]
+pub fn dossier_reuse(
+    state: State<'_, DeskState>,
+    code: String,
+    component: u32,
+    from_code: String,
+    from_component: u32,
+) -> Result<Reused, ErrorInfo> {
+    state.with(|d| d.dossier_reuse(&code, component, &from_code, from_component))
 }

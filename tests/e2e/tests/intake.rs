@@ -8,6 +8,20 @@
 use bhxh_e2e::*;
 use fantoccini::key::Key;
 
+/// The front QR text of an (invented) citizen's card.
+const CARD_QR: &str =
+    "001093047064|123456789|Nguyễn Văn Đức|05011993|Nam|Số 5 Lê Lợi, Phủ Lý, Hà Nam|01022021";
+
+/// The dossier code in the intake notice "… hồ sơ CODE. …".
+fn code_in(notice: &str) -> String {
+    notice
+        .split("hồ sơ ")
+        .nth(1)
+        .and_then(|s| s.split(". ").next())
+        .expect("the code in the notice")
+        .to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Result<()> {
     let dir = tempfile::tempdir()?;
@@ -24,15 +38,15 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
         fill(
             &c,
             "#intake-qr",
-            &format!(
-                "001093047064|123456789|Nguyễn Văn Đức|05011993|Nam|Số 5 Lê Lợi, Phủ Lý, Hà Nam|01022021{}",
-                char::from(Key::Enter)
-            ),
+            &format!("{CARD_QR}{}", char::from(Key::Enter)),
         )
         .await?;
         text_contains(&c, "#intake-form", "Đã điền thông tin từ mã QR").await?;
         let name = c.find(fantoccini::Locator::Css("#intake-name")).await?;
-        assert_eq!(name.prop("value").await?.unwrap_or_default(), "Nguyễn Văn Đức");
+        assert_eq!(
+            name.prop("value").await?.unwrap_or_default(),
+            "Nguyễn Văn Đức"
+        );
         let dob = c.find(fantoccini::Locator::Css("#intake-dob")).await?;
         assert_eq!(dob.prop("value").await?.unwrap_or_default(), "1993-01-05");
 
@@ -60,7 +74,10 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
-        assert!(text.contains("tiếp nhận hồ sơ của: Nguyễn Văn Đức"), "{text}");
+        assert!(
+            text.contains("tiếp nhận hồ sơ của: Nguyễn Văn Đức"),
+            "{text}"
+        );
 
         fill(
             &c,
@@ -77,16 +94,16 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
         text_contains(&c, "#dossier-status", "Đang số hóa").await?;
 
         // Digitise component 1 from a 200 dpi scan chosen in the window.
-        let code = done
-            .split("hồ sơ ")
-            .nth(1)
-            .and_then(|s| s.split(". ").next())
-            .expect("the code in the notice")
-            .to_owned();
+        let code = code_in(&done);
         let scan = dir.path().join("trang-1.jpg");
         let made = std::process::Command::new("convert")
             .args(["-size", "1654x2339", "xc:#f4f1ea", "-fill", "#1d2a44"])
-            .args(["-draw", "rectangle 150,200 1500,260", "-units", "PixelsPerInch"])
+            .args([
+                "-draw",
+                "rectangle 150,200 1500,260",
+                "-units",
+                "PixelsPerInch",
+            ])
             .args(["-density", "200", "-quality", "85"])
             .arg(&scan)
             .status()?;
@@ -109,7 +126,13 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
         let inbox = data.join("hop-thu-quet");
         std::fs::create_dir_all(&inbox)?;
         let made = std::process::Command::new("convert")
-            .args(["-size", "1654x2339", "xc:#f4f1ea", "-units", "PixelsPerInch"])
+            .args([
+                "-size",
+                "1654x2339",
+                "xc:#f4f1ea",
+                "-units",
+                "PixelsPerInch",
+            ])
             .args(["-density", "200", "-quality", "85"])
             .arg(inbox.join("khong-phieu.jpg"))
             .status()?;
@@ -121,14 +144,54 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
         text_contains(&c, "#inbox-report", "chờ phân loại 1").await?;
         let item = text_contains(&c, "#inbox-triage", "khong-phieu.jpg").await?;
         assert!(item.contains("trang 1–1"), "{item}");
-        assert!(!inbox.join("khong-phieu.jpg").exists(), "taken from the folder once recorded");
+        assert!(
+            !inbox.join("khong-phieu.jpg").exists(),
+            "taken from the folder once recorded"
+        );
         fill(&c, "#inbox-triage li input[type=number]", "2").await?;
         fill(&c, "#inbox-triage li input:not([type])", &code).await?;
         click(&c, "#inbox-triage li button").await?;
-        text_contains(&c, "#inbox-notice", &format!("vào hồ sơ {code}, thành phần 2 (1 trang)")).await?;
+        text_contains(
+            &c,
+            "#inbox-notice",
+            &format!("vào hồ sơ {code}, thành phần 2 (1 trang)"),
+        )
+        .await?;
         text_contains(&c, "#inbox-panel", "Không có tệp nào chờ phân loại").await?;
         click(&c, "#digitise-open").await?;
         text_contains(&c, "#component-2", "PDF: 1 trang").await?;
+
+        // The same person comes back: the paper digitised the first time is
+        // offered, and reused instead of a rescan.
+        click(&c, "#nav-intake").await?;
+        fill(
+            &c,
+            "#intake-qr",
+            &format!("{CARD_QR}{}", char::from(Key::Enter)),
+        )
+        .await?;
+        text_contains(&c, "#intake-form", "Đã điền thông tin từ mã QR").await?;
+        select(&c, "#intake-procedure", "BHXH.01").await?;
+        visible(&c, "#intake-components").await?;
+        click(&c, "#intake-submit").await?;
+        let again = code_in(&text_contains(&c, "#intake-done", "-0002").await?);
+        click(&c, "#nav-digitise").await?;
+        fill(&c, "#digitise-code", &again).await?;
+        click(&c, "#digitise-open").await?;
+        text_contains(&c, "[data-reuse='1']", &code).await?;
+        click(&c, "[data-reuse='1'] button").await?;
+        text_contains(
+            &c,
+            "#digitise-notice",
+            &format!("Đã dùng lại thành phần 1 của hồ sơ {code}"),
+        )
+        .await?;
+        text_contains(&c, "#component-1", "PDF: 1 trang").await?;
+        assert_eq!(
+            count(&c, "[data-reuse='1']").await?,
+            0,
+            "offered no more once used"
+        );
         Ok::<_, Error>(())
     }
     .await;

@@ -268,6 +268,29 @@ export type ImportedComponent = {
   statusLabel: string;
 };
 
+export type ReuseCandidate = {
+  sourceCode: string;
+  sourceComponent: number;
+  componentName: string;
+  sha256: string;
+  fileName: string;
+  mediaType: string;
+  bytes: number;
+  pages: number;
+  digitisedAt: string;
+  digitisedBy: string;
+};
+
+export type Reused = {
+  code: string;
+  component: number;
+  fromCode: string;
+  fromComponent: number;
+  pages: number;
+  status: DossierStatus;
+  statusLabel: string;
+};
+
 export type InboxInfo = { dir: string; settleSeconds: number };
 
 export type InboxReport = {
@@ -600,6 +623,11 @@ export const api = {
   dossierFiles: (code: string) => call<FileLine[]>('dossier_files', { code }),
   /** Decrypted component PDFs into Documents/BHXH Desk/Hồ sơ/<code>; audited. */
   dossierExport: (code: string) => call<string[]>('dossier_export', { code }),
+  /** The applicant's papers of this kind digitised for earlier dossiers. */
+  dossierReuseCandidates: (code: string, component: number) =>
+    call<ReuseCandidate[]>('dossier_reuse_candidates', { code, component }),
+  dossierReuse: (code: string, component: number, fromCode: string, fromComponent: number) =>
+    call<Reused>('dossier_reuse', { code, component, fromCode, fromComponent }),
   inboxInfo: () => call<InboxInfo>('inbox_info'),
   /** Poll the scan inbox now: files cover-sheeted parts, sets the rest aside. */
   inboxScanNow: () => call<InboxReport>('inbox_scan_now'),

@@ -62,7 +62,7 @@ pub const DEFAULT_DIR_NAME: &str = "hop-thu-quet";
 const EXTENSIONS: [&str; 6] = ["jpg", "jpeg", "png", "tif", "tiff", "pdf"];
 
 /// Who may file scans (as for an import at the desk).
-const DIGITISE_ROLES: &[Role] = &[
+pub(crate) const DIGITISE_ROLES: &[Role] = &[
     Role::DigitisationOfficer,
     Role::CounterOfficer,
     Role::Supervisor,

@@ -13,6 +13,7 @@ mod error;
 pub mod inbox;
 mod paths;
 pub mod reports;
+pub mod reuse;
 pub mod sync;
 
 use std::path::{Path, PathBuf};

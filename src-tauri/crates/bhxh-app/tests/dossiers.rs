@@ -385,3 +385,62 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out.sort();
     out
 }
+
+#[test]
+fn a_component_digitised_before_is_reused_for_the_same_applicant_without_a_rescan() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = ready(dir.path());
+    let duc = || input("Nguyễn Văn Đức", "001093047064", Sex::Male, "1993-01-05");
+    let first = desk.dossier_intake(&duc()).unwrap().dossier;
+    let scan = dir.path().join("trang1.jpg");
+    std::fs::write(&scan, jpeg(800, 1100, 200)).unwrap();
+    desk.dossier_import(&first.code, 1, std::slice::from_ref(&scan), Some(1))
+        .unwrap();
+
+    let second = desk.dossier_intake(&duc()).unwrap().dossier;
+    let offers = desk.dossier_reuse_candidates(&second.code, 1).unwrap();
+    assert_eq!(offers.len(), 1, "{offers:?}");
+    assert_eq!(offers[0].source_code, first.code);
+    // nothing digitised yet for component 3: nothing to offer
+    assert!(
+        desk.dossier_reuse_candidates(&second.code, 3)
+            .unwrap()
+            .is_empty()
+    );
+    // another applicant is offered nothing
+    let other = desk
+        .dossier_intake(&input(
+            "Trần Thị Bình",
+            "001193047065",
+            Sex::Female,
+            "1993-01-05",
+        ))
+        .unwrap()
+        .dossier;
+    assert!(
+        desk.dossier_reuse_candidates(&other.code, 1)
+            .unwrap()
+            .is_empty()
+    );
+
+    let done = desk.dossier_reuse(&second.code, 1, &first.code, 1).unwrap();
+    assert_eq!((done.pages, done.status), (1, Status::Digitising));
+    // the same sealed file, exported byte for byte as the first dossier's
+    let a = desk
+        .dossier_export(&first.code, &dir.path().join("a"))
+        .unwrap();
+    let b = desk
+        .dossier_export(&second.code, &dir.path().join("b"))
+        .unwrap();
+    assert_eq!(std::fs::read(&a[0]).unwrap(), std::fs::read(&b[0]).unwrap());
+    let month = second.received_at[..7].to_owned();
+    let figures = desk.dossier_indicators(&month).unwrap();
+    assert_eq!(figures.reused, 1);
+    // the store check still holds: one object, two references
+    assert!(desk.check().unwrap().ok);
+    // a counter officer may reuse; a second reuse of the component is refused
+    let err = desk
+        .dossier_reuse(&second.code, 1, &first.code, 1)
+        .unwrap_err();
+    assert_eq!(err.code(), "conflict", "{err}");
+}

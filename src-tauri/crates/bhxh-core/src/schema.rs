@@ -44,4 +44,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "inbox",
         sql: include_str!("../migrations/0008_inbox.sql"),
     },
+    Migration {
+        version: 9,
+        name: "reuse",
+        sql: include_str!("../migrations/0009_reuse.sql"),
+    },
 ];

@@ -167,6 +167,11 @@ pub struct MonthIndicators {
     pub digitised_percent: Option<f64>,
     /// Results not ready by their return date (or still not ready and past it).
     pub late: u32,
+    /// Of those not refused, how many used at least one paper digitised
+    /// before (instead of a rescan).
+    pub reused: u32,
+    /// `reused` over the dossiers not refused, in per cent (None if none).
+    pub reuse_percent: Option<f64>,
 }
 
 /// Figures for the dossiers received in one month.
@@ -185,25 +190,31 @@ pub fn month_indicators(
         NaiveDate::from_ymd_opt(year, month + 1, 1)
     }
     .ok_or_else(|| CoreError::invalid("month", format!("Tháng {month}/{year} không hợp lệ.")))?;
-    let (received, not_refused, digitised, late): (u32, u32, u32, u32) = conn.query_row(
+    let (received, not_refused, digitised, late, reused): (u32, u32, u32, u32, u32) = conn.query_row(
         "SELECT count(*),
                 coalesce(sum(d.status != 'refused'), 0),
                 coalesce(sum(d.status != 'refused' AND EXISTS (
                     SELECT 1 FROM dossier_event e WHERE e.dossier_id = d.id AND e.to_status = 'digitised')), 0),
                 coalesce(sum(d.status != 'refused' AND coalesce((
                     SELECT substr(min(e.at), 1, 10) FROM dossier_event e
-                    WHERE e.dossier_id = d.id AND e.to_status = 'result_ready'), ?3) > d.due_on), 0)
+                    WHERE e.dossier_id = d.id AND e.to_status = 'result_ready'), ?3) > d.due_on), 0),
+                coalesce(sum(d.status != 'refused' AND EXISTS (
+                    SELECT 1 FROM dossier_reuse u WHERE u.dossier_id = d.id)), 0)
          FROM dossier d WHERE d.received_on >= ?1 AND d.received_on < ?2",
         [first.to_string(), next.to_string(), today.to_string()],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
     )?;
+    let share = |n: u32| {
+        (not_refused > 0).then(|| (f64::from(n) * 1000.0 / f64::from(not_refused)).round() / 10.0)
+    };
     Ok(MonthIndicators {
         year,
         month,
         received,
         digitised,
-        digitised_percent: (not_refused > 0)
-            .then(|| (f64::from(digitised) * 1000.0 / f64::from(not_refused)).round() / 10.0),
+        digitised_percent: share(digitised),
         late,
+        reused,
+        reuse_percent: share(reused),
     })
 }

@@ -390,3 +390,107 @@ fn the_plan_figures_for_tasks_13_14_24_and_25_come_from_dossiers_and_chip_checks
     let may = Month::parse("2024-05").unwrap();
     assert!(auto_indicators(&conn, may, today).unwrap().is_empty());
 }
+
+#[test]
+fn a_paper_digitised_for_an_earlier_dossier_is_offered_and_reused_not_rescanned() {
+    use super::files::{self, FileRecord, FileRole};
+    use super::reuse;
+    let conn = desk_db();
+    let now = at("2024-04-26T09:15:00+07:00");
+    let take = |id: &str| {
+        intake(&conn, &officer(), &input("Nguyễn Văn Đức", id), &now)
+            .unwrap()
+            .dossier
+            .code
+    };
+    let first = take("001093047064");
+    let pdf = |sha: &str| FileRecord {
+        role: FileRole::Assembled,
+        sha256: sha.repeat(64),
+        file_name: "tp1.pdf".into(),
+        media_type: "application/pdf".into(),
+        bytes: 1234,
+        pages: 2,
+        warnings: vec![],
+    };
+    files::record(&conn, &officer(), &first, 1, &[pdf("a")], &now).unwrap();
+    files::record(&conn, &officer(), &first, 2, &[pdf("b")], &now).unwrap();
+    // someone else's dossier is never offered
+    let other = take("001193047065");
+    files::record(&conn, &officer(), &other, 1, &[pdf("c")], &now).unwrap();
+
+    let later = at("2024-05-06T10:00:00+07:00");
+    let second = intake(
+        &conn,
+        &officer(),
+        &input("Nguyễn Văn Đức", "001093047064"),
+        &later,
+    )
+    .unwrap()
+    .dossier
+    .code;
+    let offers = reuse::candidates(&conn, &second, 1).unwrap();
+    assert_eq!(offers.len(), 1, "{offers:?}");
+    assert_eq!(
+        (
+            offers[0].source_code.as_str(),
+            offers[0].source_component,
+            offers[0].pages
+        ),
+        (first.as_str(), 1, 2)
+    );
+    assert_eq!(offers[0].sha256, "a".repeat(64));
+    // component 2 is of another kind: only the first dossier's component 2 fits it
+    let offers2 = reuse::candidates(&conn, &second, 2).unwrap();
+    assert_eq!(offers2.len(), 1);
+    assert_eq!(offers2[0].source_component, 2);
+
+    // a source that does not fit is refused, and nothing is written
+    let err = reuse::reuse(&conn, &officer(), &second, 1, &first, 2, &later).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CoreError::Invalid {
+                field: "source",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = reuse::reuse(&conn, &officer(), &second, 1, &other, 1, &later).unwrap_err();
+    assert!(err.to_string().contains("không cùng người nộp"), "{err}");
+    assert!(files::list(&conn, &second).unwrap().is_empty());
+
+    let status = reuse::reuse(&conn, &officer(), &second, 1, &first, 1, &later).unwrap();
+    assert_eq!(status, Status::Digitising, "component 2 still waits");
+    let listed = files::list(&conn, &second).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].component, listed[0].sha256.as_str()),
+        (1, "a".repeat(64).as_str())
+    );
+    // used once: a second time is a conflict
+    let err = reuse::reuse(&conn, &officer(), &second, 1, &first, 1, &later).unwrap_err();
+    assert!(matches!(err, CoreError::Conflict(_)), "{err}");
+    assert_eq!(
+        reuse::reuse(&conn, &officer(), &second, 2, &first, 2, &later).unwrap(),
+        Status::Digitised
+    );
+    let audited: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'reuse' AND entity_id = ?1",
+            [&second],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 2);
+
+    // May: one dossier, and it reused papers
+    let may = month_indicators(&conn, 2024, 5, later.date_naive()).unwrap();
+    assert_eq!(
+        (may.received, may.reused, may.reuse_percent),
+        (1, 1, Some(100.0))
+    );
+    let april = month_indicators(&conn, 2024, 4, later.date_naive()).unwrap();
+    assert_eq!((april.reused, april.reuse_percent), (0, Some(0.0)));
+}

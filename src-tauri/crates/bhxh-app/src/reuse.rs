@@ -1,0 +1,72 @@
+//! Papers digitised for an earlier dossier of the same applicant, offered
+//! and used again instead of a rescan (see `bhxh_core::dossiers::reuse`).
+
+use bhxh_core::dossiers::reuse::{self, ReuseCandidate};
+use bhxh_core::dossiers::{self, Status};
+use serde::Serialize;
+
+use crate::inbox::DIGITISE_ROLES;
+use crate::{Desk, DeskError};
+
+/// The outcome of a reuse, for the window and the command line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reused {
+    pub code: String,
+    pub component: u32,
+    pub from_code: String,
+    pub from_component: u32,
+    pub pages: u32,
+    pub status: Status,
+    pub status_label: String,
+}
+
+impl Desk {
+    /// What can stand in for a component: the same applicant's digitised
+    /// papers of the same kind, newest first.
+    pub fn dossier_reuse_candidates(
+        &mut self,
+        code: &str,
+        component: u32,
+    ) -> Result<Vec<ReuseCandidate>, DeskError> {
+        self.authorize(&[])?;
+        Ok(reuse::candidates(self.store.conn(), code, component)?)
+    }
+
+    /// Use one of them for the component; audited, counted in the month's
+    /// reuse share.
+    pub fn dossier_reuse(
+        &mut self,
+        code: &str,
+        component: u32,
+        from_code: &str,
+        from_component: u32,
+    ) -> Result<Reused, DeskError> {
+        let actor = self.authorize(DIGITISE_ROLES)?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        let status = reuse::reuse(
+            &tx,
+            &actor,
+            code,
+            component,
+            from_code,
+            from_component,
+            &now,
+        )?;
+        let pages = dossiers::files::list(&tx, code)?
+            .iter()
+            .find(|f| f.component == component && f.role == "assembled")
+            .map_or(0, |f| f.pages);
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(Reused {
+            code: code.to_owned(),
+            component,
+            from_code: from_code.to_owned(),
+            from_component,
+            pages,
+            status,
+            status_label: status.label_vi().to_owned(),
+        })
+    }
+}
