@@ -24,10 +24,13 @@ and no access control. This card:
   missing files with 6A82, offsets past the end with 6B00, short reads with 6282, Le above
   --max-le with 6700;
 - supports READ BINARY with SFI, and odd INS B1 (DO'54' offset, DO'53' data);
+- answers INTERNAL AUTHENTICATE (Active Authentication, ICAO 9303-11 §6.1) with the RSA key in
+  aa-key.der (PKCS#1 DER, or --aa-key): ISO/IEC 9796-2 scheme 1, SHA-1, trailer BC, as most
+  chips do; without a key it answers 6D00. A "cloned chip" is the same files with another key;
 - sets TCP_QUICKACK on its socket (vpcd writes each APDU in two parts; without it every APDU
   waits for a delayed ACK, ~40 ms).
 
-Usage: emrtd_card.py --card-dir DIR [--host 127.0.0.1] [--port 35963] [--verbose]
+Usage: emrtd_card.py --card-dir DIR [--aa-key FILE] [--host 127.0.0.1] [--port 35963] [--verbose]
 """
 
 import argparse
@@ -46,6 +49,7 @@ if VSMARTCARD_PATH not in sys.path:
 import Cryptodome  # noqa: E402
 import Cryptodome.Cipher  # noqa: E402
 from Cryptodome.Cipher import DES, DES3  # noqa: E402
+from Cryptodome.PublicKey import RSA  # noqa: E402
 
 sys.modules.setdefault("Crypto", Cryptodome)
 sys.modules.setdefault("Crypto.Cipher", Cryptodome.Cipher)
@@ -196,8 +200,9 @@ def mrz_information(number, dob, doe):
 class EmrtdOS(SmartcardOS):
     """The card: eMRTD application, BAC, secure messaging, transparent EFs."""
 
-    def __init__(self, files, mrz_info, max_le=0xDF, verbose=False):
+    def __init__(self, files, mrz_info, max_le=0xDF, verbose=False, aa_key=None):
         self.files = files
+        self.aa_key = aa_key  # Cryptodome RSA private key, or None
         self.max_le = max_le
         self.verbose = verbose
         seed = hashlib.sha1(mrz_info.encode("ascii")).digest()[:16]
@@ -311,6 +316,10 @@ class EmrtdOS(SmartcardOS):
             return self.get_challenge(c)
         if ins == 0x82:
             return self.external_authenticate(c)
+        if ins == 0x88:
+            if not protected:
+                raise CardError(0x6982)  # BAC required
+            return self.internal_authenticate(c)
         if ins in (0xB0, 0xB1):
             if not protected:
                 raise CardError(0x6982)  # BAC required
@@ -368,6 +377,25 @@ class EmrtdOS(SmartcardOS):
         self.session = (derive_key(seed, 1), derive_key(seed, 2))
         self.ssc = int.from_bytes(rnd_ic[4:] + rnd_ifd[4:], "big")
         return e_ic + m_ic, SW_OK
+
+    def internal_authenticate(self, c):
+        """Active Authentication: ISO/IEC 9796-2 scheme 1 (partial recovery), SHA-1, trailer BC.
+
+        F = 6A || M1 || SHA-1(M1 || challenge) || BC with a random M1 filling the modulus;
+        the answer is F^d mod n.
+        """
+        if self.aa_key is None:
+            raise CardError(0x6D00)
+        if not self.app_selected:
+            raise CardError(0x6985)
+        challenge = bytes(c.data)
+        if len(challenge) != 8 or c.p1 != 0 or c.p2 != 0:
+            raise CardError(0x6700 if len(challenge) != 8 else 0x6A86)
+        key = self.aa_key
+        k = (key.n.bit_length() + 7) // 8
+        m1 = os.urandom(k - 1 - 20 - 1)
+        f = b"\x6A" + m1 + hashlib.sha1(m1 + challenge).digest() + b"\xBC"
+        return pow(int.from_bytes(f, "big"), key.d, key.n).to_bytes(k, "big"), SW_OK
 
     def read_binary(self, c):
         le = c.le if c.le is not None else 256
@@ -480,6 +508,8 @@ def main():
     p.add_argument("--document-number", help="BAC document number (default: from dg1.bin)")
     p.add_argument("--birth", help="BAC date of birth YYMMDD (default: from dg1.bin)")
     p.add_argument("--expiry", help="BAC date of expiry YYMMDD (default: from dg1.bin)")
+    p.add_argument("--aa-key", help="Active Authentication RSA private key, PKCS#1/PKCS#8 DER or PEM "
+                   "(default: aa-key.der in --card-dir, if present)")
     p.add_argument("--max-le", type=lambda s: int(s, 0), default=0xDF)
     p.add_argument("--connect-timeout", type=float, default=10.0)
     p.add_argument("--verbose", action="store_true", help="log every APDU to stderr")
@@ -498,8 +528,17 @@ def main():
     number = args.document_number or number
     dob = args.birth or dob
     doe = args.expiry or doe
-    card = EmrtdOS(files, mrz_information(number, dob, doe), args.max_le, args.verbose)
-    print("emrtd_card: %d files from %s" % (len(files), args.card_dir), file=sys.stderr, flush=True)
+    aa_path = args.aa_key or os.path.join(args.card_dir, "aa-key.der")
+    aa_key = None
+    if os.path.exists(aa_path):
+        with open(aa_path, "rb") as f:
+            aa_key = RSA.import_key(f.read())
+        if not aa_key.has_private():
+            raise SystemExit("emrtd_card: %s holds no private key" % aa_path)
+    card = EmrtdOS(files, mrz_information(number, dob, doe), args.max_le, args.verbose, aa_key)
+    print("emrtd_card: %d files from %s; Active Authentication %s" % (
+        len(files), args.card_dir, ("RSA-%d" % aa_key.n.bit_length()) if aa_key else "off"),
+        file=sys.stderr, flush=True)
     try:
         serve(card, args.host, args.port, args.connect_timeout)
     except (ConnectionError, KeyboardInterrupt):

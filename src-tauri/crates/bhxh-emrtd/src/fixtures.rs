@@ -37,11 +37,18 @@ pub(crate) fn card_files() -> BTreeMap<DgNumber, Vec<u8>> {
     dgs.insert(DgNumber::DG2, crate::lds::dg2::tests::sample_dg2(&FACE, 0));
     dgs.insert(DgNumber::DG13, crate::lds::dg13::tests::sample_dg13());
     dgs.insert(DgNumber::DG14, crate::lds::dg14::tests::sample_dg14());
-    let spki = std::fs::read(testdata("ecdsa/bp256r1-named.spki.der")).unwrap_or_default();
+    // The Active Authentication key (RSA-1024, ISO/IEC 9796-2 like most cards), made by
+    // `testdata/aa/make.py`; the private key is `testdata/card/aa-key.der`.
+    let spki = std::fs::read(testdata("aa/card.spki.der")).unwrap_or_default();
     let mut dg15 = TlvWriter::new();
     dg15.put(0x6F, &spki);
     dgs.insert(DgNumber::DG15, dg15.into_bytes());
     dgs
+}
+
+/// The card's Active Authentication private key (PKCS#1 DER), as the emulator loads it.
+pub(crate) fn aa_private_key() -> Vec<u8> {
+    std::fs::read(testdata("card/aa-key.der")).unwrap_or_default()
 }
 
 /// The DER `LDSSecurityObject` over [`card_files`] (SHA-256), plus a DG3 entry that is never
@@ -140,6 +147,15 @@ fn card_fixtures_are_in_sync() {
 fn regenerate_card_fixtures() {
     let dir = testdata("card");
     std::fs::create_dir_all(&dir).unwrap();
+    // First the Active Authentication keys (DG15 is built from one of them).
+    let status = std::process::Command::new("/usr/bin/python3")
+        .arg(testdata("aa/make.py"))
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "testdata/aa/make.py needs python3-pycryptodome"
+    );
     for (n, bytes) in card_files() {
         std::fs::write(dir.join(format!("dg{}.bin", n.get())), bytes).unwrap();
     }
@@ -179,7 +195,24 @@ fn every_generated_file_parses() {
     let dg14 = crate::lds::dg14::parse_dg14(&files[&DgNumber::DG14]).unwrap();
     assert_eq!(dg14.infos.len(), 4);
     let dg15 = crate::lds::dg15::parse_dg15(&files[&DgNumber::DG15]).unwrap();
-    assert_eq!(dg15.algorithm(), "1.2.840.10045.2.1");
+    assert_eq!(dg15.algorithm(), "1.2.840.113549.1.1.1");
+    // DG15 is the public half of the key the emulator signs with; the clone key is another.
+    let public = |der: &[u8]| {
+        use rsa::pkcs1::DecodeRsaPrivateKey;
+        rsa::PrivateKey::from_pkcs1_der(der)
+            .unwrap()
+            .as_ref()
+            .clone()
+    };
+    let dg15_key = {
+        use rsa::pkcs1::DecodeRsaPublicKey;
+        rsa::PublicKey::from_pkcs1_der(dg15.public_key.subject_public_key.raw_bytes()).unwrap()
+    };
+    assert_eq!(public(&aa_private_key()), dg15_key);
+    assert_ne!(
+        public(&std::fs::read(testdata("aa/clone-key.der")).unwrap()),
+        dg15_key
+    );
 }
 
 #[test]

@@ -44,6 +44,8 @@
 //! - [`trust`] — the store of CSCA certificates (PEM, DER, ICAO master lists) and the
 //!   DS → CSCA chain check.
 //! - [`passive`] — passive authentication: every check, each naming what failed.
+//! - [`active`] — Active Authentication (anti-cloning): the chip signs a challenge with the
+//!   DG15 key (RSA ISO/IEC 9796-2 or ECDSA).
 //! - [`verdict`] — one answer for the counter, in Vietnamese.
 //!
 //! How you talk to the chip (BAC, secure messaging) is in [`bac`] and [`secure_messaging`].
@@ -68,6 +70,7 @@
 //! - Signatures and digests are computed over bytes **as stored**, never over re-encodings.
 
 pub mod access;
+pub mod active;
 pub mod bac;
 pub mod crypto;
 #[cfg(test)]

@@ -33,6 +33,9 @@ pub enum Check {
     CscaTrust,
     /// The CSCA certificate is valid at the checked time.
     CscaCertificateValidity,
+    /// Active Authentication: the chip holds the private key of DG15 (not a copy). Added by
+    /// [`crate::reader`] after passive authentication; see [`crate::active`].
+    ActiveAuthentication,
 }
 
 impl Check {
@@ -46,6 +49,7 @@ impl Check {
             Self::DsCertificateValidity => "Hiệu lực chứng thư ký (DS)".into(),
             Self::CscaTrust => "Nguồn gốc chứng thư (CSCA)".into(),
             Self::CscaCertificateValidity => "Hiệu lực chứng thư gốc (CSCA)".into(),
+            Self::ActiveAuthentication => "Xác thực chủ động (chống sao chép chip)".into(),
         }
     }
 

@@ -29,13 +29,21 @@
 //! - READ BINARY: chunks of at most [`ReadOptions::max_chunk`] bytes; `6282` (end of file
 //!   reached), `6Cxx` (retry with the exact length), `6B00` (offset past the end), `61xx`
 //!   (GET RESPONSE), `6700` (smaller chunks); offsets above `7FFF` use the odd INS `B1`.
+//! - Active Authentication: when DG15 was read, INTERNAL AUTHENTICATE with a random 8-byte
+//!   challenge under secure messaging; the result is the check
+//!   [`crate::passive::Check::ActiveAuthentication`] in the verdict (see [`crate::active`]).
 //! - A reset card (someone else reset it) is reconnected, authenticated again and the read
 //!   resumes at the same offset; a removed card ends the read with
 //!   [`ReadError::is_card_removed`].
 
+use crate::active::{
+    AaOutcome, CHALLENGE_LEN, active_authentication_check, internal_authenticate_command,
+};
 use crate::bac::{BacError, BacKeys};
 use crate::lds::com::{Com, parse_com};
 use crate::lds::dg13::{Dg13, parse_dg13};
+use crate::lds::dg14::parse_dg14;
+use crate::lds::dg15::parse_dg15;
 use crate::lds::{DgNumber, LdsFile};
 use crate::mrz::{Mrz, parse_dg1};
 use crate::passive::{PassiveAuthReport, passive_authentication};
@@ -148,6 +156,8 @@ pub struct ReadOptions {
     pub at: Option<SystemTime>,
     /// How many times a reset card is reconnected and the read resumed.
     pub max_resumes: u32,
+    /// Run Active Authentication (INTERNAL AUTHENTICATE with the DG15 key) after the read.
+    pub active_authentication: bool,
 }
 
 impl Default for ReadOptions {
@@ -160,6 +170,7 @@ impl Default for ReadOptions {
                 .collect(),
             at: None,
             max_resumes: 2,
+            active_authentication: true,
         }
     }
 }
@@ -723,6 +734,28 @@ pub fn read_card<T: Transport + ?Sized>(
             data_groups.insert(dg, bytes);
         }
     }
+
+    // Active Authentication (ICAO 9303-11 §6.1): the chip signs a fresh challenge with the
+    // private key of DG15. Judged after passive authentication, below.
+    let dg15 = data_groups.get(&DgNumber::DG15).map(|b| parse_dg15(b));
+    let aa_outcome = match &dg15 {
+        _ if !options.active_authentication => None,
+        None => Some(AaOutcome::NotAvailable),
+        Some(Err(e)) => Some(AaOutcome::BadDg15(e.to_string())),
+        Some(Ok(_)) => {
+            let challenge = random::<CHALLENGE_LEN>()?;
+            let cmd = internal_authenticate_command(&challenge);
+            let r = session.resuming(|s| s.send("INTERNAL AUTHENTICATE", &cmd))?;
+            Some(if r.sw == 0x9000 {
+                AaOutcome::Answer {
+                    challenge,
+                    response: r.data,
+                }
+            } else {
+                AaOutcome::Refused(r.sw)
+            })
+        }
+    };
     let mut stats = session.stats;
     stats.duration = started.elapsed();
 
@@ -744,12 +777,21 @@ pub fn read_card<T: Transport + ?Sized>(
                 None
             }
         });
-    let report = passive_authentication(
+    let mut report = passive_authentication(
         sod.as_deref().unwrap_or(&[]),
         &data_groups,
         trust,
         options.at.unwrap_or_else(SystemTime::now),
     );
+    if let Some(outcome) = &aa_outcome {
+        let dg14 = data_groups
+            .get(&DgNumber::DG14)
+            .and_then(|b| parse_dg14(b).ok());
+        let dg15 = dg15.as_ref().and_then(|d| d.as_ref().ok());
+        report
+            .checks
+            .push(active_authentication_check(outcome, dg15, dg14.as_ref()));
+    }
     let verdict = Verdict::from_report(&report);
     Ok(ReadResult {
         com,
@@ -803,6 +845,31 @@ mod tests {
         remove_at: Option<u32>,
         needs_reconnect: bool,
         log: Vec<Vec<u8>>,
+        /// The Active Authentication private key (PKCS#1 DER); `None`: INTERNAL AUTHENTICATE
+        /// answers `6D00`.
+        aa_key: Option<Vec<u8>>,
+    }
+
+    /// ISO/IEC 9796-2 scheme 1 with SHA-1 (trailer BC), partial recovery, as a chip signs.
+    fn sign_9796_2(key_der: &[u8], challenge: &[u8]) -> Vec<u8> {
+        use num_bigint::BigUint;
+        use rsa::pkcs1::DecodeRsaPrivateKey;
+        use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+        let key = rsa::PrivateKey::from_pkcs1_der(key_der).unwrap();
+        let n = BigUint::from_bytes_be(&key.n_bytes());
+        let d = BigUint::from_bytes_be(&key.d().to_be_bytes());
+        let k = key.n_bytes().len();
+        let m1: Vec<u8> = (0..k - 22).map(|i| (i * 7 + 3) as u8).collect();
+        let mut m = m1.clone();
+        m.extend_from_slice(challenge);
+        let mut f = vec![0x6A];
+        f.extend(m1);
+        f.extend(crate::crypto::HashAlgorithm::Sha1.digest(&m));
+        f.push(0xBC);
+        let s = BigUint::from_bytes_be(&f).modpow(&d, &n).to_bytes_be();
+        let mut out = vec![0u8; k - s.len()];
+        out.extend(s);
+        out
     }
 
     const DG3: u16 = 0x0103;
@@ -861,6 +928,7 @@ mod tests {
                 remove_at: None,
                 needs_reconnect: false,
                 log: Vec::new(),
+                aa_key: Some(crate::fixtures::aa_private_key()),
             }
         }
 
@@ -928,6 +996,12 @@ mod tests {
                         Some((derive_3des_key(&seed, 1), derive_3des_key(&seed, 2), ssc));
                     (out, 0x9000)
                 }
+                (0x88, _) if !sm => (vec![], 0x6982),
+                (0x88, _) => match &self.aa_key {
+                    Some(key) if data.len() == 8 => (sign_9796_2(key, data), 0x9000),
+                    Some(_) => (vec![], 0x6700),
+                    None => (vec![], 0x6D00),
+                },
                 (0xC0, _) => {
                     let n = le.unwrap_or(256).min(self.pending.len());
                     let out: Vec<u8> = self.pending.drain(..n).collect();
@@ -1152,6 +1226,86 @@ mod tests {
     }
 
     #[test]
+    fn active_authentication_passes_with_the_dg15_key() {
+        use crate::passive::{Check, Status};
+        let mut chip = FakeChip::new(card());
+        let (result, _) = read(&mut chip, &options());
+        let result = result.unwrap();
+        let aa = result.report.get(Check::ActiveAuthentication).unwrap();
+        assert_eq!(aa.status, Status::Passed, "{}", aa.detail);
+        assert!(
+            aa.detail
+                .contains("ISO/IEC 9796-2 scheme 1 with SHA-1, RSA-1024")
+        );
+        // INTERNAL AUTHENTICATE, under secure messaging, once, after the files.
+        let ia: Vec<_> = chip.log.iter().filter(|c| c[..2] == [0x0C, 0x88]).collect();
+        assert_eq!(ia.len(), 1);
+        assert_eq!(chip.log.last().map(|c| c[1]), Some(0x88));
+        assert!(
+            result
+                .verdict
+                .checks
+                .iter()
+                .any(|c| c.check == Check::ActiveAuthentication)
+        );
+
+        // Switched off: not sent, not in the checks.
+        let mut chip = FakeChip::new(card());
+        let opts = ReadOptions {
+            active_authentication: false,
+            ..options()
+        };
+        let result = read(&mut chip, &opts).0.unwrap();
+        assert!(result.report.get(Check::ActiveAuthentication).is_none());
+        assert!(!chip.log.iter().any(|c| c[1] == 0x88));
+    }
+
+    #[test]
+    fn a_cloned_chip_fails_active_authentication() {
+        use crate::passive::{Check, Status};
+        let mut chip = FakeChip::new(card());
+        chip.aa_key = Some(std::fs::read(crate::fixtures::testdata("aa/clone-key.der")).unwrap());
+        let result = read(&mut chip, &options()).0.unwrap();
+        let aa = result.report.get(Check::ActiveAuthentication).unwrap();
+        assert_eq!(aa.status, Status::Failed, "{}", aa.detail);
+        assert!(
+            aa.detail.contains("does not verify with the DG15 key"),
+            "{}",
+            aa.detail
+        );
+        assert_eq!(
+            result.verdict.kind,
+            crate::verdict::VerdictKind::ChipNotGenuine
+        );
+        assert_eq!(
+            result.verdict.headline,
+            "Thẻ không phải thẻ thật – chip có thể đã bị sao chép"
+        );
+        // Every data group is still what EF.SOD signed: only the key is wrong.
+        assert!(
+            result
+                .report
+                .checks
+                .iter()
+                .all(|c| c.check == Check::ActiveAuthentication
+                    || c.status == Status::Passed
+                    || c.status == Status::NotChecked)
+        );
+
+        // A chip that refuses INTERNAL AUTHENTICATE although it has DG15.
+        let mut chip = FakeChip::new(card());
+        chip.aa_key = None;
+        let result = read(&mut chip, &options()).0.unwrap();
+        let aa = result.report.get(Check::ActiveAuthentication).unwrap();
+        assert_eq!(aa.status, Status::Failed);
+        assert!(aa.detail.contains("6D00"), "{}", aa.detail);
+        assert_eq!(
+            result.verdict.kind,
+            crate::verdict::VerdictKind::ChipNotGenuine
+        );
+    }
+
+    #[test]
     fn short_reads_6282_6c_61_and_wrong_length() {
         for short in [Short::Sw6282, Short::Sw6C, Short::Split61] {
             let mut chip = FakeChip::new(card());
@@ -1258,6 +1412,14 @@ mod tests {
         );
         // DG15 is listed in EF.SOD but was not read: not checked, the rest is genuine.
         assert_eq!(result.verdict.kind, crate::verdict::VerdictKind::Genuine);
+        // No DG15: Active Authentication is "not available", not a failure, and not sent.
+        let aa = result
+            .report
+            .get(crate::passive::Check::ActiveAuthentication)
+            .unwrap();
+        assert_eq!(aa.status, crate::passive::Status::NotChecked);
+        assert!(aa.detail.starts_with("not available"), "{}", aa.detail);
+        assert!(!chip.log.iter().any(|c| c[1] == 0x88));
     }
 
     #[test]

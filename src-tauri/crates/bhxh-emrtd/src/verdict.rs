@@ -1,6 +1,7 @@
-//! One answer for the counter, in Vietnamese, from the list of passive authentication checks.
+//! One answer for the counter, in Vietnamese, from the list of passive authentication checks
+//! (and Active Authentication, when the reader added it).
 
-use crate::passive::{CheckResult, PassiveAuthReport, Status};
+use crate::passive::{Check, CheckResult, PassiveAuthReport, Status};
 
 /// The overall judgement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -9,6 +10,9 @@ pub enum VerdictKind {
     Genuine,
     /// A hash or the signature does not match: the data was altered (or the chip was forged).
     DataAltered,
+    /// The data is what the issuer signed, but the chip failed Active Authentication: it does
+    /// not hold the key of DG15, so it is not the original chip (a copy).
+    ChipNotGenuine,
     /// The data is consistent, but its signer could not be traced to a trusted CSCA (unknown
     /// CSCA, unsupported algorithm, no certificate).
     OriginUnverified,
@@ -24,6 +28,7 @@ impl VerdictKind {
         match self {
             Self::Genuine => "Thẻ thật – dữ liệu toàn vẹn",
             Self::DataAltered => "Dữ liệu trên thẻ đã bị thay đổi",
+            Self::ChipNotGenuine => "Thẻ không phải thẻ thật – chip có thể đã bị sao chép",
             Self::OriginUnverified => "Không xác thực được nguồn gốc thẻ",
             Self::CertificateNotValid => {
                 "Dữ liệu toàn vẹn nhưng chứng thư số của thẻ không còn hiệu lực"
@@ -38,6 +43,9 @@ impl VerdictKind {
             Self::Genuine => "Có thể sử dụng thông tin đọc từ chip.",
             Self::DataAltered => {
                 "Không sử dụng thông tin từ chip. Đối chiếu giấy tờ gốc và báo cáo cán bộ phụ trách."
+            }
+            Self::ChipNotGenuine => {
+                "Không sử dụng thông tin từ chip: dữ liệu đúng nhưng chip không chứng minh được là chip gốc. Đối chiếu giấy tờ gốc và báo cáo cán bộ phụ trách."
             }
             Self::OriginUnverified => {
                 "Dữ liệu nhất quán nhưng chưa kiểm chứng được cơ quan cấp. Đối chiếu thông tin in trên thẻ; kiểm tra kho chứng thư gốc (CSCA)."
@@ -103,8 +111,14 @@ impl Verdict {
             (VerdictKind::Incomplete, first(&|_| true))
         } else if let Some(r) = first(&|c| c.check.is_integrity() && c.status == Status::Failed) {
             (VerdictKind::DataAltered, Some(r))
+        } else if let Some(r) =
+            first(&|c| c.check == Check::ActiveAuthentication && c.status == Status::Failed)
+        {
+            (VerdictKind::ChipNotGenuine, Some(r))
         } else if let Some(r) = first(&|c| {
-            matches!(c.status, Status::Unverifiable)
+            // Active Authentication that cannot be checked (no DG15, unsupported key) says
+            // nothing about the signer.
+            (matches!(c.status, Status::Unverifiable) && c.check != Check::ActiveAuthentication)
                 || (c.status == Status::Failed && c.check == crate::passive::Check::CscaTrust)
         }) {
             (VerdictKind::OriginUnverified, Some(r))
@@ -133,7 +147,6 @@ impl Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::passive::Check;
 
     fn report(checks: Vec<(Check, Status)>, sod_ok: bool) -> PassiveAuthReport {
         let sod = if sod_ok {
@@ -183,6 +196,7 @@ mod tests {
         for kind in [
             VerdictKind::Genuine,
             VerdictKind::DataAltered,
+            VerdictKind::ChipNotGenuine,
             VerdictKind::OriginUnverified,
             VerdictKind::CertificateNotValid,
             VerdictKind::Incomplete,
@@ -193,5 +207,53 @@ mod tests {
         let v = Verdict::from_report(&report(vec![(Check::SodStructure, Status::Failed)], false));
         assert_eq!(v.kind, VerdictKind::Incomplete);
         assert_eq!(v.headline, "Chưa đọc đủ dữ liệu để xác thực thẻ");
+    }
+
+    #[test]
+    fn failed_active_authentication_means_a_copied_chip() {
+        let dg1 = Check::DataGroupHash(crate::lds::DgNumber::DG1);
+        let base = vec![
+            (Check::SodStructure, Status::Passed),
+            (dg1, Status::Passed),
+            (Check::SodSignature, Status::Passed),
+            (Check::CscaTrust, Status::Passed),
+        ];
+        let with = |aa: Status| {
+            let mut c = base.clone();
+            c.push((Check::ActiveAuthentication, aa));
+            Verdict::from_report(&report(c, true))
+        };
+        let v = with(Status::Failed);
+        assert_eq!(v.kind, VerdictKind::ChipNotGenuine);
+        assert_eq!(v.reason.as_deref(), Some("ActiveAuthentication"));
+        assert_eq!(
+            v.headline,
+            "Thẻ không phải thẻ thật – chip có thể đã bị sao chép"
+        );
+        assert!(
+            v.render_text()
+                .contains("✗ Xác thực chủ động (chống sao chép chip) — Không đạt"),
+            "{}",
+            v.render_text()
+        );
+        // Passed, not available or not supported: the passive verdict stands.
+        for aa in [Status::Passed, Status::NotChecked, Status::Unverifiable] {
+            assert_eq!(with(aa).kind, VerdictKind::Genuine, "{aa:?}");
+        }
+        // Altered data outranks a failed Active Authentication; AA outranks an unknown CSCA.
+        let mut c = base.clone();
+        c[1].1 = Status::Failed;
+        c.push((Check::ActiveAuthentication, Status::Failed));
+        assert_eq!(
+            Verdict::from_report(&report(c, true)).kind,
+            VerdictKind::DataAltered
+        );
+        let mut c = base.clone();
+        c[3].1 = Status::Unverifiable;
+        c.push((Check::ActiveAuthentication, Status::Failed));
+        assert_eq!(
+            Verdict::from_report(&report(c, true)).kind,
+            VerdictKind::ChipNotGenuine
+        );
     }
 }

@@ -16,6 +16,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 use bhxh_emrtd::lds::{DgNumber, LdsFile};
+use bhxh_emrtd::passive::{Check, Status};
 use bhxh_emrtd::pcsc_transport::Pcsc;
 use bhxh_emrtd::reader::{AccessKey, ReadOptions, Unavailable, read_card};
 use bhxh_emrtd::trust::TrustStore;
@@ -381,6 +382,22 @@ fn reads_the_good_card_over_pcsc() {
                 "{dg}"
             );
         }
+        // Active Authentication: the emulator signed the challenge with the DG15 key.
+        let aa = result.report.get(Check::ActiveAuthentication).unwrap();
+        assert_eq!(aa.status, Status::Passed, "{}", aa.detail);
+        assert!(
+            aa.detail.contains("ISO/IEC 9796-2 scheme 1 with SHA-1"),
+            "{}",
+            aa.detail
+        );
+        assert!(
+            result
+                .verdict
+                .render_text()
+                .contains("✓ Xác thực chủ động (chống sao chép chip) — Đạt"),
+            "{}",
+            result.verdict.render_text()
+        );
         // Progress: every file starts at 0 and ends complete.
         let sod_len = std::fs::read(good_card().join("sod.bin")).unwrap().len();
         assert!(events.contains(&bhxh_emrtd::reader::Progress {
@@ -513,5 +530,68 @@ fn a_40_kb_dg2_is_read_with_odd_ins_over_pcsc() {
         assert_eq!(result.data_groups.get(&DgNumber::DG2), Some(&big));
         // Not the DG2 that EF.SOD signed.
         assert_eq!(result.verdict.kind, VerdictKind::DataAltered);
+    });
+}
+
+#[test]
+fn a_cloned_chip_fails_active_authentication_over_pcsc() {
+    with_pcscd(
+        "a_cloned_chip_fails_active_authentication_over_pcsc",
+        |port| {
+            // Every file copied byte for byte, but the chip's key is not the one in DG15.
+            let clone_key = std::fs::read(crate_dir().join("testdata/aa/clone-key.der")).unwrap();
+            let dir = modified_card("aa-key.der", |key| *key = clone_key.clone());
+            let result = read_served(dir.path(), port);
+            println!(
+                "[pcsc_card] cloned chip: {} APDUs in {:?}; verdict: {}",
+                result.stats.apdus, result.stats.duration, result.verdict.headline
+            );
+            assert_eq!(
+                result.verdict.kind,
+                VerdictKind::ChipNotGenuine,
+                "{}",
+                result.verdict.render_text()
+            );
+            assert_eq!(
+                result.verdict.headline,
+                "Thẻ không phải thẻ thật – chip có thể đã bị sao chép"
+            );
+            let aa = result.report.get(Check::ActiveAuthentication).unwrap();
+            assert_eq!(aa.status, Status::Failed);
+            assert!(
+                result
+                    .verdict
+                    .reason
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("does not verify with the DG15 key"),
+                "{:?}",
+                result.verdict.reason
+            );
+            // The data itself is intact: every data group hash matches EF.SOD.
+            assert!(result.report.checks.iter().all(|c| {
+                !matches!(c.check, Check::DataGroupHash(_)) || c.status != Status::Failed
+            }));
+        },
+    );
+}
+
+#[test]
+fn a_card_without_dg15_has_no_active_authentication() {
+    with_pcscd("a_card_without_dg15_has_no_active_authentication", |port| {
+        let dir = modified_card("dg15.bin", |_| {});
+        std::fs::remove_file(dir.path().join("dg15.bin")).unwrap();
+        let result = read_served(dir.path(), port);
+        assert!(
+            result
+                .unavailable
+                .contains(&(LdsFile::Dg(DgNumber::DG15), Unavailable::Absent)),
+            "{:?}",
+            result.unavailable
+        );
+        let aa = result.report.get(Check::ActiveAuthentication).unwrap();
+        assert_eq!(aa.status, Status::NotChecked, "{}", aa.detail);
+        assert!(aa.detail.starts_with("not available"), "{}", aa.detail);
+        assert_eq!(result.verdict.kind, VerdictKind::Genuine);
     });
 }
