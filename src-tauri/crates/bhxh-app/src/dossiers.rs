@@ -1,5 +1,7 @@
 //! Dossier intake at the desk: who may take in, move and print what, and the
-//! receipt (form 01) as a file.
+//! papers of the one-stop desk as files: the receipt (form 01), the supplement
+//! request (02), the refusal (03), the tracking sheet (05) and the yearly
+//! register (06).
 
 use std::path::{Path, PathBuf};
 
@@ -7,13 +9,18 @@ use bhxh_core::accounts::Role;
 use bhxh_core::audit::{self, Event};
 use bhxh_core::dossiers::files::{self as dossier_files, FileRecord, FileRole};
 use bhxh_core::dossiers::{
-    self, Dossier, DossierSummary, Intake, IntakeInput, MonthIndicators, SearchQuery, Status, qr,
+    self, ComponentLine, Dossier, DossierSummary, Intake, IntakeInput, MonthIndicators,
+    SearchQuery, Status, qr,
 };
+use bhxh_core::office::Office;
 use bhxh_core::pid::Sex;
-use bhxh_core::{CoreError, office};
+use bhxh_core::{CoreError, Timestamp, office};
 use bhxh_files::FileStore;
-use bhxh_report::{RECEIPT_TITLE, ReceiptDoc, render_receipt};
-use serde::Serialize;
+use bhxh_report::{
+    NoticeDoc, NoticeKind, RECEIPT_TITLE, ReceiptDoc, RegisterDoc, RegisterLine, TrackingDoc,
+    TrackingStep, render_notice, render_receipt, render_register, render_tracking,
+};
+use serde::{Deserialize, Serialize};
 
 use crate::{Desk, DeskError, paths};
 
@@ -120,12 +127,10 @@ impl Desk {
 
     /// Form 01 of a dossier as PDF bytes (two copies). Printing is logged.
     pub fn dossier_receipt(&mut self, code: &str) -> Result<Vec<u8>, DeskError> {
-        let actor = self.authorize(&[])?;
-        let now = self.now();
+        self.authorize(&[])?;
         let conn = self.store.conn();
         let d = dossiers::get(conn, code)?;
-        let office = office::get(conn)?
-            .ok_or_else(|| CoreError::Conflict("Chưa khai báo đơn vị (cơ quan BHXH).".into()))?;
+        let office = self.paper_office()?;
         let received_at = bhxh_core::parse_ts(&d.received_at)?;
         let qr = qr::PaperQr::new(
             "01",
@@ -152,14 +157,7 @@ impl Desk {
                 .components
                 .iter()
                 .filter(|c| c.received)
-                .map(|c| {
-                    let kind = if c.original {
-                        "bản chính"
-                    } else {
-                        "bản sao"
-                    };
-                    format!("{} ({kind}: {})", c.name, c.copies)
-                })
+                .map(component_text)
                 .collect(),
             sets: d.sets,
             processing_days: d.processing_days,
@@ -172,20 +170,123 @@ impl Desk {
             qr_text: qr.to_text(),
         };
         let pdf = render_receipt(&doc).map_err(|e| DeskError::Render(e.to_string()))?;
+        self.audit_print("dossier", &d.code, serde_json::json!({ "form": "01" }))?;
+        Ok(pdf)
+    }
+
+    /// An audit entry for a paper printed (Decree 13: printing personal data
+    /// is logged), in its own transaction once the paper is made.
+    fn audit_print(
+        &mut self,
+        entity: &str,
+        entity_id: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), DeskError> {
+        let actor = self.authorize(&[])?;
+        let now = self.now();
         let tx = self.store.write()?;
         audit::append(
             &tx,
             &actor,
             &Event {
                 action: "print",
-                entity: "dossier",
-                entity_id: &d.code,
-                detail: serde_json::json!({ "form": "01" }),
+                entity,
+                entity_id,
+                detail,
             },
             &now,
         )?;
         tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(())
+    }
+
+    /// Form 02, 03 or 05 of a dossier as PDF bytes (A4). Form 02 or 03 only
+    /// for a dossier whose supplement request or refusal was recorded: it
+    /// prints the reason noted with that move. Printing is logged.
+    pub fn dossier_form(&mut self, code: &str, form: DossierForm) -> Result<Vec<u8>, DeskError> {
+        self.authorize(&[])?;
+        let conn = self.store.conn();
+        let d = dossiers::get(conn, code)?;
+        let office = self.paper_office()?;
+        let now = self.now();
+        let pdf = match form {
+            DossierForm::Supplement => render_notice(&notice(&d, &office, NoticeKind::Supplement)?),
+            DossierForm::Refusal => render_notice(&notice(&d, &office, NoticeKind::Refusal)?),
+            DossierForm::Tracking => render_tracking(&tracking(&d, &office, now)?),
+        }
+        .map_err(|e| DeskError::Render(e.to_string()))?;
+        self.audit_print(
+            "dossier",
+            &d.code,
+            serde_json::json!({ "form": form.number() }),
+        )?;
         Ok(pdf)
+    }
+
+    /// Write form 02, 03 or 05 to `path` atomically.
+    pub fn dossier_form_to(
+        &mut self,
+        code: &str,
+        form: DossierForm,
+        path: &Path,
+    ) -> Result<(), DeskError> {
+        let pdf = self.dossier_form(code, form)?;
+        paths::write_atomic(path, &pdf)
+    }
+
+    /// Form 06, the register of `year` (A4 landscape, one row per dossier in
+    /// register-number order). Printing is logged.
+    pub fn dossier_register(&mut self, year: i32) -> Result<Vec<u8>, DeskError> {
+        self.authorize(&[])?;
+        if !(2000..=9999).contains(&year) {
+            return Err(CoreError::invalid("year", format!("Năm {year} không hợp lệ.")).into());
+        }
+        let conn = self.store.conn();
+        let office = self.paper_office()?;
+        let lines: Vec<RegisterLine> = dossiers::register(conn, year)?
+            .into_iter()
+            .map(|e| RegisterLine {
+                no: e.register_no,
+                dossier_code: e.code,
+                procedure: e.procedure_name,
+                sets: e.sets,
+                applicant_name: e.applicant_name,
+                address: e.address,
+                phone: e.phone,
+                handling_agency: office.name.clone(),
+                received_on: e.received_on,
+                due_on: e.due_on,
+                sent_on: e.sent_on,
+                result_on: e.result_on,
+                returned_on: e.returned_on,
+                note: if e.status.needs_reason() {
+                    format!("{}: {}", e.status.label_vi(), e.last_note)
+                } else {
+                    String::new()
+                },
+            })
+            .collect();
+        let count = lines.len();
+        let pdf = render_register(&RegisterDoc {
+            office_name: office.name.clone(),
+            place: office.province_name.clone(),
+            year,
+            lines,
+            printed_at: self.now(),
+        })
+        .map_err(|e| DeskError::Render(e.to_string()))?;
+        self.audit_print(
+            "dossier_register",
+            &year.to_string(),
+            serde_json::json!({ "form": "06", "dossiers": count }),
+        )?;
+        Ok(pdf)
+    }
+
+    /// Write form 06 of `year` to `path` atomically.
+    pub fn dossier_register_to(&mut self, year: i32, path: &Path) -> Result<(), DeskError> {
+        let pdf = self.dossier_register(year)?;
+        paths::write_atomic(path, &pdf)
     }
 
     /// Write form 01 to `path` atomically.
@@ -203,6 +304,153 @@ impl Desk {
         self.dossier_receipt_to(code, &path)?;
         Ok(path)
     }
+}
+
+/// The printable forms of a dossier besides the receipt (Circular 01/2018/TT-VPCP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DossierForm {
+    /// Form 02, "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ".
+    Supplement,
+    /// Form 03, "Phiếu từ chối tiếp nhận giải quyết hồ sơ".
+    Refusal,
+    /// Form 05, "Phiếu kiểm soát quá trình giải quyết hồ sơ".
+    Tracking,
+}
+
+impl DossierForm {
+    pub const ALL: [DossierForm; 3] = [
+        DossierForm::Supplement,
+        DossierForm::Refusal,
+        DossierForm::Tracking,
+    ];
+
+    /// The form's number in the circular ("02", "03", "05").
+    pub fn number(self) -> &'static str {
+        match self {
+            DossierForm::Supplement => "02",
+            DossierForm::Refusal => "03",
+            DossierForm::Tracking => "05",
+        }
+    }
+
+    /// "02", "03" or "05" (a leading zero may be left out).
+    pub fn parse(s: &str) -> Option<DossierForm> {
+        let s = s.trim();
+        DossierForm::ALL
+            .into_iter()
+            .find(|f| f.number() == s || f.number().trim_start_matches('0') == s)
+    }
+}
+
+impl Desk {
+    /// The office whose papers these are.
+    fn paper_office(&self) -> Result<Office, CoreError> {
+        office::get(self.store.conn())?
+            .ok_or_else(|| CoreError::Conflict("Chưa khai báo đơn vị (cơ quan BHXH).".into()))
+    }
+}
+
+/// A checklist line as the papers print it: "Giấy ra viện (bản sao: 1)".
+fn component_text(c: &ComponentLine) -> String {
+    let kind = if c.original {
+        "bản chính"
+    } else {
+        "bản sao"
+    };
+    format!("{} ({kind}: {})", c.name, c.copies)
+}
+
+/// Form 02 or 03 from the latest move to a supplement request or a refusal.
+fn notice(d: &Dossier, office: &Office, kind: NoticeKind) -> Result<NoticeDoc, CoreError> {
+    let (status, missing) = match kind {
+        NoticeKind::Supplement => (
+            Status::SupplementRequested,
+            "chưa có yêu cầu bổ sung, hoàn thiện nào được ghi nhận",
+        ),
+        NoticeKind::Refusal => (Status::Refused, "chưa được ghi nhận là từ chối tiếp nhận"),
+    };
+    let event = d
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.to_status == status)
+        .ok_or_else(|| {
+            CoreError::Conflict(format!(
+                "Hồ sơ {} {missing}, nên không in được {} (mẫu {}).",
+                d.code,
+                kind.title(),
+                kind.form()
+            ))
+        })?;
+    Ok(NoticeDoc {
+        kind,
+        office_name: office.name.clone(),
+        place: office.province_name.clone(),
+        dossier_code: d.code.clone(),
+        applicant_name: d.applicant_name.clone(),
+        applicant_id: d.applicant_id.clone(),
+        address: d.address.clone(),
+        phone: d.phone.clone(),
+        email: d.email.clone(),
+        matter: d.procedure_name.clone(),
+        received_at: bhxh_core::parse_ts(&d.received_at)?,
+        reason: event.note.clone(),
+        to_supplement: match kind {
+            NoticeKind::Supplement => d
+                .components
+                .iter()
+                .filter(|c| !c.received)
+                .map(component_text)
+                .collect(),
+            NoticeKind::Refusal => Vec::new(),
+        },
+        officer: event.staff_name.clone(),
+        issued_at: bhxh_core::parse_ts(&event.at)?,
+    })
+}
+
+/// Form 05: each recorded move is a hand-over. The applicant hands the
+/// papers in at the first; a result, a supplement request or a refusal goes
+/// back to the applicant; any other move passes the dossier from whoever
+/// recorded the previous move to whoever recorded this one.
+fn tracking(d: &Dossier, office: &Office, now: Timestamp) -> Result<TrackingDoc, CoreError> {
+    let mut steps = Vec::with_capacity(d.events.len());
+    let mut holder = d.applicant_name.clone();
+    for e in &d.events {
+        let back = matches!(
+            e.to_status,
+            Status::Returned | Status::SupplementRequested | Status::Refused
+        );
+        let (giver, receiver) = if back {
+            (e.staff_name.clone(), d.applicant_name.clone())
+        } else {
+            (holder.clone(), e.staff_name.clone())
+        };
+        holder = e.staff_name.clone();
+        steps.push(TrackingStep {
+            giver,
+            receiver,
+            status: match e.from_status {
+                Some(from) => format!("{} → {}", from.label_vi(), e.to_status.label_vi()),
+                None => e.to_status.label_vi().to_owned(),
+            },
+            at: bhxh_core::parse_ts(&e.at)?,
+            note: e.note.clone(),
+        });
+    }
+    Ok(TrackingDoc {
+        office_name: office.name.clone(),
+        place: office.province_name.clone(),
+        dossier_code: d.code.clone(),
+        applicant_name: d.applicant_name.clone(),
+        applicant_id: d.applicant_id.clone(),
+        matter: d.procedure_name.clone(),
+        received_at: bhxh_core::parse_ts(&d.received_at)?,
+        due_on: d.due_on,
+        steps,
+        printed_at: now,
+    })
 }
 
 /// What importing a component's papers did.

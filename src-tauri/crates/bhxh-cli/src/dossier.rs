@@ -1,9 +1,11 @@
-//! `bhxh-desk dossier …` and `bhxh-desk search`: intake, the receipt, one
-//! dossier, and the search box, for scripts and for the counter without a window.
+//! `bhxh-desk dossier …` and `bhxh-desk search`: intake, the receipt and the
+//! other one-stop forms, one dossier, and the search box, for scripts and for
+//! the counter without a window.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use bhxh_app::dossiers::DossierForm;
 use bhxh_app::{Desk, DeskError};
 use bhxh_core::CoreError;
 use bhxh_core::dossiers::{Applicant, Channel, IdentitySource, IntakeInput, SearchQuery, Status};
@@ -24,8 +26,32 @@ pub enum DossierCommand {
         #[command(flatten)]
         auth: UserArg,
     },
-    /// Số hóa một thành phần hồ sơ: các ảnh quét JPEG/PNG (theo thứ tự trang)
-    /// ghép thành một PDF, hoặc một tệp PDF giữ nguyên từng byte.
+    /// In Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02), Phiếu từ chối tiếp
+    /// nhận giải quyết hồ sơ (mẫu 03) hoặc Phiếu kiểm soát quá trình giải quyết
+    /// hồ sơ (mẫu 05) ra tệp PDF (A4).
+    Form {
+        code: String,
+        /// 02, 03 hoặc 05.
+        #[arg(long)]
+        form: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        auth: UserArg,
+    },
+    /// In Sổ theo dõi hồ sơ của một năm (mẫu 06, A4 ngang) ra tệp PDF.
+    Register {
+        /// Năm của sổ, ví dụ 2024.
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        auth: UserArg,
+    },
+    /// Số hóa một thành phần hồ sơ: các ảnh quét JPEG/PNG/TIFF (theo thứ tự
+    /// trang; một tệp TIFF nhiều trang cho tất cả các trang) ghép thành một
+    /// PDF, hoặc một tệp PDF giữ nguyên từng byte.
     Import {
         code: String,
         /// Số thứ tự thành phần hồ sơ.
@@ -130,6 +156,18 @@ fn status_arg(s: &str) -> Result<Status, DeskError> {
     })
 }
 
+fn form_arg(s: &str) -> Result<DossierForm, DeskError> {
+    DossierForm::parse(s).ok_or_else(|| {
+        invalid(
+            "form",
+            format!(
+                "Mẫu \"{s}\" không in được theo hồ sơ; dùng một trong: {}.",
+                DossierForm::ALL.map(DossierForm::number).join(", ")
+            ),
+        )
+    })
+}
+
 fn open(data_dir: &Path, auth: &UserArg, secrets: &mut Secrets) -> Result<Desk, DeskError> {
     let mut desk = Desk::open(data_dir)?;
     signed_in(&mut desk, auth, secrets)?;
@@ -210,6 +248,37 @@ pub(crate) fn run(
             let path = file.display().to_string();
             out.value(&serde_json::json!({ "code": code, "file": path }), |w| {
                 writeln!(w, "Đã ghi giấy tiếp nhận: {path}")
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        DossierCommand::Form {
+            code,
+            form,
+            out: file,
+            auth,
+        } => {
+            let form = form_arg(&form)?;
+            let mut desk = open(data_dir, &auth, secrets)?;
+            desk.dossier_form_to(&code, form, &file)?;
+            desk.sign_out()?;
+            let path = file.display().to_string();
+            out.value(
+                &serde_json::json!({ "code": code, "form": form.number(), "file": path }),
+                |w| writeln!(w, "Đã ghi mẫu {}: {path}", form.number()),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DossierCommand::Register {
+            year,
+            out: file,
+            auth,
+        } => {
+            let mut desk = open(data_dir, &auth, secrets)?;
+            desk.dossier_register_to(year, &file)?;
+            desk.sign_out()?;
+            let path = file.display().to_string();
+            out.value(&serde_json::json!({ "year": year, "file": path }), |w| {
+                writeln!(w, "Đã ghi sổ theo dõi hồ sơ năm {year}: {path}")
             });
             Ok(ExitCode::SUCCESS)
         }

@@ -599,6 +599,146 @@ fn a_dossier_taken_in_prints_its_receipt_and_is_found_without_diacritics() {
     );
 }
 
+/// Text of a PDF as poppler reads it, white space squashed.
+fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg("-raw")
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success());
+    text(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn dossier_forms_and_the_register_print_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let auth = [
+        ("BHXH_DESK_USER", "quantri"),
+        ("BHXH_DESK_PASSWORD", ADMIN_PW),
+    ];
+    let run = |args: &[&str]| cli_env(dir.path(), args, "", &auth);
+    let out = run(&[
+        "dossier",
+        "new",
+        "--procedure",
+        "BHXH.01",
+        "--applicant-id",
+        "066093047064",
+        "--name",
+        "Nguyễn Văn Đức",
+        "--dob",
+        "1993-01-05",
+        "--sex",
+        "nam",
+        "--components",
+        "1",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let intake: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let code = intake["dossier"]["code"].as_str().unwrap().to_owned();
+    let year = intake["dossier"]["registerYear"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let form02 = dir.path().join("mau-02.pdf");
+    let form02_args = [
+        "dossier",
+        "form",
+        code.as_str(),
+        "--form",
+        "02",
+        "--out",
+        form02.to_str().unwrap(),
+    ];
+
+    // No supplement request yet: refused, in Vietnamese, and no file written.
+    let out = run(&form02_args);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("chưa có yêu cầu bổ sung, hoàn thiện nào được ghi nhận"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!form02.exists());
+    // A form that is not printed per dossier is named as such.
+    let out = run(&["dossier", "form", &code, "--form", "04", "--out", "x.pdf"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("02, 03, 05"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let reason = "Thiếu bản sao Giấy khai sinh của con";
+    let out = run(&[
+        "dossier",
+        "status",
+        &code,
+        "supplement_requested",
+        "--note",
+        reason,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&form02_args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t = pdf_text(&form02);
+    assert!(t.contains("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"), "{t}");
+    assert!(t.contains(&format!("Mã hồ sơ: {code}")), "{t}");
+    assert!(t.contains(&format!("Lý do: {reason}")), "{t}");
+    assert!(t.contains("Y Bhin Niê"), "{t}");
+
+    let form05 = dir.path().join("mau-05.pdf");
+    let out = run(&[
+        "dossier",
+        "form",
+        &code,
+        "--form",
+        "05",
+        "--out",
+        form05.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let done: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(done["form"], "05");
+    let t = pdf_text(&form05);
+    assert!(
+        t.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
+        "{t}"
+    );
+    assert!(t.contains("Đã tiếp nhận → Yêu cầu bổ sung"), "{t}");
+
+    let register = dir.path().join("so.pdf");
+    let out = run(&[
+        "dossier",
+        "register",
+        "--year",
+        &year,
+        "--out",
+        register.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t = pdf_text(&register);
+    assert!(t.contains("SỔ THEO DÕI HỒ SƠ"), "{t}");
+    assert_eq!(t.matches(code.as_str()).count(), 1, "{t}");
+    assert!(t.contains(&format!("Yêu cầu bổ sung: {reason}")), "{t}");
+
+    // The import help names every scan format it takes.
+    let out = run(&["dossier", "import", "--help"]);
+    assert!(
+        text(&out.stdout).contains("JPEG/PNG/TIFF"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
 /// Scans big enough that an import takes a while: A4 at 200 dpi, noisy.
 fn scan_jpeg(seed: u32) -> Vec<u8> {
     use image::codecs::jpeg::{JpegEncoder, PixelDensity};

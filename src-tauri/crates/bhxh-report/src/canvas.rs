@@ -1,10 +1,88 @@
 //! Drawing primitives shared by the documents: text at absolute positions,
-//! rules and filled boxes, as printpdf operations.
+//! rules and filled boxes, as printpdf operations; and the start and end of
+//! every document (fonts embedded, metadata, saving).
 
+use chrono::{Datelike, Timelike};
 use printpdf::{
-    Color, FontId, Line as PdfLine, LinePoint, Op, PdfFontHandle, Point, Polygon, PolygonRing, Pt,
-    Rgb, TextItem, TextMatrix, WindingOrder,
+    Color, FontId, Line as PdfLine, LinePoint, Op, PdfDocument, PdfFontHandle, PdfPage,
+    PdfParseErrorSeverity, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rgb, TextItem,
+    TextMatrix, WindingOrder,
 };
+
+use crate::ReportError;
+use crate::fonts::{Face, FontSet};
+
+/// A new PDF with the four faces added (ids in [`Face::index`] order).
+pub(crate) fn new_document(
+    title: &str,
+) -> Result<(PdfDocument, &'static FontSet, Vec<FontId>), ReportError> {
+    let fonts = FontSet::get()?;
+    let mut pdf = PdfDocument::new(title);
+    let ids = Face::ALL
+        .iter()
+        .map(|f| pdf.add_font(&fonts.face(*f).parsed))
+        .collect();
+    Ok((pdf, fonts, ids))
+}
+
+/// Put the pages (all `width_mm` × `height_mm`) into the document, set its
+/// metadata (dates from `created`, never the clock) and save it.
+pub(crate) fn save_document(
+    mut pdf: PdfDocument,
+    pages: Vec<Vec<Op>>,
+    (width_mm, height_mm): (f32, f32),
+    created: &chrono::DateTime<chrono::FixedOffset>,
+    subject: &str,
+) -> Result<Vec<u8>, ReportError> {
+    let pages = pages
+        .into_iter()
+        .map(|ops| PdfPage::new(printpdf::Mm(width_mm), printpdf::Mm(height_mm), ops))
+        .collect();
+    pdf.with_pages(pages);
+    let info = &mut pdf.metadata.info;
+    let created = pdf_date(created);
+    info.creation_date = created;
+    info.modification_date = created;
+    info.metadata_date = created;
+    info.producer = "BHXH Desk".to_string();
+    info.creator = "BHXH Desk".to_string();
+    info.subject = subject.to_string();
+    let mut warnings = Vec::new();
+    let bytes = pdf.save(&PdfSaveOptions::default(), &mut warnings);
+    let errors: Vec<String> = warnings
+        .iter()
+        .filter(|w| w.severity == PdfParseErrorSeverity::Error)
+        .map(|w| w.msg.clone())
+        .collect();
+    if !errors.is_empty() {
+        return Err(ReportError::Pdf(errors.join("; ")));
+    }
+    Ok(bytes)
+}
+
+/// printpdf writes every date as UTC ("+00'00'"), so hand it the instant in UTC.
+pub(crate) fn pdf_date(t: &chrono::DateTime<chrono::FixedOffset>) -> printpdf::OffsetDateTime {
+    let t = t.with_timezone(&chrono::Utc);
+    printpdf::OffsetDateTime::new_in_offset(
+        printpdf::Date {
+            year: t.year(),
+            month: t.month() as u8,
+            day: t.day() as u8,
+        },
+        printpdf::Time {
+            hour: t.hour() as u8,
+            minute: t.minute() as u8,
+            second: t.second() as u8,
+            millisecond: 0,
+        },
+        printpdf::Offset {
+            hours: 0,
+            minutes: 0,
+            seconds: 0,
+            milliseconds: 0,
+        },
+    )
+}
 
 /// A text to draw at an absolute position (points, y up from the page bottom).
 pub(crate) struct Placed<'t> {

@@ -20,6 +20,62 @@ pub(crate) const MARGIN_LEFT_MM: f32 = 30.0;
 pub(crate) const MARGIN_RIGHT_MM: f32 = 15.0;
 /// Width of the text area between the left and right margins (165 mm).
 pub(crate) const TEXT_WIDTH_MM: f32 = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM;
+/// A page and its margins, in millimetres; the methods give PDF points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Geometry {
+    pub(crate) width_mm: f32,
+    pub(crate) height_mm: f32,
+    pub(crate) top_mm: f32,
+    pub(crate) bottom_mm: f32,
+    pub(crate) left_mm: f32,
+    pub(crate) right_mm: f32,
+}
+
+impl Geometry {
+    /// A4 portrait with the margins of Decree 30/2020.
+    pub(crate) const A4_PORTRAIT: Geometry = Geometry {
+        width_mm: PAGE_WIDTH_MM,
+        height_mm: PAGE_HEIGHT_MM,
+        top_mm: MARGIN_TOP_MM,
+        bottom_mm: MARGIN_BOTTOM_MM,
+        left_mm: MARGIN_LEFT_MM,
+        right_mm: MARGIN_RIGHT_MM,
+    };
+
+    /// A4 landscape, for wide tables (the register, form 06): the binding
+    /// edge is the top, so the side margins are the narrow ones.
+    pub(crate) const A4_LANDSCAPE: Geometry = Geometry {
+        width_mm: PAGE_HEIGHT_MM,
+        height_mm: PAGE_WIDTH_MM,
+        top_mm: 20.0,
+        bottom_mm: 15.0,
+        left_mm: 15.0,
+        right_mm: 10.0,
+    };
+
+    pub(crate) fn page_width(&self) -> f32 {
+        mm(self.width_mm)
+    }
+    pub(crate) fn page_height(&self) -> f32 {
+        mm(self.height_mm)
+    }
+    pub(crate) fn left(&self) -> f32 {
+        mm(self.left_mm)
+    }
+    pub(crate) fn right(&self) -> f32 {
+        self.page_width() - mm(self.right_mm)
+    }
+    pub(crate) fn text_width(&self) -> f32 {
+        self.right() - self.left()
+    }
+    pub(crate) fn top(&self) -> f32 {
+        self.page_height() - mm(self.top_mm)
+    }
+    pub(crate) fn bottom(&self) -> f32 {
+        mm(self.bottom_mm)
+    }
+}
+
 /// Horizontal padding inside a table cell.
 pub(crate) const CELL_PAD_X_MM: f32 = 1.5;
 

@@ -9,6 +9,9 @@
 //!   Serif (metric-compatible with Times New Roman) embedded, page numbers centred in the top
 //!   margin from page 2, table headers repeated on every page.
 //! - [`render_xlsx`]: the same texts and tables in one worksheet.
+//! - The papers of the one-stop desk (Circular 01/2018/TT-VPCP): the receipt, form 01
+//!   ([`render_receipt`]); forms 02 and 03 ([`render_notice`]), 05 ([`render_tracking`])
+//!   and the yearly register, form 06 ([`render_register`]).
 //!
 //! Architecture invariants: this crate knows nothing of the store, the UI or Tauri; it takes
 //! plain values and returns bytes. It never panics on bad input: a table that cannot be
@@ -18,6 +21,7 @@
 mod canvas;
 mod error;
 mod fonts;
+mod forms;
 mod layout;
 mod model;
 mod pages;
@@ -27,6 +31,11 @@ mod scan;
 mod xlsx;
 
 pub use error::ReportError;
+pub use forms::{
+    DESK_UNIT, NoticeDoc, NoticeKind, REFUSAL_TITLE, REGISTER_TITLE, RegisterDoc, RegisterLine,
+    SUPPLEMENT_TITLE, TRACKING_TITLE, TrackingDoc, TrackingStep, render_notice, render_register,
+    render_tracking,
+};
 pub use model::{Align, Block, Column, ReportDoc, Row, Table, date_line};
 pub use pages::{MAX_PAGES, ScanPage, read_pages, scan_kind};
 pub use pdf::render_pdf;

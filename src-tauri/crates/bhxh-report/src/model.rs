@@ -126,6 +126,16 @@ pub fn date_line(place: &str, date: NaiveDate) -> String {
     )
 }
 
+/// The applicant's phone and e-mail as one line of a form, or nothing when neither is known.
+pub(crate) fn contact_line(phone: &str, email: &str) -> Option<String> {
+    match (phone.trim(), email.trim()) {
+        ("", "") => None,
+        (ph, "") => Some(format!("Số điện thoại: {ph}")),
+        ("", em) => Some(format!("Thư điện tử: {em}")),
+        (ph, em) => Some(format!("Số điện thoại: {ph}    Thư điện tử: {em}")),
+    }
+}
+
 /// Check what both renderers rely on, so that neither can panic or overflow a page.
 pub(crate) fn validate(doc: &ReportDoc) -> Result<(), ReportError> {
     let min_mm = 2.0 * CELL_PAD_X_MM + 2.0;

@@ -4,16 +4,12 @@
 //! absolute position (text matrix). Justified lines are drawn word by word: the PDF word
 //! spacing operator does not apply to the two-byte (CID) fonts the embedded faces become.
 
-use chrono::{Datelike, Timelike};
-use printpdf::{FontId, Op, PdfDocument, PdfPage, PdfParseErrorSeverity, PdfSaveOptions};
+use printpdf::{FontId, Op};
 
-use crate::canvas::{Placed, rule_ops, text_ops};
+use crate::canvas::{Placed, new_document, rule_ops, save_document, text_ops};
 
 use crate::fonts::{Face, FaceData, FontSet};
-use crate::layout::{
-    CELL_PAD_X_MM, Line, MARGIN_BOTTOM_MM, MARGIN_LEFT_MM, MARGIN_RIGHT_MM, MARGIN_TOP_MM,
-    PAGE_HEIGHT_MM, PAGE_WIDTH_MM, mm, wrap,
-};
+use crate::layout::{CELL_PAD_X_MM, Geometry, Line, mm, wrap};
 use crate::model::{Align, Block, ReportDoc, Row, Table, date_line, nfc_upper, validate};
 use crate::{NATIONAL_MOTTO, NATIONAL_NAME, RECIPIENTS_LABEL, ReportError};
 
@@ -46,50 +42,19 @@ const RULE_GAP_PT: f32 = 1.5;
 /// Blank space left for the signature and seal.
 const SIGNATURE_SPACE_MM: f32 = 25.0;
 
-fn page_width() -> f32 {
-    mm(PAGE_WIDTH_MM)
-}
-fn page_height() -> f32 {
-    mm(PAGE_HEIGHT_MM)
-}
-fn left() -> f32 {
-    mm(MARGIN_LEFT_MM)
-}
-fn right() -> f32 {
-    page_width() - mm(MARGIN_RIGHT_MM)
-}
-fn text_width() -> f32 {
-    right() - left()
-}
-fn top() -> f32 {
-    page_height() - mm(MARGIN_TOP_MM)
-}
-fn bottom() -> f32 {
-    mm(MARGIN_BOTTOM_MM)
-}
-
 /// Render a report as PDF bytes (A4 portrait, Liberation Serif embedded).
 pub fn render_pdf(doc: &ReportDoc) -> Result<Vec<u8>, ReportError> {
     validate(doc)?;
     let doc = doc.normalized();
-    let fonts = FontSet::get()?;
-
-    let mut pdf = PdfDocument::new(&doc.pdf_title);
-    let ids: Vec<FontId> = Face::ALL
-        .iter()
-        .map(|f| pdf.add_font(&fonts.face(*f).parsed))
-        .collect();
-
-    let mut w = Writer {
-        fonts,
-        ids,
-        pages: Vec::new(),
-        y: 0.0,
-        tables: 0,
-    };
-    w.new_page();
-    w.header(&doc);
-    w.title(&doc);
+    let (pdf, fonts, ids) = new_document(&doc.pdf_title)?;
+    let mut w = Writer::new(fonts, ids, Geometry::A4_PORTRAIT, TABLE_PT);
+    w.header(&Header {
+        parent_agency: &doc.parent_agency,
+        agency: &doc.agency,
+        number_line: &doc.number_line,
+        date_line: &date_line(&doc.place, doc.date),
+    });
+    w.title(&doc.title, &doc.subject);
     for block in &doc.blocks {
         match block {
             Block::Heading(text) => w.paragraph(text, Face::Bold, true),
@@ -99,64 +64,7 @@ pub fn render_pdf(doc: &ReportDoc) -> Result<Vec<u8>, ReportError> {
     }
     w.closing(&doc);
     w.page_numbers();
-
-    let pages = w
-        .pages
-        .into_iter()
-        .map(|ops| {
-            PdfPage::new(
-                printpdf::Mm(PAGE_WIDTH_MM),
-                printpdf::Mm(PAGE_HEIGHT_MM),
-                ops,
-            )
-        })
-        .collect();
-    pdf.with_pages(pages);
-
-    let info = &mut pdf.metadata.info;
-    let created = pdf_date(&doc.created);
-    info.creation_date = created;
-    info.modification_date = created;
-    info.metadata_date = created;
-    info.producer = "BHXH Desk".to_string();
-    info.creator = "BHXH Desk".to_string();
-    info.subject = doc.subject.clone();
-
-    let mut warnings = Vec::new();
-    let bytes = pdf.save(&PdfSaveOptions::default(), &mut warnings);
-    let errors: Vec<String> = warnings
-        .iter()
-        .filter(|w| w.severity == PdfParseErrorSeverity::Error)
-        .map(|w| w.msg.clone())
-        .collect();
-    if !errors.is_empty() {
-        return Err(ReportError::Pdf(errors.join("; ")));
-    }
-    Ok(bytes)
-}
-
-/// printpdf writes every date as UTC ("+00'00'"), so hand it the instant in UTC.
-pub(crate) fn pdf_date(t: &chrono::DateTime<chrono::FixedOffset>) -> printpdf::OffsetDateTime {
-    let t = t.with_timezone(&chrono::Utc);
-    printpdf::OffsetDateTime::new_in_offset(
-        printpdf::Date {
-            year: t.year(),
-            month: t.month() as u8,
-            day: t.day() as u8,
-        },
-        printpdf::Time {
-            hour: t.hour() as u8,
-            minute: t.minute() as u8,
-            second: t.second() as u8,
-            millisecond: 0,
-        },
-        printpdf::Offset {
-            hours: 0,
-            minutes: 0,
-            seconds: 0,
-            milliseconds: 0,
-        },
-    )
+    w.save(pdf, &doc.created, &doc.subject)
 }
 
 /// A table row broken into lines, one list per column (a group row has one list).
@@ -173,24 +81,73 @@ impl PreparedRow {
     }
 }
 
+/// The two-column header of Decree 30/2020 (texts already NFC).
+pub(crate) struct Header<'t> {
+    /// Left column, caps: the parent agency.
+    pub(crate) parent_agency: &'t str,
+    /// Left column, caps, bold, a short rule under it: the issuing agency or unit.
+    pub(crate) agency: &'t str,
+    /// Under the left column ("Số: …"); may be empty.
+    pub(crate) number_line: &'t str,
+    /// Under the motto, italic ("Hà Nam, ngày 05 tháng 01 năm 2024").
+    pub(crate) date_line: &'t str,
+}
+
+/// A signature block: title lines (bold caps), an italic note such as "(Ký và
+/// ghi rõ họ tên)", space to sign, then the name in bold.
+pub(crate) struct Signer<'t> {
+    pub(crate) top: Vec<String>,
+    pub(crate) note: Option<&'t str>,
+    pub(crate) name: &'t str,
+}
+
 /// Lays out pages top to bottom; `y` is the top of the free space on the current page.
-struct Writer<'f> {
+/// Reports and the one-stop forms other than the receipt are written with it.
+pub(crate) struct Writer<'f> {
     fonts: &'f FontSet,
     ids: Vec<FontId>,
+    geo: Geometry,
+    table_pt: f32,
     pages: Vec<Vec<Op>>,
     y: f32,
     /// Tables laid out so far (for error messages).
     tables: usize,
 }
 
-impl Writer<'_> {
+impl<'f> Writer<'f> {
+    /// A writer on the first page of `geo`, tables set at `table_pt`.
+    pub(crate) fn new(fonts: &'f FontSet, ids: Vec<FontId>, geo: Geometry, table_pt: f32) -> Self {
+        let mut w = Writer {
+            fonts,
+            ids,
+            geo,
+            table_pt,
+            pages: Vec::new(),
+            y: 0.0,
+            tables: 0,
+        };
+        w.new_page();
+        w
+    }
+
+    /// The pages into the document, saved.
+    pub(crate) fn save(
+        self,
+        pdf: printpdf::PdfDocument,
+        created: &chrono::DateTime<chrono::FixedOffset>,
+        subject: &str,
+    ) -> Result<Vec<u8>, ReportError> {
+        let size = (self.geo.width_mm, self.geo.height_mm);
+        save_document(pdf, self.pages, size, created, subject)
+    }
+
     fn face(&self, face: Face) -> &FaceData {
         self.fonts.face(face)
     }
 
     fn new_page(&mut self) {
         self.pages.push(Vec::new());
-        self.y = top();
+        self.y = self.geo.top();
     }
 
     fn ops(&mut self) -> &mut Vec<Op> {
@@ -203,7 +160,7 @@ impl Writer<'_> {
 
     /// Make sure `height` points are free on this page, starting a new page if not.
     fn reserve(&mut self, height: f32) {
-        if self.y - height < bottom() && self.y < top() {
+        if self.y - height < self.geo.bottom() && self.y < self.geo.top() {
             self.new_page();
         }
     }
@@ -286,32 +243,32 @@ impl Writer<'_> {
     }
 
     /// Two-column header: agency on the left, national name and motto on the right.
-    fn header(&mut self, doc: &ReportDoc) {
+    pub(crate) fn header(&mut self, doc: &Header<'_>) {
         let bold = self.face(Face::Bold);
-        let date = date_line(&doc.place, doc.date);
+        let date = doc.date_line;
         let right_natural = [
             bold.width(NATIONAL_NAME, HEADER_PT),
             bold.width(NATIONAL_MOTTO, BODY_PT),
-            self.face(Face::Italic).width(&date, BODY_PT),
+            self.face(Face::Italic).width(date, BODY_PT),
         ]
         .into_iter()
         .fold(0.0_f32, f32::max);
         let gap = mm(3.0);
-        let right_w = (right_natural + mm(1.0)).min(text_width() * 0.62);
-        let left_w = text_width() - right_w - gap;
-        let (lx, rx) = (left(), right() - right_w);
+        let right_w = (right_natural + mm(1.0)).min(self.geo.text_width() * 0.62);
+        let left_w = self.geo.text_width() - right_w - gap;
+        let (lx, rx) = (self.geo.left(), self.geo.right() - right_w);
         let top_y = self.y;
 
         // Left column.
         let mut ly = self.centred_block(
-            &nfc_upper(&doc.parent_agency),
+            &nfc_upper(doc.parent_agency),
             Face::Regular,
             HEADER_PT,
             lx,
             left_w,
             top_y,
         );
-        let agency = nfc_upper(&doc.agency);
+        let agency = nfc_upper(doc.agency);
         let agency_lines = wrap(self.face(Face::Bold), HEADER_PT, &agency, left_w, 0.0);
         let agency_w = agency_lines
             .iter()
@@ -339,35 +296,53 @@ impl Writer<'_> {
         let y = ly.min(ry) - RULE_GAP_PT - 6.0;
         // Same baseline for the 13 pt number and the 14 pt date.
         let num_y = y - (BODY_PT - HEADER_PT) * BASELINE_DROP;
-        let ly = self.centred_block(
-            &doc.number_line,
-            Face::Regular,
-            HEADER_PT,
-            lx,
-            left_w,
-            num_y,
-        );
-        let ry = self.centred_block(&date, Face::Italic, BODY_PT, rx, right_w, y);
+        let ly = self.centred_block(doc.number_line, Face::Regular, HEADER_PT, lx, left_w, num_y);
+        let ry = self.centred_block(date, Face::Italic, BODY_PT, rx, right_w, y);
         self.y = ly.min(ry);
     }
 
-    fn title(&mut self, doc: &ReportDoc) {
+    /// The title in caps and the subject under it, both bold and centred.
+    pub(crate) fn title(&mut self, title: &str, subject: &str) {
         let y = self.y - 18.0;
         let y = self.centred_block(
-            &nfc_upper(&doc.title),
+            &nfc_upper(title),
             Face::Bold,
             BODY_PT,
-            left(),
-            text_width(),
+            self.geo.left(),
+            self.geo.text_width(),
             y,
         );
-        self.y = self.centred_block(&doc.subject, Face::Bold, BODY_PT, left(), text_width(), y);
+        self.y = self.centred_block(
+            subject,
+            Face::Bold,
+            BODY_PT,
+            self.geo.left(),
+            self.geo.text_width(),
+            y,
+        );
         self.y -= 14.0;
     }
 
     /// A justified body paragraph (or heading) with the first-line indent.
     fn paragraph(&mut self, text: &str, face: Face, heading: bool) {
-        let lines = wrap(self.face(face), BODY_PT, text, text_width(), mm(INDENT_MM));
+        self.paragraph_indented(text, face, heading, mm(INDENT_MM));
+    }
+
+    /// A justified paragraph whose first line is indented by `indent` points.
+    pub(crate) fn paragraph_indented(
+        &mut self,
+        text: &str,
+        face: Face,
+        heading: bool,
+        indent: f32,
+    ) {
+        let lines = wrap(
+            self.face(face),
+            BODY_PT,
+            text,
+            self.geo.text_width(),
+            indent,
+        );
         let lh = BODY_PT * LINE_SPACING;
         // Keep a heading with at least two lines of what follows.
         let keep = if heading { 2.0 * lh } else { 0.0 };
@@ -379,8 +354,8 @@ impl Writer<'_> {
                 line,
                 self.face(face),
                 BODY_PT,
-                left(),
-                text_width(),
+                self.geo.left(),
+                self.geo.text_width(),
                 baseline,
                 Align::Justify,
             );
@@ -398,7 +373,7 @@ impl Writer<'_> {
             PreparedRow {
                 cells: vec![wrap(
                     self.face(Face::Bold),
-                    TABLE_PT,
+                    self.table_pt,
                     text,
                     width - 2.0 * pad,
                     0.0,
@@ -415,7 +390,7 @@ impl Writer<'_> {
                 .map(|(col, text)| {
                     wrap(
                         self.face(Face::Regular),
-                        TABLE_PT,
+                        self.table_pt,
                         text,
                         mm(col.width_mm) - 2.0 * pad,
                         0.0,
@@ -439,7 +414,7 @@ impl Writer<'_> {
             .map(|col| {
                 wrap(
                     self.face(Face::Bold),
-                    TABLE_PT,
+                    self.table_pt,
                     &col.header,
                     mm(col.width_mm) - 2.0 * pad,
                     0.0,
@@ -454,15 +429,15 @@ impl Writer<'_> {
         }
     }
 
-    fn row_height(lines: usize) -> f32 {
-        lines as f32 * TABLE_PT * LINE_SPACING + 2.0 * CELL_PAD_Y_PT
+    fn row_height(&self, lines: usize) -> f32 {
+        lines as f32 * self.table_pt * LINE_SPACING + 2.0 * CELL_PAD_Y_PT
     }
 
     /// Draw lines `from..from + count` of every cell of a row at the current y, with borders.
     fn draw_row(&mut self, table: &Table, x0: f32, row: &PreparedRow, from: usize, count: usize) {
         let pad = mm(CELL_PAD_X_MM);
-        let lh = TABLE_PT * LINE_SPACING;
-        let height = Self::row_height(count);
+        let lh = self.table_pt * LINE_SPACING;
+        let height = self.row_height(count);
         let top_y = self.y;
         let widths: Vec<f32> = if row.group {
             vec![table.columns.iter().map(|c| mm(c.width_mm)).sum()]
@@ -487,11 +462,11 @@ impl Writer<'_> {
             };
             for (k, line) in lines.iter().skip(from).take(count).enumerate() {
                 let baseline =
-                    top_y - CELL_PAD_Y_PT - shift - k as f32 * lh - TABLE_PT * BASELINE_DROP;
+                    top_y - CELL_PAD_Y_PT - shift - k as f32 * lh - self.table_pt * BASELINE_DROP;
                 placed.extend(Self::place_line(
                     line,
                     self.face(row.face),
-                    TABLE_PT,
+                    self.table_pt,
                     x + pad,
                     w - 2.0 * pad,
                     baseline,
@@ -500,7 +475,7 @@ impl Writer<'_> {
             }
             x += w;
         }
-        self.draw(row.face, TABLE_PT, &placed);
+        self.draw(row.face, self.table_pt, &placed);
 
         let bottom_y = top_y - height;
         let x_end = x0 + widths.iter().sum::<f32>();
@@ -517,12 +492,12 @@ impl Writer<'_> {
 
     /// A table whose header row repeats on each page; a row moves whole to the next page
     /// unless it is taller than a page, in which case it is split between lines.
-    fn table(&mut self, table: &Table) -> Result<(), ReportError> {
+    pub(crate) fn table(&mut self, table: &Table) -> Result<(), ReportError> {
         self.tables += 1;
         let table_w: f32 = table.columns.iter().map(|c| mm(c.width_mm)).sum();
-        let x0 = left() + (text_width() - table_w).max(0.0) / 2.0;
+        let x0 = self.geo.left() + (self.geo.text_width() - table_w).max(0.0) / 2.0;
         let header = self.prepare_header(table);
-        let header_h = Self::row_height(header.line_count());
+        let header_h = self.row_height(header.line_count());
         let rows: Vec<PreparedRow> = table
             .rows
             .iter()
@@ -530,10 +505,10 @@ impl Writer<'_> {
             .collect();
         let first_h = rows
             .first()
-            .map(|r| Self::row_height(r.line_count()))
+            .map(|r| self.row_height(r.line_count()))
             .unwrap_or(0.0);
-        let page_room = top() - bottom() - header_h;
-        if page_room < Self::row_height(1) {
+        let page_room = self.geo.top() - self.geo.bottom() - header_h;
+        if page_room < self.row_height(1) {
             return Err(ReportError::HeaderTooTall { table: self.tables });
         }
 
@@ -541,14 +516,14 @@ impl Writer<'_> {
         self.draw_row(table, x0, &header, 0, header.line_count());
         for (i, row) in rows.iter().enumerate() {
             let lines = row.line_count();
-            let h = Self::row_height(lines);
+            let h = self.row_height(lines);
             // A section row stays with the first row of its section.
             let keep = match rows.get(i + 1) {
-                Some(next) if row.group => Self::row_height(next.line_count()),
+                Some(next) if row.group => self.row_height(next.line_count()),
                 _ => 0.0,
             };
-            let fits = self.y - h >= bottom();
-            if fits && (self.y - h - keep >= bottom() || h + keep > page_room) {
+            let fits = self.y - h >= self.geo.bottom();
+            if fits && (self.y - h - keep >= self.geo.bottom() || h + keep > page_room) {
                 self.draw_row(table, x0, row, 0, lines);
                 continue;
             }
@@ -559,13 +534,13 @@ impl Writer<'_> {
                 continue;
             }
             // Taller than a page: split between lines, header repeated on each page.
-            let lh = TABLE_PT * LINE_SPACING;
+            let lh = self.table_pt * LINE_SPACING;
             // `fresh`: a page was just started; if even then no line fits (a header taller
             // than the page), one line per page overflows rather than looping for ever.
             let mut from = 0;
             let mut fresh = false;
             while from < lines {
-                let room = ((self.y - bottom() - 2.0 * CELL_PAD_Y_PT) / lh).floor();
+                let room = ((self.y - self.geo.bottom() - 2.0 * CELL_PAD_Y_PT) / lh).floor();
                 let fit = match room {
                     r if r >= 1.0 => r as usize,
                     _ if fresh => 1,
@@ -593,8 +568,8 @@ impl Writer<'_> {
 
     /// "Nơi nhận:" on the left half, the signer block centred in the right half.
     fn closing(&mut self, doc: &ReportDoc) {
-        let half = text_width() / 2.0;
-        let (lx, rx) = (left(), left() + half);
+        let half = self.geo.text_width() / 2.0;
+        let (lx, rx) = (self.geo.left(), self.geo.left() + half);
 
         let label_lines = wrap(
             self.face(Face::BoldItalic),
@@ -616,14 +591,12 @@ impl Writer<'_> {
             signer_top.push(nfc_upper(a));
         }
         signer_top.push(nfc_upper(&doc.signer_title));
-        let bold = self.face(Face::Bold);
-        let top_lines: usize = signer_top
-            .iter()
-            .map(|s| wrap(bold, BODY_PT, s, half, 0.0).len())
-            .sum();
-        let name_lines = wrap(bold, BODY_PT, &doc.signer_name, half, 0.0).len();
-        let right_h =
-            (top_lines + name_lines) as f32 * BODY_PT * LINE_SPACING + mm(SIGNATURE_SPACE_MM);
+        let signer = Signer {
+            top: signer_top,
+            note: None,
+            name: &doc.signer_name,
+        };
+        let right_h = self.signer_height(&signer, half);
 
         self.y -= 6.0;
         self.reserve(left_h.max(right_h));
@@ -664,21 +637,58 @@ impl Writer<'_> {
         let left_end = y;
 
         // Right: signer.
-        let mut y = start;
-        for line in &signer_top {
-            y = self.centred_block(line, Face::Bold, BODY_PT, rx, half, y);
-        }
-        y -= mm(SIGNATURE_SPACE_MM);
-        y = self.centred_block(&doc.signer_name, Face::Bold, BODY_PT, rx, half, y);
+        let y = self.signer(&signer, rx, half, start);
         self.y = y.min(left_end);
     }
 
+    /// Height of a signer block set in a column `width` wide.
+    fn signer_height(&self, s: &Signer<'_>, width: f32) -> f32 {
+        let bold = self.face(Face::Bold);
+        let lines = |text: &str, face: &FaceData| wrap(face, BODY_PT, text, width, 0.0).len();
+        let count: usize = s.top.iter().map(|t| lines(t, bold)).sum::<usize>()
+            + s.note.map_or(0, |n| lines(n, self.face(Face::Italic)))
+            + lines(s.name, bold);
+        count as f32 * BODY_PT * LINE_SPACING + mm(SIGNATURE_SPACE_MM)
+    }
+
+    /// A signer block centred in `[x, x + width]` from `y` down; returns the y below it.
+    fn signer(&mut self, s: &Signer<'_>, x: f32, width: f32, mut y: f32) -> f32 {
+        for line in &s.top {
+            y = self.centred_block(line, Face::Bold, BODY_PT, x, width, y);
+        }
+        if let Some(note) = s.note {
+            y = self.centred_block(note, Face::Italic, BODY_PT, x, width, y);
+        }
+        y -= mm(SIGNATURE_SPACE_MM);
+        self.centred_block(s.name, Face::Bold, BODY_PT, x, width, y)
+    }
+
+    /// Signer blocks side by side across the text area (a single one in the
+    /// right half), kept together on one page.
+    pub(crate) fn signatures(&mut self, signers: &[Signer<'_>]) {
+        let n = signers.len().max(1);
+        let col = self.geo.text_width() / n.max(2) as f32;
+        let x0 = self.geo.right() - col * n as f32;
+        let height = signers
+            .iter()
+            .map(|s| self.signer_height(s, col))
+            .fold(0.0_f32, f32::max);
+        self.y -= 6.0;
+        self.reserve(height);
+        let start = self.y;
+        let mut end = start;
+        for (i, s) in signers.iter().enumerate() {
+            end = end.min(self.signer(s, x0 + col * i as f32, col, start));
+        }
+        self.y = end;
+    }
+
     /// Page numbers centred in the top margin, from page 2 on.
-    fn page_numbers(&mut self) {
+    pub(crate) fn page_numbers(&mut self) {
         let regular = self.fonts.face(Face::Regular);
         let font = self.ids[Face::Regular.index()].clone();
-        let baseline = page_height() - mm(12.0);
-        let mid = left() + text_width() / 2.0;
+        let baseline = self.geo.page_height() - mm(12.0);
+        let mid = self.geo.left() + self.geo.text_width() / 2.0;
         for (i, ops) in self.pages.iter_mut().enumerate().skip(1) {
             let number = (i + 1).to_string();
             let x = mid - regular.width(&number, PAGE_NO_PT) / 2.0;

@@ -7,13 +7,13 @@
 //! at any resolution and a scan of the receipt decodes.
 
 use chrono::{Datelike, NaiveDate, Timelike};
-use printpdf::{FontId, Op, PdfDocument, PdfPage, PdfParseErrorSeverity, PdfSaveOptions};
+use printpdf::{FontId, Op};
 use qrcode::{EcLevel, QrCode};
 
-use crate::canvas::{Placed, black_boxes_ops, rule_ops, text_ops};
+use crate::canvas::{Placed, black_boxes_ops, new_document, rule_ops, save_document, text_ops};
 use crate::fonts::{Face, FontSet};
 use crate::layout::{mm, wrap};
-use crate::model::{date_line, nfc, nfc_upper};
+use crate::model::{contact_line, date_line, nfc, nfc_upper};
 use crate::{NATIONAL_MOTTO, NATIONAL_NAME, ReportError};
 
 const PAGE_W_MM: f32 = 148.0;
@@ -243,12 +243,7 @@ fn two(n: u32) -> String {
 
 /// Render form 01 (two copies) as PDF bytes.
 pub fn render_receipt(doc: &ReceiptDoc) -> Result<Vec<u8>, ReportError> {
-    let fonts = FontSet::get()?;
-    let mut pdf = PdfDocument::new(&format!("{RECEIPT_TITLE} {}", doc.dossier_code));
-    let ids: Vec<FontId> = Face::ALL
-        .iter()
-        .map(|f| pdf.add_font(&fonts.face(*f).parsed))
-        .collect();
+    let (pdf, fonts, ids) = new_document(&format!("{RECEIPT_TITLE} {}", doc.dossier_code))?;
     let mut p = Pages {
         fonts,
         ids,
@@ -265,31 +260,13 @@ pub fn render_receipt(doc: &ReceiptDoc) -> Result<Vec<u8>, ReportError> {
         p.ops().extend(black_boxes_ops(&qr));
         copy_page(&mut p, doc, copy);
     }
-    let pages = p
-        .pages
-        .into_iter()
-        .map(|ops| PdfPage::new(printpdf::Mm(PAGE_W_MM), printpdf::Mm(PAGE_H_MM), ops))
-        .collect();
-    pdf.with_pages(pages);
-    let info = &mut pdf.metadata.info;
-    let created = crate::pdf::pdf_date(&doc.received_at);
-    info.creation_date = created;
-    info.modification_date = created;
-    info.metadata_date = created;
-    info.producer = "BHXH Desk".to_string();
-    info.creator = "BHXH Desk".to_string();
-    info.subject = format!("Mã hồ sơ {}", doc.dossier_code);
-    let mut warnings = Vec::new();
-    let bytes = pdf.save(&PdfSaveOptions::default(), &mut warnings);
-    let errors: Vec<String> = warnings
-        .iter()
-        .filter(|w| w.severity == PdfParseErrorSeverity::Error)
-        .map(|w| w.msg.clone())
-        .collect();
-    if !errors.is_empty() {
-        return Err(ReportError::Pdf(errors.join("; ")));
-    }
-    Ok(bytes)
+    save_document(
+        pdf,
+        p.pages,
+        (PAGE_W_MM, PAGE_H_MM),
+        &doc.received_at,
+        &format!("Mã hồ sơ {}", doc.dossier_code),
+    )
 }
 
 fn copy_page(p: &mut Pages<'_>, doc: &ReceiptDoc, copy: &str) {
@@ -314,7 +291,7 @@ fn copy_page(p: &mut Pages<'_>, doc: &ReceiptDoc, copy: &str) {
         false,
     );
     let ly = p.text(
-        "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
+        &nfc_upper(crate::forms::DESK_UNIT),
         Face::Bold,
         HEADER_PT,
         qr_right,
@@ -426,13 +403,7 @@ fn copy_page(p: &mut Pages<'_>, doc: &ReceiptDoc, copy: &str) {
     if !doc.address.trim().is_empty() {
         p.para(&format!("Địa chỉ: {}", doc.address), Face::Regular, 0.0);
     }
-    let contact = match (doc.phone.trim(), doc.email.trim()) {
-        ("", "") => None,
-        (ph, "") => Some(format!("Số điện thoại: {ph}")),
-        ("", em) => Some(format!("Thư điện tử: {em}")),
-        (ph, em) => Some(format!("Số điện thoại: {ph}    Thư điện tử: {em}")),
-    };
-    if let Some(c) = contact {
+    if let Some(c) = contact_line(&doc.phone, &doc.email) {
         p.para(&c, Face::Regular, 0.0);
     }
     p.para(

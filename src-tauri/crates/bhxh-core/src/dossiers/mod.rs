@@ -702,5 +702,90 @@ pub fn set_status(
     get(conn, &d.code)
 }
 
+/// One dossier as the yearly register (form 06 "Sổ theo dõi hồ sơ") lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterEntry {
+    pub register_no: u32,
+    pub code: String,
+    pub procedure_name: String,
+    pub sets: u32,
+    pub applicant_name: String,
+    pub address: String,
+    pub phone: String,
+    pub received_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub status: Status,
+    /// First move to processing (sent on for a decision).
+    pub sent_on: Option<NaiveDate>,
+    /// First move to result ready.
+    pub result_on: Option<NaiveDate>,
+    /// The result handed back.
+    pub returned_on: Option<NaiveDate>,
+    /// The latest note recorded with a move (the reason of a supplement
+    /// request or a refusal), or empty.
+    pub last_note: String,
+}
+
+/// The dossiers of a year's register, in register-number order, with the
+/// dates of their hand-overs read from their history.
+pub fn register(conn: &Connection, year: i32) -> Result<Vec<RegisterEntry>, CoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT d.register_no, d.code, d.procedure_name, d.sets, d.applicant_name, d.address,
+                d.phone, d.received_on, d.due_on, d.status,
+                (SELECT min(e.at) FROM dossier_event e
+                  WHERE e.dossier_id = d.id AND e.to_status = 'processing'),
+                (SELECT min(e.at) FROM dossier_event e
+                  WHERE e.dossier_id = d.id AND e.to_status = 'result_ready'),
+                (SELECT min(e.at) FROM dossier_event e
+                  WHERE e.dossier_id = d.id AND e.to_status = 'returned'),
+                (SELECT e.note FROM dossier_event e
+                  WHERE e.dossier_id = d.id AND e.note <> '' ORDER BY e.id DESC LIMIT 1)
+         FROM dossier d WHERE d.register_year = ?1 ORDER BY d.register_no",
+    )?;
+    type Raw = (u32, u32, Vec<String>, [Option<String>; 4]);
+    let rows: Vec<Raw> = stmt
+        .query_map([year], |r| {
+            let mut texts = Vec::with_capacity(8);
+            for i in [1, 2, 4, 5, 6, 7, 8, 9] {
+                texts.push(r.get::<_, String>(i)?);
+            }
+            Ok((
+                r.get(0)?,
+                r.get(3)?,
+                texts,
+                [r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?],
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let date =
+        |s: &str, what: &str| parse_col(NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(), what, s);
+    let day = |t: &Option<String>| -> Result<Option<NaiveDate>, CoreError> {
+        t.as_deref()
+            .map(|s| crate::parse_ts(s).map(|t| t.date_naive()))
+            .transpose()
+    };
+    rows.into_iter()
+        .map(|(register_no, sets, t, [sent, result, returned, note])| {
+            Ok(RegisterEntry {
+                register_no,
+                code: t[0].clone(),
+                procedure_name: t[1].clone(),
+                sets,
+                applicant_name: t[2].clone(),
+                address: t[3].clone(),
+                phone: t[4].clone(),
+                received_on: date(&t[5], "ngày nhận")?,
+                due_on: date(&t[6], "ngày hẹn trả")?,
+                status: parse_col(Status::parse(&t[7]), "trạng thái", &t[7])?,
+                sent_on: day(&sent)?,
+                result_on: day(&result)?,
+                returned_on: day(&returned)?,
+                last_note: note.unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,360 @@
+//! The one-stop forms besides the receipt, end to end below the UI: a real
+//! SQLCipher file, the real OS keyring, real poppler tools on the PDFs.
+//! Run under `scripts/with-keyring.sh`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use std::sync::{Arc, Mutex};
+
+use bhxh_app::dossiers::DossierForm;
+use bhxh_app::{Clock, Desk, SetupInput};
+use bhxh_core::accounts::{NewStaff, Role};
+use bhxh_core::dossiers::{Applicant, Channel, IdentitySource, IntakeInput, Status};
+use bhxh_core::office::OfficeInput;
+use bhxh_core::pid::Sex;
+use chrono::{DateTime, FixedOffset};
+
+const ADMIN_PW: &str = "Matkhau-quan-tri-2024";
+const CLERK_PW: &str = "Tiepnhan-2024x";
+const OFFICER_PW: &str = "Giaiquyet-2024x";
+
+type Now = Arc<Mutex<DateTime<FixedOffset>>>;
+
+fn clock(start: &str) -> (Clock, Now) {
+    let now = Arc::new(Mutex::new(DateTime::parse_from_rfc3339(start).unwrap()));
+    let n = now.clone();
+    (Arc::new(move || *n.lock().unwrap()), now)
+}
+
+fn advance(now: &Now, to: &str) {
+    *now.lock().unwrap() = DateTime::parse_from_rfc3339(to).unwrap();
+}
+
+/// A desk with a counter clerk (signed in) and a processing officer.
+fn ready(dir: &std::path::Path, start: &str) -> (Desk, Now) {
+    let (clock, now) = clock(start);
+    let mut desk = Desk::open_with_clock(dir, clock).unwrap();
+    desk.setup(&SetupInput {
+        office: OfficeInput {
+            name: "Bảo hiểm xã hội tỉnh Hà Nam".into(),
+            parent_agency: "Bảo hiểm xã hội Việt Nam".into(),
+            agency_code: "000.00.00.H41".into(),
+            province_code: "035".into(),
+            address: String::new(),
+        },
+        admin_username: "quantri".into(),
+        admin_full_name: "Đặng Thị Hương".into(),
+        admin_password: ADMIN_PW.into(),
+    })
+    .unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    for (user, name, role, pw) in [
+        ("tiepnhan", "Trần Thị Hằng", Role::CounterOfficer, CLERK_PW),
+        ("giaiquyet", "Lê Văn Bình", Role::Supervisor, OFFICER_PW),
+    ] {
+        desk.staff_create(
+            &NewStaff {
+                username: user.into(),
+                full_name: name.into(),
+                role,
+            },
+            pw,
+        )
+        .unwrap();
+    }
+    desk.sign_out().unwrap();
+    desk.sign_in("tiepnhan", CLERK_PW).unwrap();
+    (desk, now)
+}
+
+fn input(name: &str) -> IntakeInput {
+    IntakeInput {
+        procedure_code: "BHXH.01".into(),
+        applicant: Applicant {
+            id_number: "001093047064".into(),
+            full_name: name.into(),
+            birth_date: "1993-01-05".parse().unwrap(),
+            sex: Sex::Male,
+            address: "Phủ Lý, Hà Nam".into(),
+            phone: "0912345678".into(),
+            email: String::new(),
+        },
+        identity_source: IdentitySource::Typed,
+        channel: Channel::Counter,
+        return_via: Channel::Counter,
+        sets: 1,
+        received_components: vec![1],
+    }
+}
+
+fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("f.pdf");
+    std::fs::write(&p, pdf).unwrap();
+    let mut cmd = std::process::Command::new(tool);
+    cmd.args(args).arg(&p);
+    if tool == "pdftotext" {
+        cmd.arg("-");
+    }
+    let out = cmd.output().expect("poppler-utils");
+    assert!(out.status.success(), "{tool}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn text(pdf: &[u8], args: &[&str]) -> String {
+    let mut all = vec!["-raw"];
+    all.extend_from_slice(args);
+    poppler("pdftotext", &all, pdf)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn pages(pdf: &[u8]) -> usize {
+    poppler("pdfinfo", &[], pdf)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+fn assert_fonts_embedded(pdf: &[u8]) {
+    let fonts = poppler("pdffonts", &[], pdf);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{fonts}");
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cols[cols.len() - 5], "yes", "not embedded: {row}");
+    }
+}
+
+#[test]
+fn forms_02_and_03_print_the_recorded_reason_and_are_refused_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut desk, now) = ready(dir.path(), "2024-04-26T09:05:00+07:00");
+    let d = desk
+        .dossier_intake(&input("Nguyễn Văn Đức"))
+        .unwrap()
+        .dossier;
+    let missing: Vec<String> = d
+        .components
+        .iter()
+        .filter(|c| !c.received)
+        .map(|c| c.name.clone())
+        .collect();
+    assert!(!missing.is_empty());
+
+    // No supplement request recorded yet: form 02 is refused, plainly.
+    let err = desk
+        .dossier_form(&d.code, DossierForm::Supplement)
+        .unwrap_err();
+    assert_eq!(err.code(), "conflict");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "Hồ sơ {} chưa có yêu cầu bổ sung, hoàn thiện nào được ghi nhận, nên không in được \
+             Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02).",
+            d.code
+        )
+    );
+    let err = desk
+        .dossier_form(&d.code, DossierForm::Refusal)
+        .unwrap_err();
+    assert!(err.to_string().contains("(mẫu 03)"), "{err}");
+
+    advance(&now, "2024-04-29T14:30:00+07:00");
+    desk.sign_in("tiepnhan", CLERK_PW).unwrap();
+    let reason = "Tờ khai thiếu chữ ký của người lao động";
+    desk.dossier_set_status(&d.code, Status::SupplementRequested, reason)
+        .unwrap();
+    let path = dir.path().join("mau-02.pdf");
+    desk.dossier_form_to(&d.code, DossierForm::Supplement, &path)
+        .unwrap();
+    let pdf = std::fs::read(&path).unwrap();
+    assert_eq!(pages(&pdf), 1);
+    let t = text(&pdf, &[]);
+    for needle in [
+        "BẢO HIỂM XÃ HỘI TỈNH HÀ NAM".to_owned(),
+        "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ".to_owned(),
+        "Hà Nam, ngày 29 tháng 4 năm 2024".to_owned(),
+        "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ".to_owned(),
+        format!("Mã hồ sơ: {}", d.code),
+        "Hồ sơ của: Nguyễn Văn Đức".to_owned(),
+        format!("Nội dung yêu cầu giải quyết: {}", d.procedure_name),
+        format!("Lý do: {reason}"),
+        format!("(1) {}", missing[0]),
+        "NGƯỜI HƯỚNG DẪN".to_owned(),
+        "Trần Thị Hằng".to_owned(),
+    ] {
+        assert!(t.contains(&needle), "missing {needle:?} in {t}");
+    }
+    assert_fonts_embedded(&pdf);
+    // Still not refused.
+    assert!(desk.dossier_form(&d.code, DossierForm::Refusal).is_err());
+
+    advance(&now, "2024-05-06T10:00:00+07:00");
+    desk.sign_in("giaiquyet", OFFICER_PW).unwrap();
+    let refusal = "Người nộp không bổ sung hồ sơ trong thời hạn";
+    desk.dossier_set_status(&d.code, Status::Refused, refusal)
+        .unwrap();
+    let pdf = desk.dossier_form(&d.code, DossierForm::Refusal).unwrap();
+    let t = text(&pdf, &[]);
+    for needle in [
+        "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ".to_owned(),
+        format!("Mã hồ sơ: {}", d.code),
+        "Hà Nam, ngày 06 tháng 5 năm 2024".to_owned(),
+        "tiếp nhận hồ sơ của: Nguyễn Văn Đức".to_owned(),
+        format!("với lý do cụ thể như sau: {refusal}"),
+        "NGƯỜI TIẾP NHẬN HỒ SƠ".to_owned(),
+        "Lê Văn Bình".to_owned(),
+    ] {
+        assert!(t.contains(&needle), "missing {needle:?} in {t}");
+    }
+    assert_fonts_embedded(&pdf);
+    // Form 02 still prints the earlier request, with its own officer and date.
+    let t = text(
+        &desk.dossier_form(&d.code, DossierForm::Supplement).unwrap(),
+        &[],
+    );
+    assert!(t.contains(&format!("Lý do: {reason}")), "{t}");
+    assert!(t.contains("ngày 29 tháng 4 năm 2024"), "{t}");
+
+    // Each print is in the processing log with its form.
+    desk.sign_out().unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    let log = desk.audit_list(100, None).unwrap();
+    let forms: Vec<String> = log
+        .iter()
+        .filter(|e| e.action == "print" && e.entity_id == d.code)
+        .map(|e| e.detail.clone())
+        .collect();
+    assert_eq!(forms.len(), 3, "{forms:?}");
+    assert_eq!(
+        forms.iter().filter(|f| f.contains("\"02\"")).count(),
+        2,
+        "{forms:?}"
+    );
+    assert_eq!(
+        forms.iter().filter(|f| f.contains("\"03\"")).count(),
+        1,
+        "{forms:?}"
+    );
+}
+
+#[test]
+fn form_05_lists_the_hand_overs_of_a_dossier() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut desk, now) = ready(dir.path(), "2024-04-26T09:05:00+07:00");
+    let d = desk.dossier_intake(&input("Phạm Văn Đạt")).unwrap().dossier;
+    desk.sign_out().unwrap();
+    advance(&now, "2024-04-29T08:10:00+07:00");
+    desk.sign_in("giaiquyet", OFFICER_PW).unwrap();
+    desk.dossier_set_status(&d.code, Status::Processing, "")
+        .unwrap();
+    advance(&now, "2024-05-10T15:45:00+07:00");
+    desk.sign_in("giaiquyet", OFFICER_PW).unwrap();
+    desk.dossier_set_status(&d.code, Status::ResultReady, "Đã cấp sổ BHXH")
+        .unwrap();
+    let pdf = desk.dossier_form(&d.code, DossierForm::Tracking).unwrap();
+    let t = text(&pdf, &[]);
+    for needle in [
+        "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ".to_owned(),
+        format!("Mã hồ sơ: {}", d.code),
+        "Thời gian nhận hồ sơ: 09 giờ 05 phút, ngày 26/04/2024".to_owned(),
+        format!(
+            "Thời gian hẹn trả kết quả: ngày {}",
+            d.due_on.format("%d/%m/%Y")
+        ),
+        "Phạm Văn Đạt → Trần Thị Hằng".to_owned(),
+        "Trần Thị Hằng → Lê Văn Bình".to_owned(),
+        "Đã tiếp nhận → Đang giải quyết".to_owned(),
+        "Đang giải quyết → Có kết quả".to_owned(),
+        "08 giờ 10 phút, ngày 29/04/2024".to_owned(),
+        "Đã cấp sổ BHXH".to_owned(),
+        "Quá hạn".to_owned(),
+    ] {
+        assert!(t.contains(&needle), "missing {needle:?} in {t}");
+    }
+    assert_fonts_embedded(&pdf);
+    assert_eq!(DossierForm::parse("07"), None);
+    assert_eq!(DossierForm::parse("5"), Some(DossierForm::Tracking));
+}
+
+#[test]
+fn the_register_lists_a_years_dossiers_once_each_over_several_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut desk, now) = ready(dir.path(), "2024-04-26T09:05:00+07:00");
+    let names = [
+        "Nguyễn Văn Đức",
+        "Phạm Văn Đạt",
+        "Lê Hoàng Yến",
+        "Đỗ Minh Quý",
+    ];
+    let mut codes = Vec::new();
+    for i in 0..60 {
+        let d = desk
+            .dossier_intake(&input(names[i % names.len()]))
+            .unwrap()
+            .dossier;
+        codes.push(d.code);
+    }
+    desk.dossier_set_status(&codes[6], Status::Refused, "Hồ sơ không thuộc thẩm quyền")
+        .unwrap();
+    // A dossier of the next year goes in the next year's book.
+    advance(&now, "2025-01-02T08:00:00+07:00");
+    desk.sign_in("tiepnhan", CLERK_PW).unwrap();
+    let next_year = desk.dossier_intake(&input("Vũ Thị Lan")).unwrap().dossier;
+    assert_eq!(next_year.register_no, 1);
+
+    let path = dir.path().join("so-theo-doi-2024.pdf");
+    desk.dossier_register_to(2024, &path).unwrap();
+    let pdf = std::fs::read(&path).unwrap();
+    let n = pages(&pdf);
+    assert!(n >= 3, "{n} pages");
+    let info = poppler("pdfinfo", &[], &pdf);
+    assert!(info.contains("841.89 x 595.276 pts"), "{info}");
+    let all = text(&pdf, &[]);
+    assert!(all.contains("SỔ THEO DÕI HỒ SƠ"), "{all}");
+    assert!(all.contains("Năm 2024"), "{all}");
+    for code in &codes {
+        assert_eq!(all.matches(code.as_str()).count(), 1, "{code} in {all}");
+    }
+    assert!(!all.contains(&next_year.code), "{all}");
+    assert!(
+        all.contains("Từ chối tiếp nhận: Hồ sơ không thuộc thẩm quyền"),
+        "{all}"
+    );
+    // Register order.
+    let positions: Vec<usize> = codes
+        .iter()
+        .map(|c| all.find(c.as_str()).unwrap())
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]));
+    for page in 1..=n {
+        let p = page.to_string();
+        let t = text(&pdf, &["-f", &p, "-l", &p]);
+        for header in ["STT", "Mã hồ sơ", "Tên cá nhân, tổ chức", "Trả kết quả"] {
+            assert!(t.contains(header), "page {page}: {header:?} in {t}");
+        }
+        if page > 1 {
+            assert!(t.starts_with(&format!("{page} ")), "page {page}: {t}");
+        }
+    }
+    assert_fonts_embedded(&pdf);
+
+    let t = text(&desk.dossier_register(2025).unwrap(), &[]);
+    assert!(t.contains(&next_year.code), "{t}");
+    assert!(!t.contains(&codes[0]), "{t}");
+
+    desk.sign_out().unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    let log = desk.audit_list(100, None).unwrap();
+    assert!(
+        log.iter().any(|e| e.action == "print"
+            && e.entity == "dossier_register"
+            && e.entity_id == "2024"),
+        "{log:?}"
+    );
+}
