@@ -99,9 +99,10 @@ describe('applyProgress', () => {
 });
 
 describe('the verdict', () => {
-  it('is green only for a genuine card and red for altered data', () => {
+  it('is green only for a genuine card and red for altered data or a copied chip', () => {
     expect(verdictTone('Genuine')).toBe('good');
     expect(verdictTone('DataAltered')).toBe('bad');
+    expect(verdictTone('ChipNotGenuine')).toBe('bad');
     for (const k of ['OriginUnverified', 'CertificateNotValid', 'Incomplete', 'Something new']) {
       expect(verdictTone(k), k).toBe('warn');
     }

@@ -21,7 +21,13 @@ export type AccessData =
 /** What the front QR code gives; expiryDate null: a card without expiry. */
 export type QrAccess = { idNumber: string; fullName: string; birthDate: string; expiryDate: string | null };
 
-export type VerdictKind = 'Genuine' | 'DataAltered' | 'OriginUnverified' | 'CertificateNotValid' | 'Incomplete';
+export type VerdictKind =
+  | 'Genuine'
+  | 'DataAltered'
+  | 'ChipNotGenuine'
+  | 'OriginUnverified'
+  | 'CertificateNotValid'
+  | 'Incomplete';
 
 export type Verdict = {
   kind: VerdictKind;
@@ -223,10 +229,10 @@ export function filePercent(f: FileStep): number | null {
 
 export type Tone = 'good' | 'warn' | 'bad';
 
-/** Green only for a genuine card; red when the data was altered; amber otherwise. */
+/** Green only for a genuine card; red when the data was altered or the chip is a copy; amber otherwise. */
 export function verdictTone(kind: VerdictKind | string): Tone {
   if (kind === 'Genuine') return 'good';
-  if (kind === 'DataAltered') return 'bad';
+  if (kind === 'DataAltered' || kind === 'ChipNotGenuine') return 'bad';
   return 'warn';
 }
 
