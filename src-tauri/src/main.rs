@@ -67,6 +67,8 @@ fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
             commands::dossiers::dossier_set_status,
             commands::dossiers::dossier_search,
             commands::dossiers::dossier_receipt,
+            commands::dossiers::dossier_form,
+            commands::dossiers::dossier_register,
             commands::dossiers::dossier_import,
             commands::dossiers::dossier_files,
             commands::dossiers::dossier_export,

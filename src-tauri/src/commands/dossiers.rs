@@ -1,7 +1,7 @@
 //! Dossier intake at the one-stop desk (plan tasks 13–15).
 
 use bhxh_app::ErrorInfo;
-use bhxh_app::dossiers::{ApplicantPrefill, ImportedComponent};
+use bhxh_app::dossiers::{ApplicantPrefill, DossierForm, ImportedComponent};
 use bhxh_app::reuse::Reused;
 use bhxh_core::dossiers::files::FileLine;
 use bhxh_core::dossiers::reuse::ReuseCandidate;
@@ -52,6 +52,28 @@ pub fn dossier_search(
 pub fn dossier_receipt(state: State<'_, DeskState>, code: String) -> Result<String, ErrorInfo> {
     state.with(|d| {
         d.dossier_receipt_to_documents(&code)
+            .map(|p| p.display().to_string())
+    })
+}
+
+/// Form 02, 03 or 05 into Documents/BHXH Desk/Hồ sơ; returns the path.
+#[tauri::command]
+pub fn dossier_form(
+    state: State<'_, DeskState>,
+    code: String,
+    form: DossierForm,
+) -> Result<String, ErrorInfo> {
+    state.with(|d| {
+        d.dossier_form_to_documents(&code, form)
+            .map(|p| p.display().to_string())
+    })
+}
+
+/// The yearly register (form 06) into Documents/BHXH Desk/Hồ sơ.
+#[tauri::command]
+pub fn dossier_register(state: State<'_, DeskState>, year: i32) -> Result<String, ErrorInfo> {
+    state.with(|d| {
+        d.dossier_register_to_documents(year)
             .map(|p| p.display().to_string())
     })
 }

@@ -12,6 +12,17 @@ use fantoccini::key::Key;
 const CARD_QR: &str =
     "001093047064|123456789|Nguyễn Văn Đức|05011993|Nam|Số 5 Lê Lợi, Phủ Lý, Hà Nam|01022021";
 
+/// The words of a PDF, as poppler's pdftotext reads them.
+fn pdf_words(path: &str) -> Result<String> {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-raw", path, "-"])
+        .output()?;
+    Ok(String::from_utf8(out.stdout)?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
 /// The dossier code in the intake notice "… hồ sơ CODE. …".
 fn code_in(notice: &str) -> String {
     notice
@@ -63,17 +74,12 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
 
         click(&c, "#intake-receipt").await?;
         let saved = text_contains(&c, "#intake-receipt-path", ".pdf").await?;
-        let path = saved
-            .split_once(": ")
-            .map(|(_, p)| p.trim().to_owned())
-            .expect("a path");
-        let text = std::process::Command::new("pdftotext")
-            .args(["-raw", &path, "-"])
-            .output()?;
-        let text = String::from_utf8(text.stdout)?
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text = pdf_words(
+            saved
+                .split_once(": ")
+                .map(|(_, p)| p.trim())
+                .expect("a path"),
+        )?;
         assert!(
             text.contains("tiếp nhận hồ sơ của: Nguyễn Văn Đức"),
             "{text}"
@@ -92,6 +98,29 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
         select(&c, "#dossier-move", "digitising").await?;
         click(&c, "#dossier-detail form button[type=submit]").await?;
         text_contains(&c, "#dossier-status", "Đang số hóa").await?;
+        // The tracking sheet (form 05) and the year's register (form 06).
+        click(&c, "#print-form05").await?;
+        let saved = text_contains(&c, "#dossier-printed", ".pdf").await?;
+        let sheet = pdf_words(
+            saved
+                .split_once(": ")
+                .map(|(_, p)| p.trim())
+                .expect("a path"),
+        )?;
+        assert!(
+            sheet.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
+            "{sheet}"
+        );
+        assert!(sheet.contains("Nguyễn Văn Đức"), "{sheet}");
+        click(&c, "#print-register").await?;
+        let saved = text_contains(&c, "#register-printed", ".pdf").await?;
+        let register = pdf_words(
+            saved
+                .split_once(": ")
+                .map(|(_, p)| p.trim())
+                .expect("a path"),
+        )?;
+        assert!(register.contains("-0001"), "{register}");
 
         // Digitise component 1 from a 200 dpi scan chosen in the window.
         let code = code_in(&done);

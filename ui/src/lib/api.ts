@@ -611,6 +611,11 @@ export const api = {
   dossierSearch: (query: DossierQuery) => call<DossierSummary[]>('dossier_search', { query }),
   /** Form 01 into Documents/BHXH Desk/Hồ sơ; returns the file's path. Audited. */
   dossierReceipt: (code: string) => call<string>('dossier_receipt', { code }),
+  /** Form 02 (supplement), 03 (refusal) or 05 (tracking) into Documents; returns the path. Audited. */
+  dossierForm: (code: string, form: 'supplement' | 'refusal' | 'tracking') =>
+    call<string>('dossier_form', { code, form }),
+  /** The yearly register, form 06, into Documents; returns the path. Audited. */
+  dossierRegister: (year: number) => call<string>('dossier_register', { year }),
   /** The applicant from the QR text on the front of a CCCD. */
   cccdQrApplicant: (text: string) => call<ApplicantPrefill>('cccd_qr_applicant', { text }),
   /** Scans (JPEG/PNG/TIFF, page order) or one PDF for one component; checked before anything is stored. */

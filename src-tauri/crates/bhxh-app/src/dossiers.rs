@@ -304,6 +304,29 @@ impl Desk {
         self.dossier_receipt_to(code, &path)?;
         Ok(path)
     }
+
+    /// Write form 02, 03 or 05 of a dossier into the Documents folder and
+    /// return its path.
+    pub fn dossier_form_to_documents(
+        &mut self,
+        code: &str,
+        form: DossierForm,
+    ) -> Result<PathBuf, DeskError> {
+        let dir = self.output_dir("Hồ sơ", "ho-so")?;
+        let safe = file_safe(code.trim());
+        let path = dir.join(format!("Mau-{}-{safe}.pdf", form.number()));
+        self.dossier_form_to(code, form, &path)?;
+        Ok(path)
+    }
+
+    /// Write the register (form 06) of `year` into the Documents folder and
+    /// return its path.
+    pub fn dossier_register_to_documents(&mut self, year: i32) -> Result<PathBuf, DeskError> {
+        let dir = self.output_dir("Hồ sơ", "ho-so")?;
+        let path = dir.join(format!("So-theo-doi-ho-so-{year}.pdf"));
+        self.dossier_register_to(year, &path)?;
+        Ok(path)
+    }
 }
 
 /// The printable forms of a dossier besides the receipt (Circular 01/2018/TT-VPCP).
