@@ -56,6 +56,8 @@ fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
             commands::progress::report_approve,
             commands::progress::report_reopen,
             commands::progress::report_export,
+            commands::progress::report_settings,
+            commands::progress::report_settings_save,
             commands::participants::participants_import,
             commands::sync::sync_status,
             commands::sync::sync_now,

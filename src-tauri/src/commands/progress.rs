@@ -75,3 +75,20 @@ pub fn report_export(
 ) -> Result<bhxh_app::ExportedReport, ErrorInfo> {
     state.with(|d| d.report_export_to_documents(&kind, &period))
 }
+
+/// Who signs the office's reports and who receives them.
+#[tauri::command]
+pub fn report_settings(
+    state: State<'_, DeskState>,
+) -> Result<bhxh_app::reports::ReportSettings, ErrorInfo> {
+    state.with(|d| d.report_settings())
+}
+
+/// Supervisor or administrator; audited.
+#[tauri::command]
+pub fn report_settings_save(
+    state: State<'_, DeskState>,
+    settings: bhxh_app::reports::ReportSettings,
+) -> Result<bhxh_app::reports::ReportSettings, ErrorInfo> {
+    state.with(|d| d.report_settings_save(&settings))
+}

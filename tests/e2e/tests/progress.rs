@@ -62,6 +62,18 @@ async fn a_supervisor_enters_progress_and_approves_the_month() -> Result<()> {
         click(&c, "#nav-reports").await?;
         text_contains(&c, "#reports-state", "Đã duyệt lần 1").await?;
         text_contains(&c, "#reports-state", "Vũ Minh Đạt").await?;
+        // The office sets who signs its reports and who receives them.
+        fill(&c, "#report-signer-authority", "KT. GIÁM ĐỐC").await?;
+        fill(&c, "#report-signer-title", "PHÓ GIÁM ĐỐC").await?;
+        fill(&c, "#report-signer-name", "Lê Văn Thành").await?;
+        fill(
+            &c,
+            "#report-recipients",
+            "- Bảo hiểm xã hội Việt Nam;\n- Lưu: VT, KHTC.",
+        )
+        .await?;
+        click(&c, "#report-settings button[type=submit]").await?;
+        text_contains(&c, "#report-settings", "Đã lưu").await?;
         click(&c, "#report-export").await?;
         text_contains(&c, "#report-files", ".pdf").await?;
         // One path per list item (the folder may hold spaces: "BHXH Desk").
@@ -86,6 +98,10 @@ async fn a_supervisor_enters_progress_and_approves_the_month() -> Result<()> {
             .collect::<Vec<_>>()
             .join(" ");
         assert!(text.contains("Số: 15/BC-BHXH"), "{text}");
+        assert!(text.contains("KT. GIÁM ĐỐC"), "{text}");
+        assert!(text.contains("PHÓ GIÁM ĐỐC"), "{text}");
+        assert!(text.contains("Lê Văn Thành"), "{text}");
+        assert!(text.contains("- Lưu: VT, KHTC."), "{text}");
         assert!(text.contains("Đã xác thực 64% số người tham gia"), "{text}");
         assert!(
             paths

@@ -291,6 +291,13 @@ export type Reused = {
   statusLabel: string;
 };
 
+export type ReportSettings = {
+  signerAuthority: string;
+  signerTitle: string;
+  signerName: string;
+  recipients: string[];
+};
+
 export type InboxInfo = { dir: string; settleSeconds: number };
 
 export type InboxReport = {
@@ -591,6 +598,9 @@ export const api = {
   reportExport: (kind: ReportKind, period: string) =>
     call<ExportedReport>('report_export', { kind, period }),
   /** Supervisor or administrator. `bytes` is the file as read by the window. */
+  reportSettings: () => call<ReportSettings>('report_settings'),
+  /** Supervisor or administrator; audited. */
+  reportSettingsSave: (settings: ReportSettings) => call<ReportSettings>('report_settings_save', { settings }),
   participantsImport: (
     name: string,
     bytes: number[],

@@ -566,26 +566,9 @@ impl Desk {
     ) -> Result<ExportedReport, DeskError> {
         let conn = self.store.conn();
         let office = office::get(conn)?.ok_or(DeskError::NotSetUp)?;
-        let setting = |k: &str| settings::get(conn, k);
-        let signer = reports::Signer {
-            authority: setting("report.signer_authority")?.filter(|s| !s.trim().is_empty()),
-            title: setting("report.signer_title")?.unwrap_or_else(|| "GIÁM ĐỐC".into()),
-            name: setting("report.signer_name")?
-                .filter(|s| !s.trim().is_empty())
-                .unwrap_or_else(|| snapshot.approved_by.clone()),
-        };
-        let recipients: Vec<String> = match setting("report.recipients")? {
-            Some(text) => text
-                .lines()
-                .map(str::to_owned)
-                .filter(|l| !l.trim().is_empty())
-                .collect(),
-            None => vec![
-                "- Bảo hiểm xã hội Việt Nam (Tổ công tác triển khai Đề án 06);".into(),
-                "- Giám đốc, các Phó Giám đốc;".into(),
-                "- Lưu: VT.".into(),
-            ],
-        };
+        let report_settings = reports::ReportSettings::load(conn)?;
+        let signer = report_settings.signer(&snapshot.approved_by);
+        let recipients = report_settings.recipients;
         let now = self.now();
         let date = snapshot
             .approved_at

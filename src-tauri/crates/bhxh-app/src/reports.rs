@@ -253,3 +253,142 @@ mod tests {
         assert_eq!(percent_text(72.5), "72,5");
     }
 }
+
+/// Who signs the office's reports and who receives them ("Nơi nhận"), as
+/// the office sets them (settings `report.*`). Empty `signer_name`: the
+/// approving supervisor signs; no recipients set: the standard list.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportSettings {
+    /// e.g. "KT. GIÁM ĐỐC" above the title; empty for none.
+    pub signer_authority: String,
+    pub signer_title: String,
+    pub signer_name: String,
+    pub recipients: Vec<String>,
+}
+
+const DEFAULT_RECIPIENTS: [&str; 3] = [
+    "- Bảo hiểm xã hội Việt Nam (Tổ công tác triển khai Đề án 06);",
+    "- Giám đốc, các Phó Giám đốc;",
+    "- Lưu: VT.",
+];
+
+impl ReportSettings {
+    /// The settings as stored (defaults where none are set).
+    pub fn load(conn: &rusqlite::Connection) -> Result<Self, bhxh_core::CoreError> {
+        use bhxh_core::settings::get;
+        Ok(ReportSettings {
+            signer_authority: get(conn, "report.signer_authority")?.unwrap_or_default(),
+            signer_title: get(conn, "report.signer_title")?
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| "GIÁM ĐỐC".into()),
+            signer_name: get(conn, "report.signer_name")?.unwrap_or_default(),
+            recipients: match get(conn, "report.recipients")? {
+                Some(text) => text
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                None => DEFAULT_RECIPIENTS.iter().map(|s| (*s).to_owned()).collect(),
+            },
+        })
+    }
+
+    /// Checked and normalised (NFC, trimmed) before it is stored.
+    pub fn checked(&self) -> Result<Self, bhxh_core::CoreError> {
+        use bhxh_core::CoreError;
+        use bhxh_core::text::nfc;
+        let line = |field: &'static str, label: &str, s: &str, max: usize| {
+            let s = nfc(s.trim());
+            if s.chars().count() > max {
+                return Err(CoreError::invalid(
+                    field,
+                    format!("{label} dài quá {max} ký tự."),
+                ));
+            }
+            if s.contains(['\n', '\r']) {
+                return Err(CoreError::invalid(
+                    field,
+                    format!("{label} chỉ được một dòng."),
+                ));
+            }
+            Ok(s)
+        };
+        let title = line("signerTitle", "Chức danh người ký", &self.signer_title, 80)?;
+        if title.is_empty() {
+            return Err(CoreError::invalid(
+                "signerTitle",
+                "Hãy nhập chức danh người ký (ví dụ GIÁM ĐỐC).",
+            ));
+        }
+        let recipients = self
+            .recipients
+            .iter()
+            .map(|r| line("recipients", "Mỗi dòng nơi nhận", r, 200))
+            .filter(|r| !matches!(r, Ok(s) if s.is_empty()))
+            .collect::<Result<Vec<_>, _>>()?;
+        if recipients.len() > 15 {
+            return Err(CoreError::invalid("recipients", "Nơi nhận tối đa 15 dòng."));
+        }
+        Ok(ReportSettings {
+            signer_authority: line(
+                "signerAuthority",
+                "Dòng thẩm quyền ký",
+                &self.signer_authority,
+                80,
+            )?,
+            signer_title: title,
+            signer_name: line("signerName", "Họ tên người ký", &self.signer_name, 80)?,
+            recipients,
+        })
+    }
+
+    /// The signer of a report approved by `approved_by`.
+    pub fn signer(&self, approved_by: &str) -> Signer {
+        Signer {
+            authority: Some(self.signer_authority.clone()).filter(|s| !s.trim().is_empty()),
+            title: self.signer_title.clone(),
+            name: Some(self.signer_name.clone())
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| approved_by.to_owned()),
+        }
+    }
+}
+
+impl crate::Desk {
+    /// The report signer and recipients (anyone signed in may read them).
+    pub fn report_settings(&mut self) -> Result<ReportSettings, crate::DeskError> {
+        self.authorize(&[])?;
+        Ok(ReportSettings::load(self.store.conn())?)
+    }
+
+    /// Set them (supervisor or administrator); audited.
+    pub fn report_settings_save(
+        &mut self,
+        input: &ReportSettings,
+    ) -> Result<ReportSettings, crate::DeskError> {
+        use bhxh_core::accounts::Role;
+        use bhxh_core::settings::set;
+        let actor = self.authorize(&[Role::Supervisor, Role::Administrator])?;
+        let s = input.checked()?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        set(&tx, "report.signer_authority", &s.signer_authority)?;
+        set(&tx, "report.signer_title", &s.signer_title)?;
+        set(&tx, "report.signer_name", &s.signer_name)?;
+        set(&tx, "report.recipients", &s.recipients.join("\n"))?;
+        bhxh_core::audit::append(
+            &tx,
+            &actor,
+            &bhxh_core::audit::Event {
+                action: "update",
+                entity: "setting",
+                entity_id: "report",
+                detail: serde_json::to_value(&s).unwrap_or_default(),
+            },
+            &now,
+        )?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(s)
+    }
+}

@@ -207,4 +207,48 @@ fn an_approved_monthly_report_prints_per_decree_30_and_reads_back() {
             .count(),
         2
     );
+
+    // The office sets who signs its reports and who receives them.
+    let mut s = desk.report_settings().unwrap();
+    assert_eq!(
+        (s.signer_title.as_str(), s.recipients.len()),
+        ("GIÁM ĐỐC", 3)
+    );
+    s.signer_authority = "KT. GIÁM ĐỐC".into();
+    s.signer_title = "PHÓ GIÁM ĐỐC".into();
+    s.signer_name = "Lê Văn Thành".into();
+    s.recipients = vec![
+        "- Bảo hiểm xã hội Việt Nam;".into(),
+        "  ".into(),
+        "- Lưu: VT, KHTC.".into(),
+    ];
+    let saved = desk.report_settings_save(&s).unwrap();
+    assert_eq!(saved.recipients.len(), 2, "blank lines dropped");
+    assert_eq!(desk.report_settings().unwrap(), saved);
+    let mut bad = saved.clone();
+    bad.signer_title = " ".into();
+    let err = desk.report_settings_save(&bad).unwrap_err();
+    assert_eq!(err.code(), "invalid", "{err}");
+    assert_eq!(desk.report_settings().unwrap(), saved, "nothing written");
+    let signed = dir.path().join("ky.pdf");
+    desk.report_export(
+        "month",
+        "2024-03",
+        None,
+        &ExportTargets {
+            pdf: Some(signed.clone()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let text = tool("pdftotext", &[signed.to_str().unwrap(), "-"]);
+    for needle in [
+        "KT. GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
+        "Lê Văn Thành",
+        "- Lưu: VT, KHTC.",
+    ] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+    assert!(!text.contains("các Phó Giám đốc"), "{text}");
 }
