@@ -92,3 +92,33 @@ pub fn report_settings_save(
 ) -> Result<bhxh_app::reports::ReportSettings, ErrorInfo> {
     state.with(|d| d.report_settings_save(&settings))
 }
+
+/// The month's evidence files.
+#[tauri::command]
+pub fn progress_evidence(
+    state: State<'_, DeskState>,
+    month: String,
+) -> Result<Vec<bhxh_core::evidence::Evidence>, ErrorInfo> {
+    state.with(|d| d.progress_evidence(&month))
+}
+
+/// Attach a file (supervisor or administrator); sealed, then recorded.
+#[tauri::command(async)]
+pub fn progress_evidence_add(
+    state: State<'_, DeskState>,
+    month: String,
+    task: u32,
+    name: String,
+    bytes: Vec<u8>,
+) -> Result<bhxh_core::evidence::Evidence, ErrorInfo> {
+    state.with(|d| d.progress_evidence_add(&month, task, &name, &bytes))
+}
+
+/// A decrypted copy into Documents/BHXH Desk/Minh chứng; returns the path.
+#[tauri::command]
+pub fn progress_evidence_export(state: State<'_, DeskState>, id: i64) -> Result<String, ErrorInfo> {
+    state.with(|d| {
+        d.progress_evidence_export_to_documents(id)
+            .map(|p| p.display().to_string())
+    })
+}

@@ -35,6 +35,18 @@ async fn a_supervisor_enters_progress_and_approves_the_month() -> Result<()> {
         click(&c, "#progress-save").await?;
         text_contains(&c, "#progress-error", "Chưa bắt đầu").await?;
 
+        // Evidence attached to the task: sealed, listed, opened decrypted.
+        let proof = dir.path().join("Bien-ban-doi-soat.pdf");
+        std::fs::write(&proof, b"%PDF-1.4 bien ban doi soat")?;
+        let input = c.find(fantoccini::Locator::Css("#evidence-files")).await?;
+        input.send_keys(proof.to_str().unwrap()).await?;
+        text_contains(&c, "#evidence-list", "Bien-ban-doi-soat.pdf").await?;
+        click(&c, "#evidence-list button").await?;
+        let saved = text_contains(&c, "#evidence-saved", "Bien-ban-doi-soat.pdf").await?;
+        let copy = saved.split_once(": ").map(|(_, p)| p.trim()).expect("a path");
+        assert_eq!(std::fs::read(copy)?, b"%PDF-1.4 bien ban doi soat");
+        let _ = std::fs::remove_file(copy);
+
         // The real entry.
         select(&c, "#progress-status", "in_progress").await?;
         fill(&c, "#progress-percent", "64").await?;

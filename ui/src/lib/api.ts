@@ -291,6 +291,18 @@ export type Reused = {
   statusLabel: string;
 };
 
+export type Evidence = {
+  id: number;
+  period: string;
+  taskNumber: number;
+  sha256: string;
+  fileName: string;
+  mediaType: string;
+  bytes: number;
+  addedAt: string;
+  addedBy: string;
+};
+
 export type ReportSettings = {
   signerAuthority: string;
   signerTitle: string;
@@ -598,6 +610,12 @@ export const api = {
   reportExport: (kind: ReportKind, period: string) =>
     call<ExportedReport>('report_export', { kind, period }),
   /** Supervisor or administrator. `bytes` is the file as read by the window. */
+  progressEvidence: (month: string) => call<Evidence[]>('progress_evidence', { month }),
+  /** Supervisor or administrator; the file is sealed in the encrypted file store. */
+  progressEvidenceAdd: (month: string, task: number, name: string, bytes: number[]) =>
+    call<Evidence>('progress_evidence_add', { month, task, name, bytes }),
+  /** Decrypted into Documents/BHXH Desk/Minh chứng; returns the path. Audited. */
+  progressEvidenceExport: (id: number) => call<string>('progress_evidence_export', { id }),
   reportSettings: () => call<ReportSettings>('report_settings'),
   /** Supervisor or administrator; audited. */
   reportSettingsSave: (settings: ReportSettings) => call<ReportSettings>('report_settings_save', { settings }),

@@ -648,10 +648,10 @@ impl Desk {
         let store = self.files()?;
         // Debris of imports interrupted before they committed (an hour old:
         // never a file another desk is recording right now).
-        // (The scan inbox's sealed sources and triaged parts count as referenced.)
-        let referenced = dossier_files::referenced_hashes(self.store.conn())?
+        // (The scan inbox's sealed sources and triaged parts, and progress
+        // evidence, count as referenced.)
+        let referenced = bhxh_core::evidence::sealed_in_use(self.store.conn())?
             .into_iter()
-            .chain(bhxh_core::inbox::referenced_hashes(self.store.conn())?)
             .collect();
         let swept = store.sweep_unreferenced(&referenced, std::time::Duration::from_secs(3600))?;
         if swept > 0 {
@@ -734,7 +734,7 @@ impl Desk {
     /// is there: the problems found (empty when all is well).
     pub fn files_check(&self) -> Result<Vec<String>, DeskError> {
         if !self.dir.files_dir().exists() {
-            let referenced = dossier_files::referenced_hashes(self.store.conn())?;
+            let referenced = bhxh_core::evidence::sealed_in_use(self.store.conn())?;
             return Ok(referenced
                 .iter()
                 .map(|h| format!("Thiếu tệp {h} trong kho tệp số hóa."))
@@ -743,10 +743,7 @@ impl Desk {
         let store = self.files()?;
         let mut problems: Vec<String> =
             store.verify_all()?.into_iter().map(|p| p.message).collect();
-        for h in dossier_files::referenced_hashes(self.store.conn())?
-            .into_iter()
-            .chain(bhxh_core::inbox::referenced_hashes(self.store.conn())?)
-        {
+        for h in bhxh_core::evidence::sealed_in_use(self.store.conn())? {
             if !store.contains(&h) {
                 problems.push(format!("Thiếu tệp {h} trong kho tệp số hóa."));
             }

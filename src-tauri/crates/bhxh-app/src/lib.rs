@@ -10,6 +10,7 @@
 pub mod card;
 pub mod dossiers;
 mod error;
+mod evidence;
 pub mod inbox;
 mod paths;
 pub mod reports;

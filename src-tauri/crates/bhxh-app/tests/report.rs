@@ -251,4 +251,25 @@ fn an_approved_monthly_report_prints_per_decree_30_and_reads_back() {
         assert!(text.contains(needle), "{needle}: {text}");
     }
     assert!(!text.contains("các Phó Giám đốc"), "{text}");
+
+    // Evidence files: sealed, listed, exported byte for byte; an approved
+    // month takes no more.
+    let proof = "%PDF-1.4 biên bản lớp tập huấn kỹ năng số".as_bytes();
+    let e = desk
+        .progress_evidence_add("2024-02", 8, "Biên bản tập huấn.pdf", proof)
+        .unwrap();
+    assert_eq!(
+        (e.media_type.as_str(), e.task_number),
+        ("application/pdf", 8)
+    );
+    assert_eq!(desk.progress_evidence("2024-02").unwrap(), vec![e.clone()]);
+    let err = desk
+        .progress_evidence_add("2024-03", 8, "Biên bản.pdf", proof)
+        .unwrap_err();
+    assert_eq!(err.code(), "conflict", "{err}");
+    let out = desk
+        .progress_evidence_export(e.id, &dir.path().join("minh-chung"))
+        .unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), proof);
+    assert!(desk.check().unwrap().ok);
 }

@@ -11,6 +11,7 @@ pub mod card_checks;
 pub mod catalog;
 pub mod dossiers;
 pub mod error;
+pub mod evidence;
 pub mod inbox;
 pub mod office;
 pub mod outbox;

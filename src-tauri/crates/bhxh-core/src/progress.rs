@@ -400,6 +400,15 @@ fn task_target(conn: &Connection, number: u32) -> Result<Option<Option<Target>>,
         .optional()?)
 }
 
+/// Whether the month's entries are read-only: its newest monthly report
+/// revision is approved (a correction reopens it as a new revision).
+pub fn month_frozen(conn: &Connection, month: Month) -> Result<bool, CoreError> {
+    Ok(
+        latest_revision(conn, ReportKind::Month, &month.to_string())?
+            .is_some_and(|(_, approved)| approved),
+    )
+}
+
 /// The newest revision of a report, if any: (revision, approved?).
 fn latest_revision(
     conn: &Connection,

@@ -49,4 +49,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reuse",
         sql: include_str!("../migrations/0009_reuse.sql"),
     },
+    Migration {
+        version: 10,
+        name: "evidence",
+        sql: include_str!("../migrations/0010_evidence.sql"),
+    },
 ];
