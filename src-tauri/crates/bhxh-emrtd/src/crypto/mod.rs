@@ -8,6 +8,7 @@
 //! this needs to be constant-time.
 
 pub mod hash;
+mod montgomery;
 pub mod signature;
 pub mod weierstrass;
 

@@ -350,16 +350,18 @@ fn verify_ecdsa(
                     return Ok("brainpoolP384r1".into());
                 }
                 _ => {
-                    let (name, curve) = weierstrass::named_curve(&oid)
+                    let (name, curve) = weierstrass::named_curve_shared(&oid)
                         .ok_or(SignatureError::UnsupportedCurve(oid))?;
                     (name.to_string(), curve)
                 }
             }
         }
         0x30 => {
-            let curve = weierstrass::parse_ec_parameters(tlv.raw)?;
-            curve.validate()?;
-            let name = curve.identify().map_or_else(
+            // Validated once per distinct encoding per process (or recognised as a named
+            // curve), not on every verification.
+            let validated = weierstrass::validated_explicit_parameters(tlv.raw)?;
+            let curve = validated.params;
+            let name = validated.name.map_or_else(
                 || format!("a {}-bit curve (explicit parameters)", curve.field_bits()),
                 |n| format!("{n} (explicit parameters)"),
             );

@@ -4,16 +4,21 @@
 //! Why this exists: the Vietnamese CSCA ("CSCA ePassport Vietnam") uses brainpoolP512r1 with
 //! **explicit** `ECParameters` in its `SubjectPublicKeyInfo` (BSI TR-03111 style), and no crate
 //! offers brainpoolP512r1, let alone explicit parameters. Certificates with explicit parameters
-//! are parsed with [`parse_ec_parameters`]; the parameters are checked with
-//! [`CurveParams::validate`] before any verification (a forged certificate could otherwise bring
-//! a weak curve of its own).
+//! are parsed with [`parse_ec_parameters`]; before any verification the parameters are either
+//! recognised as an embedded named curve or checked with [`CurveParams::validate`] (a forged
+//! certificate could otherwise bring a weak curve of its own).
 //!
-//! Verification only: the inputs are public, so plain `num-bigint` arithmetic in Jacobian
-//! coordinates is enough, and constant time is not a goal.
+//! Verification only: the inputs are public, so constant time is not a goal. Points are added in
+//! Jacobian coordinates over a Montgomery-form field (`crypto/montgomery.rs`); `u1·G + u2·Q` is
+//! computed in one pass (Shamir's trick). Validated explicit parameters are remembered per
+//! process ([`validated_explicit_parameters`]).
 
+use super::montgomery::{Fe, MontField};
 use crate::tlv::{Tlv, TlvReader};
 use num_bigint::BigUint;
 use num_traits::{One, Zero};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use thiserror::Error;
 
 /// Why curve parameters, a point or a signature were rejected.
@@ -100,12 +105,95 @@ const NAMED: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
+/// The embedded named curves, parsed once per process: `(name, oid, params)`. Their parameters
+/// are checked with [`CurveParams::validate`] by the unit tests
+/// (`embedded_named_curves_are_valid`), so at run time they are trusted constants, like the
+/// curves of the RustCrypto crates.
+fn named_curves() -> &'static [(&'static str, &'static str, Arc<CurveParams>)] {
+    static PARSED: OnceLock<Vec<(&'static str, &'static str, Arc<CurveParams>)>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        NAMED
+            .iter()
+            .filter_map(|(name, oid, der)| {
+                parse_ec_parameters(der)
+                    .ok()
+                    .map(|p| (*name, *oid, Arc::new(p)))
+            })
+            .collect()
+    })
+}
+
 /// The parameters of a named curve this module knows, by OID: `(name, params)`.
 pub fn named_curve(oid: &str) -> Option<(&'static str, CurveParams)> {
-    NAMED
+    named_curve_shared(oid).map(|(name, p)| (name, (*p).clone()))
+}
+
+/// [`named_curve`] without the copy.
+pub(crate) fn named_curve_shared(oid: &str) -> Option<(&'static str, Arc<CurveParams>)> {
+    named_curves()
         .iter()
         .find(|(_, o, _)| *o == oid)
-        .and_then(|(name, _, der)| parse_ec_parameters(der).ok().map(|p| (*name, p)))
+        .map(|(name, _, p)| (*name, Arc::clone(p)))
+}
+
+/// Explicit parameters fit for verification: equal to a known named curve, or validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidatedCurve {
+    /// The parameters.
+    pub params: Arc<CurveParams>,
+    /// The named curve they equal, if any (`brainpoolP512r1`).
+    pub name: Option<&'static str>,
+}
+
+/// How many distinct explicit parameter encodings [`validated_explicit_parameters`] remembers.
+/// Real PKIs use one or two curves; past the limit, parameters are simply validated every time.
+const VALIDATED_CACHE_LIMIT: usize = 16;
+
+fn validated_cache() -> &'static Mutex<HashMap<Vec<u8>, ValidatedCurve>> {
+    static CACHE: OnceLock<Mutex<HashMap<Vec<u8>, ValidatedCurve>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Parses DER explicit `ECParameters` and makes sure they are fit for verification:
+///
+/// - parameters equal to an embedded named curve (all of p, a, b, G, n, and the cofactor when
+///   given) get that curve's constants without further checks;
+/// - any other parameters go through [`CurveParams::validate`] (primality of p and n, n·G, …).
+///
+/// Accepted results are remembered for the process, keyed by the **exact** encoding (at most
+/// `VALIDATED_CACHE_LIMIT` of them), so a CSCA's parameters are validated once, not on every
+/// read. Rejections are never remembered: a set that differs from a remembered one in any byte
+/// is parsed and checked from scratch.
+pub fn validated_explicit_parameters(der: &[u8]) -> Result<ValidatedCurve, CurveError> {
+    // A poisoned lock only means another thread panicked while holding it; the map itself is
+    // only ever changed by a single `insert` of an already validated entry.
+    let lock = || {
+        validated_cache()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some(hit) = lock().get(der) {
+        return Ok(hit.clone());
+    }
+    let parsed = parse_ec_parameters(der)?;
+    let validated = match parsed.identify_shared() {
+        Some((name, known)) => ValidatedCurve {
+            params: known,
+            name: Some(name),
+        },
+        None => {
+            parsed.validate()?;
+            ValidatedCurve {
+                params: Arc::new(parsed),
+                name: None,
+            }
+        }
+    };
+    let mut cache = lock();
+    if cache.len() < VALIDATED_CACHE_LIMIT {
+        cache.insert(der.to_vec(), validated.clone());
+    }
+    Ok(validated)
 }
 
 fn int(t: Tlv<'_>) -> Result<BigUint, CurveError> {
@@ -218,24 +306,152 @@ pub fn split_plain_signature(sig: &[u8]) -> Result<(BigUint, BigUint), CurveErro
     Ok((BigUint::from_bytes_be(r), BigUint::from_bytes_be(s)))
 }
 
-/// Jacobian point; `z == 0` is the point at infinity.
-#[derive(Debug, Clone)]
+/// Jacobian point over the Montgomery field; `z == 0` is the point at infinity.
+#[derive(Debug, Clone, Copy)]
 struct Jacobian {
-    x: BigUint,
-    y: BigUint,
-    z: BigUint,
+    x: Fe,
+    y: Fe,
+    z: Fe,
 }
 
 impl Jacobian {
-    fn infinity() -> Self {
-        Self {
-            x: BigUint::one(),
-            y: BigUint::one(),
-            z: BigUint::zero(),
-        }
-    }
     fn is_infinity(&self) -> bool {
         self.z.is_zero()
+    }
+}
+
+/// An affine point over the Montgomery field.
+#[derive(Debug, Clone, Copy)]
+struct MontAffine {
+    x: Fe,
+    y: Fe,
+}
+
+/// The point arithmetic of one curve: its field and `a`, in Montgomery form.
+struct Arith {
+    f: MontField,
+    a: Fe,
+}
+
+impl Arith {
+    fn infinity(&self) -> Jacobian {
+        Jacobian {
+            x: self.f.one(),
+            y: self.f.one(),
+            z: self.f.zero(),
+        }
+    }
+
+    fn affine(&self, pt: &AffinePoint) -> MontAffine {
+        MontAffine {
+            x: self.f.encode(&pt.x),
+            y: self.f.encode(&pt.y),
+        }
+    }
+
+    fn jacobian(&self, pt: &MontAffine) -> Jacobian {
+        Jacobian {
+            x: pt.x,
+            y: pt.y,
+            z: self.f.one(),
+        }
+    }
+
+    fn double(&self, pt: &Jacobian) -> Jacobian {
+        let f = &self.f;
+        if pt.is_infinity() || pt.y.is_zero() {
+            return self.infinity();
+        }
+        let xx = f.sqr(&pt.x);
+        let yy = f.sqr(&pt.y);
+        let yyyy = f.sqr(&yy);
+        let zz = f.sqr(&pt.z);
+        // s = 4·x·y², m = 3·x² + a·z⁴.
+        let s = f.dbl(&f.dbl(&f.mul(&pt.x, &yy)));
+        let m = f.add(&f.add(&f.dbl(&xx), &xx), &f.mul(&self.a, &f.sqr(&zz)));
+        let x3 = f.sub(&f.sqr(&m), &f.dbl(&s));
+        let y8 = f.dbl(&f.dbl(&f.dbl(&yyyy)));
+        let y3 = f.sub(&f.mul(&m, &f.sub(&s, &x3)), &y8);
+        let z3 = f.dbl(&f.mul(&pt.y, &pt.z));
+        Jacobian {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// `p1 + p2` for a Jacobian `p1` and an affine `p2` (mixed addition: `z2 = 1`).
+    fn add_affine(&self, p1: &Jacobian, p2: &MontAffine) -> Jacobian {
+        let f = &self.f;
+        if p1.is_infinity() {
+            return self.jacobian(p2);
+        }
+        let z1z1 = f.sqr(&p1.z);
+        let u2 = f.mul(&p2.x, &z1z1);
+        let s2 = f.mul(&p2.y, &f.mul(&p1.z, &z1z1));
+        if p1.x == u2 {
+            return if p1.y == s2 {
+                self.double(p1)
+            } else {
+                self.infinity()
+            };
+        }
+        let h = f.sub(&u2, &p1.x);
+        let r = f.sub(&s2, &p1.y);
+        let hh = f.sqr(&h);
+        let hhh = f.mul(&h, &hh);
+        let v = f.mul(&p1.x, &hh);
+        let x3 = f.sub(&f.sub(&f.sqr(&r), &hhh), &f.dbl(&v));
+        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.mul(&p1.y, &hhh));
+        let z3 = f.mul(&h, &p1.z);
+        Jacobian {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// `k·pt` (left-to-right double-and-add).
+    fn mul(&self, k: &BigUint, pt: &MontAffine) -> Jacobian {
+        let mut acc = self.infinity();
+        for i in (0..k.bits()).rev() {
+            acc = self.double(&acc);
+            if k.bit(i) {
+                acc = self.add_affine(&acc, pt);
+            }
+        }
+        acc
+    }
+
+    /// `k1·p1 + k2·p2` in one pass (Shamir's trick: one doubling per bit of the longer scalar
+    /// instead of one per bit of each).
+    fn mul_add(&self, k1: &BigUint, p1: &MontAffine, k2: &BigUint, p2: &MontAffine) -> Jacobian {
+        let both = self.to_affine(&self.add_affine(&self.jacobian(p1), p2));
+        let mut acc = self.infinity();
+        for i in (0..k1.bits().max(k2.bits())).rev() {
+            acc = self.double(&acc);
+            acc = match (k1.bit(i), k2.bit(i)) {
+                (true, true) => match &both {
+                    Some(sum) => self.add_affine(&acc, sum),
+                    // p1 = −p2: the joint term vanishes.
+                    None => acc,
+                },
+                (true, false) => self.add_affine(&acc, p1),
+                (false, true) => self.add_affine(&acc, p2),
+                (false, false) => acc,
+            };
+        }
+        acc
+    }
+
+    fn to_affine(&self, pt: &Jacobian) -> Option<MontAffine> {
+        let f = &self.f;
+        let zinv = f.invert(&pt.z)?;
+        let zinv2 = f.sqr(&zinv);
+        Some(MontAffine {
+            x: f.mul(&pt.x, &zinv2),
+            y: f.mul(&pt.y, &f.mul(&zinv2, &zinv)),
+        })
     }
 }
 
@@ -247,27 +463,28 @@ impl CurveParams {
 
     /// The name of the known curve these parameters equal, if any (`brainpoolP512r1`).
     pub fn identify(&self) -> Option<&'static str> {
-        NAMED.iter().find_map(|(name, _, der)| {
-            parse_ec_parameters(der)
-                .ok()
-                .filter(|known| {
-                    known.p == self.p
-                        && known.a == self.a
-                        && known.b == self.b
-                        && known.gx == self.gx
-                        && known.gy == self.gy
-                        && known.n == self.n
-                })
-                .map(|_| *name)
+        self.identify_shared().map(|(name, _)| name)
+    }
+
+    /// The known curve these parameters equal: p, a, b, G and n, and the cofactor unless it is
+    /// omitted (it is optional in `ECParameters`).
+    fn identify_shared(&self) -> Option<(&'static str, Arc<CurveParams>)> {
+        named_curves().iter().find_map(|(name, _, known)| {
+            let same = known.p == self.p
+                && known.a == self.a
+                && known.b == self.b
+                && known.gx == self.gx
+                && known.gy == self.gy
+                && known.n == self.n
+                && (self.h.is_none() || self.h == known.h);
+            same.then(|| (*name, Arc::clone(known)))
         })
     }
 
     fn add_m(&self, a: &BigUint, b: &BigUint) -> BigUint {
-        (a + b) % &self.p
-    }
-    fn sub_m(&self, a: &BigUint, b: &BigUint) -> BigUint {
-        // Both operands are reduced, so a + p - b never underflows.
-        ((a + &self.p) - b) % &self.p
+        // Operands may be unreduced here (`b` before validation), so reduce when needed.
+        let sum = a + b;
+        if sum >= self.p { sum % &self.p } else { sum }
     }
     fn mul_m(&self, a: &BigUint, b: &BigUint) -> BigUint {
         (a * b) % &self.p
@@ -342,96 +559,13 @@ impl CurveParams {
         Ok(pt)
     }
 
-    fn double(&self, pt: &Jacobian) -> Jacobian {
-        if pt.is_infinity() || pt.y.is_zero() {
-            return Jacobian::infinity();
-        }
-        let xx = self.mul_m(&pt.x, &pt.x);
-        let yy = self.mul_m(&pt.y, &pt.y);
-        let yyyy = self.mul_m(&yy, &yy);
-        let zz = self.mul_m(&pt.z, &pt.z);
-        let s = self.mul_m(&BigUint::from(4u8), &self.mul_m(&pt.x, &yy));
-        let m = self.add_m(
-            &self.mul_m(&BigUint::from(3u8), &xx),
-            &self.mul_m(&self.a, &self.mul_m(&zz, &zz)),
-        );
-        let x3 = self.sub_m(&self.mul_m(&m, &m), &self.add_m(&s, &s));
-        let y3 = self.sub_m(
-            &self.mul_m(&m, &self.sub_m(&s, &x3)),
-            &self.mul_m(&BigUint::from(8u8), &yyyy),
-        );
-        let z3 = self.mul_m(&BigUint::from(2u8), &self.mul_m(&pt.y, &pt.z));
-        Jacobian {
-            x: x3,
-            y: y3,
-            z: z3,
-        }
-    }
-
-    fn add(&self, p1: &Jacobian, p2: &Jacobian) -> Jacobian {
-        if p1.is_infinity() {
-            return p2.clone();
-        }
-        if p2.is_infinity() {
-            return p1.clone();
-        }
-        let z1z1 = self.mul_m(&p1.z, &p1.z);
-        let z2z2 = self.mul_m(&p2.z, &p2.z);
-        let u1 = self.mul_m(&p1.x, &z2z2);
-        let u2 = self.mul_m(&p2.x, &z1z1);
-        let s1 = self.mul_m(&p1.y, &self.mul_m(&p2.z, &z2z2));
-        let s2 = self.mul_m(&p2.y, &self.mul_m(&p1.z, &z1z1));
-        if u1 == u2 {
-            return if s1 == s2 {
-                self.double(p1)
-            } else {
-                Jacobian::infinity()
-            };
-        }
-        let h = self.sub_m(&u2, &u1);
-        let r = self.sub_m(&s2, &s1);
-        let hh = self.mul_m(&h, &h);
-        let hhh = self.mul_m(&h, &hh);
-        let v = self.mul_m(&u1, &hh);
-        let x3 = self.sub_m(&self.sub_m(&self.mul_m(&r, &r), &hhh), &self.add_m(&v, &v));
-        let y3 = self.sub_m(
-            &self.mul_m(&r, &self.sub_m(&v, &x3)),
-            &self.mul_m(&s1, &hhh),
-        );
-        let z3 = self.mul_m(&h, &self.mul_m(&p1.z, &p2.z));
-        Jacobian {
-            x: x3,
-            y: y3,
-            z: z3,
-        }
-    }
-
-    fn mul(&self, k: &BigUint, pt: &AffinePoint) -> Jacobian {
-        let base = Jacobian {
-            x: pt.x.clone(),
-            y: pt.y.clone(),
-            z: BigUint::one(),
-        };
-        let mut acc = Jacobian::infinity();
-        for i in (0..k.bits()).rev() {
-            acc = self.double(&acc);
-            if k.bit(i) {
-                acc = self.add(&acc, &base);
-            }
-        }
-        acc
-    }
-
-    fn to_affine(&self, pt: &Jacobian) -> Option<AffinePoint> {
-        if pt.is_infinity() {
-            return None;
-        }
-        let zinv = pt.z.modpow(&(&self.p - BigUint::from(2u8)), &self.p);
-        let zinv2 = self.mul_m(&zinv, &zinv);
-        Some(AffinePoint {
-            x: self.mul_m(&pt.x, &zinv2),
-            y: self.mul_m(&pt.y, &self.mul_m(&zinv2, &zinv)),
-        })
+    /// The Montgomery-form arithmetic of this curve (`p` must be odd, as every prime > 2 is).
+    fn arith(&self) -> Result<Arith, CurveError> {
+        let f = MontField::new(&self.p).ok_or(CurveError::InvalidParameters(
+            "field modulus is even or longer than 1024 bits",
+        ))?;
+        let a = f.encode(&self.a);
+        Ok(Arith { f, a })
     }
 
     fn generator(&self) -> AffinePoint {
@@ -486,7 +620,11 @@ impl CurveParams {
         } else if &self.n * &self.n <= BigUint::from(16u8) * &self.p {
             return Err(Bad("order too small relative to the field (n ≤ 4√p)"));
         }
-        if !self.mul(&self.n, &self.generator()).is_infinity() {
+        let arith = self.arith()?;
+        if !arith
+            .mul(&self.n, &arith.affine(&self.generator()))
+            .is_infinity()
+        {
             return Err(Bad("order × base point is not the point at infinity"));
         }
         Ok(())
@@ -499,7 +637,10 @@ impl CurveParams {
             return Err(CurveError::InvalidPoint("public key is not on the curve"));
         }
         let h_is_one = self.h.as_ref().is_none_or(|h| h.is_one());
-        if !h_is_one && !self.mul(&self.n, q).is_infinity() {
+        if !h_is_one && {
+            let arith = self.arith()?;
+            !arith.mul(&self.n, &arith.affine(q)).is_infinity()
+        } {
             return Err(CurveError::InvalidPoint(
                 "public key is not in the subgroup of order n",
             ));
@@ -530,8 +671,11 @@ impl CurveParams {
         let w = s.modpow(&(n - BigUint::from(2u8)), n);
         let u1 = (&e * &w) % n;
         let u2 = (r * &w) % n;
-        let sum = self.add(&self.mul(&u1, &self.generator()), &self.mul(&u2, q));
-        let x = self.to_affine(&sum).ok_or(CurveError::BadSignature)?.x;
+        let arith = self.arith()?;
+        let sum = arith.mul_add(&u1, &arith.affine(&self.generator()), &u2, &arith.affine(q));
+        let x = arith
+            .f
+            .decode(&arith.to_affine(&sum).ok_or(CurveError::BadSignature)?.x);
         if &(x % n) == r {
             Ok(())
         } else {
@@ -629,6 +773,127 @@ mod tests {
         let mut bad = good;
         bad.p = &bad.p + BigUint::from(2u8);
         assert!(bad.validate().is_err());
+    }
+
+    /// DER `ECParameters` (explicit, prime field) for `c`, field elements padded to `p`'s length.
+    fn encode_params(c: &CurveParams) -> Vec<u8> {
+        fn uint(x: &BigUint) -> Vec<u8> {
+            let mut b = x.to_bytes_be();
+            if b[0] & 0x80 != 0 {
+                b.insert(0, 0);
+            }
+            b
+        }
+        let len = usize::try_from(c.p.bits().div_ceil(8)).unwrap();
+        let fixed = |x: &BigUint| {
+            let b = x.to_bytes_be();
+            let mut out = vec![0; len - b.len()];
+            out.extend_from_slice(&b);
+            out
+        };
+        let mut base = vec![0x04];
+        base.extend(fixed(&c.gx));
+        base.extend(fixed(&c.gy));
+        let mut w = crate::tlv::TlvWriter::new();
+        w.nested(0x30, |w| {
+            w.put(0x02, &[1]);
+            w.nested(0x30, |w| {
+                w.put(0x06, &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x01, 0x01]);
+                w.put(0x02, &uint(&c.p));
+            });
+            w.nested(0x30, |w| {
+                w.put(0x04, &fixed(&c.a));
+                w.put(0x04, &fixed(&c.b));
+            });
+            w.put(0x04, &base);
+            w.put(0x02, &uint(&c.n));
+            if let Some(h) = &c.h {
+                w.put(0x02, &uint(h));
+            }
+        });
+        w.into_bytes()
+    }
+
+    #[test]
+    fn validated_parameters_are_cached_but_tampered_ones_still_rejected() {
+        // A valid curve that is no named curve: brainpoolP256r1 with 2G as base point.
+        let (_, bp256) = named_curve("1.3.36.3.3.2.8.1.1.7").unwrap();
+        let arith = bp256.arith().unwrap();
+        let g2 = arith
+            .to_affine(&arith.mul(&BigUint::from(2u8), &arith.affine(&bp256.generator())))
+            .unwrap();
+        let mut good = bp256.clone();
+        good.gx = arith.f.decode(&g2.x);
+        good.gy = arith.f.decode(&g2.y);
+        let good_der = encode_params(&good);
+        let first = validated_explicit_parameters(&good_der).unwrap();
+        assert_eq!(first.name, None);
+        assert_eq!(*first.params, good);
+        // The second time comes from the cache: the very same validated parameters.
+        let again = validated_explicit_parameters(&good_der).unwrap();
+        assert!(Arc::ptr_eq(&first.params, &again.params));
+
+        let rejected = |c: &CurveParams| validated_explicit_parameters(&encode_params(c));
+        // A cofactor that contradicts the order.
+        let mut bad = good.clone();
+        bad.h = Some(BigUint::from(4u8));
+        assert_eq!(
+            rejected(&bad),
+            Err(CurveError::InvalidParameters(
+                "cofactor × order violates Hasse's bound"
+            ))
+        );
+        // A base point off the curve.
+        let mut bad = good.clone();
+        bad.gy = (&bad.gy + BigUint::one()) % &bad.p;
+        assert!(matches!(rejected(&bad), Err(CurveError::InvalidPoint(_))));
+        // A base point on the curve but not of order n (b changed to put it there).
+        let mut bad = good.clone();
+        bad.gx = BigUint::from(5u8);
+        bad.b = (&bad.gy * &bad.gy + &bad.p * &bad.p
+            - (&bad.gx * &bad.gx * &bad.gx + &bad.a * &bad.gx) % &bad.p)
+            % &bad.p;
+        assert!(rejected(&bad).is_err());
+        // A composite field modulus (p²) with the base point on the curve modulo it.
+        let mut bad = good.clone();
+        bad.p = &good.p * &good.p;
+        let x3ax = &bad.gx * &bad.gx * &bad.gx + &bad.a * &bad.gx;
+        bad.b = (&bad.gy * &bad.gy + &bad.p - x3ax % &bad.p) % &bad.p;
+        assert_eq!(
+            rejected(&bad),
+            Err(CurveError::InvalidParameters("field modulus is not prime"))
+        );
+        // An order that is not prime.
+        let mut bad = good.clone();
+        bad.n = &bad.n + BigUint::from(2u8);
+        assert!(rejected(&bad).is_err());
+        // The good set is still accepted, from the cache.
+        let last = validated_explicit_parameters(&good_der).unwrap();
+        assert!(Arc::ptr_eq(&first.params, &last.params));
+
+        // The named curve's own explicit encoding gets the named constants …
+        let (_, bp512) = named_curve("1.3.36.3.3.2.8.1.1.13").unwrap();
+        let named = validated_explicit_parameters(&encode_params(&bp512)).unwrap();
+        assert_eq!(named.name, Some("brainpoolP512r1"));
+        // … also without the optional cofactor, but not with a wrong one: that is no
+        // brainpoolP512r1 and goes through full validation.
+        let mut no_h = bp512.clone();
+        no_h.h = None;
+        assert_eq!(
+            validated_explicit_parameters(&encode_params(&no_h))
+                .unwrap()
+                .name,
+            Some("brainpoolP512r1")
+        );
+        let mut bad = bp512;
+        bad.h = Some(BigUint::from(4u8));
+        assert_eq!(bad.identify(), None);
+        assert_eq!(
+            rejected(&bad),
+            Err(CurveError::InvalidParameters(
+                "cofactor × order violates Hasse's bound"
+            ))
+        );
     }
 
     #[test]
