@@ -43,7 +43,10 @@ async fn a_supervisor_enters_progress_and_approves_the_month() -> Result<()> {
         text_contains(&c, "#evidence-list", "Bien-ban-doi-soat.pdf").await?;
         click(&c, "#evidence-list button").await?;
         let saved = text_contains(&c, "#evidence-saved", "Bien-ban-doi-soat.pdf").await?;
-        let copy = saved.split_once(": ").map(|(_, p)| p.trim()).expect("a path");
+        let copy = saved
+            .split_once(": ")
+            .map(|(_, p)| p.trim())
+            .expect("a path");
         assert_eq!(std::fs::read(copy)?, b"%PDF-1.4 bien ban doi soat");
         let _ = std::fs::remove_file(copy);
 
