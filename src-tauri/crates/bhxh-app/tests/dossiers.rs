@@ -7,42 +7,25 @@ use std::collections::BTreeSet;
 
 use chrono::Timelike;
 
-use bhxh_app::{Desk, DeskError, SetupInput};
-use bhxh_core::accounts::{NewStaff, Role};
-use bhxh_core::dossiers::{
-    Applicant, Channel, IdentitySource, IntakeInput, SearchQuery, Status, qr,
-};
-use bhxh_core::office::OfficeInput;
+use bhxh_app::{Desk, DeskError};
+use bhxh_core::accounts::Role;
+use bhxh_core::dossiers::{Channel, IntakeInput, SearchQuery, Status, qr};
 use bhxh_core::pid::Sex;
 
-const ADMIN_PW: &str = "Matkhau-quan-tri-2024";
+mod common;
+use common::{ADMIN_PW, add_staff, intake_input, office_desk};
+
 const CLERK_PW: &str = "Tiepnhan-2024x";
 
 fn ready(dir: &std::path::Path) -> Desk {
-    let mut desk = Desk::open(dir).unwrap();
-    desk.setup(&SetupInput {
-        office: OfficeInput {
-            name: "Bảo hiểm xã hội tỉnh Hà Nam".into(),
-            parent_agency: "Bảo hiểm xã hội Việt Nam".into(),
-            agency_code: "000.00.00.H41".into(),
-            province_code: "035".into(),
-            address: String::new(),
-        },
-        admin_username: "quantri".into(),
-        admin_full_name: "Đặng Thị Hương".into(),
-        admin_password: ADMIN_PW.into(),
-    })
-    .unwrap();
-    desk.sign_in("quantri", ADMIN_PW).unwrap();
-    desk.staff_create(
-        &NewStaff {
-            username: "tiepnhan".into(),
-            full_name: "Trần Thị Hằng".into(),
-            role: Role::CounterOfficer,
-        },
+    let mut desk = office_desk(dir, None);
+    add_staff(
+        &mut desk,
+        "tiepnhan",
+        "Trần Thị Hằng",
+        Role::CounterOfficer,
         CLERK_PW,
-    )
-    .unwrap();
+    );
     desk.sign_out().unwrap();
     desk.sign_in("tiepnhan", CLERK_PW).unwrap();
     desk
@@ -50,21 +33,8 @@ fn ready(dir: &std::path::Path) -> Desk {
 
 fn input(name: &str, id: &str, sex: Sex, birth: &str) -> IntakeInput {
     IntakeInput {
-        procedure_code: "BHXH.01".into(),
-        applicant: Applicant {
-            id_number: id.into(),
-            full_name: name.into(),
-            birth_date: birth.parse().unwrap(),
-            sex,
-            address: "Phủ Lý, Hà Nam".into(),
-            phone: "0912345678".into(),
-            email: String::new(),
-        },
-        identity_source: IdentitySource::Qr,
-        channel: Channel::Counter,
         return_via: Channel::Post,
-        sets: 1,
-        received_components: vec![1, 3],
+        ..intake_input(name, id, sex, birth, vec![1, 3])
     }
 }
 

@@ -4,64 +4,36 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-use std::sync::{Arc, Mutex};
-
+use bhxh_app::Desk;
 use bhxh_app::dossiers::DossierForm;
-use bhxh_app::{Clock, Desk, SetupInput};
-use bhxh_core::accounts::{NewStaff, Role};
-use bhxh_core::dossiers::{Applicant, Channel, IdentitySource, IntakeInput, Status};
-use bhxh_core::office::OfficeInput;
+use bhxh_core::accounts::Role;
+use bhxh_core::dossiers::{IdentitySource, IntakeInput, Status};
 use bhxh_core::pid::Sex;
-use chrono::{DateTime, FixedOffset};
 
-const ADMIN_PW: &str = "Matkhau-quan-tri-2024";
+mod common;
+use common::{ADMIN_PW, ManualClock, add_staff, intake_input, office_desk};
+
 const CLERK_PW: &str = "Tiepnhan-2024x";
 const OFFICER_PW: &str = "Giaiquyet-2024x";
 
-type Now = Arc<Mutex<DateTime<FixedOffset>>>;
-
-fn clock(start: &str) -> (Clock, Now) {
-    let now = Arc::new(Mutex::new(DateTime::parse_from_rfc3339(start).unwrap()));
-    let n = now.clone();
-    (Arc::new(move || *n.lock().unwrap()), now)
-}
-
-fn advance(now: &Now, to: &str) {
-    *now.lock().unwrap() = DateTime::parse_from_rfc3339(to).unwrap();
-}
-
 /// A desk with a counter clerk (signed in) and a processing officer.
-fn ready(dir: &std::path::Path, start: &str) -> (Desk, Now) {
-    let (clock, now) = clock(start);
-    let mut desk = Desk::open_with_clock(dir, clock).unwrap();
-    desk.setup(&SetupInput {
-        office: OfficeInput {
-            name: "Bảo hiểm xã hội tỉnh Hà Nam".into(),
-            parent_agency: "Bảo hiểm xã hội Việt Nam".into(),
-            agency_code: "000.00.00.H41".into(),
-            province_code: "035".into(),
-            address: String::new(),
-        },
-        admin_username: "quantri".into(),
-        admin_full_name: "Đặng Thị Hương".into(),
-        admin_password: ADMIN_PW.into(),
-    })
-    .unwrap();
-    desk.sign_in("quantri", ADMIN_PW).unwrap();
-    for (user, name, role, pw) in [
-        ("tiepnhan", "Trần Thị Hằng", Role::CounterOfficer, CLERK_PW),
-        ("giaiquyet", "Lê Văn Bình", Role::Supervisor, OFFICER_PW),
-    ] {
-        desk.staff_create(
-            &NewStaff {
-                username: user.into(),
-                full_name: name.into(),
-                role,
-            },
-            pw,
-        )
-        .unwrap();
-    }
+fn ready(dir: &std::path::Path, start: &str) -> (Desk, ManualClock) {
+    let now = ManualClock::at(start);
+    let mut desk = office_desk(dir, Some(now.clock()));
+    add_staff(
+        &mut desk,
+        "tiepnhan",
+        "Trần Thị Hằng",
+        Role::CounterOfficer,
+        CLERK_PW,
+    );
+    add_staff(
+        &mut desk,
+        "giaiquyet",
+        "Lê Văn Bình",
+        Role::Supervisor,
+        OFFICER_PW,
+    );
     desk.sign_out().unwrap();
     desk.sign_in("tiepnhan", CLERK_PW).unwrap();
     (desk, now)
@@ -69,21 +41,8 @@ fn ready(dir: &std::path::Path, start: &str) -> (Desk, Now) {
 
 fn input(name: &str) -> IntakeInput {
     IntakeInput {
-        procedure_code: "BHXH.01".into(),
-        applicant: Applicant {
-            id_number: "001093047064".into(),
-            full_name: name.into(),
-            birth_date: "1993-01-05".parse().unwrap(),
-            sex: Sex::Male,
-            address: "Phủ Lý, Hà Nam".into(),
-            phone: "0912345678".into(),
-            email: String::new(),
-        },
         identity_source: IdentitySource::Typed,
-        channel: Channel::Counter,
-        return_via: Channel::Counter,
-        sets: 1,
-        received_components: vec![1],
+        ..intake_input(name, "001093047064", Sex::Male, "1993-01-05", vec![1])
     }
 }
 
@@ -164,7 +123,7 @@ fn forms_02_and_03_print_the_recorded_reason_and_are_refused_without_it() {
         .unwrap_err();
     assert!(err.to_string().contains("(mẫu 03)"), "{err}");
 
-    advance(&now, "2024-04-29T14:30:00+07:00");
+    now.set("2024-04-29T14:30:00+07:00");
     desk.sign_in("tiepnhan", CLERK_PW).unwrap();
     let reason = "Tờ khai thiếu chữ ký của người lao động";
     desk.dossier_set_status(&d.code, Status::SupplementRequested, reason)
@@ -194,7 +153,7 @@ fn forms_02_and_03_print_the_recorded_reason_and_are_refused_without_it() {
     // Still not refused.
     assert!(desk.dossier_form(&d.code, DossierForm::Refusal).is_err());
 
-    advance(&now, "2024-05-06T10:00:00+07:00");
+    now.set("2024-05-06T10:00:00+07:00");
     desk.sign_in("giaiquyet", OFFICER_PW).unwrap();
     let refusal = "Người nộp không bổ sung hồ sơ trong thời hạn";
     desk.dossier_set_status(&d.code, Status::Refused, refusal)
@@ -249,11 +208,11 @@ fn form_05_lists_the_hand_overs_of_a_dossier() {
     let (mut desk, now) = ready(dir.path(), "2024-04-26T09:05:00+07:00");
     let d = desk.dossier_intake(&input("Phạm Văn Đạt")).unwrap().dossier;
     desk.sign_out().unwrap();
-    advance(&now, "2024-04-29T08:10:00+07:00");
+    now.set("2024-04-29T08:10:00+07:00");
     desk.sign_in("giaiquyet", OFFICER_PW).unwrap();
     desk.dossier_set_status(&d.code, Status::Processing, "")
         .unwrap();
-    advance(&now, "2024-05-10T15:45:00+07:00");
+    now.set("2024-05-10T15:45:00+07:00");
     desk.sign_in("giaiquyet", OFFICER_PW).unwrap();
     desk.dossier_set_status(&d.code, Status::ResultReady, "Đã cấp sổ BHXH")
         .unwrap();
@@ -303,7 +262,7 @@ fn the_register_lists_a_years_dossiers_once_each_over_several_pages() {
     desk.dossier_set_status(&codes[6], Status::Refused, "Hồ sơ không thuộc thẩm quyền")
         .unwrap();
     // A dossier of the next year goes in the next year's book.
-    advance(&now, "2025-01-02T08:00:00+07:00");
+    now.set("2025-01-02T08:00:00+07:00");
     desk.sign_in("tiepnhan", CLERK_PW).unwrap();
     let next_year = desk.dossier_intake(&input("Vũ Thị Lan")).unwrap().dossier;
     assert_eq!(next_year.register_no, 1);

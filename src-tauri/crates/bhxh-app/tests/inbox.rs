@@ -8,59 +8,30 @@
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
-use bhxh_app::{Desk, SetupInput};
-use bhxh_core::Timestamp;
-use bhxh_core::accounts::{NewStaff, Role};
-use bhxh_core::dossiers::{Applicant, Channel, IdentitySource, IntakeInput, Status};
-use bhxh_core::office::OfficeInput;
+use bhxh_app::Desk;
+use bhxh_core::accounts::Role;
+use bhxh_core::dossiers::Status;
 use bhxh_core::pid::Sex;
 use image::RgbImage;
 use tiff::encoder::{Rational, TiffEncoder, colortype};
 use tiff::tags::ResolutionUnit;
 
-const ADMIN_PW: &str = "Matkhau-quan-tri-2024";
+mod common;
+use common::{ADMIN_PW, ManualClock, add_staff, intake_input, office_desk};
+
 const CLERK_PW: &str = "Sohoa-2024-matkhau";
 
-struct Clock(Arc<Mutex<Timestamp>>);
-
-impl Clock {
-    fn advance(&self, seconds: i64) {
-        let mut t = self.0.lock().unwrap();
-        *t += chrono::Duration::seconds(seconds);
-    }
-}
-
-fn ready(dir: &Path, inbox: &Path) -> (Desk, Clock) {
-    let now = Arc::new(Mutex::new(
-        chrono::DateTime::parse_from_rfc3339("2026-11-25T08:30:00+07:00").unwrap(),
-    ));
-    let t = now.clone();
-    let mut desk = Desk::open_with_clock(dir, Arc::new(move || *t.lock().unwrap())).unwrap();
-    desk.setup(&SetupInput {
-        office: OfficeInput {
-            name: "Bảo hiểm xã hội tỉnh Hà Nam".into(),
-            parent_agency: "Bảo hiểm xã hội Việt Nam".into(),
-            agency_code: "000.00.00.H41".into(),
-            province_code: "035".into(),
-            address: String::new(),
-        },
-        admin_username: "quantri".into(),
-        admin_full_name: "Đặng Thị Hương".into(),
-        admin_password: ADMIN_PW.into(),
-    })
-    .unwrap();
-    desk.sign_in("quantri", ADMIN_PW).unwrap();
-    desk.staff_create(
-        &NewStaff {
-            username: "sohoa".into(),
-            full_name: "Phạm Văn Số".into(),
-            role: Role::DigitisationOfficer,
-        },
+fn ready(dir: &Path, inbox: &Path) -> (Desk, ManualClock) {
+    let clock = ManualClock::at("2026-11-25T08:30:00+07:00");
+    let mut desk = office_desk(dir, Some(clock.clock()));
+    add_staff(
+        &mut desk,
+        "sohoa",
+        "Phạm Văn Số",
+        Role::DigitisationOfficer,
         CLERK_PW,
-    )
-    .unwrap();
+    );
     // A relative or missing folder is refused; the real one is kept.
     let err = desk.set_inbox_dir(Path::new("hop-thu")).unwrap_err();
     assert!(err.to_string().contains("đường dẫn đầy đủ"), "{err}");
@@ -74,30 +45,14 @@ fn ready(dir: &Path, inbox: &Path) -> (Desk, Clock) {
     assert_eq!(desk.set_inbox_dir(inbox).unwrap_err().code(), "forbidden");
     desk.sign_out().unwrap();
     desk.sign_in("quantri", ADMIN_PW).unwrap();
-    (desk, Clock(now))
+    (desk, clock)
 }
 
 fn intake(desk: &mut Desk, name: &str, id: &str, birth: &str, components: Vec<u32>) -> String {
-    desk.dossier_intake(&IntakeInput {
-        procedure_code: "BHXH.01".into(),
-        applicant: Applicant {
-            id_number: id.into(),
-            full_name: name.into(),
-            birth_date: birth.parse().unwrap(),
-            sex: Sex::Male,
-            address: "Phủ Lý, Hà Nam".into(),
-            phone: String::new(),
-            email: String::new(),
-        },
-        identity_source: IdentitySource::Qr,
-        channel: Channel::Counter,
-        return_via: Channel::Counter,
-        sets: 1,
-        received_components: components,
-    })
-    .unwrap()
-    .dossier
-    .code
+    desk.dossier_intake(&intake_input(name, id, Sex::Male, birth, components))
+        .unwrap()
+        .dossier
+        .code
 }
 
 /// Page 1 of a PDF rasterised at 200 dpi in colour, as a scanner would.
