@@ -83,7 +83,20 @@ impl Raster {
     }
 
     fn check_len(&self) -> Result<(), String> {
-        let need = self.row_bytes() * self.height as usize;
+        // The dimensions come from the file: refuse an absurd page before
+        // anything is computed or allocated for it.
+        let need = self
+            .row_bytes()
+            .checked_mul(self.height as usize)
+            .filter(|n| *n <= MAX_RASTER)
+            .ok_or_else(|| {
+                format!(
+                    "ảnh {}×{} điểm quá lớn (quá {} MB khi giải nén)",
+                    self.width,
+                    self.height,
+                    MAX_RASTER >> 20
+                )
+            })?;
         if self.samples.len() < need {
             return Err(format!(
                 "dữ liệu ảnh thiếu: cần {need} byte, chỉ có {} byte",
@@ -203,6 +216,16 @@ fn png_page(bytes: &[u8], page: usize) -> Result<ScanPage, ScanError> {
     let bad = |detail: String| ScanError::BadPng { page, detail };
     let decoder = image::codecs::png::PngDecoder::new(std::io::Cursor::new(bytes))
         .map_err(|e| bad(e.to_string()))?;
+    // The decoder allocates the whole page from the header's dimensions: a
+    // file of a hundred bytes can claim gigabytes. Refuse that first.
+    let need = image::ImageDecoder::total_bytes(&decoder);
+    if need > MAX_RASTER as u64 {
+        let (w, h) = image::ImageDecoder::dimensions(&decoder);
+        return Err(bad(format!(
+            "ảnh {w}×{h} điểm quá lớn (quá {} MB khi giải nén)",
+            MAX_RASTER >> 20
+        )));
+    }
     let img = image::DynamicImage::from_decoder(decoder).map_err(|e| bad(e.to_string()))?;
     let colour = img.color().has_color();
     let (width, height) = (img.width(), img.height());

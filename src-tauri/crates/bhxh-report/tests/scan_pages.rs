@@ -378,3 +378,82 @@ fn damaged_tiffs_and_pdfs_are_refused_or_read_never_a_panic() {
         }
     }
 }
+
+/// Found reading the decoders for the `scan_pages` fuzz target: a PNG of a hundred bytes whose
+/// header claims 100 000 × 100 000 pixels of 16-bit RGBA made the decoder
+/// allocate 80 GB (the process aborts, no `catch_unwind` helps).
+#[test]
+fn a_png_claiming_absurd_dimensions_is_refused_before_decoding() {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let mut crc = flate2::Crc::new();
+        crc.update(&out[start..]);
+        out.extend_from_slice(&crc.sum().to_be_bytes());
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[16, 6, 0, 0, 0]); // 16-bit RGBA
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(
+        &mut png,
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    );
+    chunk(&mut png, b"IEND", &[]);
+    let err = read_pages(&png).unwrap_err();
+    assert!(matches!(err, ScanError::BadPng { page: 1, .. }), "{err:?}");
+    assert!(err.to_string().contains("quá lớn"), "{err}");
+    assert!(inspect_page(&png, 1).is_err());
+}
+
+/// Found reading the decoders for the `scan_pages` fuzz target: a scanned PDF whose image says
+/// 2^31 × 2^30 pixels of 16-bit CMYK. The byte count overflowed (to 0 in a
+/// release build, so the page was taken and reading its QR code then tried
+/// to allocate 2^61 bytes); it is refused with the page's number.
+#[test]
+fn a_pdf_image_claiming_absurd_dimensions_is_refused() {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let image = Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Image",
+            "Width" => 2_147_483_648i64,
+            "Height" => 1_073_741_824i64,
+            "ColorSpace" => "DeviceCMYK",
+            "BitsPerComponent" => 16,
+        },
+        b"x".to_vec(),
+    );
+    let image_id = doc.add_object(image);
+    let page_id = doc.add_object(dictionary! {
+        "Type" => "Page",
+        "Parent" => pages_id,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image_id } },
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => vec![page_id.into()],
+            "Count" => 1,
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    let mut pdf = Vec::new();
+    doc.save_to(&mut pdf).unwrap();
+    let err = read_pages(&pdf).unwrap_err();
+    assert!(
+        matches!(err, ScanError::BadPdfPage { page: 1, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("quá lớn"), "{err}");
+}
