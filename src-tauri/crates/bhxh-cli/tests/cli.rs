@@ -842,3 +842,90 @@ fn an_import_killed_at_any_moment_leaves_a_consistent_store() {
     );
     eprintln!("{completed} of 8 imports finished before the kill");
 }
+
+#[test]
+fn card_read_checks_the_emulated_card_over_pcsc_and_records_the_check() {
+    use bhxh_e2e::pcsc::{VirtualReader, good_card, test_trust_dir};
+    let Some(mut reader) = VirtualReader::start().unwrap() else {
+        eprintln!("pcscd is not installed: skipped");
+        return;
+    };
+    reader.insert(&good_card()).unwrap();
+    let env: Vec<(String, String)> = reader.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let pw = format!("{ADMIN_PW}\n");
+    let trust = test_trust_dir();
+    let out = cli_env(
+        dir.path(),
+        &[
+            "card",
+            "read",
+            "--reader",
+            "Virtual PCD 00 00",
+            "--id",
+            "001093047064",
+            "--dob",
+            "1993-01-05",
+            "--expiry",
+            "2033-01-05",
+            "--trust",
+            trust.to_str().unwrap(),
+            "--json",
+            "--user",
+            "quantri",
+        ],
+        &pw,
+        &env,
+    );
+    assert!(
+        out.status.success(),
+        "{} {} {}",
+        text(&out.stdout),
+        text(&out.stderr),
+        reader.logs()
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"]["kind"], "Genuine", "{v}");
+    assert!(
+        v["verdict"]["headline"]
+            .as_str()
+            .unwrap()
+            .starts_with("Thẻ thật"),
+        "{v}"
+    );
+    assert_eq!(v["dg13"]["idNumber"], "001093047064", "{v}");
+    assert!(v["checks"].as_array().unwrap().len() >= 3, "{v}");
+    // Recorded, with the register's answer (the register is empty here).
+    assert!(v["check"]["id"].as_i64().unwrap() >= 1, "{v}");
+    assert_eq!(v["check"]["result"], "not_in_register", "{v}");
+    // A wrong access key: refused, with what to do, and exit code not 0.
+    let out = cli_env(
+        dir.path(),
+        &[
+            "card",
+            "read",
+            "--reader",
+            "Virtual PCD 00 00",
+            "--id",
+            "001093047064",
+            "--dob",
+            "1993-01-06",
+            "--expiry",
+            "2033-01-05",
+            "--user",
+            "quantri",
+        ],
+        &pw,
+        &env,
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("chip từ chối dữ liệu mở thẻ") && err.contains("ngày sinh"),
+        "{err}"
+    );
+    let check = cli(dir.path(), &["db", "check", "--json"], "");
+    assert!(check.status.success(), "{}", text(&check.stdout));
+}
