@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bhxh_app::dossiers::DossierForm;
+use bhxh_app::dossiers::{DossierForm, ImportedComponent};
 use bhxh_app::{Desk, DeskError};
 use bhxh_core::CoreError;
 use bhxh_core::dossiers::{Applicant, Channel, IdentitySource, IntakeInput, SearchQuery, Status};
@@ -168,7 +168,27 @@ fn form_arg(s: &str) -> Result<DossierForm, DeskError> {
     })
 }
 
-fn open(data_dir: &Path, auth: &UserArg, secrets: &mut Secrets) -> Result<Desk, DeskError> {
+/// A digitised component, for people.
+pub(crate) fn write_imported(
+    w: &mut dyn std::io::Write,
+    done: &ImportedComponent,
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "{}: thành phần {} đã số hóa ({} trang). Trạng thái: {}",
+        done.code, done.component, done.pages, done.status_label
+    )?;
+    for warning in &done.warnings {
+        writeln!(w, "Lưu ý: {warning}")?;
+    }
+    Ok(())
+}
+
+pub(crate) fn open(
+    data_dir: &Path,
+    auth: &UserArg,
+    secrets: &mut Secrets,
+) -> Result<Desk, DeskError> {
     let mut desk = Desk::open(data_dir)?;
     signed_in(&mut desk, auth, secrets)?;
     Ok(desk)
@@ -292,17 +312,7 @@ pub(crate) fn run(
             let mut desk = open(data_dir, &auth, secrets)?;
             let done = desk.dossier_import(&code, component, &files, pages)?;
             desk.sign_out()?;
-            out.value(&done, |w| {
-                writeln!(
-                    w,
-                    "{}: thành phần {} đã số hóa ({} trang). Trạng thái: {}",
-                    done.code, done.component, done.pages, done.status_label
-                )?;
-                for warning in &done.warnings {
-                    writeln!(w, "Lưu ý: {warning}")?;
-                }
-                Ok(())
-            });
+            out.value(&done, |w| write_imported(w, &done));
             Ok(ExitCode::SUCCESS)
         }
         DossierCommand::Export {

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use bhxh_app::{Desk, DeskError};
 use clap::Subcommand;
 
-use crate::{Output, Secrets, UserArg, signed_in};
+use crate::dossier::{open, write_imported};
+use crate::{Output, Secrets, UserArg};
 
 #[derive(Debug, Subcommand)]
 pub enum InboxCommand {
@@ -49,12 +50,6 @@ pub enum InboxCommand {
         #[command(flatten)]
         auth: UserArg,
     },
-}
-
-fn open(data_dir: &Path, auth: &UserArg, secrets: &mut Secrets) -> Result<Desk, DeskError> {
-    let mut desk = Desk::open(data_dir)?;
-    signed_in(&mut desk, auth, secrets)?;
-    Ok(desk)
 }
 
 pub(crate) fn run(
@@ -139,17 +134,7 @@ pub(crate) fn run(
             let mut desk = open(data_dir, &auth, secrets)?;
             let done = desk.triage_assign(id, &code, component)?;
             desk.sign_out()?;
-            out.value(&done, |w| {
-                writeln!(
-                    w,
-                    "{}: thành phần {} đã số hóa ({} trang). Trạng thái: {}",
-                    done.code, done.component, done.pages, done.status_label
-                )?;
-                for warning in &done.warnings {
-                    writeln!(w, "Lưu ý: {warning}")?;
-                }
-                Ok(())
-            });
+            out.value(&done, |w| write_imported(w, &done));
             Ok(ExitCode::SUCCESS)
         }
         InboxCommand::Dir {
