@@ -1,10 +1,11 @@
 //! Dossier intake at the one-stop desk (plan tasks 13–15).
 
 use bhxh_app::ErrorInfo;
-use bhxh_app::dossiers::{ApplicantPrefill, DossierForm, ImportedComponent};
+use bhxh_app::dossiers::{ApplicantPrefill, DossierForm, ImportedComponent, ImportedResult};
 use bhxh_app::reuse::Reused;
 use bhxh_core::dossiers::files::FileLine;
-use bhxh_core::dossiers::reuse::ReuseCandidate;
+use bhxh_core::dossiers::results::ResultLine;
+use bhxh_core::dossiers::reuse::{ReuseCandidate, SourceKind};
 use bhxh_core::dossiers::{Dossier, DossierSummary, Intake, IntakeInput, SearchQuery, Status};
 use tauri::State;
 
@@ -135,7 +136,50 @@ pub fn dossier_reuse(
     code: String,
     component: u32,
     from_code: String,
+    from_kind: Option<SourceKind>,
     from_component: u32,
 ) -> Result<Reused, ErrorInfo> {
-    state.with(|d| d.dossier_reuse(&code, component, &from_code, from_component))
+    state.with(|d| {
+        d.dossier_reuse(
+            &code,
+            component,
+            &from_code,
+            from_kind.unwrap_or_default(),
+            from_component,
+        )
+    })
+}
+
+/// Digitise a result of the dossier from files the window read.
+#[tauri::command(async)]
+pub fn dossier_result_import(
+    state: State<'_, DeskState>,
+    code: String,
+    name: String,
+    reusable: bool,
+    files: Vec<FileBytes>,
+    pages: Option<u32>,
+) -> Result<ImportedResult, ErrorInfo> {
+    let inputs: Vec<(String, Vec<u8>)> = files.into_iter().map(|f| (f.name, f.bytes)).collect();
+    state.with(|d| d.dossier_result_import(&code, &name, reusable, &inputs, pages))
+}
+
+/// The dossier's digitised results.
+#[tauri::command]
+pub fn dossier_results(
+    state: State<'_, DeskState>,
+    code: String,
+) -> Result<Vec<ResultLine>, ErrorInfo> {
+    state.with(|d| d.dossier_results(&code))
+}
+
+/// Offer a result at later intakes, or stop offering it.
+#[tauri::command]
+pub fn dossier_result_set_reusable(
+    state: State<'_, DeskState>,
+    code: String,
+    number: u32,
+    reusable: bool,
+) -> Result<Vec<ResultLine>, ErrorInfo> {
+    state.with(|d| d.dossier_result_set_reusable(&code, number, reusable))
 }

@@ -268,8 +268,13 @@ export type ImportedComponent = {
   statusLabel: string;
 };
 
+/** An offer comes from a component of an earlier dossier, or one of its results. */
+export type ReuseSourceKind = 'component' | 'result';
+
 export type ReuseCandidate = {
   sourceCode: string;
+  sourceKind: ReuseSourceKind;
+  /** The component's number, or the result's. */
   sourceComponent: number;
   componentName: string;
   sha256: string;
@@ -285,6 +290,7 @@ export type Reused = {
   code: string;
   component: number;
   fromCode: string;
+  fromKind: ReuseSourceKind;
   fromComponent: number;
   pages: number;
   status: DossierStatus;
@@ -337,6 +343,30 @@ export type TriageItem = {
   filedCode: string | null;
   filedComponent: number | null;
   filedBy: string | null;
+};
+
+/** A digitised result of a dossier (decision, book, card handed back). */
+export type ResultLine = {
+  number: number;
+  name: string;
+  reusable: boolean;
+  addedAt: string;
+  addedBy: string;
+  sha256: string;
+  pages: number;
+  files: FileRecord[];
+};
+
+export type ImportedResult = {
+  code: string;
+  number: number;
+  name: string;
+  reusable: boolean;
+  pages: number;
+  files: FileRecord[];
+  warnings: string[];
+  status: DossierStatus;
+  statusLabel: string;
 };
 
 export type FileLine = {
@@ -659,8 +689,24 @@ export const api = {
   /** The applicant's papers of this kind digitised for earlier dossiers. */
   dossierReuseCandidates: (code: string, component: number) =>
     call<ReuseCandidate[]>('dossier_reuse_candidates', { code, component }),
-  dossierReuse: (code: string, component: number, fromCode: string, fromComponent: number) =>
-    call<Reused>('dossier_reuse', { code, component, fromCode, fromComponent }),
+  dossierReuse: (
+    code: string,
+    component: number,
+    fromCode: string,
+    fromKind: ReuseSourceKind,
+    fromComponent: number,
+  ) => call<Reused>('dossier_reuse', { code, component, fromCode, fromKind, fromComponent }),
+  /** Digitise a result (dossier processed or later); `reusable` offers it at later intakes. */
+  dossierResultImport: (
+    code: string,
+    name: string,
+    reusable: boolean,
+    files: { name: string; bytes: number[] }[],
+    pages: number | null,
+  ) => call<ImportedResult>('dossier_result_import', { code, name, reusable, files, pages }),
+  dossierResults: (code: string) => call<ResultLine[]>('dossier_results', { code }),
+  dossierResultSetReusable: (code: string, number: number, reusable: boolean) =>
+    call<ResultLine[]>('dossier_result_set_reusable', { code, number, reusable }),
   inboxInfo: () => call<InboxInfo>('inbox_info'),
   /** Poll the scan inbox now: files cover-sheeted parts, sets the rest aside. */
   inboxScanNow: () => call<InboxReport>('inbox_scan_now'),

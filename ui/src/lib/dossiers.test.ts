@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DOSSIER_STATUSES, canTakeIn } from './dossiers';
+import { DOSSIER_STATUSES, RESULT_NAMES, canDigitiseResult, canTakeIn } from './dossiers';
 import { en, vi } from './i18n';
 
 describe('dossier statuses', () => {
@@ -16,5 +16,17 @@ describe('dossier statuses', () => {
     expect(canTakeIn('supervisor')).toBe(true);
     expect(canTakeIn('administrator')).toBe(true);
     expect(canTakeIn('digitisation_officer')).toBe(false);
+  });
+
+  it('results are digitised only once the dossier has been handled', () => {
+    const allowed = DOSSIER_STATUSES.filter(canDigitiseResult);
+    expect(allowed).toEqual(['processing', 'result_ready', 'returned']);
+  });
+
+  it('suggested result names are distinct, NFC and trimmed', () => {
+    expect(new Set(RESULT_NAMES).size).toBe(RESULT_NAMES.length);
+    for (const n of RESULT_NAMES) {
+      expect(n).toBe(n.normalize('NFC').trim());
+    }
   });
 });

@@ -10,7 +10,7 @@ use bhxh_core::audit::{self, Event};
 use bhxh_core::dossiers::files::{self as dossier_files, FileRecord, FileRole};
 use bhxh_core::dossiers::{
     self, ComponentLine, Dossier, DossierSummary, Intake, IntakeInput, MonthIndicators,
-    SearchQuery, Status, qr,
+    SearchQuery, Status, qr, results,
 };
 use bhxh_core::office::Office;
 use bhxh_core::pid::Sex;
@@ -22,6 +22,7 @@ use bhxh_report::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::inbox::DIGITISE_ROLES;
 use crate::{Desk, DeskError, paths};
 
 /// The applicant as printed in the QR code on the front of a CCCD, which a
@@ -489,6 +490,28 @@ pub struct ImportedComponent {
     pub status_label: String,
 }
 
+/// What importing a result's papers did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedResult {
+    pub code: String,
+    pub number: u32,
+    pub name: String,
+    pub reusable: bool,
+    pub pages: u32,
+    pub files: Vec<FileRecord>,
+    pub warnings: Vec<String>,
+    pub status: Status,
+    pub status_label: String,
+}
+
+/// Files checked, assembled and sealed, ready to be recorded.
+struct DigitisedFiles {
+    records: Vec<FileRecord>,
+    pages: u32,
+    warnings: Vec<String>,
+}
+
 /// A dossier code as part of a file name: letters, digits, '-' and '.' kept.
 fn file_safe(code: &str) -> String {
     code.chars()
@@ -498,6 +521,21 @@ fn file_safe(code: &str) -> String {
             } else {
                 '_'
             }
+        })
+        .collect()
+}
+
+/// Files to digitise, read whole: (name, bytes).
+fn read_inputs(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, DeskError> {
+    paths
+        .iter()
+        .map(|p| {
+            std::fs::read(p)
+                .map(|bytes| (file_name(p), bytes))
+                .map_err(|source| DeskError::Io {
+                    path: p.clone(),
+                    source,
+                })
         })
         .collect()
 }
@@ -535,15 +573,21 @@ impl Desk {
         paths: &[PathBuf],
         declared_pages: Option<u32>,
     ) -> Result<ImportedComponent, DeskError> {
-        let mut inputs = Vec::with_capacity(paths.len());
-        for p in paths {
-            let bytes = std::fs::read(p).map_err(|source| DeskError::Io {
-                path: p.clone(),
-                source,
-            })?;
-            inputs.push((file_name(p), bytes));
-        }
+        let inputs = read_inputs(paths)?;
         self.dossier_import_bytes(code, component, &inputs, declared_pages)
+    }
+
+    /// As [`Desk::dossier_result_import`], with files on disk.
+    pub fn dossier_result_import_files(
+        &mut self,
+        code: &str,
+        name: &str,
+        reusable: bool,
+        paths: &[PathBuf],
+        declared_pages: Option<u32>,
+    ) -> Result<ImportedResult, DeskError> {
+        let inputs = read_inputs(paths)?;
+        self.dossier_result_import(code, name, reusable, &inputs, declared_pages)
     }
 
     /// As [`Desk::dossier_import`], with files the window read: (name, bytes).
@@ -554,12 +598,119 @@ impl Desk {
         inputs: &[(String, Vec<u8>)],
         declared_pages: Option<u32>,
     ) -> Result<ImportedComponent, DeskError> {
-        let actor = self.authorize(&[
-            Role::DigitisationOfficer,
-            Role::CounterOfficer,
-            Role::Supervisor,
-            Role::Administrator,
-        ])?;
+        let actor = self.authorize(DIGITISE_ROLES)?;
+        let d = dossiers::get(self.store.conn(), code)?;
+        let done = self.digitise_files(
+            &actor,
+            &d.procedure_name,
+            format!("thanh-phan-{component}.pdf"),
+            inputs,
+            declared_pages,
+        )?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        let status = dossier_files::record(&tx, &actor, code, component, &done.records, &now)?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(ImportedComponent {
+            code: d.code,
+            component,
+            pages: done.pages,
+            files: done.records,
+            warnings: done.warnings,
+            status,
+            status_label: status.label_vi().to_owned(),
+        })
+    }
+
+    /// Digitise a result of the dossier (the decision, book or card handed
+    /// back) from files, as a component is: checked first, assembled with the
+    /// digitiser's stamp, sealed, recorded; `reusable` offers it at the
+    /// applicant's later intakes. A dossier being processed moves to "result
+    /// ready".
+    pub fn dossier_result_import(
+        &mut self,
+        code: &str,
+        name: &str,
+        reusable: bool,
+        inputs: &[(String, Vec<u8>)],
+        declared_pages: Option<u32>,
+    ) -> Result<ImportedResult, DeskError> {
+        let actor = self.authorize(DIGITISE_ROLES)?;
+        let d = dossiers::get(self.store.conn(), code)?;
+        // Checked before any file is sealed, so a bad name or a dossier not
+        // yet processed costs no work and leaves nothing behind.
+        let name = results::clean_name(name)?;
+        if !matches!(
+            d.status,
+            Status::Processing | Status::ResultReady | Status::Returned
+        ) {
+            return Err(CoreError::Conflict(format!(
+                "Hồ sơ {} đang ở trạng thái \"{}\": chỉ số hóa kết quả khi hồ sơ đã chuyển xử lý.",
+                d.code,
+                d.status.label_vi()
+            ))
+            .into());
+        }
+        let next = results::list(self.store.conn(), &d.code)?.len() + 1;
+        let done = self.digitise_files(
+            &actor,
+            &format!("Kết quả: {name}"),
+            format!("ket-qua-{next}.pdf"),
+            inputs,
+            declared_pages,
+        )?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        let rec = results::record(&tx, &actor, &d.code, &name, reusable, &done.records, &now)?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(ImportedResult {
+            code: d.code,
+            number: rec.number,
+            name,
+            reusable,
+            pages: done.pages,
+            files: done.records,
+            warnings: done.warnings,
+            status: rec.status,
+            status_label: rec.status.label_vi().to_owned(),
+        })
+    }
+
+    /// The digitised results of a dossier.
+    pub fn dossier_results(&mut self, code: &str) -> Result<Vec<results::ResultLine>, DeskError> {
+        self.authorize(&[])?;
+        Ok(results::list(self.store.conn(), code)?)
+    }
+
+    /// Offer a result at later intakes, or stop offering it; audited.
+    pub fn dossier_result_set_reusable(
+        &mut self,
+        code: &str,
+        number: u32,
+        reusable: bool,
+    ) -> Result<Vec<results::ResultLine>, DeskError> {
+        let actor = self.authorize(DIGITISE_ROLES)?;
+        let now = self.now();
+        let tx = self.store.write()?;
+        results::set_reusable(&tx, &actor, code, number, reusable, &now)?;
+        let list = results::list(&tx, code)?;
+        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        Ok(list)
+    }
+
+    /// Check every file, assemble the scans into one PDF stamped with the
+    /// digitiser's name and time (or keep one PDF byte for byte), and seal
+    /// the files; what is left is to record them. Nothing is sealed if one
+    /// file is bad; a crash after sealing leaves only unreferenced sealed
+    /// files, which a later import sweeps.
+    fn digitise_files(
+        &mut self,
+        actor: &bhxh_core::audit::Actor,
+        title: &str,
+        pdf_name: String,
+        inputs: &[(String, Vec<u8>)],
+        declared_pages: Option<u32>,
+    ) -> Result<DigitisedFiles, DeskError> {
         let now = self.now();
         if inputs.is_empty() {
             return Err(CoreError::invalid("files", "Chưa chọn tệp nào.").into());
@@ -598,17 +749,18 @@ impl Desk {
                 }
                 infos.push(pages);
             }
-            let d = dossiers::get(self.store.conn(), code)?;
             let who = self
                 .session()
                 .map(|s| s.staff.full_name.clone())
                 .unwrap_or_else(|| actor.username.clone());
             let stamp = format!("Số hóa: {who}, {}", now.format("%d/%m/%Y %H:%M"));
             let pages: Vec<&[u8]> = inputs.iter().map(|(_, b)| b.as_slice()).collect();
-            let (pdf, _) = bhxh_report::assemble_scans(&pages, &d.procedure_name, Some(&stamp))
-                .map_err(|source| DeskError::Scan {
-                    file: inputs[0].0.clone(),
-                    source,
+            let (pdf, _) =
+                bhxh_report::assemble_scans(&pages, title, Some(&stamp)).map_err(|source| {
+                    DeskError::Scan {
+                        file: inputs[0].0.clone(),
+                        source,
+                    }
                 })?;
             for ((name, bytes), pages) in inputs.iter().zip(&infos) {
                 files.push((
@@ -628,7 +780,7 @@ impl Desk {
                 ));
             }
             let n = u32::try_from(page - 1).unwrap_or(u32::MAX);
-            (pdf, n, format!("thanh-phan-{component}.pdf"))
+            (pdf, n, pdf_name)
         };
         if let Some(declared) = declared_pages
             && declared != assembled.1
@@ -642,14 +794,14 @@ impl Desk {
             )
             .into());
         }
-        // Seal the bytes first (idempotent, content-addressed), then record
-        // them in one transaction: a crash between leaves only unreferenced
-        // sealed files, never a row without its file.
+        // Seal the bytes first (idempotent, content-addressed), then the
+        // caller records them in one transaction: a crash between leaves
+        // only unreferenced sealed files, never a row without its file.
         let store = self.files()?;
         // Debris of imports interrupted before they committed (an hour old:
-        // never a file another desk is recording right now).
-        // (The scan inbox's sealed sources and triaged parts, and progress
-        // evidence, count as referenced.)
+        // never a file another desk is recording right now). Everything a
+        // record refers to (papers, results, the scan inbox's files,
+        // progress evidence) is kept.
         let referenced = bhxh_core::evidence::sealed_in_use(self.store.conn())?
             .into_iter()
             .collect();
@@ -674,17 +826,10 @@ impl Desk {
             pages,
             warnings: warnings.clone(),
         });
-        let tx = self.store.write()?;
-        let status = dossier_files::record(&tx, &actor, code, component, &records, &now)?;
-        tx.commit().map_err(bhxh_store::StoreError::from)?;
-        Ok(ImportedComponent {
-            code: code.trim().to_owned(),
-            component,
+        Ok(DigitisedFiles {
+            records,
             pages,
-            files: records,
             warnings,
-            status,
-            status_label: status.label_vi().to_owned(),
         })
     }
 
@@ -694,7 +839,8 @@ impl Desk {
         Ok(dossier_files::list(self.store.conn(), code)?)
     }
 
-    /// Write each component's PDF, decrypted, into `dir`; returns the paths.
+    /// Write each component's PDF (`<code>_tpN.pdf`) and each result's
+    /// (`<code>_kqN.pdf`), decrypted, into `dir`; returns the paths.
     /// Audited as an export.
     pub fn dossier_export(&mut self, code: &str, dir: &Path) -> Result<Vec<PathBuf>, DeskError> {
         let actor = self.authorize(&[])?;
@@ -711,6 +857,12 @@ impl Desk {
         for l in lines.iter().filter(|l| l.role == "assembled") {
             let bytes = store.get(&l.sha256)?;
             let path = dir.join(format!("{safe}_tp{}.pdf", l.component));
+            paths::write_atomic(&path, &bytes)?;
+            out.push(path);
+        }
+        for r in results::list(self.store.conn(), &d.code)? {
+            let bytes = store.get(&r.sha256)?;
+            let path = dir.join(format!("{safe}_kq{}.pdf", r.number));
             paths::write_atomic(&path, &bytes)?;
             out.push(path);
         }

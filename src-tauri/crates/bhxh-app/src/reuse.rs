@@ -1,7 +1,7 @@
 //! Papers digitised for an earlier dossier of the same applicant, offered
 //! and used again instead of a rescan (see `bhxh_core::dossiers::reuse`).
 
-use bhxh_core::dossiers::reuse::{self, ReuseCandidate};
+use bhxh_core::dossiers::reuse::{self, ReuseCandidate, SourceKind};
 use bhxh_core::dossiers::{self, Status};
 use serde::Serialize;
 
@@ -15,6 +15,8 @@ pub struct Reused {
     pub code: String,
     pub component: u32,
     pub from_code: String,
+    pub from_kind: SourceKind,
+    /// The component's number, or the result's.
     pub from_component: u32,
     pub pages: u32,
     pub status: Status,
@@ -23,7 +25,7 @@ pub struct Reused {
 
 impl Desk {
     /// What can stand in for a component: the same applicant's digitised
-    /// papers of the same kind, newest first.
+    /// papers of the same kind and reusable results that fit it, newest first.
     pub fn dossier_reuse_candidates(
         &mut self,
         code: &str,
@@ -33,13 +35,15 @@ impl Desk {
         Ok(reuse::candidates(self.store.conn(), code, component)?)
     }
 
-    /// Use one of them for the component; audited, counted in the month's
-    /// reuse share.
+    /// Use one of them (a component of the earlier dossier, or one of its
+    /// results flagged reusable) for the component; audited, counted in the
+    /// month's reuse share.
     pub fn dossier_reuse(
         &mut self,
         code: &str,
         component: u32,
         from_code: &str,
+        from_kind: SourceKind,
         from_component: u32,
     ) -> Result<Reused, DeskError> {
         let actor = self.authorize(DIGITISE_ROLES)?;
@@ -51,6 +55,7 @@ impl Desk {
             code,
             component,
             from_code,
+            from_kind,
             from_component,
             &now,
         )?;
@@ -63,6 +68,7 @@ impl Desk {
             code: code.to_owned(),
             component,
             from_code: from_code.to_owned(),
+            from_kind,
             from_component,
             pages,
             status,

@@ -9,6 +9,7 @@ use chrono::Timelike;
 
 use bhxh_app::{Desk, DeskError};
 use bhxh_core::accounts::Role;
+use bhxh_core::dossiers::reuse::SourceKind;
 use bhxh_core::dossiers::{Channel, IntakeInput, SearchQuery, Status, qr};
 use bhxh_core::pid::Sex;
 
@@ -393,7 +394,9 @@ fn a_component_digitised_before_is_reused_for_the_same_applicant_without_a_resca
             .is_empty()
     );
 
-    let done = desk.dossier_reuse(&second.code, 1, &first.code, 1).unwrap();
+    let done = desk
+        .dossier_reuse(&second.code, 1, &first.code, SourceKind::Component, 1)
+        .unwrap();
     assert_eq!((done.pages, done.status), (1, Status::Digitising));
     // the same sealed file, exported byte for byte as the first dossier's
     let a = desk
@@ -410,7 +413,122 @@ fn a_component_digitised_before_is_reused_for_the_same_applicant_without_a_resca
     assert!(desk.check().unwrap().ok);
     // a counter officer may reuse; a second reuse of the component is refused
     let err = desk
-        .dossier_reuse(&second.code, 1, &first.code, 1)
+        .dossier_reuse(&second.code, 1, &first.code, SourceKind::Component, 1)
         .unwrap_err();
     assert_eq!(err.code(), "conflict", "{err}");
+}
+
+#[test]
+fn a_result_is_digitised_sealed_exported_and_reused_at_the_applicants_next_dossier() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = ready(dir.path());
+    let dao = |procedure: &str, parts: Vec<u32>| IntakeInput {
+        procedure_code: procedure.into(),
+        ..intake_input(
+            "Trần Thị Đào",
+            "001193047065",
+            Sex::Female,
+            "1993-01-05",
+            parts,
+        )
+    };
+    // Re-issue of the book: its result is the new "Sổ BHXH".
+    let first = desk
+        .dossier_intake(&dao("BHXH.04", vec![1]))
+        .unwrap()
+        .dossier;
+    let book = vec![("so-bhxh.jpg".to_owned(), jpeg(900, 1200, 200))];
+    let objects = || walk(&dir.path().join("files").join("objects")).len();
+
+    // Not before the dossier is handled; nothing is sealed.
+    let err = desk
+        .dossier_result_import(&first.code, "Sổ BHXH", true, &book, None)
+        .unwrap_err();
+    assert_eq!(err.code(), "conflict", "{err}");
+    assert_eq!(objects(), 0);
+    desk.dossier_set_status(&first.code, Status::Processing, "")
+        .unwrap();
+    // A cut JPEG is refused and nothing is sealed or recorded.
+    let mut cut = jpeg(900, 1200, 200);
+    cut.truncate(cut.len() / 2);
+    let err = desk
+        .dossier_result_import(
+            &first.code,
+            "Sổ BHXH",
+            true,
+            &[("cut.jpg".into(), cut)],
+            None,
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("cut.jpg"), "{err}");
+    assert_eq!(objects(), 0);
+    assert!(desk.dossier_results(&first.code).unwrap().is_empty());
+
+    let done = desk
+        .dossier_result_import(&first.code, "Sổ BHXH", true, &book, Some(1))
+        .unwrap();
+    assert_eq!(
+        (done.number, done.pages, done.status),
+        (1, 1, Status::ResultReady)
+    );
+    // the scan byte for byte and the stamped PDF, both sealed
+    assert_eq!(done.files.len(), 2);
+    assert_eq!(objects(), 2);
+    let listed = desk.dossier_results(&first.code).unwrap();
+    assert_eq!(
+        (listed[0].name.as_str(), listed[0].reusable),
+        ("Sổ BHXH", true)
+    );
+
+    // Exported with the dossier, decrypted, and stamped by the digitiser.
+    let out = desk
+        .dossier_export(&first.code, &dir.path().join("xuat"))
+        .unwrap();
+    let result_pdf = out
+        .iter()
+        .find(|p| p.to_string_lossy().ends_with("_kq1.pdf"))
+        .unwrap();
+    let text = pdf_text(&std::fs::read(result_pdf).unwrap());
+    assert!(text.contains("Số hóa: Trần Thị Hằng"), "{text}");
+
+    // The one-off payment claim (BHXH.12) needs the book as its first paper.
+    let claim = desk
+        .dossier_intake(&dao("BHXH.12", vec![1, 2]))
+        .unwrap()
+        .dossier;
+    let offers = desk.dossier_reuse_candidates(&claim.code, 1).unwrap();
+    assert_eq!(offers.len(), 1, "{offers:?}");
+    assert_eq!(
+        (offers[0].source_kind, offers[0].source_component),
+        (SourceKind::Result, 1)
+    );
+    // not offered while it is not flagged reusable
+    desk.dossier_result_set_reusable(&first.code, 1, false)
+        .unwrap();
+    assert!(
+        desk.dossier_reuse_candidates(&claim.code, 1)
+            .unwrap()
+            .is_empty()
+    );
+    desk.dossier_result_set_reusable(&first.code, 1, true)
+        .unwrap();
+    let reused = desk
+        .dossier_reuse(&claim.code, 1, &first.code, SourceKind::Result, 1)
+        .unwrap();
+    assert_eq!((reused.pages, reused.from_kind), (1, SourceKind::Result));
+    let again = desk
+        .dossier_export(&claim.code, &dir.path().join("xuat2"))
+        .unwrap();
+    assert_eq!(
+        std::fs::read(&again[0]).unwrap(),
+        std::fs::read(result_pdf).unwrap()
+    );
+    let month = claim.received_at[..7].to_owned();
+    let figures = desk.dossier_indicators(&month).unwrap();
+    assert_eq!(
+        (figures.reused, figures.results, figures.results_digitised),
+        (1, 1, 1)
+    );
+    // Every sealed file is referenced and verifies.
+    assert!(desk.check().unwrap().ok);
 }

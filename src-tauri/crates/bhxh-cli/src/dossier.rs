@@ -65,6 +65,26 @@ pub enum DossierCommand {
         #[command(flatten)]
         auth: UserArg,
     },
+    /// Số hóa một kết quả giải quyết của hồ sơ (quyết định, sổ, thẻ…) như
+    /// một thành phần; hồ sơ phải đã chuyển xử lý. Kết quả được đánh dấu dùng
+    /// lại (đề nghị ở các lần tiếp nhận sau của cùng người nộp) trừ khi có
+    /// --not-reusable.
+    Result {
+        code: String,
+        /// Tên kết quả, ví dụ "Sổ BHXH" hoặc "Quyết định hưởng chế độ ốm đau".
+        #[arg(long)]
+        name: String,
+        /// Không đề nghị dùng lại kết quả này.
+        #[arg(long)]
+        not_reusable: bool,
+        /// Số trang của bản giấy (để đối chiếu).
+        #[arg(long)]
+        pages: Option<u32>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        auth: UserArg,
+    },
     /// Xuất các tệp PDF đã số hóa của hồ sơ (giải mã) ra thư mục.
     Export {
         code: String,
@@ -313,6 +333,40 @@ pub(crate) fn run(
             let done = desk.dossier_import(&code, component, &files, pages)?;
             desk.sign_out()?;
             out.value(&done, |w| write_imported(w, &done));
+            Ok(ExitCode::SUCCESS)
+        }
+        DossierCommand::Result {
+            code,
+            name,
+            not_reusable,
+            pages,
+            files,
+            auth,
+        } => {
+            let mut desk = open(data_dir, &auth, secrets)?;
+            let done =
+                desk.dossier_result_import_files(&code, &name, !not_reusable, &files, pages)?;
+            desk.sign_out()?;
+            out.value(&done, |w| {
+                writeln!(
+                    w,
+                    "{}: kết quả {} \"{}\" đã số hóa ({} trang{}). Trạng thái: {}",
+                    done.code,
+                    done.number,
+                    done.name,
+                    done.pages,
+                    if done.reusable {
+                        ", dùng lại được"
+                    } else {
+                        ""
+                    },
+                    done.status_label
+                )?;
+                for warning in &done.warnings {
+                    writeln!(w, "Lưu ý: {warning}")?;
+                }
+                Ok(())
+            });
             Ok(ExitCode::SUCCESS)
         }
         DossierCommand::Export {

@@ -183,11 +183,13 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence> {
     })
 }
 
-/// Every sealed file some record of the desk refers to: dossier papers, the
+/// Every sealed file some record of the desk refers to: dossier papers and
+/// results, the
 /// scan inbox's sources and triaged parts, progress evidence. Files outside
 /// this set may be swept; every file in it must be in the store.
 pub fn sealed_in_use(conn: &Connection) -> Result<Vec<String>, CoreError> {
     let mut all = crate::dossiers::files::referenced_hashes(conn)?;
+    all.extend(crate::dossiers::results::referenced_hashes(conn)?);
     all.extend(crate::inbox::referenced_hashes(conn)?);
     let mut stmt = conn.prepare("SELECT DISTINCT sha256 FROM progress_evidence")?;
     for h in stmt.query_map([], |r| r.get::<_, String>(0))? {

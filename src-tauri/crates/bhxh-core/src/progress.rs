@@ -261,12 +261,18 @@ pub fn auto_indicators(
     let label = format!("{:02}/{}", month.month, month.year);
     let d = crate::dossiers::month_indicators(conn, month.year, month.month, today)?;
     if let Some(percent) = d.digitised_percent {
-        let source = format!(
+        let mut source = format!(
             "Hồ sơ tiếp nhận tháng {label}: {} hồ sơ, {} đã số hóa ({}%, không tính hồ sơ bị từ chối)",
             d.received,
             d.digitised,
             format!("{percent:.1}").replace('.', ",")
         );
+        if d.results > 0 {
+            source.push_str(&format!(
+                "; kết quả giải quyết: {}/{} đã số hóa",
+                d.results_digitised, d.results
+            ));
+        }
         for task_number in [13, 14] {
             out.push(AutoIndicator {
                 task_number,

@@ -54,4 +54,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "evidence",
         sql: include_str!("../migrations/0010_evidence.sql"),
     },
+    Migration {
+        version: 11,
+        name: "results",
+        sql: include_str!("../migrations/0011_results.sql"),
+    },
 ];

@@ -19,7 +19,7 @@ pub enum FileRole {
 }
 
 impl FileRole {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             FileRole::Original => "original",
             FileRole::Assembled => "assembled",

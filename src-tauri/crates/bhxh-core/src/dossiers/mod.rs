@@ -10,6 +10,7 @@
 pub mod code;
 pub mod files;
 pub mod qr;
+pub mod results;
 pub mod reuse;
 mod search;
 

@@ -8,9 +8,15 @@
 //! `dossier_reuse` row says where it came from, for the monthly reuse share.
 //! Two components are "of the same kind" when their names are equal once
 //! folded (no marks, đ→d, case and spacing ignored).
+//!
+//! Results of earlier dossiers flagged reusable ([`super::results`]) are
+//! offered too. A result's name is a short title ("Sổ BHXH"), a component's
+//! a longer description ("Sổ BHXH (trường hợp đổi, điều chỉnh thông tin…)"),
+//! so a result fits a component whose folded name is the result's name or
+//! starts with it followed by a word break.
 
 use rusqlite::{Connection, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::files::{self, FileRecord, FileRole};
 use super::{Status, get};
@@ -18,12 +24,43 @@ use crate::audit::{self, Actor, Event};
 use crate::text::fold;
 use crate::{CoreError, Timestamp, ts};
 
-/// A digitised component of an earlier dossier of the same applicant.
+/// What an offer comes from: a component of an earlier dossier, or one of its
+/// results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    #[default]
+    Component,
+    Result,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Component => "component",
+            SourceKind::Result => "result",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SourceKind> {
+        match s {
+            "component" => Some(SourceKind::Component),
+            "result" => Some(SourceKind::Result),
+            _ => None,
+        }
+    }
+}
+
+/// A digitised component or reusable result of an earlier dossier of the
+/// same applicant.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReuseCandidate {
     pub source_code: String,
+    pub source_kind: SourceKind,
+    /// The component's number, or the result's when `source_kind` is `result`.
     pub source_component: u32,
+    /// The component's or the result's name.
     pub component_name: String,
     pub sha256: String,
     pub file_name: String,
@@ -34,14 +71,26 @@ pub struct ReuseCandidate {
     pub digitised_by: String,
 }
 
+fn norm(s: &str) -> String {
+    fold(s).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn same_kind(a: &str, b: &str) -> bool {
-    let norm = |s: &str| fold(s).split_whitespace().collect::<Vec<_>>().join(" ");
     norm(a) == norm(b)
+}
+
+/// Whether a result named `result` fits a component named `component`: the
+/// same name, or the component's name begins with it at a word break.
+fn result_fits(result: &str, component: &str) -> bool {
+    let (r, c) = (norm(result), norm(component));
+    !r.is_empty()
+        && c.strip_prefix(&r)
+            .is_some_and(|rest| rest.chars().next().is_none_or(|ch| !ch.is_alphanumeric()))
 }
 
 /// What can stand in for component `component` of dossier `code`: the
 /// assembled PDFs of the same applicant's other dossiers whose component is
-/// of the same kind, newest first.
+/// of the same kind, and their reusable results that fit it, newest first.
 pub fn candidates(
     conn: &Connection,
     code: &str,
@@ -67,6 +116,7 @@ pub fn candidates(
         .query_map(params![d.applicant_id, d.code], |r| {
             Ok(ReuseCandidate {
                 source_code: r.get(0)?,
+                source_kind: SourceKind::Component,
                 source_component: r.get(1)?,
                 component_name: r.get(2)?,
                 sha256: r.get(3)?,
@@ -79,39 +129,82 @@ pub fn candidates(
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut seen = std::collections::HashSet::new();
-    Ok(rows
+    let mut stmt = conn.prepare(
+        "SELECT s.code, r.number, r.name, f.sha256, f.file_name, f.media_type, f.bytes,
+                f.pages, r.added_at, r.added_by
+         FROM dossier s
+         JOIN dossier_result r ON r.dossier_id = s.id AND r.reusable = 1
+         JOIN dossier_result_file f ON f.dossier_id = s.id AND f.result = r.number
+                                   AND f.role = 'assembled'
+         WHERE s.applicant_id = ?1 AND s.code != ?2",
+    )?;
+    let results = stmt
+        .query_map(params![d.applicant_id, d.code], |r| {
+            Ok(ReuseCandidate {
+                source_code: r.get(0)?,
+                source_kind: SourceKind::Result,
+                source_component: r.get(1)?,
+                component_name: r.get(2)?,
+                sha256: r.get(3)?,
+                file_name: r.get(4)?,
+                media_type: r.get(5)?,
+                bytes: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
+                pages: r.get(7)?,
+                digitised_at: r.get(8)?,
+                digitised_by: r.get(9)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut all: Vec<ReuseCandidate> = rows
         .into_iter()
         .filter(|c| same_kind(&c.component_name, &target.name))
-        // one offer per distinct file
-        .filter(|c| seen.insert(c.sha256.clone()))
-        .collect())
+        .chain(
+            results
+                .into_iter()
+                .filter(|c| result_fits(&c.component_name, &target.name)),
+        )
+        .collect();
+    // Newest first (timestamps are RFC 3339 in the desk's zone, so they sort
+    // as text); the sort is stable, so a result ties after a component.
+    all.sort_by(|a, b| b.digitised_at.cmp(&a.digitised_at));
+    let mut seen = std::collections::HashSet::new();
+    // one offer per distinct file
+    all.retain(|c| seen.insert(c.sha256.clone()));
+    Ok(all)
 }
 
-/// Use the digitised component `source_component` of dossier `source_code`
-/// for component `component` of dossier `code`, in the caller's write
-/// transaction. Moves the dossier along as a scan would ([`files::record`])
-/// and records the reuse; audited.
+/// Use the digitised component (or, with [`SourceKind::Result`], the
+/// result) `source_number` of dossier `source_code` for component
+/// `component` of dossier `code`, in the caller's write transaction. Moves
+/// the dossier along as a scan would ([`files::record`]) and records the
+/// reuse; audited.
+#[allow(clippy::too_many_arguments)] // the two ends of the reuse, each named
 pub fn reuse(
     conn: &Connection,
     actor: &Actor,
     code: &str,
     component: u32,
     source_code: &str,
-    source_component: u32,
+    source_kind: SourceKind,
+    source_number: u32,
     now: &Timestamp,
 ) -> Result<Status, CoreError> {
     let offered = candidates(conn, code, component)?;
-    let Some(c) = offered
-        .iter()
-        .find(|c| c.source_code == source_code && c.source_component == source_component)
-    else {
+    let Some(c) = offered.iter().find(|c| {
+        c.source_code == source_code
+            && c.source_kind == source_kind
+            && c.source_component == source_number
+    }) else {
+        let what = match source_kind {
+            SourceKind::Component => "Thành phần",
+            SourceKind::Result => "Kết quả",
+        };
         return Err(CoreError::invalid(
             "source",
             format!(
-                "Thành phần {source_component} của hồ sơ {source_code} không dùng lại được cho \
+                "{what} {source_number} của hồ sơ {source_code} không dùng lại được cho \
                  thành phần {component} của hồ sơ {code}: không cùng người nộp, không cùng loại \
-                 giấy tờ hoặc chưa được số hóa."
+                 giấy tờ, chưa được số hóa hoặc không được đánh dấu dùng lại."
             ),
         ));
     };
@@ -145,17 +238,18 @@ pub fn reuse(
     let by = super::staff_name(conn, actor)?;
     conn.execute(
         "INSERT INTO dossier_reuse (dossier_id, component, source_dossier_id, source_component,
-                                    sha256, at, by_name)
-         SELECT d.id, ?2, s.id, ?4, ?5, ?6, ?7 FROM dossier d, dossier s
+                                    sha256, at, by_name, source_kind)
+         SELECT d.id, ?2, s.id, ?4, ?5, ?6, ?7, ?8 FROM dossier d, dossier s
          WHERE d.code = ?1 AND s.code = ?3",
         params![
             code,
             component,
             source_code,
-            source_component,
+            source_number,
             c.sha256,
             ts(now),
-            by
+            by,
+            source_kind.as_str()
         ],
     )?;
     audit::append(
@@ -168,11 +262,31 @@ pub fn reuse(
             detail: serde_json::json!({
                 "component": component,
                 "from": source_code,
-                "fromComponent": source_component,
+                "fromKind": source_kind,
+                "fromNumber": source_number,
                 "sha256": c.sha256,
             }),
         },
         now,
     )?;
     Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::result_fits;
+
+    #[test]
+    fn a_result_fits_a_component_named_by_it_at_a_word_break() {
+        assert!(result_fits("Sổ BHXH", "Sổ BHXH"));
+        assert!(result_fits(
+            "sổ  bhxh",
+            "Sổ BHXH (trường hợp đổi, điều chỉnh thông tin trên sổ)"
+        ));
+        assert!(result_fits("Sổ BHXH", "Sổ BHXH của người chết"));
+        assert!(!result_fits("Sổ BH", "Sổ BHXH"), "not inside a word");
+        assert!(!result_fits("Sổ BHXH", "Sổ"), "not a shorter name");
+        assert!(!result_fits("Thẻ BHYT", "Sổ BHXH"));
+        assert!(!result_fits("   ", "Sổ BHXH"), "an empty name fits nothing");
+    }
 }

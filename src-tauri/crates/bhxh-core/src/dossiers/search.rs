@@ -172,6 +172,12 @@ pub struct MonthIndicators {
     pub reused: u32,
     /// `reused` over the dossiers not refused, in per cent (None if none).
     pub reuse_percent: Option<f64>,
+    /// Of those not refused, how many have their result ready (or returned).
+    pub results: u32,
+    /// Of those, how many have a digitised result.
+    pub results_digitised: u32,
+    /// `results_digitised` over `results`, in per cent (None if none).
+    pub results_digitised_percent: Option<f64>,
 }
 
 /// Figures for the dossiers received in one month.
@@ -190,7 +196,8 @@ pub fn month_indicators(
         NaiveDate::from_ymd_opt(year, month + 1, 1)
     }
     .ok_or_else(|| CoreError::invalid("month", format!("Tháng {month}/{year} không hợp lệ.")))?;
-    let (received, not_refused, digitised, late, reused): (u32, u32, u32, u32, u32) = conn.query_row(
+    type Counts = (u32, u32, u32, u32, u32, u32, u32);
+    let (received, not_refused, digitised, late, reused, results, results_digitised): Counts = conn.query_row(
         "SELECT count(*),
                 coalesce(sum(d.status != 'refused'), 0),
                 coalesce(sum(d.status != 'refused' AND EXISTS (
@@ -199,10 +206,23 @@ pub fn month_indicators(
                     SELECT substr(min(e.at), 1, 10) FROM dossier_event e
                     WHERE e.dossier_id = d.id AND e.to_status = 'result_ready'), ?3) > d.due_on), 0),
                 coalesce(sum(d.status != 'refused' AND EXISTS (
-                    SELECT 1 FROM dossier_reuse u WHERE u.dossier_id = d.id)), 0)
+                    SELECT 1 FROM dossier_reuse u WHERE u.dossier_id = d.id)), 0),
+                coalesce(sum(d.status IN ('result_ready', 'returned')), 0),
+                coalesce(sum(d.status IN ('result_ready', 'returned') AND EXISTS (
+                    SELECT 1 FROM dossier_result r WHERE r.dossier_id = d.id)), 0)
          FROM dossier d WHERE d.received_on >= ?1 AND d.received_on < ?2",
         [first.to_string(), next.to_string(), today.to_string()],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        },
     )?;
     let share = |n: u32| {
         (not_refused > 0).then(|| (f64::from(n) * 1000.0 / f64::from(not_refused)).round() / 10.0)
@@ -216,5 +236,9 @@ pub fn month_indicators(
         late,
         reused,
         reuse_percent: share(reused),
+        results,
+        results_digitised,
+        results_digitised_percent: (results > 0)
+            .then(|| (f64::from(results_digitised) * 1000.0 / f64::from(results)).round() / 10.0),
     })
 }

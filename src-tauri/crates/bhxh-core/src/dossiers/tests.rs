@@ -394,7 +394,7 @@ fn the_plan_figures_for_tasks_13_14_24_and_25_come_from_dossiers_and_chip_checks
 #[test]
 fn a_paper_digitised_for_an_earlier_dossier_is_offered_and_reused_not_rescanned() {
     use super::files::{self, FileRecord, FileRole};
-    use super::reuse;
+    use super::reuse::{self, SourceKind::Component};
     let conn = desk_db();
     let now = at("2024-04-26T09:15:00+07:00");
     let take = |id: &str| {
@@ -446,7 +446,8 @@ fn a_paper_digitised_for_an_earlier_dossier_is_offered_and_reused_not_rescanned(
     assert_eq!(offers2[0].source_component, 2);
 
     // a source that does not fit is refused, and nothing is written
-    let err = reuse::reuse(&conn, &officer(), &second, 1, &first, 2, &later).unwrap_err();
+    let err =
+        reuse::reuse(&conn, &officer(), &second, 1, &first, Component, 2, &later).unwrap_err();
     assert!(
         matches!(
             err,
@@ -457,11 +458,12 @@ fn a_paper_digitised_for_an_earlier_dossier_is_offered_and_reused_not_rescanned(
         ),
         "{err}"
     );
-    let err = reuse::reuse(&conn, &officer(), &second, 1, &other, 1, &later).unwrap_err();
+    let err =
+        reuse::reuse(&conn, &officer(), &second, 1, &other, Component, 1, &later).unwrap_err();
     assert!(err.to_string().contains("không cùng người nộp"), "{err}");
     assert!(files::list(&conn, &second).unwrap().is_empty());
 
-    let status = reuse::reuse(&conn, &officer(), &second, 1, &first, 1, &later).unwrap();
+    let status = reuse::reuse(&conn, &officer(), &second, 1, &first, Component, 1, &later).unwrap();
     assert_eq!(status, Status::Digitising, "component 2 still waits");
     let listed = files::list(&conn, &second).unwrap();
     assert_eq!(listed.len(), 1);
@@ -470,10 +472,11 @@ fn a_paper_digitised_for_an_earlier_dossier_is_offered_and_reused_not_rescanned(
         (1, "a".repeat(64).as_str())
     );
     // used once: a second time is a conflict
-    let err = reuse::reuse(&conn, &officer(), &second, 1, &first, 1, &later).unwrap_err();
+    let err =
+        reuse::reuse(&conn, &officer(), &second, 1, &first, Component, 1, &later).unwrap_err();
     assert!(matches!(err, CoreError::Conflict(_)), "{err}");
     assert_eq!(
-        reuse::reuse(&conn, &officer(), &second, 2, &first, 2, &later).unwrap(),
+        reuse::reuse(&conn, &officer(), &second, 2, &first, Component, 2, &later).unwrap(),
         Status::Digitised
     );
     let audited: i64 = conn
@@ -493,4 +496,212 @@ fn a_paper_digitised_for_an_earlier_dossier_is_offered_and_reused_not_rescanned(
     );
     let april = month_indicators(&conn, 2024, 4, later.date_naive()).unwrap();
     assert_eq!((april.reused, april.reuse_percent), (0, Some(0.0)));
+}
+
+#[test]
+fn a_digitised_result_is_recorded_flagged_reusable_and_offered_for_a_later_dossier() {
+    use super::files::{FileRecord, FileRole};
+    use super::results;
+    use super::reuse::{self, SourceKind};
+    let conn = desk_db();
+    let now = at("2024-04-26T09:15:00+07:00");
+    let pdf = |sha: &str, pages: u32| FileRecord {
+        role: FileRole::Assembled,
+        sha256: sha.repeat(64),
+        file_name: "ket-qua.pdf".into(),
+        media_type: "application/pdf".into(),
+        bytes: 4321,
+        pages,
+        warnings: vec![],
+    };
+    // BHXH.04 (re-issue of the book) gives back a "Sổ BHXH"
+    let mut first_input = input("Trần Thị Đào", "001193047065");
+    first_input.procedure_code = "BHXH.04".into();
+    first_input.received_components = vec![1];
+    let first = intake(&conn, &officer(), &first_input, &now)
+        .unwrap()
+        .dossier
+        .code;
+    // not before the dossier is processed, and nothing is written
+    let err = results::record(
+        &conn,
+        &officer(),
+        &first,
+        "Sổ BHXH",
+        true,
+        &[pdf("e", 3)],
+        &now,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("chuyển xử lý"), "{err}");
+    assert!(results::list(&conn, &first).unwrap().is_empty());
+    set_status(&conn, &officer(), &first, Status::Processing, "", &now).unwrap();
+    // a name is needed, and exactly one PDF
+    let err =
+        results::record(&conn, &officer(), &first, "  ", true, &[pdf("e", 3)], &now).unwrap_err();
+    assert!(
+        matches!(err, CoreError::Invalid { field: "name", .. }),
+        "{err}"
+    );
+    let err = results::record(&conn, &officer(), &first, "Sổ BHXH", true, &[], &now).unwrap_err();
+    assert!(
+        matches!(err, CoreError::Invalid { field: "files", .. }),
+        "{err}"
+    );
+
+    let rec = results::record(
+        &conn,
+        &officer(),
+        &first,
+        "  Sổ   BHXH ",
+        true,
+        &[pdf("e", 3)],
+        &now,
+    )
+    .unwrap();
+    assert_eq!((rec.number, rec.status), (1, Status::ResultReady));
+    let second_result = results::record(
+        &conn,
+        &officer(),
+        &first,
+        "Thẻ BHYT",
+        false,
+        &[pdf("f", 1)],
+        &now,
+    )
+    .unwrap();
+    assert_eq!(
+        (second_result.number, second_result.status),
+        (2, Status::ResultReady)
+    );
+    let listed = results::list(&conn, &first).unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|r| (r.number, r.name.as_str(), r.reusable, r.pages))
+            .collect::<Vec<_>>(),
+        vec![(1, "Sổ BHXH", true, 3), (2, "Thẻ BHYT", false, 1)]
+    );
+    let sealed = crate::evidence::sealed_in_use(&conn).unwrap();
+    assert!(sealed.contains(&"e".repeat(64)) && sealed.contains(&"f".repeat(64)));
+    let history = get(&conn, &first).unwrap().events;
+    assert!(
+        history
+            .last()
+            .is_some_and(|e| e.to_status == Status::ResultReady && e.note.contains("Sổ BHXH")),
+        "{history:?}"
+    );
+
+    // A month later she claims the one-off payment (BHXH.12), whose first
+    // paper is "Sổ BHXH": the book is offered; the card is not reusable and
+    // fits nothing here anyway.
+    let later = at("2024-05-27T10:00:00+07:00");
+    let mut claim = input("Trần Thị Đào", "001193047065");
+    claim.procedure_code = "BHXH.12".into();
+    claim.received_components = vec![1, 2];
+    let second = intake(&conn, &officer(), &claim, &later)
+        .unwrap()
+        .dossier
+        .code;
+    let offers = reuse::candidates(&conn, &second, 1).unwrap();
+    assert_eq!(
+        offers
+            .iter()
+            .map(|o| (o.source_code.as_str(), o.source_kind, o.source_component))
+            .collect::<Vec<_>>(),
+        vec![(first.as_str(), SourceKind::Result, 1)]
+    );
+    assert!(reuse::candidates(&conn, &second, 2).unwrap().is_empty());
+
+    // unflagged, it is no longer offered; flagged again, it is
+    results::set_reusable(&conn, &officer(), &first, 1, false, &later).unwrap();
+    assert!(reuse::candidates(&conn, &second, 1).unwrap().is_empty());
+    let err = reuse::reuse(
+        &conn,
+        &officer(),
+        &second,
+        1,
+        &first,
+        SourceKind::Result,
+        1,
+        &later,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("đánh dấu dùng lại"), "{err}");
+    results::set_reusable(&conn, &officer(), &first, 1, true, &later).unwrap();
+    let err = results::set_reusable(&conn, &officer(), &first, 9, true, &later).unwrap_err();
+    assert!(matches!(err, CoreError::NotFound { .. }), "{err}");
+    // the component kind does not name the result: asking for component 1 is refused
+    let err = reuse::reuse(
+        &conn,
+        &officer(),
+        &second,
+        1,
+        &first,
+        SourceKind::Component,
+        1,
+        &later,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CoreError::Invalid {
+                field: "source",
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    let status = reuse::reuse(
+        &conn,
+        &officer(),
+        &second,
+        1,
+        &first,
+        SourceKind::Result,
+        1,
+        &later,
+    )
+    .unwrap();
+    assert_eq!(status, Status::Digitising, "component 2 still waits");
+    let files = super::files::list(&conn, &second).unwrap();
+    assert_eq!(
+        (files[0].component, files[0].sha256.as_str(), files[0].pages),
+        (1, "e".repeat(64).as_str(), 3)
+    );
+    let kind: String = conn
+        .query_row(
+            "SELECT source_kind FROM dossier_reuse u JOIN dossier d ON d.id = u.dossier_id
+             WHERE d.code = ?1",
+            [&second],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kind, "result");
+    let audited: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'digitise_result' AND entity_id = ?1",
+            [&first],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 2);
+
+    // April: one dossier, its result ready and digitised; May: the reuse
+    let april = month_indicators(&conn, 2024, 4, later.date_naive()).unwrap();
+    assert_eq!(
+        (
+            april.results,
+            april.results_digitised,
+            april.results_digitised_percent
+        ),
+        (1, 1, Some(100.0))
+    );
+    let may = month_indicators(&conn, 2024, 5, later.date_naive()).unwrap();
+    assert_eq!(
+        (may.reused, may.results, may.results_digitised_percent),
+        (1, 0, None)
+    );
 }
