@@ -158,6 +158,10 @@ pub struct ReadOptions {
     pub max_resumes: u32,
     /// Run Active Authentication (INTERNAL AUTHENTICATE with the DG15 key) after the read.
     pub active_authentication: bool,
+    /// Read each file by its short EF identifier (READ BINARY with P1 = `80 | SFI`), which
+    /// selects it in the same command: one APDU less per file. A card that refuses it gets
+    /// a SELECT instead (ICAO 9303-10 §3.6 says every LDS file has one).
+    pub short_ef_ids: bool,
 }
 
 impl Default for ReadOptions {
@@ -171,6 +175,7 @@ impl Default for ReadOptions {
             at: None,
             max_resumes: 2,
             active_authentication: true,
+            short_ef_ids: true,
         }
     }
 }
@@ -320,6 +325,8 @@ struct Session<'t, T: Transport + ?Sized> {
     selected: Option<u16>,
     stats: ReadStats,
     max_resumes: u32,
+    /// Whether to try short EF identifiers (cleared once the card refuses one).
+    short_ef_ids: bool,
 }
 
 fn random<const N: usize>() -> Result<[u8; N], ReadError> {
@@ -331,6 +338,14 @@ fn random<const N: usize>() -> Result<[u8; N], ReadError> {
 fn select_ef(fid: u16) -> Vec<u8> {
     let [hi, lo] = fid.to_be_bytes();
     vec![0x00, 0xA4, 0x02, 0x0C, 0x02, hi, lo]
+}
+
+/// The short EF identifier of an LDS file (`0101`–`0110` → 1–16, `011D` EF.SOD → 29,
+/// `011E` EF.COM → 30): the low five bits of its file identifier.
+fn short_ef_id(fid: u16) -> Option<u8> {
+    let [hi, lo] = fid.to_be_bytes();
+    let sfi = lo & 0x1F;
+    (hi == 0x01 && lo & 0xE0 == 0 && (1..=30).contains(&sfi)).then_some(sfi)
 }
 
 /// The length of a complete BER-TLV object from its first bytes, if they suffice.
@@ -517,15 +532,24 @@ impl<T: Transport + ?Sized> Session<'_, T> {
         }
     }
 
-    /// One READ BINARY of `le` bytes at `offset`; returns the data and the status word.
+    /// One READ BINARY of `le` bytes at `offset` (with `sfi`: of the file with that short
+    /// EF identifier, selecting it; `offset` is then at most 255); returns the data and the
+    /// status word.
     fn read_binary(
         &mut self,
         file: LdsFile,
+        sfi: Option<u8>,
         offset: usize,
         le: u8,
     ) -> Result<RawResponse, ReadError> {
         let step = format!("READ BINARY {file} at offset {offset}");
-        let mut r = if offset <= 0x7FFF {
+        let mut r = if let Some(sfi) = sfi {
+            let p2 = u8::try_from(offset).map_err(|_| ReadError::BadResponse {
+                step: step.clone(),
+                what: "offset too large for a read by short EF identifier".into(),
+            })?;
+            self.resuming(|s| s.send(&step, &[0x00, 0xB0, 0x80 | sfi, p2, le]))?
+        } else if offset <= 0x7FFF {
             let [hi, lo] = u16::try_from(offset).unwrap_or(0).to_be_bytes();
             self.resuming(|s| s.send(&step, &[0x00, 0xB0, hi, lo, le]))?
         } else {
@@ -574,6 +598,22 @@ impl<T: Transport + ?Sized> Session<'_, T> {
         Ok(r)
     }
 
+    /// SELECT an elementary file by its identifier; `Some` when the card has it not or
+    /// protects it.
+    fn select(&mut self, file: LdsFile, fid: u16) -> Result<Option<Unavailable>, ReadError> {
+        let step = format!("SELECT {file}");
+        let r = self.resuming(|s| s.send(&step, &select_ef(fid)))?;
+        match r.sw {
+            0x9000 => {
+                self.selected = Some(fid);
+                Ok(None)
+            }
+            0x6A82 => Ok(Some(Unavailable::Absent)),
+            0x6982 => Ok(Some(Unavailable::Protected)),
+            sw => Err(ReadError::Status { step, sw }),
+        }
+    }
+
     /// Selects and reads one file.
     fn read_file(
         &mut self,
@@ -582,13 +622,12 @@ impl<T: Transport + ?Sized> Session<'_, T> {
         max_chunk: u8,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<FileRead, ReadError> {
-        let step = format!("SELECT {file}");
-        let r = self.resuming(|s| s.send(&step, &select_ef(fid)))?;
-        match r.sw {
-            0x9000 => self.selected = Some(fid),
-            0x6A82 => return Ok(FileRead::Unavailable(Unavailable::Absent)),
-            0x6982 => return Ok(FileRead::Unavailable(Unavailable::Protected)),
-            sw => return Err(ReadError::Status { step, sw }),
+        // By short EF identifier, the first READ BINARY selects the file; otherwise SELECT.
+        let mut sfi = short_ef_id(fid).filter(|_| self.short_ef_ids);
+        if sfi.is_none()
+            && let Some(unavailable) = self.select(file, fid)?
+        {
+            return Ok(FileRead::Unavailable(unavailable));
         }
         let mut data: Vec<u8> = Vec::new();
         let mut total: Option<usize> = None;
@@ -610,9 +649,32 @@ impl<T: Transport + ?Sized> Session<'_, T> {
                 None => chunk,
             };
             let le = exact.take().unwrap_or(want);
-            let r = self.read_binary(file, offset, le)?;
+            let by_sfi = sfi.filter(|_| offset == 0);
+            let r = self.read_binary(file, by_sfi, offset, le)?;
             let step = || format!("READ BINARY {file} at offset {offset}");
             let mut at_end = false;
+            if by_sfi.is_some() {
+                match r.sw {
+                    0x9000 | 0x6282 => {
+                        // Selected by this very read (and again after a reset).
+                        self.selected = Some(fid);
+                        sfi = None;
+                    }
+                    0x6A82 => return Ok(FileRead::Unavailable(Unavailable::Absent)),
+                    0x6982 => return Ok(FileRead::Unavailable(Unavailable::Protected)),
+                    sw if sw & 0xFF00 == 0x6C00 || sw == 0x6700 => {}
+                    _ => {
+                        // No short EF identifiers on this card (6A86, 6D00, 6B00…): SELECT,
+                        // for this file and the rest of the session.
+                        self.short_ef_ids = false;
+                        sfi = None;
+                        if let Some(unavailable) = self.select(file, fid)? {
+                            return Ok(FileRead::Unavailable(unavailable));
+                        }
+                        continue;
+                    }
+                }
+            }
             match r.sw {
                 0x9000 => {}
                 0x6282 => at_end = true,
@@ -685,6 +747,7 @@ pub fn read_card<T: Transport + ?Sized>(
         selected: None,
         stats: ReadStats::default(),
         max_resumes: options.max_resumes,
+        short_ef_ids: options.short_ef_ids,
     };
     session.resuming(Session::open)?;
 
@@ -848,6 +911,8 @@ mod tests {
         /// The Active Authentication private key (PKCS#1 DER); `None`: INTERNAL AUTHENTICATE
         /// answers `6D00`.
         aa_key: Option<Vec<u8>>,
+        /// Whether READ BINARY by short EF identifier works (else `6A86`).
+        sfi: bool,
     }
 
     /// ISO/IEC 9796-2 scheme 1 with SHA-1 (trailer BC), partial recovery, as a chip signs.
@@ -929,6 +994,7 @@ mod tests {
                 needs_reconnect: false,
                 log: Vec::new(),
                 aa_key: Some(crate::fixtures::aa_private_key()),
+                sfi: true,
             }
         }
 
@@ -1013,7 +1079,18 @@ mod tests {
                         Some(0) | None => 256,
                         Some(n) => n,
                     };
-                    let offset = if ins == 0xB0 {
+                    let offset = if ins == 0xB0 && p1 & 0x80 != 0 {
+                        // By short EF identifier: selects the file, P2 is the offset.
+                        if !self.sfi {
+                            return (vec![], 0x6A86);
+                        }
+                        let fid = 0x0100 | u16::from(p1 & 0x1F);
+                        if !self.files.contains_key(&fid) && fid != DG3 {
+                            return (vec![], 0x6A82);
+                        }
+                        self.current = Some(fid);
+                        usize::from(p2)
+                    } else if ins == 0xB0 {
                         usize::from(p1 & 0x7F) << 8 | usize::from(p2)
                     } else {
                         let t = TlvReader::new(data).expect(0x54).unwrap();
@@ -1190,6 +1267,57 @@ mod tests {
             "{:?}",
             result.parse_problems
         );
+    }
+
+    #[test]
+    fn files_are_read_by_short_ef_identifier_and_selected_only_when_the_card_refuses_it() {
+        let selects = |log: &[Vec<u8>]| log.iter().filter(|c| c[1] == 0xA4 && c[2] == 0x02).count();
+        let sfi_reads = |log: &[Vec<u8>]| {
+            log.iter()
+                .filter(|c| c[1] == 0xB0 && c[2] & 0x80 != 0)
+                .count()
+        };
+        let mut chip = FakeChip::new(card());
+        let by_sfi = read(&mut chip, &options()).0.unwrap();
+        assert_genuine_and_complete(&by_sfi);
+        assert_eq!(selects(&chip.log), 0, "no SELECT EF at all");
+        // EF.COM, EF.SOD, DG1, DG2, DG3 (protected), DG13, DG14, DG15: one each
+        let files = 2 + by_sfi.data_groups.len() + by_sfi.unavailable.len();
+        assert_eq!(files, 8);
+        assert_eq!(sfi_reads(&chip.log), files);
+
+        // A card without them: refused once, then SELECT for every file; the same read.
+        let mut old = FakeChip::new(card());
+        old.sfi = false;
+        let by_select = read(&mut old, &options()).0.unwrap();
+        assert_genuine_and_complete(&by_select);
+        assert_eq!(sfi_reads(&old.log), 1, "tried once only");
+        assert_eq!(selects(&old.log), files);
+        assert_eq!(by_select.data_groups, by_sfi.data_groups);
+        let files = u32::try_from(files).unwrap();
+        assert_eq!(by_select.stats.apdus, by_sfi.stats.apdus + files + 1);
+
+        // Turned off: SELECT only.
+        let mut chip = FakeChip::new(card());
+        let off = ReadOptions {
+            short_ef_ids: false,
+            ..options()
+        };
+        let selected = read(&mut chip, &off).0.unwrap();
+        assert_eq!(sfi_reads(&chip.log), 0);
+        assert_eq!(selected.stats.apdus, by_sfi.stats.apdus + files);
+    }
+
+    #[test]
+    fn short_ef_identifiers_are_those_of_the_lds_files() {
+        assert_eq!(short_ef_id(0x0101), Some(1));
+        assert_eq!(short_ef_id(0x0110), Some(16));
+        assert_eq!(short_ef_id(EF_SOD), Some(0x1D));
+        assert_eq!(short_ef_id(EF_COM), Some(0x1E));
+        assert_eq!(short_ef_id(0x0100), None);
+        assert_eq!(short_ef_id(0x011C + 0x20), None);
+        assert_eq!(short_ef_id(0x011F), None);
+        assert_eq!(short_ef_id(0x3F00), None);
     }
 
     #[test]
