@@ -1,22 +1,23 @@
-//! The chip's files as a card could send them: the first byte picks the
-//! parser, the rest is the file.
+//! The chip's files as a card could send them (EF.CardAccess included): the
+//! first byte picks the parser, the rest is the file.
 #![no_main]
 
 use bhxh_emrtd::lds::{com, dg2, dg13, dg14, dg15};
-use bhxh_emrtd::{mrz, sod};
+use bhxh_emrtd::{mrz, pace, sod};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&which, file)) = data.split_first() else {
         return;
     };
-    match which % 7 {
+    match which % 8 {
         0 => drop(com::parse_com(file)),
         1 => drop(mrz::parse_dg1(file)),
         2 => drop(dg2::parse_dg2(file)),
         3 => drop(dg13::parse_dg13(file)),
         4 => drop(dg14::parse_dg14(file)),
         5 => drop(dg15::parse_dg15(file)),
-        _ => drop(sod::parse_sod(file)),
+        6 => drop(sod::parse_sod(file)),
+        _ => drop(pace::parse_card_access(file)),
     }
 });

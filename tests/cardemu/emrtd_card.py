@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""An ICAO 9303 eMRTD (BAC + 3DES secure messaging) served to a virtual PC/SC reader.
+"""An ICAO 9303 eMRTD (BAC, optionally PACE; secure messaging) served to a virtual PC/SC reader.
 
 Connects to the vpcd driver of pcscd (Debian package ``vsmartcard-vpcd``; TCP port 35963 for
 ``Virtual PCD 00 00``) and answers APDUs like a Vietnamese CCCD chip would, from a directory of
@@ -27,15 +27,24 @@ and no access control. This card:
 - answers INTERNAL AUTHENTICATE (Active Authentication, ICAO 9303-11 §6.1) with the RSA key in
   aa-key.der (PKCS#1 DER, or --aa-key): ISO/IEC 9796-2 scheme 1, SHA-1, trailer BC, as most
   chips do; without a key it answers 6D00. A "cloned chip" is the same files with another key;
+- with --pace, also offers PACE (ICAO 9303-11 §4.4): ECDH Generic Mapping on brainpoolP256r1
+  (--pace-param 13, the default) or NIST P-256 (12), with 3DES or AES-128/192/256 secure
+  messaging (--pace-cipher), passwords CAN (--can, default the last 6 digits of the document
+  number) and MRZ; EF.CardAccess (011C, SFI 1C) is then readable without secure messaging.
+  BAC keeps working on such a card, as on real chips;
 - sets TCP_QUICKACK on its socket (vpcd writes each APDU in two parts; without it every APDU
   waits for a delayed ACK, ~40 ms).
 
-Usage: emrtd_card.py --card-dir DIR [--aa-key FILE] [--host 127.0.0.1] [--port 35963] [--verbose]
+Usage: emrtd_card.py --card-dir DIR [--aa-key FILE] [--pace [--pace-param 12|13]
+                     [--pace-cipher 3des|aes128|aes192|aes256] [--can DIGITS]]
+                     [--host 127.0.0.1] [--port 35963] [--verbose]
 """
 
 import argparse
 import hashlib
+import hmac
 import os
+import secrets
 import socket
 import struct
 import sys
@@ -48,7 +57,8 @@ if VSMARTCARD_PATH not in sys.path:
     sys.path.insert(0, VSMARTCARD_PATH)
 import Cryptodome  # noqa: E402
 import Cryptodome.Cipher  # noqa: E402
-from Cryptodome.Cipher import DES, DES3  # noqa: E402
+from Cryptodome.Cipher import AES, DES, DES3  # noqa: E402
+from Cryptodome.Hash import CMAC  # noqa: E402
 from Cryptodome.PublicKey import RSA  # noqa: E402
 
 sys.modules.setdefault("Crypto", Cryptodome)
@@ -63,6 +73,7 @@ FILE_NAMES = {0x011E: "com.bin", 0x011D: "sod.bin"}
 for _n in range(1, 17):
     FILE_NAMES[0x0100 + _n] = "dg%d.bin" % _n
 EAC_PROTECTED = {0x0103, 0x0104}  # DG3 fingerprints, DG4 iris
+CARD_ACCESS = 0x011C  # EF.CardAccess (SFI 1C), in the MF, only with --pace
 
 SW_OK = 0x9000
 
@@ -75,9 +86,10 @@ class CardError(Exception):
 
 # --- 3DES secure messaging (ICAO 9303-11 §9.8) ---------------------------------------------
 
-def pad(data):
+def pad(data, block=8):
+    """ISO/IEC 9797-1 padding method 2 to a multiple of `block` bytes."""
     data = bytes(data) + b"\x80"
-    while len(data) % 8:
+    while len(data) % block:
         data += b"\x00"
     return data
 
@@ -197,17 +209,244 @@ def mrz_information(number, dob, doe):
     return number + check_digit(number) + dob + check_digit(dob) + doe + check_digit(doe)
 
 
-class EmrtdOS(SmartcardOS):
-    """The card: eMRTD application, BAC, secure messaging, transparent EFs."""
+class SecureMessaging:
+    """One secure messaging session (ICAO 9303-11 §9.8): its keys and send sequence counter.
 
-    def __init__(self, files, mrz_info, max_le=0xDF, verbose=False, aa_key=None):
-        self.files = files
+    3DES (after BAC, or PACE with 3DES): 8-byte blocks and SSC, 3DES-CBC with a zero IV, the
+    retail MAC. AES (after PACE with AES): 16-byte blocks and SSC, AES-CBC with
+    IV = AES-ECB(KS_enc, SSC), AES-CMAC truncated to 8 bytes. Both pad with ISO/IEC 9797-1
+    method 2, for the data and for the MAC input; the MAC covers pad(SSC || data).
+    """
+
+    def __init__(self, ks_enc, ks_mac, ssc=0, aes=False):
+        self.ks_enc = ks_enc
+        self.ks_mac = ks_mac
+        self.ssc = ssc
+        self.aes = aes
+        self.block = 16 if aes else 8
+
+    def ssc_bytes(self):
+        bits = 8 * self.block
+        return (self.ssc & ((1 << bits) - 1)).to_bytes(self.block, "big")  # always full width
+
+    def pad(self, data):
+        return pad(data, self.block)
+
+    def _cipher(self):
+        if self.aes:
+            iv = AES.new(self.ks_enc, AES.MODE_ECB).encrypt(self.ssc_bytes())
+            return AES.new(self.ks_enc, AES.MODE_CBC, iv=iv)
+        return DES3.new(self.ks_enc, DES3.MODE_CBC, iv=b"\x00" * 8)
+
+    def encrypt(self, padded):
+        return self._cipher().encrypt(padded)
+
+    def decrypt(self, data):
+        if not data or len(data) % self.block:
+            raise CardError(0x6988)
+        return self._cipher().decrypt(data)
+
+    def mac(self, data):
+        """The 8-byte MAC over pad(SSC || data)."""
+        n = self.pad(self.ssc_bytes() + data)
+        if self.aes:
+            return CMAC.new(self.ks_mac, n, ciphermod=AES).digest()[:8]
+        return retail_mac(self.ks_mac, n)
+
+
+# --- PACE (ICAO 9303-11 §4.4): ECDH, Generic Mapping ------------------------------------------
+
+class Curve:
+    """A short Weierstrass curve y^2 = x^3 + ax + b over GF(p) with a base point G of order n.
+
+    Plain integer arithmetic on affine points (x, y); None is the point at infinity. Not
+    constant-time: this is a test card.
+    """
+
+    def __init__(self, name, p, a, b, gx, gy, n):
+        self.name, self.p, self.a, self.b, self.n = name, p, a, b, n
+        self.g = (gx, gy)
+        self.size = (p.bit_length() + 7) // 8  # bytes of a coordinate
+
+    def on_curve(self, pt):
+        if pt is None:
+            return False
+        x, y = pt
+        p = self.p
+        return 0 <= x < p and 0 <= y < p and (y * y - x * x * x - self.a * x - self.b) % p == 0
+
+    def add(self, pt1, pt2):
+        if pt1 is None:
+            return pt2
+        if pt2 is None:
+            return pt1
+        p = self.p
+        (x1, y1), (x2, y2) = pt1, pt2
+        if x1 == x2:
+            if (y1 + y2) % p == 0:
+                return None
+            slope = (3 * x1 * x1 + self.a) * pow(2 * y1 % p, -1, p) % p
+        else:
+            slope = (y2 - y1) * pow((x2 - x1) % p, -1, p) % p
+        x3 = (slope * slope - x1 - x2) % p
+        return x3, (slope * (x1 - x3) - y1) % p
+
+    def mul(self, k, pt):
+        """k·pt by double-and-add (k ≥ 0)."""
+        result = None
+        for bit in bin(k)[2:]:
+            result = self.add(result, result)
+            if bit == "1":
+                result = self.add(result, pt)
+        return result
+
+    def encode(self, pt):
+        """Uncompressed point 04 || X || Y."""
+        x, y = pt
+        return b"\x04" + x.to_bytes(self.size, "big") + y.to_bytes(self.size, "big")
+
+    def decode(self, data):
+        """A received uncompressed point; anything else, or a point off the curve, is 6A80."""
+        data = bytes(data)
+        if len(data) != 1 + 2 * self.size or data[0] != 0x04:
+            raise CardError(0x6A80)
+        size = self.size
+        pt = (int.from_bytes(data[1:1 + size], "big"), int.from_bytes(data[1 + size:], "big"))
+        if not self.on_curve(pt):
+            raise CardError(0x6A80)
+        return pt
+
+    def random_scalar(self):
+        return 1 + secrets.randbelow(self.n - 1)
+
+
+# ICAO 9303-11 §9.5.1 standardized domain parameters (RFC 5639, SEC 2 / FIPS 186-4).
+PACE_CURVES = {
+    12: Curve(
+        "NIST P-256 (secp256r1)",
+        p=0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF,
+        a=0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFC,
+        b=0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B,
+        gx=0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296,
+        gy=0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5,
+        n=0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551),
+    13: Curve(
+        "brainpoolP256r1",
+        p=0xA9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377,
+        a=0x7D5A0975FC2C3057EEF67530417AFFE7FB8055C126DC5C6CE94A4B44F330B5D9,
+        b=0x26DC5C6CE94A4B44F330B5D9BBD77CBF958416295CF7E1CE6BCCDC18FF8C07B6,
+        gx=0x8BD2AEB9CB7E57CB2C4B482FFC81B7AFB9DE27E1E3BD23C23A4453BD9ACE3262,
+        gy=0x547EF835C3DAC4FD97F8461A14611DC9C27745132DED8E545C1D54C72F046997,
+        n=0xA9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7),
+}
+
+ID_PACE_ECDH_GM = bytes.fromhex("04007F000702020402")  # 0.4.0.127.0.7.2.2.4.2
+# --pace-cipher: (last OID arc, key bytes, KDF hash, block bytes)
+PACE_CIPHERS = {
+    "3des": (1, 16, hashlib.sha1, 8),      # id-PACE-ECDH-GM-3DES
+    "aes128": (2, 16, hashlib.sha1, 16),   # id-PACE-ECDH-GM-AES-CBC-CMAC-128
+    "aes192": (3, 24, hashlib.sha256, 16),  # id-PACE-ECDH-GM-AES-CBC-CMAC-192
+    "aes256": (4, 32, hashlib.sha256, 16),  # id-PACE-ECDH-GM-AES-CBC-CMAC-256
+}
+PACE_PASSWORD_MRZ = 0x01
+PACE_PASSWORD_CAN = 0x02
+
+
+def pace_oid(cipher):
+    """The DER content of id-PACE-ECDH-GM-<cipher>."""
+    return ID_PACE_ECDH_GM + bytes([PACE_CIPHERS[cipher][0]])
+
+
+def pace_kdf(secret, counter, cipher):
+    """ICAO 9303-11 §9.7.1: H(secret || counter as 4 bytes), cut to the key length.
+
+    SHA-1 for 3DES and AES-128, SHA-256 for AES-192/256. A 3DES key is the 2-key 3DES key
+    K1 || K2 (DES ignores the parity bits, so they are not adjusted).
+    """
+    _, length, digest, _ = PACE_CIPHERS[cipher]
+    return digest(bytes(secret) + struct.pack(">I", counter)).digest()[:length]
+
+
+def pace_encrypt_nonce(k_pi, nonce, cipher):
+    """z = E(K_pi, s): CBC with a zero IV (one or two blocks)."""
+    if cipher == "3des":
+        return DES3.new(k_pi, DES3.MODE_CBC, iv=b"\x00" * 8).encrypt(nonce)
+    return AES.new(k_pi, AES.MODE_CBC, iv=b"\x00" * 16).encrypt(nonce)
+
+
+def pace_token(ks_mac, oid, public_point, cipher):
+    """The authentication token: MAC over the public key data object 7F49 { 06 OID, 86 point }.
+
+    AES: AES-CMAC truncated to 8 bytes (CMAC pads itself); 3DES: the retail MAC over the
+    method-2 padded input.
+    """
+    data = tlv(0x7F49, tlv(0x06, oid) + tlv(0x86, public_point))
+    if cipher == "3des":
+        return retail_mac(ks_mac, pad(data))
+    return CMAC.new(ks_mac, data, ciphermod=AES).digest()[:8]
+
+
+def card_access_content(param_id, cipher):
+    """EF.CardAccess: SecurityInfos { PACEInfo { protocol, version 2, parameterId } }."""
+    pace_info = tlv(0x06, pace_oid(cipher)) + tlv(0x02, b"\x02") + tlv(0x02, bytes([param_id]))
+    return tlv(0x31, tlv(0x30, pace_info))
+
+
+def dynamic_authentication_data(data):
+    """The data objects inside '7C' of a GENERAL AUTHENTICATE command, as [(tag, value)].
+
+    Anything but exactly one '7C' holding at most one data object is 6A80.
+    """
+    try:
+        outer = list(parse_tlvs(bytes(data)))
+        if len(outer) != 1 or outer[0][0] != 0x7C:
+            raise CardError(0x6A80)
+        inner = [(tag, value) for tag, value, _ in parse_tlvs(outer[0][1])]
+    except (CardError, IndexError):
+        raise CardError(0x6A80)
+    if len(inner) > 1:
+        raise CardError(0x6A80)
+    return inner
+
+
+class EmrtdOS(SmartcardOS):
+    """The card: eMRTD application, BAC, optionally PACE, secure messaging, transparent EFs.
+
+    PACE is on when `pace_param` is given (12 = NIST P-256, 13 = brainpoolP256r1), with
+    `pace_cipher` (a PACE_CIPHERS key) and the CAN `can` (default: the last 6 characters of the
+    document number in `mrz_info`). Tests can make a PACE run deterministic through
+    `pace_fixed`: {"nonce": bytes, "map_key": int, "eph_key": int} replace the chip's random
+    nonce s and its mapping and ephemeral private keys.
+    """
+
+    def __init__(self, files, mrz_info, max_le=0xDF, verbose=False, aa_key=None,
+                 pace_param=None, pace_cipher="aes128", can=None):
+        self.files = dict(files)
         self.aa_key = aa_key  # Cryptodome RSA private key, or None
         self.max_le = max_le
         self.verbose = verbose
+        self.mrz_info = mrz_info
         seed = hashlib.sha1(mrz_info.encode("ascii")).digest()[:16]
         self.k_enc = derive_key(seed, 1)
         self.k_mac = derive_key(seed, 2)
+        self.pace_param = pace_param
+        self.pace_cipher = pace_cipher
+        self.pace_fixed = {}
+        if pace_param is not None:
+            if pace_param not in PACE_CURVES:
+                raise ValueError("PACE parameterId %r: only 12 and 13 are supported" % pace_param)
+            if pace_cipher not in PACE_CIPHERS:
+                raise ValueError("PACE cipher %r: one of %s"
+                                 % (pace_cipher, ", ".join(PACE_CIPHERS)))
+            if can is None:
+                can = mrz_info[:-15].rstrip("<")[-6:]
+            self.can = can
+            self.curve = PACE_CURVES[pace_param]
+            self.pace_oid = pace_oid(pace_cipher)
+            self.files[CARD_ACCESS] = card_access_content(pace_param, pace_cipher)
+        else:
+            self.can = None
+            self.files.pop(CARD_ACCESS, None)
         self.atr = Iso7816OS.makeATR(T=1, directConvention=True, TA1=0x13,
                                      histChars=b"\x80\x31\x80\x65\xb0\x83\x11\x00\x00\x83\x00\x90\x00")
         self.apdus = 0
@@ -227,8 +466,8 @@ class EmrtdOS(SmartcardOS):
         self.app_selected = False
         self.current = None
         self.challenge = None
-        self.session = None  # (ks_enc, ks_mac) once BAC succeeded
-        self.ssc = 0
+        self.session = None  # a SecureMessaging once BAC or PACE succeeded
+        self.pace_attempt = None  # the PACE run in progress (after MSE:Set AT), a dict
 
     def execute(self, msg):
         self.apdus += 1
@@ -249,16 +488,10 @@ class EmrtdOS(SmartcardOS):
         return out
 
     # Secure messaging -----------------------------------------------------------------------
-    def ssc_bytes(self):
-        return (self.ssc & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big")  # always 8 bytes
-
-    def mac(self, data):
-        return retail_mac(self.session[1], pad(self.ssc_bytes() + data))
-
     def execute_protected(self, msg):
-        if self.session is None:
+        sm = self.session
+        if sm is None:
             raise CardError(0x6982)
-        ks_enc, _ = self.session
         header = bytes(msg[0:4])
         if len(msg) < 6:
             self.session = None
@@ -283,12 +516,12 @@ class EmrtdOS(SmartcardOS):
                 data = value
             elif tag == 0x97:
                 le = int.from_bytes(value, "big") or 256
-        self.ssc += 1
-        if mac is None or mac != self.mac(pad(header) + covered):
+        sm.ssc += 1
+        if mac is None or not hmac.compare_digest(mac, sm.mac(sm.pad(header) + covered)):
             # ICAO 9303-11: an SM error ends the session; answer without SM.
             self.session = None
             raise CardError(0x6988)
-        plain = unpad(tdes_dec(ks_enc, data)) if data else b""
+        plain = unpad(sm.decrypt(data)) if data else b""
         apdu = bytes([header[0] & 0xF0, header[1], header[2], header[3]])
         if plain:
             apdu += bytes([len(plain)]) + plain
@@ -298,13 +531,13 @@ class EmrtdOS(SmartcardOS):
             rdata, sw = self.execute_plain(C_APDU(apdu), protected=True)
         except CardError as e:
             rdata, sw = b"", e.sw
-        self.ssc += 1
+        sm.ssc += 1
         dos = b""
         if rdata:
-            enc = tdes_enc(ks_enc, pad(rdata))
+            enc = sm.encrypt(sm.pad(rdata))
             dos += tlv(0x85, enc) if odd else tlv(0x87, b"\x01" + enc)
         dos += tlv(0x99, sw.to_bytes(2, "big"))
-        dos += tlv(0x8E, self.mac(dos))
+        dos += tlv(0x8E, sm.mac(dos))
         return dos + sw.to_bytes(2, "big")
 
     # Plain command semantics ----------------------------------------------------------------
@@ -316,17 +549,34 @@ class EmrtdOS(SmartcardOS):
             return self.get_challenge(c)
         if ins == 0x82:
             return self.external_authenticate(c)
+        if ins == 0x22 and self.pace_param is not None:
+            return self.mse_set_at(c, protected)
+        if ins == 0x86 and self.pace_param is not None:
+            return self.general_authenticate(c, protected)
         if ins == 0x88:
             if not protected:
                 raise CardError(0x6982)  # BAC required
             return self.internal_authenticate(c)
         if ins in (0xB0, 0xB1):
-            if not protected:
+            if not protected and not self.reads_card_access(c):
                 raise CardError(0x6982)  # BAC required
             return self.read_binary(c)
         raise CardError(0x6D00)
 
+    def reads_card_access(self, c):
+        """Whether a READ BINARY addresses EF.CardAccess (free to read, even without PACE)."""
+        if c.ins == 0xB0 and c.p1 & 0x80:
+            return c.p1 & 0x1F == 0x1C
+        return self.current == CARD_ACCESS
+
     def select(self, c, protected):
+        if c.p1 in (0x00, 0x02) and bytes(c.data) == CARD_ACCESS.to_bytes(2, "big"):
+            # EF.CardAccess lives in the MF and is readable without secure messaging; Vietnamese
+            # chips select it directly even though SELECT MF answers 6D00.
+            if CARD_ACCESS not in self.files:
+                raise CardError(0x6A82)
+            self.current = CARD_ACCESS
+            return b"", SW_OK
         if c.p1 == 0x04:
             if bytes(c.data) == AID:
                 self.app_selected = True
@@ -374,10 +624,112 @@ class EmrtdOS(SmartcardOS):
         e_ic = tdes_enc(self.k_enc, r)
         m_ic = retail_mac(self.k_mac, pad(e_ic))
         seed = bytes(a ^ b for a, b in zip(k_ifd, k_ic))
-        self.session = (derive_key(seed, 1), derive_key(seed, 2))
-        self.ssc = int.from_bytes(rnd_ic[4:] + rnd_ifd[4:], "big")
+        self.pace_attempt = None
+        self.session = SecureMessaging(derive_key(seed, 1), derive_key(seed, 2),
+                                       int.from_bytes(rnd_ic[4:] + rnd_ifd[4:], "big"))
         return e_ic + m_ic, SW_OK
 
+    # PACE -----------------------------------------------------------------------------------
+    def mse_set_at(self, c, protected):
+        """MSE:Set AT for PACE (00 22 C1 A4): '80' protocol OID, '83' password, '84' parameterId.
+
+        Starts a fresh PACE attempt and ends any secure messaging session. The OID and the
+        parameterId (optional) must be the ones EF.CardAccess offers; the password is 01 (MRZ)
+        or 02 (CAN). Anything else is 6A80.
+        """
+        if protected:
+            raise CardError(0x6985)  # PACE runs unprotected
+        if (c.p1, c.p2) != (0xC1, 0xA4):
+            raise CardError(0x6A86)
+        self.pace_attempt = None
+        self.session = None
+        try:
+            dos = {tag: value for tag, value, _ in parse_tlvs(bytes(c.data))}
+        except (CardError, IndexError):
+            raise CardError(0x6A80)
+        oid, ref, param = dos.get(0x80), dos.get(0x83), dos.get(0x84)
+        if oid != self.pace_oid:
+            raise CardError(0x6A80)
+        if param is not None and (len(param) != 1 or param[0] != self.pace_param):
+            raise CardError(0x6A80)
+        if ref == bytes([PACE_PASSWORD_MRZ]):
+            password = hashlib.sha1(self.mrz_info.encode("ascii")).digest()
+        elif ref == bytes([PACE_PASSWORD_CAN]):
+            password = self.can.encode("ascii")
+        else:
+            raise CardError(0x6A80)
+        self.pace_attempt = {"step": 1, "k_pi": pace_kdf(password, 3, self.pace_cipher)}
+        return b"", SW_OK
+
+    def general_authenticate(self, c, protected):
+        """GENERAL AUTHENTICATE (x0 86 00 00), the four PACE steps, in order.
+
+        1. '7C 00'          -> '80' encrypted nonce z = E(K_pi, s)
+        2. '81' PK_map,PCD  -> '82' PK_map,PICC; G' = s·G + SK_map,PICC·PK_map,PCD
+        3. '83' PK_eph,PCD  -> '84' PK_eph,PICC (on G'); KS_enc, KS_mac from x(SK_eph·PK_eph,PCD)
+        4. '85' T_PCD       -> '86' T_PICC, and secure messaging starts (SSC 0)
+
+        Without MSE:Set AT, or out of order: 6985. A malformed or invalid point: 6A80. A wrong
+        terminal token (e.g. a wrong CAN): 6300. Any error ends the attempt.
+        """
+        if protected:
+            raise CardError(0x6985)  # PACE runs unprotected
+        attempt, self.pace_attempt = self.pace_attempt, None
+        if attempt is None:
+            raise CardError(0x6985)
+        if c.p1 != 0 or c.p2 != 0:
+            raise CardError(0x6A86)
+        dos = dynamic_authentication_data(c.data)
+        tag = dos[0][0] if dos else None
+        step = {None: 1, 0x81: 2, 0x83: 3, 0x85: 4}.get(tag)
+        if step is None:
+            raise CardError(0x6A80)
+        if step != attempt["step"]:
+            raise CardError(0x6985)
+        value = dos[0][1] if dos else b""
+        curve, cipher, fixed = self.curve, self.pace_cipher, self.pace_fixed
+        if step == 1:
+            block = PACE_CIPHERS[cipher][3]
+            s = fixed.get("nonce") or os.urandom(block)
+            attempt["s"] = int.from_bytes(s, "big")
+            out = tlv(0x80, pace_encrypt_nonce(attempt.pop("k_pi"), s, cipher))
+        elif step == 2:
+            pk_pcd = curve.decode(value)
+            sk = fixed.get("map_key") or curve.random_scalar()
+            shared = curve.mul(sk, pk_pcd)
+            g_mapped = curve.add(curve.mul(attempt.pop("s"), curve.g), shared)
+            if shared is None or g_mapped is None:
+                raise CardError(0x6A80)
+            attempt["g"] = g_mapped
+            out = tlv(0x82, curve.encode(curve.mul(sk, curve.g)))
+        elif step == 3:
+            pk_pcd = curve.decode(value)
+            sk = fixed.get("eph_key") or curve.random_scalar()
+            pk_picc = curve.mul(sk, attempt.pop("g"))
+            if pk_pcd == pk_picc:
+                raise CardError(0x6A80)
+            shared = curve.mul(sk, pk_pcd)
+            if shared is None:
+                raise CardError(0x6A80)
+            k = shared[0].to_bytes(curve.size, "big")
+            attempt["ks_enc"] = pace_kdf(k, 1, cipher)
+            attempt["ks_mac"] = pace_kdf(k, 2, cipher)
+            attempt["pk_pcd"] = curve.encode(pk_pcd)
+            attempt["pk_picc"] = curve.encode(pk_picc)
+            out = tlv(0x84, attempt["pk_picc"])
+        else:
+            expected = pace_token(attempt["ks_mac"], self.pace_oid, attempt["pk_picc"], cipher)
+            if not hmac.compare_digest(bytes(value), expected):
+                raise CardError(0x6300)
+            t_picc = pace_token(attempt["ks_mac"], self.pace_oid, attempt["pk_pcd"], cipher)
+            self.session = SecureMessaging(attempt["ks_enc"], attempt["ks_mac"], 0,
+                                           aes=cipher != "3des")
+            return tlv(0x7C, tlv(0x86, t_picc)), SW_OK
+        attempt["step"] = step + 1
+        self.pace_attempt = attempt
+        return tlv(0x7C, out), SW_OK
+
+    # Active Authentication, files -----------------------------------------------------------
     def internal_authenticate(self, c):
         """Active Authentication: ISO/IEC 9796-2 scheme 1 (partial recovery), SHA-1, trailer BC.
 
@@ -409,6 +761,8 @@ class EmrtdOS(SmartcardOS):
                     fid = 0x011E
                 elif sfi == 0x1D:
                     fid = 0x011D
+                elif sfi == 0x1C:
+                    fid = CARD_ACCESS
                 if fid not in self.files and fid not in EAC_PROTECTED:
                     raise CardError(0x6A82)
                 self.current = fid
@@ -500,6 +854,12 @@ def serve(card, host, port, connect_timeout):
         quickack(sock)
 
 
+def can_digits(value):
+    if not value.isdigit() or not value.isascii():
+        raise argparse.ArgumentTypeError("a CAN is digits, e.g. 047064")
+    return value
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--card-dir", required=True, help="directory with com.bin, sod.bin, dgN.bin")
@@ -510,12 +870,23 @@ def main():
     p.add_argument("--expiry", help="BAC date of expiry YYMMDD (default: from dg1.bin)")
     p.add_argument("--aa-key", help="Active Authentication RSA private key, PKCS#1/PKCS#8 DER or PEM "
                    "(default: aa-key.der in --card-dir, if present)")
+    p.add_argument("--pace", action="store_true",
+                   help="also offer PACE (ECDH Generic Mapping) and serve EF.CardAccess")
+    p.add_argument("--pace-param", type=int, choices=sorted(PACE_CURVES),
+                   help="PACE parameterId: 12 = NIST P-256, 13 = brainpoolP256r1 (default 13)")
+    p.add_argument("--pace-cipher", choices=list(PACE_CIPHERS),
+                   help="PACE cipher and secure messaging (default aes128)")
+    p.add_argument("--can", type=can_digits,
+                   help="PACE card access number (default: the last 6 digits of the document "
+                   "number in dg1.bin, i.e. of the 12-digit ID on a CCCD)")
     p.add_argument("--max-le", type=lambda s: int(s, 0), default=0xDF)
     p.add_argument("--connect-timeout", type=float, default=10.0)
     p.add_argument("--verbose", action="store_true", help="log every APDU to stderr")
     p.add_argument("--no-quickack", action="store_true",
                    help="diagnostics: leave TCP_QUICKACK off (every APDU then costs ~40 ms)")
     args = p.parse_args()
+    if not args.pace and (args.pace_param or args.pace_cipher or args.can):
+        p.error("--pace-param, --pace-cipher and --can need --pace")
     global QUICKACK
     QUICKACK = not args.no_quickack
 
@@ -525,6 +896,7 @@ def main():
     number, dob, doe = (None, None, None)
     if 0x0101 in files:
         number, dob, doe = mrz_information_from_dg1(files[0x0101])
+    can = args.can or (number or args.document_number)[-6:]
     number = args.document_number or number
     dob = args.birth or dob
     doe = args.expiry or doe
@@ -535,9 +907,16 @@ def main():
             aa_key = RSA.import_key(f.read())
         if not aa_key.has_private():
             raise SystemExit("emrtd_card: %s holds no private key" % aa_path)
-    card = EmrtdOS(files, mrz_information(number, dob, doe), args.max_le, args.verbose, aa_key)
-    print("emrtd_card: %d files from %s; Active Authentication %s" % (
-        len(files), args.card_dir, ("RSA-%d" % aa_key.n.bit_length()) if aa_key else "off"),
+    pace_param = (args.pace_param or 13) if args.pace else None
+    pace_cipher = args.pace_cipher or "aes128"
+    card = EmrtdOS(files, mrz_information(number, dob, doe), args.max_le, args.verbose, aa_key,
+                   pace_param=pace_param, pace_cipher=pace_cipher, can=can)
+    pace = "off"
+    if args.pace:
+        pace = "ECDH-GM-%s on %s, CAN %s" % (
+            pace_cipher.upper(), PACE_CURVES[pace_param].name, card.can)
+    print("emrtd_card: %d files from %s; Active Authentication %s; PACE %s" % (
+        len(files), args.card_dir, ("RSA-%d" % aa_key.n.bit_length()) if aa_key else "off", pace),
         file=sys.stderr, flush=True)
     try:
         serve(card, args.host, args.port, args.connect_timeout)

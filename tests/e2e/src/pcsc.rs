@@ -193,6 +193,11 @@ mount --bind "$1" /run/pcscd && exec "$2" --foreground -c "$3""#;
 
     /// Put the card in `card_dir` on the reader (taking any other card away).
     pub fn insert(&mut self, card_dir: &Path) -> Result<()> {
+        self.insert_with(card_dir, &[])
+    }
+
+    /// As [`Self::insert`], with emulator options (`--pace`: the chip offers PACE).
+    pub fn insert_with(&mut self, card_dir: &Path, extra: &[&str]) -> Result<()> {
         self.remove();
         let python = ["/usr/bin/python3"]
             .iter()
@@ -205,6 +210,7 @@ mount --bind "$1" /run/pcscd && exec "$2" --foreground -c "$3""#;
             .arg("--card-dir")
             .arg(card_dir)
             .args(["--port", &self.port.to_string()])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)

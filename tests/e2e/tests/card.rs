@@ -44,7 +44,8 @@ async fn the_counter_reads_a_genuine_card_and_spots_an_altered_one() -> Result<(
     let tampered = dir.path().join("tampered");
     pcsc::tampered_dg13_card(&tampered)?;
 
-    card.insert(&pcsc::good_card())?;
+    // Like Vietnamese chips, the good card offers PACE (its CAN: the ID's last 6 digits).
+    card.insert_with(&pcsc::good_card(), &["--pace"])?;
     let driver = Driver::start_with_env(&card.env())?;
     let c = driver.launch(&data).await?;
     let result = async {
@@ -89,6 +90,11 @@ async fn the_counter_reads_a_genuine_card_and_spots_an_altered_one() -> Result<(
         let details = text_contains(&c, "#card-details", "Nguồn gốc chứng thư (CSCA)").await?;
         assert!(!details.contains("Không đạt"), "{details}");
         assert!(details.contains("IDVNM"), "the MRZ: {details}");
+        // Opened by PACE with the CAN the ID gives, not BAC.
+        assert!(
+            details.contains("Mở chip bằng PACE (CAN, ECDH-GM, AES-128, brainpoolP256r1)"),
+            "{details}"
+        );
         snap(&c, "9-cccd-genuine").await?;
 
         // The next person: the card is taken away, an altered one put down.

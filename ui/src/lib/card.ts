@@ -78,6 +78,8 @@ export type CardRead = {
   stats: { apdus: number; bytes: number; readMs: number };
   fileHashes: Record<string, string>;
   verdictText: string;
+  /** How the chip was opened: "BAC", or "PACE (CAN, ECDH-GM, AES-128, …)". */
+  access: string;
 };
 
 export type MatchResult = 'matched' | 'not_in_register' | 'not_genuine';

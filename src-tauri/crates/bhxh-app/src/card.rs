@@ -2,9 +2,10 @@
 //!
 //! The steps, each a function so that the window can keep the desk unlocked
 //! while the card is read:
-//! 1. [`access_key`]: the BAC key from what the counter has (the 12-digit ID
-//!    with the birth and expiry dates, or the front QR text and the age rule
-//!    for the expiry; CAN/PACE is refused until `bhxh-emrtd` speaks PACE).
+//! 1. [`access_key`]: the access key from what the counter has (the 12-digit
+//!    ID with the birth and expiry dates, or the front QR text and the age
+//!    rule for the expiry: PACE with the CAN, the ID's last 6 digits, when the
+//!    chip offers it, BAC otherwise; or the CAN alone, for PACE only).
 //! 2. [`read`]: the CSCA trust store, the reader, the whole read with its
 //!    progress, passive authentication and the verdict ([`CardRead`]). No
 //!    session and no store: it may take seconds and runs on its own thread.
@@ -90,7 +91,7 @@ pub enum AccessData {
     },
     /// The front QR text as a barcode scanner typed it.
     Qr { text: String },
-    /// The card access number (PACE): not supported yet.
+    /// The card access number alone (PACE; on a CCCD, the ID's last 6 digits).
     Can { can: String },
 }
 
@@ -142,10 +143,15 @@ pub fn access_from_qr(text: &str) -> Result<QrAccess, DeskError> {
 pub fn access_key(data: &AccessData) -> Result<AccessKey, DeskError> {
     let bad_key = |e: ReadError| invalid("idNumber", e.to_string());
     match data {
-        AccessData::Can { .. } => Err(invalid(
-            "can",
-            "Truy cập bằng CAN (PACE) chưa được hỗ trợ; dùng mã QR mặt trước, hoặc số định danh, ngày sinh và ngày hết hạn.",
-        )),
+        AccessData::Can { can } => AccessKey::from_can(can).map_err(|_| {
+            invalid(
+                "can",
+                format!(
+                    "CAN \"{}\" phải gồm đúng 6 chữ số (trên CCCD: 6 chữ số cuối của số định danh).",
+                    can.trim()
+                ),
+            )
+        }),
         AccessData::Qr { text } => {
             let q = access_from_qr(text)?;
             let Some(expiry) = q.expiry_date else {
@@ -331,6 +337,8 @@ pub struct CardRead {
     pub file_hashes: BTreeMap<String, String>,
     /// The verdict and every check as plain text (log, CLI).
     pub verdict_text: String,
+    /// How the chip was opened: "BAC", or "PACE (CAN, ECDH-GM, AES-128, …)".
+    pub access: String,
 }
 
 impl CardRead {
@@ -562,6 +570,7 @@ pub fn read(
         },
         file_hashes,
         verdict_text: v.render_text(),
+        access: result.access.clone(),
     })
 }
 
@@ -604,9 +613,13 @@ mod tests {
     #[test]
     fn typed_access_data_gives_the_key_of_the_mrz() {
         let key = access_key(&typed("001093047064", "1993-01-05", "2033-01-05")).unwrap();
-        let expected = AccessKey::new("093047064", "930105", "330105").unwrap();
-        assert_eq!(key, expected);
-        assert_eq!(key.bac_keys(), expected.bac_keys());
+        // BAC with the last 9 digits and the dates; PACE with the CAN, the last 6 digits.
+        let mrz = AccessKey::new("093047064", "930105", "330105").unwrap();
+        assert_eq!(key.bac_keys(), mrz.bac_keys());
+        assert_eq!(
+            key.pace_password(),
+            Some(bhxh_emrtd::pace::Password::Can("047064".into()))
+        );
     }
 
     #[test]
@@ -625,14 +638,20 @@ mod tests {
             access_key(&typed("001093047064", "1993-01-05", "2033-02-30")).unwrap_err(),
         );
         assert_eq!(f, "expiryDate");
+        // The CAN alone opens the chip by PACE; a malformed one is refused.
+        let key = access_key(&AccessData::Can {
+            can: "047064".into(),
+        })
+        .unwrap();
+        assert!(key.bac_keys().is_none());
         let (f, m) = field_and_message(
             access_key(&AccessData::Can {
-                can: "047064".into(),
+                can: "04706".into(),
             })
             .unwrap_err(),
         );
         assert_eq!(f, "can");
-        assert!(m.contains("PACE"), "{m}");
+        assert!(m.contains("6 chữ số"), "{m}");
     }
 
     #[test]
@@ -652,7 +671,7 @@ mod tests {
         let key = access_key(&AccessData::Qr { text: text.into() }).unwrap();
         assert_eq!(
             key,
-            AccessKey::new("093047064", "930105", "330105").unwrap()
+            AccessKey::from_cccd("001093047064", "930105", "330105").unwrap()
         );
 
         // Issued at 61: no expiry, the QR code cannot open the chip.

@@ -30,7 +30,7 @@ fn access_data(a: &CardReadArgs) -> Result<AccessData, DeskError> {
         }),
         _ => Err(DeskError::Core(CoreError::invalid(
             "id",
-            "Cần dữ liệu mở chip: --qr \"CHUỖI QR\", hoặc cả ba --id, --dob và --expiry.",
+            "Cần dữ liệu mở chip: --qr \"CHUỖI QR\", cả ba --id, --dob và --expiry, hoặc --can (PACE).",
         ))),
     }
 }
@@ -109,6 +109,7 @@ fn json(r: &CardRead) -> serde_json::Value {
         "filesRead": r.files_read,
         "unavailable": r.unavailable,
         "trustProblems": r.trust_problems,
+        "access": r.access,
         "stats": {
             "apdus": r.stats.apdus,
             "bytes": r.stats.bytes,
@@ -126,12 +127,13 @@ pub fn read(a: &CardReadArgs, key: &AccessKey) -> Result<CardReport, DeskError> 
     };
     let r = bhxh_app::card::read(&request, key, &mut |_| {})?;
     let text = format!(
-        "{}\n{}\nSố định danh: {}\nHọ và tên: {}\n{}\n({} APDU, {} byte, {:.0} ms)\n",
+        "{}\n{}\nSố định danh: {}\nHọ và tên: {}\n{}\n(mở chip bằng {}; {} APDU, {} byte, {:.0} ms)\n",
         r.verdict.headline,
         r.verdict.advice,
         r.person.id_number,
         r.person.full_name,
         r.verdict_text,
+        r.access,
         r.stats.apdus,
         r.stats.bytes,
         r.stats.read_ms

@@ -155,7 +155,8 @@ pub struct CardReadArgs {
     /// Chuỗi mã QR mặt trước thẻ (ngày hết hạn suy ra theo mốc tuổi 25, 40, 60).
     #[arg(long)]
     pub qr: Option<String>,
-    /// Số CAN (6 số cuối của số định danh) cho PACE.
+    /// Số CAN (6 số cuối của số định danh): chỉ mở chip bằng PACE, không có BAC
+    /// dự phòng. Với --id/--qr, PACE bằng CAN được thử trước khi chip hỗ trợ.
     #[arg(long)]
     pub can: Option<String>,
     /// Thư mục chứng thư CSCA (PEM/DER) và danh sách chính (master list) ICAO.

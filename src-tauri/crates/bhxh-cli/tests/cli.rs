@@ -461,8 +461,8 @@ fn card_read_refuses_missing_or_malformed_access_data_before_touching_a_reader()
     let cases: [(&[&str], &str); 4] = [
         (&["card", "read", "--user", "quantri"], "--qr"),
         (
-            &["card", "read", "--can", "047064", "--user", "quantri"],
-            "PACE",
+            &["card", "read", "--can", "04706", "--user", "quantri"],
+            "6 chữ số",
         ),
         (
             &[
@@ -978,6 +978,8 @@ fn card_read_checks_the_emulated_card_over_pcsc_and_records_the_check() {
     );
     assert_eq!(v["dg13"]["idNumber"], "001093047064", "{v}");
     assert!(v["checks"].as_array().unwrap().len() >= 3, "{v}");
+    // This emulated card offers no PACE: BAC.
+    assert_eq!(v["access"], "BAC", "{v}");
     // Recorded, with the register's answer (the register is empty here).
     assert!(v["check"]["id"].as_i64().unwrap() >= 1, "{v}");
     assert_eq!(v["check"]["result"], "not_in_register", "{v}");

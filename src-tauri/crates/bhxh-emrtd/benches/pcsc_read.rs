@@ -524,7 +524,10 @@ fn bac_sessions(pcsc: &Pcsc, reader: &str, n: usize) {
         return;
     }
     let com = card_file("com.bin");
-    let keys = AccessKey::from_cccd(ID, BIRTH, EXPIRY).unwrap().bac_keys();
+    let keys = AccessKey::from_cccd(ID, BIRTH, EXPIRY)
+        .unwrap()
+        .bac_keys()
+        .unwrap();
     let mut card = Metered {
         inner: pcsc.connect(Some(reader)).unwrap(),
         meter: Meter::default(),

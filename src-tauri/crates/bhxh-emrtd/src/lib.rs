@@ -77,6 +77,7 @@ pub mod crypto;
 mod fixtures;
 pub mod lds;
 pub mod mrz;
+pub mod pace;
 pub mod passive;
 #[cfg(feature = "pcsc")]
 pub mod pcsc_transport;

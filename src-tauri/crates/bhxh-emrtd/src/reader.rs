@@ -67,12 +67,13 @@ pub const EF_SOD: u16 = 0x011D;
 /// The largest READ BINARY chunk that fits a short secure messaging response (3DES).
 pub const DEFAULT_MAX_CHUNK: u8 = 0xDF;
 
-/// The BAC access data: document number, date of birth, date of expiry.
+/// The access data: the MRZ fields for BAC (and PACE with the MRZ), and the CAN for PACE.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AccessKey {
-    document_number: String,
-    date_of_birth: String,
-    date_of_expiry: String,
+    /// Document number, date of birth, date of expiry (`YYMMDD`).
+    mrz: Option<(String, String, String)>,
+    /// The Card Access Number.
+    can: Option<String>,
 }
 
 impl std::fmt::Debug for AccessKey {
@@ -108,14 +109,17 @@ impl AccessKey {
             ));
         }
         Ok(Self {
-            document_number: document_number.to_string(),
-            date_of_birth: date_of_birth.to_string(),
-            date_of_expiry: date_of_expiry.to_string(),
+            mrz: Some((
+                document_number.to_string(),
+                date_of_birth.to_string(),
+                date_of_expiry.to_string(),
+            )),
+            can: None,
         })
     }
 
     /// Access data of a Vietnamese CCCD: the document number is the **last 9 digits** of the
-    /// 12-digit ID; dates `YYMMDD`.
+    /// 12-digit ID; dates `YYMMDD`. The CAN, for PACE, is the **last 6 digits** of the ID.
     pub fn from_cccd(
         id_number: &str,
         date_of_birth: &str,
@@ -127,20 +131,44 @@ impl AccessKey {
                 "the CCCD ID number must have 12 digits".into(),
             ));
         }
-        Self::new(
+        let mut key = Self::new(
             id.get(3..).unwrap_or_default(),
             date_of_birth,
             date_of_expiry,
-        )
+        )?;
+        key.can = id.get(6..).map(str::to_string);
+        Ok(key)
     }
 
-    /// The BAC keys.
-    pub fn bac_keys(&self) -> BacKeys {
-        BacKeys::from_fields(
-            &self.document_number,
-            &self.date_of_birth,
-            &self.date_of_expiry,
-        )
+    /// Only a Card Access Number (6 digits): PACE, no BAC fallback.
+    pub fn from_can(can: &str) -> Result<Self, ReadError> {
+        let can = can.trim();
+        if can.len() != 6 || !can.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ReadError::InvalidAccessKey(
+                "the CAN must have 6 digits (on a CCCD: the last 6 digits of the ID)".into(),
+            ));
+        }
+        Ok(Self {
+            mrz: None,
+            can: Some(can.to_string()),
+        })
+    }
+
+    /// The BAC keys, when the MRZ fields are known.
+    pub fn bac_keys(&self) -> Option<BacKeys> {
+        self.mrz
+            .as_ref()
+            .map(|(n, b, e)| BacKeys::from_fields(n, b, e))
+    }
+
+    /// The PACE password: the CAN when known (Vietnamese chips refuse PACE with the MRZ),
+    /// else the MRZ.
+    pub fn pace_password(&self) -> Option<crate::pace::Password> {
+        match (&self.can, &self.mrz) {
+            (Some(can), _) => Some(crate::pace::Password::Can(can.clone())),
+            (None, Some((n, b, e))) => Some(crate::pace::Password::from_mrz_fields(n, b, e)),
+            (None, None) => None,
+        }
     }
 }
 
@@ -162,6 +190,9 @@ pub struct ReadOptions {
     /// selects it in the same command: one APDU less per file. A card that refuses it gets
     /// a SELECT instead (ICAO 9303-10 §3.6 says every LDS file has one).
     pub short_ef_ids: bool,
+    /// Try PACE first when EF.CardAccess offers a protocol this crate implements; BAC when it
+    /// does not, or when PACE fails and the MRZ fields are known.
+    pub pace: bool,
 }
 
 impl Default for ReadOptions {
@@ -176,6 +207,7 @@ impl Default for ReadOptions {
             max_resumes: 2,
             active_authentication: true,
             short_ef_ids: true,
+            pace: true,
         }
     }
 }
@@ -239,6 +271,8 @@ pub struct ReadResult {
     pub verdict: Verdict,
     /// APDU count and timing.
     pub stats: ReadStats,
+    /// How the chip was opened: "BAC", or "PACE (CAN, ECDH-GM, AES-128, brainpoolP256r1)".
+    pub access: String,
 }
 
 /// Why a read failed.
@@ -290,6 +324,14 @@ pub enum ReadError {
     /// The operating system's random generator failed.
     #[error("no randomness for BAC: {0}")]
     Random(String),
+    /// PACE failed and BAC could not be tried (only a CAN was given).
+    #[error(
+        "PACE failed: {source}; check the CAN (on a CCCD, the last 6 digits of the ID), or give the ID number and dates"
+    )]
+    Pace {
+        /// What failed.
+        source: crate::pace::PaceError,
+    },
 }
 
 impl ReadError {
@@ -306,7 +348,11 @@ impl ReadError {
 
     /// Whether the access data is wrong (or malformed).
     pub fn is_access_denied(&self) -> bool {
-        matches!(self, Self::AccessDenied { .. } | Self::InvalidAccessKey(_))
+        match self {
+            Self::AccessDenied { .. } | Self::InvalidAccessKey(_) => true,
+            Self::Pace { source } => source.is_wrong_password(),
+            _ => false,
+        }
     }
 }
 
@@ -319,7 +365,11 @@ enum FileRead {
 /// A card session: the transport, the secure messaging state and the counters.
 struct Session<'t, T: Transport + ?Sized> {
     transport: &'t mut T,
-    key: BacKeys,
+    key: AccessKey,
+    /// Try PACE first ([`ReadOptions::pace`]).
+    pace: bool,
+    /// How the last session was opened ("BAC", "PACE (CAN, ECDH-GM, AES-128, …)").
+    access: String,
     sm: Option<SecureMessaging>,
     /// The file currently selected (to re-select after a resume).
     selected: Option<u16>,
@@ -420,10 +470,122 @@ impl<T: Transport + ?Sized> Session<'_, T> {
         })
     }
 
-    /// Selects the application and runs BAC.
+    /// Opens a session: PACE when EF.CardAccess offers it (and the access data gives a
+    /// password), else BAC; then the eMRTD application is selected.
     fn open(&mut self) -> Result<(), ReadError> {
         self.sm = None;
         self.selected = None;
+        let mut pace_failure = None;
+        if self.pace
+            && let Some(password) = self.key.pace_password()
+            && let Some(info) = self.card_access()?
+        {
+            match self.run_pace(&info, &password) {
+                Ok(()) => return self.select_application(),
+                Err(ReadError::Pace { source }) if self.key.bac_keys().is_some() => {
+                    // Vietnamese chips are reported to refuse some PACE variants: BAC next.
+                    self.sm = None;
+                    pace_failure = Some(source);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let Some(bac) = self.key.bac_keys() else {
+            return Err(ReadError::AccessDenied {
+                detail: "the chip offers no PACE this reader can run, and BAC needs the ID \
+                         number, date of birth and date of expiry"
+                    .into(),
+            });
+        };
+        self.open_bac(&bac)?;
+        self.access = match pace_failure {
+            Some(e) => format!("BAC (PACE failed: {e})"),
+            None => "BAC".into(),
+        };
+        Ok(())
+    }
+
+    /// EF.CardAccess, read by its short EF identifier before any application is selected
+    /// (Vietnamese chips answer `SELECT MF` with `6D00`): the protocol to run, if any.
+    fn card_access(&mut self) -> Result<Option<crate::pace::PaceInfo>, ReadError> {
+        let step = "READ BINARY EF.CardAccess";
+        let mut r = self.raw(step, &[0x00, 0xB0, 0x9C, 0x00, DEFAULT_MAX_CHUNK])?;
+        if !matches!(r.sw, 0x9000 | 0x6282) || r.data.is_empty() {
+            return Ok(None);
+        }
+        // A longer file (rare): the rest by offset, the file now being selected.
+        let mut guard = 0;
+        while let Some(total) = tlv_total_length(&r.data)
+            && r.data.len() < total
+            && guard < 64
+        {
+            guard += 1;
+            let [hi, lo] = u16::try_from(r.data.len()).unwrap_or(0).to_be_bytes();
+            let more = self.raw(step, &[0x00, 0xB0, hi & 0x7F, lo, DEFAULT_MAX_CHUNK])?;
+            if !matches!(more.sw, 0x9000 | 0x6282) || more.data.is_empty() {
+                break;
+            }
+            r.data.extend_from_slice(&more.data);
+        }
+        match crate::pace::parse_card_access(&r.data) {
+            Ok(infos) => Ok(crate::pace::choose(&infos).cloned()),
+            // A file that does not parse offers nothing usable: BAC.
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// PACE over plain APDUs; on success, secure messaging with the session keys.
+    fn run_pace(
+        &mut self,
+        info: &crate::pace::PaceInfo,
+        password: &crate::pace::Password,
+    ) -> Result<(), ReadError> {
+        use crate::pace::{Answer, PaceError};
+        let mut transport_error = None;
+        let mut transmit = |step: &'static str, cmd: &[u8]| match self.raw(step, cmd) {
+            Ok(r) => Ok(Answer {
+                data: r.data,
+                sw: r.sw,
+            }),
+            Err(e) => {
+                let msg = e.to_string();
+                transport_error = Some(e);
+                Err(PaceError::BadResponse { step, what: msg })
+            }
+        };
+        let outcome = crate::pace::establish(
+            &mut transmit,
+            info,
+            password,
+            &mut crate::pace::random_scalar,
+        );
+        if let Some(e) = transport_error {
+            // A removed or reset card is not a PACE failure: resume or report it as such.
+            return Err(e);
+        }
+        let done = outcome.map_err(|source| ReadError::Pace { source })?;
+        self.sm = Some(done.sm);
+        self.access = done.description;
+        Ok(())
+    }
+
+    /// SELECT the eMRTD application (under secure messaging after PACE).
+    fn select_application(&mut self) -> Result<(), ReadError> {
+        let mut select = vec![0x00, 0xA4, 0x04, 0x0C, 0x07];
+        select.extend_from_slice(&EMRTD_AID);
+        let step = "SELECT eMRTD application";
+        let r = self.send(step, &select)?;
+        if r.sw != 0x9000 {
+            return Err(ReadError::Status {
+                step: step.into(),
+                sw: r.sw,
+            });
+        }
+        Ok(())
+    }
+
+    /// Selects the application and runs BAC.
+    fn open_bac(&mut self, key: &BacKeys) -> Result<(), ReadError> {
         let mut select = vec![0x00, 0xA4, 0x04, 0x0C, 0x07];
         select.extend_from_slice(&EMRTD_AID);
         let step = "SELECT eMRTD application";
@@ -462,7 +624,7 @@ impl<T: Transport + ?Sized> Session<'_, T> {
         let rnd_ifd = random::<8>()?;
         let k_ifd = random::<16>()?;
         let mut cmd = vec![0x00, 0x82, 0x00, 0x00, 0x28];
-        cmd.extend(self.key.authenticate_command(&rnd_ic, &rnd_ifd, &k_ifd));
+        cmd.extend(key.authenticate_command(&rnd_ic, &rnd_ifd, &k_ifd));
         cmd.push(0x28);
         let r = self.raw("EXTERNAL AUTHENTICATE", &cmd)?;
         match r.sw {
@@ -479,8 +641,7 @@ impl<T: Transport + ?Sized> Session<'_, T> {
                 });
             }
         }
-        let sm = self
-            .key
+        let sm = key
             .complete(&r.data, &rnd_ic, &rnd_ifd, &k_ifd)
             .map_err(|e| match e {
                 BacError::BadMac => ReadError::AccessDenied {
@@ -742,7 +903,9 @@ pub fn read_card<T: Transport + ?Sized>(
     let started = Instant::now();
     let mut session = Session {
         transport,
-        key: key.bac_keys(),
+        key: key.clone(),
+        pace: options.pace,
+        access: String::new(),
         sm: None,
         selected: None,
         stats: ReadStats::default(),
@@ -868,6 +1031,7 @@ pub fn read_card<T: Transport + ?Sized>(
         report,
         verdict,
         stats,
+        access: session.access.clone(),
     })
 }
 
@@ -980,7 +1144,7 @@ mod tests {
         fn new(files: BTreeMap<u16, Vec<u8>>) -> Self {
             Self {
                 files,
-                keys: key().bac_keys(),
+                keys: key().bac_keys().unwrap(),
                 short: Short::Sw6282,
                 max_le: 0xDF,
                 app: false,
@@ -1272,9 +1436,10 @@ mod tests {
     #[test]
     fn files_are_read_by_short_ef_identifier_and_selected_only_when_the_card_refuses_it() {
         let selects = |log: &[Vec<u8>]| log.iter().filter(|c| c[1] == 0xA4 && c[2] == 0x02).count();
+        // (under secure messaging: the plain probe of EF.CardAccess is not a file read)
         let sfi_reads = |log: &[Vec<u8>]| {
             log.iter()
-                .filter(|c| c[1] == 0xB0 && c[2] & 0x80 != 0)
+                .filter(|c| c[0] & 0x0C == 0x0C && c[1] == 0xB0 && c[2] & 0x80 != 0)
                 .count()
         };
         let mut chip = FakeChip::new(card());
@@ -1328,11 +1493,14 @@ mod tests {
         assert_genuine_and_complete(&result);
         assert_eq!(result.stats.apdus, chip.apdus);
         assert_eq!(result.com_parsed.as_ref().unwrap().data_groups().len(), 6);
-        // SELECT MF is never sent; the application is selected by AID.
+        // EF.CardAccess is asked for first, by SFI (this chip has none: BAC); SELECT MF is
+        // never sent; the application is selected by AID.
+        assert_eq!(chip.log[0], hex::decode("00B09C00DF").unwrap());
         assert_eq!(
-            chip.log[0],
+            chip.log[1],
             hex::decode("00A4040C07A0000002471001").unwrap()
         );
+        assert_eq!(result.access, "BAC");
         // Progress: each file starts at 0 and ends with its full size.
         let sod_len = card()[&EF_SOD].len();
         assert!(events.contains(&Progress {
@@ -1569,9 +1737,31 @@ mod tests {
             AccessKey::from_cccd(" 001093047064 ", "930105", "330105")
                 .unwrap()
                 .bac_keys(),
-            BacKeys::from_fields("093047064", "930105", "330105")
+            Some(BacKeys::from_fields("093047064", "930105", "330105"))
         );
         assert_eq!(format!("{:?}", key()), "AccessKey(..)");
+        // The CAN of a CCCD is the last 6 digits of the ID; a CAN alone gives no BAC.
+        let cccd = AccessKey::from_cccd("001093047064", "930105", "330105").unwrap();
+        assert_eq!(
+            cccd.pace_password(),
+            Some(crate::pace::Password::Can("047064".into()))
+        );
+        let can = AccessKey::from_can(" 047064 ").unwrap();
+        assert!(can.bac_keys().is_none());
+        assert_eq!(can.pace_password(), cccd.pace_password());
+        assert!(AccessKey::from_can("04706").is_err());
+        assert!(AccessKey::from_can("04706x").is_err());
+        // Without a CAN, PACE uses the MRZ.
+        assert_eq!(
+            AccessKey::new("T22000129", "640812", "101031")
+                .unwrap()
+                .pace_password(),
+            Some(crate::pace::Password::from_mrz_fields(
+                "T22000129",
+                "640812",
+                "101031"
+            ))
+        );
     }
 
     #[test]

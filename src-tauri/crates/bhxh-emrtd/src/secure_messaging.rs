@@ -1,9 +1,12 @@
-//! Secure messaging with 3DES and the ISO 9797-1 retail MAC (ICAO 9303-11 §9.8), as set up by
-//! BAC.
+//! Secure messaging (ICAO 9303-11 §9.8): 3DES with the ISO 9797-1 retail MAC, as set up by
+//! BAC or by PACE with 3DES, and AES with CMAC, as set up by PACE with AES (128, 192 or 256-bit
+//! keys).
 //!
 //! [`SecureMessaging::protect`] wraps a plain command APDU; [`SecureMessaging::unprotect`]
 //! checks and unwraps the response. The send sequence counter (SSC) is incremented before each
-//! of the two, as the specification requires. Only short APDUs (Lc, Le ≤ 255/256) are handled.
+//! of the two, as the specification requires. With AES the SSC has 16 bytes, data are padded to
+//! 16-byte blocks, the IV of each message is the SSC encrypted under KS_enc, and the MAC is the
+//! CMAC cut to 8 bytes. Only short APDUs (Lc, Le ≤ 255/256) are handled.
 
 use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit, array::Array};
 use retail_mac::{KeyInit, Mac, RetailMac};
@@ -25,16 +28,76 @@ pub enum SmError {
     /// tampering) and must be re-established.
     #[error("response MAC does not verify")]
     BadMac,
+    /// A session key of the wrong length for its cipher.
+    #[error("secure messaging key of a wrong length")]
+    BadKey,
 }
 
 /// ISO/IEC 9797-1 padding method 2: `80`, then `00` to a multiple of 8.
 pub fn pad(data: &[u8]) -> Vec<u8> {
+    pad_to(data, 8)
+}
+
+/// Padding method 2 to a multiple of `block` bytes (16 for AES).
+pub fn pad_to(data: &[u8], block: usize) -> Vec<u8> {
     let mut out = data.to_vec();
     out.push(0x80);
-    while !out.len().is_multiple_of(8) {
+    while !out.len().is_multiple_of(block.max(1)) {
         out.push(0x00);
     }
     out
+}
+
+/// AES with a 128, 192 or 256-bit key: one block encrypted (ECB, which for one block is CBC
+/// with a zero IV), for the IV of AES SM.
+pub fn aes_encrypt_block(key: &[u8], block: &[u8; 16]) -> Option<[u8; 16]> {
+    aes_cbc(key, &[0; 16], block, true)?.try_into().ok()
+}
+
+/// AES-CBC over whole 16-byte blocks with `iv`; `None` for a bad key length or a partial block.
+pub fn aes_cbc(key: &[u8], iv: &[u8; 16], data: &[u8], encrypt: bool) -> Option<Vec<u8>> {
+    if !data.len().is_multiple_of(16) {
+        return None;
+    }
+    let mut buf = data.to_vec();
+    let (blocks, _) = Array::slice_as_chunks_mut(&mut buf);
+    macro_rules! run {
+        ($c:ty) => {
+            if encrypt {
+                cbc::Encryptor::<$c>::new_from_slices(key, iv)
+                    .ok()?
+                    .encrypt_blocks(blocks)
+            } else {
+                cbc::Decryptor::<$c>::new_from_slices(key, iv)
+                    .ok()?
+                    .decrypt_blocks(blocks)
+            }
+        };
+    }
+    match key.len() {
+        16 => run!(aes::Aes128),
+        24 => run!(aes::Aes192),
+        32 => run!(aes::Aes256),
+        _ => return None,
+    }
+    Some(buf)
+}
+
+/// AES-CMAC (NIST SP 800-38B) of `data` under a 128, 192 or 256-bit key.
+pub fn aes_cmac(key: &[u8], data: &[u8]) -> Option<[u8; 16]> {
+    macro_rules! run {
+        ($c:ty) => {{
+            let mut mac = <cmac::Cmac<$c> as KeyInit>::new_from_slice(key).ok()?;
+            mac.update(data);
+            mac.finalize().into_bytes().as_slice().try_into().ok()
+        }};
+    }
+    match key.len() {
+        16 => run!(aes::Aes128),
+        24 => run!(aes::Aes192),
+        32 => run!(aes::Aes256),
+        _ => None,
+    }
 }
 
 /// Removes padding method 2; `None` if it is malformed.
@@ -87,12 +150,21 @@ pub struct Response {
     pub protected: bool,
 }
 
-/// A 3DES secure messaging session.
+/// The keys of a session, by cipher.
+#[derive(Clone)]
+enum Keys {
+    /// 3DES (two-key) with the retail MAC: BAC, or PACE with 3DES.
+    Tdes { enc: [u8; 16], mac: [u8; 16] },
+    /// AES-128/192/256 with CMAC: PACE with AES.
+    Aes { enc: Vec<u8>, mac: Vec<u8> },
+}
+
+/// A secure messaging session.
 #[derive(Clone)]
 pub struct SecureMessaging {
-    ks_enc: [u8; 16],
-    ks_mac: [u8; 16],
-    ssc: [u8; 8],
+    keys: Keys,
+    /// 8 bytes (3DES) or 16 (AES), big-endian.
+    ssc: Vec<u8>,
 }
 
 impl std::fmt::Debug for SecureMessaging {
@@ -106,26 +178,55 @@ fn tlv(tag: u8, value: &[u8]) -> Vec<u8> {
 }
 
 impl SecureMessaging {
-    /// A session from its keys and initial SSC.
+    /// A 3DES session from its keys and initial SSC (BAC).
     pub fn new(ks_enc: [u8; 16], ks_mac: [u8; 16], ssc: [u8; 8]) -> Self {
         Self {
-            ks_enc,
-            ks_mac,
-            ssc,
+            keys: Keys::Tdes {
+                enc: ks_enc,
+                mac: ks_mac,
+            },
+            ssc: ssc.to_vec(),
         }
     }
 
+    /// An AES session as PACE sets it up: keys of 16, 24 or 32 bytes, SSC zero.
+    pub fn aes(ks_enc: &[u8], ks_mac: &[u8]) -> Result<Self, SmError> {
+        if ![16, 24, 32].contains(&ks_enc.len()) || ks_mac.len() != ks_enc.len() {
+            return Err(SmError::BadKey);
+        }
+        Ok(Self {
+            keys: Keys::Aes {
+                enc: ks_enc.to_vec(),
+                mac: ks_mac.to_vec(),
+            },
+            ssc: vec![0; 16],
+        })
+    }
+
     /// The session encryption key.
-    pub fn ks_enc(&self) -> [u8; 16] {
-        self.ks_enc
+    pub fn ks_enc(&self) -> Vec<u8> {
+        match &self.keys {
+            Keys::Tdes { enc, .. } => enc.to_vec(),
+            Keys::Aes { enc, .. } => enc.clone(),
+        }
     }
     /// The session MAC key.
-    pub fn ks_mac(&self) -> [u8; 16] {
-        self.ks_mac
+    pub fn ks_mac(&self) -> Vec<u8> {
+        match &self.keys {
+            Keys::Tdes { mac, .. } => mac.to_vec(),
+            Keys::Aes { mac, .. } => mac.clone(),
+        }
     }
     /// The current send sequence counter.
-    pub fn ssc(&self) -> [u8; 8] {
-        self.ssc
+    pub fn ssc(&self) -> Vec<u8> {
+        self.ssc.clone()
+    }
+
+    fn block(&self) -> usize {
+        match self.keys {
+            Keys::Tdes { .. } => 8,
+            Keys::Aes { .. } => 16,
+        }
     }
 
     fn increment_ssc(&mut self) {
@@ -138,10 +239,49 @@ impl SecureMessaging {
         }
     }
 
+    /// The MAC of SSC ‖ `body` (padded here).
     fn mac(&self, body: &[u8]) -> [u8; 8] {
-        let mut n = self.ssc.to_vec();
+        let mut n = self.ssc.clone();
         n.extend_from_slice(body);
-        retail_mac(&self.ks_mac, &pad(&n))
+        match &self.keys {
+            Keys::Tdes { mac, .. } => retail_mac(mac, &pad(&n)),
+            Keys::Aes { mac, .. } => {
+                let full = aes_cmac(mac, &pad_to(&n, 16)).unwrap_or([0; 16]);
+                let mut out = [0u8; 8];
+                out.copy_from_slice(&full[..8]);
+                out
+            }
+        }
+    }
+
+    fn encrypt(&self, padded: &[u8]) -> Result<Vec<u8>, SmError> {
+        match &self.keys {
+            Keys::Tdes { enc, .. } => Ok(tdes_cbc_encrypt(enc, padded)),
+            Keys::Aes { enc, .. } => {
+                let iv = self.aes_iv(enc)?;
+                aes_cbc(enc, &iv, padded, true).ok_or(SmError::BadKey)
+            }
+        }
+    }
+
+    fn decrypt(&self, cipher: &[u8]) -> Result<Vec<u8>, SmError> {
+        match &self.keys {
+            Keys::Tdes { enc, .. } => Ok(tdes_cbc_decrypt(enc, cipher)),
+            Keys::Aes { enc, .. } => {
+                let iv = self.aes_iv(enc)?;
+                aes_cbc(enc, &iv, cipher, false).ok_or(SmError::BadKey)
+            }
+        }
+    }
+
+    /// AES SM's IV: the current SSC encrypted under KS_enc.
+    fn aes_iv(&self, enc: &[u8]) -> Result<[u8; 16], SmError> {
+        let ssc: [u8; 16] = self
+            .ssc
+            .as_slice()
+            .try_into()
+            .map_err(|_| SmError::BadKey)?;
+        aes_encrypt_block(enc, &ssc).ok_or(SmError::BadKey)
     }
 
     /// Wraps a plain short command APDU (`CLA INS P1 P2 [Lc data] [Le]`).
@@ -166,9 +306,11 @@ impl SecureMessaging {
         };
         let [cla, ins, p1, p2] = header;
         let masked = [cla | 0x0C, ins, p1, p2];
+        // The SSC of this command: AES SM encrypts under an IV made from it.
+        self.increment_ssc();
         let mut dos = Vec::new();
         if !data.is_empty() {
-            let enc = tdes_cbc_encrypt(&self.ks_enc, &pad(data));
+            let enc = self.encrypt(&pad_to(data, self.block()))?;
             if ins & 1 == 1 {
                 dos.extend(tlv(0x85, &enc));
             } else {
@@ -180,8 +322,7 @@ impl SecureMessaging {
         if let Some(le) = le {
             dos.extend(tlv(0x97, &[le]));
         }
-        self.increment_ssc();
-        let mut mac_input = pad(&masked);
+        let mut mac_input = pad_to(&masked, self.block());
         mac_input.extend_from_slice(&dos);
         let mac = self.mac(&mac_input);
         dos.extend(tlv(0x8E, &mac));
@@ -259,12 +400,13 @@ impl SecureMessaging {
                 } else {
                     value
                 };
-                if !cipher.len().is_multiple_of(8) {
-                    return Err(SmError::BadResponse(
-                        "encrypted data is not a multiple of 8 bytes".into(),
-                    ));
+                if !cipher.len().is_multiple_of(self.block()) {
+                    return Err(SmError::BadResponse(format!(
+                        "encrypted data is not a multiple of {} bytes",
+                        self.block()
+                    )));
                 }
-                let plain = tdes_cbc_decrypt(&self.ks_enc, cipher);
+                let plain = self.decrypt(cipher)?;
                 if with_indicator {
                     unpad(&plain)
                         .ok_or_else(|| SmError::BadResponse("malformed padding".into()))?

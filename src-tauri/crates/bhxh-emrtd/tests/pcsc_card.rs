@@ -24,7 +24,8 @@ use bhxh_emrtd::verdict::VerdictKind;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use support::{
-    BIRTH, EXPIRY, ID, READER, crate_dir, good_card, start_emulator, trust, wait_for_card,
+    BIRTH, EXPIRY, ID, READER, crate_dir, good_card, start_emulator, start_emulator_with, trust,
+    wait_for_card,
 };
 
 /// Runs `body` in a child process that talks to a fresh pcscd (see `support::with_pcscd`).
@@ -331,5 +332,100 @@ fn a_card_without_dg15_has_no_active_authentication() {
         assert_eq!(aa.status, Status::NotChecked, "{}", aa.detail);
         assert!(aa.detail.starts_with("not available"), "{}", aa.detail);
         assert_eq!(result.verdict.kind, VerdictKind::Genuine);
+    });
+}
+
+/// Serve the good card with PACE (`emulator` options) and read it with `key`.
+fn read_pace(
+    port: u16,
+    emulator_args: &[&str],
+    key: &AccessKey,
+) -> Result<bhxh_emrtd::reader::ReadResult, bhxh_emrtd::reader::ReadError> {
+    let mut emulator = start_emulator_with(&good_card(), port, emulator_args);
+    let pcsc = Pcsc::establish().unwrap();
+    let reader = wait_for_card(&pcsc, &mut emulator);
+    let mut card = pcsc.connect(Some(&reader)).unwrap();
+    read_card(
+        &mut card,
+        key,
+        &trust(),
+        &ReadOptions::default(),
+        &mut |_| {},
+    )
+}
+
+#[test]
+fn a_pace_card_is_read_with_the_can_over_pcsc() {
+    with_pcscd("a_pace_card_is_read_with_the_can_over_pcsc", |port| {
+        // The counter types only the ID (its last 6 digits are the CAN) and the dates: PACE.
+        let key = AccessKey::from_cccd(ID, BIRTH, EXPIRY).unwrap();
+        let started = Instant::now();
+        let result = read_pace(port, &["--pace"], &key).unwrap();
+        assert_eq!(
+            result.verdict.kind,
+            VerdictKind::Genuine,
+            "{}",
+            result.verdict.render_text()
+        );
+        assert_eq!(
+            result.access, "PACE (CAN, ECDH-GM, AES-128, brainpoolP256r1)",
+            "PACE first when EF.CardAccess offers it"
+        );
+        assert_eq!(result.dg13.as_ref().and_then(|d| d.id_number()), Some(ID));
+        eprintln!(
+            "[pcsc_card] PACE card: {} APDUs in {:?} ({:?} in all); {}",
+            result.stats.apdus,
+            result.stats.duration,
+            started.elapsed(),
+            result.access
+        );
+    });
+}
+
+#[test]
+fn pace_on_nist_p256_with_aes_256_over_pcsc() {
+    with_pcscd("pace_on_nist_p256_with_aes_256_over_pcsc", |port| {
+        // The CAN alone is enough.
+        let key = AccessKey::from_can(&ID[6..]).unwrap();
+        let args = ["--pace", "--pace-param", "12", "--pace-cipher", "aes256"];
+        let result = read_pace(port, &args, &key).unwrap();
+        assert_eq!(result.verdict.kind, VerdictKind::Genuine);
+        assert_eq!(result.access, "PACE (CAN, ECDH-GM, AES-256, secp256r1)");
+    });
+}
+
+#[test]
+fn pace_with_3des_over_pcsc() {
+    with_pcscd("pace_with_3des_over_pcsc", |port| {
+        let key = AccessKey::from_can(&ID[6..]).unwrap();
+        let result = read_pace(port, &["--pace", "--pace-cipher", "3des"], &key).unwrap();
+        assert_eq!(result.verdict.kind, VerdictKind::Genuine);
+        assert_eq!(result.access, "PACE (CAN, ECDH-GM, 3DES, brainpoolP256r1)");
+    });
+}
+
+#[test]
+fn a_wrong_can_alone_is_refused_over_pcsc() {
+    with_pcscd("a_wrong_can_alone_is_refused_over_pcsc", |port| {
+        let key = AccessKey::from_can("000000").unwrap();
+        let err = read_pace(port, &["--pace"], &key).unwrap_err();
+        assert!(err.is_access_denied(), "{err}");
+        assert!(err.to_string().contains("CAN"), "{err}");
+    });
+}
+
+#[test]
+fn when_pace_fails_bac_reads_the_card_over_pcsc() {
+    with_pcscd("when_pace_fails_bac_reads_the_card_over_pcsc", |port| {
+        // The card was issued with another CAN than the ID's last 6 digits: PACE with the
+        // derived CAN fails, and BAC with the MRZ fields reads the card.
+        let key = AccessKey::from_cccd(ID, BIRTH, EXPIRY).unwrap();
+        let result = read_pace(port, &["--pace", "--can", "999999"], &key).unwrap();
+        assert_eq!(result.verdict.kind, VerdictKind::Genuine);
+        assert!(
+            result.access.starts_with("BAC (PACE failed: "),
+            "{}",
+            result.access
+        );
     });
 }

@@ -575,6 +575,46 @@ impl CurveParams {
         }
     }
 
+    /// `k·pt`; `None` for the point at infinity (or a field the arithmetic cannot take). Not
+    /// constant time: see [`crate::pace`] for where that is acceptable.
+    pub fn mul_point(&self, k: &BigUint, pt: &AffinePoint) -> Option<AffinePoint> {
+        let arith = self.arith().ok()?;
+        let r = arith.to_affine(&arith.mul(k, &arith.affine(pt)))?;
+        Some(AffinePoint {
+            x: arith.f.decode(&r.x),
+            y: arith.f.decode(&r.y),
+        })
+    }
+
+    /// `p + q`; `None` for the point at infinity.
+    pub fn add_points(&self, p: &AffinePoint, q: &AffinePoint) -> Option<AffinePoint> {
+        let arith = self.arith().ok()?;
+        let sum = arith.add_affine(&arith.jacobian(&arith.affine(p)), &arith.affine(q));
+        let r = arith.to_affine(&sum)?;
+        Some(AffinePoint {
+            x: arith.f.decode(&r.x),
+            y: arith.f.decode(&r.y),
+        })
+    }
+
+    /// The base point `G`.
+    pub fn base_point(&self) -> AffinePoint {
+        self.generator()
+    }
+
+    /// The byte length of a field element.
+    pub fn field_len(&self) -> usize {
+        usize::try_from(self.p.bits().div_ceil(8)).unwrap_or(usize::MAX)
+    }
+
+    /// `04 ‖ x ‖ y`, each coordinate on [`CurveParams::field_len`] bytes.
+    pub fn encode_point(&self, pt: &AffinePoint) -> Vec<u8> {
+        let mut out = vec![0x04];
+        out.extend(fixed_be(&pt.x, self.field_len()));
+        out.extend(fixed_be(&pt.y, self.field_len()));
+        out
+    }
+
     /// Checks the parameters: prime field of at least 160 bits, coefficients reduced,
     /// non-singular curve, base point on the curve, prime order of at least 160 bits that
     /// annihilates the base point, and a cofactor consistent with Hasse's bound.
@@ -682,6 +722,14 @@ impl CurveParams {
             Err(CurveError::BadSignature)
         }
     }
+}
+
+/// `v` big-endian on exactly `len` bytes (left-padded with zeros; `v` must fit).
+pub fn fixed_be(v: &BigUint, len: usize) -> Vec<u8> {
+    let bytes = v.to_bytes_be();
+    let mut out = vec![0u8; len.saturating_sub(bytes.len())];
+    out.extend_from_slice(&bytes[bytes.len().saturating_sub(len)..]);
+    out
 }
 
 /// Miller–Rabin with the first 20 prime bases. Deterministic far beyond 64 bits and, for the

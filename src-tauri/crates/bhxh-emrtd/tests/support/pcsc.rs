@@ -269,12 +269,18 @@ fn python() -> PathBuf {
 
 /// Starts the emulator serving the card in `card_dir` to the vpcd on `port`.
 pub fn start_emulator(card_dir: &Path, port: u16) -> Proc {
+    start_emulator_with(card_dir, port, &[])
+}
+
+/// As [`start_emulator`], with more options (`--pace`, `--pace-param 12`, …).
+pub fn start_emulator_with(card_dir: &Path, port: u16, extra: &[&str]) -> Proc {
     let script = repo_root().join("tests/cardemu/emrtd_card.py");
     let child = Command::new(python())
         .arg(script)
         .arg("--card-dir")
         .arg(card_dir)
         .args(["--port", &port.to_string()])
+        .args(extra)
         .stdin(Stdio::null())
         .spawn()
         .unwrap();
