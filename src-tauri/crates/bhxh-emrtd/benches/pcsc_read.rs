@@ -33,7 +33,10 @@ use bhxh_emrtd::transport::{RawResponse, Transport, TransportError};
 use bhxh_emrtd::verdict::VerdictKind;
 use std::ffi::CString;
 use std::time::{Duration, Instant};
-use support::{BIRTH, EXPIRY, ID, crate_dir, good_card, start_emulator, trust, wait_for_card};
+use support::{
+    BIRTH, EXPIRY, ID, crate_dir, good_card, start_emulator, start_emulator_with, trust,
+    wait_for_card,
+};
 
 struct Options {
     reads: usize,
@@ -231,7 +234,7 @@ fn run(port: u16, opts: &Options) {
     );
     summary(
         "bhxh-emrtd read_card",
-        &read_ours(&pcsc, &reader, opts.reads),
+        &read_ours(&pcsc, &reader, opts.reads, "BAC"),
     );
     if opts.dmrtd {
         read_dmrtd(&reader, opts.reads);
@@ -239,10 +242,22 @@ fn run(port: u16, opts: &Options) {
     passive_authentication_alone(opts.reads, opts.dmrtd);
     bac_sessions(&pcsc, &reader, opts.sessions);
     emulator.kill();
+
+    // The same card offering PACE (as Vietnamese chips do): opened with the CAN.
+    std::thread::sleep(Duration::from_millis(500)); // let pcscd see the card go
+    let mut emulator = start_emulator_with(&good_card(), port, &["--pace"]);
+    let reader = wait_for_card(&pcsc, &mut emulator);
+    println!("== the same card with PACE (ECDH-GM, AES-128, brainpoolP256r1; emulator --pace) ==");
+    summary(
+        "bhxh-emrtd read_card, PACE with the CAN",
+        &read_ours(&pcsc, &reader, opts.reads, "PACE (CAN"),
+    );
+    emulator.kill();
 }
 
-/// This crate's full read, `n` times after one warm-up read.
-fn read_ours(pcsc: &Pcsc, reader: &str, n: usize) -> Vec<Sample> {
+/// This crate's full read, `n` times after one warm-up read; each opened as `access` says
+/// (a prefix of `ReadResult::access`).
+fn read_ours(pcsc: &Pcsc, reader: &str, n: usize, access: &str) -> Vec<Sample> {
     let trust = trust();
     let key = AccessKey::from_cccd(ID, BIRTH, EXPIRY).unwrap();
     let mut samples = Vec::new();
@@ -261,6 +276,7 @@ fn read_ours(pcsc: &Pcsc, reader: &str, n: usize) -> Vec<Sample> {
         )
         .unwrap();
         let sample = card.meter.sample(t, result.stats.bytes);
+        assert!(result.access.starts_with(access), "{}", result.access);
         assert_eq!(
             result.verdict.kind,
             VerdictKind::Genuine,
