@@ -3,7 +3,7 @@
 #![no_main]
 
 use bhxh_emrtd::lds::{com, dg2, dg13, dg14, dg15};
-use bhxh_emrtd::{mrz, pace, sod};
+use bhxh_emrtd::{chip_auth, mrz, pace, sod};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,7 +15,12 @@ fuzz_target!(|data: &[u8]| {
         1 => drop(mrz::parse_dg1(file)),
         2 => drop(dg2::parse_dg2(file)),
         3 => drop(dg13::parse_dg13(file)),
-        4 => drop(dg14::parse_dg14(file)),
+        4 => {
+            // and the Chip Authentication DG14 offers (its key's curve and point)
+            if let Ok(dg) = dg14::parse_dg14(file) {
+                drop(chip_auth::plan(&dg));
+            }
+        }
         5 => drop(dg15::parse_dg15(file)),
         6 => drop(sod::parse_sod(file)),
         _ => drop(pace::parse_card_access(file)),

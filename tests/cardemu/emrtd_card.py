@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""An ICAO 9303 eMRTD (BAC, optionally PACE; secure messaging) served to a virtual PC/SC reader.
+"""An ICAO 9303 eMRTD (BAC; optionally PACE, Chip Authentication) for a virtual PC/SC reader.
 
 Connects to the vpcd driver of pcscd (Debian package ``vsmartcard-vpcd``; TCP port 35963 for
 ``Virtual PCD 00 00``) and answers APDUs like a Vietnamese CCCD chip would, from a directory of
@@ -32,15 +32,23 @@ and no access control. This card:
   messaging (--pace-cipher), passwords CAN (--can, default the last 6 digits of the document
   number) and MRZ; EF.CardAccess (011C, SFI 1C) is then readable without secure messaging.
   BAC keeps working on such a card, as on real chips;
+- with an EC private key (ca-key.der in the card directory, or --ca-key; PKCS#8 or SEC1, DER or
+  PEM, brainpoolP256r1 or P-256), answers Chip Authentication (ICAO 9303-11 §6.2) under secure
+  messaging: version 2 (MSE:Set AT 41A4 with id-CA-ECDH-3DES/AES-128/192/256, then GENERAL
+  AUTHENTICATE) and version 1 (MSE:Set KAT 41A6, 3DES), then restarts secure messaging with the
+  keys from K = x(SK_chip · PK_terminal). DG14 (with the matching public key) is one of the
+  card's files, not made here; a "cloned chip" is the same files with another key;
 - sets TCP_QUICKACK on its socket (vpcd writes each APDU in two parts; without it every APDU
   waits for a delayed ACK, ~40 ms).
 
-Usage: emrtd_card.py --card-dir DIR [--aa-key FILE] [--pace [--pace-param 12|13]
-                     [--pace-cipher 3des|aes128|aes192|aes256] [--can DIGITS]]
+Usage: emrtd_card.py --card-dir DIR [--aa-key FILE] [--ca-key FILE | --no-ca]
+                     [--pace [--pace-param 12|13] [--pace-cipher 3des|aes128|aes192|aes256]
+                     [--can DIGITS]]
                      [--host 127.0.0.1] [--port 35963] [--verbose]
 """
 
 import argparse
+import base64
 import hashlib
 import hmac
 import os
@@ -212,10 +220,10 @@ def mrz_information(number, dob, doe):
 class SecureMessaging:
     """One secure messaging session (ICAO 9303-11 §9.8): its keys and send sequence counter.
 
-    3DES (after BAC, or PACE with 3DES): 8-byte blocks and SSC, 3DES-CBC with a zero IV, the
-    retail MAC. AES (after PACE with AES): 16-byte blocks and SSC, AES-CBC with
-    IV = AES-ECB(KS_enc, SSC), AES-CMAC truncated to 8 bytes. Both pad with ISO/IEC 9797-1
-    method 2, for the data and for the MAC input; the MAC covers pad(SSC || data).
+    3DES (after BAC, or PACE or Chip Authentication with 3DES): 8-byte blocks and SSC, 3DES-CBC
+    with a zero IV, the retail MAC. AES (after PACE or CA with AES): 16-byte blocks and SSC,
+    AES-CBC with IV = AES-ECB(KS_enc, SSC), AES-CMAC truncated to 8 bytes. Both pad with ISO/IEC
+    9797-1 method 2, for the data and for the MAC input; the MAC covers pad(SSC || data).
     """
 
     def __init__(self, ks_enc, ks_mac, ssc=0, aes=False):
@@ -409,20 +417,192 @@ def dynamic_authentication_data(data):
     return inner
 
 
+# --- Chip Authentication (ICAO 9303-11 §6.2): ECDH ------------------------------------------
+
+ID_CA_ECDH = bytes.fromhex("04007F000702020302")  # 0.4.0.127.0.7.2.2.3.2
+# id-CA-ECDH-<cipher>: last OID arc -> the cipher of the new secure messaging (a PACE_CIPHERS key)
+CA_CIPHERS = {1: "3des", 2: "aes128", 3: "aes192", 4: "aes256"}
+OID_EC_PUBLIC_KEY = bytes.fromhex("2A8648CE3D0201")  # 1.2.840.10045.2.1 id-ecPublicKey
+OID_PRIME_FIELD = bytes.fromhex("2A8648CE3D0101")  # 1.2.840.10045.1.1 prime-field
+CURVE_OIDS = {
+    bytes.fromhex("2A8648CE3D030107"): PACE_CURVES[12],  # 1.2.840.10045.3.1.7 prime256v1
+    bytes.fromhex("2B2403030208010107"): PACE_CURVES[13],  # 1.3.36.3.3.2.8.1.1.7 brainpoolP256r1
+}
+
+
+def ca_oid(cipher):
+    """The DER content of id-CA-ECDH-<cipher> (cipher: a PACE_CIPHERS key)."""
+    return ID_CA_ECDH + bytes([{v: k for k, v in CA_CIPHERS.items()}[cipher]])
+
+
+class ChipAuthenticationKey:
+    """The chip's static EC key pair for Chip Authentication: `curve` (a Curve), `d`, `public`."""
+
+    def __init__(self, curve, d):
+        if not 1 <= d < curve.n:
+            raise ValueError("the private key is not in [1, n-1]")
+        self.curve, self.d = curve, d
+        self.public = curve.mul(d, curve.g)
+
+    def public_bytes(self):
+        """The public key as an uncompressed point 04 || X || Y."""
+        return self.curve.encode(self.public)
+
+
+def _der(data):
+    """[(tag, value)] of a sequence of DER elements; ValueError if malformed."""
+    try:
+        return [(tag, value) for tag, value, _ in parse_tlvs(bytes(data))]
+    except (CardError, IndexError):
+        raise ValueError("malformed DER")
+
+
+def _der_int(item):
+    tag, value = item
+    if tag != 0x02 or not value:
+        raise ValueError("expected an INTEGER")
+    return int.from_bytes(value, "big")
+
+
+def _curve_from_parameters(tag, value):
+    """ECParameters: a named curve OID, or explicit parameters equal to one of the known curves."""
+    if tag == 0x06:
+        curve = CURVE_OIDS.get(bytes(value))
+        if curve is None:
+            raise ValueError("unsupported curve (OID %s); use brainpoolP256r1 or prime256v1"
+                             % bytes(value).hex().upper())
+        return curve
+    if tag != 0x30:
+        raise ValueError("no named curve or explicit EC parameters")
+    # SpecifiedECDomain: version, fieldID { prime-field, p }, curve { a, b [, seed] }, base, order
+    items = _der(value)
+    if len(items) < 5:
+        raise ValueError("truncated explicit EC parameters")
+    field = _der(items[1][1])
+    coefficients = _der(items[2][1])
+    if len(field) != 2 or field[0] != (0x06, OID_PRIME_FIELD) or len(coefficients) < 2:
+        raise ValueError("unsupported explicit EC parameters")
+    p = _der_int(field[1])
+    a, b = (int.from_bytes(v, "big") for _, v in coefficients[:2])
+    base, n = items[3][1], _der_int(items[4])
+    for curve in CURVE_OIDS.values():
+        if (p, a, b, n) == (curve.p, curve.a, curve.b, curve.n) and \
+                bytes(base) == curve.encode(curve.g):
+            return curve
+    raise ValueError("explicit EC parameters of an unsupported curve")
+
+
+def _pem_private_key(text):
+    """The DER of the (EC) PRIVATE KEY block of a PEM file (skipping e.g. EC PARAMETERS)."""
+    lines = text.decode("ascii", "replace").splitlines()
+    label, body = None, []
+    for line in lines:
+        line = line.strip()
+        if line.startswith("-----BEGIN "):
+            label, body = line[11:].rstrip("-").strip(), []
+        elif line.startswith("-----END "):
+            if label in ("PRIVATE KEY", "EC PRIVATE KEY"):
+                return base64.b64decode("".join(body), validate=True)
+            if label == "ENCRYPTED PRIVATE KEY":
+                raise ValueError("the private key is encrypted")
+            label = None
+        elif label is not None:
+            if ":" in line:
+                raise ValueError("the private key is encrypted")
+            body.append(line)
+    raise ValueError("no PRIVATE KEY or EC PRIVATE KEY block")
+
+
+def load_ca_key(data):
+    """A ChipAuthenticationKey from an EC private key file's bytes.
+
+    DER or PEM, PKCS#8 (PrivateKeyInfo { 0, { id-ecPublicKey, curve }, OCTET STRING
+    ECPrivateKey }) or SEC1 (ECPrivateKey { 1, OCTET STRING d, [0] curve, [1] public key }), on
+    brainpoolP256r1 or prime256v1 (a named curve or the same curve as explicit parameters).
+    pycryptodome's ECC.import_key does not know brainpool, hence this small DER walk. A public
+    key in the file must match the private key. Anything else: ValueError.
+    """
+    data = bytes(data)
+    if data.lstrip().startswith(b"-----"):
+        data = _pem_private_key(data)
+    items = _der(data)
+    if len(items) == 2 and items[0][0] == 0x06:
+        items = items[1:]  # ECParameters first, as `openssl ecparam -genkey` writes them in PEM
+    if len(items) != 1 or items[0][0] != 0x30:
+        raise ValueError("not a DER private key")
+    fields = _der(items[0][1])
+    if len(fields) < 2:
+        raise ValueError("not an EC private key")
+    curve = None
+    if fields[1][0] == 0x30:  # PKCS#8 (version 0, or 1 = OneAsymmetricKey)
+        algorithm = _der(fields[1][1])
+        if not algorithm or algorithm[0] != (0x06, OID_EC_PUBLIC_KEY):
+            raise ValueError("not an EC key (the algorithm is not id-ecPublicKey)")
+        if len(algorithm) < 2:
+            raise ValueError("no curve parameters")
+        curve = _curve_from_parameters(*algorithm[1])
+        if len(fields) < 3 or fields[2][0] != 0x04:
+            raise ValueError("no privateKey OCTET STRING")
+        inner = _der(fields[2][1])
+        if len(inner) != 1 or inner[0][0] != 0x30:
+            raise ValueError("the privateKey is not an ECPrivateKey")
+        fields = _der(inner[0][1])
+    if len(fields) < 2 or _der_int(fields[0]) != 1 or fields[1][0] != 0x04:
+        raise ValueError("not an EC private key (ECPrivateKey version 1)")
+    d = int.from_bytes(fields[1][1], "big")
+    public = None
+    for tag, value in fields[2:]:
+        if tag == 0xA0:
+            inner = _der(value)
+            if len(inner) != 1:
+                raise ValueError("bad [0] parameters")
+            named = _curve_from_parameters(*inner[0])
+            if curve is not None and named is not curve:
+                raise ValueError("PKCS#8 and ECPrivateKey name different curves")
+            curve = named
+        elif tag == 0xA1:
+            inner = _der(value)
+            if len(inner) != 1 or inner[0][0] != 0x03 or inner[0][1][:1] != b"\x00":
+                raise ValueError("bad [1] public key")
+            public = bytes(inner[0][1][1:])
+    if curve is None:
+        raise ValueError("no curve parameters")
+    key = ChipAuthenticationKey(curve, d)
+    if public is not None:
+        x, y = key.public
+        size = curve.size
+        if public[:1] in (b"\x02", b"\x03"):
+            same = public == bytes([2 + (y & 1)]) + x.to_bytes(size, "big")
+        else:
+            same = public == key.public_bytes()
+        if not same:
+            raise ValueError("the public key in the file does not match the private key")
+    return key
+
+
+def load_ca_key_file(path):
+    with open(path, "rb") as f:
+        return load_ca_key(f.read())
+
+
 class EmrtdOS(SmartcardOS):
-    """The card: eMRTD application, BAC, optionally PACE, secure messaging, transparent EFs.
+    """The card: eMRTD application, BAC, optionally PACE and Chip Authentication, secure
+    messaging, transparent EFs.
 
     PACE is on when `pace_param` is given (12 = NIST P-256, 13 = brainpoolP256r1), with
     `pace_cipher` (a PACE_CIPHERS key) and the CAN `can` (default: the last 6 characters of the
     document number in `mrz_info`). Tests can make a PACE run deterministic through
     `pace_fixed`: {"nonce": bytes, "map_key": int, "eph_key": int} replace the chip's random
     nonce s and its mapping and ephemeral private keys.
+
+    Chip Authentication is on when `ca_key` (a ChipAuthenticationKey) is given.
     """
 
     def __init__(self, files, mrz_info, max_le=0xDF, verbose=False, aa_key=None,
-                 pace_param=None, pace_cipher="aes128", can=None):
+                 pace_param=None, pace_cipher="aes128", can=None, ca_key=None):
         self.files = dict(files)
         self.aa_key = aa_key  # Cryptodome RSA private key, or None
+        self.ca_key = ca_key  # ChipAuthenticationKey, or None
         self.max_le = max_le
         self.verbose = verbose
         self.mrz_info = mrz_info
@@ -466,11 +646,15 @@ class EmrtdOS(SmartcardOS):
         self.app_selected = False
         self.current = None
         self.challenge = None
-        self.session = None  # a SecureMessaging once BAC or PACE succeeded
+        self.session = None  # a SecureMessaging once BAC, PACE or Chip Authentication succeeded
         self.pace_attempt = None  # the PACE run in progress (after MSE:Set AT), a dict
+        # After a CA MSE:Set AT: (the session it was sent in, the cipher of its OID)
+        self.ca_attempt = None
+        self.next_session = None  # set by Chip Authentication: the keys after this answer
 
     def execute(self, msg):
         self.apdus += 1
+        self.log_note = None
         try:
             if len(msg) >= 1 and msg[0] & 0x0C == 0x0C:
                 out = self.execute_protected(msg)
@@ -485,10 +669,13 @@ class EmrtdOS(SmartcardOS):
             out = b"\x6F\x00"
         if self.verbose:
             print("emrtd_card: > %s\n            < %s" % (msg.hex(), out.hex()), file=sys.stderr)
+            if self.log_note:
+                print("emrtd_card: " + self.log_note, file=sys.stderr)
         return out
 
     # Secure messaging -----------------------------------------------------------------------
     def execute_protected(self, msg):
+        self.next_session = None
         sm = self.session
         if sm is None:
             raise CardError(0x6982)
@@ -538,6 +725,12 @@ class EmrtdOS(SmartcardOS):
             dos += tlv(0x85, enc) if odd else tlv(0x87, b"\x01" + enc)
         dos += tlv(0x99, sw.to_bytes(2, "big"))
         dos += tlv(0x8E, sm.mac(dos))
+        if self.next_session is not None:
+            # Chip Authentication: this answer is protected with the old keys, everything after
+            # it with the new ones.
+            self.session, self.next_session = self.next_session, None
+            self.log_note = "Chip Authentication: from now on secure messaging with new %s " \
+                "keys, SSC 0" % ("AES" if self.session.aes else "3DES")
         return dos + sw.to_bytes(2, "big")
 
     # Plain command semantics ----------------------------------------------------------------
@@ -549,10 +742,23 @@ class EmrtdOS(SmartcardOS):
             return self.get_challenge(c)
         if ins == 0x82:
             return self.external_authenticate(c)
-        if ins == 0x22 and self.pace_param is not None:
-            return self.mse_set_at(c, protected)
-        if ins == 0x86 and self.pace_param is not None:
-            return self.general_authenticate(c, protected)
+        if ins == 0x22:
+            if (c.p1, c.p2) in ((0x41, 0xA4), (0x41, 0xA6)):
+                if self.ca_key is not None:
+                    return self.ca_mse(c, protected)
+                if protected:
+                    raise CardError(0x6D00)  # no Chip Authentication
+            if self.pace_param is not None:
+                return self.mse_set_at(c, protected)
+            raise CardError(0x6D00 if self.ca_key is None else 0x6A86)
+        if ins == 0x86:
+            if protected:
+                if self.ca_key is None:
+                    raise CardError(0x6D00)  # no Chip Authentication
+                return self.ca_general_authenticate(c)
+            if self.pace_param is not None:
+                return self.general_authenticate(c, protected)
+            raise CardError(0x6D00 if self.ca_key is None else 0x6982)
         if ins == 0x88:
             if not protected:
                 raise CardError(0x6982)  # BAC required
@@ -729,6 +935,69 @@ class EmrtdOS(SmartcardOS):
         self.pace_attempt = attempt
         return tlv(0x7C, out), SW_OK
 
+    # Chip Authentication ----------------------------------------------------------------------
+    def ca_mse(self, c, protected):
+        """MSE:Set AT (x0 22 41 A4, version 2) or MSE:Set KAT (x0 22 41 A6, version 1).
+
+        Set AT: '80' id-CA-ECDH-<cipher> (any of the four), optional '84' keyId; then GENERAL
+        AUTHENTICATE brings the terminal's key. Set KAT: '91' the terminal's ephemeral public key,
+        optional '84' keyId; the keys change right after this answer (3DES). Only under secure
+        messaging (6982). Any keyId is accepted. Anything else in the data: 6A80.
+        """
+        if not protected:
+            raise CardError(0x6982)
+        self.ca_attempt = None
+        try:
+            dos = [(tag, value) for tag, value, _ in parse_tlvs(bytes(c.data))]
+        except (CardError, IndexError):
+            raise CardError(0x6A80)
+        tags = [tag for tag, _ in dos]
+        dos = dict(dos)
+        if len(dos) != len(tags) or (0x84 in dos and not dos[0x84]):
+            raise CardError(0x6A80)
+        if c.p2 == 0xA4:
+            oid = dos.get(0x80)
+            if set(dos) - {0x80, 0x84} or oid is None or len(oid) != len(ID_CA_ECDH) + 1 \
+                    or oid[:-1] != ID_CA_ECDH or oid[-1] not in CA_CIPHERS:
+                raise CardError(0x6A80)
+            self.ca_attempt = (self.session, CA_CIPHERS[oid[-1]])
+            return b"", SW_OK
+        if set(dos) - {0x91, 0x84} or 0x91 not in dos:
+            raise CardError(0x6A80)
+        self.ca_key_agreement(dos[0x91], "3des")
+        return b"", SW_OK
+
+    def ca_general_authenticate(self, c):
+        """GENERAL AUTHENTICATE (x0 86 00 00) of Chip Authentication version 2.
+
+        '7C { 80 the terminal's ephemeral public key }' -> '7C 00', and the keys change right
+        after this answer. Without a CA MSE:Set AT in this session: 6985 (a finished or failed
+        run needs a new one); P1-P2 not 0000: 6A86; anything malformed or a point not on the
+        chip key's curve: 6A80.
+        """
+        attempt, self.ca_attempt = self.ca_attempt, None
+        if attempt is None or attempt[0] is not self.session:
+            raise CardError(0x6985)
+        if c.p1 != 0 or c.p2 != 0:
+            raise CardError(0x6A86)
+        dos = dynamic_authentication_data(c.data)
+        if len(dos) != 1 or dos[0][0] != 0x80:
+            raise CardError(0x6A80)
+        self.ca_key_agreement(dos[0][1], attempt[1])
+        return tlv(0x7C, b""), SW_OK
+
+    def ca_key_agreement(self, point, cipher):
+        """K = x(SK_chip · PK_terminal); the secure messaging after this answer uses
+        KS_enc = KDF(K, 1), KS_mac = KDF(K, 2) (the PACE KDF of `cipher`) and SSC 0."""
+        key = self.ca_key
+        pk = key.curve.decode(point)  # 6A80 unless an uncompressed point on the curve
+        shared = key.curve.mul(key.d, pk)
+        if shared is None:
+            raise CardError(0x6A80)
+        k = shared[0].to_bytes(key.curve.size, "big")
+        self.next_session = SecureMessaging(pace_kdf(k, 1, cipher), pace_kdf(k, 2, cipher), 0,
+                                            aes=cipher != "3des")
+
     # Active Authentication, files -----------------------------------------------------------
     def internal_authenticate(self, c):
         """Active Authentication: ISO/IEC 9796-2 scheme 1 (partial recovery), SHA-1, trailer BC.
@@ -870,6 +1139,12 @@ def main():
     p.add_argument("--expiry", help="BAC date of expiry YYMMDD (default: from dg1.bin)")
     p.add_argument("--aa-key", help="Active Authentication RSA private key, PKCS#1/PKCS#8 DER or PEM "
                    "(default: aa-key.der in --card-dir, if present)")
+    ca = p.add_mutually_exclusive_group()
+    ca.add_argument("--ca-key", help="Chip Authentication EC private key (brainpoolP256r1 or "
+                    "P-256; PKCS#8 or SEC1, DER or PEM) (default: ca-key.der in --card-dir, if "
+                    "present)")
+    ca.add_argument("--no-ca", action="store_true",
+                    help="no Chip Authentication, even if --card-dir has a ca-key.der")
     p.add_argument("--pace", action="store_true",
                    help="also offer PACE (ECDH Generic Mapping) and serve EF.CardAccess")
     p.add_argument("--pace-param", type=int, choices=sorted(PACE_CURVES),
@@ -907,17 +1182,34 @@ def main():
             aa_key = RSA.import_key(f.read())
         if not aa_key.has_private():
             raise SystemExit("emrtd_card: %s holds no private key" % aa_path)
+    if args.ca_key and not os.path.exists(args.ca_key):
+        raise SystemExit("emrtd_card: --ca-key %s: no such file" % args.ca_key)
+    ca_path = args.ca_key or os.path.join(args.card_dir, "ca-key.der")
+    ca_key = None
+    if not args.no_ca and os.path.exists(ca_path):
+        try:
+            ca_key = load_ca_key_file(ca_path)
+        except ValueError as e:
+            raise SystemExit("emrtd_card: %s: %s" % (ca_path, e))
     pace_param = (args.pace_param or 13) if args.pace else None
     pace_cipher = args.pace_cipher or "aes128"
     card = EmrtdOS(files, mrz_information(number, dob, doe), args.max_le, args.verbose, aa_key,
-                   pace_param=pace_param, pace_cipher=pace_cipher, can=can)
+                   pace_param=pace_param, pace_cipher=pace_cipher, can=can, ca_key=ca_key)
     pace = "off"
     if args.pace:
         pace = "ECDH-GM-%s on %s, CAN %s" % (
             pace_cipher.upper(), PACE_CURVES[pace_param].name, card.can)
-    print("emrtd_card: %d files from %s; Active Authentication %s; PACE %s" % (
-        len(files), args.card_dir, ("RSA-%d" % aa_key.n.bit_length()) if aa_key else "off", pace),
-        file=sys.stderr, flush=True)
+    ca = "off"
+    if ca_key is not None:
+        x = ca_key.public[0].to_bytes(ca_key.curve.size, "big")
+        ca = "ECDH on %s (%s; its public key is %s dg14.bin)" % (
+            ca_key.curve.name, ca_path,
+            "in" if x in files.get(0x010E, b"") else "NOT in")
+    print("emrtd_card: %d files from %s; Active Authentication %s; PACE %s; "
+          "Chip Authentication %s" % (
+              len(files), args.card_dir, ("RSA-%d" % aa_key.n.bit_length()) if aa_key else "off",
+              pace, ca),
+          file=sys.stderr, flush=True)
     try:
         serve(card, args.host, args.port, args.connect_timeout)
     except (ConnectionError, KeyboardInterrupt):

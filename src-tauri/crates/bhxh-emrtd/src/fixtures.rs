@@ -36,7 +36,7 @@ pub(crate) fn card_files() -> BTreeMap<DgNumber, Vec<u8>> {
     dgs.insert(DgNumber::DG1, dg1.into_bytes());
     dgs.insert(DgNumber::DG2, crate::lds::dg2::tests::sample_dg2(&FACE, 0));
     dgs.insert(DgNumber::DG13, crate::lds::dg13::tests::sample_dg13());
-    dgs.insert(DgNumber::DG14, crate::lds::dg14::tests::sample_dg14());
+    dgs.insert(DgNumber::DG14, card_dg14());
     // The Active Authentication key (RSA-1024, ISO/IEC 9796-2 like most cards), made by
     // `testdata/aa/make.py`; the private key is `testdata/card/aa-key.der`.
     let spki = std::fs::read(testdata("aa/card.spki.der")).unwrap_or_default();
@@ -44,6 +44,37 @@ pub(crate) fn card_files() -> BTreeMap<DgNumber, Vec<u8>> {
     dg15.put(0x6F, &spki);
     dgs.insert(DgNumber::DG15, dg15.into_bytes());
     dgs
+}
+
+/// DG14 of the generated card: Chip Authentication (ECDH, AES-128, version 2) with the key
+/// made by `testdata/ca/make.sh` (brainpoolP256r1; the private key is `card/ca-key.der`), and
+/// PACE (ECDH Generic Mapping, AES-128, brainpoolP256r1), as a Vietnamese chip lists them.
+pub(crate) fn card_dg14() -> Vec<u8> {
+    let oid = |dotted: &str| {
+        const_oid::ObjectIdentifier::new(dotted)
+            .map(|o| o.as_bytes().to_vec())
+            .unwrap_or_default()
+    };
+    let spki = std::fs::read(testdata("ca/card.spki.der")).unwrap_or_default();
+    let mut w = TlvWriter::new();
+    w.nested(0x6E, |w| {
+        w.nested(0x31, |w| {
+            w.nested(0x30, |w| {
+                w.put(0x06, &oid("0.4.0.127.0.7.2.2.3.2.2"));
+                w.put(0x02, &[2]);
+            });
+            w.nested(0x30, |w| {
+                w.put(0x06, &oid("0.4.0.127.0.7.2.2.1.2"));
+                w.put_raw(&spki);
+            });
+            w.nested(0x30, |w| {
+                w.put(0x06, &oid("0.4.0.127.0.7.2.2.4.2.2"));
+                w.put(0x02, &[2]);
+                w.put(0x02, &[13]);
+            });
+        });
+    });
+    w.into_bytes()
 }
 
 /// The card's Active Authentication private key (PKCS#1 DER), as the emulator loads it.
@@ -156,6 +187,12 @@ fn regenerate_card_fixtures() {
         status.success(),
         "testdata/aa/make.py needs python3-pycryptodome"
     );
+    // And the Chip Authentication keys (DG14 carries one).
+    let status = std::process::Command::new("bash")
+        .arg(testdata("ca/make.sh"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "testdata/ca/make.sh needs openssl");
     for (n, bytes) in card_files() {
         std::fs::write(dir.join(format!("dg{}.bin", n.get())), bytes).unwrap();
     }
@@ -193,7 +230,15 @@ fn every_generated_file_parses() {
     let dg13 = crate::lds::dg13::parse_dg13(&files[&DgNumber::DG13]).unwrap();
     assert_eq!(dg13.id_number(), mrz.vietnamese_id());
     let dg14 = crate::lds::dg14::parse_dg14(&files[&DgNumber::DG14]).unwrap();
-    assert_eq!(dg14.infos.len(), 4);
+    assert_eq!(dg14.infos.len(), 3);
+    // Its Chip Authentication runs: ECDH with AES-128 on the brainpoolP256r1 key.
+    let crate::chip_auth::CaPlan::Ready(ca) = crate::chip_auth::plan(&dg14) else {
+        panic!("{:?}", crate::chip_auth::plan(&dg14));
+    };
+    assert_eq!(
+        (ca.curve_name, ca.cipher, ca.version),
+        ("brainpoolP256r1", crate::pace::PaceCipher::Aes128, 2)
+    );
     let dg15 = crate::lds::dg15::parse_dg15(&files[&DgNumber::DG15]).unwrap();
     assert_eq!(dg15.algorithm(), "1.2.840.113549.1.1.1");
     // DG15 is the public half of the key the emulator signs with; the clone key is another.

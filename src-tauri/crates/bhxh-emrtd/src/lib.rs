@@ -72,6 +72,7 @@
 pub mod access;
 pub mod active;
 pub mod bac;
+pub mod chip_auth;
 pub mod crypto;
 #[cfg(test)]
 mod fixtures;

@@ -36,6 +36,9 @@ pub enum Check {
     /// Active Authentication: the chip holds the private key of DG15 (not a copy). Added by
     /// [`crate::reader`] after passive authentication; see [`crate::active`].
     ActiveAuthentication,
+    /// Chip Authentication: the chip holds the private key of DG14's key (not a copy), and
+    /// the session continued under the keys it agreed. See [`crate::chip_auth`].
+    ChipAuthentication,
 }
 
 impl Check {
@@ -50,7 +53,14 @@ impl Check {
             Self::CscaTrust => "Nguồn gốc chứng thư (CSCA)".into(),
             Self::CscaCertificateValidity => "Hiệu lực chứng thư gốc (CSCA)".into(),
             Self::ActiveAuthentication => "Xác thực chủ động (chống sao chép chip)".into(),
+            Self::ChipAuthentication => "Xác thực chip (chống sao chép chip)".into(),
         }
+    }
+
+    /// Whether this check proves the chip is not a copy (a failure: a cloned chip; not
+    /// checkable: says nothing about the data's signer).
+    pub fn is_anti_cloning(self) -> bool {
+        matches!(self, Self::ActiveAuthentication | Self::ChipAuthentication)
     }
 
     /// Whether a failure of this check means the data was altered (as opposed to: its origin

@@ -193,6 +193,9 @@ pub struct ReadOptions {
     /// Try PACE first when EF.CardAccess offers a protocol this crate implements; BAC when it
     /// does not, or when PACE fails and the MRZ fields are known.
     pub pace: bool,
+    /// Run Chip Authentication with the DG14 key after the read (and AA), then confirm that
+    /// the chip answers under the keys it agreed.
+    pub chip_authentication: bool,
 }
 
 impl Default for ReadOptions {
@@ -208,6 +211,7 @@ impl Default for ReadOptions {
             active_authentication: true,
             short_ef_ids: true,
             pace: true,
+            chip_authentication: true,
         }
     }
 }
@@ -352,6 +356,45 @@ impl ReadError {
             Self::AccessDenied { .. } | Self::InvalidAccessKey(_) => true,
             Self::Pace { source } => source.is_wrong_password(),
             _ => false,
+        }
+    }
+}
+
+/// What Chip Authentication came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CaOutcome {
+    NotAvailable,
+    Unsupported(String),
+    Refused { step: &'static str, sw: u16 },
+    Failed(String),
+    Passed(String),
+}
+
+impl CaOutcome {
+    fn check(self) -> crate::passive::CheckResult {
+        use crate::passive::Status;
+        let (status, detail) = match self {
+            CaOutcome::NotAvailable => (
+                Status::NotChecked,
+                "not available: DG14 offers no Chip Authentication".to_string(),
+            ),
+            CaOutcome::Unsupported(r) => (Status::Unverifiable, format!("not supported: {r}")),
+            CaOutcome::Refused { step, sw } => (
+                Status::Failed,
+                format!("{step} answered {sw:04X} although DG14 offers Chip Authentication"),
+            ),
+            CaOutcome::Failed(r) => (Status::Failed, r),
+            CaOutcome::Passed(what) => (
+                Status::Passed,
+                format!(
+                    "the chip holds the private key of DG14 and answered under the keys it agreed ({what})"
+                ),
+            ),
+        };
+        crate::passive::CheckResult {
+            check: crate::passive::Check::ChipAuthentication,
+            status,
+            detail,
         }
     }
 }
@@ -759,6 +802,78 @@ impl<T: Transport + ?Sized> Session<'_, T> {
         Ok(r)
     }
 
+    /// Chip Authentication with `p`, then one READ BINARY of EF.COM under the new keys: only
+    /// a chip holding the DG14 private key can answer it.
+    fn chip_authenticate(
+        &mut self,
+        p: &crate::chip_auth::CaParams,
+        com: Option<&[u8]>,
+    ) -> Result<CaOutcome, ReadError> {
+        use crate::crypto::weierstrass::fixed_be;
+        use crate::pace::{PaceCipher, kdf, random_scalar};
+        let key = random_scalar(&p.curve.n).map_err(|e| ReadError::Random(e.to_string()))?;
+        let (Some(eph), Some(shared)) = (
+            p.curve.mul_point(&key, &p.curve.base_point()),
+            p.curve.mul_point(&key, &p.chip_key),
+        ) else {
+            return Ok(CaOutcome::Unsupported("curve arithmetic failed".into()));
+        };
+        for (step, cmd) in crate::chip_auth::commands(p, &p.curve.encode_point(&eph)) {
+            let r = self.send(step, &cmd)?;
+            if r.sw != 0x9000 {
+                return Ok(CaOutcome::Refused { step, sw: r.sw });
+            }
+        }
+        let k = fixed_be(&shared.x, p.curve.field_len());
+        let (enc, mac) = (kdf(&k, 1, p.cipher), kdf(&k, 2, p.cipher));
+        let sm = match p.cipher {
+            PaceCipher::Tdes => match (enc.as_slice().try_into(), mac.as_slice().try_into()) {
+                (Ok(e), Ok(m)) => SecureMessaging::new(e, m, [0; 8]),
+                _ => return Ok(CaOutcome::Unsupported("3DES key length".into())),
+            },
+            _ => match SecureMessaging::aes(&enc, &mac) {
+                Ok(sm) => sm,
+                Err(e) => return Ok(CaOutcome::Unsupported(e.to_string())),
+            },
+        };
+        self.sm = Some(sm);
+        let step = "READ BINARY EF.COM under the Chip Authentication keys";
+        let answer = if self.short_ef_ids {
+            self.send(step, &[0x00, 0xB0, 0x9E, 0x00, 0x04])
+        } else {
+            match self.send(step, &select_ef(EF_COM)) {
+                Ok(r) if r.sw == 0x9000 => self.send(step, &[0x00, 0xB0, 0x00, 0x00, 0x04]),
+                other => other,
+            }
+        };
+        let what = format!(
+            "ECDH, {}, {}, version {}",
+            p.cipher.name(),
+            p.curve_name,
+            p.version
+        );
+        Ok(match answer {
+            Ok(r) if matches!(r.sw, 0x9000 | 0x6282) => {
+                if com.is_some_and(|c| c.starts_with(&r.data)) && !r.data.is_empty() {
+                    CaOutcome::Passed(what)
+                } else {
+                    CaOutcome::Failed(format!(
+                        "under the new keys the chip answered other data than EF.COM ({what})"
+                    ))
+                }
+            }
+            Ok(r) => CaOutcome::Failed(format!(
+                "the chip answered {:04X} under the new keys: it did not agree them ({what})",
+                r.sw
+            )),
+            Err(ReadError::SecureMessaging { .. }) => CaOutcome::Failed(format!(
+                "the chip's answer does not verify under the new keys: it does not hold the \
+                 DG14 private key ({what})"
+            )),
+            Err(e) => return Err(e),
+        })
+    }
+
     /// SELECT an elementary file by its identifier; `Some` when the card has it not or
     /// protects it.
     fn select(&mut self, file: LdsFile, fid: u16) -> Result<Option<Unavailable>, ReadError> {
@@ -982,6 +1097,25 @@ pub fn read_card<T: Transport + ?Sized>(
             })
         }
     };
+    // Chip Authentication (ICAO 9303-11 §6.2) with the DG14 key, last: the session ends
+    // under the keys it agreed, confirmed by one more read. Judged below.
+    let ca_outcome = if options.chip_authentication {
+        Some(
+            match data_groups.get(&DgNumber::DG14).map(|b| parse_dg14(b)) {
+                None => CaOutcome::NotAvailable,
+                Some(Err(e)) => CaOutcome::Unsupported(format!("DG14 does not parse: {e}")),
+                Some(Ok(dg14)) => match crate::chip_auth::plan(&dg14) {
+                    crate::chip_auth::CaPlan::NotAvailable => CaOutcome::NotAvailable,
+                    crate::chip_auth::CaPlan::Unsupported(r) => CaOutcome::Unsupported(r),
+                    crate::chip_auth::CaPlan::Ready(p) => {
+                        session.chip_authenticate(&p, com.as_deref())?
+                    }
+                },
+            },
+        )
+    } else {
+        None
+    };
     let mut stats = session.stats;
     stats.duration = started.elapsed();
 
@@ -1017,6 +1151,9 @@ pub fn read_card<T: Transport + ?Sized>(
         report
             .checks
             .push(active_authentication_check(outcome, dg15, dg14.as_ref()));
+    }
+    if let Some(outcome) = ca_outcome {
+        report.checks.push(outcome.check());
     }
     let verdict = Verdict::from_report(&report);
     Ok(ReadResult {
@@ -1133,9 +1270,11 @@ mod tests {
         AccessKey::from_cccd("001093047064", "930105", "330105").unwrap()
     }
 
+    /// The fake chip has no Chip Authentication (the emulator's is tested over PC/SC).
     fn options() -> ReadOptions {
         ReadOptions {
             at: Some(inside_validity()),
+            chip_authentication: false,
             ..ReadOptions::default()
         }
     }

@@ -111,22 +111,22 @@ impl Verdict {
             (VerdictKind::Incomplete, first(&|_| true))
         } else if let Some(r) = first(&|c| c.check.is_integrity() && c.status == Status::Failed) {
             (VerdictKind::DataAltered, Some(r))
-        } else if let Some(r) =
-            first(&|c| c.check == Check::ActiveAuthentication && c.status == Status::Failed)
+        } else if let Some(r) = first(&|c| c.check.is_anti_cloning() && c.status == Status::Failed)
         {
             (VerdictKind::ChipNotGenuine, Some(r))
         } else if let Some(r) = first(&|c| {
-            // Active Authentication that cannot be checked (no DG15, unsupported key) says
-            // nothing about the signer.
-            (matches!(c.status, Status::Unverifiable) && c.check != Check::ActiveAuthentication)
-                || (c.status == Status::Failed && c.check == crate::passive::Check::CscaTrust)
+            // Active or Chip Authentication that cannot be checked (no key, unsupported
+            // algorithm) says nothing about the signer.
+            (matches!(c.status, Status::Unverifiable) && !c.check.is_anti_cloning())
+                || (c.status == Status::Failed && c.check == Check::CscaTrust)
         }) {
             (VerdictKind::OriginUnverified, Some(r))
         } else if let Some(r) = first(&|c| c.status == Status::Failed) {
             (VerdictKind::CertificateNotValid, Some(r))
-        } else if !checks.iter().any(|c| {
-            matches!(c.check, crate::passive::Check::DataGroupHash(_)) && c.status == Status::Passed
-        }) {
+        } else if !checks
+            .iter()
+            .any(|c| matches!(c.check, Check::DataGroupHash(_)) && c.status == Status::Passed)
+        {
             (
                 VerdictKind::Incomplete,
                 Some("no data group was read and checked against EF.SOD".to_string()),
@@ -255,5 +255,24 @@ mod tests {
             Verdict::from_report(&report(c, true)).kind,
             VerdictKind::ChipNotGenuine
         );
+    }
+
+    #[test]
+    fn a_failed_chip_authentication_means_a_cloned_chip_and_an_unsupported_one_nothing() {
+        let dg1 = Check::DataGroupHash(crate::lds::DgNumber::DG1);
+        let base = vec![
+            (Check::SodStructure, Status::Passed),
+            (dg1, Status::Passed),
+            (Check::SodSignature, Status::Passed),
+            (Check::CscaTrust, Status::Passed),
+        ];
+        let mut failed = base.clone();
+        failed.push((Check::ChipAuthentication, Status::Failed));
+        let v = Verdict::from_report(&report(failed, true));
+        assert_eq!(v.kind, VerdictKind::ChipNotGenuine);
+        let mut unsupported = base;
+        unsupported.push((Check::ChipAuthentication, Status::Unverifiable));
+        let v = Verdict::from_report(&report(unsupported, true));
+        assert_eq!(v.kind, VerdictKind::Genuine);
     }
 }

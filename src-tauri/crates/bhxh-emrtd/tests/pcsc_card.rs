@@ -124,6 +124,15 @@ fn reads_the_good_card_over_pcsc() {
         // Active Authentication: the emulator signed the challenge with the DG15 key.
         let aa = result.report.get(Check::ActiveAuthentication).unwrap();
         assert_eq!(aa.status, Status::Passed, "{}", aa.detail);
+        // Chip Authentication with the DG14 key, and a read under the keys it agreed.
+        let ca = result.report.get(Check::ChipAuthentication).unwrap();
+        assert_eq!(ca.status, Status::Passed, "{}", ca.detail);
+        assert!(
+            ca.detail
+                .contains("ECDH, AES-128, brainpoolP256r1, version 2"),
+            "{}",
+            ca.detail
+        );
         assert!(
             aa.detail.contains("ISO/IEC 9796-2 scheme 1 with SHA-1"),
             "{}",
@@ -311,6 +320,51 @@ fn a_cloned_chip_fails_active_authentication_over_pcsc() {
             assert!(result.report.checks.iter().all(|c| {
                 !matches!(c.check, Check::DataGroupHash(_)) || c.status != Status::Failed
             }));
+        },
+    );
+}
+
+#[test]
+fn a_chip_without_the_dg14_key_fails_chip_authentication_over_pcsc() {
+    with_pcscd(
+        "a_chip_without_the_dg14_key_fails_chip_authentication_over_pcsc",
+        |port| {
+            // Every file copied byte for byte (DG14 included), but the chip's CA key is
+            // another: it cannot answer under the keys the reader agreed with DG14's key.
+            let clone_key = crate_dir().join("testdata/ca/clone-key.der");
+            let mut emulator = start_emulator_with(
+                &good_card(),
+                port,
+                &["--ca-key", clone_key.to_str().unwrap()],
+            );
+            let pcsc = Pcsc::establish().unwrap();
+            let reader = wait_for_card(&pcsc, &mut emulator);
+            let mut card = pcsc.connect(Some(&reader)).unwrap();
+            let key = AccessKey::from_cccd(ID, BIRTH, EXPIRY).unwrap();
+            let result = read_card(
+                &mut card,
+                &key,
+                &trust(),
+                &ReadOptions::default(),
+                &mut |_| {},
+            )
+            .unwrap();
+            assert_eq!(
+                result.verdict.kind,
+                VerdictKind::ChipNotGenuine,
+                "{}",
+                result.verdict.render_text()
+            );
+            let ca = result.report.get(Check::ChipAuthentication).unwrap();
+            assert_eq!(ca.status, Status::Failed, "{}", ca.detail);
+            assert!(
+                ca.detail.contains("DG14 private key") || ca.detail.contains("under the new keys"),
+                "{}",
+                ca.detail
+            );
+            // Active Authentication (DG15) still passed: the two checks are independent.
+            let aa = result.report.get(Check::ActiveAuthentication).unwrap();
+            assert_eq!(aa.status, Status::Passed, "{}", aa.detail);
         },
     );
 }
