@@ -384,7 +384,19 @@ fn trust_store(dir: Option<&Path>, required: bool) -> Result<(TrustStore, Vec<St
 }
 
 fn read_error(e: &ReadError) -> DeskError {
-    if e.is_access_denied() {
+    if e.is_access_denied() && matches!(e, ReadError::Pace { .. }) {
+        invalid(
+            "can",
+            format!(
+                "Không đọc được thẻ: chip từ chối số CAN. Kiểm tra lại CAN (6 chữ số cuối của số định danh), hoặc nhập số định danh, ngày sinh và ngày hết hạn ({e})."
+            ),
+        )
+    } else if matches!(e, ReadError::NeedsMrz) {
+        invalid(
+            "can",
+            "Chip này không mở được bằng CAN (không hỗ trợ PACE): nhập số định danh, ngày sinh và ngày hết hạn, hoặc quét mã QR mặt trước.",
+        )
+    } else if e.is_access_denied() {
         invalid(
             "access",
             format!(

@@ -1009,6 +1009,76 @@ fn card_read_checks_the_emulated_card_over_pcsc_and_records_the_check() {
         err.contains("chip từ chối dữ liệu mở thẻ") && err.contains("ngày sinh"),
         "{err}"
     );
+    // A CAN alone: this chip offers no PACE, so it cannot be opened with it.
+    let can_read = |can: &str| {
+        cli_env(
+            dir.path(),
+            &[
+                "card",
+                "read",
+                "--reader",
+                "Virtual PCD 00 00",
+                "--can",
+                can,
+                "--trust",
+                trust.to_str().unwrap(),
+                "--json",
+                "--user",
+                "quantri",
+            ],
+            &pw,
+            &env,
+        )
+    };
+    let out = can_read("047064");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("không hỗ trợ PACE"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The same card offering PACE: the CAN opens it; a wrong CAN is named as such. (The
+    // card is taken away first, and put back once the reader has seen it go.)
+    reader.remove();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let out = cli_env(dir.path(), &["card", "readers", "--json"], "", &env);
+        let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let present = list
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|r| r["cardPresent"] == true);
+        if !present {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the card never went: {list}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    reader.insert_with(&good_card(), &["--pace"]).unwrap();
+    let out = can_read("047064");
+    assert!(
+        out.status.success(),
+        "{} {}",
+        text(&out.stderr),
+        reader.logs()
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"]["kind"], "Genuine", "{v}");
+    assert_eq!(
+        v["access"], "PACE (CAN, ECDH-GM, AES-128, brainpoolP256r1)",
+        "{v}"
+    );
+    let out = can_read("000000");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("chip từ chối số CAN"),
+        "{}",
+        text(&out.stderr)
+    );
     let check = cli(dir.path(), &["db", "check", "--json"], "");
     assert!(check.status.success(), "{}", text(&check.stdout));
 }

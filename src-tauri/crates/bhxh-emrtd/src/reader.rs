@@ -328,6 +328,11 @@ pub enum ReadError {
     /// The operating system's random generator failed.
     #[error("no randomness for BAC: {0}")]
     Random(String),
+    /// Only a CAN was given, and the chip offers no PACE this crate can run.
+    #[error(
+        "the chip offers no PACE this reader can run; BAC needs the ID number, date of birth and date of expiry"
+    )]
+    NeedsMrz,
     /// PACE failed and BAC could not be tried (only a CAN was given).
     #[error(
         "PACE failed: {source}; check the CAN (on a CCCD, the last 6 digits of the ID), or give the ID number and dates"
@@ -534,11 +539,7 @@ impl<T: Transport + ?Sized> Session<'_, T> {
             }
         }
         let Some(bac) = self.key.bac_keys() else {
-            return Err(ReadError::AccessDenied {
-                detail: "the chip offers no PACE this reader can run, and BAC needs the ID \
-                         number, date of birth and date of expiry"
-                    .into(),
-            });
+            return Err(ReadError::NeedsMrz);
         };
         self.open_bac(&bac)?;
         self.access = match pace_failure {
