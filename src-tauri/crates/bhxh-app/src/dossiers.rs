@@ -640,17 +640,7 @@ impl Desk {
         // Checked before any file is sealed, so a bad name or a dossier not
         // yet processed costs no work and leaves nothing behind.
         let name = results::clean_name(name)?;
-        if !matches!(
-            d.status,
-            Status::Processing | Status::ResultReady | Status::Returned
-        ) {
-            return Err(CoreError::Conflict(format!(
-                "Hồ sơ {} đang ở trạng thái \"{}\": chỉ số hóa kết quả khi hồ sơ đã chuyển xử lý.",
-                d.code,
-                d.status.label_vi()
-            ))
-            .into());
-        }
+        results::ensure_handled(&d)?;
         let next = results::list(self.store.conn(), &d.code)?.len() + 1;
         let done = self.digitise_files(
             &actor,

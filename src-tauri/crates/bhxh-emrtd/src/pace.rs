@@ -321,6 +321,19 @@ pub fn kdf(secret: &[u8], counter: u32, cipher: PaceCipher) -> Vec<u8> {
     digest.get(..cipher.key_len()).unwrap_or(&digest).to_vec()
 }
 
+/// Secure messaging with session keys `KS_enc`, `KS_mac` of `cipher` and SSC zero, as PACE
+/// and Chip Authentication start it; `None` for keys of the wrong length.
+pub fn session(cipher: PaceCipher, ks_enc: &[u8], ks_mac: &[u8]) -> Option<SecureMessaging> {
+    match cipher {
+        PaceCipher::Tdes => Some(SecureMessaging::new(
+            ks_enc.try_into().ok()?,
+            ks_mac.try_into().ok()?,
+            [0; 8],
+        )),
+        _ => SecureMessaging::aes(ks_enc, ks_mac).ok(),
+    }
+}
+
 /// Decrypts the chip's nonce `z` with `K_π` (CBC, zero IV).
 pub fn decrypt_nonce(k_pi: &[u8], z: &[u8], cipher: PaceCipher) -> Option<Vec<u8>> {
     match cipher {
@@ -559,21 +572,8 @@ pub fn establish(
             what: "the chip's authentication token does not verify".into(),
         });
     }
-    let sm = match cipher {
-        PaceCipher::Tdes => {
-            let enc: [u8; 16] = ks_enc
-                .as_slice()
-                .try_into()
-                .map_err(|_| PaceError::Unsupported("3DES session key length".into()))?;
-            let mac: [u8; 16] = ks_mac
-                .as_slice()
-                .try_into()
-                .map_err(|_| PaceError::Unsupported("3DES session key length".into()))?;
-            SecureMessaging::new(enc, mac, [0; 8])
-        }
-        _ => SecureMessaging::aes(&ks_enc, &ks_mac)
-            .map_err(|e| PaceError::Unsupported(e.to_string()))?,
-    };
+    let sm = session(cipher, &ks_enc, &ks_mac)
+        .ok_or_else(|| PaceError::Unsupported("session key length".into()))?;
     Ok(Established {
         sm,
         description: format!(

@@ -811,7 +811,7 @@ impl<T: Transport + ?Sized> Session<'_, T> {
         com: Option<&[u8]>,
     ) -> Result<CaOutcome, ReadError> {
         use crate::crypto::weierstrass::fixed_be;
-        use crate::pace::{PaceCipher, kdf, random_scalar};
+        use crate::pace::{kdf, random_scalar, session};
         let key = random_scalar(&p.curve.n).map_err(|e| ReadError::Random(e.to_string()))?;
         let (Some(eph), Some(shared)) = (
             p.curve.mul_point(&key, &p.curve.base_point()),
@@ -826,16 +826,8 @@ impl<T: Transport + ?Sized> Session<'_, T> {
             }
         }
         let k = fixed_be(&shared.x, p.curve.field_len());
-        let (enc, mac) = (kdf(&k, 1, p.cipher), kdf(&k, 2, p.cipher));
-        let sm = match p.cipher {
-            PaceCipher::Tdes => match (enc.as_slice().try_into(), mac.as_slice().try_into()) {
-                (Ok(e), Ok(m)) => SecureMessaging::new(e, m, [0; 8]),
-                _ => return Ok(CaOutcome::Unsupported("3DES key length".into())),
-            },
-            _ => match SecureMessaging::aes(&enc, &mac) {
-                Ok(sm) => sm,
-                Err(e) => return Ok(CaOutcome::Unsupported(e.to_string())),
-            },
+        let Some(sm) = session(p.cipher, &kdf(&k, 1, p.cipher), &kdf(&k, 2, p.cipher)) else {
+            return Ok(CaOutcome::Unsupported("session key length".into()));
         };
         self.sm = Some(sm);
         let step = "READ BINARY EF.COM under the Chip Authentication keys";

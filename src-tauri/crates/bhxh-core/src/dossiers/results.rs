@@ -62,6 +62,21 @@ pub fn clean_name(name: &str) -> Result<String, CoreError> {
     Ok(name)
 }
 
+/// A result exists once the dossier has been handled: processing, result ready or returned.
+pub fn ensure_handled(d: &super::Dossier) -> Result<(), CoreError> {
+    if matches!(
+        d.status,
+        Status::Processing | Status::ResultReady | Status::Returned
+    ) {
+        return Ok(());
+    }
+    Err(CoreError::Conflict(format!(
+        "Hồ sơ {} đang ở trạng thái \"{}\": chỉ số hóa kết quả khi hồ sơ đã chuyển xử lý.",
+        d.code,
+        d.status.label_vi()
+    )))
+}
+
 /// Record a digitised result of dossier `code` (its files already sealed in
 /// the store), in the caller's write transaction; audited. A dossier being
 /// processed moves to "result ready".
@@ -76,16 +91,7 @@ pub fn record(
 ) -> Result<Recorded, CoreError> {
     let d = get(conn, code)?;
     let name = clean_name(name)?;
-    if !matches!(
-        d.status,
-        Status::Processing | Status::ResultReady | Status::Returned
-    ) {
-        return Err(CoreError::Conflict(format!(
-            "Hồ sơ {} đang ở trạng thái \"{}\": chỉ số hóa kết quả khi hồ sơ đã chuyển xử lý.",
-            d.code,
-            d.status.label_vi()
-        )));
-    }
+    ensure_handled(&d)?;
     if files
         .iter()
         .filter(|f| f.role == FileRole::Assembled)

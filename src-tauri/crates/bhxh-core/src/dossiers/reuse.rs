@@ -103,7 +103,10 @@ pub fn candidates(
             format!("Hồ sơ {} không có thành phần số {component}.", d.code),
         ));
     };
-    let mut stmt = conn.prepare(
+    // Components of the applicant's other dossiers, and their results flagged reusable;
+    // both queries give (code, number, name, file columns, when, by).
+    let rows = fetch(
+        conn,
         "SELECT s.code, f.component, c.name, f.sha256, f.file_name, f.media_type, f.bytes,
                 f.pages, f.added_at, f.added_by
          FROM dossier s
@@ -111,25 +114,12 @@ pub fn candidates(
          JOIN dossier_component c ON c.dossier_id = s.id AND c.number = f.component
          WHERE s.applicant_id = ?1 AND s.code != ?2
          ORDER BY f.added_at DESC, f.id DESC",
+        SourceKind::Component,
+        &d.applicant_id,
+        &d.code,
     )?;
-    let rows = stmt
-        .query_map(params![d.applicant_id, d.code], |r| {
-            Ok(ReuseCandidate {
-                source_code: r.get(0)?,
-                source_kind: SourceKind::Component,
-                source_component: r.get(1)?,
-                component_name: r.get(2)?,
-                sha256: r.get(3)?,
-                file_name: r.get(4)?,
-                media_type: r.get(5)?,
-                bytes: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
-                pages: r.get(7)?,
-                digitised_at: r.get(8)?,
-                digitised_by: r.get(9)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut stmt = conn.prepare(
+    let results = fetch(
+        conn,
         "SELECT s.code, r.number, r.name, f.sha256, f.file_name, f.media_type, f.bytes,
                 f.pages, r.added_at, r.added_by
          FROM dossier s
@@ -137,24 +127,10 @@ pub fn candidates(
          JOIN dossier_result_file f ON f.dossier_id = s.id AND f.result = r.number
                                    AND f.role = 'assembled'
          WHERE s.applicant_id = ?1 AND s.code != ?2",
+        SourceKind::Result,
+        &d.applicant_id,
+        &d.code,
     )?;
-    let results = stmt
-        .query_map(params![d.applicant_id, d.code], |r| {
-            Ok(ReuseCandidate {
-                source_code: r.get(0)?,
-                source_kind: SourceKind::Result,
-                source_component: r.get(1)?,
-                component_name: r.get(2)?,
-                sha256: r.get(3)?,
-                file_name: r.get(4)?,
-                media_type: r.get(5)?,
-                bytes: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
-                pages: r.get(7)?,
-                digitised_at: r.get(8)?,
-                digitised_by: r.get(9)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
     let mut all: Vec<ReuseCandidate> = rows
         .into_iter()
         .filter(|c| same_kind(&c.component_name, &target.name))
@@ -171,6 +147,33 @@ pub fn candidates(
     // one offer per distinct file
     all.retain(|c| seen.insert(c.sha256.clone()));
     Ok(all)
+}
+
+/// The candidates `sql` selects for `applicant` outside dossier `code`.
+fn fetch(
+    conn: &Connection,
+    sql: &str,
+    kind: SourceKind,
+    applicant: &str,
+    code: &str,
+) -> Result<Vec<ReuseCandidate>, CoreError> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map(params![applicant, code], |r| {
+        Ok(ReuseCandidate {
+            source_code: r.get(0)?,
+            source_kind: kind,
+            source_component: r.get(1)?,
+            component_name: r.get(2)?,
+            sha256: r.get(3)?,
+            file_name: r.get(4)?,
+            media_type: r.get(5)?,
+            bytes: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
+            pages: r.get(7)?,
+            digitised_at: r.get(8)?,
+            digitised_by: r.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Use the digitised component (or, with [`SourceKind::Result`], the
