@@ -1,8 +1,8 @@
 //! Administration: staff accounts, the audit log, the store check.
 
 use bhxh_app::{CheckReport, ErrorInfo};
-use bhxh_core::accounts::{NewStaff, Staff};
-use bhxh_core::audit::Entry;
+use bhxh_core::office::accounts::{NewStaff, Staff};
+use bhxh_core::office::audit::Entry;
 use tauri::State;
 
 use crate::state::DeskState;

@@ -6,7 +6,7 @@ use bhxh_app::ErrorInfo;
 use bhxh_app::card::{
     self, AccessData, CardCheck, CardProgress, QrAccess, ReadRequest, ReaderInfo,
 };
-use bhxh_core::card_checks::Purpose;
+use bhxh_core::participants::card_checks::Purpose;
 use tauri::{AppHandle, Emitter, Manager};
 
 use crate::state::DeskState;

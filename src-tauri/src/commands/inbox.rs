@@ -5,7 +5,7 @@
 use bhxh_app::ErrorInfo;
 use bhxh_app::dossiers::ImportedComponent;
 use bhxh_app::inbox::InboxReport;
-use bhxh_core::inbox::TriageItem;
+use bhxh_core::dossiers::inbox::TriageItem;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 

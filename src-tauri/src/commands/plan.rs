@@ -1,8 +1,8 @@
 //! The 2024 plan and the procedure catalogue.
 
 use bhxh_app::ErrorInfo;
-use bhxh_core::catalog::{Procedure, ProcedureEdit};
-use bhxh_core::plan::Plan;
+use bhxh_core::progress::plan::Plan;
+use bhxh_core::reference::catalog::{Procedure, ProcedureEdit};
 use tauri::State;
 
 use crate::state::DeskState;

@@ -98,7 +98,7 @@ pub fn report_settings_save(
 pub fn progress_evidence(
     state: State<'_, DeskState>,
     month: String,
-) -> Result<Vec<bhxh_core::evidence::Evidence>, ErrorInfo> {
+) -> Result<Vec<bhxh_core::progress::evidence::Evidence>, ErrorInfo> {
     state.with(|d| d.progress_evidence(&month))
 }
 
@@ -110,7 +110,7 @@ pub fn progress_evidence_add(
     task: u32,
     name: String,
     bytes: Vec<u8>,
-) -> Result<bhxh_core::evidence::Evidence, ErrorInfo> {
+) -> Result<bhxh_core::progress::evidence::Evidence, ErrorInfo> {
     state.with(|d| d.progress_evidence_add(&month, task, &name, &bytes))
 }
 

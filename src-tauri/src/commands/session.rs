@@ -1,7 +1,7 @@
 //! Start-up, first-start setup, signing in and out.
 
 use bhxh_app::{ErrorInfo, SessionInfo, SetupInput, Status};
-use bhxh_core::catalog::Province;
+use bhxh_core::reference::catalog::Province;
 use tauri::State;
 
 use crate::state::DeskState;

@@ -3,7 +3,7 @@
 
 use bhxh_app::ErrorInfo;
 use bhxh_app::sync::SyncStatus;
-use bhxh_core::outbox::Directive;
+use bhxh_core::sync::outbox::Directive;
 use tauri::{AppHandle, Manager, State};
 
 use crate::state::DeskState;

@@ -10,11 +10,11 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use bhxh_app::reports::{self, Signer};
-use bhxh_core::audit::Actor;
+use bhxh_core::office::audit::Actor;
 use bhxh_core::office::{self, OfficeInput};
 use bhxh_core::participants::{self, ImportMode};
 use bhxh_core::progress::{self, Month, ProgressInput, ReportKind, ReportPeriod, Status};
-use bhxh_core::{schema, seed};
+use bhxh_core::{reference::seed, schema};
 use bhxh_secrets::Key256;
 use bhxh_store::Store;
 

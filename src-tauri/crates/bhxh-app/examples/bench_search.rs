@@ -15,12 +15,12 @@
 
 use std::time::Instant;
 
-use bhxh_core::audit::Actor;
 use bhxh_core::dossiers::{self, Applicant, Channel, IdentitySource, IntakeInput, SearchQuery};
+use bhxh_core::office::audit::Actor;
 use bhxh_core::office::{self, OfficeInput};
-use bhxh_core::pid::Sex;
+use bhxh_core::reference::pid::Sex;
 use bhxh_core::text::fold;
-use bhxh_core::{schema, seed};
+use bhxh_core::{reference::seed, schema};
 use bhxh_secrets::Key256;
 use bhxh_store::Store;
 use rusqlite::params;
@@ -86,7 +86,7 @@ fn main() -> Result<()> {
         )?;
         tx.commit()?;
     }
-    let procedures = bhxh_core::catalog::procedures(store.conn())?;
+    let procedures = bhxh_core::reference::catalog::procedures(store.conn())?;
 
     // 1,000 real intakes, one transaction each (as at the counter).
     let t = Instant::now();

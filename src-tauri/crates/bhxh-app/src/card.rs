@@ -10,7 +10,7 @@
 //!    progress, passive authentication and the verdict ([`CardRead`]). No
 //!    session and no store: it may take seconds and runs on its own thread.
 //! 3. [`Desk::card_record`]: the check on the record (time, staff, reader,
-//!    ID, name, verdict, file hashes; `bhxh_core::card_checks`), matching the
+//!    ID, name, verdict, file hashes; `bhxh_core::participants::card_checks`), matching the
 //!    participant register. The photo is shown, never stored (Decree 13: the
 //!    office has no setting that allows keeping it).
 
@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bhxh_core::CoreError;
-use bhxh_core::card_checks::{CardCheckInput, CardCheckOutcome, Purpose};
+use bhxh_core::participants::card_checks::{CardCheckInput, CardCheckOutcome, Purpose};
 use bhxh_emrtd::access::{self, Expiry};
 use bhxh_emrtd::crypto::HashAlgorithm;
 use bhxh_emrtd::lds::dg2::{ImageType, parse_dg2};
@@ -342,7 +342,7 @@ pub struct CardRead {
 }
 
 impl CardRead {
-    /// The check as `bhxh_core::card_checks` records it.
+    /// The check as `bhxh_core::participants::card_checks` records it.
     pub fn check_input(&self, purpose: Purpose) -> CardCheckInput {
         CardCheckInput {
             purpose,

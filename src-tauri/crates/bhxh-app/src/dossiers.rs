@@ -5,15 +5,15 @@
 
 use std::path::{Path, PathBuf};
 
-use bhxh_core::accounts::Role;
-use bhxh_core::audit::{self, Event};
 use bhxh_core::dossiers::files::{self as dossier_files, FileRecord, FileRole};
 use bhxh_core::dossiers::{
     self, ComponentLine, Dossier, DossierSummary, Intake, IntakeInput, MonthIndicators,
     SearchQuery, Status, qr, results,
 };
 use bhxh_core::office::Office;
-use bhxh_core::pid::Sex;
+use bhxh_core::office::accounts::Role;
+use bhxh_core::office::audit::{self, Event};
+use bhxh_core::reference::pid::Sex;
 use bhxh_core::{CoreError, Timestamp, office};
 use bhxh_files::FileStore;
 use bhxh_report::{
@@ -695,7 +695,7 @@ impl Desk {
     /// files, which a later import sweeps.
     fn digitise_files(
         &mut self,
-        actor: &bhxh_core::audit::Actor,
+        actor: &bhxh_core::office::audit::Actor,
         title: &str,
         pdf_name: String,
         inputs: &[(String, Vec<u8>)],
@@ -792,7 +792,7 @@ impl Desk {
         // never a file another desk is recording right now). Everything a
         // record refers to (papers, results, the scan inbox's files,
         // progress evidence) is kept.
-        let referenced = bhxh_core::evidence::sealed_in_use(self.store.conn())?
+        let referenced = bhxh_core::progress::evidence::sealed_in_use(self.store.conn())?
             .into_iter()
             .collect();
         let swept = store.sweep_unreferenced(&referenced, std::time::Duration::from_secs(3600))?;
@@ -876,7 +876,7 @@ impl Desk {
     /// is there: the problems found (empty when all is well).
     pub fn files_check(&self) -> Result<Vec<String>, DeskError> {
         if !self.dir.files_dir().exists() {
-            let referenced = bhxh_core::evidence::sealed_in_use(self.store.conn())?;
+            let referenced = bhxh_core::progress::evidence::sealed_in_use(self.store.conn())?;
             return Ok(referenced
                 .iter()
                 .map(|h| format!("Thiếu tệp {h} trong kho tệp số hóa."))
@@ -885,7 +885,7 @@ impl Desk {
         let store = self.files()?;
         let mut problems: Vec<String> =
             store.verify_all()?.into_iter().map(|p| p.message).collect();
-        for h in bhxh_core::evidence::sealed_in_use(self.store.conn())? {
+        for h in bhxh_core::progress::evidence::sealed_in_use(self.store.conn())? {
             if !store.contains(&h) {
                 problems.push(format!("Thiếu tệp {h} trong kho tệp số hóa."));
             }

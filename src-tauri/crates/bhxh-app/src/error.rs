@@ -2,7 +2,7 @@
 //! stable code, a Vietnamese message and what to do about it.
 
 use bhxh_core::CoreError;
-use bhxh_core::accounts::SignInError;
+use bhxh_core::office::accounts::SignInError;
 use bhxh_secrets::SecretError;
 use bhxh_store::StoreError;
 use serde::Serialize;

@@ -1,14 +1,14 @@
 //! Evidence files of a task's monthly progress: sealed in the desk's file
 //! store (encrypted at rest, like the scans), recorded by
-//! `bhxh_core::evidence`, exported decrypted on request.
+//! `bhxh_core::progress::evidence`, exported decrypted on request.
 
 use std::path::PathBuf;
 
 use bhxh_core::CoreError;
-use bhxh_core::accounts::Role;
-use bhxh_core::audit::{self, Event};
-use bhxh_core::evidence::{self, Evidence, NewEvidence};
+use bhxh_core::office::accounts::Role;
+use bhxh_core::office::audit::{self, Event};
 use bhxh_core::progress::Month;
+use bhxh_core::progress::evidence::{self, Evidence, NewEvidence};
 
 use crate::{Desk, DeskError, paths};
 

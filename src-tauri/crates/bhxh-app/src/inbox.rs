@@ -44,11 +44,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use bhxh_core::CoreError;
-use bhxh_core::accounts::Role;
-use bhxh_core::audit::{self, Actor, Event};
 use bhxh_core::dossiers::files::{self as dossier_files, FileRecord, FileRole};
+use bhxh_core::dossiers::inbox::{self as core_inbox, NewTaken, NewTriage, Sighting, TriageItem};
 use bhxh_core::dossiers::{self, Dossier, Status, qr};
-use bhxh_core::inbox::{self as core_inbox, NewTaken, NewTriage, Sighting, TriageItem};
+use bhxh_core::office::accounts::Role;
+use bhxh_core::office::audit::{self, Actor, Event};
 use bhxh_files::FileStore;
 use bhxh_report::ScanPage;
 use serde::Serialize;
@@ -371,7 +371,7 @@ impl Desk {
         }
         let before = core_inbox::settle_seconds(self.store.conn())?;
         let tx = self.store.write()?;
-        bhxh_core::settings::set(&tx, core_inbox::SETTLE_KEY, &seconds.to_string())?;
+        bhxh_core::office::settings::set(&tx, core_inbox::SETTLE_KEY, &seconds.to_string())?;
         audit::append(
             &tx,
             &actor,

@@ -20,8 +20,8 @@ pub mod sync;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bhxh_core::accounts::{self, NewStaff, Role, Staff};
-use bhxh_core::audit::{self, Actor, Event};
+use bhxh_core::office::accounts::{self, NewStaff, Role, Staff};
+use bhxh_core::office::audit::{self, Actor, Event};
 use bhxh_core::office::{self, Office, OfficeInput};
 use bhxh_core::participants::{
     self, ImportMode, ImportReport, Mapping, Participant, VerifiedShare,
@@ -29,7 +29,9 @@ use bhxh_core::participants::{
 use bhxh_core::progress::{
     self, Month, ProgressEntry, ProgressInput, ReportKind, ReportPeriod, ReportRecord, Snapshot,
 };
-use bhxh_core::{Timestamp, catalog, plan, schema, seed, settings};
+use bhxh_core::{
+    Timestamp, office::settings, progress::plan, reference::catalog, reference::seed, schema,
+};
 use bhxh_secrets::{Key256, Keyring};
 use bhxh_store::Store;
 use serde::{Deserialize, Serialize};
@@ -653,12 +655,12 @@ impl Desk {
     /// Any signed-in role; the read itself is done by `bhxh-emrtd`.
     pub fn record_card_check(
         &mut self,
-        input: &bhxh_core::card_checks::CardCheckInput,
-    ) -> Result<bhxh_core::card_checks::CardCheckOutcome, DeskError> {
+        input: &bhxh_core::participants::card_checks::CardCheckInput,
+    ) -> Result<bhxh_core::participants::card_checks::CardCheckOutcome, DeskError> {
         let actor = self.authorize(&[])?;
         let now = self.now();
         let tx = self.store.write()?;
-        let outcome = bhxh_core::card_checks::record(&tx, &actor, input, &now)?;
+        let outcome = bhxh_core::participants::card_checks::record(&tx, &actor, input, &now)?;
         tx.commit().map_err(bhxh_store::StoreError::from)?;
         Ok(outcome)
     }

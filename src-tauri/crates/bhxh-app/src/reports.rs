@@ -276,7 +276,7 @@ const DEFAULT_RECIPIENTS: [&str; 3] = [
 impl ReportSettings {
     /// The settings as stored (defaults where none are set).
     pub fn load(conn: &rusqlite::Connection) -> Result<Self, bhxh_core::CoreError> {
-        use bhxh_core::settings::get;
+        use bhxh_core::office::settings::get;
         Ok(ReportSettings {
             signer_authority: get(conn, "report.signer_authority")?.unwrap_or_default(),
             signer_title: get(conn, "report.signer_title")?
@@ -367,8 +367,8 @@ impl crate::Desk {
         &mut self,
         input: &ReportSettings,
     ) -> Result<ReportSettings, crate::DeskError> {
-        use bhxh_core::accounts::Role;
-        use bhxh_core::settings::set;
+        use bhxh_core::office::accounts::Role;
+        use bhxh_core::office::settings::set;
         let actor = self.authorize(&[Role::Supervisor, Role::Administrator])?;
         let s = input.checked()?;
         let now = self.now();
@@ -377,10 +377,10 @@ impl crate::Desk {
         set(&tx, "report.signer_title", &s.signer_title)?;
         set(&tx, "report.signer_name", &s.signer_name)?;
         set(&tx, "report.recipients", &s.recipients.join("\n"))?;
-        bhxh_core::audit::append(
+        bhxh_core::office::audit::append(
             &tx,
             &actor,
-            &bhxh_core::audit::Event {
+            &bhxh_core::office::audit::Event {
                 action: "update",
                 entity: "setting",
                 entity_id: "report",

@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use bhxh_core::accounts::Role;
-use bhxh_core::audit::{self, Event};
-use bhxh_core::outbox::{self, Directive, PlanChange, Problem};
+use bhxh_core::office::accounts::Role;
+use bhxh_core::office::audit::{self, Event};
+use bhxh_core::sync::outbox::{self, Directive, PlanChange, Problem};
 use bhxh_sync::{Backoff, Client, ClientConfig, RoundReport, SyncError};
 use serde::Serialize;
 

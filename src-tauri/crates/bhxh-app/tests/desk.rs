@@ -6,8 +6,8 @@
 use std::sync::{Arc, Mutex};
 
 use bhxh_app::{Clock, Desk, DeskError, KEYRING_SERVICE, SetupInput};
-use bhxh_core::accounts::{NewStaff, Role};
 use bhxh_core::office::OfficeInput;
+use bhxh_core::office::accounts::{NewStaff, Role};
 use bhxh_secrets::{Key256, Keyring};
 
 const ADMIN_PW: &str = "Matkhau-quan-tri-2024";
@@ -213,7 +213,7 @@ fn idle_sessions_are_signed_out_and_roles_are_enforced() {
 
 #[test]
 fn an_administrator_edits_the_procedure_catalogue_and_it_stays_edited() {
-    use bhxh_core::catalog::{ComponentInput, ProcedureEdit};
+    use bhxh_core::reference::catalog::{ComponentInput, ProcedureEdit};
     let dir = tempfile::tempdir().unwrap();
     let code;
     {

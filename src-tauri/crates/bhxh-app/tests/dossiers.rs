@@ -8,10 +8,10 @@ use std::collections::BTreeSet;
 use chrono::Timelike;
 
 use bhxh_app::{Desk, DeskError};
-use bhxh_core::accounts::Role;
 use bhxh_core::dossiers::reuse::SourceKind;
 use bhxh_core::dossiers::{Channel, IntakeInput, SearchQuery, Status, qr};
-use bhxh_core::pid::Sex;
+use bhxh_core::office::accounts::Role;
+use bhxh_core::reference::pid::Sex;
 
 mod common;
 use common::{ADMIN_PW, add_staff, intake_input, office_desk};

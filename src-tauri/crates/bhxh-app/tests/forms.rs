@@ -6,9 +6,9 @@
 
 use bhxh_app::Desk;
 use bhxh_app::dossiers::DossierForm;
-use bhxh_core::accounts::Role;
 use bhxh_core::dossiers::{IdentitySource, IntakeInput, Status};
-use bhxh_core::pid::Sex;
+use bhxh_core::office::accounts::Role;
+use bhxh_core::reference::pid::Sex;
 
 mod common;
 use common::{ADMIN_PW, ManualClock, add_staff, intake_input, office_desk};

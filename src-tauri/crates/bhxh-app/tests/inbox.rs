@@ -10,9 +10,9 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use bhxh_app::Desk;
-use bhxh_core::accounts::Role;
 use bhxh_core::dossiers::Status;
-use bhxh_core::pid::Sex;
+use bhxh_core::office::accounts::Role;
+use bhxh_core::reference::pid::Sex;
 use image::RgbImage;
 use tiff::encoder::{Rational, TiffEncoder, colortype};
 use tiff::tags::ResolutionUnit;

@@ -8,8 +8,8 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use bhxh_app::{Clock, Desk, ExportTargets, SetupInput};
-use bhxh_core::accounts::{NewStaff, Role};
 use bhxh_core::office::OfficeInput;
+use bhxh_core::office::accounts::{NewStaff, Role};
 use bhxh_core::progress::{ProgressInput, Snapshot, Status};
 
 const PW: &str = "Matkhau-quan-tri-2024";

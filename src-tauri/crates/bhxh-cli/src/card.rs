@@ -7,7 +7,7 @@ use std::time::Duration;
 use bhxh_app::DeskError;
 use bhxh_app::card::{AccessData, CardRead, ReadRequest};
 use bhxh_core::CoreError;
-use bhxh_core::card_checks::{CardCheckInput, CardCheckOutcome, Purpose};
+use bhxh_core::participants::card_checks::{CardCheckInput, CardCheckOutcome, Purpose};
 use bhxh_emrtd::reader::AccessKey;
 
 use crate::CardReadArgs;

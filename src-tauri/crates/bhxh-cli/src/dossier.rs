@@ -9,7 +9,7 @@ use bhxh_app::dossiers::{DossierForm, ImportedComponent};
 use bhxh_app::{Desk, DeskError};
 use bhxh_core::CoreError;
 use bhxh_core::dossiers::{Applicant, Channel, IdentitySource, IntakeInput, SearchQuery, Status};
-use bhxh_core::pid::Sex;
+use bhxh_core::reference::pid::Sex;
 use clap::{Args, Subcommand};
 
 use crate::{Output, Secrets, UserArg, signed_in};

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use bhxh_app::{Desk, DeskError, ErrorInfo, SetupInput};
-use bhxh_core::accounts::{NewStaff, Role};
 use bhxh_core::office::OfficeInput;
+use bhxh_core::office::accounts::{NewStaff, Role};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use zeroize::Zeroizing;

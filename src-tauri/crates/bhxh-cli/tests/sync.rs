@@ -19,8 +19,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use bhxh_app::{Clock, Desk, SetupInput};
-use bhxh_core::accounts::{NewStaff, Role};
 use bhxh_core::office::OfficeInput;
+use bhxh_core::office::accounts::{NewStaff, Role};
 use bhxh_core::progress::{ProgressInput, Status};
 use serde_json::Value;
 

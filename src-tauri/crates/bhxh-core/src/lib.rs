@@ -1,27 +1,29 @@
 //! The domain of BHXH Desk, free of any UI, keyring or network.
 //!
+//! The sub-domains, one folder each:
+//! - [`office`]: the office itself, its staff and roles, settings, and the
+//!   hash-chained audit log every change writes to.
+//! - [`reference`]: reference data (provinces, the procedure catalogue,
+//!   holidays and working days, personal ID rules) and the seed that loads it.
+//! - [`progress`]: the 2024 plan of Decision 147, monthly progress, the
+//!   figures computed from the desk's own records, reports and evidence.
+//! - [`dossiers`]: dossiers taken in at the one-stop desk, their papers,
+//!   results, reuse, search, and the scan inbox's records.
+//! - [`participants`]: the participant register and chip-card checks.
+//! - [`sync`]: the outbox of changes for HQ and what HQ sends down.
+//!
 //! Every function here works on a `rusqlite::Connection` (or a transaction)
 //! of the store opened by `bhxh-store`; the schema is [`schema::MIGRATIONS`].
 //! Times are passed in by the caller (`now`), so the rules are testable.
 
-pub mod accounts;
-pub mod audit;
-pub mod calendar;
-pub mod card_checks;
-pub mod catalog;
 pub mod dossiers;
 pub mod error;
-pub mod evidence;
-pub mod inbox;
 pub mod office;
-pub mod outbox;
 pub mod participants;
-pub mod pid;
-pub mod plan;
 pub mod progress;
+pub mod reference;
 pub mod schema;
-pub mod seed;
-pub mod settings;
+pub mod sync;
 pub mod text;
 
 pub use error::CoreError;
@@ -49,6 +51,6 @@ pub(crate) fn seeded_for_tests() -> rusqlite::Connection {
     for m in schema::MIGRATIONS {
         conn.execute_batch(m.sql).unwrap();
     }
-    seed::load_all(&conn, &parse_ts("2024-01-02T08:00:00+07:00").unwrap()).unwrap();
+    reference::seed::load_all(&conn, &parse_ts("2024-01-02T08:00:00+07:00").unwrap()).unwrap();
     conn
 }

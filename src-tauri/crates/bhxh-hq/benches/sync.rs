@@ -120,7 +120,7 @@ fn main() {
             let id = Uuid::now_v7();
             let p = period(i);
             let json = serde_json::to_string(&payload(id, &p)).unwrap();
-            bhxh_core::outbox::enqueue(
+            bhxh_core::sync::outbox::enqueue(
                 &tx,
                 &id.to_string(),
                 "report",
@@ -143,7 +143,12 @@ fn main() {
     let report = bhxh_sync::sync_round(store.conn(), &client, &now).unwrap();
     let sync_s = t.elapsed().as_secs_f64();
     assert_eq!(report.stored, QUEUED);
-    assert_eq!(bhxh_core::outbox::counts(store.conn()).unwrap().queued, 0);
+    assert_eq!(
+        bhxh_core::sync::outbox::counts(store.conn())
+            .unwrap()
+            .queued,
+        0
+    );
     let rss_after_sync = peak_rss_kib(pid);
 
     // 2. 63 offices at once

@@ -369,7 +369,7 @@ fn the_client_splits_big_queues_to_stay_under_hqs_body_limit() {
         let mut item = report_item(id, &month, 1, 10);
         item["payload"]["notes"] = json!("đ".repeat(100_000));
         let payload = serde_json::to_string(&item["payload"]).unwrap();
-        bhxh_core::outbox::enqueue(
+        bhxh_core::sync::outbox::enqueue(
             &tx,
             &id.to_string(),
             "report",
@@ -416,7 +416,7 @@ fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_wai
         item["payload"]["notes"] = json!("a".repeat(notes));
         let payload = serde_json::to_string(&item["payload"]).unwrap();
         let tx = store.write().unwrap();
-        bhxh_core::outbox::enqueue(
+        bhxh_core::sync::outbox::enqueue(
             &tx,
             &id.to_string(),
             "report",
@@ -438,7 +438,7 @@ fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_wai
     assert_eq!((report.stored, report.duplicates), (12, 0), "{report:?}");
     assert!(report.batches >= 3, "{report:?}");
     assert!(
-        bhxh_core::outbox::pending(store.conn(), 100)
+        bhxh_core::sync::outbox::pending(store.conn(), 100)
             .unwrap()
             .is_empty()
     );
@@ -450,11 +450,11 @@ fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_wai
     let err = bhxh_sync::sync_round(store.conn(), &client, &now).unwrap_err();
     assert_eq!(err.code(), "sync_too_large");
     assert!(err.to_string().contains("lớn hơn giới hạn"), "{err}");
-    let (outcome, attempts) = bhxh_core::outbox::find(store.conn(), &big)
+    let (outcome, attempts) = bhxh_core::sync::outbox::find(store.conn(), &big)
         .unwrap()
         .unwrap();
     assert_eq!((outcome, attempts), (None, 1));
-    let (outcome, _) = bhxh_core::outbox::find(store.conn(), &after)
+    let (outcome, _) = bhxh_core::sync::outbox::find(store.conn(), &after)
         .unwrap()
         .unwrap();
     assert_eq!(outcome.as_deref(), Some("stored"));

@@ -21,7 +21,7 @@
 use std::io::Read;
 use std::time::Duration;
 
-use bhxh_core::outbox::{self, Answer};
+use bhxh_core::sync::outbox::{self, Answer};
 use bhxh_core::{CoreError, Timestamp};
 use bhxh_sync_proto::{
     ErrorBody, Hello, MAX_PULL_ITEMS, MAX_RESPONSE_BYTES, PROTOCOL_VERSION, Published,

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex};
 
 use bhxh_app::{Clock, Desk, SetupInput};
 use bhxh_core::Timestamp;
-use bhxh_core::accounts::{NewStaff, Role};
 use bhxh_core::dossiers::{Applicant, Channel, IdentitySource, IntakeInput};
 use bhxh_core::office::OfficeInput;
-use bhxh_core::pid::Sex;
+use bhxh_core::office::accounts::{NewStaff, Role};
+use bhxh_core::reference::pid::Sex;
 
 pub const ADMIN_PW: &str = "Matkhau-quan-tri-2024";
 

@@ -7,7 +7,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::{Status, get};
-use crate::audit::{self, Actor, Event};
+use crate::office::audit::{self, Actor, Event};
 use crate::{CoreError, Timestamp, ts};
 
 /// Whether a row is a file as received or the PDF assembled from scans.

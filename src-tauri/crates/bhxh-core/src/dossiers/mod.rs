@@ -9,6 +9,7 @@
 
 pub mod code;
 pub mod files;
+pub mod inbox;
 pub mod qr;
 pub mod results;
 pub mod reuse;
@@ -18,11 +19,11 @@ use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Actor, Event};
-use crate::calendar::WorkCalendar;
-use crate::pid::{PersonalId, PidWarning, Sex};
+use crate::office::audit::{self, Actor, Event};
+use crate::reference::calendar::WorkCalendar;
+use crate::reference::pid::{PersonalId, PidWarning, Sex};
 use crate::text::{fold, nfc};
-use crate::{CoreError, Timestamp, catalog, office, settings, ts};
+use crate::{CoreError, Timestamp, office, office::settings, reference::catalog, ts};
 
 pub use code::CodePattern;
 pub use search::{DossierSummary, MonthIndicators, SearchQuery, month_indicators, search};

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::files::{FileRecord, FileRole};
 use super::{Status, get};
-use crate::audit::{self, Actor, Event};
+use crate::office::audit::{self, Actor, Event};
 use crate::text::nfc;
 use crate::{CoreError, Timestamp, ts};
 

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::files::{self, FileRecord, FileRole};
 use super::{Status, get};
-use crate::audit::{self, Actor, Event};
+use crate::office::audit::{self, Actor, Event};
 use crate::text::fold;
 use crate::{CoreError, Timestamp, ts};
 

@@ -187,7 +187,7 @@ fn the_status_flow_is_enforced_and_reasons_are_required() {
     assert_eq!(d.events.len(), 8);
     assert_eq!(d.events[1].note, "Thiếu bản sao giấy khai sinh");
     assert!(Status::Returned.next().is_empty());
-    assert!(crate::audit::verify(&conn).unwrap().is_intact());
+    assert!(crate::office::audit::verify(&conn).unwrap().is_intact());
 }
 
 #[test]
@@ -315,7 +315,7 @@ fn the_code_pattern_setting_is_checked_and_used() {
 
 #[test]
 fn the_plan_figures_for_tasks_13_14_24_and_25_come_from_dossiers_and_chip_checks() {
-    use crate::card_checks::{self, CardCheckInput, Purpose};
+    use crate::participants::card_checks::{self, CardCheckInput, Purpose};
     use crate::progress::{Month, auto_indicators};
     let conn = desk_db();
     let now = at("2024-04-26T09:15:00+07:00");
@@ -582,7 +582,7 @@ fn a_digitised_result_is_recorded_flagged_reusable_and_offered_for_a_later_dossi
             .collect::<Vec<_>>(),
         vec![(1, "Sổ BHXH", true, 3), (2, "Thẻ BHYT", false, 1)]
     );
-    let sealed = crate::evidence::sealed_in_use(&conn).unwrap();
+    let sealed = crate::progress::evidence::sealed_in_use(&conn).unwrap();
     assert!(sealed.contains(&"e".repeat(64)) && sealed.contains(&"f".repeat(64)));
     let history = get(&conn, &first).unwrap().events;
     assert!(

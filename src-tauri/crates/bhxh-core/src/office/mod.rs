@@ -1,10 +1,16 @@
-//! The office this desk belongs to, set once at first start.
+//! The office this desk belongs to (set once at first start), and what
+//! belongs to it: its staff and their roles ([`accounts`]), its settings,
+//! and the hash-chained audit log of everything done at the desk.
+
+pub mod accounts;
+pub mod audit;
+pub mod settings;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Actor, Event};
-use crate::{CoreError, Timestamp, catalog, text, ts};
+use self::audit::{Actor, Event};
+use crate::{CoreError, Timestamp, reference::catalog, text, ts};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]

@@ -78,7 +78,7 @@ mod tests {
 
     #[test]
     fn skips_weekends_and_holidays_and_counts_make_up_saturdays() {
-        let seed = crate::seed::holidays().unwrap();
+        let seed = crate::reference::seed::holidays().unwrap();
         let cal = WorkCalendar::new(
             seed.holidays.iter().map(|h| date(&h.date)),
             seed.working_weekends.iter().map(|h| date(&h.date)),

@@ -6,8 +6,8 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash}
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Actor, Event};
-use crate::settings::SecurityPolicy;
+use crate::office::audit::{self, Actor, Event};
+use crate::office::settings::SecurityPolicy;
 use crate::{CoreError, Timestamp, parse_ts, ts};
 
 /// What a member of staff may do.

@@ -13,7 +13,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::{CoreError, Timestamp, parse_ts, settings, ts};
+use crate::{CoreError, Timestamp, office::settings, parse_ts, ts};
 
 /// Setting: the folder the scanners write to.
 pub const DIR_KEY: &str = "inbox.dir";

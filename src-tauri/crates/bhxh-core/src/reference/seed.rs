@@ -8,10 +8,10 @@ use serde::Deserialize;
 
 use crate::CoreError;
 
-pub const PLAN_2024_JSON: &str = include_str!("../../../../assets/seed/plan-2024.json");
-pub const PROVINCES_JSON: &str = include_str!("../../../../assets/seed/provinces.json");
-pub const PROCEDURES_JSON: &str = include_str!("../../../../assets/seed/procedures.json");
-pub const HOLIDAYS_JSON: &str = include_str!("../../../../assets/seed/holidays.json");
+pub const PLAN_2024_JSON: &str = include_str!("../../../../../assets/seed/plan-2024.json");
+pub const PROVINCES_JSON: &str = include_str!("../../../../../assets/seed/provinces.json");
+pub const PROCEDURES_JSON: &str = include_str!("../../../../../assets/seed/procedures.json");
+pub const HOLIDAYS_JSON: &str = include_str!("../../../../../assets/seed/holidays.json");
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct SeedPlan {

@@ -7,16 +7,18 @@
 //! the ID number and the birth date, sex or province is a warning, never a
 //! rejection (only "12 digits" is guaranteed by law).
 
+pub mod card_checks;
+
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Actor, Event};
-use crate::pid::{PersonalId, Sex};
+use crate::office::audit::{self, Actor, Event};
+use crate::reference::pid::{PersonalId, Sex};
 use crate::text::{fold, nfc};
-use crate::{CoreError, Timestamp, catalog, ts};
+use crate::{CoreError, Timestamp, reference::catalog, ts};
 
 /// The columns an import needs, in the order the preview shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Actor, Event};
+use crate::office::audit::{self, Actor, Event};
 use crate::text::nfc;
 use crate::{CoreError, Timestamp, ts};
 

@@ -363,10 +363,10 @@ pub fn store_plan_change(conn: &Connection, p: &PlanChange) -> Result<bool, Core
         return Ok(false);
     }
     let now = crate::parse_ts(&p.received_at)?;
-    crate::audit::append(
+    crate::office::audit::append(
         conn,
-        &crate::audit::Actor::system(),
-        &crate::audit::Event {
+        &crate::office::audit::Actor::system(),
+        &crate::office::audit::Event {
             action: "update",
             entity: "plan_task",
             entity_id: &p.task_number.to_string(),
@@ -510,7 +510,7 @@ mod tests {
         use crate::progress::{self, ReportKind, ReportPeriod};
         let conn = crate::seeded_for_tests();
         let now = parse_ts("2024-06-03T08:00:00+07:00").unwrap();
-        let actor = crate::audit::Actor {
+        let actor = crate::office::audit::Actor {
             id: None,
             username: "giamsat".into(),
         };
@@ -569,7 +569,7 @@ mod tests {
     #[test]
     fn a_plan_change_from_hq_moves_the_local_task_once_and_is_audited() {
         let conn = crate::seeded_for_tests();
-        let before = crate::plan::load(&conn).unwrap();
+        let before = crate::progress::plan::load(&conn).unwrap();
         let t13 = before
             .tasks
             .iter()
@@ -588,7 +588,7 @@ mod tests {
             received_at: "2024-06-03T08:00:00+07:00".into(),
         };
         assert!(store_plan_change(&conn, &change).unwrap());
-        let after = crate::plan::load(&conn).unwrap();
+        let after = crate::progress::plan::load(&conn).unwrap();
         let t = after.tasks.iter().find(|t| t.number == 13).unwrap();
         assert_eq!(t.deadline.as_deref(), Some("2024-09-30"));
         assert_eq!(t.deadline_kind, "month");
@@ -635,7 +635,10 @@ mod tests {
         };
         assert!(!store_plan_change(&conn, &stray).unwrap());
         assert_eq!(plan_changes(&conn).unwrap().len(), 2);
-        assert_eq!(crate::plan::load(&conn).unwrap().tasks, after.tasks);
+        assert_eq!(
+            crate::progress::plan::load(&conn).unwrap().tasks,
+            after.tasks
+        );
         // a year-end deadline is a year deadline
         let year_end = PlanChange {
             id: "0190f0c0-0000-7000-8000-000000000003".into(),
@@ -646,7 +649,7 @@ mod tests {
             ..change
         };
         assert!(store_plan_change(&conn, &year_end).unwrap());
-        let t5 = crate::plan::load(&conn)
+        let t5 = crate::progress::plan::load(&conn)
             .unwrap()
             .tasks
             .into_iter()

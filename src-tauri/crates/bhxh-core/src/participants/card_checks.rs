@@ -5,7 +5,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Actor, Event};
+use crate::office::audit::{self, Actor, Event};
 use crate::participants::{self, Method};
 use crate::text::nfc;
 use crate::{CoreError, Timestamp, ts};

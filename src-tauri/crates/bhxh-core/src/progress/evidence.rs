@@ -7,7 +7,7 @@
 use rusqlite::{Connection, params};
 use serde::Serialize;
 
-use crate::audit::{self, Actor, Event};
+use crate::office::audit::{self, Actor, Event};
 use crate::progress::{self, Month};
 use crate::{CoreError, Timestamp, ts};
 
@@ -190,7 +190,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Evidence> {
 pub fn sealed_in_use(conn: &Connection) -> Result<Vec<String>, CoreError> {
     let mut all = crate::dossiers::files::referenced_hashes(conn)?;
     all.extend(crate::dossiers::results::referenced_hashes(conn)?);
-    all.extend(crate::inbox::referenced_hashes(conn)?);
+    all.extend(crate::dossiers::inbox::referenced_hashes(conn)?);
     let mut stmt = conn.prepare("SELECT DISTINCT sha256 FROM progress_evidence")?;
     for h in stmt.query_map([], |r| r.get::<_, String>(0))? {
         all.push(h?);

@@ -1,0 +1,11 @@
+//! Reference data: what the rules of the one-stop desk are built on.
+//!
+//! The province list, the procedure catalogue with each procedure's papers
+//! and deadline, public holidays and working-day arithmetic, the checks of
+//! the 12-digit personal ID number, and the seed that loads them at first
+//! start from `assets/seed/`.
+
+pub mod calendar;
+pub mod catalog;
+pub mod pid;
+pub mod seed;
