@@ -11,12 +11,12 @@ fuzz_target!(|data: &[u8]| {
     if data.len() > 256 * 1024 {
         return;
     }
-    drop(bhxh_report::scan_kind(data));
-    drop(bhxh_report::inspect_pdf(data));
+    drop(bhxh_scan::scan_kind(data));
+    drop(bhxh_scan::inspect_pdf(data));
     if !data.starts_with(b"%PDF-") {
-        drop(bhxh_report::inspect_pages(data, 1));
+        drop(bhxh_scan::inspect_pages(data, 1));
     }
-    if let Ok(pages) = bhxh_report::read_pages(data) {
+    if let Ok(pages) = bhxh_scan::read_pages(data) {
         for (i, page) in pages.iter().take(4).enumerate() {
             drop(page.luma(i + 1));
             // The scan inbox looks for cover sheets; rqrr on a huge page

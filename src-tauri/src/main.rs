@@ -13,10 +13,61 @@ use std::process::ExitCode;
 use state::DeskState;
 
 fn main() -> ExitCode {
-    match bhxh_cli::dispatch(std::env::args_os()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(code) = ui_contract(&args) {
+        return code;
+    }
+    match bhxh_cli::dispatch(args) {
         bhxh_cli::Invocation::Exit(code) => code,
         bhxh_cli::Invocation::Gui { data_dir } => run_gui(data_dir),
     }
+}
+
+/// `bhxh-desk --ui-contract FILE` writes the UI contract (the TypeScript of
+/// every command, value and event); `--ui-contract-check FILE` exits 1 when
+/// FILE is not what the code would write (the test command runs it).
+fn ui_contract(args: &[std::ffi::OsString]) -> Option<ExitCode> {
+    let flag = args.get(1)?.to_str()?;
+    if flag != "--ui-contract" && flag != "--ui-contract-check" {
+        return None;
+    }
+    let Some(path) = args.get(2).map(PathBuf::from) else {
+        eprintln!("Cách dùng: bhxh-desk {flag} TỆP.ts");
+        return Some(ExitCode::from(2));
+    };
+    let text = match commands::contract_typescript() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("Lỗi: không tạo được hợp đồng giao diện: {e}");
+            return Some(ExitCode::from(1));
+        }
+    };
+    if flag == "--ui-contract" {
+        return Some(match std::fs::write(&path, text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("Lỗi: không ghi được {}: {e}", path.display());
+                ExitCode::from(1)
+            }
+        });
+    }
+    match std::fs::read_to_string(&path) {
+        Ok(have) if have == text => Some(ExitCode::SUCCESS),
+        _ => {
+            eprintln!(
+                "Lỗi: {} không khớp với các lệnh trong mã Rust; chạy lại \
+                 `bhxh-desk --ui-contract {}` và kiểm tra giao diện.",
+                path.display(),
+                path.display()
+            );
+            Some(ExitCode::from(1))
+        }
+    }
+}
+
+/// The commands that take a raw request body (outside the typed contract).
+fn raw_body_handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![commands::files::upload_file]
 }
 
 fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
@@ -31,73 +82,24 @@ fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
         return ExitCode::from(2);
     };
     let state = DeskState::open(data_dir);
+    let contract = commands::contract();
+    // The contract's commands, plus the one that takes a raw body (files).
+    let typed = contract.invoke_handler();
+    let raw = raw_body_handler();
     let app = tauri::Builder::default()
         .manage(state)
-        .setup(|app| {
+        .invoke_handler(move |invoke| {
+            if invoke.message.command() == "upload_file" {
+                raw(invoke)
+            } else {
+                typed(invoke)
+            }
+        })
+        .setup(move |app| {
+            contract.mount_events(app);
             commands::inbox::start_poller(app.handle().clone());
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::session::app_status,
-            commands::session::app_retry_open,
-            commands::session::provinces,
-            commands::session::setup,
-            commands::session::sign_in,
-            commands::session::sign_out,
-            commands::session::touch,
-            commands::plan::plan,
-            commands::plan::procedures,
-            commands::plan::procedure_update,
-            commands::progress::progress_month,
-            commands::progress::progress_save,
-            commands::progress::attention,
-            commands::progress::report_current,
-            commands::progress::report_revisions,
-            commands::progress::report_approve,
-            commands::progress::report_reopen,
-            commands::progress::report_export,
-            commands::progress::report_settings,
-            commands::progress::progress_evidence,
-            commands::progress::progress_evidence_add,
-            commands::progress::progress_evidence_export,
-            commands::progress::report_settings_save,
-            commands::participants::participants_import,
-            commands::sync::sync_status,
-            commands::sync::sync_now,
-            commands::sync::sync_directives,
-            commands::sync::sync_configure,
-            commands::dossiers::dossier_intake,
-            commands::dossiers::dossier_get,
-            commands::dossiers::cccd_qr_applicant,
-            commands::dossiers::dossier_set_status,
-            commands::dossiers::dossier_search,
-            commands::dossiers::dossier_receipt,
-            commands::dossiers::dossier_form,
-            commands::dossiers::dossier_register,
-            commands::dossiers::dossier_import,
-            commands::dossiers::dossier_files,
-            commands::dossiers::dossier_export,
-            commands::dossiers::dossier_reuse_candidates,
-            commands::dossiers::dossier_reuse,
-            commands::dossiers::dossier_result_import,
-            commands::dossiers::dossier_results,
-            commands::dossiers::dossier_result_set_reusable,
-            commands::inbox::inbox_info,
-            commands::inbox::inbox_scan_now,
-            commands::inbox::inbox_triage,
-            commands::inbox::inbox_assign,
-            commands::participants::participants_search,
-            commands::participants::participants_share,
-            commands::participants::participant_verify_manual,
-            commands::admin::staff_list,
-            commands::admin::staff_create,
-            commands::admin::staff_unlock,
-            commands::admin::audit_list,
-            commands::admin::db_check,
-            commands::card::card_readers,
-            commands::card::card_qr_access,
-            commands::card::card_read,
-        ])
         .build(tauri::generate_context!());
     let app = match app {
         Ok(app) => app,

@@ -1,50 +1,47 @@
 //! The chip reader at the counter ("Kiểm tra CCCD", plan tasks 21, 24, 25):
 //! readers and their cards, the front QR code as access data, and a read
-//! that reports its progress as `card-progress` events.
+//! that reports its progress as [`CardProgressEvent`]s.
 
 use bhxh_app::ErrorInfo;
 use bhxh_app::card::{
     self, AccessData, CardCheck, CardProgress, QrAccess, ReadRequest, ReaderInfo,
 };
-use bhxh_core::participants::card_checks::Purpose;
-use tauri::{AppHandle, Emitter, Manager};
+use bhxh_app::dto::CheckPurpose;
+use serde::Serialize;
+use tauri::{AppHandle, Manager};
+use tauri_specta::Event;
 
-use crate::state::DeskState;
+use crate::state::{DeskState, internal};
 
-/// The event a read emits for each step and file chunk.
-pub const PROGRESS_EVENT: &str = "card-progress";
+/// One step of a read, for the CCCD screen's progress line.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct CardProgressEvent(pub CardProgress);
 
 /// How long a read waits for the card when none lies on the reader.
 const WAIT_FOR_CARD: std::time::Duration = std::time::Duration::from_secs(5);
 
-fn join_error(e: impl std::fmt::Display) -> ErrorInfo {
-    ErrorInfo {
-        code: "internal".to_owned(),
-        message: format!("Việc đọc thẻ bị gián đoạn: {e}"),
-        hint: "Đọc lại thẻ; nếu lỗi lặp lại, khởi động lại BHXH Desk.".to_owned(),
-        field: None,
-    }
-}
-
 /// The readers and whether each holds a card. No session needed and not
 /// counted as activity: the window polls it every second.
 #[tauri::command]
+#[specta::specta]
 pub async fn card_readers() -> Result<Vec<ReaderInfo>, ErrorInfo> {
     tauri::async_runtime::spawn_blocking(card::readers)
         .await
-        .map_err(join_error)?
+        .map_err(|e| internal("Việc đọc thẻ", e))?
         .map_err(|e| e.info())
 }
 
 /// The access data in the front QR text (typed in by a barcode scanner).
 #[tauri::command]
-pub fn card_qr_access(text: String) -> Result<QrAccess, ErrorInfo> {
+#[specta::specta]
+pub async fn card_qr_access(text: String) -> Result<QrAccess, ErrorInfo> {
     card::access_from_qr(&text).map_err(|e| e.info())
 }
 
 /// Read the card on `reader` (or the first holding one), judge it and record
-/// the check. The desk stays free while the chip is read.
+/// the check. The desk is free while the chip is read.
 #[tauri::command]
+#[specta::specta]
 pub async fn card_read(
     app: AppHandle,
     reader: Option<String>,
@@ -53,8 +50,12 @@ pub async fn card_read(
 ) -> Result<CardCheck, ErrorInfo> {
     let state = app.state::<DeskState>();
     // Signed in (and not idle) before the reader is touched.
-    state.with(|d| d.touch())?;
-    let trust_dir = state.with(|d| Ok(d.card_trust_dir()))?;
+    let trust_dir = state
+        .run(|d| {
+            d.touch()?;
+            Ok(d.card_trust_dir())
+        })
+        .await?;
     let key = card::access_key(&access).map_err(|e| e.info())?;
     let request = ReadRequest {
         reader: reader.filter(|r| !r.trim().is_empty()),
@@ -65,23 +66,26 @@ pub async fn card_read(
     let events = app.clone();
     let read = tauri::async_runtime::spawn_blocking(move || {
         card::read(&request, &key, &mut |p| {
-            if let Err(e) = events.emit(PROGRESS_EVENT, p) {
+            if let Err(e) = CardProgressEvent(p.clone()).emit(&events) {
                 tracing::debug!("card progress not sent: {e}");
             }
         })
     })
     .await
-    .map_err(join_error)?
+    .map_err(|e| internal("Việc đọc thẻ", e))?
     .map_err(|e| e.info())?;
-    if let Err(e) = app.emit(PROGRESS_EVENT, CardProgress::Recording) {
+    if let Err(e) = CardProgressEvent(CardProgress::Recording).emit(&app) {
         tracing::debug!("card progress not sent: {e}");
     }
     let purpose = if payment {
-        Purpose::Payment
+        CheckPurpose::Payment
     } else {
-        Purpose::Counter
+        CheckPurpose::Counter
     };
-    let check = state.with(|d| d.card_record(&read, purpose))?;
+    let recorded = read.clone();
+    let check = state
+        .run(move |d| d.card_record(&recorded, purpose))
+        .await?;
     tracing::info!(
         reader = %read.reader,
         verdict = %read.verdict.kind,

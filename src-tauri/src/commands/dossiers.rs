@@ -1,137 +1,165 @@
-//! Dossier intake at the one-stop desk (plan tasks 13–15).
+//! Dossier intake at the one-stop desk (plan tasks 13–15): intake, the
+//! dossier, its papers, digitising its components and results, reuse.
 
 use bhxh_app::ErrorInfo;
-use bhxh_app::dossiers::{ApplicantPrefill, DossierForm, ImportedComponent, ImportedResult};
-use bhxh_app::reuse::Reused;
-use bhxh_core::dossiers::files::FileLine;
-use bhxh_core::dossiers::results::ResultLine;
-use bhxh_core::dossiers::reuse::{ReuseCandidate, SourceKind};
-use bhxh_core::dossiers::{Dossier, DossierSummary, Intake, IntakeInput, SearchQuery, Status};
+use bhxh_app::dossiers::{
+    ApplicantPrefill, DossierForm, ImportedComponent, ImportedResult, Reused,
+};
+use bhxh_app::dto::{
+    Dossier, DossierStatus, DossierSummary, FileLine, Intake, IntakeInput, ResultLine,
+    ReuseCandidate, SearchQuery, SourceKind,
+};
 use tauri::State;
 
 use crate::state::DeskState;
 
 #[tauri::command]
-pub fn dossier_intake(
+#[specta::specta]
+pub async fn dossier_intake(
     state: State<'_, DeskState>,
     input: IntakeInput,
 ) -> Result<Intake, ErrorInfo> {
-    state.with(|d| d.dossier_intake(&input))
+    state.run(move |d| d.dossier_intake(&input)).await
 }
 
 /// The applicant from the QR text of a CCCD (typed in by a barcode scanner).
 #[tauri::command]
-pub fn cccd_qr_applicant(text: String) -> Result<ApplicantPrefill, ErrorInfo> {
+#[specta::specta]
+pub async fn cccd_qr_applicant(text: String) -> Result<ApplicantPrefill, ErrorInfo> {
     bhxh_app::dossiers::applicant_from_cccd_qr(&text).map_err(|e| e.info())
 }
 
 #[tauri::command]
-pub fn dossier_get(state: State<'_, DeskState>, code: String) -> Result<Dossier, ErrorInfo> {
-    state.with(|d| d.dossier_get(&code))
+#[specta::specta]
+pub async fn dossier_get(state: State<'_, DeskState>, code: String) -> Result<Dossier, ErrorInfo> {
+    state.run(move |d| d.dossier_get(&code)).await
 }
 
 #[tauri::command]
-pub fn dossier_set_status(
+#[specta::specta]
+pub async fn dossier_set_status(
     state: State<'_, DeskState>,
     code: String,
-    to: Status,
+    to: DossierStatus,
     note: String,
 ) -> Result<Dossier, ErrorInfo> {
-    state.with(|d| d.dossier_set_status(&code, to, &note))
+    state
+        .run(move |d| d.dossier_set_status(&code, to, &note))
+        .await
 }
 
 #[tauri::command]
-pub fn dossier_search(
+#[specta::specta]
+pub async fn dossier_search(
     state: State<'_, DeskState>,
     query: SearchQuery,
 ) -> Result<Vec<DossierSummary>, ErrorInfo> {
-    state.with(|d| d.dossier_search(&query))
+    state.run(move |d| d.dossier_search(&query)).await
 }
 
-/// Write form 01 into Documents/BHXH Desk/Hồ sơ and return the file's path.
-#[tauri::command(async)]
-pub fn dossier_receipt(state: State<'_, DeskState>, code: String) -> Result<String, ErrorInfo> {
-    state.with(|d| {
-        d.dossier_receipt_to_documents(&code)
-            .map(|p| p.display().to_string())
-    })
+/// Form 01 into Documents/BHXH Desk/Hồ sơ; returns the file's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_receipt(
+    state: State<'_, DeskState>,
+    code: String,
+) -> Result<String, ErrorInfo> {
+    state
+        .run(move |d| {
+            d.dossier_receipt_to_documents(&code)
+                .map(|p| p.display().to_string())
+        })
+        .await
 }
 
 /// Form 02, 03 or 05 into Documents/BHXH Desk/Hồ sơ; returns the path.
 #[tauri::command]
-pub fn dossier_form(
+#[specta::specta]
+pub async fn dossier_form(
     state: State<'_, DeskState>,
     code: String,
     form: DossierForm,
 ) -> Result<String, ErrorInfo> {
-    state.with(|d| {
-        d.dossier_form_to_documents(&code, form)
-            .map(|p| p.display().to_string())
-    })
+    state
+        .run(move |d| {
+            d.dossier_form_to_documents(&code, form)
+                .map(|p| p.display().to_string())
+        })
+        .await
 }
 
 /// The yearly register (form 06) into Documents/BHXH Desk/Hồ sơ.
 #[tauri::command]
-pub fn dossier_register(state: State<'_, DeskState>, year: i32) -> Result<String, ErrorInfo> {
-    state.with(|d| {
-        d.dossier_register_to_documents(year)
-            .map(|p| p.display().to_string())
-    })
+#[specta::specta]
+pub async fn dossier_register(state: State<'_, DeskState>, year: i32) -> Result<String, ErrorInfo> {
+    state
+        .run(move |d| {
+            d.dossier_register_to_documents(year)
+                .map(|p| p.display().to_string())
+        })
+        .await
 }
 
-/// A file the window read from disk or a drop.
-#[derive(Debug, serde::Deserialize)]
-pub struct FileBytes {
-    name: String,
-    bytes: Vec<u8>,
-}
-
-/// Digitise one component from the files the window read.
-#[tauri::command(async)]
-pub fn dossier_import(
+/// Digitise one component from files the window handed over (`upload_file`).
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_import(
     state: State<'_, DeskState>,
     code: String,
     component: u32,
-    files: Vec<FileBytes>,
+    files: Vec<u64>,
     pages: Option<u32>,
 ) -> Result<ImportedComponent, ErrorInfo> {
-    let inputs: Vec<(String, Vec<u8>)> = files.into_iter().map(|f| (f.name, f.bytes)).collect();
-    state.with(|d| d.dossier_import_bytes(&code, component, &inputs, pages))
+    let inputs = state.take_staged(&files)?;
+    state
+        .run(move |d| d.dossier_import_bytes(&code, component, &inputs, pages))
+        .await
 }
 
 #[tauri::command]
-pub fn dossier_files(
+#[specta::specta]
+pub async fn dossier_files(
     state: State<'_, DeskState>,
     code: String,
 ) -> Result<Vec<FileLine>, ErrorInfo> {
-    state.with(|d| d.dossier_files(&code))
+    state.run(move |d| d.dossier_files(&code)).await
 }
 
 /// Export the component PDFs, decrypted, into Documents/BHXH Desk/Hồ sơ/<code>.
-#[tauri::command(async)]
-pub fn dossier_export(state: State<'_, DeskState>, code: String) -> Result<Vec<String>, ErrorInfo> {
-    state.with(|d| {
-        let dir = d
-            .output_dir("Hồ sơ", "ho-so")?
-            .join(code.replace(['/', '\\'], "_"));
-        d.dossier_export(&code, &dir)
-            .map(|v| v.iter().map(|p| p.display().to_string()).collect())
-    })
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_export(
+    state: State<'_, DeskState>,
+    code: String,
+) -> Result<Vec<String>, ErrorInfo> {
+    state
+        .run(move |d| {
+            let dir = d
+                .output_dir("Hồ sơ", "ho-so")?
+                .join(code.replace(['/', '\\'], "_"));
+            d.dossier_export(&code, &dir)
+                .map(|v| v.iter().map(|p| p.display().to_string()).collect())
+        })
+        .await
 }
 
 /// The same applicant's papers of this kind digitised for earlier dossiers.
 #[tauri::command]
-pub fn dossier_reuse_candidates(
+#[specta::specta]
+pub async fn dossier_reuse_candidates(
     state: State<'_, DeskState>,
     code: String,
     component: u32,
 ) -> Result<Vec<ReuseCandidate>, ErrorInfo> {
-    state.with(|d| d.dossier_reuse_candidates(&code, component))
+    state
+        .run(move |d| d.dossier_reuse_candidates(&code, component))
+        .await
 }
 
 /// Use one of them instead of a rescan.
 #[tauri::command]
-pub fn dossier_reuse(
+#[specta::specta]
+pub async fn dossier_reuse(
     state: State<'_, DeskState>,
     code: String,
     component: u32,
@@ -139,47 +167,56 @@ pub fn dossier_reuse(
     from_kind: Option<SourceKind>,
     from_component: u32,
 ) -> Result<Reused, ErrorInfo> {
-    state.with(|d| {
-        d.dossier_reuse(
-            &code,
-            component,
-            &from_code,
-            from_kind.unwrap_or_default(),
-            from_component,
-        )
-    })
+    state
+        .run(move |d| {
+            d.dossier_reuse(
+                &code,
+                component,
+                &from_code,
+                from_kind.unwrap_or(SourceKind::Component),
+                from_component,
+            )
+        })
+        .await
 }
 
-/// Digitise a result of the dossier from files the window read.
-#[tauri::command(async)]
-pub fn dossier_result_import(
+/// Digitise a result of the dossier from files the window handed over.
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_result_import(
     state: State<'_, DeskState>,
     code: String,
     name: String,
     reusable: bool,
-    files: Vec<FileBytes>,
+    files: Vec<u64>,
     pages: Option<u32>,
 ) -> Result<ImportedResult, ErrorInfo> {
-    let inputs: Vec<(String, Vec<u8>)> = files.into_iter().map(|f| (f.name, f.bytes)).collect();
-    state.with(|d| d.dossier_result_import(&code, &name, reusable, &inputs, pages))
+    let inputs = state.take_staged(&files)?;
+    state
+        .run(move |d| d.dossier_result_import(&code, &name, reusable, &inputs, pages))
+        .await
 }
 
 /// The dossier's digitised results.
 #[tauri::command]
-pub fn dossier_results(
+#[specta::specta]
+pub async fn dossier_results(
     state: State<'_, DeskState>,
     code: String,
 ) -> Result<Vec<ResultLine>, ErrorInfo> {
-    state.with(|d| d.dossier_results(&code))
+    state.run(move |d| d.dossier_results(&code)).await
 }
 
 /// Offer a result at later intakes, or stop offering it.
 #[tauri::command]
-pub fn dossier_result_set_reusable(
+#[specta::specta]
+pub async fn dossier_result_set_reusable(
     state: State<'_, DeskState>,
     code: String,
     number: u32,
     reusable: bool,
 ) -> Result<Vec<ResultLine>, ErrorInfo> {
-    state.with(|d| d.dossier_result_set_reusable(&code, number, reusable))
+    state
+        .run(move |d| d.dossier_result_set_reusable(&code, number, reusable))
+        .await
 }

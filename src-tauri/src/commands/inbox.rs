@@ -1,90 +1,95 @@
 //! The scan inbox in the window: the folder the scanners write to, a poll
-//! now ("Quét ngay"), and the triage list of parts without a usable cover
-//! sheet. The background poll lives in `state.rs`.
+//! now ("Quét ngay"), the triage list of parts without a usable cover
+//! sheet, and the background poller.
 
-use bhxh_app::ErrorInfo;
 use bhxh_app::dossiers::ImportedComponent;
+use bhxh_app::dto::TriageItem;
 use bhxh_app::inbox::InboxReport;
-use bhxh_core::dossiers::inbox::TriageItem;
+use bhxh_app::{ErrorCode, ErrorInfo};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
+use tauri_specta::Event;
 
 use crate::state::DeskState;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct InboxInfo {
     pub dir: String,
     pub settle_seconds: i64,
 }
 
+/// What the background poll filed or set aside (emitted only when it did
+/// something); the Digitise screen refreshes its triage list.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct InboxReportEvent(pub InboxReport);
+
 #[tauri::command]
-pub fn inbox_info(state: State<'_, DeskState>) -> Result<InboxInfo, ErrorInfo> {
-    state.with(|d| {
-        d.touch()?;
-        Ok(InboxInfo {
-            dir: d.inbox_dir()?.display().to_string(),
-            settle_seconds: d.inbox_settle_seconds()?,
+#[specta::specta]
+pub async fn inbox_info(state: State<'_, DeskState>) -> Result<InboxInfo, ErrorInfo> {
+    state
+        .run(|d| {
+            d.touch()?;
+            Ok(InboxInfo {
+                dir: d.inbox_dir()?.display().to_string(),
+                settle_seconds: d.inbox_settle_seconds()?,
+            })
         })
-    })
+        .await
 }
 
-/// Poll the folder now. Reading scans and their QR codes takes a moment, so
-/// it runs on a blocking thread.
+/// Poll the folder now (counts as the person's activity).
 #[tauri::command]
-pub async fn inbox_scan_now(app: AppHandle) -> Result<InboxReport, ErrorInfo> {
-    tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<DeskState>();
-        state.with(|d| {
+#[specta::specta]
+pub async fn inbox_scan_now(state: State<'_, DeskState>) -> Result<InboxReport, ErrorInfo> {
+    state
+        .run(|d| {
             d.touch()?;
             d.scan_once()
         })
-    })
-    .await
-    .map_err(|e| ErrorInfo {
-        code: "internal".to_owned(),
-        message: format!("Việc quét hộp thư bị gián đoạn: {e}"),
-        hint: "Thử lại; nếu lỗi lặp lại, khởi động lại BHXH Desk.".to_owned(),
-        field: None,
-    })?
+        .await
 }
 
 #[tauri::command]
-pub fn inbox_triage(
+#[specta::specta]
+pub async fn inbox_triage(
     state: State<'_, DeskState>,
     include_filed: bool,
 ) -> Result<Vec<TriageItem>, ErrorInfo> {
-    state.with(|d| d.triage_list(include_filed))
+    state.run(move |d| d.triage_list(include_filed)).await
 }
 
 #[tauri::command]
-pub fn inbox_assign(
+#[specta::specta]
+pub async fn inbox_assign(
     state: State<'_, DeskState>,
     id: i64,
     code: String,
     component: u32,
 ) -> Result<ImportedComponent, ErrorInfo> {
-    state.with(|d| d.triage_assign(id, code.trim(), component))
+    state
+        .run(move |d| d.triage_assign(id, code.trim(), component))
+        .await
 }
-
-/// The event the background poll emits when it filed or set aside something.
-pub const INBOX_EVENT: &str = "inbox-report";
 
 /// How often the window polls the scan inbox.
 const POLL_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Poll the inbox in the background while someone who digitises is signed
 /// in (a poll does not count as their activity, so it never keeps an idle
-/// session open). Tells the window when something was filed or triaged.
+/// session open). The poll runs on its own thread with its own connections:
+/// the window goes on while pages are decoded and sealed.
 pub fn start_poller(app: AppHandle) {
-    use tauri::Emitter;
     let spawned = std::thread::Builder::new()
         .name("inbox-poller".to_owned())
         .spawn(move || {
             loop {
                 std::thread::sleep(POLL_EVERY);
-                let state = app.state::<DeskState>();
-                match state.with(|d| d.scan_once()) {
+                let desk = match app.state::<DeskState>().desk() {
+                    Ok(d) => d,
+                    Err(_) => continue,
+                };
+                match desk.scan_once() {
                     Ok(report) => {
                         if !(report.filed.is_empty()
                             && report.triaged.is_empty()
@@ -96,20 +101,20 @@ pub fn start_poller(app: AppHandle) {
                                 errors = report.errors.len(),
                                 "scan inbox polled"
                             );
-                            if let Err(e) = app.emit(INBOX_EVENT, &report) {
+                            if let Err(e) = InboxReportEvent(report).emit(&app) {
                                 tracing::debug!("inbox report not sent: {e}");
                             }
                         }
                     }
-                    // Nobody signed in, or a role that does not digitise.
                     Err(e)
                         if matches!(
-                            e.code.as_str(),
-                            "not_signed_in" | "forbidden" | "session_expired" | "not_set_up"
+                            e.error_code(),
+                            ErrorCode::NotSignedIn
+                                | ErrorCode::Forbidden
+                                | ErrorCode::SessionExpired
+                                | ErrorCode::NotSetUp
                         ) => {}
-                    Err(e) => {
-                        tracing::warn!(code = %e.code, "scan inbox poll failed: {}", e.message)
-                    }
+                    Err(e) => tracing::warn!(code = e.code(), "scan inbox poll failed: {e}"),
                 }
             }
         });

@@ -1,44 +1,63 @@
 //! The participant register (plan task 21).
 
+use bhxh_app::dto::{ImportMode, Mapping, Participant, VerifiedShare};
 use bhxh_app::{ErrorInfo, ImportOutcome};
-use bhxh_core::participants::{ImportMode, Mapping, Participant, VerifiedShare};
 use tauri::State;
 
 use crate::state::DeskState;
 
-/// A list the window read from a file the user chose: checked, and imported
-/// unless `dry_run`.
-#[tauri::command(async)]
-pub fn participants_import(
+/// A list the window handed over (`upload_file`): checked, and imported
+/// unless `dry_run`. A dry run keeps the file for the real import.
+#[tauri::command]
+#[specta::specta]
+pub async fn participants_import(
     state: State<'_, DeskState>,
-    name: String,
-    bytes: Vec<u8>,
+    file: u64,
     mapping: Option<Mapping>,
     mode: ImportMode,
     dry_run: bool,
 ) -> Result<ImportOutcome, ErrorInfo> {
-    state.with(|d| d.participants_import_bytes(&name, &bytes, mapping, mode, dry_run))
+    let mut files = state.take_staged(&[file])?;
+    let (name, bytes) = files.pop().unwrap_or_default();
+    let outcome = state
+        .run({
+            let (name, bytes) = (name.clone(), bytes.clone());
+            move |d| d.participants_import_bytes(&name, &bytes, mapping, mode, dry_run)
+        })
+        .await;
+    if dry_run {
+        // The same id stays usable for the import that follows the preview.
+        state.restage(file, name, bytes);
+    }
+    outcome
 }
 
 #[tauri::command]
-pub fn participants_search(
+#[specta::specta]
+pub async fn participants_search(
     state: State<'_, DeskState>,
     query: String,
     limit: i64,
 ) -> Result<Vec<Participant>, ErrorInfo> {
-    state.with(|d| d.participants_search(&query, limit))
+    state
+        .run(move |d| d.participants_search(&query, limit))
+        .await
 }
 
 #[tauri::command]
-pub fn participants_share(state: State<'_, DeskState>) -> Result<VerifiedShare, ErrorInfo> {
-    state.with(|d| d.participants_share())
+#[specta::specta]
+pub async fn participants_share(state: State<'_, DeskState>) -> Result<VerifiedShare, ErrorInfo> {
+    state.run(|d| d.participants_share()).await
 }
 
 #[tauri::command]
-pub fn participant_verify_manual(
+#[specta::specta]
+pub async fn participant_verify_manual(
     state: State<'_, DeskState>,
     bhxh_number: String,
     note: String,
 ) -> Result<(), ErrorInfo> {
-    state.with(|d| d.participant_verify_manual(&bhxh_number, &note))
+    state
+        .run(move |d| d.participant_verify_manual(&bhxh_number, &note))
+        .await
 }

@@ -1,27 +1,29 @@
 //! The 2024 plan and the procedure catalogue.
 
 use bhxh_app::ErrorInfo;
-use bhxh_core::progress::plan::Plan;
-use bhxh_core::reference::catalog::{Procedure, ProcedureEdit};
+use bhxh_app::dto::{Plan, Procedure, ProcedureEdit};
 use tauri::State;
 
 use crate::state::DeskState;
 
 #[tauri::command]
-pub fn plan(state: State<'_, DeskState>) -> Result<Plan, ErrorInfo> {
-    state.with(|d| d.plan())
+#[specta::specta]
+pub async fn plan(state: State<'_, DeskState>) -> Result<Plan, ErrorInfo> {
+    state.run(|d| d.plan()).await
 }
 
 #[tauri::command]
-pub fn procedures(state: State<'_, DeskState>) -> Result<Vec<Procedure>, ErrorInfo> {
-    state.with(|d| d.procedures())
+#[specta::specta]
+pub async fn procedures(state: State<'_, DeskState>) -> Result<Vec<Procedure>, ErrorInfo> {
+    state.run(|d| d.procedures()).await
 }
 
 #[tauri::command]
-pub fn procedure_update(
+#[specta::specta]
+pub async fn procedure_update(
     state: State<'_, DeskState>,
     code: String,
     edit: ProcedureEdit,
 ) -> Result<Procedure, ErrorInfo> {
-    state.with(|d| d.procedure_update(&code, &edit))
+    state.run(move |d| d.procedure_update(&code, &edit)).await
 }

@@ -1,48 +1,60 @@
 //! Start-up, first-start setup, signing in and out.
 
-use bhxh_app::{ErrorInfo, SessionInfo, SetupInput, Status};
-use bhxh_core::reference::catalog::Province;
-use tauri::State;
+use bhxh_app::dto::Province;
+use bhxh_app::{DeskStatus, ErrorInfo, SessionInfo, SetupInput};
+use tauri::{AppHandle, Manager, State};
 
-use crate::state::DeskState;
-
-#[tauri::command]
-pub fn app_status(state: State<'_, DeskState>) -> Result<Status, ErrorInfo> {
-    state.with(|d| d.status())
-}
+use crate::state::{DeskState, internal};
 
 #[tauri::command]
-pub fn app_retry_open(state: State<'_, DeskState>) -> Result<Status, ErrorInfo> {
-    state.retry()
+#[specta::specta]
+pub async fn app_status(state: State<'_, DeskState>) -> Result<DeskStatus, ErrorInfo> {
+    state.run(|d| d.status()).await
+}
+
+/// Opening the store talks to the keyring and may migrate: a blocking thread.
+#[tauri::command]
+#[specta::specta]
+pub async fn app_retry_open(app: AppHandle) -> Result<DeskStatus, ErrorInfo> {
+    tauri::async_runtime::spawn_blocking(move || app.state::<DeskState>().retry())
+        .await
+        .map_err(|e| internal("Việc mở dữ liệu", e))?
 }
 
 #[tauri::command]
-pub fn provinces(state: State<'_, DeskState>) -> Result<Vec<Province>, ErrorInfo> {
-    state.with(|d| d.provinces())
+#[specta::specta]
+pub async fn provinces(state: State<'_, DeskState>) -> Result<Vec<Province>, ErrorInfo> {
+    state.run(|d| d.provinces()).await
 }
 
-// Argon2 / a full-file check: off the main thread so the window stays responsive.
-#[tauri::command(async)]
-pub fn setup(state: State<'_, DeskState>, input: SetupInput) -> Result<Status, ErrorInfo> {
-    state.with(|d| d.setup(&input))
+#[tauri::command]
+#[specta::specta]
+pub async fn setup(
+    state: State<'_, DeskState>,
+    input: SetupInput,
+) -> Result<DeskStatus, ErrorInfo> {
+    state.run(move |d| d.setup(&input)).await
 }
 
-// Argon2 / a full-file check: off the main thread so the window stays responsive.
-#[tauri::command(async)]
-pub fn sign_in(
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in(
     state: State<'_, DeskState>,
     username: String,
     password: String,
 ) -> Result<SessionInfo, ErrorInfo> {
-    state.with(|d| d.sign_in(&username, &password))
+    state.run(move |d| d.sign_in(&username, &password)).await
 }
 
 #[tauri::command]
-pub fn sign_out(state: State<'_, DeskState>) -> Result<(), ErrorInfo> {
-    state.with(|d| d.sign_out())
+#[specta::specta]
+pub async fn sign_out(state: State<'_, DeskState>) -> Result<(), ErrorInfo> {
+    state.drop_staged();
+    state.run(|d| d.sign_out()).await
 }
 
 #[tauri::command]
-pub fn touch(state: State<'_, DeskState>) -> Result<(), ErrorInfo> {
-    state.with(|d| d.touch())
+#[specta::specta]
+pub async fn touch(state: State<'_, DeskState>) -> Result<(), ErrorInfo> {
+    state.run(|d| d.touch()).await
 }

@@ -30,18 +30,19 @@ fn main() -> Result<()> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir()?;
-    let mut store = Store::create(
+    let store = Store::create(
         &dir.path().join("desk.db"),
         &Key256::generate()?,
         schema::MIGRATIONS,
     )?;
+    let mut conn = store.conn()?;
     let now = bhxh_core::parse_ts("2024-05-30T09:00:00+07:00")?;
     let actor = Actor {
         id: None,
         username: "bench".into(),
     };
     {
-        let tx = store.write()?;
+        let tx = conn.write()?;
         seed::load_all(&tx, &now)?;
         office::create(
             &tx,
@@ -97,7 +98,7 @@ fn main() -> Result<()> {
     let mapping = participants::mapping_from_guess(&participants::guess_mapping(&sheet.headers))
         .map_err(|m| format!("missing columns {m:?}"))?;
     let t = Instant::now();
-    let tx = store.write()?;
+    let tx = conn.write()?;
     let report = participants::import(
         &tx,
         &actor,
@@ -120,7 +121,7 @@ fn main() -> Result<()> {
 
     // 2. The monthly report.
     let may = Month::parse("2024-05")?;
-    let tx = store.write()?;
+    let tx = conn.write()?;
     for n in 1..=27u32 {
         let status = [Status::InProgress, Status::Done, Status::Late][n as usize % 3];
         let percent = match status {
@@ -148,7 +149,7 @@ fn main() -> Result<()> {
     let period = ReportPeriod::parse(ReportKind::Month, "2024-05")?;
     let snapshot = progress::approve(&tx, &actor, &period, "15/BC-BHXH", &now)?;
     tx.commit()?;
-    let office = office::get(store.conn())?.ok_or("no office")?;
+    let office = office::get(&conn)?.ok_or("no office")?;
     let signer = Signer {
         authority: Some("KT. GIÁM ĐỐC".into()),
         title: "PHÓ GIÁM ĐỐC".into(),

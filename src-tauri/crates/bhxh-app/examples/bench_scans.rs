@@ -75,7 +75,7 @@ fn main() -> Result<()> {
     let refs: Vec<&[u8]> = pages.iter().map(Vec::as_slice).collect();
     store.put_many(&refs)?;
     let stored = t.elapsed().as_secs_f64();
-    let (pdf, _) = bhxh_report::assemble_scans(
+    let (pdf, _) = bhxh_scan::assemble_scans(
         &refs,
         "Hồ sơ số hóa",
         Some("Số hóa: Trần Thị Hằng, 25/11/2026 10:15"),

@@ -63,14 +63,15 @@ fn main() -> Result<()> {
         .unwrap_or(1_000_000);
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("desk.db");
-    let mut store = Store::create(&path, &Key256::generate()?, schema::MIGRATIONS)?;
+    let store = Store::create(&path, &Key256::generate()?, schema::MIGRATIONS)?;
+    let mut conn = store.conn()?;
     let now = bhxh_core::parse_ts("2024-05-30T09:00:00+07:00")?;
     let actor = Actor {
         id: None,
         username: "bench".into(),
     };
     {
-        let tx = store.write()?;
+        let tx = conn.write()?;
         seed::load_all(&tx, &now)?;
         office::create(
             &tx,
@@ -86,12 +87,12 @@ fn main() -> Result<()> {
         )?;
         tx.commit()?;
     }
-    let procedures = bhxh_core::reference::catalog::procedures(store.conn())?;
+    let procedures = bhxh_core::reference::catalog::procedures(&conn)?;
 
     // 1,000 real intakes, one transaction each (as at the counter).
     let t = Instant::now();
     for i in 0..1000u32 {
-        let tx = store.write()?;
+        let tx = conn.write()?;
         dossiers::intake(
             &tx,
             &actor,
@@ -126,7 +127,7 @@ fn main() -> Result<()> {
     let t = Instant::now();
     let mut names = Vec::new();
     {
-        let tx = store.write()?;
+        let tx = conn.write()?;
         {
             let mut ins = tx.prepare(
                 "INSERT INTO dossier (code, procedure_code, procedure_name, processing_days,
@@ -186,7 +187,7 @@ fn main() -> Result<()> {
         let mut hits = 0usize;
         for q in &queries {
             let t = Instant::now();
-            hits += dossiers::search(store.conn(), q, today)?.len();
+            hits += dossiers::search(&conn, q, today)?.len();
             ms.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         let (p50, p95) = percentiles(ms);
@@ -233,7 +234,7 @@ fn main() -> Result<()> {
     let mut ms = Vec::new();
     for (_, _, name) in names.iter().take(20) {
         let t = Instant::now();
-        let mut stmt = store.conn().prepare_cached(
+        let mut stmt = conn.prepare_cached(
             "SELECT code FROM dossier WHERE search_text LIKE ?1 ORDER BY id DESC LIMIT 50",
         )?;
         let rows: Vec<String> = stmt

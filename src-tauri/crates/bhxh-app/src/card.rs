@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bhxh_core::CoreError;
-use bhxh_core::participants::card_checks::{CardCheckInput, CardCheckOutcome, Purpose};
+use bhxh_core::participants::card_checks::CardCheckInput;
 use bhxh_emrtd::access::{self, Expiry};
 use bhxh_emrtd::crypto::HashAlgorithm;
 use bhxh_emrtd::lds::dg2::{ImageType, parse_dg2};
@@ -32,6 +32,7 @@ use bhxh_emrtd::trust::TrustStore;
 use bhxh_emrtd::verdict::VerdictKind;
 use serde::{Deserialize, Serialize};
 
+use crate::dto::{CardCheckOutcome, CheckPurpose};
 use crate::{Desk, DeskError};
 
 /// Where the window looks for CSCA certificates (PEM/DER) and ICAO master
@@ -53,7 +54,7 @@ fn reader_error(e: impl std::fmt::Display) -> DeskError {
 }
 
 /// A PC/SC reader and whether a card lies on it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ReaderInfo {
     pub name: String,
@@ -76,7 +77,7 @@ pub fn readers() -> Result<Vec<ReaderInfo>, DeskError> {
 // ----- access data ------------------------------------------------------------
 
 /// How the counter opens the chip.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, specta::Type)]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
@@ -111,7 +112,7 @@ fn iso(d: bhxh_emrtd::lds::dg13::CivilDate) -> String {
 }
 
 /// What the front QR code gives for opening the chip.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct QrAccess {
     pub id_number: String,
@@ -206,7 +207,7 @@ pub struct ReadRequest {
 }
 
 /// One step of a read, as the window shows it (Tauri event `card-progress`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(
     tag = "step",
     rename_all = "camelCase",
@@ -226,7 +227,7 @@ pub enum CardProgress {
 }
 
 /// The verdict for the counter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct VerdictView {
     /// `Genuine`, `DataAltered`, `OriginUnverified`, `CertificateNotValid`, `Incomplete`.
@@ -239,7 +240,7 @@ pub struct VerdictView {
 }
 
 /// One passive authentication check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckLine {
     /// What was checked, in Vietnamese.
@@ -253,7 +254,7 @@ pub struct CheckLine {
 }
 
 /// The personal data of DG13 (empty strings where the card has none).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CardPerson {
     pub id_number: String,
@@ -299,7 +300,7 @@ impl CardPerson {
 }
 
 /// Counters of the read.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ReadStatsView {
     pub apdus: u32,
@@ -308,7 +309,7 @@ pub struct ReadStatsView {
 }
 
 /// Everything one read established.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CardRead {
     pub reader: String,
@@ -343,9 +344,9 @@ pub struct CardRead {
 
 impl CardRead {
     /// The check as `bhxh_core::participants::card_checks` records it.
-    pub fn check_input(&self, purpose: Purpose) -> CardCheckInput {
+    pub fn check_input(&self, purpose: CheckPurpose) -> CardCheckInput {
         CardCheckInput {
-            purpose,
+            purpose: purpose.into(),
             reader: self.reader.clone(),
             id_number: self.id_number.clone(),
             full_name: self.person.full_name.clone(),
@@ -362,7 +363,7 @@ impl CardRead {
 }
 
 /// A read and the check recorded from it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CardCheck {
     pub read: CardRead,
@@ -596,9 +597,9 @@ impl Desk {
     /// reader, ID, name, verdict and file hashes, never the photo; a genuine
     /// card verifies its participant in the register.
     pub fn card_record(
-        &mut self,
+        &self,
         read: &CardRead,
-        purpose: Purpose,
+        purpose: CheckPurpose,
     ) -> Result<CardCheckOutcome, DeskError> {
         self.record_card_check(&read.check_input(purpose))
     }

@@ -2,11 +2,153 @@
 //! stable code, a Vietnamese message and what to do about it.
 
 use bhxh_core::CoreError;
-use bhxh_core::office::accounts::SignInError;
+use bhxh_core::office::accounts::{Role, SignInError};
 use bhxh_secrets::SecretError;
 use bhxh_store::StoreError;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+/// Every error the desk reports, as the window and scripts tell them apart.
+/// The UI translates each one into its own language; the variant's
+/// snake-case name is what crosses (`"session_expired"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    KeyringUnavailable,
+    KeyringLocked,
+    KeyringError,
+    KeyMissing,
+    WrongKey,
+    StoreTooNew,
+    BadBackup,
+    CorruptBackup,
+    StoreError,
+    Invalid,
+    NotFound,
+    Conflict,
+    CoreError,
+    BadCredentials,
+    AccountLocked,
+    AccountDisabled,
+    NotSignedIn,
+    SessionExpired,
+    Forbidden,
+    AlreadySetUp,
+    NotSetUp,
+    IoError,
+    BadFile,
+    RenderFailed,
+    FileTampered,
+    FileStoreError,
+    BadScan,
+    SyncNotConfigured,
+    SyncBadUrl,
+    SyncOffline,
+    SyncTimeout,
+    SyncUnauthorized,
+    SyncRevoked,
+    SyncRateLimited,
+    SyncServerError,
+    SyncBadResponse,
+    SyncTooLarge,
+    SyncStoreError,
+    Internal,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 39] = [
+        ErrorCode::KeyringUnavailable,
+        ErrorCode::KeyringLocked,
+        ErrorCode::KeyringError,
+        ErrorCode::KeyMissing,
+        ErrorCode::WrongKey,
+        ErrorCode::StoreTooNew,
+        ErrorCode::BadBackup,
+        ErrorCode::CorruptBackup,
+        ErrorCode::StoreError,
+        ErrorCode::Invalid,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::CoreError,
+        ErrorCode::BadCredentials,
+        ErrorCode::AccountLocked,
+        ErrorCode::AccountDisabled,
+        ErrorCode::NotSignedIn,
+        ErrorCode::SessionExpired,
+        ErrorCode::Forbidden,
+        ErrorCode::AlreadySetUp,
+        ErrorCode::NotSetUp,
+        ErrorCode::IoError,
+        ErrorCode::BadFile,
+        ErrorCode::RenderFailed,
+        ErrorCode::FileTampered,
+        ErrorCode::FileStoreError,
+        ErrorCode::BadScan,
+        ErrorCode::SyncNotConfigured,
+        ErrorCode::SyncBadUrl,
+        ErrorCode::SyncOffline,
+        ErrorCode::SyncTimeout,
+        ErrorCode::SyncUnauthorized,
+        ErrorCode::SyncRevoked,
+        ErrorCode::SyncRateLimited,
+        ErrorCode::SyncServerError,
+        ErrorCode::SyncBadResponse,
+        ErrorCode::SyncTooLarge,
+        ErrorCode::SyncStoreError,
+        ErrorCode::Internal,
+    ];
+
+    /// The code as it crosses and as scripts see it (`--json`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::KeyringUnavailable => "keyring_unavailable",
+            ErrorCode::KeyringLocked => "keyring_locked",
+            ErrorCode::KeyringError => "keyring_error",
+            ErrorCode::KeyMissing => "key_missing",
+            ErrorCode::WrongKey => "wrong_key",
+            ErrorCode::StoreTooNew => "store_too_new",
+            ErrorCode::BadBackup => "bad_backup",
+            ErrorCode::CorruptBackup => "corrupt_backup",
+            ErrorCode::StoreError => "store_error",
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::CoreError => "core_error",
+            ErrorCode::BadCredentials => "bad_credentials",
+            ErrorCode::AccountLocked => "account_locked",
+            ErrorCode::AccountDisabled => "account_disabled",
+            ErrorCode::NotSignedIn => "not_signed_in",
+            ErrorCode::SessionExpired => "session_expired",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::AlreadySetUp => "already_set_up",
+            ErrorCode::NotSetUp => "not_set_up",
+            ErrorCode::IoError => "io_error",
+            ErrorCode::BadFile => "bad_file",
+            ErrorCode::RenderFailed => "render_failed",
+            ErrorCode::FileTampered => "file_tampered",
+            ErrorCode::FileStoreError => "file_store_error",
+            ErrorCode::BadScan => "bad_scan",
+            ErrorCode::SyncNotConfigured => "sync_not_configured",
+            ErrorCode::SyncBadUrl => "sync_bad_url",
+            ErrorCode::SyncOffline => "sync_offline",
+            ErrorCode::SyncTimeout => "sync_timeout",
+            ErrorCode::SyncUnauthorized => "sync_unauthorized",
+            ErrorCode::SyncRevoked => "sync_revoked",
+            ErrorCode::SyncRateLimited => "sync_rate_limited",
+            ErrorCode::SyncServerError => "sync_server_error",
+            ErrorCode::SyncBadResponse => "sync_bad_response",
+            ErrorCode::SyncTooLarge => "sync_too_large",
+            ErrorCode::SyncStoreError => "sync_store_error",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The code of `text`, if it is one.
+    pub fn parse(text: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeskError {
@@ -28,8 +170,11 @@ pub enum DeskError {
         "Phiên làm việc đã hết hạn do không thao tác trong {idle_minutes} phút. Hãy đăng nhập lại."
     )]
     SessionExpired { idle_minutes: i64 },
-    #[error("Tài khoản của bạn không có quyền thực hiện thao tác này (cần vai trò: {needed}).")]
-    Forbidden { needed: String },
+    #[error(
+        "Tài khoản của bạn không có quyền thực hiện thao tác này (cần vai trò: {}).",
+        roles_vi(.needed)
+    )]
+    Forbidden { needed: Vec<Role> },
     #[error("Văn phòng đã được thiết lập.")]
     AlreadySetUp,
     #[error("Chưa thiết lập thông tin cơ quan và quản trị viên đầu tiên.")]
@@ -46,11 +191,13 @@ pub enum DeskError {
     Render(String),
     #[error("{0}")]
     Files(#[from] bhxh_files::FileError),
+    #[error("{0}")]
+    Sync(#[from] bhxh_sync::SyncError),
     #[error("{file}: {source}")]
     Scan {
         file: String,
         #[source]
-        source: bhxh_report::ScanError,
+        source: bhxh_scan::ScanError,
     },
 }
 
@@ -61,38 +208,50 @@ impl From<StoreError> for DeskError {
 }
 
 impl DeskError {
+    /// A value the user gave that cannot be used: the field and why, in
+    /// Vietnamese (what a front end says of its own arguments).
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        DeskError::Core(CoreError::invalid(field, message))
+    }
+
     /// A stable, machine-readable code (the UI translates by it).
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The code as a value.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            DeskError::Keyring(SecretError::Unavailable { .. }) => "keyring_unavailable",
-            DeskError::Keyring(SecretError::Locked(_)) => "keyring_locked",
-            DeskError::Keyring(_) => "keyring_error",
-            DeskError::KeyMissing { .. } => "key_missing",
-            DeskError::Store(StoreError::WrongKey { .. }) => "wrong_key",
-            DeskError::Store(StoreError::TooNew { .. }) => "store_too_new",
-            DeskError::Store(StoreError::BadBackup { .. }) => "bad_backup",
-            DeskError::Store(StoreError::CorruptBackup { .. }) => "corrupt_backup",
-            DeskError::Store(_) => "store_error",
-            DeskError::Core(CoreError::Invalid { .. }) => "invalid",
-            DeskError::Core(CoreError::NotFound { .. }) => "not_found",
-            DeskError::Core(CoreError::Conflict(_)) => "conflict",
-            DeskError::Core(_) => "core_error",
-            DeskError::SignIn(SignInError::BadCredentials { .. }) => "bad_credentials",
-            DeskError::SignIn(SignInError::Locked { .. }) => "account_locked",
-            DeskError::SignIn(SignInError::Disabled) => "account_disabled",
-            DeskError::NotSignedIn => "not_signed_in",
-            DeskError::SessionExpired { .. } => "session_expired",
-            DeskError::Forbidden { .. } => "forbidden",
-            DeskError::AlreadySetUp => "already_set_up",
-            DeskError::NotSetUp => "not_set_up",
-            DeskError::Io { .. } => "io_error",
-            DeskError::BadFile { .. } => "bad_file",
-            DeskError::Render(_) => "render_failed",
+            DeskError::Keyring(SecretError::Unavailable { .. }) => ErrorCode::KeyringUnavailable,
+            DeskError::Keyring(SecretError::Locked(_)) => ErrorCode::KeyringLocked,
+            DeskError::Keyring(_) => ErrorCode::KeyringError,
+            DeskError::KeyMissing { .. } => ErrorCode::KeyMissing,
+            DeskError::Store(StoreError::WrongKey { .. }) => ErrorCode::WrongKey,
+            DeskError::Store(StoreError::TooNew { .. }) => ErrorCode::StoreTooNew,
+            DeskError::Store(StoreError::BadBackup { .. }) => ErrorCode::BadBackup,
+            DeskError::Store(StoreError::CorruptBackup { .. }) => ErrorCode::CorruptBackup,
+            DeskError::Store(_) => ErrorCode::StoreError,
+            DeskError::Core(CoreError::Invalid { .. }) => ErrorCode::Invalid,
+            DeskError::Core(CoreError::NotFound { .. }) => ErrorCode::NotFound,
+            DeskError::Core(CoreError::Conflict(_)) => ErrorCode::Conflict,
+            DeskError::Core(_) => ErrorCode::CoreError,
+            DeskError::SignIn(SignInError::BadCredentials { .. }) => ErrorCode::BadCredentials,
+            DeskError::SignIn(SignInError::Locked { .. }) => ErrorCode::AccountLocked,
+            DeskError::SignIn(SignInError::Disabled) => ErrorCode::AccountDisabled,
+            DeskError::NotSignedIn => ErrorCode::NotSignedIn,
+            DeskError::SessionExpired { .. } => ErrorCode::SessionExpired,
+            DeskError::Forbidden { .. } => ErrorCode::Forbidden,
+            DeskError::AlreadySetUp => ErrorCode::AlreadySetUp,
+            DeskError::NotSetUp => ErrorCode::NotSetUp,
+            DeskError::Io { .. } => ErrorCode::IoError,
+            DeskError::BadFile { .. } => ErrorCode::BadFile,
+            DeskError::Render(_) => ErrorCode::RenderFailed,
             DeskError::Files(
                 bhxh_files::FileError::Tampered { .. } | bhxh_files::FileError::HashMismatch { .. },
-            ) => "file_tampered",
-            DeskError::Files(_) => "file_store_error",
-            DeskError::Scan { .. } => "bad_scan",
+            ) => ErrorCode::FileTampered,
+            DeskError::Files(_) => ErrorCode::FileStoreError,
+            DeskError::Scan { .. } => ErrorCode::BadScan,
+            DeskError::Sync(e) => ErrorCode::parse(e.code()).unwrap_or(ErrorCode::Internal),
         }
     }
 
@@ -100,6 +259,7 @@ impl DeskError {
     pub fn hint(&self) -> String {
         match self {
             DeskError::Keyring(e) => e.hint().to_owned(),
+            DeskError::Sync(e) => e.hint().to_owned(),
             DeskError::KeyMissing { .. } => "Khóa có thể đã bị xóa khỏi kho khóa, hoặc thư mục dữ liệu được chép từ máy khác. \
                 Dữ liệu không thể mở nếu thiếu khóa: hãy khôi phục từ bản sao lưu bằng lệnh \
                 \"bhxh-desk db restore TỆP\" (cần mật khẩu của bản sao lưu)."
@@ -124,22 +284,83 @@ impl DeskError {
         }
     }
 
+    /// The values the UI's own sentence for the code needs (the idle limit,
+    /// the roles allowed, the tries left, the file).
+    pub fn params(&self) -> BTreeMap<String, String> {
+        let mut p = BTreeMap::new();
+        let mut put = |k: &str, v: String| {
+            p.insert(k.to_owned(), v);
+        };
+        match self {
+            DeskError::SessionExpired { idle_minutes } => {
+                put("idleMinutes", idle_minutes.to_string())
+            }
+            DeskError::Forbidden { needed } => put(
+                "roles",
+                needed
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            DeskError::SignIn(SignInError::BadCredentials {
+                attempts_left: Some(n),
+            }) => put("attemptsLeft", n.to_string()),
+            DeskError::SignIn(SignInError::Locked { until, .. }) => put("until", until.clone()),
+            DeskError::KeyMissing { db } => put("path", db.display().to_string()),
+            DeskError::Io { path, .. } | DeskError::BadFile { path, .. } => {
+                put("path", path.display().to_string())
+            }
+            DeskError::Scan { file, .. } => put("path", file.clone()),
+            _ => {}
+        }
+        p
+    }
+
     pub fn info(&self) -> ErrorInfo {
         ErrorInfo {
-            code: self.code().to_owned(),
+            code: self.error_code(),
             message: self.to_string(),
             hint: self.hint(),
             field: self.field().map(str::to_owned),
+            params: self.params(),
         }
     }
 }
 
-/// What crosses to the UI or is printed as JSON by the CLI.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// What crosses to the UI or is printed as JSON by the CLI: the code the
+/// UI translates by, and the desk's own Vietnamese sentence and hint (what
+/// the command line prints, and the Vietnamese window shows when the code's
+/// own sentence would say less).
+#[derive(Debug, Clone, Serialize, PartialEq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorInfo {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     pub hint: String,
     pub field: Option<String>,
+    /// What the code's sentence in the UI's language needs (see
+    /// [`DeskError::params`]).
+    pub params: BTreeMap<String, String>,
+}
+
+impl ErrorInfo {
+    /// An error of the shell or the window itself, with its Vietnamese text.
+    pub fn new(code: ErrorCode, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        ErrorInfo {
+            code,
+            message: message.into(),
+            hint: hint.into(),
+            field: None,
+            params: BTreeMap::new(),
+        }
+    }
+}
+
+fn roles_vi(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.label_vi())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

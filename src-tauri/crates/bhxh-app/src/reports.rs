@@ -1,15 +1,42 @@
-//! The Project 06 progress report as a document: from a report snapshot and
-//! the office to the Decree 30/2020 layout (`bhxh-report`), and files written
-//! atomically.
+//! The plan's reports (plan task 3: monthly, 6-month, annual): the report
+//! as it stands, approval and corrections (supervisors), who signs it and
+//! who receives it, and its export as the Decree 30/2020 document (PDF, via
+//! `bhxh-report`), XLSX and the JSON snapshot HQ receives, each file written
+//! atomically and the export audited.
 
-use bhxh_core::office::Office;
-use bhxh_core::progress::{ReportKind, Snapshot, Status};
+use std::path::PathBuf;
+
+use bhxh_core::office::audit::{self, Actor, Event};
+use bhxh_core::office::{self, Office, settings};
+use bhxh_core::progress::{self, ReportKind, ReportPeriod, Snapshot, Status};
 use bhxh_report::{Align, Block, Column, ReportDoc, Row, Table};
 use serde::Serialize;
 
+use crate::dto;
+use crate::policy::Action;
+use crate::{Desk, DeskError, paths};
+
+/// Where `Desk::report_export` writes (any of them may be left out).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportTargets {
+    pub pdf: Option<PathBuf>,
+    pub xlsx: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedReport {
+    pub stem: String,
+    pub status: String,
+    pub revision: i64,
+    pub files: Vec<String>,
+}
+
 /// Who signs the report (settings `report.signer_*`; the approving
 /// supervisor's name when none is set).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Signer {
     pub authority: Option<String>,
@@ -257,7 +284,7 @@ mod tests {
 /// Who signs the office's reports and who receives them ("Nơi nhận"), as
 /// the office sets them (settings `report.*`). Empty `signer_name`: the
 /// approving supervisor signs; no recipients set: the standard list.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportSettings {
     /// e.g. "KT. GIÁM ĐỐC" above the title; empty for none.
@@ -355,40 +382,203 @@ impl ReportSettings {
     }
 }
 
-impl crate::Desk {
-    /// The report signer and recipients (anyone signed in may read them).
-    pub fn report_settings(&mut self) -> Result<ReportSettings, crate::DeskError> {
-        self.authorize(&[])?;
-        Ok(ReportSettings::load(self.store.conn())?)
+impl Desk {
+    fn report_period(kind: &str, period: &str) -> Result<ReportPeriod, DeskError> {
+        let kind = ReportKind::parse(kind).ok_or_else(|| {
+            bhxh_core::CoreError::invalid(
+                "kind",
+                format!("Loại báo cáo \"{kind}\" không có; chọn month, half hoặc year."),
+            )
+        })?;
+        Ok(ReportPeriod::parse(kind, period)?)
     }
 
-    /// Set them (supervisor or administrator); audited.
-    pub fn report_settings_save(
-        &mut self,
-        input: &ReportSettings,
-    ) -> Result<ReportSettings, crate::DeskError> {
-        use bhxh_core::office::accounts::Role;
-        use bhxh_core::office::settings::set;
-        let actor = self.authorize(&[Role::Supervisor, Role::Administrator])?;
-        let s = input.checked()?;
+    /// The report as it stands: the approved snapshot, or a draft from the
+    /// live entries.
+    pub fn report_current(&self, kind: &str, period: &str) -> Result<dto::Snapshot, DeskError> {
+        self.read(Action::ViewPlan, |conn, _| {
+            Ok(progress::current(conn, &Self::report_period(kind, period)?)?.into())
+        })
+    }
+
+    pub fn report_revisions(
+        &self,
+        kind: &str,
+        period: &str,
+    ) -> Result<Vec<dto::ReportRecord>, DeskError> {
+        self.read(Action::ViewPlan, |conn, _| {
+            Ok(dto::all(progress::revisions(
+                conn,
+                &Self::report_period(kind, period)?,
+            )?))
+        })
+    }
+
+    /// Approve and freeze a period's report.
+    pub fn report_approve(
+        &self,
+        kind: &str,
+        period: &str,
+        number: &str,
+    ) -> Result<dto::Snapshot, DeskError> {
+        let period = Self::report_period(kind, period)?;
+        self.change(Action::ApproveReport, |tx, actor, now| {
+            Ok(progress::approve(tx, actor, &period, number, now)?.into())
+        })
+    }
+
+    /// Open a correction of an approved report, with a reason.
+    pub fn report_reopen(
+        &self,
+        kind: &str,
+        period: &str,
+        reason: &str,
+    ) -> Result<dto::ReportRecord, DeskError> {
+        let period = Self::report_period(kind, period)?;
+        self.change(Action::ApproveReport, |tx, actor, now| {
+            Ok(progress::reopen(tx, actor, &period, reason, now)?.into())
+        })
+    }
+
+    /// Write a period's report as PDF (Decree 30/2020 layout), XLSX and/or
+    /// the JSON snapshot HQ receives; each file appears atomically. Without
+    /// `revision`, the newest approved revision, or a draft when the newest
+    /// revision is not approved. Audited as an export.
+    pub fn report_export(
+        &self,
+        kind: &str,
+        period: &str,
+        revision: Option<i64>,
+        targets: &ExportTargets,
+    ) -> Result<ExportedReport, DeskError> {
+        let actor = self.authorize(Action::ExportReport)?;
+        let period = Self::report_period(kind, period)?;
+        let snapshot = {
+            let conn = self.store.conn()?;
+            match revision {
+                Some(r) => progress::approved_snapshot(&conn, &period, Some(r))?,
+                None => progress::current(&conn, &period)?,
+            }
+        };
+        self.write_report(&actor, snapshot, targets)
+    }
+
+    /// Export PDF and XLSX into the user's Documents folder
+    /// (`BHXH Desk/Báo cáo`), or the data directory when there is none.
+    pub fn report_export_to_documents(
+        &self,
+        kind: &str,
+        period: &str,
+    ) -> Result<ExportedReport, DeskError> {
+        let actor = self.authorize(Action::ExportReport)?;
+        let period = Self::report_period(kind, period)?;
+        let snapshot = progress::current(&*self.store.conn()?, &period)?;
+        let base = self.output_dir("Báo cáo", "bao-cao")?;
+        let stem = file_stem(&snapshot);
+        let targets = ExportTargets {
+            pdf: Some(base.join(format!("{stem}.pdf"))),
+            xlsx: Some(base.join(format!("{stem}.xlsx"))),
+            json: None,
+        };
+        self.write_report(&actor, snapshot, &targets)
+    }
+
+    /// The files of `report_export`, from a snapshot already read.
+    fn write_report(
+        &self,
+        actor: &Actor,
+        snapshot: Snapshot,
+        targets: &ExportTargets,
+    ) -> Result<ExportedReport, DeskError> {
+        let (office, report_settings) = {
+            let conn = self.store.conn()?;
+            (
+                office::get(&conn)?.ok_or(DeskError::NotSetUp)?,
+                ReportSettings::load(&conn)?,
+            )
+        };
+        let signer = report_settings.signer(&snapshot.approved_by);
+        let recipients = report_settings.recipients;
         let now = self.now();
-        let tx = self.store.write()?;
-        set(&tx, "report.signer_authority", &s.signer_authority)?;
-        set(&tx, "report.signer_title", &s.signer_title)?;
-        set(&tx, "report.signer_name", &s.signer_name)?;
-        set(&tx, "report.recipients", &s.recipients.join("\n"))?;
-        bhxh_core::office::audit::append(
-            &tx,
-            &actor,
-            &bhxh_core::office::audit::Event {
-                action: "update",
-                entity: "setting",
-                entity_id: "report",
-                detail: serde_json::to_value(&s).unwrap_or_default(),
-            },
-            &now,
+        let date = snapshot
+            .approved_at
+            .as_deref()
+            .and_then(|t| bhxh_core::parse_ts(t).ok())
+            .map_or_else(|| now.date_naive(), |t| t.date_naive());
+        let doc = document(&snapshot, &office, &signer, &recipients, date, now);
+        let mut files = Vec::new();
+        if let Some(path) = &targets.pdf {
+            let bytes = bhxh_report::render_pdf(&doc).map_err(|e| DeskError::BadFile {
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+            paths::write_atomic(path, &bytes)?;
+            files.push(path.display().to_string());
+        }
+        if let Some(path) = &targets.xlsx {
+            let bytes = bhxh_report::render_xlsx(&doc).map_err(|e| DeskError::BadFile {
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+            paths::write_atomic(path, &bytes)?;
+            files.push(path.display().to_string());
+        }
+        if let Some(path) = &targets.json {
+            let bytes = serde_json::to_vec_pretty(&snapshot).map_err(|e| DeskError::BadFile {
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+            paths::write_atomic(path, &bytes)?;
+            files.push(path.display().to_string());
+        }
+        self.record(
+            actor,
+            "export",
+            "report",
+            &format!(
+                "{}:{}#{}",
+                snapshot.kind.as_str(),
+                snapshot.period,
+                snapshot.revision
+            ),
+            serde_json::json!({ "files": files, "status": snapshot.status }),
         )?;
-        tx.commit().map_err(bhxh_store::StoreError::from)?;
-        Ok(s)
+        Ok(ExportedReport {
+            stem: file_stem(&snapshot),
+            status: snapshot.status,
+            revision: snapshot.revision,
+            files,
+        })
+    }
+
+    /// The report signer and recipients (anyone signed in may read them).
+    pub fn report_settings(&self) -> Result<ReportSettings, DeskError> {
+        self.read(Action::ViewPlan, |conn, _| Ok(ReportSettings::load(conn)?))
+    }
+
+    /// Set them; audited.
+    pub fn report_settings_save(
+        &self,
+        input: &ReportSettings,
+    ) -> Result<ReportSettings, DeskError> {
+        let s = input.checked()?;
+        self.change(Action::EditReportSettings, |tx, actor, now| {
+            settings::set(tx, "report.signer_authority", &s.signer_authority)?;
+            settings::set(tx, "report.signer_title", &s.signer_title)?;
+            settings::set(tx, "report.signer_name", &s.signer_name)?;
+            settings::set(tx, "report.recipients", &s.recipients.join("\n"))?;
+            audit::append(
+                tx,
+                actor,
+                &Event {
+                    action: "update",
+                    entity: "setting",
+                    entity_id: "report",
+                    detail: serde_json::to_value(&s).unwrap_or_default(),
+                },
+                now,
+            )?;
+            Ok(s)
+        })
     }
 }

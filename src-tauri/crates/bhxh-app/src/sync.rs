@@ -12,64 +12,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use bhxh_core::office::accounts::Role;
 use bhxh_core::office::audit::{self, Event};
-use bhxh_core::sync::outbox::{self, Directive, PlanChange, Problem};
-use bhxh_sync::{Backoff, Client, ClientConfig, RoundReport, SyncError};
+use bhxh_core::sync::outbox::{self, PlanChange};
+pub use bhxh_sync::Backoff;
+use bhxh_sync::{Client, ClientConfig, SyncError};
 use serde::Serialize;
 
-use crate::{Desk, DeskError, ErrorInfo};
-
-/// A sync operation's failure: the desk's own, or the exchange with HQ.
-#[derive(Debug, thiserror::Error)]
-pub enum SyncFailure {
-    #[error("{0}")]
-    Desk(#[from] DeskError),
-    #[error("{0}")]
-    Sync(#[from] SyncError),
-}
-
-impl From<bhxh_core::CoreError> for SyncFailure {
-    fn from(e: bhxh_core::CoreError) -> Self {
-        SyncFailure::Desk(DeskError::Core(e))
-    }
-}
-
-impl From<bhxh_store::StoreError> for SyncFailure {
-    fn from(e: bhxh_store::StoreError) -> Self {
-        SyncFailure::Desk(DeskError::Store(e))
-    }
-}
-
-impl From<bhxh_secrets::SecretError> for SyncFailure {
-    fn from(e: bhxh_secrets::SecretError) -> Self {
-        SyncFailure::Desk(DeskError::Keyring(e))
-    }
-}
-
-impl SyncFailure {
-    pub fn code(&self) -> &'static str {
-        match self {
-            SyncFailure::Desk(e) => e.code(),
-            SyncFailure::Sync(e) => e.code(),
-        }
-    }
-
-    pub fn info(&self) -> ErrorInfo {
-        match self {
-            SyncFailure::Desk(e) => e.info(),
-            SyncFailure::Sync(e) => ErrorInfo {
-                code: e.code().to_owned(),
-                message: e.to_string(),
-                hint: e.hint().to_owned(),
-                field: None,
-            },
-        }
-    }
-}
+use crate::dto::{self, Directive, RoundReport, SyncProblem};
+use crate::policy::Action;
+use crate::{Desk, DeskError, ErrorCode, ErrorInfo};
 
 /// The sync status line.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncStatus {
     /// An HQ address and a token are set.
@@ -85,7 +39,7 @@ pub struct SyncStatus {
     pub queued: i64,
     pub acknowledged: i64,
     /// Changes HQ did not take (a newer revision there, or a rule broken).
-    pub conflicts: Vec<Problem>,
+    pub conflicts: Vec<SyncProblem>,
     pub consecutive_failures: i64,
     /// The last round's error, in Vietnamese, with what to do.
     pub last_error: Option<ErrorInfo>,
@@ -93,7 +47,7 @@ pub struct SyncStatus {
 }
 
 /// What "Đồng bộ ngay" did.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncRun {
     pub rounds: u32,
@@ -123,8 +77,8 @@ impl Desk {
     /// goes to the OS keyring only. When HQ answers, the token is checked
     /// first and a refused token is not kept; when HQ is unreachable the
     /// settings are kept and the status says offline.
-    pub fn sync_configure(&mut self, url: &str, token: &str) -> Result<SyncStatus, SyncFailure> {
-        let actor = self.authorize(&[Role::Administrator])?;
+    pub fn sync_configure(&self, url: &str, token: &str) -> Result<SyncStatus, DeskError> {
+        let actor = self.authorize(Action::ConfigureSync)?;
         let url = bhxh_sync::check_url(url)?;
         let client = Client::new(ClientConfig::new(&url), token)?;
         let office_code = match client.hello() {
@@ -142,29 +96,29 @@ impl Desk {
         };
         self.keyring
             .set(&self.sync_token_name(), token.trim().as_bytes())?;
-        let now = self.now();
-        let tx = self.store.write()?;
-        outbox::set_hq_url(&tx, &url)?;
-        if let Some(code) = &office_code {
-            outbox::set_office_code(&tx, code)?;
-        }
-        audit::append(
-            &tx,
-            &actor,
-            &Event {
-                action: "sync_configure",
-                entity: "sync",
-                entity_id: "",
-                detail: serde_json::json!({ "url": url, "office": office_code }),
-            },
-            &now,
-        )?;
-        tx.commit().map_err(bhxh_store::StoreError::from)?;
+        self.change_as(&actor, |tx, actor, now| {
+            outbox::set_hq_url(tx, &url)?;
+            if let Some(code) = &office_code {
+                outbox::set_office_code(tx, code)?;
+            }
+            audit::append(
+                tx,
+                actor,
+                &Event {
+                    action: "sync_configure",
+                    entity: "sync",
+                    entity_id: "",
+                    detail: serde_json::json!({ "url": url, "office": office_code }),
+                },
+                now,
+            )?;
+            Ok(())
+        })?;
         self.sync_status()
     }
 
-    fn sync_client(&self) -> Result<Client, SyncFailure> {
-        let state = outbox::state(self.store.conn())?;
+    fn sync_client(&self) -> Result<Client, DeskError> {
+        let state = outbox::state(&*self.store.conn()?)?;
         let Some(url) = state.hq_url else {
             return Err(SyncError::NotConfigured.into());
         };
@@ -172,17 +126,17 @@ impl Desk {
             return Err(SyncError::NotConfigured.into());
         };
         let token = std::str::from_utf8(&token).map_err(|_| {
-            SyncFailure::Desk(DeskError::Keyring(bhxh_secrets::SecretError::Malformed {
+            DeskError::Keyring(bhxh_secrets::SecretError::Malformed {
                 name: self.sync_token_name(),
                 detail: "mã truy cập không phải văn bản UTF-8".to_owned(),
-            }))
+            })
         })?;
         Ok(Client::new(ClientConfig::new(&url), token)?)
     }
 
     /// One sync round now ("Đồng bộ ngay"). Needs no session: it sends only
     /// reports already approved, and the background worker calls it too.
-    pub fn sync_now(&mut self) -> Result<SyncRun, SyncFailure> {
+    pub fn sync_now(&self) -> Result<SyncRun, DeskError> {
         self.sync_with_retries(1, Backoff::default())
     }
 
@@ -190,15 +144,15 @@ impl Desk {
     /// backoff's delay between them. Errors that retrying cannot fix (no
     /// configuration, a refused token) end it at once.
     pub fn sync_with_retries(
-        &mut self,
+        &self,
         max_rounds: u32,
         mut backoff: Backoff,
-    ) -> Result<SyncRun, SyncFailure> {
+    ) -> Result<SyncRun, DeskError> {
         let now = self.now();
         let client = match self.sync_client() {
             Ok(c) => c,
             Err(e) => {
-                outbox::record_error(self.store.conn(), e.code(), &e.to_string(), &now)?;
+                outbox::record_error(&*self.store.conn()?, e.code(), &e.to_string(), &now)?;
                 return Err(e);
             }
         };
@@ -206,11 +160,12 @@ impl Desk {
         loop {
             rounds += 1;
             let now = self.now();
-            match bhxh_sync::sync_round(self.store.conn(), &client, &now) {
+            let round = bhxh_sync::sync_round(&*self.store.conn()?, &client, &now);
+            match round {
                 Ok(report) => {
                     return Ok(SyncRun {
                         rounds,
-                        report,
+                        report: report.into(),
                         status: self.sync_status()?,
                     });
                 }
@@ -225,8 +180,8 @@ impl Desk {
     }
 
     /// The status line. Needs no session (it shows no personal data).
-    pub fn sync_status(&self) -> Result<SyncStatus, SyncFailure> {
-        let conn = self.store.conn();
+    pub fn sync_status(&self) -> Result<SyncStatus, DeskError> {
+        let conn = &*self.store.conn()?;
         let state = outbox::state(conn)?;
         let counts = outbox::counts(conn)?;
         let has_token = self.keyring.get(&self.sync_token_name())?.is_some();
@@ -242,29 +197,28 @@ impl Desk {
             last_attempt_at: state.last_attempt_at,
             queued: counts.queued,
             acknowledged: counts.acknowledged,
-            conflicts: outbox::problems(conn)?,
+            conflicts: dto::all(outbox::problems(conn)?),
             consecutive_failures: state.consecutive_failures,
             last_error: state.last_error.map(|message| {
                 let code = state.last_error_code.unwrap_or_default();
-                ErrorInfo {
-                    hint: hint_for(&code),
-                    code,
+                ErrorInfo::new(
+                    ErrorCode::parse(&code).unwrap_or(ErrorCode::Internal),
                     message,
-                    field: None,
-                }
+                    hint_for(&code),
+                )
             }),
             directives,
         })
     }
 
     /// Directives received from HQ, newest first.
-    pub fn sync_directives(&self, limit: usize) -> Result<Vec<Directive>, SyncFailure> {
-        Ok(outbox::directives(self.store.conn(), limit)?)
+    pub fn sync_directives(&self, limit: usize) -> Result<Vec<Directive>, DeskError> {
+        Ok(dto::all(outbox::directives(&*self.store.conn()?, limit)?))
     }
 
     /// Plan changes received from HQ, newest first.
-    pub fn sync_plan_changes(&self) -> Result<Vec<PlanChange>, SyncFailure> {
-        Ok(outbox::plan_changes(self.store.conn())?)
+    pub fn sync_plan_changes(&self) -> Result<Vec<PlanChange>, DeskError> {
+        Ok(outbox::plan_changes(&*self.store.conn()?)?)
     }
 }
 
@@ -340,21 +294,14 @@ impl WorkerShared {
 }
 
 impl Desk {
-    /// Start the background sync worker (see [`SyncWorker`]). It opens its
-    /// own connection to the store now, so a problem shows here.
+    /// Start the background sync worker (see [`SyncWorker`]). Each round
+    /// borrows its own connection from the store.
     pub fn start_sync_worker(
         &self,
         interval: Duration,
         mut backoff: Backoff,
-    ) -> Result<SyncWorker, SyncFailure> {
-        let key =
-            self.keyring
-                .get_key(&self.dir.key_name())?
-                .ok_or_else(|| DeskError::KeyMissing {
-                    db: self.dir.db_path(),
-                })?;
-        let store =
-            bhxh_store::Store::open(&self.dir.db_path(), &key, bhxh_core::schema::MIGRATIONS)?;
+    ) -> Result<SyncWorker, DeskError> {
+        let store = Arc::clone(&self.store);
         let keyring = self.keyring.clone();
         let token_name = self.sync_token_name();
         let clock = self.clock.clone();
@@ -373,11 +320,11 @@ impl Desk {
                             backoff.reset();
                             interval
                         }
-                        Err(SyncFailure::Sync(SyncError::NotConfigured)) => interval,
+                        Err(DeskError::Sync(SyncError::NotConfigured)) => interval,
                         Err(e) => {
                             let wait = match &e {
-                                SyncFailure::Sync(se) => backoff.delay_after(se),
-                                SyncFailure::Desk(_) => backoff.next_delay(),
+                                DeskError::Sync(se) => backoff.delay_after(se),
+                                _ => backoff.next_delay(),
                             };
                             tracing::info!(error = %e, ?wait, "background sync failed");
                             wait
@@ -402,8 +349,8 @@ fn worker_round(
     keyring: &bhxh_secrets::Keyring,
     token_name: &str,
     now: &bhxh_core::Timestamp,
-) -> Result<(), SyncFailure> {
-    let conn = store.conn();
+) -> Result<(), DeskError> {
+    let conn = &*store.conn()?;
     let Some(url) = outbox::state(conn)?.hq_url else {
         return Err(SyncError::NotConfigured.into());
     };

@@ -5,9 +5,9 @@
 
 use std::sync::{Arc, Mutex};
 
+use bhxh_app::dto::OfficeInput;
+use bhxh_app::dto::{NewStaff, Role};
 use bhxh_app::{Clock, Desk, DeskError, KEYRING_SERVICE, SetupInput};
-use bhxh_core::office::OfficeInput;
-use bhxh_core::office::accounts::{NewStaff, Role};
 use bhxh_secrets::{Key256, Keyring};
 
 const ADMIN_PW: &str = "Matkhau-quan-tri-2024";
@@ -36,7 +36,7 @@ fn manual_clock() -> (Clock, Arc<Mutex<chrono::DateTime<chrono::FixedOffset>>>) 
 }
 
 fn ready_desk(dir: &std::path::Path) -> Desk {
-    let mut desk = Desk::open(dir).unwrap();
+    let desk = Desk::open(dir).unwrap();
     desk.setup(&setup_input()).unwrap();
     desk
 }
@@ -44,7 +44,7 @@ fn ready_desk(dir: &std::path::Path) -> Desk {
 #[test]
 fn first_start_creates_an_encrypted_store_with_the_seeded_plan() {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk = Desk::open(dir.path()).unwrap();
+    let desk = Desk::open(dir.path()).unwrap();
     assert_eq!(desk.status().unwrap().stage, "needs_setup");
     assert!(matches!(
         desk.sign_in("quantri", ADMIN_PW),
@@ -132,7 +132,7 @@ fn first_start_creates_an_encrypted_store_with_the_seeded_plan() {
     assert!(!meta.to_lowercase().contains("key\":"));
 
     // Reopening keeps everything.
-    let mut desk = Desk::open(dir.path()).unwrap();
+    let desk = Desk::open(dir.path()).unwrap();
     desk.sign_in("quantri", ADMIN_PW).unwrap();
     assert_eq!(desk.plan().unwrap().tasks.len(), 27);
 }
@@ -141,7 +141,7 @@ fn first_start_creates_an_encrypted_store_with_the_seeded_plan() {
 fn wrong_passwords_are_refused_plainly_then_lock_the_account() {
     let dir = tempfile::tempdir().unwrap();
     let (clock, now) = manual_clock();
-    let mut desk = Desk::open_with_clock(dir.path(), clock).unwrap();
+    let desk = Desk::open_with_clock(dir.path(), clock).unwrap();
     desk.setup(&setup_input()).unwrap();
 
     let err = desk.sign_in("quantri", "sai-mat-khau-1").unwrap_err();
@@ -176,7 +176,7 @@ fn wrong_passwords_are_refused_plainly_then_lock_the_account() {
 fn idle_sessions_are_signed_out_and_roles_are_enforced() {
     let dir = tempfile::tempdir().unwrap();
     let (clock, now) = manual_clock();
-    let mut desk = Desk::open_with_clock(dir.path(), clock).unwrap();
+    let desk = Desk::open_with_clock(dir.path(), clock).unwrap();
     desk.setup(&setup_input()).unwrap();
     desk.sign_in("quantri", ADMIN_PW).unwrap();
     let clerk = desk
@@ -213,11 +213,11 @@ fn idle_sessions_are_signed_out_and_roles_are_enforced() {
 
 #[test]
 fn an_administrator_edits_the_procedure_catalogue_and_it_stays_edited() {
-    use bhxh_core::reference::catalog::{ComponentInput, ProcedureEdit};
+    use bhxh_app::dto::{ComponentInput, ProcedureEdit};
     let dir = tempfile::tempdir().unwrap();
     let code;
     {
-        let mut desk = ready_desk(dir.path());
+        let desk = ready_desk(dir.path());
         desk.sign_in("quantri", ADMIN_PW).unwrap();
         let first = desk.procedures().unwrap().remove(0);
         code = first.code.clone();
@@ -262,7 +262,7 @@ fn an_administrator_edits_the_procedure_catalogue_and_it_stays_edited() {
         );
     }
     // Reopened from the encrypted file: the edit is there, on the record.
-    let mut desk = Desk::open(dir.path()).unwrap();
+    let desk = Desk::open(dir.path()).unwrap();
     desk.sign_in("quantri", ADMIN_PW).unwrap();
     let p = desk
         .procedures()
@@ -282,7 +282,7 @@ fn an_administrator_edits_the_procedure_catalogue_and_it_stays_edited() {
 #[test]
 fn db_check_detects_an_edited_or_deleted_audit_entry() {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk = ready_desk(dir.path());
+    let desk = ready_desk(dir.path());
     for _ in 0..3 {
         desk.sign_in("quantri", ADMIN_PW).unwrap();
         desk.staff_list().unwrap();
@@ -291,7 +291,7 @@ fn db_check_detects_an_edited_or_deleted_audit_entry() {
     let report = desk.check().unwrap();
     assert!(report.ok, "{report:?}");
     assert!(report.audit_entries >= 10);
-    let conn = desk.store().conn();
+    let conn = desk.store().conn().unwrap();
 
     // Edit one entry's detail.
     let detail: String = conn
@@ -337,13 +337,14 @@ fn db_check_detects_an_edited_or_deleted_audit_entry() {
 
     // Delete the newest entry (the head no longer matches).
     let dir2 = tempfile::tempdir().unwrap();
-    let mut desk2 = ready_desk(dir2.path());
+    let desk2 = ready_desk(dir2.path());
     desk2.sign_in("quantri", ADMIN_PW).unwrap();
     desk2.sign_out().unwrap();
     assert!(desk2.check().unwrap().ok);
     desk2
         .store()
         .conn()
+        .unwrap()
         .execute(
             "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)",
             [],
@@ -392,7 +393,7 @@ fn a_wrong_or_missing_key_in_the_keyring_is_reported_with_a_way_out() {
 fn backup_restores_on_a_new_machine_and_over_the_live_store() {
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("sao-luu.bhxhbak");
-    let mut desk = ready_desk(&dir.path().join("office"));
+    let desk = ready_desk(&dir.path().join("office"));
     desk.sign_in("quantri", ADMIN_PW).unwrap();
     let err = desk.backup(&backup, "ngan").unwrap_err();
     assert_eq!(err.field(), Some("passphrase"));
@@ -416,7 +417,7 @@ fn backup_restores_on_a_new_machine_and_over_the_live_store() {
     assert!(!fresh.join("desk.db").exists());
 
     // A new machine: a new key in its keyring, the data of the backup.
-    let mut restored = Desk::restore(&fresh, &backup, "mat-khau-sao-luu-2024", None).unwrap();
+    let restored = Desk::restore(&fresh, &backup, "mat-khau-sao-luu-2024", None).unwrap();
     assert!(restored.check().unwrap().ok);
     restored.sign_in("quantri", ADMIN_PW).unwrap();
     let names: Vec<String> = restored
@@ -432,7 +433,7 @@ fn backup_restores_on_a_new_machine_and_over_the_live_store() {
     let office = dir.path().join("office");
     let err = Desk::restore(&office, &backup, "mat-khau-sao-luu-2024", None).unwrap_err();
     assert_eq!(err.code(), "not_signed_in");
-    let mut back = Desk::restore(
+    let back = Desk::restore(
         &office,
         &backup,
         "mat-khau-sao-luu-2024",
@@ -446,11 +447,11 @@ fn backup_restores_on_a_new_machine_and_over_the_live_store() {
 
 #[test]
 fn progress_is_entered_approved_by_a_supervisor_and_frozen_on_disk() {
-    use bhxh_core::progress::{ProgressInput, Status};
+    use bhxh_app::dto::{ProgressInput, TaskStatus as Status};
     let dir = tempfile::tempdir().unwrap();
     let (clock, now) = manual_clock();
     {
-        let mut desk = Desk::open_with_clock(dir.path(), clock.clone()).unwrap();
+        let desk = Desk::open_with_clock(dir.path(), clock.clone()).unwrap();
         desk.setup(&setup_input()).unwrap();
         desk.sign_in("quantri", ADMIN_PW).unwrap();
         for (user, name, role) in [
@@ -508,7 +509,7 @@ fn progress_is_entered_approved_by_a_supervisor_and_frozen_on_disk() {
         );
     }
     // Reopened from the encrypted file: still frozen, same snapshot.
-    let mut desk = Desk::open_with_clock(dir.path(), clock).unwrap();
+    let desk = Desk::open_with_clock(dir.path(), clock).unwrap();
     desk.sign_in("giamsat", "Mat-khau-2024z").unwrap();
     let month = bhxh_core::progress::Month::of(&now.lock().unwrap().clone()).to_string();
     let m = desk.progress_month(&month).unwrap();
@@ -523,11 +524,11 @@ fn progress_is_entered_approved_by_a_supervisor_and_frozen_on_disk() {
 
 #[test]
 fn task_21_is_filled_from_the_register_and_only_a_supervisor_overrides_it() {
-    use bhxh_core::participants::ImportMode;
-    use bhxh_core::progress::{ProgressInput, Status};
+    use bhxh_app::dto::ImportMode;
+    use bhxh_app::dto::{ProgressInput, TaskStatus as Status};
     let dir = tempfile::tempdir().unwrap();
     let (clock, now) = manual_clock();
-    let mut desk = Desk::open_with_clock(dir.path(), clock).unwrap();
+    let desk = Desk::open_with_clock(dir.path(), clock).unwrap();
     desk.setup(&setup_input()).unwrap();
     desk.sign_in("quantri", ADMIN_PW).unwrap();
     desk.staff_create(

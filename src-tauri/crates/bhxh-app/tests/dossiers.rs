@@ -7,11 +7,12 @@ use std::collections::BTreeSet;
 
 use chrono::Timelike;
 
+use bhxh_app::dto::Role;
+use bhxh_app::dto::Sex;
+use bhxh_app::dto::SourceKind;
+use bhxh_app::dto::{DossierStatus as Status, IntakeChannel, IntakeInput, SearchQuery};
 use bhxh_app::{Desk, DeskError};
-use bhxh_core::dossiers::reuse::SourceKind;
-use bhxh_core::dossiers::{Channel, IntakeInput, SearchQuery, Status, qr};
-use bhxh_core::office::accounts::Role;
-use bhxh_core::reference::pid::Sex;
+use bhxh_core::dossiers::qr;
 
 mod common;
 use common::{ADMIN_PW, add_staff, intake_input, office_desk};
@@ -34,7 +35,7 @@ fn ready(dir: &std::path::Path) -> Desk {
 
 fn input(name: &str, id: &str, sex: Sex, birth: &str) -> IntakeInput {
     IntakeInput {
-        return_via: Channel::Post,
+        return_via: IntakeChannel::Post,
         ..intake_input(name, id, sex, birth, vec![1, 3])
     }
 }
@@ -89,7 +90,7 @@ fn first_page_qr(pdf: &[u8]) -> Vec<String> {
 #[test]
 fn a_receipt_prints_the_dossier_and_its_qr_reads_back_field_by_field() {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk = ready(dir.path());
+    let desk = ready(dir.path());
     let intake = desk
         .dossier_intake(&input(
             "Nguyễn Văn Đức",
@@ -147,7 +148,7 @@ fn a_receipt_prints_the_dossier_and_its_qr_reads_back_field_by_field() {
 #[test]
 fn search_finds_a_dossier_without_diacritics_and_status_moves_are_checked() {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk = ready(dir.path());
+    let desk = ready(dir.path());
     let d = desk
         .dossier_intake(&input(
             "Phạm Thị Đào",
@@ -184,7 +185,7 @@ fn eight_desks_taking_dossiers_in_at_once_never_repeat_a_code() {
     // concurrent), then take dossiers in from eight threads at once.
     let desks: Vec<Desk> = (0..8)
         .map(|_| {
-            let mut d = Desk::open(dir.path()).unwrap();
+            let d = Desk::open(dir.path()).unwrap();
             d.sign_in("tiepnhan", CLERK_PW).unwrap();
             d
         })
@@ -194,7 +195,7 @@ fn eight_desks_taking_dossiers_in_at_once_never_repeat_a_code() {
     let handles: Vec<_> = desks
         .into_iter()
         .enumerate()
-        .map(|(t, mut desk)| {
+        .map(|(t, desk)| {
             let barrier = barrier.clone();
             std::thread::spawn(move || {
                 barrier.wait();
@@ -263,7 +264,7 @@ fn jpeg(w: u32, h: u32, dpi: u16) -> Vec<u8> {
 #[test]
 fn scans_are_sealed_assembled_and_exported_and_bad_files_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk = ready(dir.path());
+    let desk = ready(dir.path());
     let d = desk
         .dossier_intake(&input(
             "Nguyễn Văn Đức",
@@ -360,7 +361,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn a_component_digitised_before_is_reused_for_the_same_applicant_without_a_rescan() {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk = ready(dir.path());
+    let desk = ready(dir.path());
     let duc = || input("Nguyễn Văn Đức", "001093047064", Sex::Male, "1993-01-05");
     let first = desk.dossier_intake(&duc()).unwrap().dossier;
     let scan = dir.path().join("trang1.jpg");
@@ -421,7 +422,7 @@ fn a_component_digitised_before_is_reused_for_the_same_applicant_without_a_resca
 #[test]
 fn a_result_is_digitised_sealed_exported_and_reused_at_the_applicants_next_dossier() {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk = ready(dir.path());
+    let desk = ready(dir.path());
     let dao = |procedure: &str, parts: Vec<u32>| IntakeInput {
         procedure_code: procedure.into(),
         ..intake_input(

@@ -6,9 +6,9 @@
 
 use bhxh_app::Desk;
 use bhxh_app::dossiers::DossierForm;
-use bhxh_core::dossiers::{IdentitySource, IntakeInput, Status};
-use bhxh_core::office::accounts::Role;
-use bhxh_core::reference::pid::Sex;
+use bhxh_app::dto::Role;
+use bhxh_app::dto::Sex;
+use bhxh_app::dto::{DossierStatus as Status, IdentitySource, IntakeInput};
 
 mod common;
 use common::{ADMIN_PW, ManualClock, add_staff, intake_input, office_desk};
@@ -92,7 +92,7 @@ fn assert_fonts_embedded(pdf: &[u8]) {
 #[test]
 fn forms_02_and_03_print_the_recorded_reason_and_are_refused_without_it() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut desk, now) = ready(dir.path(), "2024-04-26T09:05:00+07:00");
+    let (desk, now) = ready(dir.path(), "2024-04-26T09:05:00+07:00");
     let d = desk
         .dossier_intake(&input("Nguyễn Văn Đức"))
         .unwrap()
@@ -205,7 +205,7 @@ fn forms_02_and_03_print_the_recorded_reason_and_are_refused_without_it() {
 #[test]
 fn form_05_lists_the_hand_overs_of_a_dossier() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut desk, now) = ready(dir.path(), "2024-04-26T09:05:00+07:00");
+    let (desk, now) = ready(dir.path(), "2024-04-26T09:05:00+07:00");
     let d = desk.dossier_intake(&input("Phạm Văn Đạt")).unwrap().dossier;
     desk.sign_out().unwrap();
     now.set("2024-04-29T08:10:00+07:00");
@@ -244,7 +244,7 @@ fn form_05_lists_the_hand_overs_of_a_dossier() {
 #[test]
 fn the_register_lists_a_years_dossiers_once_each_over_several_pages() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut desk, now) = ready(dir.path(), "2024-04-26T09:05:00+07:00");
+    let (desk, now) = ready(dir.path(), "2024-04-26T09:05:00+07:00");
     let names = [
         "Nguyễn Văn Đức",
         "Phạm Văn Đạt",

@@ -10,9 +10,9 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use bhxh_app::Desk;
-use bhxh_core::dossiers::Status;
-use bhxh_core::office::accounts::Role;
-use bhxh_core::reference::pid::Sex;
+use bhxh_app::dto::DossierStatus as Status;
+use bhxh_app::dto::Role;
+use bhxh_app::dto::Sex;
 use image::RgbImage;
 use tiff::encoder::{Rational, TiffEncoder, colortype};
 use tiff::tags::ResolutionUnit;

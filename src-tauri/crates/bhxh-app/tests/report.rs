@@ -7,10 +7,10 @@
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
+use bhxh_app::dto::OfficeInput;
+use bhxh_app::dto::{NewStaff, Role};
+use bhxh_app::dto::{ProgressInput, TaskStatus as Status};
 use bhxh_app::{Clock, Desk, ExportTargets, SetupInput};
-use bhxh_core::office::OfficeInput;
-use bhxh_core::office::accounts::{NewStaff, Role};
-use bhxh_core::progress::{ProgressInput, Snapshot, Status};
 
 const PW: &str = "Matkhau-quan-tri-2024";
 
@@ -36,8 +36,7 @@ fn tool(name: &str, args: &[&str]) -> String {
 #[test]
 fn an_approved_monthly_report_prints_per_decree_30_and_reads_back() {
     let dir = tempfile::tempdir().unwrap();
-    let mut desk =
-        Desk::open_with_clock(dir.path(), clock_at("2024-03-28T09:00:00+07:00")).unwrap();
+    let desk = Desk::open_with_clock(dir.path(), clock_at("2024-03-28T09:00:00+07:00")).unwrap();
     desk.setup(&SetupInput {
         office: OfficeInput {
             name: "Bảo hiểm xã hội tỉnh Hòa Bình".into(),
@@ -183,8 +182,9 @@ fn an_approved_monthly_report_prints_per_decree_30_and_reads_back() {
     assert!(cells.iter().any(|c| c == "Chậm tiến độ"), "{cells:?}");
 
     // The JSON is the frozen snapshot, exactly.
-    let back: Snapshot = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
-    assert_eq!(back, approved);
+    let back: bhxh_core::progress::Snapshot =
+        serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(bhxh_app::dto::Snapshot::from(back), approved);
 
     // A draft of the next month says so.
     let draft = dir.path().join("du-thao.pdf");

@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use bhxh_app::DeskError;
 use bhxh_app::card::{AccessData, CardRead, ReadRequest};
-use bhxh_core::CoreError;
-use bhxh_core::participants::card_checks::{CardCheckInput, CardCheckOutcome, Purpose};
+use bhxh_app::dto::{CardCheckOutcome, CheckPurpose as Purpose};
 use bhxh_emrtd::reader::AccessKey;
 
 use crate::CardReadArgs;
@@ -28,10 +27,10 @@ fn access_data(a: &CardReadArgs) -> Result<AccessData, DeskError> {
             birth_date: dob.clone(),
             expiry_date: expiry.clone(),
         }),
-        _ => Err(DeskError::Core(CoreError::invalid(
+        _ => Err(DeskError::invalid(
             "id",
             "Cần dữ liệu mở chip: --qr \"CHUỖI QR\", cả ba --id, --dob và --expiry, hoặc --can (PACE).",
-        ))),
+        )),
     }
 }
 
@@ -42,7 +41,8 @@ pub fn access_key(a: &CardReadArgs) -> Result<AccessKey, DeskError> {
 
 pub struct CardReport {
     pub genuine: bool,
-    pub check: CardCheckInput,
+    pub read: bhxh_app::card::CardRead,
+    pub purpose: Purpose,
     pub json: serde_json::Value,
     pub text: String,
 }
@@ -145,8 +145,9 @@ pub fn read(a: &CardReadArgs, key: &AccessKey) -> Result<CardReport, DeskError> 
     };
     Ok(CardReport {
         genuine: r.verdict.genuine,
-        check: r.check_input(purpose),
         json: json(&r),
+        read: r,
+        purpose,
         text,
     })
 }

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use bhxh_app::dossiers::{DossierForm, ImportedComponent};
+use bhxh_app::dto::Sex;
+use bhxh_app::dto::{
+    Applicant, DossierStatus as Status, IdentitySource, IntakeChannel, IntakeInput, SearchQuery,
+};
 use bhxh_app::{Desk, DeskError};
-use bhxh_core::CoreError;
-use bhxh_core::dossiers::{Applicant, Channel, IdentitySource, IntakeInput, SearchQuery, Status};
-use bhxh_core::reference::pid::Sex;
 use clap::{Args, Subcommand};
 
 use crate::{Output, Secrets, UserArg, signed_in};
@@ -161,7 +162,7 @@ pub struct SearchArgs {
 }
 
 fn invalid(field: &'static str, message: String) -> DeskError {
-    DeskError::Core(CoreError::invalid(field, message))
+    DeskError::invalid(field, message)
 }
 
 fn status_arg(s: &str) -> Result<Status, DeskError> {
@@ -170,7 +171,7 @@ fn status_arg(s: &str) -> Result<Status, DeskError> {
             "status",
             format!(
                 "Trạng thái \"{s}\" không có; dùng một trong: {}.",
-                Status::ALL.map(Status::as_str).join(", ")
+                bhxh_app::dossiers::STATUS_NAMES.join(", ")
             ),
         )
     })
@@ -231,7 +232,7 @@ pub(crate) fn run(
             let sex = Sex::parse(&a.sex).ok_or_else(|| {
                 invalid("sex", format!("Giới tính \"{}\": dùng nam hoặc nu.", a.sex))
             })?;
-            let mut desk = open(data_dir, &a.auth, secrets)?;
+            let desk = open(data_dir, &a.auth, secrets)?;
             let components = if a.components.is_empty() {
                 desk.procedures()?
                     .into_iter()
@@ -243,9 +244,9 @@ pub(crate) fn run(
             };
             let channel = |post: bool| {
                 if post {
-                    Channel::Post
+                    IntakeChannel::Post
                 } else {
-                    Channel::Counter
+                    IntakeChannel::Counter
                 }
             };
             let intake = desk.dossier_intake(&IntakeInput {
@@ -282,7 +283,7 @@ pub(crate) fn run(
             out: file,
             auth,
         } => {
-            let mut desk = open(data_dir, &auth, secrets)?;
+            let desk = open(data_dir, &auth, secrets)?;
             desk.dossier_receipt_to(&code, &file)?;
             desk.sign_out()?;
             let path = file.display().to_string();
@@ -298,7 +299,7 @@ pub(crate) fn run(
             auth,
         } => {
             let form = form_arg(&form)?;
-            let mut desk = open(data_dir, &auth, secrets)?;
+            let desk = open(data_dir, &auth, secrets)?;
             desk.dossier_form_to(&code, form, &file)?;
             desk.sign_out()?;
             let path = file.display().to_string();
@@ -313,7 +314,7 @@ pub(crate) fn run(
             out: file,
             auth,
         } => {
-            let mut desk = open(data_dir, &auth, secrets)?;
+            let desk = open(data_dir, &auth, secrets)?;
             desk.dossier_register_to(year, &file)?;
             desk.sign_out()?;
             let path = file.display().to_string();
@@ -329,7 +330,7 @@ pub(crate) fn run(
             files,
             auth,
         } => {
-            let mut desk = open(data_dir, &auth, secrets)?;
+            let desk = open(data_dir, &auth, secrets)?;
             let done = desk.dossier_import(&code, component, &files, pages)?;
             desk.sign_out()?;
             out.value(&done, |w| write_imported(w, &done));
@@ -343,7 +344,7 @@ pub(crate) fn run(
             files,
             auth,
         } => {
-            let mut desk = open(data_dir, &auth, secrets)?;
+            let desk = open(data_dir, &auth, secrets)?;
             let done =
                 desk.dossier_result_import_files(&code, &name, !not_reusable, &files, pages)?;
             desk.sign_out()?;
@@ -374,7 +375,7 @@ pub(crate) fn run(
             out: dir,
             auth,
         } => {
-            let mut desk = open(data_dir, &auth, secrets)?;
+            let desk = open(data_dir, &auth, secrets)?;
             let files = desk.dossier_export(&code, &dir)?;
             desk.sign_out()?;
             let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
@@ -387,7 +388,7 @@ pub(crate) fn run(
             Ok(ExitCode::SUCCESS)
         }
         DossierCommand::Show { code, auth } => {
-            let mut desk = open(data_dir, &auth, secrets)?;
+            let desk = open(data_dir, &auth, secrets)?;
             let d = desk.dossier_get(&code)?;
             desk.sign_out()?;
             out.value(&d, |w| {
@@ -410,7 +411,7 @@ pub(crate) fn run(
             auth,
         } => {
             let to = status_arg(&to)?;
-            let mut desk = open(data_dir, &auth, secrets)?;
+            let desk = open(data_dir, &auth, secrets)?;
             let d = desk.dossier_set_status(&code, to, &note)?;
             desk.sign_out()?;
             out.value(&d, |w| writeln!(w, "{}: {}", d.code, d.status_label));
@@ -426,7 +427,7 @@ pub(crate) fn search(
     out: &Output,
 ) -> Result<ExitCode, DeskError> {
     let status = a.status.as_deref().map(status_arg).transpose()?;
-    let mut desk = open(data_dir, &a.auth, secrets)?;
+    let desk = open(data_dir, &a.auth, secrets)?;
     let found = desk.dossier_search(&SearchQuery {
         text: a.text,
         status,

@@ -60,7 +60,7 @@ pub(crate) fn run(
 ) -> Result<ExitCode, DeskError> {
     match command {
         InboxCommand::ScanOnce { auth } => {
-            let mut desk = open(data_dir, &auth, secrets)?;
+            let desk = open(data_dir, &auth, secrets)?;
             let r = desk.scan_once()?;
             desk.sign_out()?;
             out.value(&r, |w| {
@@ -103,7 +103,7 @@ pub(crate) fn run(
             })
         }
         InboxCommand::Triage { all, auth } => {
-            let mut desk = open(data_dir, &auth, secrets)?;
+            let desk = open(data_dir, &auth, secrets)?;
             let list = desk.triage_list(all)?;
             desk.sign_out()?;
             out.value(&list, |w| {
@@ -131,7 +131,7 @@ pub(crate) fn run(
             component,
             auth,
         } => {
-            let mut desk = open(data_dir, &auth, secrets)?;
+            let desk = open(data_dir, &auth, secrets)?;
             let done = desk.triage_assign(id, &code, component)?;
             desk.sign_out()?;
             out.value(&done, |w| write_imported(w, &done));
@@ -143,7 +143,7 @@ pub(crate) fn run(
             auth,
         } => {
             let desk = if path.is_some() || settle_seconds.is_some() {
-                let mut desk = open(data_dir, &auth, secrets)?;
+                let desk = open(data_dir, &auth, secrets)?;
                 if let Some(p) = &path {
                     desk.set_inbox_dir(p)?;
                 }

@@ -14,9 +14,8 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use bhxh_app::dto::{NewStaff, OfficeInput, Role};
 use bhxh_app::{Desk, DeskError, ErrorInfo, SetupInput};
-use bhxh_core::office::OfficeInput;
-use bhxh_core::office::accounts::{NewStaff, Role};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use zeroize::Zeroizing;
@@ -357,12 +356,12 @@ impl Secrets {
             Some(Ok(line)) => Ok(Zeroizing::new(
                 line.trim_end_matches(['\r', '\n']).to_owned(),
             )),
-            _ => Err(DeskError::Core(bhxh_core::CoreError::invalid(
+            _ => Err(DeskError::invalid(
                 "stdin",
                 format!(
                     "Thiếu {what}: đặt biến môi trường {env} hoặc đưa vào stdin (mỗi bí mật một dòng)."
                 ),
-            ))),
+            )),
         }
     }
 }
@@ -404,10 +403,10 @@ impl Output {
 
 fn signed_in(desk: &mut Desk, auth: &UserArg, secrets: &mut Secrets) -> Result<(), DeskError> {
     let user = auth.user.as_deref().ok_or_else(|| {
-        DeskError::Core(bhxh_core::CoreError::invalid(
+        DeskError::invalid(
             "user",
             "Lệnh này cần đăng nhập: thêm --user TÊN (mật khẩu từ BHXH_DESK_PASSWORD hoặc stdin).",
-        ))
+        )
     })?;
     let password = secrets.get("BHXH_DESK_PASSWORD", "mật khẩu")?;
     desk.sign_in(user, &password)?;
@@ -423,7 +422,7 @@ fn run(
     match command {
         Command::Gui => Ok(ExitCode::SUCCESS),
         Command::Init(a) => {
-            let mut desk = Desk::open(data_dir)?;
+            let desk = Desk::open(data_dir)?;
             let password = secrets.get("BHXH_DESK_PASSWORD", "mật khẩu quản trị viên")?;
             let status = desk.setup(&SetupInput {
                 office: OfficeInput {
@@ -623,10 +622,10 @@ fn run(
                 ReportCommand::Annual { year, out } => ("year", year, out),
             };
             if o.out.is_none() && o.xlsx.is_none() && o.json_out.is_none() {
-                return Err(DeskError::Core(bhxh_core::CoreError::invalid(
+                return Err(DeskError::invalid(
                     "out",
                     "Chọn ít nhất một tệp ra: --out TỆP.pdf, --xlsx TỆP.xlsx hoặc --json-out TỆP.json.",
-                )));
+                ));
             }
             let mut desk = Desk::open(data_dir)?;
             signed_in(&mut desk, &o.auth, secrets)?;
@@ -680,7 +679,7 @@ fn run(
             let outcome = card::read(&args, &key);
             let (report, code) = match outcome {
                 Ok(mut report) => {
-                    let check = desk.record_card_check(&report.check)?;
+                    let check = desk.card_record(&report.read, report.purpose)?;
                     report.attach(&check);
                     let code = if report.genuine {
                         ExitCode::SUCCESS
@@ -707,21 +706,21 @@ fn run(
             let mut desk = Desk::open(data_dir)?;
             signed_in(&mut desk, &auth, secrets)?;
             let mode = if valid_rows {
-                bhxh_core::participants::ImportMode::ValidRows
+                bhxh_app::dto::ImportMode::ValidRows
             } else {
-                bhxh_core::participants::ImportMode::AllOrNothing
+                bhxh_app::dto::ImportMode::AllOrNothing
             };
             let outcome = desk.participants_import(&file, None, mode, dry_run)?;
             desk.sign_out()?;
             let Some(report) = outcome.report.as_ref() else {
-                return Err(DeskError::Core(bhxh_core::CoreError::invalid(
+                return Err(DeskError::invalid(
                     "mapping",
                     format!(
                         "Không tìm thấy cột {} trong dòng tiêu đề của tệp (các cột: {}).",
                         outcome.missing.join(", "),
                         outcome.headers.join(" | ")
                     ),
-                )));
+                ));
             };
             out.value(&outcome, |w| {
                 for p in &report.problems {

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use bhxh_app::sync::{SyncFailure, SyncStatus};
+use bhxh_app::sync::SyncStatus;
 use bhxh_app::{Desk, DeskError};
 use clap::Subcommand;
 
@@ -86,7 +86,7 @@ fn print_status(w: &mut dyn Write, s: &SyncStatus) -> std::io::Result<()> {
     writeln!(w, "Chỉ đạo đã nhận: {}", s.directives)
 }
 
-fn fail(out: &Output, e: &SyncFailure) -> ExitCode {
+fn fail(out: &Output, e: &DeskError) -> ExitCode {
     out.error(&e.info());
     ExitCode::from(1)
 }

@@ -181,6 +181,7 @@ fn db_check_fails_when_the_audit_chain_is_altered() {
         let desk = bhxh_app::Desk::open(dir.path()).unwrap();
         desk.store()
             .conn()
+            .unwrap()
             .execute(
                 "UPDATE audit_log SET actor_username = 'ke-gian' WHERE seq = 3",
                 [],
@@ -900,7 +901,7 @@ fn an_import_killed_at_any_moment_leaves_a_consistent_store() {
     }
     // Each import either happened whole (12 originals and their PDF) or
     // left no row at all.
-    let mut desk = bhxh_app::Desk::open(dir.path()).unwrap();
+    let desk = bhxh_app::Desk::open(dir.path()).unwrap();
     desk.sign_in("quantri", ADMIN_PW).unwrap();
     let rows = desk.dossier_files(&code).unwrap();
     assert_eq!(rows.len() % 13, 0, "{} rows", rows.len());

@@ -18,10 +18,10 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+use bhxh_app::dto::OfficeInput;
+use bhxh_app::dto::{NewStaff, Role};
+use bhxh_app::dto::{ProgressInput, TaskStatus as Status};
 use bhxh_app::{Clock, Desk, SetupInput};
-use bhxh_core::office::OfficeInput;
-use bhxh_core::office::accounts::{NewStaff, Role};
-use bhxh_core::progress::{ProgressInput, Status};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_bhxh-desk-cli");
@@ -316,7 +316,7 @@ fn status(dir: &Path) -> Value {
 /// Every outbox row, every column: to prove a response changed nothing.
 fn outbox_rows(dir: &Path) -> Vec<Vec<String>> {
     let desk = Desk::open(dir).unwrap();
-    let conn = desk.store().conn();
+    let conn = desk.store().conn().unwrap();
     let mut stmt = conn
         .prepare(
             "SELECT id, item_id, revision, attempts, COALESCE(last_error, ''), COALESCE(acked_at, ''),
@@ -442,7 +442,7 @@ fn approved_reports_reach_hq_once_and_directives_come_down() {
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["title"], "Hoàn thành số hóa hồ sơ trước 30/6");
     // the plan change is applied to the office's own plan
-    let mut desk = Desk::open_with_clock(&s.desk, clock_at("2024-12-10T09:00:00+07:00")).unwrap();
+    let desk = Desk::open_with_clock(&s.desk, clock_at("2024-12-10T09:00:00+07:00")).unwrap();
     desk.sign_in("giamsat", PW).unwrap();
     let plan = desk.plan().unwrap();
     let t8 = plan.tasks.iter().find(|t| t.number == 8).unwrap();
@@ -506,6 +506,7 @@ fn duplicate_delivery_is_acknowledged_not_stored_twice() {
         let desk = Desk::open(&s.desk).unwrap();
         desk.store()
             .conn()
+            .unwrap()
             .execute("UPDATE outbox SET acked_at = NULL, outcome = NULL", [])
             .unwrap();
     }

@@ -106,7 +106,7 @@ fn main() {
 
     // 1. 10,000 queued reports in a real encrypted desk store
     let key = bhxh_secrets::Key256::generate().unwrap();
-    let mut store = bhxh_store::Store::create(
+    let store = bhxh_store::Store::create(
         &tmp.path().join("desk/desk.db"),
         &key,
         bhxh_core::schema::MIGRATIONS,
@@ -115,7 +115,8 @@ fn main() {
     let now = bhxh_core::parse_ts("2024-06-03T08:00:00+07:00").unwrap();
     let t = Instant::now();
     {
-        let tx = store.write().unwrap();
+        let mut conn = store.conn().unwrap();
+        let tx = conn.write().unwrap();
         for i in 0..QUEUED {
             let id = Uuid::now_v7();
             let p = period(i);
@@ -136,15 +137,16 @@ fn main() {
     let enqueue_s = t.elapsed().as_secs_f64();
     let bytes: i64 = store
         .conn()
+        .unwrap()
         .query_row("SELECT SUM(LENGTH(payload)) FROM outbox", [], |r| r.get(0))
         .unwrap();
     let client = Client::new(ClientConfig::new(&url), &desk_token).unwrap();
     let t = Instant::now();
-    let report = bhxh_sync::sync_round(store.conn(), &client, &now).unwrap();
+    let report = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap();
     let sync_s = t.elapsed().as_secs_f64();
     assert_eq!(report.stored, QUEUED);
     assert_eq!(
-        bhxh_core::sync::outbox::counts(store.conn())
+        bhxh_core::sync::outbox::counts(&store.conn().unwrap())
             .unwrap()
             .queued,
         0

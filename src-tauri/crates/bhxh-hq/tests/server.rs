@@ -354,7 +354,7 @@ fn the_client_splits_big_queues_to_stay_under_hqs_body_limit() {
     let token = add_office(dir.path(), "HB", "BHXH Hòa Bình");
     let s = Server::start(dir.path(), &[]);
     let key = bhxh_secrets::Key256::generate().unwrap();
-    let mut store = bhxh_store::Store::create(
+    let store = bhxh_store::Store::create(
         &dir.path().join("desk/desk.db"),
         &key,
         bhxh_core::schema::MIGRATIONS,
@@ -362,7 +362,8 @@ fn the_client_splits_big_queues_to_stay_under_hqs_body_limit() {
     .unwrap();
     let now = bhxh_core::parse_ts("2024-06-03T08:00:00+07:00").unwrap();
     // 50 reports of ~200 KB: 10 MB in all, more than HQ takes in one request
-    let tx = store.write().unwrap();
+    let mut conn = store.conn().unwrap();
+    let tx = conn.write().unwrap();
     for i in 0..50 {
         let id = Uuid::now_v7();
         let month = format!("{}-{:02}", 2020 + i / 12, 1 + i % 12);
@@ -382,7 +383,7 @@ fn the_client_splits_big_queues_to_stay_under_hqs_body_limit() {
     }
     tx.commit().unwrap();
     let client = bhxh_sync::Client::new(bhxh_sync::ClientConfig::new(&s.url), &token).unwrap();
-    let report = bhxh_sync::sync_round(store.conn(), &client, &now).unwrap();
+    let report = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap();
     assert_eq!(report.stored, 50);
     assert!(report.batches > 1, "{report:?}");
     let out = hq(&[
@@ -403,19 +404,20 @@ fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_wai
     // HQ (or a proxy in front of it) takes far less than the client's budget
     let s = Server::start(dir.path(), &["--max-body", "100000"]);
     let key = bhxh_secrets::Key256::generate().unwrap();
-    let mut store = bhxh_store::Store::create(
+    let store = bhxh_store::Store::create(
         &dir.path().join("desk/desk.db"),
         &key,
         bhxh_core::schema::MIGRATIONS,
     )
     .unwrap();
     let now = bhxh_core::parse_ts("2024-06-03T08:00:00+07:00").unwrap();
-    let enqueue = |store: &mut bhxh_store::Store, month: &str, notes: usize| -> String {
+    let enqueue = |store: &bhxh_store::Store, month: &str, notes: usize| -> String {
         let id = Uuid::now_v7();
         let mut item = report_item(id, month, 1, 10);
         item["payload"]["notes"] = json!("a".repeat(notes));
         let payload = serde_json::to_string(&item["payload"]).unwrap();
-        let tx = store.write().unwrap();
+        let mut conn = store.conn().unwrap();
+        let tx = conn.write().unwrap();
         bhxh_core::sync::outbox::enqueue(
             &tx,
             &id.to_string(),
@@ -431,30 +433,30 @@ fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_wai
     };
     // 12 reports of ~20 KB: ~240 KB in all, more than twice what HQ takes
     for i in 0..12 {
-        enqueue(&mut store, &format!("2023-{:02}", i + 1), 20_000);
+        enqueue(&store, &format!("2023-{:02}", i + 1), 20_000);
     }
     let client = bhxh_sync::Client::new(bhxh_sync::ClientConfig::new(&s.url), &token).unwrap();
-    let report = bhxh_sync::sync_round(store.conn(), &client, &now).unwrap();
+    let report = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap();
     assert_eq!((report.stored, report.duplicates), (12, 0), "{report:?}");
     assert!(report.batches >= 3, "{report:?}");
     assert!(
-        bhxh_core::sync::outbox::pending(store.conn(), 100)
+        bhxh_core::sync::outbox::pending(&store.conn().unwrap(), 100)
             .unwrap()
             .is_empty()
     );
 
     // one report bigger than HQ's limit on its own: kept, with a clear error,
     // and the reports queued after it are not held up for ever
-    let big = enqueue(&mut store, "2024-01", 150_000);
-    let after = enqueue(&mut store, "2024-02", 1_000);
-    let err = bhxh_sync::sync_round(store.conn(), &client, &now).unwrap_err();
+    let big = enqueue(&store, "2024-01", 150_000);
+    let after = enqueue(&store, "2024-02", 1_000);
+    let err = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap_err();
     assert_eq!(err.code(), "sync_too_large");
     assert!(err.to_string().contains("lớn hơn giới hạn"), "{err}");
-    let (outcome, attempts) = bhxh_core::sync::outbox::find(store.conn(), &big)
+    let (outcome, attempts) = bhxh_core::sync::outbox::find(&store.conn().unwrap(), &big)
         .unwrap()
         .unwrap();
     assert_eq!((outcome, attempts), (None, 1));
-    let (outcome, _) = bhxh_core::sync::outbox::find(store.conn(), &after)
+    let (outcome, _) = bhxh_core::sync::outbox::find(&store.conn().unwrap(), &after)
         .unwrap()
         .unwrap();
     assert_eq!(outcome.as_deref(), Some("stored"));

@@ -12,6 +12,8 @@
 //! - The papers of the one-stop desk (Circular 01/2018/TT-VPCP): the receipt, form 01
 //!   ([`render_receipt`]); forms 02 and 03 ([`render_notice`]), 05 ([`render_tracking`])
 //!   and the yearly register, form 06 ([`render_register`]).
+//! - [`stamp`]: the one-line stamp the desk prints on the copies it makes (the
+//!   digitiser's name and time on an assembled scan).
 //!
 //! Architecture invariants: this crate knows nothing of the store, the UI or Tauri; it takes
 //! plain values and returns bytes. It never panics on bad input: a table that cannot be
@@ -24,10 +26,9 @@ mod fonts;
 mod forms;
 mod layout;
 mod model;
-mod pages;
 mod pdf;
 mod receipt;
-mod scan;
+pub mod stamp;
 mod xlsx;
 
 pub use error::ReportError;
@@ -37,13 +38,8 @@ pub use forms::{
     render_tracking,
 };
 pub use model::{Align, Block, Column, ReportDoc, Row, Table, date_line};
-pub use pages::{MAX_PAGES, ScanPage, read_pages, scan_kind};
 pub use pdf::render_pdf;
 pub use receipt::{RECEIPT_TITLE, ReceiptDoc, render_receipt};
-pub use scan::{
-    MIN_DPI, PageInfo, ScanError, assemble_pages, assemble_scans, inspect_page, inspect_pages,
-    inspect_pdf,
-};
 pub use xlsx::render_xlsx;
 
 /// National name ("Quốc hiệu"), top right of every document.

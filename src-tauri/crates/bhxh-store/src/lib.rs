@@ -13,9 +13,16 @@
 //!   survives a power cut, and a crash leaves the last committed state.
 //! * Backups are SQLCipher databases keyed with a passphrase (PBKDF2), so they
 //!   can be restored on another machine whose keyring holds a different key.
+//! * A [`Store`] is shared between threads: it lends keyed connections from a
+//!   small pool ([`Store::conn`]), so a long read or a slow step of one
+//!   operation never holds up another. Writers still take turns: a write is
+//!   a `BEGIN IMMEDIATE` transaction ([`Conn::write`]), and a writer waits for
+//!   the one before it (busy timeout) rather than failing.
 
 use std::fs;
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use bhxh_secrets::Key256;
@@ -78,11 +85,77 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     }
 }
 
-/// An open, keyed and migrated store.
-#[derive(Debug)]
+/// Connections kept open for reuse; more are opened when all are lent out.
+const POOL_KEEP: usize = 4;
+
+/// An open, keyed and migrated store. `Sync`: every thread borrows its own
+/// connection with [`Store::conn`].
 pub struct Store {
-    conn: Connection,
     path: PathBuf,
+    /// SQLCipher's raw-key literal (`x'…'`), kept to key new connections.
+    key_literal: Zeroizing<String>,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// A connection lent by [`Store::conn`]; it goes back to the pool when
+/// dropped.
+pub struct Conn<'s> {
+    store: &'s Store,
+    conn: Option<Connection>,
+}
+
+impl Deref for Conn<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        // Present from creation until drop.
+        match &self.conn {
+            Some(c) => c,
+            None => unreachable!("a lent connection is present until it is dropped"),
+        }
+    }
+}
+
+impl DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        match &mut self.conn {
+            Some(c) => c,
+            None => unreachable!("a lent connection is present until it is dropped"),
+        }
+    }
+}
+
+impl Conn<'_> {
+    /// Start a write transaction (`BEGIN IMMEDIATE`: writers queue, waiting up
+    /// to the busy timeout, instead of failing half way).
+    pub fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
+        Ok(self.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+}
+
+impl Drop for Conn<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            // A connection left inside a transaction (a panic between BEGIN
+            // and COMMIT) is not reused.
+            if !conn.is_autocommit() {
+                return;
+            }
+            let mut idle = self
+                .store
+                .idle
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if idle.len() < POOL_KEEP {
+                idle.push(conn);
+            }
+        }
+    }
 }
 
 impl Store {
@@ -102,9 +175,10 @@ impl Store {
         }
         sqlcipher_ready();
         let conn = Connection::open(path)?;
-        let mut store = Store::keyed(conn, path, &raw_key(key))?;
-        store.migrate(migrations)?;
-        Ok(store)
+        let key_literal = raw_key(key);
+        let mut conn = keyed(conn, path, &key_literal)?;
+        migrate(&mut conn, path, migrations)?;
+        Ok(Store::with_first(path, key_literal, conn))
     }
 
     /// Open an existing store, check the key and bring the schema up to date.
@@ -115,94 +189,50 @@ impl Store {
             });
         }
         sqlcipher_ready();
-        let conn = Connection::open_with_flags(
-            path,
-            // CREATE too: ATTACH (backups) opens new files with the main file's flags.
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        let mut store = Store::keyed(conn, path, &raw_key(key))?;
-        store.migrate(migrations)?;
-        Ok(store)
+        let key_literal = raw_key(key);
+        let mut conn = keyed(open_file(path)?, path, &key_literal)?;
+        migrate(&mut conn, path, migrations)?;
+        Ok(Store::with_first(path, key_literal, conn))
     }
 
-    fn keyed(conn: Connection, path: &Path, key_literal: &str) -> Result<Store, StoreError> {
-        conn.pragma_update(None, "key", key_literal)?;
-        // SQLCipher accepts any key; the first read tells whether it was right.
-        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        }) {
-            return Err(if is_not_a_database(&e) {
-                StoreError::WrongKey {
-                    path: path.to_owned(),
-                }
-            } else {
-                StoreError::Sqlite(e)
-            });
-        }
-        conn.busy_timeout(Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "secure_delete", "ON")?;
-        Ok(Store {
-            conn,
+    fn with_first(path: &Path, key_literal: Zeroizing<String>, conn: Connection) -> Store {
+        Store {
             path: path.to_owned(),
+            key_literal,
+            idle: Mutex::new(vec![conn]),
+        }
+    }
+
+    /// Borrow a connection: an idle one, or a newly opened and keyed one.
+    pub fn conn(&self) -> Result<Conn<'_>, StoreError> {
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => keyed(open_file(&self.path)?, &self.path, &self.key_literal)?,
+        };
+        Ok(Conn {
+            store: self,
+            conn: Some(conn),
         })
     }
 
-    /// Apply the migrations newer than the file's `user_version`.
-    fn migrate(&mut self, migrations: &[Migration]) -> Result<(), StoreError> {
-        let current = self.schema_version()?;
-        let supported = migrations.last().map_or(0, |m| m.version);
-        if current > supported {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found: current,
-                supported,
-            });
-        }
-        for m in migrations.iter().filter(|m| m.version > current) {
-            let tx = self.conn.transaction()?;
-            tx.execute_batch(m.sql)
-                .map_err(|source| StoreError::Migration {
-                    version: m.version,
-                    name: m.name,
-                    source,
-                })?;
-            tx.pragma_update(None, "user_version", m.version)?;
-            tx.commit()?;
-            tracing::info!(version = m.version, name = m.name, "applied migration");
-        }
-        Ok(())
-    }
-
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        schema_version(&*self.conn()?)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    pub fn conn(&self) -> &Connection {
-        &self.conn
-    }
-
-    /// Start a transaction (`BEGIN IMMEDIATE`, so writers queue instead of failing).
-    pub fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
-    }
-
     /// SQLite's own `integrity_check` plus the foreign-key check. Empty means sound.
     pub fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn()?;
         let mut problems = Vec::new();
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let mut stmt = conn.prepare("PRAGMA integrity_check")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         for row in rows {
             let line = row?;
@@ -210,7 +240,7 @@ impl Store {
                 problems.push(line);
             }
         }
-        let mut fk = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let mut fk = conn.prepare("PRAGMA foreign_key_check")?;
         let rows = fk.query_map([], |r| {
             Ok(format!(
                 "khóa ngoại hỏng: bảng {} dòng {}",
@@ -229,21 +259,20 @@ impl Store {
     pub fn backup_to(&self, dest: &Path, passphrase: &str) -> Result<(), StoreError> {
         let tmp = temp_beside(dest);
         let _ = fs::remove_file(&tmp);
-        let version = self.schema_version()?;
+        let conn = self.conn()?;
+        let version = schema_version(&conn)?;
         let result = (|| -> Result<(), StoreError> {
             let tmp_str = tmp.to_string_lossy().into_owned();
-            self.conn.execute(
+            conn.execute(
                 "ATTACH DATABASE ?1 AS backup KEY ?2",
                 [tmp_str.as_str(), passphrase],
             )?;
             let exported = (|| -> Result<(), StoreError> {
-                self.conn
-                    .query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()))?;
-                self.conn
-                    .execute_batch(&format!("PRAGMA backup.user_version = {version}"))?;
+                conn.query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()))?;
+                conn.execute_batch(&format!("PRAGMA backup.user_version = {version}"))?;
                 Ok(())
             })();
-            self.conn.execute("DETACH DATABASE backup", [])?;
+            conn.execute("DETACH DATABASE backup", [])?;
             exported?;
             sync_file(&tmp)?;
             fs::rename(&tmp, dest).map_err(io_err(dest))?;
@@ -315,12 +344,89 @@ impl Store {
         result
     }
 
-    /// Close the store, checkpointing the WAL into the main file.
+    /// Close the store, checkpointing the WAL into the main file. Every
+    /// lent connection must have been given back.
     pub fn close(self) -> Result<(), StoreError> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        self.conn.close().map_err(|(_, e)| StoreError::Sqlite(e))
+        let idle = std::mem::take(
+            &mut *self
+                .idle
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        let mut checkpointed = false;
+        for conn in idle {
+            if !checkpointed {
+                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+                checkpointed = true;
+            }
+            conn.close().map_err(|(_, e)| StoreError::Sqlite(e))?;
+        }
+        Ok(())
     }
+}
+
+fn open_file(path: &Path) -> Result<Connection, StoreError> {
+    Ok(Connection::open_with_flags(
+        path,
+        // CREATE too: ATTACH (backups) opens new files with the main file's flags.
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?)
+}
+
+fn schema_version(conn: &Connection) -> Result<u32, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Key a fresh connection and check the key at once (SQLCipher accepts any
+/// key; only the first read tells whether it was right), then set the
+/// pragmas every connection of the store has.
+fn keyed(conn: Connection, path: &Path, key_literal: &str) -> Result<Connection, StoreError> {
+    conn.pragma_update(None, "key", key_literal)?;
+    if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        return Err(if is_not_a_database(&e) {
+            StoreError::WrongKey {
+                path: path.to_owned(),
+            }
+        } else {
+            StoreError::Sqlite(e)
+        });
+    }
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    Ok(conn)
+}
+
+/// Apply the migrations newer than the file's `user_version`.
+fn migrate(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> Result<(), StoreError> {
+    let current = schema_version(conn)?;
+    let supported = migrations.last().map_or(0, |m| m.version);
+    if current > supported {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: current,
+            supported,
+        });
+    }
+    for m in migrations.iter().filter(|m| m.version > current) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(m.sql)
+            .map_err(|source| StoreError::Migration {
+                version: m.version,
+                name: m.name,
+                source,
+            })?;
+        tx.pragma_update(None, "user_version", m.version)?;
+        tx.commit()?;
+        tracing::info!(version = m.version, name = m.name, "applied migration");
+    }
+    Ok(())
 }
 
 fn open_backup_with(

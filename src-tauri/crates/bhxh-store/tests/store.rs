@@ -29,9 +29,10 @@ fn file_holds_no_plaintext_and_reopens_with_the_same_key() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("desk.db");
     let k = key();
-    let mut store = Store::create(&path, &k, MIGRATIONS).unwrap();
+    let store = Store::create(&path, &k, MIGRATIONS).unwrap();
     {
-        let tx = store.write().unwrap();
+        let mut conn = store.conn().unwrap();
+        let tx = conn.write().unwrap();
         for _ in 0..50 {
             tx.execute("INSERT INTO note (text) VALUES (?1)", [SECRET_WORD])
                 .unwrap();
@@ -55,6 +56,7 @@ fn file_holds_no_plaintext_and_reopens_with_the_same_key() {
     let store = Store::open(&path, &k, MIGRATIONS).unwrap();
     let n: i64 = store
         .conn()
+        .unwrap()
         .query_row(
             "SELECT count(*) FROM note WHERE text = ?1",
             [SECRET_WORD],
@@ -135,6 +137,7 @@ fn a_failing_migration_leaves_the_previous_version() {
     assert_eq!(store.schema_version().unwrap(), 1);
     let half: i64 = store
         .conn()
+        .unwrap()
         .query_row(
             "SELECT count(*) FROM sqlite_master WHERE name = 'half'",
             [],
@@ -153,9 +156,10 @@ fn backup_restores_under_a_new_key_and_checks_its_passphrase() {
     let path = dir.path().join("desk.db");
     let backup = dir.path().join("sao-luu.bhxhbak");
     let k = key();
-    let mut store = Store::create(&path, &k, MIGRATIONS).unwrap();
+    let store = Store::create(&path, &k, MIGRATIONS).unwrap();
     {
-        let tx = store.write().unwrap();
+        let mut conn = store.conn().unwrap();
+        let tx = conn.write().unwrap();
         tx.execute("INSERT INTO note (text) VALUES (?1)", [SECRET_WORD])
             .unwrap();
         tx.commit().unwrap();
@@ -164,6 +168,7 @@ fn backup_restores_under_a_new_key_and_checks_its_passphrase() {
     // Changes after the backup are not in it.
     store
         .conn()
+        .unwrap()
         .execute("INSERT INTO note (text) VALUES ('sau sao lưu')", [])
         .unwrap();
     store.close().unwrap();
@@ -186,8 +191,8 @@ fn backup_restores_under_a_new_key_and_checks_its_passphrase() {
     Store::restore(&backup, "mật khẩu sao lưu", &restored, &k2).unwrap();
     let store = Store::open(&restored, &k2, MIGRATIONS).unwrap();
     assert_eq!(store.schema_version().unwrap(), 2);
-    let texts: Vec<String> = store
-        .conn()
+    let conn = store.conn().unwrap();
+    let texts: Vec<String> = conn
         .prepare("SELECT text FROM note ORDER BY id")
         .unwrap()
         .query_map([], |r| r.get(0))
@@ -195,6 +200,7 @@ fn backup_restores_under_a_new_key_and_checks_its_passphrase() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(texts, vec![SECRET_WORD.to_owned()]);
+    drop(conn);
     store.close().unwrap();
 
     // Restore over the live file: it is replaced whole.
@@ -202,6 +208,7 @@ fn backup_restores_under_a_new_key_and_checks_its_passphrase() {
     let store = Store::open(&path, &k, MIGRATIONS).unwrap();
     let n: i64 = store
         .conn()
+        .unwrap()
         .query_row("SELECT count(*) FROM note", [], |r| r.get(0))
         .unwrap();
     assert_eq!(n, 1);
@@ -225,4 +232,61 @@ fn a_truncated_backup_is_rejected() {
         "{err:?}"
     );
     assert!(!dir.path().join("x.db").exists());
+}
+
+#[test]
+fn threads_share_one_store_and_a_long_read_does_not_block_a_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let store = std::sync::Arc::new(Store::create(&path, &key(), MIGRATIONS).unwrap());
+    // A reader holds a read transaction open (a long export, say)…
+    let reader = store.conn().unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let before: i64 = reader
+        .query_row("SELECT count(*) FROM note", [], |r| r.get(0))
+        .unwrap();
+    // …while other threads write through their own connections.
+    let writers: Vec<_> = (0..4)
+        .map(|i| {
+            let store = std::sync::Arc::clone(&store);
+            std::thread::spawn(move || {
+                let mut conn = store.conn().unwrap();
+                let tx = conn.write().unwrap();
+                tx.execute("INSERT INTO note (text) VALUES (?1)", [format!("n{i}")])
+                    .unwrap();
+                tx.commit().unwrap();
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    // The reader's snapshot is unchanged; after it ends it sees every write.
+    let during: i64 = reader
+        .query_row("SELECT count(*) FROM note", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(during, before);
+    reader.execute_batch("COMMIT").unwrap();
+    let after: i64 = reader
+        .query_row("SELECT count(*) FROM note", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(after, before + 4);
+}
+
+#[test]
+fn a_connection_dropped_inside_a_transaction_is_not_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(&dir.path().join("desk.db"), &key(), MIGRATIONS).unwrap();
+    {
+        let conn = store.conn().unwrap();
+        conn.execute_batch("BEGIN IMMEDIATE; INSERT INTO note (text) VALUES ('half');")
+            .unwrap();
+        // Dropped without COMMIT: must not come back to the pool mid-transaction.
+    }
+    let conn = store.conn().unwrap();
+    assert!(conn.is_autocommit());
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM note", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0, "the unfinished write was rolled back");
 }

@@ -6,12 +6,12 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use bhxh_app::dto::OfficeInput;
+use bhxh_app::dto::Sex;
+use bhxh_app::dto::{Applicant, IdentitySource, IntakeChannel, IntakeInput};
+use bhxh_app::dto::{NewStaff, Role};
 use bhxh_app::{Clock, Desk, SetupInput};
 use bhxh_core::Timestamp;
-use bhxh_core::dossiers::{Applicant, Channel, IdentitySource, IntakeInput};
-use bhxh_core::office::OfficeInput;
-use bhxh_core::office::accounts::{NewStaff, Role};
-use bhxh_core::reference::pid::Sex;
 
 pub const ADMIN_PW: &str = "Matkhau-quan-tri-2024";
 
@@ -43,7 +43,7 @@ impl ManualClock {
 /// A new desk in `dir` (the system clock, or `clock`), set up for the Hà Nam
 /// office, its administrator `quantri` signed in.
 pub fn office_desk(dir: &Path, clock: Option<Clock>) -> Desk {
-    let mut desk = match clock {
+    let desk = match clock {
         Some(c) => Desk::open_with_clock(dir, c),
         None => Desk::open(dir),
     }
@@ -98,8 +98,8 @@ pub fn intake_input(
             email: String::new(),
         },
         identity_source: IdentitySource::Qr,
-        channel: Channel::Counter,
-        return_via: Channel::Counter,
+        channel: IntakeChannel::Counter,
+        return_via: IntakeChannel::Counter,
         sets: 1,
         received_components: components,
     }

@@ -333,6 +333,71 @@ pub fn referenced_hashes(conn: &Connection) -> Result<Vec<String>, CoreError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+// ----- Where a part with a cover goes ----------------------------------------
+
+/// Where a part of a scanned batch goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Destination {
+    /// This dossier's component.
+    File {
+        dossier: Box<super::Dossier>,
+        component: u32,
+    },
+    /// The triage list: why, and the dossier code read on the cover, if any.
+    Triage {
+        reason: String,
+        code_read: Option<String>,
+    },
+}
+
+/// Where the pages after a cover naming `code` go. `dossier` is the
+/// dossier of that code, if the store has one; `digitised` the components
+/// that already have a PDF, and those given to earlier parts of the same
+/// batch. The cover carries no component number, so a part goes to the
+/// dossier's first component handed in (ticked at intake) without a PDF;
+/// a dossier past digitisation, or with all of them digitised, sends the
+/// part to a person.
+pub fn destination(code: &str, dossier: Option<super::Dossier>, digitised: &[u32]) -> Destination {
+    use super::Status;
+    let Some(d) = dossier else {
+        return Destination::Triage {
+            reason: format!("Mã hồ sơ {code} trên trang bìa không có trong dữ liệu của đơn vị."),
+            code_read: Some(code.to_owned()),
+        };
+    };
+    if !matches!(
+        d.status,
+        Status::Received | Status::Digitising | Status::Digitised
+    ) {
+        return Destination::Triage {
+            reason: format!(
+                "Hồ sơ {} đang ở trạng thái \"{}\": không số hóa thêm được.",
+                d.code,
+                d.status.label_vi()
+            ),
+            code_read: Some(d.code.clone()),
+        };
+    }
+    match d
+        .components
+        .iter()
+        .find(|c| c.received && !digitised.contains(&c.number))
+        .map(|c| c.number)
+    {
+        Some(component) => Destination::File {
+            dossier: Box::new(d),
+            component,
+        },
+        None => Destination::Triage {
+            reason: format!(
+                "Hồ sơ {} đã số hóa đủ các thành phần đã nhận: hãy chọn thành phần khi xếp hồ sơ.",
+                d.code
+            ),
+            code_read: Some(d.code.clone()),
+        },
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

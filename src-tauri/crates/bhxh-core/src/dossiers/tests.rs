@@ -705,3 +705,49 @@ fn a_digitised_result_is_recorded_flagged_reusable_and_offered_for_a_later_dossi
         (1, 0, None)
     );
 }
+
+#[test]
+fn a_covered_part_goes_to_the_first_component_handed_in_without_a_pdf() {
+    use super::inbox::{Destination, destination};
+    let conn = desk_db();
+    let now = at("2024-04-26T09:15:00+07:00");
+    let code = intake(
+        &conn,
+        &officer(),
+        &input("Nguyễn Văn Đức", "001093047064"),
+        &now,
+    )
+    .unwrap()
+    .dossier
+    .code;
+    let d = get(&conn, &code).unwrap();
+    // Components 1 and 2 were handed in.
+    let to = |digitised: &[u32]| match destination(&code, Some(d.clone()), digitised) {
+        Destination::File { component, .. } => Ok(component),
+        Destination::Triage { reason, code_read } => {
+            assert_eq!(code_read.as_deref(), Some(code.as_str()));
+            Err(reason)
+        }
+    };
+    assert_eq!(to(&[]), Ok(1));
+    assert_eq!(to(&[1]), Ok(2));
+    let full = to(&[1, 2]).unwrap_err();
+    assert!(full.contains("đã số hóa đủ"), "{full}");
+    // A code the office does not have.
+    assert_eq!(
+        destination("X-1", None, &[]),
+        Destination::Triage {
+            reason: "Mã hồ sơ X-1 trên trang bìa không có trong dữ liệu của đơn vị.".into(),
+            code_read: Some("X-1".into()),
+        }
+    );
+    // A dossier already handed back is not digitised further.
+    let mut done = d.clone();
+    done.status = Status::Returned;
+    match destination(&code, Some(done), &[]) {
+        Destination::Triage { reason, .. } => {
+            assert!(reason.contains("không số hóa thêm"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+}

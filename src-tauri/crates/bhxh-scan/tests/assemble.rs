@@ -5,7 +5,7 @@
 
 mod common;
 
-use bhxh_report::{ScanError, assemble_scans, inspect_page, inspect_pdf};
+use bhxh_scan::{ScanError, assemble_scans, inspect_page, inspect_pdf};
 use common::{poppler, squash};
 use image::codecs::jpeg::{JpegEncoder, PixelDensity};
 use image::{GrayImage, RgbImage};

@@ -9,7 +9,7 @@ mod common;
 
 use std::io::Cursor;
 
-use bhxh_report::{ScanError, assemble_scans, inspect_page, inspect_pages, read_pages};
+use bhxh_scan::{ScanError, assemble_scans, inspect_page, inspect_pages, read_pages};
 use common::poppler;
 use image::{GrayImage, RgbImage};
 use tiff::encoder::{Compression, Rational, TiffEncoder, colortype};
@@ -328,7 +328,7 @@ fn pages_of_a_scanned_pdf_come_back_as_they_went_in_and_their_qr_reads() {
     ));
     let (typed, _) = assemble_scans(&[&jpeg], "x", None).unwrap();
     assert_eq!(read_pages(&typed).unwrap().len(), 1);
-    let report = bhxh_report::render_pdf(&common::sample()).unwrap();
+    let report = common::typed_pdf();
     let err = read_pages(&report).unwrap_err();
     assert!(
         matches!(err, ScanError::BadPdfPage { page: 1, .. }),
