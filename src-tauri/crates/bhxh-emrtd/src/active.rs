@@ -15,8 +15,8 @@
 use crate::crypto::{HashAlgorithm, SignatureError, verify_signature};
 use crate::lds::dg14::{Dg14, SecurityInfoKind};
 use crate::lds::dg15::Dg15;
+use crate::lds::tlv::TlvReader;
 use crate::passive::{Check, CheckResult, Status};
-use crate::tlv::TlvReader;
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::traits::PublicKeyParts;
 use spki::AlgorithmIdentifierOwned;
@@ -323,14 +323,14 @@ pub fn active_authentication_check(
 mod tests {
     use super::*;
     use crate::fixtures::testdata;
-    use crate::tlv::TlvWriter;
+    use crate::lds::tlv::TlvWriter;
 
     fn read(name: &str) -> Vec<u8> {
         std::fs::read(testdata(&format!("aa/{name}"))).unwrap()
     }
 
     fn dg15(spki: &str) -> Dg15 {
-        crate::lds::dg15::parse_dg15(&crate::tlv::encode(0x6F, &read(spki))).unwrap()
+        crate::lds::dg15::parse_dg15(&crate::lds::tlv::encode(0x6F, &read(spki))).unwrap()
     }
 
     fn rsa_key() -> rsa::PublicKey {

@@ -17,10 +17,10 @@
 
 use num_bigint::BigUint;
 
-use crate::crypto::weierstrass::{AffinePoint, CurveParams, parse_ec_parameters};
+use crate::crypto::weierstrass::{AffinePoint, CurveParams, parse_ec_parameters, standard_curve};
+use crate::lds::card_access::PaceCipher;
 use crate::lds::dg14::{Dg14, SecurityInfoKind};
-use crate::pace::{PaceCipher, standard_curve};
-use crate::tlv::{self, TlvReader};
+use crate::lds::tlv::{self, TlvReader};
 
 /// `id-CA-ECDH` = 0.4.0.127.0.7.2.2.3.2, as OID content bytes.
 const ID_CA_ECDH: [u8; 9] = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x03, 0x02];
@@ -263,7 +263,7 @@ pub fn commands(p: &CaParams, encoded: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::tlv::TlvWriter;
+    use crate::lds::tlv::TlvWriter;
 
     fn oid(dotted: &str) -> Vec<u8> {
         const_oid::ObjectIdentifier::new(dotted)

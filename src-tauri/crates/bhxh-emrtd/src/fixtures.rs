@@ -7,8 +7,8 @@
 
 use crate::crypto::HashAlgorithm;
 use crate::lds::DgNumber;
-use crate::sod::encode_lds_security_object;
-use crate::tlv::TlvWriter;
+use crate::lds::sod::encode_lds_security_object;
+use crate::lds::tlv::TlvWriter;
 use crate::trust::TrustStore;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -31,7 +31,7 @@ pub(crate) fn card_files() -> BTreeMap<DgNumber, Vec<u8>> {
     let mut dgs = BTreeMap::new();
     let mut dg1 = TlvWriter::new();
     dg1.nested(0x61, |w| {
-        w.put(0x5F1F, crate::mrz::tests::CCCD_MRZ.concat().as_bytes());
+        w.put(0x5F1F, crate::lds::mrz::tests::CCCD_MRZ.concat().as_bytes());
     });
     dgs.insert(DgNumber::DG1, dg1.into_bytes());
     dgs.insert(DgNumber::DG2, crate::lds::dg2::tests::sample_dg2(&FACE, 0));
@@ -114,7 +114,7 @@ pub(crate) const CARD_SOD: &str = "sod-p256.cms";
 pub(crate) fn sod(name: &str) -> Vec<u8> {
     let path = testdata(&format!("pki/{name}"));
     let cms = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    crate::tlv::encode(0x77, &cms)
+    crate::lds::tlv::encode(0x77, &cms)
 }
 
 /// The trust directory `dir` under `testdata/pki/`.
@@ -223,7 +223,7 @@ fn regenerate_card_fixtures() {
 #[test]
 fn every_generated_file_parses() {
     let files = card_files();
-    let mrz = crate::mrz::parse_dg1(&files[&DgNumber::DG1]).unwrap();
+    let mrz = crate::lds::mrz::parse_dg1(&files[&DgNumber::DG1]).unwrap();
     assert_eq!(mrz.vietnamese_id(), Some("001093047064"));
     let dg2 = crate::lds::dg2::parse_dg2(&files[&DgNumber::DG2]).unwrap();
     assert_eq!(dg2.faces[0].data, FACE);
@@ -267,7 +267,7 @@ fn corrupted_sods_never_panic() {
         for v in [0x00, 0x30, 0x80, 0x84, 0xFF] {
             let mut bad = good.clone();
             bad[i] = v;
-            let _ = crate::sod::parse_sod(&bad);
+            let _ = crate::lds::sod::parse_sod(&bad);
         }
     }
 }

@@ -77,15 +77,16 @@ pub mod crypto;
 #[cfg(test)]
 mod fixtures;
 pub mod lds;
-pub mod mrz;
 pub mod pace;
 pub mod passive;
 #[cfg(feature = "pcsc")]
 pub mod pcsc_transport;
 pub mod reader;
 pub mod secure_messaging;
-pub mod sod;
-pub mod tlv;
 pub mod transport;
 pub mod trust;
 pub mod verdict;
+
+// The old paths of modules that moved, until the callers follow (removed on this branch).
+#[doc(hidden)]
+pub use lds::{mrz, sod, tlv};

@@ -11,7 +11,7 @@
 use crate::crypto::weierstrass::CurveError;
 use crate::crypto::{HashAlgorithm, SignatureError, verify_signature};
 use crate::lds::DgNumber;
-use crate::sod::{OID_LDS_SECURITY_OBJECT, Sod, parse_sod};
+use crate::lds::sod::{OID_LDS_SECURITY_OBJECT, Sod, parse_sod};
 use crate::trust::{ChainError, TrustStore, Validity, format_utc, validity_at};
 use std::collections::BTreeMap;
 use std::time::SystemTime;

@@ -44,11 +44,11 @@ use crate::lds::com::{Com, parse_com};
 use crate::lds::dg13::{Dg13, parse_dg13};
 use crate::lds::dg14::parse_dg14;
 use crate::lds::dg15::parse_dg15;
+use crate::lds::mrz::{Mrz, parse_dg1};
+use crate::lds::sod::parse_sod;
 use crate::lds::{DgNumber, LdsFile};
-use crate::mrz::{Mrz, parse_dg1};
 use crate::passive::{PassiveAuthReport, passive_authentication};
 use crate::secure_messaging::{SecureMessaging, SmError};
-use crate::sod::parse_sod;
 use crate::transport::{RawResponse, Transport, TransportError};
 use crate::trust::TrustStore;
 use crate::verdict::Verdict;
@@ -766,14 +766,14 @@ impl<T: Transport + ?Sized> Session<'_, T> {
             let bytes = off.to_be_bytes();
             let start = bytes.iter().position(|b| *b != 0).unwrap_or(3);
             let off_bytes = bytes.get(start..).unwrap_or(&[]);
-            let do54 = crate::tlv::encode(0x54, off_bytes);
+            let do54 = crate::lds::tlv::encode(0x54, off_bytes);
             let mut cmd = vec![0x00, 0xB1, 0x00, 0x00];
             cmd.push(u8::try_from(do54.len()).unwrap_or(0));
             cmd.extend_from_slice(&do54);
             cmd.push(le.saturating_add(4));
             let mut r = self.resuming(|s| s.send(&step, &cmd))?;
             if !r.data.is_empty() {
-                let value = crate::tlv::TlvReader::new(&r.data)
+                let value = crate::lds::tlv::TlvReader::new(&r.data)
                     .find(0x53)
                     .ok()
                     .flatten()
@@ -1170,8 +1170,8 @@ mod tests {
     use super::*;
     use crate::bac::derive_3des_key;
     use crate::fixtures::{CARD_SOD, card_files, ef_com, inside_validity, sod, trust};
+    use crate::lds::tlv::{TlvReader, TlvWriter, encode};
     use crate::secure_messaging::{pad, retail_mac, tdes_cbc_decrypt, tdes_cbc_encrypt, unpad};
-    use crate::tlv::{TlvReader, TlvWriter, encode};
 
     /// How the fake chip answers a READ BINARY asking for more than is left.
     #[derive(Clone, Copy, PartialEq, Eq)]

@@ -11,8 +11,8 @@
 
 use crate::crypto::weierstrass::CurveError;
 use crate::crypto::{SignatureError, verify_signature};
-use crate::sod::StoredCertificate;
-use crate::tlv::TlvReader;
+use crate::lds::sod::StoredCertificate;
+use crate::lds::tlv::TlvReader;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 use thiserror::Error;

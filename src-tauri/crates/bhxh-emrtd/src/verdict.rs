@@ -150,7 +150,7 @@ mod tests {
 
     fn report(checks: Vec<(Check, Status)>, sod_ok: bool) -> PassiveAuthReport {
         let sod = if sod_ok {
-            crate::sod::parse_sod(&crate::fixtures::sod("sod-p256.cms")).ok()
+            crate::lds::sod::parse_sod(&crate::fixtures::sod("sod-p256.cms")).ok()
         } else {
             None
         };

@@ -16,7 +16,7 @@
 //! other than UTF8String are accepted) but strict about BER-TLV itself.
 
 use super::{LdsError, LdsFile, small_uint};
-use crate::tlv::{Tlv, TlvReader};
+use crate::lds::tlv::{Tlv, TlvReader};
 use std::collections::BTreeMap;
 
 const FILE: LdsFile = LdsFile::Dg(super::DgNumber::DG13);
@@ -324,7 +324,7 @@ fn strings(obj: Tlv<'_>, out: &mut Vec<String>, depth: usize) -> Result<(), usiz
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::tlv::TlvWriter;
+    use crate::lds::tlv::TlvWriter;
 
     /// A DG13 of an invented person, in the layout of real cards.
     pub(crate) fn sample_dg13() -> Vec<u8> {

@@ -10,7 +10,7 @@
 //! [`FaceImage::header_parsed`] says so.
 
 use super::{DgNumber, LdsError, LdsFile};
-use crate::tlv::TlvReader;
+use crate::lds::tlv::TlvReader;
 
 const FILE: LdsFile = LdsFile::Dg(DgNumber::DG2);
 
@@ -184,7 +184,7 @@ fn walk_2005(rec: &[u8]) -> Option<FaceImage> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::tlv::TlvWriter;
+    use crate::lds::tlv::TlvWriter;
 
     /// A DG2 around `image` (an ISO 19794-5:2005 record with one face, no feature points).
     pub(crate) fn sample_dg2(image: &[u8], data_type: u8) -> Vec<u8> {

@@ -3,6 +3,8 @@
 //! and the failures a chip can cause.
 
 use super::*;
+use crate::crypto::weierstrass::standard_curve;
+use crate::lds::card_access::CardAccessError;
 
 fn x(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).unwrap()
@@ -169,7 +171,7 @@ fn card_access_is_parsed_and_the_best_supported_protocol_chosen() {
         "310c300a060804007f000702020402",
     ] {
         let err = parse_card_access(&x(bad)).unwrap_err();
-        assert!(matches!(err, PaceError::CardAccess(_)), "{bad}: {err}");
+        assert!(matches!(err, CardAccessError(_)), "{bad}: {err}");
     }
 }
 

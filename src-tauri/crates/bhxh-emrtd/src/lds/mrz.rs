@@ -16,7 +16,7 @@
 //! [`Mrz::vietnamese_id`] exposes the 12-digit number when (and only when) that layout is present
 //! and its check digit verifies.
 
-use crate::tlv::{self, TlvError};
+use crate::lds::tlv::{self, TlvError};
 use thiserror::Error;
 
 /// A field of the MRZ protected by a check digit.
@@ -617,14 +617,14 @@ pub(crate) mod tests {
 
     #[test]
     fn parses_dg1() {
-        let mut w = crate::tlv::TlvWriter::new();
+        let mut w = crate::lds::tlv::TlvWriter::new();
         w.nested(0x61, |w| {
             w.put(0x5F1F, CCCD_MRZ.concat().as_bytes());
         });
         let mrz = parse_dg1(&w.into_bytes()).unwrap();
         assert_eq!(mrz.vietnamese_id(), Some("001093047064"));
 
-        let mut w = crate::tlv::TlvWriter::new();
+        let mut w = crate::lds::tlv::TlvWriter::new();
         w.nested(0x61, |w| {
             w.put(0x5F1F, b"SHORT");
         });
