@@ -9,7 +9,7 @@ use crate::crypto::HashAlgorithm;
 use crate::lds::DgNumber;
 use crate::lds::sod::encode_lds_security_object;
 use crate::lds::tlv::TlvWriter;
-use crate::trust::TrustStore;
+use crate::verify::trust::TrustStore;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -78,15 +78,15 @@ pub mod crypto;
 mod fixtures;
 pub mod lds;
 pub mod pace;
-pub mod passive;
 #[cfg(feature = "pcsc")]
 pub mod pcsc_transport;
 pub mod reader;
 pub mod secure_messaging;
 pub mod transport;
-pub mod trust;
-pub mod verdict;
+pub mod verify;
 
 // The old paths of modules that moved, until the callers follow (removed on this branch).
 #[doc(hidden)]
 pub use lds::{mrz, sod, tlv};
+#[doc(hidden)]
+pub use verify::{passive, trust, verdict};

@@ -31,14 +31,12 @@
 //!   (GET RESPONSE), `6700` (smaller chunks); offsets above `7FFF` use the odd INS `B1`.
 //! - Active Authentication: when DG15 was read, INTERNAL AUTHENTICATE with a random 8-byte
 //!   challenge under secure messaging; the result is the check
-//!   [`crate::passive::Check::ActiveAuthentication`] in the verdict (see [`crate::active`]).
+//!   [`crate::verify::Check::ActiveAuthentication`] in the verdict (see [`crate::active`]).
 //! - A reset card (someone else reset it) is reconnected, authenticated again and the read
 //!   resumes at the same offset; a removed card ends the read with
 //!   [`ReadError::is_card_removed`].
 
-use crate::active::{
-    AaOutcome, CHALLENGE_LEN, active_authentication_check, internal_authenticate_command,
-};
+use crate::active::{AaOutcome, CHALLENGE_LEN, internal_authenticate_command};
 use crate::bac::{BacError, BacKeys};
 use crate::lds::com::{Com, parse_com};
 use crate::lds::dg13::{Dg13, parse_dg13};
@@ -47,11 +45,12 @@ use crate::lds::dg15::parse_dg15;
 use crate::lds::mrz::{Mrz, parse_dg1};
 use crate::lds::sod::parse_sod;
 use crate::lds::{DgNumber, LdsFile};
-use crate::passive::{PassiveAuthReport, passive_authentication};
 use crate::secure_messaging::{SecureMessaging, SmError};
 use crate::transport::{RawResponse, Transport, TransportError};
-use crate::trust::TrustStore;
-use crate::verdict::Verdict;
+use crate::verify::active::active_authentication_check;
+use crate::verify::passive::{PassiveAuthReport, passive_authentication};
+use crate::verify::trust::TrustStore;
+use crate::verify::verdict::Verdict;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant, SystemTime};
 use thiserror::Error;
@@ -376,8 +375,8 @@ enum CaOutcome {
 }
 
 impl CaOutcome {
-    fn check(self) -> crate::passive::CheckResult {
-        use crate::passive::Status;
+    fn check(self) -> crate::verify::CheckResult {
+        use crate::verify::Status;
         let (status, detail) = match self {
             CaOutcome::NotAvailable => (
                 Status::NotChecked,
@@ -396,8 +395,8 @@ impl CaOutcome {
                 ),
             ),
         };
-        crate::passive::CheckResult {
-            check: crate::passive::Check::ChipAuthentication,
+        crate::verify::CheckResult {
+            check: crate::verify::Check::ChipAuthentication,
             status,
             detail,
         }
@@ -1542,7 +1541,7 @@ mod tests {
     fn assert_genuine_and_complete(result: &ReadResult) {
         assert_eq!(
             result.verdict.kind,
-            crate::verdict::VerdictKind::Genuine,
+            crate::verify::verdict::VerdictKind::Genuine,
             "{}",
             result.verdict.render_text()
         );
@@ -1655,7 +1654,7 @@ mod tests {
 
     #[test]
     fn active_authentication_passes_with_the_dg15_key() {
-        use crate::passive::{Check, Status};
+        use crate::verify::{Check, Status};
         let mut chip = FakeChip::new(card());
         let (result, _) = read(&mut chip, &options());
         let result = result.unwrap();
@@ -1690,7 +1689,7 @@ mod tests {
 
     #[test]
     fn a_cloned_chip_fails_active_authentication() {
-        use crate::passive::{Check, Status};
+        use crate::verify::{Check, Status};
         let mut chip = FakeChip::new(card());
         chip.aa_key = Some(std::fs::read(crate::fixtures::testdata("aa/clone-key.der")).unwrap());
         let result = read(&mut chip, &options()).0.unwrap();
@@ -1703,7 +1702,7 @@ mod tests {
         );
         assert_eq!(
             result.verdict.kind,
-            crate::verdict::VerdictKind::ChipNotGenuine
+            crate::verify::verdict::VerdictKind::ChipNotGenuine
         );
         assert_eq!(
             result.verdict.headline,
@@ -1729,7 +1728,7 @@ mod tests {
         assert!(aa.detail.contains("6D00"), "{}", aa.detail);
         assert_eq!(
             result.verdict.kind,
-            crate::verdict::VerdictKind::ChipNotGenuine
+            crate::verify::verdict::VerdictKind::ChipNotGenuine
         );
     }
 
@@ -1781,7 +1780,7 @@ mod tests {
         // DG2 is not what EF.SOD signed.
         assert_eq!(
             result.verdict.kind,
-            crate::verdict::VerdictKind::DataAltered
+            crate::verify::verdict::VerdictKind::DataAltered
         );
     }
 
@@ -1839,13 +1838,16 @@ mod tests {
                 .contains(&(LdsFile::Dg(DgNumber::new(11).unwrap()), Unavailable::Absent))
         );
         // DG15 is listed in EF.SOD but was not read: not checked, the rest is genuine.
-        assert_eq!(result.verdict.kind, crate::verdict::VerdictKind::Genuine);
+        assert_eq!(
+            result.verdict.kind,
+            crate::verify::verdict::VerdictKind::Genuine
+        );
         // No DG15: Active Authentication is "not available", not a failure, and not sent.
         let aa = result
             .report
-            .get(crate::passive::Check::ActiveAuthentication)
+            .get(crate::verify::Check::ActiveAuthentication)
             .unwrap();
-        assert_eq!(aa.status, crate::passive::Status::NotChecked);
+        assert_eq!(aa.status, crate::verify::Status::NotChecked);
         assert!(aa.detail.starts_with("not available"), "{}", aa.detail);
         assert!(!chip.log.iter().any(|c| c[1] == 0x88));
     }

@@ -1,7 +1,8 @@
 //! One answer for the counter, in Vietnamese, from the list of passive authentication checks
 //! (and Active Authentication, when the reader added it).
 
-use crate::passive::{Check, CheckResult, PassiveAuthReport, Status};
+use crate::verify::passive::PassiveAuthReport;
+use crate::verify::{Check, CheckResult, Status};
 
 /// The overall judgement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,18 +72,6 @@ pub struct Verdict {
     pub reason: Option<String>,
     /// Every check, in order.
     pub checks: Vec<CheckResult>,
-}
-
-impl Status {
-    /// A one-character mark and a Vietnamese word for the status.
-    pub fn label_vi(self) -> (&'static str, &'static str) {
-        match self {
-            Status::Passed => ("✓", "Đạt"),
-            Status::Failed => ("✗", "Không đạt"),
-            Status::Unverifiable => ("?", "Không kiểm tra được"),
-            Status::NotChecked => ("–", "Không kiểm tra"),
-        }
-    }
 }
 
 impl Verdict {
