@@ -232,12 +232,17 @@ fn every_generated_file_parses() {
     let dg14 = crate::lds::dg14::parse_dg14(&files[&DgNumber::DG14]).unwrap();
     assert_eq!(dg14.infos.len(), 3);
     // Its Chip Authentication runs: ECDH with AES-128 on the brainpoolP256r1 key.
-    let crate::chip_auth::CaPlan::Ready(ca) = crate::chip_auth::plan(&dg14) else {
-        panic!("{:?}", crate::chip_auth::plan(&dg14));
+    let crate::protocol::chip_auth::CaPlan::Ready(ca) = crate::protocol::chip_auth::plan(&dg14)
+    else {
+        panic!("{:?}", crate::protocol::chip_auth::plan(&dg14));
     };
     assert_eq!(
         (ca.curve_name, ca.cipher, ca.version),
-        ("brainpoolP256r1", crate::pace::PaceCipher::Aes128, 2)
+        (
+            "brainpoolP256r1",
+            crate::protocol::pace::PaceCipher::Aes128,
+            2
+        )
     );
     let dg15 = crate::lds::dg15::parse_dg15(&files[&DgNumber::DG15]).unwrap();
     assert_eq!(dg15.algorithm(), "1.2.840.113549.1.1.1");

@@ -70,23 +70,21 @@
 //! - Signatures and digests are computed over bytes **as stored**, never over re-encodings.
 
 pub mod access;
-pub mod active;
-pub mod bac;
-pub mod chip_auth;
 pub mod crypto;
 #[cfg(test)]
 mod fixtures;
 pub mod lds;
-pub mod pace;
 #[cfg(feature = "pcsc")]
 pub mod pcsc_transport;
+pub mod protocol;
 pub mod reader;
-pub mod secure_messaging;
 pub mod transport;
 pub mod verify;
 
 // The old paths of modules that moved, until the callers follow (removed on this branch).
 #[doc(hidden)]
 pub use lds::{mrz, sod, tlv};
+#[doc(hidden)]
+pub use protocol::{active, bac, chip_auth, pace, secure_messaging};
 #[doc(hidden)]
 pub use verify::{passive, trust, verdict};

@@ -31,13 +31,11 @@
 //!   (GET RESPONSE), `6700` (smaller chunks); offsets above `7FFF` use the odd INS `B1`.
 //! - Active Authentication: when DG15 was read, INTERNAL AUTHENTICATE with a random 8-byte
 //!   challenge under secure messaging; the result is the check
-//!   [`crate::verify::Check::ActiveAuthentication`] in the verdict (see [`crate::active`]).
+//!   [`crate::verify::Check::ActiveAuthentication`] in the verdict (see [`crate::protocol::active`]).
 //! - A reset card (someone else reset it) is reconnected, authenticated again and the read
 //!   resumes at the same offset; a removed card ends the read with
 //!   [`ReadError::is_card_removed`].
 
-use crate::active::{AaOutcome, CHALLENGE_LEN, internal_authenticate_command};
-use crate::bac::{BacError, BacKeys};
 use crate::lds::com::{Com, parse_com};
 use crate::lds::dg13::{Dg13, parse_dg13};
 use crate::lds::dg14::parse_dg14;
@@ -45,7 +43,9 @@ use crate::lds::dg15::parse_dg15;
 use crate::lds::mrz::{Mrz, parse_dg1};
 use crate::lds::sod::parse_sod;
 use crate::lds::{DgNumber, LdsFile};
-use crate::secure_messaging::{SecureMessaging, SmError};
+use crate::protocol::active::{AaOutcome, CHALLENGE_LEN, internal_authenticate_command};
+use crate::protocol::bac::{BacError, BacKeys};
+use crate::protocol::secure_messaging::{SecureMessaging, SmError};
 use crate::transport::{RawResponse, Transport, TransportError};
 use crate::verify::active::active_authentication_check;
 use crate::verify::passive::{PassiveAuthReport, passive_authentication};
@@ -162,10 +162,12 @@ impl AccessKey {
 
     /// The PACE password: the CAN when known (Vietnamese chips refuse PACE with the MRZ),
     /// else the MRZ.
-    pub fn pace_password(&self) -> Option<crate::pace::Password> {
+    pub fn pace_password(&self) -> Option<crate::protocol::pace::Password> {
         match (&self.can, &self.mrz) {
-            (Some(can), _) => Some(crate::pace::Password::Can(can.clone())),
-            (None, Some((n, b, e))) => Some(crate::pace::Password::from_mrz_fields(n, b, e)),
+            (Some(can), _) => Some(crate::protocol::pace::Password::Can(can.clone())),
+            (None, Some((n, b, e))) => {
+                Some(crate::protocol::pace::Password::from_mrz_fields(n, b, e))
+            }
             (None, None) => None,
         }
     }
@@ -338,7 +340,7 @@ pub enum ReadError {
     )]
     Pace {
         /// What failed.
-        source: crate::pace::PaceError,
+        source: crate::protocol::pace::PaceError,
     },
 }
 
@@ -550,7 +552,7 @@ impl<T: Transport + ?Sized> Session<'_, T> {
 
     /// EF.CardAccess, read by its short EF identifier before any application is selected
     /// (Vietnamese chips answer `SELECT MF` with `6D00`): the protocol to run, if any.
-    fn card_access(&mut self) -> Result<Option<crate::pace::PaceInfo>, ReadError> {
+    fn card_access(&mut self) -> Result<Option<crate::protocol::pace::PaceInfo>, ReadError> {
         let step = "READ BINARY EF.CardAccess";
         let mut r = self.raw(step, &[0x00, 0xB0, 0x9C, 0x00, DEFAULT_MAX_CHUNK])?;
         if !matches!(r.sw, 0x9000 | 0x6282) || r.data.is_empty() {
@@ -570,8 +572,8 @@ impl<T: Transport + ?Sized> Session<'_, T> {
             }
             r.data.extend_from_slice(&more.data);
         }
-        match crate::pace::parse_card_access(&r.data) {
-            Ok(infos) => Ok(crate::pace::choose(&infos).cloned()),
+        match crate::protocol::pace::parse_card_access(&r.data) {
+            Ok(infos) => Ok(crate::protocol::pace::choose(&infos).cloned()),
             // A file that does not parse offers nothing usable: BAC.
             Err(_) => Ok(None),
         }
@@ -580,10 +582,10 @@ impl<T: Transport + ?Sized> Session<'_, T> {
     /// PACE over plain APDUs; on success, secure messaging with the session keys.
     fn run_pace(
         &mut self,
-        info: &crate::pace::PaceInfo,
-        password: &crate::pace::Password,
+        info: &crate::protocol::pace::PaceInfo,
+        password: &crate::protocol::pace::Password,
     ) -> Result<(), ReadError> {
-        use crate::pace::{Answer, PaceError};
+        use crate::protocol::pace::{Answer, PaceError};
         let mut transport_error = None;
         let mut transmit = |step: &'static str, cmd: &[u8]| match self.raw(step, cmd) {
             Ok(r) => Ok(Answer {
@@ -596,11 +598,11 @@ impl<T: Transport + ?Sized> Session<'_, T> {
                 Err(PaceError::BadResponse { step, what: msg })
             }
         };
-        let outcome = crate::pace::establish(
+        let outcome = crate::protocol::pace::establish(
             &mut transmit,
             info,
             password,
-            &mut crate::pace::random_scalar,
+            &mut crate::protocol::pace::random_scalar,
         );
         if let Some(e) = transport_error {
             // A removed or reset card is not a PACE failure: resume or report it as such.
@@ -806,11 +808,11 @@ impl<T: Transport + ?Sized> Session<'_, T> {
     /// a chip holding the DG14 private key can answer it.
     fn chip_authenticate(
         &mut self,
-        p: &crate::chip_auth::CaParams,
+        p: &crate::protocol::chip_auth::CaParams,
         com: Option<&[u8]>,
     ) -> Result<CaOutcome, ReadError> {
         use crate::crypto::weierstrass::fixed_be;
-        use crate::pace::{kdf, random_scalar, session};
+        use crate::protocol::pace::{kdf, random_scalar, session};
         let key = random_scalar(&p.curve.n).map_err(|e| ReadError::Random(e.to_string()))?;
         let (Some(eph), Some(shared)) = (
             p.curve.mul_point(&key, &p.curve.base_point()),
@@ -818,7 +820,7 @@ impl<T: Transport + ?Sized> Session<'_, T> {
         ) else {
             return Ok(CaOutcome::Unsupported("curve arithmetic failed".into()));
         };
-        for (step, cmd) in crate::chip_auth::commands(p, &p.curve.encode_point(&eph)) {
+        for (step, cmd) in crate::protocol::chip_auth::commands(p, &p.curve.encode_point(&eph)) {
             let r = self.send(step, &cmd)?;
             if r.sw != 0x9000 {
                 return Ok(CaOutcome::Refused { step, sw: r.sw });
@@ -1096,10 +1098,10 @@ pub fn read_card<T: Transport + ?Sized>(
             match data_groups.get(&DgNumber::DG14).map(|b| parse_dg14(b)) {
                 None => CaOutcome::NotAvailable,
                 Some(Err(e)) => CaOutcome::Unsupported(format!("DG14 does not parse: {e}")),
-                Some(Ok(dg14)) => match crate::chip_auth::plan(&dg14) {
-                    crate::chip_auth::CaPlan::NotAvailable => CaOutcome::NotAvailable,
-                    crate::chip_auth::CaPlan::Unsupported(r) => CaOutcome::Unsupported(r),
-                    crate::chip_auth::CaPlan::Ready(p) => {
+                Some(Ok(dg14)) => match crate::protocol::chip_auth::plan(&dg14) {
+                    crate::protocol::chip_auth::CaPlan::NotAvailable => CaOutcome::NotAvailable,
+                    crate::protocol::chip_auth::CaPlan::Unsupported(r) => CaOutcome::Unsupported(r),
+                    crate::protocol::chip_auth::CaPlan::Ready(p) => {
                         session.chip_authenticate(&p, com.as_deref())?
                     }
                 },
@@ -1167,10 +1169,12 @@ pub fn read_card<T: Transport + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bac::derive_3des_key;
     use crate::fixtures::{CARD_SOD, card_files, ef_com, inside_validity, sod, trust};
     use crate::lds::tlv::{TlvReader, TlvWriter, encode};
-    use crate::secure_messaging::{pad, retail_mac, tdes_cbc_decrypt, tdes_cbc_encrypt, unpad};
+    use crate::protocol::bac::derive_3des_key;
+    use crate::protocol::secure_messaging::{
+        pad, retail_mac, tdes_cbc_decrypt, tdes_cbc_encrypt, unpad,
+    };
 
     /// How the fake chip answers a READ BINARY asking for more than is left.
     #[derive(Clone, Copy, PartialEq, Eq)]
@@ -1878,7 +1882,7 @@ mod tests {
         let cccd = AccessKey::from_cccd("001093047064", "930105", "330105").unwrap();
         assert_eq!(
             cccd.pace_password(),
-            Some(crate::pace::Password::Can("047064".into()))
+            Some(crate::protocol::pace::Password::Can("047064".into()))
         );
         let can = AccessKey::from_can(" 047064 ").unwrap();
         assert!(can.bac_keys().is_none());
@@ -1890,7 +1894,7 @@ mod tests {
             AccessKey::new("T22000129", "640812", "101031")
                 .unwrap()
                 .pace_password(),
-            Some(crate::pace::Password::from_mrz_fields(
+            Some(crate::protocol::pace::Password::from_mrz_fields(
                 "T22000129",
                 "640812",
                 "101031"

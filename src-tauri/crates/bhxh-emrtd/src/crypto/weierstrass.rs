@@ -614,7 +614,7 @@ impl CurveParams {
     }
 
     /// `k·pt`; `None` for the point at infinity (or a field the arithmetic cannot take). Not
-    /// constant time: see [`crate::pace`] for where that is acceptable.
+    /// constant time: see [`crate::protocol::pace`] for where that is acceptable.
     pub fn mul_point(&self, k: &BigUint, pt: &AffinePoint) -> Option<AffinePoint> {
         let arith = self.arith().ok()?;
         let r = arith.to_affine(&arith.mul(k, &arith.affine(pt)))?;

@@ -3,7 +3,7 @@
 //!
 //! The file sits in the master file and is readable without secure messaging, so it is read
 //! first; what it lists is data like any other file of the chip, parsed here and never trusted
-//! for anything but choosing a protocol. Running PACE is [`crate::pace`]'s business: keeping the
+//! for anything but choosing a protocol. Running PACE is [`crate::protocol::pace`]'s business: keeping the
 //! two apart lets the parser be fuzzed and tested without a protocol in sight.
 
 use thiserror::Error;
@@ -75,7 +75,7 @@ impl PaceInfo {
         standard_curve(self.parameter_id?)
     }
 
-    /// Whether this crate can run it ([`crate::pace::establish`]): ECDH with the Generic
+    /// Whether this crate can run it ([`crate::protocol::pace::establish`]): ECDH with the Generic
     /// Mapping, version 2, on a standardised curve.
     pub fn is_supported(&self) -> bool {
         matches!(self.protocol, PaceProtocol::EcdhGm(_)) && self.version == 2 && {

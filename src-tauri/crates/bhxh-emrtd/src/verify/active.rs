@@ -11,15 +11,15 @@
 //!   through [`crate::crypto::verify_signature`].
 //!
 //! This module judges bytes: the chip's answer, the DG15 key it must verify with, and what DG14
-//! says about the algorithm. Sending INTERNAL AUTHENTICATE is [`crate::active`]'s part, and the
+//! says about the algorithm. Sending INTERNAL AUTHENTICATE is [`crate::protocol::active`]'s part, and the
 //! reader decides when; the split keeps the verification testable with stored vectors
 //! (`testdata/aa/`) and no chip at all.
 
-use crate::active::AaOutcome;
 use crate::crypto::{HashAlgorithm, SignatureError, verify_signature};
 use crate::lds::dg14::{Dg14, SecurityInfoKind};
 use crate::lds::dg15::Dg15;
 use crate::lds::tlv::TlvReader;
+use crate::protocol::active::AaOutcome;
 use crate::verify::{Check, CheckResult, Status};
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::traits::PublicKeyParts;

@@ -29,7 +29,7 @@ pub enum Check {
     /// [`crate::reader`] after passive authentication; see [`crate::verify::active`].
     ActiveAuthentication,
     /// Chip Authentication: the chip holds the private key of DG14's key (not a copy), and
-    /// the session continued under the keys it agreed. See [`crate::chip_auth`].
+    /// the session continued under the keys it agreed. See [`crate::protocol::chip_auth`].
     ChipAuthentication,
 }
 

@@ -223,7 +223,7 @@ fn kdf_takes_sha256_for_long_aes_keys_and_cmac_matches_rfc_4493() {
         kdf(b"K", 1, PaceCipher::Aes192)[..]
     );
     // RFC 4493 §4, example 2 (16-byte message).
-    let mac = crate::secure_messaging::aes_cmac(
+    let mac = crate::protocol::secure_messaging::aes_cmac(
         &x("2b7e151628aed2a6abf7158809cf4f3c"),
         &x("6bc1bee22e409f96e93d7e117393172a"),
     )

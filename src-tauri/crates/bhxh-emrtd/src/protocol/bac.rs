@@ -7,7 +7,7 @@
 //! (see [`crate::lds::mrz::mrz_information`]).
 
 use crate::lds::mrz::{Mrz, mrz_information};
-use crate::secure_messaging::{
+use crate::protocol::secure_messaging::{
     SecureMessaging, pad, retail_mac, tdes_cbc_decrypt, tdes_cbc_encrypt,
 };
 use sha1::{Digest, Sha1};

@@ -33,7 +33,7 @@ use thiserror::Error;
 use crate::crypto::weierstrass::{AffinePoint, CurveParams, fixed_be};
 pub use crate::lds::card_access::{PaceCipher, PaceInfo, PaceProtocol, parse_card_access};
 use crate::lds::tlv::{self, TlvReader};
-use crate::secure_messaging::{self, SecureMessaging};
+use crate::protocol::secure_messaging::{self, SecureMessaging};
 
 /// Why PACE could not be set up.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
