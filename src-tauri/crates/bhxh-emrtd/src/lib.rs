@@ -71,13 +71,13 @@
 
 pub mod access;
 pub mod crypto;
-#[cfg(test)]
-mod fixtures;
 pub mod lds;
 #[cfg(feature = "pcsc")]
 pub mod pcsc_transport;
 pub mod protocol;
 pub mod reader;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod transport;
 pub mod verify;
 

@@ -152,7 +152,7 @@ pub fn describe(oid: &str) -> (SecurityInfoKind, String) {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::lds::tlv::TlvWriter;
 
@@ -163,7 +163,7 @@ pub(crate) mod tests {
             .to_vec()
     }
 
-    pub(crate) fn sample_dg14() -> Vec<u8> {
+    fn sample_dg14() -> Vec<u8> {
         let mut w = TlvWriter::new();
         w.nested(0x6E, |w| {
             w.nested(0x31, |w| {

@@ -470,8 +470,9 @@ fn split_name(name: &str) -> (String, String) {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::testing::samples::CCCD_MRZ;
 
     #[test]
     fn check_digits_of_published_fields() {
@@ -501,13 +502,6 @@ pub(crate) mod tests {
             "L898902C<369080619406236"
         );
     }
-
-    /// The public CCCD sample from the project notes, with an invented name line.
-    pub(crate) const CCCD_MRZ: [&str; 3] = [
-        "IDVNM0930470641001093047064<<2",
-        "9301054M3301052VNM<<<<<<<<<<<8",
-        "NGUYEN<<VAN<THU<NGHIEM<<<<<<<<",
-    ];
 
     #[test]
     fn parses_the_vietnamese_td1_layout() {

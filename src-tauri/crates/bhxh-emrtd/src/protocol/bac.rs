@@ -203,7 +203,7 @@ mod tests {
     #[test]
     fn cccd_keys_come_from_the_last_nine_digits() {
         let mrz =
-            crate::lds::mrz::Mrz::parse(&crate::lds::mrz::tests::CCCD_MRZ.join("\n")).unwrap();
+            crate::lds::mrz::Mrz::parse(&crate::testing::samples::CCCD_MRZ.join("\n")).unwrap();
         assert_eq!(
             BacKeys::from_mrz(&mrz),
             BacKeys::from_fields("093047064", "930105", "330105")

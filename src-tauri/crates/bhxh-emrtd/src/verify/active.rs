@@ -297,8 +297,8 @@ pub fn active_authentication_check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::testdata;
     use crate::lds::tlv::TlvWriter;
+    use crate::testing::fixtures::testdata;
 
     fn read(name: &str) -> Vec<u8> {
         std::fs::read(testdata(&format!("aa/{name}"))).unwrap()

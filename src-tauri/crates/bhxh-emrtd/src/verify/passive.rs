@@ -378,7 +378,7 @@ fn check_signed_attributes(out: &mut Vec<CheckResult>, sod: &Sod) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{card_files, inside_validity, sod, trust};
+    use crate::testing::fixtures::{card_files, inside_validity, sod, trust};
     use crate::verify::verdict::{Verdict, VerdictKind};
     use std::time::Duration;
 

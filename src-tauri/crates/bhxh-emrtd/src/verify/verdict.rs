@@ -139,7 +139,7 @@ mod tests {
 
     fn report(checks: Vec<(Check, Status)>, sod_ok: bool) -> PassiveAuthReport {
         let sod = if sod_ok {
-            crate::lds::sod::parse_sod(&crate::fixtures::sod("sod-p256.cms")).ok()
+            crate::lds::sod::parse_sod(&crate::testing::fixtures::sod("sod-p256.cms")).ok()
         } else {
             None
         };
