@@ -72,8 +72,6 @@
 pub mod access;
 pub mod crypto;
 pub mod lds;
-#[cfg(feature = "pcsc")]
-pub mod pcsc_transport;
 pub mod protocol;
 pub mod reader;
 #[cfg(any(test, feature = "testing"))]
@@ -86,5 +84,8 @@ pub mod verify;
 pub use lds::{mrz, sod, tlv};
 #[doc(hidden)]
 pub use protocol::{active, bac, chip_auth, pace, secure_messaging};
+#[cfg(feature = "pcsc")]
+#[doc(hidden)]
+pub use transport::pcsc as pcsc_transport;
 #[doc(hidden)]
 pub use verify::{passive, trust, verdict};

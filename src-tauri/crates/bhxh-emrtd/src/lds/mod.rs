@@ -92,6 +92,14 @@ impl std::fmt::Display for DgNumber {
     }
 }
 
+/// The eMRTD application identifier (ICAO 9303-10, the LDS1 application).
+pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
+
+/// The file identifier of EF.COM.
+pub const EF_COM: u16 = 0x011E;
+/// The file identifier of EF.SOD.
+pub const EF_SOD: u16 = 0x011D;
+
 /// Which file a parse error is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LdsFile {

@@ -7,6 +7,8 @@
 //! judged by [`crate::verify::active`], so that the verification runs on stored vectors and the
 //! protocol on a chip, each without the other.
 
+use crate::transport::RawResponse;
+
 /// The length of the Active Authentication challenge.
 pub const CHALLENGE_LEN: usize = 8;
 
@@ -16,6 +18,26 @@ pub fn internal_authenticate_command(challenge: &[u8; CHALLENGE_LEN]) -> Vec<u8>
     cmd.extend_from_slice(challenge);
     cmd.push(0x00);
     cmd
+}
+
+/// INTERNAL AUTHENTICATE with `challenge` through `exchange` (which protects it under secure
+/// messaging): the chip's signature to be verified, or its refusal.
+pub fn internal_authenticate<E>(
+    challenge: [u8; CHALLENGE_LEN],
+    exchange: impl FnOnce(&str, &[u8]) -> Result<RawResponse, E>,
+) -> Result<AaOutcome, E> {
+    let r = exchange(
+        "INTERNAL AUTHENTICATE",
+        &internal_authenticate_command(&challenge),
+    )?;
+    Ok(if r.sw == 0x9000 {
+        AaOutcome::Answer {
+            challenge,
+            response: r.data,
+        }
+    } else {
+        AaOutcome::Refused(r.sw)
+    })
 }
 
 /// What happened when Active Authentication was attempted.
@@ -39,6 +61,8 @@ pub enum AaOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reader::ReadOptions;
+    use crate::testing::fake_chip::{FakeChip, card, read, read_options as options};
 
     #[test]
     fn internal_authenticate_sends_the_challenge_with_le_00() {
@@ -46,6 +70,87 @@ mod tests {
         assert_eq!(
             internal_authenticate_command(&challenge),
             hex::decode("008800000801234567 89ABCDEF00".replace(' ', "")).unwrap()
+        );
+    }
+
+    #[test]
+    fn active_authentication_passes_with_the_dg15_key() {
+        use crate::verify::{Check, Status};
+        let mut chip = FakeChip::new(card());
+        let (result, _) = read(&mut chip, &options());
+        let result = result.unwrap();
+        let aa = result.report.get(Check::ActiveAuthentication).unwrap();
+        assert_eq!(aa.status, Status::Passed, "{}", aa.detail);
+        assert!(
+            aa.detail
+                .contains("ISO/IEC 9796-2 scheme 1 with SHA-1, RSA-1024")
+        );
+        // INTERNAL AUTHENTICATE, under secure messaging, once, after the files.
+        let ia: Vec<_> = chip.log.iter().filter(|c| c[..2] == [0x0C, 0x88]).collect();
+        assert_eq!(ia.len(), 1);
+        assert_eq!(chip.log.last().map(|c| c[1]), Some(0x88));
+        assert!(
+            result
+                .verdict
+                .checks
+                .iter()
+                .any(|c| c.check == Check::ActiveAuthentication)
+        );
+
+        // Switched off: not sent, not in the checks.
+        let mut chip = FakeChip::new(card());
+        let opts = ReadOptions {
+            active_authentication: false,
+            ..options()
+        };
+        let result = read(&mut chip, &opts).0.unwrap();
+        assert!(result.report.get(Check::ActiveAuthentication).is_none());
+        assert!(!chip.log.iter().any(|c| c[1] == 0x88));
+    }
+
+    #[test]
+    fn a_cloned_chip_fails_active_authentication() {
+        use crate::verify::{Check, Status};
+        let mut chip = FakeChip::new(card());
+        chip.aa_key =
+            Some(std::fs::read(crate::testing::fixtures::testdata("aa/clone-key.der")).unwrap());
+        let result = read(&mut chip, &options()).0.unwrap();
+        let aa = result.report.get(Check::ActiveAuthentication).unwrap();
+        assert_eq!(aa.status, Status::Failed, "{}", aa.detail);
+        assert!(
+            aa.detail.contains("does not verify with the DG15 key"),
+            "{}",
+            aa.detail
+        );
+        assert_eq!(
+            result.verdict.kind,
+            crate::verify::verdict::VerdictKind::ChipNotGenuine
+        );
+        assert_eq!(
+            result.verdict.headline,
+            "Thẻ không phải thẻ thật – chip có thể đã bị sao chép"
+        );
+        // Every data group is still what EF.SOD signed: only the key is wrong.
+        assert!(
+            result
+                .report
+                .checks
+                .iter()
+                .all(|c| c.check == Check::ActiveAuthentication
+                    || c.status == Status::Passed
+                    || c.status == Status::NotChecked)
+        );
+
+        // A chip that refuses INTERNAL AUTHENTICATE although it has DG15.
+        let mut chip = FakeChip::new(card());
+        chip.aa_key = None;
+        let result = read(&mut chip, &options()).0.unwrap();
+        let aa = result.report.get(Check::ActiveAuthentication).unwrap();
+        assert_eq!(aa.status, Status::Failed);
+        assert!(aa.detail.contains("6D00"), "{}", aa.detail);
+        assert_eq!(
+            result.verdict.kind,
+            crate::verify::verdict::VerdictKind::ChipNotGenuine
         );
     }
 }

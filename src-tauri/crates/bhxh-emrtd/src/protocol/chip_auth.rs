@@ -220,6 +220,41 @@ pub fn plan(dg14: &Dg14) -> CaPlan {
     CaPlan::Unsupported(reasons.join("; "))
 }
 
+/// What Chip Authentication came to, as the reader saw it; judged by
+/// [`crate::verify::chip_auth`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaOutcome {
+    /// DG14 offers no Chip Authentication.
+    NotAvailable,
+    /// DG14 offers it in a form this crate cannot run (the reason).
+    Unsupported(String),
+    /// The chip refused a step of the key agreement (the step and its status word).
+    Refused { step: &'static str, sw: u16 },
+    /// Under the new keys the chip answered, but not with EF.COM's bytes.
+    WrongData {
+        /// The protocol run (`ECDH, AES-128, brainpoolP256r1, version 2`).
+        protocol: String,
+    },
+    /// Under the new keys the chip answered an error status: it did not agree them.
+    NotAgreed {
+        /// The status word.
+        sw: u16,
+        /// The protocol run.
+        protocol: String,
+    },
+    /// The chip's answer does not verify under the new keys: it does not hold the DG14 private
+    /// key.
+    BadAnswer {
+        /// The protocol run.
+        protocol: String,
+    },
+    /// The chip answered EF.COM under the keys it agreed.
+    Passed {
+        /// The protocol run.
+        protocol: String,
+    },
+}
+
 /// The commands that send the ephemeral key `encoded` (plain; the reader protects them).
 pub fn commands(p: &CaParams, encoded: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
     let key_id = p

@@ -19,4 +19,5 @@ pub mod active;
 pub mod bac;
 pub mod chip_auth;
 pub mod pace;
+pub mod read_binary;
 pub mod secure_messaging;

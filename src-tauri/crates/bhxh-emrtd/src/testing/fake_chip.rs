@@ -16,14 +16,12 @@
 use super::fixtures::{self, BIRTH, CARD_SOD, EXPIRY, ID};
 use crate::access::AccessKey;
 use crate::lds::tlv::{TlvReader, encode};
-use crate::lds::{DgNumber, LdsFile};
+use crate::lds::{DgNumber, EF_COM, EF_SOD, EMRTD_AID, LdsFile};
 use crate::protocol::bac::{BacKeys, derive_3des_key};
 use crate::protocol::secure_messaging::{
     pad, retail_mac, tdes_cbc_decrypt, tdes_cbc_encrypt, unpad,
 };
-use crate::reader::{
-    EF_COM, EF_SOD, EMRTD_AID, Progress, ReadError, ReadOptions, ReadResult, Unavailable, read_card,
-};
+use crate::reader::{Progress, ReadError, ReadOptions, ReadResult, Unavailable, read_card};
 use crate::transport::{RawResponse, Transport, TransportError};
 use crate::verify::verdict::VerdictKind;
 use std::collections::BTreeMap;
@@ -499,5 +497,18 @@ impl Transport for FakeChip {
     fn reconnect(&mut self) -> Result<(), TransportError> {
         self.needs_reconnect = false;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unauthenticated_read_is_refused_by_the_fake_chip() {
+        // The fake enforces "BAC required" like the emulator: a plain READ BINARY gets 6982.
+        let mut chip = FakeChip::new(card());
+        let r = chip.transmit(&hex::decode("00B0000004").unwrap()).unwrap();
+        assert_eq!(r.sw, 0x6982);
     }
 }

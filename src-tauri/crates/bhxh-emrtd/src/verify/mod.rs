@@ -14,6 +14,7 @@
 
 pub mod active;
 pub mod check;
+pub mod chip_auth;
 pub mod passive;
 pub mod trust;
 pub mod verdict;
