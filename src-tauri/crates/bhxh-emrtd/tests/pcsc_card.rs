@@ -6,44 +6,56 @@
 //! port) and, where possible, its own socket (a private mount namespace); the test re-runs
 //! itself (the same test binary, `--exact <test>`) as a child process pointed at it, and the
 //! child starts the emulator and reads the card. Every process is killed on drop. The launcher
-//! lives in `tests/support/pcsc.rs`, shared with `benches/pcsc_read.rs`.
+//! is `bhxh_emrtd::testing::pcsc`, shared with `benches/pcsc_read.rs` and the window's
+//! end-to-end tests.
 //!
 //! Skipped (with a message) only when `pcscd` is not installed. Needs the Debian packages
 //! `pcscd vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-#[path = "support/pcsc.rs"]
-mod support;
-
 use bhxh_emrtd::lds::{DgNumber, LdsFile};
 use bhxh_emrtd::passive::{Check, Status};
 use bhxh_emrtd::pcsc_transport::Pcsc;
 use bhxh_emrtd::reader::{AccessKey, ReadOptions, Unavailable, read_card};
+use bhxh_emrtd::testing::fixtures::{self, BIRTH, EXPIRY, ID};
+use bhxh_emrtd::testing::pcsc::{self as bench, Proc, READER};
+use bhxh_emrtd::trust::TrustStore;
 use bhxh_emrtd::verdict::VerdictKind;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use support::{
-    BIRTH, EXPIRY, ID, READER, crate_dir, good_card, start_emulator, start_emulator_with, trust,
-    wait_for_card,
-};
 
-/// Runs `body` in a child process that talks to a fresh pcscd (see `support::with_pcscd`).
+/// Runs `body` in a child process that talks to a fresh pcscd (see
+/// `bhxh_emrtd::testing::pcsc::with_pcscd`).
 fn with_pcscd(test: &str, body: impl FnOnce(u16)) {
     let args = [test, "--exact", "--nocapture", "--test-threads=1"].map(String::from);
-    support::with_pcscd(test, &args, Duration::from_secs(90), body);
+    bench::with_pcscd(test, &args, Duration::from_secs(90), body).unwrap();
+}
+
+fn good_card() -> PathBuf {
+    fixtures::card_dir()
+}
+
+fn trust() -> TrustStore {
+    fixtures::trust("trust")
+}
+
+fn start_emulator(card_dir: &Path, port: u16) -> Proc {
+    bench::start_emulator(card_dir, port, &[], None).unwrap()
+}
+
+fn start_emulator_with(card_dir: &Path, port: u16, extra: &[&str]) -> Proc {
+    bench::start_emulator(card_dir, port, extra, None).unwrap()
+}
+
+fn wait_for_card(pcsc: &Pcsc, emulator: &mut Proc) -> String {
+    bench::wait_for_card(pcsc, emulator).unwrap()
 }
 
 /// A copy of the good card in a temporary directory, with `change` applied to file `name`.
 fn modified_card(name: &str, change: impl FnOnce(&mut Vec<u8>)) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(good_card()).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-    }
-    let mut bytes = std::fs::read(dir.path().join(name)).unwrap();
-    change(&mut bytes);
-    std::fs::write(dir.path().join(name), &bytes).unwrap();
+    bench::modified_card(dir.path(), name, change).unwrap();
     dir
 }
 
@@ -287,7 +299,7 @@ fn a_cloned_chip_fails_active_authentication_over_pcsc() {
         "a_cloned_chip_fails_active_authentication_over_pcsc",
         |port| {
             // Every file copied byte for byte, but the chip's key is not the one in DG15.
-            let clone_key = std::fs::read(crate_dir().join("testdata/aa/clone-key.der")).unwrap();
+            let clone_key = std::fs::read(fixtures::testdata("aa/clone-key.der")).unwrap();
             let dir = modified_card("aa-key.der", |key| *key = clone_key.clone());
             let result = read_served(dir.path(), port);
             println!(
@@ -331,7 +343,7 @@ fn a_chip_without_the_dg14_key_fails_chip_authentication_over_pcsc() {
         |port| {
             // Every file copied byte for byte (DG14 included), but the chip's CA key is
             // another: it cannot answer under the keys the reader agreed with DG14's key.
-            let clone_key = crate_dir().join("testdata/ca/clone-key.der");
+            let clone_key = fixtures::testdata("ca/clone-key.der");
             let mut emulator = start_emulator_with(
                 &good_card(),
                 port,
