@@ -248,6 +248,8 @@ pub struct CheckLine {
     pub status: String,
     /// The status in Vietnamese (`Đạt`, `Không đạt`, …).
     pub status_label: String,
+    /// What the check found, in Vietnamese, for the counter officer.
+    pub detail_vi: String,
     /// Technical detail (English).
     pub detail: String,
 }
@@ -554,7 +556,8 @@ pub fn read(
                     check: c.check.label_vi(),
                     status: status.to_owned(),
                     status_label: label.to_owned(),
-                    detail: c.detail.clone(),
+                    detail_vi: c.detail_vi.clone(),
+                    detail: c.detail_en.clone(),
                 }
             })
             .collect(),

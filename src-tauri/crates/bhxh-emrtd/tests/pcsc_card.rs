@@ -135,20 +135,20 @@ fn reads_the_good_card_over_pcsc() {
         }
         // Active Authentication: the emulator signed the challenge with the DG15 key.
         let aa = result.report.get(Check::ActiveAuthentication).unwrap();
-        assert_eq!(aa.status, Status::Passed, "{}", aa.detail);
+        assert_eq!(aa.status, Status::Passed, "{}", aa.detail_en);
         // Chip Authentication with the DG14 key, and a read under the keys it agreed.
         let ca = result.report.get(Check::ChipAuthentication).unwrap();
-        assert_eq!(ca.status, Status::Passed, "{}", ca.detail);
+        assert_eq!(ca.status, Status::Passed, "{}", ca.detail_en);
         assert!(
-            ca.detail
+            ca.detail_en
                 .contains("ECDH, AES-128, brainpoolP256r1, version 2"),
             "{}",
-            ca.detail
+            ca.detail_en
         );
         assert!(
-            aa.detail.contains("ISO/IEC 9796-2 scheme 1 with SHA-1"),
+            aa.detail_en.contains("ISO/IEC 9796-2 scheme 1 with SHA-1"),
             "{}",
-            aa.detail
+            aa.detail_en
         );
         assert!(
             result
@@ -368,15 +368,16 @@ fn a_chip_without_the_dg14_key_fails_chip_authentication_over_pcsc() {
                 result.verdict.render_text()
             );
             let ca = result.report.get(Check::ChipAuthentication).unwrap();
-            assert_eq!(ca.status, Status::Failed, "{}", ca.detail);
+            assert_eq!(ca.status, Status::Failed, "{}", ca.detail_en);
             assert!(
-                ca.detail.contains("DG14 private key") || ca.detail.contains("under the new keys"),
+                ca.detail_en.contains("DG14 private key")
+                    || ca.detail_en.contains("under the new keys"),
                 "{}",
-                ca.detail
+                ca.detail_en
             );
             // Active Authentication (DG15) still passed: the two checks are independent.
             let aa = result.report.get(Check::ActiveAuthentication).unwrap();
-            assert_eq!(aa.status, Status::Passed, "{}", aa.detail);
+            assert_eq!(aa.status, Status::Passed, "{}", aa.detail_en);
         },
     );
 }
@@ -395,8 +396,12 @@ fn a_card_without_dg15_has_no_active_authentication() {
             result.unavailable
         );
         let aa = result.report.get(Check::ActiveAuthentication).unwrap();
-        assert_eq!(aa.status, Status::NotChecked, "{}", aa.detail);
-        assert!(aa.detail.starts_with("not available"), "{}", aa.detail);
+        assert_eq!(aa.status, Status::NotChecked, "{}", aa.detail_en);
+        assert!(
+            aa.detail_en.starts_with("not available"),
+            "{}",
+            aa.detail_en
+        );
         assert_eq!(result.verdict.kind, VerdictKind::Genuine);
     });
 }

@@ -80,9 +80,9 @@ mod tests {
         let (result, _) = read(&mut chip, &options());
         let result = result.unwrap();
         let aa = result.report.get(Check::ActiveAuthentication).unwrap();
-        assert_eq!(aa.status, Status::Passed, "{}", aa.detail);
+        assert_eq!(aa.status, Status::Passed, "{}", aa.detail_en);
         assert!(
-            aa.detail
+            aa.detail_en
                 .contains("ISO/IEC 9796-2 scheme 1 with SHA-1, RSA-1024")
         );
         // INTERNAL AUTHENTICATE, under secure messaging, once, after the files.
@@ -116,11 +116,11 @@ mod tests {
             Some(std::fs::read(crate::testing::fixtures::testdata("aa/clone-key.der")).unwrap());
         let result = read(&mut chip, &options()).0.unwrap();
         let aa = result.report.get(Check::ActiveAuthentication).unwrap();
-        assert_eq!(aa.status, Status::Failed, "{}", aa.detail);
+        assert_eq!(aa.status, Status::Failed, "{}", aa.detail_en);
         assert!(
-            aa.detail.contains("does not verify with the DG15 key"),
+            aa.detail_en.contains("does not verify with the DG15 key"),
             "{}",
-            aa.detail
+            aa.detail_en
         );
         assert_eq!(
             result.verdict.kind,
@@ -147,7 +147,7 @@ mod tests {
         let result = read(&mut chip, &options()).0.unwrap();
         let aa = result.report.get(Check::ActiveAuthentication).unwrap();
         assert_eq!(aa.status, Status::Failed);
-        assert!(aa.detail.contains("6D00"), "{}", aa.detail);
+        assert!(aa.detail_en.contains("6D00"), "{}", aa.detail_en);
         assert_eq!(
             result.verdict.kind,
             crate::verify::verdict::VerdictKind::ChipNotGenuine

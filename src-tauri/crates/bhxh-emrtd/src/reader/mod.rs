@@ -524,7 +524,11 @@ mod tests {
             .get(crate::verify::Check::ActiveAuthentication)
             .unwrap();
         assert_eq!(aa.status, crate::verify::Status::NotChecked);
-        assert!(aa.detail.starts_with("not available"), "{}", aa.detail);
+        assert!(
+            aa.detail_en.starts_with("not available"),
+            "{}",
+            aa.detail_en
+        );
         assert!(!chip.log.iter().any(|c| c[1] == 0x88));
     }
 }

@@ -252,17 +252,20 @@ pub fn active_authentication_check(
     dg15: Option<&Dg15>,
     dg14: Option<&Dg14>,
 ) -> CheckResult {
-    let (status, detail) = match (outcome, dg15) {
+    let (status, vi, en) = match (outcome, dg15) {
         (AaOutcome::NotAvailable, _) | (AaOutcome::Answer { .. }, None) => (
             Status::NotChecked,
+            "Không thực hiện: thẻ không có khóa xác thực chủ động (DG15).".to_string(),
             "not available: the card has no Active Authentication key (DG15)".to_string(),
         ),
         (AaOutcome::BadDg15(e), _) => (
             Status::Unverifiable,
+            "Không thực hiện được: không đọc được khóa xác thực chủ động (DG15).".to_string(),
             format!("not supported: DG15 does not parse ({e})"),
         ),
         (AaOutcome::Refused(sw), _) => (
             Status::Failed,
+            "Chip từ chối ký mã thử thách dù thẻ có khóa xác thực chủ động (DG15): chip có thể đã bị sao chép.".to_string(),
             format!(
                 "the chip refused INTERNAL AUTHENTICATE ({sw:04X}) although DG15 holds an Active Authentication key"
             ),
@@ -276,22 +279,24 @@ pub fn active_authentication_check(
         ) => match verify_active_authentication(dg15, dg14, challenge, response) {
             Ok(what) => (
                 Status::Passed,
+                "Chip đã ký đúng mã thử thách ngẫu nhiên bằng khóa bí mật ứng với DG15: chip không phải bản sao.".to_string(),
                 format!("the chip signed the challenge with the DG15 key ({what})"),
             ),
             Err(e) if e.is_failure() => (
                 Status::Failed,
+                "Chữ ký của chip không khớp với khóa trong DG15: chip có thể đã bị sao chép.".to_string(),
                 format!(
                     "the chip's answer to INTERNAL AUTHENTICATE does not verify with the DG15 key: {e}"
                 ),
             ),
-            Err(e) => (Status::Unverifiable, format!("not supported: {e}")),
+            Err(e) => (
+                Status::Unverifiable,
+                "Không kiểm tra được: loại khóa hoặc thuật toán xác thực chủ động của thẻ chưa được hỗ trợ.".to_string(),
+                format!("not supported: {e}"),
+            ),
         },
     };
-    CheckResult {
-        check: Check::ActiveAuthentication,
-        status,
-        detail,
-    }
+    CheckResult::new(Check::ActiveAuthentication, status, vi, en)
 }
 
 #[cfg(test)]
@@ -492,7 +497,7 @@ mod tests {
         };
         let c = active_authentication_check(&good, Some(&rsa), None);
         assert_eq!(c.check, Check::ActiveAuthentication);
-        assert_eq!(c.status, Status::Passed, "{}", c.detail);
+        assert_eq!(c.status, Status::Passed, "{}", c.detail_en);
 
         let bad = AaOutcome::Answer {
             challenge,
@@ -500,14 +505,16 @@ mod tests {
         };
         let c = active_authentication_check(&bad, Some(&rsa), None);
         assert_eq!(c.status, Status::Failed);
-        assert!(c.detail.contains("starts with 5A"), "{}", c.detail);
+        assert!(c.detail_en.contains("starts with 5A"), "{}", c.detail_en);
+        assert!(c.detail_vi.contains("sao chép"), "{}", c.detail_vi);
 
         let c = active_authentication_check(&AaOutcome::NotAvailable, None, None);
         assert_eq!(c.status, Status::NotChecked);
-        assert!(c.detail.contains("DG15"), "{}", c.detail);
+        assert!(c.detail_en.contains("DG15"), "{}", c.detail_en);
+        assert!(c.detail_vi.contains("DG15"), "{}", c.detail_vi);
 
         let c = active_authentication_check(&AaOutcome::Refused(0x6D00), Some(&rsa), None);
         assert_eq!(c.status, Status::Failed);
-        assert!(c.detail.contains("6D00"), "{}", c.detail);
+        assert!(c.detail_en.contains("6D00"), "{}", c.detail_en);
     }
 }

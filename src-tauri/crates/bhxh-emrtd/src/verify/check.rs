@@ -2,7 +2,8 @@
 //! ([`Status`]) and why ([`CheckResult`]).
 //!
 //! Passive authentication, Active Authentication and Chip Authentication each add checks to
-//! one list, and [`crate::verify::verdict`] weighs the list. Keeping the types apart from any
+//! one list, and [`crate::verify::verdict`] weighs the list. Each check carries its detail twice,
+//! in Vietnamese for the counter and in English for the technician ([`CheckResult`]). Keeping the types apart from any
 //! one of them means the anti-cloning checks, which the reader runs after passive
 //! authentication, are judged by the same rules and shown the same way.
 
@@ -78,15 +79,40 @@ pub enum Status {
     NotChecked,
 }
 
-/// One check with its outcome and a technical explanation.
+/// One check with its outcome, said twice: for the counter officer and for the technician.
+///
+/// The two texts are not translations of each other. [`Self::detail_vi`] says what the outcome
+/// means for the card in plain Vietnamese ("DG13 khác với dữ liệu cơ quan cấp thẻ đã ký"); the
+/// officer reads it in the window. [`Self::detail_en`] is the evidence in the standards'
+/// English terms — hashes, OIDs, certificate names, status words — for the log, a support
+/// request or a bug report, where a translation would only get in the way of a search.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckResult {
     /// What was checked.
     pub check: Check,
     /// The outcome.
     pub status: Status,
-    /// Technical detail (English): what was compared or why it failed.
-    pub detail: String,
+    /// What the outcome means, in Vietnamese, for the counter officer.
+    pub detail_vi: String,
+    /// The technical detail, in English: what was compared or why it failed.
+    pub detail_en: String,
+}
+
+impl CheckResult {
+    /// A check with both texts.
+    pub fn new(
+        check: Check,
+        status: Status,
+        detail_vi: impl Into<String>,
+        detail_en: impl Into<String>,
+    ) -> Self {
+        Self {
+            check,
+            status,
+            detail_vi: detail_vi.into(),
+            detail_en: detail_en.into(),
+        }
+    }
 }
 
 impl Status {
