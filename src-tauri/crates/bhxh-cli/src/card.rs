@@ -8,7 +8,7 @@ use bhxh_app::DeskError;
 use bhxh_app::card::{AccessData, CardRead, ReadRequest};
 use bhxh_core::CoreError;
 use bhxh_core::card_checks::{CardCheckInput, CardCheckOutcome, Purpose};
-use bhxh_emrtd::reader::AccessKey;
+use bhxh_emrtd::AccessKey;
 
 use crate::CardReadArgs;
 

@@ -23,14 +23,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark may panic
 
-use bhxh_emrtd::lds::{DgNumber, EMRTD_AID};
-use bhxh_emrtd::pcsc_transport::Pcsc;
-use bhxh_emrtd::reader::{AccessKey, ReadOptions, read_card};
+use bhxh_emrtd::lds::EMRTD_AID;
 use bhxh_emrtd::testing::fixtures::{self, BIRTH, EXPIRY, ID};
 use bhxh_emrtd::testing::pcsc::{self as bench, Proc};
-use bhxh_emrtd::transport::{RawResponse, Transport, TransportError};
-use bhxh_emrtd::trust::TrustStore;
-use bhxh_emrtd::verdict::VerdictKind;
+use bhxh_emrtd::transport::RawResponse;
+use bhxh_emrtd::{
+    AccessKey, DgNumber, Pcsc, ReadOptions, Transport, TransportError, TrustStore, VerdictKind,
+    read_card,
+};
 use std::ffi::CString;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -354,9 +354,10 @@ fn passive_authentication_alone(n: usize, dmrtd: bool) {
     println!(
         "  bhxh-emrtd passive_authentication  {}",
         time(&mut || {
-            let report = bhxh_emrtd::passive::passive_authentication(&sod, &dgs, &trust, now);
+            let report =
+                bhxh_emrtd::verify::passive::passive_authentication(&sod, &dgs, &trust, now);
             assert_eq!(
-                bhxh_emrtd::verdict::Verdict::from_report(&report).kind,
+                bhxh_emrtd::Verdict::from_report(&report).kind,
                 VerdictKind::Genuine
             );
         })

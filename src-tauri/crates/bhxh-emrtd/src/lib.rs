@@ -8,8 +8,8 @@
 //! counter and the technical checks behind it).
 //!
 //! ```no_run
-//! use bhxh_emrtd::{lds::DgNumber, passive::passive_authentication, trust::TrustStore};
-//! use bhxh_emrtd::verdict::Verdict;
+//! use bhxh_emrtd::verify::passive::passive_authentication;
+//! use bhxh_emrtd::{DgNumber, TrustStore, Verdict};
 //! use std::collections::BTreeMap;
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! // CSCA certificates (PEM, DER or ICAO master lists) from a directory the operator fills.
@@ -79,13 +79,14 @@ pub mod testing;
 pub mod transport;
 pub mod verify;
 
-// The old paths of modules that moved, until the callers follow (removed on this branch).
-#[doc(hidden)]
-pub use lds::{mrz, sod, tlv};
-#[doc(hidden)]
-pub use protocol::{active, bac, chip_auth, pace, secure_messaging};
+// What other crates use, at the root: reading a card and judging it. Everything else is
+// reached through its layer (`lds::…`, `protocol::…`, `verify::…`).
+pub use access::AccessKey;
+pub use lds::{DgNumber, LdsFile};
+pub use reader::{Progress, ReadError, ReadOptions, ReadResult, Unavailable, read_card};
 #[cfg(feature = "pcsc")]
-#[doc(hidden)]
-pub use transport::pcsc as pcsc_transport;
-#[doc(hidden)]
-pub use verify::{passive, trust, verdict};
+pub use transport::pcsc::Pcsc;
+pub use transport::{Transport, TransportError};
+pub use verify::trust::TrustStore;
+pub use verify::verdict::{Verdict, VerdictKind};
+pub use verify::{Check, CheckResult, Status};

@@ -14,14 +14,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-use bhxh_emrtd::lds::{DgNumber, LdsFile};
-use bhxh_emrtd::passive::{Check, Status};
-use bhxh_emrtd::pcsc_transport::Pcsc;
-use bhxh_emrtd::reader::{AccessKey, ReadOptions, Unavailable, read_card};
 use bhxh_emrtd::testing::fixtures::{self, BIRTH, EXPIRY, ID};
 use bhxh_emrtd::testing::pcsc::{self as bench, Proc, READER};
-use bhxh_emrtd::trust::TrustStore;
-use bhxh_emrtd::verdict::VerdictKind;
+use bhxh_emrtd::{
+    AccessKey, Check, DgNumber, LdsFile, Pcsc, ReadOptions, Status, TrustStore, Unavailable,
+    VerdictKind, read_card,
+};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -60,7 +58,7 @@ fn modified_card(name: &str, change: impl FnOnce(&mut Vec<u8>)) -> tempfile::Tem
 }
 
 /// Serve the card in `card_dir` and read it with the right access key.
-fn read_served(card_dir: &Path, port: u16) -> bhxh_emrtd::reader::ReadResult {
+fn read_served(card_dir: &Path, port: u16) -> bhxh_emrtd::ReadResult {
     let mut emulator = start_emulator(card_dir, port);
     let pcsc = Pcsc::establish().unwrap();
     let reader = wait_for_card(&pcsc, &mut emulator);
@@ -160,7 +158,7 @@ fn reads_the_good_card_over_pcsc() {
         );
         // Progress: every file starts at 0 and ends complete.
         let sod_len = std::fs::read(good_card().join("sod.bin")).unwrap().len();
-        assert!(events.contains(&bhxh_emrtd::reader::Progress {
+        assert!(events.contains(&bhxh_emrtd::Progress {
             file: LdsFile::Sod,
             read: sod_len,
             total: Some(sod_len)
@@ -280,7 +278,7 @@ fn a_40_kb_dg2_is_read_with_odd_ins_over_pcsc() {
     with_pcscd("a_40_kb_dg2_is_read_with_odd_ins_over_pcsc", |port| {
         // A face image too large for even-INS offsets (> 0x7FFF): the reader switches to B1.
         let payload: Vec<u8> = (0..40_000u32).map(|i| (i % 251) as u8).collect();
-        let big = bhxh_emrtd::tlv::encode(0x75, &payload);
+        let big = bhxh_emrtd::lds::tlv::encode(0x75, &payload);
         let dir = modified_card("dg2.bin", |dg2| *dg2 = big.clone());
         let result = read_served(dir.path(), port);
         println!(
@@ -411,7 +409,7 @@ fn read_pace(
     port: u16,
     emulator_args: &[&str],
     key: &AccessKey,
-) -> Result<bhxh_emrtd::reader::ReadResult, bhxh_emrtd::reader::ReadError> {
+) -> Result<bhxh_emrtd::ReadResult, bhxh_emrtd::ReadError> {
     let mut emulator = start_emulator_with(&good_card(), port, emulator_args);
     let pcsc = Pcsc::establish().unwrap();
     let reader = wait_for_card(&pcsc, &mut emulator);

@@ -9,9 +9,7 @@
 //! ```no_run
 //! # #[cfg(feature = "pcsc")]
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use bhxh_emrtd::pcsc_transport::Pcsc;
-//! use bhxh_emrtd::reader::{AccessKey, ReadOptions, read_card};
-//! use bhxh_emrtd::trust::TrustStore;
+//! use bhxh_emrtd::{AccessKey, Pcsc, ReadOptions, TrustStore, read_card};
 //! let pcsc = Pcsc::establish()?;
 //! let reader = pcsc.wait_for_card(None, std::time::Duration::from_secs(30))?;
 //! let mut card = pcsc.connect(Some(&reader))?;
@@ -46,9 +44,7 @@
 
 mod session;
 
-// The old path `reader::AccessKey`, until the callers follow.
-#[doc(hidden)]
-pub use crate::access::AccessKey;
+use crate::access::AccessKey;
 use crate::lds::com::{Com, parse_com};
 use crate::lds::dg13::{Dg13, parse_dg13};
 use crate::lds::dg14::parse_dg14;
@@ -72,10 +68,6 @@ use session::{Session, random};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant, SystemTime};
 use thiserror::Error;
-
-// The old path `reader::EMRTD_AID`, until the callers follow.
-#[doc(hidden)]
-pub use crate::lds::EMRTD_AID;
 
 /// How to read.
 #[derive(Debug, Clone)]

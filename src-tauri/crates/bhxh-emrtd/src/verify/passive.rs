@@ -15,9 +15,7 @@ use crate::lds::sod::{OID_LDS_SECURITY_OBJECT, Sod, parse_sod};
 use crate::verify::trust::{
     ChainError, TrustStore, Validity, format_date_vi, format_utc, validity_at,
 };
-// The old paths `passive::{Check, CheckResult, Status}`, until the callers follow.
-#[doc(hidden)]
-pub use crate::verify::{Check, CheckResult, Status};
+use crate::verify::{Check, CheckResult, Status};
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
