@@ -15,7 +15,7 @@
 //! It sends through a [`Channel`], which the reader's session implements: under secure
 //! messaging, recovering from a card reset (reconnect, authenticate again, select the file
 //! again) before the engine sees the answer. So the engine is only about READ BINARY, and is
-//! tested with a fake chip that misbehaves on cue ([`crate::testing::fake_chip`]).
+//! tested with a fake chip that misbehaves on cue (`testing::fake_chip`).
 
 use crate::lds::LdsFile;
 use crate::lds::tlv;

@@ -1,7 +1,7 @@
 //! The APDU transport: how command bytes reach the chip and response bytes come back.
 //!
 //! [`Transport`] is all the protocols and the [`crate::reader`] need, so it sits below both:
-//! [`pcsc`] implements it over PC/SC (feature `pcsc`), the tests with a fake chip
+//! `pcsc` implements it over PC/SC (feature `pcsc`), the tests with a fake chip
 //! (`crate::testing::fake_chip`). Nothing above this module links a smart card library, which
 //! keeps the crate testable, fuzzable and buildable without one.
 
