@@ -2,8 +2,8 @@
 //! first byte picks the parser, the rest is the file.
 #![no_main]
 
-use bhxh_emrtd::lds::{com, dg2, dg13, dg14, dg15};
-use bhxh_emrtd::{chip_auth, mrz, pace, sod};
+use bhxh_emrtd::lds::{com, dg2, dg13, dg14, dg15, mrz, sod};
+use bhxh_emrtd::protocol::{chip_auth, pace};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

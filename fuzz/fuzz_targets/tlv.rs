@@ -1,7 +1,7 @@
 //! BER-TLV: every object, nested as deep as the input goes, never panics.
 #![no_main]
 
-use bhxh_emrtd::tlv::read_tlv;
+use bhxh_emrtd::lds::tlv::read_tlv;
 use libfuzzer_sys::fuzz_target;
 
 fn walk(mut input: &[u8], depth: usize) {

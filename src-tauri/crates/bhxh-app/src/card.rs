@@ -24,12 +24,10 @@ use bhxh_emrtd::access::{self, Expiry};
 use bhxh_emrtd::crypto::HashAlgorithm;
 use bhxh_emrtd::lds::dg2::{ImageType, parse_dg2};
 use bhxh_emrtd::lds::{DgNumber, dg13::Dg13};
-use bhxh_emrtd::passive::Status;
-use bhxh_emrtd::pcsc_transport::Pcsc;
-use bhxh_emrtd::reader::{AccessKey, ReadError, ReadOptions, read_card};
 use bhxh_emrtd::transport::TransportError;
-use bhxh_emrtd::trust::TrustStore;
-use bhxh_emrtd::verdict::VerdictKind;
+use bhxh_emrtd::{
+    AccessKey, Pcsc, ReadError, ReadOptions, Status, TrustStore, VerdictKind, read_card,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::dto::{CardCheckOutcome, CheckPurpose};
@@ -249,6 +247,8 @@ pub struct CheckLine {
     pub status: String,
     /// The status in Vietnamese (`Đạt`, `Không đạt`, …).
     pub status_label: String,
+    /// What the check found, in Vietnamese, for the counter officer.
+    pub detail_vi: String,
     /// Technical detail (English).
     pub detail: String,
 }
@@ -555,7 +555,8 @@ pub fn read(
                     check: c.check.label_vi(),
                     status: status.to_owned(),
                     status_label: label.to_owned(),
-                    detail: c.detail.clone(),
+                    detail_vi: c.detail_vi.clone(),
+                    detail: c.detail_en.clone(),
                 }
             })
             .collect(),
@@ -631,7 +632,7 @@ mod tests {
         assert_eq!(key.bac_keys(), mrz.bac_keys());
         assert_eq!(
             key.pace_password(),
-            Some(bhxh_emrtd::pace::Password::Can("047064".into()))
+            Some(bhxh_emrtd::protocol::pace::Password::Can("047064".into()))
         );
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use bhxh_app::DeskError;
 use bhxh_app::card::{AccessData, CardRead, ReadRequest};
 use bhxh_app::dto::{CardCheckOutcome, CheckPurpose as Purpose};
-use bhxh_emrtd::reader::AccessKey;
+use bhxh_emrtd::AccessKey;
 
 use crate::CardReadArgs;
 

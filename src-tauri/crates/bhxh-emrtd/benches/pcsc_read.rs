@@ -4,7 +4,7 @@
 //!
 //! A private `pcscd` with Debian's vpcd virtual reader and the project's card emulator
 //! (`tests/cardemu/emrtd_card.py`) serving the generated card (`testdata/card`), started exactly
-//! as `tests/pcsc_card.rs` does (the shared launcher `tests/support/pcsc.rs`), then:
+//! as `tests/pcsc_card.rs` does (the shared launcher `bhxh_emrtd::testing::pcsc`), then:
 //!
 //! 1. this crate's full read (`read_card`: SELECT, BAC, EF.COM, EF.SOD, every DG, Active
 //!    Authentication, passive authentication) `--reads` times: wall time, time waiting for the
@@ -23,20 +23,37 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark may panic
 
-#[path = "../tests/support/pcsc.rs"]
-mod support;
-
-use bhxh_emrtd::lds::DgNumber;
-use bhxh_emrtd::pcsc_transport::Pcsc;
-use bhxh_emrtd::reader::{AccessKey, EMRTD_AID, ReadOptions, read_card};
-use bhxh_emrtd::transport::{RawResponse, Transport, TransportError};
-use bhxh_emrtd::verdict::VerdictKind;
-use std::ffi::CString;
-use std::time::{Duration, Instant};
-use support::{
-    BIRTH, EXPIRY, ID, crate_dir, good_card, start_emulator, start_emulator_with, trust,
-    wait_for_card,
+use bhxh_emrtd::lds::EMRTD_AID;
+use bhxh_emrtd::testing::fixtures::{self, BIRTH, EXPIRY, ID};
+use bhxh_emrtd::testing::pcsc::{self as bench, Proc};
+use bhxh_emrtd::transport::RawResponse;
+use bhxh_emrtd::{
+    AccessKey, DgNumber, Pcsc, ReadOptions, Transport, TransportError, TrustStore, VerdictKind,
+    read_card,
 };
+use std::ffi::CString;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn good_card() -> PathBuf {
+    fixtures::card_dir()
+}
+
+fn trust() -> TrustStore {
+    fixtures::trust("trust")
+}
+
+fn start_emulator(card_dir: &Path, port: u16) -> Proc {
+    bench::start_emulator(card_dir, port, &[], None).unwrap()
+}
+
+fn start_emulator_with(card_dir: &Path, port: u16, extra: &[&str]) -> Proc {
+    bench::start_emulator(card_dir, port, extra, None).unwrap()
+}
+
+fn wait_for_card(pcsc: &Pcsc, emulator: &mut Proc) -> String {
+    bench::wait_for_card(pcsc, emulator).unwrap()
+}
 
 struct Options {
     reads: usize,
@@ -72,9 +89,10 @@ fn options(args: &[String]) -> Options {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let opts = options(&args);
-    let ran = support::with_pcscd("pcsc_read", &args, Duration::from_secs(4 * 3600), |port| {
+    let ran = bench::with_pcscd("pcsc_read", &args, Duration::from_secs(4 * 3600), |port| {
         run(port, &opts)
-    });
+    })
+    .unwrap();
     if !ran {
         std::process::exit(1);
     }
@@ -336,9 +354,10 @@ fn passive_authentication_alone(n: usize, dmrtd: bool) {
     println!(
         "  bhxh-emrtd passive_authentication  {}",
         time(&mut || {
-            let report = bhxh_emrtd::passive::passive_authentication(&sod, &dgs, &trust, now);
+            let report =
+                bhxh_emrtd::verify::passive::passive_authentication(&sod, &dgs, &trust, now);
             assert_eq!(
-                bhxh_emrtd::verdict::Verdict::from_report(&report).kind,
+                bhxh_emrtd::Verdict::from_report(&report).kind,
                 VerdictKind::Genuine
             );
         })
@@ -389,7 +408,7 @@ fn dmrtd_parse(sfi: u8, bytes: &[u8]) -> Result<(), String> {
 
 /// The test CSCAs as `dmrtd` trust anchors.
 fn dmrtd_anchors() -> Vec<dmrtd::auth::passive::TrustAnchor> {
-    let dir = crate_dir().join("testdata/pki/trust");
+    let dir = fixtures::trust_dir();
     let mut anchors = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();

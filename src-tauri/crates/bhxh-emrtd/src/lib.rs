@@ -4,12 +4,12 @@
 //!
 //! Bytes read from the card's chip go in; out come plain values — the MRZ, the Vietnamese
 //! personal data of DG13, the face image, the security objects — and a judgement of whether the
-//! data is what the issuing state signed ([`verdict::Verdict`], with Vietnamese text for the
-//! counter and the technical checks behind it).
+//! data is what the issuing state signed ([`Verdict`], with Vietnamese text for the counter and
+//! the technical checks behind it).
 //!
 //! ```no_run
-//! use bhxh_emrtd::{lds::DgNumber, passive::passive_authentication, trust::TrustStore};
-//! use bhxh_emrtd::verdict::Verdict;
+//! use bhxh_emrtd::verify::passive::passive_authentication;
+//! use bhxh_emrtd::{DgNumber, TrustStore, Verdict};
 //! use std::collections::BTreeMap;
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! // CSCA certificates (PEM, DER or ICAO master lists) from a directory the operator fills.
@@ -25,67 +25,77 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Reading a card is one call, [`read_card`], over any [`Transport`] (`Pcsc` with the
+//! default `pcsc` feature); its [`ReadResult`] carries the files, the parsed MRZ and DG13, every
+//! check and the [`Verdict`].
+//!
 //! # Code map
 //!
-//! What is on the chip:
-//! - [`tlv`] — BER-TLV reading and writing, the encoding of everything on the chip.
-//! - [`mrz`] — the machine readable zone (TD1 for the CCCD, TD3 for passports), its check
-//!   digits, DG1, and the "MRZ information" BAC keys are derived from.
-//! - [`lds`] — the other files of the Logical Data Structure: EF.COM, DG2 (face image), DG13
-//!   (Vietnamese personal data by field number), DG14 (security infos), DG15 (Active
-//!   Authentication key).
-//! - [`sod`] — EF.SOD: the CMS `SignedData` holding the data group hashes and the Document
-//!   Signer certificate.
+//! The crate is laid out in layers, after JMRTD's (`lds`, `protocol`, `verify`, the card
+//! service): what is on the chip, how you talk to it, whether to trust it, and the read that
+//! ties them together. Each layer only uses the ones above it in this list, so a parser can be
+//! fuzzed without a protocol, a protocol tested against worked examples without a card, and a
+//! verdict recomputed from stored files without either.
 //!
-//! Trust:
-//! - [`crypto`] — hashes and signature verification (RSA PKCS#1 v1.5 and PSS, ECDSA on NIST and
-//!   brainpool curves, and on any curve given by explicit parameters, which the Vietnamese CSCA
-//!   uses).
-//! - [`trust`] — the store of CSCA certificates (PEM, DER, ICAO master lists) and the
-//!   DS → CSCA chain check.
-//! - [`passive`] — passive authentication: every check, each naming what failed.
-//! - [`active`] — Active Authentication (anti-cloning): the chip signs a challenge with the
-//!   DG15 key (RSA ISO/IEC 9796-2 or ECDSA).
-//! - [`verdict`] — one answer for the counter, in Vietnamese.
-//!
-//! How you talk to the chip (BAC, secure messaging) is in [`bac`] and [`secure_messaging`].
-//!
-//! Reading a card:
-//! - [`transport`] — the APDU [`transport::Transport`] trait (send bytes, get data + status word,
-//!   reconnect after a reset).
-//! - `pcsc_transport` (feature `pcsc`, on by default) — the PC/SC implementation: list readers,
-//!   wait for a card, connect.
-//! - [`reader`] — a whole read: SELECT the eMRTD application, BAC, every file under secure
-//!   messaging with robust READ BINARY, then parsing and passive authentication into a
-//!   [`reader::ReadResult`] with the verdict.
+//! - [`lds`] — what is on the chip, as bytes: BER-TLV ([`lds::tlv`]), the MRZ and DG1
+//!   ([`lds::mrz`]), EF.COM, DG2 (face image), DG13 (Vietnamese personal data), DG14 (security
+//!   infos), DG15 (Active Authentication key), EF.SOD ([`lds::sod`]) and EF.CardAccess
+//!   ([`lds::card_access`]). Pure parsers that never panic.
+//! - [`crypto`] — hashes, signature verification (RSA PKCS#1 v1.5 and PSS, ECDSA on NIST and
+//!   brainpool curves and on explicit parameters, which the Vietnamese CSCA uses) and the curve
+//!   arithmetic. Its own top-level module because both layers below need it: `protocol` for the
+//!   PACE and Chip Authentication key agreements, `verify` for the signatures.
+//! - [`transport`] — the APDU [`Transport`] trait (send bytes, get data + status word, reconnect
+//!   after a reset) and, with the `pcsc` feature, its PC/SC implementation
+//!   (`transport::pcsc`: list readers, wait for a card, connect). Top-level, not under
+//!   `reader`, because the protocols send through it too.
+//! - [`protocol`] — how you talk to the chip: BAC, PACE, secure messaging, Chip
+//!   Authentication, the INTERNAL AUTHENTICATE of Active Authentication, and the robust READ
+//!   BINARY engine ([`protocol::read_binary`]: chunks, `6282`/`6Cxx`/`6B00`/`61xx`/`6700`, odd
+//!   INS, short EF identifier or SELECT).
+//! - [`verify`] — trust: the CSCA store ([`verify::trust`]), passive authentication
+//!   ([`verify::passive`]), the Active Authentication signature ([`verify::active`]) and Chip
+//!   Authentication outcome ([`verify::chip_auth`]) as checks, and the [`verify::verdict`] for
+//!   the counter. Every check says what it found in Vietnamese for the counter officer and in
+//!   English for the technician ([`CheckResult`]).
+//! - [`access`] — what opens the chip: the [`AccessKey`] (MRZ fields for BAC, CAN for PACE) and
+//!   the CCCD's front QR code with the age rule for its expiry.
+//! - [`reader`] — the card service: [`read_card`] (EF.CardAccess, PACE or BAC, SELECT of the
+//!   application, every file, Active and Chip Authentication, parsing, passive authentication,
+//!   verdict) and the card session that keeps it going across card resets.
+//! - `testing` (for tests, or the `testing` feature) — the generated test card and PKI, an
+//!   in-process fake chip, and the PC/SC test bench (a private `pcscd`, the vpcd virtual reader
+//!   and the Python card emulator) shared with the integration tests, the benchmark and the
+//!   window's end-to-end tests.
 //!
 //! # Architecture invariants
 //!
 //! - The crate knows nothing about Tauri, SQLite or the UI. Everything except
-//!   `pcsc_transport` judges and parses bytes it is handed, and protocol code produces and
-//!   consumes APDU bytes through the [`transport::Transport`] trait.
+//!   `transport::pcsc` judges and parses bytes it is handed, and protocol code produces and
+//!   consumes APDU bytes through the [`Transport`] trait.
 //! - No network access: CSCAs come from a directory the operator fills.
 //! - Parsers never panic on card or file data. They return precise errors naming the file
 //!   (`DG13`, `EF.SOD`), the offset or field, and what was expected; unknown fields are kept raw.
 //! - Signatures and digests are computed over bytes **as stored**, never over re-encodings.
 
 pub mod access;
-pub mod active;
-pub mod bac;
-pub mod chip_auth;
 pub mod crypto;
-#[cfg(test)]
-mod fixtures;
 pub mod lds;
-pub mod mrz;
-pub mod pace;
-pub mod passive;
-#[cfg(feature = "pcsc")]
-pub mod pcsc_transport;
+pub mod protocol;
 pub mod reader;
-pub mod secure_messaging;
-pub mod sod;
-pub mod tlv;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod transport;
-pub mod trust;
-pub mod verdict;
+pub mod verify;
+
+// What other crates use, at the root: reading a card and judging it. Everything else is
+// reached through its layer (`lds::…`, `protocol::…`, `verify::…`).
+pub use access::AccessKey;
+pub use lds::{DgNumber, LdsFile};
+pub use reader::{Progress, ReadError, ReadOptions, ReadResult, Unavailable, read_card};
+#[cfg(feature = "pcsc")]
+pub use transport::pcsc::Pcsc;
+pub use transport::{Transport, TransportError};
+pub use verify::trust::TrustStore;
+pub use verify::verdict::{Verdict, VerdictKind};
+pub use verify::{Check, CheckResult, Status};

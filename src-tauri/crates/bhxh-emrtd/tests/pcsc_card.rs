@@ -6,49 +6,59 @@
 //! port) and, where possible, its own socket (a private mount namespace); the test re-runs
 //! itself (the same test binary, `--exact <test>`) as a child process pointed at it, and the
 //! child starts the emulator and reads the card. Every process is killed on drop. The launcher
-//! lives in `tests/support/pcsc.rs`, shared with `benches/pcsc_read.rs`.
+//! is `bhxh_emrtd::testing::pcsc`, shared with `benches/pcsc_read.rs` and the window's
+//! end-to-end tests.
 //!
 //! Skipped (with a message) only when `pcscd` is not installed. Needs the Debian packages
 //! `pcscd vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-#[path = "support/pcsc.rs"]
-mod support;
-
-use bhxh_emrtd::lds::{DgNumber, LdsFile};
-use bhxh_emrtd::passive::{Check, Status};
-use bhxh_emrtd::pcsc_transport::Pcsc;
-use bhxh_emrtd::reader::{AccessKey, ReadOptions, Unavailable, read_card};
-use bhxh_emrtd::verdict::VerdictKind;
-use std::path::Path;
-use std::time::{Duration, Instant};
-use support::{
-    BIRTH, EXPIRY, ID, READER, crate_dir, good_card, start_emulator, start_emulator_with, trust,
-    wait_for_card,
+use bhxh_emrtd::testing::fixtures::{self, BIRTH, EXPIRY, ID};
+use bhxh_emrtd::testing::pcsc::{self as bench, Proc, READER};
+use bhxh_emrtd::{
+    AccessKey, Check, DgNumber, LdsFile, Pcsc, ReadOptions, Status, TrustStore, Unavailable,
+    VerdictKind, read_card,
 };
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-/// Runs `body` in a child process that talks to a fresh pcscd (see `support::with_pcscd`).
+/// Runs `body` in a child process that talks to a fresh pcscd (see
+/// `bhxh_emrtd::testing::pcsc::with_pcscd`).
 fn with_pcscd(test: &str, body: impl FnOnce(u16)) {
     let args = [test, "--exact", "--nocapture", "--test-threads=1"].map(String::from);
-    support::with_pcscd(test, &args, Duration::from_secs(90), body);
+    bench::with_pcscd(test, &args, Duration::from_secs(90), body).unwrap();
+}
+
+fn good_card() -> PathBuf {
+    fixtures::card_dir()
+}
+
+fn trust() -> TrustStore {
+    fixtures::trust("trust")
+}
+
+fn start_emulator(card_dir: &Path, port: u16) -> Proc {
+    bench::start_emulator(card_dir, port, &[], None).unwrap()
+}
+
+fn start_emulator_with(card_dir: &Path, port: u16, extra: &[&str]) -> Proc {
+    bench::start_emulator(card_dir, port, extra, None).unwrap()
+}
+
+fn wait_for_card(pcsc: &Pcsc, emulator: &mut Proc) -> String {
+    bench::wait_for_card(pcsc, emulator).unwrap()
 }
 
 /// A copy of the good card in a temporary directory, with `change` applied to file `name`.
 fn modified_card(name: &str, change: impl FnOnce(&mut Vec<u8>)) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(good_card()).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-    }
-    let mut bytes = std::fs::read(dir.path().join(name)).unwrap();
-    change(&mut bytes);
-    std::fs::write(dir.path().join(name), &bytes).unwrap();
+    bench::modified_card(dir.path(), name, change).unwrap();
     dir
 }
 
 /// Serve the card in `card_dir` and read it with the right access key.
-fn read_served(card_dir: &Path, port: u16) -> bhxh_emrtd::reader::ReadResult {
+fn read_served(card_dir: &Path, port: u16) -> bhxh_emrtd::ReadResult {
     let mut emulator = start_emulator(card_dir, port);
     let pcsc = Pcsc::establish().unwrap();
     let reader = wait_for_card(&pcsc, &mut emulator);
@@ -123,20 +133,20 @@ fn reads_the_good_card_over_pcsc() {
         }
         // Active Authentication: the emulator signed the challenge with the DG15 key.
         let aa = result.report.get(Check::ActiveAuthentication).unwrap();
-        assert_eq!(aa.status, Status::Passed, "{}", aa.detail);
+        assert_eq!(aa.status, Status::Passed, "{}", aa.detail_en);
         // Chip Authentication with the DG14 key, and a read under the keys it agreed.
         let ca = result.report.get(Check::ChipAuthentication).unwrap();
-        assert_eq!(ca.status, Status::Passed, "{}", ca.detail);
+        assert_eq!(ca.status, Status::Passed, "{}", ca.detail_en);
         assert!(
-            ca.detail
+            ca.detail_en
                 .contains("ECDH, AES-128, brainpoolP256r1, version 2"),
             "{}",
-            ca.detail
+            ca.detail_en
         );
         assert!(
-            aa.detail.contains("ISO/IEC 9796-2 scheme 1 with SHA-1"),
+            aa.detail_en.contains("ISO/IEC 9796-2 scheme 1 with SHA-1"),
             "{}",
-            aa.detail
+            aa.detail_en
         );
         assert!(
             result
@@ -148,7 +158,7 @@ fn reads_the_good_card_over_pcsc() {
         );
         // Progress: every file starts at 0 and ends complete.
         let sod_len = std::fs::read(good_card().join("sod.bin")).unwrap().len();
-        assert!(events.contains(&bhxh_emrtd::reader::Progress {
+        assert!(events.contains(&bhxh_emrtd::Progress {
             file: LdsFile::Sod,
             read: sod_len,
             total: Some(sod_len)
@@ -268,7 +278,7 @@ fn a_40_kb_dg2_is_read_with_odd_ins_over_pcsc() {
     with_pcscd("a_40_kb_dg2_is_read_with_odd_ins_over_pcsc", |port| {
         // A face image too large for even-INS offsets (> 0x7FFF): the reader switches to B1.
         let payload: Vec<u8> = (0..40_000u32).map(|i| (i % 251) as u8).collect();
-        let big = bhxh_emrtd::tlv::encode(0x75, &payload);
+        let big = bhxh_emrtd::lds::tlv::encode(0x75, &payload);
         let dir = modified_card("dg2.bin", |dg2| *dg2 = big.clone());
         let result = read_served(dir.path(), port);
         println!(
@@ -287,7 +297,7 @@ fn a_cloned_chip_fails_active_authentication_over_pcsc() {
         "a_cloned_chip_fails_active_authentication_over_pcsc",
         |port| {
             // Every file copied byte for byte, but the chip's key is not the one in DG15.
-            let clone_key = std::fs::read(crate_dir().join("testdata/aa/clone-key.der")).unwrap();
+            let clone_key = std::fs::read(fixtures::testdata("aa/clone-key.der")).unwrap();
             let dir = modified_card("aa-key.der", |key| *key = clone_key.clone());
             let result = read_served(dir.path(), port);
             println!(
@@ -331,7 +341,7 @@ fn a_chip_without_the_dg14_key_fails_chip_authentication_over_pcsc() {
         |port| {
             // Every file copied byte for byte (DG14 included), but the chip's CA key is
             // another: it cannot answer under the keys the reader agreed with DG14's key.
-            let clone_key = crate_dir().join("testdata/ca/clone-key.der");
+            let clone_key = fixtures::testdata("ca/clone-key.der");
             let mut emulator = start_emulator_with(
                 &good_card(),
                 port,
@@ -356,15 +366,16 @@ fn a_chip_without_the_dg14_key_fails_chip_authentication_over_pcsc() {
                 result.verdict.render_text()
             );
             let ca = result.report.get(Check::ChipAuthentication).unwrap();
-            assert_eq!(ca.status, Status::Failed, "{}", ca.detail);
+            assert_eq!(ca.status, Status::Failed, "{}", ca.detail_en);
             assert!(
-                ca.detail.contains("DG14 private key") || ca.detail.contains("under the new keys"),
+                ca.detail_en.contains("DG14 private key")
+                    || ca.detail_en.contains("under the new keys"),
                 "{}",
-                ca.detail
+                ca.detail_en
             );
             // Active Authentication (DG15) still passed: the two checks are independent.
             let aa = result.report.get(Check::ActiveAuthentication).unwrap();
-            assert_eq!(aa.status, Status::Passed, "{}", aa.detail);
+            assert_eq!(aa.status, Status::Passed, "{}", aa.detail_en);
         },
     );
 }
@@ -383,8 +394,12 @@ fn a_card_without_dg15_has_no_active_authentication() {
             result.unavailable
         );
         let aa = result.report.get(Check::ActiveAuthentication).unwrap();
-        assert_eq!(aa.status, Status::NotChecked, "{}", aa.detail);
-        assert!(aa.detail.starts_with("not available"), "{}", aa.detail);
+        assert_eq!(aa.status, Status::NotChecked, "{}", aa.detail_en);
+        assert!(
+            aa.detail_en.starts_with("not available"),
+            "{}",
+            aa.detail_en
+        );
         assert_eq!(result.verdict.kind, VerdictKind::Genuine);
     });
 }
@@ -394,7 +409,7 @@ fn read_pace(
     port: u16,
     emulator_args: &[&str],
     key: &AccessKey,
-) -> Result<bhxh_emrtd::reader::ReadResult, bhxh_emrtd::reader::ReadError> {
+) -> Result<bhxh_emrtd::ReadResult, bhxh_emrtd::ReadError> {
     let mut emulator = start_emulator_with(&good_card(), port, emulator_args);
     let pcsc = Pcsc::establish().unwrap();
     let reader = wait_for_card(&pcsc, &mut emulator);

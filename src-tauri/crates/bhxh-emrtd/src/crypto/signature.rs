@@ -4,7 +4,7 @@
 
 use super::HashAlgorithm;
 use super::weierstrass::{self, CurveError};
-use crate::tlv::{Tlv, TlvReader};
+use crate::lds::tlv::{Tlv, TlvReader};
 use der::Encode;
 use ecdsa::signature::hazmat::PrehashVerifier;
 use rsa::pkcs1::DecodeRsaPublicKey;
@@ -321,7 +321,7 @@ fn verify_ecdsa(
     let params = any_der(key.algorithm.parameters.as_ref()).ok_or_else(|| {
         SignatureError::BadPublicKey("EC key without domain parameters (implicitCA)".into())
     })?;
-    let (tlv, _) = crate::tlv::read_tlv(&params)
+    let (tlv, _) = crate::lds::tlv::read_tlv(&params)
         .map_err(|e| SignatureError::BadPublicKey(format!("EC parameters: {e}")))?;
     let (name, curve) = match tlv.tag.0 {
         0x06 => {

@@ -14,7 +14,7 @@
 //! process ([`validated_explicit_parameters`]).
 
 use super::montgomery::{Fe, MontField};
-use crate::tlv::{Tlv, TlvReader};
+use crate::lds::tlv::{Tlv, TlvReader};
 use num_bigint::BigUint;
 use num_traits::{One, Zero};
 use std::collections::HashMap;
@@ -136,6 +136,44 @@ pub(crate) fn named_curve_shared(oid: &str) -> Option<(&'static str, Arc<CurvePa
         .map(|(name, _, p)| (*name, Arc::clone(p)))
 }
 
+/// The standardised ECDH domain parameters by id (ICAO 9303-11 §9.5.1, Table 6), which
+/// EF.CardAccess (PACE) and DG14 (Chip Authentication) name by number.
+pub fn standard_curve(parameter_id: u32) -> Option<(&'static str, CurveParams)> {
+    let (name, der): (&'static str, &[u8]) = match parameter_id {
+        8 => ("secp192r1", include_bytes!("curves/secp192r1.der")),
+        9 => (
+            "brainpoolP192r1",
+            include_bytes!("curves/brainpoolP192r1.der"),
+        ),
+        10 => ("secp224r1", include_bytes!("curves/secp224r1.der")),
+        11 => (
+            "brainpoolP224r1",
+            include_bytes!("curves/brainpoolP224r1.der"),
+        ),
+        12 => ("secp256r1", include_bytes!("curves/secp256r1.der")),
+        13 => (
+            "brainpoolP256r1",
+            include_bytes!("curves/brainpoolP256r1.der"),
+        ),
+        14 => (
+            "brainpoolP320r1",
+            include_bytes!("curves/brainpoolP320r1.der"),
+        ),
+        15 => ("secp384r1", include_bytes!("curves/secp384r1.der")),
+        16 => (
+            "brainpoolP384r1",
+            include_bytes!("curves/brainpoolP384r1.der"),
+        ),
+        17 => (
+            "brainpoolP512r1",
+            include_bytes!("curves/brainpoolP512r1.der"),
+        ),
+        18 => ("secp521r1", include_bytes!("curves/secp521r1.der")),
+        _ => return None,
+    };
+    parse_ec_parameters(der).ok().map(|p| (name, p))
+}
+
 /// Explicit parameters fit for verification: equal to a known named curve, or validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidatedCurve {
@@ -212,7 +250,7 @@ fn int(t: Tlv<'_>) -> Result<BigUint, CurveError> {
     Ok(BigUint::from_bytes_be(t.value))
 }
 
-fn malformed(e: crate::tlv::TlvError) -> CurveError {
+fn malformed(e: crate::lds::tlv::TlvError) -> CurveError {
     CurveError::Malformed(e.to_string())
 }
 
@@ -576,7 +614,7 @@ impl CurveParams {
     }
 
     /// `k·pt`; `None` for the point at infinity (or a field the arithmetic cannot take). Not
-    /// constant time: see [`crate::pace`] for where that is acceptable.
+    /// constant time: see [`crate::protocol::pace`] for where that is acceptable.
     pub fn mul_point(&self, k: &BigUint, pt: &AffinePoint) -> Option<AffinePoint> {
         let arith = self.arith().ok()?;
         let r = arith.to_affine(&arith.mul(k, &arith.affine(pt)))?;
@@ -842,7 +880,7 @@ mod tests {
         let mut base = vec![0x04];
         base.extend(fixed(&c.gx));
         base.extend(fixed(&c.gy));
-        let mut w = crate::tlv::TlvWriter::new();
+        let mut w = crate::lds::tlv::TlvWriter::new();
         w.nested(0x30, |w| {
             w.put(0x02, &[1]);
             w.nested(0x30, |w| {

@@ -4,7 +4,7 @@
 //! uses it to decide which files to try.
 
 use super::{DgNumber, LdsError, LdsFile};
-use crate::tlv::{self, TlvError};
+use crate::lds::tlv::{self, TlvError};
 
 /// Parsed EF.COM.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +95,7 @@ fn parse_tag_list(bytes: &[u8], base: usize) -> Result<Vec<u32>, LdsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tlv::TlvWriter;
+    use crate::lds::tlv::TlvWriter;
 
     #[test]
     fn parses_a_cccd_like_com() {

@@ -16,7 +16,7 @@
 //! other than UTF8String are accepted) but strict about BER-TLV itself.
 
 use super::{LdsError, LdsFile, small_uint};
-use crate::tlv::{Tlv, TlvReader};
+use crate::lds::tlv::{Tlv, TlvReader};
 use std::collections::BTreeMap;
 
 const FILE: LdsFile = LdsFile::Dg(super::DgNumber::DG13);
@@ -322,56 +322,10 @@ fn strings(obj: Tlv<'_>, out: &mut Vec<String>, depth: usize) -> Result<(), usiz
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::tlv::TlvWriter;
-
-    /// A DG13 of an invented person, in the layout of real cards.
-    pub(crate) fn sample_dg13() -> Vec<u8> {
-        let text = |w: &mut TlvWriter, n: u8, s: &str| {
-            w.nested(0x30, |w| {
-                w.put(0x02, &[n]);
-                w.put(0x0C, s.as_bytes());
-            });
-        };
-        let mut w = TlvWriter::new();
-        w.nested(0x6D, |w| {
-            w.nested(0x30, |w| {
-                w.put(0x02, &[1]);
-                w.put(0x06, &[0x28, 0xD3, 0x16, 0x01, 0x00, 0x08]);
-                w.nested(0x31, |w| {
-                    text(w, 1, "001093047064");
-                    text(w, 2, "Nguyễn Thị Thử Nghiệm");
-                    text(w, 3, "05/10/1993");
-                    text(w, 4, "Nữ");
-                    text(w, 5, "Việt Nam");
-                    text(w, 6, "Kinh");
-                    text(w, 7, "Không");
-                    text(w, 8, "Xã Đông Anh, Hà Nội");
-                    text(w, 9, "Số 1 Phố Thử, Phường Ba Đình, Hà Nội");
-                    text(w, 10, "Nốt ruồi C:1cm trên trước mép trái");
-                    text(w, 11, "10/07/2021");
-                    text(w, 12, "05/10/2033");
-                    w.nested(0x30, |w| {
-                        w.put(0x02, &[13]);
-                        w.nested(0x30, |w| {
-                            w.put(0x0C, "Nguyễn Văn Cha".as_bytes());
-                            w.put(0x0C, "Trần Thị Mẹ".as_bytes());
-                        });
-                    });
-                    w.nested(0x30, |w| {
-                        w.put(0x02, &[14]);
-                        w.nested(0x30, |w| {
-                            w.put(0x0C, b"");
-                        });
-                    });
-                    text(w, 15, "013456789");
-                    text(w, 99, "future field");
-                });
-            });
-        });
-        w.into_bytes()
-    }
+    use crate::lds::tlv::TlvWriter;
+    use crate::testing::samples::sample_dg13;
 
     #[test]
     fn parses_all_known_fields_by_number() {

@@ -5,7 +5,7 @@
 //! parameter id); the raw encoding of each is kept for the protocol code that will use it.
 
 use super::{DgNumber, LdsError, LdsFile, oid_from_content, small_uint};
-use crate::tlv::TlvReader;
+use crate::lds::tlv::TlvReader;
 
 const FILE: LdsFile = LdsFile::Dg(DgNumber::DG14);
 
@@ -90,7 +90,8 @@ pub(crate) fn parse_security_info(
     };
     let protocol = oid.to_string();
     let (kind, name) = describe(&protocol);
-    let int = |t: crate::tlv::Tlv<'_>| (t.tag.0 == 0x02).then(|| small_uint(t.value)).flatten();
+    let int =
+        |t: crate::lds::tlv::Tlv<'_>| (t.tag.0 == 0x02).then(|| small_uint(t.value)).flatten();
     Ok(SecurityInfo {
         protocol,
         kind,
@@ -151,9 +152,9 @@ pub fn describe(oid: &str) -> (SecurityInfoKind, String) {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::tlv::TlvWriter;
+    use crate::lds::tlv::TlvWriter;
 
     fn oid(dotted: &str) -> Vec<u8> {
         const_oid::ObjectIdentifier::new(dotted)
@@ -162,7 +163,7 @@ pub(crate) mod tests {
             .to_vec()
     }
 
-    pub(crate) fn sample_dg14() -> Vec<u8> {
+    fn sample_dg14() -> Vec<u8> {
         let mut w = TlvWriter::new();
         w.nested(0x6E, |w| {
             w.nested(0x31, |w| {

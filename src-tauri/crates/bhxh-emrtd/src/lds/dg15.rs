@@ -1,7 +1,7 @@
 //! DG15 (tag `6F`): the Active Authentication public key, a DER `SubjectPublicKeyInfo`.
 
 use super::{DgNumber, LdsError, LdsFile};
-use crate::tlv::TlvReader;
+use crate::lds::tlv::TlvReader;
 use der::Decode;
 use spki::SubjectPublicKeyInfoOwned;
 
@@ -42,7 +42,7 @@ pub fn parse_dg15(bytes: &[u8]) -> Result<Dg15, LdsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tlv::TlvWriter;
+    use crate::lds::tlv::TlvWriter;
 
     #[test]
     fn parses_an_ec_key_and_reports_garbage() {

@@ -10,7 +10,7 @@
 //! [`FaceImage::header_parsed`] says so.
 
 use super::{DgNumber, LdsError, LdsFile};
-use crate::tlv::TlvReader;
+use crate::lds::tlv::TlvReader;
 
 const FILE: LdsFile = LdsFile::Dg(DgNumber::DG2);
 
@@ -182,38 +182,9 @@ fn walk_2005(rec: &[u8]) -> Option<FaceImage> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::tlv::TlvWriter;
-
-    /// A DG2 around `image` (an ISO 19794-5:2005 record with one face, no feature points).
-    pub(crate) fn sample_dg2(image: &[u8], data_type: u8) -> Vec<u8> {
-        let mut rec = Vec::new();
-        rec.extend_from_slice(b"FAC\0");
-        rec.extend_from_slice(b"010\0");
-        let block_len = 20 + 12 + image.len();
-        let record_len = 14 + block_len;
-        rec.extend_from_slice(&u32::try_from(record_len).unwrap().to_be_bytes());
-        rec.extend_from_slice(&1u16.to_be_bytes());
-        rec.extend_from_slice(&u32::try_from(block_len).unwrap().to_be_bytes());
-        rec.extend_from_slice(&[0, 0]); // feature points
-        rec.extend_from_slice(&[0; 14]); // gender … pose uncertainty
-        rec.extend_from_slice(&[1, data_type, 0x00, 0xF0, 0x01, 0x40, 1, 2, 0, 0, 0, 0]);
-        rec.extend_from_slice(image);
-        let mut w = TlvWriter::new();
-        w.nested(0x75, |w| {
-            w.nested(0x7F61, |w| {
-                w.put(0x02, &[1]);
-                w.nested(0x7F60, |w| {
-                    w.nested(0xA1, |w| {
-                        w.put(0x80, &[1, 1]);
-                    });
-                    w.put(0x5F2E, &rec);
-                });
-            });
-        });
-        w.into_bytes()
-    }
+    use crate::testing::samples::sample_dg2;
 
     #[test]
     fn extracts_a_jpeg_with_dimensions() {

@@ -1,21 +1,32 @@
-//! The Logical Data Structure (ICAO 9303 part 10): the files an eMRTD chip holds.
+//! The Logical Data Structure (ICAO 9303 part 10): what is on an eMRTD chip, as bytes.
 //!
-//! Each file has its own module: [`com`] (EF.COM, the table of contents), [`dg2`] (face image),
-//! [`dg13`] (Vietnamese personal data), [`dg14`] (security infos), [`dg15`] (Active
-//! Authentication public key). DG1 lives in [`crate::mrz`] next to the MRZ it carries, and EF.SOD
-//! in [`crate::sod`].
+//! Everything here parses (or, for tests, writes) files; nothing talks to a card or judges a
+//! signature. That is the point of the module: it is the surface a hostile chip controls, so it
+//! is kept small, pure and fuzzed (`fuzz/fuzz_targets/{tlv,lds,mrz}.rs`), and the protocol and
+//! trust code only ever see its typed results.
+//!
+//! - [`tlv`]: BER-TLV, the encoding of every file.
+//! - [`mrz`]: the machine readable zone and DG1, which carries it.
+//! - [`com`] (EF.COM, the table of contents), [`dg2`] (face image), [`dg13`] (Vietnamese
+//!   personal data), [`dg14`] (security infos), [`dg15`] (Active Authentication public key).
+//! - [`sod`]: EF.SOD, the signed hashes of the data groups.
+//! - [`card_access`]: EF.CardAccess, the PACE protocols the chip offers.
 //!
 //! Parsers here never panic. They fail with an [`LdsError`] naming the file, and for structural
 //! problems the offset inside that file; fields they do not know are kept raw.
 
+pub mod card_access;
 pub mod com;
 pub mod dg13;
 pub mod dg14;
 pub mod dg15;
 pub mod dg2;
+pub mod mrz;
+pub mod sod;
+pub mod tlv;
 
-use crate::tlv::TlvError;
 use thiserror::Error;
+use tlv::TlvError;
 
 /// A data group number, 1 to 16.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -80,6 +91,14 @@ impl std::fmt::Display for DgNumber {
         write!(f, "DG{}", self.0)
     }
 }
+
+/// The eMRTD application identifier (ICAO 9303-10, the LDS1 application).
+pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
+
+/// The file identifier of EF.COM.
+pub const EF_COM: u16 = 0x011E;
+/// The file identifier of EF.SOD.
+pub const EF_SOD: u16 = 0x011D;
 
 /// Which file a parse error is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,10 +1,15 @@
 //! The APDU transport: how command bytes reach the chip and response bytes come back.
 //!
-//! [`Transport`] is all the [`crate::reader`] needs; [`crate::pcsc_transport`] implements it
-//! over PC/SC (feature `pcsc`), tests implement it with a scripted fake.
+//! [`Transport`] is all the protocols and the [`crate::reader`] need, so it sits below both:
+//! `pcsc` implements it over PC/SC (feature `pcsc`), the tests with a fake chip
+//! (`crate::testing::fake_chip`). Nothing above this module links a smart card library, which
+//! keeps the crate testable, fuzzable and buildable without one.
 
 use std::time::Duration;
 use thiserror::Error;
+
+#[cfg(feature = "pcsc")]
+pub mod pcsc;
 
 /// A response APDU split into its data and status word.
 #[derive(Debug, Clone, PartialEq, Eq)]

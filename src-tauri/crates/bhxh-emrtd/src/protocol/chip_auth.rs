@@ -17,10 +17,10 @@
 
 use num_bigint::BigUint;
 
-use crate::crypto::weierstrass::{AffinePoint, CurveParams, parse_ec_parameters};
+use crate::crypto::weierstrass::{AffinePoint, CurveParams, parse_ec_parameters, standard_curve};
+use crate::lds::card_access::PaceCipher;
 use crate::lds::dg14::{Dg14, SecurityInfoKind};
-use crate::pace::{PaceCipher, standard_curve};
-use crate::tlv::{self, TlvReader};
+use crate::lds::tlv::{self, TlvReader};
 
 /// `id-CA-ECDH` = 0.4.0.127.0.7.2.2.3.2, as OID content bytes.
 const ID_CA_ECDH: [u8; 9] = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x03, 0x02];
@@ -220,6 +220,41 @@ pub fn plan(dg14: &Dg14) -> CaPlan {
     CaPlan::Unsupported(reasons.join("; "))
 }
 
+/// What Chip Authentication came to, as the reader saw it; judged by
+/// [`crate::verify::chip_auth`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaOutcome {
+    /// DG14 offers no Chip Authentication.
+    NotAvailable,
+    /// DG14 offers it in a form this crate cannot run (the reason).
+    Unsupported(String),
+    /// The chip refused a step of the key agreement (the step and its status word).
+    Refused { step: &'static str, sw: u16 },
+    /// Under the new keys the chip answered, but not with EF.COM's bytes.
+    WrongData {
+        /// The protocol run (`ECDH, AES-128, brainpoolP256r1, version 2`).
+        protocol: String,
+    },
+    /// Under the new keys the chip answered an error status: it did not agree them.
+    NotAgreed {
+        /// The status word.
+        sw: u16,
+        /// The protocol run.
+        protocol: String,
+    },
+    /// The chip's answer does not verify under the new keys: it does not hold the DG14 private
+    /// key.
+    BadAnswer {
+        /// The protocol run.
+        protocol: String,
+    },
+    /// The chip answered EF.COM under the keys it agreed.
+    Passed {
+        /// The protocol run.
+        protocol: String,
+    },
+}
+
 /// The commands that send the ephemeral key `encoded` (plain; the reader protects them).
 pub fn commands(p: &CaParams, encoded: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
     let key_id = p
@@ -263,7 +298,7 @@ pub fn commands(p: &CaParams, encoded: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::tlv::TlvWriter;
+    use crate::lds::tlv::TlvWriter;
 
     fn oid(dotted: &str) -> Vec<u8> {
         const_oid::ObjectIdentifier::new(dotted)

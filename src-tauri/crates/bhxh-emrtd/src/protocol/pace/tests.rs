@@ -3,6 +3,8 @@
 //! and the failures a chip can cause.
 
 use super::*;
+use crate::crypto::weierstrass::standard_curve;
+use crate::lds::card_access::CardAccessError;
 
 fn x(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).unwrap()
@@ -169,7 +171,7 @@ fn card_access_is_parsed_and_the_best_supported_protocol_chosen() {
         "310c300a060804007f000702020402",
     ] {
         let err = parse_card_access(&x(bad)).unwrap_err();
-        assert!(matches!(err, PaceError::CardAccess(_)), "{bad}: {err}");
+        assert!(matches!(err, CardAccessError(_)), "{bad}: {err}");
     }
 }
 
@@ -221,7 +223,7 @@ fn kdf_takes_sha256_for_long_aes_keys_and_cmac_matches_rfc_4493() {
         kdf(b"K", 1, PaceCipher::Aes192)[..]
     );
     // RFC 4493 §4, example 2 (16-byte message).
-    let mac = crate::secure_messaging::aes_cmac(
+    let mac = crate::protocol::secure_messaging::aes_cmac(
         &x("2b7e151628aed2a6abf7158809cf4f3c"),
         &x("6bc1bee22e409f96e93d7e117393172a"),
     )

@@ -2,8 +2,8 @@
 //! issuing state signed, and is the signer one we trust?
 //!
 //! Every step becomes a [`CheckResult`] naming what was checked and, on failure, exactly what
-//! failed (which data group, which certificate, why). [`crate::verdict`] turns the list into
-//! one answer for the counter.
+//! failed (which data group, which certificate, why). [`crate::verify::verdict`] turns the list
+//! into one answer for the counter.
 //!
 //! Architecture invariant: this module never reads the card; it judges bytes it is handed, so
 //! it is tested entirely with generated documents.
@@ -11,91 +11,13 @@
 use crate::crypto::weierstrass::CurveError;
 use crate::crypto::{HashAlgorithm, SignatureError, verify_signature};
 use crate::lds::DgNumber;
-use crate::sod::{OID_LDS_SECURITY_OBJECT, Sod, parse_sod};
-use crate::trust::{ChainError, TrustStore, Validity, format_utc, validity_at};
+use crate::lds::sod::{OID_LDS_SECURITY_OBJECT, Sod, parse_sod};
+use crate::verify::trust::{
+    ChainError, TrustStore, Validity, format_date_vi, format_utc, validity_at,
+};
+use crate::verify::{Check, CheckResult, Status};
 use std::collections::BTreeMap;
 use std::time::SystemTime;
-
-/// What a check is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Check {
-    /// EF.SOD could be parsed.
-    SodStructure,
-    /// The hash of one data group matches EF.SOD.
-    DataGroupHash(DgNumber),
-    /// The signed attributes (content type, message digest) match the LDS security object.
-    SignedAttributes,
-    /// The SOD signature verifies with the Document Signer certificate.
-    SodSignature,
-    /// The Document Signer certificate is valid at the checked time.
-    DsCertificateValidity,
-    /// The Document Signer certificate was issued by a trusted CSCA.
-    CscaTrust,
-    /// The CSCA certificate is valid at the checked time.
-    CscaCertificateValidity,
-    /// Active Authentication: the chip holds the private key of DG15 (not a copy). Added by
-    /// [`crate::reader`] after passive authentication; see [`crate::active`].
-    ActiveAuthentication,
-    /// Chip Authentication: the chip holds the private key of DG14's key (not a copy), and
-    /// the session continued under the keys it agreed. See [`crate::chip_auth`].
-    ChipAuthentication,
-}
-
-impl Check {
-    /// A short Vietnamese label for the counter.
-    pub fn label_vi(self) -> String {
-        match self {
-            Self::SodStructure => "Đọc dữ liệu bảo mật (EF.SOD)".into(),
-            Self::DataGroupHash(n) => format!("Toàn vẹn dữ liệu {n}"),
-            Self::SignedAttributes => "Thuộc tính chữ ký".into(),
-            Self::SodSignature => "Chữ ký số của cơ quan cấp thẻ".into(),
-            Self::DsCertificateValidity => "Hiệu lực chứng thư ký (DS)".into(),
-            Self::CscaTrust => "Nguồn gốc chứng thư (CSCA)".into(),
-            Self::CscaCertificateValidity => "Hiệu lực chứng thư gốc (CSCA)".into(),
-            Self::ActiveAuthentication => "Xác thực chủ động (chống sao chép chip)".into(),
-            Self::ChipAuthentication => "Xác thực chip (chống sao chép chip)".into(),
-        }
-    }
-
-    /// Whether this check proves the chip is not a copy (a failure: a cloned chip; not
-    /// checkable: says nothing about the data's signer).
-    pub fn is_anti_cloning(self) -> bool {
-        matches!(self, Self::ActiveAuthentication | Self::ChipAuthentication)
-    }
-
-    /// Whether a failure of this check means the data was altered (as opposed to: its origin
-    /// could not be established).
-    pub fn is_integrity(self) -> bool {
-        matches!(
-            self,
-            Self::DataGroupHash(_) | Self::SignedAttributes | Self::SodSignature
-        )
-    }
-}
-
-/// The outcome of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Checked and correct.
-    Passed,
-    /// Checked and wrong: evidence against the document.
-    Failed,
-    /// Could not be checked (unsupported algorithm, missing certificate or CSCA).
-    Unverifiable,
-    /// Deliberately not checked (e.g. a data group that was not read).
-    NotChecked,
-}
-
-/// One check with its outcome and a technical explanation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckResult {
-    /// What was checked.
-    pub check: Check,
-    /// The outcome.
-    pub status: Status,
-    /// Technical detail (English): what was compared or why it failed.
-    pub detail: String,
-}
 
 /// All checks of one passive authentication.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,12 +35,14 @@ impl PassiveAuthReport {
     }
 }
 
-fn push(out: &mut Vec<CheckResult>, check: Check, status: Status, detail: impl Into<String>) {
-    out.push(CheckResult {
-        check,
-        status,
-        detail: detail.into(),
-    });
+fn push(
+    out: &mut Vec<CheckResult>,
+    check: Check,
+    status: Status,
+    vi: impl Into<String>,
+    en: impl Into<String>,
+) {
+    out.push(CheckResult::new(check, status, vi, en));
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -136,10 +60,11 @@ fn signature_status(e: &SignatureError) -> Status {
     }
 }
 
+/// A certificate's validity at `at`; `who` names it in English, `who_vi` in Vietnamese.
 fn validity_check(
     out: &mut Vec<CheckResult>,
     check: Check,
-    who: &str,
+    (who_vi, who): (&str, &str),
     v: Validity,
     at: SystemTime,
 ) {
@@ -151,12 +76,18 @@ fn validity_check(
             out,
             check,
             Status::Passed,
+            format!("{who_vi} còn hiệu lực ngày {}.", format_date_vi(at_secs)),
             format!("{who} is valid on {}", format_utc(at_secs)),
         ),
         Validity::NotYetValid { not_before } => push(
             out,
             check,
             Status::Failed,
+            format!(
+                "{who_vi} chưa có hiệu lực: hiệu lực từ ngày {} (kiểm tra ngày {}). Kiểm tra đồng hồ của máy tính.",
+                format_date_vi(not_before),
+                format_date_vi(at_secs)
+            ),
             format!(
                 "{who} is not valid before {} (checked at {})",
                 format_utc(not_before),
@@ -167,6 +98,11 @@ fn validity_check(
             out,
             check,
             Status::Failed,
+            format!(
+                "{who_vi} đã hết hạn ngày {} (kiểm tra ngày {}).",
+                format_date_vi(not_after),
+                format_date_vi(at_secs)
+            ),
             format!(
                 "{who} expired on {} (checked at {})",
                 format_utc(not_after),
@@ -188,7 +124,13 @@ pub fn passive_authentication(
     let sod = match parse_sod(sod_bytes) {
         Ok(sod) => sod,
         Err(e) => {
-            push(&mut out, Check::SodStructure, Status::Failed, e.to_string());
+            push(
+                &mut out,
+                Check::SodStructure,
+                Status::Failed,
+                "Không đọc được dữ liệu bảo mật (EF.SOD) của chip: tệp hỏng hoặc không đúng định dạng.",
+                e.to_string(),
+            );
             return PassiveAuthReport {
                 checks: out,
                 sod: None,
@@ -200,23 +142,25 @@ pub fn passive_authentication(
     } else {
         format!("; {} signer infos, the first is used", sod.signer_count)
     };
+    let listed = sod
+        .lds
+        .dg_hashes
+        .keys()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
     push(
         &mut out,
         Check::SodStructure,
         Status::Passed,
+        format!("Đọc được dữ liệu bảo mật (EF.SOD): có giá trị băm của {listed}."),
         format!(
-            "LDSSecurityObject v{}, {} ({}), hashes for {}{signers}",
+            "LDSSecurityObject v{}, {} ({}), hashes for {listed}{signers}",
             sod.lds.version,
             sod.lds
                 .hash_algorithm
                 .map_or("unsupported hash", HashAlgorithm::name),
             sod.lds.hash_algorithm_oid,
-            sod.lds
-                .dg_hashes
-                .keys()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
         ),
     );
 
@@ -231,6 +175,7 @@ pub fn passive_authentication(
             &mut out,
             Check::SodSignature,
             Status::Unverifiable,
+            "Không kiểm tra được chữ ký số: dữ liệu bảo mật không kèm chứng thư ký (DS) của người ký.",
             format!(
                 "EF.SOD carries {} certificate(s), none matching the signer identifier",
                 sod.certificates.len()
@@ -254,22 +199,32 @@ pub fn passive_authentication(
                     &mut out,
                     Check::SodSignature,
                     Status::Passed,
+                    "Chữ ký số của cơ quan cấp thẻ trên dữ liệu bảo mật hợp lệ.",
                     format!(
                         "{how}; Document Signer \"{}\" (serial {})",
                         ds.subject(),
                         ds.serial()
                     ),
                 ),
-                Err(e) => push(
-                    &mut out,
-                    Check::SodSignature,
-                    signature_status(&e),
-                    format!(
-                        "Document Signer \"{}\" (serial {}): {e}",
-                        ds.subject(),
-                        ds.serial()
-                    ),
-                ),
+                Err(e) => {
+                    let status = signature_status(&e);
+                    let vi = if status == Status::Failed {
+                        "Chữ ký số không khớp với dữ liệu bảo mật: dữ liệu đã bị thay đổi hoặc bị giả mạo."
+                    } else {
+                        "Không kiểm tra được chữ ký số: thuật toán hoặc khóa của chứng thư ký (DS) chưa được hỗ trợ."
+                    };
+                    push(
+                        &mut out,
+                        Check::SodSignature,
+                        status,
+                        vi,
+                        format!(
+                            "Document Signer \"{}\" (serial {}): {e}",
+                            ds.subject(),
+                            ds.serial()
+                        ),
+                    );
+                }
             }
         }
     }
@@ -280,7 +235,7 @@ pub fn passive_authentication(
         validity_check(
             &mut out,
             Check::DsCertificateValidity,
-            &who,
+            ("Chứng thư ký (DS)", &who),
             validity_at(ds, at),
             at,
         );
@@ -292,6 +247,10 @@ pub fn passive_authentication(
                     Check::CscaTrust,
                     Status::Passed,
                     format!(
+                        "Chứng thư ký được cấp bởi chứng thư gốc \"{}\" có trong kho chứng thư gốc (CSCA) của đơn vị.",
+                        issuer.anchor.cert.subject()
+                    ),
+                    format!(
                         "issued by CSCA \"{}\" from {}; {}",
                         issuer.anchor.cert.subject(),
                         issuer.anchor.source,
@@ -302,21 +261,36 @@ pub fn passive_authentication(
                 validity_check(
                     &mut out,
                     Check::CscaCertificateValidity,
-                    &who,
+                    ("Chứng thư gốc (CSCA)", &who),
                     issuer.validity,
                     at,
                 );
             }
             Err(e) => {
-                let status = match &e {
-                    ChainError::NoIssuer { .. } => Status::Unverifiable,
+                let (status, vi) = match &e {
+                    ChainError::NoIssuer { .. } => (
+                        Status::Unverifiable,
+                        "Kho chứng thư gốc (CSCA) của đơn vị không có chứng thư đã cấp chứng thư ký này: chưa kiểm chứng được cơ quan cấp thẻ.",
+                    ),
                     ChainError::BadSignature { mismatch: true, .. }
-                    | ChainError::AlgorithmMismatch { .. } => Status::Failed,
+                    | ChainError::AlgorithmMismatch { .. } => (
+                        Status::Failed,
+                        "Chứng thư ký không được cấp bởi chứng thư gốc (CSCA) cùng tên trong kho: chữ ký trên chứng thư ký không khớp.",
+                    ),
                     ChainError::BadSignature {
                         mismatch: false, ..
-                    } => Status::Unverifiable,
+                    } => (
+                        Status::Unverifiable,
+                        "Không kiểm tra được chữ ký của chứng thư gốc (CSCA) trên chứng thư ký: thuật toán chưa được hỗ trợ.",
+                    ),
                 };
-                push(&mut out, Check::CscaTrust, status, format!("{who}: {e}"));
+                push(
+                    &mut out,
+                    Check::CscaTrust,
+                    status,
+                    vi,
+                    format!("{who}: {e}"),
+                );
             }
         }
     }
@@ -344,12 +318,18 @@ fn check_data_groups(
                 out,
                 check,
                 Status::NotChecked,
+                format!(
+                    "{n} có trong dữ liệu bảo mật nhưng không được đọc (thẻ không có, hoặc cần quyền truy cập cao hơn)."
+                ),
                 format!("{n} is listed in EF.SOD but was not read (absent or access-protected)"),
             ),
             (None, Some(_)) => push(
                 out,
                 check,
                 Status::Failed,
+                format!(
+                    "{n} đọc được từ chip nhưng không có trong dữ liệu bảo mật: cơ quan cấp thẻ không ký nhóm dữ liệu này."
+                ),
                 format!("{n} was read from the chip but EF.SOD lists no hash for it"),
             ),
             (Some(expected), Some(bytes)) => match hash {
@@ -357,6 +337,7 @@ fn check_data_groups(
                     out,
                     check,
                     Status::Unverifiable,
+                    format!("Không kiểm tra được {n}: thuật toán băm chưa được hỗ trợ."),
                     format!(
                         "{n}: unsupported hash algorithm {}",
                         sod.lds.hash_algorithm_oid
@@ -369,6 +350,7 @@ fn check_data_groups(
                             out,
                             check,
                             Status::Passed,
+                            format!("{n} đúng với dữ liệu cơ quan cấp thẻ đã ký."),
                             format!("{n}: {h} {}", hex(&actual)),
                         );
                     } else {
@@ -376,6 +358,9 @@ fn check_data_groups(
                             out,
                             check,
                             Status::Failed,
+                            format!(
+                                "{n} đọc từ chip khác với dữ liệu cơ quan cấp thẻ đã ký: dữ liệu đã bị thay đổi."
+                            ),
                             format!(
                                 "{n}: {h} of the {} bytes read is {}, EF.SOD says {}",
                                 bytes.len(),
@@ -398,6 +383,7 @@ fn check_signed_attributes(out: &mut Vec<CheckResult>, sod: &Sod) {
             out,
             check,
             Status::Passed,
+            "Chữ ký phủ trực tiếp danh sách giá trị băm (không có thuộc tính chữ ký).",
             "no signed attributes: the signature covers the LDSSecurityObject directly",
         );
         return;
@@ -407,6 +393,7 @@ fn check_signed_attributes(out: &mut Vec<CheckResult>, sod: &Sod) {
             out,
             check,
             Status::Failed,
+            "Thuộc tính chữ ký sai: nội dung được ký không phải danh sách giá trị băm của thẻ.",
             format!(
                 "contentType attribute is {}, expected {OID_LDS_SECURITY_OBJECT}",
                 sod.signer.content_type.as_deref().unwrap_or("missing")
@@ -419,6 +406,7 @@ fn check_signed_attributes(out: &mut Vec<CheckResult>, sod: &Sod) {
             out,
             check,
             Status::Unverifiable,
+            "Không kiểm tra được thuộc tính chữ ký: thuật toán băm chưa được hỗ trợ.",
             format!(
                 "unsupported signer digest algorithm {}",
                 sod.signer.digest_algorithm.oid
@@ -432,18 +420,21 @@ fn check_signed_attributes(out: &mut Vec<CheckResult>, sod: &Sod) {
             out,
             check,
             Status::Failed,
+            "Thuộc tính chữ ký thiếu giá trị băm của nội dung được ký.",
             "messageDigest attribute is missing",
         ),
         Some(md) if *md == actual => push(
             out,
             check,
             Status::Passed,
+            "Thuộc tính chữ ký khớp với danh sách giá trị băm.",
             format!("messageDigest matches the {h} of the LDSSecurityObject"),
         ),
         Some(md) => push(
             out,
             check,
             Status::Failed,
+            "Thuộc tính chữ ký không khớp với danh sách giá trị băm: dữ liệu bảo mật đã bị thay đổi.",
             format!(
                 "messageDigest is {}, but the {h} of the LDSSecurityObject is {}",
                 hex(md),
@@ -456,8 +447,8 @@ fn check_signed_attributes(out: &mut Vec<CheckResult>, sod: &Sod) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{card_files, inside_validity, sod, trust};
-    use crate::verdict::{Verdict, VerdictKind};
+    use crate::testing::fixtures::{card_files, inside_validity, sod, trust};
+    use crate::verify::verdict::{Verdict, VerdictKind};
     use std::time::Duration;
 
     fn run(sod_name: &str, dgs: &BTreeMap<DgNumber, Vec<u8>>, store: &str) -> PassiveAuthReport {
@@ -472,7 +463,7 @@ mod tests {
     }
 
     fn detail(report: &PassiveAuthReport, check: Check) -> &str {
-        report.get(check).map_or("", |c| c.detail.as_str())
+        report.get(check).map_or("", |c| c.detail_en.as_str())
     }
 
     fn assert_all_passed(report: &PassiveAuthReport) {
@@ -520,6 +511,23 @@ mod tests {
         assert_eq!(verdict.kind, VerdictKind::Genuine);
         assert_eq!(verdict.headline, "Thẻ thật – dữ liệu toàn vẹn");
         assert_eq!(verdict.reason, None);
+        assert_eq!(verdict.reason_vi, None);
+
+        // Every check is said in Vietnamese for the counter, the evidence in English below it.
+        assert!(report.checks.iter().all(|c| !c.detail_vi.is_empty()));
+        let text = verdict.render_text();
+        assert!(
+            text.contains(
+                "✓ Toàn vẹn dữ liệu DG13 — Đạt: DG13 đúng với dữ liệu cơ quan cấp thẻ đã ký.\n    DG13: SHA-256 "
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "✓ Hiệu lực chứng thư ký (DS) — Đạt: Chứng thư ký (DS) còn hiệu lực ngày "
+            ),
+            "{text}"
+        );
     }
 
     #[test]
@@ -576,6 +584,12 @@ mod tests {
         assert_eq!(verdict.kind, VerdictKind::DataAltered);
         assert_eq!(verdict.headline, "Dữ liệu trên thẻ đã bị thay đổi");
         assert!(verdict.reason.unwrap().starts_with("DG13: SHA-256"));
+        assert_eq!(
+            verdict.reason_vi.as_deref(),
+            Some(
+                "DG13 đọc từ chip khác với dữ liệu cơ quan cấp thẻ đã ký: dữ liệu đã bị thay đổi."
+            )
+        );
     }
 
     #[test]
@@ -645,6 +659,14 @@ mod tests {
         let verdict = Verdict::from_report(&report);
         assert_eq!(verdict.kind, VerdictKind::OriginUnverified);
         assert_eq!(verdict.headline, "Không xác thực được nguồn gốc thẻ");
+        assert!(
+            verdict
+                .reason_vi
+                .as_deref()
+                .is_some_and(|r| r.contains("Kho chứng thư gốc (CSCA)")),
+            "{:?}",
+            verdict.reason_vi
+        );
 
         let empty = passive_authentication(
             &sod("sod-p256.cms"),
@@ -683,6 +705,8 @@ mod tests {
             Status::Failed
         );
         assert!(detail(&report, Check::DsCertificateValidity).contains("expired on"));
+        let ds = report.get(Check::DsCertificateValidity).unwrap();
+        assert!(ds.detail_vi.contains("đã hết hạn ngày"), "{}", ds.detail_vi);
         assert_eq!(
             status(&report, Check::CscaCertificateValidity),
             Status::Failed

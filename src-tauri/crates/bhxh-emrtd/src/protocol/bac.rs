@@ -4,10 +4,10 @@
 //! Pure functions over bytes: the caller sends `GET CHALLENGE` (`00 84 00 00 08`) and
 //! `EXTERNAL AUTHENTICATE` (`00 82 00 00 28 <data> 28`) itself. For the CCCD the document
 //! number is the **last 9 digits** of the 12-digit ID, with dates as printed in the MRZ
-//! (see [`crate::mrz::mrz_information`]).
+//! (see [`crate::lds::mrz::mrz_information`]).
 
-use crate::mrz::{Mrz, mrz_information};
-use crate::secure_messaging::{
+use crate::lds::mrz::{Mrz, mrz_information};
+use crate::protocol::secure_messaging::{
     SecureMessaging, pad, retail_mac, tdes_cbc_decrypt, tdes_cbc_encrypt,
 };
 use sha1::{Digest, Sha1};
@@ -202,7 +202,8 @@ mod tests {
 
     #[test]
     fn cccd_keys_come_from_the_last_nine_digits() {
-        let mrz = crate::mrz::Mrz::parse(&crate::mrz::tests::CCCD_MRZ.join("\n")).unwrap();
+        let mrz =
+            crate::lds::mrz::Mrz::parse(&crate::testing::samples::CCCD_MRZ.join("\n")).unwrap();
         assert_eq!(
             BacKeys::from_mrz(&mrz),
             BacKeys::from_fields("093047064", "930105", "330105")

@@ -16,7 +16,7 @@
 //! [`Mrz::vietnamese_id`] exposes the 12-digit number when (and only when) that layout is present
 //! and its check digit verifies.
 
-use crate::tlv::{self, TlvError};
+use crate::lds::tlv::{self, TlvError};
 use thiserror::Error;
 
 /// A field of the MRZ protected by a check digit.
@@ -470,8 +470,9 @@ fn split_name(name: &str) -> (String, String) {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::testing::samples::CCCD_MRZ;
 
     #[test]
     fn check_digits_of_published_fields() {
@@ -501,13 +502,6 @@ pub(crate) mod tests {
             "L898902C<369080619406236"
         );
     }
-
-    /// The public CCCD sample from the project notes, with an invented name line.
-    pub(crate) const CCCD_MRZ: [&str; 3] = [
-        "IDVNM0930470641001093047064<<2",
-        "9301054M3301052VNM<<<<<<<<<<<8",
-        "NGUYEN<<VAN<THU<NGHIEM<<<<<<<<",
-    ];
 
     #[test]
     fn parses_the_vietnamese_td1_layout() {
@@ -617,14 +611,14 @@ pub(crate) mod tests {
 
     #[test]
     fn parses_dg1() {
-        let mut w = crate::tlv::TlvWriter::new();
+        let mut w = crate::lds::tlv::TlvWriter::new();
         w.nested(0x61, |w| {
             w.put(0x5F1F, CCCD_MRZ.concat().as_bytes());
         });
         let mrz = parse_dg1(&w.into_bytes()).unwrap();
         assert_eq!(mrz.vietnamese_id(), Some("001093047064"));
 
-        let mut w = crate::tlv::TlvWriter::new();
+        let mut w = crate::lds::tlv::TlvWriter::new();
         w.nested(0x61, |w| {
             w.put(0x5F1F, b"SHORT");
         });

@@ -174,7 +174,7 @@ impl std::fmt::Debug for SecureMessaging {
 }
 
 fn tlv(tag: u8, value: &[u8]) -> Vec<u8> {
-    crate::tlv::encode(u32::from(tag), value)
+    crate::lds::tlv::encode(u32::from(tag), value)
 }
 
 impl SecureMessaging {
@@ -361,7 +361,7 @@ impl SecureMessaging {
         let mut encrypted: Option<(&[u8], bool)> = None;
         let mut status = None;
         let mut mac = None;
-        for item in crate::tlv::TlvReader::new(body) {
+        for item in crate::lds::tlv::TlvReader::new(body) {
             let t = item.map_err(|e| SmError::BadResponse(e.to_string()))?;
             match t.tag.0 {
                 0x87 => encrypted = Some((t.value, true)),

@@ -10,13 +10,17 @@
 //!   `ActiveAuthenticationInfo` names (BSI TR-03111 plain `r ‖ s`, e.g. ecdsa-plain-SHA256),
 //!   through [`crate::crypto::verify_signature`].
 //!
-//! This module judges bytes; [`crate::reader`] sends the INTERNAL AUTHENTICATE command.
+//! This module judges bytes: the chip's answer, the DG15 key it must verify with, and what DG14
+//! says about the algorithm. Sending INTERNAL AUTHENTICATE is [`crate::protocol::active`]'s part, and the
+//! reader decides when; the split keeps the verification testable with stored vectors
+//! (`testdata/aa/`) and no chip at all.
 
 use crate::crypto::{HashAlgorithm, SignatureError, verify_signature};
 use crate::lds::dg14::{Dg14, SecurityInfoKind};
 use crate::lds::dg15::Dg15;
-use crate::passive::{Check, CheckResult, Status};
-use crate::tlv::TlvReader;
+use crate::lds::tlv::TlvReader;
+use crate::protocol::active::AaOutcome;
+use crate::verify::{Check, CheckResult, Status};
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::traits::PublicKeyParts;
 use spki::AlgorithmIdentifierOwned;
@@ -24,9 +28,6 @@ use thiserror::Error;
 
 const RSA_KEY: &str = "1.2.840.113549.1.1.1";
 const EC_KEY: &str = "1.2.840.10045.2.1";
-
-/// The length of the Active Authentication challenge.
-pub const CHALLENGE_LEN: usize = 8;
 
 /// Why the chip's Active Authentication answer was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -93,14 +94,6 @@ impl AaError {
             _ => true,
         }
     }
-}
-
-/// The INTERNAL AUTHENTICATE command for `challenge` (`00 88 00 00 08 ‖ challenge ‖ 00`).
-pub fn internal_authenticate_command(challenge: &[u8; CHALLENGE_LEN]) -> Vec<u8> {
-    let mut cmd = vec![0x00, 0x88, 0x00, 0x00, 0x08];
-    cmd.extend_from_slice(challenge);
-    cmd.push(0x00);
-    cmd
 }
 
 /// The signature algorithm OID (dotted) of DG14's `ActiveAuthenticationInfo`, if any:
@@ -253,41 +246,26 @@ fn fixed_len(bytes: &[u8], k: usize) -> Vec<u8> {
     }
 }
 
-/// What happened when Active Authentication was attempted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AaOutcome {
-    /// The card has no DG15 (or it was not read): nothing to check.
-    NotAvailable,
-    /// DG15 was read but does not parse.
-    BadDg15(String),
-    /// The chip answered INTERNAL AUTHENTICATE with an error status.
-    Refused(u16),
-    /// The chip's answer, to be verified.
-    Answer {
-        /// The challenge sent.
-        challenge: [u8; CHALLENGE_LEN],
-        /// The chip's answer.
-        response: Vec<u8>,
-    },
-}
-
 /// The check result for an Active Authentication outcome.
 pub fn active_authentication_check(
     outcome: &AaOutcome,
     dg15: Option<&Dg15>,
     dg14: Option<&Dg14>,
 ) -> CheckResult {
-    let (status, detail) = match (outcome, dg15) {
+    let (status, vi, en) = match (outcome, dg15) {
         (AaOutcome::NotAvailable, _) | (AaOutcome::Answer { .. }, None) => (
             Status::NotChecked,
+            "Không thực hiện: thẻ không có khóa xác thực chủ động (DG15).".to_string(),
             "not available: the card has no Active Authentication key (DG15)".to_string(),
         ),
         (AaOutcome::BadDg15(e), _) => (
             Status::Unverifiable,
+            "Không thực hiện được: không đọc được khóa xác thực chủ động (DG15).".to_string(),
             format!("not supported: DG15 does not parse ({e})"),
         ),
         (AaOutcome::Refused(sw), _) => (
             Status::Failed,
+            "Chip từ chối ký mã thử thách dù thẻ có khóa xác thực chủ động (DG15): chip có thể đã bị sao chép.".to_string(),
             format!(
                 "the chip refused INTERNAL AUTHENTICATE ({sw:04X}) although DG15 holds an Active Authentication key"
             ),
@@ -301,36 +279,38 @@ pub fn active_authentication_check(
         ) => match verify_active_authentication(dg15, dg14, challenge, response) {
             Ok(what) => (
                 Status::Passed,
+                "Chip đã ký đúng mã thử thách ngẫu nhiên bằng khóa bí mật ứng với DG15: chip không phải bản sao.".to_string(),
                 format!("the chip signed the challenge with the DG15 key ({what})"),
             ),
             Err(e) if e.is_failure() => (
                 Status::Failed,
+                "Chữ ký của chip không khớp với khóa trong DG15: chip có thể đã bị sao chép.".to_string(),
                 format!(
                     "the chip's answer to INTERNAL AUTHENTICATE does not verify with the DG15 key: {e}"
                 ),
             ),
-            Err(e) => (Status::Unverifiable, format!("not supported: {e}")),
+            Err(e) => (
+                Status::Unverifiable,
+                "Không kiểm tra được: loại khóa hoặc thuật toán xác thực chủ động của thẻ chưa được hỗ trợ.".to_string(),
+                format!("not supported: {e}"),
+            ),
         },
     };
-    CheckResult {
-        check: Check::ActiveAuthentication,
-        status,
-        detail,
-    }
+    CheckResult::new(Check::ActiveAuthentication, status, vi, en)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::testdata;
-    use crate::tlv::TlvWriter;
+    use crate::lds::tlv::TlvWriter;
+    use crate::testing::fixtures::testdata;
 
     fn read(name: &str) -> Vec<u8> {
         std::fs::read(testdata(&format!("aa/{name}"))).unwrap()
     }
 
     fn dg15(spki: &str) -> Dg15 {
-        crate::lds::dg15::parse_dg15(&crate::tlv::encode(0x6F, &read(spki))).unwrap()
+        crate::lds::dg15::parse_dg15(&crate::lds::tlv::encode(0x6F, &read(spki))).unwrap()
     }
 
     fn rsa_key() -> rsa::PublicKey {
@@ -517,7 +497,7 @@ mod tests {
         };
         let c = active_authentication_check(&good, Some(&rsa), None);
         assert_eq!(c.check, Check::ActiveAuthentication);
-        assert_eq!(c.status, Status::Passed, "{}", c.detail);
+        assert_eq!(c.status, Status::Passed, "{}", c.detail_en);
 
         let bad = AaOutcome::Answer {
             challenge,
@@ -525,19 +505,16 @@ mod tests {
         };
         let c = active_authentication_check(&bad, Some(&rsa), None);
         assert_eq!(c.status, Status::Failed);
-        assert!(c.detail.contains("starts with 5A"), "{}", c.detail);
+        assert!(c.detail_en.contains("starts with 5A"), "{}", c.detail_en);
+        assert!(c.detail_vi.contains("sao chép"), "{}", c.detail_vi);
 
         let c = active_authentication_check(&AaOutcome::NotAvailable, None, None);
         assert_eq!(c.status, Status::NotChecked);
-        assert!(c.detail.contains("DG15"), "{}", c.detail);
+        assert!(c.detail_en.contains("DG15"), "{}", c.detail_en);
+        assert!(c.detail_vi.contains("DG15"), "{}", c.detail_vi);
 
         let c = active_authentication_check(&AaOutcome::Refused(0x6D00), Some(&rsa), None);
         assert_eq!(c.status, Status::Failed);
-        assert!(c.detail.contains("6D00"), "{}", c.detail);
-
-        assert_eq!(
-            internal_authenticate_command(&challenge),
-            hex::decode("008800000801234567 89ABCDEF00".replace(' ', "")).unwrap()
-        );
+        assert!(c.detail_en.contains("6D00"), "{}", c.detail_en);
     }
 }

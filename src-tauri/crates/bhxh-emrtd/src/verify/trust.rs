@@ -11,8 +11,8 @@
 
 use crate::crypto::weierstrass::CurveError;
 use crate::crypto::{SignatureError, verify_signature};
-use crate::sod::StoredCertificate;
-use crate::tlv::TlvReader;
+use crate::lds::sod::StoredCertificate;
+use crate::lds::tlv::TlvReader;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 use thiserror::Error;
@@ -353,11 +353,9 @@ pub fn validity_at(cert: &StoredCertificate, at: SystemTime) -> Validity {
     }
 }
 
-/// Formats seconds since the epoch as `YYYY-MM-DD HH:MM:SS UTC`.
-pub fn format_utc(secs: u64) -> String {
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    // Civil-from-days (Howard Hinnant's algorithm), for years 1970..9999.
+/// The civil date (year, month, day) of a day count since the epoch (Howard Hinnant's
+/// algorithm), for years 1970..9999.
+fn civil_from_days(days: u64) -> (i64, i64, i64) {
     let z = i64::try_from(days).unwrap_or(0) + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -367,12 +365,26 @@ pub fn format_utc(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// Formats seconds since the epoch as `YYYY-MM-DD HH:MM:SS UTC`.
+pub fn format_utc(secs: u64) -> String {
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(secs / 86_400);
     format!(
         "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
         rem / 3600,
         (rem % 3600) / 60,
         rem % 60
     )
+}
+
+/// Formats seconds since the epoch as a Vietnamese date, `DD/MM/YYYY` (the UTC day; the exact
+/// time is in the English detail).
+pub fn format_date_vi(secs: u64) -> String {
+    let (y, m, d) = civil_from_days(secs / 86_400);
+    format!("{d:02}/{m:02}/{y:04}")
 }
 
 /// The certificates of a DER CSCA master list, if `der` is one.
@@ -420,6 +432,8 @@ mod tests {
         assert_eq!(format_utc(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(format_utc(951_782_400), "2000-02-29 00:00:00 UTC");
         assert_eq!(format_utc(1_798_761_599), "2026-12-31 23:59:59 UTC");
+        assert_eq!(format_date_vi(951_782_400), "29/02/2000");
+        assert_eq!(format_date_vi(1_798_761_599), "31/12/2026");
     }
 
     #[test]

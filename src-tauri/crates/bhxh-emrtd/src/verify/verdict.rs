@@ -1,7 +1,8 @@
 //! One answer for the counter, in Vietnamese, from the list of passive authentication checks
 //! (and Active Authentication, when the reader added it).
 
-use crate::passive::{Check, CheckResult, PassiveAuthReport, Status};
+use crate::verify::passive::PassiveAuthReport;
+use crate::verify::{Check, CheckResult, Status};
 
 /// The overall judgement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,35 +68,29 @@ pub struct Verdict {
     pub headline: &'static str,
     /// [`VerdictKind::advice_vi`].
     pub advice: &'static str,
-    /// The technical reason for a negative verdict: the first decisive failed check's detail.
+    /// The technical reason for a negative verdict, in English: the first decisive check's
+    /// [`CheckResult::detail_en`].
     pub reason: Option<String>,
+    /// The same reason in Vietnamese, for the counter: that check's
+    /// [`CheckResult::detail_vi`].
+    pub reason_vi: Option<String>,
     /// Every check, in order.
     pub checks: Vec<CheckResult>,
 }
 
-impl Status {
-    /// A one-character mark and a Vietnamese word for the status.
-    pub fn label_vi(self) -> (&'static str, &'static str) {
-        match self {
-            Status::Passed => ("✓", "Đạt"),
-            Status::Failed => ("✗", "Không đạt"),
-            Status::Unverifiable => ("?", "Không kiểm tra được"),
-            Status::NotChecked => ("–", "Không kiểm tra"),
-        }
-    }
-}
-
 impl Verdict {
-    /// The verdict as plain text: headline, advice, then one line per check with its
+    /// The verdict as plain text: headline, advice, then per check a line in Vietnamese
+    /// (mark, what was checked, outcome, what it means) and under it, indented, the English
     /// technical detail (for a log, a CLI or a "details" panel).
     pub fn render_text(&self) -> String {
         let mut out = format!("{}\n{}\n", self.headline, self.advice);
         for c in &self.checks {
             let (mark, word) = c.status.label_vi();
             out.push_str(&format!(
-                "{mark} {} — {word}: {}\n",
+                "{mark} {} — {word}: {}\n    {}\n",
                 c.check.label_vi(),
-                c.detail
+                c.detail_vi,
+                c.detail_en
             ));
         }
         out
@@ -105,7 +100,10 @@ impl Verdict {
     pub fn from_report(report: &PassiveAuthReport) -> Self {
         let checks = report.checks.clone();
         let first = |pred: &dyn Fn(&CheckResult) -> bool| {
-            checks.iter().find(|c| pred(c)).map(|c| c.detail.clone())
+            checks
+                .iter()
+                .find(|c| pred(c))
+                .map(|c| (c.detail_vi.clone(), c.detail_en.clone()))
         };
         let (kind, reason) = if report.sod.is_none() {
             (VerdictKind::Incomplete, first(&|_| true))
@@ -129,16 +127,22 @@ impl Verdict {
         {
             (
                 VerdictKind::Incomplete,
-                Some("no data group was read and checked against EF.SOD".to_string()),
+                Some((
+                    "Không có nhóm dữ liệu nào được đọc và đối chiếu với dữ liệu bảo mật (EF.SOD)."
+                        .to_string(),
+                    "no data group was read and checked against EF.SOD".to_string(),
+                )),
             )
         } else {
             (VerdictKind::Genuine, None)
         };
+        let (reason_vi, reason) = reason.unzip();
         Self {
             kind,
             headline: kind.headline_vi(),
             advice: kind.advice_vi(),
             reason,
+            reason_vi,
             checks,
         }
     }
@@ -150,17 +154,15 @@ mod tests {
 
     fn report(checks: Vec<(Check, Status)>, sod_ok: bool) -> PassiveAuthReport {
         let sod = if sod_ok {
-            crate::sod::parse_sod(&crate::fixtures::sod("sod-p256.cms")).ok()
+            crate::lds::sod::parse_sod(&crate::testing::fixtures::sod("sod-p256.cms")).ok()
         } else {
             None
         };
         PassiveAuthReport {
             checks: checks
                 .into_iter()
-                .map(|(check, status)| CheckResult {
-                    check,
-                    status,
-                    detail: format!("{check:?}"),
+                .map(|(check, status)| {
+                    CheckResult::new(check, status, format!("VI {check:?}"), format!("{check:?}"))
                 })
                 .collect(),
             sod,
@@ -187,7 +189,13 @@ mod tests {
             text.starts_with("Dữ liệu trên thẻ đã bị thay đổi\n"),
             "{text}"
         );
-        assert!(text.contains("✗ Chữ ký số của cơ quan cấp thẻ — Không đạt: SodSignature"));
+        assert!(
+            text.contains(
+                "✗ Chữ ký số của cơ quan cấp thẻ — Không đạt: VI SodSignature\n    SodSignature\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(v.reason_vi.as_deref(), Some("VI SodSignature"));
         assert!(text.contains("? Nguồn gốc chứng thư (CSCA) — Không kiểm tra được"));
     }
 

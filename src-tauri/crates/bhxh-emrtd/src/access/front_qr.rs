@@ -1,6 +1,6 @@
-//! Access data for BAC from what the counter has: the card's front QR code
-//! (typed by a USB barcode scanner as keyboard input) and the expiry the
-//! card must have by the age rule.
+//! The front QR code of a CCCD, typed by a USB barcode scanner as keyboard input, and the
+//! expiry the card must have by the age rule: with the ID and the birth date from the code, the
+//! three MRZ fields BAC needs, without typing.
 //!
 //! Front QR text: `ID12|old CMND (may be empty)|full name|ddMMyyyy|Nam/Nữ|address|issue ddMMyyyy`,
 //! and a 6-field variant without the old number. Scanners may add CR/LF or

@@ -15,8 +15,8 @@
 //! change the bytes of a SOD whose signed attributes are not in DER order.
 
 use crate::crypto::HashAlgorithm;
+use crate::lds::tlv::{Tlv, TlvReader};
 use crate::lds::{DgNumber, LdsError, LdsFile, oid_from_content, small_uint};
-use crate::tlv::{Tlv, TlvReader};
 use cms::signed_data::{SignedData, SignerIdentifier};
 use der::{Decode, Encode};
 use spki::AlgorithmIdentifierOwned;
@@ -174,7 +174,7 @@ impl Sod {
     }
 }
 
-fn tlv_err(e: crate::tlv::TlvError) -> LdsError {
+fn tlv_err(e: crate::lds::tlv::TlvError) -> LdsError {
     LdsError::tlv(FILE, e)
 }
 
@@ -406,7 +406,7 @@ pub fn encode_lds_security_object(
     hash: HashAlgorithm,
     dg_hashes: &BTreeMap<DgNumber, Vec<u8>>,
 ) -> Vec<u8> {
-    use crate::tlv::TlvWriter;
+    use crate::lds::tlv::TlvWriter;
     let oid = const_oid::ObjectIdentifier::new(hash.oid())
         .map(|o| o.as_bytes().to_vec())
         .unwrap_or_default();

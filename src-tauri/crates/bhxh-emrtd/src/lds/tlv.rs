@@ -359,7 +359,7 @@ pub fn encode(tag: u32, value: &[u8]) -> Vec<u8> {
 /// Builds a sequence of BER-TLV objects, with nesting.
 ///
 /// ```
-/// use bhxh_emrtd::tlv::TlvWriter;
+/// use bhxh_emrtd::lds::tlv::TlvWriter;
 /// let mut w = TlvWriter::new();
 /// w.put(0x80, &[0x01]);
 /// w.nested(0x7F49, |inner| {

@@ -5,7 +5,7 @@
 //! Built with the `pcsc` feature (on by default). On Debian the library comes from
 //! `libpcsclite-dev` (build) / `libpcsclite1` and the service from `pcscd`.
 
-use crate::transport::{RawResponse, Transport, TransportError};
+use super::{RawResponse, Transport, TransportError};
 use pcsc::{Card, Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 use std::ffi::CString;
 use std::time::{Duration, Instant};

@@ -1,0 +1,22 @@
+//! Trust: is what the chip gave the data the issuing state signed, and is the chip the one it
+//! was written to?
+//!
+//! This module never talks to a card. It judges bytes it is handed — EF.SOD, the data groups,
+//! the chip's answers to the anti-cloning protocols — against the CSCA certificates the operator
+//! installed, so every rule is tested with generated documents, and a verdict can be recomputed
+//! later from stored files.
+//!
+//! - [`check`]: the vocabulary of a judgement: [`Check`], [`Status`], [`CheckResult`].
+//! - [`trust`]: the CSCA store (PEM, DER, ICAO master lists) and the DS → CSCA chain.
+//! - [`passive`]: passive authentication, one named check per step.
+//! - [`active`]: whether the chip's Active Authentication signature verifies with the DG15 key.
+//! - [`verdict`]: one answer for the counter, in Vietnamese, with the checks behind it.
+
+pub mod active;
+pub mod check;
+pub mod chip_auth;
+pub mod passive;
+pub mod trust;
+pub mod verdict;
+
+pub use check::{Check, CheckResult, Status};
