@@ -20,14 +20,13 @@ use std::time::Duration;
 
 use bhxh_core::CoreError;
 use bhxh_core::participants::card_checks::CardCheckInput;
+pub use bhxh_emrtd::AccessKey;
 use bhxh_emrtd::access::{self, Expiry};
 use bhxh_emrtd::crypto::HashAlgorithm;
 use bhxh_emrtd::lds::dg2::{ImageType, parse_dg2};
 use bhxh_emrtd::lds::{DgNumber, dg13::Dg13};
 use bhxh_emrtd::transport::TransportError;
-use bhxh_emrtd::{
-    AccessKey, Pcsc, ReadError, ReadOptions, Status, TrustStore, VerdictKind, read_card,
-};
+use bhxh_emrtd::{Pcsc, ReadError, ReadOptions, Status, TrustStore, VerdictKind, read_card};
 use serde::{Deserialize, Serialize};
 
 use crate::dto::{CardCheckOutcome, CheckPurpose};

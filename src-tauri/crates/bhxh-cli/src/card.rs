@@ -5,11 +5,16 @@
 use std::time::Duration;
 
 use bhxh_app::DeskError;
+use bhxh_app::card::AccessKey;
 use bhxh_app::card::{AccessData, CardRead, ReadRequest};
 use bhxh_app::dto::{CardCheckOutcome, CheckPurpose as Purpose};
-use bhxh_emrtd::AccessKey;
 
-use crate::CardReadArgs;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use crate::{Ctx, UserArg};
 
 pub use bhxh_app::card::readers;
 
@@ -150,4 +155,95 @@ pub fn read(a: &CardReadArgs, key: &AccessKey) -> Result<CardReport, DeskError> 
         purpose,
         text,
     })
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CardCommand {
+    /// Liệt kê các đầu đọc thẻ (PC/SC) và cho biết đầu nào đang có thẻ.
+    Readers,
+    /// Đọc chip (BAC, truyền bảo mật), kiểm tra dữ liệu và nguồn gốc thẻ (xác thực thụ động).
+    Read(Box<CardReadArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct CardReadArgs {
+    /// Tên đầu đọc (mặc định: đầu đọc đầu tiên có thẻ).
+    #[arg(long)]
+    pub reader: Option<String>,
+    /// Số định danh 12 chữ số (cùng --dob và --expiry).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Ngày sinh, dạng YYYY-MM-DD.
+    #[arg(long)]
+    pub dob: Option<String>,
+    /// Ngày hết hạn in trên thẻ, dạng YYYY-MM-DD.
+    #[arg(long)]
+    pub expiry: Option<String>,
+    /// Chuỗi mã QR mặt trước thẻ (ngày hết hạn suy ra theo mốc tuổi 25, 40, 60).
+    #[arg(long)]
+    pub qr: Option<String>,
+    /// Số CAN (6 số cuối của số định danh): chỉ mở chip bằng PACE, không có BAC
+    /// dự phòng. Với --id/--qr, PACE bằng CAN được thử trước khi chip hỗ trợ.
+    #[arg(long)]
+    pub can: Option<String>,
+    /// Thư mục chứng thư CSCA (PEM/DER) và danh sách chính (master list) ICAO.
+    #[arg(long)]
+    pub trust: Option<PathBuf>,
+    /// Số giây chờ đặt thẻ lên đầu đọc.
+    #[arg(long, default_value_t = 20)]
+    pub wait: u64,
+    /// Kiểm tra khi chi trả chế độ (nhiệm vụ 25) thay vì tại quầy (nhiệm vụ 24).
+    #[arg(long)]
+    pub payment: bool,
+    #[command(flatten)]
+    pub auth: UserArg,
+}
+
+/// `bhxh-desk card …`.
+pub(crate) fn run(command: CardCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
+    match command {
+        CardCommand::Readers => {
+            let list = readers()?;
+            ctx.out.value(&list, |w| {
+                if list.is_empty() {
+                    writeln!(w, "Không có đầu đọc thẻ nào.")?;
+                }
+                for r in &list {
+                    let state = if r.card_present {
+                        "có thẻ"
+                    } else {
+                        "không có thẻ"
+                    };
+                    writeln!(w, "{} ({state})", r.name)?;
+                }
+                Ok(())
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        CardCommand::Read(args) => {
+            let key = access_key(&args)?;
+            let desk = ctx.signed_in(&args.auth)?;
+            let outcome = read(&args, &key);
+            let (report, code) = match outcome {
+                Ok(mut report) => {
+                    let check = desk.card_record(&report.read, report.purpose)?;
+                    report.attach(&check);
+                    let code = if report.genuine {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(3)
+                    };
+                    (report, code)
+                }
+                Err(e) => {
+                    desk.sign_out()?;
+                    return Err(e);
+                }
+            };
+            desk.sign_out()?;
+            ctx.out
+                .value(&report.json, |w| write!(w, "{}", report.text));
+            Ok(code)
+        }
+    }
 }

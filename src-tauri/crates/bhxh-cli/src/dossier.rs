@@ -2,18 +2,18 @@
 //! other one-stop forms, one dossier, and the search box, for scripts and for
 //! the counter without a window.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use bhxh_app::DeskError;
 use bhxh_app::dossiers::{DossierForm, ImportedComponent};
 use bhxh_app::dto::Sex;
 use bhxh_app::dto::{
     Applicant, DossierStatus as Status, IdentitySource, IntakeChannel, IntakeInput, SearchQuery,
 };
-use bhxh_app::{Desk, DeskError};
 use clap::{Args, Subcommand};
 
-use crate::{Output, Secrets, UserArg, signed_in};
+use crate::{Ctx, UserArg};
 
 #[derive(Debug, Subcommand)]
 pub enum DossierCommand {
@@ -205,22 +205,7 @@ pub(crate) fn write_imported(
     Ok(())
 }
 
-pub(crate) fn open(
-    data_dir: &Path,
-    auth: &UserArg,
-    secrets: &mut Secrets,
-) -> Result<Desk, DeskError> {
-    let mut desk = Desk::open(data_dir)?;
-    signed_in(&mut desk, auth, secrets)?;
-    Ok(desk)
-}
-
-pub(crate) fn run(
-    command: DossierCommand,
-    data_dir: &Path,
-    secrets: &mut Secrets,
-    out: &Output,
-) -> Result<ExitCode, DeskError> {
+pub(crate) fn run(command: DossierCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
     match command {
         DossierCommand::New(a) => {
             let birth_date = a.dob.trim().parse().map_err(|_| {
@@ -232,7 +217,7 @@ pub(crate) fn run(
             let sex = Sex::parse(&a.sex).ok_or_else(|| {
                 invalid("sex", format!("Giới tính \"{}\": dùng nam hoặc nu.", a.sex))
             })?;
-            let desk = open(data_dir, &a.auth, secrets)?;
+            let desk = ctx.signed_in(&a.auth)?;
             let components = if a.components.is_empty() {
                 desk.procedures()?
                     .into_iter()
@@ -268,7 +253,7 @@ pub(crate) fn run(
             })?;
             desk.sign_out()?;
             let d = &intake.dossier;
-            out.value(&intake, |w| {
+            ctx.out.value(&intake, |w| {
                 writeln!(w, "{}", d.code)?;
                 writeln!(w, "Hẹn trả kết quả: {}", d.due_on.format("%d/%m/%Y"))?;
                 for warning in &intake.warnings {
@@ -283,13 +268,14 @@ pub(crate) fn run(
             out: file,
             auth,
         } => {
-            let desk = open(data_dir, &auth, secrets)?;
+            let desk = ctx.signed_in(&auth)?;
             desk.dossier_receipt_to(&code, &file)?;
             desk.sign_out()?;
             let path = file.display().to_string();
-            out.value(&serde_json::json!({ "code": code, "file": path }), |w| {
-                writeln!(w, "Đã ghi giấy tiếp nhận: {path}")
-            });
+            ctx.out
+                .value(&serde_json::json!({ "code": code, "file": path }), |w| {
+                    writeln!(w, "Đã ghi giấy tiếp nhận: {path}")
+                });
             Ok(ExitCode::SUCCESS)
         }
         DossierCommand::Form {
@@ -299,11 +285,11 @@ pub(crate) fn run(
             auth,
         } => {
             let form = form_arg(&form)?;
-            let desk = open(data_dir, &auth, secrets)?;
+            let desk = ctx.signed_in(&auth)?;
             desk.dossier_form_to(&code, form, &file)?;
             desk.sign_out()?;
             let path = file.display().to_string();
-            out.value(
+            ctx.out.value(
                 &serde_json::json!({ "code": code, "form": form.number(), "file": path }),
                 |w| writeln!(w, "Đã ghi mẫu {}: {path}", form.number()),
             );
@@ -314,13 +300,14 @@ pub(crate) fn run(
             out: file,
             auth,
         } => {
-            let desk = open(data_dir, &auth, secrets)?;
+            let desk = ctx.signed_in(&auth)?;
             desk.dossier_register_to(year, &file)?;
             desk.sign_out()?;
             let path = file.display().to_string();
-            out.value(&serde_json::json!({ "year": year, "file": path }), |w| {
-                writeln!(w, "Đã ghi sổ theo dõi hồ sơ năm {year}: {path}")
-            });
+            ctx.out
+                .value(&serde_json::json!({ "year": year, "file": path }), |w| {
+                    writeln!(w, "Đã ghi sổ theo dõi hồ sơ năm {year}: {path}")
+                });
             Ok(ExitCode::SUCCESS)
         }
         DossierCommand::Import {
@@ -330,10 +317,10 @@ pub(crate) fn run(
             files,
             auth,
         } => {
-            let desk = open(data_dir, &auth, secrets)?;
+            let desk = ctx.signed_in(&auth)?;
             let done = desk.dossier_import(&code, component, &files, pages)?;
             desk.sign_out()?;
-            out.value(&done, |w| write_imported(w, &done));
+            ctx.out.value(&done, |w| write_imported(w, &done));
             Ok(ExitCode::SUCCESS)
         }
         DossierCommand::Result {
@@ -344,11 +331,11 @@ pub(crate) fn run(
             files,
             auth,
         } => {
-            let desk = open(data_dir, &auth, secrets)?;
+            let desk = ctx.signed_in(&auth)?;
             let done =
                 desk.dossier_result_import_files(&code, &name, !not_reusable, &files, pages)?;
             desk.sign_out()?;
-            out.value(&done, |w| {
+            ctx.out.value(&done, |w| {
                 writeln!(
                     w,
                     "{}: kết quả {} \"{}\" đã số hóa ({} trang{}). Trạng thái: {}",
@@ -375,11 +362,11 @@ pub(crate) fn run(
             out: dir,
             auth,
         } => {
-            let desk = open(data_dir, &auth, secrets)?;
+            let desk = ctx.signed_in(&auth)?;
             let files = desk.dossier_export(&code, &dir)?;
             desk.sign_out()?;
             let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
-            out.value(&names, |w| {
+            ctx.out.value(&names, |w| {
                 for n in &names {
                     writeln!(w, "{n}")?;
                 }
@@ -388,10 +375,10 @@ pub(crate) fn run(
             Ok(ExitCode::SUCCESS)
         }
         DossierCommand::Show { code, auth } => {
-            let desk = open(data_dir, &auth, secrets)?;
+            let desk = ctx.signed_in(&auth)?;
             let d = desk.dossier_get(&code)?;
             desk.sign_out()?;
-            out.value(&d, |w| {
+            ctx.out.value(&d, |w| {
                 writeln!(w, "{} — {}", d.code, d.status_label)?;
                 writeln!(w, "Người nộp: {} ({})", d.applicant_name, d.applicant_id)?;
                 writeln!(w, "Thủ tục: {}", d.procedure_name)?;
@@ -411,23 +398,19 @@ pub(crate) fn run(
             auth,
         } => {
             let to = status_arg(&to)?;
-            let desk = open(data_dir, &auth, secrets)?;
+            let desk = ctx.signed_in(&auth)?;
             let d = desk.dossier_set_status(&code, to, &note)?;
             desk.sign_out()?;
-            out.value(&d, |w| writeln!(w, "{}: {}", d.code, d.status_label));
+            ctx.out
+                .value(&d, |w| writeln!(w, "{}: {}", d.code, d.status_label));
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-pub(crate) fn search(
-    a: SearchArgs,
-    data_dir: &Path,
-    secrets: &mut Secrets,
-    out: &Output,
-) -> Result<ExitCode, DeskError> {
+pub(crate) fn search(a: SearchArgs, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
     let status = a.status.as_deref().map(status_arg).transpose()?;
-    let desk = open(data_dir, &a.auth, secrets)?;
+    let desk = ctx.signed_in(&a.auth)?;
     let found = desk.dossier_search(&SearchQuery {
         text: a.text,
         status,
@@ -435,7 +418,7 @@ pub(crate) fn search(
         ..SearchQuery::default()
     })?;
     desk.sign_out()?;
-    out.value(&found, |w| {
+    ctx.out.value(&found, |w| {
         if found.is_empty() {
             writeln!(w, "Không tìm thấy hồ sơ nào.")?;
         }

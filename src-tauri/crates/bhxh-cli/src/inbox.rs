@@ -1,14 +1,14 @@
 //! `bhxh-desk inbox …`: the folder the office scanners write to — one poll,
 //! the triage list, filing a triaged part, and where the folder is.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bhxh_app::{Desk, DeskError};
 use clap::Subcommand;
 
-use crate::dossier::{open, write_imported};
-use crate::{Output, Secrets, UserArg};
+use crate::dossier::write_imported;
+use crate::{Ctx, UserArg};
 
 #[derive(Debug, Subcommand)]
 pub enum InboxCommand {
@@ -52,18 +52,13 @@ pub enum InboxCommand {
     },
 }
 
-pub(crate) fn run(
-    command: InboxCommand,
-    data_dir: &Path,
-    secrets: &mut Secrets,
-    out: &Output,
-) -> Result<ExitCode, DeskError> {
+pub(crate) fn run(command: InboxCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
     match command {
         InboxCommand::ScanOnce { auth } => {
-            let desk = open(data_dir, &auth, secrets)?;
+            let desk = ctx.signed_in(&auth)?;
             let r = desk.scan_once()?;
             desk.sign_out()?;
-            out.value(&r, |w| {
+            ctx.out.value(&r, |w| {
                 writeln!(w, "Hộp thư quét: {} ({} tệp)", r.dir, r.seen)?;
                 for f in &r.filed {
                     writeln!(
@@ -103,10 +98,10 @@ pub(crate) fn run(
             })
         }
         InboxCommand::Triage { all, auth } => {
-            let desk = open(data_dir, &auth, secrets)?;
+            let desk = ctx.signed_in(&auth)?;
             let list = desk.triage_list(all)?;
             desk.sign_out()?;
-            out.value(&list, |w| {
+            ctx.out.value(&list, |w| {
                 if list.is_empty() {
                     writeln!(w, "Không có mục nào chờ phân loại.")?;
                 }
@@ -131,10 +126,10 @@ pub(crate) fn run(
             component,
             auth,
         } => {
-            let desk = open(data_dir, &auth, secrets)?;
+            let desk = ctx.signed_in(&auth)?;
             let done = desk.triage_assign(id, &code, component)?;
             desk.sign_out()?;
-            out.value(&done, |w| write_imported(w, &done));
+            ctx.out.value(&done, |w| write_imported(w, &done));
             Ok(ExitCode::SUCCESS)
         }
         InboxCommand::Dir {
@@ -143,7 +138,7 @@ pub(crate) fn run(
             auth,
         } => {
             let desk = if path.is_some() || settle_seconds.is_some() {
-                let desk = open(data_dir, &auth, secrets)?;
+                let desk = ctx.signed_in(&auth)?;
                 if let Some(p) = &path {
                     desk.set_inbox_dir(p)?;
                 }
@@ -153,11 +148,11 @@ pub(crate) fn run(
                 desk.sign_out()?;
                 desk
             } else {
-                Desk::open(data_dir)?
+                Desk::open(ctx.data_dir)?
             };
             let dir = desk.inbox_dir()?.display().to_string();
             let settle = desk.inbox_settle_seconds()?;
-            out.value(
+            ctx.out.value(
                 &serde_json::json!({ "dir": dir, "settleSeconds": settle }),
                 |w| {
                     writeln!(w, "{dir}")?;

@@ -1,7 +1,6 @@
 //! `bhxh-desk sync …`: the HQ address and token, a sync round, the status.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -9,7 +8,7 @@ use bhxh_app::sync::SyncStatus;
 use bhxh_app::{Desk, DeskError};
 use clap::Subcommand;
 
-use crate::{Output, Secrets, UserArg, signed_in};
+use crate::{Ctx, Output, UserArg};
 
 #[derive(Debug, Subcommand)]
 pub enum SyncCommand {
@@ -91,22 +90,18 @@ fn fail(out: &Output, e: &DeskError) -> ExitCode {
     ExitCode::from(1)
 }
 
-pub(crate) fn run(
-    command: SyncCommand,
-    data_dir: &Path,
-    secrets: &mut Secrets,
-    out: &Output,
-) -> Result<ExitCode, DeskError> {
-    let mut desk = Desk::open(data_dir)?;
+pub(crate) fn run(command: SyncCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
     match command {
         SyncCommand::Configure { url, auth } => {
-            signed_in(&mut desk, &auth, secrets)?;
-            let token = secrets.get("BHXH_DESK_HQ_TOKEN", "mã truy cập của đơn vị")?;
+            let desk = ctx.signed_in(&auth)?;
+            let token = ctx
+                .secrets
+                .get("BHXH_DESK_HQ_TOKEN", "mã truy cập của đơn vị")?;
             let result = desk.sync_configure(&url, &token);
             desk.sign_out()?;
             match result {
                 Ok(s) => {
-                    out.value(&s, |w| {
+                    ctx.out.value(&s, |w| {
                         writeln!(
                             w,
                             "Đã lưu cấu hình đồng bộ; mã truy cập nằm trong kho khóa bí mật."
@@ -115,20 +110,21 @@ pub(crate) fn run(
                     });
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(e) => Ok(fail(out, &e)),
+                Err(e) => Ok(fail(ctx.out, &e)),
             }
         }
         SyncCommand::Now {
             retries,
             backoff_ms,
         } => {
-            let backoff = bhxh_sync::Backoff::new(
+            let backoff = bhxh_app::sync::Backoff::new(
                 Duration::from_millis(backoff_ms.max(1)),
                 Duration::from_secs(60),
             );
+            let desk = Desk::open(ctx.data_dir)?;
             match desk.sync_with_retries(retries, backoff) {
                 Ok(run) => {
-                    out.value(&run, |w| {
+                    ctx.out.value(&run, |w| {
                         writeln!(
                             w,
                             "Đã gửi {} mục ({} mới, {} trùng đã có, {} xung đột, {} bị từ chối); nhận {} mục từ BHXH Việt Nam.",
@@ -143,19 +139,20 @@ pub(crate) fn run(
                     });
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(e) => Ok(fail(out, &e)),
+                Err(e) => Ok(fail(ctx.out, &e)),
             }
         }
-        SyncCommand::Status => match desk.sync_status() {
+        SyncCommand::Status => match Desk::open(ctx.data_dir)?.sync_status() {
             Ok(s) => {
-                out.value(&s, |w| print_status(w, &s));
+                ctx.out.value(&s, |w| print_status(w, &s));
                 Ok(ExitCode::SUCCESS)
             }
-            Err(e) => Ok(fail(out, &e)),
+            Err(e) => Ok(fail(ctx.out, &e)),
         },
-        SyncCommand::Directives { limit } => match desk.sync_directives(limit) {
+        SyncCommand::Directives { limit } => match Desk::open(ctx.data_dir)?.sync_directives(limit)
+        {
             Ok(list) => {
-                out.value(&list, |w| {
+                ctx.out.value(&list, |w| {
                     if list.is_empty() {
                         writeln!(w, "Chưa nhận chỉ đạo nào.")?;
                     }
@@ -166,7 +163,7 @@ pub(crate) fn run(
                 });
                 Ok(ExitCode::SUCCESS)
             }
-            Err(e) => Ok(fail(out, &e)),
+            Err(e) => Ok(fail(ctx.out, &e)),
         },
     }
 }

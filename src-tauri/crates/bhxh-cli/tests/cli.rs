@@ -107,6 +107,33 @@ fn init_then_plan_list_gives_the_27_tasks_as_json() {
 }
 
 #[test]
+fn procedures_and_provinces_are_listed_without_signing_in() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = cli(dir.path(), &["procedures", "list", "--json"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let sickness = list
+        .iter()
+        .find(|p| p["code"] == "BHXH.01")
+        .expect("BHXH.01 in the catalogue");
+    assert!(sickness["processingDays"].as_u64().unwrap() > 0);
+    assert!(!sickness["components"].as_array().unwrap().is_empty());
+    let human = cli(dir.path(), &["procedures", "list"], "");
+    assert!(text(&human.stdout).contains(&format!("{} thủ tục.", list.len())));
+
+    let out = cli(dir.path(), &["reference", "provinces", "--json"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let provinces: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        provinces
+            .iter()
+            .any(|p| p["code"] == "066" && p["name"].as_str().unwrap().contains("Đắk Lắk")),
+        "{provinces:?}"
+    );
+}
+
+#[test]
 fn init_rejects_bad_input_precisely_and_writes_no_office() {
     let dir = tempfile::tempdir().unwrap();
     let out = cli(

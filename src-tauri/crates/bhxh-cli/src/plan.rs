@@ -1,0 +1,125 @@
+//! `bhxh-desk plan` and `bhxh-desk report`: the 27 tasks of the 2024 plan,
+//! and the plan's reports as PDF (Decree 30/2020), XLSX and JSON.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use bhxh_app::{Desk, DeskError};
+use clap::{Args, Subcommand};
+
+use crate::{Ctx, UserArg};
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Liệt kê 27 nhiệm vụ.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportOut {
+    /// Tệp PDF (thể thức Nghị định 30/2020).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Tệp XLSX cùng số liệu.
+    #[arg(long)]
+    pub xlsx: Option<PathBuf>,
+    /// Tệp JSON: bản chụp báo cáo như BHXH Việt Nam nhận.
+    #[arg(long)]
+    pub json_out: Option<PathBuf>,
+    /// Lần duyệt (mặc định: lần mới nhất; bản dự thảo nếu chưa duyệt).
+    #[arg(long)]
+    pub revision: Option<i64>,
+    #[command(flatten)]
+    pub auth: UserArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Báo cáo tháng, ví dụ --month 2024-05.
+    Monthly {
+        #[arg(long)]
+        month: String,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+    /// Báo cáo 6 tháng, ví dụ --half 2024-H1.
+    HalfYear {
+        #[arg(long)]
+        half: String,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+    /// Báo cáo năm, ví dụ --year 2024.
+    Annual {
+        #[arg(long)]
+        year: String,
+        #[command(flatten)]
+        out: ReportOut,
+    },
+}
+
+/// `bhxh-desk plan …`.
+pub(crate) fn plan(command: PlanCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
+    match command {
+        PlanCommand::List => {
+            let desk = Desk::open(ctx.data_dir)?;
+            let plan = desk.plan_public()?;
+            ctx.out.value(&plan.tasks, |w| {
+                writeln!(w, "{} — Quyết định {}", plan.title, plan.decision)?;
+                for s in &plan.sections {
+                    writeln!(w, "\n{}. {}", s.number, s.title)?;
+                    for t in plan.tasks.iter().filter(|t| t.section == s.number) {
+                        let role = match t.province_role.as_str() {
+                            "lead" => "chủ trì",
+                            "coordinating" => "phối hợp",
+                            _ => "—",
+                        };
+                        writeln!(
+                            w,
+                            "  {:>2}. [{}] [{}] {}",
+                            t.number, t.deadline_text, role, t.content
+                        )?;
+                    }
+                }
+                Ok(())
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `bhxh-desk report …`.
+pub(crate) fn report(cmd: ReportCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
+    let (kind, period, o) = match cmd {
+        ReportCommand::Monthly { month, out } => ("month", month, out),
+        ReportCommand::HalfYear { half, out } => ("half", half, out),
+        ReportCommand::Annual { year, out } => ("year", year, out),
+    };
+    if o.out.is_none() && o.xlsx.is_none() && o.json_out.is_none() {
+        return Err(DeskError::invalid(
+            "out",
+            "Chọn ít nhất một tệp ra: --out TỆP.pdf, --xlsx TỆP.xlsx hoặc --json-out TỆP.json.",
+        ));
+    }
+    let desk = ctx.signed_in(&o.auth)?;
+    let targets = bhxh_app::ExportTargets {
+        pdf: o.out,
+        xlsx: o.xlsx,
+        json: o.json_out,
+    };
+    let done = desk.report_export(kind, &period, o.revision, &targets)?;
+    desk.sign_out()?;
+    ctx.out.value(&done, |w| {
+        let state = if done.status == "approved" {
+            format!("đã duyệt, lần {}", done.revision)
+        } else {
+            "dự thảo".to_owned()
+        };
+        writeln!(w, "Đã ghi báo cáo ({state}):")?;
+        for f in &done.files {
+            writeln!(w, "  {f}")?;
+        }
+        Ok(())
+    });
+    Ok(ExitCode::SUCCESS)
+}
