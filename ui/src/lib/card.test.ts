@@ -1,25 +1,23 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-const invoke = vi.fn();
-const listen = vi.fn();
-vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
-vi.mock('@tauri-apps/api/event', () => ({ listen: (...args: unknown[]) => listen(...args) }));
+const listen = vi.hoisted(() => vi.fn());
+vi.mock('@tauri-apps/api/event', () => ({ listen }));
 
 const {
   NO_STEPS,
-  PROGRESS_EVENT,
   accessFromForm,
   applyProgress,
-  cardApi,
   checkMark,
+  checkTexts,
   displayDate,
   filePercent,
+  onCardProgress,
   parseCardDate,
   personLines,
   readKey,
   verdictTone,
 } = await import('./card');
-const { onSessionLost } = await import('./api');
+const { locale } = await import('./i18n');
 
 describe('parseCardDate', () => {
   it('reads the day first, as printed on the card', () => {
@@ -126,50 +124,68 @@ describe('the verdict', () => {
   });
 });
 
-describe('cardApi', () => {
+describe('the checks', () => {
+  const line = {
+    check: 'Toàn vẹn dữ liệu DG13',
+    status: 'failed',
+    statusLabel: 'Không đạt',
+    detailVi: 'Mã băm của DG13 không khớp với chữ ký số.',
+    detail: 'DG13 hash mismatch (SHA-256)',
+  };
+
+  afterEach(() => {
+    locale.lang = 'vi';
+  });
+
+  it('read in Vietnamese with the technical line under it', () => {
+    expect(checkTexts(line, 'vi')).toEqual({
+      status: 'Không đạt',
+      detail: 'Mã băm của DG13 không khớp với chữ ký số.',
+      technical: 'DG13 hash mismatch (SHA-256)',
+    });
+    expect(checkTexts({ ...line, detailVi: '' }, 'vi')).toEqual({
+      status: 'Không đạt',
+      detail: 'DG13 hash mismatch (SHA-256)',
+      technical: null,
+    });
+  });
+
+  it('read in English as the technical line itself', () => {
+    locale.lang = 'en';
+    expect(checkTexts(line, 'en')).toEqual({ status: 'Failed', detail: 'DG13 hash mismatch (SHA-256)', technical: null });
+    expect(checkTexts({ ...line, status: 'somethingNew' }, 'en').status).toBe('Không đạt');
+  });
+});
+
+describe('onCardProgress', () => {
   beforeEach(() => {
-    invoke.mockReset();
     listen.mockReset();
   });
 
-  it('passes the command names and arguments', async () => {
-    invoke.mockResolvedValue(null);
-    const access = { kind: 'qr', text: '001093047064|…' } as const;
-    await cardApi.readers();
-    await cardApi.qrAccess('x');
-    await cardApi.read('Virtual PCD 00 00', access, false);
-    await cardApi.read(null, access, true);
-    expect(invoke.mock.calls).toEqual([
-      ['card_readers', undefined],
-      ['card_qr_access', { text: 'x' }],
-      ['card_read', { reader: 'Virtual PCD 00 00', access, payment: false }],
-      ['card_read', { reader: null, access, payment: true }],
-    ]);
-  });
-
-  it('hands progress payloads to the handler', async () => {
-    const off = () => undefined;
+  it('hands the payloads of the generated event to the handler until stopped', async () => {
+    const off = vi.fn();
     listen.mockResolvedValue(off);
     const seen: unknown[] = [];
-    expect(await cardApi.onProgress((p) => seen.push(p))).toBe(off);
-    expect(listen.mock.calls[0][0]).toBe(PROGRESS_EVENT);
+    const stop = onCardProgress((p) => seen.push(p));
+    expect(listen.mock.calls[0][0]).toBe('card-progress-event');
     const handler = listen.mock.calls[0][1] as (e: { payload: unknown }) => void;
+    handler({ payload: { step: 'file', file: 'DG1', read: 0, total: null } });
     handler({ payload: { step: 'recording' } });
-    expect(seen).toEqual([{ step: 'recording' }]);
+    expect(seen).toEqual([{ step: 'file', file: 'DG1', read: 0, total: null }, { step: 'recording' }]);
+    await new Promise((r) => setTimeout(r, 0)); // listening has started
+    stop();
+    expect(off).toHaveBeenCalledTimes(1);
+    handler({ payload: { step: 'connecting', reader: null } });
+    expect(seen).toHaveLength(2);
   });
 
-  it('rejects with ErrorInfo and lets the shell know about a lost session', async () => {
-    const lost = vi.fn();
-    const offLost = onSessionLost(lost);
-    const info = { code: 'not_signed_in', message: 'Chưa đăng nhập.', hint: '', field: null };
-    invoke.mockRejectedValue(info);
-    await expect(cardApi.read(null, { kind: 'qr', text: 'x' }, false)).rejects.toEqual(info);
-    await vi.waitFor(() => expect(lost).toHaveBeenCalledWith(info));
-    expect(invoke.mock.calls.map((c) => c[0])).toEqual(['card_read', 'touch']);
-
-    invoke.mockRejectedValue({ code: 'invalid', message: 'Sai.', hint: '', field: 'access' });
-    await expect(cardApi.readers()).rejects.toMatchObject({ field: 'access' });
-    expect(lost).toHaveBeenCalledTimes(1);
-    offLost();
+  it('stops listening even when stopped before listening started', async () => {
+    const off = vi.fn();
+    let started: (f: () => void) => void = () => undefined;
+    listen.mockReturnValue(new Promise((resolve) => (started = resolve)));
+    const stop = onCardProgress(() => undefined);
+    stop();
+    started(off);
+    await vi.waitFor(() => expect(off).toHaveBeenCalledTimes(1));
   });
 });

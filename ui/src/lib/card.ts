@@ -1,131 +1,16 @@
 /**
- * The chip reader at the counter: typed wrappers of the `card_*` commands,
- * the `card-progress` event, and the pure logic of the CCCD screen (the
- * access data form, the progress steps, the verdict's tone).
+ * The chip reader at the counter: the pure logic of the CCCD screen (the
+ * access data form, the progress steps, the verdict's tone) and the
+ * progress of a read (`events.cardProgressEvent`). The commands themselves
+ * are `api.cardReaders`, `api.cardQrAccess` and `api.cardRead`.
  */
-import { invoke } from '@tauri-apps/api/core';
-import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import { api, isSessionLost, toErrorInfo, type ErrorInfo, type Participant } from './api';
-import type { MessageKey } from './i18n';
+import { events, subscribe, type AccessData, type CardPerson, type CardProgress, type CheckLine } from './api';
+import { tOr, type Lang, type MessageKey } from './i18n';
 
-// ---- Types (JSON is camelCase) ------------------------------------------
-
-export type ReaderInfo = { name: string; cardPresent: boolean };
-
-/** How the chip is opened. Dates are YYYY-MM-DD. */
-export type AccessData =
-  | { kind: 'typed'; idNumber: string; birthDate: string; expiryDate: string }
-  | { kind: 'qr'; text: string }
-  | { kind: 'can'; can: string };
-
-/** What the front QR code gives; expiryDate null: a card without expiry. */
-export type QrAccess = { idNumber: string; fullName: string; birthDate: string; expiryDate: string | null };
-
-export type VerdictKind =
-  | 'Genuine'
-  | 'DataAltered'
-  | 'ChipNotGenuine'
-  | 'OriginUnverified'
-  | 'CertificateNotValid'
-  | 'Incomplete';
-
-export type Verdict = {
-  kind: VerdictKind;
-  genuine: boolean;
-  headline: string;
-  advice: string;
-  reason: string | null;
-};
-
-export type CheckStatus = 'passed' | 'failed' | 'unverifiable' | 'notChecked';
-
-export type CheckLine = { check: string; status: CheckStatus; statusLabel: string; detail: string };
-
-export type CardPerson = {
-  idNumber: string;
-  fullName: string;
-  dateOfBirth: string;
-  sex: string;
-  nationality: string;
-  ethnicity: string;
-  religion: string;
-  placeOfOrigin: string;
-  placeOfResidence: string;
-  identifyingMarks: string;
-  issueDate: string;
-  expiryDate: string;
-  fatherName: string;
-  motherName: string;
-  spouseName: string;
-  oldIdNumber: string;
-};
-
-export type CardRead = {
-  reader: string;
-  verdict: Verdict;
-  checks: CheckLine[];
-  mrz: string[] | null;
-  person: CardPerson;
-  idNumber: string;
-  /** data: URL, for display only (never stored). */
-  photo: string | null;
-  filesRead: string[];
-  unavailable: string[];
-  parseProblems: string[];
-  trustProblems: string[];
-  trustDir: string | null;
-  trustAnchors: number;
-  stats: { apdus: number; bytes: number; readMs: number };
-  fileHashes: Record<string, string>;
-  verdictText: string;
-  /** How the chip was opened: "BAC", or "PACE (CAN, ECDH-GM, AES-128, …)". */
-  access: string;
-};
-
-export type MatchResult = 'matched' | 'not_in_register' | 'not_genuine';
-
-export type CardCheckOutcome = {
-  id: number;
-  result: MatchResult;
-  message: string;
-  participant: Participant | null;
-  verifiedNow: boolean;
-};
-
-export type CardCheck = { read: CardRead; check: CardCheckOutcome };
-
-export type CardProgress =
-  | { step: 'connecting'; reader: string | null }
-  | { step: 'file'; file: string; read: number; total: number | null }
-  | { step: 'recording' };
-
-export const PROGRESS_EVENT = 'card-progress';
-
-// ---- Commands -------------------------------------------------------------
-
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
-  try {
-    return await invoke<T>(command, args);
-  } catch (raw) {
-    const error = toErrorInfo(raw);
-    // Let the shell's session-lost handler (in api.ts) see it: a touch
-    // answers with the same session_expired / not_signed_in.
-    if (isSessionLost(error)) void api.touch().catch(() => undefined);
-    throw error;
-  }
+/** Follow the steps of a read (payloads tagged by `step`) until the returned function is called. */
+export function onCardProgress(handler: (p: CardProgress) => void): () => void {
+  return subscribe(events.cardProgressEvent, handler);
 }
-
-export const cardApi = {
-  /** No session needed; not counted as activity (polled every second). */
-  readers: () => call<ReaderInfo[]>('card_readers'),
-  /** The access data of the front QR text (from a barcode scanner). */
-  qrAccess: (text: string) => call<QrAccess>('card_qr_access', { text }),
-  /** Reads, judges and records the check; progress arrives as PROGRESS_EVENT. */
-  read: (reader: string | null, access: AccessData, payment: boolean) =>
-    call<CardCheck>('card_read', { reader, access, payment }),
-  onProgress: (handler: (p: CardProgress) => void): Promise<UnlistenFn> =>
-    listen<CardProgress>(PROGRESS_EVENT, (e) => handler(e.payload)),
-} as const;
 
 // ---- The access data form -----------------------------------------------------
 
@@ -232,14 +117,14 @@ export function filePercent(f: FileStep): number | null {
 export type Tone = 'good' | 'warn' | 'bad';
 
 /** Green only for a genuine card; red when the data was altered or the chip is a copy; amber otherwise. */
-export function verdictTone(kind: VerdictKind | string): Tone {
+export function verdictTone(kind: string): Tone {
   if (kind === 'Genuine') return 'good';
   if (kind === 'DataAltered' || kind === 'ChipNotGenuine') return 'bad';
   return 'warn';
 }
 
 /** The mark shown before each technical check. */
-export function checkMark(status: CheckStatus | string): string {
+export function checkMark(status: string): string {
   switch (status) {
     case 'passed':
       return '✓';
@@ -250,6 +135,19 @@ export function checkMark(status: CheckStatus | string): string {
     default:
       return '–';
   }
+}
+
+/**
+ * One check as the details table shows it: the Vietnamese UI reads the
+ * desk's Vietnamese status and finding, with the English technical line
+ * under it; the English UI reads the technical line itself.
+ */
+export function checkTexts(c: CheckLine, lang: Lang): { status: string; detail: string; technical: string | null } {
+  if (lang === 'vi') {
+    const detail = c.detailVi.trim() !== '' ? c.detailVi : c.detail;
+    return { status: c.statusLabel, detail, technical: c.detail !== '' && c.detail !== detail ? c.detail : null };
+  }
+  return { status: tOr(`cccd.checkStatus.${c.status}`, c.statusLabel), detail: c.detail, technical: null };
 }
 
 /** The DG13 fields shown, in the card's order, with their labels; empty ones left out. */
@@ -276,4 +174,3 @@ export function personLines(p: CardPerson): { key: keyof CardPerson; label: Mess
   return PERSON_FIELDS.filter((f) => p[f.key].trim() !== '').map((f) => ({ ...f, value: p[f.key] }));
 }
 
-export type { ErrorInfo };

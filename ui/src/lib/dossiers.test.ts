@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DOSSIER_STATUSES, RESULT_NAMES, canDigitiseResult, canTakeIn } from './dossiers';
+import { DOSSIER_STATUSES, RESULT_NAMES, canDigitiseResult } from './dossiers';
 import { en, vi } from './i18n';
 
 describe('dossier statuses', () => {
@@ -11,11 +11,9 @@ describe('dossier statuses', () => {
     expect(new Set(DOSSIER_STATUSES).size).toBe(8);
   });
 
-  it('intake is for the counter, not for digitisation officers', () => {
-    expect(canTakeIn('counter_officer')).toBe(true);
-    expect(canTakeIn('supervisor')).toBe(true);
-    expect(canTakeIn('administrator')).toBe(true);
-    expect(canTakeIn('digitisation_officer')).toBe(false);
+  it('are listed in the order of the one-stop flow', () => {
+    expect(DOSSIER_STATUSES[0]).toBe('received');
+    expect(DOSSIER_STATUSES.slice(-2)).toEqual(['supplement_requested', 'refused']);
   });
 
   it('results are digitised only once the dossier has been handled', () => {

@@ -1,6 +1,6 @@
-import type { Role } from './api';
+import type { SessionInfo } from './api';
 import type { MessageKey } from './i18n';
-import { canSeeAudit } from './roles';
+import { can } from './roles';
 
 export type ScreenName = 'intake' | 'digitise' | 'cccd' | 'plan' | 'reports' | 'sync' | 'admin';
 
@@ -20,21 +20,22 @@ export const NAV_ITEMS: readonly NavItem[] = [
 export const DEFAULT_SCREEN: ScreenName = 'plan';
 
 /**
- * Items this role may see. Administration is for administrators; a
- * supervisor also gets it, but the screen then shows only the audit log.
+ * Items this member of staff may see. Administration is for whoever may
+ * read the audit log; the screen shows staff accounts and the catalogue
+ * only to whoever may manage them.
  */
-export function navItemsFor(role: Role): NavItem[] {
-  return NAV_ITEMS.filter((item) => item.name !== 'admin' || canSeeAudit(role));
+export function navItemsFor(session: Pick<SessionInfo, 'allowed'>): NavItem[] {
+  return NAV_ITEMS.filter((item) => item.name !== 'admin' || can(session, 'viewAudit'));
 }
 
 type KeyLike = { altKey: boolean; ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; key: string; code?: string };
 
 /** Screen for an Alt+1…Alt+7 key event, or null. Uses `code` so keyboard layouts (e.g. Telex IMEs) do not matter. */
-export function shortcutTarget(event: KeyLike, role: Role): ScreenName | null {
+export function shortcutTarget(event: KeyLike, session: Pick<SessionInfo, 'allowed'>): ScreenName | null {
   if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return null;
   const m = /^(?:Digit|Numpad)([1-9])$/.exec(event.code ?? '') ?? /^([1-9])$/.exec(event.key);
   if (!m) return null;
   const n = Number(m[1]);
-  const item = navItemsFor(role).find((i) => i.shortcut === n);
+  const item = navItemsFor(session).find((i) => i.shortcut === n);
   return item ? item.name : null;
 }

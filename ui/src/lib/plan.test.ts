@@ -83,5 +83,6 @@ describe('formatTarget', () => {
   it('formats percentages and units', () => {
     expect(formatTarget(100, '%')).toBe('100%');
     expect(formatTarget(1234.5, 'hồ sơ')).toBe('1.234,5 hồ sơ');
+    expect(formatTarget(null, '%')).toBe('');
   });
 });

@@ -1,9 +1,16 @@
-import type { ProvinceRole, Section, Task } from './api';
+import type { Section, Task } from './api';
 import { matchesQuery } from './text';
+
+/** The province's part in a task (`Task.provinceRole`, a plain string in the contract). */
+export type ProvinceRole = 'lead' | 'coordinating' | 'not_involved';
 
 export type RoleFilter = 'all' | ProvinceRole;
 
 export const ROLE_FILTERS: readonly RoleFilter[] = ['all', 'lead', 'coordinating', 'not_involved'];
+
+function isProvinceRole(value: string): value is ProvinceRole {
+  return value === 'lead' || value === 'coordinating' || value === 'not_involved';
+}
 
 /** Kinds whose deadline is a real due date (others are ongoing/recurring/roadmap). */
 const DATED_KINDS = new Set(['month', 'year']);
@@ -34,7 +41,7 @@ export function filterTasks(tasks: Task[], filter: RoleFilter, query: string): T
 
 export function countByRole(tasks: Task[]): Record<RoleFilter, number> {
   const counts: Record<RoleFilter, number> = { all: tasks.length, lead: 0, coordinating: 0, not_involved: 0 };
-  for (const t of tasks) counts[t.provinceRole] += 1;
+  for (const t of tasks) if (isProvinceRole(t.provinceRole)) counts[t.provinceRole] += 1;
   return counts;
 }
 
@@ -61,8 +68,9 @@ export function groupBySection(sections: Section[], tasks: Task[]): SectionGroup
   return groups;
 }
 
-/** "100%" / "5 đơn vị"; the number in Vietnamese style (1.234,5). */
-export function formatTarget(value: number, unit: string): string {
+/** "100%" / "5 đơn vị"; the number in Vietnamese style (1.234,5); no number: "". */
+export function formatTarget(value: number | null, unit: string): string {
+  if (value === null) return '';
   const n = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(value);
   if (unit === '%') return `${n}%`;
   return unit ? `${n} ${unit}` : n;

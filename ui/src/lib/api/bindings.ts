@@ -274,6 +274,8 @@ export type CheckLine = {
 	status: string,
 	/**  The status in Vietnamese (`Đạt`, `Không đạt`, …). */
 	statusLabel: string,
+	/**  What the check found, in Vietnamese, for the counter officer. */
+	detailVi: string,
 	/**  Technical detail (English). */
 	detail: string,
 };

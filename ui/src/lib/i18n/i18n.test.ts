@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { en, interpolate, locale, t, tCount, vi } from './i18n';
+import { en, interpolate, locale, t, tCount, vi } from '.';
 
 describe('dictionaries', () => {
   it('have the same keys', () => {
