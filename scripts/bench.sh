@@ -10,6 +10,10 @@ echo "== startup (5 launches) =="
 timeout -k 15 600 xvfb-run -a -s "-screen 0 1366x768x24 -nolisten tcp" \
   env BHXH_TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" \
   scripts/with-keyring.sh cargo run --quiet --locked -p bhxh-e2e --bin bench-startup -- 5
+echo "== the window under load: 40 pages imported through the window vs the CLI; screen switches during a 60-page inbox poll =="
+timeout -k 15 1200 xvfb-run -a -s "-screen 0 1366x768x24 -nolisten tcp" \
+  env BHXH_TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" \
+  scripts/with-keyring.sh cargo run --quiet --locked -p bhxh-e2e --bin bench-window
 echo "== plan tracker: 100,000 participants imported, monthly report PDF/XLSX (release) =="
 cargo run --quiet --release --locked -p bhxh-app --example bench_plan -- 100000
 echo "== dossiers: 1,000,000 in the encrypted store, search p50/p95 (release) =="

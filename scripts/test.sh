@@ -25,5 +25,7 @@ timeout -k 15 1800 scripts/with-keyring.sh \
   cargo test --locked --workspace --exclude bhxh-desk --exclude bhxh-e2e
 step "build the app (UI embedded)"
 scripts/build-app.sh
+step "the UI contract (ui/src/lib/api/bindings.ts) is what the Rust commands generate"
+"${CARGO_TARGET_DIR:-target}/debug/bhxh-desk" --ui-contract-check ui/src/lib/api/bindings.ts
 step "end-to-end tests of the real window"
 scripts/e2e.sh
