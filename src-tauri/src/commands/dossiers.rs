@@ -111,9 +111,18 @@ pub async fn dossier_import(
     pages: Option<u32>,
 ) -> Result<ImportedComponent, ErrorInfo> {
     let inputs = state.take_staged(&files)?;
-    state
+    let bytes: usize = inputs.iter().map(|(_, b)| b.len()).sum();
+    let start = std::time::Instant::now();
+    let done = state
         .run(move |d| d.dossier_import_bytes(&code, component, &inputs, pages))
-        .await
+        .await;
+    tracing::info!(
+        files = files.len(),
+        bytes,
+        ms = start.elapsed().as_millis() as u64,
+        "component digitised"
+    );
+    done
 }
 
 #[tauri::command]

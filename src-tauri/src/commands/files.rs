@@ -34,6 +34,7 @@ pub fn upload_file(state: State<'_, DeskState>, request: Request<'_>) -> Result<
         })
         .filter(|n| !n.trim().is_empty())
         .ok_or_else(|| DeskError::invalid("files", "Thiếu tên tệp.").info())?;
+    tracing::debug!(bytes = bytes.len(), "file handed over");
     state.stage(name, bytes.clone())
 }
 
