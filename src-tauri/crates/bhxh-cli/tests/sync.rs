@@ -12,7 +12,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
@@ -24,7 +24,9 @@ use bhxh_app::dto::{ProgressInput, TaskStatus as Status};
 use bhxh_app::{Clock, Desk, SetupInput};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_bhxh-desk-cli");
+mod common;
+use common::{cli, cli_env, cli_spawn, json, ok_json, text};
+
 const PW: &str = "Matkhau-quan-tri-2024";
 const HQ_ARGS: &str = "BHXH_TEST_HQ_ARGS";
 /// A bound so that a broken test fails instead of hanging; never a timing assertion.
@@ -244,46 +246,8 @@ fn approve_signed_in(desk: &mut Desk, months: impl Iterator<Item = u32>) {
     }
 }
 
-fn cli(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-    let child = cli_spawn(dir, args, stdin, env);
-    child.wait_with_output().unwrap()
-}
-
-fn cli_spawn(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Child {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir").arg(dir).args(args);
-    cmd.env_remove("BHXH_DESK_PASSWORD")
-        .env_remove("BHXH_DESK_HQ_TOKEN");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
 fn configure(dir: &Path, url: &str, token: &str) -> Output {
-    cli(
+    cli_env(
         dir,
         &[
             "sync",
@@ -300,17 +264,11 @@ fn configure(dir: &Path, url: &str, token: &str) -> Output {
 }
 
 fn sync_now(dir: &Path) -> Output {
-    cli(dir, &["sync", "now", "--json"], "", &[])
+    cli(dir, &["sync", "now", "--json"], "")
 }
 
 fn status(dir: &Path) -> Value {
-    let out = cli(dir, &["sync", "status", "--json"], "", &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    json(&out)
+    ok_json(&cli(dir, &["sync", "status", "--json"], ""))
 }
 
 /// Every outbox row, every column: to prove a response changed nothing.
@@ -376,12 +334,7 @@ fn approved_reports_reach_hq_once_and_directives_come_down() {
     );
 
     let out = configure(&s.desk, &hq.url, &s.token);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(json(&out)["officeCode"], "000.00.17.H23");
+    assert_eq!(ok_json(&out)["officeCode"], "000.00.17.H23");
     // the token is in the keyring only: not in any file of the data directory
     for entry in std::fs::read_dir(&s.desk).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
@@ -393,12 +346,7 @@ fn approved_reports_reach_hq_once_and_directives_come_down() {
     }
 
     let out = sync_now(&s.desk);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let run = json(&out);
+    let run = ok_json(&out);
     assert_eq!(run["report"]["stored"], 3);
     assert_eq!(run["status"]["queued"], 0);
     assert_eq!(run["status"]["online"], true);
@@ -437,7 +385,7 @@ fn approved_reports_reach_hq_once_and_directives_come_down() {
     assert_eq!(run["report"]["pulled"], 2);
     let run = json(&sync_now(&s.desk));
     assert_eq!(run["report"]["pulled"], 0, "the cursor moved on");
-    let out = cli(&s.desk, &["sync", "directives", "--json"], "", &[]);
+    let out = cli(&s.desk, &["sync", "directives", "--json"], "");
     let list = json(&out);
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["title"], "Hoàn thành số hóa hồ sơ trước 30/6");
@@ -481,7 +429,7 @@ fn approved_reports_reach_hq_once_and_directives_come_down() {
 
 /// A tiny HTTP GET over a plain socket (the test needs no HTTP client).
 fn http_get(url: &str) -> String {
-    use std::io::Read;
+    use std::io::{Read, Write};
     let rest = url.trim_start_matches("http://");
     let (host, path) = rest.split_once('/').unwrap();
     let mut s = std::net::TcpStream::connect(host).unwrap();
@@ -582,11 +530,7 @@ fn hq_down_then_up() {
     let url = format!("http://{addr}");
     // configuring while HQ is unreachable keeps the settings
     let out = configure(&s.desk, &url, &s.token);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
     let out = sync_now(&s.desk);
     assert!(!out.status.success());
     assert_eq!(json(&out)["error"]["code"], "sync_offline");
@@ -618,12 +562,7 @@ fn hq_down_then_up() {
     );
     let hq = Hq::start(&s.hq, &addr, &[]);
     let out = client.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(json(&out)["status"]["queued"], 0);
+    assert_eq!(ok_json(&out)["status"]["queued"], 0);
     assert_eq!(hq_items(&s.hq), expected(3));
     drop(hq);
 }
@@ -682,7 +621,7 @@ fn a_slow_hq_times_out_and_the_retry_is_a_duplicate() {
     let s = setup(2);
     let hq = Hq::start(&s.hq, "127.0.0.1:0", &["slow:600000"]);
     assert!(configure(&s.desk, &hq.url, &s.token).status.success());
-    let out = cli(
+    let out = cli_env(
         &s.desk,
         &["sync", "now", "--json"],
         "",
@@ -718,7 +657,7 @@ fn client_killed_mid_batch_then_restarted() {
     let addr = hq.listen();
     hq.kill();
     let _hq = Hq::start(&s.hq, &addr, &[]);
-    let out = cli(
+    let out = cli_env(
         &s.desk,
         &["sync", "now", "--json"],
         "",
