@@ -281,18 +281,14 @@ fn participants_import_reports_bad_rows_and_is_all_or_nothing() {
     )
     .unwrap();
     let pw = format!("{ADMIN_PW}\n");
-    let out = cli(
-        dir.path(),
-        &[
-            "participants",
-            "import",
-            csv.to_str().unwrap(),
-            "--user",
-            "quantri",
-            "--json",
-        ],
-        &pw,
-    );
+    // `participants import FILE` with `flags`, as the administrator.
+    let import = |file: &Path, flags: &[&str]| {
+        let mut args = vec!["participants", "import", file.to_str().unwrap()];
+        args.extend(flags);
+        args.extend(["--user", "quantri"]);
+        cli(dir.path(), &args, &pw)
+    };
+    let out = import(&csv, &["--json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let v = json(&out);
     let report = &v["report"];
@@ -308,36 +304,13 @@ fn participants_import_reports_bad_rows_and_is_all_or_nothing() {
     assert_eq!(lines, vec![3, 4], "exactly the bad lines");
 
     // Dry run of the valid rows writes nothing; the real run writes 2.
-    let out = cli(
-        dir.path(),
-        &[
-            "participants",
-            "import",
-            csv.to_str().unwrap(),
-            "--valid-rows",
-            "--dry-run",
-            "--user",
-            "quantri",
-        ],
-        &pw,
-    );
+    let out = import(&csv, &["--valid-rows", "--dry-run"]);
     assert!(
         text(&out.stdout).contains("Chạy thử"),
         "{}",
         text(&out.stdout)
     );
-    let out = cli(
-        dir.path(),
-        &[
-            "participants",
-            "import",
-            csv.to_str().unwrap(),
-            "--valid-rows",
-            "--user",
-            "quantri",
-        ],
-        &pw,
-    );
+    let out = import(&csv, &["--valid-rows"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let human = text(&out.stdout);
     assert!(
@@ -349,17 +322,7 @@ fn participants_import_reports_bad_rows_and_is_all_or_nothing() {
     // An unreadable file is a clear error, not a crash.
     let bad = dir.path().join("hong.xlsx");
     std::fs::write(&bad, b"PK\x03\x04 not really a workbook").unwrap();
-    let out = cli(
-        dir.path(),
-        &[
-            "participants",
-            "import",
-            bad.to_str().unwrap(),
-            "--user",
-            "quantri",
-        ],
-        &pw,
-    );
+    let out = import(&bad, &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("XLSX hỏng"),
@@ -729,28 +692,25 @@ fn card_read_checks_the_emulated_card_over_pcsc_and_records_the_check() {
     init(dir.path());
     let pw = format!("{ADMIN_PW}\n");
     let trust = test_trust_dir();
-    let out = cli_env(
-        dir.path(),
-        &[
-            "card",
-            "read",
-            "--reader",
-            "Virtual PCD 00 00",
-            "--id",
-            "001093047064",
-            "--dob",
-            "1993-01-05",
-            "--expiry",
-            "2033-01-05",
-            "--trust",
-            trust.to_str().unwrap(),
-            "--json",
-            "--user",
-            "quantri",
-        ],
-        &pw,
-        &env,
-    );
+    let trust = trust.to_str().unwrap();
+    // `card read` on the virtual reader with `access` (and what else), as the administrator.
+    let read = |access: &[&str]| {
+        let mut args = vec!["card", "read", "--reader", "Virtual PCD 00 00"];
+        args.extend(access);
+        args.extend(["--user", "quantri"]);
+        cli_env(dir.path(), &args, &pw, &env)
+    };
+    let out = read(&[
+        "--id",
+        "001093047064",
+        "--dob",
+        "1993-01-05",
+        "--expiry",
+        "2033-01-05",
+        "--trust",
+        trust,
+        "--json",
+    ]);
     assert!(
         out.status.success(),
         "{} {} {}",
@@ -775,25 +735,14 @@ fn card_read_checks_the_emulated_card_over_pcsc_and_records_the_check() {
     assert!(v["check"]["id"].as_i64().unwrap() >= 1, "{v}");
     assert_eq!(v["check"]["result"], "not_in_register", "{v}");
     // A wrong access key: refused, with what to do, and exit code not 0.
-    let out = cli_env(
-        dir.path(),
-        &[
-            "card",
-            "read",
-            "--reader",
-            "Virtual PCD 00 00",
-            "--id",
-            "001093047064",
-            "--dob",
-            "1993-01-06",
-            "--expiry",
-            "2033-01-05",
-            "--user",
-            "quantri",
-        ],
-        &pw,
-        &env,
-    );
+    let out = read(&[
+        "--id",
+        "001093047064",
+        "--dob",
+        "1993-01-06",
+        "--expiry",
+        "2033-01-05",
+    ]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(
@@ -801,26 +750,7 @@ fn card_read_checks_the_emulated_card_over_pcsc_and_records_the_check() {
         "{err}"
     );
     // A CAN alone: this chip offers no PACE, so it cannot be opened with it.
-    let can_read = |can: &str| {
-        cli_env(
-            dir.path(),
-            &[
-                "card",
-                "read",
-                "--reader",
-                "Virtual PCD 00 00",
-                "--can",
-                can,
-                "--trust",
-                trust.to_str().unwrap(),
-                "--json",
-                "--user",
-                "quantri",
-            ],
-            &pw,
-            &env,
-        )
-    };
+    let can_read = |can: &str| read(&["--can", can, "--trust", trust, "--json"]);
     let out = can_read("047064");
     assert!(!out.status.success());
     assert!(

@@ -190,9 +190,14 @@ fn clock_at(s: &str) -> Clock {
     Arc::new(move || t)
 }
 
+/// The office's desk in `dir`, its clock stopped at 10 December 2024, 09:00.
+fn open_desk(dir: &Path) -> Desk {
+    Desk::open_with_clock(dir, clock_at("2024-12-10T09:00:00+07:00")).unwrap()
+}
+
 /// A set-up desk with `months` approved monthly reports of 2024 (January on).
 fn desk_with_reports(dir: &Path, months: u32) {
-    let mut desk = Desk::open_with_clock(dir, clock_at("2024-12-10T09:00:00+07:00")).unwrap();
+    let mut desk = open_desk(dir);
     desk.setup(&SetupInput {
         office: OfficeInput {
             name: "Bảo hiểm xã hội tỉnh Hòa Bình".into(),
@@ -322,6 +327,15 @@ fn setup(months: u32) -> Setup {
     }
 }
 
+/// [`setup`], HQ serving on a free port with `faults`, and the desk
+/// configured to sync with it.
+fn connected(months: u32, faults: &[&str]) -> (Setup, Hq) {
+    let s = setup(months);
+    let hq = Hq::start(&s.hq, "127.0.0.1:0", faults);
+    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    (s, hq)
+}
+
 #[test]
 fn approved_reports_reach_hq_once_and_directives_come_down() {
     let s = setup(3);
@@ -390,7 +404,7 @@ fn approved_reports_reach_hq_once_and_directives_come_down() {
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["title"], "Hoàn thành số hóa hồ sơ trước 30/6");
     // the plan change is applied to the office's own plan
-    let desk = Desk::open_with_clock(&s.desk, clock_at("2024-12-10T09:00:00+07:00")).unwrap();
+    let desk = open_desk(&s.desk);
     desk.sign_in("giamsat", PW).unwrap();
     let plan = desk.plan().unwrap();
     let t8 = plan.tasks.iter().find(|t| t.number == 8).unwrap();
@@ -409,7 +423,7 @@ fn approved_reports_reach_hq_once_and_directives_come_down() {
     drop(desk);
 
     // a correction is a new revision: HQ keeps both, the newest counts
-    let mut desk = Desk::open_with_clock(&s.desk, clock_at("2024-12-10T09:00:00+07:00")).unwrap();
+    let mut desk = open_desk(&s.desk);
     desk.sign_in("giamsat", PW).unwrap();
     desk.report_reopen("month", "2024-02", "Sửa số liệu nhiệm vụ 8.")
         .unwrap();
@@ -445,9 +459,7 @@ fn http_get(url: &str) -> String {
 
 #[test]
 fn duplicate_delivery_is_acknowledged_not_stored_twice() {
-    let s = setup(4);
-    let hq = Hq::start(&s.hq, "127.0.0.1:0", &[]);
-    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    let (s, _hq) = connected(4, &[]);
     assert_eq!(json(&sync_now(&s.desk))["report"]["stored"], 4);
     // the desk forgets it was acknowledged (an old backup restored, say) and sends all again
     {
@@ -569,10 +581,8 @@ fn hq_down_then_up() {
 
 #[test]
 fn server_errors_cut_bodies_and_hostile_answers_never_lose_or_duplicate() {
-    let s = setup(3);
-    let hq = Hq::start(
-        &s.hq,
-        "127.0.0.1:0",
+    let (s, _hq) = connected(
+        3,
         &[
             "fail500:2",
             "reset:1",
@@ -581,7 +591,6 @@ fn server_errors_cut_bodies_and_hostile_answers_never_lose_or_duplicate() {
             "huge:1",
         ],
     );
-    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
     for want in ["sync_server_error", "sync_server_error", "sync_offline"] {
         let out = sync_now(&s.desk);
         assert_eq!(json(&out)["error"]["code"], want);
@@ -618,9 +627,7 @@ fn server_errors_cut_bodies_and_hostile_answers_never_lose_or_duplicate() {
 
 #[test]
 fn a_slow_hq_times_out_and_the_retry_is_a_duplicate() {
-    let s = setup(2);
-    let hq = Hq::start(&s.hq, "127.0.0.1:0", &["slow:600000"]);
-    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    let (s, hq) = connected(2, &["slow:600000"]);
     let out = cli_env(
         &s.desk,
         &["sync", "now", "--json"],
@@ -639,9 +646,7 @@ fn a_slow_hq_times_out_and_the_retry_is_a_duplicate() {
 
 #[test]
 fn client_killed_mid_batch_then_restarted() {
-    let s = setup(5);
-    let hq = Hq::start(&s.hq, "127.0.0.1:0", &["hang-after-store"]);
-    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    let (s, hq) = connected(5, &["hang-after-store"]);
     let mut client = cli_spawn(
         &s.desk,
         &["sync", "now", "--json"],
@@ -672,9 +677,7 @@ fn client_killed_mid_batch_then_restarted() {
 
 #[test]
 fn hq_restarted_mid_batch() {
-    let s = setup(4);
-    let hq = Hq::start(&s.hq, "127.0.0.1:0", &["hang-after-store"]);
-    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    let (s, hq) = connected(4, &["hang-after-store"]);
     let client = cli_spawn(
         &s.desk,
         &["sync", "now", "--json"],
@@ -715,7 +718,7 @@ fn the_background_worker_rides_out_an_outage_and_sends_new_approvals() {
             .status
             .success()
     );
-    let mut desk = Desk::open_with_clock(&s.desk, clock_at("2024-12-10T09:00:00+07:00")).unwrap();
+    let mut desk = open_desk(&s.desk);
     // Signed in before the worker starts: `accounts::sign_in` reads then
     // writes in a DEFERRED transaction, which can fail with SQLITE_BUSY_SNAPSHOT
     // when another connection commits in between (to fix there: BEGIN IMMEDIATE).
