@@ -16,6 +16,7 @@ use bhxh_core::dossiers::qr;
 mod common;
 use common::{
     ADMIN_PW, CLERK_PW, add_counter_clerk, first_page, intake_input, jpeg, office_desk, pdf_text,
+    take,
 };
 
 fn ready(dir: &std::path::Path) -> Desk {
@@ -33,6 +34,11 @@ fn input(name: &str, id: &str, sex: Sex, birth: &str) -> IntakeInput {
     }
 }
 
+/// Nguyễn Văn Đức's intake.
+fn duc() -> IntakeInput {
+    input("Nguyễn Văn Đức", "001093047064", Sex::Male, "1993-01-05")
+}
+
 fn first_page_qr(pdf: &[u8]) -> Vec<String> {
     let page = first_page(pdf, &["-png", "-gray"]);
     let img = image::load_from_memory(&page).unwrap().to_luma8();
@@ -47,15 +53,7 @@ fn first_page_qr(pdf: &[u8]) -> Vec<String> {
 fn a_receipt_prints_the_dossier_and_its_qr_reads_back_field_by_field() {
     let dir = tempfile::tempdir().unwrap();
     let desk = ready(dir.path());
-    let intake = desk
-        .dossier_intake(&input(
-            "Nguyễn Văn Đức",
-            "001093047064",
-            Sex::Male,
-            "1993-01-05",
-        ))
-        .unwrap();
-    let d = intake.dossier;
+    let d = take(&desk, &duc());
     assert!(d.code.starts_with("000.00.00.H41-"), "{}", d.code);
     assert!(d.code.ends_with("-0001"), "{}", d.code);
 
@@ -105,15 +103,10 @@ fn a_receipt_prints_the_dossier_and_its_qr_reads_back_field_by_field() {
 fn search_finds_a_dossier_without_diacritics_and_status_moves_are_checked() {
     let dir = tempfile::tempdir().unwrap();
     let desk = ready(dir.path());
-    let d = desk
-        .dossier_intake(&input(
-            "Phạm Thị Đào",
-            "035185000123",
-            Sex::Female,
-            "1985-07-20",
-        ))
-        .unwrap()
-        .dossier;
+    let d = take(
+        &desk,
+        &input("Phạm Thị Đào", "035185000123", Sex::Female, "1985-07-20"),
+    );
     let found = desk
         .dossier_search(&SearchQuery {
             text: "pham thi dao".into(),
@@ -217,15 +210,7 @@ fn scan_jpeg(w: u32, h: u32, dpi: u16) -> Vec<u8> {
 fn scans_are_sealed_assembled_and_exported_and_bad_files_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let desk = ready(dir.path());
-    let d = desk
-        .dossier_intake(&input(
-            "Nguyễn Văn Đức",
-            "001093047064",
-            Sex::Male,
-            "1993-01-05",
-        ))
-        .unwrap()
-        .dossier;
+    let d = take(&desk, &duc());
     let scans = dir.path().join("scans");
     std::fs::create_dir_all(&scans).unwrap();
     let p1 = scans.join("trang1.jpg");
@@ -314,14 +299,13 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 fn a_component_digitised_before_is_reused_for_the_same_applicant_without_a_rescan() {
     let dir = tempfile::tempdir().unwrap();
     let desk = ready(dir.path());
-    let duc = || input("Nguyễn Văn Đức", "001093047064", Sex::Male, "1993-01-05");
-    let first = desk.dossier_intake(&duc()).unwrap().dossier;
+    let first = take(&desk, &duc());
     let scan = dir.path().join("trang1.jpg");
     std::fs::write(&scan, scan_jpeg(800, 1100, 200)).unwrap();
     desk.dossier_import(&first.code, 1, std::slice::from_ref(&scan), Some(1))
         .unwrap();
 
-    let second = desk.dossier_intake(&duc()).unwrap().dossier;
+    let second = take(&desk, &duc());
     let offers = desk.dossier_reuse_candidates(&second.code, 1).unwrap();
     assert_eq!(offers.len(), 1, "{offers:?}");
     assert_eq!(offers[0].source_code, first.code);
@@ -332,15 +316,10 @@ fn a_component_digitised_before_is_reused_for_the_same_applicant_without_a_resca
             .is_empty()
     );
     // another applicant is offered nothing
-    let other = desk
-        .dossier_intake(&input(
-            "Trần Thị Bình",
-            "001193047065",
-            Sex::Female,
-            "1993-01-05",
-        ))
-        .unwrap()
-        .dossier;
+    let other = take(
+        &desk,
+        &input("Trần Thị Bình", "001193047065", Sex::Female, "1993-01-05"),
+    );
     assert!(
         desk.dossier_reuse_candidates(&other.code, 1)
             .unwrap()
@@ -386,10 +365,7 @@ fn a_result_is_digitised_sealed_exported_and_reused_at_the_applicants_next_dossi
         )
     };
     // Re-issue of the book: its result is the new "Sổ BHXH".
-    let first = desk
-        .dossier_intake(&dao("BHXH.04", vec![1]))
-        .unwrap()
-        .dossier;
+    let first = take(&desk, &dao("BHXH.04", vec![1]));
     let book = vec![("so-bhxh.jpg".to_owned(), scan_jpeg(900, 1200, 200))];
     let objects = || walk(&dir.path().join("files").join("objects")).len();
 
@@ -445,10 +421,7 @@ fn a_result_is_digitised_sealed_exported_and_reused_at_the_applicants_next_dossi
     assert!(text.contains("Số hóa: Trần Thị Hằng"), "{text}");
 
     // The one-off payment claim (BHXH.12) needs the book as its first paper.
-    let claim = desk
-        .dossier_intake(&dao("BHXH.12", vec![1, 2]))
-        .unwrap()
-        .dossier;
+    let claim = take(&desk, &dao("BHXH.12", vec![1, 2]));
     let offers = desk.dossier_reuse_candidates(&claim.code, 1).unwrap();
     assert_eq!(offers.len(), 1, "{offers:?}");
     assert_eq!(

@@ -14,7 +14,7 @@ mod common;
 use bhxh_report::testing::{pdf_pages, poppler};
 use common::{
     ADMIN_PW, CLERK_PW, ManualClock, add_counter_clerk, add_staff, intake_input, office_desk,
-    pdf_text,
+    pdf_text, take,
 };
 
 const OFFICER_PW: &str = "Giaiquyet-2024x";
@@ -57,10 +57,7 @@ fn assert_fonts_embedded(pdf: &[u8]) {
 fn forms_02_and_03_print_the_recorded_reason_and_are_refused_without_it() {
     let dir = tempfile::tempdir().unwrap();
     let (desk, now) = ready(dir.path(), "2024-04-26T09:05:00+07:00");
-    let d = desk
-        .dossier_intake(&input("Nguyễn Văn Đức"))
-        .unwrap()
-        .dossier;
+    let d = take(&desk, &input("Nguyễn Văn Đức"));
     let missing: Vec<String> = d
         .components
         .iter()
@@ -170,7 +167,7 @@ fn forms_02_and_03_print_the_recorded_reason_and_are_refused_without_it() {
 fn form_05_lists_the_hand_overs_of_a_dossier() {
     let dir = tempfile::tempdir().unwrap();
     let (desk, now) = ready(dir.path(), "2024-04-26T09:05:00+07:00");
-    let d = desk.dossier_intake(&input("Phạm Văn Đạt")).unwrap().dossier;
+    let d = take(&desk, &input("Phạm Văn Đạt"));
     desk.sign_out().unwrap();
     now.set("2024-04-29T08:10:00+07:00");
     desk.sign_in("giaiquyet", OFFICER_PW).unwrap();
@@ -217,10 +214,7 @@ fn the_register_lists_a_years_dossiers_once_each_over_several_pages() {
     ];
     let mut codes = Vec::new();
     for i in 0..60 {
-        let d = desk
-            .dossier_intake(&input(names[i % names.len()]))
-            .unwrap()
-            .dossier;
+        let d = take(&desk, &input(names[i % names.len()]));
         codes.push(d.code);
     }
     desk.dossier_set_status(&codes[6], Status::Refused, "Hồ sơ không thuộc thẩm quyền")
@@ -228,7 +222,7 @@ fn the_register_lists_a_years_dossiers_once_each_over_several_pages() {
     // A dossier of the next year goes in the next year's book.
     now.set("2025-01-02T08:00:00+07:00");
     desk.sign_in("tiepnhan", CLERK_PW).unwrap();
-    let next_year = desk.dossier_intake(&input("Vũ Thị Lan")).unwrap().dossier;
+    let next_year = take(&desk, &input("Vũ Thị Lan"));
     assert_eq!(next_year.register_no, 1);
 
     let path = dir.path().join("so-theo-doi-2024.pdf");

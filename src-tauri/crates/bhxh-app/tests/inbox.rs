@@ -19,7 +19,7 @@ use tiff::tags::ResolutionUnit;
 
 mod common;
 use bhxh_report::testing::pdf_pages;
-use common::{ADMIN_PW, ManualClock, add_staff, first_page, intake_input, jpeg, office_desk};
+use common::{ADMIN_PW, ManualClock, add_staff, first_page, intake_input, jpeg, office_desk, take};
 
 const CLERK_PW: &str = "Sohoa-2024-matkhau";
 
@@ -50,10 +50,7 @@ fn ready(dir: &Path, inbox: &Path) -> (Desk, ManualClock) {
 }
 
 fn intake(desk: &mut Desk, name: &str, id: &str, birth: &str, components: Vec<u32>) -> String {
-    desk.dossier_intake(&intake_input(name, id, Sex::Male, birth, components))
-        .unwrap()
-        .dossier
-        .code
+    take(desk, &intake_input(name, id, Sex::Male, birth, components)).code
 }
 
 /// Nguyễn Văn Đức's dossier, handing in `components`.

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use bhxh_app::dto::OfficeInput;
 use bhxh_app::dto::Sex;
-use bhxh_app::dto::{Applicant, IdentitySource, IntakeChannel, IntakeInput};
+use bhxh_app::dto::{Applicant, Dossier, IdentitySource, IntakeChannel, IntakeInput};
 use bhxh_app::dto::{NewStaff, Role};
 use bhxh_app::{Clock, Desk, SetupInput};
 use bhxh_core::Timestamp;
@@ -150,6 +150,11 @@ pub fn intake_input(
         sets: 1,
         received_components: components,
     }
+}
+
+/// `input` taken in at the counter: the new dossier.
+pub fn take(desk: &Desk, input: &IntakeInput) -> Dossier {
+    desk.dossier_intake(input).unwrap().dossier
 }
 
 /// The text of a PDF as `pdftotext -raw` (and `args`) reads it, white
