@@ -50,3 +50,16 @@ pub fn pdf_pages(pdf: &[u8]) -> usize {
         .parse()
         .unwrap()
 }
+
+/// Every font `pdffonts` lists is embedded, and there is at least one: its rows, one a font.
+pub fn assert_fonts_embedded(pdf: &[u8]) -> Vec<String> {
+    let fonts = poppler("pdffonts", &[], pdf);
+    let rows: Vec<String> = fonts.lines().skip(2).map(str::to_owned).collect();
+    assert!(!rows.is_empty(), "{fonts}");
+    for row in &rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        // name type [encoding…] emb sub uni object ID: "emb" is 5th from the end.
+        assert_eq!(cols[cols.len() - 5], "yes", "not embedded: {row}");
+    }
+    rows
+}

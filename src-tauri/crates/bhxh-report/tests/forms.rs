@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-use bhxh_report::testing::{pdf_pages, poppler, squash};
+use bhxh_report::testing::{self, pdf_pages, poppler, squash};
 use bhxh_report::{
     NoticeDoc, NoticeKind, RegisterDoc, RegisterLine, TrackingDoc, TrackingStep, render_notice,
     render_register, render_tracking,
@@ -40,15 +40,10 @@ fn notice(kind: NoticeKind) -> NoticeDoc {
     }
 }
 
-/// Every font listed by pdffonts is embedded (and there is at least one).
+/// Every font listed by pdffonts is embedded (and there is at least one), and is Liberation
+/// Serif.
 fn assert_fonts_embedded(pdf: &[u8]) {
-    let fonts = poppler("pdffonts", &[], pdf);
-    let rows: Vec<&str> = fonts.lines().skip(2).collect();
-    assert!(!rows.is_empty(), "{fonts}");
-    for row in rows {
-        let cols: Vec<&str> = row.split_whitespace().collect();
-        // name type [encoding…] emb sub uni object ID: "emb" is 5th from the end.
-        assert_eq!(cols[cols.len() - 5], "yes", "not embedded: {row}");
+    for row in testing::assert_fonts_embedded(pdf) {
         assert!(row.contains("LiberationSerif"), "{row}");
     }
 }
