@@ -11,7 +11,7 @@ use bhxh_app::dto::Sex;
 use bhxh_app::dto::{DossierStatus as Status, IdentitySource, IntakeInput};
 
 mod common;
-use bhxh_report::testing::{pdf_pages, poppler};
+use bhxh_report::testing::{assert_fonts_embedded, pdf_pages, poppler};
 use common::{
     ADMIN_PW, CLERK_PW, ManualClock, add_counter_clerk, add_staff, intake_input, office_desk,
     pdf_text, take,
@@ -40,16 +40,6 @@ fn input(name: &str) -> IntakeInput {
     IntakeInput {
         identity_source: IdentitySource::Typed,
         ..intake_input(name, "001093047064", Sex::Male, "1993-01-05", vec![1])
-    }
-}
-
-fn assert_fonts_embedded(pdf: &[u8]) {
-    let fonts = poppler("pdffonts", &[], pdf);
-    let rows: Vec<&str> = fonts.lines().skip(2).collect();
-    assert!(!rows.is_empty(), "{fonts}");
-    for row in rows {
-        let cols: Vec<&str> = row.split_whitespace().collect();
-        assert_eq!(cols[cols.len() - 5], "yes", "not embedded: {row}");
     }
 }
 
