@@ -3,36 +3,29 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-use std::sync::{Arc, Mutex};
-
 use bhxh_app::dto::OfficeInput;
 use bhxh_app::dto::{NewStaff, Role};
-use bhxh_app::{Clock, Desk, DeskError, KEYRING_SERVICE, SetupInput};
+use bhxh_app::{Desk, DeskError, KEYRING_SERVICE, SetupInput};
 use bhxh_secrets::{Key256, Keyring};
 
-const ADMIN_PW: &str = "Matkhau-quan-tri-2024";
+mod common;
+use common::{ADMIN_PW, ManualClock, add_staff, desk_for, hoa_binh};
 
-fn setup_input() -> SetupInput {
-    SetupInput {
-        office: OfficeInput {
-            name: "Bảo hiểm xã hội tỉnh Hòa Bình".into(),
-            parent_agency: "Bảo hiểm xã hội Việt Nam".into(),
-            agency_code: "000.00.17.H23".into(),
-            province_code: "017".into(),
-            address: "Phường Phương Lâm, thành phố Hòa Bình".into(),
-        },
-        admin_username: "quantri".into(),
-        admin_full_name: "Đặng Thị Hương".into(),
-        admin_password: ADMIN_PW.into(),
+/// The Hòa Bình office with its address.
+fn office() -> OfficeInput {
+    OfficeInput {
+        address: "Phường Phương Lâm, thành phố Hòa Bình".into(),
+        ..hoa_binh()
     }
 }
 
-/// A clock the test moves by hand.
-fn manual_clock() -> (Clock, Arc<Mutex<chrono::DateTime<chrono::FixedOffset>>>) {
-    let start = chrono::DateTime::parse_from_rfc3339("2024-03-04T08:00:00+07:00").unwrap();
-    let now = Arc::new(Mutex::new(start));
-    let n = now.clone();
-    (Arc::new(move || *n.lock().unwrap()), now)
+fn setup_input() -> SetupInput {
+    common::setup_input(office())
+}
+
+/// A clock the test moves by hand, from 4 March 2024, 08:00.
+fn manual_clock() -> ManualClock {
+    ManualClock::at("2024-03-04T08:00:00+07:00")
 }
 
 fn ready_desk(dir: &std::path::Path) -> Desk {
@@ -140,8 +133,8 @@ fn first_start_creates_an_encrypted_store_with_the_seeded_plan() {
 #[test]
 fn wrong_passwords_are_refused_plainly_then_lock_the_account() {
     let dir = tempfile::tempdir().unwrap();
-    let (clock, now) = manual_clock();
-    let desk = Desk::open_with_clock(dir.path(), clock).unwrap();
+    let clock = manual_clock();
+    let desk = Desk::open_with_clock(dir.path(), clock.clock()).unwrap();
     desk.setup(&setup_input()).unwrap();
 
     let err = desk.sign_in("quantri", "sai-mat-khau-1").unwrap_err();
@@ -168,17 +161,15 @@ fn wrong_passwords_are_refused_plainly_then_lock_the_account() {
         "{err}"
     );
 
-    *now.lock().unwrap() += chrono::Duration::minutes(16);
+    clock.advance(16 * 60);
     desk.sign_in("quantri", ADMIN_PW).unwrap();
 }
 
 #[test]
 fn idle_sessions_are_signed_out_and_roles_are_enforced() {
     let dir = tempfile::tempdir().unwrap();
-    let (clock, now) = manual_clock();
-    let desk = Desk::open_with_clock(dir.path(), clock).unwrap();
-    desk.setup(&setup_input()).unwrap();
-    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    let clock = manual_clock();
+    let desk = desk_for(dir.path(), Some(clock.clock()), office());
     let clerk = desk
         .staff_create(
             &NewStaff {
@@ -193,9 +184,9 @@ fn idle_sessions_are_signed_out_and_roles_are_enforced() {
     assert_eq!(desk.staff_list().unwrap().len(), 2);
 
     // 14 minutes idle is fine, and counts as activity.
-    *now.lock().unwrap() += chrono::Duration::minutes(14);
+    clock.advance(14 * 60);
     desk.plan().unwrap();
-    *now.lock().unwrap() += chrono::Duration::minutes(16);
+    clock.advance(16 * 60);
     let err = desk.plan().unwrap_err();
     assert_eq!(err.code(), "session_expired");
     assert!(desk.session().is_none());
@@ -245,15 +236,13 @@ fn an_administrator_edits_the_procedure_catalogue_and_it_stays_edited() {
         assert_eq!(updated.components.len(), first.components.len() + 1);
 
         // A counter officer may read the catalogue but not change it.
-        desk.staff_create(
-            &NewStaff {
-                username: "tiepnhan2".into(),
-                full_name: "Phạm Thu Trang".into(),
-                role: Role::CounterOfficer,
-            },
+        add_staff(
+            &desk,
+            "tiepnhan2",
+            "Phạm Thu Trang",
+            Role::CounterOfficer,
             "Tiepnhan-2024y",
-        )
-        .unwrap();
+        );
         desk.sign_out().unwrap();
         desk.sign_in("tiepnhan2", "Tiepnhan-2024y").unwrap();
         assert_eq!(
@@ -398,15 +387,13 @@ fn backup_restores_on_a_new_machine_and_over_the_live_store() {
     let err = desk.backup(&backup, "ngan").unwrap_err();
     assert_eq!(err.field(), Some("passphrase"));
     desk.backup(&backup, "mat-khau-sao-luu-2024").unwrap();
-    desk.staff_create(
-        &NewStaff {
-            username: "sau.saoluu".into(),
-            full_name: "Người Sau".into(),
-            role: Role::Supervisor,
-        },
+    add_staff(
+        &desk,
+        "sau.saoluu",
+        "Người Sau",
+        Role::Supervisor,
         "Saosaoluu-2024",
-    )
-    .unwrap();
+    );
     desk.sign_out().unwrap();
     drop(desk);
 
@@ -449,26 +436,16 @@ fn backup_restores_on_a_new_machine_and_over_the_live_store() {
 fn progress_is_entered_approved_by_a_supervisor_and_frozen_on_disk() {
     use bhxh_app::dto::{ProgressInput, TaskStatus as Status};
     let dir = tempfile::tempdir().unwrap();
-    let (clock, now) = manual_clock();
+    let clock = manual_clock();
     {
-        let desk = Desk::open_with_clock(dir.path(), clock.clone()).unwrap();
-        desk.setup(&setup_input()).unwrap();
-        desk.sign_in("quantri", ADMIN_PW).unwrap();
+        let desk = desk_for(dir.path(), Some(clock.clock()), office());
         for (user, name, role) in [
             ("giamsat", "Vũ Minh Đạt", Role::Supervisor),
             ("tiepnhan3", "Hà Thu Hằng", Role::CounterOfficer),
         ] {
-            desk.staff_create(
-                &NewStaff {
-                    username: user.into(),
-                    full_name: name.into(),
-                    role,
-                },
-                "Mat-khau-2024z",
-            )
-            .unwrap();
+            add_staff(&desk, user, name, role, "Mat-khau-2024z");
         }
-        let month = bhxh_core::progress::Month::of(&now.lock().unwrap().clone()).to_string();
+        let month = bhxh_core::progress::Month::of(&clock.now()).to_string();
         let input = ProgressInput {
             task_number: 21,
             status: Status::InProgress,
@@ -509,9 +486,9 @@ fn progress_is_entered_approved_by_a_supervisor_and_frozen_on_disk() {
         );
     }
     // Reopened from the encrypted file: still frozen, same snapshot.
-    let desk = Desk::open_with_clock(dir.path(), clock).unwrap();
+    let desk = Desk::open_with_clock(dir.path(), clock.clock()).unwrap();
     desk.sign_in("giamsat", "Mat-khau-2024z").unwrap();
-    let month = bhxh_core::progress::Month::of(&now.lock().unwrap().clone()).to_string();
+    let month = bhxh_core::progress::Month::of(&clock.now()).to_string();
     let m = desk.progress_month(&month).unwrap();
     assert!(m.frozen);
     assert_eq!(m.revisions.len(), 1);
@@ -527,19 +504,15 @@ fn task_21_is_filled_from_the_register_and_only_a_supervisor_overrides_it() {
     use bhxh_app::dto::ImportMode;
     use bhxh_app::dto::{ProgressInput, TaskStatus as Status};
     let dir = tempfile::tempdir().unwrap();
-    let (clock, now) = manual_clock();
-    let desk = Desk::open_with_clock(dir.path(), clock).unwrap();
-    desk.setup(&setup_input()).unwrap();
-    desk.sign_in("quantri", ADMIN_PW).unwrap();
-    desk.staff_create(
-        &NewStaff {
-            username: "giamsat".into(),
-            full_name: "Vũ Minh Đạt".into(),
-            role: Role::Supervisor,
-        },
+    let clock = manual_clock();
+    let desk = desk_for(dir.path(), Some(clock.clock()), office());
+    add_staff(
+        &desk,
+        "giamsat",
+        "Vũ Minh Đạt",
+        Role::Supervisor,
         "Mat-khau-2024z",
-    )
-    .unwrap();
+    );
     let csv = "Mã số BHXH,Họ và tên,Ngày sinh,Giới tính,Số định danh\n\
                1701234567,Trần Thị Gấm,05/06/1975,Nữ,017175012345\n\
                1701234569,Đỗ Văn Hùng,07/08/1988,Nam,017088012345\n";
@@ -555,7 +528,7 @@ fn task_21_is_filled_from_the_register_and_only_a_supervisor_overrides_it() {
     assert!(out.report.unwrap().imported);
     desk.participant_verify_manual("1701234567", "Đối chiếu với thẻ CCCD bản gốc")
         .unwrap();
-    let month = bhxh_core::progress::Month::of(&now.lock().unwrap().clone()).to_string();
+    let month = bhxh_core::progress::Month::of(&clock.now()).to_string();
     let m = desk.progress_month(&month).unwrap();
     let auto = m.auto.iter().find(|a| a.task_number == 21).unwrap();
     assert_eq!(auto.value, 50.0);

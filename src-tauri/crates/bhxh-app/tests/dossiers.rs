@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 
 use chrono::Timelike;
 
-use bhxh_app::dto::Role;
 use bhxh_app::dto::Sex;
 use bhxh_app::dto::SourceKind;
 use bhxh_app::dto::{DossierStatus as Status, IntakeChannel, IntakeInput, SearchQuery};
@@ -15,19 +14,14 @@ use bhxh_app::{Desk, DeskError};
 use bhxh_core::dossiers::qr;
 
 mod common;
-use common::{ADMIN_PW, add_staff, intake_input, office_desk};
-
-const CLERK_PW: &str = "Tiepnhan-2024x";
+use common::{
+    ADMIN_PW, CLERK_PW, add_counter_clerk, first_page, intake_input, jpeg, office_desk, pdf_text,
+    take,
+};
 
 fn ready(dir: &std::path::Path) -> Desk {
-    let mut desk = office_desk(dir, None);
-    add_staff(
-        &mut desk,
-        "tiepnhan",
-        "Trần Thị Hằng",
-        Role::CounterOfficer,
-        CLERK_PW,
-    );
+    let desk = office_desk(dir, None);
+    add_counter_clerk(&desk);
     desk.sign_out().unwrap();
     desk.sign_in("tiepnhan", CLERK_PW).unwrap();
     desk
@@ -40,46 +34,14 @@ fn input(name: &str, id: &str, sex: Sex, birth: &str) -> IntakeInput {
     }
 }
 
-fn pdf_text(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("r.pdf");
-    std::fs::write(&p, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-raw"])
-        .arg(&p)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils)");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+/// Nguyễn Văn Đức's intake.
+fn duc() -> IntakeInput {
+    input("Nguyễn Văn Đức", "001093047064", Sex::Male, "1993-01-05")
 }
 
 fn first_page_qr(pdf: &[u8]) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("r.pdf");
-    std::fs::write(&p, pdf).unwrap();
-    let status = std::process::Command::new("pdftoppm")
-        .args([
-            "-png",
-            "-gray",
-            "-r",
-            "200",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-        ])
-        .arg(&p)
-        .arg(dir.path().join("page"))
-        .status()
-        .expect("pdftoppm (poppler-utils)");
-    assert!(status.success());
-    let img = image::open(dir.path().join("page.png")).unwrap().to_luma8();
+    let page = first_page(pdf, &["-png", "-gray"]);
+    let img = image::load_from_memory(&page).unwrap().to_luma8();
     rqrr::PreparedImage::prepare(img)
         .detect_grids()
         .into_iter()
@@ -91,22 +53,14 @@ fn first_page_qr(pdf: &[u8]) -> Vec<String> {
 fn a_receipt_prints_the_dossier_and_its_qr_reads_back_field_by_field() {
     let dir = tempfile::tempdir().unwrap();
     let desk = ready(dir.path());
-    let intake = desk
-        .dossier_intake(&input(
-            "Nguyễn Văn Đức",
-            "001093047064",
-            Sex::Male,
-            "1993-01-05",
-        ))
-        .unwrap();
-    let d = intake.dossier;
+    let d = take(&desk, &duc());
     assert!(d.code.starts_with("000.00.00.H41-"), "{}", d.code);
     assert!(d.code.ends_with("-0001"), "{}", d.code);
 
     let path = dir.path().join("giay-tiep-nhan.pdf");
     desk.dossier_receipt_to(&d.code, &path).unwrap();
     let pdf = std::fs::read(&path).unwrap();
-    let text = pdf_text(&pdf);
+    let text = pdf_text(&pdf, &[]);
     for needle in [
         format!("Mã hồ sơ: {}", d.code),
         "tiếp nhận hồ sơ của: Nguyễn Văn Đức".to_owned(),
@@ -149,15 +103,10 @@ fn a_receipt_prints_the_dossier_and_its_qr_reads_back_field_by_field() {
 fn search_finds_a_dossier_without_diacritics_and_status_moves_are_checked() {
     let dir = tempfile::tempdir().unwrap();
     let desk = ready(dir.path());
-    let d = desk
-        .dossier_intake(&input(
-            "Phạm Thị Đào",
-            "035185000123",
-            Sex::Female,
-            "1985-07-20",
-        ))
-        .unwrap()
-        .dossier;
+    let d = take(
+        &desk,
+        &input("Phạm Thị Đào", "035185000123", Sex::Female, "1985-07-20"),
+    );
     let found = desk
         .dossier_search(&SearchQuery {
             text: "pham thi dao".into(),
@@ -249,40 +198,28 @@ fn the_qr_text_of_a_cccd_fills_the_applicant_or_is_refused_precisely() {
     assert!(err.to_string().contains("trường"), "{err}");
 }
 
-fn jpeg(w: u32, h: u32, dpi: u16) -> Vec<u8> {
-    use image::codecs::jpeg::{JpegEncoder, PixelDensity};
+/// A `w` × `h` scan at `dpi`.
+fn scan_jpeg(w: u32, h: u32, dpi: u16) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, y| {
         image::Rgb([(x % 200) as u8, (y % 200) as u8, 90])
     });
-    let mut out = Vec::new();
-    let mut enc = JpegEncoder::new_with_quality(&mut out, 85);
-    enc.set_pixel_density(PixelDensity::dpi(dpi));
-    enc.encode_image(&img).unwrap();
-    out
+    jpeg(&img, dpi)
 }
 
 #[test]
 fn scans_are_sealed_assembled_and_exported_and_bad_files_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let desk = ready(dir.path());
-    let d = desk
-        .dossier_intake(&input(
-            "Nguyễn Văn Đức",
-            "001093047064",
-            Sex::Male,
-            "1993-01-05",
-        ))
-        .unwrap()
-        .dossier;
+    let d = take(&desk, &duc());
     let scans = dir.path().join("scans");
     std::fs::create_dir_all(&scans).unwrap();
     let p1 = scans.join("trang1.jpg");
     let p2 = scans.join("trang2.jpg");
     let low = scans.join("thap.jpg");
     let cut = scans.join("hong.jpg");
-    std::fs::write(&p1, jpeg(800, 1100, 200)).unwrap();
-    std::fs::write(&p2, jpeg(800, 1100, 200)).unwrap();
-    std::fs::write(&low, jpeg(200, 280, 50)).unwrap();
+    std::fs::write(&p1, scan_jpeg(800, 1100, 200)).unwrap();
+    std::fs::write(&p2, scan_jpeg(800, 1100, 200)).unwrap();
+    std::fs::write(&low, scan_jpeg(200, 280, 50)).unwrap();
     let good = std::fs::read(&p1).unwrap();
     std::fs::write(&cut, &good[..good.len() - 200]).unwrap();
 
@@ -327,7 +264,7 @@ fn scans_are_sealed_assembled_and_exported_and_bad_files_write_nothing() {
     assert_eq!(files.len(), 2);
     let pdf = std::fs::read(&files[0]).unwrap();
     assert!(pdf.windows(good.len()).any(|w| w == good.as_slice()));
-    let text = pdf_text(&pdf);
+    let text = pdf_text(&pdf, &[]);
     assert!(text.contains("Số hóa: Trần Thị Hằng"), "{text}");
 
     // Tampering with a sealed file is caught by the store check.
@@ -362,14 +299,13 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 fn a_component_digitised_before_is_reused_for_the_same_applicant_without_a_rescan() {
     let dir = tempfile::tempdir().unwrap();
     let desk = ready(dir.path());
-    let duc = || input("Nguyễn Văn Đức", "001093047064", Sex::Male, "1993-01-05");
-    let first = desk.dossier_intake(&duc()).unwrap().dossier;
+    let first = take(&desk, &duc());
     let scan = dir.path().join("trang1.jpg");
-    std::fs::write(&scan, jpeg(800, 1100, 200)).unwrap();
+    std::fs::write(&scan, scan_jpeg(800, 1100, 200)).unwrap();
     desk.dossier_import(&first.code, 1, std::slice::from_ref(&scan), Some(1))
         .unwrap();
 
-    let second = desk.dossier_intake(&duc()).unwrap().dossier;
+    let second = take(&desk, &duc());
     let offers = desk.dossier_reuse_candidates(&second.code, 1).unwrap();
     assert_eq!(offers.len(), 1, "{offers:?}");
     assert_eq!(offers[0].source_code, first.code);
@@ -380,15 +316,10 @@ fn a_component_digitised_before_is_reused_for_the_same_applicant_without_a_resca
             .is_empty()
     );
     // another applicant is offered nothing
-    let other = desk
-        .dossier_intake(&input(
-            "Trần Thị Bình",
-            "001193047065",
-            Sex::Female,
-            "1993-01-05",
-        ))
-        .unwrap()
-        .dossier;
+    let other = take(
+        &desk,
+        &input("Trần Thị Bình", "001193047065", Sex::Female, "1993-01-05"),
+    );
     assert!(
         desk.dossier_reuse_candidates(&other.code, 1)
             .unwrap()
@@ -434,11 +365,8 @@ fn a_result_is_digitised_sealed_exported_and_reused_at_the_applicants_next_dossi
         )
     };
     // Re-issue of the book: its result is the new "Sổ BHXH".
-    let first = desk
-        .dossier_intake(&dao("BHXH.04", vec![1]))
-        .unwrap()
-        .dossier;
-    let book = vec![("so-bhxh.jpg".to_owned(), jpeg(900, 1200, 200))];
+    let first = take(&desk, &dao("BHXH.04", vec![1]));
+    let book = vec![("so-bhxh.jpg".to_owned(), scan_jpeg(900, 1200, 200))];
     let objects = || walk(&dir.path().join("files").join("objects")).len();
 
     // Not before the dossier is handled; nothing is sealed.
@@ -450,7 +378,7 @@ fn a_result_is_digitised_sealed_exported_and_reused_at_the_applicants_next_dossi
     desk.dossier_set_status(&first.code, Status::Processing, "")
         .unwrap();
     // A cut JPEG is refused and nothing is sealed or recorded.
-    let mut cut = jpeg(900, 1200, 200);
+    let mut cut = scan_jpeg(900, 1200, 200);
     cut.truncate(cut.len() / 2);
     let err = desk
         .dossier_result_import(
@@ -489,14 +417,11 @@ fn a_result_is_digitised_sealed_exported_and_reused_at_the_applicants_next_dossi
         .iter()
         .find(|p| p.to_string_lossy().ends_with("_kq1.pdf"))
         .unwrap();
-    let text = pdf_text(&std::fs::read(result_pdf).unwrap());
+    let text = pdf_text(&std::fs::read(result_pdf).unwrap(), &[]);
     assert!(text.contains("Số hóa: Trần Thị Hằng"), "{text}");
 
     // The one-off payment claim (BHXH.12) needs the book as its first paper.
-    let claim = desk
-        .dossier_intake(&dao("BHXH.12", vec![1, 2]))
-        .unwrap()
-        .dossier;
+    let claim = take(&desk, &dao("BHXH.12", vec![1, 2]));
     let offers = desk.dossier_reuse_candidates(&claim.code, 1).unwrap();
     assert_eq!(offers.len(), 1, "{offers:?}");
     assert_eq!(

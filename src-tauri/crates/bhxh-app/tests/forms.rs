@@ -11,24 +11,21 @@ use bhxh_app::dto::Sex;
 use bhxh_app::dto::{DossierStatus as Status, IdentitySource, IntakeInput};
 
 mod common;
-use common::{ADMIN_PW, ManualClock, add_staff, intake_input, office_desk};
+use bhxh_report::testing::{assert_fonts_embedded, pdf_pages, poppler};
+use common::{
+    ADMIN_PW, CLERK_PW, ManualClock, add_counter_clerk, add_staff, intake_input, office_desk,
+    pdf_text, take,
+};
 
-const CLERK_PW: &str = "Tiepnhan-2024x";
 const OFFICER_PW: &str = "Giaiquyet-2024x";
 
 /// A desk with a counter clerk (signed in) and a processing officer.
 fn ready(dir: &std::path::Path, start: &str) -> (Desk, ManualClock) {
     let now = ManualClock::at(start);
-    let mut desk = office_desk(dir, Some(now.clock()));
+    let desk = office_desk(dir, Some(now.clock()));
+    add_counter_clerk(&desk);
     add_staff(
-        &mut desk,
-        "tiepnhan",
-        "Trần Thị Hằng",
-        Role::CounterOfficer,
-        CLERK_PW,
-    );
-    add_staff(
-        &mut desk,
+        &desk,
         "giaiquyet",
         "Lê Văn Bình",
         Role::Supervisor,
@@ -46,57 +43,11 @@ fn input(name: &str) -> IntakeInput {
     }
 }
 
-fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("f.pdf");
-    std::fs::write(&p, pdf).unwrap();
-    let mut cmd = std::process::Command::new(tool);
-    cmd.args(args).arg(&p);
-    if tool == "pdftotext" {
-        cmd.arg("-");
-    }
-    let out = cmd.output().expect("poppler-utils");
-    assert!(out.status.success(), "{tool}");
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn text(pdf: &[u8], args: &[&str]) -> String {
-    let mut all = vec!["-raw"];
-    all.extend_from_slice(args);
-    poppler("pdftotext", &all, pdf)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn pages(pdf: &[u8]) -> usize {
-    poppler("pdfinfo", &[], pdf)
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
-}
-
-fn assert_fonts_embedded(pdf: &[u8]) {
-    let fonts = poppler("pdffonts", &[], pdf);
-    let rows: Vec<&str> = fonts.lines().skip(2).collect();
-    assert!(!rows.is_empty(), "{fonts}");
-    for row in rows {
-        let cols: Vec<&str> = row.split_whitespace().collect();
-        assert_eq!(cols[cols.len() - 5], "yes", "not embedded: {row}");
-    }
-}
-
 #[test]
 fn forms_02_and_03_print_the_recorded_reason_and_are_refused_without_it() {
     let dir = tempfile::tempdir().unwrap();
     let (desk, now) = ready(dir.path(), "2024-04-26T09:05:00+07:00");
-    let d = desk
-        .dossier_intake(&input("Nguyễn Văn Đức"))
-        .unwrap()
-        .dossier;
+    let d = take(&desk, &input("Nguyễn Văn Đức"));
     let missing: Vec<String> = d
         .components
         .iter()
@@ -132,8 +83,8 @@ fn forms_02_and_03_print_the_recorded_reason_and_are_refused_without_it() {
     desk.dossier_form_to(&d.code, DossierForm::Supplement, &path)
         .unwrap();
     let pdf = std::fs::read(&path).unwrap();
-    assert_eq!(pages(&pdf), 1);
-    let t = text(&pdf, &[]);
+    assert_eq!(pdf_pages(&pdf), 1);
+    let t = pdf_text(&pdf, &[]);
     for needle in [
         "BẢO HIỂM XÃ HỘI TỈNH HÀ NAM".to_owned(),
         "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ".to_owned(),
@@ -159,7 +110,7 @@ fn forms_02_and_03_print_the_recorded_reason_and_are_refused_without_it() {
     desk.dossier_set_status(&d.code, Status::Refused, refusal)
         .unwrap();
     let pdf = desk.dossier_form(&d.code, DossierForm::Refusal).unwrap();
-    let t = text(&pdf, &[]);
+    let t = pdf_text(&pdf, &[]);
     for needle in [
         "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ".to_owned(),
         format!("Mã hồ sơ: {}", d.code),
@@ -173,7 +124,7 @@ fn forms_02_and_03_print_the_recorded_reason_and_are_refused_without_it() {
     }
     assert_fonts_embedded(&pdf);
     // Form 02 still prints the earlier request, with its own officer and date.
-    let t = text(
+    let t = pdf_text(
         &desk.dossier_form(&d.code, DossierForm::Supplement).unwrap(),
         &[],
     );
@@ -206,7 +157,7 @@ fn forms_02_and_03_print_the_recorded_reason_and_are_refused_without_it() {
 fn form_05_lists_the_hand_overs_of_a_dossier() {
     let dir = tempfile::tempdir().unwrap();
     let (desk, now) = ready(dir.path(), "2024-04-26T09:05:00+07:00");
-    let d = desk.dossier_intake(&input("Phạm Văn Đạt")).unwrap().dossier;
+    let d = take(&desk, &input("Phạm Văn Đạt"));
     desk.sign_out().unwrap();
     now.set("2024-04-29T08:10:00+07:00");
     desk.sign_in("giaiquyet", OFFICER_PW).unwrap();
@@ -217,7 +168,7 @@ fn form_05_lists_the_hand_overs_of_a_dossier() {
     desk.dossier_set_status(&d.code, Status::ResultReady, "Đã cấp sổ BHXH")
         .unwrap();
     let pdf = desk.dossier_form(&d.code, DossierForm::Tracking).unwrap();
-    let t = text(&pdf, &[]);
+    let t = pdf_text(&pdf, &[]);
     for needle in [
         "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ".to_owned(),
         format!("Mã hồ sơ: {}", d.code),
@@ -253,10 +204,7 @@ fn the_register_lists_a_years_dossiers_once_each_over_several_pages() {
     ];
     let mut codes = Vec::new();
     for i in 0..60 {
-        let d = desk
-            .dossier_intake(&input(names[i % names.len()]))
-            .unwrap()
-            .dossier;
+        let d = take(&desk, &input(names[i % names.len()]));
         codes.push(d.code);
     }
     desk.dossier_set_status(&codes[6], Status::Refused, "Hồ sơ không thuộc thẩm quyền")
@@ -264,17 +212,17 @@ fn the_register_lists_a_years_dossiers_once_each_over_several_pages() {
     // A dossier of the next year goes in the next year's book.
     now.set("2025-01-02T08:00:00+07:00");
     desk.sign_in("tiepnhan", CLERK_PW).unwrap();
-    let next_year = desk.dossier_intake(&input("Vũ Thị Lan")).unwrap().dossier;
+    let next_year = take(&desk, &input("Vũ Thị Lan"));
     assert_eq!(next_year.register_no, 1);
 
     let path = dir.path().join("so-theo-doi-2024.pdf");
     desk.dossier_register_to(2024, &path).unwrap();
     let pdf = std::fs::read(&path).unwrap();
-    let n = pages(&pdf);
+    let n = pdf_pages(&pdf);
     assert!(n >= 3, "{n} pages");
     let info = poppler("pdfinfo", &[], &pdf);
     assert!(info.contains("841.89 x 595.276 pts"), "{info}");
-    let all = text(&pdf, &[]);
+    let all = pdf_text(&pdf, &[]);
     assert!(all.contains("SỔ THEO DÕI HỒ SƠ"), "{all}");
     assert!(all.contains("Năm 2024"), "{all}");
     for code in &codes {
@@ -293,7 +241,7 @@ fn the_register_lists_a_years_dossiers_once_each_over_several_pages() {
     assert!(positions.windows(2).all(|w| w[0] < w[1]));
     for page in 1..=n {
         let p = page.to_string();
-        let t = text(&pdf, &["-f", &p, "-l", &p]);
+        let t = pdf_text(&pdf, &["-f", &p, "-l", &p]);
         for header in ["STT", "Mã hồ sơ", "Tên cá nhân, tổ chức", "Trả kết quả"] {
             assert!(t.contains(header), "page {page}: {header:?} in {t}");
         }
@@ -303,7 +251,7 @@ fn the_register_lists_a_years_dossiers_once_each_over_several_pages() {
     }
     assert_fonts_embedded(&pdf);
 
-    let t = text(&desk.dossier_register(2025).unwrap(), &[]);
+    let t = pdf_text(&desk.dossier_register(2025).unwrap(), &[]);
     assert!(t.contains(&next_year.code), "{t}");
     assert!(!t.contains(&codes[0]), "{t}");
 

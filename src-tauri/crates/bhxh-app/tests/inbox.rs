@@ -18,15 +18,16 @@ use tiff::encoder::{Rational, TiffEncoder, colortype};
 use tiff::tags::ResolutionUnit;
 
 mod common;
-use common::{ADMIN_PW, ManualClock, add_staff, intake_input, office_desk};
+use bhxh_report::testing::pdf_pages;
+use common::{ADMIN_PW, ManualClock, add_staff, first_page, intake_input, jpeg, office_desk, take};
 
 const CLERK_PW: &str = "Sohoa-2024-matkhau";
 
 fn ready(dir: &Path, inbox: &Path) -> (Desk, ManualClock) {
     let clock = ManualClock::at("2026-11-25T08:30:00+07:00");
-    let mut desk = office_desk(dir, Some(clock.clock()));
+    let desk = office_desk(dir, Some(clock.clock()));
     add_staff(
-        &mut desk,
+        &desk,
         "sohoa",
         "Phạm Văn Số",
         Role::DigitisationOfficer,
@@ -49,26 +50,18 @@ fn ready(dir: &Path, inbox: &Path) -> (Desk, ManualClock) {
 }
 
 fn intake(desk: &mut Desk, name: &str, id: &str, birth: &str, components: Vec<u32>) -> String {
-    desk.dossier_intake(&intake_input(name, id, Sex::Male, birth, components))
-        .unwrap()
-        .dossier
-        .code
+    take(desk, &intake_input(name, id, Sex::Male, birth, components)).code
 }
 
-/// Page 1 of a PDF rasterised at 200 dpi in colour, as a scanner would.
-fn rasterise(pdf: &[u8], format: &str) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("r.pdf");
-    std::fs::write(&p, pdf).unwrap();
-    let ok = std::process::Command::new("pdftoppm")
-        .args([format, "-r", "200", "-f", "1", "-l", "1", "-singlefile"])
-        .arg(&p)
-        .arg(dir.path().join("page"))
-        .status()
-        .expect("pdftoppm (poppler-utils)");
-    assert!(ok.success());
-    let ext = if format == "-jpeg" { "jpg" } else { "png" };
-    std::fs::read(dir.path().join(format!("page.{ext}"))).unwrap()
+/// Nguyễn Văn Đức's dossier, handing in `components`.
+fn intake_duc(desk: &mut Desk, components: Vec<u32>) -> String {
+    intake(
+        desk,
+        "Nguyễn Văn Đức",
+        "001093047064",
+        "1993-01-05",
+        components,
+    )
 }
 
 /// A page of a paper: some texture, distinct per seed.
@@ -80,15 +73,6 @@ fn paper(seed: u8) -> RgbImage {
             190,
         ])
     })
-}
-
-fn jpeg(img: &RgbImage) -> Vec<u8> {
-    use image::codecs::jpeg::{JpegEncoder, PixelDensity};
-    let mut out = Vec::new();
-    let mut enc = JpegEncoder::new_with_quality(&mut out, 85);
-    enc.set_pixel_density(PixelDensity::dpi(200));
-    enc.encode_image(img).unwrap();
-    out
 }
 
 /// A multi-page TIFF at 200 dpi.
@@ -127,18 +111,9 @@ fn names(dir: &Path) -> Vec<String> {
     v
 }
 
-fn pdf_pages(path: &Path) -> u32 {
-    let out = std::process::Command::new("pdfinfo")
-        .arg(path)
-        .output()
-        .expect("pdfinfo (poppler-utils)");
-    let text = String::from_utf8(out.stdout).unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
+/// The pages of a PDF file.
+fn file_pages(path: &Path) -> usize {
+    pdf_pages(&std::fs::read(path).unwrap())
 }
 
 /// (component, pages) of each assembled PDF of a dossier.
@@ -157,13 +132,7 @@ fn covers_split_scans_into_dossiers_and_the_rest_waits_for_a_person() {
     let inbox = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
     let (mut desk, clock) = ready(data.path(), inbox.path());
-    let a = intake(
-        &mut desk,
-        "Nguyễn Văn Đức",
-        "001093047064",
-        "1993-01-05",
-        vec![1, 2, 3],
-    );
+    let a = intake_duc(&mut desk, vec![1, 2, 3]);
     let b = intake(
         &mut desk,
         "Trần Văn Bình",
@@ -171,16 +140,16 @@ fn covers_split_scans_into_dossiers_and_the_rest_waits_for_a_person() {
         "1988-03-02",
         vec![1, 3],
     );
-    let cover_a = rasterise(&desk.dossier_receipt(&a).unwrap(), "-jpeg");
-    let cover_b_png = rasterise(&desk.dossier_receipt(&b).unwrap(), "-png");
+    let cover_a = first_page(&desk.dossier_receipt(&a).unwrap(), &["-jpeg"]);
+    let cover_b_png = first_page(&desk.dossier_receipt(&b).unwrap(), &["-png"]);
     let cover_b = image::load_from_memory(&cover_b_png).unwrap().into_rgb8();
     let cover_a_rgb = image::load_from_memory(&cover_a).unwrap().into_rgb8();
     desk.sign_out().unwrap();
     desk.sign_in("sohoa", CLERK_PW).unwrap();
 
     // The scanner's JPEG run: cover A and two pages of A.
-    let a2 = jpeg(&paper(1));
-    let a3 = jpeg(&paper(2));
+    let a2 = jpeg(&paper(1), 200);
+    let a3 = jpeg(&paper(2), 200);
     let put = |name: &str, bytes: &[u8]| std::fs::write(inbox.path().join(name), bytes).unwrap();
     put("a-01.jpg", &cover_a);
     put("a-02.jpg", &a2);
@@ -194,9 +163,9 @@ fn covers_split_scans_into_dossiers_and_the_rest_waits_for_a_person() {
     let pdf = img2pdf(
         work.path(),
         &[
-            ("bia.jpg", &jpeg(&cover_b)),
-            ("p1.jpg", &jpeg(&paper(7))),
-            ("p2.jpg", &jpeg(&paper(8))),
+            ("bia.jpg", &jpeg(&cover_b, 200)),
+            ("p1.jpg", &jpeg(&paper(7), 200)),
+            ("p2.jpg", &jpeg(&paper(8), 200)),
         ],
     );
     put("quet.pdf", &pdf);
@@ -323,13 +292,13 @@ fn covers_split_scans_into_dossiers_and_the_rest_waits_for_a_person() {
     // The exported PDFs have the pages filed, the stamp on page 1.
     let out = work.path().join("xuat");
     let files = desk.dossier_export(&a, &out).unwrap();
-    let pages: Vec<u32> = files.iter().map(|p| pdf_pages(p)).collect();
+    let pages: Vec<usize> = files.iter().map(|p| file_pages(p)).collect();
     assert_eq!(pages, [2, 1, 1]);
     let first = std::fs::read(&files[0]).unwrap();
     assert!(first.windows(a2.len()).any(|w| w == a2.as_slice()));
     let files: Vec<PathBuf> = desk.dossier_export(&b, &out).unwrap();
     assert_eq!(
-        files.iter().map(|p| pdf_pages(p)).collect::<Vec<_>>(),
+        files.iter().map(|p| file_pages(p)).collect::<Vec<_>>(),
         [1, 2, 2]
     );
 
@@ -352,13 +321,7 @@ fn damaged_files_stray_pages_and_closed_dossiers_go_to_triage_with_the_reason() 
     let data = tempfile::tempdir().unwrap();
     let inbox = tempfile::tempdir().unwrap();
     let (mut desk, clock) = ready(data.path(), inbox.path());
-    let a = intake(
-        &mut desk,
-        "Nguyễn Văn Đức",
-        "001093047064",
-        "1993-01-05",
-        vec![1],
-    );
+    let a = intake_duc(&mut desk, vec![1]);
     let r = intake(
         &mut desk,
         "Lê Văn Hòa",
@@ -366,8 +329,8 @@ fn damaged_files_stray_pages_and_closed_dossiers_go_to_triage_with_the_reason() 
         "1988-03-02",
         vec![1],
     );
-    let cover_a = rasterise(&desk.dossier_receipt(&a).unwrap(), "-jpeg");
-    let cover_r = rasterise(&desk.dossier_receipt(&r).unwrap(), "-png");
+    let cover_a = first_page(&desk.dossier_receipt(&a).unwrap(), &["-jpeg"]);
+    let cover_r = first_page(&desk.dossier_receipt(&r).unwrap(), &["-png"]);
     desk.dossier_set_status(&r, Status::Refused, "Thiếu tờ khai")
         .unwrap();
     desk.sign_out().unwrap();
@@ -376,11 +339,11 @@ fn damaged_files_stray_pages_and_closed_dossiers_go_to_triage_with_the_reason() 
     let put = |name: &str, bytes: &[u8]| std::fs::write(inbox.path().join(name), bytes).unwrap();
     // A JPEG run that starts with a stray page, then A's cover and a page,
     // then the cover of a refused dossier and a page, then a cover alone.
-    put("s-01.jpg", &jpeg(&paper(1)));
+    put("s-01.jpg", &jpeg(&paper(1), 200));
     put("s-02.jpg", &cover_a);
-    put("s-03.jpg", &jpeg(&paper(2)));
+    put("s-03.jpg", &jpeg(&paper(2), 200));
     put("s-04.png", &cover_r);
-    put("s-05.jpg", &jpeg(&paper(3)));
+    put("s-05.jpg", &jpeg(&paper(3), 200));
     put("s-06.jpg", &cover_a);
     // A TIFF cut short by the scanner's network.
     let whole = tiff(&[paper(4), paper(5)]);
@@ -440,13 +403,7 @@ fn a_multi_page_tiff_imported_at_the_desk_counts_its_pages() {
     let data = tempfile::tempdir().unwrap();
     let inbox = tempfile::tempdir().unwrap();
     let (mut desk, _clock) = ready(data.path(), inbox.path());
-    let a = intake(
-        &mut desk,
-        "Nguyễn Văn Đức",
-        "001093047064",
-        "1993-01-05",
-        vec![1, 2],
-    );
+    let a = intake_duc(&mut desk, vec![1, 2]);
     let file = data.path().join("ho-so.tif");
     let bytes = tiff(&[paper(1), paper(2), paper(3)]);
     std::fs::write(&file, &bytes).unwrap();
@@ -466,5 +423,5 @@ fn a_multi_page_tiff_imported_at_the_desk_counts_its_pages() {
     assert_eq!(done.files[0].pages, 3);
     let out = data.path().join("xuat");
     let files = desk.dossier_export(&a, &out).unwrap();
-    assert_eq!(pdf_pages(&files[0]), 3);
+    assert_eq!(file_pages(&files[0]), 3);
 }

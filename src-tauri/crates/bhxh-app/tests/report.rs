@@ -4,64 +4,49 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-use std::process::Command;
-use std::sync::{Arc, Mutex};
+use std::path::Path;
 
-use bhxh_app::dto::OfficeInput;
-use bhxh_app::dto::{NewStaff, Role};
+use bhxh_app::dto::Role;
 use bhxh_app::dto::{ProgressInput, TaskStatus as Status};
-use bhxh_app::{Clock, Desk, ExportTargets, SetupInput};
+use bhxh_app::{Desk, ExportTargets};
 
-const PW: &str = "Matkhau-quan-tri-2024";
+mod common;
+use bhxh_report::testing::poppler;
+use common::{ADMIN_PW, ManualClock, add_staff, desk_for, hoa_binh};
 
-fn clock_at(s: &str) -> Clock {
-    let t = chrono::DateTime::parse_from_rfc3339(s).unwrap();
-    let now = Arc::new(Mutex::new(t));
-    Arc::new(move || *now.lock().unwrap())
+/// A poppler tool's output on a PDF file.
+fn tool(name: &str, pdf: &Path) -> String {
+    poppler(name, &[], &std::fs::read(pdf).unwrap())
 }
 
-fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name} is needed (poppler-utils): {e}"));
-    assert!(
-        out.status.success(),
-        "{name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+/// The PDF of a `period`'s monthly report, written to `path`.
+fn export_pdf(desk: &Desk, period: &str, path: &Path) {
+    desk.report_export(
+        "month",
+        period,
+        None,
+        &ExportTargets {
+            pdf: Some(path.to_owned()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
 }
 
 #[test]
 fn an_approved_monthly_report_prints_per_decree_30_and_reads_back() {
     let dir = tempfile::tempdir().unwrap();
-    let desk = Desk::open_with_clock(dir.path(), clock_at("2024-03-28T09:00:00+07:00")).unwrap();
-    desk.setup(&SetupInput {
-        office: OfficeInput {
-            name: "Bảo hiểm xã hội tỉnh Hòa Bình".into(),
-            parent_agency: "Bảo hiểm xã hội Việt Nam".into(),
-            agency_code: "000.00.17.H23".into(),
-            province_code: "017".into(),
-            address: String::new(),
-        },
-        admin_username: "quantri".into(),
-        admin_full_name: "Đặng Thị Hương".into(),
-        admin_password: PW.into(),
-    })
-    .unwrap();
-    desk.sign_in("quantri", PW).unwrap();
-    desk.staff_create(
-        &NewStaff {
-            username: "giamsat".into(),
-            full_name: "Nguyễn Thị Ánh Tuyết".into(),
-            role: Role::Supervisor,
-        },
-        PW,
-    )
-    .unwrap();
+    let clock = ManualClock::at("2024-03-28T09:00:00+07:00");
+    let desk = desk_for(dir.path(), Some(clock.clock()), hoa_binh());
+    add_staff(
+        &desk,
+        "giamsat",
+        "Nguyễn Thị Ánh Tuyết",
+        Role::Supervisor,
+        ADMIN_PW,
+    );
     desk.sign_out().unwrap();
-    desk.sign_in("giamsat", PW).unwrap();
+    desk.sign_in("giamsat", ADMIN_PW).unwrap();
     let entries = [
         (
             21,
@@ -122,7 +107,7 @@ fn an_approved_monthly_report_prints_per_decree_30_and_reads_back() {
     }
 
     // The text is exact Vietnamese, in the Decree 30 order.
-    let text = tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    let text = tool("pdftotext", &pdf);
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for needle in [
         "BẢO HIỂM XÃ HỘI VIỆT NAM",
@@ -157,12 +142,12 @@ fn an_approved_monthly_report_prints_per_decree_30_and_reads_back() {
     assert!(flat.contains("Nhiệm vụ 8:"), "the late task is listed");
 
     // Every font is embedded.
-    let fonts = tool("pdffonts", &[pdf.to_str().unwrap()]);
+    let fonts = tool("pdffonts", &pdf);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
     assert!(!rows.is_empty(), "{fonts}");
     assert!(rows.iter().all(|r| r.contains(" yes ")), "{fonts}");
     assert!(fonts.contains("LiberationSerif"), "{fonts}");
-    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    let info = tool("pdfinfo", &pdf);
     assert!(info.contains("x 841.89 pts (A4)"), "A4: {info}");
 
     // The XLSX has the same figures.
@@ -188,17 +173,8 @@ fn an_approved_monthly_report_prints_per_decree_30_and_reads_back() {
 
     // A draft of the next month says so.
     let draft = dir.path().join("du-thao.pdf");
-    desk.report_export(
-        "month",
-        "2024-04",
-        None,
-        &ExportTargets {
-            pdf: Some(draft.clone()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    let text = tool("pdftotext", &[draft.to_str().unwrap(), "-"]);
+    export_pdf(&desk, "2024-04", &draft);
+    let text = tool("pdftotext", &draft);
     assert!(text.contains("(dự thảo)"), "{text}");
     let log = desk.audit_list(20, None).unwrap();
     assert_eq!(
@@ -231,17 +207,8 @@ fn an_approved_monthly_report_prints_per_decree_30_and_reads_back() {
     assert_eq!(err.code(), "invalid", "{err}");
     assert_eq!(desk.report_settings().unwrap(), saved, "nothing written");
     let signed = dir.path().join("ky.pdf");
-    desk.report_export(
-        "month",
-        "2024-03",
-        None,
-        &ExportTargets {
-            pdf: Some(signed.clone()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    let text = tool("pdftotext", &[signed.to_str().unwrap(), "-"]);
+    export_pdf(&desk, "2024-03", &signed);
+    let text = tool("pdftotext", &signed);
     for needle in [
         "KT. GIÁM ĐỐC",
         "PHÓ GIÁM ĐỐC",

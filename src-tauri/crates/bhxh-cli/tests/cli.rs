@@ -3,65 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_bhxh-desk-cli");
-const ADMIN_PW: &str = "Quantri-mat-khau-1";
-
-fn cli(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    cli_env(dir, args, stdin, &[])
-}
-
-fn cli_env(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir").arg(dir).args(args);
-    cmd.env_remove("BHXH_DESK_PASSWORD")
-        .env_remove("BHXH_DESK_BACKUP_PASSPHRASE");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn init(dir: &Path) {
-    let out = cli(
-        dir,
-        &[
-            "init",
-            "--office-name",
-            "Bảo hiểm xã hội tỉnh Đắk Lắk",
-            "--agency-code",
-            "000.00.66.H15",
-            "--province",
-            "066",
-            "--admin-user",
-            "quantri",
-            "--admin-name",
-            "Y Bhin Niê",
-        ],
-        &format!("{ADMIN_PW}\n"),
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("Đã thiết lập BHXH Desk"));
-}
+mod common;
+use common::{
+    ADMIN_PW, AUTH, BIN, cli, cli_env, code_of, init, init_args, json, new_dossier, ok_json,
+    scan_jpeg, text,
+};
 
 #[test]
 fn init_then_plan_list_gives_the_27_tasks_as_json() {
@@ -87,19 +36,7 @@ fn init_then_plan_list_gives_the_27_tasks_as_json() {
     // A second init is refused.
     let out = cli(
         dir.path(),
-        &[
-            "init",
-            "--office-name",
-            "X",
-            "--agency-code",
-            "H1",
-            "--province",
-            "001",
-            "--admin-user",
-            "abc",
-            "--admin-name",
-            "A",
-        ],
+        &init_args("X", "H1", "001", "abc", "A"),
         "Matkhau-dai-2024\n",
     );
     assert_eq!(out.status.code(), Some(1));
@@ -136,54 +73,30 @@ fn procedures_and_provinces_are_listed_without_signing_in() {
 #[test]
 fn init_rejects_bad_input_precisely_and_writes_no_office() {
     let dir = tempfile::tempdir().unwrap();
+    let bad_code = init_args("BHXH tỉnh X", "h23..x", "066", "quantri", "A");
     let out = cli(
         dir.path(),
-        &[
-            "--json",
-            "init",
-            "--office-name",
-            "BHXH tỉnh X",
-            "--agency-code",
-            "h23..x",
-            "--province",
-            "066",
-            "--admin-user",
-            "quantri",
-            "--admin-name",
-            "A",
-        ],
+        &[&["--json"][..], &bad_code].concat(),
         &format!("{ADMIN_PW}\n"),
     );
     assert_eq!(out.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out);
     assert_eq!(v["error"]["code"], "invalid");
     assert_eq!(v["error"]["field"], "agencyCode");
     let out = cli(dir.path(), &["--json", "status"], "");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out);
     assert_eq!(v["stage"], "needs_setup");
 
     // A weak password is refused, and the office is not half set up.
     let out = cli(
         dir.path(),
-        &[
-            "init",
-            "--office-name",
-            "BHXH tỉnh X",
-            "--agency-code",
-            "H23",
-            "--province",
-            "066",
-            "--admin-user",
-            "quantri",
-            "--admin-name",
-            "A",
-        ],
+        &init_args("BHXH tỉnh X", "H23", "066", "quantri", "A"),
         "ngan\n",
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("ít nhất 10 ký tự"));
     let out = cli(dir.path(), &["--json", "status"], "");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out);
     assert_eq!(v["stage"], "needs_setup");
     assert!(v["office"].is_null());
 }
@@ -217,7 +130,7 @@ fn db_check_fails_when_the_audit_chain_is_altered() {
     }
     let out = cli(dir.path(), &["--json", "db", "check"], "");
     assert_eq!(out.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out);
     assert_eq!(v["ok"], false);
     assert!(v["auditProblems"][0].as_str().unwrap().contains("mục 3"));
 }
@@ -237,45 +150,33 @@ fn commands_on_personal_data_need_a_signed_in_user_and_are_audited() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("Tên đăng nhập hoặc mật khẩu không đúng."));
 
-    let out = cli_env(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "--username",
-            "soHoa",
-            "--full-name",
-            "Phạm Thu Trang",
-            "--role",
-            "digitisation_officer",
-            "--user",
-            "quantri",
-        ],
-        "Sohoa-mat-khau-1\n",
-        &[("BHXH_DESK_PASSWORD", ADMIN_PW)],
-    );
+    // A digitisation officer, added by the administrator.
+    let add_officer = |username: &str| {
+        cli_env(
+            dir.path(),
+            &[
+                "user",
+                "add",
+                "--username",
+                username,
+                "--full-name",
+                "Phạm Thu Trang",
+                "--role",
+                "digitisation_officer",
+                "--user",
+                "quantri",
+            ],
+            "Sohoa-mat-khau-1\n",
+            &[("BHXH_DESK_PASSWORD", ADMIN_PW)],
+        )
+    };
+    let out = add_officer("soHoa");
     assert_eq!(
         out.status.code(),
         Some(1),
         "upper-case user names are refused"
     );
-    let out = cli_env(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "--username",
-            "sohoa",
-            "--full-name",
-            "Phạm Thu Trang",
-            "--role",
-            "digitisation_officer",
-            "--user",
-            "quantri",
-        ],
-        "Sohoa-mat-khau-1\n",
-        &[("BHXH_DESK_PASSWORD", ADMIN_PW)],
-    );
+    let out = add_officer("sohoa");
     assert!(out.status.success(), "{}", text(&out.stderr));
 
     let out = cli(
@@ -380,20 +281,16 @@ fn participants_import_reports_bad_rows_and_is_all_or_nothing() {
     )
     .unwrap();
     let pw = format!("{ADMIN_PW}\n");
-    let out = cli(
-        dir.path(),
-        &[
-            "participants",
-            "import",
-            csv.to_str().unwrap(),
-            "--user",
-            "quantri",
-            "--json",
-        ],
-        &pw,
-    );
+    // `participants import FILE` with `flags`, as the administrator.
+    let import = |file: &Path, flags: &[&str]| {
+        let mut args = vec!["participants", "import", file.to_str().unwrap()];
+        args.extend(flags);
+        args.extend(["--user", "quantri"]);
+        cli(dir.path(), &args, &pw)
+    };
+    let out = import(&csv, &["--json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out);
     let report = &v["report"];
     assert_eq!(report["imported"], false);
     assert_eq!(report["errorRows"], 2);
@@ -407,36 +304,13 @@ fn participants_import_reports_bad_rows_and_is_all_or_nothing() {
     assert_eq!(lines, vec![3, 4], "exactly the bad lines");
 
     // Dry run of the valid rows writes nothing; the real run writes 2.
-    let out = cli(
-        dir.path(),
-        &[
-            "participants",
-            "import",
-            csv.to_str().unwrap(),
-            "--valid-rows",
-            "--dry-run",
-            "--user",
-            "quantri",
-        ],
-        &pw,
-    );
+    let out = import(&csv, &["--valid-rows", "--dry-run"]);
     assert!(
         text(&out.stdout).contains("Chạy thử"),
         "{}",
         text(&out.stdout)
     );
-    let out = cli(
-        dir.path(),
-        &[
-            "participants",
-            "import",
-            csv.to_str().unwrap(),
-            "--valid-rows",
-            "--user",
-            "quantri",
-        ],
-        &pw,
-    );
+    let out = import(&csv, &["--valid-rows"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let human = text(&out.stdout);
     assert!(
@@ -448,17 +322,7 @@ fn participants_import_reports_bad_rows_and_is_all_or_nothing() {
     // An unreadable file is a clear error, not a crash.
     let bad = dir.path().join("hong.xlsx");
     std::fs::write(&bad, b"PK\x03\x04 not really a workbook").unwrap();
-    let out = cli(
-        dir.path(),
-        &[
-            "participants",
-            "import",
-            bad.to_str().unwrap(),
-            "--user",
-            "quantri",
-        ],
-        &pw,
-    );
+    let out = import(&bad, &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("XLSX hỏng"),
@@ -472,7 +336,7 @@ fn participants_import_reports_bad_rows_and_is_all_or_nothing() {
         &["audit", "list", "--user", "quantri", "--json"],
         &pw,
     );
-    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let log = json(&out);
     assert!(
         log.as_array()
             .unwrap()
@@ -531,56 +395,19 @@ fn card_read_refuses_missing_or_malformed_access_data_before_touching_a_reader()
 fn a_dossier_taken_in_prints_its_receipt_and_is_found_without_diacritics() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
-    let auth = [
-        ("BHXH_DESK_USER", "quantri"),
-        ("BHXH_DESK_PASSWORD", ADMIN_PW),
-    ];
-    let out = cli_env(
-        dir.path(),
-        &[
-            "dossier",
-            "new",
-            "--procedure",
-            "BHXH.01",
-            "--applicant-id",
-            "066093047064",
-            "--name",
-            "Nguyễn Văn Đức",
-            "--dob",
-            "1993-01-05",
-            "--sex",
-            "nam",
-            "--components",
-            "1,2",
-            "--json",
-        ],
-        "",
-        &auth,
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let intake: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let code = intake["dossier"]["code"].as_str().unwrap().to_owned();
+    let run = |args: &[&str]| cli_env(dir.path(), args, "", &AUTH);
+    let code = code_of(&new_dossier(dir.path(), "BHXH.01", Some("1,2")));
     assert!(
         code.starts_with("000.00.66.H15-") && code.ends_with("-0001"),
         "{code}"
     );
 
     let pdf = dir.path().join("giay.pdf");
-    let out = cli_env(
-        dir.path(),
-        &["dossier", "receipt", &code, "--out", pdf.to_str().unwrap()],
-        "",
-        &auth,
-    );
+    let out = run(&["dossier", "receipt", &code, "--out", pdf.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
 
-    let out = cli_env(
-        dir.path(),
-        &["search", "nguyen van duc", "--json"],
-        "",
-        &auth,
-    );
+    let out = run(&["search", "nguyen van duc", "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let found: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(found.len(), 1);
@@ -588,37 +415,27 @@ fn a_dossier_taken_in_prints_its_receipt_and_is_found_without_diacritics() {
     assert_eq!(found[0]["applicantName"], "Nguyễn Văn Đức");
 
     // A birth year that contradicts the ID number is refused, precisely.
-    let out = cli_env(
-        dir.path(),
-        &[
-            "dossier",
-            "new",
-            "--procedure",
-            "BHXH.01",
-            "--applicant-id",
-            "066093047065",
-            "--name",
-            "Lê Thị Hoa",
-            "--dob",
-            "1994-02-01",
-            "--sex",
-            "nam",
-        ],
-        "",
-        &auth,
-    );
+    let out = run(&[
+        "dossier",
+        "new",
+        "--procedure",
+        "BHXH.01",
+        "--applicant-id",
+        "066093047065",
+        "--name",
+        "Lê Thị Hoa",
+        "--dob",
+        "1994-02-01",
+        "--sex",
+        "nam",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("năm sinh 1994"),
         "{}",
         text(&out.stderr)
     );
-    let out = cli_env(
-        dir.path(),
-        &["dossier", "status", &code, "khong-co"],
-        "",
-        &auth,
-    );
+    let out = run(&["dossier", "status", &code, "khong-co"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("digitising"),
@@ -642,41 +459,13 @@ fn pdf_text(path: &Path) -> String {
         .join(" ")
 }
 
-/// `dossier new --json` for Nguyễn Văn Đức (ID 066093047064) with `procedure`, component 1
-/// handed in: the intake as printed.
-fn new_dossier(run: &dyn Fn(&[&str]) -> Output, procedure: &str) -> serde_json::Value {
-    let out = run(&[
-        "dossier",
-        "new",
-        "--procedure",
-        procedure,
-        "--applicant-id",
-        "066093047064",
-        "--name",
-        "Nguyễn Văn Đức",
-        "--dob",
-        "1993-01-05",
-        "--sex",
-        "nam",
-        "--components",
-        "1",
-        "--json",
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 #[test]
 fn dossier_forms_and_the_register_print_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
-    let auth = [
-        ("BHXH_DESK_USER", "quantri"),
-        ("BHXH_DESK_PASSWORD", ADMIN_PW),
-    ];
-    let run = |args: &[&str]| cli_env(dir.path(), args, "", &auth);
-    let intake = new_dossier(&run, "BHXH.01");
-    let code = intake["dossier"]["code"].as_str().unwrap().to_owned();
+    let run = |args: &[&str]| cli_env(dir.path(), args, "", &AUTH);
+    let intake = new_dossier(dir.path(), "BHXH.01", Some("1"));
+    let code = code_of(&intake);
     let year = intake["dossier"]["registerYear"]
         .as_i64()
         .unwrap()
@@ -739,8 +528,7 @@ fn dossier_forms_and_the_register_print_from_the_command_line() {
         form05.to_str().unwrap(),
         "--json",
     ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let done: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let done = ok_json(&out);
     assert_eq!(done["form"], "05");
     let t = pdf_text(&form05);
     assert!(
@@ -777,13 +565,8 @@ fn dossier_forms_and_the_register_print_from_the_command_line() {
 fn a_dossier_result_is_digitised_from_the_command_line_and_exported() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
-    let auth = [
-        ("BHXH_DESK_USER", "quantri"),
-        ("BHXH_DESK_PASSWORD", ADMIN_PW),
-    ];
-    let run = |args: &[&str]| cli_env(dir.path(), args, "", &auth);
-    let intake = new_dossier(&run, "BHXH.04");
-    let code = intake["dossier"]["code"].as_str().unwrap().to_owned();
+    let run = |args: &[&str]| cli_env(dir.path(), args, "", &AUTH);
+    let code = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
     let scan = dir.path().join("so-bhxh.jpg");
     std::fs::write(&scan, scan_jpeg(7)).unwrap();
     let result_args = [
@@ -808,8 +591,7 @@ fn a_dossier_result_is_digitised_from_the_command_line_and_exported() {
     let out = run(&["dossier", "status", &code, "processing"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = run(&result_args);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let done: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let done = ok_json(&out);
     assert_eq!(
         (
             done["number"].as_u64(),
@@ -836,55 +618,11 @@ fn a_dossier_result_is_digitised_from_the_command_line_and_exported() {
     assert!(t.contains("Số hóa: "), "{t}");
 }
 
-/// Scans big enough that an import takes a while: A4 at 200 dpi, noisy.
-fn scan_jpeg(seed: u32) -> Vec<u8> {
-    use image::codecs::jpeg::{JpegEncoder, PixelDensity};
-    let mut state = seed.wrapping_mul(2_654_435_761).max(1);
-    let img = image::RgbImage::from_fn(1654, 2339, |_, _| {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        let g = (state % 40) as u8;
-        image::Rgb([215 + g, 210 + g, 200 + g])
-    });
-    let mut out = Vec::new();
-    let mut enc = JpegEncoder::new_with_quality(&mut out, 90);
-    enc.set_pixel_density(PixelDensity::dpi(200));
-    enc.encode_image(&img).unwrap();
-    out
-}
-
 #[test]
 fn an_import_killed_at_any_moment_leaves_a_consistent_store() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
-    let auth = [
-        ("BHXH_DESK_USER", "quantri"),
-        ("BHXH_DESK_PASSWORD", ADMIN_PW),
-    ];
-    let out = cli_env(
-        dir.path(),
-        &[
-            "dossier",
-            "new",
-            "--procedure",
-            "BHXH.01",
-            "--applicant-id",
-            "066093047064",
-            "--name",
-            "Nguyễn Văn Đức",
-            "--dob",
-            "1993-01-05",
-            "--sex",
-            "nam",
-            "--json",
-        ],
-        "",
-        &auth,
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let intake: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let code = intake["dossier"]["code"].as_str().unwrap().to_owned();
+    let code = code_of(&new_dossier(dir.path(), "BHXH.01", None));
     let scans = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for i in 0..12 {
@@ -904,7 +642,7 @@ fn an_import_killed_at_any_moment_leaves_a_consistent_store() {
         args.extend(files.iter().cloned());
         let mut child = std::process::Command::new(BIN)
             .args(&args)
-            .envs(auth)
+            .envs(AUTH)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -920,7 +658,7 @@ fn an_import_killed_at_any_moment_leaves_a_consistent_store() {
         // Whatever the moment: SQLite intact, the audit chain whole, every
         // recorded file present and matching its hash.
         let check = cli(dir.path(), &["db", "check", "--json"], "");
-        let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+        let report = json(&check);
         assert_eq!(
             report["ok"], true,
             "after a kill at {delay_ms} ms: {report}"
@@ -954,28 +692,25 @@ fn card_read_checks_the_emulated_card_over_pcsc_and_records_the_check() {
     init(dir.path());
     let pw = format!("{ADMIN_PW}\n");
     let trust = test_trust_dir();
-    let out = cli_env(
-        dir.path(),
-        &[
-            "card",
-            "read",
-            "--reader",
-            "Virtual PCD 00 00",
-            "--id",
-            "001093047064",
-            "--dob",
-            "1993-01-05",
-            "--expiry",
-            "2033-01-05",
-            "--trust",
-            trust.to_str().unwrap(),
-            "--json",
-            "--user",
-            "quantri",
-        ],
-        &pw,
-        &env,
-    );
+    let trust = trust.to_str().unwrap();
+    // `card read` on the virtual reader with `access` (and what else), as the administrator.
+    let read = |access: &[&str]| {
+        let mut args = vec!["card", "read", "--reader", "Virtual PCD 00 00"];
+        args.extend(access);
+        args.extend(["--user", "quantri"]);
+        cli_env(dir.path(), &args, &pw, &env)
+    };
+    let out = read(&[
+        "--id",
+        "001093047064",
+        "--dob",
+        "1993-01-05",
+        "--expiry",
+        "2033-01-05",
+        "--trust",
+        trust,
+        "--json",
+    ]);
     assert!(
         out.status.success(),
         "{} {} {}",
@@ -983,7 +718,7 @@ fn card_read_checks_the_emulated_card_over_pcsc_and_records_the_check() {
         text(&out.stderr),
         reader.logs()
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out);
     assert_eq!(v["verdict"]["kind"], "Genuine", "{v}");
     assert!(
         v["verdict"]["headline"]
@@ -1000,25 +735,14 @@ fn card_read_checks_the_emulated_card_over_pcsc_and_records_the_check() {
     assert!(v["check"]["id"].as_i64().unwrap() >= 1, "{v}");
     assert_eq!(v["check"]["result"], "not_in_register", "{v}");
     // A wrong access key: refused, with what to do, and exit code not 0.
-    let out = cli_env(
-        dir.path(),
-        &[
-            "card",
-            "read",
-            "--reader",
-            "Virtual PCD 00 00",
-            "--id",
-            "001093047064",
-            "--dob",
-            "1993-01-06",
-            "--expiry",
-            "2033-01-05",
-            "--user",
-            "quantri",
-        ],
-        &pw,
-        &env,
-    );
+    let out = read(&[
+        "--id",
+        "001093047064",
+        "--dob",
+        "1993-01-06",
+        "--expiry",
+        "2033-01-05",
+    ]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(
@@ -1026,26 +750,7 @@ fn card_read_checks_the_emulated_card_over_pcsc_and_records_the_check() {
         "{err}"
     );
     // A CAN alone: this chip offers no PACE, so it cannot be opened with it.
-    let can_read = |can: &str| {
-        cli_env(
-            dir.path(),
-            &[
-                "card",
-                "read",
-                "--reader",
-                "Virtual PCD 00 00",
-                "--can",
-                can,
-                "--trust",
-                trust.to_str().unwrap(),
-                "--json",
-                "--user",
-                "quantri",
-            ],
-            &pw,
-            &env,
-        )
-    };
+    let can_read = |can: &str| read(&["--can", can, "--trust", trust, "--json"]);
     let out = can_read("047064");
     assert!(!out.status.success());
     assert!(
@@ -1082,7 +787,7 @@ fn card_read_checks_the_emulated_card_over_pcsc_and_records_the_check() {
         text(&out.stderr),
         reader.logs()
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out);
     assert_eq!(v["verdict"]["kind"], "Genuine", "{v}");
     assert_eq!(
         v["access"], "PACE (CAN, ECDH-GM, AES-128, brainpoolP256r1)",

@@ -12,7 +12,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
@@ -24,7 +24,9 @@ use bhxh_app::dto::{ProgressInput, TaskStatus as Status};
 use bhxh_app::{Clock, Desk, SetupInput};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_bhxh-desk-cli");
+mod common;
+use common::{cli, cli_env, cli_spawn, json, ok_json, text};
+
 const PW: &str = "Matkhau-quan-tri-2024";
 const HQ_ARGS: &str = "BHXH_TEST_HQ_ARGS";
 /// A bound so that a broken test fails instead of hanging; never a timing assertion.
@@ -188,9 +190,14 @@ fn clock_at(s: &str) -> Clock {
     Arc::new(move || t)
 }
 
+/// The office's desk in `dir`, its clock stopped at 10 December 2024, 09:00.
+fn open_desk(dir: &Path) -> Desk {
+    Desk::open_with_clock(dir, clock_at("2024-12-10T09:00:00+07:00")).unwrap()
+}
+
 /// A set-up desk with `months` approved monthly reports of 2024 (January on).
 fn desk_with_reports(dir: &Path, months: u32) {
-    let mut desk = Desk::open_with_clock(dir, clock_at("2024-12-10T09:00:00+07:00")).unwrap();
+    let mut desk = open_desk(dir);
     desk.setup(&SetupInput {
         office: OfficeInput {
             name: "Bảo hiểm xã hội tỉnh Hòa Bình".into(),
@@ -244,46 +251,8 @@ fn approve_signed_in(desk: &mut Desk, months: impl Iterator<Item = u32>) {
     }
 }
 
-fn cli(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-    let child = cli_spawn(dir, args, stdin, env);
-    child.wait_with_output().unwrap()
-}
-
-fn cli_spawn(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Child {
-    let mut cmd = Command::new(BIN);
-    cmd.arg("--data-dir").arg(dir).args(args);
-    cmd.env_remove("BHXH_DESK_PASSWORD")
-        .env_remove("BHXH_DESK_HQ_TOKEN");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
 fn configure(dir: &Path, url: &str, token: &str) -> Output {
-    cli(
+    cli_env(
         dir,
         &[
             "sync",
@@ -300,17 +269,11 @@ fn configure(dir: &Path, url: &str, token: &str) -> Output {
 }
 
 fn sync_now(dir: &Path) -> Output {
-    cli(dir, &["sync", "now", "--json"], "", &[])
+    cli(dir, &["sync", "now", "--json"], "")
 }
 
 fn status(dir: &Path) -> Value {
-    let out = cli(dir, &["sync", "status", "--json"], "", &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    json(&out)
+    ok_json(&cli(dir, &["sync", "status", "--json"], ""))
 }
 
 /// Every outbox row, every column: to prove a response changed nothing.
@@ -364,6 +327,15 @@ fn setup(months: u32) -> Setup {
     }
 }
 
+/// [`setup`], HQ serving on a free port with `faults`, and the desk
+/// configured to sync with it.
+fn connected(months: u32, faults: &[&str]) -> (Setup, Hq) {
+    let s = setup(months);
+    let hq = Hq::start(&s.hq, "127.0.0.1:0", faults);
+    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    (s, hq)
+}
+
 #[test]
 fn approved_reports_reach_hq_once_and_directives_come_down() {
     let s = setup(3);
@@ -376,12 +348,7 @@ fn approved_reports_reach_hq_once_and_directives_come_down() {
     );
 
     let out = configure(&s.desk, &hq.url, &s.token);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(json(&out)["officeCode"], "000.00.17.H23");
+    assert_eq!(ok_json(&out)["officeCode"], "000.00.17.H23");
     // the token is in the keyring only: not in any file of the data directory
     for entry in std::fs::read_dir(&s.desk).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
@@ -393,12 +360,7 @@ fn approved_reports_reach_hq_once_and_directives_come_down() {
     }
 
     let out = sync_now(&s.desk);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let run = json(&out);
+    let run = ok_json(&out);
     assert_eq!(run["report"]["stored"], 3);
     assert_eq!(run["status"]["queued"], 0);
     assert_eq!(run["status"]["online"], true);
@@ -437,12 +399,12 @@ fn approved_reports_reach_hq_once_and_directives_come_down() {
     assert_eq!(run["report"]["pulled"], 2);
     let run = json(&sync_now(&s.desk));
     assert_eq!(run["report"]["pulled"], 0, "the cursor moved on");
-    let out = cli(&s.desk, &["sync", "directives", "--json"], "", &[]);
+    let out = cli(&s.desk, &["sync", "directives", "--json"], "");
     let list = json(&out);
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["title"], "Hoàn thành số hóa hồ sơ trước 30/6");
     // the plan change is applied to the office's own plan
-    let desk = Desk::open_with_clock(&s.desk, clock_at("2024-12-10T09:00:00+07:00")).unwrap();
+    let desk = open_desk(&s.desk);
     desk.sign_in("giamsat", PW).unwrap();
     let plan = desk.plan().unwrap();
     let t8 = plan.tasks.iter().find(|t| t.number == 8).unwrap();
@@ -461,7 +423,7 @@ fn approved_reports_reach_hq_once_and_directives_come_down() {
     drop(desk);
 
     // a correction is a new revision: HQ keeps both, the newest counts
-    let mut desk = Desk::open_with_clock(&s.desk, clock_at("2024-12-10T09:00:00+07:00")).unwrap();
+    let mut desk = open_desk(&s.desk);
     desk.sign_in("giamsat", PW).unwrap();
     desk.report_reopen("month", "2024-02", "Sửa số liệu nhiệm vụ 8.")
         .unwrap();
@@ -481,7 +443,7 @@ fn approved_reports_reach_hq_once_and_directives_come_down() {
 
 /// A tiny HTTP GET over a plain socket (the test needs no HTTP client).
 fn http_get(url: &str) -> String {
-    use std::io::Read;
+    use std::io::{Read, Write};
     let rest = url.trim_start_matches("http://");
     let (host, path) = rest.split_once('/').unwrap();
     let mut s = std::net::TcpStream::connect(host).unwrap();
@@ -497,9 +459,7 @@ fn http_get(url: &str) -> String {
 
 #[test]
 fn duplicate_delivery_is_acknowledged_not_stored_twice() {
-    let s = setup(4);
-    let hq = Hq::start(&s.hq, "127.0.0.1:0", &[]);
-    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    let (s, _hq) = connected(4, &[]);
     assert_eq!(json(&sync_now(&s.desk))["report"]["stored"], 4);
     // the desk forgets it was acknowledged (an old backup restored, say) and sends all again
     {
@@ -582,11 +542,7 @@ fn hq_down_then_up() {
     let url = format!("http://{addr}");
     // configuring while HQ is unreachable keeps the settings
     let out = configure(&s.desk, &url, &s.token);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
     let out = sync_now(&s.desk);
     assert!(!out.status.success());
     assert_eq!(json(&out)["error"]["code"], "sync_offline");
@@ -618,22 +574,15 @@ fn hq_down_then_up() {
     );
     let hq = Hq::start(&s.hq, &addr, &[]);
     let out = client.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(json(&out)["status"]["queued"], 0);
+    assert_eq!(ok_json(&out)["status"]["queued"], 0);
     assert_eq!(hq_items(&s.hq), expected(3));
     drop(hq);
 }
 
 #[test]
 fn server_errors_cut_bodies_and_hostile_answers_never_lose_or_duplicate() {
-    let s = setup(3);
-    let hq = Hq::start(
-        &s.hq,
-        "127.0.0.1:0",
+    let (s, _hq) = connected(
+        3,
         &[
             "fail500:2",
             "reset:1",
@@ -642,7 +591,6 @@ fn server_errors_cut_bodies_and_hostile_answers_never_lose_or_duplicate() {
             "huge:1",
         ],
     );
-    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
     for want in ["sync_server_error", "sync_server_error", "sync_offline"] {
         let out = sync_now(&s.desk);
         assert_eq!(json(&out)["error"]["code"], want);
@@ -679,10 +627,8 @@ fn server_errors_cut_bodies_and_hostile_answers_never_lose_or_duplicate() {
 
 #[test]
 fn a_slow_hq_times_out_and_the_retry_is_a_duplicate() {
-    let s = setup(2);
-    let hq = Hq::start(&s.hq, "127.0.0.1:0", &["slow:600000"]);
-    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
-    let out = cli(
+    let (s, hq) = connected(2, &["slow:600000"]);
+    let out = cli_env(
         &s.desk,
         &["sync", "now", "--json"],
         "",
@@ -700,9 +646,7 @@ fn a_slow_hq_times_out_and_the_retry_is_a_duplicate() {
 
 #[test]
 fn client_killed_mid_batch_then_restarted() {
-    let s = setup(5);
-    let hq = Hq::start(&s.hq, "127.0.0.1:0", &["hang-after-store"]);
-    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    let (s, hq) = connected(5, &["hang-after-store"]);
     let mut client = cli_spawn(
         &s.desk,
         &["sync", "now", "--json"],
@@ -718,7 +662,7 @@ fn client_killed_mid_batch_then_restarted() {
     let addr = hq.listen();
     hq.kill();
     let _hq = Hq::start(&s.hq, &addr, &[]);
-    let out = cli(
+    let out = cli_env(
         &s.desk,
         &["sync", "now", "--json"],
         "",
@@ -733,9 +677,7 @@ fn client_killed_mid_batch_then_restarted() {
 
 #[test]
 fn hq_restarted_mid_batch() {
-    let s = setup(4);
-    let hq = Hq::start(&s.hq, "127.0.0.1:0", &["hang-after-store"]);
-    assert!(configure(&s.desk, &hq.url, &s.token).status.success());
+    let (s, hq) = connected(4, &["hang-after-store"]);
     let client = cli_spawn(
         &s.desk,
         &["sync", "now", "--json"],
@@ -776,7 +718,7 @@ fn the_background_worker_rides_out_an_outage_and_sends_new_approvals() {
             .status
             .success()
     );
-    let mut desk = Desk::open_with_clock(&s.desk, clock_at("2024-12-10T09:00:00+07:00")).unwrap();
+    let mut desk = open_desk(&s.desk);
     // Signed in before the worker starts: `accounts::sign_in` reads then
     // writes in a DEFERRED transaction, which can fail with SQLITE_BUSY_SNAPSHOT
     // when another connection commits in between (to fix there: BEGIN IMMEDIATE).

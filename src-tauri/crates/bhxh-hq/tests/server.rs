@@ -3,11 +3,15 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::*;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-fn push(c: &reqwest::blocking::Client, s: &Server, token: &str, items: Vec<Value>) -> (u16, Value) {
+type Client = reqwest::blocking::Client;
+
+fn push(c: &Client, s: &Server, token: &str, items: Vec<Value>) -> (u16, Value) {
     let r = c
         .post(format!("{}/v1/push", s.url))
         .bearer_auth(token)
@@ -16,6 +20,65 @@ fn push(c: &reqwest::blocking::Client, s: &Server, token: &str, items: Vec<Value
         .unwrap();
     let status = r.status().as_u16();
     (status, r.json().unwrap())
+}
+
+/// GET `path` (from the server's root) as JSON, as the office of `token` when given.
+fn get_json(c: &Client, s: &Server, path: &str, token: Option<&str>) -> Value {
+    let mut req = c.get(format!("{}{path}", s.url));
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    req.send().unwrap().json().unwrap()
+}
+
+/// The offices HQ knows, as `office list --json` prints them.
+fn offices(data: &Path) -> Value {
+    serde_json::from_slice(&hq_in(data, &["office", "list", "--json"]).stdout).unwrap()
+}
+
+/// HQ with one office (HB, BHXH Hòa Bình), serving with `extra`: the data
+/// directory, the office's token, the server.
+fn one_office(extra: &[&str]) -> (tempfile::TempDir, String, Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let token = add_office(dir.path(), "HB", "BHXH Hòa Bình");
+    let s = Server::start(dir.path(), extra);
+    (dir, token, s)
+}
+
+/// The office's own store (a new key), where its app queues reports.
+fn desk_store(dir: &Path) -> bhxh_store::Store {
+    let key = bhxh_secrets::Key256::generate().unwrap();
+    bhxh_store::Store::create(
+        &dir.join("desk/desk.db"),
+        &key,
+        bhxh_core::schema::MIGRATIONS,
+    )
+    .unwrap()
+}
+
+/// A monthly report queued in the office's outbox through `conn`, as its app
+/// queues an approval, with `notes` added to make it big; its id.
+fn queue_report(
+    conn: &rusqlite::Connection,
+    month: &str,
+    notes: &str,
+    now: &bhxh_core::Timestamp,
+) -> String {
+    let id = Uuid::now_v7();
+    let mut item = report_item(id, month, 1, 10);
+    item["payload"]["notes"] = json!(notes);
+    let payload = serde_json::to_string(&item["payload"]).unwrap();
+    bhxh_core::sync::outbox::enqueue(
+        conn,
+        &id.to_string(),
+        "report",
+        &format!("month:{month}"),
+        1,
+        &payload,
+        now,
+    )
+    .unwrap();
+    id.to_string()
 }
 
 #[test]
@@ -29,13 +92,7 @@ fn office_tokens_push_idempotency_conflicts_and_pull() {
     let s = Server::start(dir.path(), &[]);
     let c = client();
 
-    let hello: Value = c
-        .get(format!("{}/v1/hello", s.url))
-        .bearer_auth(&token)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let hello = get_json(&c, &s, "/v1/hello", Some(&token));
     assert_eq!(hello["officeCode"], "000.00.17.H23");
     assert_eq!(hello["officeName"], "Bảo hiểm xã hội tỉnh Hòa Bình");
 
@@ -81,104 +138,62 @@ fn office_tokens_push_idempotency_conflicts_and_pull() {
     let (_, r) = push(&c, &s, &other, vec![report_item(a, "2024-05", 1, 40)]);
     assert_eq!(r["results"][0]["outcome"], "stored");
 
-    let out = hq(&[
-        "office",
-        "list",
-        "--json",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-    ]);
-    let offices: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let offices = offices(dir.path());
     assert_eq!(offices[0]["code"], "000.00.17.H23");
     assert_eq!(offices[0]["items"], 3, "rev 1 and 2 of May, rev 1 of June");
     assert!(offices[0]["lastSyncAt"].is_string());
 
     // directives and plan changes, published while the server runs
-    let data = dir.path().to_str().unwrap();
-    let out = hq(&[
-        "directive",
-        "publish",
-        "--title",
-        "Đẩy nhanh số hóa hồ sơ",
-        "--body",
-        "Hoàn thành trước 30/6.",
-        "--data-dir",
-        data,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    hq_ok(
+        dir.path(),
+        &[
+            "directive",
+            "publish",
+            "--title",
+            "Đẩy nhanh số hóa hồ sơ",
+            "--body",
+            "Hoàn thành trước 30/6.",
+        ],
     );
-    let out = hq(&[
-        "plan",
-        "publish",
-        "--task",
-        "8",
-        "--target",
-        "90",
-        "--unit",
-        "%",
-        "--deadline",
-        "2024-12-31",
-        "--data-dir",
-        data,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    hq_ok(
+        dir.path(),
+        &[
+            "plan",
+            "publish",
+            "--task",
+            "8",
+            "--target",
+            "90",
+            "--unit",
+            "%",
+            "--deadline",
+            "2024-12-31",
+        ],
     );
-    let out = hq(&[
-        "plan",
-        "publish",
-        "--task",
-        "8",
-        "--deadline",
-        "31/12/2024",
-        "--data-dir",
-        data,
-    ]);
+    let out = hq_in(
+        dir.path(),
+        &["plan", "publish", "--task", "8", "--deadline", "31/12/2024"],
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
-    let p: Value = c
-        .get(format!("{}/v1/pull?cursor=0&limit=1", s.url))
-        .bearer_auth(&token)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let p = get_json(&c, &s, "/v1/pull?cursor=0&limit=1", Some(&token));
     assert_eq!(p["items"][0]["item"]["kind"], "directive");
     assert_eq!(p["items"][0]["item"]["title"], "Đẩy nhanh số hóa hồ sơ");
     assert_eq!(p["more"], true);
     let cursor = p["nextCursor"].as_i64().unwrap();
-    let p: Value = c
-        .get(format!("{}/v1/pull?cursor={cursor}", s.url))
-        .bearer_auth(&token)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let p = get_json(&c, &s, &format!("/v1/pull?cursor={cursor}"), Some(&token));
     assert_eq!(p["items"][0]["item"]["kind"], "planChange");
     assert_eq!(p["items"][0]["item"]["targetValue"], 90.0);
     assert_eq!(p["more"], false);
     let end = p["nextCursor"].as_i64().unwrap();
-    let p: Value = c
-        .get(format!("{}/v1/pull?cursor={end}", s.url))
-        .bearer_auth(&token)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let p = get_json(&c, &s, &format!("/v1/pull?cursor={end}"), Some(&token));
     assert_eq!(p["items"].as_array().unwrap().len(), 0);
     assert_eq!(p["nextCursor"], end);
 }
 
 #[test]
 fn wrong_and_revoked_tokens_are_refused_with_clear_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    let token = add_office(dir.path(), "HB", "BHXH Hòa Bình");
-    let s = Server::start(dir.path(), &[]);
+    let (dir, token, s) = one_office(&[]);
     let c = client();
     let r = c
         .get(format!("{}/v1/hello", s.url))
@@ -191,13 +206,7 @@ fn wrong_and_revoked_tokens_are_refused_with_clear_errors() {
     let r = c.get(format!("{}/v1/pull", s.url)).send().unwrap();
     assert_eq!(r.status().as_u16(), 401);
 
-    let out = hq(&[
-        "office",
-        "revoke",
-        "HB",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-    ]);
+    let out = hq_in(dir.path(), &["office", "revoke", "HB"]);
     assert!(out.status.success());
     let (st, body) = push(
         &c,
@@ -208,43 +217,26 @@ fn wrong_and_revoked_tokens_are_refused_with_clear_errors() {
     assert_eq!(st, 401);
     assert_eq!(body["code"], "revoked");
     assert!(body["message"].as_str().unwrap().contains("đã bị thu hồi"));
-    let out = hq(&[
-        "office",
-        "revoke",
-        "XX",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-    ]);
+    let out = hq_in(dir.path(), &["office", "revoke", "XX"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Không tìm thấy đơn vị"));
-    let out = hq(&[
-        "office",
-        "add",
-        "--code",
-        "HB",
-        "--name",
-        "x",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-    ]);
+    let out = hq_in(
+        dir.path(),
+        &["office", "add", "--code", "HB", "--name", "x"],
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("đã được đăng ký"));
 }
 
 #[test]
 fn oversize_bodies_malformed_json_and_bursts_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let token = add_office(dir.path(), "HB", "BHXH Hòa Bình");
-    let s = Server::start(
-        dir.path(),
-        &[
-            "--max-body",
-            "2000",
-            "--rate-per-minute",
-            "1",
-            "--burst",
-            "4",
-        ],
-    );
+    let (_dir, token, s) = one_office(&[
+        "--max-body",
+        "2000",
+        "--rate-per-minute",
+        "1",
+        "--burst",
+        "4",
+    ]);
     let c = client();
     let big = report_item(Uuid::now_v7(), "2024-05", 1, 1);
     let items: Vec<Value> = (0..20).map(|_| big.clone()).collect();
@@ -306,12 +298,7 @@ fn national_page_shows_progress_lateness_and_last_sync() {
         &t1,
         vec![report_item(Uuid::now_v7(), "2024-05", 1, 60)],
     );
-    let n: Value = c
-        .get(format!("{}/api/national?month=2024-05", s.url))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let n = get_json(&c, &s, "/api/national?month=2024-05", None);
     assert_eq!(n["asOfMonth"], "2024-05");
     assert_eq!(n["lateOffices"], json!(["DL"]));
     let hb = n["offices"]
@@ -331,12 +318,7 @@ fn national_page_shows_progress_lateness_and_last_sync() {
         .unwrap();
     assert_eq!(t8["averagePercent"], 60.0);
     assert_eq!(t8["reported"], 1);
-    let n: Value = c
-        .get(format!("{}/api/national?month=2024-06", s.url))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let n = get_json(&c, &s, "/api/national?month=2024-06", None);
     assert_eq!(n["lateOffices"], json!(["DL", "HB"]));
     let page = c
         .get(format!("{}/?month=2024-05", s.url))
@@ -350,86 +332,36 @@ fn national_page_shows_progress_lateness_and_last_sync() {
 
 #[test]
 fn the_client_splits_big_queues_to_stay_under_hqs_body_limit() {
-    let dir = tempfile::tempdir().unwrap();
-    let token = add_office(dir.path(), "HB", "BHXH Hòa Bình");
-    let s = Server::start(dir.path(), &[]);
-    let key = bhxh_secrets::Key256::generate().unwrap();
-    let store = bhxh_store::Store::create(
-        &dir.path().join("desk/desk.db"),
-        &key,
-        bhxh_core::schema::MIGRATIONS,
-    )
-    .unwrap();
+    let (dir, token, s) = one_office(&[]);
+    let store = desk_store(dir.path());
     let now = bhxh_core::parse_ts("2024-06-03T08:00:00+07:00").unwrap();
     // 50 reports of ~200 KB: 10 MB in all, more than HQ takes in one request
     let mut conn = store.conn().unwrap();
     let tx = conn.write().unwrap();
     for i in 0..50 {
-        let id = Uuid::now_v7();
         let month = format!("{}-{:02}", 2020 + i / 12, 1 + i % 12);
-        let mut item = report_item(id, &month, 1, 10);
-        item["payload"]["notes"] = json!("đ".repeat(100_000));
-        let payload = serde_json::to_string(&item["payload"]).unwrap();
-        bhxh_core::sync::outbox::enqueue(
-            &tx,
-            &id.to_string(),
-            "report",
-            &format!("month:{month}"),
-            1,
-            &payload,
-            &now,
-        )
-        .unwrap();
+        queue_report(&tx, &month, &"đ".repeat(100_000), &now);
     }
     tx.commit().unwrap();
     let client = bhxh_sync::Client::new(bhxh_sync::ClientConfig::new(&s.url), &token).unwrap();
     let report = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap();
     assert_eq!(report.stored, 50);
     assert!(report.batches > 1, "{report:?}");
-    let out = hq(&[
-        "office",
-        "list",
-        "--json",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-    ]);
-    let offices: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(offices[0]["items"], 50);
+    assert_eq!(offices(dir.path())[0]["items"], 50);
 }
 
 #[test]
 fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_waits() {
-    let dir = tempfile::tempdir().unwrap();
-    let token = add_office(dir.path(), "HB", "BHXH Hòa Bình");
     // HQ (or a proxy in front of it) takes far less than the client's budget
-    let s = Server::start(dir.path(), &["--max-body", "100000"]);
-    let key = bhxh_secrets::Key256::generate().unwrap();
-    let store = bhxh_store::Store::create(
-        &dir.path().join("desk/desk.db"),
-        &key,
-        bhxh_core::schema::MIGRATIONS,
-    )
-    .unwrap();
+    let (dir, token, s) = one_office(&["--max-body", "100000"]);
+    let store = desk_store(dir.path());
     let now = bhxh_core::parse_ts("2024-06-03T08:00:00+07:00").unwrap();
     let enqueue = |store: &bhxh_store::Store, month: &str, notes: usize| -> String {
-        let id = Uuid::now_v7();
-        let mut item = report_item(id, month, 1, 10);
-        item["payload"]["notes"] = json!("a".repeat(notes));
-        let payload = serde_json::to_string(&item["payload"]).unwrap();
         let mut conn = store.conn().unwrap();
         let tx = conn.write().unwrap();
-        bhxh_core::sync::outbox::enqueue(
-            &tx,
-            &id.to_string(),
-            "report",
-            &format!("month:{month}"),
-            1,
-            &payload,
-            &now,
-        )
-        .unwrap();
+        let id = queue_report(&tx, month, &"a".repeat(notes), &now);
         tx.commit().unwrap();
-        id.to_string()
+        id
     };
     // 12 reports of ~20 KB: ~240 KB in all, more than twice what HQ takes
     for i in 0..12 {
@@ -460,13 +392,5 @@ fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_wai
         .unwrap()
         .unwrap();
     assert_eq!(outcome.as_deref(), Some("stored"));
-    let out = hq(&[
-        "office",
-        "list",
-        "--json",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-    ]);
-    let offices: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(offices[0]["items"], 13);
+    assert_eq!(offices(dir.path())[0]["items"], 13);
 }

@@ -23,44 +23,45 @@ fn openssl(dir: &Path, args: &[&str]) {
     );
 }
 
+/// `openssl req` arguments for a new P-256 key, unencrypted, written to `key_file`.
+fn new_p256_key(key_file: &str) -> [&str; 7] {
+    [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        key_file,
+    ]
+}
+
 /// HQ's own CA, and a server certificate for 127.0.0.1 signed by it.
 fn make_certs(dir: &Path) {
     openssl(
         dir,
         &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=BHXH HQ test CA",
-        ],
+            &["req", "-x509"][..],
+            &new_p256_key("ca.key"),
+            &[
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=BHXH HQ test CA",
+            ],
+        ]
+        .concat(),
     );
     openssl(
         dir,
         &[
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            "server.key",
-            "-out",
-            "server.csr",
-            "-subj",
-            "/CN=127.0.0.1",
-        ],
+            &["req"][..],
+            &new_p256_key("server.key"),
+            &["-out", "server.csr", "-subj", "/CN=127.0.0.1"],
+        ]
+        .concat(),
     );
     std::fs::write(
         dir.join("ext.cnf"),

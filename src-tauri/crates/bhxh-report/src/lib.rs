@@ -29,6 +29,8 @@ mod model;
 mod pdf;
 mod receipt;
 pub mod stamp;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod xlsx;
 
 pub use error::ReportError;

@@ -4,14 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-mod common;
-
+use bhxh_report::testing::{self, pdf_pages, poppler, squash};
 use bhxh_report::{
     NoticeDoc, NoticeKind, RegisterDoc, RegisterLine, TrackingDoc, TrackingStep, render_notice,
     render_register, render_tracking,
 };
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use common::{poppler, squash};
 
 fn at(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).unwrap()
@@ -42,25 +40,10 @@ fn notice(kind: NoticeKind) -> NoticeDoc {
     }
 }
 
-fn page_count(pdf: &[u8]) -> usize {
-    poppler("pdfinfo", &[], pdf)
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
-}
-
-/// Every font listed by pdffonts is embedded (and there is at least one).
+/// Every font listed by pdffonts is embedded (and there is at least one), and is Liberation
+/// Serif.
 fn assert_fonts_embedded(pdf: &[u8]) {
-    let fonts = poppler("pdffonts", &[], pdf);
-    let rows: Vec<&str> = fonts.lines().skip(2).collect();
-    assert!(!rows.is_empty(), "{fonts}");
-    for row in rows {
-        let cols: Vec<&str> = row.split_whitespace().collect();
-        // name type [encoding…] emb sub uni object ID: "emb" is 5th from the end.
-        assert_eq!(cols[cols.len() - 5], "yes", "not embedded: {row}");
+    for row in testing::assert_fonts_embedded(pdf) {
         assert!(row.contains("LiberationSerif"), "{row}");
     }
 }
@@ -68,7 +51,7 @@ fn assert_fonts_embedded(pdf: &[u8]) {
 #[test]
 fn form_02_reads_back_in_vietnamese_exactly() {
     let pdf = render_notice(&notice(NoticeKind::Supplement)).unwrap();
-    assert_eq!(page_count(&pdf), 1);
+    assert_eq!(pdf_pages(&pdf), 1);
     let info = poppler("pdfinfo", &[], &pdf);
     assert!(info.contains("595.276 x 841.89 pts"), "{info}");
     let text = squash(&poppler("pdftotext", &["-raw"], &pdf));
@@ -104,7 +87,7 @@ fn form_03_reads_back_in_vietnamese_exactly() {
     let mut doc = notice(NoticeKind::Refusal);
     doc.reason = "Thủ tục không thuộc thẩm quyền giải quyết của cơ quan".into();
     let pdf = render_notice(&doc).unwrap();
-    assert_eq!(page_count(&pdf), 1);
+    assert_eq!(pdf_pages(&pdf), 1);
     let text = squash(&poppler("pdftotext", &["-raw"], &pdf));
     for needle in [
         "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
@@ -168,7 +151,7 @@ fn form_05_lists_every_hand_over_with_its_timeliness() {
         printed_at: at("2024-05-10T08:00:00+07:00"),
     };
     let pdf = render_tracking(&doc).unwrap();
-    assert_eq!(page_count(&pdf), 1);
+    assert_eq!(pdf_pages(&pdf), 1);
     let text = squash(&poppler("pdftotext", &["-raw"], &pdf));
     for needle in [
         "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
@@ -234,7 +217,7 @@ fn the_register_spans_pages_with_its_header_on_each_and_every_code_once() {
     let info = poppler("pdfinfo", &[], &pdf);
     // A4 landscape.
     assert!(info.contains("841.89 x 595.276 pts"), "{info}");
-    let pages = page_count(&pdf);
+    let pages = pdf_pages(&pdf);
     assert!(pages >= 3, "{info}");
     let all = squash(&poppler("pdftotext", &["-raw"], &pdf));
     for needle in [
@@ -279,7 +262,7 @@ fn the_register_spans_pages_with_its_header_on_each_and_every_code_once() {
 #[test]
 fn an_empty_register_still_prints_its_header_row() {
     let pdf = render_register(&register(0)).unwrap();
-    assert_eq!(page_count(&pdf), 1);
+    assert_eq!(pdf_pages(&pdf), 1);
     let text = squash(&poppler("pdftotext", &["-raw"], &pdf));
     assert!(text.contains("Mã hồ sơ"), "{text}");
     assert!(

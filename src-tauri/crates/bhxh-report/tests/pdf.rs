@@ -4,8 +4,9 @@
 
 mod common;
 
+use bhxh_report::testing::{poppler, squash};
 use bhxh_report::{Align, Block, Column, ReportDoc, Row, Table, render_pdf};
-use common::{PARAGRAPH, poppler, sample, squash};
+use common::{PARAGRAPH, sample};
 
 const PT_PER_MM: f64 = 72.0 / 25.4;
 

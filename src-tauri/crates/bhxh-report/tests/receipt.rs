@@ -3,10 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-mod common;
-
+use bhxh_report::testing::{poppler, squash};
 use bhxh_report::{ReceiptDoc, render_receipt};
-use common::{poppler, squash};
 
 fn receipt(documents: usize) -> ReceiptDoc {
     let received_at = chrono::DateTime::parse_from_rfc3339("2024-04-26T09:05:00+07:00").unwrap();

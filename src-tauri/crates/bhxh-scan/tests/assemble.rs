@@ -3,10 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-mod common;
-
+use bhxh_report::testing::{poppler, squash};
 use bhxh_scan::{ScanError, assemble_scans, inspect_page, inspect_pdf};
-use common::{poppler, squash};
 use image::codecs::jpeg::{JpegEncoder, PixelDensity};
 use image::{GrayImage, RgbImage};
 

@@ -9,8 +9,8 @@ mod common;
 
 use std::io::Cursor;
 
+use bhxh_report::testing::poppler;
 use bhxh_scan::{ScanError, assemble_scans, inspect_page, inspect_pages, read_pages};
-use common::poppler;
 use image::{GrayImage, RgbImage};
 use tiff::encoder::{Compression, Rational, TiffEncoder, colortype};
 use tiff::tags::ResolutionUnit;

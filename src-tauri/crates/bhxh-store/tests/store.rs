@@ -24,6 +24,14 @@ fn key() -> Key256 {
     Key256::generate().unwrap()
 }
 
+/// A store file at `path` with only the first migration, closed.
+fn create_at_version_1(path: &std::path::Path, k: &Key256) {
+    Store::create(path, k, &MIGRATIONS[..1])
+        .unwrap()
+        .close()
+        .unwrap();
+}
+
 #[test]
 fn file_holds_no_plaintext_and_reopens_with_the_same_key() {
     let dir = tempfile::tempdir().unwrap();
@@ -85,10 +93,7 @@ fn migrations_run_once_and_a_newer_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("desk.db");
     let k = key();
-    Store::create(&path, &k, &MIGRATIONS[..1])
-        .unwrap()
-        .close()
-        .unwrap();
+    create_at_version_1(&path, &k);
     // Opening with the longer list applies only version 2.
     let store = Store::open(&path, &k, MIGRATIONS).unwrap();
     assert_eq!(store.schema_version().unwrap(), 2);
@@ -116,10 +121,7 @@ fn a_failing_migration_leaves_the_previous_version() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("desk.db");
     let k = key();
-    Store::create(&path, &k, &MIGRATIONS[..1])
-        .unwrap()
-        .close()
-        .unwrap();
+    create_at_version_1(&path, &k);
     let broken = [
         MIGRATIONS[0],
         Migration {

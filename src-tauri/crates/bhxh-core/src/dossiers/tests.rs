@@ -52,20 +52,33 @@ fn officer() -> Actor {
     }
 }
 
+/// When most tests take dossiers in: Friday 26 April 2024, 09:15.
+fn april_26() -> Timestamp {
+    at("2024-04-26T09:15:00+07:00")
+}
+
+/// `i` taken in by the counter officer at `now`: the new dossier.
+fn take(conn: &Connection, i: &IntakeInput, now: &Timestamp) -> Dossier {
+    intake(conn, &officer(), i, now).unwrap().dossier
+}
+
+/// How many audit entries record `action` on `entity_id`.
+fn audited(conn: &Connection, action: &str, entity_id: &str) -> i64 {
+    conn.query_row(
+        "SELECT count(*) FROM audit_log WHERE action = ?1 AND entity_id = ?2",
+        [action, entity_id],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
 #[test]
 fn intake_numbers_the_day_and_dates_the_return_in_working_days() {
     let conn = desk_db();
     // Friday 26 April 2024: 30/4 and 1/5 are holidays, so five working days
     // run past Friday 3 May.
-    let now = at("2024-04-26T09:15:00+07:00");
-    let a = intake(
-        &conn,
-        &officer(),
-        &input("Nguyễn Văn Đức", "001093047064"),
-        &now,
-    )
-    .unwrap();
-    let d = &a.dossier;
+    let now = april_26();
+    let d = take(&conn, &input("Nguyễn Văn Đức", "001093047064"), &now);
     assert_eq!(d.code, "000.00.00.H41-240426-0001");
     assert_eq!(d.status, Status::Received);
     assert_eq!(d.register_no, 1);
@@ -85,46 +98,39 @@ fn intake_numbers_the_day_and_dates_the_return_in_working_days() {
     assert_eq!(received, vec![1, 2]);
     assert_eq!(d.events.len(), 1);
 
-    let b = intake(
-        &conn,
-        &officer(),
-        &input("Trần Thị Bình", "001193047065"),
-        &now,
-    )
-    .unwrap();
-    assert_eq!(b.dossier.code, "000.00.00.H41-240426-0002");
+    let b = take(&conn, &input("Trần Thị Bình", "001193047065"), &now);
+    assert_eq!(b.code, "000.00.00.H41-240426-0002");
     // The sequence restarts the next day; the register number does not.
-    let c = intake(
+    let c = take(
         &conn,
-        &officer(),
         &input("Lê Văn Cường", "001093047066"),
         &at("2024-05-02T08:00:00+07:00"),
-    )
-    .unwrap();
-    assert_eq!(c.dossier.code, "000.00.00.H41-240502-0001");
-    assert_eq!(c.dossier.register_no, 3);
+    );
+    assert_eq!(c.code, "000.00.00.H41-240502-0001");
+    assert_eq!(c.register_no, 3);
 }
 
 #[test]
 fn an_id_number_that_contradicts_the_birth_date_is_refused_and_nothing_is_written() {
     let conn = desk_db();
+    let try_intake = |i: &IntakeInput| intake(&conn, &officer(), i, &april_26());
     let mut i = input("Nguyễn Văn Đức", "001093047064");
     i.applicant.birth_date = NaiveDate::from_ymd_opt(1994, 1, 5).unwrap();
-    let err = intake(&conn, &officer(), &i, &at("2024-04-26T09:15:00+07:00")).unwrap_err();
+    let err = try_intake(&i).unwrap_err();
     assert!(err.to_string().contains("năm sinh 1994"), "{err}");
     let mut i = input("Nguyễn Văn Đức", "001093047064");
     i.applicant.sex = Sex::Female;
-    assert!(intake(&conn, &officer(), &i, &at("2024-04-26T09:15:00+07:00")).is_err());
+    assert!(try_intake(&i).is_err());
     let mut i = input("  ", "001093047064");
     i.received_components = vec![1];
-    assert!(intake(&conn, &officer(), &i, &at("2024-04-26T09:15:00+07:00")).is_err());
+    assert!(try_intake(&i).is_err());
     let mut i = input("Nguyễn Văn Đức", "001093047064");
     i.received_components = vec![99];
-    let err = intake(&conn, &officer(), &i, &at("2024-04-26T09:15:00+07:00")).unwrap_err();
+    let err = try_intake(&i).unwrap_err();
     assert!(err.to_string().contains("số 99"), "{err}");
     let mut i = input("Nguyễn Văn Đức", "001093047064");
     i.applicant.email = "khong-hop-le".into();
-    assert!(intake(&conn, &officer(), &i, &at("2024-04-26T09:15:00+07:00")).is_err());
+    assert!(try_intake(&i).is_err());
     let n: i64 = conn
         .query_row("SELECT count(*) FROM dossier", [], |r| r.get(0))
         .unwrap();
@@ -132,23 +138,15 @@ fn an_id_number_that_contradicts_the_birth_date_is_refused_and_nothing_is_writte
     // A province outside the table is only a warning.
     let mut i = input("Nguyễn Văn Đức", "099093047064");
     i.received_components = vec![1];
-    let ok = intake(&conn, &officer(), &i, &at("2024-04-26T09:15:00+07:00")).unwrap();
+    let ok = try_intake(&i).unwrap();
     assert_eq!(ok.warnings.len(), 1, "{:?}", ok.warnings);
 }
 
 #[test]
 fn the_status_flow_is_enforced_and_reasons_are_required() {
     let conn = desk_db();
-    let now = at("2024-04-26T09:15:00+07:00");
-    let code = intake(
-        &conn,
-        &officer(),
-        &input("Nguyễn Văn Đức", "001093047064"),
-        &now,
-    )
-    .unwrap()
-    .dossier
-    .code;
+    let now = april_26();
+    let code = take(&conn, &input("Nguyễn Văn Đức", "001093047064"), &now).code;
     let err = set_status(&conn, &officer(), &code, Status::Returned, "", &now).unwrap_err();
     assert!(matches!(err, CoreError::Conflict(_)), "{err}");
     assert!(
@@ -193,23 +191,10 @@ fn the_status_flow_is_enforced_and_reasons_are_required() {
 #[test]
 fn search_ignores_marks_and_d_and_finds_by_code_and_id() {
     let conn = desk_db();
-    let now = at("2024-04-26T09:15:00+07:00");
+    let now = april_26();
     let today = now.date_naive();
-    let duc = intake(
-        &conn,
-        &officer(),
-        &input("Nguyễn Văn Đức", "001093047064"),
-        &now,
-    )
-    .unwrap()
-    .dossier;
-    intake(
-        &conn,
-        &officer(),
-        &input("Trần Thị Bình", "001193047065"),
-        &now,
-    )
-    .unwrap();
+    let duc = take(&conn, &input("Nguyễn Văn Đức", "001093047064"), &now);
+    take(&conn, &input("Trần Thị Bình", "001193047065"), &now);
     let q = |text: &str| SearchQuery {
         text: text.into(),
         ..SearchQuery::default()
@@ -251,30 +236,10 @@ fn search_ignores_marks_and_d_and_finds_by_code_and_id() {
 #[test]
 fn month_figures_count_digitised_and_late_dossiers() {
     let conn = desk_db();
-    let now = at("2024-04-26T09:15:00+07:00");
-    let a = intake(
-        &conn,
-        &officer(),
-        &input("Nguyễn Văn Đức", "001093047064"),
-        &now,
-    )
-    .unwrap()
-    .dossier;
-    let b = intake(
-        &conn,
-        &officer(),
-        &input("Trần Thị Bình", "001193047065"),
-        &now,
-    )
-    .unwrap()
-    .dossier;
-    intake(
-        &conn,
-        &officer(),
-        &input("Lê Văn Cường", "001093047066"),
-        &now,
-    )
-    .unwrap();
+    let now = april_26();
+    let a = take(&conn, &input("Nguyễn Văn Đức", "001093047064"), &now);
+    let b = take(&conn, &input("Trần Thị Bình", "001193047065"), &now);
+    take(&conn, &input("Lê Văn Cường", "001093047066"), &now);
     set_status(&conn, &officer(), &a.code, Status::Digitising, "", &now).unwrap();
     set_status(&conn, &officer(), &a.code, Status::Digitised, "", &now).unwrap();
     set_status(
@@ -299,17 +264,10 @@ fn month_figures_count_digitised_and_late_dossiers() {
 #[test]
 fn the_code_pattern_setting_is_checked_and_used() {
     let conn = desk_db();
-    let now = at("2024-04-26T09:15:00+07:00");
+    let now = april_26();
     assert!(set_code_pattern(&conn, &officer(), "{agency}-{seq:4}", &now).is_err());
     set_code_pattern(&conn, &officer(), "{agency}-{yyyymmdd}-{seq:7}", &now).unwrap();
-    let d = intake(
-        &conn,
-        &officer(),
-        &input("Nguyễn Văn Đức", "001093047064"),
-        &now,
-    )
-    .unwrap()
-    .dossier;
+    let d = take(&conn, &input("Nguyễn Văn Đức", "001093047064"), &now);
     assert_eq!(d.code, "000.00.00.H41-20240426-0000001");
 }
 
@@ -318,7 +276,7 @@ fn the_plan_figures_for_tasks_13_14_24_and_25_come_from_dossiers_and_chip_checks
     use crate::participants::card_checks::{self, CardCheckInput, Purpose};
     use crate::progress::{Month, auto_indicators};
     let conn = desk_db();
-    let now = at("2024-04-26T09:15:00+07:00");
+    let now = april_26();
     let april = Month::parse("2024-04").unwrap();
     let today = now.date_naive();
     assert!(auto_indicators(&conn, april, today).unwrap().is_empty());
@@ -329,12 +287,7 @@ fn the_plan_figures_for_tasks_13_14_24_and_25_come_from_dossiers_and_chip_checks
         "001093047067",
     ]
     .iter()
-    .map(|id| {
-        intake(&conn, &officer(), &input("Nguyễn Văn Đức", id), &now)
-            .unwrap()
-            .dossier
-            .code
-    })
+    .map(|id| take(&conn, &input("Nguyễn Văn Đức", id), &now).code)
     .collect();
     set_status(&conn, &officer(), &codes[0], Status::Digitising, "", &now).unwrap();
     set_status(&conn, &officer(), &codes[0], Status::Digitised, "", &now).unwrap();
@@ -396,14 +349,9 @@ fn a_paper_digitised_for_an_earlier_dossier_is_offered_and_reused_not_rescanned(
     use super::files::{self, FileRecord, FileRole};
     use super::reuse::{self, SourceKind::Component};
     let conn = desk_db();
-    let now = at("2024-04-26T09:15:00+07:00");
-    let take = |id: &str| {
-        intake(&conn, &officer(), &input("Nguyễn Văn Đức", id), &now)
-            .unwrap()
-            .dossier
-            .code
-    };
-    let first = take("001093047064");
+    let now = april_26();
+    let code_for = |id: &str| take(&conn, &input("Nguyễn Văn Đức", id), &now).code;
+    let first = code_for("001093047064");
     let pdf = |sha: &str| FileRecord {
         role: FileRole::Assembled,
         sha256: sha.repeat(64),
@@ -416,19 +364,11 @@ fn a_paper_digitised_for_an_earlier_dossier_is_offered_and_reused_not_rescanned(
     files::record(&conn, &officer(), &first, 1, &[pdf("a")], &now).unwrap();
     files::record(&conn, &officer(), &first, 2, &[pdf("b")], &now).unwrap();
     // someone else's dossier is never offered
-    let other = take("001193047065");
+    let other = code_for("001193047065");
     files::record(&conn, &officer(), &other, 1, &[pdf("c")], &now).unwrap();
 
     let later = at("2024-05-06T10:00:00+07:00");
-    let second = intake(
-        &conn,
-        &officer(),
-        &input("Nguyễn Văn Đức", "001093047064"),
-        &later,
-    )
-    .unwrap()
-    .dossier
-    .code;
+    let second = take(&conn, &input("Nguyễn Văn Đức", "001093047064"), &later).code;
     let offers = reuse::candidates(&conn, &second, 1).unwrap();
     assert_eq!(offers.len(), 1, "{offers:?}");
     assert_eq!(
@@ -479,14 +419,7 @@ fn a_paper_digitised_for_an_earlier_dossier_is_offered_and_reused_not_rescanned(
         reuse::reuse(&conn, &officer(), &second, 2, &first, Component, 2, &later).unwrap(),
         Status::Digitised
     );
-    let audited: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE action = 'reuse' AND entity_id = ?1",
-            [&second],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(audited, 2);
+    assert_eq!(audited(&conn, "reuse", &second), 2);
 
     // May: one dossier, and it reused papers
     let may = month_indicators(&conn, 2024, 5, later.date_naive()).unwrap();
@@ -504,7 +437,7 @@ fn a_digitised_result_is_recorded_flagged_reusable_and_offered_for_a_later_dossi
     use super::results;
     use super::reuse::{self, SourceKind};
     let conn = desk_db();
-    let now = at("2024-04-26T09:15:00+07:00");
+    let now = april_26();
     let pdf = |sha: &str, pages: u32| FileRecord {
         role: FileRole::Assembled,
         sha256: sha.repeat(64),
@@ -518,10 +451,7 @@ fn a_digitised_result_is_recorded_flagged_reusable_and_offered_for_a_later_dossi
     let mut first_input = input("Trần Thị Đào", "001193047065");
     first_input.procedure_code = "BHXH.04".into();
     first_input.received_components = vec![1];
-    let first = intake(&conn, &officer(), &first_input, &now)
-        .unwrap()
-        .dossier
-        .code;
+    let first = take(&conn, &first_input, &now).code;
     // not before the dossier is processed, and nothing is written
     let err = results::record(
         &conn,
@@ -599,10 +529,9 @@ fn a_digitised_result_is_recorded_flagged_reusable_and_offered_for_a_later_dossi
     let mut claim = input("Trần Thị Đào", "001193047065");
     claim.procedure_code = "BHXH.12".into();
     claim.received_components = vec![1, 2];
-    let second = intake(&conn, &officer(), &claim, &later)
-        .unwrap()
-        .dossier
-        .code;
+    let second = take(&conn, &claim, &later).code;
+    // Component 1 of `second` from the first dossier's `kind` number 1.
+    let reuse_first = |kind| reuse::reuse(&conn, &officer(), &second, 1, &first, kind, 1, &later);
     let offers = reuse::candidates(&conn, &second, 1).unwrap();
     assert_eq!(
         offers
@@ -616,33 +545,13 @@ fn a_digitised_result_is_recorded_flagged_reusable_and_offered_for_a_later_dossi
     // unflagged, it is no longer offered; flagged again, it is
     results::set_reusable(&conn, &officer(), &first, 1, false, &later).unwrap();
     assert!(reuse::candidates(&conn, &second, 1).unwrap().is_empty());
-    let err = reuse::reuse(
-        &conn,
-        &officer(),
-        &second,
-        1,
-        &first,
-        SourceKind::Result,
-        1,
-        &later,
-    )
-    .unwrap_err();
+    let err = reuse_first(SourceKind::Result).unwrap_err();
     assert!(err.to_string().contains("đánh dấu dùng lại"), "{err}");
     results::set_reusable(&conn, &officer(), &first, 1, true, &later).unwrap();
     let err = results::set_reusable(&conn, &officer(), &first, 9, true, &later).unwrap_err();
     assert!(matches!(err, CoreError::NotFound { .. }), "{err}");
     // the component kind does not name the result: asking for component 1 is refused
-    let err = reuse::reuse(
-        &conn,
-        &officer(),
-        &second,
-        1,
-        &first,
-        SourceKind::Component,
-        1,
-        &later,
-    )
-    .unwrap_err();
+    let err = reuse_first(SourceKind::Component).unwrap_err();
     assert!(
         matches!(
             err,
@@ -654,17 +563,7 @@ fn a_digitised_result_is_recorded_flagged_reusable_and_offered_for_a_later_dossi
         "{err}"
     );
 
-    let status = reuse::reuse(
-        &conn,
-        &officer(),
-        &second,
-        1,
-        &first,
-        SourceKind::Result,
-        1,
-        &later,
-    )
-    .unwrap();
+    let status = reuse_first(SourceKind::Result).unwrap();
     assert_eq!(status, Status::Digitising, "component 2 still waits");
     let files = super::files::list(&conn, &second).unwrap();
     assert_eq!(
@@ -680,14 +579,7 @@ fn a_digitised_result_is_recorded_flagged_reusable_and_offered_for_a_later_dossi
         )
         .unwrap();
     assert_eq!(kind, "result");
-    let audited: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE action = 'digitise_result' AND entity_id = ?1",
-            [&first],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(audited, 2);
+    assert_eq!(audited(&conn, "digitise_result", &first), 2);
 
     // April: one dossier, its result ready and digitised; May: the reuse
     let april = month_indicators(&conn, 2024, 4, later.date_naive()).unwrap();
@@ -710,16 +602,8 @@ fn a_digitised_result_is_recorded_flagged_reusable_and_offered_for_a_later_dossi
 fn a_covered_part_goes_to_the_first_component_handed_in_without_a_pdf() {
     use super::inbox::{Destination, destination};
     let conn = desk_db();
-    let now = at("2024-04-26T09:15:00+07:00");
-    let code = intake(
-        &conn,
-        &officer(),
-        &input("Nguyễn Văn Đức", "001093047064"),
-        &now,
-    )
-    .unwrap()
-    .dossier
-    .code;
+    let now = april_26();
+    let code = take(&conn, &input("Nguyễn Văn Đức", "001093047064"), &now).code;
     let d = get(&conn, &code).unwrap();
     // Components 1 and 2 were handed in.
     let to = |digitised: &[u32]| match destination(&code, Some(d.clone()), digitised) {

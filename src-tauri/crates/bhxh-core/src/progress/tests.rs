@@ -42,6 +42,18 @@ fn input(task: u32, status: Status, percent: u8) -> ProgressInput {
     }
 }
 
+/// Task `task`'s progress for `month` (YYYY-MM) saved by the supervisor at `now`.
+fn enter(conn: &Connection, month: &str, task: u32, status: Status, percent: u8, now: &Timestamp) {
+    save_plain(
+        conn,
+        &actor(),
+        Month::parse(month).unwrap(),
+        &input(task, status, percent),
+        now,
+    )
+    .unwrap();
+}
+
 #[test]
 fn periods_parse_and_read_in_vietnamese() {
     let m = ReportPeriod::parse(ReportKind::Month, "2024-05").unwrap();
@@ -160,30 +172,9 @@ fn approval_freezes_the_month_and_a_revision_reopens_it() {
     let may = Month::parse("2024-05").unwrap();
     let period = ReportPeriod::parse(ReportKind::Month, "2024-05").unwrap();
     let now = at("2024-05-28T09:00:00+07:00");
-    save_plain(
-        &conn,
-        &actor(),
-        Month::parse("2024-04").unwrap(),
-        &input(3, Status::InProgress, 30),
-        &now,
-    )
-    .unwrap();
-    save_plain(
-        &conn,
-        &actor(),
-        may,
-        &input(3, Status::InProgress, 50),
-        &now,
-    )
-    .unwrap();
-    save_plain(
-        &conn,
-        &actor(),
-        may,
-        &input(21, Status::InProgress, 60),
-        &now,
-    )
-    .unwrap();
+    enter(&conn, "2024-04", 3, Status::InProgress, 30, &now);
+    enter(&conn, "2024-05", 3, Status::InProgress, 50, &now);
+    enter(&conn, "2024-05", 21, Status::InProgress, 60, &now);
 
     let draft = current(&conn, &period).unwrap();
     assert_eq!(draft.status, "draft");
@@ -208,14 +199,7 @@ fn approval_freezes_the_month_and_a_revision_reopens_it() {
         Err(CoreError::Conflict(_))
     ));
     // Other months are not frozen by it.
-    save_plain(
-        &conn,
-        &actor(),
-        Month::parse("2024-04").unwrap(),
-        &input(3, Status::InProgress, 35),
-        &now,
-    )
-    .unwrap();
+    enter(&conn, "2024-04", 3, Status::InProgress, 35, &now);
 
     // A correction: a reason, a new draft revision, the change, approval.
     assert!(matches!(
@@ -227,14 +211,7 @@ fn approval_freezes_the_month_and_a_revision_reopens_it() {
     ));
     let r2 = reopen(&conn, &actor(), &period, "Sửa số liệu nhiệm vụ 21", &now).unwrap();
     assert_eq!((r2.revision, r2.status.as_str()), (2, "draft"));
-    save_plain(
-        &conn,
-        &actor(),
-        may,
-        &input(21, Status::InProgress, 70),
-        &now,
-    )
-    .unwrap();
+    enter(&conn, "2024-05", 21, Status::InProgress, 70, &now);
     let later = at("2024-05-29T10:00:00+07:00");
     let s2 = approve(&conn, &actor(), &period, "16/BC-BHXH", &later).unwrap();
     assert_eq!(s2.revision, 2);
@@ -265,30 +242,9 @@ fn approval_freezes_the_month_and_a_revision_reopens_it() {
 fn half_year_reports_carry_each_task_s_newest_entry() {
     let conn = seeded();
     let now = at("2024-07-02T09:00:00+07:00");
-    save_plain(
-        &conn,
-        &actor(),
-        Month::parse("2024-02").unwrap(),
-        &input(5, Status::InProgress, 20),
-        &now,
-    )
-    .unwrap();
-    save_plain(
-        &conn,
-        &actor(),
-        Month::parse("2024-06").unwrap(),
-        &input(5, Status::Done, 100),
-        &now,
-    )
-    .unwrap();
-    save_plain(
-        &conn,
-        &actor(),
-        Month::parse("2024-07").unwrap(),
-        &input(6, Status::Late, 10),
-        &now,
-    )
-    .unwrap();
+    enter(&conn, "2024-02", 5, Status::InProgress, 20, &now);
+    enter(&conn, "2024-06", 5, Status::Done, 100, &now);
+    enter(&conn, "2024-07", 6, Status::Late, 10, &now);
     let h1 = ReportPeriod::parse(ReportKind::Half, "2024-H1").unwrap();
     let rows = build_rows(&conn, &h1).unwrap();
     assert_eq!(rows[4].progress.as_ref().unwrap().status, Status::Done);
@@ -310,14 +266,7 @@ fn the_dashboard_lists_overdue_late_and_at_risk_tasks() {
             .any(|a| a.task_number == 1 && a.risk == Risk::Overdue),
         "{list:?}"
     );
-    save_plain(
-        &conn,
-        &actor(),
-        Month::parse("2024-03").unwrap(),
-        &input(1, Status::Done, 100),
-        &now,
-    )
-    .unwrap();
+    enter(&conn, "2024-03", 1, Status::Done, 100, &now);
     let list = attention(&conn, today).unwrap();
     assert!(!list.iter().any(|a| a.task_number == 1), "{list:?}");
     // Not-involved tasks never show.
@@ -328,14 +277,7 @@ fn the_dashboard_lists_overdue_late_and_at_risk_tasks() {
         .map(|t| t.number)
         .collect();
     assert!(!list.iter().any(|a| not_involved.contains(&a.task_number)));
-    save_plain(
-        &conn,
-        &actor(),
-        Month::parse("2024-03").unwrap(),
-        &input(2, Status::Late, 10),
-        &now,
-    )
-    .unwrap();
+    enter(&conn, "2024-03", 2, Status::Late, 10, &now);
     let list = attention(&conn, today).unwrap();
     assert!(
         list.iter()

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -12,27 +12,29 @@ pub const HQ: &str = env!("CARGO_BIN_EXE_bhxh-hq");
 /// Generous bound so a broken test fails instead of hanging; never a timing assertion.
 const WAIT: Duration = Duration::from_secs(120);
 
-pub fn hq(args: &[&str]) -> std::process::Output {
+pub fn hq(args: &[&str]) -> Output {
     Command::new(HQ).args(args).output().unwrap()
 }
 
-/// Register an office; returns its token.
-pub fn add_office(data: &Path, code: &str, name: &str) -> String {
-    let out = hq(&[
-        "office",
-        "add",
-        "--code",
-        code,
-        "--name",
-        name,
-        "--data-dir",
-        data.to_str().unwrap(),
-    ]);
+/// An administration command on HQ's data directory `data`.
+pub fn hq_in(data: &Path, args: &[&str]) -> Output {
+    hq(&[args, &["--data-dir", data.to_str().unwrap()]].concat())
+}
+
+/// [`hq_in`], which must succeed.
+pub fn hq_ok(data: &Path, args: &[&str]) -> Output {
+    let out = hq_in(data, args);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+/// Register an office; returns its token.
+pub fn add_office(data: &Path, code: &str, name: &str) -> String {
+    let out = hq_ok(data, &["office", "add", "--code", code, "--name", name]);
     let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     assert!(token.starts_with("bhxhq_") && token.len() == 70, "{token}");
     token

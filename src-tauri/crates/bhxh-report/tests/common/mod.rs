@@ -121,31 +121,3 @@ pub fn sample() -> ReportDoc {
         pdf_title: "Báo cáo kết quả thực hiện Đề án 06 năm 2024".into(),
     }
 }
-
-/// Run a poppler tool on PDF bytes and return its standard output.
-pub fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bao-cao.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new(tool)
-        .args(args)
-        .arg(&path)
-        .args(if tool == "pdftotext" {
-            &["-"][..]
-        } else {
-            &[][..]
-        })
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} (Debian package poppler-utils) failed to start: {e}"));
-    assert!(
-        out.status.success(),
-        "{tool} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Collapse runs of white space to one space.
-pub fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}

@@ -1,38 +1,10 @@
-//! Helpers shared by the scan tests: poppler's tools on PDF bytes, and a
-//! PDF of typed text (no scanned image) made by `bhxh-report`.
+//! Helpers shared by the scan tests: a PDF of typed text (no scanned image)
+//! made by `bhxh-report`. (Poppler's tools on PDF bytes: `bhxh_report::testing`.)
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use bhxh_report::{Block, ReportDoc};
 use chrono::{FixedOffset, NaiveDate, TimeZone};
-
-/// Run a poppler tool on PDF bytes and return its standard output.
-pub fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ban-quet.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new(tool)
-        .args(args)
-        .arg(&path)
-        .args(if tool == "pdftotext" {
-            &["-"][..]
-        } else {
-            &[][..]
-        })
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} (Debian package poppler-utils) failed to start: {e}"));
-    assert!(
-        out.status.success(),
-        "{tool} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Collapse runs of white space to one space.
-pub fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 /// A one-page PDF of typed text: a report, not a scan.
 pub fn typed_pdf() -> Vec<u8> {
