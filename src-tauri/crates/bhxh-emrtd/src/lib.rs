@@ -21,7 +21,9 @@
 //! dgs.insert(DgNumber::DG13, std::fs::read("DG13")?);
 //! let report = passive_authentication(&sod, &dgs, &trust, std::time::SystemTime::now());
 //! let verdict = Verdict::from_report(&report);
-//! println!("{}", verdict.render_text()); // "Thẻ thật – dữ liệu toàn vẹn", then every check
+//! // Files alone prove the data, not the chip: at best "Dữ liệu toàn vẹn – chưa xác minh được
+//! // chip" (IntegrityOnly). "Thẻ thật" needs Active or Chip Authentication with the card.
+//! println!("{}", verdict.render_text());
 //! # Ok(()) }
 //! ```
 //!

@@ -381,27 +381,104 @@ fn a_chip_without_the_dg14_key_fails_chip_authentication_over_pcsc() {
 }
 
 #[test]
-fn a_card_without_dg15_has_no_active_authentication() {
-    with_pcscd("a_card_without_dg15_has_no_active_authentication", |port| {
-        let dir = modified_card("dg15.bin", |_| {});
-        std::fs::remove_file(dir.path().join("dg15.bin")).unwrap();
-        let result = read_served(dir.path(), port);
-        assert!(
-            result
-                .unavailable
-                .contains(&(LdsFile::Dg(DgNumber::DG15), Unavailable::Absent)),
-            "{:?}",
-            result.unavailable
-        );
-        let aa = result.report.get(Check::ActiveAuthentication).unwrap();
-        assert_eq!(aa.status, Status::NotChecked, "{}", aa.detail_en);
-        assert!(
-            aa.detail_en.starts_with("not available"),
-            "{}",
-            aa.detail_en
-        );
-        assert_eq!(result.verdict.kind, VerdictKind::Genuine);
-    });
+fn a_chip_that_lacks_the_dg15_its_sod_lists_is_a_cloned_chip_over_pcsc() {
+    with_pcscd(
+        "a_chip_that_lacks_the_dg15_its_sod_lists_is_a_cloned_chip_over_pcsc",
+        |port| {
+            let dir = modified_card("dg15.bin", |_| {});
+            std::fs::remove_file(dir.path().join("dg15.bin")).unwrap();
+            let result = read_served(dir.path(), port);
+            assert!(
+                result
+                    .unavailable
+                    .contains(&(LdsFile::Dg(DgNumber::DG15), Unavailable::Absent)),
+                "{:?}",
+                result.unavailable
+            );
+            // EF.SOD lists DG15: a chip without it withholds its Active Authentication key.
+            let aa = result.report.get(Check::ActiveAuthentication).unwrap();
+            assert_eq!(aa.status, Status::Failed, "{}", aa.detail_en);
+            assert!(aa.detail_en.contains("6A82"), "{}", aa.detail_en);
+            // Chip Authentication passed: one failure is enough.
+            let ca = result.report.get(Check::ChipAuthentication).unwrap();
+            assert_eq!(ca.status, Status::Passed, "{}", ca.detail_en);
+            assert_eq!(result.verdict.kind, VerdictKind::ChipNotGenuine);
+        },
+    );
+}
+
+/// The files a copy can take from a genuine card (EF.COM, EF.SOD, DG1, DG2, DG13), on a blank
+/// chip with neither DG14 nor DG15 nor their private keys (issue #11).
+fn copied_files_without_keys() -> tempfile::TempDir {
+    let dir = modified_card("dg15.bin", |_| {});
+    for name in ["dg14.bin", "dg15.bin", "aa-key.der", "ca-key.der"] {
+        std::fs::remove_file(dir.path().join(name)).unwrap();
+    }
+    dir
+}
+
+/// Serve `card_dir` with emulator options, read it with the right access key, then take the
+/// card away (and wait until the reader has seen it go, so that another card can follow).
+fn read_served_with(card_dir: &Path, port: u16, extra: &[&str]) -> bhxh_emrtd::ReadResult {
+    let mut emulator = start_emulator_with(card_dir, port, extra);
+    let pcsc = Pcsc::establish().unwrap();
+    let reader = wait_for_card(&pcsc, &mut emulator);
+    let mut card = pcsc.connect(Some(&reader)).unwrap();
+    let key = AccessKey::from_cccd(ID, BIRTH, EXPIRY).unwrap();
+    let result = read_card(
+        &mut card,
+        &key,
+        &trust(),
+        &ReadOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    drop(card);
+    emulator.kill();
+    pcsc.wait_for_removal(&reader, Duration::from_secs(5))
+        .unwrap();
+    result
+}
+
+#[test]
+fn a_copy_of_the_files_on_a_blank_chip_is_a_cloned_chip_over_pcsc() {
+    with_pcscd(
+        "a_copy_of_the_files_on_a_blank_chip_is_a_cloned_chip_over_pcsc",
+        |port| {
+            let dir = copied_files_without_keys();
+            // The blank chip answers 6A82 for DG14 and DG15; or, smarter, 6982 as if they were
+            // protected like DG3. Neither passes.
+            for (extra, sw) in [
+                (&[][..], "6A82"),
+                (&["--protect", "14", "--protect", "15"][..], "6982"),
+            ] {
+                let result = read_served_with(dir.path(), port, extra);
+                println!(
+                    "[pcsc_card] copy on a blank chip ({sw}): {}",
+                    result.verdict.headline
+                );
+                assert_eq!(
+                    result.verdict.kind,
+                    VerdictKind::ChipNotGenuine,
+                    "{}",
+                    result.verdict.render_text()
+                );
+                assert!(!result.verdict.kind.is_genuine());
+                for check in [Check::ActiveAuthentication, Check::ChipAuthentication] {
+                    let c = result.report.get(check).unwrap();
+                    assert_eq!(c.status, Status::Failed, "{check:?}: {}", c.detail_en);
+                    assert!(c.detail_en.contains(sw), "{}", c.detail_en);
+                    assert!(c.detail_vi.contains("sao chép"), "{}", c.detail_vi);
+                }
+                // What it did return is intact: the copy carries the genuine signed data.
+                for dg in [DgNumber::DG1, DgNumber::DG2, DgNumber::DG13] {
+                    let c = result.report.get(Check::DataGroupHash(dg)).unwrap();
+                    assert_eq!(c.status, Status::Passed, "{dg}");
+                }
+                assert_eq!(result.dg13.as_ref().and_then(|d| d.id_number()), Some(ID));
+            }
+        },
+    );
 }
 
 /// Serve the good card with PACE (`emulator` options) and read it with `key`.

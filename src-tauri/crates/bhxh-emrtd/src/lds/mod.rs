@@ -44,6 +44,8 @@ impl DgNumber {
     pub const DG2: Self = Self(2);
     /// DG3 (fingerprints, EAC protected).
     pub const DG3: Self = Self(3);
+    /// DG4 (iris, EAC protected).
+    pub const DG4: Self = Self(4);
     /// DG13 (issuer-specific; Vietnamese personal data).
     pub const DG13: Self = Self(13);
     /// DG14 (security infos for PACE / Chip Authentication).

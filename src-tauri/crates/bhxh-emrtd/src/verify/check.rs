@@ -56,6 +56,12 @@ impl Check {
         matches!(self, Self::ActiveAuthentication | Self::ChipAuthentication)
     }
 
+    /// Whether a failure of this check means the signer cannot be trusted (as opposed to: the
+    /// data was altered, or a certificate is out of its validity period).
+    pub fn is_trust(self) -> bool {
+        matches!(self, Self::CscaTrust)
+    }
+
     /// Whether a failure of this check means the data was altered (as opposed to: its origin
     /// could not be established).
     pub fn is_integrity(self) -> bool {

@@ -9,13 +9,16 @@
 //! - [`check`]: the vocabulary of a judgement: [`Check`], [`Status`], [`CheckResult`].
 //! - [`trust`]: the CSCA store (PEM, DER, ICAO master lists) and the DS → CSCA chain.
 //! - [`passive`]: passive authentication, one named check per step.
+//! - [`presence`]: data groups EF.SOD lists that the chip withheld (`6A82`, `6982`).
 //! - [`active`]: whether the chip's Active Authentication signature verifies with the DG15 key.
+//! - [`chip_auth`]: the Chip Authentication outcome as a check.
 //! - [`verdict`]: one answer for the counter, in Vietnamese, with the checks behind it.
 
 pub mod active;
 pub mod check;
 pub mod chip_auth;
 pub mod passive;
+pub mod presence;
 pub mod trust;
 pub mod verdict;
 

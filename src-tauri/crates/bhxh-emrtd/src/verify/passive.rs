@@ -12,6 +12,8 @@ use crate::crypto::weierstrass::CurveError;
 use crate::crypto::{HashAlgorithm, SignatureError, verify_signature};
 use crate::lds::DgNumber;
 use crate::lds::sod::{OID_LDS_SECURITY_OBJECT, Sod, parse_sod};
+use crate::protocol::read_binary::Unavailable;
+use crate::verify::presence::withheld_group_check;
 use crate::verify::trust::{
     ChainError, TrustStore, Validity, format_date_vi, format_utc, validity_at,
 };
@@ -114,9 +116,27 @@ fn validity_check(
 
 /// Runs passive authentication over EF.SOD and the data groups read (DG number → the file's
 /// bytes exactly as read), against `trust`, with certificate validity checked at `at`.
+///
+/// For files at rest: a data group EF.SOD lists that is not in `data_groups` is "not read",
+/// not a failure. A chip read says why a file is missing:
+/// [`passive_authentication_of_chip`].
 pub fn passive_authentication(
     sod_bytes: &[u8],
     data_groups: &BTreeMap<DgNumber, Vec<u8>>,
+    trust: &TrustStore,
+    at: SystemTime,
+) -> PassiveAuthReport {
+    passive_authentication_of_chip(sod_bytes, data_groups, &BTreeMap::new(), trust, at)
+}
+
+/// Passive authentication of what a chip returned: as [`passive_authentication`], with
+/// `withheld` the data groups the chip answered `6A82` (absent) or `6982` (protected) for.
+/// A group EF.SOD lists and the chip withheld fails, except DG3/DG4 protected by Extended
+/// Access Control (see [`crate::verify::presence`]).
+pub fn passive_authentication_of_chip(
+    sod_bytes: &[u8],
+    data_groups: &BTreeMap<DgNumber, Vec<u8>>,
+    withheld: &BTreeMap<DgNumber, Unavailable>,
     trust: &TrustStore,
     at: SystemTime,
 ) -> PassiveAuthReport {
@@ -164,7 +184,7 @@ pub fn passive_authentication(
         ),
     );
 
-    check_data_groups(&mut out, &sod, data_groups);
+    check_data_groups(&mut out, &sod, data_groups, withheld);
     check_signed_attributes(&mut out, &sod);
 
     // The SOD signature.
@@ -305,6 +325,7 @@ fn check_data_groups(
     out: &mut Vec<CheckResult>,
     sod: &Sod,
     data_groups: &BTreeMap<DgNumber, Vec<u8>>,
+    withheld: &BTreeMap<DgNumber, Unavailable>,
 ) {
     let hash = sod.lds.hash_algorithm;
     let mut numbers: Vec<DgNumber> = sod.lds.dg_hashes.keys().copied().collect();
@@ -314,15 +335,16 @@ fn check_data_groups(
     for n in numbers {
         let check = Check::DataGroupHash(n);
         match (sod.lds.dg_hashes.get(&n), data_groups.get(&n)) {
-            (Some(_), None) => push(
-                out,
-                check,
-                Status::NotChecked,
-                format!(
-                    "{n} có trong dữ liệu bảo mật nhưng không được đọc (thẻ không có, hoặc cần quyền truy cập cao hơn)."
+            (Some(_), None) => match withheld.get(&n) {
+                Some(why) => out.push(withheld_group_check(n, *why)),
+                None => push(
+                    out,
+                    check,
+                    Status::NotChecked,
+                    format!("{n} có trong dữ liệu bảo mật nhưng không được đọc."),
+                    format!("{n} is listed in EF.SOD but was not read"),
                 ),
-                format!("{n} is listed in EF.SOD but was not read (absent or access-protected)"),
-            ),
+            },
             (None, Some(_)) => push(
                 out,
                 check,
@@ -466,6 +488,19 @@ mod tests {
         report.get(check).map_or("", |c| c.detail_en.as_str())
     }
 
+    /// The report with the chip's Active Authentication passed, as the reader adds it: passive
+    /// authentication alone proves the data, never the chip.
+    fn with_chip_proof(report: &PassiveAuthReport) -> PassiveAuthReport {
+        let mut r = report.clone();
+        r.checks.push(CheckResult::new(
+            Check::ActiveAuthentication,
+            Status::Passed,
+            "chip ok",
+            "chip ok",
+        ));
+        r
+    }
+
     fn assert_all_passed(report: &PassiveAuthReport) {
         for c in &report.checks {
             let expected = if c.check == Check::DataGroupHash(DgNumber::DG3) {
@@ -507,7 +542,19 @@ mod tests {
         assert_eq!(sod.lds.dg_hashes.len(), 6);
         assert_eq!(sod.signer_count, 1);
 
+        // The files alone: intact data, but nothing proves the chip.
         let verdict = Verdict::from_report(&report);
+        assert_eq!(verdict.kind, VerdictKind::IntegrityOnly);
+        assert_eq!(
+            verdict.headline,
+            "Dữ liệu toàn vẹn – chưa xác minh được chip"
+        );
+        assert_eq!(
+            verdict.reason.as_deref(),
+            Some("no anti-cloning check (Active or Chip Authentication) was run")
+        );
+        // With the chip's proof: genuine.
+        let verdict = Verdict::from_report(&with_chip_proof(&report));
         assert_eq!(verdict.kind, VerdictKind::Genuine);
         assert_eq!(verdict.headline, "Thẻ thật – dữ liệu toàn vẹn");
         assert_eq!(verdict.reason, None);
@@ -535,7 +582,14 @@ mod tests {
         for name in ["sod-rsa-pss.cms", "sod-rsa-pkcs1.cms"] {
             let report = run(name, &card_files(), "trust");
             assert_all_passed(&report);
-            assert_eq!(Verdict::from_report(&report).kind, VerdictKind::Genuine);
+            assert_eq!(
+                Verdict::from_report(&report).kind,
+                VerdictKind::IntegrityOnly
+            );
+            assert_eq!(
+                Verdict::from_report(&with_chip_proof(&report)).kind,
+                VerdictKind::Genuine
+            );
             let sig = detail(&report, Check::SodSignature);
             if name.contains("pss") {
                 assert!(
@@ -561,7 +615,10 @@ mod tests {
         assert!(detail(&report, Check::SignedAttributes).contains("no signed attributes"));
         assert!(detail(&report, Check::SodSignature).contains("P-384"));
         assert!(detail(&report, Check::CscaTrust).contains("RSASSA-PSS with SHA-256"));
-        assert_eq!(Verdict::from_report(&report).kind, VerdictKind::Genuine);
+        assert_eq!(
+            Verdict::from_report(&with_chip_proof(&report)).kind,
+            VerdictKind::Genuine
+        );
     }
 
     #[test]
