@@ -26,7 +26,7 @@ use bhxh_emrtd::crypto::HashAlgorithm;
 use bhxh_emrtd::lds::dg2::{ImageType, parse_dg2};
 use bhxh_emrtd::lds::{DgNumber, dg13::Dg13};
 use bhxh_emrtd::transport::TransportError;
-use bhxh_emrtd::{Pcsc, ReadError, ReadOptions, Status, TrustStore, VerdictKind, read_card};
+use bhxh_emrtd::{Pcsc, ReadError, ReadOptions, Status, TrustStore, read_card};
 use serde::{Deserialize, Serialize};
 
 use crate::dto::{CardCheckOutcome, CheckPurpose};
@@ -227,13 +227,20 @@ pub enum CardProgress {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct VerdictView {
-    /// `Genuine`, `DataAltered`, `OriginUnverified`, `CertificateNotValid`, `Incomplete`.
+    /// `Genuine` (green), `DataAltered` and `ChipNotGenuine` (red),
+    /// `IntegrityOnly` (amber: the data is what the issuer signed, but no
+    /// anti-cloning check passed, so the chip is not proven), `OriginUnverified`,
+    /// `CertificateNotValid`, `Incomplete` (amber).
     pub kind: String,
+    /// Only for `Genuine`: the only verdict that verifies a participant and
+    /// counts as a chip check for tasks 24/25.
     pub genuine: bool,
     pub headline: String,
     pub advice: String,
-    /// The technical reason of a negative verdict.
+    /// The technical reason of any verdict but `Genuine` (English).
     pub reason: Option<String>,
+    /// The same reason in Vietnamese, for the counter officer.
+    pub reason_vi: Option<String>,
 }
 
 /// One passive authentication check.
@@ -540,10 +547,11 @@ pub fn read(
         reader,
         verdict: VerdictView {
             kind: format!("{:?}", v.kind),
-            genuine: v.kind == VerdictKind::Genuine,
+            genuine: v.kind.is_genuine(),
             headline: v.headline.to_owned(),
             advice: v.advice.to_owned(),
             reason: v.reason.clone(),
+            reason_vi: v.reason_vi.clone(),
         },
         checks: v
             .checks

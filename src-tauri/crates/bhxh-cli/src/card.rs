@@ -18,6 +18,11 @@ use crate::{Ctx, UserArg};
 
 pub use bhxh_app::card::readers;
 
+/// `card read`'s exit code when the card was read but not judged genuine
+/// (any verdict but `Genuine`: altered data, a cloned chip, the amber
+/// "data intact, chip not proven", an unverified origin, …).
+pub const NOT_GENUINE_EXIT: u8 = 3;
+
 /// The access data the flags give.
 fn access_data(a: &CardReadArgs) -> Result<AccessData, DeskError> {
     if let Some(can) = &a.can {
@@ -90,7 +95,14 @@ fn json(r: &CardRead) -> serde_json::Value {
     let p = &r.person;
     serde_json::json!({
         "reader": r.reader,
-        "verdict": { "kind": v.kind, "headline": v.headline, "advice": v.advice, "reason": v.reason },
+        "verdict": {
+            "kind": v.kind,
+            "genuine": v.genuine,
+            "headline": v.headline,
+            "advice": v.advice,
+            "reason": v.reason,
+            "reasonVi": v.reason_vi,
+        },
         "checks": checks,
         "mrz": r.mrz,
         "dg13": {
@@ -231,7 +243,9 @@ pub(crate) fn run(command: CardCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, D
                     let code = if report.genuine {
                         ExitCode::SUCCESS
                     } else {
-                        ExitCode::from(3)
+                        // Every verdict but Genuine, the amber IntegrityOnly
+                        // included; `verdict.kind` says which.
+                        ExitCode::from(NOT_GENUINE_EXIT)
                     };
                     (report, code)
                 }
