@@ -126,6 +126,16 @@ fn json(r: &CardRead) -> serde_json::Value {
         "filesRead": r.files_read,
         "unavailable": r.unavailable,
         "trustProblems": r.trust_problems,
+        "trust": {
+            "anchors": r.trust_anchors,
+            "crls": r.trust_crls,
+            "anchorsWithoutCrl": r.trust_anchors_without_crl,
+            "updated": r.trust_updated,
+            "nextUpdate": r.trust_next_update,
+            "loadedAt": r.trust_loaded_at,
+            "stale": r.trust_stale,
+            "status": r.trust_status_vi,
+        },
         "access": r.access,
         "stats": {
             "apdus": r.stats.apdus,
@@ -144,12 +154,13 @@ pub fn read(a: &CardReadArgs, key: &AccessKey) -> Result<CardReport, DeskError> 
     };
     let r = bhxh_app::card::read(&request, key, &mut |_| {})?;
     let text = format!(
-        "{}\n{}\nSố định danh: {}\nHọ và tên: {}\n{}\n(mở chip bằng {}; {} APDU, {} byte, {:.0} ms)\n",
+        "{}\n{}\nSố định danh: {}\nHọ và tên: {}\n{}{}\n(mở chip bằng {}; {} APDU, {} byte, {:.0} ms)\n",
         r.verdict.headline,
         r.verdict.advice,
         r.person.id_number,
         r.person.full_name,
         r.verdict_text,
+        r.trust_status_vi,
         r.access,
         r.stats.apdus,
         r.stats.bytes,

@@ -1102,7 +1102,16 @@ fn card_read_checks_the_emulated_card_over_pcsc_and_records_the_check() {
 /// `card read --json` on the card in the virtual reader, at the counter or
 /// at payment.
 fn card_read_json(dir: &Path, env: &[(&str, &str)], payment: bool) -> (Output, serde_json::Value) {
-    let trust = bhxh_e2e::pcsc::test_trust_dir();
+    card_read_json_with(dir, env, payment, &bhxh_e2e::pcsc::test_trust_dir())
+}
+
+/// [`card_read_json`] against the trust directory `trust`.
+fn card_read_json_with(
+    dir: &Path,
+    env: &[(&str, &str)],
+    payment: bool,
+    trust: &Path,
+) -> (Output, serde_json::Value) {
     let mut args = vec![
         "card",
         "read",
@@ -1253,5 +1262,39 @@ fn card_read_of_a_copy_on_a_blank_chip_exits_3_verifies_no_one_and_counts_for_no
         "{}",
         task24.source
     );
+    assert!(!auto.iter().any(|a| a.task_number == 25), "{auto:?}");
+    desk.sign_out().unwrap();
+    // The trust store's state is part of the answer.
+    assert_eq!(v["trust"]["crls"], 2, "{v}");
+    assert_eq!(v["trust"]["stale"], false, "{v}");
+    assert!(
+        v["trust"]["updated"].as_str().unwrap().ends_with('Z'),
+        "{v}"
+    );
+    assert!(
+        v["trust"]["status"]
+            .as_str()
+            .unwrap()
+            .starts_with("Kho chứng thư cập nhật ngày "),
+        "{v}"
+    );
+
+    // The same genuine card, but its Document Signer is on the CSCA's CRL:
+    // exit 3, the signer named with its serial number, not counted.
+    let revoked = bhxh_e2e::pcsc::test_trust_dir()
+        .parent()
+        .unwrap()
+        .join("trust-revoked");
+    let (out, v) = card_read_json_with(dir.path(), &env, true, &revoked);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(v["verdict"]["kind"], "OriginUnverified", "{v}");
+    let reason = v["verdict"]["reasonVi"].as_str().unwrap();
+    assert!(
+        reason.contains("Test Document Signer ds-p256") && reason.contains("(số sê-ri 10:01)"),
+        "{reason}"
+    );
+    assert_eq!(v["check"]["result"], "not_genuine", "{v}");
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    let auto = desk.progress_month(&month).unwrap().auto;
     assert!(!auto.iter().any(|a| a.task_number == 25), "{auto:?}");
 }

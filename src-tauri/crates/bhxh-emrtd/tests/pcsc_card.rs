@@ -134,6 +134,9 @@ fn reads_the_good_card_over_pcsc() {
         // Active Authentication: the emulator signed the challenge with the DG15 key.
         let aa = result.report.get(Check::ActiveAuthentication).unwrap();
         assert_eq!(aa.status, Status::Passed, "{}", aa.detail_en);
+        // The test CSCA's current CRL does not list the card's Document Signer.
+        let crl = result.report.get(Check::DsRevocation).unwrap();
+        assert_eq!(crl.status, Status::Passed, "{}", crl.detail_en);
         // Chip Authentication with the DG14 key, and a read under the keys it agreed.
         let ca = result.report.get(Check::ChipAuthentication).unwrap();
         assert_eq!(ca.status, Status::Passed, "{}", ca.detail_en);
@@ -420,19 +423,22 @@ fn copied_files_without_keys() -> tempfile::TempDir {
 /// Serve `card_dir` with emulator options, read it with the right access key, then take the
 /// card away (and wait until the reader has seen it go, so that another card can follow).
 fn read_served_with(card_dir: &Path, port: u16, extra: &[&str]) -> bhxh_emrtd::ReadResult {
+    read_served_against(card_dir, port, extra, &trust())
+}
+
+/// [`read_served_with`] against the trust store `trust`.
+fn read_served_against(
+    card_dir: &Path,
+    port: u16,
+    extra: &[&str],
+    trust: &TrustStore,
+) -> bhxh_emrtd::ReadResult {
     let mut emulator = start_emulator_with(card_dir, port, extra);
     let pcsc = Pcsc::establish().unwrap();
     let reader = wait_for_card(&pcsc, &mut emulator);
     let mut card = pcsc.connect(Some(&reader)).unwrap();
     let key = AccessKey::from_cccd(ID, BIRTH, EXPIRY).unwrap();
-    let result = read_card(
-        &mut card,
-        &key,
-        &trust(),
-        &ReadOptions::default(),
-        &mut |_| {},
-    )
-    .unwrap();
+    let result = read_card(&mut card, &key, trust, &ReadOptions::default(), &mut |_| {}).unwrap();
     drop(card);
     emulator.kill();
     pcsc.wait_for_removal(&reader, Duration::from_secs(5))
@@ -476,6 +482,85 @@ fn a_copy_of_the_files_on_a_blank_chip_is_a_cloned_chip_over_pcsc() {
                     assert_eq!(c.status, Status::Passed, "{dg}");
                 }
                 assert_eq!(result.dg13.as_ref().and_then(|d| d.id_number()), Some(ID));
+            }
+        },
+    );
+}
+
+#[test]
+fn a_card_whose_sod_lists_neither_dg14_nor_dg15_is_integrity_only_over_pcsc() {
+    with_pcscd(
+        "a_card_whose_sod_lists_neither_dg14_nor_dg15_is_integrity_only_over_pcsc",
+        |port| {
+            // Signed by the issuer without DG14 and DG15: nothing can prove the chip.
+            let result = read_served_with(&fixtures::card_variant_dir("noac"), port, &[]);
+            println!(
+                "[pcsc_card] card without anti-cloning keys: {}",
+                result.verdict.headline
+            );
+            assert_eq!(
+                result.verdict.kind,
+                VerdictKind::IntegrityOnly,
+                "{}",
+                result.verdict.render_text()
+            );
+            assert!(!result.verdict.kind.is_genuine());
+            assert_eq!(
+                result.verdict.headline,
+                "Dữ liệu toàn vẹn – chưa xác minh được chip"
+            );
+            assert!(
+                result
+                    .verdict
+                    .reason_vi
+                    .as_deref()
+                    .unwrap()
+                    .starts_with("Dữ liệu bảo mật (EF.SOD) của thẻ không có DG14 hay DG15"),
+                "{:?}",
+                result.verdict.reason_vi
+            );
+            for check in [Check::ActiveAuthentication, Check::ChipAuthentication] {
+                let c = result.report.get(check).unwrap();
+                assert_eq!(c.status, Status::NotChecked, "{check:?}: {}", c.detail_en);
+            }
+            for dg in [DgNumber::DG1, DgNumber::DG2, DgNumber::DG13] {
+                let c = result.report.get(Check::DataGroupHash(dg)).unwrap();
+                assert_eq!(c.status, Status::Passed, "{dg}");
+            }
+            assert_eq!(
+                result.report.get(Check::DsRevocation).unwrap().status,
+                Status::Passed
+            );
+        },
+    );
+}
+
+#[test]
+fn a_revoked_document_signer_fails_the_trust_check_over_pcsc() {
+    with_pcscd(
+        "a_revoked_document_signer_fails_the_trust_check_over_pcsc",
+        |port| {
+            // The good card, the chip proven; but the CSCA's CRL revokes its Document Signer.
+            let revoked = fixtures::trust("trust-revoked");
+            let result = read_served_against(&good_card(), port, &[], &revoked);
+            assert_eq!(
+                result.verdict.kind,
+                VerdictKind::OriginUnverified,
+                "{}",
+                result.verdict.render_text()
+            );
+            let c = result.report.get(Check::DsRevocation).unwrap();
+            assert_eq!(c.status, Status::Failed);
+            let reason = result.verdict.reason_vi.as_deref().unwrap();
+            assert_eq!(reason, c.detail_vi);
+            assert!(
+                reason.contains("\"CN=Test Document Signer ds-p256,O=Test Issuer,C=VN\"")
+                    && reason.contains("(số sê-ri 10:01)")
+                    && reason.contains("thu hồi"),
+                "{reason}"
+            );
+            for check in [Check::ActiveAuthentication, Check::ChipAuthentication] {
+                assert_eq!(result.report.get(check).unwrap().status, Status::Passed);
             }
         },
     );
