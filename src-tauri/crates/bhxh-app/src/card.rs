@@ -23,7 +23,8 @@ use bhxh_core::participants::card_checks::CardCheckInput;
 pub use bhxh_emrtd::AccessKey;
 use bhxh_emrtd::access::{self, Expiry};
 use bhxh_emrtd::crypto::HashAlgorithm;
-use bhxh_emrtd::lds::dg2::{ImageType, parse_dg2};
+use bhxh_emrtd::lds::dg2::parse_dg2;
+use bhxh_emrtd::lds::photo::display_image;
 use bhxh_emrtd::lds::{DgNumber, dg13::Dg13};
 use bhxh_emrtd::transport::TransportError;
 use bhxh_emrtd::verify::trust::{TrustAge, format_date_vi};
@@ -327,8 +328,13 @@ pub struct CardRead {
     pub person: CardPerson,
     /// The 12-digit ID: DG13's, else the MRZ's.
     pub id_number: String,
-    /// The face image of DG2 as a `data:` URL, for display only (never stored).
+    /// The face image of DG2 as a `data:` URL, for display only (never
+    /// stored): `image/jpeg` as read, or `image/png` decoded from JPEG 2000
+    /// (which the web view cannot show).
     pub photo: Option<String>,
+    /// Why there is no photo although DG2 was read (a broken or oversized
+    /// JPEG 2000 image, a DG2 that does not parse), in Vietnamese.
+    pub photo_problem: Option<String>,
     /// Files in the order their reading started.
     pub files_read: Vec<String>,
     /// Files absent or protected (`DG3: Protected`).
@@ -471,14 +477,21 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// The first face image of DG2 as a `data:` URL.
-fn photo_data_url(dg2: &[u8]) -> Option<String> {
-    let face = parse_dg2(dg2).ok()?.faces.into_iter().next()?;
-    let mime = match face.image_type {
-        ImageType::Jpeg => "image/jpeg",
-        ImageType::Jpeg2000 => "image/jp2",
-    };
-    Some(format!("data:{mime};base64,{}", base64(&face.data)))
+/// The first face image of DG2 as a `data:` URL a web view can show (JPEG as
+/// read, JPEG 2000 decoded to PNG), or why not, in Vietnamese.
+fn photo_data_url(dg2: &[u8]) -> Result<String, String> {
+    let face = parse_dg2(dg2)
+        .map_err(|e| format!("Không hiển thị được ảnh chân dung: DG2 không đọc được ({e})."))?
+        .faces
+        .into_iter()
+        .next()
+        .ok_or_else(|| "Không hiển thị được ảnh chân dung: DG2 không có ảnh.".to_owned())?;
+    let shown = display_image(&face).map_err(|e| e.message_vi())?;
+    Ok(format!(
+        "data:{};base64,{}",
+        shown.mime,
+        base64(&shown.bytes)
+    ))
 }
 
 /// Seconds since the Unix epoch as RFC 3339 UTC (`2026-12-02T09:30:58Z`).
@@ -592,6 +605,11 @@ pub fn read(
 
     let v = &result.verdict;
     let age = trust.age();
+    // For display only, over the bytes as read (the verdict never sees this).
+    let photo = result
+        .data_groups
+        .get(&DgNumber::DG2)
+        .map(|dg2| photo_data_url(dg2));
     let person = CardPerson::from_dg13(result.dg13.as_ref());
     let id_number = if person.id_number.is_empty() {
         result
@@ -639,10 +657,8 @@ pub fn read(
         mrz: result.mrz.as_ref().map(|m| m.lines.clone()),
         person,
         id_number,
-        photo: result
-            .data_groups
-            .get(&DgNumber::DG2)
-            .and_then(|dg2| photo_data_url(dg2)),
+        photo: photo.as_ref().and_then(|p| p.as_ref().ok()).cloned(),
+        photo_problem: photo.and_then(Result::err),
         files_read,
         unavailable: result
             .unavailable
@@ -833,7 +849,37 @@ mod tests {
         .unwrap();
         let url = photo_data_url(&dg2).unwrap();
         assert!(url.starts_with("data:image/jpeg;base64,/9j/"), "{url:.40}");
-        assert_eq!(photo_data_url(b"\x75\x00"), None);
+        let e = photo_data_url(b"\x75\x00").unwrap_err();
+        assert!(
+            e.starts_with("Không hiển thị được ảnh chân dung: DG2 không đọc được"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_jpeg_2000_photo_becomes_a_png_data_url_and_a_broken_one_a_message() {
+        let dg2 = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../bhxh-emrtd/testdata/card-jp2/dg2.bin"),
+        )
+        .unwrap();
+        let url = photo_data_url(&dg2).unwrap();
+        // base64 of the PNG signature 89 50 4E 47 0D 0A 1A 0A
+        assert!(
+            url.starts_with("data:image/png;base64,iVBORw0KGgo"),
+            "{url:.40}"
+        );
+        // The same DG2 with the start of its codestream (SOC, SIZ) wiped.
+        let mut broken = dg2.clone();
+        let at = broken
+            .windows(4)
+            .position(|w| w == b"\xFF\x4F\xFF\x51")
+            .unwrap();
+        broken[at..at + 16].fill(0);
+        let e = photo_data_url(&broken).unwrap_err();
+        assert_eq!(
+            e,
+            "Không hiển thị được ảnh chân dung: ảnh JPEG 2000 trên chip bị hỏng hoặc không đọc được."
+        );
     }
 
     #[test]

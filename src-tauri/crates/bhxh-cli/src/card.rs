@@ -78,7 +78,8 @@ impl CardReport {
     }
 }
 
-/// The JSON the command prints (stable for scripts; the photo is left out).
+/// The JSON the command prints (stable for scripts; the photo is left out,
+/// only why it could not be shown, if so).
 fn json(r: &CardRead) -> serde_json::Value {
     let v = &r.verdict;
     let checks: Vec<serde_json::Value> = r
@@ -123,6 +124,7 @@ fn json(r: &CardRead) -> serde_json::Value {
             "spouseName": p.spouse_name,
             "oldIdNumber": p.old_id_number,
         },
+        "photoProblem": r.photo_problem,
         "filesRead": r.files_read,
         "unavailable": r.unavailable,
         "trustProblems": r.trust_problems,

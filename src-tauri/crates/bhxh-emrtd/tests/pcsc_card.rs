@@ -566,6 +566,41 @@ fn a_revoked_document_signer_fails_the_trust_check_over_pcsc() {
     );
 }
 
+#[test]
+fn a_jpeg_2000_face_is_read_as_stored_and_shown_as_png_over_pcsc() {
+    with_pcscd(
+        "a_jpeg_2000_face_is_read_as_stored_and_shown_as_png_over_pcsc",
+        |port| {
+            let dir = fixtures::card_variant_dir("jp2");
+            let result = read_served_with(&dir, port, &[]);
+            // The verdict is over DG2 as read: the JPEG 2000 bytes the issuer signed.
+            assert_eq!(
+                result.verdict.kind,
+                VerdictKind::Genuine,
+                "{}",
+                result.verdict.render_text()
+            );
+            let dg2 = result.data_groups.get(&DgNumber::DG2).unwrap();
+            assert_eq!(dg2, &std::fs::read(dir.join("dg2.bin")).unwrap());
+            assert_eq!(
+                result
+                    .report
+                    .get(Check::DataGroupHash(DgNumber::DG2))
+                    .unwrap()
+                    .status,
+                Status::Passed
+            );
+            // For display: decoded and re-encoded as PNG.
+            let face = &bhxh_emrtd::lds::dg2::parse_dg2(dg2).unwrap().faces[0];
+            assert_eq!(face.image_type, bhxh_emrtd::lds::dg2::ImageType::Jpeg2000);
+            assert_eq!(face.data, fixtures::jp2_face());
+            let shown = bhxh_emrtd::lds::photo::display_image(face).unwrap();
+            assert_eq!(shown.mime, "image/png");
+            assert!(shown.bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+        },
+    );
+}
+
 /// Serve the good card with PACE (`emulator` options) and read it with `key`.
 fn read_pace(
     port: u16,
