@@ -1161,8 +1161,11 @@ fn take_card_away(reader: &mut bhxh_e2e::pcsc::VirtualReader, dir: &Path, env: &
 }
 
 #[test]
-fn card_read_of_a_copy_on_a_blank_chip_exits_3_verifies_no_one_and_counts_for_nothing() {
-    use bhxh_e2e::pcsc::{VirtualReader, copy_dir, good_card};
+fn card_read_of_a_copy_an_amber_card_or_a_revoked_signer_exits_3_verifies_no_one_and_counts_for_nothing()
+ {
+    use bhxh_e2e::pcsc::{
+        VirtualReader, copy_on_blank_chip, good_card, integrity_only_card, revoked_trust_dir,
+    };
     let Some(mut reader) = VirtualReader::start().unwrap() else {
         eprintln!("pcscd is not installed: skipped");
         return;
@@ -1170,10 +1173,7 @@ fn card_read_of_a_copy_on_a_blank_chip_exits_3_verifies_no_one_and_counts_for_no
     // Issue #11: EF.COM, EF.SOD, DG1, DG2 and DG13 of a genuine card on a
     // blank chip that answers "file not found" for DG14 and DG15.
     let copy = tempfile::tempdir().unwrap();
-    copy_dir(&good_card(), copy.path()).unwrap();
-    for name in ["dg14.bin", "dg15.bin", "aa-key.der", "ca-key.der"] {
-        std::fs::remove_file(copy.path().join(name)).unwrap();
-    }
+    copy_on_blank_chip(copy.path()).unwrap();
     reader.insert(copy.path()).unwrap();
     let env: Vec<(String, String)> = reader.env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -1226,11 +1226,40 @@ fn card_read_of_a_copy_on_a_blank_chip_exits_3_verifies_no_one_and_counts_for_no
         assert_eq!(v["check"]["result"], "not_genuine", "{v}");
         assert_eq!(v["check"]["verifiedNow"], false, "{v}");
     }
+    // A card whose EF.SOD lists neither DG14 nor DG15: intact data, chip not
+    // proven. Amber, exit 3, recorded as not genuine, verifying no one.
+    take_card_away(&mut reader, dir.path(), &env);
+    reader.insert(&integrity_only_card()).unwrap();
+    let (out, v) = card_read_json(dir.path(), &env, false);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(v["verdict"]["kind"], "IntegrityOnly", "{v}");
+    assert_eq!(v["verdict"]["genuine"], false, "{v}");
+    assert_eq!(
+        v["verdict"]["headline"],
+        "Dữ liệu toàn vẹn – chưa xác minh được chip"
+    );
+    assert!(
+        v["verdict"]["reasonVi"]
+            .as_str()
+            .unwrap()
+            .contains("không có DG14 hay DG15"),
+        "{v}"
+    );
+    assert_eq!(v["check"]["result"], "not_genuine", "{v}");
+    assert_eq!(v["check"]["verifiedNow"], false, "{v}");
+    assert!(
+        v["check"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("chip chưa được xác minh"),
+        "{v}"
+    );
+
     let month = chrono::Local::now().format("%Y-%m").to_string();
     let desk = bhxh_app::Desk::open(dir.path()).unwrap();
     desk.sign_in("quantri", ADMIN_PW).unwrap();
     assert_eq!(desk.participants_share().unwrap().verified, 0);
-    // Neither check counts for task 24 or 25.
+    // None of these checks counts for task 24 or 25.
     let auto = desk.progress_month(&month).unwrap().auto;
     assert!(
         !auto
@@ -1257,7 +1286,7 @@ fn card_read_of_a_copy_on_a_blank_chip_exits_3_verifies_no_one_and_counts_for_no
     assert_eq!(task24.value, 1.0);
     assert!(
         task24.source.ends_with(
-            "1 lượt xác thực thẻ thật (không tính 1 lượt thẻ không được xác thực là thẻ thật)"
+            "1 lượt xác thực thẻ thật (không tính 2 lượt thẻ không được xác thực là thẻ thật)"
         ),
         "{}",
         task24.source
@@ -1281,11 +1310,7 @@ fn card_read_of_a_copy_on_a_blank_chip_exits_3_verifies_no_one_and_counts_for_no
 
     // The same genuine card, but its Document Signer is on the CSCA's CRL:
     // exit 3, the signer named with its serial number, not counted.
-    let revoked = bhxh_e2e::pcsc::test_trust_dir()
-        .parent()
-        .unwrap()
-        .join("trust-revoked");
-    let (out, v) = card_read_json_with(dir.path(), &env, true, &revoked);
+    let (out, v) = card_read_json_with(dir.path(), &env, true, &revoked_trust_dir());
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert_eq!(v["verdict"]["kind"], "OriginUnverified", "{v}");
     let reason = v["verdict"]["reasonVi"].as_str().unwrap();

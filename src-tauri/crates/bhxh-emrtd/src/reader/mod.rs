@@ -673,6 +673,31 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_or_foreign_key_group_is_altered_data() {
+        // DG15 served empty, or DG14 replaced by the DG15 bytes: neither hashes to what EF.SOD
+        // says, whatever the anti-cloning checks make of them.
+        let mut files = card();
+        files.insert(DgNumber::DG15.file_id(), Vec::new());
+        let mut chip = FakeChip::new(files);
+        let result = read(&mut chip, &options()).0.unwrap();
+        assert_eq!(result.verdict.kind, VerdictKind::DataAltered);
+        assert_eq!(
+            result
+                .report
+                .get(Check::DataGroupHash(DgNumber::DG15))
+                .unwrap()
+                .status,
+            Status::Failed
+        );
+        let mut files = card();
+        let dg15 = files[&DgNumber::DG15.file_id()].clone();
+        files.insert(DgNumber::DG14.file_id(), dg15);
+        let mut chip = FakeChip::new(files);
+        let result = read(&mut chip, &options()).0.unwrap();
+        assert_eq!(result.verdict.kind, VerdictKind::DataAltered);
+    }
+
+    #[test]
     fn any_other_status_word_for_a_data_group_ends_the_read() {
         let (result, _) = read_card_with(&[], &[(DgNumber::DG15, 0x6F00)], &options());
         let err = result.unwrap_err();
