@@ -7,8 +7,10 @@
 //! content.
 //!
 //! CRLs come from the same directory: PEM `X509 CRL` blocks, DER files (the `.crl` files that
-//! issuing states publish and the ICAO PKD distributes), and the `crls` field of a master
-//! list's `SignedData`. A CRL counts only once a CSCA in the store with its issuer's name (and
+//! issuing states publish), the `crls` field of a master list's `SignedData`, and the ICAO
+//! PKD's LDIF downloads (`certificateRevocationList;binary` and `CscaMasterListData` values;
+//! the Document Signer certificates in them, `userCertificate;binary`, are not trust anchors and
+//! are skipped). A CRL counts only once a CSCA in the store with its issuer's name (and
 //! key identifier) verifies its signature; one that none verifies is reported and ignored, as is
 //! one with a critical extension this crate does not process (a delta CRL). For a DS
 //! certificate, [`TrustStore::revocation`] says: revoked (on a CRL of its CSCA), the newest CRL
@@ -23,6 +25,7 @@ use crate::crypto::{SignatureError, verify_signature};
 use crate::lds::sod::StoredCertificate;
 use crate::lds::tlv::TlvReader;
 use crate::verify::crl::{RevokedEntry, StoredCrl};
+use base64ct::Encoding;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 use thiserror::Error;
@@ -330,7 +333,8 @@ impl TrustStore {
         Ok(added)
     }
 
-    /// Adds a file: PEM if it contains a PEM header, DER otherwise.
+    /// Adds a file: PEM if it contains a PEM header, LDIF if it is one (an ICAO PKD
+    /// download), DER otherwise.
     pub fn add_file(&mut self, path: &Path) -> Result<usize, TrustError> {
         let bytes = std::fs::read(path).map_err(|e| TrustError::Io {
             path: path.display().to_string(),
@@ -339,8 +343,55 @@ impl TrustStore {
         let source = path.display().to_string();
         match std::str::from_utf8(&bytes) {
             Ok(text) if text.contains("-----BEGIN ") => self.add_pem(text, &source),
+            Ok(text) if is_ldif(text) => self.add_ldif(text, &source),
             _ => self.add_der(&bytes, &source),
         }
+    }
+
+    /// Adds the CRLs (`certificateRevocationList;binary`) and CSCA master lists
+    /// (`CscaMasterListData`) of an LDIF text, as the ICAO PKD distributes them. Document
+    /// Signer certificates (`userCertificate;binary`) are skipped: they are not trust anchors.
+    /// Returns how many certificates and CRLs were added.
+    pub fn add_ldif(&mut self, text: &str, source: &str) -> Result<usize, TrustError> {
+        let mut added = 0;
+        let mut problems = Vec::new();
+        for (i, (name, value)) in ldif_binary_values(text).into_iter().enumerate() {
+            let what = match name.to_ascii_lowercase().as_str() {
+                "certificaterevocationlist;binary" | "certificaterevocationlist" => "CRL",
+                "cscamasterlistdata" => "master list",
+                _ => continue,
+            };
+            let der = match base64ct::Base64::decode_vec(&value) {
+                Ok(der) => der,
+                Err(e) => {
+                    problems.push(format!("value {} ({what}): base64: {e}", i + 1));
+                    continue;
+                }
+            };
+            let result = if what == "CRL" {
+                StoredCrl::from_der(&der)
+                    .map_err(|e| e.to_string())
+                    .and_then(|crl| self.add_crl(crl, source).map_err(|e| e.to_string()))
+                    .map(|()| 1)
+            } else {
+                self.add_der(&der, source).map_err(|e| e.to_string())
+            };
+            match result {
+                Ok(n) => added += n,
+                Err(e) => problems.push(format!("value {} ({what}): {e}", i + 1)),
+            }
+        }
+        if added == 0 {
+            return Err(TrustError::Decode {
+                source_name: source.to_string(),
+                reason: if problems.is_empty() {
+                    "LDIF without a CRL or a CSCA master list".into()
+                } else {
+                    problems.join("; ")
+                },
+            });
+        }
+        Ok(added)
     }
 
     /// Loads every regular file of `dir` (not recursive), in name order. Files that fail are
@@ -653,6 +704,37 @@ pub fn format_date_vi(secs: u64) -> String {
     format!("{d:02}/{m:02}/{y:04}")
 }
 
+/// Whether `text` is LDIF (RFC 2849): a `version:` line or an entry's `dn:` at the start of a
+/// line.
+fn is_ldif(text: &str) -> bool {
+    text.lines()
+        .map(str::trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .is_some_and(|l| l.starts_with("version:") || l.starts_with("dn:"))
+}
+
+/// The base64 attribute values (`name:: value`, folded lines joined) of an LDIF text.
+fn ldif_binary_values(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in text.lines() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if let Some(rest) = line.strip_prefix(' ') {
+            // A continuation of the previous line.
+            if let Some((_, value)) = current.as_mut() {
+                value.push_str(rest.trim_end());
+            }
+            continue;
+        }
+        out.extend(current.take());
+        if let Some((name, value)) = line.split_once("::") {
+            current = Some((name.trim().to_string(), value.trim().to_string()));
+        }
+    }
+    out.extend(current);
+    out
+}
+
 /// The certificates of a DER CSCA master list, and the CRLs in the `crls` field of its
 /// `SignedData`, if `der` is one.
 fn master_list_contents(der: &[u8]) -> Option<(Vec<StoredCertificate>, Vec<StoredCrl>)> {
@@ -910,6 +992,65 @@ mod tests {
         assert_eq!(store.add_pem(&text, "bundle.pem").unwrap(), 3);
         store.add_pem(&text, "bundle.pem").unwrap();
         assert_eq!(store.crls().len(), 1);
+    }
+
+    /// `der` as a folded LDIF base64 value of `name` (lines of 76, continuations indented).
+    fn ldif_value(name: &str, der: &[u8]) -> String {
+        use base64ct::Encoding;
+        let b64 = base64ct::Base64::encode_string(der);
+        let mut line = format!("{name}:: {b64}");
+        let mut out = String::new();
+        while line.len() > 76 {
+            let rest = line.split_off(76);
+            out.push_str(&line);
+            out.push('\n');
+            line = format!(" {rest}");
+        }
+        out.push_str(&line);
+        out.push('\n');
+        out
+    }
+
+    #[test]
+    fn an_icao_pkd_ldif_gives_crls_and_master_lists_but_no_document_signers() {
+        let (_, crl) =
+            der::pem::decode_vec(&file("pki/trust-revoked/csca-bp512-revoked.crl")).unwrap();
+        let ds = ds("ds-p256");
+        let ldif = format!(
+            "version: 1\n\n\
+             dn: cn=CN\\=Test CSCA,o=crl,c=VN,dc=data,dc=download,dc=pkd,dc=icao,dc=int\n\
+             objectClass: cRLDistributionPoint\n{}\n\
+             dn: cn=ds,o=dsc,c=VN,dc=data,dc=download,dc=pkd,dc=icao,dc=int\n{}\n\
+             dn: cn=ml,o=ml,c=VN,dc=data,dc=download,dc=pkd,dc=icao,dc=int\n{}",
+            ldif_value("certificateRevocationList;binary", &crl),
+            ldif_value("userCertificate;binary", &ds.der),
+            ldif_value("CscaMasterListData", &file("pki/masterlist.cms")),
+        );
+        assert!(is_ldif(&ldif));
+        let dir = dir_with(&[("icaopkd-001-complete-000001.ldif", ldif.into_bytes())]);
+        let (store, problems) = TrustStore::load_dir(dir.path()).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        // Two CSCAs from the master list, the CRL they verify; the DS is no anchor.
+        assert_eq!(store.anchors().len(), 2);
+        assert!(store.anchors().iter().all(|a| a.cert.der != ds.der));
+        assert_eq!(store.crls().len(), 1);
+        assert!(matches!(
+            store.revocation(&ds, SystemTime::now()),
+            Revocation::Revoked { .. }
+        ));
+        // LDIF with nothing usable, or broken base64, is reported.
+        let mut s = TrustStore::new();
+        assert!(
+            s.add_ldif("version: 1\n\ndn: o=x\ncn: y\n", "x.ldif")
+                .is_err()
+        );
+        let err = s
+            .add_ldif(
+                "dn: o=x\ncertificateRevocationList;binary:: !!!\n",
+                "y.ldif",
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("base64"), "{err}");
     }
 
     /// `crl` rebuilt with `extensions` (DER `Extension`s) as its crlExtensions: the
