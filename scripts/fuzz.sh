@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fuzz every parser of untrusted input for a bounded time (not part of the
-# test command): BER-TLV, the chip's files (EF.COM, DG1, DG2, DG13, DG14,
-# DG15, EF.SOD), MRZ text, imported CSV/XLSX lists, the QR texts on the
-# desk's papers and on a CCCD's front, sync messages, scan files (JPEG, PNG,
-# TIFF, PDF).
+# test command): BER-TLV, the chip's files (EF.COM, DG1, DG2 and its face
+# image decoded for display, DG13, DG14, DG15, EF.SOD), MRZ text, imported
+# CSV/XLSX lists, the QR texts on the desk's papers and on a CCCD's front,
+# sync messages, scan files (JPEG, PNG, TIFF, PDF).
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     default 60 s, all targets
 #
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../fuzz"
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(tlv lds mrz tabular paper_qr cccd_qr sync_proto scan_pages)
+[ ${#targets[@]} -gt 0 ] || targets=(tlv lds dg2_image mrz tabular paper_qr cccd_qr sync_proto scan_pages)
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked --quiet
 mkdir -p corpus
 for t in "${targets[@]}"; do

@@ -20,7 +20,8 @@ and no access control. This card:
 - enforces "BAC required": SELECT EF / READ BINARY without secure messaging answer 6982;
 - wraps every answer to a protected command in DO'87'/DO'85', DO'99' and DO'8E' with an 8-byte
   big-endian SSC;
-- answers SELECT MF with 6D00 (as Vietnamese chips do), DG3 READ BINARY with 6982 (EAC),
+- answers SELECT MF with 6D00 (as Vietnamese chips do), DG3 READ BINARY with 6982 (EAC; also
+  any data group named with --protect N, for a copy pretending its keys are protected),
   missing files with 6A82, offsets past the end with 6B00, short reads with 6282, Le above
   --max-le with 6700;
 - supports READ BINARY with SFI, and odd INS B1 (DO'54' offset, DO'53' data);
@@ -41,7 +42,7 @@ and no access control. This card:
 - sets TCP_QUICKACK on its socket (vpcd writes each APDU in two parts; without it every APDU
   waits for a delayed ACK, ~40 ms).
 
-Usage: emrtd_card.py --card-dir DIR [--aa-key FILE] [--ca-key FILE | --no-ca]
+Usage: emrtd_card.py --card-dir DIR [--aa-key FILE] [--ca-key FILE | --no-ca] [--protect N ...]
                      [--pace [--pace-param 12|13] [--pace-cipher 3des|aes128|aes192|aes256]
                      [--can DIGITS]]
                      [--host 127.0.0.1] [--port 35963] [--verbose]
@@ -599,8 +600,11 @@ class EmrtdOS(SmartcardOS):
     """
 
     def __init__(self, files, mrz_info, max_le=0xDF, verbose=False, aa_key=None,
-                 pace_param=None, pace_cipher="aes128", can=None, ca_key=None):
+                 pace_param=None, pace_cipher="aes128", can=None, ca_key=None, protect=()):
         self.files = dict(files)
+        # Selectable, but READ BINARY answers 6982: DG3/DG4 (EAC) and the data groups in
+        # `protect` (numbers), whether or not the card directory has them.
+        self.protected = set(EAC_PROTECTED) | {0x0100 + n for n in protect}
         self.aa_key = aa_key  # Cryptodome RSA private key, or None
         self.ca_key = ca_key  # ChipAuthenticationKey, or None
         self.max_le = max_le
@@ -799,7 +803,7 @@ class EmrtdOS(SmartcardOS):
             if len(c.data) != 2:
                 raise CardError(0x6A87)
             fid = int.from_bytes(bytes(c.data), "big")
-            if fid not in self.files and fid not in EAC_PROTECTED:
+            if fid not in self.files and fid not in self.protected:
                 raise CardError(0x6A82)
             self.current = fid
             return b"", SW_OK
@@ -1032,7 +1036,7 @@ class EmrtdOS(SmartcardOS):
                     fid = 0x011D
                 elif sfi == 0x1C:
                     fid = CARD_ACCESS
-                if fid not in self.files and fid not in EAC_PROTECTED:
+                if fid not in self.files and fid not in self.protected:
                     raise CardError(0x6A82)
                 self.current = fid
                 offset = c.p2
@@ -1047,7 +1051,7 @@ class EmrtdOS(SmartcardOS):
                 raise CardError(0x6A80)
         if self.current is None:
             raise CardError(0x6986)
-        if self.current in EAC_PROTECTED:
+        if self.current in self.protected:
             raise CardError(0x6982)
         if le > self.max_le + (4 if c.ins == 0xB1 else 0):
             raise CardError(0x6700)
@@ -1154,6 +1158,9 @@ def main():
     p.add_argument("--can", type=can_digits,
                    help="PACE card access number (default: the last 6 digits of the document "
                    "number in dg1.bin, i.e. of the 12-digit ID on a CCCD)")
+    p.add_argument("--protect", type=int, action="append", default=[], metavar="N",
+                   choices=range(1, 17),
+                   help="data group N answers READ BINARY with 6982, as DG3 does (repeatable)")
     p.add_argument("--max-le", type=lambda s: int(s, 0), default=0xDF)
     p.add_argument("--connect-timeout", type=float, default=10.0)
     p.add_argument("--verbose", action="store_true", help="log every APDU to stderr")
@@ -1194,7 +1201,8 @@ def main():
     pace_param = (args.pace_param or 13) if args.pace else None
     pace_cipher = args.pace_cipher or "aes128"
     card = EmrtdOS(files, mrz_information(number, dob, doe), args.max_le, args.verbose, aa_key,
-                   pace_param=pace_param, pace_cipher=pace_cipher, can=can, ca_key=ca_key)
+                   pace_param=pace_param, pace_cipher=pace_cipher, can=can, ca_key=ca_key,
+                   protect=args.protect)
     pace = "off"
     if args.pace:
         pace = "ECDH-GM-%s on %s, CAN %s" % (

@@ -632,6 +632,21 @@ class PaceSessionTest(unittest.TestCase):
         self.assertEqual((f[0], f[-1]), (0x6A, 0xBC))
         self.assertEqual(f[-21:-1], hashlib.sha1(f[1:-21] + challenge).digest())
 
+    def test_protected_data_groups(self):
+        # --protect 15: DG15 is selectable but refused like DG3 (a copy pretending its key is
+        # protected), by SELECT + READ BINARY and by short EF identifier; other files stay.
+        files = card_files()
+        card = card_module.EmrtdOS(files, card_mrz_info(), pace_param=13, pace_cipher="aes128",
+                                   protect=[14, 15])
+        terminal = Terminal(card)
+        self.assertEqual(terminal.pace("aes128", 13, 2, CAN), 0x9000)
+        self.assertEqual(terminal.select_application(), 0x9000)
+        self.assertEqual(terminal.protected(0xA4, 0x02, 0x0C, b"\x01\x0F")[1], 0x9000)
+        self.assertEqual(terminal.protected(0xB0, 0x00, 0x00, le=0x10)[1], 0x6982)
+        self.assertEqual(terminal.protected(0xB0, 0x8E, 0x00, le=0x10)[1], 0x6982)  # DG14
+        self.assertEqual(terminal.protected(0xB0, 0x83, 0x00, le=0x10)[1], 0x6982)  # DG3
+        self.assertEqual(terminal.read_file(0x0101), files[0x0101])
+
     def test_explicit_can_option(self):
         card = make_card(13, "aes128", can="123456")
         self.assertEqual(Terminal(card).pace("aes128", 13, 2, "123456"), 0x9000)

@@ -36,6 +36,34 @@ pub fn test_trust_dir() -> PathBuf {
     fixtures::trust_dir()
 }
 
+/// The test CSCA trust store whose CRL revokes the good card's Document
+/// Signer (serial `10:01`): the verdict `OriginUnverified`.
+pub fn revoked_trust_dir() -> PathBuf {
+    fixtures::revoked_trust_dir()
+}
+
+/// A card whose EF.SOD lists neither DG14 nor DG15 (no anti-cloning key):
+/// the amber verdict `IntegrityOnly`.
+pub fn integrity_only_card() -> PathBuf {
+    fixtures::card_variant_dir("noac")
+}
+
+/// The good card with its face in JPEG 2000 (shown as PNG).
+pub fn jp2_card() -> PathBuf {
+    fixtures::card_variant_dir("jp2")
+}
+
+/// The files a copy can take from the good card (EF.COM, EF.SOD, DG1, DG2,
+/// DG13) on a blank chip without DG14, DG15 or their keys, in `dir`: the
+/// verdict `ChipNotGenuine` (issue #11).
+pub fn copy_on_blank_chip(dir: &Path) -> Result<()> {
+    copy_dir(&good_card(), dir)?;
+    for name in ["dg14.bin", "dg15.bin", "aa-key.der", "ca-key.der"] {
+        std::fs::remove_file(dir.join(name))?;
+    }
+    Ok(())
+}
+
 /// Copy every file of `from` into `to` (created).
 pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(pcsc::copy_dir(from, to)?)

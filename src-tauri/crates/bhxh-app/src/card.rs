@@ -16,17 +16,19 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bhxh_core::CoreError;
 use bhxh_core::participants::card_checks::CardCheckInput;
 pub use bhxh_emrtd::AccessKey;
 use bhxh_emrtd::access::{self, Expiry};
 use bhxh_emrtd::crypto::HashAlgorithm;
-use bhxh_emrtd::lds::dg2::{ImageType, parse_dg2};
+use bhxh_emrtd::lds::dg2::parse_dg2;
+use bhxh_emrtd::lds::photo::display_image;
 use bhxh_emrtd::lds::{DgNumber, dg13::Dg13};
 use bhxh_emrtd::transport::TransportError;
-use bhxh_emrtd::{Pcsc, ReadError, ReadOptions, Status, TrustStore, VerdictKind, read_card};
+use bhxh_emrtd::verify::trust::{TrustAge, format_date_vi};
+use bhxh_emrtd::{Pcsc, ReadError, ReadOptions, Status, TrustStore, read_card};
 use serde::{Deserialize, Serialize};
 
 use crate::dto::{CardCheckOutcome, CheckPurpose};
@@ -227,13 +229,20 @@ pub enum CardProgress {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct VerdictView {
-    /// `Genuine`, `DataAltered`, `OriginUnverified`, `CertificateNotValid`, `Incomplete`.
+    /// `Genuine` (green), `DataAltered` and `ChipNotGenuine` (red),
+    /// `IntegrityOnly` (amber: the data is what the issuer signed, but no
+    /// anti-cloning check passed, so the chip is not proven), `OriginUnverified`,
+    /// `CertificateNotValid`, `Incomplete` (amber).
     pub kind: String,
+    /// Only for `Genuine`: the only verdict that verifies a participant and
+    /// counts as a chip check for tasks 24/25.
     pub genuine: bool,
     pub headline: String,
     pub advice: String,
-    /// The technical reason of a negative verdict.
+    /// The technical reason of any verdict but `Genuine` (English).
     pub reason: Option<String>,
+    /// The same reason in Vietnamese, for the counter officer.
+    pub reason_vi: Option<String>,
 }
 
 /// One passive authentication check.
@@ -319,8 +328,13 @@ pub struct CardRead {
     pub person: CardPerson,
     /// The 12-digit ID: DG13's, else the MRZ's.
     pub id_number: String,
-    /// The face image of DG2 as a `data:` URL, for display only (never stored).
+    /// The face image of DG2 as a `data:` URL, for display only (never
+    /// stored): `image/jpeg` as read, or `image/png` decoded from JPEG 2000
+    /// (which the web view cannot show).
     pub photo: Option<String>,
+    /// Why there is no photo although DG2 was read (a broken or oversized
+    /// JPEG 2000 image, a DG2 that does not parse), in Vietnamese.
+    pub photo_problem: Option<String>,
     /// Files in the order their reading started.
     pub files_read: Vec<String>,
     /// Files absent or protected (`DG3: Protected`).
@@ -332,6 +346,27 @@ pub struct CardRead {
     pub trust_dir: Option<String>,
     /// CSCA certificates in the trust store.
     pub trust_anchors: usize,
+    /// CRLs in use (each verified by a CSCA of the store).
+    pub trust_crls: usize,
+    /// CSCAs of the store without any CRL (their signers' revocation is not
+    /// checked).
+    pub trust_anchors_without_crl: usize,
+    /// When the store was last brought up to date: the newest `thisUpdate`
+    /// among its CRLs, RFC 3339 UTC (`None`: no CRL). "Kho chứng thư cập
+    /// nhật ngày …".
+    pub trust_updated: Option<String>,
+    /// By when it must be updated: the earliest `nextUpdate` among each
+    /// CSCA's newest CRL, RFC 3339 UTC (`None`: no CRL).
+    pub trust_next_update: Option<String>,
+    /// When the store was loaded from its directory (at this read), RFC 3339
+    /// UTC.
+    pub trust_loaded_at: Option<String>,
+    /// The read is past `trust_next_update`: the CRLs are overdue, the store
+    /// needs the CSCAs' newer lists (a signer whose CSCA's CRL is overdue
+    /// already fails the read's trust check).
+    pub trust_stale: bool,
+    /// The store's state in one Vietnamese sentence, for the CCCD screen.
+    pub trust_status_vi: String,
     pub stats: ReadStatsView,
     /// File name → SHA-256 (hex) of the bytes as read: what is recorded.
     pub file_hashes: BTreeMap<String, String>,
@@ -442,14 +477,67 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// The first face image of DG2 as a `data:` URL.
-fn photo_data_url(dg2: &[u8]) -> Option<String> {
-    let face = parse_dg2(dg2).ok()?.faces.into_iter().next()?;
-    let mime = match face.image_type {
-        ImageType::Jpeg => "image/jpeg",
-        ImageType::Jpeg2000 => "image/jp2",
+/// The first face image of DG2 as a `data:` URL a web view can show (JPEG as
+/// read, JPEG 2000 decoded to PNG), or why not, in Vietnamese.
+fn photo_data_url(dg2: &[u8]) -> Result<String, String> {
+    let face = parse_dg2(dg2)
+        .map_err(|e| format!("Không hiển thị được ảnh chân dung: DG2 không đọc được ({e})."))?
+        .faces
+        .into_iter()
+        .next()
+        .ok_or_else(|| "Không hiển thị được ảnh chân dung: DG2 không có ảnh.".to_owned())?;
+    let shown = display_image(&face).map_err(|e| e.message_vi())?;
+    Ok(format!(
+        "data:{};base64,{}",
+        shown.mime,
+        base64(&shown.bytes)
+    ))
+}
+
+/// Seconds since the Unix epoch as RFC 3339 UTC (`2026-12-02T09:30:58Z`).
+fn rfc3339(secs: u64) -> String {
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| chrono::DateTime::<chrono::Utc>::from_timestamp(s, 0))
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+/// The trust store's state in one Vietnamese sentence, at `now`.
+pub fn trust_status_vi(age: &TrustAge, now: SystemTime) -> String {
+    let date = |secs: Option<u64>| secs.map(format_date_vi).unwrap_or_default();
+    if age.anchors == 0 {
+        return "Kho chứng thư gốc (CSCA) trống: chưa kiểm chứng được nguồn gốc thẻ. Đề nghị bộ phận CNTT cài đặt chứng thư gốc và danh sách thu hồi (CRL).".into();
+    }
+    if age.crls == 0 {
+        return format!(
+            "Kho chứng thư có {} chứng thư gốc (CSCA) nhưng chưa có danh sách thu hồi (CRL): chưa kiểm tra được chứng thư ký bị thu hồi. Đề nghị bộ phận CNTT bổ sung CRL.",
+            age.anchors
+        );
+    }
+    let mut text = if age.is_stale(now) {
+        format!(
+            "Kho chứng thư đã quá hạn cập nhật: danh sách thu hồi (CRL) hết hạn ngày {}, cập nhật gần nhất ngày {}. Đề nghị bộ phận CNTT cập nhật kho chứng thư.",
+            date(age.next_update),
+            date(age.updated)
+        )
+    } else {
+        match age.next_update {
+            Some(next) => format!(
+                "Kho chứng thư cập nhật ngày {}; cần cập nhật trước ngày {}.",
+                date(age.updated),
+                format_date_vi(next)
+            ),
+            None => format!("Kho chứng thư cập nhật ngày {}.", date(age.updated)),
+        }
     };
-    Some(format!("data:{mime};base64,{}", base64(&face.data)))
+    if age.anchors_without_crl > 0 {
+        text.push_str(&format!(
+            " {} chứng thư gốc (CSCA) chưa có danh sách thu hồi (CRL).",
+            age.anchors_without_crl
+        ));
+    }
+    text
 }
 
 fn status_names(s: Status) -> (&'static str, &'static str) {
@@ -516,6 +604,12 @@ pub fn read(
     .map_err(|e| read_error(&e))?;
 
     let v = &result.verdict;
+    let age = trust.age();
+    // For display only, over the bytes as read (the verdict never sees this).
+    let photo = result
+        .data_groups
+        .get(&DgNumber::DG2)
+        .map(|dg2| photo_data_url(dg2));
     let person = CardPerson::from_dg13(result.dg13.as_ref());
     let id_number = if person.id_number.is_empty() {
         result
@@ -540,10 +634,11 @@ pub fn read(
         reader,
         verdict: VerdictView {
             kind: format!("{:?}", v.kind),
-            genuine: v.kind == VerdictKind::Genuine,
+            genuine: v.kind.is_genuine(),
             headline: v.headline.to_owned(),
             advice: v.advice.to_owned(),
             reason: v.reason.clone(),
+            reason_vi: v.reason_vi.clone(),
         },
         checks: v
             .checks
@@ -562,10 +657,8 @@ pub fn read(
         mrz: result.mrz.as_ref().map(|m| m.lines.clone()),
         person,
         id_number,
-        photo: result
-            .data_groups
-            .get(&DgNumber::DG2)
-            .and_then(|dg2| photo_data_url(dg2)),
+        photo: photo.as_ref().and_then(|p| p.as_ref().ok()).cloned(),
+        photo_problem: photo.and_then(Result::err),
         files_read,
         unavailable: result
             .unavailable
@@ -575,7 +668,14 @@ pub fn read(
         parse_problems: result.parse_problems.clone(),
         trust_problems,
         trust_dir: request.trust_dir.as_ref().map(|d| d.display().to_string()),
-        trust_anchors: trust.anchors().len(),
+        trust_anchors: age.anchors,
+        trust_crls: age.crls,
+        trust_anchors_without_crl: age.anchors_without_crl,
+        trust_updated: age.updated.map(rfc3339),
+        trust_next_update: age.next_update.map(rfc3339),
+        trust_loaded_at: age.loaded_at.map(rfc3339),
+        trust_stale: age.is_stale(SystemTime::now()),
+        trust_status_vi: trust_status_vi(&age, SystemTime::now()),
         stats: ReadStatsView {
             apdus: result.stats.apdus,
             bytes: result.stats.bytes,
@@ -749,7 +849,76 @@ mod tests {
         .unwrap();
         let url = photo_data_url(&dg2).unwrap();
         assert!(url.starts_with("data:image/jpeg;base64,/9j/"), "{url:.40}");
-        assert_eq!(photo_data_url(b"\x75\x00"), None);
+        let e = photo_data_url(b"\x75\x00").unwrap_err();
+        assert!(
+            e.starts_with("Không hiển thị được ảnh chân dung: DG2 không đọc được"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_jpeg_2000_photo_becomes_a_png_data_url_and_a_broken_one_a_message() {
+        let dg2 = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../bhxh-emrtd/testdata/card-jp2/dg2.bin"),
+        )
+        .unwrap();
+        let url = photo_data_url(&dg2).unwrap();
+        // base64 of the PNG signature 89 50 4E 47 0D 0A 1A 0A
+        assert!(
+            url.starts_with("data:image/png;base64,iVBORw0KGgo"),
+            "{url:.40}"
+        );
+        // The same DG2 with the start of its codestream (SOC, SIZ) wiped.
+        let mut broken = dg2.clone();
+        let at = broken
+            .windows(4)
+            .position(|w| w == b"\xFF\x4F\xFF\x51")
+            .unwrap();
+        broken[at..at + 16].fill(0);
+        let e = photo_data_url(&broken).unwrap_err();
+        assert_eq!(
+            e,
+            "Không hiển thị được ảnh chân dung: ảnh JPEG 2000 trên chip bị hỏng hoặc không đọc được."
+        );
+    }
+
+    #[test]
+    fn the_trust_store_says_how_current_it_is() {
+        let pki = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bhxh-emrtd/testdata/pki");
+        let now = SystemTime::now();
+        let (store, problems) = trust_store(Some(&pki.join("trust")), true).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let age = store.age();
+        let text = trust_status_vi(&age, now);
+        assert!(
+            text.starts_with("Kho chứng thư cập nhật ngày ")
+                && text.contains("; cần cập nhật trước ngày "),
+            "{text}"
+        );
+        assert!(!age.is_stale(now));
+        let updated = rfc3339(age.updated.unwrap());
+        assert!(updated.ends_with('Z') && updated.len() == 20, "{updated}");
+        // Overdue CRLs: stale, said so.
+        let (store, _) = trust_store(Some(&pki.join("trust-overdue")), true).unwrap();
+        let age = store.age();
+        assert!(age.is_stale(now));
+        assert!(
+            trust_status_vi(&age, now).starts_with(
+                "Kho chứng thư đã quá hạn cập nhật: danh sách thu hồi (CRL) hết hạn ngày "
+            ),
+            "{}",
+            trust_status_vi(&age, now)
+        );
+        // CSCAs without CRLs, and nothing at all.
+        let (store, _) = trust_store(Some(&pki.join("trust-impostor")), true).unwrap();
+        assert!(trust_status_vi(&store.age(), now).starts_with(
+            "Kho chứng thư có 1 chứng thư gốc (CSCA) nhưng chưa có danh sách thu hồi (CRL)"
+        ));
+        assert!(
+            trust_status_vi(&TrustAge::default(), now)
+                .starts_with("Kho chứng thư gốc (CSCA) trống")
+        );
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
     }
 
     #[test]

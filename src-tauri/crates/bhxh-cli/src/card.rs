@@ -18,6 +18,11 @@ use crate::{Ctx, UserArg};
 
 pub use bhxh_app::card::readers;
 
+/// `card read`'s exit code when the card was read but not judged genuine
+/// (any verdict but `Genuine`: altered data, a cloned chip, the amber
+/// "data intact, chip not proven", an unverified origin, …).
+pub const NOT_GENUINE_EXIT: u8 = 3;
+
 /// The access data the flags give.
 fn access_data(a: &CardReadArgs) -> Result<AccessData, DeskError> {
     if let Some(can) = &a.can {
@@ -73,7 +78,8 @@ impl CardReport {
     }
 }
 
-/// The JSON the command prints (stable for scripts; the photo is left out).
+/// The JSON the command prints (stable for scripts; the photo is left out,
+/// only why it could not be shown, if so).
 fn json(r: &CardRead) -> serde_json::Value {
     let v = &r.verdict;
     let checks: Vec<serde_json::Value> = r
@@ -90,7 +96,14 @@ fn json(r: &CardRead) -> serde_json::Value {
     let p = &r.person;
     serde_json::json!({
         "reader": r.reader,
-        "verdict": { "kind": v.kind, "headline": v.headline, "advice": v.advice, "reason": v.reason },
+        "verdict": {
+            "kind": v.kind,
+            "genuine": v.genuine,
+            "headline": v.headline,
+            "advice": v.advice,
+            "reason": v.reason,
+            "reasonVi": v.reason_vi,
+        },
         "checks": checks,
         "mrz": r.mrz,
         "dg13": {
@@ -111,9 +124,20 @@ fn json(r: &CardRead) -> serde_json::Value {
             "spouseName": p.spouse_name,
             "oldIdNumber": p.old_id_number,
         },
+        "photoProblem": r.photo_problem,
         "filesRead": r.files_read,
         "unavailable": r.unavailable,
         "trustProblems": r.trust_problems,
+        "trust": {
+            "anchors": r.trust_anchors,
+            "crls": r.trust_crls,
+            "anchorsWithoutCrl": r.trust_anchors_without_crl,
+            "updated": r.trust_updated,
+            "nextUpdate": r.trust_next_update,
+            "loadedAt": r.trust_loaded_at,
+            "stale": r.trust_stale,
+            "status": r.trust_status_vi,
+        },
         "access": r.access,
         "stats": {
             "apdus": r.stats.apdus,
@@ -132,12 +156,13 @@ pub fn read(a: &CardReadArgs, key: &AccessKey) -> Result<CardReport, DeskError> 
     };
     let r = bhxh_app::card::read(&request, key, &mut |_| {})?;
     let text = format!(
-        "{}\n{}\nSố định danh: {}\nHọ và tên: {}\n{}\n(mở chip bằng {}; {} APDU, {} byte, {:.0} ms)\n",
+        "{}\n{}\nSố định danh: {}\nHọ và tên: {}\n{}{}\n(mở chip bằng {}; {} APDU, {} byte, {:.0} ms)\n",
         r.verdict.headline,
         r.verdict.advice,
         r.person.id_number,
         r.person.full_name,
         r.verdict_text,
+        r.trust_status_vi,
         r.access,
         r.stats.apdus,
         r.stats.bytes,
@@ -231,7 +256,9 @@ pub(crate) fn run(command: CardCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, D
                     let code = if report.genuine {
                         ExitCode::SUCCESS
                     } else {
-                        ExitCode::from(3)
+                        // Every verdict but Genuine, the amber IntegrityOnly
+                        // included; `verdict.kind` says which.
+                        ExitCode::from(NOT_GENUINE_EXIT)
                     };
                     (report, code)
                 }

@@ -803,3 +803,228 @@ fn card_read_checks_the_emulated_card_over_pcsc_and_records_the_check() {
     let check = cli(dir.path(), &["db", "check", "--json"], "");
     assert!(check.status.success(), "{}", text(&check.stdout));
 }
+
+/// `card read --json` on the card in the virtual reader, at the counter or
+/// at payment.
+fn card_read_json(dir: &Path, env: &[(&str, &str)], payment: bool) -> (Output, serde_json::Value) {
+    card_read_json_with(dir, env, payment, &bhxh_e2e::pcsc::test_trust_dir())
+}
+
+/// [`card_read_json`] against the trust directory `trust`.
+fn card_read_json_with(
+    dir: &Path,
+    env: &[(&str, &str)],
+    payment: bool,
+    trust: &Path,
+) -> (Output, serde_json::Value) {
+    let mut args = vec![
+        "card",
+        "read",
+        "--reader",
+        "Virtual PCD 00 00",
+        "--id",
+        "001093047064",
+        "--dob",
+        "1993-01-05",
+        "--expiry",
+        "2033-01-05",
+        "--trust",
+        trust.to_str().unwrap(),
+        "--json",
+        "--user",
+        "quantri",
+    ];
+    if payment {
+        args.push("--payment");
+    }
+    let out = cli_env(dir, &args, &format!("{ADMIN_PW}\n"), env);
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    (out, v)
+}
+
+/// Take the card away and wait until the reader has seen it go.
+fn take_card_away(reader: &mut bhxh_e2e::pcsc::VirtualReader, dir: &Path, env: &[(&str, &str)]) {
+    reader.remove();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let out = cli_env(dir, &["card", "readers", "--json"], "", env);
+        let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        if !list
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|r| r["cardPresent"] == true)
+        {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the card never went: {list}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn card_read_of_a_copy_an_amber_card_or_a_revoked_signer_exits_3_verifies_no_one_and_counts_for_nothing()
+ {
+    use bhxh_e2e::pcsc::{
+        VirtualReader, copy_on_blank_chip, good_card, integrity_only_card, revoked_trust_dir,
+    };
+    let Some(mut reader) = VirtualReader::start().unwrap() else {
+        eprintln!("pcscd is not installed: skipped");
+        return;
+    };
+    // Issue #11: EF.COM, EF.SOD, DG1, DG2 and DG13 of a genuine card on a
+    // blank chip that answers "file not found" for DG14 and DG15.
+    let copy = tempfile::tempdir().unwrap();
+    copy_on_blank_chip(copy.path()).unwrap();
+    reader.insert(copy.path()).unwrap();
+    let env: Vec<(String, String)> = reader.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    // The card's holder is in the register.
+    let csv = dir.path().join("danh-sach.csv");
+    std::fs::write(
+        &csv,
+        "Mã số BHXH;Họ và tên;Ngày sinh;Giới tính;Số định danh cá nhân\n\
+         6601234567;Nguyễn Thị Thử Nghiệm;05/10/1993;Nữ;001093047064\n",
+    )
+    .unwrap();
+    let out = cli(
+        dir.path(),
+        &[
+            "participants",
+            "import",
+            csv.to_str().unwrap(),
+            "--user",
+            "quantri",
+        ],
+        &format!("{ADMIN_PW}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    for payment in [false, true] {
+        let (out, v) = card_read_json(dir.path(), &env, payment);
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{} {} {}",
+            text(&out.stdout),
+            text(&out.stderr),
+            reader.logs()
+        );
+        assert_eq!(v["verdict"]["kind"], "ChipNotGenuine", "{v}");
+        assert_eq!(v["verdict"]["genuine"], false, "{v}");
+        assert_eq!(
+            v["verdict"]["headline"],
+            "Thẻ không phải thẻ thật – chip có thể đã bị sao chép"
+        );
+        let reason = v["verdict"]["reasonVi"].as_str().unwrap();
+        assert!(
+            reason.contains("DG15") && reason.contains("6A82"),
+            "{reason}"
+        );
+        // Recorded, matched to nobody, verifying nobody.
+        assert!(v["check"]["id"].as_i64().unwrap() >= 1, "{v}");
+        assert_eq!(v["check"]["result"], "not_genuine", "{v}");
+        assert_eq!(v["check"]["verifiedNow"], false, "{v}");
+    }
+    // A card whose EF.SOD lists neither DG14 nor DG15: intact data, chip not
+    // proven. Amber, exit 3, recorded as not genuine, verifying no one.
+    take_card_away(&mut reader, dir.path(), &env);
+    reader.insert(&integrity_only_card()).unwrap();
+    let (out, v) = card_read_json(dir.path(), &env, false);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(v["verdict"]["kind"], "IntegrityOnly", "{v}");
+    assert_eq!(v["verdict"]["genuine"], false, "{v}");
+    assert_eq!(
+        v["verdict"]["headline"],
+        "Dữ liệu toàn vẹn – chưa xác minh được chip"
+    );
+    assert!(
+        v["verdict"]["reasonVi"]
+            .as_str()
+            .unwrap()
+            .contains("không có DG14 hay DG15"),
+        "{v}"
+    );
+    assert_eq!(v["check"]["result"], "not_genuine", "{v}");
+    assert_eq!(v["check"]["verifiedNow"], false, "{v}");
+    assert!(
+        v["check"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("chip chưa được xác minh"),
+        "{v}"
+    );
+
+    let month = chrono::Local::now().format("%Y-%m").to_string();
+    let desk = bhxh_app::Desk::open(dir.path()).unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    assert_eq!(desk.participants_share().unwrap().verified, 0);
+    // None of these checks counts for task 24 or 25.
+    let auto = desk.progress_month(&month).unwrap().auto;
+    assert!(
+        !auto
+            .iter()
+            .any(|a| a.task_number == 24 || a.task_number == 25),
+        "{auto:?}"
+    );
+    desk.sign_out().unwrap();
+
+    // The genuine card: verified, and counted, with the copy named beside it.
+    take_card_away(&mut reader, dir.path(), &env);
+    reader.insert(&good_card()).unwrap();
+    let (out, v) = card_read_json(dir.path(), &env, false);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(v["verdict"]["kind"], "Genuine", "{v}");
+    assert_eq!(v["verdict"]["genuine"], true, "{v}");
+    assert_eq!(v["verdict"]["reasonVi"], serde_json::Value::Null, "{v}");
+    assert_eq!(v["check"]["result"], "matched", "{v}");
+    assert_eq!(v["check"]["verifiedNow"], true, "{v}");
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    assert_eq!(desk.participants_share().unwrap().verified, 1);
+    let auto = desk.progress_month(&month).unwrap().auto;
+    let task24 = auto.iter().find(|a| a.task_number == 24).unwrap();
+    assert_eq!(task24.value, 1.0);
+    assert!(
+        task24.source.ends_with(
+            "1 lượt xác thực thẻ thật (không tính 2 lượt thẻ không được xác thực là thẻ thật)"
+        ),
+        "{}",
+        task24.source
+    );
+    assert!(!auto.iter().any(|a| a.task_number == 25), "{auto:?}");
+    desk.sign_out().unwrap();
+    // The trust store's state is part of the answer.
+    assert_eq!(v["trust"]["crls"], 2, "{v}");
+    assert_eq!(v["trust"]["stale"], false, "{v}");
+    assert!(
+        v["trust"]["updated"].as_str().unwrap().ends_with('Z'),
+        "{v}"
+    );
+    assert!(
+        v["trust"]["status"]
+            .as_str()
+            .unwrap()
+            .starts_with("Kho chứng thư cập nhật ngày "),
+        "{v}"
+    );
+
+    // The same genuine card, but its Document Signer is on the CSCA's CRL:
+    // exit 3, the signer named with its serial number, not counted.
+    let (out, v) = card_read_json_with(dir.path(), &env, true, &revoked_trust_dir());
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(v["verdict"]["kind"], "OriginUnverified", "{v}");
+    let reason = v["verdict"]["reasonVi"].as_str().unwrap();
+    assert!(
+        reason.contains("Test Document Signer ds-p256") && reason.contains("(số sê-ri 10:01)"),
+        "{reason}"
+    );
+    assert_eq!(v["check"]["result"], "not_genuine", "{v}");
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    let auto = desk.progress_month(&month).unwrap().auto;
+    assert!(!auto.iter().any(|a| a.task_number == 25), "{auto:?}");
+}

@@ -21,7 +21,9 @@
 //! dgs.insert(DgNumber::DG13, std::fs::read("DG13")?);
 //! let report = passive_authentication(&sod, &dgs, &trust, std::time::SystemTime::now());
 //! let verdict = Verdict::from_report(&report);
-//! println!("{}", verdict.render_text()); // "Thẻ thật – dữ liệu toàn vẹn", then every check
+//! // Files alone prove the data, not the chip: at best "Dữ liệu toàn vẹn – chưa xác minh được
+//! // chip" (IntegrityOnly). "Thẻ thật" needs Active or Chip Authentication with the card.
+//! println!("{}", verdict.render_text());
 //! # Ok(()) }
 //! ```
 //!
@@ -40,7 +42,8 @@
 //! - [`lds`] — what is on the chip, as bytes: BER-TLV ([`lds::tlv`]), the MRZ and DG1
 //!   ([`lds::mrz`]), EF.COM, DG2 (face image), DG13 (Vietnamese personal data), DG14 (security
 //!   infos), DG15 (Active Authentication key), EF.SOD ([`lds::sod`]) and EF.CardAccess
-//!   ([`lds::card_access`]). Pure parsers that never panic.
+//!   ([`lds::card_access`]). Pure parsers that never panic. And [`lds::photo`]: the face
+//!   made showable (JPEG 2000 decoded to PNG, for display only).
 //! - [`crypto`] — hashes, signature verification (RSA PKCS#1 v1.5 and PSS, ECDSA on NIST and
 //!   brainpool curves and on explicit parameters, which the Vietnamese CSCA uses) and the curve
 //!   arithmetic. Its own top-level module because both layers below need it: `protocol` for the
@@ -53,10 +56,12 @@
 //!   Authentication, the INTERNAL AUTHENTICATE of Active Authentication, and the robust READ
 //!   BINARY engine ([`protocol::read_binary`]: chunks, `6282`/`6Cxx`/`6B00`/`61xx`/`6700`, odd
 //!   INS, short EF identifier or SELECT).
-//! - [`verify`] — trust: the CSCA store ([`verify::trust`]), passive authentication
-//!   ([`verify::passive`]), the Active Authentication signature ([`verify::active`]) and Chip
-//!   Authentication outcome ([`verify::chip_auth`]) as checks, and the [`verify::verdict`] for
-//!   the counter. Every check says what it found in Vietnamese for the counter officer and in
+//! - [`verify`] — trust: the CSCA store and the CSCAs' revocation lists ([`verify::trust`],
+//!   [`verify::crl`]), passive authentication ([`verify::passive`]), the data groups EF.SOD
+//!   lists that a chip withholds ([`verify::presence`]), the Active Authentication signature
+//!   ([`verify::active`]) and Chip Authentication outcome ([`verify::chip_auth`]) as checks,
+//!   and the [`verify::verdict`] for the counter: "Thẻ thật" only when an anti-cloning check
+//!   passed. Every check says what it found in Vietnamese for the counter officer and in
 //!   English for the technician ([`CheckResult`]).
 //! - [`access`] — what opens the chip: the [`AccessKey`] (MRZ fields for BAC, CAN for PACE) and
 //!   the CCCD's front QR code with the age rule for its expiry.

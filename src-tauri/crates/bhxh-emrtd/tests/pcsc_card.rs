@@ -134,6 +134,9 @@ fn reads_the_good_card_over_pcsc() {
         // Active Authentication: the emulator signed the challenge with the DG15 key.
         let aa = result.report.get(Check::ActiveAuthentication).unwrap();
         assert_eq!(aa.status, Status::Passed, "{}", aa.detail_en);
+        // The test CSCA's current CRL does not list the card's Document Signer.
+        let crl = result.report.get(Check::DsRevocation).unwrap();
+        assert_eq!(crl.status, Status::Passed, "{}", crl.detail_en);
         // Chip Authentication with the DG14 key, and a read under the keys it agreed.
         let ca = result.report.get(Check::ChipAuthentication).unwrap();
         assert_eq!(ca.status, Status::Passed, "{}", ca.detail_en);
@@ -381,27 +384,221 @@ fn a_chip_without_the_dg14_key_fails_chip_authentication_over_pcsc() {
 }
 
 #[test]
-fn a_card_without_dg15_has_no_active_authentication() {
-    with_pcscd("a_card_without_dg15_has_no_active_authentication", |port| {
-        let dir = modified_card("dg15.bin", |_| {});
-        std::fs::remove_file(dir.path().join("dg15.bin")).unwrap();
-        let result = read_served(dir.path(), port);
-        assert!(
-            result
-                .unavailable
-                .contains(&(LdsFile::Dg(DgNumber::DG15), Unavailable::Absent)),
-            "{:?}",
-            result.unavailable
-        );
-        let aa = result.report.get(Check::ActiveAuthentication).unwrap();
-        assert_eq!(aa.status, Status::NotChecked, "{}", aa.detail_en);
-        assert!(
-            aa.detail_en.starts_with("not available"),
-            "{}",
-            aa.detail_en
-        );
-        assert_eq!(result.verdict.kind, VerdictKind::Genuine);
-    });
+fn a_chip_that_lacks_the_dg15_its_sod_lists_is_a_cloned_chip_over_pcsc() {
+    with_pcscd(
+        "a_chip_that_lacks_the_dg15_its_sod_lists_is_a_cloned_chip_over_pcsc",
+        |port| {
+            let dir = modified_card("dg15.bin", |_| {});
+            std::fs::remove_file(dir.path().join("dg15.bin")).unwrap();
+            let result = read_served(dir.path(), port);
+            assert!(
+                result
+                    .unavailable
+                    .contains(&(LdsFile::Dg(DgNumber::DG15), Unavailable::Absent)),
+                "{:?}",
+                result.unavailable
+            );
+            // EF.SOD lists DG15: a chip without it withholds its Active Authentication key.
+            let aa = result.report.get(Check::ActiveAuthentication).unwrap();
+            assert_eq!(aa.status, Status::Failed, "{}", aa.detail_en);
+            assert!(aa.detail_en.contains("6A82"), "{}", aa.detail_en);
+            // Chip Authentication passed: one failure is enough.
+            let ca = result.report.get(Check::ChipAuthentication).unwrap();
+            assert_eq!(ca.status, Status::Passed, "{}", ca.detail_en);
+            assert_eq!(result.verdict.kind, VerdictKind::ChipNotGenuine);
+        },
+    );
+}
+
+/// The files a copy can take from a genuine card (EF.COM, EF.SOD, DG1, DG2, DG13), on a blank
+/// chip with neither DG14 nor DG15 nor their private keys (issue #11).
+fn copied_files_without_keys() -> tempfile::TempDir {
+    let dir = modified_card("dg15.bin", |_| {});
+    for name in ["dg14.bin", "dg15.bin", "aa-key.der", "ca-key.der"] {
+        std::fs::remove_file(dir.path().join(name)).unwrap();
+    }
+    dir
+}
+
+/// Serve `card_dir` with emulator options, read it with the right access key, then take the
+/// card away (and wait until the reader has seen it go, so that another card can follow).
+fn read_served_with(card_dir: &Path, port: u16, extra: &[&str]) -> bhxh_emrtd::ReadResult {
+    read_served_against(card_dir, port, extra, &trust())
+}
+
+/// [`read_served_with`] against the trust store `trust`.
+fn read_served_against(
+    card_dir: &Path,
+    port: u16,
+    extra: &[&str],
+    trust: &TrustStore,
+) -> bhxh_emrtd::ReadResult {
+    let mut emulator = start_emulator_with(card_dir, port, extra);
+    let pcsc = Pcsc::establish().unwrap();
+    let reader = wait_for_card(&pcsc, &mut emulator);
+    let mut card = pcsc.connect(Some(&reader)).unwrap();
+    let key = AccessKey::from_cccd(ID, BIRTH, EXPIRY).unwrap();
+    let result = read_card(&mut card, &key, trust, &ReadOptions::default(), &mut |_| {}).unwrap();
+    drop(card);
+    emulator.kill();
+    pcsc.wait_for_removal(&reader, Duration::from_secs(5))
+        .unwrap();
+    result
+}
+
+#[test]
+fn a_copy_of_the_files_on_a_blank_chip_is_a_cloned_chip_over_pcsc() {
+    with_pcscd(
+        "a_copy_of_the_files_on_a_blank_chip_is_a_cloned_chip_over_pcsc",
+        |port| {
+            let dir = copied_files_without_keys();
+            // The blank chip answers 6A82 for DG14 and DG15; or, smarter, 6982 as if they were
+            // protected like DG3. Neither passes.
+            for (extra, sw) in [
+                (&[][..], "6A82"),
+                (&["--protect", "14", "--protect", "15"][..], "6982"),
+            ] {
+                let result = read_served_with(dir.path(), port, extra);
+                println!(
+                    "[pcsc_card] copy on a blank chip ({sw}): {}",
+                    result.verdict.headline
+                );
+                assert_eq!(
+                    result.verdict.kind,
+                    VerdictKind::ChipNotGenuine,
+                    "{}",
+                    result.verdict.render_text()
+                );
+                assert!(!result.verdict.kind.is_genuine());
+                for check in [Check::ActiveAuthentication, Check::ChipAuthentication] {
+                    let c = result.report.get(check).unwrap();
+                    assert_eq!(c.status, Status::Failed, "{check:?}: {}", c.detail_en);
+                    assert!(c.detail_en.contains(sw), "{}", c.detail_en);
+                    assert!(c.detail_vi.contains("sao chép"), "{}", c.detail_vi);
+                }
+                // What it did return is intact: the copy carries the genuine signed data.
+                for dg in [DgNumber::DG1, DgNumber::DG2, DgNumber::DG13] {
+                    let c = result.report.get(Check::DataGroupHash(dg)).unwrap();
+                    assert_eq!(c.status, Status::Passed, "{dg}");
+                }
+                assert_eq!(result.dg13.as_ref().and_then(|d| d.id_number()), Some(ID));
+            }
+        },
+    );
+}
+
+#[test]
+fn a_card_whose_sod_lists_neither_dg14_nor_dg15_is_integrity_only_over_pcsc() {
+    with_pcscd(
+        "a_card_whose_sod_lists_neither_dg14_nor_dg15_is_integrity_only_over_pcsc",
+        |port| {
+            // Signed by the issuer without DG14 and DG15: nothing can prove the chip.
+            let result = read_served_with(&fixtures::card_variant_dir("noac"), port, &[]);
+            println!(
+                "[pcsc_card] card without anti-cloning keys: {}",
+                result.verdict.headline
+            );
+            assert_eq!(
+                result.verdict.kind,
+                VerdictKind::IntegrityOnly,
+                "{}",
+                result.verdict.render_text()
+            );
+            assert!(!result.verdict.kind.is_genuine());
+            assert_eq!(
+                result.verdict.headline,
+                "Dữ liệu toàn vẹn – chưa xác minh được chip"
+            );
+            assert!(
+                result
+                    .verdict
+                    .reason_vi
+                    .as_deref()
+                    .unwrap()
+                    .starts_with("Dữ liệu bảo mật (EF.SOD) của thẻ không có DG14 hay DG15"),
+                "{:?}",
+                result.verdict.reason_vi
+            );
+            for check in [Check::ActiveAuthentication, Check::ChipAuthentication] {
+                let c = result.report.get(check).unwrap();
+                assert_eq!(c.status, Status::NotChecked, "{check:?}: {}", c.detail_en);
+            }
+            for dg in [DgNumber::DG1, DgNumber::DG2, DgNumber::DG13] {
+                let c = result.report.get(Check::DataGroupHash(dg)).unwrap();
+                assert_eq!(c.status, Status::Passed, "{dg}");
+            }
+            assert_eq!(
+                result.report.get(Check::DsRevocation).unwrap().status,
+                Status::Passed
+            );
+        },
+    );
+}
+
+#[test]
+fn a_revoked_document_signer_fails_the_trust_check_over_pcsc() {
+    with_pcscd(
+        "a_revoked_document_signer_fails_the_trust_check_over_pcsc",
+        |port| {
+            // The good card, the chip proven; but the CSCA's CRL revokes its Document Signer.
+            let revoked = fixtures::trust("trust-revoked");
+            let result = read_served_against(&good_card(), port, &[], &revoked);
+            assert_eq!(
+                result.verdict.kind,
+                VerdictKind::OriginUnverified,
+                "{}",
+                result.verdict.render_text()
+            );
+            let c = result.report.get(Check::DsRevocation).unwrap();
+            assert_eq!(c.status, Status::Failed);
+            let reason = result.verdict.reason_vi.as_deref().unwrap();
+            assert_eq!(reason, c.detail_vi);
+            assert!(
+                reason.contains("\"CN=Test Document Signer ds-p256,O=Test Issuer,C=VN\"")
+                    && reason.contains("(số sê-ri 10:01)")
+                    && reason.contains("thu hồi"),
+                "{reason}"
+            );
+            for check in [Check::ActiveAuthentication, Check::ChipAuthentication] {
+                assert_eq!(result.report.get(check).unwrap().status, Status::Passed);
+            }
+        },
+    );
+}
+
+#[test]
+fn a_jpeg_2000_face_is_read_as_stored_and_shown_as_png_over_pcsc() {
+    with_pcscd(
+        "a_jpeg_2000_face_is_read_as_stored_and_shown_as_png_over_pcsc",
+        |port| {
+            let dir = fixtures::card_variant_dir("jp2");
+            let result = read_served_with(&dir, port, &[]);
+            // The verdict is over DG2 as read: the JPEG 2000 bytes the issuer signed.
+            assert_eq!(
+                result.verdict.kind,
+                VerdictKind::Genuine,
+                "{}",
+                result.verdict.render_text()
+            );
+            let dg2 = result.data_groups.get(&DgNumber::DG2).unwrap();
+            assert_eq!(dg2, &std::fs::read(dir.join("dg2.bin")).unwrap());
+            assert_eq!(
+                result
+                    .report
+                    .get(Check::DataGroupHash(DgNumber::DG2))
+                    .unwrap()
+                    .status,
+                Status::Passed
+            );
+            // For display: decoded and re-encoded as PNG.
+            let face = &bhxh_emrtd::lds::dg2::parse_dg2(dg2).unwrap().faces[0];
+            assert_eq!(face.image_type, bhxh_emrtd::lds::dg2::ImageType::Jpeg2000);
+            assert_eq!(face.data, fixtures::jp2_face());
+            let shown = bhxh_emrtd::lds::photo::display_image(face).unwrap();
+            assert_eq!(shown.mime, "image/png");
+            assert!(shown.bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+        },
+    );
 }
 
 /// Serve the good card with PACE (`emulator` options) and read it with `key`.

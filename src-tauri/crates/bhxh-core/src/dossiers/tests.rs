@@ -300,7 +300,7 @@ fn the_plan_figures_for_tasks_13_14_24_and_25_come_from_dossiers_and_chip_checks
         &now,
     )
     .unwrap();
-    let check = |purpose, id: &str, genuine| {
+    let check = |purpose, id: &str, genuine: bool| {
         card_checks::record(
             &conn,
             &officer(),
@@ -309,7 +309,7 @@ fn the_plan_figures_for_tasks_13_14_24_and_25_come_from_dossiers_and_chip_checks
                 reader: "Virtual PCD 00 00".into(),
                 id_number: id.into(),
                 full_name: "Nguyễn Văn Đức".into(),
-                verdict: "Genuine".into(),
+                verdict: if genuine { "Genuine" } else { "IntegrityOnly" }.into(),
                 genuine,
                 file_hashes: serde_json::json!({}),
             },
@@ -336,7 +336,17 @@ fn the_plan_figures_for_tasks_13_14_24_and_25_come_from_dossiers_and_chip_checks
         "Hồ sơ tiếp nhận tháng 04/2024: 4 hồ sơ, 1 đã số hóa (33,3%, không tính hồ sơ bị từ chối)"
     );
     assert_eq!(of(14).unwrap().0, t13);
-    assert_eq!(of(24).unwrap().0, 2.0);
+    // Only the check that proved the card genuine counts for task 24; the
+    // amber one (intact data, chip not proven) is named, not counted.
+    assert_eq!(
+        of(24).unwrap(),
+        (
+            1.0,
+            "Kiểm tra CCCD gắn chip khi tiếp nhận hồ sơ tháng 04/2024: 1 lượt xác thực thẻ thật \
+             (không tính 1 lượt thẻ không được xác thực là thẻ thật)"
+                .to_owned()
+        )
+    );
     assert_eq!(of(25).unwrap().0, 1.0);
     assert_eq!(of(21), None, "no participant register");
     // May has nothing of its own

@@ -1,6 +1,12 @@
 //! Chip checks of ID cards, recorded: at the counter (plan task 24) and at
 //! benefit payment (task 25). A genuine card whose ID number is in the
 //! participant register verifies that participant (task 21).
+//!
+//! Only a card judged genuine (verdict `Genuine`: intact data, a trusted
+//! signer, and the chip proved by Active or Chip Authentication) verifies
+//! anyone or counts for tasks 24 and 25. Every other verdict — the amber
+//! `IntegrityOnly` (intact data, chip not proven) included — is recorded
+//! with `genuine = 0` and result `not_genuine`, and counts for nothing.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -34,11 +40,27 @@ pub struct CardCheckInput {
     pub reader: String,
     pub id_number: String,
     pub full_name: String,
-    /// The verdict's kind, e.g. `Genuine`, `DataAltered`.
+    /// The verdict's kind, e.g. `Genuine`, `IntegrityOnly`, `DataAltered`.
     pub verdict: String,
+    /// The reader judged the card genuine. Taken only together with the
+    /// verdict `Genuine` ([`CardCheckInput::is_genuine`]).
     pub genuine: bool,
     /// File name → SHA-256 (hex) of what was read.
     pub file_hashes: serde_json::Value,
+}
+
+/// The verdict of a card judged genuine (`bhxh_emrtd::VerdictKind::Genuine`).
+pub const GENUINE_VERDICT: &str = "Genuine";
+/// The amber verdict: intact data, chip not proven (`IntegrityOnly`).
+pub const INTEGRITY_ONLY_VERDICT: &str = "IntegrityOnly";
+
+impl CardCheckInput {
+    /// Whether the check proves the card: the reader said genuine *and* the
+    /// verdict is `Genuine`. A caller that sets `genuine` on another verdict
+    /// (an amber `IntegrityOnly`, say) verifies no one.
+    pub fn is_genuine(&self) -> bool {
+        self.genuine && self.verdict == GENUINE_VERDICT
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,6 +97,15 @@ pub struct CardCheckOutcome {
     pub verified_now: bool,
 }
 
+/// What the counter is told for a card that was not judged genuine.
+fn not_genuine_message(verdict: &str) -> &'static str {
+    if verdict == INTEGRITY_ONLY_VERDICT {
+        "Dữ liệu toàn vẹn nhưng chip chưa được xác minh là chip gốc: không đối chiếu, không xác thực số định danh, không tính là lượt kiểm tra bằng chip."
+    } else {
+        MatchResult::NotGenuine.message_vi()
+    }
+}
+
 /// Record a chip check; match and (for a genuine card) verify the participant.
 pub fn record(
     conn: &Connection,
@@ -96,7 +127,8 @@ pub fn record(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let result = match (&found, input.genuine) {
+    let genuine = input.is_genuine();
+    let result = match (&found, genuine) {
         (_, false) => MatchResult::NotGenuine,
         (None, true) => MatchResult::NotInRegister,
         (Some(_), true) => MatchResult::Matched,
@@ -123,7 +155,7 @@ pub fn record(
             id_number,
             nfc(input.full_name.trim()),
             input.verdict,
-            input.genuine,
+            genuine,
             input.file_hashes.to_string(),
             matched_bhxh,
             serde_json::to_value(result)
@@ -157,19 +189,50 @@ pub fn record(
     Ok(CardCheckOutcome {
         id,
         result,
-        message: result.message_vi().to_owned(),
+        message: if result == MatchResult::NotGenuine {
+            not_genuine_message(&input.verdict)
+        } else {
+            result.message_vi()
+        }
+        .to_owned(),
         participant,
         verified_now,
     })
 }
 
-/// Checks recorded in a month (`YYYY-MM`), by purpose: (counter, payment).
-pub fn monthly_counts(conn: &Connection, month: &str) -> Result<(i64, i64), CoreError> {
+/// Chip checks recorded in a month, by purpose.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MonthlyCounts {
+    /// Checks at the counter that proved the card genuine (task 24).
+    pub counter: i64,
+    /// Checks at benefit payment that proved the card genuine (task 25).
+    pub payment: i64,
+    /// Checks at the counter that did not (altered, cloned, unproven chip, …): recorded, not
+    /// counted.
+    pub counter_not_genuine: i64,
+    /// Checks at benefit payment that did not.
+    pub payment_not_genuine: i64,
+}
+
+/// Checks recorded in a month (`YYYY-MM`), by purpose. Tasks 24 and 25 count
+/// only the checks that proved the card genuine: a chip check that could not
+/// tell the holder's card from a copy checked no identity.
+pub fn monthly_counts(conn: &Connection, month: &str) -> Result<MonthlyCounts, CoreError> {
     Ok(conn.query_row(
-        "SELECT COALESCE(SUM(purpose = 'counter'), 0), COALESCE(SUM(purpose = 'payment'), 0)
+        "SELECT COALESCE(SUM(purpose = 'counter' AND genuine = 1), 0),
+                COALESCE(SUM(purpose = 'payment' AND genuine = 1), 0),
+                COALESCE(SUM(purpose = 'counter' AND genuine = 0), 0),
+                COALESCE(SUM(purpose = 'payment' AND genuine = 0), 0)
          FROM card_check WHERE substr(at, 1, 7) = ?1",
         [month],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| {
+            Ok(MonthlyCounts {
+                counter: r.get(0)?,
+                payment: r.get(1)?,
+                counter_not_genuine: r.get(2)?,
+                payment_not_genuine: r.get(3)?,
+            })
+        },
     )?)
 }
 
@@ -277,7 +340,36 @@ mod tests {
         .unwrap();
         assert_eq!(o.result, MatchResult::NotInRegister);
         assert!(o.message.contains("không có trong danh sách"));
-        assert_eq!(monthly_counts(&conn, "2024-06").unwrap(), (2, 2));
+        // The amber verdict (intact data, chip not proven), even if a caller
+        // says "genuine": recorded, nobody verified, not counted.
+        let mut amber = input(Purpose::Counter, "017175012345", true);
+        amber.verdict = INTEGRITY_ONLY_VERDICT.into();
+        let o = record(&conn, &actor, &amber, &now).unwrap();
+        assert_eq!((o.result, o.verified_now), (MatchResult::NotGenuine, false));
+        assert!(
+            o.message.contains("chip chưa được xác minh"),
+            "{}",
+            o.message
+        );
+        let stored: (i64, String, String) = conn
+            .query_row(
+                "SELECT genuine, verdict, result FROM card_check WHERE id = ?1",
+                [o.id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(stored, (0, "IntegrityOnly".into(), "not_genuine".into()));
+        // Tasks 24/25 count the genuine checks only: the tampered card and the
+        // amber one at the counter are recorded but not counted.
+        assert_eq!(
+            monthly_counts(&conn, "2024-06").unwrap(),
+            MonthlyCounts {
+                counter: 1,
+                payment: 2,
+                counter_not_genuine: 2,
+                payment_not_genuine: 0,
+            }
+        );
         assert!(matches!(
             record(&conn, &actor, &input(Purpose::Counter, "12345", true), &now),
             Err(CoreError::Invalid {

@@ -23,8 +23,11 @@ pub struct AutoIndicator {
 ///   out) that have been digitised;
 /// - task 21: the share of participants whose ID number is verified (a
 ///   state, not a monthly flow: only for the month in progress);
-/// - task 24: chip card checks at the reception desk in the month;
-/// - task 25: chip card checks at benefit payment in the month.
+/// - task 24: chip card checks at the reception desk in the month that
+///   proved the card genuine;
+/// - task 25: the same at benefit payment. A check whose verdict is not
+///   `Genuine` (altered data, a cloned chip, the amber "data intact, chip not
+///   proven") is recorded but not counted; the source says how many.
 ///
 /// A figure is given only where there is something to count.
 pub fn auto_indicators(
@@ -69,22 +72,35 @@ pub fn auto_indicators(
             ),
         });
     }
-    let (counter, payment) =
-        crate::participants::card_checks::monthly_counts(conn, &month.to_string())?;
-    if counter > 0 {
+    let counts = crate::participants::card_checks::monthly_counts(conn, &month.to_string())?;
+    // Only checks that proved the card genuine count; the others are named.
+    let not_counted = |n: i64| {
+        if n > 0 {
+            format!(" (không tính {n} lượt thẻ không được xác thực là thẻ thật)")
+        } else {
+            String::new()
+        }
+    };
+    if counts.counter > 0 {
         out.push(AutoIndicator {
             task_number: 24,
-            value: counter as f64,
+            value: counts.counter as f64,
             source: format!(
-                "Kiểm tra CCCD gắn chip khi tiếp nhận hồ sơ tháng {label}: {counter} lượt"
+                "Kiểm tra CCCD gắn chip khi tiếp nhận hồ sơ tháng {label}: {} lượt xác thực thẻ thật{}",
+                counts.counter,
+                not_counted(counts.counter_not_genuine)
             ),
         });
     }
-    if payment > 0 {
+    if counts.payment > 0 {
         out.push(AutoIndicator {
             task_number: 25,
-            value: payment as f64,
-            source: format!("Kiểm tra CCCD gắn chip khi chi trả tháng {label}: {payment} lượt"),
+            value: counts.payment as f64,
+            source: format!(
+                "Kiểm tra CCCD gắn chip khi chi trả tháng {label}: {} lượt xác thực thẻ thật{}",
+                counts.payment,
+                not_counted(counts.payment_not_genuine)
+            ),
         });
     }
     Ok(out)

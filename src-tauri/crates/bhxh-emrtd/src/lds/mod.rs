@@ -2,13 +2,15 @@
 //!
 //! Everything here parses (or, for tests, writes) files; nothing talks to a card or judges a
 //! signature. That is the point of the module: it is the surface a hostile chip controls, so it
-//! is kept small, pure and fuzzed (`fuzz/fuzz_targets/{tlv,lds,mrz}.rs`), and the protocol and
+//! is kept small, pure and fuzzed (`fuzz/fuzz_targets/{tlv,lds,mrz,dg2_image}.rs`), and the protocol and
 //! trust code only ever see its typed results.
 //!
 //! - [`tlv`]: BER-TLV, the encoding of every file.
 //! - [`mrz`]: the machine readable zone and DG1, which carries it.
 //! - [`com`] (EF.COM, the table of contents), [`dg2`] (face image), [`dg13`] (Vietnamese
 //!   personal data), [`dg14`] (security infos), [`dg15`] (Active Authentication public key).
+//! - [`photo`]: DG2's face made showable (JPEG as stored, JPEG 2000 decoded to PNG), for
+//!   display only.
 //! - [`sod`]: EF.SOD, the signed hashes of the data groups.
 //! - [`card_access`]: EF.CardAccess, the PACE protocols the chip offers.
 //!
@@ -22,6 +24,7 @@ pub mod dg14;
 pub mod dg15;
 pub mod dg2;
 pub mod mrz;
+pub mod photo;
 pub mod sod;
 pub mod tlv;
 
@@ -44,6 +47,8 @@ impl DgNumber {
     pub const DG2: Self = Self(2);
     /// DG3 (fingerprints, EAC protected).
     pub const DG3: Self = Self(3);
+    /// DG4 (iris, EAC protected).
+    pub const DG4: Self = Self(4);
     /// DG13 (issuer-specific; Vietnamese personal data).
     pub const DG13: Self = Self(13);
     /// DG14 (security infos for PACE / Chip Authentication).

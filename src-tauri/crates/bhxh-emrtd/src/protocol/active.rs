@@ -7,6 +7,7 @@
 //! judged by [`crate::verify::active`], so that the verification runs on stored vectors and the
 //! protocol on a chip, each without the other.
 
+use crate::protocol::read_binary::Unavailable;
 use crate::transport::RawResponse;
 
 /// The length of the Active Authentication challenge.
@@ -45,6 +46,11 @@ pub fn internal_authenticate<E>(
 pub enum AaOutcome {
     /// The card has no DG15 (or it was not read): nothing to check.
     NotAvailable,
+    /// EF.SOD lists DG15, but the chip did not hand it out (`6A82` absent, `6982` protected):
+    /// the issuer wrote an Active Authentication key that this chip withholds. ICAO 9303 never
+    /// protects DG15, so a genuine chip always returns it; a copy made without the key has
+    /// every reason to hide it.
+    Withheld(Unavailable),
     /// DG15 was read but does not parse.
     BadDg15(String),
     /// The chip answered INTERNAL AUTHENTICATE with an error status.

@@ -21,6 +21,7 @@ use crate::crypto::weierstrass::{AffinePoint, CurveParams, parse_ec_parameters, 
 use crate::lds::card_access::PaceCipher;
 use crate::lds::dg14::{Dg14, SecurityInfoKind};
 use crate::lds::tlv::{self, TlvReader};
+use crate::protocol::read_binary::Unavailable;
 
 /// `id-CA-ECDH` = 0.4.0.127.0.7.2.2.3.2, as OID content bytes.
 const ID_CA_ECDH: [u8; 9] = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x03, 0x02];
@@ -226,6 +227,10 @@ pub fn plan(dg14: &Dg14) -> CaPlan {
 pub enum CaOutcome {
     /// DG14 offers no Chip Authentication.
     NotAvailable,
+    /// EF.SOD lists DG14, but the chip did not hand it out (`6A82` absent, `6982` protected).
+    /// ICAO 9303 never protects DG14: a chip that withholds it hides its Chip Authentication
+    /// key, which is what a copy without the key does.
+    Withheld(Unavailable),
     /// DG14 offers it in a form this crate cannot run (the reason).
     Unsupported(String),
     /// The chip refused a step of the key agreement (the step and its status word).

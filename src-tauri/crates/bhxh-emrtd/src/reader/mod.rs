@@ -61,7 +61,7 @@ use crate::protocol::secure_messaging::SmError;
 use crate::transport::{Transport, TransportError};
 use crate::verify::active::active_authentication_check;
 use crate::verify::chip_auth::chip_authentication_check;
-use crate::verify::passive::{PassiveAuthReport, passive_authentication};
+use crate::verify::passive::{PassiveAuthReport, passive_authentication_of_chip};
 use crate::verify::trust::TrustStore;
 use crate::verify::verdict::Verdict;
 use session::{Session, random};
@@ -308,9 +308,13 @@ pub fn read_card<T: Transport + ?Sized>(
     if let Some(c) = &com_parsed {
         wanted.extend(c.data_groups());
     }
-    if let Some(parsed) = sod.as_deref().and_then(|s| parse_sod(s).ok()) {
-        wanted.extend(parsed.lds.dg_hashes.keys().copied());
-    }
+    // The data groups the issuer signed: each must come back (see `verify::presence`).
+    let signed: BTreeSet<DgNumber> = sod
+        .as_deref()
+        .and_then(|s| parse_sod(s).ok())
+        .map(|parsed| parsed.lds.dg_hashes.keys().copied().collect())
+        .unwrap_or_default();
+    wanted.extend(signed.iter().copied());
     let mut data_groups = BTreeMap::new();
     for dg in wanted {
         if let Some(bytes) = read_one(
@@ -323,10 +327,23 @@ pub fn read_card<T: Transport + ?Sized>(
         }
     }
 
+    // Signed data groups the chip answered 6A82 or 6982 for.
+    let withheld: BTreeMap<DgNumber, Unavailable> = unavailable
+        .iter()
+        .filter_map(|(file, why)| match file {
+            LdsFile::Dg(n) if signed.contains(n) => Some((*n, *why)),
+            _ => None,
+        })
+        .collect();
+
     // Active Authentication (ICAO 9303-11 §6.1): the chip signs a fresh challenge with the
-    // private key of DG15. Judged after passive authentication, below.
+    // private key of DG15. Judged after passive authentication, below. A DG15 that EF.SOD
+    // lists and the chip withholds fails it, whatever the options.
     let dg15 = data_groups.get(&DgNumber::DG15).map(|b| parse_dg15(b));
     let aa_outcome = match &dg15 {
+        None if withheld.contains_key(&DgNumber::DG15) => withheld
+            .get(&DgNumber::DG15)
+            .map(|why| AaOutcome::Withheld(*why)),
         _ if !options.active_authentication => None,
         None => Some(AaOutcome::NotAvailable),
         Some(Err(e)) => Some(AaOutcome::BadDg15(e.to_string())),
@@ -337,7 +354,9 @@ pub fn read_card<T: Transport + ?Sized>(
     };
     // Chip Authentication (ICAO 9303-11 §6.2) with the DG14 key, last: the session ends
     // under the keys it agreed, confirmed by one more read. Judged below.
-    let ca_outcome = if options.chip_authentication {
+    let ca_outcome = if let Some(why) = withheld.get(&DgNumber::DG14) {
+        Some(CaOutcome::Withheld(*why))
+    } else if options.chip_authentication {
         Some(
             match data_groups.get(&DgNumber::DG14).map(|b| parse_dg14(b)) {
                 None => CaOutcome::NotAvailable,
@@ -373,9 +392,10 @@ pub fn read_card<T: Transport + ?Sized>(
                 None
             }
         });
-    let mut report = passive_authentication(
+    let mut report = passive_authentication_of_chip(
         sod.as_deref().unwrap_or(&[]),
         &data_groups,
+        &withheld,
         trust,
         options.at.unwrap_or_else(SystemTime::now),
     );
@@ -415,6 +435,8 @@ mod tests {
         FakeChip, assert_genuine_and_complete, card, read, read_options as options,
     };
     use crate::testing::fixtures::trust;
+    use crate::verify::verdict::VerdictKind;
+    use crate::verify::{Check, Status};
 
     #[test]
     fn reads_every_file_and_judges_the_card() {
@@ -487,10 +509,8 @@ mod tests {
     }
 
     #[test]
-    fn absent_files_are_not_errors() {
-        let mut files = card();
-        files.remove(&DgNumber::DG15.file_id());
-        let mut chip = FakeChip::new(files);
+    fn absent_files_that_the_sod_does_not_list_are_not_errors() {
+        let mut chip = FakeChip::new(card());
         let mut opts = options();
         opts.data_groups.push(DgNumber::new(11).unwrap());
         let (result, _) = read(&mut chip, &opts);
@@ -498,29 +518,193 @@ mod tests {
         assert!(
             result
                 .unavailable
-                .contains(&(LdsFile::Dg(DgNumber::DG15), Unavailable::Absent))
-        );
-        assert!(
-            result
-                .unavailable
                 .contains(&(LdsFile::Dg(DgNumber::new(11).unwrap()), Unavailable::Absent))
         );
-        // DG15 is listed in EF.SOD but was not read: not checked, the rest is genuine.
+        // DG3 is protected (6982), as Extended Access Control wants: not checked, not held
+        // against the card.
+        let dg3 = result
+            .report
+            .get(Check::DataGroupHash(DgNumber::DG3))
+            .unwrap();
+        assert_eq!(dg3.status, Status::NotChecked);
+        assert!(dg3.detail_vi.contains("(EAC)"), "{}", dg3.detail_vi);
+        assert_eq!(result.verdict.kind, VerdictKind::Genuine);
+    }
+
+    /// Reads the generated card with the files `without` removed and `refusals` added.
+    fn read_card_with(
+        without: &[DgNumber],
+        refusals: &[(DgNumber, u16)],
+        opts: &ReadOptions,
+    ) -> (Result<ReadResult, ReadError>, FakeChip) {
+        let mut files = card();
+        for n in without {
+            files.remove(&n.file_id());
+        }
+        let mut chip = FakeChip::new(files);
+        for (n, sw) in refusals {
+            chip.refusals.insert(n.file_id(), *sw);
+        }
+        let (result, _) = read(&mut chip, opts);
+        (result, chip)
+    }
+
+    #[test]
+    fn a_copy_on_a_blank_chip_without_dg14_and_dg15_is_a_cloned_chip() {
+        // Issue #11: EF.COM, EF.SOD, DG1, DG2 and DG13 of a genuine card on a chip that
+        // answers "file not found" for DG14 and DG15 (it has neither key).
+        let (result, chip) = read_card_with(&[DgNumber::DG14, DgNumber::DG15], &[], &options());
+        let result = result.unwrap();
         assert_eq!(
             result.verdict.kind,
-            crate::verify::verdict::VerdictKind::Genuine
-        );
-        // No DG15: Active Authentication is "not available", not a failure, and not sent.
-        let aa = result
-            .report
-            .get(crate::verify::Check::ActiveAuthentication)
-            .unwrap();
-        assert_eq!(aa.status, crate::verify::Status::NotChecked);
-        assert!(
-            aa.detail_en.starts_with("not available"),
+            VerdictKind::ChipNotGenuine,
             "{}",
-            aa.detail_en
+            result.verdict.render_text()
         );
+        assert!(!result.verdict.kind.is_genuine());
+        let aa = result.report.get(Check::ActiveAuthentication).unwrap();
+        assert_eq!(aa.status, Status::Failed);
+        assert_eq!(
+            aa.detail_en,
+            "EF.SOD lists DG15 but the chip answered 6A82 (file not found): it withholds the \
+             Active Authentication key (ICAO 9303 never protects DG15)"
+        );
+        assert!(aa.detail_vi.contains("DG15") && aa.detail_vi.contains("sao chép"));
+        // Chip Authentication is judged too, although the options leave it out.
+        let ca = result.report.get(Check::ChipAuthentication).unwrap();
+        assert_eq!(ca.status, Status::Failed);
+        assert!(
+            ca.detail_en
+                .starts_with("EF.SOD lists DG14 but the chip answered 6A82")
+        );
+        // The data groups it did return are intact; the withheld ones are named.
+        let dg15 = result
+            .report
+            .get(Check::DataGroupHash(DgNumber::DG15))
+            .unwrap();
+        assert_eq!(dg15.status, Status::NotChecked);
+        assert!(dg15.detail_vi.contains("xem kiểm tra xác thực chủ động"));
+        assert_eq!(
+            result
+                .report
+                .get(Check::DataGroupHash(DgNumber::DG13))
+                .unwrap()
+                .status,
+            Status::Passed
+        );
+        assert_eq!(
+            result.verdict.reason_vi.as_deref(),
+            Some(aa.detail_vi.as_str())
+        );
+        // INTERNAL AUTHENTICATE was never sent: there is no key to check it with.
         assert!(!chip.log.iter().any(|c| c[1] == 0x88));
+    }
+
+    #[test]
+    fn pretending_the_keys_are_protected_is_no_way_out() {
+        for (without, refusals) in [
+            (vec![], vec![(DgNumber::DG15, 0x6982)]),
+            (vec![], vec![(DgNumber::DG14, 0x6982)]),
+            (vec![DgNumber::DG14], vec![(DgNumber::DG15, 0x6982)]),
+        ] {
+            let (result, _) = read_card_with(&without, &refusals, &options());
+            let result = result.unwrap();
+            assert_eq!(
+                result.verdict.kind,
+                VerdictKind::ChipNotGenuine,
+                "{refusals:?}: {}",
+                result.verdict.render_text()
+            );
+            assert!(
+                result.verdict.reason.as_deref().unwrap().contains("6982"),
+                "{:?}",
+                result.verdict.reason
+            );
+        }
+    }
+
+    #[test]
+    fn a_withheld_dg15_fails_even_with_active_authentication_switched_off() {
+        let opts = ReadOptions {
+            active_authentication: false,
+            ..options()
+        };
+        let (result, _) = read_card_with(&[DgNumber::DG15], &[], &opts);
+        let result = result.unwrap();
+        assert_eq!(result.verdict.kind, VerdictKind::ChipNotGenuine);
+        // Switched off with DG15 present: nothing proves the chip, nothing speaks against it.
+        let (result, _) = read_card_with(&[], &[], &opts);
+        assert_eq!(result.unwrap().verdict.kind, VerdictKind::IntegrityOnly);
+    }
+
+    #[test]
+    fn a_missing_dg1_dg2_or_dg13_is_altered_data_naming_the_group() {
+        for (n, name) in [
+            (DgNumber::DG1, "DG1 (dòng MRZ)"),
+            (DgNumber::DG2, "DG2 (ảnh chân dung)"),
+            (DgNumber::DG13, "DG13 (thông tin nhân thân)"),
+        ] {
+            for (without, refusals, sw) in [
+                (vec![n], vec![], "6A82"),
+                (vec![], vec![(n, 0x6982)], "6982"),
+            ] {
+                let (result, _) = read_card_with(&without, &refusals, &options());
+                let result = result.unwrap();
+                assert_eq!(result.verdict.kind, VerdictKind::DataAltered, "{n} {sw}");
+                let reason = result.verdict.reason_vi.as_deref().unwrap();
+                assert!(reason.contains(name) && reason.contains(sw), "{reason}");
+                assert_eq!(
+                    result.report.get(Check::DataGroupHash(n)).unwrap().status,
+                    Status::Failed
+                );
+            }
+        }
+        // DG3 answered "absent" although EF.SOD lists it (a copy that could not read it).
+        let (result, _) = read_card_with(&[], &[(DgNumber::DG3, 0x6A82)], &options());
+        let result = result.unwrap();
+        assert_eq!(result.verdict.kind, VerdictKind::DataAltered);
+        assert!(
+            result
+                .verdict
+                .reason
+                .unwrap()
+                .contains("DG3 is listed in EF.SOD")
+        );
+    }
+
+    #[test]
+    fn an_empty_or_foreign_key_group_is_altered_data() {
+        // DG15 served empty, or DG14 replaced by the DG15 bytes: neither hashes to what EF.SOD
+        // says, whatever the anti-cloning checks make of them.
+        let mut files = card();
+        files.insert(DgNumber::DG15.file_id(), Vec::new());
+        let mut chip = FakeChip::new(files);
+        let result = read(&mut chip, &options()).0.unwrap();
+        assert_eq!(result.verdict.kind, VerdictKind::DataAltered);
+        assert_eq!(
+            result
+                .report
+                .get(Check::DataGroupHash(DgNumber::DG15))
+                .unwrap()
+                .status,
+            Status::Failed
+        );
+        let mut files = card();
+        let dg15 = files[&DgNumber::DG15.file_id()].clone();
+        files.insert(DgNumber::DG14.file_id(), dg15);
+        let mut chip = FakeChip::new(files);
+        let result = read(&mut chip, &options()).0.unwrap();
+        assert_eq!(result.verdict.kind, VerdictKind::DataAltered);
+    }
+
+    #[test]
+    fn any_other_status_word_for_a_data_group_ends_the_read() {
+        let (result, _) = read_card_with(&[], &[(DgNumber::DG15, 0x6F00)], &options());
+        let err = result.unwrap_err();
+        assert!(
+            matches!(err, ReadError::Status { sw: 0x6F00, .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("DG15"), "{err}");
     }
 }

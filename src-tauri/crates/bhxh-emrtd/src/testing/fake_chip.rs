@@ -43,6 +43,12 @@ type Session = ([u8; 16], [u8; 16], [u8; 8]);
 /// DG3: listed and selectable, but protected (`6982`), as on real cards (EAC).
 const DG3: u16 = 0x0103;
 
+/// The status words the generated card answers READ BINARY with instead of data: DG3
+/// protected (`6982`), as on real cards (Extended Access Control).
+pub fn default_refusals() -> BTreeMap<u16, u16> {
+    BTreeMap::from([(DG3, 0x6982)])
+}
+
 /// A chip in a test: eMRTD application, BAC, 3DES secure messaging, transparent files.
 #[derive(Debug)]
 pub struct FakeChip {
@@ -65,6 +71,10 @@ pub struct FakeChip {
     pub aa_key: Option<Vec<u8>>,
     /// Whether READ BINARY by short EF identifier works (else `6A86`).
     pub sfi: bool,
+    /// Files that SELECT finds but READ BINARY answers with this status word instead of data
+    /// (by file identifier): DG3 `6982` by default ([`default_refusals`]); a test adds DG15
+    /// `6982` for a chip that pretends its key is protected, or `6F00` for a chip in trouble.
+    pub refusals: BTreeMap<u16, u16>,
     keys: BacKeys,
     app: bool,
     current: Option<u16>,
@@ -214,6 +224,7 @@ impl FakeChip {
             log: Vec::new(),
             aa_key: Some(fixtures::aa_private_key()),
             sfi: true,
+            refusals: default_refusals(),
         }
     }
 
@@ -245,7 +256,7 @@ impl FakeChip {
                     return (vec![], 0x6700);
                 };
                 let fid = u16::from_be_bytes([*hi, *lo]);
-                if self.files.contains_key(&fid) || fid == DG3 {
+                if self.files.contains_key(&fid) || self.refusals.contains_key(&fid) {
                     self.current = Some(fid);
                     (vec![], 0x9000)
                 } else {
@@ -329,7 +340,7 @@ impl FakeChip {
                 return (vec![], 0x6A86);
             }
             let fid = 0x0100 | u16::from(p1 & 0x1F);
-            if !self.files.contains_key(&fid) && fid != DG3 {
+            if !self.files.contains_key(&fid) && !self.refusals.contains_key(&fid) {
                 return (vec![], 0x6A82);
             }
             self.current = Some(fid);
@@ -345,8 +356,8 @@ impl FakeChip {
         let Some(fid) = self.current else {
             return (vec![], 0x6986);
         };
-        if fid == DG3 {
-            return (vec![], 0x6982);
+        if let Some(sw) = self.refusals.get(&fid) {
+            return (vec![], *sw);
         }
         if le > self.max_le + if ins == 0xB1 { 4 } else { 0 } {
             return (vec![], 0x6700);

@@ -37,10 +37,45 @@ pub fn card_dir() -> PathBuf {
     testdata("card")
 }
 
-/// The test CSCAs the generated card chains to (`testdata/pki/trust`).
+/// The test CSCAs the generated card chains to, with their current CRLs
+/// (`testdata/pki/trust`).
 pub fn trust_dir() -> PathBuf {
     testdata("pki/trust")
 }
+
+/// The same CSCAs, but the brainpool CSCA's CRL revokes the card's Document Signer (`ds-p256`,
+/// serial `10:01`): `testdata/pki/trust-revoked`.
+pub fn revoked_trust_dir() -> PathBuf {
+    testdata("pki/trust-revoked")
+}
+
+/// A variant of the generated card, as the emulator serves it (`testdata/card-<name>/`):
+/// - `noac`: EF.SOD lists neither DG14 nor DG15 (no anti-cloning key, as on a card that
+///   offers neither Active nor Chip Authentication): DG1, DG2, DG13 and EF.COM/EF.SOD;
+/// - `jp2`: the face in DG2 as JPEG 2000 ([`jp2_face`]), otherwise the whole card with its
+///   keys.
+pub fn card_variant_dir(name: &str) -> PathBuf {
+    testdata(&format!("card-{name}"))
+}
+
+/// The card variants: name, data groups, EF.COM, and whether the chip has the AA/CA keys.
+type Variant = (
+    &'static str,
+    fn() -> BTreeMap<DgNumber, Vec<u8>>,
+    fn() -> Vec<u8>,
+    bool,
+);
+
+/// Every card variant of [`card_variant_dir`].
+pub const CARD_VARIANTS: [Variant; 2] = [
+    (
+        "noac",
+        no_anti_cloning_card_files,
+        ef_com_without_keys,
+        false,
+    ),
+    ("jp2", jp2_card_files, ef_com, true),
+];
 
 fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -103,6 +138,27 @@ pub fn card_dg14() -> Vec<u8> {
     w.into_bytes()
 }
 
+/// The JPEG 2000 test face (`testdata/jp2/face.jp2`, a lossless 48 × 64 RGB pattern made by
+/// `testdata/jp2/make.py`: pixel (x, y) = (5x mod 256, 4y mod 256, 3(x + y) mod 256)).
+pub fn jp2_face() -> Vec<u8> {
+    read(&testdata("jp2/face.jp2"))
+}
+
+/// The generated card with its face as JPEG 2000 (ISO 19794-5 image data type 1).
+pub fn jp2_card_files() -> BTreeMap<DgNumber, Vec<u8>> {
+    let mut files = card_files();
+    files.insert(DgNumber::DG2, super::samples::sample_dg2(&jp2_face(), 1));
+    files
+}
+
+/// The generated card without DG14 and DG15: a card that offers no anti-cloning check.
+pub fn no_anti_cloning_card_files() -> BTreeMap<DgNumber, Vec<u8>> {
+    let mut files = card_files();
+    files.remove(&DgNumber::DG14);
+    files.remove(&DgNumber::DG15);
+    files
+}
+
 /// The card's Active Authentication private key (PKCS#1 DER), as the emulator loads it.
 pub fn aa_private_key() -> Vec<u8> {
     std::fs::read(testdata("card/aa-key.der")).unwrap_or_default()
@@ -111,7 +167,12 @@ pub fn aa_private_key() -> Vec<u8> {
 /// The DER `LDSSecurityObject` over [`card_files`] (SHA-256), plus a DG3 entry that is never
 /// "read" (as on real cards, where DG3 needs Extended Access Control).
 pub fn lds_security_object() -> Vec<u8> {
-    let mut hashes: BTreeMap<DgNumber, Vec<u8>> = card_files()
+    lds_security_object_over(&card_files())
+}
+
+/// The DER `LDSSecurityObject` over `files` (SHA-256), plus the DG3 entry.
+pub fn lds_security_object_over(files: &BTreeMap<DgNumber, Vec<u8>>) -> Vec<u8> {
+    let mut hashes: BTreeMap<DgNumber, Vec<u8>> = files
         .iter()
         .map(|(n, bytes)| (*n, HashAlgorithm::Sha256.digest(bytes)))
         .collect();
@@ -124,11 +185,20 @@ pub fn lds_security_object() -> Vec<u8> {
 
 /// EF.COM of the generated card: LDS 1.7, Unicode 4.0.0, DG1, DG2, DG3, DG13, DG14, DG15.
 pub fn ef_com() -> Vec<u8> {
+    ef_com_listing(&[0x61, 0x75, 0x63, 0x6D, 0x6E, 0x6F])
+}
+
+/// EF.COM of the card without DG14 and DG15: DG1, DG2, DG3, DG13.
+pub fn ef_com_without_keys() -> Vec<u8> {
+    ef_com_listing(&[0x61, 0x75, 0x63, 0x6D])
+}
+
+fn ef_com_listing(tags: &[u8]) -> Vec<u8> {
     let mut w = TlvWriter::new();
     w.nested(0x60, |w| {
         w.put(0x5F01, b"0107");
         w.put(0x5F36, b"040000");
-        w.put(0x5C, &[0x61, 0x75, 0x63, 0x6D, 0x6E, 0x6F]);
+        w.put(0x5C, tags);
     });
     w.into_bytes()
 }
@@ -218,6 +288,54 @@ mod tests {
         );
         let com = crate::lds::com::parse_com(&ef_com()).unwrap();
         assert_eq!(com.data_groups().len(), 6);
+        // The variants, each a whole card.
+        for (name, files, com, keys) in CARD_VARIANTS {
+            let dir = card_variant_dir(name);
+            let stale = |f: &str| format!("card-{name}/{f} is stale");
+            let lso = lds_security_object_over(&files());
+            assert_eq!(
+                std::fs::read(dir.join("lso.der")).unwrap(),
+                lso,
+                "{}",
+                stale("lso.der")
+            );
+            let sod_bytes = std::fs::read(dir.join("sod.bin")).unwrap();
+            assert_eq!(
+                sod_bytes,
+                sod(&format!("sod-card-{name}.cms")),
+                "{}",
+                stale("sod.bin")
+            );
+            let signed = crate::lds::sod::parse_sod(&sod_bytes).unwrap();
+            assert_eq!(signed.econtent, lso, "{}", stale("sod.bin"));
+            assert_eq!(
+                std::fs::read(dir.join("com.bin")).unwrap(),
+                com(),
+                "{}",
+                stale("com.bin")
+            );
+            let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("dg"))
+                .collect();
+            on_disk.sort();
+            let mut expected: Vec<String> = files()
+                .keys()
+                .map(|n| format!("dg{}.bin", n.get()))
+                .collect();
+            expected.sort();
+            assert_eq!(on_disk, expected, "card-{name}");
+            for (n, bytes) in files() {
+                let f = format!("dg{}.bin", n.get());
+                assert_eq!(std::fs::read(dir.join(&f)).unwrap(), bytes, "{}", stale(&f));
+            }
+            for key in ["aa-key.der", "ca-key.der"] {
+                let copy = std::fs::read(dir.join(key)).ok();
+                let card_key = std::fs::read(testdata(&format!("card/{key}"))).ok();
+                assert_eq!(copy, if keys { card_key } else { None }, "{}", stale(key));
+            }
+        }
     }
 
     #[test]
@@ -245,6 +363,22 @@ mod tests {
         }
         std::fs::write(dir.join("lso.der"), lds_security_object()).unwrap();
         std::fs::write(dir.join("com.bin"), ef_com()).unwrap();
+        // The variants' data groups and LDSSecurityObjects (signed by the script below).
+        for (name, files, com, keys) in CARD_VARIANTS {
+            let v = card_variant_dir(name);
+            let _ = std::fs::remove_dir_all(&v);
+            std::fs::create_dir_all(&v).unwrap();
+            for (n, bytes) in files() {
+                std::fs::write(v.join(format!("dg{}.bin", n.get())), bytes).unwrap();
+            }
+            std::fs::write(v.join("lso.der"), lds_security_object_over(&files())).unwrap();
+            std::fs::write(v.join("com.bin"), com()).unwrap();
+            if keys {
+                for key in ["aa-key.der", "ca-key.der"] {
+                    std::fs::copy(dir.join(key), v.join(key)).unwrap();
+                }
+            }
+        }
         // First pass: the PKI and the SODs.
         let status = std::process::Command::new("bash")
             .arg(testdata("pki/make.sh"))
@@ -252,6 +386,13 @@ mod tests {
             .unwrap();
         assert!(status.success());
         std::fs::write(dir.join("sod.bin"), sod(CARD_SOD)).unwrap();
+        for (name, ..) in CARD_VARIANTS {
+            std::fs::write(
+                card_variant_dir(name).join("sod.bin"),
+                sod(&format!("sod-card-{name}.cms")),
+            )
+            .unwrap();
+        }
         // Second pass: a master list over the two trusted CSCAs.
         let certs: Vec<Vec<u8>> = trust("trust")
             .anchors()

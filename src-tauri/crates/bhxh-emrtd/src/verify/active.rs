@@ -20,6 +20,7 @@ use crate::lds::dg14::{Dg14, SecurityInfoKind};
 use crate::lds::dg15::Dg15;
 use crate::lds::tlv::TlvReader;
 use crate::protocol::active::AaOutcome;
+use crate::verify::presence;
 use crate::verify::{Check, CheckResult, Status};
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::traits::PublicKeyParts;
@@ -257,6 +258,17 @@ pub fn active_authentication_check(
             Status::NotChecked,
             "Không thực hiện: thẻ không có khóa xác thực chủ động (DG15).".to_string(),
             "not available: the card has no Active Authentication key (DG15)".to_string(),
+        ),
+        (AaOutcome::Withheld(why), _) => (
+            Status::Failed,
+            format!(
+                "Chip không trả về khóa xác thực chủ động (DG15) dù dữ liệu bảo mật (EF.SOD) của cơ quan cấp thẻ có nhóm này (chip trả lời {}): chip có thể đã bị sao chép.",
+                presence::answer_vi(*why)
+            ),
+            format!(
+                "EF.SOD lists DG15 but the chip answered {}: it withholds the Active Authentication key (ICAO 9303 never protects DG15)",
+                presence::answer_en(*why)
+            ),
         ),
         (AaOutcome::BadDg15(e), _) => (
             Status::Unverifiable,

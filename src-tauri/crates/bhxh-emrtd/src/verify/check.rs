@@ -26,6 +26,9 @@ pub enum Check {
     CscaTrust,
     /// The CSCA certificate is valid at the checked time.
     CscaCertificateValidity,
+    /// The Document Signer certificate is not revoked: the CSCA's current CRL does not list
+    /// it (failed: listed, or the newest CRL is overdue; not checked: no CRL of that CSCA).
+    DsRevocation,
     /// Active Authentication: the chip holds the private key of DG15 (not a copy). Added by
     /// [`crate::reader`] after passive authentication; see [`crate::verify::active`].
     ActiveAuthentication,
@@ -45,6 +48,7 @@ impl Check {
             Self::DsCertificateValidity => "Hiệu lực chứng thư ký (DS)".into(),
             Self::CscaTrust => "Nguồn gốc chứng thư (CSCA)".into(),
             Self::CscaCertificateValidity => "Hiệu lực chứng thư gốc (CSCA)".into(),
+            Self::DsRevocation => "Thu hồi chứng thư ký (DS)".into(),
             Self::ActiveAuthentication => "Xác thực chủ động (chống sao chép chip)".into(),
             Self::ChipAuthentication => "Xác thực chip (chống sao chép chip)".into(),
         }
@@ -54,6 +58,12 @@ impl Check {
     /// checkable: says nothing about the data's signer).
     pub fn is_anti_cloning(self) -> bool {
         matches!(self, Self::ActiveAuthentication | Self::ChipAuthentication)
+    }
+
+    /// Whether a failure of this check means the signer cannot be trusted (as opposed to: the
+    /// data was altered, or a certificate is out of its validity period).
+    pub fn is_trust(self) -> bool {
+        matches!(self, Self::CscaTrust | Self::DsRevocation)
     }
 
     /// Whether a failure of this check means the data was altered (as opposed to: its origin

@@ -7,6 +7,7 @@
 //! place.
 
 use crate::protocol::chip_auth::CaOutcome;
+use crate::verify::presence;
 use crate::verify::{Check, CheckResult, Status};
 
 /// The check result for a Chip Authentication outcome.
@@ -17,6 +18,17 @@ pub fn chip_authentication_check(outcome: &CaOutcome) -> CheckResult {
             Status::NotChecked,
             "Không thực hiện: DG14 không có khóa xác thực chip.".to_string(),
             "not available: DG14 offers no Chip Authentication".to_string(),
+        ),
+        CaOutcome::Withheld(why) => (
+            Status::Failed,
+            format!(
+                "Chip không trả về khóa xác thực chip (DG14) dù dữ liệu bảo mật (EF.SOD) của cơ quan cấp thẻ có nhóm này (chip trả lời {}): chip có thể đã bị sao chép.",
+                presence::answer_vi(*why)
+            ),
+            format!(
+                "EF.SOD lists DG14 but the chip answered {}: it withholds the Chip Authentication key (ICAO 9303 never protects DG14)",
+                presence::answer_en(*why)
+            ),
         ),
         CaOutcome::Unsupported(r) => (
             Status::Unverifiable,
@@ -69,6 +81,14 @@ mod tests {
         let protocol = || "ECDH, AES-128, brainpoolP256r1, version 2".to_string();
         for (outcome, status) in [
             (CaOutcome::NotAvailable, Status::NotChecked),
+            (
+                CaOutcome::Withheld(crate::protocol::read_binary::Unavailable::Absent),
+                Status::Failed,
+            ),
+            (
+                CaOutcome::Withheld(crate::protocol::read_binary::Unavailable::Protected),
+                Status::Failed,
+            ),
             (CaOutcome::Unsupported("DH".into()), Status::Unverifiable),
             (
                 CaOutcome::Refused {

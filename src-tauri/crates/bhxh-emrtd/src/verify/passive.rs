@@ -11,9 +11,13 @@
 use crate::crypto::weierstrass::CurveError;
 use crate::crypto::{HashAlgorithm, SignatureError, verify_signature};
 use crate::lds::DgNumber;
+use crate::lds::sod::StoredCertificate;
 use crate::lds::sod::{OID_LDS_SECURITY_OBJECT, Sod, parse_sod};
+use crate::protocol::read_binary::Unavailable;
+use crate::verify::presence::withheld_group_check;
 use crate::verify::trust::{
-    ChainError, TrustStore, Validity, format_date_vi, format_utc, validity_at,
+    ChainError, Revocation, TrustStore, TrustedCrl, Validity, format_date_vi, format_utc,
+    validity_at,
 };
 use crate::verify::{Check, CheckResult, Status};
 use std::collections::BTreeMap;
@@ -114,9 +118,27 @@ fn validity_check(
 
 /// Runs passive authentication over EF.SOD and the data groups read (DG number → the file's
 /// bytes exactly as read), against `trust`, with certificate validity checked at `at`.
+///
+/// For files at rest: a data group EF.SOD lists that is not in `data_groups` is "not read",
+/// not a failure. A chip read says why a file is missing:
+/// [`passive_authentication_of_chip`].
 pub fn passive_authentication(
     sod_bytes: &[u8],
     data_groups: &BTreeMap<DgNumber, Vec<u8>>,
+    trust: &TrustStore,
+    at: SystemTime,
+) -> PassiveAuthReport {
+    passive_authentication_of_chip(sod_bytes, data_groups, &BTreeMap::new(), trust, at)
+}
+
+/// Passive authentication of what a chip returned: as [`passive_authentication`], with
+/// `withheld` the data groups the chip answered `6A82` (absent) or `6982` (protected) for.
+/// A group EF.SOD lists and the chip withheld fails, except DG3/DG4 protected by Extended
+/// Access Control (see [`crate::verify::presence`]).
+pub fn passive_authentication_of_chip(
+    sod_bytes: &[u8],
+    data_groups: &BTreeMap<DgNumber, Vec<u8>>,
+    withheld: &BTreeMap<DgNumber, Unavailable>,
     trust: &TrustStore,
     at: SystemTime,
 ) -> PassiveAuthReport {
@@ -164,7 +186,7 @@ pub fn passive_authentication(
         ),
     );
 
-    check_data_groups(&mut out, &sod, data_groups);
+    check_data_groups(&mut out, &sod, data_groups, withheld);
     check_signed_attributes(&mut out, &sod);
 
     // The SOD signature.
@@ -265,23 +287,32 @@ pub fn passive_authentication(
                     issuer.validity,
                     at,
                 );
+                out.push(revocation_check(ds, &trust.revocation(ds, at)));
             }
             Err(e) => {
+                let ds_vi = ds_named_vi(ds);
                 let (status, vi) = match &e {
                     ChainError::NoIssuer { .. } => (
                         Status::Unverifiable,
-                        "Kho chứng thư gốc (CSCA) của đơn vị không có chứng thư đã cấp chứng thư ký này: chưa kiểm chứng được cơ quan cấp thẻ.",
+                        format!(
+                            "Kho chứng thư gốc (CSCA) của đơn vị không có chứng thư đã cấp {ds_vi}: chưa kiểm chứng được cơ quan cấp thẻ."
+                        ),
                     ),
                     ChainError::BadSignature { mismatch: true, .. }
                     | ChainError::AlgorithmMismatch { .. } => (
                         Status::Failed,
-                        "Chứng thư ký không được cấp bởi chứng thư gốc (CSCA) cùng tên trong kho: chữ ký trên chứng thư ký không khớp.",
+                        format!(
+                            "{} không được cấp bởi chứng thư gốc (CSCA) cùng tên trong kho: chữ ký trên chứng thư ký không khớp.",
+                            capitalize(&ds_vi)
+                        ),
                     ),
                     ChainError::BadSignature {
                         mismatch: false, ..
                     } => (
                         Status::Unverifiable,
-                        "Không kiểm tra được chữ ký của chứng thư gốc (CSCA) trên chứng thư ký: thuật toán chưa được hỗ trợ.",
+                        format!(
+                            "Không kiểm tra được chữ ký của chứng thư gốc (CSCA) trên {ds_vi}: thuật toán chưa được hỗ trợ."
+                        ),
                     ),
                 };
                 push(
@@ -289,7 +320,7 @@ pub fn passive_authentication(
                     Check::CscaTrust,
                     status,
                     vi,
-                    format!("{who}: {e}"),
+                    format!("{who} (serial {}): {e}", ds.serial()),
                 );
             }
         }
@@ -301,10 +332,113 @@ pub fn passive_authentication(
     }
 }
 
+/// The Document Signer certificate named for the counter: `chứng thư ký (DS) "CN=…" (số
+/// sê-ri 10:01)`.
+fn ds_named_vi(ds: &StoredCertificate) -> String {
+    format!(
+        "chứng thư ký (DS) \"{}\" (số sê-ri {})",
+        ds.subject(),
+        ds.serial()
+    )
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The revocation check of `ds` (whose chain to a CSCA verified).
+fn revocation_check(ds: &StoredCertificate, r: &Revocation) -> CheckResult {
+    let check = Check::DsRevocation;
+    let ds_vi = ds_named_vi(ds);
+    let ds_en = format!(
+        "Document Signer \"{}\" (serial {})",
+        ds.subject(),
+        ds.serial()
+    );
+    let crl_en = |c: &TrustedCrl| {
+        format!(
+            "CRL of \"{}\" from {} (thisUpdate {}, nextUpdate {}{}; {})",
+            c.csca,
+            c.source,
+            format_utc(c.crl.this_update()),
+            c.crl.next_update().map_or("none".into(), format_utc),
+            c.crl
+                .number()
+                .map(|n| format!(", number {n}"))
+                .unwrap_or_default(),
+            c.signature
+        )
+    };
+    match r {
+        Revocation::NotRevoked { crl } => CheckResult::new(
+            check,
+            Status::Passed,
+            format!(
+                "{} không có trong danh sách thu hồi (CRL) của chứng thư gốc, cập nhật ngày {}.",
+                capitalize(&ds_vi),
+                format_date_vi(crl.crl.this_update())
+            ),
+            format!("{ds_en} is not on the {}", crl_en(crl)),
+        ),
+        Revocation::Revoked { entry, crl } => CheckResult::new(
+            check,
+            Status::Failed,
+            format!(
+                "{} đã bị cơ quan cấp thẻ thu hồi từ ngày {}{}: không tin cậy dữ liệu do chứng thư này ký.",
+                capitalize(&ds_vi),
+                format_date_vi(entry.revoked_at),
+                entry
+                    .reason_vi()
+                    .map(|r| format!(" (lý do: {r})"))
+                    .unwrap_or_default()
+            ),
+            format!(
+                "{ds_en} was revoked on {}{} according to the {}",
+                format_utc(entry.revoked_at),
+                entry
+                    .reason_name()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default(),
+                crl_en(crl)
+            ),
+        ),
+        Revocation::Overdue { crl } => CheckResult::new(
+            check,
+            Status::Failed,
+            format!(
+                "Danh sách thu hồi (CRL) của chứng thư gốc \"{}\" đã quá hạn cập nhật (hạn ngày {}): không biết {} có bị thu hồi sau ngày {} hay không. Cập nhật kho chứng thư.",
+                crl.csca,
+                crl.crl.next_update().map_or("?".into(), format_date_vi),
+                ds_vi,
+                format_date_vi(crl.crl.this_update())
+            ),
+            format!(
+                "the newest {} is overdue: {ds_en} is not on it, but revocations since are unknown",
+                crl_en(crl)
+            ),
+        ),
+        Revocation::NoCrl => CheckResult::new(
+            check,
+            Status::NotChecked,
+            format!(
+                "Kho chứng thư chưa có danh sách thu hồi (CRL) của chứng thư gốc đã cấp {ds_vi}: chưa kiểm tra được chứng thư này có bị thu hồi hay không."
+            ),
+            format!(
+                "no CRL of \"{}\" in the trust store: {ds_en} not checked for revocation",
+                ds.issuer()
+            ),
+        ),
+    }
+}
+
 fn check_data_groups(
     out: &mut Vec<CheckResult>,
     sod: &Sod,
     data_groups: &BTreeMap<DgNumber, Vec<u8>>,
+    withheld: &BTreeMap<DgNumber, Unavailable>,
 ) {
     let hash = sod.lds.hash_algorithm;
     let mut numbers: Vec<DgNumber> = sod.lds.dg_hashes.keys().copied().collect();
@@ -314,15 +448,16 @@ fn check_data_groups(
     for n in numbers {
         let check = Check::DataGroupHash(n);
         match (sod.lds.dg_hashes.get(&n), data_groups.get(&n)) {
-            (Some(_), None) => push(
-                out,
-                check,
-                Status::NotChecked,
-                format!(
-                    "{n} có trong dữ liệu bảo mật nhưng không được đọc (thẻ không có, hoặc cần quyền truy cập cao hơn)."
+            (Some(_), None) => match withheld.get(&n) {
+                Some(why) => out.push(withheld_group_check(n, *why)),
+                None => push(
+                    out,
+                    check,
+                    Status::NotChecked,
+                    format!("{n} có trong dữ liệu bảo mật nhưng không được đọc."),
+                    format!("{n} is listed in EF.SOD but was not read"),
                 ),
-                format!("{n} is listed in EF.SOD but was not read (absent or access-protected)"),
-            ),
+            },
             (None, Some(_)) => push(
                 out,
                 check,
@@ -466,6 +601,19 @@ mod tests {
         report.get(check).map_or("", |c| c.detail_en.as_str())
     }
 
+    /// The report with the chip's Active Authentication passed, as the reader adds it: passive
+    /// authentication alone proves the data, never the chip.
+    fn with_chip_proof(report: &PassiveAuthReport) -> PassiveAuthReport {
+        let mut r = report.clone();
+        r.checks.push(CheckResult::new(
+            Check::ActiveAuthentication,
+            Status::Passed,
+            "chip ok",
+            "chip ok",
+        ));
+        r
+    }
+
     fn assert_all_passed(report: &PassiveAuthReport) {
         for c in &report.checks {
             let expected = if c.check == Check::DataGroupHash(DgNumber::DG3) {
@@ -507,7 +655,19 @@ mod tests {
         assert_eq!(sod.lds.dg_hashes.len(), 6);
         assert_eq!(sod.signer_count, 1);
 
+        // The files alone: intact data, but nothing proves the chip.
         let verdict = Verdict::from_report(&report);
+        assert_eq!(verdict.kind, VerdictKind::IntegrityOnly);
+        assert_eq!(
+            verdict.headline,
+            "Dữ liệu toàn vẹn – chưa xác minh được chip"
+        );
+        assert_eq!(
+            verdict.reason.as_deref(),
+            Some("no anti-cloning check (Active or Chip Authentication) was run")
+        );
+        // With the chip's proof: genuine.
+        let verdict = Verdict::from_report(&with_chip_proof(&report));
         assert_eq!(verdict.kind, VerdictKind::Genuine);
         assert_eq!(verdict.headline, "Thẻ thật – dữ liệu toàn vẹn");
         assert_eq!(verdict.reason, None);
@@ -535,7 +695,14 @@ mod tests {
         for name in ["sod-rsa-pss.cms", "sod-rsa-pkcs1.cms"] {
             let report = run(name, &card_files(), "trust");
             assert_all_passed(&report);
-            assert_eq!(Verdict::from_report(&report).kind, VerdictKind::Genuine);
+            assert_eq!(
+                Verdict::from_report(&report).kind,
+                VerdictKind::IntegrityOnly
+            );
+            assert_eq!(
+                Verdict::from_report(&with_chip_proof(&report)).kind,
+                VerdictKind::Genuine
+            );
             let sig = detail(&report, Check::SodSignature);
             if name.contains("pss") {
                 assert!(
@@ -561,7 +728,10 @@ mod tests {
         assert!(detail(&report, Check::SignedAttributes).contains("no signed attributes"));
         assert!(detail(&report, Check::SodSignature).contains("P-384"));
         assert!(detail(&report, Check::CscaTrust).contains("RSASSA-PSS with SHA-256"));
-        assert_eq!(Verdict::from_report(&report).kind, VerdictKind::Genuine);
+        assert_eq!(
+            Verdict::from_report(&with_chip_proof(&report)).kind,
+            VerdictKind::Genuine
+        );
     }
 
     #[test]
@@ -659,6 +829,18 @@ mod tests {
         let verdict = Verdict::from_report(&report);
         assert_eq!(verdict.kind, VerdictKind::OriginUnverified);
         assert_eq!(verdict.headline, "Không xác thực được nguồn gốc thẻ");
+        // The signer is named, for the counter and the technician.
+        let c = report.get(Check::CscaTrust).unwrap();
+        assert!(
+            c.detail_vi.contains(
+                "chứng thư ký (DS) \"CN=Test Document Signer ds-unknown,O=Test Issuer,C=VN\" (số sê-ri 10:04)"
+            ),
+            "{}",
+            c.detail_vi
+        );
+        assert!(c.detail_en.contains("(serial 10:04)"), "{}", c.detail_en);
+        // No revocation check without a trusted chain.
+        assert!(report.get(Check::DsRevocation).is_none());
         assert!(
             verdict
                 .reason_vi
@@ -697,7 +879,7 @@ mod tests {
 
     #[test]
     fn expired_and_not_yet_valid_certificates() {
-        let store = trust("trust");
+        let store = cscas_only();
         let late = inside_validity() + Duration::from_secs(20 * 366 * 86_400);
         let report = passive_authentication(&sod("sod-p256.cms"), &card_files(), &store, late);
         assert_eq!(
@@ -717,6 +899,133 @@ mod tests {
         let early = inside_validity() - Duration::from_secs(10 * 86_400);
         let report = passive_authentication(&sod("sod-p256.cms"), &card_files(), &store, early);
         assert!(detail(&report, Check::DsCertificateValidity).contains("not valid before"));
+
+        // Twenty years on, the CSCA's CRL is overdue too: a trust failure, which outranks
+        // the expired certificates.
+        let report =
+            passive_authentication(&sod("sod-p256.cms"), &card_files(), &trust("trust"), late);
+        assert_eq!(status(&report, Check::DsRevocation), Status::Failed);
+        assert_eq!(
+            Verdict::from_report(&report).kind,
+            VerdictKind::OriginUnverified
+        );
+    }
+
+    /// The two test CSCAs without any CRL.
+    fn cscas_only() -> TrustStore {
+        let mut store = TrustStore::new();
+        for f in ["pki/trust/csca-bp512.pem", "pki/trust/csca-rsa.der"] {
+            store
+                .add_file(&crate::testing::fixtures::testdata(f))
+                .unwrap();
+        }
+        store
+    }
+
+    #[test]
+    fn a_current_crl_that_does_not_list_the_signer_passes() {
+        let report = run("sod-p256.cms", &card_files(), "trust");
+        let c = report.get(Check::DsRevocation).unwrap();
+        assert_eq!(c.status, Status::Passed);
+        assert!(
+            c.detail_vi.starts_with(
+                "Chứng thư ký (DS) \"CN=Test Document Signer ds-p256,O=Test Issuer,C=VN\" (số sê-ri 10:01) không có trong danh sách thu hồi (CRL)"
+            ),
+            "{}",
+            c.detail_vi
+        );
+        assert!(
+            c.detail_en.contains(
+                "is not on the CRL of \"CN=Test CSCA brainpoolP512r1,O=Test Issuer,C=VN\""
+            ) && c.detail_en.contains("number 1000"),
+            "{}",
+            c.detail_en
+        );
+        // The RSA-PSS CSCA's CRL is DER, signed with RSASSA-PSS.
+        let report = run("sod-p384-noattr-keyid.cms", &card_files(), "trust");
+        let c = report.get(Check::DsRevocation).unwrap();
+        assert_eq!(c.status, Status::Passed, "{}", c.detail_en);
+        assert!(c.detail_en.contains("RSASSA-PSS"), "{}", c.detail_en);
+    }
+
+    #[test]
+    fn a_revoked_document_signer_fails_the_trust_check_naming_it() {
+        let report = run("sod-p256.cms", &card_files(), "trust-revoked");
+        let c = report.get(Check::DsRevocation).unwrap();
+        assert_eq!(c.status, Status::Failed);
+        assert!(c.check.is_trust());
+        assert!(
+            c.detail_vi.starts_with(
+                "Chứng thư ký (DS) \"CN=Test Document Signer ds-p256,O=Test Issuer,C=VN\" (số sê-ri 10:01) đã bị cơ quan cấp thẻ thu hồi từ ngày "
+            ) && c.detail_vi.contains("(lý do: lộ khóa bí mật)"),
+            "{}",
+            c.detail_vi
+        );
+        assert!(
+            c.detail_en.contains("(serial 10:01) was revoked on ")
+                && c.detail_en.contains("(keyCompromise)"),
+            "{}",
+            c.detail_en
+        );
+        // Everything else holds: the signature, the chain, the data. Still not genuine.
+        assert_eq!(status(&report, Check::SodSignature), Status::Passed);
+        assert_eq!(status(&report, Check::CscaTrust), Status::Passed);
+        let verdict = Verdict::from_report(&with_chip_proof(&report));
+        assert_eq!(verdict.kind, VerdictKind::OriginUnverified);
+        assert_eq!(verdict.reason_vi.as_deref(), Some(c.detail_vi.as_str()));
+        // Another signer of the same CSCA is not revoked.
+        let report = run("sod-rsa-pss.cms", &card_files(), "trust-revoked");
+        assert_eq!(status(&report, Check::DsRevocation), Status::Passed);
+    }
+
+    #[test]
+    fn an_overdue_crl_fails_the_trust_check() {
+        let report = run("sod-p256.cms", &card_files(), "trust-overdue");
+        let c = report.get(Check::DsRevocation).unwrap();
+        assert_eq!(c.status, Status::Failed);
+        assert!(
+            c.detail_vi.starts_with(
+                "Danh sách thu hồi (CRL) của chứng thư gốc \"CN=Test CSCA brainpoolP512r1,O=Test Issuer,C=VN\" đã quá hạn cập nhật"
+            ) && c.detail_vi.contains("(số sê-ri 10:01)")
+                && c.detail_vi.ends_with("Cập nhật kho chứng thư."),
+            "{}",
+            c.detail_vi
+        );
+        assert!(c.detail_en.contains("is overdue"), "{}", c.detail_en);
+        assert_eq!(
+            Verdict::from_report(&with_chip_proof(&report)).kind,
+            VerdictKind::OriginUnverified
+        );
+        // The other CSCA's CRL is current.
+        let report = run("sod-p384-noattr-keyid.cms", &card_files(), "trust-overdue");
+        assert_eq!(status(&report, Check::DsRevocation), Status::Passed);
+    }
+
+    #[test]
+    fn a_store_without_crls_says_revocation_was_not_checked() {
+        let report = passive_authentication(
+            &sod("sod-p256.cms"),
+            &card_files(),
+            &cscas_only(),
+            inside_validity(),
+        );
+        let c = report.get(Check::DsRevocation).unwrap();
+        assert_eq!(c.status, Status::NotChecked);
+        assert!(
+            c.detail_vi
+                .starts_with("Kho chứng thư chưa có danh sách thu hồi (CRL)")
+                && c.detail_vi.contains("(số sê-ri 10:01)"),
+            "{}",
+            c.detail_vi
+        );
+        // Not evidence against the card: the office's store is incomplete (the window shows
+        // it: `TrustStore::age`).
+        assert_eq!(
+            Verdict::from_report(&with_chip_proof(&report)).kind,
+            VerdictKind::Genuine
+        );
+        assert_eq!(cscas_only().age().crls, 0);
+        assert_eq!(cscas_only().age().anchors_without_crl, 2);
     }
 
     #[test]

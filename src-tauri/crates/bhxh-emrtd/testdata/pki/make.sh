@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Regenerates the test PKI and the signed EF.SOD fixtures with the openssl CLI.
 #
-# Input:  ../card/lso.der (the DER LDSSecurityObject over the generated card's data groups),
-#         written by the ignored test `fixtures::regenerate_card_fixtures`, which then runs this
-#         script. Run that test, not this script, to refresh everything:
+# Input:  ../card/lso.der (the DER LDSSecurityObject over the generated card's data groups) and
+#         ../card-<variant>/lso.der for the card variants (noac: EF.SOD lists neither DG14 nor
+#         DG15; jp2: the face as JPEG 2000), written by the ignored test
+#         `fixtures::regenerate_card_fixtures`, which then runs this script. Run that test, not
+#         this script, to refresh everything:
 #           cargo test -p bhxh-emrtd -- --ignored regenerate_card_fixtures
-# Output: certificates (*.pem / *.der), trust directories and CMS SignedData files (*.cms).
+# Output: certificates (*.pem / *.der), CRLs (*.crl), trust directories and CMS SignedData
+#         files (*.cms):
+#   trust/           both CSCAs, each with a current CRL revoking nothing (PEM and DER)
+#   trust-revoked/   the same CSCAs; the brainpool CSCA's CRL revokes ds-p256 (keyCompromise)
+#   trust-overdue/   the same CSCAs; the brainpool CSCA's only CRL is past its nextUpdate
+#   trust-impostor/  a CSCA with the brainpool CSCA's name and another key
+#   crl-impostor.crl a CRL in the brainpool CSCA's name signed by the impostor's key
+#   crl-unknown.crl  a CRL of the unknown CSCA
 # Private keys live in a temporary directory and are thrown away: fixtures are regenerated
 # whole, never re-signed piecemeal. Every person, key and authority here is invented.
 set -euo pipefail
@@ -29,8 +38,8 @@ LSO=../card/lso.der
 K=$(mktemp -d)
 trap 'rm -rf "$K"' EXIT
 
-rm -rf trust trust-impostor ./*.pem ./*.der ./*.cms
-mkdir -p trust trust-impostor
+rm -rf trust trust-impostor trust-revoked trust-overdue ./*.pem ./*.der ./*.cms ./*.crl
+mkdir -p trust trust-impostor trust-revoked trust-overdue
 
 cat > "$K/ca.ext" <<'X'
 basicConstraints=critical,CA:TRUE,pathlen:0
@@ -86,14 +95,65 @@ ds ds-p384 "-newkey ec -pkeyopt ec_paramgen_curve:P-384" csca-rsa ds-aki.ext 409
     -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32
 ds ds-unknown "-newkey ec -pkeyopt ec_paramgen_curve:P-256" csca-unknown ds.ext 4100 -sha256
 
-sod() { # out signer [options...]
-    local out=$1 signer=$2; shift 2
-    openssl cms -sign -binary -nodetach -in "$LSO" -econtent_type 2.23.136.1.1.1 \
+sod_of() { # lso out signer [options...]
+    local lso=$1 out=$2 signer=$3; shift 3
+    openssl cms -sign -binary -nodetach -in "$lso" -econtent_type 2.23.136.1.1.1 \
         -signer "$signer.pem" -inkey "$K/$signer.key" -nosmimecap -outform DER -out "$out" "$@"
+}
+sod() { # out signer [options...]
+    sod_of "$LSO" "$@"
 }
 sod sod-p256.cms ds-p256 -md sha256
 sod sod-rsa-pss.cms ds-rsa -md sha256 -keyopt rsa_padding_mode:pss -keyopt rsa_pss_saltlen:32
 sod sod-rsa-pkcs1.cms ds-rsa -md sha512
 sod sod-p384-noattr-keyid.cms ds-p384 -md sha384 -noattr -keyid
 sod sod-unknown.cms ds-unknown -md sha256
+# The card variants, signed like the card (ds-p256).
+for v in noac jp2; do
+    [ -f "../card-$v/lso.der" ] || { echo "missing ../card-$v/lso.der" >&2; exit 1; }
+    sod_of "../card-$v/lso.der" "sod-card-$v.cms" ds-p256 -md sha256
+done
+
+# CRLs (RFC 5280 v2, as ICAO 9303-12 §7.1.4 profiles them: authority key identifier and CRL
+# number), made with `openssl ca -gencrl` over a throwaway CA database.
+crl() { # out csca-cert csca-key md revoke-cert|- [gencrl options...]
+    local out=$1 cert=$2 key=$3 md=$4 revoke=$5; shift 5
+    local db
+    db=$(mktemp -d -p "$K")
+    : > "$db/index.txt"
+    echo 1000 > "$db/crlnumber"
+    cat > "$db/ca.cnf" <<X
+[ ca ]
+default_ca = crl_ca
+[ crl_ca ]
+database = $db/index.txt
+crlnumber = $db/crlnumber
+default_md = $md
+crl_extensions = crl_ext
+[ crl_ext ]
+authorityKeyIdentifier = keyid:always
+X
+    if [ "$revoke" != - ]; then
+        openssl ca -config "$db/ca.cnf" -cert "$cert" -keyfile "$key" \
+            -revoke "$revoke" -crl_reason keyCompromise 2>/dev/null
+    fi
+    openssl ca -config "$db/ca.cnf" -cert "$cert" -keyfile "$key" -gencrl \
+        -out "$out" "$@" 2>/dev/null
+}
+BP=(csca-bp512.pem "$K/csca-bp512.key" sha512)
+crl trust/csca-bp512.crl "${BP[@]}" - -crldays 3650
+crl csca-rsa.crl csca-rsa.pem "$K/csca-rsa.key" sha256 - -crldays 3650 \
+    -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32
+openssl crl -in csca-rsa.crl -outform DER -out trust/csca-rsa.crl
+rm csca-rsa.crl
+for d in trust-revoked trust-overdue; do
+    cp trust/csca-bp512.pem trust/csca-rsa.der trust/csca-rsa.crl "$d/"
+done
+crl trust-revoked/csca-bp512-revoked.crl "${BP[@]}" ds-p256.pem -crldays 3650
+# thisUpdate 60 days ago, nextUpdate 30 days ago: a store nobody updated.
+crl trust-overdue/csca-bp512-overdue.crl "${BP[@]}" - \
+    -crl_lastupdate "$(date -u -d '60 days ago' +%y%m%d%H%M%SZ)" \
+    -crl_nextupdate "$(date -u -d '30 days ago' +%y%m%d%H%M%SZ)"
+crl crl-impostor.crl trust-impostor/csca-impostor.pem "$K/impostor.key" sha512 - -crldays 3650
+crl crl-unknown.crl csca-unknown.pem "$K/csca-unknown.key" sha256 - -crldays 3650
 echo "fixtures regenerated in $(pwd)"
