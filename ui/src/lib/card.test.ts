@@ -16,6 +16,7 @@ const {
   personLines,
   readKey,
   verdictTone,
+  trustLine,
 } = await import('./card');
 const { locale } = await import('./i18n');
 
@@ -187,5 +188,21 @@ describe('onCardProgress', () => {
     stop();
     started(off);
     await vi.waitFor(() => expect(off).toHaveBeenCalledTimes(1));
+  });
+});
+
+describe('trustLine', () => {
+  const base = {
+    trustStatusVi: 'Kho chứng thư cập nhật ngày 01/11/2026.',
+    trustUpdated: '2026-11-01T00:00:00Z',
+    trustNextUpdate: '2026-12-01T00:00:00Z',
+    trustStale: false,
+    trustCrls: 2,
+  };
+  it('says the store state in each language and warns when it is stale or has no CRL', () => {
+    expect(trustLine(base, 'vi')).toBe(base.trustStatusVi);
+    expect(trustLine(base, 'en')).toBe('Trust store updated 2026-11-01; next update due 2026-12-01.');
+    expect(trustLine({ ...base, trustStale: true }, 'en')).toContain('out of date');
+    expect(trustLine({ ...base, trustCrls: 0 }, 'en')).toContain('No certificate revocation list');
   });
 });

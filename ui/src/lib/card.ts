@@ -4,7 +4,7 @@
  * progress of a read (`events.cardProgressEvent`). The commands themselves
  * are `api.cardReaders`, `api.cardQrAccess` and `api.cardRead`.
  */
-import { events, subscribe, type AccessData, type CardPerson, type CardProgress, type CheckLine } from './api';
+import { events, subscribe, type AccessData, type CardPerson, type CardProgress, type CardRead, type CheckLine } from './api';
 import { tOr, type Lang, type MessageKey } from './i18n';
 
 /** Follow the steps of a read (payloads tagged by `step`) until the returned function is called. */
@@ -121,6 +121,18 @@ export function verdictTone(kind: string): Tone {
   if (kind === 'Genuine') return 'good';
   if (kind === 'DataAltered' || kind === 'ChipNotGenuine') return 'bad';
   return 'warn';
+}
+
+/** How current the trust store was for this read, in the UI's language. */
+export function trustLine(
+  r: Pick<CardRead, 'trustStatusVi' | 'trustUpdated' | 'trustNextUpdate' | 'trustStale' | 'trustCrls'>,
+  lang: Lang,
+): string {
+  if (lang === 'vi') return r.trustStatusVi;
+  const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '—');
+  if (r.trustCrls === 0) return 'No certificate revocation list is installed: revoked document signers cannot be detected.';
+  const base = `Trust store updated ${day(r.trustUpdated)}; next update due ${day(r.trustNextUpdate)}.`;
+  return r.trustStale ? `${base} It is out of date: install the current revocation lists.` : base;
 }
 
 /** The mark shown before each technical check. */

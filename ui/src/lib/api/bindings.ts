@@ -244,8 +244,17 @@ export type CardRead = {
 	person: CardPerson,
 	/**  The 12-digit ID: DG13's, else the MRZ's. */
 	idNumber: string,
-	/**  The face image of DG2 as a `data:` URL, for display only (never stored). */
+	/**
+	 *  The face image of DG2 as a `data:` URL, for display only (never
+	 *  stored): `image/jpeg` as read, or `image/png` decoded from JPEG 2000
+	 *  (which the web view cannot show).
+	 */
 	photo: string | null,
+	/**
+	 *  Why there is no photo although DG2 was read (a broken or oversized
+	 *  JPEG 2000 image, a DG2 that does not parse), in Vietnamese.
+	 */
+	photoProblem: string | null,
 	/**  Files in the order their reading started. */
 	filesRead: string[],
 	/**  Files absent or protected (`DG3: Protected`). */
@@ -257,6 +266,37 @@ export type CardRead = {
 	trustDir: string | null,
 	/**  CSCA certificates in the trust store. */
 	trustAnchors: number,
+	/**  CRLs in use (each verified by a CSCA of the store). */
+	trustCrls: number,
+	/**
+	 *  CSCAs of the store without any CRL (their signers' revocation is not
+	 *  checked).
+	 */
+	trustAnchorsWithoutCrl: number,
+	/**
+	 *  When the store was last brought up to date: the newest `thisUpdate`
+	 *  among its CRLs, RFC 3339 UTC (`None`: no CRL). "Kho chứng thư cập
+	 *  nhật ngày …".
+	 */
+	trustUpdated: string | null,
+	/**
+	 *  By when it must be updated: the earliest `nextUpdate` among each
+	 *  CSCA's newest CRL, RFC 3339 UTC (`None`: no CRL).
+	 */
+	trustNextUpdate: string | null,
+	/**
+	 *  When the store was loaded from its directory (at this read), RFC 3339
+	 *  UTC.
+	 */
+	trustLoadedAt: string | null,
+	/**
+	 *  The read is past `trust_next_update`: the CRLs are overdue, the store
+	 *  needs the CSCAs' newer lists (a signer whose CSCA's CRL is overdue
+	 *  already fails the read's trust check).
+	 */
+	trustStale: boolean,
+	/**  The store's state in one Vietnamese sentence, for the CCCD screen. */
+	trustStatusVi: string,
 	stats: ReadStatsView,
 	/**  File name → SHA-256 (hex) of the bytes as read: what is recorded. */
 	fileHashes: { [key in string]: string },
@@ -1066,13 +1106,24 @@ export type TriagedPart = {
 
 /**  The verdict for the counter. */
 export type VerdictView = {
-	/**  `Genuine`, `DataAltered`, `OriginUnverified`, `CertificateNotValid`, `Incomplete`. */
+	/**
+	 *  `Genuine` (green), `DataAltered` and `ChipNotGenuine` (red),
+	 *  `IntegrityOnly` (amber: the data is what the issuer signed, but no
+	 *  anti-cloning check passed, so the chip is not proven), `OriginUnverified`,
+	 *  `CertificateNotValid`, `Incomplete` (amber).
+	 */
 	kind: string,
+	/**
+	 *  Only for `Genuine`: the only verdict that verifies a participant and
+	 *  counts as a chip check for tasks 24/25.
+	 */
 	genuine: boolean,
 	headline: string,
 	advice: string,
-	/**  The technical reason of a negative verdict. */
+	/**  The technical reason of any verdict but `Genuine` (English). */
 	reason: string | null,
+	/**  The same reason in Vietnamese, for the counter officer. */
+	reasonVi: string | null,
 };
 
 /**  Share of participants whose ID number is verified. */
