@@ -5,6 +5,7 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::process::Output;
 
 mod common;
 use common::{
