@@ -21,11 +21,15 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The app under test: `BHXH_E2E_APP`, or the debug build with the UI embedded.
+/// The app under test: `BHXH_E2E_APP`, or the debug build with the UI
+/// embedded (in `CARGO_TARGET_DIR` when that is set, as the build put it).
 pub fn app_path() -> Result<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
     let path = std::env::var_os("BHXH_E2E_APP")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target/debug/bhxh-desk"));
+        .unwrap_or_else(|| target.join("debug/bhxh-desk"));
     let path = path.canonicalize().map_err(|e| {
         format!(
             "không thấy ứng dụng để kiểm thử ({}): {e}. Hãy chạy `make test` (nó dựng ứng dụng trước).",
