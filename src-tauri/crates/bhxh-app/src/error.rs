@@ -29,8 +29,6 @@ pub enum ErrorCode {
     Conflict,
     CoreError,
     BadCredentials,
-    AccountLocked,
-    AccountDisabled,
     NotSignedIn,
     SessionExpired,
     Forbidden,
@@ -57,7 +55,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 39] = [
+    pub const ALL: [ErrorCode; 37] = [
         ErrorCode::KeyringUnavailable,
         ErrorCode::KeyringLocked,
         ErrorCode::KeyringError,
@@ -72,8 +70,6 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::CoreError,
         ErrorCode::BadCredentials,
-        ErrorCode::AccountLocked,
-        ErrorCode::AccountDisabled,
         ErrorCode::NotSignedIn,
         ErrorCode::SessionExpired,
         ErrorCode::Forbidden,
@@ -116,8 +112,6 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::CoreError => "core_error",
             ErrorCode::BadCredentials => "bad_credentials",
-            ErrorCode::AccountLocked => "account_locked",
-            ErrorCode::AccountDisabled => "account_disabled",
             ErrorCode::NotSignedIn => "not_signed_in",
             ErrorCode::SessionExpired => "session_expired",
             ErrorCode::Forbidden => "forbidden",
@@ -235,9 +229,8 @@ impl DeskError {
             DeskError::Core(CoreError::NotFound { .. }) => ErrorCode::NotFound,
             DeskError::Core(CoreError::Conflict(_)) => ErrorCode::Conflict,
             DeskError::Core(_) => ErrorCode::CoreError,
-            DeskError::SignIn(SignInError::BadCredentials { .. }) => ErrorCode::BadCredentials,
-            DeskError::SignIn(SignInError::Locked { .. }) => ErrorCode::AccountLocked,
-            DeskError::SignIn(SignInError::Disabled) => ErrorCode::AccountDisabled,
+            // One code for every refusal: see `SignInError`.
+            DeskError::SignIn(_) => ErrorCode::BadCredentials,
             DeskError::NotSignedIn => ErrorCode::NotSignedIn,
             DeskError::SessionExpired { .. } => ErrorCode::SessionExpired,
             DeskError::Forbidden { .. } => ErrorCode::Forbidden,
@@ -269,9 +262,15 @@ impl DeskError {
                 bằng lệnh \"bhxh-desk db restore TỆP\"."
                 .to_owned(),
             DeskError::Store(StoreError::TooNew { .. }) => "Hãy cài phiên bản BHXH Desk mới nhất.".to_owned(),
-            DeskError::SignIn(SignInError::BadCredentials { attempts_left: Some(n) }) if *n <= 2 => {
-                format!("Còn {n} lần thử trước khi tài khoản bị tạm khóa.")
-            }
+            DeskError::SignIn(SignInError {
+                lockout_threshold,
+                lockout_minutes,
+            }) => format!(
+                "Sau {lockout_threshold} lần nhập sai liên tiếp, tài khoản bị tạm khóa \
+                 {lockout_minutes} phút; tài khoản đã ngừng hoạt động thì không đăng nhập được. \
+                 Nếu chắc chắn mật khẩu đúng, hãy chờ {lockout_minutes} phút rồi thử lại \
+                 hoặc nhờ quản trị viên kiểm tra tài khoản."
+            ),
             _ => String::new(),
         }
     }
@@ -303,10 +302,14 @@ impl DeskError {
                     .collect::<Vec<_>>()
                     .join(","),
             ),
-            DeskError::SignIn(SignInError::BadCredentials {
-                attempts_left: Some(n),
-            }) => put("attemptsLeft", n.to_string()),
-            DeskError::SignIn(SignInError::Locked { until, .. }) => put("until", until.clone()),
+            // The office's policy only: nothing about the account tried.
+            DeskError::SignIn(SignInError {
+                lockout_threshold,
+                lockout_minutes,
+            }) => {
+                put("lockoutThreshold", lockout_threshold.to_string());
+                put("lockoutMinutes", lockout_minutes.to_string());
+            }
             DeskError::KeyMissing { db } => put("path", db.display().to_string()),
             DeskError::Io { path, .. } | DeskError::BadFile { path, .. } => {
                 put("path", path.display().to_string())

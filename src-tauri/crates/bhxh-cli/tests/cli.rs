@@ -148,7 +148,9 @@ fn commands_on_personal_data_need_a_signed_in_user_and_are_audited() {
         "sai-mat-khau\n",
     );
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("Tên đăng nhập hoặc mật khẩu không đúng."));
+    assert!(
+        text(&out.stderr).contains("Không đăng nhập được: tên đăng nhập hoặc mật khẩu không đúng")
+    );
 
     // A digitisation officer, added by the administrator.
     let add_officer = |username: &str| {
