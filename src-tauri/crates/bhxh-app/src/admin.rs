@@ -175,6 +175,7 @@ impl Desk {
             id: None,
             username: "restore".to_owned(),
         };
+        let mut _lock = None;
         let key = if db.exists() {
             let current = Desk::open(data_dir)?;
             let (user, password) = admin.ok_or(DeskError::NotSignedIn)?;
@@ -188,11 +189,20 @@ impl Desk {
             drop(current);
             key
         } else {
-            let key = Key256::generate()?;
-            keyring.put_key(&key_name, &key)?;
-            key
+            _lock = Some(dir.lock_keys()?);
+            match keyring.get_key(&key_name)? {
+                // The key of a store that went missing (`store_missing`):
+                // the restored store takes it; an entry is never overwritten.
+                Some(key) => key,
+                None => {
+                    let key = Key256::generate()?;
+                    keyring.put_key(&key_name, &key)?;
+                    key
+                }
+            }
         };
         Store::restore(backup, passphrase, &db, &key)?;
+        drop(_lock);
         let desk = Desk::open(data_dir)?;
         desk.record(
             &restorer,

@@ -19,6 +19,8 @@ pub enum ErrorCode {
     KeyringLocked,
     KeyringError,
     KeyMissing,
+    StoreMissing,
+    FilesKeyMissing,
     WrongKey,
     StoreTooNew,
     BadBackup,
@@ -55,11 +57,13 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 37] = [
+    pub const ALL: [ErrorCode; 39] = [
         ErrorCode::KeyringUnavailable,
         ErrorCode::KeyringLocked,
         ErrorCode::KeyringError,
         ErrorCode::KeyMissing,
+        ErrorCode::StoreMissing,
+        ErrorCode::FilesKeyMissing,
         ErrorCode::WrongKey,
         ErrorCode::StoreTooNew,
         ErrorCode::BadBackup,
@@ -102,6 +106,8 @@ impl ErrorCode {
             ErrorCode::KeyringLocked => "keyring_locked",
             ErrorCode::KeyringError => "keyring_error",
             ErrorCode::KeyMissing => "key_missing",
+            ErrorCode::StoreMissing => "store_missing",
+            ErrorCode::FilesKeyMissing => "files_key_missing",
             ErrorCode::WrongKey => "wrong_key",
             ErrorCode::StoreTooNew => "store_too_new",
             ErrorCode::BadBackup => "bad_backup",
@@ -152,6 +158,22 @@ pub enum DeskError {
         "Không tìm thấy khóa giải mã của kho dữ liệu {db} trong kho khóa bí mật của hệ điều hành."
     )]
     KeyMissing { db: PathBuf },
+    #[error(
+        "Thư mục dữ liệu {dir} đã từng có kho dữ liệu ({}) nhưng thiếu tệp desk.db. \
+         BHXH Desk không tạo kho mới ở đây, để khỏi ghi đè khóa của dữ liệu cũ.",
+        store_traces(*.key_kept, *.sealed_files)
+    )]
+    StoreMissing {
+        dir: PathBuf,
+        key_kept: bool,
+        sealed_files: usize,
+    },
+    #[error(
+        "Không tìm thấy khóa của kho tệp số hóa trong kho khóa bí mật, trong khi {dir} có \
+         {sealed_files} tệp đã mã hóa bằng khóa đó. BHXH Desk không tạo khóa mới: các tệp ấy \
+         sẽ không bao giờ đọc lại được."
+    )]
+    FilesKeyMissing { dir: PathBuf, sealed_files: usize },
     #[error("{0}")]
     Store(StoreError),
     #[error("{0}")]
@@ -220,6 +242,8 @@ impl DeskError {
             DeskError::Keyring(SecretError::Locked(_)) => ErrorCode::KeyringLocked,
             DeskError::Keyring(_) => ErrorCode::KeyringError,
             DeskError::KeyMissing { .. } => ErrorCode::KeyMissing,
+            DeskError::StoreMissing { .. } => ErrorCode::StoreMissing,
+            DeskError::FilesKeyMissing { .. } => ErrorCode::FilesKeyMissing,
             DeskError::Store(StoreError::WrongKey { .. }) => ErrorCode::WrongKey,
             DeskError::Store(StoreError::TooNew { .. }) => ErrorCode::StoreTooNew,
             DeskError::Store(StoreError::BadBackup { .. }) => ErrorCode::BadBackup,
@@ -256,6 +280,18 @@ impl DeskError {
             DeskError::KeyMissing { .. } => "Khóa có thể đã bị xóa khỏi kho khóa, hoặc thư mục dữ liệu được chép từ máy khác. \
                 Dữ liệu không thể mở nếu thiếu khóa: hãy khôi phục từ bản sao lưu bằng lệnh \
                 \"bhxh-desk db restore TỆP\" (cần mật khẩu của bản sao lưu)."
+                .to_owned(),
+            DeskError::StoreMissing { dir, .. } => format!(
+                "Nếu đã mở nhầm thư mục, hãy chỉ đúng thư mục dữ liệu (--data-dir hoặc biến \
+                 BHXH_DESK_DATA_DIR). Nếu tệp desk.db bị chuyển đi, hãy chép lại vào {}. \
+                 Nếu tệp đã mất, hãy khôi phục từ bản sao lưu bằng lệnh \
+                 \"bhxh-desk db restore TỆP\" (cần mật khẩu của bản sao lưu).",
+                dir.display()
+            ),
+            DeskError::FilesKeyMissing { .. } => "Khóa có thể đã bị xóa khỏi kho khóa, hoặc thư mục \
+                dữ liệu được chép từ máy hay tài khoản khác: hãy mở BHXH Desk trên đúng máy và tài khoản \
+                có khóa, hoặc khôi phục từ bản sao lưu (bản sao lưu có cả kho tệp số hóa và khóa của nó) \
+                bằng lệnh \"bhxh-desk db restore TỆP\"."
                 .to_owned(),
             DeskError::Store(StoreError::WrongKey { .. }) => "Khóa trong kho khóa bí mật không phải khóa của tệp dữ liệu này \
                 (tệp bị thay, hoặc kho khóa bị ghi đè). Không sửa tệp bằng tay; hãy khôi phục từ bản sao lưu \
@@ -311,6 +347,11 @@ impl DeskError {
                 put("lockoutMinutes", lockout_minutes.to_string());
             }
             DeskError::KeyMissing { db } => put("path", db.display().to_string()),
+            DeskError::StoreMissing { dir, .. } => put("path", dir.display().to_string()),
+            DeskError::FilesKeyMissing { dir, sealed_files } => {
+                put("path", dir.display().to_string());
+                put("count", sealed_files.to_string());
+            }
             DeskError::Io { path, .. } | DeskError::BadFile { path, .. } => {
                 put("path", path.display().to_string())
             }
@@ -358,6 +399,18 @@ impl ErrorInfo {
             params: BTreeMap::new(),
         }
     }
+}
+
+/// What shows that a data directory held a store: for [`DeskError::StoreMissing`].
+fn store_traces(key_kept: bool, sealed_files: usize) -> String {
+    let mut t = vec!["có desk.json".to_owned()];
+    if key_kept {
+        t.push("khóa của kho vẫn nằm trong kho khóa bí mật".to_owned());
+    }
+    if sealed_files > 0 {
+        t.push(format!("{sealed_files} tệp số hóa đã mã hóa"));
+    }
+    t.join(", ")
 }
 
 fn roles_vi(roles: &[Role]) -> String {

@@ -10,7 +10,9 @@ use crate::{Desk, DeskError};
 
 impl Desk {
     /// The sealed store of digitised papers; its key is made at first use
-    /// and kept only in the OS keyring.
+    /// and kept only in the OS keyring. Never made again: when the key is
+    /// missing while sealed files are there, a new key would make every one
+    /// of them unreadable, so this refuses ([`DeskError::FilesKeyMissing`]).
     pub(crate) fn files(&self) -> Result<Arc<FileStore>, DeskError> {
         let mut cached = self
             .files
@@ -23,9 +25,24 @@ impl Desk {
         let key = match self.keyring.get_key(&name)? {
             Some(k) => k,
             None => {
-                let k = bhxh_secrets::Key256::generate()?;
-                self.keyring.put_key(&name, &k)?;
-                k
+                // Under the key lock: another process may be making it now.
+                let _lock = self.dir.lock_keys()?;
+                match self.keyring.get_key(&name)? {
+                    Some(k) => k,
+                    None => {
+                        let files_dir = self.dir.files_dir();
+                        let sealed_files = bhxh_files::sealed_count(&files_dir)?;
+                        if sealed_files > 0 {
+                            return Err(DeskError::FilesKeyMissing {
+                                dir: files_dir,
+                                sealed_files,
+                            });
+                        }
+                        let k = bhxh_secrets::Key256::generate()?;
+                        self.keyring.put_key(&name, &k)?;
+                        k
+                    }
+                }
             }
         };
         let store = Arc::new(FileStore::open(&self.dir.files_dir(), &key)?);
@@ -58,7 +75,12 @@ impl Desk {
                 .map(|h| format!("Thiếu tệp {h} trong kho tệp số hóa."))
                 .collect());
         }
-        let store = self.files()?;
+        let store = match self.files() {
+            Ok(store) => store,
+            // Said as a problem of the check, not a failure of it.
+            Err(e @ DeskError::FilesKeyMissing { .. }) => return Ok(vec![e.to_string()]),
+            Err(e) => return Err(e),
+        };
         let mut problems: Vec<String> =
             store.verify_all()?.into_iter().map(|p| p.message).collect();
         for h in referenced {

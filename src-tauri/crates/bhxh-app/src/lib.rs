@@ -107,16 +107,22 @@ impl Desk {
         let key_name = dir.key_name();
         let db = dir.db_path();
         let store = if db.exists() {
-            let key = keyring
-                .get_key(&key_name)?
-                .ok_or_else(|| DeskError::KeyMissing { db: db.clone() })?;
-            Store::open(&db, &key, schema::MIGRATIONS)?
+            Desk::open_store(&keyring, &dir)?
         } else {
-            tracing::info!(path = %db.display(), "first start: creating the store");
-            let key = Key256::generate()?;
-            // Key first: a store whose key was never kept could not be opened again.
-            keyring.put_key(&key_name, &key)?;
-            Store::create(&db, &key, schema::MIGRATIONS)?
+            // First start, or a store gone missing: decided under the key
+            // lock, so that two processes starting at once make one key.
+            let _lock = dir.lock_keys()?;
+            if db.exists() {
+                Desk::open_store(&keyring, &dir)?
+            } else {
+                dir.refuse_new_store_over_old(&keyring)?;
+                tracing::info!(path = %db.display(), "first start: creating the store");
+                let key = Key256::generate()?;
+                // Key first: a store whose key was never kept could not be
+                // opened again. No entry is there (just checked, under the lock).
+                keyring.put_key(&key_name, &key)?;
+                Store::create(&db, &key, schema::MIGRATIONS)?
+            }
         };
         let desk = Desk {
             dir,
@@ -128,6 +134,15 @@ impl Desk {
         };
         desk.ensure_seeded()?;
         Ok(desk)
+    }
+
+    /// The existing store of `dir`, keyed from the keyring.
+    fn open_store(keyring: &Keyring, dir: &DataDir) -> Result<Store, DeskError> {
+        let db = dir.db_path();
+        let key = keyring
+            .get_key(&dir.key_name())?
+            .ok_or_else(|| DeskError::KeyMissing { db: db.clone() })?;
+        Ok(Store::open(&db, &key, schema::MIGRATIONS)?)
     }
 
     fn now(&self) -> Timestamp {

@@ -107,6 +107,26 @@ fn aad(hash: &[u8; 32]) -> [u8; 38] {
     a
 }
 
+/// How many sealed files the store at `root` holds, without its key (none
+/// when there is no store there). What tells a desk that a missing key
+/// would make files unreadable, so it must not make a new one.
+pub fn sealed_count(root: &Path) -> Result<usize, FileError> {
+    let objects = root.join("objects");
+    let dirs = match fs::read_dir(&objects) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(io(&objects)(e)),
+    };
+    let mut n = 0;
+    for dir in dirs {
+        let dir = dir.map_err(io(&objects))?.path();
+        if dir.is_dir() {
+            n += fs::read_dir(&dir).map_err(io(&dir))?.count();
+        }
+    }
+    Ok(n)
+}
+
 /// A problem [`FileStore::verify_all`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
