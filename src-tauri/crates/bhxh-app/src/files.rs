@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use bhxh_files::FileStore;
+use bhxh_secrets::Key256;
 
 use crate::{Desk, DeskError};
 
@@ -48,6 +49,38 @@ impl Desk {
         let store = Arc::new(FileStore::open(&self.dir.files_dir(), &key)?);
         *cached = Some(Arc::clone(&store));
         Ok(store)
+    }
+
+    /// The key that signs the QR codes of the papers this store prints
+    /// (HMAC, `bhxh_core::dossiers::qr`): kept only in the OS keyring, made
+    /// at first use, never over an entry that exists. Losing it loses no
+    /// data: receipts printed before it are then refused as covers by the
+    /// scan inbox (their parts go to triage) until printed again.
+    pub(crate) fn paper_key(&self) -> Result<Key256, DeskError> {
+        let mut cached = self
+            .paper_key
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(key) = cached.as_ref() {
+            return Ok(key.clone());
+        }
+        let name = self.dir.paper_key_name();
+        let key = match self.keyring.get_key(&name)? {
+            Some(k) => k,
+            None => {
+                let _lock = self.dir.lock_keys()?;
+                match self.keyring.get_key(&name)? {
+                    Some(k) => k,
+                    None => {
+                        let k = Key256::generate()?;
+                        self.keyring.put_key(&name, &k)?;
+                        k
+                    }
+                }
+            }
+        };
+        *cached = Some(key.clone());
+        Ok(key)
     }
 
     /// Sealed files no record refers to, an hour old or more (debris of an

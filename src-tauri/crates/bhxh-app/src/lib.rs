@@ -84,6 +84,8 @@ pub struct Desk {
     clock: Clock,
     /// The sealed file store, opened at first use (its key is in the keyring).
     files: Mutex<Option<Arc<FileStore>>>,
+    /// The key that signs the papers' QR codes, read at first use.
+    paper_key: Mutex<Option<Key256>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -131,6 +133,7 @@ impl Desk {
             session: Mutex::new(None),
             clock,
             files: Mutex::new(None),
+            paper_key: Mutex::new(None),
         };
         desk.ensure_seeded()?;
         Ok(desk)

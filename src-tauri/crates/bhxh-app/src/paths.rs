@@ -94,6 +94,12 @@ impl DataDir {
         format!("files-key:{}", self.store_id)
     }
 
+    /// The keyring entry of the key that signs the QR codes of the papers
+    /// this store prints (checked on the scan inbox's cover sheets).
+    pub fn paper_key_name(&self) -> String {
+        format!("paper-key:{}", self.store_id)
+    }
+
     /// The sealed store of digitised papers, beside the database.
     pub fn files_dir(&self) -> PathBuf {
         self.path().join("files")
