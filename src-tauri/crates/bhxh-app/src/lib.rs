@@ -19,8 +19,9 @@
 //! - [`session`]: signing in and out, the idle timeout, the desk's status.
 //! - [`policy`]: which role may do what — the one table every check reads.
 //! - `change`: the authorize → now → write → audit → commit pattern, once.
-//! - `admin`: first-start setup, staff, the audit log, `db check`, backup and
-//!   restore.
+//! - `admin`: first-start setup, staff, the audit log, `db check`.
+//! - `backup`: the backup archive (database, sealed scans and their keys)
+//!   and restore.
 //! - `reference`: provinces and the procedure catalogue.
 //! - `plan`: the 2024 plan, monthly progress and its evidence files.
 //! - [`reports`]: the plan's reports (approval, corrections, export).
@@ -32,6 +33,7 @@
 //! - [`sync`]: sync with HQ, in the foreground and the background.
 
 mod admin;
+mod backup;
 pub mod card;
 mod change;
 pub mod dossiers;
@@ -59,6 +61,7 @@ use bhxh_secrets::{Key256, Keyring};
 use bhxh_store::Store;
 
 pub use admin::{CheckReport, SetupInput};
+pub use backup::{BackupDone, Manifest as BackupManifest, RestoreReport};
 pub use error::{DeskError, ErrorCode, ErrorInfo};
 pub use participants::ImportOutcome;
 pub use paths::{DataDir, default_data_dir};
@@ -105,6 +108,7 @@ impl Desk {
 
     pub fn open_with_clock(data_dir: &Path, clock: Clock) -> Result<Desk, DeskError> {
         let dir = DataDir::prepare(data_dir)?;
+        dir.sweep_backup_debris();
         let keyring = Keyring::open_native(KEYRING_SERVICE)?;
         let key_name = dir.key_name();
         let db = dir.db_path();

@@ -562,7 +562,7 @@ fn backup_restores_on_a_new_machine_and_over_the_live_store() {
     assert!(!fresh.join("desk.db").exists());
 
     // A new machine: a new key in its keyring, the data of the backup.
-    let restored = Desk::restore(&fresh, &backup, "mat-khau-sao-luu-2024", None).unwrap();
+    let (restored, _) = Desk::restore(&fresh, &backup, "mat-khau-sao-luu-2024", None).unwrap();
     assert!(restored.check().unwrap().ok);
     restored.sign_in("quantri", ADMIN_PW).unwrap();
     let names: Vec<String> = restored
@@ -578,7 +578,7 @@ fn backup_restores_on_a_new_machine_and_over_the_live_store() {
     let office = dir.path().join("office");
     let err = Desk::restore(&office, &backup, "mat-khau-sao-luu-2024", None).unwrap_err();
     assert_eq!(err.code(), "not_signed_in");
-    let back = Desk::restore(
+    let (back, _) = Desk::restore(
         &office,
         &backup,
         "mat-khau-sao-luu-2024",
