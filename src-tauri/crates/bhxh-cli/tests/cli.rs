@@ -394,6 +394,129 @@ fn card_read_refuses_missing_or_malformed_access_data_before_touching_a_reader()
 }
 
 #[test]
+fn personal_data_comes_from_json_in_a_file_or_on_stdin_after_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let person = r#"{"applicant-id": "066093047064", "name": "Nguyễn Văn Đức",
+        "dob": "1993-01-05", "sex": "nam", "phone": "0912345678"}"#;
+    let file = dir.path().join("nguoi-nop.json");
+    std::fs::write(&file, person).unwrap();
+    let f = file.to_str().unwrap();
+    // None of it is an argument (what `ps` shows every user of the machine).
+    let args = [
+        "dossier",
+        "new",
+        "--procedure",
+        "BHXH.01",
+        "--from-json",
+        f,
+        "--user",
+        "quantri",
+        "--json",
+    ];
+    assert!(
+        !args
+            .iter()
+            .any(|a| a.contains("066093047064") || a.contains("Đức"))
+    );
+    let from_file = ok_json(&cli(dir.path(), &args, &format!("{ADMIN_PW}\n")));
+    assert_eq!(from_file["dossier"]["applicantId"], "066093047064");
+    assert_eq!(from_file["dossier"]["applicantName"], "Nguyễn Văn Đức");
+
+    // `-`: the JSON follows the password on stdin...
+    let stdin_args = [
+        "dossier",
+        "new",
+        "--procedure",
+        "BHXH.01",
+        "--from-json",
+        "-",
+        "--user",
+        "quantri",
+        "--json",
+    ];
+    let piped = ok_json(&cli(
+        dir.path(),
+        &stdin_args,
+        &format!("{ADMIN_PW}\n{person}\n"),
+    ));
+    assert_eq!(piped["dossier"]["applicantId"], "066093047064");
+    // ... or is all of stdin when the password comes from the environment.
+    let env_pw = ok_json(&cli_env(dir.path(), &stdin_args, person, &AUTH));
+    assert_eq!(env_pw["dossier"]["applicantName"], "Nguyễn Văn Đức");
+
+    // Search and the chip's access data the same way.
+    let found = ok_json(&cli(
+        dir.path(),
+        &["search", "--from-json", "-", "--user", "quantri", "--json"],
+        &format!("{ADMIN_PW}\n{{\"text\": \"nguyen van duc\"}}\n"),
+    ));
+    assert_eq!(found.as_array().unwrap().len(), 3);
+
+    // Precise refusals: given twice, unknown field, malformed, missing,
+    // nothing after the password, bad access data (before any reader).
+    let pw = format!("{ADMIN_PW}\n");
+    let bad = dir.path().join("sai.json");
+    let cases: [(&str, &[&str], String); 6] = [
+        (
+            person,
+            &["--applicant-id", "066093047064"],
+            "được cho hai lần".into(),
+        ),
+        (r#"{"cccd": "1"}"#, &[], "unknown field `cccd`".into()),
+        (r#"{"name": "A",}"#, &[], "Dữ liệu JSON".into()),
+        (r#"{"name": "A"}"#, &[], "Thiếu --applicant-id".into()),
+        ("[]", &[], "invalid length 0".into()),
+        ("\u{0}", &[], "Dữ liệu JSON".into()),
+    ];
+    for (json, extra, needle) in cases {
+        std::fs::write(&bad, json).unwrap();
+        let mut args = vec![
+            "dossier",
+            "new",
+            "--procedure",
+            "BHXH.01",
+            "--from-json",
+            bad.to_str().unwrap(),
+            "--user",
+            "quantri",
+        ];
+        args.extend(extra);
+        let out = cli(dir.path(), &args, &pw);
+        assert_eq!(out.status.code(), Some(1), "{json}");
+        assert!(
+            text(&out.stderr).contains(&needle),
+            "{json}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = cli(dir.path(), &stdin_args, &pw);
+    assert!(
+        text(&out.stderr).contains("không có dữ liệu JSON trên stdin"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = cli(
+        dir.path(),
+        &["card", "read", "--from-json", "-", "--user", "quantri"],
+        &format!("{ADMIN_PW}\n{{\"can\": \"04706\"}}\n"),
+    );
+    assert!(
+        text(&out.stderr).contains("6 chữ số"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // `--help` says why.
+    let help = cli(dir.path(), &["dossier", "new", "--help"], "");
+    let help = text(&help.stdout);
+    assert!(
+        help.contains("--from-json") && help.contains("ps"),
+        "{help}"
+    );
+}
+
+#[test]
 fn a_dossier_taken_in_prints_its_receipt_and_is_found_without_diacritics() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
