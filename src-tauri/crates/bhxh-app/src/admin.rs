@@ -32,6 +32,9 @@ pub struct CheckReport {
     pub audit_problems: Vec<String>,
     /// Sealed scans that fail their hash or are missing.
     pub file_problems: Vec<String>,
+    /// The chain against the last head HQ witnessed (none when sync is not
+    /// configured); `ok` is false when the chain no longer holds it.
+    pub witness: Option<crate::sync::WitnessCheck>,
 }
 
 impl Desk {
@@ -108,19 +111,26 @@ impl Desk {
         })
     }
 
-    /// SQLite integrity, the audit chain and the sealed files. Needs no
+    /// SQLite integrity, the audit chain (and, when sync is configured,
+    /// whether it still holds the last head HQ witnessed), and the sealed
+    /// files. Needs no
     /// session: it reads no personal data and is what IT staff run first
     /// when something is wrong.
     pub fn check(&self) -> Result<CheckReport, DeskError> {
         let integrity_problems = self.store.integrity_problems()?;
         let chain = audit::verify(&*self.store.conn()?)?;
         let file_problems = self.files_check()?;
+        let witness = self.witness_check();
         Ok(CheckReport {
-            ok: integrity_problems.is_empty() && chain.is_intact() && file_problems.is_empty(),
+            ok: integrity_problems.is_empty()
+                && chain.is_intact()
+                && file_problems.is_empty()
+                && !witness.as_ref().is_some_and(|w| w.lost_what_hq_saw()),
             integrity_problems,
             audit_entries: chain.entries,
             audit_problems: chain.problems,
             file_problems,
+            witness,
         })
     }
 }

@@ -42,6 +42,7 @@ use crate::{DataDir, Desk, DeskError, KEYRING_SERVICE};
 /// Names of the keys an archive carries.
 const FILES_KEY: &str = "files-key";
 const PAPER_KEY: &str = "paper-key";
+const HQ_TOKEN: &str = "hq-token";
 /// The file that lists a running backup's temporary files.
 const MARKER: &str = "sao-luu-dang-ghi.json";
 
@@ -259,6 +260,9 @@ impl Desk {
         if let Some(k) = self.keyring.get_key(&self.dir.paper_key_name())? {
             w.secret(PAPER_KEY, k.as_bytes())?;
         }
+        if let Some(t) = self.keyring.get(&self.dir.hq_token_name())? {
+            w.secret(HQ_TOKEN, &t)?;
+        }
         if let Some(store) = &files {
             for hash in &present {
                 w.file(hash, &store.get_sealed(hash)?)?;
@@ -419,6 +423,11 @@ fn restore_archive(
             );
         }
     }
+    if let Some(token) = a.secret(HQ_TOKEN)
+        && keyring.get(&dir.hq_token_name())?.is_none()
+    {
+        keyring.set(&dir.hq_token_name(), token)?;
+    }
     if manifest.files_missing > 0 {
         notes.push(format!(
             "Khi sao lưu, kho tệp đã thiếu {} tệp số hóa; \"bhxh-desk db check\" sẽ báo các tệp này.",
@@ -429,6 +438,9 @@ fn restore_archive(
     Store::restore_export(db_copy, a.database_key(), &dir.db_path(), &db_key)?;
     drop(_lock);
     let desk = Desk::open(dir.path())?;
+    if let Some(w) = desk.witness_check().filter(|w| w.lost_what_hq_saw()) {
+        notes.push(w.message);
+    }
     let report = RestoreReport {
         format: "archive".into(),
         files_restored,
@@ -470,10 +482,16 @@ fn restore_database_only(
     Store::restore(backup, passphrase, &dir.db_path(), &key)?;
     drop(lock);
     let desk = Desk::open(dir.path())?;
-    let mut notes = vec![
+    let mut notes: Vec<String> = desk
+        .witness_check()
+        .filter(|w| w.lost_what_hq_saw())
+        .map(|w| w.message)
+        .into_iter()
+        .collect();
+    notes.extend([
         "Bản sao lưu kiểu cũ: chỉ có cơ sở dữ liệu, không có các tệp số hóa và khóa của chúng."
             .to_owned(),
-    ];
+    ]);
     if referenced > 0 {
         notes.push(format!(
             "Cơ sở dữ liệu nhắc tới {referenced} tệp số hóa; tệp nào không có trên máy này \

@@ -94,6 +94,11 @@ impl DataDir {
         format!("files-key:{}", self.store_id)
     }
 
+    /// The keyring entry of the office's HQ token.
+    pub fn hq_token_name(&self) -> String {
+        format!("hq-token:{}", self.store_id)
+    }
+
     /// The keyring entry of the key that signs the QR codes of the papers
     /// this store prints (checked on the scan inbox's cover sheets).
     pub fn paper_key_name(&self) -> String {

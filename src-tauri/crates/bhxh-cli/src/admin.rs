@@ -103,6 +103,17 @@ pub(crate) fn db(command: DbCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, Desk
                         writeln!(w, "  - {p}")?;
                     }
                 }
+                if let Some(wit) = &report.witness {
+                    let label = if wit.lost_what_hq_saw() {
+                        "Đối chiếu với máy chủ trung ương: CÓ LỖI"
+                    } else {
+                        "Đối chiếu với máy chủ trung ương"
+                    };
+                    writeln!(w, "{label}: {}", wit.message)?;
+                    for r in &wit.regressions {
+                        writeln!(w, "  - {r}")?;
+                    }
+                }
                 if report.file_problems.is_empty() {
                     writeln!(w, "Kho tệp số hóa: mọi tệp khớp mã băm.")?;
                 } else {

@@ -262,3 +262,55 @@ fn hostile_bodies_are_plain_errors_not_crashes() {
     let resp = format!("{{\"items\":[],\"cursor\":{},\"more\":true}}", i64::MAX);
     drop(serde_json::from_str::<PullResponse>(&resp));
 }
+
+#[test]
+fn witness_messages_check_their_heads() {
+    let head = AuditHead {
+        seq: 42,
+        hash: "ab".repeat(32),
+    };
+    assert_eq!(head.validate(), Ok(()));
+    for bad in [
+        AuditHead {
+            seq: 0,
+            hash: "ab".repeat(32),
+        },
+        AuditHead {
+            seq: 1,
+            hash: "AB".repeat(32),
+        },
+        AuditHead {
+            seq: 1,
+            hash: "ab".repeat(31),
+        },
+    ] {
+        assert!(bad.validate().is_err(), "{bad:?}");
+    }
+    let at = "2024-12-10T09:00:00+07:00".to_owned();
+    let w = Witnessed {
+        head: head.clone(),
+        at: at.clone(),
+    };
+    let mut resp = WitnessResponse {
+        protocol: PROTOCOL_VERSION,
+        latest: Some(w.clone()),
+        regressions: vec![Regression {
+            from: w.clone(),
+            to: w.clone(),
+        }],
+    };
+    assert!(resp.validate().is_ok());
+    resp.regressions[0].to.head.hash = "zz".into();
+    assert!(resp.validate().is_err());
+    resp.regressions = vec![
+        Regression {
+            from: w.clone(),
+            to: w
+        };
+        MAX_REGRESSIONS + 1
+    ];
+    assert!(resp.validate().is_err());
+    // Unknown fields do not parse.
+    let text = r#"{"protocol":1,"head":{"seq":1,"hash":"00","extra":1}}"#;
+    assert!(serde_json::from_str::<WitnessRequest>(text).is_err());
+}
