@@ -453,6 +453,11 @@ fn migrate(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> Resu
     }
     for m in migrations.iter().filter(|m| m.version > current) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another process opening the same new file may have applied it
+        // while this one waited for the write lock (two first starts).
+        if schema_version(&tx)? >= m.version {
+            continue;
+        }
         tx.execute_batch(m.sql)
             .map_err(|source| StoreError::Migration {
                 version: m.version,
