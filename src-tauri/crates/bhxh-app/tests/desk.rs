@@ -293,32 +293,33 @@ fn a_refused_sign_in_takes_as_long_whatever_the_reason() {
     )
     .unwrap();
     drop(conn);
-    // The fastest of several tries of each case (the machine is shared):
-    // an unknown name, a locked or a disabled account each cost one argon2
-    // verification, as a wrong password does. Before, they returned at
-    // once: a prober timed the answer to find names.
-    let fastest = |user: &str, pw: &str| {
-        (0..5)
-            .map(|_| {
-                let t = std::time::Instant::now();
-                assert!(desk.sign_in(user, pw).is_err());
-                t.elapsed()
-            })
-            .min()
-            .unwrap()
-    };
+    // The fastest of several tries of each case, the cases taken in turn
+    // (the machine is shared: a burst of load then slows them all alike).
+    // An unknown name, a locked or a disabled account each cost one argon2
+    // verification, as a wrong password does. Before, locked and disabled
+    // accounts returned at once: a prober timed the answer.
     // (The fifth wrong password locks `quantri`; that attempt costs the same.)
-    let wrong = fastest("quantri", "sai-mat-khau-1");
     let cases = [
-        ("unknown", fastest("khongco-ai", "sai-mat-khau-1")),
-        ("locked", fastest("khoa", "Tai-khoan-khoa-1")),
-        ("disabled", fastest("nghiviec", "Nghi-viec-2024")),
+        ("wrong password", "quantri", "sai-mat-khau-1"),
+        ("unknown", "khongco-ai", "sai-mat-khau-1"),
+        ("locked", "khoa", "Tai-khoan-khoa-1"),
+        ("disabled", "nghiviec", "Nghi-viec-2024"),
     ];
-    for (case, t) in cases {
-        let ratio = t.as_secs_f64() / wrong.as_secs_f64();
+    let mut fastest = [std::time::Duration::MAX; 4];
+    for _ in 0..7 {
+        for (i, (_, user, pw)) in cases.iter().enumerate() {
+            let t = std::time::Instant::now();
+            assert!(desk.sign_in(user, pw).is_err());
+            fastest[i] = fastest[i].min(t.elapsed());
+        }
+    }
+    let wrong = fastest[0];
+    for (i, (case, _, _)) in cases.iter().enumerate().skip(1) {
+        let ratio = fastest[i].as_secs_f64() / wrong.as_secs_f64();
         assert!(
-            (0.5..2.0).contains(&ratio),
-            "{case}: {t:?} against {wrong:?} for a wrong password"
+            (0.4..2.5).contains(&ratio),
+            "{case}: {:?} against {wrong:?} for a wrong password",
+            fastest[i]
         );
     }
 }
