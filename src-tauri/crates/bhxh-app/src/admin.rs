@@ -1,20 +1,16 @@
 //! Running the desk itself: first-start setup, staff accounts, the audit
-//! log, `db check`, backup and restore.
-
-use std::path::Path;
+//! log, `db check` (backup and restore: `backup.rs`).
 
 use bhxh_core::office;
 use bhxh_core::office::accounts::{self, Role};
 use bhxh_core::office::audit::{self, Actor};
-use bhxh_secrets::{Key256, Keyring};
-use bhxh_store::Store;
 use serde::{Deserialize, Serialize};
 
 use crate::change::Viewed;
 use crate::dto::{self, AuditEntry, NewStaff, OfficeInput, Staff};
 use crate::policy::Action;
 use crate::session::DeskStatus;
-use crate::{DataDir, Desk, DeskError, KEYRING_SERVICE};
+use crate::{Desk, DeskError};
 
 /// First-start setup: the office and its first administrator.
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -36,6 +32,9 @@ pub struct CheckReport {
     pub audit_problems: Vec<String>,
     /// Sealed scans that fail their hash or are missing.
     pub file_problems: Vec<String>,
+    /// The chain against the last head HQ witnessed (none when sync is not
+    /// configured); `ok` is false when the chain no longer holds it.
+    pub witness: Option<crate::sync::WitnessCheck>,
 }
 
 impl Desk {
@@ -112,100 +111,31 @@ impl Desk {
         })
     }
 
-    /// SQLite integrity, the audit chain and the sealed files. Needs no
+    /// SQLite integrity, the audit chain (and, when sync is configured,
+    /// whether it still holds the last head HQ witnessed), and the sealed
+    /// files. Needs no
     /// session: it reads no personal data and is what IT staff run first
     /// when something is wrong.
     pub fn check(&self) -> Result<CheckReport, DeskError> {
         let integrity_problems = self.store.integrity_problems()?;
         let chain = audit::verify(&*self.store.conn()?)?;
         let file_problems = self.files_check()?;
+        let witness = self.witness_check();
         Ok(CheckReport {
-            ok: integrity_problems.is_empty() && chain.is_intact() && file_problems.is_empty(),
+            ok: integrity_problems.is_empty()
+                && chain.is_intact()
+                && file_problems.is_empty()
+                && !witness.as_ref().is_some_and(|w| w.lost_what_hq_saw()),
             integrity_problems,
             audit_entries: chain.entries,
             audit_problems: chain.problems,
             file_problems,
+            witness,
         })
-    }
-
-    /// An encrypted copy of the whole store (administrator).
-    pub fn backup(&self, dest: &Path, passphrase: &str) -> Result<(), DeskError> {
-        let actor = self.authorize(Action::Backup)?;
-        validate_backup_passphrase(passphrase)?;
-        // The entry goes in first, so the backup itself records that it was made.
-        self.record(
-            &actor,
-            "export",
-            "store",
-            "",
-            serde_json::json!({ "backup": dest.display().to_string() }),
-        )?;
-        self.store.backup_to(dest, passphrase)?;
-        Ok(())
-    }
-
-    /// Replace the store in `data_dir` with a backup. When a store exists, an
-    /// administrator of it must confirm with their password; on a machine with
-    /// no store (a new or repaired PC) the backup's passphrase is enough.
-    pub fn restore(
-        data_dir: &Path,
-        backup: &Path,
-        passphrase: &str,
-        admin: Option<(&str, &str)>,
-    ) -> Result<Desk, DeskError> {
-        let dir = DataDir::prepare(data_dir)?;
-        // Check the backup before touching anything.
-        {
-            let conn = Store::open_backup(backup, passphrase)?;
-            let chain = audit::verify(&conn)?;
-            if !chain.is_intact() {
-                return Err(DeskError::BadFile {
-                    path: backup.to_owned(),
-                    detail: format!(
-                        "nhật ký kiểm toán trong bản sao lưu không toàn vẹn: {}",
-                        chain.problems.join("; ")
-                    ),
-                });
-            }
-        }
-        let keyring = Keyring::open_native(KEYRING_SERVICE)?;
-        let key_name = dir.key_name();
-        let db = dir.db_path();
-        let mut restorer = Actor {
-            id: None,
-            username: "restore".to_owned(),
-        };
-        let key = if db.exists() {
-            let current = Desk::open(data_dir)?;
-            let (user, password) = admin.ok_or(DeskError::NotSignedIn)?;
-            current.sign_in(user, password)?;
-            restorer = current.authorize(Action::Restore)?;
-            current.sign_out()?;
-            let key = keyring
-                .get_key(&key_name)?
-                .ok_or_else(|| DeskError::KeyMissing { db: db.clone() })?;
-            // Closing the last connection checkpoints the WAL into the file.
-            drop(current);
-            key
-        } else {
-            let key = Key256::generate()?;
-            keyring.put_key(&key_name, &key)?;
-            key
-        };
-        Store::restore(backup, passphrase, &db, &key)?;
-        let desk = Desk::open(data_dir)?;
-        desk.record(
-            &restorer,
-            "restore",
-            "store",
-            "",
-            serde_json::json!({ "backup": backup.display().to_string() }),
-        )?;
-        Ok(desk)
     }
 }
 
-fn validate_backup_passphrase(p: &str) -> Result<(), DeskError> {
+pub(crate) fn validate_backup_passphrase(p: &str) -> Result<(), DeskError> {
     if p.chars().count() < 12 {
         return Err(DeskError::Core(bhxh_core::CoreError::invalid(
             "passphrase",

@@ -126,7 +126,7 @@ pub struct QrAccess {
 /// Read the front QR text (a barcode scanner's keyboard input) into the
 /// access data: ID, birth date and the expiry the age rule gives.
 pub fn access_from_qr(text: &str) -> Result<QrAccess, DeskError> {
-    let q = access::parse_front_qr(text).map_err(|e| invalid("qr", e.to_string()))?;
+    let q = front_qr(text, "qr")?;
     let expiry_date = match access::expiry_by_age_rule(q.date_of_birth, q.issue_date) {
         Expiry::On(d) => Some(iso(d)),
         Expiry::Never => None,
@@ -137,6 +137,25 @@ pub fn access_from_qr(text: &str) -> Result<QrAccess, DeskError> {
         birth_date: iso(q.date_of_birth),
         expiry_date,
     })
+}
+
+/// Longest front QR text read: a CCCD's is about 150 bytes. Whatever a
+/// reader (or a person) hands over is checked against it before it is
+/// split, so a text of megabytes of "|" is one plain error.
+pub const MAX_FRONT_QR_BYTES: usize = 1024;
+
+/// The front QR text of a CCCD, checked (`field` names it in the error).
+pub(crate) fn front_qr(text: &str, field: &'static str) -> Result<access::FrontQr, DeskError> {
+    if text.len() > MAX_FRONT_QR_BYTES {
+        return Err(invalid(
+            field,
+            format!(
+                "Mã QR dài {} byte, quá {MAX_FRONT_QR_BYTES} byte: không phải mã QR mặt trước thẻ CCCD.",
+                text.len()
+            ),
+        ));
+    }
+    access::parse_front_qr(text).map_err(|e| invalid(field, e.to_string()))
 }
 
 /// The BAC key from the access data.
@@ -782,6 +801,10 @@ mod tests {
             }
         );
         let key = access_key(&AccessData::Qr { text: text.into() }).unwrap();
+        // Megabytes of separators: one plain error, nothing split.
+        let (f, m) = field_and_message(access_from_qr(&"|".repeat(50_000_000)).unwrap_err());
+        assert_eq!(f, "qr");
+        assert!(m.contains("quá 1024 byte"), "{m}");
         assert_eq!(
             key,
             AccessKey::from_cccd("001093047064", "930105", "330105").unwrap()

@@ -19,6 +19,8 @@ pub enum ErrorCode {
     KeyringLocked,
     KeyringError,
     KeyMissing,
+    StoreMissing,
+    FilesKeyMissing,
     WrongKey,
     StoreTooNew,
     BadBackup,
@@ -29,8 +31,6 @@ pub enum ErrorCode {
     Conflict,
     CoreError,
     BadCredentials,
-    AccountLocked,
-    AccountDisabled,
     NotSignedIn,
     SessionExpired,
     Forbidden,
@@ -62,6 +62,8 @@ impl ErrorCode {
         ErrorCode::KeyringLocked,
         ErrorCode::KeyringError,
         ErrorCode::KeyMissing,
+        ErrorCode::StoreMissing,
+        ErrorCode::FilesKeyMissing,
         ErrorCode::WrongKey,
         ErrorCode::StoreTooNew,
         ErrorCode::BadBackup,
@@ -72,8 +74,6 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::CoreError,
         ErrorCode::BadCredentials,
-        ErrorCode::AccountLocked,
-        ErrorCode::AccountDisabled,
         ErrorCode::NotSignedIn,
         ErrorCode::SessionExpired,
         ErrorCode::Forbidden,
@@ -106,6 +106,8 @@ impl ErrorCode {
             ErrorCode::KeyringLocked => "keyring_locked",
             ErrorCode::KeyringError => "keyring_error",
             ErrorCode::KeyMissing => "key_missing",
+            ErrorCode::StoreMissing => "store_missing",
+            ErrorCode::FilesKeyMissing => "files_key_missing",
             ErrorCode::WrongKey => "wrong_key",
             ErrorCode::StoreTooNew => "store_too_new",
             ErrorCode::BadBackup => "bad_backup",
@@ -116,8 +118,6 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::CoreError => "core_error",
             ErrorCode::BadCredentials => "bad_credentials",
-            ErrorCode::AccountLocked => "account_locked",
-            ErrorCode::AccountDisabled => "account_disabled",
             ErrorCode::NotSignedIn => "not_signed_in",
             ErrorCode::SessionExpired => "session_expired",
             ErrorCode::Forbidden => "forbidden",
@@ -158,6 +158,22 @@ pub enum DeskError {
         "Không tìm thấy khóa giải mã của kho dữ liệu {db} trong kho khóa bí mật của hệ điều hành."
     )]
     KeyMissing { db: PathBuf },
+    #[error(
+        "Thư mục dữ liệu {dir} đã từng có kho dữ liệu ({}) nhưng thiếu tệp desk.db. \
+         BHXH Desk không tạo kho mới ở đây, để khỏi ghi đè khóa của dữ liệu cũ.",
+        store_traces(*.key_kept, *.sealed_files)
+    )]
+    StoreMissing {
+        dir: PathBuf,
+        key_kept: bool,
+        sealed_files: usize,
+    },
+    #[error(
+        "Không tìm thấy khóa của kho tệp số hóa trong kho khóa bí mật, trong khi {dir} có \
+         {sealed_files} tệp đã mã hóa bằng khóa đó. BHXH Desk không tạo khóa mới: các tệp ấy \
+         sẽ không bao giờ đọc lại được."
+    )]
+    FilesKeyMissing { dir: PathBuf, sealed_files: usize },
     #[error("{0}")]
     Store(StoreError),
     #[error("{0}")]
@@ -226,6 +242,8 @@ impl DeskError {
             DeskError::Keyring(SecretError::Locked(_)) => ErrorCode::KeyringLocked,
             DeskError::Keyring(_) => ErrorCode::KeyringError,
             DeskError::KeyMissing { .. } => ErrorCode::KeyMissing,
+            DeskError::StoreMissing { .. } => ErrorCode::StoreMissing,
+            DeskError::FilesKeyMissing { .. } => ErrorCode::FilesKeyMissing,
             DeskError::Store(StoreError::WrongKey { .. }) => ErrorCode::WrongKey,
             DeskError::Store(StoreError::TooNew { .. }) => ErrorCode::StoreTooNew,
             DeskError::Store(StoreError::BadBackup { .. }) => ErrorCode::BadBackup,
@@ -235,9 +253,8 @@ impl DeskError {
             DeskError::Core(CoreError::NotFound { .. }) => ErrorCode::NotFound,
             DeskError::Core(CoreError::Conflict(_)) => ErrorCode::Conflict,
             DeskError::Core(_) => ErrorCode::CoreError,
-            DeskError::SignIn(SignInError::BadCredentials { .. }) => ErrorCode::BadCredentials,
-            DeskError::SignIn(SignInError::Locked { .. }) => ErrorCode::AccountLocked,
-            DeskError::SignIn(SignInError::Disabled) => ErrorCode::AccountDisabled,
+            // One code for every refusal: see `SignInError`.
+            DeskError::SignIn(_) => ErrorCode::BadCredentials,
             DeskError::NotSignedIn => ErrorCode::NotSignedIn,
             DeskError::SessionExpired { .. } => ErrorCode::SessionExpired,
             DeskError::Forbidden { .. } => ErrorCode::Forbidden,
@@ -264,14 +281,32 @@ impl DeskError {
                 Dữ liệu không thể mở nếu thiếu khóa: hãy khôi phục từ bản sao lưu bằng lệnh \
                 \"bhxh-desk db restore TỆP\" (cần mật khẩu của bản sao lưu)."
                 .to_owned(),
+            DeskError::StoreMissing { dir, .. } => format!(
+                "Nếu đã mở nhầm thư mục, hãy chỉ đúng thư mục dữ liệu (--data-dir hoặc biến \
+                 BHXH_DESK_DATA_DIR). Nếu tệp desk.db bị chuyển đi, hãy chép lại vào {}. \
+                 Nếu tệp đã mất, hãy khôi phục từ bản sao lưu bằng lệnh \
+                 \"bhxh-desk db restore TỆP\" (cần mật khẩu của bản sao lưu).",
+                dir.display()
+            ),
+            DeskError::FilesKeyMissing { .. } => "Khóa có thể đã bị xóa khỏi kho khóa, hoặc thư mục \
+                dữ liệu được chép từ máy hay tài khoản khác: hãy mở BHXH Desk trên đúng máy và tài khoản \
+                có khóa, hoặc khôi phục từ bản sao lưu (bản sao lưu có cả kho tệp số hóa và khóa của nó) \
+                bằng lệnh \"bhxh-desk db restore TỆP\"."
+                .to_owned(),
             DeskError::Store(StoreError::WrongKey { .. }) => "Khóa trong kho khóa bí mật không phải khóa của tệp dữ liệu này \
                 (tệp bị thay, hoặc kho khóa bị ghi đè). Không sửa tệp bằng tay; hãy khôi phục từ bản sao lưu \
                 bằng lệnh \"bhxh-desk db restore TỆP\"."
                 .to_owned(),
             DeskError::Store(StoreError::TooNew { .. }) => "Hãy cài phiên bản BHXH Desk mới nhất.".to_owned(),
-            DeskError::SignIn(SignInError::BadCredentials { attempts_left: Some(n) }) if *n <= 2 => {
-                format!("Còn {n} lần thử trước khi tài khoản bị tạm khóa.")
-            }
+            DeskError::SignIn(SignInError {
+                lockout_threshold,
+                lockout_minutes,
+            }) => format!(
+                "Sau {lockout_threshold} lần nhập sai liên tiếp, tài khoản bị tạm khóa \
+                 {lockout_minutes} phút; tài khoản đã ngừng hoạt động thì không đăng nhập được. \
+                 Nếu chắc chắn mật khẩu đúng, hãy chờ {lockout_minutes} phút rồi thử lại \
+                 hoặc nhờ quản trị viên kiểm tra tài khoản."
+            ),
             _ => String::new(),
         }
     }
@@ -303,11 +338,20 @@ impl DeskError {
                     .collect::<Vec<_>>()
                     .join(","),
             ),
-            DeskError::SignIn(SignInError::BadCredentials {
-                attempts_left: Some(n),
-            }) => put("attemptsLeft", n.to_string()),
-            DeskError::SignIn(SignInError::Locked { until, .. }) => put("until", until.clone()),
+            // The office's policy only: nothing about the account tried.
+            DeskError::SignIn(SignInError {
+                lockout_threshold,
+                lockout_minutes,
+            }) => {
+                put("lockoutThreshold", lockout_threshold.to_string());
+                put("lockoutMinutes", lockout_minutes.to_string());
+            }
             DeskError::KeyMissing { db } => put("path", db.display().to_string()),
+            DeskError::StoreMissing { dir, .. } => put("path", dir.display().to_string()),
+            DeskError::FilesKeyMissing { dir, sealed_files } => {
+                put("path", dir.display().to_string());
+                put("count", sealed_files.to_string());
+            }
             DeskError::Io { path, .. } | DeskError::BadFile { path, .. } => {
                 put("path", path.display().to_string())
             }
@@ -355,6 +399,18 @@ impl ErrorInfo {
             params: BTreeMap::new(),
         }
     }
+}
+
+/// What shows that a data directory held a store: for [`DeskError::StoreMissing`].
+fn store_traces(key_kept: bool, sealed_files: usize) -> String {
+    let mut t = vec!["có desk.json".to_owned()];
+    if key_kept {
+        t.push("khóa của kho vẫn nằm trong kho khóa bí mật".to_owned());
+    }
+    if sealed_files > 0 {
+        t.push(format!("{sealed_files} tệp số hóa đã mã hóa"));
+    }
+    t.join(", ")
 }
 
 fn roles_vi(roles: &[Role]) -> String {

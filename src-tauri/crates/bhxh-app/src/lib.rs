@@ -19,8 +19,9 @@
 //! - [`session`]: signing in and out, the idle timeout, the desk's status.
 //! - [`policy`]: which role may do what — the one table every check reads.
 //! - `change`: the authorize → now → write → audit → commit pattern, once.
-//! - `admin`: first-start setup, staff, the audit log, `db check`, backup and
-//!   restore.
+//! - `admin`: first-start setup, staff, the audit log, `db check`.
+//! - `backup`: the backup archive (database, sealed scans and their keys)
+//!   and restore.
 //! - `reference`: provinces and the procedure catalogue.
 //! - `plan`: the 2024 plan, monthly progress and its evidence files.
 //! - [`reports`]: the plan's reports (approval, corrections, export).
@@ -32,6 +33,7 @@
 //! - [`sync`]: sync with HQ, in the foreground and the background.
 
 mod admin;
+mod backup;
 pub mod card;
 mod change;
 pub mod dossiers;
@@ -59,6 +61,7 @@ use bhxh_secrets::{Key256, Keyring};
 use bhxh_store::Store;
 
 pub use admin::{CheckReport, SetupInput};
+pub use backup::{BackupDone, Manifest as BackupManifest, RestoreReport};
 pub use error::{DeskError, ErrorCode, ErrorInfo};
 pub use participants::ImportOutcome;
 pub use paths::{DataDir, default_data_dir};
@@ -84,6 +87,8 @@ pub struct Desk {
     clock: Clock,
     /// The sealed file store, opened at first use (its key is in the keyring).
     files: Mutex<Option<Arc<FileStore>>>,
+    /// The key that signs the papers' QR codes, read at first use.
+    paper_key: Mutex<Option<Key256>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -103,20 +108,27 @@ impl Desk {
 
     pub fn open_with_clock(data_dir: &Path, clock: Clock) -> Result<Desk, DeskError> {
         let dir = DataDir::prepare(data_dir)?;
+        dir.sweep_backup_debris();
         let keyring = Keyring::open_native(KEYRING_SERVICE)?;
         let key_name = dir.key_name();
         let db = dir.db_path();
         let store = if db.exists() {
-            let key = keyring
-                .get_key(&key_name)?
-                .ok_or_else(|| DeskError::KeyMissing { db: db.clone() })?;
-            Store::open(&db, &key, schema::MIGRATIONS)?
+            Desk::open_store(&keyring, &dir)?
         } else {
-            tracing::info!(path = %db.display(), "first start: creating the store");
-            let key = Key256::generate()?;
-            // Key first: a store whose key was never kept could not be opened again.
-            keyring.put_key(&key_name, &key)?;
-            Store::create(&db, &key, schema::MIGRATIONS)?
+            // First start, or a store gone missing: decided under the key
+            // lock, so that two processes starting at once make one key.
+            let _lock = dir.lock_keys()?;
+            if db.exists() {
+                Desk::open_store(&keyring, &dir)?
+            } else {
+                dir.refuse_new_store_over_old(&keyring)?;
+                tracing::info!(path = %db.display(), "first start: creating the store");
+                let key = Key256::generate()?;
+                // Key first: a store whose key was never kept could not be
+                // opened again. No entry is there (just checked, under the lock).
+                keyring.put_key(&key_name, &key)?;
+                Store::create(&db, &key, schema::MIGRATIONS)?
+            }
         };
         let desk = Desk {
             dir,
@@ -125,9 +137,19 @@ impl Desk {
             session: Mutex::new(None),
             clock,
             files: Mutex::new(None),
+            paper_key: Mutex::new(None),
         };
         desk.ensure_seeded()?;
         Ok(desk)
+    }
+
+    /// The existing store of `dir`, keyed from the keyring.
+    fn open_store(keyring: &Keyring, dir: &DataDir) -> Result<Store, DeskError> {
+        let db = dir.db_path();
+        let key = keyring
+            .get_key(&dir.key_name())?
+            .ok_or_else(|| DeskError::KeyMissing { db: db.clone() })?;
+        Ok(Store::open(&db, &key, schema::MIGRATIONS)?)
     }
 
     fn now(&self) -> Timestamp {

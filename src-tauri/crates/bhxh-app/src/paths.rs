@@ -36,13 +36,14 @@ impl DataDir {
         };
         fs::create_dir_all(path).map_err(io(path))?;
         let meta_path = path.join("desk.json");
+        let read_meta = |bytes: &[u8]| {
+            serde_json::from_slice::<Meta>(bytes).map_err(|e| DeskError::BadFile {
+                path: meta_path.clone(),
+                detail: e.to_string(),
+            })
+        };
         let meta = match fs::read(&meta_path) {
-            Ok(bytes) => {
-                serde_json::from_slice::<Meta>(&bytes).map_err(|e| DeskError::BadFile {
-                    path: meta_path.clone(),
-                    detail: e.to_string(),
-                })?
-            }
+            Ok(bytes) => read_meta(&bytes)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if path.join("desk.db").exists() {
                     return Err(DeskError::BadFile {
@@ -58,8 +59,14 @@ impl DataDir {
                     path: meta_path.clone(),
                     detail: e.to_string(),
                 })?;
-                write_atomic(&meta_path, &text)?;
-                meta
+                // Two first starts at once must agree on one store id: the
+                // file is linked into place only if none is there yet, and
+                // the loser reads the winner's.
+                if create_once(&meta_path, &text)? {
+                    meta
+                } else {
+                    read_meta(&fs::read(&meta_path).map_err(io(&meta_path))?)?
+                }
             }
             Err(e) => return Err(io(&meta_path)(e)),
         };
@@ -87,10 +94,134 @@ impl DataDir {
         format!("files-key:{}", self.store_id)
     }
 
+    /// The keyring entry of the office's HQ token.
+    pub fn hq_token_name(&self) -> String {
+        format!("hq-token:{}", self.store_id)
+    }
+
+    /// The keyring entry of the key that signs the QR codes of the papers
+    /// this store prints (checked on the scan inbox's cover sheets).
+    pub fn paper_key_name(&self) -> String {
+        format!("paper-key:{}", self.store_id)
+    }
+
     /// The sealed store of digitised papers, beside the database.
     pub fn files_dir(&self) -> PathBuf {
         self.path().join("files")
     }
+}
+
+impl DataDir {
+    /// Before a first start makes a store and its key: refuse when this
+    /// directory already held a store — its key is in the keyring, or
+    /// sealed scans are beside it — and only `desk.db` is missing (moved,
+    /// deleted, or the wrong folder). A new key would overwrite the old
+    /// entry, and the old file, copied back, could never be opened again.
+    /// (A `desk.json` with neither is a first start that stopped before it
+    /// kept anything: nothing to lose, it goes on.)
+    pub(crate) fn refuse_new_store_over_old(
+        &self,
+        keyring: &bhxh_secrets::Keyring,
+    ) -> Result<(), DeskError> {
+        let key_kept = keyring.get(&self.key_name())?.is_some();
+        let sealed_files = bhxh_files::sealed_count(&self.files_dir())?;
+        if key_kept || sealed_files > 0 {
+            return Err(DeskError::StoreMissing {
+                dir: self.path.clone(),
+                key_kept,
+                sealed_files,
+            });
+        }
+        Ok(())
+    }
+
+    /// Hold the data directory's key lock while a key may be made and
+    /// kept: two processes starting at once (the window and a command, two
+    /// clicks) must not both find no key, both make one, and the second
+    /// overwrite the first in the keyring. An exclusive lock file; one left
+    /// by a process that died is taken over once it is [`STALE_LOCK`] old.
+    pub(crate) fn lock_keys(&self) -> Result<KeyLock, DeskError> {
+        let path = self.path.join(".khoa-kho.lock");
+        let started = std::time::Instant::now();
+        loop {
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    let _ = writeln!(f, "{}", std::process::id());
+                    return Ok(KeyLock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let stale = fs::metadata(&path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age >= STALE_LOCK);
+                    if stale {
+                        let _ = fs::remove_file(&path);
+                        continue;
+                    }
+                    if started.elapsed() > STALE_LOCK + std::time::Duration::from_secs(5) {
+                        return Err(DeskError::Core(bhxh_core::CoreError::Conflict(format!(
+                            "Một chương trình BHXH Desk khác đang khởi tạo khóa của thư mục dữ liệu {} (tệp khóa {}).",
+                            self.path.display(),
+                            path.display()
+                        ))));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                Err(source) => return Err(DeskError::Io { path, source }),
+            }
+        }
+    }
+}
+
+/// A key lock older than this was left by a process that died: making and
+/// keeping a key takes well under a second.
+const STALE_LOCK: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The data directory's key lock, released when dropped.
+#[derive(Debug)]
+pub(crate) struct KeyLock {
+    path: PathBuf,
+}
+
+impl Drop for KeyLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Write `bytes` to `path` whole, unless `path` exists: false then, and
+/// nothing changed. A temporary file, fsynced, then hard-linked into place
+/// (a link never replaces a file).
+fn create_once(path: &Path, bytes: &[u8]) -> Result<bool, DeskError> {
+    let io = |p: &Path| {
+        let p = p.to_owned();
+        move |source| DeskError::Io { path: p, source }
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".desk.json.{}.tmp", uuid::Uuid::now_v7().simple()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
+        f.write_all(bytes).map_err(io(&tmp))?;
+        f.sync_all().map_err(io(&tmp))?;
+        drop(f);
+        match fs::hard_link(&tmp, path) {
+            Ok(()) => {
+                if let Ok(d) = fs::File::open(dir) {
+                    let _ = d.sync_all();
+                }
+                Ok(true)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(io(path)(e)),
+        }
+    })();
+    let _ = fs::remove_file(&tmp);
+    result
 }
 
 /// Write `bytes` to `path` so that the file is either the old one or the

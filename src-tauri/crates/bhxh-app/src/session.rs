@@ -24,6 +24,9 @@ pub struct Session {
     pub staff: Staff,
     pub started: Timestamp,
     pub last_activity: Timestamp,
+    /// Attempts on this account that failed since its previous sign-in.
+    pub failures_since_last: u32,
+    pub previous_sign_in: Option<String>,
 }
 
 impl Session {
@@ -46,6 +49,8 @@ impl Session {
                 .into_iter()
                 .filter(|a| a.allows(self.staff.role))
                 .collect(),
+            failed_sign_ins_since_last: self.failures_since_last,
+            previous_sign_in: self.previous_sign_in.clone(),
         }
     }
 }
@@ -62,6 +67,14 @@ pub struct SessionInfo {
     /// What this member of staff may do (from [`crate::policy`]): the window
     /// shows only these.
     pub allowed: Vec<Action>,
+    /// Attempts on this account that failed since its previous sign-in
+    /// (wrong password, or any attempt while it was locked or disabled):
+    /// a sign-in refuses with one message whatever the reason, so this is
+    /// where the owner learns that someone tried. The window says so when
+    /// it is not 0.
+    pub failed_sign_ins_since_last: u32,
+    /// When this account signed in before this session (RFC 3339).
+    pub previous_sign_in: Option<String>,
 }
 
 /// Where the desk stands, for the first screen.
@@ -131,15 +144,17 @@ impl Desk {
         }
         self.sign_out()?;
         let now = self.now();
-        let staff = {
+        let signed = {
             let conn = self.store.conn()?;
             let policy = settings::security_policy(&conn)?;
             accounts::sign_in(&conn, username, password, &policy, &now)??
         };
         let session = Session {
-            staff,
+            staff: signed.staff,
             started: now,
             last_activity: now,
+            failures_since_last: signed.failures_since_last,
+            previous_sign_in: signed.previous_sign_in,
         };
         let info = session.info();
         *self.session_guard() = Some(session);

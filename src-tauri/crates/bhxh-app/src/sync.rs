@@ -55,6 +55,38 @@ pub struct SyncRun {
     pub status: SyncStatus,
 }
 
+/// `db check`'s comparison of the audit chain with the last head HQ
+/// witnessed (`status`: `contained`, `not_contained` — the check fails —,
+/// `not_witnessed`, `unreachable`).
+#[derive(Debug, Clone, Serialize, PartialEq, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WitnessCheck {
+    pub status: String,
+    /// What it means, in Vietnamese.
+    pub message: String,
+    /// The entry HQ witnessed last, and when (HQ's clock).
+    pub seq: Option<i64>,
+    pub at: Option<String>,
+    /// Each time HQ saw this desk's chain go back, in Vietnamese.
+    pub regressions: Vec<String>,
+}
+
+impl WitnessCheck {
+    fn unreachable(why: &str) -> WitnessCheck {
+        WitnessCheck {
+            status: "unreachable".into(),
+            message: format!("Không hỏi được máy chủ trung ương: {why}"),
+            seq: None,
+            at: None,
+            regressions: Vec::new(),
+        }
+    }
+
+    pub fn lost_what_hq_saw(&self) -> bool {
+        self.status == "not_contained"
+    }
+}
+
 fn hint_for(code: &str) -> String {
     let e = match code {
         "sync_not_configured" => SyncError::NotConfigured,
@@ -69,8 +101,83 @@ fn hint_for(code: &str) -> String {
 
 impl Desk {
     fn sync_token_name(&self) -> String {
-        let key = self.dir.key_name();
-        format!("hq-token:{}", key.strip_prefix("db-key:").unwrap_or(&key))
+        self.dir.hq_token_name()
+    }
+
+    /// What HQ witnessed of this desk's audit chain, against the chain:
+    /// none when sync is not configured. Never an error: a check that
+    /// cannot reach HQ says so.
+    pub(crate) fn witness_check(&self) -> Option<WitnessCheck> {
+        let client = match self.sync_client() {
+            Ok(c) => c,
+            Err(DeskError::Sync(SyncError::NotConfigured)) => return None,
+            Err(e) => return Some(WitnessCheck::unreachable(&e.to_string())),
+        };
+        let resp = match client.witnessed() {
+            Ok(r) => r,
+            Err(e) => return Some(WitnessCheck::unreachable(&e.to_string())),
+        };
+        let regressions: Vec<String> = resp
+            .regressions
+            .iter()
+            .map(|r| {
+                format!(
+                    "Lúc {}, máy chủ trung ương ghi nhận nhật ký lùi từ mục {} về mục {}{}.",
+                    r.to.at,
+                    r.from.head.seq,
+                    r.to.head.seq,
+                    if r.to.head.seq == r.from.head.seq {
+                        " (cùng số thứ tự, mã băm khác: nhật ký bị viết lại)"
+                    } else {
+                        ""
+                    }
+                )
+            })
+            .collect();
+        let Some(latest) = resp.latest else {
+            return Some(WitnessCheck {
+                status: "not_witnessed".into(),
+                message: "Máy chủ trung ương chưa chứng kiến mốc nhật ký nào của đơn vị.".into(),
+                seq: None,
+                at: None,
+                regressions,
+            });
+        };
+        let here = self
+            .store
+            .conn()
+            .map_err(DeskError::from)
+            .and_then(|c| Ok(audit::hash_at(&c, latest.head.seq)?));
+        let (status, message) = match here {
+            Ok(Some(h)) if h == latest.head.hash => (
+                "contained",
+                format!(
+                    "Nhật ký còn nguyên mục {} mà máy chủ trung ương chứng kiến lúc {}.",
+                    latest.head.seq, latest.at
+                ),
+            ),
+            Ok(found) => (
+                "not_contained",
+                format!(
+                    "Nhật ký không còn mục {} như máy chủ trung ương chứng kiến lúc {} ({}): nhật ký đã bị cắt bớt hoặc viết lại, hoặc kho được khôi phục từ bản sao lưu cũ hơn.",
+                    latest.head.seq,
+                    latest.at,
+                    if found.is_some() {
+                        "mục đó có mã băm khác"
+                    } else {
+                        "mục đó không còn"
+                    }
+                ),
+            ),
+            Err(e) => return Some(WitnessCheck::unreachable(&e.to_string())),
+        };
+        Some(WitnessCheck {
+            status: status.into(),
+            message,
+            seq: Some(latest.head.seq),
+            at: Some(latest.at),
+            regressions,
+        })
     }
 
     /// Set the HQ address and the office token (administrator). The token

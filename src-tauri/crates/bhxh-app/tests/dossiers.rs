@@ -76,7 +76,17 @@ fn a_receipt_prints_the_dossier_and_its_qr_reads_back_field_by_field() {
     }
     let codes = first_page_qr(&pdf);
     assert_eq!(codes.len(), 1, "{codes:?}");
-    let q = qr::parse(codes[0].as_bytes()).unwrap();
+    // Signed with this store's paper key, kept only in the keyring.
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("desk.json")).unwrap()).unwrap();
+    let key = bhxh_secrets::Keyring::open_native(bhxh_app::KEYRING_SERVICE)
+        .unwrap()
+        .get_key(&format!("paper-key:{}", meta["store_id"].as_str().unwrap()))
+        .unwrap()
+        .unwrap();
+    let read = qr::parse(codes[0].as_bytes()).unwrap();
+    let q = read.verify(key.as_bytes()).unwrap();
+    assert_eq!(q.v, 2);
     assert_eq!(q.form, "01");
     assert_eq!(q.ma_ho_so, d.code);
     assert_eq!(q.ma_tthc, d.procedure_code);
@@ -87,6 +97,11 @@ fn a_receipt_prints_the_dossier_and_its_qr_reads_back_field_by_field() {
     let received = bhxh_core::parse_ts(&d.received_at).unwrap();
     assert_eq!(q.thoi_diem, received.with_nanosecond(0).unwrap());
     assert_eq!(q.hen_tra, Some(d.due_on));
+    assert_eq!(
+        read.verify(&[0; 32]).unwrap_err(),
+        qr::QrError::BadMac,
+        "another key"
+    );
 
     // The print is in the processing log.
     desk.sign_out().unwrap();

@@ -425,3 +425,157 @@ fn a_multi_page_tiff_imported_at_the_desk_counts_its_pages() {
     let files = desk.dossier_export(&a, &out).unwrap();
     assert_eq!(file_pages(&files[0]), 3);
 }
+
+/// This store's key for the papers' QR codes, from the keyring.
+fn paper_key(data: &Path) -> bhxh_secrets::Key256 {
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("desk.json")).unwrap()).unwrap();
+    bhxh_secrets::Keyring::open_native(bhxh_app::KEYRING_SERVICE)
+        .unwrap()
+        .get_key(&format!("paper-key:{}", meta["store_id"].as_str().unwrap()))
+        .unwrap()
+        .unwrap()
+}
+
+/// Page 1 of a receipt carrying `qr_text` in its QR code (whatever else it
+/// says), rasterised at 200 dpi: a forged cover sheet.
+fn forged_cover(qr_text: &str) -> RgbImage {
+    let doc = bhxh_report::ReceiptDoc {
+        office_name: "Bảo hiểm xã hội tỉnh Hà Nam".into(),
+        place: "Hà Nam".into(),
+        dossier_code: "GIẢ".into(),
+        applicant_name: "Không Có Thật".into(),
+        applicant_id: "001093047064".into(),
+        address: String::new(),
+        phone: String::new(),
+        email: String::new(),
+        matter: "Giả".into(),
+        documents: vec![],
+        sets: 1,
+        processing_days: 5,
+        received_at: chrono::DateTime::parse_from_rfc3339("2026-11-25T08:30:00+07:00").unwrap(),
+        due_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+        return_to: String::new(),
+        register_year: 2026,
+        register_no: 1,
+        received_by: String::new(),
+        qr_text: qr_text.to_owned(),
+    };
+    let png = first_page(&bhxh_report::render_receipt(&doc).unwrap(), &["-png"]);
+    image::load_from_memory(&png).unwrap().into_rgb8()
+}
+
+/// The text of the QR code on a page.
+fn qr_on(page: &RgbImage) -> String {
+    let luma = image::DynamicImage::ImageRgb8(page.clone()).to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(luma);
+    let grids = prepared.detect_grids();
+    grids[0].decode().unwrap().1
+}
+
+#[test]
+fn a_cover_without_a_valid_mac_or_naming_another_applicant_files_nothing() {
+    use bhxh_core::dossiers::qr;
+    let data = tempfile::tempdir().unwrap();
+    let inbox = tempfile::tempdir().unwrap();
+    let (mut desk, clock) = ready(data.path(), inbox.path());
+    let a = intake_duc(&mut desk, vec![1, 2, 3]);
+    let b = intake(
+        &mut desk,
+        "Trần Văn Bình",
+        "035088001234",
+        "1988-03-02",
+        vec![1, 3],
+    );
+    let real_png = first_page(&desk.dossier_receipt(&a).unwrap(), &["-png"]);
+    let real = image::load_from_memory(&real_png).unwrap().into_rgb8();
+    let signed = qr_on(&real);
+    let fields = qr::parse(signed.as_bytes()).unwrap();
+    let key = paper_key(data.path());
+    let fields = fields.verify(key.as_bytes()).unwrap().clone();
+
+    // The cheapest ways to a cover the inbox would file:
+    // 1. the old, unsigned form of A's receipt (what every receipt printed
+    //    before carried, or anyone can type);
+    let mut old = fields.clone();
+    old.v = qr::UNSIGNED_VERSION;
+    let unsigned = forged_cover(&old.unsigned_text());
+    // 2. A's real receipt with B's code put in, the MAC kept;
+    let swapped = forged_cover(&signed.replacen(&a, &b, 1));
+    // 3. a well-formed MAC made up (or another office's key);
+    let made_up = forged_cover(&format!(
+        "{}|AAAAAAAAAAAAAAAAAAAAAA",
+        fields.unsigned_text()
+    ));
+    // 4. signed with this store's key (a leaked key, an edited record)
+    //    but naming someone else than A's applicant.
+    let mut other = fields.clone();
+    other.dinh_danh = "035088001234".into();
+    let wrong_id = forged_cover(&other.to_signed_text(key.as_bytes()));
+    let batch = tiff(&[
+        unsigned,
+        paper(1),
+        swapped,
+        paper(2),
+        made_up,
+        paper(3),
+        wrong_id,
+        paper(4),
+        real,
+        paper(5),
+    ]);
+    desk.sign_out().unwrap();
+    desk.sign_in("sohoa", CLERK_PW).unwrap();
+    std::fs::write(inbox.path().join("lo-quet.tif"), &batch).unwrap();
+    desk.scan_once().unwrap();
+    clock.advance(15);
+    let r = desk.scan_once().unwrap();
+    assert!(r.errors.is_empty(), "{:#?}", r.errors);
+
+    // Only the real cover files its page; every other part waits for a
+    // person, saying why.
+    let filed: Vec<(String, u32, u32)> = r
+        .filed
+        .iter()
+        .map(|f| (f.code.clone(), f.component, f.pages))
+        .collect();
+    assert_eq!(filed, vec![(a.clone(), 1, 1)], "{r:#?}");
+    assert!(assembled(&mut desk, &b).is_empty());
+    let reasons: Vec<String> = r.triaged.iter().map(|t| t.reason.clone()).collect();
+    assert_eq!(reasons.len(), 4, "{reasons:#?}");
+    assert!(reasons[0].contains("mẫu cũ"), "{}", reasons[0]);
+    assert!(reasons[0].contains(&a), "{}", reasons[0]);
+    for reason in &reasons[1..3] {
+        assert!(
+            reason.contains("mã xác thực của mã QR không đúng"),
+            "{reason}"
+        );
+    }
+    assert!(
+        reasons[3].contains("số định danh 035088001234 trên bìa không phải của người nộp hồ sơ"),
+        "{}",
+        reasons[3]
+    );
+    for reason in &reasons {
+        assert!(
+            reason.starts_with("Mã QR trên trang bìa không dùng được: "),
+            "{reason}"
+        );
+    }
+    assert_eq!(desk.triage_list(false).unwrap().len(), 4);
+
+    // On the record: the batch's audit entry names each part and its reason.
+    desk.sign_out().unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    let log = desk.audit_list(100, None).unwrap();
+    let entry = log
+        .iter()
+        .find(|e| e.action == "import" && e.entity == "inbox_file")
+        .unwrap();
+    assert!(entry.detail.contains("mẫu cũ"), "{}", entry.detail);
+    assert!(
+        entry.detail.contains("không phải của người nộp"),
+        "{}",
+        entry.detail
+    );
+}

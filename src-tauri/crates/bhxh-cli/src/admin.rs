@@ -14,14 +14,16 @@ use crate::{Ctx, UserArg};
 pub enum DbCommand {
     /// Kiểm tra toàn vẹn SQLite và chuỗi băm của nhật ký; mã thoát khác 0 nếu có lỗi.
     Check,
-    /// Sao lưu mã hóa toàn bộ kho (quản trị viên). Mật khẩu bản sao lưu từ
+    /// Sao lưu mã hóa toàn bộ kho (quản trị viên): cơ sở dữ liệu, các tệp số
+    /// hóa và khóa của chúng, trong một tệp. Mật khẩu bản sao lưu từ
     /// BHXH_DESK_BACKUP_PASSPHRASE hoặc dòng tiếp theo của stdin.
     Backup {
         file: PathBuf,
         #[command(flatten)]
         auth: UserArg,
     },
-    /// Khôi phục kho từ bản sao lưu. Nếu máy đã có kho, cần quản trị viên (--user).
+    /// Khôi phục kho từ bản sao lưu (cả bản sao lưu kiểu cũ chỉ có cơ sở dữ
+    /// liệu). Nếu máy đã có kho, cần quản trị viên (--user).
     Restore {
         file: PathBuf,
         #[command(flatten)]
@@ -101,6 +103,17 @@ pub(crate) fn db(command: DbCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, Desk
                         writeln!(w, "  - {p}")?;
                     }
                 }
+                if let Some(wit) = &report.witness {
+                    let label = if wit.lost_what_hq_saw() {
+                        "Đối chiếu với máy chủ trung ương: CÓ LỖI"
+                    } else {
+                        "Đối chiếu với máy chủ trung ương"
+                    };
+                    writeln!(w, "{label}: {}", wit.message)?;
+                    for r in &wit.regressions {
+                        writeln!(w, "  - {r}")?;
+                    }
+                }
                 if report.file_problems.is_empty() {
                     writeln!(w, "Kho tệp số hóa: mọi tệp khớp mã băm.")?;
                 } else {
@@ -122,11 +135,25 @@ pub(crate) fn db(command: DbCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, Desk
             let passphrase = ctx
                 .secrets
                 .get("BHXH_DESK_BACKUP_PASSPHRASE", "mật khẩu bản sao lưu")?;
-            desk.backup(&file, &passphrase)?;
+            let done = desk.backup(&file, &passphrase)?;
             desk.sign_out()?;
-            let done = serde_json::json!({ "backup": file.display().to_string() });
             ctx.out.value(&done, |w| {
-                writeln!(w, "Đã sao lưu (mã hóa) vào {}.", file.display())
+                writeln!(
+                    w,
+                    "Đã sao lưu (mã hóa) vào {}: cơ sở dữ liệu, {} tệp số hóa và khóa của chúng ({} byte, SHA-256 {}).",
+                    file.display(),
+                    done.files,
+                    done.bytes,
+                    done.sha256
+                )?;
+                if done.files_missing > 0 {
+                    writeln!(
+                        w,
+                        "Chú ý: kho tệp đang thiếu {} tệp số hóa (xem \"bhxh-desk db check\"); bản sao lưu cũng không có chúng.",
+                        done.files_missing
+                    )?;
+                }
+                Ok(())
             });
             Ok(ExitCode::SUCCESS)
         }
@@ -142,15 +169,27 @@ pub(crate) fn db(command: DbCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, Desk
             let passphrase = ctx
                 .secrets
                 .get("BHXH_DESK_BACKUP_PASSPHRASE", "mật khẩu bản sao lưu")?;
-            let desk = Desk::restore(ctx.data_dir, &file, &passphrase, admin)?;
-            let report = desk.check()?;
-            ctx.out.value(&report, |w| {
+            let (desk, restored) = Desk::restore(ctx.data_dir, &file, &passphrase, admin)?;
+            let check = desk.check()?;
+            let out = serde_json::json!({ "restore": restored, "check": check });
+            ctx.out.value(&out, |w| {
                 writeln!(
                     w,
-                    "Đã khôi phục từ {} vào {}.",
+                    "Đã khôi phục từ {} vào {} ({} tệp số hóa).",
                     file.display(),
-                    desk.data_dir().display()
-                )
+                    desk.data_dir().display(),
+                    restored.files_restored
+                )?;
+                for note in &restored.notes {
+                    writeln!(w, "Chú ý: {note}")?;
+                }
+                if !check.ok {
+                    writeln!(
+                        w,
+                        "Kiểm tra sau khi khôi phục có vấn đề: chạy \"bhxh-desk db check\" để xem."
+                    )?;
+                }
+                Ok(())
             });
             Ok(ExitCode::SUCCESS)
         }

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use crate::{Ctx, UserArg};
+use crate::{Ctx, UserArg, personal};
 
 pub use bhxh_app::card::readers;
 
@@ -22,6 +22,27 @@ pub use bhxh_app::card::readers;
 /// (any verdict but `Genuine`: altered data, a cloned chip, the amber
 /// "data intact, chip not proven", an unverified origin, …).
 pub const NOT_GENUINE_EXIT: u8 = 3;
+
+/// The chip's access data in `--from-json` (the flags' names).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessJson {
+    id: Option<String>,
+    dob: Option<String>,
+    expiry: Option<String>,
+    qr: Option<String>,
+    can: Option<String>,
+}
+
+/// Fold the `--from-json` fields into the flags (each given one way only).
+pub fn merge_json(a: &mut CardReadArgs, json: AccessJson) -> Result<(), DeskError> {
+    a.id = personal::either(a.id.take(), json.id, "id")?;
+    a.dob = personal::either(a.dob.take(), json.dob, "dob")?;
+    a.expiry = personal::either(a.expiry.take(), json.expiry, "expiry")?;
+    a.qr = personal::either(a.qr.take(), json.qr, "qr")?;
+    a.can = personal::either(a.can.take(), json.can, "can")?;
+    Ok(())
+}
 
 /// The access data the flags give.
 fn access_data(a: &CardReadArgs) -> Result<AccessData, DeskError> {
@@ -191,11 +212,17 @@ pub enum CardCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = crate::dossier::PERSONAL_HELP)]
 pub struct CardReadArgs {
+    /// Đọc dữ liệu mở chip từ tệp JSON (hoặc "-": stdin, sau dòng mật khẩu),
+    /// các trường trùng tên tùy chọn: {"id", "dob", "expiry", "qr", "can"}.
+    #[arg(long, value_name = "FILE|-")]
+    pub from_json: Option<PathBuf>,
     /// Tên đầu đọc (mặc định: đầu đọc đầu tiên có thẻ).
     #[arg(long)]
     pub reader: Option<String>,
-    /// Số định danh 12 chữ số (cùng --dob và --expiry).
+    /// Số định danh 12 chữ số (cùng --dob và --expiry). Lộ với người dùng
+    /// khác qua ps (như --dob, --qr, --can): dùng --from-json.
     #[arg(long)]
     pub id: Option<String>,
     /// Ngày sinh, dạng YYYY-MM-DD.
@@ -245,9 +272,28 @@ pub(crate) fn run(command: CardCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, D
             });
             Ok(ExitCode::SUCCESS)
         }
-        CardCommand::Read(args) => {
-            let key = access_key(&args)?;
+        CardCommand::Read(mut args) => {
+            // From a file: read and checked before signing in (bad data is
+            // refused before a reader is touched); from stdin: after the
+            // password line.
+            let source = personal::Source::of(args.from_json.as_deref());
+            if let Some(personal::Source::File(p)) = &source {
+                merge_json(&mut args, personal::from_file(p)?)?;
+            }
+            let stdin = matches!(source, Some(personal::Source::Stdin));
+            let early = if stdin {
+                None
+            } else {
+                Some(access_key(&args)?)
+            };
             let desk = ctx.signed_in(&args.auth)?;
+            let key = match early {
+                Some(k) => k,
+                None => {
+                    merge_json(&mut args, personal::from_stdin(ctx)?)?;
+                    access_key(&args)?
+                }
+            };
             let outcome = read(&args, &key);
             let (report, code) = match outcome {
                 Ok(mut report) => {

@@ -13,7 +13,7 @@ use bhxh_app::dto::{
 };
 use clap::{Args, Subcommand};
 
-use crate::{Ctx, UserArg};
+use crate::{Ctx, UserArg, personal};
 
 #[derive(Debug, Subcommand)]
 pub enum DossierCommand {
@@ -114,27 +114,34 @@ pub enum DossierCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = PERSONAL_HELP)]
 pub struct NewArgs {
     /// Mã thủ tục trong danh mục, ví dụ BHXH.01.
     #[arg(long)]
     pub procedure: String,
-    /// Số định danh cá nhân (12 chữ số).
+    /// Đọc dữ liệu người nộp từ tệp JSON (hoặc "-": stdin, sau dòng mật
+    /// khẩu), các trường trùng tên tùy chọn: {"applicant-id", "name", "dob",
+    /// "sex", "address", "phone", "email"}.
+    #[arg(long, value_name = "FILE|-")]
+    pub from_json: Option<PathBuf>,
+    /// Số định danh cá nhân (12 chữ số). Lộ với người dùng khác qua ps: dùng --from-json.
     #[arg(long)]
-    pub applicant_id: String,
+    pub applicant_id: Option<String>,
+    /// Họ và tên. Lộ với người dùng khác qua ps: dùng --from-json.
     #[arg(long)]
-    pub name: String,
-    /// Ngày sinh YYYY-MM-DD.
+    pub name: Option<String>,
+    /// Ngày sinh YYYY-MM-DD. Lộ với người dùng khác qua ps: dùng --from-json.
     #[arg(long)]
-    pub dob: String,
+    pub dob: Option<String>,
     /// nam | nu
     #[arg(long)]
-    pub sex: String,
-    #[arg(long, default_value = "")]
-    pub address: String,
-    #[arg(long, default_value = "")]
-    pub phone: String,
-    #[arg(long, default_value = "")]
-    pub email: String,
+    pub sex: Option<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
     /// Số thứ tự các thành phần hồ sơ đã nhận, ví dụ 1,2 (mặc định: tất cả).
     #[arg(long, value_delimiter = ',')]
     pub components: Vec<u32>,
@@ -149,9 +156,14 @@ pub struct NewArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = PERSONAL_HELP)]
 pub struct SearchArgs {
-    /// Mã hồ sơ, số định danh, họ tên hoặc thủ tục (không cần dấu).
-    pub text: String,
+    /// Mã hồ sơ, số định danh, họ tên hoặc thủ tục (không cần dấu). Lộ với
+    /// người dùng khác qua ps: dùng --from-json.
+    pub text: Option<String>,
+    /// Đọc nội dung tìm từ tệp JSON (hoặc "-": stdin, sau dòng mật khẩu): {"text": "…"}.
+    #[arg(long, value_name = "FILE|-")]
+    pub from_json: Option<PathBuf>,
     /// Chỉ hồ sơ ở trạng thái này.
     #[arg(long)]
     pub status: Option<String>,
@@ -159,6 +171,32 @@ pub struct SearchArgs {
     pub limit: u32,
     #[command(flatten)]
     pub auth: UserArg,
+}
+
+/// What `--help` says under each command that takes personal data.
+pub(crate) const PERSONAL_HELP: &str = "Dữ liệu cá nhân đưa bằng tham số dòng lệnh thì mọi người dùng khác \
+của máy đều xem được (lệnh ps, /proc). Hãy dùng --from-json TỆP, hoặc --from-json - để đọc JSON từ \
+stdin sau các dòng mật khẩu, ví dụ: printf '%s\\n%s\\n' \"$MAT_KHAU\" '{\"applicant-id\":\"…\"}' | \
+bhxh-desk … --from-json - --user TÊN.";
+
+/// The personal fields of `dossier new` in `--from-json`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct NewJson {
+    applicant_id: Option<String>,
+    name: Option<String>,
+    dob: Option<String>,
+    sex: Option<String>,
+    address: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+/// `search`'s text in `--from-json`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchJson {
+    text: Option<String>,
 }
 
 fn invalid(field: &'static str, message: String) -> DeskError {
@@ -208,16 +246,33 @@ pub(crate) fn write_imported(
 pub(crate) fn run(command: DossierCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
     match command {
         DossierCommand::New(a) => {
-            let birth_date = a.dob.trim().parse().map_err(|_| {
+            let source = personal::Source::of(a.from_json.as_deref());
+            let mut json = match &source {
+                Some(personal::Source::File(p)) => personal::from_file::<NewJson>(p)?,
+                _ => NewJson::default(),
+            };
+            let desk = ctx.signed_in(&a.auth)?;
+            if let Some(personal::Source::Stdin) = source {
+                json = personal::from_stdin(ctx)?;
+            }
+            let id_number = personal::required(a.applicant_id, json.applicant_id, "applicant-id")?;
+            let full_name = personal::required(a.name, json.name, "name")?;
+            let dob = personal::required(a.dob, json.dob, "dob")?;
+            let sex = personal::required(a.sex, json.sex, "sex")?;
+            let optional = |flag, json, name| {
+                personal::either(flag, json, name).map(Option::unwrap_or_default)
+            };
+            let address = optional(a.address, json.address, "address")?;
+            let phone = optional(a.phone, json.phone, "phone")?;
+            let email = optional(a.email, json.email, "email")?;
+            let birth_date = dob.trim().parse().map_err(|_| {
                 invalid(
                     "dob",
-                    format!("Ngày sinh \"{}\" phải có dạng YYYY-MM-DD.", a.dob),
+                    format!("Ngày sinh \"{dob}\" phải có dạng YYYY-MM-DD."),
                 )
             })?;
-            let sex = Sex::parse(&a.sex).ok_or_else(|| {
-                invalid("sex", format!("Giới tính \"{}\": dùng nam hoặc nu.", a.sex))
-            })?;
-            let desk = ctx.signed_in(&a.auth)?;
+            let sex = Sex::parse(&sex)
+                .ok_or_else(|| invalid("sex", format!("Giới tính \"{sex}\": dùng nam hoặc nu.")))?;
             let components = if a.components.is_empty() {
                 desk.procedures()?
                     .into_iter()
@@ -237,13 +292,13 @@ pub(crate) fn run(command: DossierCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode
             let intake = desk.dossier_intake(&IntakeInput {
                 procedure_code: a.procedure,
                 applicant: Applicant {
-                    id_number: a.applicant_id,
-                    full_name: a.name,
+                    id_number,
+                    full_name,
                     birth_date,
                     sex,
-                    address: a.address,
-                    phone: a.phone,
-                    email: a.email,
+                    address,
+                    phone,
+                    email,
                 },
                 identity_source: IdentitySource::Typed,
                 channel: channel(a.by_post),
@@ -410,9 +465,18 @@ pub(crate) fn run(command: DossierCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode
 
 pub(crate) fn search(a: SearchArgs, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
     let status = a.status.as_deref().map(status_arg).transpose()?;
+    let source = personal::Source::of(a.from_json.as_deref());
+    let mut json = match &source {
+        Some(personal::Source::File(p)) => personal::from_file::<SearchJson>(p)?,
+        _ => SearchJson::default(),
+    };
     let desk = ctx.signed_in(&a.auth)?;
+    if let Some(personal::Source::Stdin) = source {
+        json = personal::from_stdin(ctx)?;
+    }
+    let text = personal::required(a.text, json.text, "text")?;
     let found = desk.dossier_search(&SearchQuery {
-        text: a.text,
+        text,
         status,
         limit: Some(a.limit),
         ..SearchQuery::default()

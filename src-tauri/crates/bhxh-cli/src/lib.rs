@@ -8,6 +8,12 @@
 //! a staff password comes from `BHXH_DESK_PASSWORD` or the first line of
 //! standard input; a second secret (a new password, a backup passphrase)
 //! from its own variable or the next line.
+//!
+//! Personal data (an ID number, a name, a birth date, a CCCD's QR text or
+//! CAN, a search) may be arguments, for tests and quick use, but arguments
+//! are visible to every user of the machine (`ps`): `--from-json FILE` reads
+//! the same fields from a file, and `--from-json -` from standard input,
+//! after the secret lines the command reads there (so `PASSWORD\n{…}`).
 
 use std::ffi::OsString;
 use std::io::{BufRead, Write};
@@ -24,6 +30,7 @@ mod card;
 mod dossier;
 mod inbox;
 mod participants;
+mod personal;
 mod plan;
 mod reference;
 mod setup;
@@ -171,13 +178,35 @@ impl Secrets {
         Secrets { lines: None }
     }
 
+    fn lines(&mut self) -> &mut std::io::Lines<std::io::StdinLock<'static>> {
+        self.lines
+            .get_or_insert_with(|| std::io::stdin().lock().lines())
+    }
+
+    /// What standard input holds after the lines read so far (the secrets),
+    /// up to `limit` bytes.
+    fn rest(&mut self, limit: usize) -> Result<Zeroizing<String>, DeskError> {
+        let mut out = Zeroizing::new(String::new());
+        for line in self.lines() {
+            let line = line
+                .map_err(|e| DeskError::invalid("stdin", format!("Không đọc được stdin: {e}")))?;
+            if out.len() + line.len() + 1 > limit {
+                return Err(DeskError::invalid(
+                    "fromJson",
+                    format!("Dữ liệu JSON trên stdin dài quá {limit} byte."),
+                ));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+        Ok(out)
+    }
+
     fn get(&mut self, env: &str, what: &str) -> Result<Zeroizing<String>, DeskError> {
         if let Ok(v) = std::env::var(env) {
             return Ok(Zeroizing::new(v));
         }
-        let lines = self
-            .lines
-            .get_or_insert_with(|| std::io::stdin().lock().lines());
+        let lines = self.lines();
         match lines.next() {
             Some(Ok(line)) => Ok(Zeroizing::new(
                 line.trim_end_matches(['\r', '\n']).to_owned(),

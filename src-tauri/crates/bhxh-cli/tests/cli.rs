@@ -149,7 +149,9 @@ fn commands_on_personal_data_need_a_signed_in_user_and_are_audited() {
         "sai-mat-khau\n",
     );
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("Tên đăng nhập hoặc mật khẩu không đúng."));
+    assert!(
+        text(&out.stderr).contains("Không đăng nhập được: tên đăng nhập hoặc mật khẩu không đúng")
+    );
 
     // A digitisation officer, added by the administrator.
     let add_officer = |username: &str| {
@@ -390,6 +392,129 @@ fn card_read_refuses_missing_or_malformed_access_data_before_touching_a_reader()
         let err = text(&out.stderr);
         assert!(err.contains(needle), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn personal_data_comes_from_json_in_a_file_or_on_stdin_after_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let person = r#"{"applicant-id": "066093047064", "name": "Nguyễn Văn Đức",
+        "dob": "1993-01-05", "sex": "nam", "phone": "0912345678"}"#;
+    let file = dir.path().join("nguoi-nop.json");
+    std::fs::write(&file, person).unwrap();
+    let f = file.to_str().unwrap();
+    // None of it is an argument (what `ps` shows every user of the machine).
+    let args = [
+        "dossier",
+        "new",
+        "--procedure",
+        "BHXH.01",
+        "--from-json",
+        f,
+        "--user",
+        "quantri",
+        "--json",
+    ];
+    assert!(
+        !args
+            .iter()
+            .any(|a| a.contains("066093047064") || a.contains("Đức"))
+    );
+    let from_file = ok_json(&cli(dir.path(), &args, &format!("{ADMIN_PW}\n")));
+    assert_eq!(from_file["dossier"]["applicantId"], "066093047064");
+    assert_eq!(from_file["dossier"]["applicantName"], "Nguyễn Văn Đức");
+
+    // `-`: the JSON follows the password on stdin...
+    let stdin_args = [
+        "dossier",
+        "new",
+        "--procedure",
+        "BHXH.01",
+        "--from-json",
+        "-",
+        "--user",
+        "quantri",
+        "--json",
+    ];
+    let piped = ok_json(&cli(
+        dir.path(),
+        &stdin_args,
+        &format!("{ADMIN_PW}\n{person}\n"),
+    ));
+    assert_eq!(piped["dossier"]["applicantId"], "066093047064");
+    // ... or is all of stdin when the password comes from the environment.
+    let env_pw = ok_json(&cli_env(dir.path(), &stdin_args, person, &AUTH));
+    assert_eq!(env_pw["dossier"]["applicantName"], "Nguyễn Văn Đức");
+
+    // Search and the chip's access data the same way.
+    let found = ok_json(&cli(
+        dir.path(),
+        &["search", "--from-json", "-", "--user", "quantri", "--json"],
+        &format!("{ADMIN_PW}\n{{\"text\": \"nguyen van duc\"}}\n"),
+    ));
+    assert_eq!(found.as_array().unwrap().len(), 3);
+
+    // Precise refusals: given twice, unknown field, malformed, missing,
+    // nothing after the password, bad access data (before any reader).
+    let pw = format!("{ADMIN_PW}\n");
+    let bad = dir.path().join("sai.json");
+    let cases: [(&str, &[&str], String); 6] = [
+        (
+            person,
+            &["--applicant-id", "066093047064"],
+            "được cho hai lần".into(),
+        ),
+        (r#"{"cccd": "1"}"#, &[], "unknown field `cccd`".into()),
+        (r#"{"name": "A",}"#, &[], "Dữ liệu JSON".into()),
+        (r#"{"name": "A"}"#, &[], "Thiếu --applicant-id".into()),
+        ("[]", &[], "invalid length 0".into()),
+        ("\u{0}", &[], "Dữ liệu JSON".into()),
+    ];
+    for (json, extra, needle) in cases {
+        std::fs::write(&bad, json).unwrap();
+        let mut args = vec![
+            "dossier",
+            "new",
+            "--procedure",
+            "BHXH.01",
+            "--from-json",
+            bad.to_str().unwrap(),
+            "--user",
+            "quantri",
+        ];
+        args.extend(extra);
+        let out = cli(dir.path(), &args, &pw);
+        assert_eq!(out.status.code(), Some(1), "{json}");
+        assert!(
+            text(&out.stderr).contains(&needle),
+            "{json}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = cli(dir.path(), &stdin_args, &pw);
+    assert!(
+        text(&out.stderr).contains("không có dữ liệu JSON trên stdin"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = cli(
+        dir.path(),
+        &["card", "read", "--from-json", "-", "--user", "quantri"],
+        &format!("{ADMIN_PW}\n{{\"can\": \"04706\"}}\n"),
+    );
+    assert!(
+        text(&out.stderr).contains("6 chữ số"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // `--help` says why.
+    let help = cli(dir.path(), &["dossier", "new", "--help"], "");
+    let help = text(&help.stdout);
+    assert!(
+        help.contains("--from-json") && help.contains("ps"),
+        "{help}"
+    );
 }
 
 #[test]
@@ -677,6 +802,156 @@ fn an_import_killed_at_any_moment_leaves_a_consistent_store() {
         "imports that finished: {completed}"
     );
     eprintln!("{completed} of 8 imports finished before the kill");
+}
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The SHA-256 (hex) of a file, by the system's `sha256sum`.
+fn sha256_of(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().unwrap();
+    text(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn a_backup_killed_at_any_moment_leaves_no_debris_and_no_audit_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let code = code_of(&new_dossier(dir.path(), "BHXH.01", None));
+    let scans = tempfile::tempdir().unwrap();
+    let mut args = vec!["dossier", "import", &code, "--component", "1"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    for i in 0..12 {
+        let p = scans.path().join(format!("trang-{i:02}.jpg"));
+        std::fs::write(&p, scan_jpeg(i + 1)).unwrap();
+        args.push(p.to_str().unwrap().to_owned());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok_json(&cli_env(
+        dir.path(),
+        &[&args[..], &["--json"]].concat(),
+        "",
+        &AUTH,
+    ));
+    let entries_before = names_in(dir.path());
+
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("sao-luu.bhxhbak");
+    let mut env = AUTH.to_vec();
+    env.push(("BHXH_DESK_BACKUP_PASSPHRASE", "mat-khau-sao-luu-dai"));
+    // Kill the backup at growing delays: signing in, exporting the
+    // database, writing the scans, renaming, recording.
+    let mut whole: Vec<String> = Vec::new();
+    let mut finished = 0;
+    for delay_ms in [20u64, 90, 180, 300, 450, 700, 1000, 1600, 3000] {
+        let mut child = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["db", "backup", dest.to_str().unwrap(), "--user", "quantri"])
+            .envs(env.iter().copied())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = Command::new("kill")
+            .args(["-KILL", &child.id().to_string()])
+            .status();
+        if child.wait().unwrap().success() {
+            finished += 1;
+        }
+        // The next command on the folder (any) sweeps what the killed one
+        // left; beside the backup, only a whole backup, if any.
+        let check = cli(dir.path(), &["db", "check", "--json"], "");
+        assert_eq!(json(&check)["ok"], true, "after a kill at {delay_ms} ms");
+        let left = names_in(out.path());
+        assert!(
+            left.is_empty() || left == ["sao-luu.bhxhbak"],
+            "after a kill at {delay_ms} ms: {left:?}"
+        );
+        assert_eq!(
+            names_in(dir.path()),
+            entries_before,
+            "after a kill at {delay_ms} ms"
+        );
+        if dest.exists() {
+            whole.push(sha256_of(&dest));
+        }
+    }
+    // And one left to finish.
+    let done = ok_json(&cli_env(
+        dir.path(),
+        &[
+            "db",
+            "backup",
+            dest.to_str().unwrap(),
+            "--user",
+            "quantri",
+            "--json",
+        ],
+        "",
+        &env,
+    ));
+    whole.push(sha256_of(&dest));
+    assert_eq!(done["sha256"], *whole.last().unwrap());
+    finished += 1;
+
+    // Every backup entry in the log names a backup that existed whole; every
+    // run that finished has one.
+    let log = ok_json(&cli_env(
+        dir.path(),
+        &["audit", "list", "--limit", "500", "--json"],
+        "",
+        &AUTH,
+    ));
+    let backups: Vec<String> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "export" && e["entity"] == "store")
+        .map(|e| {
+            let d: serde_json::Value = serde_json::from_str(e["detail"].as_str().unwrap()).unwrap();
+            d["sha256"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert!(
+        backups.len() >= finished,
+        "{backups:?}, {finished} finished"
+    );
+    for sha in &backups {
+        assert!(
+            whole.contains(sha),
+            "an entry for a backup never whole: {sha}"
+        );
+    }
+    eprintln!(
+        "{finished} of 10 backups finished; {} entries",
+        backups.len()
+    );
+
+    // The last one restores elsewhere, scans and all.
+    let fresh = tempfile::tempdir().unwrap();
+    let restored = ok_json(&cli(
+        fresh.path(),
+        &["db", "restore", dest.to_str().unwrap(), "--json"],
+        "mat-khau-sao-luu-dai\n",
+    ));
+    assert_eq!(restored["check"]["ok"], true, "{restored}");
+    assert_eq!(restored["restore"]["filesRestored"], 13, "{restored}");
 }
 
 #[test]

@@ -746,3 +746,108 @@ fn the_background_worker_rides_out_an_outage_and_sends_new_approvals() {
     let st = desk.sync_status().unwrap();
     assert_eq!((st.queued, st.acknowledged, st.online), (0, 4, true));
 }
+
+/// `db check --json` on the desk in `dir`.
+fn db_check(dir: &Path) -> Value {
+    json(&cli(dir, &["db", "check", "--json"], ""))
+}
+
+#[test]
+fn hq_witnesses_the_audit_head_and_db_check_finds_a_chain_cut_back_or_restored_older() {
+    let (s, _hq) = connected(1, &[]);
+    let out = sync_now(&s.desk);
+    let round = ok_json(&out);
+    let first_seq = round["report"]["witnessedSeq"].as_i64().unwrap();
+    assert!(first_seq > 5, "{round}");
+    let check = db_check(&s.desk);
+    assert_eq!(check["ok"], true, "{check}");
+    assert_eq!(check["witness"]["status"], "contained", "{check}");
+    assert_eq!(check["witness"]["seq"], first_seq);
+
+    // A backup now, then more work, witnessed by HQ.
+    let backup = s.desk.parent().unwrap().join("sao-luu.bhxhbak");
+    let out = cli_env(
+        &s.desk,
+        &[
+            "db",
+            "backup",
+            backup.to_str().unwrap(),
+            "--user",
+            "quantri",
+        ],
+        &format!("{PW}\nmat-khau-sao-luu-dai\n"),
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    {
+        let mut desk = open_desk(&s.desk);
+        approve_months(&mut desk, 2..=3);
+    }
+    let round = ok_json(&sync_now(&s.desk));
+    let witnessed = round["report"]["witnessedSeq"].as_i64().unwrap();
+    assert!(witnessed > first_seq);
+
+    // The cheapest way past the local check: cut the newest entries and
+    // move the head back to the last one kept. The chain alone looks whole.
+    let kept = witnessed - 3;
+    {
+        let desk = Desk::open(&s.desk).unwrap();
+        let conn = desk.store().conn().unwrap();
+        conn.execute("DELETE FROM audit_log WHERE seq > ?1", [kept])
+            .unwrap();
+        conn.execute(
+            "UPDATE audit_head SET seq = ?1, hash = (SELECT hash FROM audit_log WHERE seq = ?1)",
+            [kept],
+        )
+        .unwrap();
+    }
+    let check = db_check(&s.desk);
+    assert_eq!(check["auditProblems"], serde_json::json!([]), "{check}");
+    assert_eq!(check["ok"], false, "{check}");
+    assert_eq!(check["witness"]["status"], "not_contained", "{check}");
+    let msg = check["witness"]["message"].as_str().unwrap();
+    assert!(msg.contains(&format!("không còn mục {witnessed}")), "{msg}");
+    let human = text(&cli(&s.desk, &["db", "check"], "").stdout);
+    assert!(
+        human.contains("Đối chiếu với máy chủ trung ương: CÓ LỖI"),
+        "{human}"
+    );
+
+    // Restoring the older backup is told the same, at once.
+    let out = cli_env(
+        &s.desk,
+        &[
+            "db",
+            "restore",
+            backup.to_str().unwrap(),
+            "--user",
+            "quantri",
+            "--json",
+        ],
+        &format!("{PW}\nmat-khau-sao-luu-dai\n"),
+        &[],
+    );
+    let restored = ok_json(&out);
+    let notes = restored["restore"]["notes"].to_string();
+    assert!(
+        notes.contains(&format!("không còn mục {witnessed}")),
+        "{restored}"
+    );
+    assert_eq!(restored["check"]["ok"], false);
+
+    // The next sync shows HQ the head going back: HQ keeps it as a
+    // regression, which every later check lists.
+    ok_json(&sync_now(&s.desk));
+    let check = db_check(&s.desk);
+    assert_eq!(check["ok"], true, "{check}");
+    assert_eq!(check["witness"]["status"], "contained");
+    let regressions = check["witness"]["regressions"].as_array().unwrap();
+    assert_eq!(regressions.len(), 1, "{check}");
+    assert!(
+        regressions[0]
+            .as_str()
+            .unwrap()
+            .contains(&format!("lùi từ mục {witnessed} về mục")),
+        "{check}"
+    );
+}

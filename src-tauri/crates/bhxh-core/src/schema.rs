@@ -59,4 +59,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "results",
         sql: include_str!("../migrations/0011_results.sql"),
     },
+    Migration {
+        version: 12,
+        name: "trust",
+        sql: include_str!("../migrations/0012_trust.sql"),
+    },
 ];

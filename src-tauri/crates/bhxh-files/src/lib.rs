@@ -107,6 +107,26 @@ fn aad(hash: &[u8; 32]) -> [u8; 38] {
     a
 }
 
+/// How many sealed files the store at `root` holds, without its key (none
+/// when there is no store there). What tells a desk that a missing key
+/// would make files unreadable, so it must not make a new one.
+pub fn sealed_count(root: &Path) -> Result<usize, FileError> {
+    let objects = root.join("objects");
+    let dirs = match fs::read_dir(&objects) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(io(&objects)(e)),
+    };
+    let mut n = 0;
+    for dir in dirs {
+        let dir = dir.map_err(io(&objects))?.path();
+        if dir.is_dir() {
+            n += fs::read_dir(&dir).map_err(io(&dir))?.count();
+        }
+    }
+    Ok(n)
+}
+
 /// A problem [`FileStore::verify_all`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -152,10 +172,21 @@ impl FileStore {
     /// Seal and store `plain`; returns its SHA-256 (hex). Storing the same
     /// bytes again writes nothing.
     pub fn put(&self, plain: &[u8]) -> Result<String, FileError> {
+        self.put_checked(plain, false)
+    }
+
+    /// As [`FileStore::put`], but a file already stored under the same hash
+    /// that this store's key cannot open (sealed under a key that was lost)
+    /// is replaced: what a restore puts back.
+    pub fn put_restoring(&self, plain: &[u8]) -> Result<String, FileError> {
+        self.put_checked(plain, true)
+    }
+
+    fn put_checked(&self, plain: &[u8], replace_unreadable: bool) -> Result<String, FileError> {
         let digest: [u8; 32] = Sha256::digest(plain).into();
         let hash = hex::encode(digest);
         let dest = self.path_of(&hash);
-        if dest.is_file() {
+        if dest.is_file() && (!replace_unreadable || self.get(&hash).is_ok()) {
             return Ok(hash);
         }
         let sealed = self.seal(plain, &digest, &hash)?;
@@ -244,6 +275,30 @@ impl FileStore {
             out.extend_from_slice(&sealed);
         }
         Ok(out)
+    }
+
+    /// The sealed bytes of `hash`, as stored (what a backup carries).
+    pub fn get_sealed(&self, hash: &str) -> Result<Vec<u8>, FileError> {
+        check_hash(hash)?;
+        let path = self.path_of(hash);
+        match fs::read(&path) {
+            Ok(b) => Ok(b),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FileError::Missing {
+                hash: hash.to_owned(),
+            }),
+            Err(e) => Err(io(&path)(e)),
+        }
+    }
+
+    /// The plaintext of sealed bytes of `hash` made under `key` (a key
+    /// that is not this store's: a backup's), checked against its hash.
+    pub fn unseal_with(key: &Key256, hash: &str, sealed: &[u8]) -> Result<Vec<u8>, FileError> {
+        check_hash(hash)?;
+        let other = FileStore {
+            root: PathBuf::new(),
+            cipher: XChaCha20Poly1305::new(key.as_bytes().into()),
+        };
+        other.open_sealed(hash, sealed)
     }
 
     /// The plaintext of `hash`, checked against its hash.

@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use bhxh_sync_proto::{
     ErrorBody, Hello, MAX_PULL_ITEMS, Outcome, PROTOCOL_VERSION, PullResponse, PushRequest,
-    PushResponse, PushResult, codes,
+    PushResponse, PushResult, WitnessRequest, WitnessResponse, codes,
 };
 use serde::Deserialize;
 
@@ -486,6 +486,61 @@ async fn pull(
     .into_response())
 }
 
+/// Largest witness request read (a few dozen bytes are needed).
+const MAX_WITNESS_BODY: usize = 4096;
+
+/// `POST /v1/witness`: keep the office's audit head, answer what HQ holds.
+async fn witness_post(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let office = authenticate(&state, &headers).await?;
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, m);
+    let body = axum::body::to_bytes(body, MAX_WITNESS_BODY)
+        .await
+        .map_err(|e| bad(format!("Không đọc được mốc nhật ký: {e}")))?;
+    let req: WitnessRequest = serde_json::from_slice(&body)
+        .map_err(|e| bad(format!("Mốc nhật ký không đúng định dạng: {e}")))?;
+    if req.protocol != PROTOCOL_VERSION {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            codes::PROTOCOL,
+            bhxh_sync_proto::ProtoError::Version { got: req.protocol }.to_string(),
+        ));
+    }
+    req.head.validate().map_err(bad)?;
+    let storage = state.storage.clone();
+    let now = now_rfc3339();
+    let (latest, regressions) = blocking(move || {
+        storage.witness(&office.code, &req.head, &now)?;
+        storage.witnessed(&office.code)
+    })
+    .await?;
+    Ok(axum::Json(WitnessResponse {
+        protocol: PROTOCOL_VERSION,
+        latest,
+        regressions,
+    })
+    .into_response())
+}
+
+/// `GET /v1/witness`: what HQ witnessed of the office's audit chain.
+async fn witness_get(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let office = authenticate(&state, &headers).await?;
+    let storage = state.storage.clone();
+    let (latest, regressions) = blocking(move || storage.witnessed(&office.code)).await?;
+    Ok(axum::Json(WitnessResponse {
+        protocol: PROTOCOL_VERSION,
+        latest,
+        regressions,
+    })
+    .into_response())
+}
+
 #[derive(Debug, Deserialize)]
 struct NationalQuery {
     month: Option<String>,
@@ -524,6 +579,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/hello", get(hello))
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
+        .route("/v1/witness", post(witness_post).get(witness_get))
         .route("/api/national", get(national_json))
         .route("/", get(national_html))
         .fallback(not_found)

@@ -9,7 +9,10 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use bhxh_sync_proto::{DownItem, Outcome, Published, PushItem, PushResult};
+use bhxh_sync_proto::{
+    AuditHead, DownItem, MAX_REGRESSIONS, Outcome, Published, PushItem, PushResult, Regression,
+    Witnessed,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
@@ -74,6 +77,12 @@ pub trait Storage: Send + Sync + 'static {
     fn current_items(&self) -> Result<Vec<StoredItem>, HqError>;
     /// How many revisions HQ holds for an office (every key, every revision).
     fn count_items(&self, office: &str) -> Result<i64, HqError>;
+    /// Keep an office's audit head (every one, in order); a head that does
+    /// not go forward from the one before is kept as a regression too.
+    fn witness(&self, office: &str, head: &AuditHead, now: &str) -> Result<(), HqError>;
+    /// The newest head witnessed for an office, and its regressions
+    /// (newest first, at most [`MAX_REGRESSIONS`]).
+    fn witnessed(&self, office: &str) -> Result<(Option<Witnessed>, Vec<Regression>), HqError>;
 }
 
 const SCHEMA: &str = "
@@ -97,6 +106,15 @@ CREATE TABLE IF NOT EXISTS item (
     PRIMARY KEY (office_code, stream, key, revision),
     UNIQUE (office_code, id)
 ) STRICT;
+CREATE TABLE IF NOT EXISTS witness (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    office_code  TEXT NOT NULL REFERENCES office(code),
+    seq          INTEGER NOT NULL,
+    hash         TEXT NOT NULL,
+    at           TEXT NOT NULL,
+    regressed    INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX IF NOT EXISTS witness_office ON witness (office_code, id);
 CREATE TABLE IF NOT EXISTS published (
     seq           INTEGER PRIMARY KEY AUTOINCREMENT,
     id            TEXT NOT NULL UNIQUE,
@@ -395,6 +413,82 @@ impl Storage for SqliteStorage {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
+    }
+
+    fn witness(&self, office: &str, head: &AuditHead, now: &str) -> Result<(), HqError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        let last: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT seq, hash FROM witness WHERE office_code = ?1 ORDER BY id DESC LIMIT 1",
+                [office],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if last.as_ref() == Some(&(head.seq, head.hash.clone())) {
+            // The same head again (nothing logged since): one row is enough.
+            tx.execute(
+                "UPDATE witness SET at = ?2 WHERE id = (SELECT MAX(id) FROM witness WHERE office_code = ?1)",
+                params![office, now],
+            )?;
+        } else {
+            let regressed = last.as_ref().is_some_and(|(seq, hash)| {
+                head.seq < *seq || (head.seq == *seq && head.hash != *hash)
+            });
+            tx.execute(
+                "INSERT INTO witness (office_code, seq, hash, at, regressed) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![office, head.seq, head.hash, now, regressed],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn witnessed(&self, office: &str) -> Result<(Option<Witnessed>, Vec<Regression>), HqError> {
+        let conn = self.conn()?;
+        let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Witnessed> {
+            Ok(Witnessed {
+                head: AuditHead {
+                    seq: r.get(0)?,
+                    hash: r.get(1)?,
+                },
+                at: r.get(2)?,
+            })
+        };
+        let latest = conn
+            .query_row(
+                "SELECT seq, hash, at FROM witness WHERE office_code = ?1 ORDER BY id DESC LIMIT 1",
+                [office],
+                row,
+            )
+            .optional()?;
+        let mut stmt = conn.prepare(
+            "SELECT w.seq, w.hash, w.at, p.seq, p.hash, p.at FROM witness w
+             JOIN witness p ON p.id = (SELECT MAX(id) FROM witness
+                                       WHERE office_code = w.office_code AND id < w.id)
+             WHERE w.office_code = ?1 AND w.regressed = 1 ORDER BY w.id DESC LIMIT ?2",
+        )?;
+        let regressions = stmt
+            .query_map(params![office, MAX_REGRESSIONS as i64], |r| {
+                Ok(Regression {
+                    to: Witnessed {
+                        head: AuditHead {
+                            seq: r.get(0)?,
+                            hash: r.get(1)?,
+                        },
+                        at: r.get(2)?,
+                    },
+                    from: Witnessed {
+                        head: AuditHead {
+                            seq: r.get(3)?,
+                            hash: r.get(4)?,
+                        },
+                        at: r.get(5)?,
+                    },
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((latest, regressions))
     }
 
     fn count_items(&self, office: &str) -> Result<i64, HqError> {

@@ -29,7 +29,8 @@ fn receipt(documents: usize) -> ReceiptDoc {
         register_year: 2024,
         register_no: 17,
         received_by: "Trần Thị Hằng".into(),
-        qr_text: "BHXHDESK|1|01|000.00.00.H41-240426-0001|1.001667|001093047064|Giấy tiếp nhận hồ sơ và hẹn trả kết quả|BHXH Desk 000.00.00.H41|2024-04-26T09:05:00+07:00|2024-05-08".into(),
+        // Version 2, with its 22-character MAC: the longest text the desk prints.
+        qr_text: "BHXHDESK|2|01|000.00.00.H41-240426-0001|1.001667|001093047064|Giấy tiếp nhận hồ sơ và hẹn trả kết quả|BHXH Desk 000.00.00.H41|2024-04-26T09:05:00+07:00|2024-05-08|q9X3nJ0xW5c2VbT8mKz4Aw".into(),
     }
 }
 

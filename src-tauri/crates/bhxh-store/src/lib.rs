@@ -19,6 +19,8 @@
 //!   a `BEGIN IMMEDIATE` transaction ([`Conn::write`]), and a writer waits for
 //!   the one before it (busy timeout) rather than failing.
 
+pub mod archive;
+
 use std::fs;
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
@@ -70,6 +72,8 @@ pub enum StoreError {
     CorruptBackup { path: PathBuf, detail: String },
     #[error("Lỗi cơ sở dữ liệu: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("Không lấy được số ngẫu nhiên của hệ điều hành: {0}")]
+    Random(String),
     #[error("Lỗi đọc/ghi tệp {path}: {source}")]
     Io {
         path: PathBuf,
@@ -256,33 +260,66 @@ impl Store {
 
     /// Write an encrypted copy of the whole store to `dest`, keyed with
     /// `passphrase`. The copy appears atomically (temporary file, fsync, rename).
+    /// (The backup of the older format: the database alone.)
     pub fn backup_to(&self, dest: &Path, passphrase: &str) -> Result<(), StoreError> {
         let tmp = temp_beside(dest);
         let _ = fs::remove_file(&tmp);
-        let conn = self.conn()?;
-        let version = schema_version(&conn)?;
-        let result = (|| -> Result<(), StoreError> {
-            let tmp_str = tmp.to_string_lossy().into_owned();
-            conn.execute(
-                "ATTACH DATABASE ?1 AS backup KEY ?2",
-                [tmp_str.as_str(), passphrase],
-            )?;
-            let exported = (|| -> Result<(), StoreError> {
-                conn.query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()))?;
-                conn.execute_batch(&format!("PRAGMA backup.user_version = {version}"))?;
-                Ok(())
-            })();
-            conn.execute("DETACH DATABASE backup", [])?;
-            exported?;
-            sync_file(&tmp)?;
+        let result = self.export_keyed(&tmp, passphrase).and_then(|()| {
             fs::rename(&tmp, dest).map_err(io_err(dest))?;
             sync_parent(dest);
             Ok(())
-        })();
+        });
         if result.is_err() {
             let _ = fs::remove_file(&tmp);
         }
         result
+    }
+
+    /// Write an encrypted copy of the whole store to `path` (which must not
+    /// exist), keyed with the raw key `key`, fsynced: the database of a
+    /// backup archive ([`archive::ArchiveWriter::database_key`]). Its
+    /// rollback journal lives beside it while it is written.
+    pub fn export_to(&self, path: &Path, key: &Key256) -> Result<(), StoreError> {
+        if path.exists() {
+            return Err(StoreError::AlreadyExists {
+                path: path.to_owned(),
+            });
+        }
+        self.export_keyed(path, &raw_key(key))
+    }
+
+    fn export_keyed(&self, path: &Path, key_literal: &str) -> Result<(), StoreError> {
+        let conn = self.conn()?;
+        let version = schema_version(&conn)?;
+        let tmp_str = path.to_string_lossy().into_owned();
+        conn.execute(
+            "ATTACH DATABASE ?1 AS backup KEY ?2",
+            [tmp_str.as_str(), key_literal],
+        )?;
+        let exported = (|| -> Result<(), StoreError> {
+            conn.query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()))?;
+            conn.execute_batch(&format!("PRAGMA backup.user_version = {version}"))?;
+            Ok(())
+        })();
+        conn.execute("DETACH DATABASE backup", [])?;
+        exported?;
+        sync_file(path)
+    }
+
+    /// Open a copy made by [`Store::export_to`] read-only, checked, for
+    /// further (domain) checks.
+    pub fn open_export(path: &Path, key: &Key256) -> Result<Connection, StoreError> {
+        open_backup_with(path, &raw_key(key), OpenFlags::SQLITE_OPEN_READ_ONLY)
+    }
+
+    /// [`Store::restore`] from a copy made by [`Store::export_to`].
+    pub fn restore_export(
+        export: &Path,
+        export_key: &Key256,
+        dest: &Path,
+        key: &Key256,
+    ) -> Result<(), StoreError> {
+        Store::restore(export, &raw_key(export_key), dest, key)
     }
 
     /// Check a backup: open it with `passphrase`, run the integrity check and
@@ -416,6 +453,11 @@ fn migrate(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> Resu
     }
     for m in migrations.iter().filter(|m| m.version > current) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another process opening the same new file may have applied it
+        // while this one waited for the write lock (two first starts).
+        if schema_version(&tx)? >= m.version {
+            continue;
+        }
         tx.execute_batch(m.sql)
             .map_err(|source| StoreError::Migration {
                 version: m.version,

@@ -549,6 +549,101 @@ pub struct ErrorBody {
     pub message: String,
 }
 
+/// Most regressions HQ lists in one answer (the newest).
+pub const MAX_REGRESSIONS: usize = 100;
+
+/// The head of an office's audit chain: the newest entry's sequence number
+/// and hash (64 lower-case hex digits), as the desk sends it with every
+/// sync (`POST /v1/witness`) and HQ keeps it. HQ cannot read the chain;
+/// what it witnessed lets the desk (and HQ) tell later whether the chain
+/// still holds that entry unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl AuditHead {
+    pub fn validate(&self) -> Result<(), String> {
+        if self.seq < 1 {
+            return Err(format!("số thứ tự mốc nhật ký {} phải từ 1", self.seq));
+        }
+        if self.hash.len() != 64
+            || !self
+                .hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return Err("mã băm mốc nhật ký phải gồm 64 chữ số hexa thường".to_owned());
+        }
+        Ok(())
+    }
+}
+
+/// `POST /v1/witness`: the desk's audit head now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WitnessRequest {
+    pub protocol: u32,
+    pub head: AuditHead,
+}
+
+/// A head HQ witnessed, and when (HQ's clock, RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Witnessed {
+    pub head: AuditHead,
+    pub at: String,
+}
+
+/// A head that did not go forward from the one witnessed before it: a
+/// lower sequence number, or the same with another hash (the chain was cut
+/// back or rewritten, or the store restored from an older backup).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Regression {
+    pub from: Witnessed,
+    pub to: Witnessed,
+}
+
+/// HQ's answer to `POST /v1/witness` (after keeping the head sent) and to
+/// `GET /v1/witness` (the desk's check): the newest head witnessed for the
+/// office, and its regressions, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WitnessResponse {
+    pub protocol: u32,
+    pub latest: Option<Witnessed>,
+    pub regressions: Vec<Regression>,
+}
+
+impl WitnessResponse {
+    /// The client's check of HQ's answer.
+    pub fn validate(&self) -> Result<(), ProtoError> {
+        if self.protocol != PROTOCOL_VERSION {
+            return Err(ProtoError::Version { got: self.protocol });
+        }
+        if self.regressions.len() > MAX_REGRESSIONS {
+            return Err(ProtoError::Response(format!(
+                "trả về {} lần lùi, nhiều hơn {MAX_REGRESSIONS}",
+                self.regressions.len()
+            )));
+        }
+        let heads = self
+            .latest
+            .iter()
+            .chain(self.regressions.iter().flat_map(|r| [&r.from, &r.to]));
+        for w in heads {
+            w.head.validate().map_err(ProtoError::Response)?;
+            if w.at.len() > 64 {
+                return Err(ProtoError::Response("thời điểm quá dài".to_owned()));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The stable error codes.
 pub mod codes {
     pub const UNAUTHORIZED: &str = "unauthorized";

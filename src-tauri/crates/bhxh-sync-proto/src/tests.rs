@@ -236,3 +236,81 @@ fn pull_responses_must_move_forward_from_the_cursor() {
     };
     assert!(bad_date.validate().is_err());
 }
+
+#[test]
+fn hostile_bodies_are_plain_errors_not_crashes() {
+    // A payload nested a hundred thousand deep (a stack overflow for a
+    // recursive reader without a limit): serde_json stops at 128 levels.
+    let id = Uuid::now_v7();
+    let mut v = serde_json::to_value(report(id, "month:2024-05", 1)).unwrap();
+    v["payload"] = json!(null);
+    let text = serde_json::to_string(&v).unwrap().replace(
+        "\"payload\":null",
+        &format!("\"payload\":{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+    );
+    let err = serde_json::from_str::<PushItem>(&text).unwrap_err();
+    assert!(err.to_string().contains("recursion limit"), "{err}");
+    // A request as large as HQ takes, of empty items: refused at the first.
+    let mut body = String::from("{\"protocol\":1,\"items\":[");
+    while body.len() < MAX_REQUEST_BYTES - 4 {
+        body.push_str("{},");
+    }
+    body.push_str("{}]}");
+    assert!(serde_json::from_str::<PushRequest>(&body).is_err());
+    // A pull answer claiming a cursor far behind, with a gigantic count:
+    // the numbers are read, never used to allocate.
+    let resp = format!("{{\"items\":[],\"cursor\":{},\"more\":true}}", i64::MAX);
+    drop(serde_json::from_str::<PullResponse>(&resp));
+}
+
+#[test]
+fn witness_messages_check_their_heads() {
+    let head = AuditHead {
+        seq: 42,
+        hash: "ab".repeat(32),
+    };
+    assert_eq!(head.validate(), Ok(()));
+    for bad in [
+        AuditHead {
+            seq: 0,
+            hash: "ab".repeat(32),
+        },
+        AuditHead {
+            seq: 1,
+            hash: "AB".repeat(32),
+        },
+        AuditHead {
+            seq: 1,
+            hash: "ab".repeat(31),
+        },
+    ] {
+        assert!(bad.validate().is_err(), "{bad:?}");
+    }
+    let at = "2024-12-10T09:00:00+07:00".to_owned();
+    let w = Witnessed {
+        head: head.clone(),
+        at: at.clone(),
+    };
+    let mut resp = WitnessResponse {
+        protocol: PROTOCOL_VERSION,
+        latest: Some(w.clone()),
+        regressions: vec![Regression {
+            from: w.clone(),
+            to: w.clone(),
+        }],
+    };
+    assert!(resp.validate().is_ok());
+    resp.regressions[0].to.head.hash = "zz".into();
+    assert!(resp.validate().is_err());
+    resp.regressions = vec![
+        Regression {
+            from: w.clone(),
+            to: w
+        };
+        MAX_REGRESSIONS + 1
+    ];
+    assert!(resp.validate().is_err());
+    // Unknown fields do not parse.
+    let text = r#"{"protocol":1,"head":{"seq":1,"hash":"00","extra":1}}"#;
+    assert!(serde_json::from_str::<WitnessRequest>(text).is_err());
+}

@@ -24,8 +24,9 @@ use std::time::Duration;
 use bhxh_core::sync::outbox::{self, Answer};
 use bhxh_core::{CoreError, Timestamp};
 use bhxh_sync_proto::{
-    ErrorBody, Hello, MAX_PULL_ITEMS, MAX_RESPONSE_BYTES, PROTOCOL_VERSION, Published,
-    PullResponse, PushItem, PushRequest, PushResponse, Stream, codes,
+    AuditHead, ErrorBody, Hello, MAX_PULL_ITEMS, MAX_RESPONSE_BYTES, PROTOCOL_VERSION, Published,
+    PullResponse, PushItem, PushRequest, PushResponse, Stream, WitnessRequest, WitnessResponse,
+    codes,
 };
 use rusqlite::Connection;
 use serde::Serialize;
@@ -315,6 +316,26 @@ impl Client {
         Ok(resp)
     }
 
+    /// Have HQ witness the audit head `head`; its answer, checked.
+    pub fn witness(&self, head: &AuditHead) -> Result<WitnessResponse, SyncError> {
+        let req = WitnessRequest {
+            protocol: PROTOCOL_VERSION,
+            head: head.clone(),
+        };
+        let body = self.send(
+            self.http
+                .post(format!("{}/v1/witness", self.config.url))
+                .json(&req),
+        )?;
+        read_witness(&body)
+    }
+
+    /// What HQ witnessed of this office's audit chain (the desk's check).
+    pub fn witnessed(&self) -> Result<WitnessResponse, SyncError> {
+        let body = self.send(self.http.get(format!("{}/v1/witness", self.config.url)))?;
+        read_witness(&body)
+    }
+
     /// Published items after `cursor`; the answer is checked.
     pub fn pull(&self, cursor: i64, limit: u32) -> Result<PullResponse, SyncError> {
         let body = self.send(self.http.get(format!(
@@ -327,6 +348,14 @@ impl Client {
             .map_err(|e| SyncError::BadResponse(e.to_string()))?;
         Ok(resp)
     }
+}
+
+fn read_witness(body: &[u8]) -> Result<WitnessResponse, SyncError> {
+    let resp: WitnessResponse = serde_json::from_slice(body)
+        .map_err(|e| SyncError::BadResponse(format!("không đọc được: {e}")))?;
+    resp.validate()
+        .map_err(|e| SyncError::BadResponse(e.to_string()))?;
+    Ok(resp)
 }
 
 fn transport(e: reqwest::Error) -> SyncError {
@@ -357,6 +386,8 @@ pub struct RoundReport {
     pub conflicts: usize,
     pub rejected: usize,
     pub pulled: usize,
+    /// The audit entry HQ witnessed as this desk's head in this round.
+    pub witnessed_seq: Option<i64>,
 }
 
 /// Turn a queued row into a protocol item. A row that cannot be read is a
@@ -530,7 +561,22 @@ pub fn pull_published(
     Ok(())
 }
 
-/// One sync round: push everything queued, then pull. The outcome (success
+/// Send the audit chain's head for HQ to witness (after every round), so
+/// that a chain later cut back or rewritten no longer holds what HQ saw.
+pub fn witness_head(
+    conn: &Connection,
+    client: &Client,
+    report: &mut RoundReport,
+) -> Result<(), SyncError> {
+    let Some((seq, hash)) = bhxh_core::office::audit::head(conn)? else {
+        return Ok(());
+    };
+    client.witness(&AuditHead { seq, hash })?;
+    report.witnessed_seq = Some(seq);
+    Ok(())
+}
+
+/// One sync round: push everything queued, then pull, then the audit head. The outcome (success
 /// or the error) is recorded in `sync_state` for the status line.
 pub fn sync_round(
     conn: &Connection,
@@ -539,7 +585,8 @@ pub fn sync_round(
 ) -> Result<RoundReport, SyncError> {
     let mut report = RoundReport::default();
     let result = push_pending(conn, client, now, &mut report)
-        .and_then(|()| pull_published(conn, client, now, &mut report));
+        .and_then(|()| pull_published(conn, client, now, &mut report))
+        .and_then(|()| witness_head(conn, client, &mut report));
     match result {
         Ok(()) => {
             outbox::record_success(conn, now)?;

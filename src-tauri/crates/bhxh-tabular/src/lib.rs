@@ -8,8 +8,12 @@
 //! a 12-digit ID typed as a number reads back as its digits.
 //!
 //! Malformed input is an error naming the line and what is wrong; nothing
-//! here panics.
+//! here panics. A file is outside input: what it claims is never allocated
+//! before it is checked against [`Limits`] (columns, rows, cells), so a
+//! 1.5 KB workbook with A1 and XFD1048576 filled is a plain error, not the
+//! 500 GB grid a spreadsheet reader would otherwise lay out.
 
+use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
@@ -17,6 +21,41 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Largest file accepted (bytes): a province's list is far smaller.
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+/// How big a list may be: checked as it is read, before anything of the
+/// claimed size is allocated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Columns (a participant list has a few dozen).
+    pub columns: usize,
+    /// Rows, counted as the file numbers them (Excel's own maximum).
+    pub rows: usize,
+    /// Cells of the rows as laid out (each row as wide as its last
+    /// filled cell), summed.
+    pub cells: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            columns: 256,
+            rows: 1_048_576,
+            cells: 16_000_000,
+        }
+    }
+}
+
+/// The A1 name of the cell at (0-based) `row`, `col`.
+fn a1(row: u64, col: u64) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        let r = ((c - 1) % 26) as u8;
+        letters.push(char::from(b'A' + r));
+        c = (c - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &(row + 1).to_string()
+}
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TabularError {
@@ -38,6 +77,16 @@ pub enum TabularError {
     NoSheet,
     #[error("Dòng {line} có ô lỗi công thức ({detail}).")]
     CellError { line: usize, detail: String },
+    #[error(
+        "Ô {cell} nằm ngoài giới hạn {limit} cột của một danh sách (tệp hỏng, hoặc có ô bị điền ở xa vùng dữ liệu); hãy xóa các cột thừa rồi lưu lại."
+    )]
+    TooWide { cell: String, limit: usize },
+    #[error("Dòng {line} vượt quá giới hạn {limit} dòng của một danh sách.")]
+    TooManyRows { line: usize, limit: usize },
+    #[error(
+        "Danh sách có hơn {limit} ô: quá lớn để nhập một lần (hoặc tệp hỏng); hãy chia thành nhiều tệp."
+    )]
+    TooManyCells { limit: usize },
 }
 
 /// A list read from a file.
@@ -64,8 +113,13 @@ pub fn sniff(bytes: &[u8]) -> Format {
     }
 }
 
-/// Read CSV or XLSX, whichever the bytes are.
+/// Read CSV or XLSX, whichever the bytes are, within the default [`Limits`].
 pub fn read(bytes: &[u8]) -> Result<Sheet, TabularError> {
+    read_within(bytes, &Limits::default())
+}
+
+/// [`read`] within `limits`.
+pub fn read_within(bytes: &[u8], limits: &Limits) -> Result<Sheet, TabularError> {
     if bytes.is_empty() {
         return Err(TabularError::Empty);
     }
@@ -76,8 +130,8 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, TabularError> {
         });
     }
     match sniff(bytes) {
-        Format::Xlsx => read_xlsx(bytes),
-        Format::Csv => read_csv(bytes),
+        Format::Xlsx => read_xlsx_within(bytes, limits),
+        Format::Csv => read_csv_within(bytes, limits),
     }
 }
 
@@ -102,6 +156,10 @@ fn split_header(mut rows: Vec<(usize, Vec<String>)>) -> Result<Sheet, TabularErr
 /// CSV in UTF-8 (a BOM is skipped). The delimiter is `,` or `;` (Excel in
 /// Vietnamese locales writes `;`), chosen from the header line.
 pub fn read_csv(bytes: &[u8]) -> Result<Sheet, TabularError> {
+    read_csv_within(bytes, &Limits::default())
+}
+
+fn read_csv_within(bytes: &[u8], limits: &Limits) -> Result<Sheet, TabularError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err(TabularError::NotUtf8 { line: 1 });
@@ -137,6 +195,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, TabularError> {
         }
     };
     let mut rows = Vec::new();
+    let mut cells_total = 0usize;
     let mut record = csv::ByteRecord::new();
     loop {
         // Where this record starts: past the previous one and any blank lines.
@@ -154,6 +213,24 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, TabularError> {
                     detail: e.to_string(),
                 });
             }
+        }
+        if record.len() > limits.columns {
+            return Err(TabularError::TooWide {
+                cell: a1(line.saturating_sub(1) as u64, record.len() as u64 - 1),
+                limit: limits.columns,
+            });
+        }
+        if line > limits.rows {
+            return Err(TabularError::TooManyRows {
+                line,
+                limit: limits.rows,
+            });
+        }
+        cells_total += record.len();
+        if cells_total > limits.cells {
+            return Err(TabularError::TooManyCells {
+                limit: limits.cells,
+            });
         }
         let mut cells = Vec::with_capacity(record.len());
         for field in record.iter() {
@@ -188,26 +265,86 @@ fn cell_text(cell: &Data, line: usize) -> Result<String, TabularError> {
 
 /// The first worksheet of an XLSX workbook.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, TabularError> {
-    let mut book: Xlsx<_> =
-        Xlsx::new(Cursor::new(bytes)).map_err(|e| TabularError::Xlsx(e.to_string()))?;
+    read_xlsx_within(bytes, &Limits::default())
+}
+
+/// The first worksheet, cell by cell as the file lists them (never the
+/// grid its dimension or its farthest cell claims), each checked against
+/// `limits` before it is kept; then the rows, each as wide as its last
+/// filled cell.
+fn read_xlsx_within(bytes: &[u8], limits: &Limits) -> Result<Sheet, TabularError> {
+    let xlsx = |e: calamine::XlsxError| TabularError::Xlsx(e.to_string());
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx)?;
     let name = book
         .sheet_names()
         .first()
         .cloned()
         .ok_or(TabularError::NoSheet)?;
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| TabularError::Xlsx(e.to_string()))?;
-    let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    let mut rows = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        let line = first_row + i + 1;
-        let cells = row
-            .iter()
-            .map(|c| cell_text(c, line))
-            .collect::<Result<Vec<_>, _>>()?;
-        rows.push((line, cells));
+    let mut reader = book.worksheet_cells_reader(&name).map_err(xlsx)?;
+    // Filled cells by row: (column, text).
+    let mut filled: BTreeMap<u32, Vec<(u32, String)>> = BTreeMap::new();
+    let mut kept = 0usize;
+    while let Some(cell) = reader.next_cell().map_err(xlsx)? {
+        let (row, col) = cell.get_position();
+        let line = row as usize + 1;
+        if col as usize >= limits.columns {
+            return Err(TabularError::TooWide {
+                cell: a1(u64::from(row), u64::from(col)),
+                limit: limits.columns,
+            });
+        }
+        if line > limits.rows {
+            return Err(TabularError::TooManyRows {
+                line,
+                limit: limits.rows,
+            });
+        }
+        let data: Data = cell.get_value().clone().into();
+        let text = cell_text(&data, line)?;
+        if text.is_empty() {
+            continue;
+        }
+        kept += 1;
+        if kept > limits.cells {
+            return Err(TabularError::TooManyCells {
+                limit: limits.cells,
+            });
+        }
+        filled.entry(row).or_default().push((col, text));
     }
+    // The rows as laid out: checked before they are.
+    let laid_out: usize = filled
+        .values()
+        .map(|cells| {
+            cells
+                .iter()
+                .map(|(c, _)| *c as usize + 1)
+                .max()
+                .unwrap_or(0)
+        })
+        .sum();
+    if laid_out > limits.cells {
+        return Err(TabularError::TooManyCells {
+            limit: limits.cells,
+        });
+    }
+    let rows = filled
+        .into_iter()
+        .map(|(row, cells)| {
+            let width = cells
+                .iter()
+                .map(|(c, _)| *c as usize + 1)
+                .max()
+                .unwrap_or(0);
+            let mut out = vec![String::new(); width];
+            for (c, text) in cells {
+                if let Some(slot) = out.get_mut(c as usize) {
+                    *slot = text;
+                }
+            }
+            (row as usize + 1, out)
+        })
+        .collect();
     split_header(rows)
 }
 
@@ -299,5 +436,86 @@ mod tests {
             )
         );
         assert_eq!(sheet.rows[1], (4, vec!["001090012345".to_string()]));
+    }
+
+    /// A workbook with `cells` filled (row, column, text), as Excel saves it.
+    fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (r, c, t) in cells {
+            ws.write_string(*r, *c, *t).unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_tiny_workbook_claiming_a_huge_grid_is_a_plain_error() {
+        // A1 and XFD1048576: the whole grid of a worksheet, 17 billion
+        // cells laid out by a reader that trusts the file (an abort),
+        // in a file of about a kilobyte and a half.
+        let bytes = workbook(&[(0, 0, "Họ và tên"), (1_048_575, 16_383, "x")]);
+        assert!(bytes.len() < 8 * 1024, "{} bytes", bytes.len());
+        let err = read(&bytes).unwrap_err();
+        assert_eq!(
+            err,
+            TabularError::TooWide {
+                cell: "XFD1048576".into(),
+                limit: 256
+            }
+        );
+        assert!(
+            err.to_string()
+                .contains("Ô XFD1048576 nằm ngoài giới hạn 256 cột")
+        );
+        // Far down but in the columns: two rows, read at once.
+        let far = workbook(&[(0, 0, "Họ và tên"), (1_048_575, 0, "Lò Văn Pâng")]);
+        let sheet = read(&far).unwrap();
+        assert_eq!(
+            sheet.rows,
+            vec![(1_048_576, vec!["Lò Văn Pâng".to_string()])]
+        );
+    }
+
+    #[test]
+    fn rows_and_cells_beyond_the_limits_are_refused_before_they_are_laid_out() {
+        let small = Limits {
+            columns: 10,
+            rows: 100,
+            cells: 50,
+        };
+        // Each row as wide as its last cell: 6 rows ending in column J.
+        let cells: Vec<(u32, u16, &str)> = (0..6).map(|r| (r, 9, "x")).collect();
+        let err = read_within(&workbook(&cells), &small).unwrap_err();
+        assert_eq!(err, TabularError::TooManyCells { limit: 50 });
+        let err = read_within(&workbook(&[(100, 0, "x")]), &small).unwrap_err();
+        assert_eq!(
+            err,
+            TabularError::TooManyRows {
+                line: 101,
+                limit: 100
+            }
+        );
+        // CSV: a line of commas, too many lines, too many cells.
+        let wide = format!("a{}\n", ",".repeat(300));
+        let err = read(wide.as_bytes()).unwrap_err();
+        assert_eq!(
+            err,
+            TabularError::TooWide {
+                cell: "KO1".into(),
+                limit: 256
+            }
+        );
+        let long = "a\n".repeat(1_048_577);
+        let err = read(long.as_bytes()).unwrap_err();
+        assert_eq!(
+            err,
+            TabularError::TooManyRows {
+                line: 1_048_577,
+                limit: 1_048_576
+            }
+        );
+        let many = "a,b,c,d,e\n".repeat(11);
+        let err = read_within(many.as_bytes(), &small).unwrap_err();
+        assert_eq!(err, TabularError::TooManyCells { limit: 50 });
     }
 }

@@ -7,7 +7,6 @@ pub mod digitise;
 pub mod papers;
 pub mod reuse;
 
-use bhxh_core::CoreError;
 use bhxh_core::dossiers;
 use serde::Serialize;
 
@@ -51,8 +50,7 @@ pub struct ApplicantPrefill {
 /// Read the QR text of a CCCD's front side (no session needed: nothing is
 /// stored until the dossier is taken in).
 pub fn applicant_from_cccd_qr(text: &str) -> Result<ApplicantPrefill, DeskError> {
-    let qr = bhxh_emrtd::access::parse_front_qr(text)
-        .map_err(|e| CoreError::invalid("cccdQr", e.to_string()))?;
+    let qr = crate::card::front_qr(text, "cccdQr")?;
     let d = qr.date_of_birth;
     Ok(ApplicantPrefill {
         id_number: qr.id_number,

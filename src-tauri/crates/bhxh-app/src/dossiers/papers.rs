@@ -60,7 +60,7 @@ impl Desk {
             register_year: d.register_year,
             register_no: d.register_no,
             received_by: d.received_by_name.clone(),
-            qr_text: qr.to_text(),
+            qr_text: qr.to_signed_text(self.paper_key()?.as_bytes()),
         };
         let pdf = render_receipt(&doc).map_err(|e| DeskError::Render(e.to_string()))?;
         self.audit_print(

@@ -68,6 +68,8 @@ pub struct RoundReport {
     pub conflicts: usize,
     pub rejected: usize,
     pub pulled: usize,
+    /// The audit entry HQ witnessed as this desk's head in the round.
+    pub witnessed_seq: Option<i64>,
 }
 
 impl From<bhxh_sync::RoundReport> for RoundReport {
@@ -80,6 +82,7 @@ impl From<bhxh_sync::RoundReport> for RoundReport {
             conflicts: v.conflicts,
             rejected: v.rejected,
             pulled: v.pulled,
+            witnessed_seq: v.witnessed_seq,
         }
     }
 }

@@ -66,17 +66,45 @@ struct Plan {
     notes: Vec<String>,
 }
 
-/// What a QR text on a page means to the inbox: a paper of this desk (its
-/// dossier code), one of ours that is damaged, or something else.
-fn classify(text: &str) -> QrMeaning {
-    match qr::parse(text.as_bytes()) {
-        Ok(q) => QrMeaning::Dossier(q.ma_ho_so.trim().to_owned()),
-        Err(e) if text.starts_with(qr::MAGIC) => QrMeaning::Damaged(e.to_string()),
-        Err(_) => QrMeaning::Other,
-    }
-}
-
 impl Desk {
+    /// What a QR text on a page means to the inbox: a cover of one of this
+    /// store's dossiers (its MAC verified under the store's paper key, and
+    /// its ID number and procedure those of the dossier it names), one of
+    /// ours that cannot be trusted (the reason: an old unsigned receipt, a
+    /// wrong MAC, a damaged text, an ID that is not the dossier's), or
+    /// something else.
+    fn classify(&self, key: &[u8; 32], text: &str) -> QrMeaning {
+        let read = match qr::parse(text.as_bytes()) {
+            Ok(read) => read,
+            Err(e) if text.starts_with(qr::MAGIC) => return QrMeaning::Damaged(e.to_string()),
+            Err(_) => return QrMeaning::Other,
+        };
+        let q = match read.verify(key) {
+            Ok(q) => q,
+            Err(e) => return QrMeaning::Damaged(e.to_string()),
+        };
+        let code = q.ma_ho_so.trim();
+        let dossier = self
+            .store
+            .conn()
+            .map_err(DeskError::from)
+            .and_then(|conn| Ok(dossiers::get(&conn, code)?));
+        match dossier {
+            Ok(d) if d.applicant_id != q.dinh_danh => QrMeaning::Damaged(format!(
+                "số định danh {} trên bìa không phải của người nộp hồ sơ {}",
+                q.dinh_danh, d.code
+            )),
+            Ok(d) if d.procedure_code != q.ma_tthc => QrMeaning::Damaged(format!(
+                "mã thủ tục {} trên bìa không phải thủ tục của hồ sơ {} ({})",
+                q.ma_tthc, d.code, d.procedure_code
+            )),
+            Ok(d) => QrMeaning::Dossier(d.code),
+            // Not (or no longer) in the store: the destination says so.
+            Err(DeskError::Core(CoreError::NotFound { .. })) => QrMeaning::Dossier(code.to_owned()),
+            Err(e) => QrMeaning::Damaged(format!("không kiểm tra được hồ sơ {code}: {e}")),
+        }
+    }
+
     /// Take a batch of stable files: read, seal, split at covers, file and
     /// triage, all recorded in one transaction, then remove the files.
     pub(super) fn take_batch(
@@ -180,9 +208,14 @@ impl Desk {
                 }),
             }
         }
+        let key = self.paper_key()?;
         let covers: Vec<Option<Cover>> = pages
             .iter()
-            .map(|(_, i, p)| p.qr_texts(i + 1).ok().and_then(|t| cover_of(&t, classify)))
+            .map(|(_, i, p)| {
+                p.qr_texts(i + 1)
+                    .ok()
+                    .and_then(|t| cover_of(&t, |text| self.classify(key.as_bytes(), text)))
+            })
             .collect();
         let where_is = |k: usize| -> String {
             let (f, i, _) = &pages[k];

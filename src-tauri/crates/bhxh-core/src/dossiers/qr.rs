@@ -4,22 +4,42 @@
 //! adds the return date.
 //!
 //! The text is positional and pipe-separated, like the QR code on the front
-//! of a CCCD: `BHXHDESK|1|form|dossier code|procedure code|ID number|paper
-//! name|issuing system|time of issue|return date`. Short text keeps the code
-//! small enough (version 8 or so) to decode from a 200 dpi scan. The same text
-//! is read back from a receipt laid on a scan as a cover sheet, so [`parse`]
-//! takes any bytes a decoder hands it and rejects what is not ours with a
-//! precise message.
+//! of a CCCD: `BHXHDESK|2|form|dossier code|procedure code|ID number|paper
+//! name|issuing system|time of issue|return date|MAC`. Short text keeps the
+//! code small enough (version 9 or so) to decode from a 200 dpi scan. The same
+//! text is read back from a receipt laid on a scan as a cover sheet, so
+//! [`parse`] takes any bytes a decoder hands it and rejects what is not ours
+//! with a precise message.
+//!
+//! ## The MAC
+//! The last field is HMAC-SHA-256, keyed by the store's own paper key (kept
+//! only in the OS keyring; the caller hands it in), over every byte of the
+//! text before `|MAC`, truncated to its first 128 bits and written in
+//! unpadded base64url (22 characters). So a cover sheet the scan inbox
+//! trusts was printed by this store: a text typed by hand, a receipt of
+//! another office, or one whose code or ID was changed fails
+//! [`ReadQr::verify`]. Version 1 texts (no MAC, printed before) still
+//! parse, so that the inbox can say why they are refused
+//! ([`QrError::Unsigned`]); they are never trusted.
 
+use base64ct::{Base64UrlUnpadded, Encoding};
 use chrono::{NaiveDate, Timelike};
+use hmac::{Hmac, Mac};
 use serde::Serialize;
+use sha2::Sha256;
 
 use crate::Timestamp;
 
 /// First field of every text this app prints.
 pub const MAGIC: &str = "BHXHDESK";
-/// The version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The version this build writes (and the only one it trusts).
+pub const VERSION: u32 = 2;
+/// The version printed before covers carried a MAC: read, never trusted.
+pub const UNSIGNED_VERSION: u32 = 1;
+/// Bytes of HMAC-SHA-256 kept (128 bits).
+pub const MAC_BYTES: usize = 16;
+/// Their length in unpadded base64url.
+const MAC_CHARS: usize = 22;
 /// Longest text accepted: a QR code holds under 3 KB anyway.
 const MAX_LEN: usize = 2048;
 
@@ -57,12 +77,74 @@ pub enum QrError {
     Version(u32),
     #[error("Mã QR có trường \"{field}\" không hợp lệ: {detail}")]
     Field { field: &'static str, detail: String },
+    #[error(
+        "giấy in theo mẫu cũ, mã QR không có mã xác thực nên không tin được; hãy in lại giấy tiếp nhận của hồ sơ {0} và quét lại, hoặc xếp các trang này vào hồ sơ bằng tay"
+    )]
+    Unsigned(String),
+    #[error(
+        "mã xác thực của mã QR không đúng: giấy không do kho dữ liệu này in ra, hoặc nội dung mã đã bị sửa"
+    )]
+    BadMac,
+}
+
+/// A QR text as read: its fields, and the MAC it carried over the text
+/// before it (none in a version 1 text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadQr {
+    qr: PaperQr,
+    mac: Option<[u8; MAC_BYTES]>,
+    /// The bytes the MAC covers.
+    covered: String,
+}
+
+impl ReadQr {
+    /// Whether the text was printed by the store whose paper key is `key`:
+    /// the MAC is there and right (compared in constant time).
+    pub fn verify(&self, key: &[u8; 32]) -> Result<&PaperQr, QrError> {
+        let Some(mac) = &self.mac else {
+            return Err(QrError::Unsigned(self.qr.ma_ho_so.clone()));
+        };
+        let mut m = hmac_of(key);
+        m.update(self.covered.as_bytes());
+        m.verify_truncated_left(mac).map_err(|_| QrError::BadMac)?;
+        Ok(&self.qr)
+    }
+
+    /// The fields, whether or not the MAC holds (for messages only).
+    pub fn unverified(&self) -> &PaperQr {
+        &self.qr
+    }
+}
+
+fn hmac_of(key: &[u8; 32]) -> Hmac<Sha256> {
+    // HMAC takes a key of any length: this cannot fail.
+    match <Hmac<Sha256> as Mac>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => unreachable!("HMAC accepts keys of every length"),
+    }
+}
+
+/// The MAC field of `covered`: HMAC-SHA-256 under `key`, its first
+/// [`MAC_BYTES`] bytes, unpadded base64url.
+fn mac_text(key: &[u8; 32], covered: &str) -> String {
+    let mut m = hmac_of(key);
+    m.update(covered.as_bytes());
+    let full = m.finalize().into_bytes();
+    Base64UrlUnpadded::encode_string(&full[..MAC_BYTES])
 }
 
 impl PaperQr {
-    /// The text to encode. A field holding `|` cannot be encoded; [`Self::new`]
-    /// has refused it already.
-    pub fn to_text(&self) -> String {
+    /// The text to encode, signed with the store's paper key `key`. A field
+    /// holding `|` cannot be encoded; [`Self::new`] has refused it already.
+    pub fn to_signed_text(&self, key: &[u8; 32]) -> String {
+        let covered = self.unsigned_text();
+        let mac = mac_text(key, &covered);
+        format!("{covered}|{mac}")
+    }
+
+    /// The fields as text, without the MAC (what the MAC covers; with
+    /// `v` = 1, the text of a paper printed before there was a MAC).
+    pub fn unsigned_text(&self) -> String {
         [
             MAGIC.to_owned(),
             self.v.to_string(),
@@ -102,12 +184,24 @@ impl PaperQr {
             thoi_diem: thoi_diem.with_nanosecond(0).unwrap_or(thoi_diem),
             hen_tra,
         };
-        parse(qr.to_text().as_bytes())
+        check_fields(&qr)?;
+        if qr.to_fields().len() != 10 {
+            return Err(QrError::NotOurs(format!(
+                "có {} trường, cần đúng 11 (dấu \"|\" trong dữ liệu?)",
+                qr.to_fields().len() + 1
+            )));
+        }
+        Ok(qr)
+    }
+
+    fn to_fields(&self) -> Vec<String> {
+        self.unsigned_text().split('|').map(str::to_owned).collect()
     }
 }
 
-/// Read a QR text back.
-pub fn parse(bytes: &[u8]) -> Result<PaperQr, QrError> {
+/// Read a QR text back: its fields and MAC, checked for form only. Whether
+/// the store printed it is [`ReadQr::verify`]'s to say.
+pub fn parse(bytes: &[u8]) -> Result<ReadQr, QrError> {
     if bytes.is_empty() {
         return Err(QrError::Empty);
     }
@@ -116,7 +210,8 @@ pub fn parse(bytes: &[u8]) -> Result<PaperQr, QrError> {
     }
     let text = std::str::from_utf8(bytes)
         .map_err(|e| QrError::NotOurs(format!("không phải văn bản UTF-8 ({e})")))?;
-    let f: Vec<&str> = text.trim_end_matches(['\r', '\n']).split('|').collect();
+    let text = text.trim_end_matches(['\r', '\n']);
+    let f: Vec<&str> = text.split('|').collect();
     if f.first() != Some(&MAGIC) {
         return Err(QrError::NotOurs(format!("không bắt đầu bằng \"{MAGIC}|\"")));
     }
@@ -124,12 +219,14 @@ pub fn parse(bytes: &[u8]) -> Result<PaperQr, QrError> {
         .get(1)
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| QrError::NotOurs("thiếu số phiên bản".to_owned()))?;
-    if v != VERSION {
-        return Err(QrError::Version(v));
-    }
-    if f.len() != 10 {
+    let want = match v {
+        VERSION => 11,
+        UNSIGNED_VERSION => 10,
+        other => return Err(QrError::Version(other)),
+    };
+    if f.len() != want {
         return Err(QrError::NotOurs(format!(
-            "có {} trường, cần đúng 10 (dấu \"|\" trong dữ liệu?)",
+            "có {} trường, cần đúng {want} (dấu \"|\" trong dữ liệu?)",
             f.len()
         )));
     }
@@ -146,6 +243,24 @@ pub fn parse(bytes: &[u8]) -> Result<PaperQr, QrError> {
             })?,
         ),
     };
+    let mac = match f.get(10) {
+        None => None,
+        Some(m) => {
+            let mut out = [0u8; MAC_BYTES];
+            match Base64UrlUnpadded::decode(m.as_bytes(), &mut out) {
+                Ok(d) if m.len() == MAC_CHARS && d.len() == MAC_BYTES => Some(out),
+                _ => {
+                    return Err(QrError::Field {
+                        field: "mac",
+                        detail: format!(
+                            "mã xác thực phải gồm {MAC_CHARS} ký tự base64url, có \"{}\"",
+                            m.chars().take(40).collect::<String>()
+                        ),
+                    });
+                }
+            }
+        }
+    };
     let qr = PaperQr {
         v,
         form: f[2].to_owned(),
@@ -157,6 +272,15 @@ pub fn parse(bytes: &[u8]) -> Result<PaperQr, QrError> {
         thoi_diem,
         hen_tra,
     };
+    check_fields(&qr)?;
+    let covered = match text.rfind('|') {
+        Some(at) if mac.is_some() => text[..at].to_owned(),
+        _ => text.to_owned(),
+    };
+    Ok(ReadQr { qr, mac, covered })
+}
+
+fn check_fields(qr: &PaperQr) -> Result<(), QrError> {
     let field = |field: &'static str, detail: &str| QrError::Field {
         field,
         detail: detail.to_owned(),
@@ -170,7 +294,7 @@ pub fn parse(bytes: &[u8]) -> Result<PaperQr, QrError> {
     if qr.form.len() != 2 || !qr.form.bytes().all(|b| b.is_ascii_digit()) {
         return Err(field("form", "số hiệu mẫu phải gồm 2 chữ số"));
     }
-    Ok(qr)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -191,15 +315,63 @@ mod tests {
         }
     }
 
+    const KEY: [u8; 32] = [7; 32];
+
     #[test]
-    fn a_payload_reads_back_field_by_field() {
+    fn a_payload_reads_back_field_by_field_and_its_mac_holds() {
         let q = sample();
-        assert_eq!(parse(q.to_text().as_bytes()).unwrap(), q);
+        let text = q.to_signed_text(&KEY);
+        assert_eq!(text.rsplit('|').next().unwrap().len(), 22);
+        let read = parse(text.as_bytes()).unwrap();
+        assert_eq!(read.verify(&KEY).unwrap(), &q);
+        // A receipt of another store (another key) does not.
+        assert_eq!(read.verify(&[8; 32]), Err(QrError::BadMac));
+    }
+
+    #[test]
+    fn the_cheapest_forgeries_are_refused() {
+        let text = sample().to_signed_text(&KEY);
+        // Another dossier's code (or ID, or any byte) with the MAC kept.
+        for (from, to) in [
+            ("-0007|", "-0008|"),
+            ("001093047064", "001093047065"),
+            ("2026-03-12", "2026-03-13"),
+        ] {
+            let forged = text.replacen(from, to, 1);
+            assert_ne!(forged, text);
+            let read = parse(forged.as_bytes()).unwrap();
+            assert_eq!(read.verify(&KEY), Err(QrError::BadMac), "{from}");
+        }
+        // The old, unsigned form: read, never trusted, and says why.
+        let mut old = sample();
+        old.v = UNSIGNED_VERSION;
+        let read = parse(old.unsigned_text().as_bytes()).unwrap();
+        let err = read.verify(&KEY).unwrap_err();
+        assert!(matches!(err, QrError::Unsigned(_)));
+        assert!(err.to_string().contains("mẫu cũ"), "{err}");
+        assert!(
+            err.to_string().contains("000.00.00.H41-260305-0007"),
+            "{err}"
+        );
+        // A version 2 text with its MAC cut off is not the old form.
+        let cut = text.rsplit_once('|').unwrap().0;
+        assert!(
+            parse(cut.as_bytes())
+                .unwrap_err()
+                .to_string()
+                .contains("cần đúng 11")
+        );
+        // A MAC of the wrong shape is a precise error, not a panic.
+        for mac in ["", "AAAA", "!!!!!!!!!!!!!!!!!!!!!!", &"A".repeat(23)] {
+            let bad = format!("{cut}|{mac}");
+            let err = parse(bad.as_bytes()).unwrap_err().to_string();
+            assert!(err.contains("mã xác thực phải gồm 22"), "{mac}: {err}");
+        }
     }
 
     #[test]
     fn foreign_and_damaged_texts_are_refused_precisely() {
-        let text = sample().to_text();
+        let text = sample().to_signed_text(&KEY);
         let cases: Vec<(Vec<u8>, &str)> = vec![
             (Vec::new(), "rỗng"),
             (vec![0xff, 0xfe], "UTF-8"),
@@ -215,10 +387,10 @@ mod tests {
                     .collect::<Vec<_>>()
                     .join("|")
                     .into_bytes(),
-                "cần đúng 10",
+                "cần đúng 11",
             ),
-            (text.replacen("|1|", "|9|", 1).into_bytes(), "phiên bản 9"),
-            (text.replacen("|1|", "|x|", 1).into_bytes(), "phiên bản"),
+            (text.replacen("|2|", "|9|", 1).into_bytes(), "phiên bản 9"),
+            (text.replacen("|2|", "|x|", 1).into_bytes(), "phiên bản"),
             (
                 text.replace("001093047064", "00109304706").into_bytes(),
                 "dinh_danh",
@@ -232,7 +404,7 @@ mod tests {
                 text.replace("2026-03-12", "12/03/2026").into_bytes(),
                 "hen_tra",
             ),
-            (format!("{text}|thừa").into_bytes(), "cần đúng 10"),
+            (format!("{text}|thừa").into_bytes(), "cần đúng 11"),
             (vec![b'B'; 5000], "quá dài"),
         ];
         for (bytes, needle) in cases {
@@ -246,7 +418,7 @@ mod tests {
         let q = sample();
         let err =
             PaperQr::new("01", "A|B", "x", &q.dinh_danh, "t", "h", q.thoi_diem, None).unwrap_err();
-        assert!(err.to_string().contains("cần đúng 10"), "{err}");
+        assert!(err.to_string().contains("cần đúng 11"), "{err}");
         let ok = PaperQr::new(
             "01",
             &q.ma_ho_so,

@@ -69,18 +69,53 @@ pub struct Staff {
     pub created_at: String,
 }
 
-/// Why a sign-in was refused. The two credential cases are one message, so
-/// the screen never tells which user names exist.
+/// Why a sign-in was refused: **one** message whatever the reason (an
+/// unknown user name, a wrong password, a locked or a disabled account), so
+/// that nobody can probe which user names exist or which accounts are
+/// locked. The real reason is written to the audit log; the owner of the
+/// account is told at their next sign-in how many attempts failed meanwhile
+/// ([`SignedIn::failures_since_last`]). What the message may add is the
+/// office's policy, the same for every account.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SignInError {
-    #[error("Tên đăng nhập hoặc mật khẩu không đúng.")]
-    BadCredentials { attempts_left: Option<u32> },
-    #[error(
-        "Tài khoản tạm khóa đến {until_local} do nhập sai mật khẩu nhiều lần. Hãy chờ hoặc nhờ quản trị viên mở khóa."
-    )]
-    Locked { until: String, until_local: String },
-    #[error("Tài khoản đã bị vô hiệu hóa. Hãy liên hệ quản trị viên.")]
+#[error(
+    "Không đăng nhập được: tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị khóa."
+)]
+pub struct SignInError {
+    /// Failed attempts in a row that lock an account (the office's policy).
+    pub lockout_threshold: u32,
+    /// How long a locked account stays locked (the office's policy).
+    pub lockout_minutes: i64,
+}
+
+/// Why a sign-in failed, as the audit log records it (`detail.reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    UnknownUser,
+    BadPassword,
+    Locked,
     Disabled,
+}
+
+impl Refusal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::UnknownUser => "unknown_user",
+            Refusal::BadPassword => "bad_password",
+            Refusal::Locked => "locked",
+            Refusal::Disabled => "disabled",
+        }
+    }
+}
+
+/// A sign-in that succeeded, and what its owner should know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignedIn {
+    pub staff: Staff,
+    /// Attempts on this account that failed since its last successful
+    /// sign-in (wrong password, while locked or disabled).
+    pub failures_since_last: u32,
+    /// When the account last signed in before this time.
+    pub previous_sign_in: Option<String>,
 }
 
 pub fn validate_username(username: &str) -> Result<(), CoreError> {
@@ -123,6 +158,12 @@ pub fn hash_password(password: &str) -> Result<String, CoreError> {
         .map(|h| h.to_string())
         .map_err(|e| CoreError::PasswordHash(e.to_string()))
 }
+
+/// An argon2id hash with the parameters of [`hasher`] (of a password
+/// nobody knows), verified against when the user name is unknown: every
+/// sign-in attempt spends one argon2 verification, so the time taken does
+/// not tell whether a name exists.
+pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$JOIKdOjLIVRM5DWxVTOp1Q$ToXKs/6VoVI6E2Y24petFPPcEZeA3NtD2ixpBwlqJLg";
 
 fn verify_password(password: &str, stored: &str) -> Result<bool, CoreError> {
     let parsed = PasswordHash::new(stored)
@@ -230,155 +271,196 @@ pub fn count(conn: &Connection) -> Result<i64, CoreError> {
 
 /// Check a user name and password. Counts failures and locks the account
 /// after `policy.lockout_threshold` of them in a row; every outcome is
-/// audited. Runs in its own transaction, so the failure count sticks even
-/// though the caller gets an error.
+/// audited with its real reason, and every refusal is the same
+/// [`SignInError`]. Each attempt runs one argon2 verification whatever the
+/// case (against [`DUMMY_HASH`] for an unknown name, against the account's
+/// own hash when it is locked or disabled, the result then ignored), so
+/// neither the answer nor its time tells the cases apart. Runs in its own
+/// transaction, so the failure count sticks even though the caller gets an
+/// error.
 pub fn sign_in(
     conn: &Connection,
     username: &str,
     password: &str,
     policy: &SecurityPolicy,
     now: &Timestamp,
-) -> Result<Result<Staff, SignInError>, CoreError> {
+) -> Result<Result<SignedIn, SignInError>, CoreError> {
     let username = username.trim();
+    let refused = SignInError {
+        lockout_threshold: policy.lockout_threshold,
+        lockout_minutes: policy.lockout_minutes,
+    };
     // IMMEDIATE: this reads then writes (attempts, audit). A deferred
     // transaction would fail with SQLITE_BUSY_SNAPSHOT when another
     // connection (the sync worker, another desk) commits in between.
     let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
-    let row: Option<(i64, String, bool, i64, Option<String>)> = tx
+    type Row = (i64, String, bool, i64, Option<String>, Option<String>);
+    let row: Option<Row> = tx
         .query_row(
-            "SELECT id, password_hash, active, failed_attempts, locked_until FROM staff WHERE username = ?1",
+            "SELECT id, password_hash, active, failed_attempts, locked_until, last_sign_in
+             FROM staff WHERE username = ?1",
             [username],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
         )
         .optional()?;
-    let unknown = Actor {
-        id: None,
-        username: username.to_owned(),
-    };
-    let Some((id, hash, active, failed, locked_until)) = row else {
-        // Spend the same time as a real check, so timing does not reveal names.
-        let _ = hash_password(password);
-        audit::append(
-            &tx,
-            &unknown,
-            &Event {
-                action: "sign_in_failed",
-                entity: "staff",
-                entity_id: "",
-                detail: serde_json::json!({ "reason": "unknown_user" }),
-            },
-            now,
-        )?;
+    let Some((id, hash, active, failed, locked_until, previous_sign_in)) = row else {
+        // The same work as a real check, so timing does not reveal names.
+        let _ = verify_password(password, DUMMY_HASH)?;
+        let unknown = Actor {
+            id: None,
+            username: username.to_owned(),
+        };
+        failed_entry(&tx, &unknown, "", Refusal::UnknownUser, now)?;
         tx.commit()?;
-        return Ok(Err(SignInError::BadCredentials {
-            attempts_left: None,
-        }));
+        return Ok(Err(refused));
     };
     let actor = Actor {
         id: Some(id),
         username: username.to_owned(),
     };
-    if let Some(until) = locked_until.as_deref() {
-        let until_ts = parse_ts(until)?;
-        if until_ts > *now {
+    let id_text = id.to_string();
+    let password_ok = verify_password(password, &hash)?;
+    let locked = match locked_until.as_deref() {
+        Some(until) => parse_ts(until)? > *now,
+        None => false,
+    };
+    let refusal = if locked {
+        Some(Refusal::Locked)
+    } else if !active {
+        Some(Refusal::Disabled)
+    } else if !password_ok {
+        Some(Refusal::BadPassword)
+    } else {
+        None
+    };
+    match refusal {
+        // Locked or disabled: refused whatever the password, and the
+        // attempt is counted for the owner to see, but it does not extend
+        // the lock (that would let anyone keep an account locked for ever).
+        Some(reason @ (Refusal::Locked | Refusal::Disabled)) => {
+            tx.execute(
+                "UPDATE staff SET failures_since_sign_in = failures_since_sign_in + 1 WHERE id = ?1",
+                [id],
+            )?;
+            failed_entry(&tx, &actor, &id_text, reason, now)?;
+        }
+        Some(_) => {
+            let failed = failed + 1;
+            let threshold = i64::from(policy.lockout_threshold);
+            if failed >= threshold {
+                let until = *now + chrono::Duration::minutes(policy.lockout_minutes);
+                tx.execute(
+                    "UPDATE staff SET failed_attempts = 0, locked_until = ?2,
+                         failures_since_sign_in = failures_since_sign_in + 1
+                     WHERE id = ?1",
+                    params![id, ts(&until)],
+                )?;
+                audit::append(
+                    &tx,
+                    &actor,
+                    &Event {
+                        action: "lock",
+                        entity: "staff",
+                        entity_id: &id_text,
+                        detail: serde_json::json!({
+                            "reason": Refusal::BadPassword.as_str(),
+                            "until": ts(&until),
+                            "failed_attempts": failed,
+                        }),
+                    },
+                    now,
+                )?;
+            } else {
+                tx.execute(
+                    "UPDATE staff SET failed_attempts = ?2,
+                         failures_since_sign_in = failures_since_sign_in + 1
+                     WHERE id = ?1",
+                    params![id, failed],
+                )?;
+                audit::append(
+                    &tx,
+                    &actor,
+                    &Event {
+                        action: "sign_in_failed",
+                        entity: "staff",
+                        entity_id: &id_text,
+                        detail: serde_json::json!({
+                            "reason": Refusal::BadPassword.as_str(),
+                            "failed_attempts": failed,
+                        }),
+                    },
+                    now,
+                )?;
+            }
+        }
+        None => {
+            let failures: i64 = tx.query_row(
+                "SELECT failures_since_sign_in FROM staff WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            tx.execute(
+                "UPDATE staff SET failed_attempts = 0, locked_until = NULL, last_sign_in = ?2,
+                     failures_since_sign_in = 0
+                 WHERE id = ?1",
+                params![id, ts(now)],
+            )?;
             audit::append(
                 &tx,
                 &actor,
                 &Event {
-                    action: "sign_in_failed",
+                    action: "sign_in",
                     entity: "staff",
-                    entity_id: &id.to_string(),
-                    detail: serde_json::json!({ "reason": "locked" }),
+                    entity_id: &id_text,
+                    detail: serde_json::json!({ "failures_since_last": failures }),
                 },
                 now,
             )?;
+            let staff = get(&tx, id)?;
             tx.commit()?;
-            return Ok(Err(SignInError::Locked {
-                until: until.to_owned(),
-                until_local: until_ts.format("%H:%M %d/%m/%Y").to_string(),
+            return Ok(Ok(SignedIn {
+                staff,
+                failures_since_last: u32::try_from(failures).unwrap_or(u32::MAX),
+                previous_sign_in,
             }));
         }
     }
-    if !active {
-        audit::append(
-            &tx,
-            &actor,
-            &Event {
-                action: "sign_in_failed",
-                entity: "staff",
-                entity_id: &id.to_string(),
-                detail: serde_json::json!({ "reason": "disabled" }),
-            },
-            now,
-        )?;
-        tx.commit()?;
-        return Ok(Err(SignInError::Disabled));
-    }
-    if !verify_password(password, &hash)? {
-        let failed = failed + 1;
-        let threshold = i64::from(policy.lockout_threshold);
-        let outcome = if failed >= threshold {
-            let until = *now + chrono::Duration::minutes(policy.lockout_minutes);
-            tx.execute(
-                "UPDATE staff SET failed_attempts = 0, locked_until = ?2 WHERE id = ?1",
-                params![id, ts(&until)],
-            )?;
-            audit::append(
-                &tx,
-                &actor,
-                &Event {
-                    action: "lock",
-                    entity: "staff",
-                    entity_id: &id.to_string(),
-                    detail: serde_json::json!({ "until": ts(&until), "failed_attempts": failed }),
-                },
-                now,
-            )?;
-            SignInError::Locked {
-                until: ts(&until),
-                until_local: until.format("%H:%M %d/%m/%Y").to_string(),
-            }
-        } else {
-            tx.execute(
-                "UPDATE staff SET failed_attempts = ?2 WHERE id = ?1",
-                params![id, failed],
-            )?;
-            audit::append(
-                &tx,
-                &actor,
-                &Event {
-                    action: "sign_in_failed",
-                    entity: "staff",
-                    entity_id: &id.to_string(),
-                    detail: serde_json::json!({ "reason": "bad_password", "failed_attempts": failed }),
-                },
-                now,
-            )?;
-            SignInError::BadCredentials {
-                attempts_left: u32::try_from(threshold - failed).ok(),
-            }
-        };
-        tx.commit()?;
-        return Ok(Err(outcome));
-    }
-    tx.execute(
-        "UPDATE staff SET failed_attempts = 0, locked_until = NULL, last_sign_in = ?2 WHERE id = ?1",
-        params![id, ts(now)],
-    )?;
+    tx.commit()?;
+    Ok(Err(refused))
+}
+
+/// The audit entry of a refused attempt, with its real reason. Never
+/// whether the password was right: whoever reads the log could otherwise
+/// try passwords on a locked account, past the lockout.
+fn failed_entry(
+    conn: &Connection,
+    actor: &Actor,
+    entity_id: &str,
+    reason: Refusal,
+    now: &Timestamp,
+) -> Result<(), CoreError> {
+    let detail = serde_json::json!({ "reason": reason.as_str() });
     audit::append(
-        &tx,
-        &actor,
+        conn,
+        actor,
         &Event {
-            action: "sign_in",
+            action: "sign_in_failed",
             entity: "staff",
-            entity_id: &id.to_string(),
-            detail: serde_json::json!({}),
+            entity_id,
+            detail,
         },
         now,
     )?;
-    let staff = get(&tx, id)?;
-    tx.commit()?;
-    Ok(Ok(staff))
+    Ok(())
 }
 
 /// Lift a lockout (administrator).
@@ -404,4 +486,20 @@ pub fn unlock(conn: &Connection, actor: &Actor, id: i64, now: &Timestamp) -> Res
         now,
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_does() {
+        // An unknown user name must cost one verification with the very
+        // parameters real hashes have, or its time would give it away.
+        let real = hash_password("Mat-khau-2024").unwrap();
+        let params = |h: &str| h.split('$').nth(3).unwrap().to_owned();
+        assert_eq!(params(DUMMY_HASH), params(&real));
+        assert!(DUMMY_HASH.starts_with("$argon2id$v=19$"));
+        assert!(!verify_password("", DUMMY_HASH).unwrap());
+    }
 }

@@ -146,6 +146,27 @@ fn append_link(
     Ok(entry.seq)
 }
 
+/// The newest link of the chain: its sequence number and hash (hex), or
+/// none for an empty log.
+pub fn head(conn: &Connection) -> Result<Option<(i64, String)>, CoreError> {
+    let head: Option<(i64, Vec<u8>)> = conn
+        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    Ok(head.map(|(seq, hash)| (seq, hex::encode(hash))))
+}
+
+/// The hash (hex) the entry `seq` has in this chain, if it is there.
+pub fn hash_at(conn: &Connection, seq: i64) -> Result<Option<String>, CoreError> {
+    let hash: Option<Vec<u8>> = conn
+        .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [seq], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(hash.map(hex::encode))
+}
+
 /// The result of walking the whole chain.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
