@@ -205,8 +205,10 @@ describe('errorText', () => {
     expect(errorText(expired)).toBe(
       'Your session has ended. There was no activity for 15 minutes. Please sign in again.',
     );
-    expect(errorText(info({ code: 'bad_credentials', message: 'Sai.', params: { attemptsLeft: '2' } }))).toBe(
-      'The user name or password is wrong. 2 attempts left before the account is locked for a while.',
+    expect(
+      errorText(info({ code: 'bad_credentials', message: 'Sai.', params: { lockoutThreshold: '5', lockoutMinutes: '15' } })),
+    ).toBe(
+      'Could not sign in: the user name or password is wrong, or the account is locked. After 5 wrong tries in a row the account is locked for 15 minutes. Ask an administrator for help.',
     );
     expect(errorText(info({ code: 'bad_scan', message: 'x', params: { path: 'trang-1.jpg' } }))).toBe(
       'The scan or PDF cannot be used. File: trang-1.jpg. Scan it again or choose another file.',
@@ -215,7 +217,9 @@ describe('errorText', () => {
 
   it('leaves out a part whose parameter is missing', () => {
     locale.lang = 'en';
-    expect(errorText(info({ code: 'bad_credentials', message: 'Sai.' }))).toBe('The user name or password is wrong.');
+    expect(errorText(info({ code: 'bad_credentials', message: 'Sai.' }))).toBe(
+      'Could not sign in: the user name or password is wrong, or the account is locked.',
+    );
     expect(errorText(info({ code: 'forbidden', message: 'x' }))).toBe('Your account is not allowed to do this.');
   });
 
@@ -252,7 +256,7 @@ describe('the error sentences', () => {
   });
 
   it('take no parameters in the message, only known ones elsewhere, the same in both languages', () => {
-    const known = ['idleMinutes', 'attemptsLeft', 'until', 'path', 'roles'];
+    const known = ['idleMinutes', 'lockoutThreshold', 'lockoutMinutes', 'until', 'path', 'count', 'roles'];
     for (const code of ERROR_CODES) {
       for (const table of Object.values(tables)) {
         expect(placeholders(table[code].message), code).toEqual([]);

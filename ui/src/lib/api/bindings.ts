@@ -328,6 +328,11 @@ export type CheckReport = {
 	auditProblems: string[],
 	/**  Sealed scans that fail their hash or are missing. */
 	fileProblems: string[],
+	/**
+	 *  The chain against the last head HQ witnessed (none when sync is not
+	 *  configured); `ok` is false when the chain no longer holds it.
+	 */
+	witness: WitnessCheck | null,
 };
 
 export type Component = {
@@ -435,7 +440,7 @@ export type DossierSummary = {
  *  The UI translates each one into its own language; the variant's
  *  snake-case name is what crosses (`"session_expired"`).
  */
-export type ErrorCode = "keyring_unavailable" | "keyring_locked" | "keyring_error" | "key_missing" | "wrong_key" | "store_too_new" | "bad_backup" | "corrupt_backup" | "store_error" | "invalid" | "not_found" | "conflict" | "core_error" | "bad_credentials" | "account_locked" | "account_disabled" | "not_signed_in" | "session_expired" | "forbidden" | "already_set_up" | "not_set_up" | "io_error" | "bad_file" | "render_failed" | "file_tampered" | "file_store_error" | "bad_scan" | "sync_not_configured" | "sync_bad_url" | "sync_offline" | "sync_timeout" | "sync_unauthorized" | "sync_revoked" | "sync_rate_limited" | "sync_server_error" | "sync_bad_response" | "sync_too_large" | "sync_store_error" | "internal";
+export type ErrorCode = "keyring_unavailable" | "keyring_locked" | "keyring_error" | "key_missing" | "store_missing" | "files_key_missing" | "wrong_key" | "store_too_new" | "bad_backup" | "corrupt_backup" | "store_error" | "invalid" | "not_found" | "conflict" | "core_error" | "bad_credentials" | "not_signed_in" | "session_expired" | "forbidden" | "already_set_up" | "not_set_up" | "io_error" | "bad_file" | "render_failed" | "file_tampered" | "file_store_error" | "bad_scan" | "sync_not_configured" | "sync_bad_url" | "sync_offline" | "sync_timeout" | "sync_unauthorized" | "sync_revoked" | "sync_rate_limited" | "sync_server_error" | "sync_bad_response" | "sync_too_large" | "sync_store_error" | "internal";
 
 /**
  *  What crosses to the UI or is printed as JSON by the CLI: the code the
@@ -961,6 +966,16 @@ export type SessionInfo = {
 	 *  shows only these.
 	 */
 	allowed: Action[],
+	/**
+	 *  Attempts on this account that failed since its previous sign-in
+	 *  (wrong password, or any attempt while it was locked or disabled):
+	 *  a sign-in refuses with one message whatever the reason, so this is
+	 *  where the owner learns that someone tried. The window says so when
+	 *  it is not 0.
+	 */
+	failedSignInsSinceLast: number,
+	/**  When this account signed in before this session (RFC 3339). */
+	previousSignIn: string | null,
 };
 
 /**  First-start setup: the office and its first administrator. */
@@ -1131,6 +1146,22 @@ export type VerifiedShare = {
 	verified: number,
 	total: number,
 	percent: number | null,
+};
+
+/**
+ *  `db check`'s comparison of the audit chain with the last head HQ
+ *  witnessed (`status`: `contained`, `not_contained` — the check fails —,
+ *  `not_witnessed`, `unreachable`).
+ */
+export type WitnessCheck = {
+	status: string,
+	/**  What it means, in Vietnamese. */
+	message: string,
+	/**  The entry HQ witnessed last, and when (HQ's clock). */
+	seq: number | null,
+	at: string | null,
+	/**  Each time HQ saw this desk's chain go back, in Vietnamese. */
+	regressions: string[],
 };
 
 /* Tauri Specta runtime */

@@ -197,6 +197,13 @@ export const en: Record<MessageKey, string> = {
   'admin.checkFail': 'Problems were found in the data. Tell the IT department at once.',
   'admin.integrityProblems': 'Database',
   'admin.auditProblems': 'Audit log ({n} entries)',
+  'header.failedSignIns': '{n} failed sign-ins to your account since your previous sign-in ({since}). If it was not you, tell an administrator.',
+  'header.dismiss': 'Dismiss',
+  'admin.witness': 'Check against HQ: {status}.',
+  'admin.witness.contained': 'the log still holds the entry HQ witnessed',
+  'admin.witness.notContained': 'THE LOG NO LONGER HOLDS THE ENTRY HQ WITNESSED',
+  'admin.witness.notWitnessed': 'nothing witnessed yet',
+  'admin.witness.unreachable': 'HQ could not be reached',
   'admin.fileProblems': 'Stored files',
   'admin.audit': 'Audit log',
   'admin.auditNote': 'Latest 100 entries.',
@@ -554,17 +561,18 @@ export const enErrors: ErrorTable = {
     hint: 'Try again; if it keeps happening, tell IT support.',
   },
   bad_credentials: {
-    message: 'The user name or password is wrong.',
-    hint: '{attemptsLeft} attempts left before the account is locked for a while.',
+    message: 'Could not sign in: the user name or password is wrong, or the account is locked.',
+    hint: 'After {lockoutThreshold} wrong tries in a row the account is locked for {lockoutMinutes} minutes. Ask an administrator for help.',
   },
-  account_locked: {
-    message: 'The account is locked for a while after too many wrong passwords.',
-    detail: 'You can sign in again after {until}.',
-    hint: 'An administrator can unlock it sooner.',
+  store_missing: {
+    message: 'The data folder has traces of a store but no desk.db file.',
+    detail: 'Folder: {path}.',
+    hint: 'Pick the right data folder, copy desk.db back, or restore from a backup.',
   },
-  account_disabled: {
-    message: 'This account has been deactivated.',
-    hint: 'Contact your administrator.',
+  files_key_missing: {
+    message: 'The key of the digitised-file store is not in the system keyring.',
+    detail: '{count} digitised files in {path} cannot be opened.',
+    hint: 'Open BHXH Desk on the machine and account that hold this key, or restore from a backup.',
   },
   not_signed_in: { message: 'You are not signed in.', hint: 'Please sign in.' },
   session_expired: {

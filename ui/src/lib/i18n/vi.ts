@@ -197,6 +197,13 @@ export const vi = {
   'admin.checkFail': 'Phát hiện vấn đề trong dữ liệu. Báo ngay cho bộ phận công nghệ thông tin.',
   'admin.integrityProblems': 'Cơ sở dữ liệu',
   'admin.auditProblems': 'Nhật ký kiểm toán ({n} bản ghi)',
+  'header.failedSignIns': 'Có {n} lần đăng nhập không thành công vào tài khoản của bạn kể từ lần đăng nhập trước ({since}). Nếu không phải bạn, hãy báo quản trị viên.',
+  'header.dismiss': 'Đã xem',
+  'admin.witness': 'Đối chiếu với BHXH Việt Nam: {status}.',
+  'admin.witness.contained': 'nhật ký còn nguyên mục BHXH Việt Nam đã xác nhận',
+  'admin.witness.notContained': 'NHẬT KÝ KHÔNG CÒN MỤC BHXH VIỆT NAM ĐÃ XÁC NHẬN',
+  'admin.witness.notWitnessed': 'chưa có mục nào được xác nhận',
+  'admin.witness.unreachable': 'không kết nối được máy chủ',
   'admin.fileProblems': 'Tệp đã lưu',
   'admin.audit': 'Nhật ký kiểm toán',
   'admin.auditNote': '100 bản ghi gần nhất.',
@@ -560,17 +567,18 @@ export const viErrors: ErrorTable = {
     hint: 'Thử lại; nếu lỗi còn lặp lại, báo cho bộ phận công nghệ thông tin.',
   },
   bad_credentials: {
-    message: 'Tên đăng nhập hoặc mật khẩu không đúng.',
-    hint: 'Còn {attemptsLeft} lần thử trước khi tài khoản bị tạm khóa.',
+    message: 'Không đăng nhập được: tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị khóa.',
+    hint: 'Sau {lockoutThreshold} lần nhập sai liên tiếp, tài khoản bị tạm khóa {lockoutMinutes} phút. Cần giúp, hãy liên hệ quản trị viên.',
   },
-  account_locked: {
-    message: 'Tài khoản đang bị tạm khóa do nhập sai mật khẩu nhiều lần.',
-    detail: 'Có thể đăng nhập lại sau {until}.',
-    hint: 'Quản trị viên có thể mở khóa sớm hơn.',
+  store_missing: {
+    message: 'Thư mục dữ liệu có dấu vết của kho dữ liệu nhưng không có tệp desk.db.',
+    detail: 'Thư mục: {path}.',
+    hint: 'Chọn đúng thư mục dữ liệu, chép lại tệp desk.db, hoặc khôi phục từ bản sao lưu.',
   },
-  account_disabled: {
-    message: 'Tài khoản đã ngừng hoạt động.',
-    hint: 'Liên hệ quản trị viên.',
+  files_key_missing: {
+    message: 'Không tìm thấy khóa của kho tệp số hóa trong kho khóa bí mật.',
+    detail: '{count} tệp đã số hóa trong {path} không mở được.',
+    hint: 'Mở BHXH Desk trên máy và tài khoản có khóa này, hoặc khôi phục từ bản sao lưu.',
   },
   not_signed_in: { message: 'Chưa đăng nhập.', hint: 'Hãy đăng nhập.' },
   session_expired: {
