@@ -72,7 +72,21 @@ pub async fn dossier_receipt(
         .await
 }
 
-/// Form 02, 03 or 05 into Documents/BHXH Desk/Hồ sơ; returns the path.
+/// A later return date with its reason (the apology paper prints both).
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_extend(
+    state: State<'_, DeskState>,
+    code: String,
+    new_due_on: chrono::NaiveDate,
+    reason: String,
+) -> Result<Dossier, ErrorInfo> {
+    state
+        .run(move |d| d.dossier_extend(&code, new_due_on, &reason))
+        .await
+}
+
+/// A paper of the dossier's own set into Documents/BHXH Desk/Hồ sơ; returns the path.
 #[tauri::command]
 #[specta::specta]
 pub async fn dossier_form(

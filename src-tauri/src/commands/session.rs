@@ -27,6 +27,35 @@ pub async fn provinces(state: State<'_, DeskState>) -> Result<Vec<Province>, Err
     state.run(|d| d.provinces()).await
 }
 
+/// The provincial-level units in force on a date (34 from 1/7/2025).
+#[tauri::command]
+#[specta::specta]
+pub async fn units_at(
+    state: State<'_, DeskState>,
+    on: chrono::NaiveDate,
+) -> Result<Vec<bhxh_app::dto::AdminUnit>, ErrorInfo> {
+    state.run(move |d| d.units_at(on)).await
+}
+
+/// Each procedure's deadline in force on a date, with its legal basis.
+#[tauri::command]
+#[specta::specta]
+pub async fn procedures_at(
+    state: State<'_, DeskState>,
+    on: chrono::NaiveDate,
+) -> Result<Vec<bhxh_app::dto::ProcedureRule>, ErrorInfo> {
+    state.run(move |d| d.procedures_at(on)).await
+}
+
+/// The reference packs applied, with what each changed and from when.
+#[tauri::command]
+#[specta::specta]
+pub async fn reference_packs(
+    state: State<'_, DeskState>,
+) -> Result<Vec<bhxh_app::dto::AppliedPack>, ErrorInfo> {
+    state.run(|d| d.reference_packs()).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn setup(

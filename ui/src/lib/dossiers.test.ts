@@ -8,12 +8,12 @@ describe('dossier statuses', () => {
       expect(Object.keys(vi), s).toContain(`dstatus.${s}`);
       expect(Object.keys(en), s).toContain(`dstatus.${s}`);
     }
-    expect(new Set(DOSSIER_STATUSES).size).toBe(8);
+    expect(new Set(DOSSIER_STATUSES).size).toBe(9);
   });
 
   it('are listed in the order of the one-stop flow', () => {
     expect(DOSSIER_STATUSES[0]).toBe('received');
-    expect(DOSSIER_STATUSES.slice(-2)).toEqual(['supplement_requested', 'refused']);
+    expect(DOSSIER_STATUSES.slice(-3)).toEqual(['supplement_requested', 'refused', 'stopped']);
   });
 
   it('results are digitised only once the dossier has been handled', () => {

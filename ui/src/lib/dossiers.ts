@@ -11,6 +11,7 @@ const FLOW_ORDER: Record<DossierStatus, number> = {
   returned: 6,
   supplement_requested: 7,
   refused: 8,
+  stopped: 9,
 };
 
 /** Every status, in the order of the one-stop flow (for filters). */

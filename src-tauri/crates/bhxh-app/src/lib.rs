@@ -55,7 +55,11 @@ use std::sync::{Arc, Mutex};
 
 use bhxh_core::office::audit::{self, Actor, Event};
 use bhxh_core::office::settings;
-use bhxh_core::{Timestamp, reference::seed, schema};
+use bhxh_core::{
+    Timestamp,
+    reference::{rules, seed},
+    schema,
+};
 use bhxh_files::FileStore;
 use bhxh_secrets::{Key256, Keyring};
 use bhxh_store::Store;
@@ -156,6 +160,11 @@ impl Desk {
         (self.clock)()
     }
 
+    /// Today at the office (the desk's clock, Vietnam time).
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now().date_naive()
+    }
+
     fn ensure_seeded(&self) -> Result<(), DeskError> {
         let now = self.now();
         let mut conn = self.store.conn()?;
@@ -171,6 +180,21 @@ impl Desk {
                     entity: "store",
                     entity_id: "",
                     detail: serde_json::json!({ "plan": "147/QĐ-BHXH" }),
+                },
+                &now,
+            )?;
+        }
+        // The built-in rule packs not applied yet: all of them on a new store,
+        // a newly shipped one after an update.
+        for changes in rules::apply_seed_packs(&tx, &now)? {
+            audit::append(
+                &tx,
+                &Actor::system(),
+                &Event {
+                    action: "reference_pack",
+                    entity: "reference",
+                    entity_id: &format!("{}@{}", changes.id, changes.version),
+                    detail: serde_json::json!({ "source": "built-in", "changes": changes.lines.len() }),
                 },
                 &now,
             )?;

@@ -1,9 +1,12 @@
 //! Reference data the screens pick from: provinces and the procedure
 //! catalogue (which an administrator may correct).
 
-use bhxh_core::reference::catalog;
+use bhxh_core::reference::{catalog, rules};
+use chrono::NaiveDate;
 
-use crate::dto::{self, Procedure, ProcedureEdit, Province};
+use crate::dto::{
+    self, AdminUnit, AppliedPack, Procedure, ProcedureEdit, ProcedureRule, Province, UnitLookup,
+};
 
 use crate::policy::Action;
 use crate::{Desk, DeskError};
@@ -25,6 +28,49 @@ impl Desk {
     /// (it holds no personal data).
     pub fn procedures_public(&self) -> Result<Vec<Procedure>, DeskError> {
         Ok(dto::all(catalog::procedures(&*self.store.conn()?)?))
+    }
+
+    /// The provincial-level units in force on `on` (no session: public
+    /// reference data): 34 from 1/7/2025, the 63 before.
+    pub fn units_at(&self, on: NaiveDate) -> Result<Vec<AdminUnit>, DeskError> {
+        Ok(dto::all(rules::units_at(&*self.store.conn()?, on)?))
+    }
+
+    /// A unit by an old (3-digit, as in ID numbers) or a new (2-digit)
+    /// code, as it stands on `on`.
+    pub fn unit_lookup(&self, code: &str, on: NaiveDate) -> Result<UnitLookup, DeskError> {
+        let conn = self.store.conn()?;
+        let code = code.trim();
+        if code.len() == 3 {
+            let found = rules::old_unit(&conn, code, on)?;
+            return Ok(match found {
+                Some((old, unit)) => UnitLookup {
+                    unit: unit.map(Into::into),
+                    old: Some(old.into()),
+                },
+                None => UnitLookup {
+                    unit: None,
+                    old: None,
+                },
+            });
+        }
+        Ok(UnitLookup {
+            unit: rules::unit_by_code(&conn, code, on)?.map(Into::into),
+            old: None,
+        })
+    }
+
+    /// Each procedure's deadline in force on `on` (public reference data).
+    pub fn procedures_at(&self, on: NaiveDate) -> Result<Vec<ProcedureRule>, DeskError> {
+        Ok(dto::all(rules::procedures_at(&*self.store.conn()?, on)?))
+    }
+
+    /// The reference packs applied to this store, newest first, with what
+    /// each changed (administrators).
+    pub fn reference_packs(&self) -> Result<Vec<AppliedPack>, DeskError> {
+        self.read(Action::ViewAudit, |conn, _| {
+            Ok(dto::all(rules::applied_packs(conn)?))
+        })
     }
 
     /// Edit a procedure of the catalogue (administrator; audited with the

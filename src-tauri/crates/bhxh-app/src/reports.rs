@@ -236,8 +236,12 @@ pub fn document(
         title: "BÁO CÁO".into(),
         pdf_title: subject.clone(),
         subject,
+        // Sent up to Vietnam Social Security (Decree 30/2020, Appendix I):
+        // "Kính gửi" under the subject, and the distribution list starts
+        // with "- Như trên;" (the addressee).
+        addressee: vec![UPWARD_ADDRESSEE.to_owned()],
         blocks,
-        recipients: recipients.to_vec(),
+        recipients: with_as_above(recipients),
         signer_authority: signer.authority.clone(),
         signer_title: signer.title.clone(),
         signer_name: signer.name.clone(),
@@ -294,11 +298,34 @@ pub struct ReportSettings {
     pub recipients: Vec<String>,
 }
 
-const DEFAULT_RECIPIENTS: [&str; 3] = [
-    "- Bảo hiểm xã hội Việt Nam (Tổ công tác triển khai Đề án 06);",
+/// Who the office's reports are sent to.
+const UPWARD_ADDRESSEE: &str = "Bảo hiểm xã hội Việt Nam";
+
+/// The distribution list an office starts from: the addressee ("Như
+/// trên"), the directors, and the archive line of Decree 30/2020 (the
+/// records office, the drafting unit, the number of copies kept).
+const DEFAULT_RECIPIENTS: [&str; 4] = [
+    "- Như trên;",
+    "- Tổ công tác triển khai Đề án 06;",
     "- Giám đốc, các Phó Giám đốc;",
-    "- Lưu: VT.",
+    "- Lưu: VT, VP, 02.",
 ];
+
+/// The list with "- Như trên;" first (a report with a "Kính gửi" line
+/// always names its addressee first), whatever the office typed.
+fn with_as_above(recipients: &[String]) -> Vec<String> {
+    let folded = |s: &str| bhxh_core::text::fold(s);
+    let mut out: Vec<String> = Vec::with_capacity(recipients.len() + 1);
+    if !recipients.first().is_some_and(|r| {
+        folded(r)
+            .trim_start_matches(['-', ' '])
+            .starts_with("nhu tren")
+    }) {
+        out.push("- Như trên;".to_owned());
+    }
+    out.extend(recipients.iter().cloned());
+    out
+}
 
 impl ReportSettings {
     /// The settings as stored (defaults where none are set).

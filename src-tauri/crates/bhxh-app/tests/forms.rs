@@ -91,7 +91,7 @@ fn forms_02_and_03_print_the_recorded_reason_and_are_refused_without_it() {
         "Hà Nam, ngày 29 tháng 4 năm 2024".to_owned(),
         "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ".to_owned(),
         format!("Mã hồ sơ: {}", d.code),
-        "Hồ sơ của: Nguyễn Văn Đức".to_owned(),
+        "Kính gửi: Ông/bà Nguyễn Văn Đức".to_owned(),
         format!("Nội dung yêu cầu giải quyết: {}", d.procedure_name),
         format!("Lý do: {reason}"),
         format!("(1) {}", missing[0]),
@@ -188,8 +188,12 @@ fn form_05_lists_the_hand_overs_of_a_dossier() {
         assert!(t.contains(&needle), "missing {needle:?} in {t}");
     }
     assert_fonts_embedded(&pdf);
-    assert_eq!(DossierForm::parse("07"), None);
-    assert_eq!(DossierForm::parse("5"), Some(DossierForm::Tracking));
+    // By number, in the dossier's own set (Circular 01/2018 for 2024): 05
+    // is this sheet, and there is no 07.
+    let by_number = desk.dossier_form_by_number(&d.code, "5").unwrap();
+    assert!(pdf_text(&by_number, &[]).contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"));
+    let err = desk.dossier_form_by_number(&d.code, "07").unwrap_err();
+    assert!(err.to_string().contains("TT01/2018"), "{err}");
 }
 
 #[test]

@@ -188,7 +188,7 @@ fn an_approved_monthly_report_prints_per_decree_30_and_reads_back() {
     let mut s = desk.report_settings().unwrap();
     assert_eq!(
         (s.signer_title.as_str(), s.recipients.len()),
-        ("GIÁM ĐỐC", 3)
+        ("GIÁM ĐỐC", 4)
     );
     s.signer_authority = "KT. GIÁM ĐỐC".into();
     s.signer_title = "PHÓ GIÁM ĐỐC".into();

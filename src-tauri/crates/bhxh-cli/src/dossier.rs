@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bhxh_app::DeskError;
-use bhxh_app::dossiers::{DossierForm, ImportedComponent};
+use bhxh_app::dossiers::ImportedComponent;
 use bhxh_app::dto::Sex;
 use bhxh_app::dto::{
     Applicant, DossierStatus as Status, IdentitySource, IntakeChannel, IntakeInput, SearchQuery,
@@ -27,12 +27,14 @@ pub enum DossierCommand {
         #[command(flatten)]
         auth: UserArg,
     },
-    /// In Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02), Phiếu từ chối tiếp
-    /// nhận giải quyết hồ sơ (mẫu 03) hoặc Phiếu kiểm soát quá trình giải quyết
-    /// hồ sơ (mẫu 05) ra tệp PDF (A4).
+    /// In một mẫu giấy của hồ sơ ra tệp PDF (A4), theo bộ mẫu có hiệu lực
+    /// vào ngày tiếp nhận hồ sơ: trước 01/7/2025 Thông tư 01/2018/TT-VPCP
+    /// (02 bổ sung, 03 từ chối, 04 xin lỗi, 05 phiếu kiểm soát), từ 01/7/2025
+    /// Thông tư 03/2025/TT-VPCP (02 bổ sung, 03 từ chối, 04 xin lỗi và gia
+    /// hạn, 05 dừng giải quyết, 06 phiếu kiểm soát).
     Form {
         code: String,
-        /// 02, 03 hoặc 05.
+        /// Số mẫu: 01 … 07.
         #[arg(long)]
         form: String,
         #[arg(long)]
@@ -40,7 +42,19 @@ pub enum DossierCommand {
         #[command(flatten)]
         auth: UserArg,
     },
-    /// In Sổ theo dõi hồ sơ của một năm (mẫu 06, A4 ngang) ra tệp PDF.
+    /// Gia hạn ngày hẹn trả kết quả (in kèm văn bản xin lỗi, mẫu 04).
+    Extend {
+        code: String,
+        /// Ngày hẹn mới: YYYY-MM-DD hoặc DD/MM/YYYY.
+        #[arg(long)]
+        to: String,
+        /// Lý do chậm trả kết quả.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        auth: UserArg,
+    },
+    /// In Sổ theo dõi hồ sơ của một năm (A4 ngang) ra tệp PDF.
     Register {
         /// Năm của sổ, ví dụ 2024.
         #[arg(long)]
@@ -215,16 +229,18 @@ fn status_arg(s: &str) -> Result<Status, DeskError> {
     })
 }
 
-fn form_arg(s: &str) -> Result<DossierForm, DeskError> {
-    DossierForm::parse(s).ok_or_else(|| {
-        invalid(
-            "form",
-            format!(
-                "Mẫu \"{s}\" không in được theo hồ sơ; dùng một trong: {}.",
-                DossierForm::ALL.map(DossierForm::number).join(", ")
-            ),
-        )
-    })
+/// A date as a person types it: ISO (2026-12-02) or Vietnamese
+/// (02/12/2026), never as the machine's locale would read it.
+pub(crate) fn date_arg(field: &'static str, s: &str) -> Result<chrono::NaiveDate, DeskError> {
+    let t = s.trim();
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(t, "%d/%m/%Y"))
+        .map_err(|_| {
+            invalid(
+                field,
+                format!("Ngày \"{s}\" không hợp lệ: viết YYYY-MM-DD hoặc DD/MM/YYYY."),
+            )
+        })
 }
 
 /// A digitised component, for people.
@@ -339,15 +355,37 @@ pub(crate) fn run(command: DossierCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode
             out: file,
             auth,
         } => {
-            let form = form_arg(&form)?;
             let desk = ctx.signed_in(&auth)?;
-            desk.dossier_form_to(&code, form, &file)?;
+            let written = desk.dossier_form_by_number_to(&code, &form, &file);
             desk.sign_out()?;
+            written?;
             let path = file.display().to_string();
             ctx.out.value(
-                &serde_json::json!({ "code": code, "form": form.number(), "file": path }),
-                |w| writeln!(w, "Đã ghi mẫu {}: {path}", form.number()),
+                &serde_json::json!({ "code": code, "form": form, "file": path }),
+                |w| writeln!(w, "Đã ghi mẫu {form}: {path}"),
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        DossierCommand::Extend {
+            code,
+            to,
+            reason,
+            auth,
+        } => {
+            let to = date_arg("to", &to)?;
+            let desk = ctx.signed_in(&auth)?;
+            let done = desk.dossier_extend(&code, to, &reason);
+            desk.sign_out()?;
+            let d = done?;
+            ctx.out.value(&d, |w| {
+                writeln!(
+                    w,
+                    "Hồ sơ {} hẹn trả mới: {}. In văn bản xin lỗi: bhxh-desk dossier form {} --form 04 --out …",
+                    d.code,
+                    d.due_on.format("%d/%m/%Y"),
+                    d.code
+                )
+            });
             Ok(ExitCode::SUCCESS)
         }
         DossierCommand::Register {

@@ -51,24 +51,76 @@ fn procedures_and_provinces_are_listed_without_signing_in() {
     let out = cli(dir.path(), &["procedures", "list", "--json"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let sickness = list
-        .iter()
-        .find(|p| p["code"] == "BHXH.01")
-        .expect("BHXH.01 in the catalogue");
-    assert!(sickness["processingDays"].as_u64().unwrap() > 0);
-    assert!(!sickness["components"].as_array().unwrap().is_empty());
+    let find = |list: &[serde_json::Value], code: &str| {
+        list.iter()
+            .find(|p| p["code"] == code)
+            .unwrap_or_else(|| panic!("{code} in the catalogue"))
+            .clone()
+    };
+    let book = find(&list, "BHXH.01");
+    assert!(book["deadlineValue"].as_u64().unwrap() > 0);
+    assert!(book["components"].as_u64().unwrap() > 0);
+    // Today (2026 rules): a pension counts days without holidays, under Law 41/2024.
+    let pension = find(&list, "BHXH.13");
+    assert_eq!(pension["deadlineUnit"], "days_excluding_holidays");
+    assert!(
+        pension["basis"].as_str().unwrap().contains("41/2024"),
+        "{pension}"
+    );
     let human = cli(dir.path(), &["procedures", "list"], "");
     assert!(text(&human.stdout).contains(&format!("{} thủ tục.", list.len())));
-
-    let out = cli(dir.path(), &["reference", "provinces", "--json"], "");
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let provinces: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(
-        provinces
-            .iter()
-            .any(|p| p["code"] == "066" && p["name"].as_str().unwrap().contains("Đắk Lắk")),
-        "{provinces:?}"
+    // On a 2024 date: the sickness benefit takes 6 working days, not 7.
+    let at = |date: &str| {
+        let out = cli(
+            dir.path(),
+            &["procedures", "list", "--at", date, "--json"],
+            "",
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).unwrap()
+    };
+    assert_eq!(find(&at("2024-05-06"), "1.001667")["deadlineValue"], 6);
+    assert_eq!(find(&at("06/05/2024"), "1.001667")["deadlineValue"], 6);
+    assert_eq!(find(&at("2026-12-02"), "1.001667")["deadlineValue"], 7);
+    let bad = cli(
+        dir.path(),
+        &["procedures", "list", "--at", "05/13/2024"],
+        "",
     );
+    assert_eq!(bad.status.code(), Some(1));
+
+    // The 34 units today, the 63 on a 2024 date.
+    let provinces_at = |extra: &[&str]| {
+        let out = cli(
+            dir.path(),
+            &[&["reference", "provinces", "--json"][..], extra].concat(),
+            "",
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).unwrap()
+    };
+    let today = provinces_at(&[]);
+    assert_eq!(today.len(), 34);
+    let dak_lak = find(&today, "66");
+    assert_eq!(dak_lak["fullName"], "tỉnh Đắk Lắk");
+    assert_eq!(dak_lak["predecessors"], serde_json::json!(["054", "066"]));
+    let old = provinces_at(&["--at", "2024-05-06"]);
+    assert_eq!(old.len(), 63);
+    assert!(
+        find(&old, "066")["name"]
+            .as_str()
+            .unwrap()
+            .contains("Đắk Lắk")
+    );
+    // Phú Yên's old code (as in ID numbers) leads to Đắk Lắk.
+    let out = cli(
+        dir.path(),
+        &["reference", "provinces", "--code", "054", "--json"],
+        "",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["old"]["name"], "Phú Yên");
+    assert_eq!(v["unit"]["code"], "66");
 }
 
 #[test]
@@ -616,14 +668,31 @@ fn dossier_forms_and_the_register_print_from_the_command_line() {
         text(&out.stderr)
     );
     assert!(!form02.exists());
-    // A form that is not printed per dossier is named as such.
-    let out = run(&["dossier", "form", &code, "--form", "04", "--out", "x.pdf"]);
+    // A number the dossier's paper set (Circular 03/2025 today) lacks is
+    // refused with the set's forms named; the register is not per dossier.
+    let out = run(&["dossier", "form", &code, "--form", "08", "--out", "x.pdf"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("TT03/2025") && err.contains("05 Thông báo dừng giải quyết hồ sơ"),
+        "{err}"
+    );
+    let out = run(&["dossier", "form", &code, "--form", "07", "--out", "x.pdf"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("02, 03, 05"),
+        text(&out.stderr).contains("sổ theo dõi"),
         "{}",
         text(&out.stderr)
     );
+    // No extension yet: no apology (form 04).
+    let out = run(&["dossier", "form", &code, "--form", "04", "--out", "x.pdf"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("chưa được gia hạn"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!dir.path().join("x.pdf").exists());
 
     let reason = "Thiếu bản sao Giấy khai sinh của con";
     let out = run(&[
@@ -643,25 +712,71 @@ fn dossier_forms_and_the_register_print_from_the_command_line() {
     assert!(t.contains(&format!("Lý do: {reason}")), "{t}");
     assert!(t.contains("Y Bhin Niê"), "{t}");
 
-    let form05 = dir.path().join("mau-05.pdf");
+    // The control sheet is form 06 of Circular 03/2025.
+    let form05 = dir.path().join("mau-06.pdf");
     let out = run(&[
         "dossier",
         "form",
         &code,
         "--form",
-        "05",
+        "06",
         "--out",
         form05.to_str().unwrap(),
         "--json",
     ]);
     let done = ok_json(&out);
-    assert_eq!(done["form"], "05");
+    assert_eq!(done["form"], "06");
     let t = pdf_text(&form05);
     assert!(
         t.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
         "{t}"
     );
     assert!(t.contains("Đã tiếp nhận → Yêu cầu bổ sung"), "{t}");
+
+    // A later date, then the apology prints both dates and the reason.
+    let out = run(&[
+        "dossier",
+        "extend",
+        &code,
+        "--to",
+        "31/12/2099",
+        "--reason",
+        "Chờ xác minh",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let apology = dir.path().join("mau-04.pdf");
+    let out = run(&[
+        "dossier",
+        "form",
+        &code,
+        "--form",
+        "4",
+        "--out",
+        apology.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t = pdf_text(&apology);
+    assert!(
+        t.contains("31/12/2099") && t.contains("Chờ xác minh"),
+        "{t}"
+    );
+    // A date is read the same whatever the machine's locale: a day-first
+    // date that is not a date is refused, not guessed.
+    let out = run(&[
+        "dossier",
+        "extend",
+        &code,
+        "--to",
+        "12/31/2099",
+        "--reason",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("DD/MM/YYYY"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let register = dir.path().join("so.pdf");
     let out = run(&[

@@ -851,3 +851,117 @@ fn hq_witnesses_the_audit_head_and_db_check_finds_a_chain_cut_back_or_restored_o
         "{check}"
     );
 }
+
+/// A reference pack HQ publishes: one procedure's deadline changed from a
+/// given date.
+fn pack(id: &str, version: i64, code: &str, from: &str, days: u32) -> String {
+    serde_json::json!({
+        "format": 1,
+        "id": id,
+        "version": version,
+        "published": "2026-11-20",
+        "title": "Điều chỉnh thời hạn giải quyết",
+        "procedures": [{
+            "code": code,
+            "valid_from": from,
+            "deadline": { "value": days, "unit": "working_days" },
+            "basis": "Văn bản điều chỉnh của BHXH Việt Nam (thử nghiệm)"
+        }]
+    })
+    .to_string()
+}
+
+#[test]
+fn a_reference_pack_from_hq_changes_a_deadline_from_its_valid_from_on_once() {
+    let (s, _hq) = connected(1, &[]);
+    let data = s.hq.to_str().unwrap();
+    let file = s.hq.join("goi-2027.json");
+    std::fs::write(&file, pack("hq-2027", 1, "BHXH.01", "2027-01-01", 3)).unwrap();
+    let out = hq_admin(&[
+        "reference",
+        "publish",
+        file.to_str().unwrap(),
+        "--data-dir",
+        data,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A pack the desk cannot use: it names a procedure nobody has. HQ takes
+    // it (it only checks the envelope); the desk refuses it, changes
+    // nothing, audits why, and goes on.
+    let bad = s.hq.join("goi-sai.json");
+    std::fs::write(&bad, pack("hq-sai", 1, "KHONG.CO", "2027-01-01", 2)).unwrap();
+    let out = hq_admin(&[
+        "reference",
+        "publish",
+        bad.to_str().unwrap(),
+        "--data-dir",
+        data,
+    ]);
+    assert!(out.status.success());
+    // Not JSON at all: HQ refuses it at once.
+    let junk = s.hq.join("rac.json");
+    std::fs::write(&junk, "{\"id\": ").unwrap();
+    let out = hq_admin(&[
+        "reference",
+        "publish",
+        junk.to_str().unwrap(),
+        "--data-dir",
+        data,
+    ]);
+    assert!(!out.status.success());
+
+    let run = json(&sync_now(&s.desk));
+    assert_eq!(run["report"]["pulled"], 2, "{run}");
+    let run = json(&sync_now(&s.desk));
+    assert_eq!(run["report"]["pulled"], 0);
+
+    let deadline = |date: &str| {
+        let out = cli(&s.desk, &["procedures", "list", "--at", date, "--json"], "");
+        let list = json(&out);
+        let p = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["code"] == "BHXH.01")
+            .unwrap()
+            .clone();
+        (
+            p["deadlineValue"].as_u64().unwrap(),
+            p["basis"].as_str().unwrap().to_owned(),
+        )
+    };
+    let (before, _) = deadline("2026-12-31");
+    assert_eq!(before, 5);
+    let (after, basis) = deadline("2027-01-01");
+    assert_eq!(after, 3);
+    assert!(basis.contains("thử nghiệm"), "{basis}");
+
+    // On the record: applied once with what changed, and the bad one refused.
+    let desk = open_desk(&s.desk);
+    desk.sign_in("quantri", PW).unwrap();
+    let packs = desk.reference_packs().unwrap();
+    let hq_packs: Vec<_> = packs.iter().filter(|p| p.source == "hq").collect();
+    assert_eq!(hq_packs.len(), 1, "{packs:?}");
+    assert!(
+        hq_packs[0]
+            .changes
+            .iter()
+            .any(|c| c.contains("01/01/2027") && c.contains("BHXH.01"))
+    );
+    let log = desk.audit_list(50, None).unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|e| e.action == "reference_pack" && e.entity_id == "hq-2027@1")
+            .count(),
+        1
+    );
+    let refused = log
+        .iter()
+        .find(|e| e.action == "reference_pack_refused")
+        .unwrap();
+    assert!(refused.detail.contains("KHONG.CO"), "{}", refused.detail);
+}

@@ -50,7 +50,15 @@ pub(crate) fn seeded_for_tests() -> rusqlite::Connection {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     for m in schema::MIGRATIONS {
         conn.execute_batch(m.sql).unwrap();
+        // As the store does: a migration may edit the schema text.
+        let cookie: i64 = conn
+            .query_row("PRAGMA schema_version", [], |r| r.get(0))
+            .unwrap();
+        conn.pragma_update(None, "schema_version", cookie + 1)
+            .unwrap();
     }
-    reference::seed::load_all(&conn, &parse_ts("2024-01-02T08:00:00+07:00").unwrap()).unwrap();
+    let now = parse_ts("2024-01-02T08:00:00+07:00").unwrap();
+    reference::seed::load_all(&conn, &now).unwrap();
+    reference::rules::apply_seed_packs(&conn, &now).unwrap();
     conn
 }

@@ -64,4 +64,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "trust",
         sql: include_str!("../migrations/0012_trust.sql"),
     },
+    Migration {
+        version: 13,
+        name: "rules in force",
+        sql: include_str!("../migrations/0013_rules.sql"),
+    },
 ];

@@ -43,6 +43,20 @@ pub enum Command {
     /// Thay đổi kế hoạch (chỉ tiêu, hạn của nhiệm vụ) gửi tới mọi đơn vị.
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// Dữ liệu tham chiếu theo ngày hiệu lực (tỉnh, thời hạn thủ tục, ngày
+    /// nghỉ, mẫu giấy) gửi tới mọi đơn vị.
+    #[command(subcommand)]
+    Reference(ReferenceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReferenceCommand {
+    /// Ban hành một gói dữ liệu tham chiếu (tệp JSON có "id", "version").
+    Publish {
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -274,6 +288,13 @@ fn run(command: Command) -> Result<(), HqError> {
                     body: body.trim().to_owned(),
                 },
             )
+        }
+        Command::Reference(ReferenceCommand::Publish { file, data }) => {
+            let pack = std::fs::read_to_string(&file).map_err(|e| HqError::Io {
+                path: file.display().to_string(),
+                detail: e.to_string(),
+            })?;
+            publish(&data, Published::ReferencePack { pack })
         }
         Command::Plan(PlanCommand::Publish {
             task,

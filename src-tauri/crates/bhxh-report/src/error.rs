@@ -5,6 +5,10 @@
 /// Table and row numbers in the variants count from 1, as a person reads the document.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    /// A form's layout (reference data) names a column this program cannot fill.
+    #[error("mẫu {form}: cột \"{key}\" trong bố cục không có dữ liệu tương ứng")]
+    UnknownColumn { form: String, key: String },
+
     /// A table has no column.
     #[error("bảng thứ {table} không có cột nào")]
     NoColumns { table: usize },

@@ -1,8 +1,16 @@
-//! The one-stop forms of Circular 01/2018/TT-VPCP besides the receipt (form 01,
-//! `receipt.rs`): 02 "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ" and 03 "Phiếu
-//! từ chối tiếp nhận giải quyết hồ sơ" ([`render_notice`]), 05 "Phiếu kiểm soát
-//! quá trình giải quyết hồ sơ" ([`render_tracking`]), all A4 portrait, and 06
-//! "Sổ theo dõi hồ sơ" ([`render_register`]), A4 landscape.
+//! The one-stop papers besides the receipt (`receipt.rs`), in both sets the
+//! desk prints from (Circular 01/2018/TT-VPCP before 1/7/2025, Decree
+//! 118/2025/NĐ-CP and Circular 03/2025/TT-VPCP after): the supplement request,
+//! the refusal, the apology with a new date, the stop notice
+//! ([`render_notice`]), the control sheet ([`render_tracking`]), all A4
+//! portrait, and the register ([`render_register`]), A4 landscape.
+//!
+//! What changes between sets is data, handed in by the caller from the
+//! reference data of the dossier's date: each paper's number and title, and
+//! the columns of the control sheet and the register ([`FormColumn`]: a key
+//! this module fills, a header, a width), so a corrected column needs no
+//! code. Every paper but the register carries the QR code of Circular
+//! 01/2023 Art. 26 in its top left margin.
 //!
 //! They are written with the report writer (`pdf.rs`): the same two-column
 //! header (the office and "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ" left, the national
@@ -36,36 +44,45 @@ const TRACKING_TABLE_PT: f32 = 11.0;
 const REGISTER_TABLE_PT: f32 = 9.0;
 const SIGN_NOTE: &str = "(Ký và ghi rõ họ tên)";
 
-/// Form 02 or form 03.
+/// A one-page letter to the applicant about their dossier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoticeKind {
-    /// Form 02: the papers must be completed.
+    /// The papers must be completed (form 02 in both sets).
     Supplement,
-    /// Form 03: the dossier is not taken in.
+    /// The dossier is not taken in (form 03 in both sets).
     Refusal,
+    /// The result will be late: an apology and a new date (form 04).
+    Apology,
+    /// Handling stops, with its reason (form 05 of Circular 03/2025).
+    Stop,
 }
 
 impl NoticeKind {
-    /// The form's number in Circular 01/2018 ("02", "03").
-    pub fn form(self) -> &'static str {
-        match self {
-            NoticeKind::Supplement => "02",
-            NoticeKind::Refusal => "03",
-        }
-    }
-
+    /// The title in Circular 01/2018 (the default when no reference data
+    /// names one).
     pub fn title(self) -> &'static str {
         match self {
             NoticeKind::Supplement => SUPPLEMENT_TITLE,
             NoticeKind::Refusal => REFUSAL_TITLE,
+            NoticeKind::Apology => "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+            NoticeKind::Stop => "Thông báo dừng giải quyết hồ sơ",
         }
     }
 }
 
-/// Everything form 02 or 03 prints.
+/// Everything a notice prints.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NoticeDoc {
     pub kind: NoticeKind,
+    /// The paper's title in the set of the dossier's date.
+    pub title: String,
+    /// "Mẫu số 02 – Thông tư 03/2025/TT-VPCP".
+    pub form_label: String,
+    /// The Art. 26 QR text (time of issue: this print); empty prints none.
+    pub qr_text: String,
+    /// Form 04: the date first given and the new one.
+    pub old_due: Option<NaiveDate>,
+    pub new_due: Option<NaiveDate>,
     /// The office, e.g. "Bảo hiểm xã hội tỉnh Hà Nam" (printed in capitals).
     pub office_name: String,
     /// Place for the date line, e.g. "Hà Nam".
@@ -90,9 +107,12 @@ pub struct NoticeDoc {
     pub issued_at: DateTime<FixedOffset>,
 }
 
-/// One hand-over of a dossier on form 05.
+/// One hand-over of a dossier on the control sheet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrackingStep {
+    /// The hand-over's own deadline (the step's share of the time, from
+    /// the reference data), which its result is judged against.
+    pub due_on: NaiveDate,
     /// Who handed the dossier over (the applicant for the first step).
     pub giver: String,
     /// Who took it (the applicant when a result or a refusal goes back).
@@ -103,9 +123,16 @@ pub struct TrackingStep {
     pub note: String,
 }
 
-/// Everything form 05 prints.
+/// Everything the control sheet prints.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrackingDoc {
+    pub title: String,
+    pub form_label: String,
+    pub qr_text: String,
+    /// Agencies that take part ("Cơ quan phối hợp giải quyết hồ sơ"), may be empty.
+    pub coordinating: String,
+    /// The table's columns, from the layout of the paper set.
+    pub columns: Vec<FormColumn>,
     pub office_name: String,
     pub place: String,
     pub dossier_code: String,
@@ -144,15 +171,175 @@ pub struct RegisterLine {
     pub note: String,
 }
 
-/// Everything form 06 prints: one year's book.
+/// Everything the register prints: one year's book.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegisterDoc {
+    pub title: String,
+    pub form_label: String,
+    /// The table's columns, from the layout of the paper set.
+    pub columns: Vec<FormColumn>,
     pub office_name: String,
     pub place: String,
     pub year: i32,
     /// In register-number order.
     pub lines: Vec<RegisterLine>,
     pub printed_at: DateTime<FixedOffset>,
+}
+
+/// One column of a form's table as the reference data lays it out: which
+/// value fills it (`key`), its header and its width (0: a share of what the
+/// fixed columns leave, by `weight`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormColumn {
+    pub key: String,
+    pub header: String,
+    pub width_mm: f32,
+    pub weight: f32,
+    pub align: Align,
+}
+
+impl FormColumn {
+    pub fn new(key: &str, header: &str, width_mm: f32, align: Align) -> FormColumn {
+        FormColumn {
+            key: key.to_owned(),
+            header: header.to_owned(),
+            width_mm,
+            weight: 1.0,
+            align,
+        }
+    }
+}
+
+/// Keys the control sheet fills.
+pub const TRACKING_KEYS: [&str; 9] = [
+    "no",
+    "handover",
+    "handover_steps",
+    "content",
+    "time",
+    "result",
+    "giver_sign",
+    "receiver_sign",
+    "note",
+];
+/// Keys the register fills.
+pub const REGISTER_KEYS: [&str; 14] = [
+    "no",
+    "code",
+    "procedure",
+    "sets",
+    "applicant",
+    "contact",
+    "agency",
+    "received",
+    "due",
+    "sent",
+    "result",
+    "returned",
+    "sign",
+    "note",
+];
+
+/// The control sheet's columns of Circular 01/2018 (form 05), when the
+/// reference data gives none.
+pub fn default_tracking_columns() -> Vec<FormColumn> {
+    vec![
+        FormColumn::new("no", "STT", 10.0, Align::Center),
+        FormColumn::new("handover", "Bên giao → bên nhận", 42.0, Align::Left),
+        FormColumn::new("content", "Nội dung", 33.0, Align::Left),
+        FormColumn::new("time", "Thời gian giao, nhận hồ sơ", 30.0, Align::Center),
+        FormColumn::new(
+            "result",
+            "Kết quả giải quyết (trước hạn/ đúng hạn/ quá hạn)",
+            24.0,
+            Align::Center,
+        ),
+        FormColumn::new("note", "Ghi chú", 26.0, Align::Left),
+    ]
+}
+
+/// The register's columns of Circular 01/2018 (form 06), when the reference
+/// data gives none.
+pub fn default_register_columns() -> Vec<FormColumn> {
+    let flex = |key: &str, header: &str, weight: f32| FormColumn {
+        weight,
+        ..FormColumn::new(key, header, 0.0, Align::Left)
+    };
+    vec![
+        FormColumn::new("no", "STT", 10.0, Align::Center),
+        FormColumn::new("code", "Mã hồ sơ", 0.0, Align::Left),
+        flex("procedure", "Tên thủ tục hành chính", 0.36),
+        FormColumn::new("sets", "Số lượng hồ sơ (bộ)", 12.0, Align::Center),
+        flex("applicant", "Tên cá nhân, tổ chức", 0.30),
+        flex("contact", "Địa chỉ, số điện thoại", 0.34),
+        FormColumn::new("agency", "Cơ quan chủ trì giải quyết", 24.0, Align::Left),
+        FormColumn::new("received", "Nhận hồ sơ", 18.0, Align::Center),
+        FormColumn::new("due", "Hẹn trả kết quả", 18.0, Align::Center),
+        FormColumn::new(
+            "sent",
+            "Chuyển hồ sơ đến cơ quan giải quyết",
+            18.0,
+            Align::Center,
+        ),
+        FormColumn::new(
+            "result",
+            "Nhận kết quả từ cơ quan giải quyết",
+            18.0,
+            Align::Center,
+        ),
+        FormColumn::new("returned", "Trả kết quả", 18.0, Align::Center),
+        FormColumn::new("note", "Ghi chú", 20.0, Align::Left),
+    ]
+}
+
+/// The columns laid out across `text_width_mm`: the code column (`code`
+/// key, width 0) as wide as `code_mm`, the flexible ones sharing the rest.
+fn lay_out(cols: &[FormColumn], text_width_mm: f32, code_mm: f32) -> Vec<Column> {
+    let fixed: f32 = cols
+        .iter()
+        .map(|c| {
+            if c.width_mm > 0.0 {
+                c.width_mm
+            } else if c.key == "code" {
+                code_mm
+            } else {
+                0.0
+            }
+        })
+        .sum();
+    let weights: f32 = cols
+        .iter()
+        .filter(|c| c.width_mm <= 0.0 && c.key != "code")
+        .map(|c| c.weight.max(0.01))
+        .sum();
+    let flexible = cols
+        .iter()
+        .filter(|c| c.width_mm <= 0.0 && c.key != "code")
+        .count();
+    let free = (text_width_mm - fixed).max(12.0 * flexible as f32);
+    cols.iter()
+        .map(|c| {
+            let width_mm = if c.width_mm > 0.0 {
+                c.width_mm
+            } else if c.key == "code" {
+                code_mm
+            } else {
+                free * c.weight.max(0.01) / weights.max(0.01)
+            };
+            column(&c.header, width_mm, c.align)
+        })
+        .collect()
+}
+
+/// Every key known, or the first that is not.
+fn check_keys(form: &str, cols: &[FormColumn], known: &[&str]) -> Result<(), ReportError> {
+    match cols.iter().find(|c| !known.contains(&c.key.as_str())) {
+        Some(c) => Err(ReportError::UnknownColumn {
+            form: form.to_owned(),
+            key: c.key.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// A form being written: the document and its pages.
@@ -163,6 +350,7 @@ struct Form<'f> {
 
 impl Form<'_> {
     /// A document with the header, the title and the subject line under it.
+    #[allow(clippy::too_many_arguments)] // the parts of a paper's head
     fn start(
         title: &str,
         subject: &str,
@@ -171,9 +359,17 @@ impl Form<'_> {
         date: NaiveDate,
         geo: Geometry,
         table_pt: f32,
+        form_label: &str,
+        qr_text: &str,
     ) -> Result<Form<'static>, ReportError> {
         let (pdf, fonts, ids) = new_document(&format!("{title} — {subject}"))?;
         let mut w = Writer::new(fonts, ids, geo, table_pt);
+        if !qr_text.is_empty() {
+            w.qr_mark(qr_text)?;
+        }
+        if !form_label.trim().is_empty() {
+            w.form_label(&nfc(form_label));
+        }
         w.header(&Header {
             parent_agency: &nfc(office_name),
             agency: DESK_UNIT,
@@ -218,17 +414,26 @@ fn day_text(d: NaiveDate) -> String {
 /// Render form 02 or form 03 as PDF bytes (A4).
 pub fn render_notice(doc: &NoticeDoc) -> Result<Vec<u8>, ReportError> {
     let code = format!("Mã hồ sơ: {}", doc.dossier_code);
+    let title = if doc.title.trim().is_empty() {
+        doc.kind.title()
+    } else {
+        doc.title.as_str()
+    };
     let mut f = Form::start(
-        doc.kind.title(),
+        title,
         &code,
         &doc.office_name,
         &doc.place,
         doc.issued_at.date_naive(),
         Geometry::A4_PORTRAIT,
         TRACKING_TABLE_PT,
+        &doc.form_label,
+        &doc.qr_text,
     )?;
     match doc.kind {
-        NoticeKind::Supplement => f.line(&format!("Hồ sơ của: {}", doc.applicant_name)),
+        NoticeKind::Supplement | NoticeKind::Apology | NoticeKind::Stop => {
+            f.line(&format!("Kính gửi: Ông/bà {}", doc.applicant_name))
+        }
         NoticeKind::Refusal => f.line(&format!(
             "{DESK_UNIT} {} tiếp nhận hồ sơ của: {}",
             doc.office_name, doc.applicant_name
@@ -273,10 +478,35 @@ pub fn render_notice(doc: &NoticeDoc) -> Result<Vec<u8>, ReportError> {
             ));
             f.line("Xin thông báo cho ông/bà được biết và thực hiện./.");
         }
+        NoticeKind::Apology => {
+            let old = doc.old_due.map(day_text).unwrap_or_default();
+            let new = doc.new_due.map(day_text).unwrap_or_default();
+            f.line(&format!(
+                "Ngày hẹn trả kết quả giải quyết hồ sơ: {old}. Tuy nhiên đến nay, {} chưa trả \
+                 kết quả giải quyết hồ sơ cho ông/bà.",
+                doc.office_name
+            ));
+            f.line(&format!("Lý do: {}", doc.reason));
+            f.line(&format!(
+                "Sự chậm trễ này đã gây phiền hà, tốn kém chi phí, công sức của ông/bà. {} \
+                 xin lỗi ông/bà và đề nghị gia hạn thời gian giải quyết, hẹn trả kết quả vào \
+                 ngày {new}.",
+                doc.office_name
+            ));
+            f.line("Xin trân trọng cảm ơn sự hợp tác của ông/bà./.");
+        }
+        NoticeKind::Stop => {
+            f.line(&format!(
+                "{} thông báo dừng giải quyết hồ sơ nêu trên với lý do: {}",
+                doc.office_name, doc.reason
+            ));
+            f.line("Xin thông báo cho ông/bà được biết./.");
+        }
     }
     let title = match doc.kind {
         NoticeKind::Supplement => "NGƯỜI HƯỚNG DẪN",
         NoticeKind::Refusal => "NGƯỜI TIẾP NHẬN HỒ SƠ",
+        NoticeKind::Apology | NoticeKind::Stop => "THỦ TRƯỞNG CƠ QUAN",
     };
     let officer = nfc(&doc.officer);
     f.w.signatures(&[Signer {
@@ -304,20 +534,35 @@ fn column(header: &str, width_mm: f32, align: Align) -> Column {
     }
 }
 
-/// Render form 05 as PDF bytes (A4).
+/// Render the control sheet as PDF bytes (A4): one row per hand-over,
+/// each judged against its own deadline, with cells for the giver's and
+/// the receiver's signatures when the layout has them.
 pub fn render_tracking(doc: &TrackingDoc) -> Result<Vec<u8>, ReportError> {
     let code = format!("Mã hồ sơ: {}", doc.dossier_code);
+    let columns = if doc.columns.is_empty() {
+        default_tracking_columns()
+    } else {
+        doc.columns.clone()
+    };
+    check_keys(&doc.form_label, &columns, &TRACKING_KEYS)?;
+    let title = if doc.title.trim().is_empty() {
+        TRACKING_TITLE
+    } else {
+        doc.title.as_str()
+    };
     let mut f = Form::start(
-        TRACKING_TITLE,
+        title,
         &code,
         &doc.office_name,
         &doc.place,
         doc.printed_at.date_naive(),
         Geometry::A4_PORTRAIT,
         TRACKING_TABLE_PT,
+        &doc.form_label,
+        &doc.qr_text,
     )?;
     f.line(&format!(
-        "Người nộp hồ sơ: {} (số định danh cá nhân {})",
+        "Kèm theo hồ sơ của: {} (số định danh cá nhân {})",
         doc.applicant_name, doc.applicant_id
     ));
     f.line(&format!("Nội dung yêu cầu giải quyết: {}", doc.matter));
@@ -325,6 +570,12 @@ pub fn render_tracking(doc: &TrackingDoc) -> Result<Vec<u8>, ReportError> {
         "Cơ quan (bộ phận) giải quyết hồ sơ: {}",
         doc.office_name
     ));
+    if !doc.coordinating.trim().is_empty() {
+        f.line(&format!(
+            "Cơ quan phối hợp giải quyết hồ sơ: {}",
+            doc.coordinating
+        ));
+    }
     f.line(&format!(
         "Thời gian nhận hồ sơ: {}",
         time_text(&doc.received_at)
@@ -333,32 +584,27 @@ pub fn render_tracking(doc: &TrackingDoc) -> Result<Vec<u8>, ReportError> {
         "Thời gian hẹn trả kết quả: ngày {}",
         day_text(doc.due_on)
     ));
+    let text_mm = Geometry::A4_PORTRAIT.text_width() / mm(1.0);
     let table = Table {
-        columns: vec![
-            column("STT", 10.0, Align::Center),
-            column("Bên giao → bên nhận", 42.0, Align::Left),
-            column("Nội dung", 33.0, Align::Left),
-            column("Thời gian giao, nhận hồ sơ", 30.0, Align::Center),
-            column(
-                "Kết quả giải quyết (trước hạn/ đúng hạn/ quá hạn)",
-                24.0,
-                Align::Center,
-            ),
-            column("Ghi chú", 26.0, Align::Left),
-        ],
+        columns: lay_out(&columns, text_mm, 30.0),
         rows: doc
             .steps
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                Row::new([
-                    (i + 1).to_string(),
-                    nfc(&format!("{} → {}", s.giver, s.receiver)),
-                    nfc(&s.status),
-                    time_text(&s.at),
-                    timeliness(s.at.date_naive(), doc.due_on).to_owned(),
-                    nfc(&s.note),
-                ])
+                Row::new(columns.iter().map(|c| match c.key.as_str() {
+                    "no" => (i + 1).to_string(),
+                    "handover" => nfc(&format!("{} → {}", s.giver, s.receiver)),
+                    "handover_steps" => {
+                        nfc(&format!("1. Giao: {} 2. Nhận: {}", s.giver, s.receiver))
+                    }
+                    "content" => nfc(&s.status),
+                    "time" => time_text(&s.at),
+                    "result" => timeliness(s.at.date_naive(), s.due_on).to_owned(),
+                    "note" => nfc(&s.note),
+                    // Signature cells stay blank for the pen.
+                    _ => String::new(),
+                }))
             })
             .collect(),
     };
@@ -366,47 +612,32 @@ pub fn render_tracking(doc: &TrackingDoc) -> Result<Vec<u8>, ReportError> {
     f.finish(&doc.printed_at, &code)
 }
 
-/// The register's columns (Circular 01/2018, form 06), `code_mm` wide for
-/// the dossier code so that a code is never cut; the three free-text
-/// columns share what the text area leaves.
-fn register_columns(text_width_mm: f32, code_mm: f32) -> Vec<Column> {
-    const DATE_MM: f32 = 18.0;
-    let fixed = 10.0 + 12.0 + 24.0 + 5.0 * DATE_MM + 20.0 + code_mm;
-    let free = (text_width_mm - fixed).max(3.0 * 12.0);
-    vec![
-        column("STT", 10.0, Align::Center),
-        column("Mã hồ sơ", code_mm, Align::Left),
-        column("Tên thủ tục hành chính", free * 0.36, Align::Left),
-        column("Số lượng hồ sơ (bộ)", 12.0, Align::Center),
-        column("Tên cá nhân, tổ chức", free * 0.30, Align::Left),
-        column("Địa chỉ, số điện thoại", free * 0.34, Align::Left),
-        column("Cơ quan chủ trì giải quyết", 24.0, Align::Left),
-        column("Nhận hồ sơ", DATE_MM, Align::Center),
-        column("Hẹn trả kết quả", DATE_MM, Align::Center),
-        column(
-            "Chuyển hồ sơ đến cơ quan giải quyết",
-            DATE_MM,
-            Align::Center,
-        ),
-        column("Nhận kết quả từ cơ quan giải quyết", DATE_MM, Align::Center),
-        column("Trả kết quả", DATE_MM, Align::Center),
-        column("Ghi chú", 20.0, Align::Left),
-    ]
-}
-
-/// Render form 06, one year's register, as PDF bytes (A4 landscape; the
-/// header row repeats on every page).
+/// Render one year's register as PDF bytes (A4 landscape; the header row
+/// repeats on every page).
 pub fn render_register(doc: &RegisterDoc) -> Result<Vec<u8>, ReportError> {
     let geo = Geometry::A4_LANDSCAPE;
     let subject = format!("Năm {}", doc.year);
+    let layout = if doc.columns.is_empty() {
+        default_register_columns()
+    } else {
+        doc.columns.clone()
+    };
+    check_keys(&doc.form_label, &layout, &REGISTER_KEYS)?;
+    let title = if doc.title.trim().is_empty() {
+        REGISTER_TITLE
+    } else {
+        doc.title.as_str()
+    };
     let mut f = Form::start(
-        REGISTER_TITLE,
+        title,
         &subject,
         &doc.office_name,
         &doc.place,
         doc.printed_at.date_naive(),
         geo,
         REGISTER_TABLE_PT,
+        &doc.form_label,
+        "",
     )?;
     let regular = crate::fonts::FontSet::get()?.face(Face::Regular);
     let widest_code = doc
@@ -415,7 +646,7 @@ pub fn render_register(doc: &RegisterDoc) -> Result<Vec<u8>, ReportError> {
         .map(|l| regular.width(&nfc(&l.dossier_code), REGISTER_TABLE_PT))
         .fold(0.0_f32, f32::max);
     let code_mm = (widest_code / mm(1.0) + 2.0 * CELL_PAD_X_MM + 1.0).clamp(30.0, 60.0);
-    let columns = register_columns(geo.text_width() / mm(1.0), code_mm);
+    let columns = lay_out(&layout, geo.text_width() / mm(1.0), code_mm);
     let date = |d: Option<NaiveDate>| d.map(day_text).unwrap_or_default();
     let mut rows: Vec<Row> = doc
         .lines
@@ -426,21 +657,23 @@ pub fn render_register(doc: &RegisterDoc) -> Result<Vec<u8>, ReportError> {
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()
                 .join("; ");
-            Row::new([
-                l.no.to_string(),
-                nfc(&l.dossier_code),
-                nfc(&l.procedure),
-                format!("{:02}", l.sets),
-                nfc(&l.applicant_name),
-                nfc(&contact),
-                nfc(&l.handling_agency),
-                day_text(l.received_on),
-                day_text(l.due_on),
-                date(l.sent_on),
-                date(l.result_on),
-                date(l.returned_on),
-                nfc(&l.note),
-            ])
+            Row::new(layout.iter().map(|c| match c.key.as_str() {
+                "no" => l.no.to_string(),
+                "code" => nfc(&l.dossier_code),
+                "procedure" => nfc(&l.procedure),
+                "sets" => format!("{:02}", l.sets),
+                "applicant" => nfc(&l.applicant_name),
+                "contact" => nfc(&contact),
+                "agency" => nfc(&l.handling_agency),
+                "received" => day_text(l.received_on),
+                "due" => day_text(l.due_on),
+                "sent" => date(l.sent_on),
+                "result" => date(l.result_on),
+                "returned" => date(l.returned_on),
+                "note" => nfc(&l.note),
+                // "sign": blank, for the applicant's signature.
+                _ => String::new(),
+            }))
         })
         .collect();
     if rows.is_empty() {
@@ -450,10 +683,7 @@ pub fn render_register(doc: &RegisterDoc) -> Result<Vec<u8>, ReportError> {
         )));
     }
     f.w.table(&Table { columns, rows })?;
-    f.finish(
-        &doc.printed_at,
-        &format!("{REGISTER_TITLE} năm {}", doc.year),
-    )
+    f.finish(&doc.printed_at, &format!("{title} năm {}", doc.year))
 }
 
 #[cfg(test)]
@@ -464,7 +694,7 @@ mod tests {
     fn register_columns_fill_the_landscape_text_area() {
         let geo = Geometry::A4_LANDSCAPE;
         let width = geo.text_width() / mm(1.0);
-        let cols = register_columns(width, 40.0);
+        let cols = lay_out(&default_register_columns(), width, 40.0);
         assert_eq!(cols.len(), 13);
         let sum: f32 = cols.iter().map(|c| c.width_mm).sum();
         assert!((sum - width).abs() < 0.01, "{sum} vs {width}");

@@ -27,6 +27,7 @@ mod forms;
 mod layout;
 mod model;
 mod pdf;
+mod qr;
 mod receipt;
 pub mod stamp;
 #[cfg(feature = "testing")]
@@ -35,9 +36,10 @@ mod xlsx;
 
 pub use error::ReportError;
 pub use forms::{
-    DESK_UNIT, NoticeDoc, NoticeKind, REFUSAL_TITLE, REGISTER_TITLE, RegisterDoc, RegisterLine,
-    SUPPLEMENT_TITLE, TRACKING_TITLE, TrackingDoc, TrackingStep, render_notice, render_register,
-    render_tracking,
+    DESK_UNIT, FormColumn, NoticeDoc, NoticeKind, REFUSAL_TITLE, REGISTER_KEYS, REGISTER_TITLE,
+    RegisterDoc, RegisterLine, SUPPLEMENT_TITLE, TRACKING_KEYS, TRACKING_TITLE, TrackingDoc,
+    TrackingStep, default_register_columns, default_tracking_columns, render_notice,
+    render_register, render_tracking,
 };
 pub use model::{Align, Block, Column, ReportDoc, Row, Table, date_line};
 pub use pdf::render_pdf;

@@ -25,6 +25,10 @@ pub struct ReportDoc {
     pub title: String,
     /// Subject ("trích yếu"), bold and centred under the title; wraps.
     pub subject: String,
+    /// "Kính gửi:" lines, for a report sent to a superior agency (Decree
+    /// 30/2020, Appendix I); empty for none. The recipients then start with
+    /// "- Như trên;".
+    pub addressee: Vec<String>,
     /// The body, in order.
     pub blocks: Vec<Block>,
     /// Lines under "Nơi nhận:", e.g. "- Lưu: VT, TCT.".
@@ -231,6 +235,7 @@ impl ReportDoc {
             date: self.date,
             title: nfc(&self.title),
             subject: nfc(&self.subject),
+            addressee: self.addressee.iter().map(|s| nfc(s)).collect(),
             blocks: self.blocks.iter().map(block).collect(),
             recipients: self.recipients.iter().map(|s| nfc(s)).collect(),
             signer_authority: self.signer_authority.as_deref().map(nfc),

@@ -6,7 +6,7 @@
 
 use printpdf::{FontId, Op};
 
-use crate::canvas::{Placed, new_document, rule_ops, save_document, text_ops};
+use crate::canvas::{Placed, black_boxes_ops, new_document, rule_ops, save_document, text_ops};
 
 use crate::fonts::{Face, FaceData, FontSet};
 use crate::layout::{CELL_PAD_X_MM, Geometry, Line, mm, wrap};
@@ -32,7 +32,7 @@ const BASELINE_DROP: f32 = 0.95;
 /// First-line indent of body paragraphs (1.27 cm).
 const INDENT_MM: f32 = 12.7;
 /// Space after a body paragraph.
-const PARA_GAP_PT: f32 = 4.0;
+const PARA_GAP_PT: f32 = 6.0;
 /// Vertical padding inside a table cell.
 const CELL_PAD_Y_PT: f32 = 3.0;
 /// Stroke width of table borders and header rules.
@@ -55,6 +55,7 @@ pub fn render_pdf(doc: &ReportDoc) -> Result<Vec<u8>, ReportError> {
         date_line: &date_line(&doc.place, doc.date),
     });
     w.title(&doc.title, &doc.subject);
+    w.addressee(&doc.addressee);
     for block in &doc.blocks {
         match block {
             Block::Heading(text) => w.paragraph(text, Face::Bold, true),
@@ -242,6 +243,44 @@ impl<'f> Writer<'f> {
         y
     }
 
+    /// The Art. 26 QR code on the first page: in the left margin beside the
+    /// header when the margin holds it (A4 portrait, 30 mm), else above the
+    /// header at the text's left edge.
+    pub(crate) fn qr_mark(&mut self, text: &str) -> Result<(), ReportError> {
+        const SIDE_MM: f32 = 25.0;
+        if self.geo.left_mm >= SIDE_MM + 4.0 {
+            let x = mm((self.geo.left_mm - SIDE_MM) / 2.0);
+            let top = self.geo.page_height() - mm(3.0);
+            let boxes = crate::qr::qr_boxes(text, x, top, mm(SIDE_MM))?;
+            self.ops().extend(black_boxes_ops(&boxes));
+        } else {
+            let boxes = crate::qr::qr_boxes(text, self.geo.left(), self.y, mm(SIDE_MM))?;
+            self.ops().extend(black_boxes_ops(&boxes));
+            self.y -= mm(SIDE_MM + 2.0);
+        }
+        Ok(())
+    }
+
+    /// The form's number and source, small and italic, flush right in the
+    /// top margin of the first page ("Mẫu số 01 – Thông tư 03/2025/TT-VPCP").
+    pub(crate) fn form_label(&mut self, label: &str) {
+        const LABEL_PT: f32 = 10.0;
+        let italic = self.face(Face::Italic);
+        let x = self.geo.right() - italic.width(label, LABEL_PT);
+        let baseline = self.geo.page_height() - mm(10.0);
+        let font = self.ids[Face::Italic.index()].clone();
+        let ops = text_ops(
+            &font,
+            LABEL_PT,
+            &[Placed {
+                x,
+                baseline,
+                text: label,
+            }],
+        );
+        self.ops().extend(ops);
+    }
+
     /// Two-column header: agency on the left, national name and motto on the right.
     pub(crate) fn header(&mut self, doc: &Header<'_>) {
         let bold = self.face(Face::Bold);
@@ -320,7 +359,62 @@ impl<'f> Writer<'f> {
             self.geo.text_width(),
             y,
         );
+        // A rule under the subject, 40 % of its widest line (Decree 30:
+        // between a third and a half).
+        let widest = wrap(
+            self.face(Face::Bold),
+            BODY_PT,
+            subject,
+            self.geo.text_width(),
+            0.0,
+        )
+        .iter()
+        .map(|l| l.natural_width(self.face(Face::Bold).width(" ", BODY_PT)))
+        .fold(0.0_f32, f32::max);
+        if widest > 0.0 {
+            let short = widest * 0.4;
+            let mid = self.geo.left() + self.geo.text_width() / 2.0;
+            let rule_y = self.y - RULE_GAP_PT;
+            self.rule(mid - short / 2.0, rule_y, mid + short / 2.0, rule_y);
+            self.y = rule_y;
+        }
         self.y -= 14.0;
+    }
+
+    /// "Kính gửi: …" under the title, centred, one line per addressee.
+    pub(crate) fn addressee(&mut self, lines: &[String]) {
+        match lines {
+            [] => {}
+            [one] => {
+                self.y = self.centred_block(
+                    &format!("Kính gửi: {one}"),
+                    Face::Regular,
+                    BODY_PT,
+                    self.geo.left(),
+                    self.geo.text_width(),
+                    self.y,
+                );
+                self.y -= PARA_GAP_PT;
+            }
+            many => {
+                self.y = self.centred_block(
+                    "Kính gửi:",
+                    Face::Regular,
+                    BODY_PT,
+                    self.geo.left(),
+                    self.geo.text_width(),
+                    self.y,
+                );
+                for l in many {
+                    self.paragraph_indented(
+                        &format!("- {l};"),
+                        Face::Regular,
+                        false,
+                        mm(INDENT_MM * 2.0),
+                    );
+                }
+            }
+        }
     }
 
     /// A justified body paragraph (or heading) with the first-line indent.

@@ -8,12 +8,12 @@
 
 use chrono::{Datelike, NaiveDate, Timelike};
 use printpdf::{FontId, Op};
-use qrcode::{EcLevel, QrCode};
 
 use crate::canvas::{Placed, black_boxes_ops, new_document, rule_ops, save_document, text_ops};
 use crate::fonts::{Face, FontSet};
 use crate::layout::{mm, wrap};
 use crate::model::{contact_line, date_line, nfc, nfc_upper};
+use crate::qr::qr_boxes;
 use crate::{NATIONAL_MOTTO, NATIONAL_NAME, ReportError};
 
 const PAGE_W_MM: f32 = 148.0;
@@ -33,13 +33,18 @@ const LINE_SPACING: f32 = 1.25;
 const BASELINE_DROP: f32 = 0.95;
 const SIGNATURE_SPACE_MM: f32 = 16.0;
 
-/// The title of form 01, as printed and as named in its QR code.
+/// The title of form 01 in both paper sets (Circular 01/2018 and 03/2025):
+/// the default when the reference data gives none.
 pub const RECEIPT_TITLE: &str = "Giấy tiếp nhận hồ sơ và hẹn trả kết quả";
 
 /// Everything form 01 prints. Plain values: the caller (the app) reads them
 /// from the store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReceiptDoc {
+    /// The form's title in the paper set of the receipt date.
+    pub title: String,
+    /// "Mẫu số 01 – Thông tư 03/2025/TT-VPCP", printed top right.
+    pub form_label: String,
     /// The office, e.g. "Bảo hiểm xã hội tỉnh Hà Nam" (printed in capitals).
     pub office_name: String,
     /// Place for the date line, e.g. "Hà Nam".
@@ -55,7 +60,9 @@ pub struct ReceiptDoc {
     /// Papers handed in, one line each ("Tờ khai … (bản chính: 1)").
     pub documents: Vec<String>,
     pub sets: u32,
-    pub processing_days: u32,
+    /// The deadline as the law words it: "05 ngày làm việc",
+    /// "20 ngày (không kể ngày nghỉ lễ, Tết)".
+    pub deadline: String,
     pub received_at: chrono::DateTime<chrono::FixedOffset>,
     pub due_on: NaiveDate,
     /// Where the result is collected ("Tại Bộ phận tiếp nhận và trả kết quả").
@@ -198,52 +205,13 @@ impl Pages<'_> {
     }
 }
 
-/// The QR code's dark modules as boxes, its top-left corner at (`x`, `y_top`).
-fn qr_boxes(
-    text: &str,
-    x: f32,
-    y_top: f32,
-    side: f32,
-) -> Result<Vec<(f32, f32, f32, f32)>, ReportError> {
-    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::L)
-        .map_err(|e| ReportError::Qr(e.to_string()))?;
-    let n = code.width();
-    // Four modules of quiet zone on each side, inside `side`.
-    let module = side / (n as f32 + 8.0);
-    let origin_x = x + 4.0 * module;
-    let origin_y = y_top - 4.0 * module;
-    let colors = code.to_colors();
-    let mut boxes = Vec::new();
-    for row in 0..n {
-        // Runs of dark modules on a row become one box: fewer path segments.
-        let mut col = 0;
-        while col < n {
-            if colors[row * n + col] == qrcode::Color::Dark {
-                let start = col;
-                while col < n && colors[row * n + col] == qrcode::Color::Dark {
-                    col += 1;
-                }
-                boxes.push((
-                    origin_x + start as f32 * module,
-                    origin_y - (row as f32 + 1.0) * module,
-                    (col - start) as f32 * module,
-                    module,
-                ));
-            } else {
-                col += 1;
-            }
-        }
-    }
-    Ok(boxes)
-}
-
 fn two(n: u32) -> String {
     format!("{n:02}")
 }
 
 /// Render form 01 (two copies) as PDF bytes.
 pub fn render_receipt(doc: &ReceiptDoc) -> Result<Vec<u8>, ReportError> {
-    let (pdf, fonts, ids) = new_document(&format!("{RECEIPT_TITLE} {}", doc.dossier_code))?;
+    let (pdf, fonts, ids) = new_document(&format!("{} {}", doc.title, doc.dossier_code))?;
     let mut p = Pages {
         fonts,
         ids,
@@ -352,7 +320,7 @@ fn copy_page(p: &mut Pages<'_>, doc: &ReceiptDoc, copy: &str) {
     // Title, code and copy.
     let y = p.y;
     let y = p.text(
-        &nfc_upper(RECEIPT_TITLE),
+        &nfc_upper(&doc.title),
         Face::Bold,
         TITLE_PT,
         left(),
@@ -384,6 +352,21 @@ fn copy_page(p: &mut Pages<'_>, doc: &ReceiptDoc, copy: &str) {
         0.0,
         false,
     );
+    let y = if doc.form_label.trim().is_empty() {
+        y
+    } else {
+        p.text(
+            &nfc(&doc.form_label),
+            Face::Italic,
+            SMALL_PT,
+            left(),
+            width(),
+            y,
+            Align::Center,
+            0.0,
+            false,
+        )
+    };
     p.y = y - 6.0;
 
     p.para(
@@ -422,8 +405,8 @@ fn copy_page(p: &mut Pages<'_>, doc: &ReceiptDoc, copy: &str) {
     );
     p.para(
         &format!(
-            "3. Thời gian giải quyết hồ sơ theo quy định là: {} ngày làm việc",
-            two(doc.processing_days)
+            "3. Thời gian giải quyết hồ sơ theo quy định là: {}",
+            doc.deadline
         ),
         Face::Regular,
         0.0,

@@ -21,6 +21,11 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 
 fn notice(kind: NoticeKind) -> NoticeDoc {
     NoticeDoc {
+        title: kind.title().into(),
+        form_label: String::new(),
+        qr_text: String::new(),
+        old_due: None,
+        new_due: None,
         kind,
         office_name: "Bảo hiểm xã hội tỉnh Hà Nam".into(),
         place: "Hà Nam".into(),
@@ -63,7 +68,7 @@ fn form_02_reads_back_in_vietnamese_exactly() {
         "Hà Nam, ngày 29 tháng 4 năm 2024",
         "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
         "Mã hồ sơ: 000.00.00.H41-240426-0001",
-        "Hồ sơ của: Nguyễn Văn Đức",
+        "Kính gửi: Ông/bà Nguyễn Văn Đức",
         "Số định danh cá nhân: 001093047064",
         "Số điện thoại: 0912 345 678",
         "Nội dung yêu cầu giải quyết: Giải quyết hưởng chế độ ốm đau",
@@ -110,6 +115,7 @@ fn form_03_reads_back_in_vietnamese_exactly() {
 fn form_05_lists_every_hand_over_with_its_timeliness() {
     let due = day(2024, 5, 8);
     let step = |giver: &str, receiver: &str, status: &str, t: &str, note: &str| TrackingStep {
+        due_on: due,
         giver: giver.into(),
         receiver: receiver.into(),
         status: status.into(),
@@ -117,6 +123,11 @@ fn form_05_lists_every_hand_over_with_its_timeliness() {
         note: note.into(),
     };
     let doc = TrackingDoc {
+        title: String::new(),
+        form_label: "Mẫu số 05 – Thông tư 01/2018/TT-VPCP".into(),
+        qr_text: String::new(),
+        coordinating: "Bảo hiểm xã hội Việt Nam".into(),
+        columns: Vec::new(),
         office_name: "Bảo hiểm xã hội tỉnh Hà Nam".into(),
         place: "Hà Nam".into(),
         dossier_code: "000.00.00.H41-240426-0001".into(),
@@ -157,7 +168,9 @@ fn form_05_lists_every_hand_over_with_its_timeliness() {
         "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
         "Mã hồ sơ: 000.00.00.H41-240426-0001",
         "Hà Nam, ngày 10 tháng 5 năm 2024",
-        "Người nộp hồ sơ: Nguyễn Văn Đức (số định danh cá nhân 001093047064)",
+        "Kèm theo hồ sơ của: Nguyễn Văn Đức (số định danh cá nhân 001093047064)",
+        "Cơ quan phối hợp giải quyết hồ sơ: Bảo hiểm xã hội Việt Nam",
+        "Mẫu số 05 – Thông tư 01/2018/TT-VPCP",
         "Thời gian nhận hồ sơ: 09 giờ 05 phút, ngày 26/04/2024",
         "Thời gian hẹn trả kết quả: ngày 08/05/2024",
         "Thời gian giao, nhận hồ sơ",
@@ -181,6 +194,9 @@ fn register(n: u32) -> RegisterDoc {
         "Đỗ Minh Quý",
     ];
     RegisterDoc {
+        title: String::new(),
+        form_label: String::new(),
+        columns: Vec::new(),
         office_name: "Bảo hiểm xã hội tỉnh Hà Nam".into(),
         place: "Hà Nam".into(),
         year: 2024,
@@ -269,4 +285,16 @@ fn an_empty_register_still_prints_its_header_row() {
         text.contains("Chưa có hồ sơ nào vào sổ năm 2024."),
         "{text}"
     );
+}
+
+#[test]
+fn a_layout_naming_a_column_nobody_fills_is_refused() {
+    let mut doc = register(1);
+    doc.columns = vec![bhxh_bad_column()];
+    let err = render_register(&doc).unwrap_err();
+    assert!(err.to_string().contains("\"chu_ky\""), "{err}");
+}
+
+fn bhxh_bad_column() -> bhxh_report::FormColumn {
+    bhxh_report::FormColumn::new("chu_ky", "Chữ ký", 20.0, bhxh_report::Align::Left)
 }

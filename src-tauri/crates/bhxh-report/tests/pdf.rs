@@ -256,3 +256,88 @@ fn a_row_taller_than_a_page_is_split_between_lines() {
     let page2 = squash(&poppler("pdftotext", &["-raw", "-f", "2", "-l", "2"], &pdf));
     assert!(page2.starts_with("2 STT Nội dung"), "{page2}");
 }
+
+#[test]
+fn a_report_sent_up_has_kinh_gui_under_the_subject_and_paragraphs_six_points_apart() {
+    let mut doc = sample();
+    doc.addressee = vec!["Bảo hiểm xã hội Việt Nam".into()];
+    doc.recipients = vec![
+        "- Như trên;".into(),
+        "- Giám đốc, các Phó Giám đốc;".into(),
+        "- Lưu: VT, VP, 02.".into(),
+    ];
+    let pdf = render_pdf(&doc).unwrap();
+    let words = word_boxes(&pdf);
+    let find = |t: &str| {
+        words
+            .iter()
+            .find(|w| w.text == t)
+            .unwrap_or_else(|| panic!("no word {t:?}"))
+    };
+    // "Kính gửi:" sits under the subject's last word and above the body.
+    let kinh = find("Kính");
+    let subject_end = find("Bình");
+    let body_start = words
+        .iter()
+        .find(|w| w.y_min > kinh.y_max && w.page == 1)
+        .unwrap();
+    assert!(
+        kinh.y_min > subject_end.y_max,
+        "{kinh:?} vs {subject_end:?}"
+    );
+    assert!(body_start.y_min > kinh.y_max);
+    let line: Vec<&str> = words
+        .iter()
+        .filter(|w| (w.y_min - kinh.y_min).abs() < 1.0)
+        .map(|w| w.text.as_str())
+        .collect();
+    assert_eq!(line.join(" "), "Kính gửi: Bảo hiểm xã hội Việt Nam");
+    // Centred: as much room left of it as right of it (within 2 mm).
+    let first = words
+        .iter()
+        .find(|w| (w.y_min - kinh.y_min).abs() < 1.0)
+        .unwrap();
+    let last = words
+        .iter()
+        .rev()
+        .find(|w| (w.y_min - kinh.y_min).abs() < 1.0 && w.page == kinh.page)
+        .unwrap();
+    let left_room = first.x_min - 30.0 * PT_PER_MM;
+    let right_room = (210.0 - 15.0) * PT_PER_MM - last.x_max;
+    assert!(
+        (left_room - right_room).abs() < 2.0 * PT_PER_MM,
+        "{left_room} vs {right_room}"
+    );
+
+    // "Nơi nhận:" starts with the addressee, "- Như trên;", and ends with
+    // the archive line.
+    let text = squash(&poppler("pdftotext", &["-raw"], &pdf));
+    let at = text.find("Nơi nhận:").unwrap();
+    let tail = &text[at..];
+    assert!(tail.contains("- Như trên;"), "{tail}");
+    assert!(
+        tail.find("- Như trên;") < tail.find("- Lưu: VT, VP, 02."),
+        "{tail}"
+    );
+
+    // Lines of one paragraph are one line pitch apart; a new paragraph
+    // (the heading "I.") is at least 6 pt further down.
+    let heading = find("I.");
+    let mut tops: Vec<f64> = words
+        .iter()
+        .filter(|w| w.page == heading.page && w.y_min < heading.y_min - 1.0 && w.y_min > kinh.y_max)
+        .map(|w| w.y_min)
+        .collect();
+    tops.sort_by(f64::total_cmp);
+    tops.dedup_by(|a, b| (*a - *b).abs() < 1.0);
+    assert!(tops.len() >= 3, "{tops:?}");
+    let pitch = tops
+        .windows(2)
+        .map(|p| p[1] - p[0])
+        .fold(f64::MAX, f64::min);
+    let before_heading = heading.y_min - tops[tops.len() - 1];
+    assert!(
+        before_heading >= pitch + 5.9,
+        "paragraph gap {before_heading:.1} pt vs line pitch {pitch:.1} pt"
+    );
+}

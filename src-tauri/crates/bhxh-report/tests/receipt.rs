@@ -22,7 +22,9 @@ fn receipt(documents: usize) -> ReceiptDoc {
             .map(|i| format!("Giấy ra viện số {i} (bản sao: 1)"))
             .collect(),
         sets: 1,
-        processing_days: 5,
+        title: bhxh_report::RECEIPT_TITLE.into(),
+        form_label: "Mẫu số 01 – Thông tư 01/2018/TT-VPCP".into(),
+        deadline: "05 ngày làm việc".into(),
         received_at,
         due_on: chrono::NaiveDate::from_ymd_opt(2024, 5, 8).unwrap(),
         return_to: "Tại Bộ phận tiếp nhận và trả kết quả".into(),

@@ -465,6 +465,11 @@ fn migrate(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> Resu
                 source,
             })?;
         tx.pragma_update(None, "user_version", m.version)?;
+        // A migration may change a table's constraints by editing the schema
+        // text (SQLite's documented way, `writable_schema`); bumping the
+        // schema cookie makes every connection read the schema afresh.
+        let cookie: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+        tx.pragma_update(None, "schema_version", cookie + 1)?;
         tx.commit()?;
         tracing::info!(version = m.version, name = m.name, "applied migration");
     }

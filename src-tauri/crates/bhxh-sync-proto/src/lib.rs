@@ -37,6 +37,8 @@ pub const MAX_KEY_CHARS: usize = 64;
 /// Longest directive title / body, in characters.
 pub const MAX_TITLE_CHARS: usize = 300;
 pub const MAX_BODY_CHARS: usize = 20_000;
+/// Largest reference pack HQ publishes (its JSON text).
+pub const MAX_PACK_BYTES: usize = 1024 * 1024;
 
 /// A message that breaks the protocol. Messages are Vietnamese.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -407,6 +409,11 @@ pub enum Published {
         #[serde(default)]
         note: String,
     },
+    /// A reference pack (the rules in force by date: provinces, procedures'
+    /// deadlines, holidays, paper sets, agency naming), as its JSON text.
+    /// Desks check it whole and apply it once per (id, version).
+    #[serde(rename_all = "camelCase")]
+    ReferencePack { pack: String },
 }
 
 fn valid_date(s: &str) -> bool {
@@ -459,6 +466,26 @@ impl Published {
                 }
                 if note.chars().count() > MAX_BODY_CHARS {
                     return Err(format!("ghi chú vượt quá {MAX_BODY_CHARS} ký tự"));
+                }
+            }
+            Published::ReferencePack { pack } => {
+                if pack.len() > MAX_PACK_BYTES {
+                    return Err(format!(
+                        "gói dữ liệu tham chiếu {} byte, vượt quá {MAX_PACK_BYTES} byte",
+                        pack.len()
+                    ));
+                }
+                let v: serde_json::Value = serde_json::from_str(pack)
+                    .map_err(|e| format!("gói dữ liệu tham chiếu không phải JSON: {e}"))?;
+                let id = v
+                    .get("id")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("");
+                let version = v.get("version").and_then(serde_json::Value::as_i64);
+                if id.trim().is_empty() || version.is_none_or(|n| n < 1) {
+                    return Err(
+                        "gói dữ liệu tham chiếu phải có \"id\" và \"version\" (từ 1)".to_owned(),
+                    );
                 }
             }
         }

@@ -386,6 +386,8 @@ pub struct RoundReport {
     pub conflicts: usize,
     pub rejected: usize,
     pub pulled: usize,
+    /// Reference packs received (applied, or refused and audited).
+    pub packs: usize,
     /// The audit entry HQ witnessed as this desk's head in this round.
     pub witnessed_seq: Option<i64>,
 }
@@ -499,6 +501,64 @@ pub fn push_pending(
     }
 }
 
+/// A reference pack from HQ, checked whole and applied once, in the pull's
+/// transaction and audited with what it changed. A pack the desk cannot
+/// use (malformed, a newer format, a procedure it does not know) changes
+/// nothing: it is rolled back to a savepoint and audited as refused with
+/// the reason, and the pull goes on (HQ publishes a corrected version).
+fn apply_published_pack(
+    tx: &Connection,
+    pack: &str,
+    item_id: &str,
+    now: &Timestamp,
+) -> Result<(), SyncError> {
+    use bhxh_core::office::audit::{self, Actor, Event};
+    use bhxh_core::reference::rules;
+    tx.execute_batch("SAVEPOINT reference_pack")
+        .map_err(CoreError::from)?;
+    let applied = rules::parse_pack(pack).and_then(|p| rules::apply_pack(tx, &p, "hq", now));
+    match applied {
+        Ok(changes) => {
+            tx.execute_batch("RELEASE reference_pack")
+                .map_err(CoreError::from)?;
+            if let Some(c) = changes {
+                audit::append(
+                    tx,
+                    &Actor::system(),
+                    &Event {
+                        action: "reference_pack",
+                        entity: "reference",
+                        entity_id: &format!("{}@{}", c.id, c.version),
+                        detail: serde_json::json!({
+                            "source": "hq",
+                            "item": item_id,
+                            "changes": c.lines,
+                        }),
+                    },
+                    now,
+                )?;
+            }
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO reference_pack; RELEASE reference_pack")
+                .map_err(CoreError::from)?;
+            tracing::warn!(item = item_id, error = %e, "reference pack refused");
+            audit::append(
+                tx,
+                &Actor::system(),
+                &Event {
+                    action: "reference_pack_refused",
+                    entity: "reference",
+                    entity_id: item_id,
+                    detail: serde_json::json!({ "source": "hq", "error": e.to_string() }),
+                },
+                now,
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Pull what HQ published since the cursor; items and cursor in one transaction.
 pub fn pull_published(
     conn: &Connection,
@@ -548,6 +608,10 @@ pub fn pull_published(
                             received_at: received.clone(),
                         },
                     )?;
+                }
+                Published::ReferencePack { pack } => {
+                    apply_published_pack(&tx, pack, &it.id.to_string(), now)?;
+                    report.packs += 1;
                 }
             }
         }

@@ -11,6 +11,12 @@ export const commands = {
 	/**  Opening the store talks to the keyring and may migrate: a blocking thread. */
 	appRetryOpen: () => __TAURI_INVOKE<DeskStatus>("app_retry_open"),
 	provinces: () => __TAURI_INVOKE<Province[]>("provinces"),
+	/**  The provincial-level units in force on a date (34 from 1/7/2025). */
+	unitsAt: (on: string) => __TAURI_INVOKE<AdminUnit[]>("units_at", { on }),
+	/**  Each procedure's deadline in force on a date, with its legal basis. */
+	proceduresAt: (on: string) => __TAURI_INVOKE<ProcedureRule[]>("procedures_at", { on }),
+	/**  The reference packs applied, with what each changed and from when. */
+	referencePacks: () => __TAURI_INVOKE<AppliedPack[]>("reference_packs"),
 	setup: (input: SetupInput) => __TAURI_INVOKE<DeskStatus>("setup", { input }),
 	signIn: (username: string, password: string) => __TAURI_INVOKE<SessionInfo>("sign_in", { username, password }),
 	signOut: () => __TAURI_INVOKE<null>("sign_out"),
@@ -64,8 +70,10 @@ export const commands = {
 	dossierSearch: (query: SearchQuery) => __TAURI_INVOKE<DossierSummary[]>("dossier_search", { query }),
 	/**  Form 01 into Documents/BHXH Desk/Hồ sơ; returns the file's path. */
 	dossierReceipt: (code: string) => __TAURI_INVOKE<string>("dossier_receipt", { code }),
-	/**  Form 02, 03 or 05 into Documents/BHXH Desk/Hồ sơ; returns the path. */
+	/**  A paper of the dossier's own set into Documents/BHXH Desk/Hồ sơ; returns the path. */
 	dossierForm: (code: string, form: DossierForm) => __TAURI_INVOKE<string>("dossier_form", { code, form }),
+	/**  A later return date with its reason (the apology paper prints both). */
+	dossierExtend: (code: string, newDueOn: string, reason: string) => __TAURI_INVOKE<Dossier>("dossier_extend", { code, newDueOn, reason }),
 	/**  The yearly register (form 06) into Documents/BHXH Desk/Hồ sơ. */
 	dossierRegister: (year: number) => __TAURI_INVOKE<string>("dossier_register", { year }),
 	/**  Digitise one component from files the window handed over (`upload_file`). */
@@ -136,6 +144,23 @@ export type Action =
 /**  Enter a figure other than the one the desk computed itself. */
 "overrideAutoFigure" | "approveReport" | "exportReport" | "editReportSettings" | "exportEvidence" | "importParticipants" | "searchParticipants" | "verifyParticipant" | "recordCardCheck" | "takeIn" | "viewDossier" | "moveDossier" | "printPaper" | "digitise" | "exportDossier" | "configureInbox" | "manageStaff" | "viewAudit" | "backup" | "restore" | "configureSync";
 
+/**
+ *  A provincial-level unit as it stands on a date: one of the 34 from
+ *  1/7/2025 (2-digit codes), one of the 63 before (3-digit codes).
+ */
+export type AdminUnit = {
+	code: string,
+	name: string,
+	/**  "tỉnh Lâm Đồng", "thành phố Hồ Chí Minh". */
+	fullName: string,
+	kind: string,
+	validFrom: string,
+	validTo: string | null,
+	/**  The old (3-digit) units it took over. */
+	predecessors: string[],
+	basis: string,
+};
+
 /**  The applicant, as typed or read from the card. */
 export type Applicant = {
 	idNumber: string,
@@ -158,6 +183,18 @@ export type ApplicantPrefill = {
 	birthDate: string,
 	sex: Sex | null,
 	address: string,
+};
+
+/**  A reference pack applied to this store: what it changed, from when. */
+export type AppliedPack = {
+	id: string,
+	version: number,
+	title: string,
+	published: string,
+	/**  "reference-2025.json" (built in) or "hq". */
+	source: string,
+	appliedAt: string,
+	changes: string[],
 };
 
 export type Attention = {
@@ -398,6 +435,12 @@ export type Dossier = {
 	sets: number,
 	receivedAt: string,
 	dueOn: string,
+	/**  The deadline as the law words it: "20 ngày (không kể ngày nghỉ lễ, Tết)". */
+	deadlineText: string,
+	/**  Its legal basis under the rules of the receipt date (may be empty). */
+	deadlineBasis: string,
+	/**  The one-stop paper set its papers print from ("TT03/2025"). */
+	paperSet: string,
 	registerYear: number,
 	registerNo: number,
 	receivedByName: string,
@@ -409,17 +452,26 @@ export type Dossier = {
 	events: EventLine[],
 };
 
-/**  The printable forms of a dossier besides the receipt (Circular 01/2018/TT-VPCP). */
+/**
+ *  The papers of one dossier, by what they are (their numbers differ
+ *  between paper sets: see [`Desk::dossier_form_by_number`]).
+ */
 export type DossierForm = 
-/**  Form 02, "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ". */
+/**  "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" (01). */
+"receipt" | 
+/**  "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ" (02). */
 "supplement" | 
-/**  Form 03, "Phiếu từ chối tiếp nhận giải quyết hồ sơ". */
+/**  "Phiếu từ chối tiếp nhận giải quyết hồ sơ" (03). */
 "refusal" | 
-/**  Form 05, "Phiếu kiểm soát quá trình giải quyết hồ sơ". */
+/**  The apology and new date (04). */
+"apology" | 
+/**  "Thông báo dừng giải quyết hồ sơ" (05 of Circular 03/2025 only). */
+"stop" | 
+/**  "Phiếu kiểm soát quá trình giải quyết hồ sơ" (05, then 06). */
 "tracking";
 
 /**  Where a dossier is in its life. */
-export type DossierStatus = "received" | "digitising" | "digitised" | "processing" | "result_ready" | "returned" | "supplement_requested" | "refused";
+export type DossierStatus = "received" | "digitising" | "digitised" | "processing" | "result_ready" | "returned" | "supplement_requested" | "refused" | "stopped";
 
 export type DossierSummary = {
 	code: string,
@@ -756,6 +808,23 @@ export type ProcedureEdit = {
 	name: string,
 	processingDays: number,
 	components: ComponentInput[],
+};
+
+/**  A procedure's deadline as in force on a date. */
+export type ProcedureRule = {
+	code: string,
+	name: string,
+	group: string,
+	components: number,
+	deadlineValue: number,
+	/**  working_days, days_excluding_holidays or calendar_days. */
+	deadlineUnit: string,
+	/**  "20 ngày (không kể ngày nghỉ lễ, Tết)". */
+	deadlineText: string,
+	basis: string,
+	/**  False where research found no source: shown as "chưa kiểm chứng". */
+	verified: boolean,
+	validFrom: string | null,
 };
 
 export type ProgressEntry = {

@@ -97,6 +97,19 @@ impl Desk {
         })
     }
 
+    /// Give a dossier a later return date with the reason (the apology
+    /// paper, form 04, prints both dates and the reason).
+    pub fn dossier_extend(
+        &self,
+        code: &str,
+        new_due_on: chrono::NaiveDate,
+        reason: &str,
+    ) -> Result<Dossier, DeskError> {
+        self.change(Action::MoveDossier, |tx, actor, now| {
+            Ok(dossiers::extend(tx, actor, code, new_due_on, reason, now)?.into())
+        })
+    }
+
     /// Search by code, ID number, name or procedure (marks and đ ignored).
     /// The results show personal data: the query and the codes found are
     /// logged.

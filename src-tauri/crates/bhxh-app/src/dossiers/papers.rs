@@ -1,16 +1,24 @@
-//! The papers of the one-stop desk (Circular 01/2018/TT-VPCP), made from a
-//! dossier's record: the receipt (form 01), the supplement request (02),
-//! the refusal (03), the tracking sheet (05) and the yearly register (06),
-//! as PDF bytes or files. Every paper printed is logged (it carries
-//! personal data).
+//! The papers of the one-stop desk, made from a dossier's record: the
+//! receipt, the supplement request, the refusal, the apology with a new
+//! date, the stop notice, the control sheet and the yearly register, as PDF
+//! bytes or files. Every paper printed is logged (it carries personal data).
+//!
+//! A dossier prints from the paper set in force on its receipt date (kept
+//! with it: Circular 01/2018/TT-VPCP before 1/7/2025, Circular
+//! 03/2025/TT-VPCP after), so a reprint of a 2024 dossier shows the 2018
+//! papers. Titles, numbers and the tables' columns come from the reference
+//! data ([`rules::paper_forms`]). Every paper but the register carries the
+//! signed QR code of Circular 01/2023 Art. 26, its time of issue this print.
 
 use std::path::{Path, PathBuf};
 
 use bhxh_core::dossiers::{self, ComponentLine, Dossier, Status, qr};
 use bhxh_core::office::{self, Office};
+use bhxh_core::reference::calendar::WorkCalendar;
+use bhxh_core::reference::rules::{self, PaperForm};
 use bhxh_core::{CoreError, Timestamp};
 use bhxh_report::{
-    NoticeDoc, NoticeKind, RECEIPT_TITLE, ReceiptDoc, RegisterDoc, RegisterLine, TrackingDoc,
+    Align, FormColumn, NoticeDoc, NoticeKind, ReceiptDoc, RegisterDoc, RegisterLine, TrackingDoc,
     TrackingStep, render_notice, render_receipt, render_register, render_tracking,
 };
 use serde::{Deserialize, Serialize};
@@ -22,21 +30,18 @@ impl Desk {
     /// Form 01 of a dossier as PDF bytes (two copies). Printing is logged.
     pub fn dossier_receipt(&self, code: &str) -> Result<Vec<u8>, DeskError> {
         let actor = self.authorize(Action::PrintPaper)?;
-        let d = dossiers::get(&*self.store.conn()?, code)?;
+        let (d, paper) = {
+            let conn = self.store.conn()?;
+            let d = dossiers::get(&conn, code)?;
+            let paper = paper_of(&conn, &d.paper_set, "receipt")?;
+            (d, paper)
+        };
         let office = self.paper_office()?;
         let received_at = bhxh_core::parse_ts(&d.received_at)?;
-        let qr = qr::PaperQr::new(
-            "01",
-            &d.code,
-            &d.procedure_code,
-            &d.applicant_id,
-            RECEIPT_TITLE,
-            &format!("BHXH Desk {}", office.agency_code),
-            received_at,
-            Some(d.due_on),
-        )
-        .map_err(|e| CoreError::invalid("qr", e.to_string()))?;
         let doc = ReceiptDoc {
+            title: paper.title.clone(),
+            form_label: form_label(&paper),
+            deadline: format!("{:02} {}", d.processing_days, d.deadline_unit.label_vi()),
             office_name: office.name.clone(),
             place: office.province_name.clone(),
             dossier_code: d.code.clone(),
@@ -53,21 +58,20 @@ impl Desk {
                 .map(component_text)
                 .collect(),
             sets: d.sets,
-            processing_days: d.processing_days,
             received_at,
             due_on: d.due_on,
             return_to: d.return_via.label_vi().to_owned(),
             register_year: d.register_year,
             register_no: d.register_no,
             received_by: d.received_by_name.clone(),
-            qr_text: qr.to_signed_text(self.paper_key()?.as_bytes()),
+            qr_text: self.paper_qr(&d, &paper, &office, Some(d.due_on))?,
         };
         let pdf = render_receipt(&doc).map_err(|e| DeskError::Render(e.to_string()))?;
         self.audit_print(
             &actor,
             "dossier",
             &d.code,
-            serde_json::json!({ "form": "01" }),
+            serde_json::json!({ "form": paper.number, "set": paper.set_code }),
         )?;
         Ok(pdf)
     }
@@ -84,27 +88,142 @@ impl Desk {
         self.record(actor, "print", entity, entity_id, detail)
     }
 
-    /// Form 02, 03 or 05 of a dossier as PDF bytes (A4). Form 02 or 03 only
-    /// for a dossier whose supplement request or refusal was recorded: it
-    /// prints the reason noted with that move. Printing is logged.
+    /// A paper of a dossier as PDF bytes (A4), from the dossier's paper set.
+    /// A supplement request, refusal or stop notice only for a dossier whose
+    /// move was recorded (it prints the reason noted with it); an apology
+    /// only after an extension ([`Desk::dossier_extend`]). Printing is logged.
     pub fn dossier_form(&self, code: &str, form: DossierForm) -> Result<Vec<u8>, DeskError> {
+        if form == DossierForm::Receipt {
+            return self.dossier_receipt(code);
+        }
         let actor = self.authorize(Action::PrintPaper)?;
-        let d = dossiers::get(&*self.store.conn()?, code)?;
+        let (d, paper, extension, calendar) = {
+            let conn = self.store.conn()?;
+            let d = dossiers::get(&conn, code)?;
+            let paper = paper_of(&conn, &d.paper_set, form.kind())?;
+            let extension = dossiers::last_extension(&conn, &d.code)?;
+            (d, paper, extension, WorkCalendar::load(&conn)?)
+        };
         let office = self.paper_office()?;
         let now = self.now();
+        let qr_text = self.paper_qr(&d, &paper, &office, None)?;
         let pdf = match form {
-            DossierForm::Supplement => render_notice(&notice(&d, &office, NoticeKind::Supplement)?),
-            DossierForm::Refusal => render_notice(&notice(&d, &office, NoticeKind::Refusal)?),
-            DossierForm::Tracking => render_tracking(&tracking(&d, &office, now)?),
+            // Printed above, before any of this was read.
+            DossierForm::Receipt => return self.dossier_receipt(code),
+            DossierForm::Supplement | DossierForm::Refusal | DossierForm::Stop => {
+                let kind = match form {
+                    DossierForm::Supplement => NoticeKind::Supplement,
+                    DossierForm::Refusal => NoticeKind::Refusal,
+                    _ => NoticeKind::Stop,
+                };
+                render_notice(&notice(&d, &office, kind, &paper, qr_text)?)
+            }
+            DossierForm::Apology => {
+                let Some(ext) = extension else {
+                    return Err(CoreError::Conflict(format!(
+                        "Hồ sơ {} chưa được gia hạn, nên không in được {} (mẫu {}). \
+                         Hãy ghi ngày hẹn mới và lý do trước.",
+                        d.code, paper.title, paper.number
+                    ))
+                    .into());
+                };
+                let mut doc = notice_base(&d, &office, NoticeKind::Apology, &paper, qr_text)?;
+                doc.reason = ext.reason;
+                doc.officer = ext.staff_name;
+                doc.issued_at = bhxh_core::parse_ts(&ext.at)?;
+                doc.old_due = Some(ext.old_due_on);
+                doc.new_due = Some(ext.new_due_on);
+                render_notice(&doc)
+            }
+            DossierForm::Tracking => {
+                render_tracking(&tracking(&d, &office, now, &paper, qr_text, &calendar)?)
+            }
         }
         .map_err(|e| DeskError::Render(e.to_string()))?;
         self.audit_print(
             &actor,
             "dossier",
             &d.code,
-            serde_json::json!({ "form": form.number() }),
+            serde_json::json!({ "form": paper.number, "set": paper.set_code }),
         )?;
         Ok(pdf)
+    }
+
+    /// A paper of a dossier by its number in the dossier's own paper set
+    /// ("05" is the control sheet of a 2024 dossier and the stop notice of
+    /// a 2026 one).
+    pub fn dossier_form_by_number(&self, code: &str, number: &str) -> Result<Vec<u8>, DeskError> {
+        let form = {
+            let conn = self.store.conn()?;
+            let d = dossiers::get(&conn, code)?;
+            let forms = rules::paper_forms(&conn, &d.paper_set)?;
+            let n = number.trim();
+            let found = forms
+                .iter()
+                .find(|f| f.number == n || f.number.trim_start_matches('0') == n)
+                .ok_or_else(|| {
+                    CoreError::invalid(
+                        "form",
+                        format!(
+                            "Bộ mẫu {} của hồ sơ {} không có mẫu số \"{n}\" (có: {}).",
+                            d.paper_set,
+                            d.code,
+                            forms
+                                .iter()
+                                .map(|f| format!("{} {}", f.number, f.title))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        ),
+                    )
+                })?;
+            if found.kind == "register" {
+                return Err(CoreError::invalid(
+                    "form",
+                    format!(
+                        "Mẫu {} là sổ theo dõi của cả năm: in bằng lệnh in sổ theo dõi.",
+                        found.number
+                    ),
+                )
+                .into());
+            }
+            DossierForm::of_kind(&found.kind).ok_or_else(|| {
+                CoreError::Corrupt(format!("loại mẫu \"{}\" không biết", found.kind))
+            })?
+        };
+        self.dossier_form(code, form)
+    }
+
+    /// [`Desk::dossier_form_by_number`] written to `path` atomically.
+    pub fn dossier_form_by_number_to(
+        &self,
+        code: &str,
+        number: &str,
+        path: &Path,
+    ) -> Result<(), DeskError> {
+        let pdf = self.dossier_form_by_number(code, number)?;
+        paths::write_atomic(path, &pdf)
+    }
+
+    /// The signed Art. 26 QR text of a paper printed now.
+    fn paper_qr(
+        &self,
+        d: &Dossier,
+        paper: &PaperForm,
+        office: &Office,
+        due: Option<chrono::NaiveDate>,
+    ) -> Result<String, DeskError> {
+        let qr = qr::PaperQr::new(
+            &paper.number,
+            &d.code,
+            &d.procedure_code,
+            &d.applicant_id,
+            &paper.title,
+            &format!("BHXH Desk {}", office.agency_code),
+            self.now(),
+            due,
+        )
+        .map_err(|e| CoreError::invalid("qr", e.to_string()))?;
+        Ok(qr.to_signed_text(self.paper_key()?.as_bytes()))
     }
 
     /// Write form 02, 03 or 05 to `path` atomically.
@@ -126,6 +245,17 @@ impl Desk {
             return Err(CoreError::invalid("year", format!("Năm {year} không hợp lệ.")).into());
         }
         let office = self.paper_office()?;
+        // The register of a year prints from the set in force at its end (or
+        // today, for the current year).
+        let on = chrono::NaiveDate::from_ymd_opt(year, 12, 31)
+            .map_or(self.now().date_naive(), |end| {
+                end.min(self.now().date_naive())
+            });
+        let paper = {
+            let conn = self.store.conn()?;
+            let set = rules::paper_set_at(&conn, on)?;
+            paper_of(&conn, &set, "register")?
+        };
         let lines: Vec<RegisterLine> = dossiers::register(&*self.store.conn()?, year)?
             .into_iter()
             .map(|e| RegisterLine {
@@ -151,6 +281,9 @@ impl Desk {
             .collect();
         let count = lines.len();
         let pdf = render_register(&RegisterDoc {
+            title: paper.title.clone(),
+            form_label: form_label(&paper),
+            columns: columns_of(&paper)?,
             office_name: office.name.clone(),
             place: office.province_name.clone(),
             year,
@@ -162,7 +295,7 @@ impl Desk {
             &actor,
             "dossier_register",
             &year.to_string(),
-            serde_json::json!({ "form": "06", "dossiers": count }),
+            serde_json::json!({ "form": paper.number, "set": paper.set_code, "dossiers": count }),
         )?;
         Ok(pdf)
     }
@@ -198,7 +331,7 @@ impl Desk {
     ) -> Result<PathBuf, DeskError> {
         let dir = self.output_dir("Hồ sơ", "ho-so")?;
         let safe = file_safe(code.trim());
-        let path = dir.join(format!("Mau-{}-{safe}.pdf", form.number()));
+        let path = dir.join(format!("Mau-{}-{safe}.pdf", form.kind()));
         self.dossier_form_to(code, form, &path)?;
         Ok(path)
     }
@@ -213,41 +346,139 @@ impl Desk {
     }
 }
 
-/// The printable forms of a dossier besides the receipt (Circular 01/2018/TT-VPCP).
+/// The papers of one dossier, by what they are (their numbers differ
+/// between paper sets: see [`Desk::dossier_form_by_number`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum DossierForm {
-    /// Form 02, "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ".
+    /// "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" (01).
+    Receipt,
+    /// "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ" (02).
     Supplement,
-    /// Form 03, "Phiếu từ chối tiếp nhận giải quyết hồ sơ".
+    /// "Phiếu từ chối tiếp nhận giải quyết hồ sơ" (03).
     Refusal,
-    /// Form 05, "Phiếu kiểm soát quá trình giải quyết hồ sơ".
+    /// The apology and new date (04).
+    Apology,
+    /// "Thông báo dừng giải quyết hồ sơ" (05 of Circular 03/2025 only).
+    Stop,
+    /// "Phiếu kiểm soát quá trình giải quyết hồ sơ" (05, then 06).
     Tracking,
 }
 
 impl DossierForm {
-    pub const ALL: [DossierForm; 3] = [
+    pub const ALL: [DossierForm; 6] = [
+        DossierForm::Receipt,
         DossierForm::Supplement,
         DossierForm::Refusal,
+        DossierForm::Apology,
+        DossierForm::Stop,
         DossierForm::Tracking,
     ];
 
-    /// The form's number in the circular ("02", "03", "05").
-    pub fn number(self) -> &'static str {
+    /// The kind of paper in the reference data.
+    pub fn kind(self) -> &'static str {
         match self {
-            DossierForm::Supplement => "02",
-            DossierForm::Refusal => "03",
-            DossierForm::Tracking => "05",
+            DossierForm::Receipt => "receipt",
+            DossierForm::Supplement => "supplement",
+            DossierForm::Refusal => "refusal",
+            DossierForm::Apology => "apology",
+            DossierForm::Stop => "stop",
+            DossierForm::Tracking => "tracking",
         }
     }
 
-    /// "02", "03" or "05" (a leading zero may be left out).
-    pub fn parse(s: &str) -> Option<DossierForm> {
-        let s = s.trim();
-        DossierForm::ALL
-            .into_iter()
-            .find(|f| f.number() == s || f.number().trim_start_matches('0') == s)
+    pub fn of_kind(kind: &str) -> Option<DossierForm> {
+        DossierForm::ALL.into_iter().find(|f| f.kind() == kind)
     }
+}
+
+/// The paper of `kind` in `set`, or a message saying the set has none.
+fn paper_of(conn: &rusqlite::Connection, set: &str, kind: &str) -> Result<PaperForm, CoreError> {
+    let forms = rules::paper_forms(conn, set)?;
+    forms.into_iter().find(|f| f.kind == kind).ok_or_else(|| {
+        CoreError::Conflict(format!(
+            "Bộ mẫu {set} (theo ngày tiếp nhận của hồ sơ) không có loại giấy này ({kind})."
+        ))
+    })
+}
+
+/// "Mẫu số 01 – Thông tư 03/2025/TT-VPCP": the number and the act the set
+/// comes from (its basis up to the first comma or bracket).
+fn form_label(p: &PaperForm) -> String {
+    let act = p.basis.split([',', '(']).next().unwrap_or_default().trim();
+    if act.is_empty() {
+        format!("Mẫu số {}", p.number)
+    } else {
+        format!("Mẫu số {} – {act}", p.number)
+    }
+}
+
+/// The table columns a paper's layout gives (none: the renderer's default).
+fn columns_of(p: &PaperForm) -> Result<Vec<FormColumn>, CoreError> {
+    let Some(cols) = p.layout.get("columns").and_then(|c| c.as_array()) else {
+        return Ok(Vec::new());
+    };
+    let bad = |i: usize, what: &str| {
+        CoreError::Corrupt(format!(
+            "bố cục mẫu {} ({}): cột {} {what}",
+            p.number,
+            p.set_code,
+            i + 1
+        ))
+    };
+    cols.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let text = |k: &str| c.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+            let width_mm = c
+                .get("width_mm")
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or(0.0);
+            if !(0.0..=300.0).contains(&width_mm) {
+                return Err(bad(i, "có độ rộng không hợp lệ"));
+            }
+            Ok(FormColumn {
+                key: text("key").ok_or_else(|| bad(i, "thiếu \"key\""))?,
+                header: text("header").ok_or_else(|| bad(i, "thiếu \"header\""))?,
+                width_mm: width_mm as f32,
+                weight: c
+                    .get("weight")
+                    .and_then(serde_json::Value::as_f64)
+                    .unwrap_or(1.0) as f32,
+                align: match text("align").as_deref() {
+                    Some("center") => Align::Center,
+                    Some("right") => Align::Right,
+                    _ => Align::Left,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Working days each step may take from the receipt, by the status it
+/// moves to (the control sheet's layout, `step_deadlines`); a step not
+/// listed has the dossier's own due date.
+fn step_due(
+    p: &PaperForm,
+    d: &Dossier,
+    to: Status,
+    calendar: &WorkCalendar,
+    received: chrono::NaiveDate,
+) -> chrono::NaiveDate {
+    p.layout
+        .get("step_deadlines")
+        .and_then(|v| v.as_array())
+        .and_then(|steps| {
+            steps
+                .iter()
+                .find(|s| s.get("status").and_then(|v| v.as_str()) == Some(to.as_str()))
+        })
+        .and_then(|s| s.get("working_days").and_then(serde_json::Value::as_u64))
+        .map_or(d.due_on, |days| {
+            calendar
+                .add_working_days(received, u32::try_from(days).unwrap_or(u32::MAX))
+                .min(d.due_on)
+        })
 }
 
 impl Desk {
@@ -268,30 +499,21 @@ fn component_text(c: &ComponentLine) -> String {
     format!("{} ({kind}: {})", c.name, c.copies)
 }
 
-/// Form 02 or 03 from the latest move to a supplement request or a refusal.
-fn notice(d: &Dossier, office: &Office, kind: NoticeKind) -> Result<NoticeDoc, CoreError> {
-    let (status, missing) = match kind {
-        NoticeKind::Supplement => (
-            Status::SupplementRequested,
-            "chưa có yêu cầu bổ sung, hoàn thiện nào được ghi nhận",
-        ),
-        NoticeKind::Refusal => (Status::Refused, "chưa được ghi nhận là từ chối tiếp nhận"),
-    };
-    let event = d
-        .events
-        .iter()
-        .rev()
-        .find(|e| e.to_status == status)
-        .ok_or_else(|| {
-            CoreError::Conflict(format!(
-                "Hồ sơ {} {missing}, nên không in được {} (mẫu {}).",
-                d.code,
-                kind.title(),
-                kind.form()
-            ))
-        })?;
+/// The parts every notice shares, for `kind`, from the paper of the set.
+fn notice_base(
+    d: &Dossier,
+    office: &Office,
+    kind: NoticeKind,
+    paper: &PaperForm,
+    qr_text: String,
+) -> Result<NoticeDoc, CoreError> {
     Ok(NoticeDoc {
         kind,
+        title: paper.title.clone(),
+        form_label: form_label(paper),
+        qr_text,
+        old_due: None,
+        new_due: None,
         office_name: office.name.clone(),
         place: office.province_name.clone(),
         dossier_code: d.code.clone(),
@@ -302,32 +524,77 @@ fn notice(d: &Dossier, office: &Office, kind: NoticeKind) -> Result<NoticeDoc, C
         email: d.email.clone(),
         matter: d.procedure_name.clone(),
         received_at: bhxh_core::parse_ts(&d.received_at)?,
-        reason: event.note.clone(),
-        to_supplement: match kind {
-            NoticeKind::Supplement => d
-                .components
-                .iter()
-                .filter(|c| !c.received)
-                .map(component_text)
-                .collect(),
-            NoticeKind::Refusal => Vec::new(),
-        },
-        officer: event.staff_name.clone(),
-        issued_at: bhxh_core::parse_ts(&event.at)?,
+        reason: String::new(),
+        to_supplement: Vec::new(),
+        officer: String::new(),
+        issued_at: bhxh_core::parse_ts(&d.received_at)?,
     })
+}
+
+/// A supplement request, refusal or stop notice from the latest move to
+/// that status, which holds its reason.
+fn notice(
+    d: &Dossier,
+    office: &Office,
+    kind: NoticeKind,
+    paper: &PaperForm,
+    qr_text: String,
+) -> Result<NoticeDoc, CoreError> {
+    let (status, missing) = match kind {
+        NoticeKind::Supplement => (
+            Status::SupplementRequested,
+            "chưa có yêu cầu bổ sung, hoàn thiện nào được ghi nhận",
+        ),
+        NoticeKind::Refusal => (Status::Refused, "chưa được ghi nhận là từ chối tiếp nhận"),
+        NoticeKind::Stop | NoticeKind::Apology => {
+            (Status::Stopped, "chưa được ghi nhận là dừng giải quyết")
+        }
+    };
+    let event = d
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.to_status == status)
+        .ok_or_else(|| {
+            CoreError::Conflict(format!(
+                "Hồ sơ {} {missing}, nên không in được {} (mẫu {}).",
+                d.code, paper.title, paper.number
+            ))
+        })?;
+    let mut doc = notice_base(d, office, kind, paper, qr_text)?;
+    doc.reason = event.note.clone();
+    if kind == NoticeKind::Supplement {
+        doc.to_supplement = d
+            .components
+            .iter()
+            .filter(|c| !c.received)
+            .map(component_text)
+            .collect();
+    }
+    doc.officer = event.staff_name.clone();
+    doc.issued_at = bhxh_core::parse_ts(&event.at)?;
+    Ok(doc)
 }
 
 /// Form 05: each recorded move is a hand-over. The applicant hands the
 /// papers in at the first; a result, a supplement request or a refusal goes
 /// back to the applicant; any other move passes the dossier from whoever
 /// recorded the previous move to whoever recorded this one.
-fn tracking(d: &Dossier, office: &Office, now: Timestamp) -> Result<TrackingDoc, CoreError> {
+fn tracking(
+    d: &Dossier,
+    office: &Office,
+    now: Timestamp,
+    paper: &PaperForm,
+    qr_text: String,
+    calendar: &WorkCalendar,
+) -> Result<TrackingDoc, CoreError> {
     let mut steps = Vec::with_capacity(d.events.len());
     let mut holder = d.applicant_name.clone();
+    let received = bhxh_core::parse_ts(&d.received_at)?.date_naive();
     for e in &d.events {
         let back = matches!(
             e.to_status,
-            Status::Returned | Status::SupplementRequested | Status::Refused
+            Status::Returned | Status::SupplementRequested | Status::Refused | Status::Stopped
         );
         let (giver, receiver) = if back {
             (e.staff_name.clone(), d.applicant_name.clone())
@@ -336,6 +603,7 @@ fn tracking(d: &Dossier, office: &Office, now: Timestamp) -> Result<TrackingDoc,
         };
         holder = e.staff_name.clone();
         steps.push(TrackingStep {
+            due_on: step_due(paper, d, e.to_status, calendar, received),
             giver,
             receiver,
             status: match e.from_status {
@@ -347,6 +615,11 @@ fn tracking(d: &Dossier, office: &Office, now: Timestamp) -> Result<TrackingDoc,
         });
     }
     Ok(TrackingDoc {
+        title: paper.title.clone(),
+        form_label: form_label(paper),
+        qr_text,
+        coordinating: String::new(),
+        columns: columns_of(paper)?,
         office_name: office.name.clone(),
         place: office.province_name.clone(),
         dossier_code: d.code.clone(),

@@ -42,6 +42,7 @@ pub enum DossierStatus {
     Returned,
     SupplementRequested,
     Refused,
+    Stopped,
 }
 
 impl From<bhxh_core::dossiers::Status> for DossierStatus {
@@ -55,6 +56,7 @@ impl From<bhxh_core::dossiers::Status> for DossierStatus {
             bhxh_core::dossiers::Status::Returned => DossierStatus::Returned,
             bhxh_core::dossiers::Status::SupplementRequested => DossierStatus::SupplementRequested,
             bhxh_core::dossiers::Status::Refused => DossierStatus::Refused,
+            bhxh_core::dossiers::Status::Stopped => DossierStatus::Stopped,
         }
     }
 }
@@ -70,6 +72,7 @@ impl From<DossierStatus> for bhxh_core::dossiers::Status {
             DossierStatus::Returned => bhxh_core::dossiers::Status::Returned,
             DossierStatus::SupplementRequested => bhxh_core::dossiers::Status::SupplementRequested,
             DossierStatus::Refused => bhxh_core::dossiers::Status::Refused,
+            DossierStatus::Stopped => bhxh_core::dossiers::Status::Stopped,
         }
     }
 }
@@ -256,6 +259,12 @@ pub struct Dossier {
     pub sets: u32,
     pub received_at: String,
     pub due_on: chrono::NaiveDate,
+    /// The deadline as the law words it: "20 ngày (không kể ngày nghỉ lễ, Tết)".
+    pub deadline_text: String,
+    /// Its legal basis under the rules of the receipt date (may be empty).
+    pub deadline_basis: String,
+    /// The one-stop paper set its papers print from ("TT03/2025").
+    pub paper_set: String,
     pub register_year: i32,
     pub register_no: u32,
     pub received_by_name: String,
@@ -287,6 +296,9 @@ impl From<bhxh_core::dossiers::Dossier> for Dossier {
             sets: v.sets,
             received_at: v.received_at,
             due_on: v.due_on,
+            deadline_text: format!("{} {}", v.processing_days, v.deadline_unit.label_vi()),
+            deadline_basis: v.deadline_basis,
+            paper_set: v.paper_set,
             register_year: v.register_year,
             register_no: v.register_no,
             received_by_name: v.received_by_name,

@@ -183,6 +183,122 @@ impl From<bhxh_core::reference::catalog::Province> for Province {
     }
 }
 
+/// A provincial-level unit as it stands on a date: one of the 34 from
+/// 1/7/2025 (2-digit codes), one of the 63 before (3-digit codes).
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminUnit {
+    pub code: String,
+    pub name: String,
+    /// "tỉnh Lâm Đồng", "thành phố Hồ Chí Minh".
+    pub full_name: String,
+    pub kind: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    /// The old (3-digit) units it took over.
+    pub predecessors: Vec<String>,
+    pub basis: String,
+}
+
+impl From<bhxh_core::reference::rules::AdminUnit> for AdminUnit {
+    fn from(v: bhxh_core::reference::rules::AdminUnit) -> Self {
+        AdminUnit {
+            full_name: v.full_name(),
+            code: v.code,
+            name: v.name,
+            kind: v.kind,
+            valid_from: v.valid_from,
+            valid_to: v.valid_to,
+            predecessors: v.predecessors,
+            basis: v.basis,
+        }
+    }
+}
+
+/// A unit looked up by an old or a new code: the unit in force on the date
+/// and, for an old code, the old unit itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitLookup {
+    pub unit: Option<AdminUnit>,
+    pub old: Option<AdminUnit>,
+}
+
+/// A procedure's deadline as in force on a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProcedureRule {
+    pub code: String,
+    pub name: String,
+    pub group: String,
+    pub components: u32,
+    pub deadline_value: u32,
+    /// working_days, days_excluding_holidays or calendar_days.
+    pub deadline_unit: String,
+    /// "20 ngày (không kể ngày nghỉ lễ, Tết)".
+    pub deadline_text: String,
+    pub basis: String,
+    /// False where research found no source: shown as "chưa kiểm chứng".
+    pub verified: bool,
+    pub valid_from: Option<chrono::NaiveDate>,
+}
+
+impl From<bhxh_core::reference::rules::ProcedureAt> for ProcedureRule {
+    fn from(v: bhxh_core::reference::rules::ProcedureAt) -> Self {
+        let p = v.procedure;
+        let (value, unit, basis, verified, from) = match v.rule {
+            Some(r) => (r.value, r.unit, r.basis, r.verified, Some(r.valid_from)),
+            None => (
+                p.processing_days,
+                bhxh_core::reference::rules::DeadlineUnit::WorkingDays,
+                String::new(),
+                false,
+                None,
+            ),
+        };
+        ProcedureRule {
+            code: p.code,
+            name: p.name,
+            group: p.group,
+            components: u32::try_from(p.components.len()).unwrap_or(u32::MAX),
+            deadline_value: value,
+            deadline_unit: unit.as_str().to_owned(),
+            deadline_text: format!("{value} {}", unit.label_vi()),
+            basis,
+            verified,
+            valid_from: from,
+        }
+    }
+}
+
+/// A reference pack applied to this store: what it changed, from when.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppliedPack {
+    pub id: String,
+    pub version: i64,
+    pub title: String,
+    pub published: String,
+    /// "reference-2025.json" (built in) or "hq".
+    pub source: String,
+    pub applied_at: String,
+    pub changes: Vec<String>,
+}
+
+impl From<bhxh_core::reference::rules::AppliedPack> for AppliedPack {
+    fn from(v: bhxh_core::reference::rules::AppliedPack) -> Self {
+        AppliedPack {
+            id: v.id,
+            version: v.version,
+            title: v.title,
+            published: v.published,
+            source: v.source,
+            applied_at: v.applied_at,
+            changes: v.changes,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Component {

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::office::audit::{self, Actor, Event};
 use crate::reference::calendar::WorkCalendar;
 use crate::reference::pid::{PersonalId, PidWarning, Sex};
+use crate::reference::rules::{self, DeadlineUnit};
 use crate::text::{fold, nfc};
 use crate::{CoreError, Timestamp, office, office::settings, reference::catalog, ts};
 
@@ -69,10 +70,13 @@ pub enum Status {
     Returned,
     SupplementRequested,
     Refused,
+    /// Handling stopped at the applicant's request or by law (form 05 of
+    /// Circular 03/2025, "Thông báo dừng giải quyết hồ sơ"); final.
+    Stopped,
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 9] = [
         Status::Received,
         Status::Digitising,
         Status::Digitised,
@@ -81,6 +85,7 @@ impl Status {
         Status::Returned,
         Status::SupplementRequested,
         Status::Refused,
+        Status::Stopped,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +98,7 @@ impl Status {
             Status::Returned => "returned",
             Status::SupplementRequested => "supplement_requested",
             Status::Refused => "refused",
+            Status::Stopped => "stopped",
         }
     }
 
@@ -110,6 +116,7 @@ impl Status {
             Status::Returned => "Đã trả kết quả",
             Status::SupplementRequested => "Yêu cầu bổ sung",
             Status::Refused => "Từ chối tiếp nhận",
+            Status::Stopped => "Dừng giải quyết",
         }
     }
 
@@ -123,19 +130,35 @@ impl Status {
                 Status::Processing,
                 Status::SupplementRequested,
                 Status::Refused,
+                Status::Stopped,
             ],
-            Status::Digitising => &[Status::Digitised, Status::SupplementRequested],
-            Status::Digitised => &[Status::Processing, Status::SupplementRequested],
-            Status::Processing => &[Status::ResultReady, Status::SupplementRequested],
+            Status::Digitising => &[
+                Status::Digitised,
+                Status::SupplementRequested,
+                Status::Stopped,
+            ],
+            Status::Digitised => &[
+                Status::Processing,
+                Status::SupplementRequested,
+                Status::Stopped,
+            ],
+            Status::Processing => &[
+                Status::ResultReady,
+                Status::SupplementRequested,
+                Status::Stopped,
+            ],
             Status::ResultReady => &[Status::Returned],
-            Status::SupplementRequested => &[Status::Received, Status::Refused],
-            Status::Returned | Status::Refused => &[],
+            Status::SupplementRequested => &[Status::Received, Status::Refused, Status::Stopped],
+            Status::Returned | Status::Refused | Status::Stopped => &[],
         }
     }
 
-    /// Moves that must say why (the reason is printed on form 02 or 03).
+    /// Moves that must say why (the reason is printed on form 02, 03 or 05).
     pub fn needs_reason(self) -> bool {
-        matches!(self, Status::SupplementRequested | Status::Refused)
+        matches!(
+            self,
+            Status::SupplementRequested | Status::Refused | Status::Stopped
+        )
     }
 }
 
@@ -211,6 +234,13 @@ pub struct Dossier {
     pub sets: u32,
     pub received_at: String,
     pub due_on: NaiveDate,
+    /// How the deadline is counted, under the rules of the receipt date.
+    pub deadline_unit: DeadlineUnit,
+    /// The legal basis of the deadline ("Khoản 3 Điều 48 Luật …"), may be empty.
+    pub deadline_basis: String,
+    /// The one-stop paper set in force on the receipt date ("TT01/2018",
+    /// "TT03/2025"): its papers are printed from it, reprints included.
+    pub paper_set: String,
     pub register_year: i32,
     pub register_no: u32,
     pub received_by_name: String,
@@ -438,7 +468,17 @@ pub fn intake(
         .agency_code;
     let pattern = code_pattern(conn)?;
     let calendar = WorkCalendar::load(conn)?;
-    let due = calendar.add_working_days(today, procedure.processing_days);
+    // The rules in force on the receipt date, kept with the dossier.
+    let (days, unit, basis) = match rules::rule_at(conn, &procedure.code, today)? {
+        Some(rule) => (rule.value, rule.unit, rule.basis),
+        None => (
+            procedure.processing_days,
+            DeadlineUnit::WorkingDays,
+            String::new(),
+        ),
+    };
+    let due = unit.due(&calendar, today, days);
+    let paper_set = rules::paper_set_at(conn, today)?;
 
     let seq = bump(conn, &format!("day:{today}"))?;
     let code = pattern.render(&agency, today, seq)?;
@@ -453,14 +493,15 @@ pub fn intake(
         "INSERT INTO dossier (code, procedure_code, procedure_name, processing_days, applicant_id,
              applicant_name, applicant_dob, applicant_sex, address, phone, email, identity_source,
              channel, return_via, sets, received_at, received_on, due_on, register_year,
-             register_no, received_by, received_by_name, status, status_at, search_text)
+             register_no, received_by, received_by_name, status, status_at, search_text,
+             deadline_unit, deadline_basis, paper_set)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20, ?21, ?22, 'received', ?16, ?23)",
+             ?18, ?19, ?20, ?21, ?22, 'received', ?16, ?23, ?24, ?25, ?26)",
         params![
             code,
             procedure.code,
             procedure.name,
-            procedure.processing_days,
+            days,
             applicant.id_number,
             applicant.full_name,
             applicant.birth_date.to_string(),
@@ -480,6 +521,9 @@ pub fn intake(
             actor.id,
             received_by,
             search_text,
+            unit.as_str(),
+            basis,
+            paper_set,
         ],
     )?;
     let id = conn.last_insert_rowid();
@@ -514,6 +558,8 @@ pub fn intake(
                 "applicant": applicant.id_number,
                 "source": input.identity_source,
                 "due": due.to_string(),
+                "deadline": format!("{days} {}", unit.as_str()),
+                "paperSet": paper_set,
             }),
         },
         now,
@@ -530,13 +576,14 @@ fn parse_col<T>(v: Option<T>, what: &str, raw: &str) -> Result<T, CoreError> {
 
 /// A dossier by its code.
 pub fn get(conn: &Connection, code: &str) -> Result<Dossier, CoreError> {
-    type Raw = (i64, Vec<String>, (u32, u32, i32, u32));
+    type Raw = (i64, Vec<String>, (u32, u32, i32, u32), [String; 3]);
     let row: Option<Raw> = conn
         .query_row(
             "SELECT id, code, procedure_code, procedure_name, applicant_id, applicant_name,
                     applicant_dob, applicant_sex, address, phone, email, identity_source, channel,
                     return_via, received_at, due_on, received_by_name, status,
-                    processing_days, sets, register_year, register_no
+                    processing_days, sets, register_year, register_no,
+                    deadline_unit, deadline_basis, paper_set
              FROM dossier WHERE code = ?1",
             [code.trim()],
             |r| {
@@ -548,11 +595,12 @@ pub fn get(conn: &Connection, code: &str) -> Result<Dossier, CoreError> {
                     r.get(0)?,
                     texts,
                     (r.get(18)?, r.get(19)?, r.get(20)?, r.get(21)?),
+                    [r.get(22)?, r.get(23)?, r.get(24)?],
                 ))
             },
         )
         .optional()?;
-    let Some((id, t, (processing_days, sets, register_year, register_no))) = row else {
+    let Some((id, t, (processing_days, sets, register_year, register_no), rule)) = row else {
         return Err(CoreError::NotFound {
             what: format!("hồ sơ có mã \"{}\"", code.trim()),
         });
@@ -636,6 +684,9 @@ pub fn get(conn: &Connection, code: &str) -> Result<Dossier, CoreError> {
         sets,
         received_at: t[13].clone(),
         due_on: date(&t[14], "ngày hẹn trả")?,
+        deadline_unit: parse_col(DeadlineUnit::parse(&rule[0]), "đơn vị thời hạn", &rule[0])?,
+        deadline_basis: rule[1].clone(),
+        paper_set: rule[2].clone(),
         register_year,
         register_no,
         received_by_name: t[15].clone(),
@@ -645,6 +696,119 @@ pub fn get(conn: &Connection, code: &str) -> Result<Dossier, CoreError> {
         components,
         events,
     })
+}
+
+/// An extension of a dossier's deadline (the apology paper prints it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Extension {
+    pub at: String,
+    pub staff_name: String,
+    pub old_due_on: NaiveDate,
+    pub new_due_on: NaiveDate,
+    pub reason: String,
+}
+
+/// Give a dossier a later return date, with the reason the office
+/// apologises for (form 04). Only while it is being handled; the new date
+/// must be later than the one given. Run inside a write transaction.
+pub fn extend(
+    conn: &Connection,
+    actor: &Actor,
+    code: &str,
+    new_due: NaiveDate,
+    reason: &str,
+    now: &Timestamp,
+) -> Result<Dossier, CoreError> {
+    let d = get(conn, code)?;
+    let reason = nfc(reason.trim());
+    if reason.is_empty() {
+        return Err(CoreError::invalid(
+            "reason",
+            "Hãy ghi lý do chậm trả kết quả (in trên văn bản xin lỗi).",
+        ));
+    }
+    if reason.chars().count() > 1000 {
+        return Err(CoreError::invalid("reason", "Lý do dài quá 1000 ký tự."));
+    }
+    if matches!(
+        d.status,
+        Status::ResultReady | Status::Returned | Status::Refused | Status::Stopped
+    ) {
+        return Err(CoreError::Conflict(format!(
+            "Hồ sơ {} đang ở trạng thái \"{}\": không gia hạn được.",
+            d.code,
+            d.status.label_vi()
+        )));
+    }
+    if new_due <= d.due_on {
+        return Err(CoreError::invalid(
+            "newDueOn",
+            format!(
+                "Ngày hẹn mới {} phải sau ngày hẹn hiện tại {}.",
+                new_due.format("%d/%m/%Y"),
+                d.due_on.format("%d/%m/%Y")
+            ),
+        ));
+    }
+    let staff = staff_name(conn, actor)?;
+    conn.execute(
+        "INSERT INTO dossier_extension (dossier_id, at, staff_name, old_due_on, new_due_on, reason)
+         SELECT id, ?2, ?3, due_on, ?4, ?5 FROM dossier WHERE code = ?1",
+        params![d.code, ts(now), staff, new_due.to_string(), reason],
+    )?;
+    conn.execute(
+        "UPDATE dossier SET due_on = ?2 WHERE code = ?1",
+        params![d.code, new_due.to_string()],
+    )?;
+    audit::append(
+        conn,
+        actor,
+        &Event {
+            action: "extend",
+            entity: "dossier",
+            entity_id: &d.code,
+            detail: serde_json::json!({
+                "from": d.due_on.to_string(),
+                "to": new_due.to_string(),
+            }),
+        },
+        now,
+    )?;
+    get(conn, &d.code)
+}
+
+/// The latest extension of a dossier, if any.
+pub fn last_extension(conn: &Connection, code: &str) -> Result<Option<Extension>, CoreError> {
+    let row = conn
+        .query_row(
+            "SELECT x.at, x.staff_name, x.old_due_on, x.new_due_on, x.reason
+             FROM dossier_extension x JOIN dossier d ON d.id = x.dossier_id
+             WHERE d.code = ?1 ORDER BY x.id DESC LIMIT 1",
+            [code.trim()],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            },
+        )
+        .optional()?;
+    row.map(|(at, staff_name, old, new, reason)| {
+        let date =
+            |s: &str| parse_col(NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(), "ngày hẹn", s);
+        Ok(Extension {
+            at,
+            staff_name,
+            old_due_on: date(&old)?,
+            new_due_on: date(&new)?,
+            reason,
+        })
+    })
+    .transpose()
 }
 
 /// Move a dossier along its flow. Run inside a write transaction.

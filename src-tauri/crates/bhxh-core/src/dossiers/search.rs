@@ -114,7 +114,7 @@ pub fn search(
     let sql = format!(
         "SELECT d.code, d.applicant_name, d.applicant_id, d.procedure_code, d.procedure_name,
                 d.received_at, d.due_on, d.status,
-                d.status NOT IN ('result_ready', 'returned', 'refused') AND d.due_on < ?1
+                d.status NOT IN ('result_ready', 'returned', 'refused', 'stopped') AND d.due_on < ?1
          FROM {from} {filter} ORDER BY {order} DESC LIMIT {limit}"
     );
     let mut stmt = conn.prepare(&sql)?;
@@ -199,13 +199,13 @@ pub fn month_indicators(
     type Counts = (u32, u32, u32, u32, u32, u32, u32);
     let (received, not_refused, digitised, late, reused, results, results_digitised): Counts = conn.query_row(
         "SELECT count(*),
-                coalesce(sum(d.status != 'refused'), 0),
-                coalesce(sum(d.status != 'refused' AND EXISTS (
+                coalesce(sum(d.status NOT IN ('refused', 'stopped')), 0),
+                coalesce(sum(d.status NOT IN ('refused', 'stopped') AND EXISTS (
                     SELECT 1 FROM dossier_event e WHERE e.dossier_id = d.id AND e.to_status = 'digitised')), 0),
-                coalesce(sum(d.status != 'refused' AND coalesce((
+                coalesce(sum(d.status NOT IN ('refused', 'stopped') AND coalesce((
                     SELECT substr(min(e.at), 1, 10) FROM dossier_event e
                     WHERE e.dossier_id = d.id AND e.to_status = 'result_ready'), ?3) > d.due_on), 0),
-                coalesce(sum(d.status != 'refused' AND EXISTS (
+                coalesce(sum(d.status NOT IN ('refused', 'stopped') AND EXISTS (
                     SELECT 1 FROM dossier_reuse u WHERE u.dossier_id = d.id)), 0),
                 coalesce(sum(d.status IN ('result_ready', 'returned')), 0),
                 coalesce(sum(d.status IN ('result_ready', 'returned') AND EXISTS (

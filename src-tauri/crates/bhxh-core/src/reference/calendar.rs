@@ -1,5 +1,11 @@
-//! Working days: weekends and the public holidays of the seed table, with
-//! the announced make-up Saturdays counted as working days.
+//! Working days: weekends and the public holidays of the holiday table, with
+//! the announced make-up Saturdays counted as working days; and days that
+//! skip only the public holidays and Tết (weekends count), the unit of the
+//! pension deadline under Social Insurance Law 41/2024.
+//!
+//! Holidays of kind `optional` (decided in policy, not yet in the Labour
+//! Code, e.g. 24/11 "Ngày Văn hóa Việt Nam") count only when the office
+//! turns them on: setting [`OPTIONAL_HOLIDAYS_KEY`] = `on`.
 
 use std::collections::BTreeSet;
 
@@ -8,10 +14,17 @@ use rusqlite::Connection;
 
 use crate::CoreError;
 
+/// Setting: `on` when the office observes the optional holidays.
+pub const OPTIONAL_HOLIDAYS_KEY: &str = "calendar.optional_holidays";
+
 #[derive(Debug, Clone, Default)]
 pub struct WorkCalendar {
+    /// Every weekday the office is closed (holidays, compensatory and swapped days).
     days_off: BTreeSet<NaiveDate>,
     working_weekends: BTreeSet<NaiveDate>,
+    /// Public holidays and Tết themselves (and their compensatory days), for
+    /// deadlines counted in days excluding holidays.
+    holidays: BTreeSet<NaiveDate>,
 }
 
 impl WorkCalendar {
@@ -19,10 +32,19 @@ impl WorkCalendar {
         days_off: impl IntoIterator<Item = NaiveDate>,
         working_weekends: impl IntoIterator<Item = NaiveDate>,
     ) -> Self {
+        let days_off: BTreeSet<NaiveDate> = days_off.into_iter().collect();
         WorkCalendar {
-            days_off: days_off.into_iter().collect(),
+            holidays: days_off.clone(),
+            days_off,
             working_weekends: working_weekends.into_iter().collect(),
         }
+    }
+
+    /// The public holidays (excluding days off by a swap) apart from the
+    /// office's days off.
+    pub fn with_holidays(mut self, holidays: impl IntoIterator<Item = NaiveDate>) -> Self {
+        self.holidays = holidays.into_iter().collect();
+        self
     }
 
     pub fn load(conn: &Connection) -> Result<Self, CoreError> {
@@ -39,10 +61,23 @@ impl WorkCalendar {
             }
             Ok(out)
         };
+        let optional = crate::office::settings::get(conn, OPTIONAL_HOLIDAYS_KEY)?
+            .is_some_and(|v| v.trim() == "on");
+        let filter = if optional {
+            ""
+        } else {
+            " WHERE kind <> 'optional'"
+        };
+        let legal = if optional {
+            " WHERE kind IN ('holiday', 'compensatory', 'optional')"
+        } else {
+            " WHERE kind IN ('holiday', 'compensatory')"
+        };
         Ok(WorkCalendar::new(
-            read("SELECT date FROM holiday")?,
+            read(&format!("SELECT date FROM holiday{filter}"))?,
             read("SELECT date FROM working_weekend")?,
-        ))
+        )
+        .with_holidays(read(&format!("SELECT date FROM holiday{legal}"))?))
     }
 
     pub fn is_working_day(&self, d: NaiveDate) -> bool {
@@ -50,6 +85,20 @@ impl WorkCalendar {
             return true;
         }
         !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !self.days_off.contains(&d)
+    }
+
+    /// The `days`-th day after `received` that is not a public holiday or a
+    /// Tết day (weekends and swapped days count).
+    pub fn add_days_excluding_holidays(&self, received: NaiveDate, days: u32) -> NaiveDate {
+        let mut d = received;
+        let mut left = days;
+        while left > 0 {
+            d = d.succ_opt().unwrap_or(d);
+            if !self.holidays.contains(&d) {
+                left -= 1;
+            }
+        }
+        d
     }
 
     /// The day a result is due when a dossier received on `received` takes

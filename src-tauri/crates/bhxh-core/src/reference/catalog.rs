@@ -208,6 +208,14 @@ pub fn update_procedure(
             code, c.number, c.name, c.copies, c.original
         ])?;
     }
+    // The deadline is a dated rule: the edit applies from today on, and a
+    // dossier received before keeps the rule it was taken in under.
+    crate::reference::rules::set_local_deadline(
+        conn,
+        code,
+        now.date_naive(),
+        edit.processing_days,
+    )?;
     let after = Procedure {
         name,
         processing_days: edit.processing_days,

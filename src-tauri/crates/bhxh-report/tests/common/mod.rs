@@ -88,6 +88,7 @@ pub fn sample() -> ReportDoc {
         subject: "Kết quả thực hiện Kế hoạch triển khai Đề án 06 năm 2024 \
                   của Bảo hiểm xã hội tỉnh Hòa Bình"
             .into(),
+        addressee: vec![],
         blocks: vec![
             Block::Paragraph(PARAGRAPH.into()),
             Block::Heading("I. KẾT QUẢ THỰC HIỆN".into()),

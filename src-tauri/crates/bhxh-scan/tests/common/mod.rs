@@ -16,6 +16,7 @@ pub fn typed_pdf() -> Vec<u8> {
         date: NaiveDate::from_ymd_opt(2024, 1, 5).unwrap(),
         title: "Báo cáo".into(),
         subject: "Kết quả thực hiện".into(),
+        addressee: vec![],
         blocks: vec![Block::Paragraph(
             "Văn bản đánh máy, không phải ảnh quét.".into(),
         )],
