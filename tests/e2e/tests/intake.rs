@@ -70,6 +70,13 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
         click(&c, "#intake-submit").await?;
         let done = text_contains(&c, "#intake-done", "Đã tiếp nhận hồ sơ").await?;
         assert!(done.contains("-0001"), "{done}");
+        // The due date comes with its rule and legal basis (Law 41/2024,
+        // in force on today's date).
+        let rule = text_contains(&c, "#intake-deadline", "5 ngày làm việc").await?;
+        assert!(
+            rule.contains("Luật Bảo hiểm xã hội số 41/2024/QH15"),
+            "{rule}"
+        );
         snap(&c, "7-intake").await?;
 
         click(&c, "#intake-receipt").await?;
