@@ -112,6 +112,7 @@ fn main() -> Result<()> {
                 return_via: Channel::Counter,
                 sets: 1,
                 received_components: vec![1],
+                organisation: None,
             },
             &now,
         )?;

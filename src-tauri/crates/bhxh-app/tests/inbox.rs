@@ -441,6 +441,7 @@ fn paper_key(data: &Path) -> bhxh_secrets::Key256 {
 /// says), rasterised at 200 dpi: a forged cover sheet.
 fn forged_cover(qr_text: &str) -> RgbImage {
     let doc = bhxh_report::ReceiptDoc {
+        organisation: None,
         office_name: "Bảo hiểm xã hội tỉnh Hà Nam".into(),
         place: "Hà Nam".into(),
         dossier_code: "GIẢ".into(),

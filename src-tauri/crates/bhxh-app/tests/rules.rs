@@ -299,3 +299,62 @@ fn an_edited_deadline_applies_from_the_day_of_the_edit_and_earlier_dossiers_keep
         ("5 ngày làm việc", before.due_on)
     );
 }
+
+#[test]
+fn an_employer_files_through_its_representative_and_every_paper_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (desk, _now) = ready(dir.path(), "2026-12-02T09:00:00+07:00");
+    let org = bhxh_app::dto::Organisation {
+        unit_code: "ta0123a".into(),
+        tax_code: "0101234567-001".into(),
+        name: "Công ty TNHH  Dệt may Đồng Tiến".into(),
+        address: "Khu công nghiệp Đồng Văn, Ninh Bình".into(),
+    };
+    // A tax code that is not one is refused, precisely, and nothing is written.
+    let mut bad = for_procedure("BHXH.01", "Nguyễn Văn Đức");
+    bad.organisation = Some(bhxh_app::dto::Organisation {
+        tax_code: "01012345".into(),
+        ..org.clone()
+    });
+    let err = desk.dossier_intake(&bad).unwrap_err();
+    assert_eq!(err.field(), Some("organisation.taxCode"), "{err}");
+    let mut input = for_procedure("BHXH.01", "Nguyễn Văn Đức");
+    input.organisation = Some(org);
+    let d = take(&desk, &input);
+    let kept = d.organisation.clone().unwrap();
+    assert_eq!(
+        (kept.unit_code.as_str(), kept.name.as_str()),
+        ("TA0123A", "Công ty TNHH Dệt may Đồng Tiến")
+    );
+
+    let receipt = desk.dossier_receipt(&d.code).unwrap();
+    let text = pdf_text(&receipt, &[]);
+    for needle in [
+        "tiếp nhận hồ sơ của: Công ty TNHH Dệt may Đồng Tiến",
+        "Mã đơn vị: TA0123A; mã số thuế: 0101234567-001; địa chỉ: Khu công nghiệp Đồng Văn, Ninh Bình",
+        "Người nộp hồ sơ: Nguyễn Văn Đức (số định danh cá nhân 001093047064)",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in {text}");
+    }
+    // The QR code carries the organisation's tax code, under the MAC.
+    let texts = qr_of(&receipt);
+    let read = bhxh_core::dossiers::qr::parse(texts[0].as_bytes()).unwrap();
+    assert_eq!(read.unverified().to_chuc, "0101234567-001");
+    assert_eq!(read.unverified().dinh_danh, "001093047064");
+
+    // Found by the organisation's name, without marks.
+    let found = desk
+        .dossier_search(&bhxh_app::dto::SearchQuery {
+            text: "det may dong tien".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    // The register names the organisation and who handed the papers in.
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    let register = pdf_text(&desk.dossier_register(2026).unwrap(), &[]);
+    assert!(
+        register.contains("Công ty TNHH Dệt may Đồng Tiến (người nộp: Nguyễn Văn Đức)"),
+        "{register}"
+    );
+}

@@ -9,7 +9,8 @@ use bhxh_app::DeskError;
 use bhxh_app::dossiers::ImportedComponent;
 use bhxh_app::dto::Sex;
 use bhxh_app::dto::{
-    Applicant, DossierStatus as Status, IdentitySource, IntakeChannel, IntakeInput, SearchQuery,
+    Applicant, DossierStatus as Status, IdentitySource, IntakeChannel, IntakeInput, Organisation,
+    SearchQuery,
 };
 use clap::{Args, Subcommand};
 
@@ -165,6 +166,19 @@ pub struct NewArgs {
     /// Trả kết quả qua bưu chính (mặc định: tại quầy).
     #[arg(long)]
     pub return_by_post: bool,
+    /// Tổ chức nộp hồ sơ (đơn vị sử dụng lao động): mã đơn vị do BHXH cấp;
+    /// người nộp ở trên là người được tổ chức cử đến.
+    #[arg(long, requires = "org_name")]
+    pub org_code: Option<String>,
+    /// Tên tổ chức nộp hồ sơ.
+    #[arg(long, requires = "org_tax_code")]
+    pub org_name: Option<String>,
+    /// Mã số thuế của tổ chức (10 chữ số, hoặc 10-3 với đơn vị phụ thuộc).
+    #[arg(long, requires = "org_name")]
+    pub org_tax_code: Option<String>,
+    /// Địa chỉ của tổ chức.
+    #[arg(long, requires = "org_name")]
+    pub org_address: Option<String>,
     #[command(flatten)]
     pub auth: UserArg,
 }
@@ -321,6 +335,12 @@ pub(crate) fn run(command: DossierCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode
                 return_via: channel(a.return_by_post),
                 sets: 1,
                 received_components: components,
+                organisation: a.org_name.map(|name| Organisation {
+                    unit_code: a.org_code.unwrap_or_default(),
+                    tax_code: a.org_tax_code.unwrap_or_default(),
+                    name,
+                    address: a.org_address.unwrap_or_default(),
+                }),
             })?;
             desk.sign_out()?;
             let d = &intake.dossier;

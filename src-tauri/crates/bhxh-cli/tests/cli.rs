@@ -1419,3 +1419,41 @@ fn card_read_of_a_copy_an_amber_card_or_a_revoked_signer_exits_3_verifies_no_one
     let auto = desk.progress_month(&month).unwrap().auto;
     assert!(!auto.iter().any(|a| a.task_number == 25), "{auto:?}");
 }
+
+#[test]
+fn an_organisation_files_a_dossier_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let base = [
+        "dossier",
+        "new",
+        "--procedure",
+        "BHXH.01",
+        "--applicant-id",
+        "066093047064",
+        "--name",
+        "Nguyễn Văn Đức",
+        "--dob",
+        "1993-01-05",
+        "--sex",
+        "nam",
+        "--org-code",
+        "TA0123A",
+        "--org-name",
+        "Công ty TNHH Cà phê Buôn Ma Thuột",
+    ];
+    // The name without a tax code is refused by the parser, before anything.
+    let out = cli_env(dir.path(), &base, "", &AUTH);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--org-tax-code"),
+        "{}",
+        text(&out.stderr)
+    );
+    let args = [&base[..], &["--org-tax-code", "6000123456", "--json"]].concat();
+    let intake = ok_json(&cli_env(dir.path(), &args, "", &AUTH));
+    let org = &intake["dossier"]["organisation"];
+    assert_eq!(org["name"], "Công ty TNHH Cà phê Buôn Ma Thuột");
+    assert_eq!(org["taxCode"], "6000123456");
+    assert_eq!(org["unitCode"], "TA0123A");
+}

@@ -88,6 +88,8 @@ pub struct NoticeDoc {
     /// Place for the date line, e.g. "Hà Nam".
     pub place: String,
     pub dossier_code: String,
+    /// The organisation filing, when the applicant hands papers in for it.
+    pub organisation: Option<crate::OrgLine>,
     pub applicant_name: String,
     pub applicant_id: String,
     pub address: String,
@@ -430,16 +432,31 @@ pub fn render_notice(doc: &NoticeDoc) -> Result<Vec<u8>, ReportError> {
         &doc.form_label,
         &doc.qr_text,
     )?;
+    let addressee = match &doc.organisation {
+        Some(org) => org.name.clone(),
+        None => format!("Ông/bà {}", doc.applicant_name),
+    };
     match doc.kind {
         NoticeKind::Supplement | NoticeKind::Apology | NoticeKind::Stop => {
-            f.line(&format!("Kính gửi: Ông/bà {}", doc.applicant_name))
+            f.line(&format!("Kính gửi: {addressee}"))
         }
         NoticeKind::Refusal => f.line(&format!(
             "{DESK_UNIT} {} tiếp nhận hồ sơ của: {}",
-            doc.office_name, doc.applicant_name
+            doc.office_name,
+            doc.organisation
+                .as_ref()
+                .map_or(doc.applicant_name.as_str(), |o| o.name.as_str())
         )),
     }
-    f.line(&format!("Số định danh cá nhân: {}", doc.applicant_id));
+    if let Some(org) = &doc.organisation {
+        f.line(&org.detail());
+        f.line(&format!(
+            "Người nộp hồ sơ: {} (số định danh cá nhân {})",
+            doc.applicant_name, doc.applicant_id
+        ));
+    } else {
+        f.line(&format!("Số định danh cá nhân: {}", doc.applicant_id));
+    }
     if !doc.address.trim().is_empty() {
         f.line(&format!("Địa chỉ: {}", doc.address));
     }

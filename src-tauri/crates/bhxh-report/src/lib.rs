@@ -41,7 +41,7 @@ pub use forms::{
     TrackingStep, default_register_columns, default_tracking_columns, render_notice,
     render_register, render_tracking,
 };
-pub use model::{Align, Block, Column, ReportDoc, Row, Table, date_line};
+pub use model::{Align, Block, Column, OrgLine, ReportDoc, Row, Table, date_line};
 pub use pdf::render_pdf;
 pub use receipt::{RECEIPT_TITLE, ReceiptDoc, render_receipt};
 pub use xlsx::render_xlsx;

@@ -45,6 +45,36 @@ pub struct ReportDoc {
     pub pdf_title: String,
 }
 
+/// An organisation filing a dossier, as the one-stop papers print it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OrgLine {
+    pub name: String,
+    /// Mã đơn vị BHXH, may be empty.
+    pub unit_code: String,
+    pub tax_code: String,
+    pub address: String,
+}
+
+impl OrgLine {
+    /// "Mã đơn vị: TA0001A; mã số thuế: 0101234567; địa chỉ: …".
+    pub fn detail(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.unit_code.trim().is_empty() {
+            parts.push(format!("Mã đơn vị: {}", self.unit_code.trim()));
+        }
+        parts.push(format!("mã số thuế: {}", self.tax_code.trim()));
+        if !self.address.trim().is_empty() {
+            parts.push(format!("địa chỉ: {}", self.address.trim()));
+        }
+        let s = parts.join("; ");
+        let mut c = s.chars();
+        match c.next() {
+            Some(f) => f.to_uppercase().chain(c).collect(),
+            None => s,
+        }
+    }
+}
+
 /// One piece of the body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {

@@ -50,6 +50,8 @@ pub struct ReceiptDoc {
     /// Place for the date line, e.g. "Hà Nam".
     pub place: String,
     pub dossier_code: String,
+    /// The organisation filing, when the applicant hands papers in for it.
+    pub organisation: Option<crate::OrgLine>,
     pub applicant_name: String,
     pub applicant_id: String,
     pub address: String,
@@ -369,20 +371,44 @@ fn copy_page(p: &mut Pages<'_>, doc: &ReceiptDoc, copy: &str) {
     };
     p.y = y - 6.0;
 
-    p.para(
-        &format!(
-            "Bộ phận tiếp nhận và trả kết quả {} tiếp nhận hồ sơ của: {}",
-            nfc(&doc.office_name),
-            doc.applicant_name
-        ),
-        Face::Regular,
-        0.0,
-    );
-    p.para(
-        &format!("Số định danh cá nhân: {}", doc.applicant_id),
-        Face::Regular,
-        0.0,
-    );
+    match &doc.organisation {
+        Some(org) => {
+            p.para(
+                &format!(
+                    "Bộ phận tiếp nhận và trả kết quả {} tiếp nhận hồ sơ của: {}",
+                    nfc(&doc.office_name),
+                    nfc(&org.name)
+                ),
+                Face::Regular,
+                0.0,
+            );
+            p.para(&nfc(&org.detail()), Face::Regular, 0.0);
+            p.para(
+                &format!(
+                    "Người nộp hồ sơ: {} (số định danh cá nhân {})",
+                    doc.applicant_name, doc.applicant_id
+                ),
+                Face::Regular,
+                0.0,
+            );
+        }
+        None => {
+            p.para(
+                &format!(
+                    "Bộ phận tiếp nhận và trả kết quả {} tiếp nhận hồ sơ của: {}",
+                    nfc(&doc.office_name),
+                    doc.applicant_name
+                ),
+                Face::Regular,
+                0.0,
+            );
+            p.para(
+                &format!("Số định danh cá nhân: {}", doc.applicant_id),
+                Face::Regular,
+                0.0,
+            );
+        }
+    }
     if !doc.address.trim().is_empty() {
         p.para(&format!("Địa chỉ: {}", doc.address), Face::Regular, 0.0);
     }

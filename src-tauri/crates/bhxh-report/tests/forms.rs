@@ -21,6 +21,7 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 
 fn notice(kind: NoticeKind) -> NoticeDoc {
     NoticeDoc {
+        organisation: None,
         title: kind.title().into(),
         form_label: String::new(),
         qr_text: String::new(),

@@ -9,6 +9,7 @@ use bhxh_report::{ReceiptDoc, render_receipt};
 fn receipt(documents: usize) -> ReceiptDoc {
     let received_at = chrono::DateTime::parse_from_rfc3339("2024-04-26T09:05:00+07:00").unwrap();
     ReceiptDoc {
+        organisation: None,
         office_name: "Bảo hiểm xã hội tỉnh Hà Nam".into(),
         place: "Hà Nam".into(),
         dossier_code: "000.00.00.H41-240426-0001".into(),

@@ -39,6 +39,7 @@ impl Desk {
         let office = self.paper_office()?;
         let received_at = bhxh_core::parse_ts(&d.received_at)?;
         let doc = ReceiptDoc {
+            organisation: org_line(&d),
             title: paper.title.clone(),
             form_label: form_label(&paper),
             deadline: format!("{:02} {}", d.processing_days, d.deadline_unit.label_vi()),
@@ -222,6 +223,10 @@ impl Desk {
             self.now(),
             due,
         )
+        .and_then(|q| match &d.organisation {
+            Some(o) => q.with_organisation(&o.tax_code),
+            None => Ok(q),
+        })
         .map_err(|e| CoreError::invalid("qr", e.to_string()))?;
         Ok(qr.to_signed_text(self.paper_key()?.as_bytes()))
     }
@@ -392,6 +397,16 @@ impl DossierForm {
     }
 }
 
+/// The organisation filing a dossier, as its papers print it.
+fn org_line(d: &Dossier) -> Option<bhxh_report::OrgLine> {
+    d.organisation.as_ref().map(|o| bhxh_report::OrgLine {
+        name: o.name.clone(),
+        unit_code: o.unit_code.clone(),
+        tax_code: o.tax_code.clone(),
+        address: o.address.clone(),
+    })
+}
+
 /// The paper of `kind` in `set`, or a message saying the set has none.
 fn paper_of(conn: &rusqlite::Connection, set: &str, kind: &str) -> Result<PaperForm, CoreError> {
     let forms = rules::paper_forms(conn, set)?;
@@ -508,6 +523,7 @@ fn notice_base(
     qr_text: String,
 ) -> Result<NoticeDoc, CoreError> {
     Ok(NoticeDoc {
+        organisation: org_line(d),
         kind,
         title: paper.title.clone(),
         form_label: form_label(paper),
@@ -623,7 +639,13 @@ fn tracking(
         office_name: office.name.clone(),
         place: office.province_name.clone(),
         dossier_code: d.code.clone(),
-        applicant_name: d.applicant_name.clone(),
+        applicant_name: match &d.organisation {
+            Some(o) => format!(
+                "{} (mã số thuế {}), người nộp {}",
+                o.name, o.tax_code, d.applicant_name
+            ),
+            None => d.applicant_name.clone(),
+        },
         applicant_id: d.applicant_id.clone(),
         matter: d.procedure_name.clone(),
         received_at: bhxh_core::parse_ts(&d.received_at)?,

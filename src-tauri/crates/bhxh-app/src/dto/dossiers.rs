@@ -178,6 +178,46 @@ pub struct IntakeInput {
     pub sets: u32,
     /// Component numbers handed in (the procedure's checklist).
     pub received_components: Vec<u32>,
+    /// The organisation filing, when the applicant hands papers in for an
+    /// employer; absent for a person on their own behalf.
+    #[serde(default)]
+    pub organisation: Option<Organisation>,
+}
+
+/// An organisation as applicant (an employer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Organisation {
+    /// Mã đơn vị BHXH gave it (may be empty at a first registration).
+    #[serde(default)]
+    pub unit_code: String,
+    /// Mã số thuế: 10 digits, or 10-3 for a branch.
+    pub tax_code: String,
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+impl From<Organisation> for bhxh_core::dossiers::Organisation {
+    fn from(v: Organisation) -> Self {
+        bhxh_core::dossiers::Organisation {
+            unit_code: v.unit_code,
+            tax_code: v.tax_code,
+            name: v.name,
+            address: v.address,
+        }
+    }
+}
+
+impl From<bhxh_core::dossiers::Organisation> for Organisation {
+    fn from(v: bhxh_core::dossiers::Organisation) -> Self {
+        Organisation {
+            unit_code: v.unit_code,
+            tax_code: v.tax_code,
+            name: v.name,
+            address: v.address,
+        }
+    }
 }
 
 impl From<IntakeInput> for bhxh_core::dossiers::IntakeInput {
@@ -190,6 +230,7 @@ impl From<IntakeInput> for bhxh_core::dossiers::IntakeInput {
             return_via: v.return_via.into(),
             sets: v.sets,
             received_components: v.received_components,
+            organisation: v.organisation.map(Into::into),
         }
     }
 }
@@ -265,6 +306,8 @@ pub struct Dossier {
     pub deadline_basis: String,
     /// The one-stop paper set its papers print from ("TT03/2025").
     pub paper_set: String,
+    /// The organisation that filed it, if any.
+    pub organisation: Option<Organisation>,
     pub register_year: i32,
     pub register_no: u32,
     pub received_by_name: String,
@@ -299,6 +342,7 @@ impl From<bhxh_core::dossiers::Dossier> for Dossier {
             deadline_text: format!("{} {}", v.processing_days, v.deadline_unit.label_vi()),
             deadline_basis: v.deadline_basis,
             paper_set: v.paper_set,
+            organisation: v.organisation.map(Into::into),
             register_year: v.register_year,
             register_no: v.register_no,
             received_by_name: v.received_by_name,

@@ -149,6 +149,7 @@ pub fn intake_input(
         return_via: IntakeChannel::Counter,
         sets: 1,
         received_components: components,
+        organisation: None,
     }
 }
 

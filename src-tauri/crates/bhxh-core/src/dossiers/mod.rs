@@ -191,6 +191,81 @@ pub struct IntakeInput {
     pub sets: u32,
     /// Component numbers handed in (the procedure's checklist).
     pub received_components: Vec<u32>,
+    /// The organisation filing (an employer registering its workers or
+    /// claiming for them); the applicant is then the person who hands the
+    /// papers in for it.
+    pub organisation: Option<Organisation>,
+}
+
+/// An organisation as applicant: its BHXH unit code, tax code, name and
+/// address, printed on the papers; the tax code rides in their QR code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organisation {
+    /// Mã đơn vị (the unit code BHXH gave the employer), may be empty for a
+    /// first registration.
+    pub unit_code: String,
+    /// Mã số thuế: 10 digits, or 10-3 for a branch.
+    pub tax_code: String,
+    pub name: String,
+    pub address: String,
+}
+
+/// A Vietnamese tax code: 10 digits, or 10 digits, "-" and 3 digits (a
+/// dependent unit).
+pub fn is_tax_code(s: &str) -> bool {
+    let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
+    match s.split_once('-') {
+        None => digits(s, 10),
+        Some((a, b)) => digits(a, 10) && digits(b, 3),
+    }
+}
+
+/// The organisation checked and normalised (NFC, spaces squeezed).
+pub fn check_organisation(o: &Organisation) -> Result<Organisation, CoreError> {
+    let squeeze = |s: &str| nfc(&s.split_whitespace().collect::<Vec<_>>().join(" "));
+    let name = squeeze(&o.name);
+    if name.is_empty() {
+        return Err(CoreError::invalid(
+            "organisation.name",
+            "Chưa nhập tên tổ chức nộp hồ sơ.",
+        ));
+    }
+    if name.chars().count() > 200 {
+        return Err(CoreError::invalid(
+            "organisation.name",
+            "Tên tổ chức dài quá 200 ký tự.",
+        ));
+    }
+    let tax_code = o.tax_code.trim().to_owned();
+    if !is_tax_code(&tax_code) {
+        return Err(CoreError::invalid(
+            "organisation.taxCode",
+            format!(
+                "Mã số thuế \"{tax_code}\" không hợp lệ: cần 10 chữ số, hoặc 10 chữ số, dấu \"-\" và 3 chữ số (đơn vị phụ thuộc)."
+            ),
+        ));
+    }
+    let unit_code = o.unit_code.trim().to_uppercase();
+    if unit_code.chars().count() > 20 || !unit_code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(CoreError::invalid(
+            "organisation.unitCode",
+            format!("Mã đơn vị \"{unit_code}\" chỉ gồm chữ và số, tối đa 20 ký tự."),
+        ));
+    }
+    let address = squeeze(&o.address);
+    if address.chars().count() > 300 {
+        return Err(CoreError::invalid(
+            "organisation.address",
+            "Địa chỉ tổ chức dài quá 300 ký tự.",
+        ));
+    }
+    Ok(Organisation {
+        unit_code,
+        tax_code,
+        name,
+        address,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -241,6 +316,8 @@ pub struct Dossier {
     /// The one-stop paper set in force on the receipt date ("TT01/2018",
     /// "TT03/2025"): its papers are printed from it, reprints included.
     pub paper_set: String,
+    /// The organisation that filed it, if not a person on their own behalf.
+    pub organisation: Option<Organisation>,
     pub register_year: i32,
     pub register_no: u32,
     pub received_by_name: String,
@@ -432,6 +509,11 @@ pub fn intake(
 ) -> Result<Intake, CoreError> {
     let today = now.date_naive();
     let (applicant, warnings) = check_applicant(conn, &input.applicant, today)?;
+    let organisation = input
+        .organisation
+        .as_ref()
+        .map(check_organisation)
+        .transpose()?;
     let procedure = catalog::procedures(conn)?
         .into_iter()
         .find(|p| p.code == input.procedure_code.trim())
@@ -486,17 +568,25 @@ pub fn intake(
         .map_err(|_| CoreError::Corrupt("số thứ tự sổ theo dõi quá lớn".into()))?;
     let received_by = staff_name(conn, actor)?;
     let search_text = fold(&format!(
-        "{code} {} {} {} {}",
-        applicant.id_number, applicant.full_name, procedure.code, procedure.name
+        "{code} {} {} {} {} {}",
+        applicant.id_number,
+        applicant.full_name,
+        procedure.code,
+        procedure.name,
+        organisation
+            .as_ref()
+            .map(|o| format!("{} {} {}", o.name, o.tax_code, o.unit_code))
+            .unwrap_or_default()
     ));
     conn.execute(
         "INSERT INTO dossier (code, procedure_code, procedure_name, processing_days, applicant_id,
              applicant_name, applicant_dob, applicant_sex, address, phone, email, identity_source,
              channel, return_via, sets, received_at, received_on, due_on, register_year,
              register_no, received_by, received_by_name, status, status_at, search_text,
-             deadline_unit, deadline_basis, paper_set)
+             deadline_unit, deadline_basis, paper_set, org_code, org_tax_code, org_name,
+             org_address)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20, ?21, ?22, 'received', ?16, ?23, ?24, ?25, ?26)",
+             ?18, ?19, ?20, ?21, ?22, 'received', ?16, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
         params![
             code,
             procedure.code,
@@ -524,6 +614,10 @@ pub fn intake(
             unit.as_str(),
             basis,
             paper_set,
+            organisation.as_ref().map(|o| o.unit_code.as_str()),
+            organisation.as_ref().map(|o| o.tax_code.as_str()),
+            organisation.as_ref().map(|o| o.name.as_str()),
+            organisation.as_ref().map(|o| o.address.as_str()),
         ],
     )?;
     let id = conn.last_insert_rowid();
@@ -559,6 +653,7 @@ pub fn intake(
                 "source": input.identity_source,
                 "due": due.to_string(),
                 "deadline": format!("{days} {}", unit.as_str()),
+                "organisation": organisation.as_ref().map(|o| o.tax_code.as_str()),
                 "paperSet": paper_set,
             }),
         },
@@ -576,14 +671,21 @@ fn parse_col<T>(v: Option<T>, what: &str, raw: &str) -> Result<T, CoreError> {
 
 /// A dossier by its code.
 pub fn get(conn: &Connection, code: &str) -> Result<Dossier, CoreError> {
-    type Raw = (i64, Vec<String>, (u32, u32, i32, u32), [String; 3]);
+    type Raw = (
+        i64,
+        Vec<String>,
+        (u32, u32, i32, u32),
+        [String; 3],
+        [Option<String>; 4],
+    );
     let row: Option<Raw> = conn
         .query_row(
             "SELECT id, code, procedure_code, procedure_name, applicant_id, applicant_name,
                     applicant_dob, applicant_sex, address, phone, email, identity_source, channel,
                     return_via, received_at, due_on, received_by_name, status,
                     processing_days, sets, register_year, register_no,
-                    deadline_unit, deadline_basis, paper_set
+                    deadline_unit, deadline_basis, paper_set,
+                    org_code, org_tax_code, org_name, org_address
              FROM dossier WHERE code = ?1",
             [code.trim()],
             |r| {
@@ -596,11 +698,12 @@ pub fn get(conn: &Connection, code: &str) -> Result<Dossier, CoreError> {
                     texts,
                     (r.get(18)?, r.get(19)?, r.get(20)?, r.get(21)?),
                     [r.get(22)?, r.get(23)?, r.get(24)?],
+                    [r.get(25)?, r.get(26)?, r.get(27)?, r.get(28)?],
                 ))
             },
         )
         .optional()?;
-    let Some((id, t, (processing_days, sets, register_year, register_no), rule)) = row else {
+    let Some((id, t, (processing_days, sets, register_year, register_no), rule, org)) = row else {
         return Err(CoreError::NotFound {
             what: format!("hồ sơ có mã \"{}\"", code.trim()),
         });
@@ -687,6 +790,15 @@ pub fn get(conn: &Connection, code: &str) -> Result<Dossier, CoreError> {
         deadline_unit: parse_col(DeadlineUnit::parse(&rule[0]), "đơn vị thời hạn", &rule[0])?,
         deadline_basis: rule[1].clone(),
         paper_set: rule[2].clone(),
+        organisation: match org {
+            [code, Some(tax_code), Some(name), address] => Some(Organisation {
+                unit_code: code.unwrap_or_default(),
+                tax_code,
+                name,
+                address: address.unwrap_or_default(),
+            }),
+            _ => None,
+        },
         register_year,
         register_no,
         received_by_name: t[15].clone(),
@@ -897,7 +1009,9 @@ pub struct RegisterEntry {
 /// dates of their hand-overs read from their history.
 pub fn register(conn: &Connection, year: i32) -> Result<Vec<RegisterEntry>, CoreError> {
     let mut stmt = conn.prepare(
-        "SELECT d.register_no, d.code, d.procedure_name, d.sets, d.applicant_name, d.address,
+        "SELECT d.register_no, d.code, d.procedure_name, d.sets,
+                coalesce(d.org_name || ' (người nộp: ' || d.applicant_name || ')', d.applicant_name),
+                coalesce(d.org_address, d.address),
                 d.phone, d.received_on, d.due_on, d.status,
                 (SELECT min(e.at) FROM dossier_event e
                   WHERE e.dossier_id = d.id AND e.to_status = 'processing'),

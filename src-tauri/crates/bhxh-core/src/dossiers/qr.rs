@@ -4,8 +4,12 @@
 //! adds the return date.
 //!
 //! The text is positional and pipe-separated, like the QR code on the front
-//! of a CCCD: `BHXHDESK|2|form|dossier code|procedure code|ID number|paper
-//! name|issuing system|time of issue|return date|MAC`. Short text keeps the
+//! of a CCCD: `BHXHDESK|3|form|dossier code|procedure code|ID number|paper
+//! name|issuing system|time of issue|return date|organisation|MAC`, where
+//! the organisation is the tax code of an employer filing the dossier
+//! (empty for a person). Version 2 texts (no organisation field) are still
+//! read and trusted: receipts printed before the upgrade keep working as
+//! scan-inbox cover sheets. Short text keeps the
 //! code small enough (version 9 or so) to decode from a 200 dpi scan. The same
 //! text is read back from a receipt laid on a scan as a cover sheet, so
 //! [`parse`] takes any bytes a decoder hands it and rejects what is not ours
@@ -32,8 +36,10 @@ use crate::Timestamp;
 
 /// First field of every text this app prints.
 pub const MAGIC: &str = "BHXHDESK";
-/// The version this build writes (and the only one it trusts).
-pub const VERSION: u32 = 2;
+/// The version this build writes.
+pub const VERSION: u32 = 3;
+/// The signed version printed before the organisation field: read and trusted.
+pub const SIGNED_V2: u32 = 2;
 /// The version printed before covers carried a MAC: read, never trusted.
 pub const UNSIGNED_VERSION: u32 = 1;
 /// Bytes of HMAC-SHA-256 kept (128 bits).
@@ -63,6 +69,8 @@ pub struct PaperQr {
     pub thoi_diem: Timestamp,
     /// Return date (receipts only).
     pub hen_tra: Option<NaiveDate>,
+    /// The organisation filing (its tax code), empty for a person.
+    pub to_chuc: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -158,6 +166,9 @@ impl PaperQr {
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
             self.hen_tra.map(|d| d.to_string()).unwrap_or_default(),
         ]
+        .into_iter()
+        .chain((self.v >= VERSION).then(|| self.to_chuc.clone()))
+        .collect::<Vec<_>>()
         .join("|")
     }
 
@@ -183,15 +194,24 @@ impl PaperQr {
             he_thong: he_thong.to_owned(),
             thoi_diem: thoi_diem.with_nanosecond(0).unwrap_or(thoi_diem),
             hen_tra,
+            to_chuc: String::new(),
         };
         check_fields(&qr)?;
-        if qr.to_fields().len() != 10 {
+        if qr.to_fields().len() != 11 {
             return Err(QrError::NotOurs(format!(
-                "có {} trường, cần đúng 11 (dấu \"|\" trong dữ liệu?)",
+                "có {} trường, cần đúng 12 (dấu \"|\" trong dữ liệu?)",
                 qr.to_fields().len() + 1
             )));
         }
         Ok(qr)
+    }
+
+    /// The same payload for a dossier an organisation files: its tax code
+    /// (10 digits, or 10-3 for a branch) is carried in the code.
+    pub fn with_organisation(mut self, tax_code: &str) -> Result<PaperQr, QrError> {
+        self.to_chuc = tax_code.trim().to_owned();
+        check_fields(&self)?;
+        Ok(self)
     }
 
     fn to_fields(&self) -> Vec<String> {
@@ -220,7 +240,8 @@ pub fn parse(bytes: &[u8]) -> Result<ReadQr, QrError> {
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| QrError::NotOurs("thiếu số phiên bản".to_owned()))?;
     let want = match v {
-        VERSION => 11,
+        VERSION => 12,
+        SIGNED_V2 => 11,
         UNSIGNED_VERSION => 10,
         other => return Err(QrError::Version(other)),
     };
@@ -243,7 +264,7 @@ pub fn parse(bytes: &[u8]) -> Result<ReadQr, QrError> {
             })?,
         ),
     };
-    let mac = match f.get(10) {
+    let mac = match f.get(if v >= VERSION { 11 } else { 10 }) {
         None => None,
         Some(m) => {
             let mut out = [0u8; MAC_BYTES];
@@ -271,6 +292,11 @@ pub fn parse(bytes: &[u8]) -> Result<ReadQr, QrError> {
         he_thong: f[7].to_owned(),
         thoi_diem,
         hen_tra,
+        to_chuc: if v >= VERSION {
+            f[10].to_owned()
+        } else {
+            String::new()
+        },
     };
     check_fields(&qr)?;
     let covered = match text.rfind('|') {
@@ -294,6 +320,12 @@ fn check_fields(qr: &PaperQr) -> Result<(), QrError> {
     if qr.form.len() != 2 || !qr.form.bytes().all(|b| b.is_ascii_digit()) {
         return Err(field("form", "số hiệu mẫu phải gồm 2 chữ số"));
     }
+    if !qr.to_chuc.is_empty() && !crate::dossiers::is_tax_code(&qr.to_chuc) {
+        return Err(field(
+            "to_chuc",
+            "mã số thuế của tổ chức phải gồm 10 chữ số, hoặc 10 chữ số, dấu \"-\" và 3 chữ số",
+        ));
+    }
     Ok(())
 }
 
@@ -312,6 +344,7 @@ mod tests {
             he_thong: "BHXH Desk 000.00.00.H41".into(),
             thoi_diem: crate::parse_ts("2026-03-05T09:30:00+07:00").unwrap(),
             hen_tra: NaiveDate::from_ymd_opt(2026, 3, 12),
+            to_chuc: String::new(),
         }
     }
 
@@ -353,13 +386,13 @@ mod tests {
             err.to_string().contains("000.00.00.H41-260305-0007"),
             "{err}"
         );
-        // A version 2 text with its MAC cut off is not the old form.
+        // A version 3 text with its MAC cut off is not the old form.
         let cut = text.rsplit_once('|').unwrap().0;
         assert!(
             parse(cut.as_bytes())
                 .unwrap_err()
                 .to_string()
-                .contains("cần đúng 11")
+                .contains("cần đúng 12")
         );
         // A MAC of the wrong shape is a precise error, not a panic.
         for mac in ["", "AAAA", "!!!!!!!!!!!!!!!!!!!!!!", &"A".repeat(23)] {
@@ -387,10 +420,10 @@ mod tests {
                     .collect::<Vec<_>>()
                     .join("|")
                     .into_bytes(),
-                "cần đúng 11",
+                "cần đúng 12",
             ),
-            (text.replacen("|2|", "|9|", 1).into_bytes(), "phiên bản 9"),
-            (text.replacen("|2|", "|x|", 1).into_bytes(), "phiên bản"),
+            (text.replacen("|3|", "|9|", 1).into_bytes(), "phiên bản 9"),
+            (text.replacen("|3|", "|x|", 1).into_bytes(), "phiên bản"),
             (
                 text.replace("001093047064", "00109304706").into_bytes(),
                 "dinh_danh",
@@ -404,7 +437,7 @@ mod tests {
                 text.replace("2026-03-12", "12/03/2026").into_bytes(),
                 "hen_tra",
             ),
-            (format!("{text}|thừa").into_bytes(), "cần đúng 11"),
+            (format!("{text}|thừa").into_bytes(), "cần đúng 12"),
             (vec![b'B'; 5000], "quá dài"),
         ];
         for (bytes, needle) in cases {
@@ -414,11 +447,52 @@ mod tests {
     }
 
     #[test]
+    fn an_organisation_rides_in_the_code_and_cannot_be_swapped() {
+        let q = sample().with_organisation("0101234567-001").unwrap();
+        let text = q.to_signed_text(&KEY);
+        assert!(text.contains("|0101234567-001|"), "{text}");
+        let read = parse(text.as_bytes()).unwrap();
+        assert_eq!(read.verify(&KEY).unwrap().to_chuc, "0101234567-001");
+        // Another organisation's tax code with the MAC kept: refused.
+        let forged = text.replacen("0101234567-001", "0109999999", 1);
+        assert_eq!(
+            parse(forged.as_bytes()).unwrap().verify(&KEY),
+            Err(QrError::BadMac)
+        );
+        // A malformed tax code is refused when built and when read.
+        let err = sample().with_organisation("12345").unwrap_err();
+        assert!(err.to_string().contains("mã số thuế"), "{err}");
+        let bad = text.replacen("0101234567-001", "01012345A7", 1);
+        assert!(
+            parse(bad.as_bytes())
+                .unwrap_err()
+                .to_string()
+                .contains("to_chuc")
+        );
+    }
+
+    #[test]
+    fn a_version_2_receipt_printed_before_the_upgrade_is_still_trusted() {
+        let mut old = sample();
+        old.v = SIGNED_V2;
+        let text = old.to_signed_text(&KEY);
+        assert_eq!(text.split('|').count(), 11, "{text}");
+        let read = parse(text.as_bytes()).unwrap();
+        assert_eq!(read.verify(&KEY).unwrap().ma_ho_so, old.ma_ho_so);
+        // Its MAC still covers every field.
+        let forged = text.replacen("-0007|", "-0008|", 1);
+        assert_eq!(
+            parse(forged.as_bytes()).unwrap().verify(&KEY),
+            Err(QrError::BadMac)
+        );
+    }
+
+    #[test]
     fn a_field_holding_the_separator_is_refused_when_built() {
         let q = sample();
         let err =
             PaperQr::new("01", "A|B", "x", &q.dinh_danh, "t", "h", q.thoi_diem, None).unwrap_err();
-        assert!(err.to_string().contains("cần đúng 11"), "{err}");
+        assert!(err.to_string().contains("cần đúng 12"), "{err}");
         let ok = PaperQr::new(
             "01",
             &q.ma_ho_so,

@@ -42,6 +42,7 @@ fn input(name: &str, id: &str) -> IntakeInput {
         return_via: Channel::Counter,
         sets: 1,
         received_components: vec![1, 2],
+        organisation: None,
     }
 }
 
