@@ -467,10 +467,20 @@ fn migrate(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> Resu
         tx.pragma_update(None, "user_version", m.version)?;
         // A migration may change a table's constraints by editing the schema
         // text (SQLite's documented way, `writable_schema`); bumping the
-        // schema cookie makes every connection read the schema afresh.
-        let cookie: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
-        tx.pragma_update(None, "schema_version", cookie + 1)?;
+        // schema cookie makes every other connection read the schema afresh.
+        let edits_schema = m.sql.contains("writable_schema");
+        if edits_schema {
+            let cookie: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+            tx.pragma_update(None, "schema_version", cookie + 1)?;
+        }
         tx.commit()?;
+        if edits_schema {
+            // This connection too: a statement that meets the new cookie
+            // makes SQLite reload the schema (and retry), so what runs next
+            // on it (even `sqlcipher_export`, which does not retry) sees the
+            // edited tables.
+            let _: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        }
         tracing::info!(version = m.version, name = m.name, "applied migration");
     }
     Ok(())

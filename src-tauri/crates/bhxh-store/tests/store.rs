@@ -292,3 +292,69 @@ fn a_connection_dropped_inside_a_transaction_is_not_reused() {
         .unwrap();
     assert_eq!(n, 0, "the unfinished write was rolled back");
 }
+
+/// A constraint widened by editing the schema text (SQLite's documented
+/// `writable_schema` procedure), as migration 13 widens the dossier status.
+const WIDENING: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "states",
+        sql: "CREATE TABLE item (id INTEGER PRIMARY KEY,
+                  state TEXT NOT NULL CHECK (state IN ('open', 'closed')));",
+    },
+    Migration {
+        version: 2,
+        name: "a third state",
+        sql: "PRAGMA writable_schema = ON;
+              UPDATE sqlite_schema SET sql = replace(sql, '''closed'')', '''closed'', ''stopped'')')
+               WHERE type = 'table' AND name = 'item';
+              PRAGMA writable_schema = OFF;",
+    },
+];
+
+#[test]
+fn a_constraint_widened_by_a_migration_holds_on_every_connection_old_and_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let k = key();
+    Store::create(&path, &k, &WIDENING[..1])
+        .unwrap()
+        .close()
+        .unwrap();
+    let store = Store::open(&path, &k, WIDENING).unwrap();
+    // The connection that migrated backs up at once (sqlcipher_export does
+    // not retry on a changed schema).
+    store
+        .backup_to(&dir.path().join("b.bak"), "mật khẩu")
+        .unwrap();
+    for state in ["open", "stopped"] {
+        let mut conn = store.conn().unwrap();
+        let tx = conn.write().unwrap();
+        tx.execute("INSERT INTO item (state) VALUES (?1)", [state])
+            .unwrap();
+        tx.commit().unwrap();
+    }
+    // Still a check: anything else is refused.
+    let mut conn = store.conn().unwrap();
+    let tx = conn.write().unwrap();
+    assert!(
+        tx.execute("INSERT INTO item (state) VALUES ('lost')", [])
+            .is_err()
+    );
+    drop(tx);
+    drop(conn);
+    assert!(store.integrity_problems().unwrap().is_empty());
+    store.close().unwrap();
+    // Reopened: the widened check is the one in force.
+    let store = Store::open(&path, &k, WIDENING).unwrap();
+    let n: i64 = store
+        .conn()
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM item WHERE state = 'stopped'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}
