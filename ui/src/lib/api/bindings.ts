@@ -441,6 +441,8 @@ export type Dossier = {
 	deadlineBasis: string,
 	/**  The one-stop paper set its papers print from ("TT03/2025"). */
 	paperSet: string,
+	/**  The organisation that filed it, if any. */
+	organisation: Organisation | null,
 	registerYear: number,
 	registerNo: number,
 	receivedByName: string,
@@ -705,6 +707,11 @@ export type IntakeInput = {
 	sets: number,
 	/**  Component numbers handed in (the procedure's checklist). */
 	receivedComponents: number[],
+	/**
+	 *  The organisation filing, when the applicant hands papers in for an
+	 *  employer; absent for a person on their own behalf.
+	 */
+	organisation?: Organisation | null,
 };
 
 /**
@@ -767,6 +774,16 @@ export type OfficeInput = {
 	agencyCode: string,
 	/**  3-digit province code, e.g. "017". */
 	provinceCode: string,
+	address?: string,
+};
+
+/**  An organisation as applicant (an employer). */
+export type Organisation = {
+	/**  Mã đơn vị BHXH gave it (may be empty at a first registration). */
+	unitCode?: string,
+	/**  Mã số thuế: 10 digits, or 10-3 for a branch. */
+	taxCode: string,
+	name: string,
 	address?: string,
 };
 
