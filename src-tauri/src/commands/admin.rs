@@ -45,3 +45,32 @@ pub async fn audit_list(
 pub async fn db_check(state: State<'_, DeskState>) -> Result<CheckReport, ErrorInfo> {
     state.run(|d| d.check()).await
 }
+
+/// Place the office among the 34 units at a level, optionally renamed.
+#[tauri::command]
+#[specta::specta]
+pub async fn office_set_unit(
+    state: State<'_, DeskState>,
+    unit_code: String,
+    level: String,
+    name: Option<String>,
+) -> Result<bhxh_app::dto::Office, ErrorInfo> {
+    state
+        .run(move |d| d.office_set_unit(&unit_code, &level, name.as_deref()))
+        .await
+}
+
+/// The name the naming rule of a date gives an office of a unit (and, for
+/// a base office, its own name).
+#[tauri::command]
+#[specta::specta]
+pub async fn office_name_suggestion(
+    state: State<'_, DeskState>,
+    unit_code: String,
+    base_name: Option<String>,
+    on: chrono::NaiveDate,
+) -> Result<Option<String>, ErrorInfo> {
+    state
+        .run(move |d| d.office_name_suggestion(&unit_code, base_name.as_deref(), on))
+        .await
+}

@@ -87,6 +87,8 @@ pub fn contract() -> Builder<tauri::Wry> {
             admin::staff_list,
             admin::staff_create,
             admin::staff_unlock,
+            admin::office_set_unit,
+            admin::office_name_suggestion,
             admin::audit_list,
             admin::db_check,
             card::card_readers,

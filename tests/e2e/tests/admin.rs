@@ -97,6 +97,18 @@ async fn an_administrator_manages_staff_procedures_and_checks_the_data() -> Resu
         click(&c, "#db-check").await?;
         text_contains(&c, "#db-check-result", "Dữ liệu toàn vẹn").await?;
         snap(&c, "4-admin").await?;
+
+        // The office takes its place among the 34 units; the packs applied
+        // are listed with their changes.
+        text_contains(&c, "#reference-packs", "Nghị định 118/2025/NĐ-CP").await?;
+        assert_eq!(
+            count(&c, "#office-unit option").await?,
+            35,
+            "34 units and the empty choice"
+        );
+        select(&c, "#office-unit", "25").await?;
+        click(&c, "#office-rules button[type=submit]").await?;
+        text_contains(&c, "#office-saved", "Phú Thọ").await?;
         alt_digit(&c, '4').await?;
         visible(&c, "#plan-screen").await?;
         alt_digit(&c, '7').await?;

@@ -17,6 +17,8 @@ pub enum Action {
     /// the screens' own settings; also a sign of activity ("touch").
     ViewPlan,
     EditCatalogue,
+    /// Place the office among the 34 units and set its level and name.
+    EditOffice,
     RecordProgress,
     /// Enter a figure other than the one the desk computed itself.
     OverrideAutoFigure,
@@ -48,9 +50,10 @@ use Role::{Administrator as A, CounterOfficer as C, DigitisationOfficer as D, Su
 const ANYONE: &[Role] = &[];
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::ViewPlan,
         Action::EditCatalogue,
+        Action::EditOffice,
         Action::RecordProgress,
         Action::OverrideAutoFigure,
         Action::ApproveReport,
@@ -88,6 +91,7 @@ impl Action {
             | Action::PrintPaper
             | Action::ExportDossier => ANYONE,
             Action::EditCatalogue
+            | Action::EditOffice
             | Action::ManageStaff
             | Action::Backup
             | Action::Restore
@@ -114,6 +118,7 @@ impl Action {
         match self {
             Action::ViewPlan => "Xem kế hoạch, tiến độ, danh mục",
             Action::EditCatalogue => "Sửa danh mục thủ tục",
+            Action::EditOffice => "Sửa thông tin cơ quan (tỉnh, thành phố; cấp)",
             Action::RecordProgress => "Ghi tiến độ và minh chứng",
             Action::OverrideAutoFigure => "Ghi số liệu khác số liệu tự động",
             Action::ApproveReport => "Duyệt và mở lại báo cáo",
@@ -144,6 +149,7 @@ impl Action {
         match self {
             Action::ViewPlan => "View the plan, progress, catalogue",
             Action::EditCatalogue => "Edit the procedure catalogue",
+            Action::EditOffice => "Edit the office (province or city, level)",
             Action::RecordProgress => "Record progress and evidence",
             Action::OverrideAutoFigure => "Enter a figure other than the computed one",
             Action::ApproveReport => "Approve and reopen reports",

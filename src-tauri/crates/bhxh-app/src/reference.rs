@@ -60,6 +60,34 @@ impl Desk {
         })
     }
 
+    /// Place the office among the 34 units at `level` ("provincial" or
+    /// "base"), renamed to `name` if given (administrators; audited).
+    pub fn office_set_unit(
+        &self,
+        unit_code: &str,
+        level: &str,
+        name: Option<&str>,
+    ) -> Result<dto::Office, DeskError> {
+        self.change(Action::EditOffice, |tx, actor, now| {
+            Ok(bhxh_core::office::set_unit(tx, actor, unit_code, level, name, now)?.into())
+        })
+    }
+
+    /// The office's name the naming rule of `on` gives for a unit and level
+    /// ("Bảo hiểm xã hội tỉnh Ninh Bình", "Bảo hiểm xã hội cơ sở …").
+    pub fn office_name_suggestion(
+        &self,
+        unit_code: &str,
+        base_name: Option<&str>,
+        on: NaiveDate,
+    ) -> Result<Option<String>, DeskError> {
+        let conn = self.store.conn()?;
+        let Some(unit) = rules::unit_by_code(&conn, unit_code, on)? else {
+            return Ok(None);
+        };
+        Ok(rules::office_name(&conn, &unit, base_name, on)?)
+    }
+
     /// Each procedure's deadline in force on `on` (public reference data).
     pub fn procedures_at(&self, on: NaiveDate) -> Result<Vec<ProcedureRule>, DeskError> {
         Ok(dto::all(rules::procedures_at(&*self.store.conn()?, on)?))

@@ -358,3 +358,61 @@ fn an_employer_files_through_its_representative_and_every_paper_names_it() {
         "{register}"
     );
 }
+
+#[test]
+fn the_office_takes_its_place_among_the_34_and_its_papers_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let (desk, _now) = ready(dir.path(), "2026-12-02T09:00:00+07:00");
+    // A counter officer may not move the office.
+    let err = desk.office_set_unit("37", "provincial", None).unwrap_err();
+    assert!(
+        matches!(err, bhxh_app::DeskError::Forbidden { .. }),
+        "{err:?}"
+    );
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    // The naming rule of today suggests the name.
+    let name = desk
+        .office_name_suggestion("37", None, day("2026-12-02"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(name, "Bảo hiểm xã hội tỉnh Ninh Bình");
+    // An old code or an unknown level is refused, precisely.
+    let err = desk.office_set_unit("035", "provincial", None).unwrap_err();
+    assert_eq!(err.field(), Some("unitCode"), "{err}");
+    let err = desk.office_set_unit("37", "huyen", None).unwrap_err();
+    assert_eq!(err.field(), Some("level"), "{err}");
+    let office = desk
+        .office_set_unit("37", "provincial", Some(&name))
+        .unwrap();
+    assert_eq!(
+        (
+            office.unit_code.as_deref(),
+            office.province_name.as_str(),
+            office.name.as_str()
+        ),
+        (Some("37"), "Ninh Bình", "Bảo hiểm xã hội tỉnh Ninh Bình")
+    );
+    let log = desk.audit_list(5, None).unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "update" && e.entity == "office")
+    );
+
+    // Its papers are dated at the new place under the new name; the
+    // applicant's ID number shows the old unit and today's beside it.
+    desk.sign_in("tiepnhan", CLERK_PW).unwrap();
+    let d = take(&desk, &for_procedure("BHXH.01", "Nguyễn Văn Đức"));
+    assert_eq!(
+        d.applicant_origin.as_deref(),
+        Some("Hà Nội (nay là thành phố Hà Nội)")
+    );
+    let receipt = pdf_text(&desk.dossier_receipt(&d.code).unwrap(), &[]);
+    assert!(
+        receipt.contains("BẢO HIỂM XÃ HỘI TỈNH NINH BÌNH"),
+        "{receipt}"
+    );
+    assert!(
+        receipt.contains("Ninh Bình, ngày 02 tháng 12 năm 2026"),
+        "{receipt}"
+    );
+}

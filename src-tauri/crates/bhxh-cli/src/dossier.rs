@@ -19,7 +19,7 @@ use crate::{Ctx, UserArg, personal};
 #[derive(Debug, Subcommand)]
 pub enum DossierCommand {
     /// Tiếp nhận hồ sơ: in mã hồ sơ và ngày hẹn trả.
-    New(NewArgs),
+    New(Box<NewArgs>),
     /// In Giấy tiếp nhận hồ sơ và hẹn trả kết quả (mẫu 01, A5, hai liên) ra tệp PDF.
     Receipt {
         code: String,
@@ -276,6 +276,7 @@ pub(crate) fn write_imported(
 pub(crate) fn run(command: DossierCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
     match command {
         DossierCommand::New(a) => {
+            let a = *a;
             let source = personal::Source::of(a.from_json.as_deref());
             let mut json = match &source {
                 Some(personal::Source::File(p)) => personal::from_file::<NewJson>(p)?,

@@ -101,6 +101,13 @@ export const commands = {
 	staffList: () => __TAURI_INVOKE<Staff[]>("staff_list"),
 	staffCreate: (input: NewStaff, password: string) => __TAURI_INVOKE<Staff>("staff_create", { input, password }),
 	staffUnlock: (id: number) => __TAURI_INVOKE<null>("staff_unlock", { id }),
+	/**  Place the office among the 34 units at a level, optionally renamed. */
+	officeSetUnit: (unitCode: string, level: string, name: string | null) => __TAURI_INVOKE<Office>("office_set_unit", { unitCode, level, name }),
+	/**
+	 *  The name the naming rule of a date gives an office of a unit (and, for
+	 *  a base office, its own name).
+	 */
+	officeNameSuggestion: (unitCode: string, baseName: string | null, on: string) => __TAURI_INVOKE<string | null>("office_name_suggestion", { unitCode, baseName, on }),
 	auditList: (limit: number) => __TAURI_INVOKE<AuditEntry[]>("audit_list", { limit }),
 	/**  The file's integrity, the audit chain and every sealed file. */
 	dbCheck: () => __TAURI_INVOKE<CheckReport>("db_check"),
@@ -140,7 +147,9 @@ export type Action =
  *  Anything that only shows the plan, its progress, reference data or
  *  the screens' own settings; also a sign of activity ("touch").
  */
-"viewPlan" | "editCatalogue" | "recordProgress" | 
+"viewPlan" | "editCatalogue" | 
+/**  Place the office among the 34 units and set its level and name. */
+"editOffice" | "recordProgress" | 
 /**  Enter a figure other than the one the desk computed itself. */
 "overrideAutoFigure" | "approveReport" | "exportReport" | "editReportSettings" | "exportEvidence" | "importParticipants" | "searchParticipants" | "verifyParticipant" | "recordCardCheck" | "takeIn" | "viewDossier" | "moveDossier" | "printPaper" | "digitise" | "exportDossier" | "configureInbox" | "manageStaff" | "viewAudit" | "backup" | "restore" | "configureSync";
 
@@ -443,6 +452,11 @@ export type Dossier = {
 	paperSet: string,
 	/**  The organisation that filed it, if any. */
 	organisation: Organisation | null,
+	/**
+	 *  Where the ID number says the applicant was registered: the old unit
+	 *  and today's beside it.
+	 */
+	applicantOrigin: string | null,
 	registerYear: number,
 	registerNo: number,
 	receivedByName: string,
@@ -763,6 +777,10 @@ export type Office = {
 	provinceCode: string,
 	provinceName: string,
 	address: string,
+	/**  One of the 34 units (2-digit code), once picked. */
+	unitCode: string | null,
+	/**  "provincial" or "base". */
+	level: string,
 };
 
 export type OfficeInput = {

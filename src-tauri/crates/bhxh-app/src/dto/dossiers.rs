@@ -308,6 +308,9 @@ pub struct Dossier {
     pub paper_set: String,
     /// The organisation that filed it, if any.
     pub organisation: Option<Organisation>,
+    /// Where the ID number says the applicant was registered: the old unit
+    /// and today's beside it.
+    pub applicant_origin: Option<String>,
     pub register_year: i32,
     pub register_no: u32,
     pub received_by_name: String,
@@ -343,6 +346,7 @@ impl From<bhxh_core::dossiers::Dossier> for Dossier {
             deadline_basis: v.deadline_basis,
             paper_set: v.paper_set,
             organisation: v.organisation.map(Into::into),
+            applicant_origin: v.applicant_origin,
             register_year: v.register_year,
             register_no: v.register_no,
             received_by_name: v.received_by_name,

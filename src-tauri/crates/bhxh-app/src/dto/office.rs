@@ -12,6 +12,10 @@ pub struct Office {
     pub province_code: String,
     pub province_name: String,
     pub address: String,
+    /// One of the 34 units (2-digit code), once picked.
+    pub unit_code: Option<String>,
+    /// "provincial" or "base".
+    pub level: String,
 }
 
 impl From<bhxh_core::office::Office> for Office {
@@ -23,6 +27,8 @@ impl From<bhxh_core::office::Office> for Office {
             province_code: v.province_code,
             province_name: v.province_name,
             address: v.address,
+            unit_code: v.unit_code,
+            level: v.level,
         }
     }
 }

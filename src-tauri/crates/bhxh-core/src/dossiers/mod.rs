@@ -318,6 +318,9 @@ pub struct Dossier {
     pub paper_set: String,
     /// The organisation that filed it, if not a person on their own behalf.
     pub organisation: Option<Organisation>,
+    /// Where the applicant's ID number says they were registered, the old
+    /// unit with today's beside it ("Hà Nam (nay thuộc tỉnh Ninh Bình)").
+    pub applicant_origin: Option<String>,
     pub register_year: i32,
     pub register_no: u32,
     pub received_by_name: String,
@@ -799,6 +802,7 @@ pub fn get(conn: &Connection, code: &str) -> Result<Dossier, CoreError> {
             }),
             _ => None,
         },
+        applicant_origin: rules::origin_of_id(conn, &t[3])?,
         register_year,
         register_no,
         received_by_name: t[15].clone(),

@@ -936,6 +936,34 @@ pub fn unit_by_code(
     Ok(all.pop())
 }
 
+/// Where a 12-digit ID number says its holder was registered, old unit and
+/// the unit that took it over beside it: "Hà Nam (nay thuộc tỉnh Ninh
+/// Bình)". None for a prefix outside the old list (a warning at intake).
+pub fn origin_of_id(conn: &Connection, id_number: &str) -> Result<Option<String>, CoreError> {
+    let Some(prefix) = id_number.get(..3) else {
+        return Ok(None);
+    };
+    let old: Option<String> = conn
+        .query_row("SELECT name FROM province WHERE code = ?1", [prefix], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let Some(old) = old else {
+        return Ok(None);
+    };
+    let now: Option<AdminUnit> = units_where(
+        conn,
+        "valid_to IS NULL AND code = (SELECT code FROM admin_unit_predecessor WHERE old_code = ?1)",
+        prefix,
+    )?
+    .pop();
+    Ok(Some(match now {
+        Some(u) if u.name != old => format!("{old} (nay thuộc {})", u.full_name()),
+        Some(u) => format!("{old} (nay là {})", u.full_name()),
+        None => old,
+    }))
+}
+
 /// How offices are called on `on`: (provincial pattern, base pattern).
 pub fn naming_at(conn: &Connection, on: NaiveDate) -> Result<Option<(String, String)>, CoreError> {
     Ok(conn
