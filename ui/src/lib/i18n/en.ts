@@ -437,6 +437,7 @@ export const en: Record<MessageKey, string> = {
   'office.packs': 'Reference packs applied',
   'office.packVersion': 'version {v}',
   'office.packChanges': '{n} changes',
+  'intake.origin': 'Registered at birth in (from the ID number): {origin}',
   'intake.forOrg': 'Filing for an organisation (employer)',
   'intake.orgName': 'Organisation name',
   'intake.orgTaxCode': 'Tax code',

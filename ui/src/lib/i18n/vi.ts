@@ -437,6 +437,7 @@ export const vi = {
   'office.packs': 'Gói dữ liệu tham chiếu đã áp dụng',
   'office.packVersion': 'phiên bản {v}',
   'office.packChanges': '{n} thay đổi',
+  'intake.origin': 'Nơi đăng ký khai sinh theo số định danh: {origin}',
   'intake.forOrg': 'Nộp thay cho tổ chức (đơn vị sử dụng lao động)',
   'intake.orgName': 'Tên tổ chức',
   'intake.orgTaxCode': 'Mã số thuế',
