@@ -139,20 +139,8 @@ pub struct PackDeadline {
     pub unit: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PackComponent {
-    pub number: u32,
-    pub name: String,
-    #[serde(default = "one")]
-    pub copies: u32,
-    #[serde(default)]
-    pub original: bool,
-}
-
-fn one() -> u32 {
-    1
-}
+/// A component of a new procedure: the seed catalogue's own shape.
+pub type PackComponent = crate::reference::seed::SeedComponent;
 
 /// A procedure the pack brings that the catalogue does not have yet.
 #[derive(Debug, Clone, Deserialize)]
