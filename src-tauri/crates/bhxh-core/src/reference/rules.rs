@@ -1020,3 +1020,172 @@ pub fn applied_packs(conn: &Connection) -> Result<Vec<AppliedPack>, CoreError> {
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+    use super::*;
+
+    fn now() -> Timestamp {
+        crate::parse_ts("2026-12-02T09:00:00+07:00").unwrap()
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn pack_with(procedures: serde_json::Value) -> String {
+        serde_json::json!({
+            "format": 1, "id": "t", "version": 1, "published": "2026-12-01",
+            "title": "Thử", "procedures": procedures
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn hostile_or_malformed_packs_are_refused_precisely_before_anything_is_written() {
+        let cases: Vec<(String, &str)> = vec![
+            ("{".into(), "không đọc được"),
+            ("[]".into(), "không đọc được"),
+            (
+                serde_json::json!({"format": 2, "id": "t", "version": 1, "published": "2026-12-01", "title": "x"})
+                    .to_string(),
+                "dạng 2",
+            ),
+            (
+                serde_json::json!({"format": 1, "id": "t", "version": 0, "published": "2026-12-01", "title": "x"})
+                    .to_string(),
+                "version",
+            ),
+            (
+                serde_json::json!({"format": 1, "id": "t", "version": 1, "published": "1/12/2026", "title": "x"})
+                    .to_string(),
+                "YYYY-MM-DD",
+            ),
+            (
+                serde_json::json!({"format": 1, "id": "t", "version": 1, "published": "2026-12-01", "title": "x", "extra": 1})
+                    .to_string(),
+                "unknown field",
+            ),
+            (
+                pack_with(serde_json::json!([{"code": "BHXH.01", "valid_from": "2027-01-01",
+                    "deadline": {"value": 3, "unit": "weeks"}}])),
+                "đơn vị thời hạn",
+            ),
+            (
+                pack_with(serde_json::json!([{"code": "BHXH.01", "valid_from": "2027-01-01",
+                    "deadline": {"value": 9999, "unit": "working_days"}}])),
+                "quá 365",
+            ),
+            (
+                serde_json::json!({"format": 1, "id": "t", "version": 1, "published": "2026-12-01", "title": "x",
+                    "provinces": [{"code": "123", "name": "X", "kind": "tinh", "valid_from": "2025-07-01"}]})
+                    .to_string(),
+                "2 chữ số",
+            ),
+            (
+                serde_json::json!({"format": 1, "id": "t", "version": 1, "published": "2026-12-01", "title": "x",
+                    "provinces": [{"code": "12", "name": "X", "kind": "tinh", "valid_from": "2025-07-01",
+                                   "valid_to": "2025-01-01"}]})
+                    .to_string(),
+                "valid_to trước valid_from",
+            ),
+            (
+                serde_json::json!({"format": 1, "id": "t", "version": 1, "published": "2026-12-01", "title": "x",
+                    "holidays": vec![serde_json::json!({"date": "2027-01-01", "name": "x", "kind": "holiday"}); 5001]})
+                    .to_string(),
+                "quá 5000",
+            ),
+            (" ".repeat(9 * 1024 * 1024), "8 MB"),
+        ];
+        for (text, needle) in cases {
+            let err = parse_pack(&text).unwrap_err().to_string();
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_pack_applies_once_and_one_naming_an_unknown_procedure_is_an_error() {
+        let conn = crate::seeded_for_tests();
+        let good = parse_pack(&pack_with(serde_json::json!([{"code": "BHXH.01",
+            "valid_from": "2027-01-01", "deadline": {"value": 3, "unit": "working_days"}}])))
+        .unwrap();
+        let changes = apply_pack(&conn, &good, "hq", &now()).unwrap().unwrap();
+        assert_eq!(changes.lines.len(), 1);
+        assert!(
+            changes.lines[0].contains("(trước: 5 ngày làm việc)"),
+            "{:?}",
+            changes.lines
+        );
+        assert_eq!(
+            apply_pack(&conn, &good, "hq", &now()).unwrap(),
+            None,
+            "once"
+        );
+        assert_eq!(
+            rule_at(&conn, "BHXH.01", day("2026-12-31"))
+                .unwrap()
+                .unwrap()
+                .value,
+            5
+        );
+        assert_eq!(
+            rule_at(&conn, "BHXH.01", day("2027-01-01"))
+                .unwrap()
+                .unwrap()
+                .value,
+            3
+        );
+        // A procedure nobody has: an error, which the caller rolls back.
+        let bad = parse_pack(&pack_with(serde_json::json!([{"code": "KHONG.CO",
+            "valid_from": "2027-01-01", "deadline": {"value": 3, "unit": "working_days"}}])))
+        .unwrap();
+        let bad = Pack {
+            id: "t2".into(),
+            ..bad
+        };
+        let err = apply_pack(&conn, &bad, "hq", &now()).unwrap_err();
+        assert!(err.to_string().contains("KHONG.CO"), "{err}");
+    }
+
+    #[test]
+    fn deadlines_count_in_their_own_unit() {
+        let conn = crate::seeded_for_tests();
+        let cal = WorkCalendar::load(&conn).unwrap();
+        // Friday 13/2/2026, the Tết break ahead (statutory 16–20/2).
+        let received = day("2026-02-13");
+        assert_eq!(
+            DeadlineUnit::WorkingDays.due(&cal, received, 1),
+            day("2026-02-23")
+        );
+        assert_eq!(
+            DeadlineUnit::DaysExcludingHolidays.due(&cal, received, 3),
+            day("2026-02-21"),
+            "14, 15 (weekend, counted), then 21 after the five Tết days"
+        );
+        assert_eq!(
+            DeadlineUnit::CalendarDays.due(&cal, received, 10),
+            day("2026-02-23")
+        );
+    }
+
+    #[test]
+    fn the_optional_holiday_counts_only_when_the_office_turns_it_on() {
+        let conn = crate::seeded_for_tests();
+        // Monday 23/11/2026 + 1 working day: 24/11 unless it is a day off.
+        let off = WorkCalendar::load(&conn).unwrap();
+        assert_eq!(
+            off.add_working_days(day("2026-11-23"), 1),
+            day("2026-11-24")
+        );
+        crate::office::settings::set(
+            &conn,
+            crate::reference::calendar::OPTIONAL_HOLIDAYS_KEY,
+            "on",
+        )
+        .unwrap();
+        let on = WorkCalendar::load(&conn).unwrap();
+        assert_eq!(on.add_working_days(day("2026-11-23"), 1), day("2026-11-25"));
+    }
+}
