@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, parseIso, todayIso } from './date';
+import { formatDate, formatDateTime, parseIso, parseTypedDate, shapeDateInput, todayIso } from './date';
 
 describe('formatDate', () => {
   it('formats ISO dates as dd/mm/yyyy', () => {
@@ -36,5 +36,32 @@ describe('formatDateTime', () => {
 describe('todayIso', () => {
   it('uses the local date', () => {
     expect(todayIso(new Date(2024, 0, 9, 23, 30))).toBe('2024-01-09');
+  });
+});
+
+describe('dates typed dd/mm/yyyy whatever the locale', () => {
+  it('shapes digits as they are typed', () => {
+    expect(shapeDateInput('0')).toBe('0');
+    expect(shapeDateInput('070')).toBe('07/0');
+    expect(shapeDateInput('07031985')).toBe('07/03/1985');
+    expect(shapeDateInput('07/03/1985')).toBe('07/03/1985');
+    expect(shapeDateInput('7/3/1985')).toBe('07/03/1985');
+    expect(shapeDateInput('07.03.1985')).toBe('07/03/1985');
+    expect(shapeDateInput('0703198512')).toBe('07/03/1985');
+  });
+
+  it('reads day first, never month first', () => {
+    expect(parseTypedDate('07/03/1985')).toEqual({ iso: '1985-03-07' });
+    expect(parseTypedDate('07031985')).toEqual({ iso: '1985-03-07' });
+    expect(parseTypedDate('12/31/1985')).toEqual({ problem: 'impossible' });
+  });
+
+  it('says why a text is not a date', () => {
+    expect(parseTypedDate('')).toEqual({ problem: 'empty' });
+    expect(parseTypedDate('07/03')).toEqual({ problem: 'incomplete' });
+    expect(parseTypedDate('31/02/2024')).toEqual({ problem: 'impossible' });
+    expect(parseTypedDate('01/01/1850')).toEqual({ problem: 'impossible' });
+    expect(parseTypedDate('03/12/2026', '2026-12-02')).toEqual({ problem: 'future' });
+    expect(parseTypedDate('02/12/2026', '2026-12-02')).toEqual({ iso: '2026-12-02' });
   });
 });

@@ -42,3 +42,40 @@ export function formatDateTime(
 export function todayIso(now: Date = new Date()): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
+
+/**
+ * What is typed into a date box, shaped as dd/mm/yyyy while typing: digits
+ * only, the slashes added after the day and the month (so "07031985"
+ * becomes "07/03/1985"), at most eight digits. Never the OS locale's order.
+ */
+export function shapeDateInput(raw: string): string {
+  // Typed slashes are kept as separators: "7/3/1985" → "07/03/1985".
+  const parts = raw.split('/');
+  if (parts.length === 3 && parts.every((p) => /^\d+$/.test(p)) && parts[2].length === 4) {
+    return `${parts[0].padStart(2, '0').slice(-2)}/${parts[1].padStart(2, '0').slice(-2)}/${parts[2]}`;
+  }
+  const digits = raw.replace(/\D/g, '').slice(0, 8);
+  if (digits.length <= 2) return digits;
+  if (digits.length <= 4) return `${digits.slice(0, 2)}/${digits.slice(2)}`;
+  return `${digits.slice(0, 2)}/${digits.slice(2, 4)}/${digits.slice(4)}`;
+}
+
+/** Why a typed date is not one. */
+export type DateProblem = 'empty' | 'incomplete' | 'impossible' | 'future';
+
+/**
+ * A date typed dd/mm/yyyy (or eight digits) as ISO "yyyy-mm-dd", or why it
+ * is not a date: incomplete, impossible (31/02, month 13), or in the future
+ * when `notAfter` (ISO) is given and it lies after it.
+ */
+export function parseTypedDate(text: string, notAfter?: string): { iso: string } | { problem: DateProblem } {
+  const shaped = shapeDateInput(text.trim());
+  if (shaped === '') return { problem: 'empty' };
+  const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(shaped);
+  if (!m) return { problem: 'incomplete' };
+  const iso = `${m[3]}-${m[2]}-${m[1]}`;
+  const d = parseIso(iso);
+  if (!d || Number(m[3]) < 1900) return { problem: 'impossible' };
+  if (notAfter && iso > notAfter) return { problem: 'future' };
+  return { iso };
+}
