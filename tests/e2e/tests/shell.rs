@@ -32,7 +32,7 @@ async fn first_start_sign_in_see_the_plan_and_sign_out() -> Result<()> {
         let err = text_contains(
             &c,
             "#signin-error",
-            "Tên đăng nhập hoặc mật khẩu không đúng.",
+            "Không đăng nhập được: tên đăng nhập hoặc mật khẩu không đúng",
         )
         .await?;
         assert!(!err.contains("error"), "{err}");
