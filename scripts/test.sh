@@ -19,7 +19,7 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 step "UI: type check and unit tests"
 (cd ui && npm run --silent check && npm test --silent)
 step "card emulator self-tests (PACE against the ICAO worked example, Chip Authentication)"
-/usr/bin/python3 -m unittest tests/cardemu/test_pace.py tests/cardemu/test_ca.py
+/usr/bin/python3 -m unittest tests/cardemu/test_pace.py tests/cardemu/test_ca.py tests/cardemu/test_faults.py
 step "crate tests (real store, real Secret Service)"
 timeout -k 15 1800 scripts/with-keyring.sh \
   cargo test --locked --workspace --exclude bhxh-desk --exclude bhxh-e2e

@@ -1094,7 +1094,39 @@ def recv_exact(sock, n):
     return buf
 
 
-def serve(card, host, port, connect_timeout):
+class Faults:
+    """Faults of a real card at the counter, for tests: `drop_after` APDUs answered, then the
+    card leaves the reader (the emulator closes its connection to vpcd, so the reader sees the
+    card removed, and exits) instead of answering the next one; `delay_ms` milliseconds of
+    chip work before every answer (a slow card)."""
+
+    def __init__(self, drop_after=None, delay_ms=0):
+        if drop_after is not None and drop_after < 0:
+            raise ValueError("--drop-after must be 0 or more")
+        if delay_ms < 0:
+            raise ValueError("--delay-ms must be 0 or more")
+        self.drop_after = drop_after
+        self.delay_ms = delay_ms
+        self.answered = 0
+
+    def before_answer(self):
+        """Called when an APDU has come in: False when the card leaves now, unanswered."""
+        if self.drop_after is not None and self.answered >= self.drop_after:
+            return False
+        if self.delay_ms:
+            time.sleep(self.delay_ms / 1000.0)
+        return True
+
+    def answered_one(self):
+        self.answered += 1
+
+
+class CardLeft(Exception):
+    """The card left the reader (`--drop-after`)."""
+
+
+def serve(card, host, port, connect_timeout, faults=None):
+    faults = faults or Faults()
     deadline = time.monotonic() + connect_timeout
     while True:
         try:
@@ -1107,24 +1139,32 @@ def serve(card, host, port, connect_timeout):
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     quickack(sock)
     print("emrtd_card: connected to vpcd at %s:%d" % (host, port), file=sys.stderr, flush=True)
-    while True:
-        (size,) = struct.unpack("!H", recv_exact(sock, 2))
-        msg = recv_exact(sock, size) if size else b""
-        if size == vs.VPCD_CTRL_LEN:
-            code = msg[0]
-            if code == vs.VPCD_CTRL_OFF:
-                card.powerDown()
-            elif code == vs.VPCD_CTRL_ON:
-                card.powerUp()
-            elif code == vs.VPCD_CTRL_RESET:
-                card.reset()
-            elif code == vs.VPCD_CTRL_ATR:
-                atr = card.getATR()
-                sock.sendall(struct.pack("!H", len(atr)) + atr)
-            continue
-        answer = card.execute(msg)
-        sock.sendall(struct.pack("!H", len(answer)) + answer)
-        quickack(sock)
+    try:
+        while True:
+            (size,) = struct.unpack("!H", recv_exact(sock, 2))
+            msg = recv_exact(sock, size) if size else b""
+            if size == vs.VPCD_CTRL_LEN:
+                code = msg[0]
+                if code == vs.VPCD_CTRL_OFF:
+                    card.powerDown()
+                elif code == vs.VPCD_CTRL_ON:
+                    card.powerUp()
+                elif code == vs.VPCD_CTRL_RESET:
+                    card.reset()
+                elif code == vs.VPCD_CTRL_ATR:
+                    atr = card.getATR()
+                    sock.sendall(struct.pack("!H", len(atr)) + atr)
+                continue
+            if not faults.before_answer():
+                print("emrtd_card: leaving the reader after %d APDUs (--drop-after)"
+                      % faults.answered, file=sys.stderr, flush=True)
+                raise CardLeft()
+            answer = card.execute(msg)
+            sock.sendall(struct.pack("!H", len(answer)) + answer)
+            faults.answered_one()
+            quickack(sock)
+    finally:
+        sock.close()
 
 
 def can_digits(value):
@@ -1163,6 +1203,11 @@ def main():
                    help="data group N answers READ BINARY with 6982, as DG3 does (repeatable)")
     p.add_argument("--max-le", type=lambda s: int(s, 0), default=0xDF)
     p.add_argument("--connect-timeout", type=float, default=10.0)
+    p.add_argument("--drop-after", type=int, metavar="N",
+                   help="answer N APDUs, then leave the reader (the card is pulled out) at the "
+                   "next one, unanswered, and exit")
+    p.add_argument("--delay-ms", type=int, default=0, metavar="M",
+                   help="wait M ms before every answer (a slow card)")
     p.add_argument("--verbose", action="store_true", help="log every APDU to stderr")
     p.add_argument("--no-quickack", action="store_true",
                    help="diagnostics: leave TCP_QUICKACK off (every APDU then costs ~40 ms)")
@@ -1171,6 +1216,10 @@ def main():
         p.error("--pace-param, --pace-cipher and --can need --pace")
     global QUICKACK
     QUICKACK = not args.no_quickack
+    try:
+        faults = Faults(args.drop_after, args.delay_ms)
+    except ValueError as e:
+        p.error(str(e))
 
     files = load_files(args.card_dir)
     if 0x0101 not in files and not (args.document_number and args.birth and args.expiry):
@@ -1219,8 +1268,8 @@ def main():
               pace, ca),
           file=sys.stderr, flush=True)
     try:
-        serve(card, args.host, args.port, args.connect_timeout)
-    except (ConnectionError, KeyboardInterrupt):
+        serve(card, args.host, args.port, args.connect_timeout, faults)
+    except (ConnectionError, KeyboardInterrupt, CardLeft):
         pass
 
 

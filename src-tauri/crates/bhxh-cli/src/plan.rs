@@ -56,6 +56,18 @@ pub enum ReportCommand {
         #[command(flatten)]
         out: ReportOut,
     },
+    /// Duyệt và khóa báo cáo một kỳ (giám sát viên), ví dụ: approve month 2024-05 --number 5/BC-BHXH.
+    Approve {
+        /// Loại kỳ: month, half hoặc year.
+        kind: String,
+        /// Kỳ: 2024-05, 2024-H1 hoặc 2024.
+        period: String,
+        /// Số văn bản của báo cáo.
+        #[arg(long)]
+        number: String,
+        #[command(flatten)]
+        auth: UserArg,
+    },
 }
 
 /// `bhxh-desk plan …`.
@@ -94,6 +106,12 @@ pub(crate) fn report(cmd: ReportCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, 
         ReportCommand::Monthly { month, out } => ("month", month, out),
         ReportCommand::HalfYear { half, out } => ("half", half, out),
         ReportCommand::Annual { year, out } => ("year", year, out),
+        ReportCommand::Approve {
+            kind,
+            period,
+            number,
+            auth,
+        } => return approve(&kind, &period, &number, &auth, ctx),
     };
     if o.out.is_none() && o.xlsx.is_none() && o.json_out.is_none() {
         return Err(DeskError::invalid(
@@ -120,6 +138,38 @@ pub(crate) fn report(cmd: ReportCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, 
             writeln!(w, "  {f}")?;
         }
         Ok(())
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `bhxh-desk report approve KIND PERIOD --number N`: the period's report
+/// approved and frozen as a new revision (queued for HQ when sync is set up);
+/// audited.
+fn approve(
+    kind: &str,
+    period: &str,
+    number: &str,
+    auth: &UserArg,
+    ctx: &mut Ctx<'_>,
+) -> Result<ExitCode, DeskError> {
+    let desk = ctx.signed_in(auth)?;
+    let snapshot = desk.report_approve(kind, period, number)?;
+    desk.sign_out()?;
+    let summary = serde_json::json!({
+        "kind": kind,
+        "period": snapshot.period,
+        "revision": snapshot.revision,
+        "status": snapshot.status,
+        "number": snapshot.number,
+        "approvedBy": snapshot.approved_by,
+        "approvedAt": snapshot.approved_at,
+    });
+    ctx.out.value(&summary, |w| {
+        writeln!(
+            w,
+            "Đã duyệt báo cáo {} (số {}, lần {}).",
+            snapshot.period_label, snapshot.number, snapshot.revision
+        )
     });
     Ok(ExitCode::SUCCESS)
 }

@@ -1457,3 +1457,121 @@ fn an_organisation_files_a_dossier_from_the_command_line() {
     assert_eq!(org["taxCode"], "6000123456");
     assert_eq!(org["unitCode"], "TA0123A");
 }
+
+#[test]
+fn a_supervisor_approves_a_report_from_the_command_line_and_it_prints_as_approved() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = cli_env(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--username",
+            "giamsat",
+            "--full-name",
+            "Nguyễn Thị Ánh Tuyết",
+            "--role",
+            "supervisor",
+            "--user",
+            "quantri",
+        ],
+        "Giamsat-mat-khau-1\n",
+        &[("BHXH_DESK_PASSWORD", ADMIN_PW)],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let approve = |user: &str, pw: &str, number: &str| {
+        cli(
+            dir.path(),
+            &[
+                "report", "approve", "month", "2024-05", "--number", number, "--user", user,
+                "--json",
+            ],
+            &format!("{pw}\n"),
+        )
+    };
+    // The administrator may not approve: only a supervisor.
+    let out = approve("quantri", ADMIN_PW, "5/BC-BHXH");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let v = ok_json(&approve("giamsat", "Giamsat-mat-khau-1", "5/BC-BHXH"));
+    assert_eq!(
+        (
+            v["period"].as_str(),
+            v["revision"].as_i64(),
+            v["status"].as_str(),
+            v["number"].as_str()
+        ),
+        (
+            Some("2024-05"),
+            Some(1),
+            Some("approved"),
+            Some("5/BC-BHXH")
+        ),
+        "{v}"
+    );
+    // Approved once: a second approval without a reopening is refused.
+    let out = approve("giamsat", "Giamsat-mat-khau-1", "6/BC-BHXH");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let pdf = dir.path().join("bc.pdf");
+    let out = cli_env(
+        dir.path(),
+        &[
+            "report",
+            "monthly",
+            "--month",
+            "2024-05",
+            "--out",
+            pdf.to_str().unwrap(),
+        ],
+        "",
+        &AUTH,
+    );
+    assert!(
+        text(&out.stdout).contains("đã duyệt, lần 1"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn card_read_of_a_card_pulled_out_mid_read_or_a_slow_card_says_so_in_vietnamese_and_the_next_read_succeeds()
+ {
+    use bhxh_e2e::pcsc::{VirtualReader, good_card};
+    let Some(mut reader) = VirtualReader::start().unwrap() else {
+        eprintln!("pcscd is not installed: skipped");
+        return;
+    };
+    let env: Vec<(String, String)> = reader.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    // The card leaves the reader at its 15th APDU (inside DG1, under secure messaging).
+    reader
+        .insert_with(&good_card(), &["--drop-after", "14"])
+        .unwrap();
+    let (out, _) = card_read_json(dir.path(), &env, false);
+    assert_eq!(out.status.code(), Some(1), "{}", reader.logs());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("thẻ đã bị nhấc khỏi đầu đọc khi đang đọc. Đặt lại thẻ và đọc lại"),
+        "{err}"
+    );
+    // pcscd notices a card lost mid-exchange at its next presence poll (400 ms); the card is
+    // put back once it has (an emulator that connects before is taken for the lost card).
+    take_card_away(&mut reader, dir.path(), &env);
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    // Put back, slow (30 ms before every answer): read whole, and genuine.
+    reader
+        .insert_with(&good_card(), &["--delay-ms", "30"])
+        .unwrap();
+    let (out, v) = card_read_json(dir.path(), &env, false);
+    assert!(
+        out.status.success(),
+        "{} {}",
+        text(&out.stderr),
+        reader.logs()
+    );
+    assert_eq!(v["verdict"]["kind"], "Genuine", "{v}");
+    let check = cli(dir.path(), &["db", "check", "--json"], "");
+    assert!(check.status.success(), "{}", text(&check.stdout));
+}

@@ -695,3 +695,239 @@ fn when_pace_fails_bac_reads_the_card_over_pcsc() {
         );
     });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Card faults: the card pulled out at any APDU, a wrong key, a slow card. Each fails (or not)
+// the way the counter is told about, and the NEXT read of the whole card succeeds.
+
+/// How one read ended, for the sweep's table.
+#[derive(Debug)]
+enum Ended {
+    /// The read failed with "card removed" (the app says "thẻ đã bị nhấc khỏi đầu đọc").
+    Removed(String),
+    /// The read failed some other way (a finding).
+    Other(String),
+    /// The read returned a result although the card left (a finding unless `n` was past the
+    /// last APDU).
+    Read(VerdictKind),
+}
+
+/// The good card served with `args`, read with `key`; waits until the reader has seen the card
+/// go before it returns (the emulator leaves by itself with `--drop-after`, or is killed).
+fn read_once(
+    port: u16,
+    args: &[&str],
+    key: &AccessKey,
+) -> Result<bhxh_emrtd::ReadResult, bhxh_emrtd::ReadError> {
+    let mut emulator = start_emulator_with(&good_card(), port, args);
+    let pcsc = Pcsc::establish().unwrap();
+    let reader = wait_for_card(&pcsc, &mut emulator);
+    let events = pcsc.card_events(&reader).unwrap();
+    let mut card = pcsc.connect(Some(&reader)).unwrap();
+    let result = read_card(
+        &mut card,
+        key,
+        &trust(),
+        &ReadOptions::default(),
+        &mut |_| {},
+    );
+    drop(card);
+    emulator.kill();
+    pcsc.wait_for_removal(&reader, Duration::from_secs(15))
+        .unwrap();
+    bench::wait_for_card_event(&pcsc, events, Duration::from_secs(15)).unwrap();
+    result
+}
+
+fn ended(result: Result<bhxh_emrtd::ReadResult, bhxh_emrtd::ReadError>) -> Ended {
+    match result {
+        Ok(r) => Ended::Read(r.verdict.kind),
+        Err(e) if e.is_card_removed() => Ended::Removed(e.to_string()),
+        Err(e) => Ended::Other(format!("{e:?}")),
+    }
+}
+
+/// The APDUs of a full read of the good card served with `args`.
+fn full_read_apdus(port: u16, args: &[&str], key: &AccessKey) -> u32 {
+    let result = read_once(port, args, key).unwrap();
+    assert_eq!(
+        result.verdict.kind,
+        VerdictKind::Genuine,
+        "{}",
+        result.verdict.render_text()
+    );
+    result.stats.apdus
+}
+
+/// The card leaves the reader after `n` APDUs (`--drop-after n`), then the whole card is read
+/// again. Returns what the first read gave, and a finding if any.
+fn removal_at(port: u16, n: u32, args: &[&str], key: &AccessKey) -> (Ended, Option<String>) {
+    let drop = n.to_string();
+    let mut with_drop: Vec<&str> = args.to_vec();
+    with_drop.extend(["--drop-after", &drop]);
+    let first = ended(read_once(port, &with_drop, key));
+    let mut finding = match &first {
+        Ended::Removed(_) => None,
+        Ended::Other(e) => Some(format!(
+            "removal after {n} APDUs: not \"card removed\": {e}"
+        )),
+        Ended::Read(kind) => Some(format!("removal after {n} APDUs: a {kind:?} read")),
+    };
+    let next = ended(read_once(port, args, key));
+    if !matches!(next, Ended::Read(VerdictKind::Genuine)) {
+        let f = format!("the read after a removal at {n}: {next:?}");
+        finding = Some(finding.map_or(f.clone(), |g| format!("{g}; {f}")));
+    }
+    (first, finding)
+}
+
+/// The step of an error message (`READ BINARY DG2 at offset 448`), without offsets, for the
+/// table.
+fn step_of(message: &str) -> String {
+    let step = message.split(':').next().unwrap_or(message);
+    match step.find(" at offset") {
+        Some(i) => step[..i].to_owned(),
+        None => step.to_owned(),
+    }
+}
+
+/// Removal at each of `positions` (all of a full read when `None`), with the card served with
+/// `args`; prints one line per position and a summary, and fails on any finding.
+fn removal_sweep(port: u16, args: &[&str], positions: Option<&[f64]>) {
+    let key = AccessKey::from_cccd(ID, BIRTH, EXPIRY).unwrap();
+    let total = full_read_apdus(port, args, &key);
+    let mut list: Vec<u32> = match positions {
+        None => (0..total).collect(),
+        Some(fractions) => fractions
+            .iter()
+            .map(|f| ((f64::from(total) * f) as u32).min(total - 1))
+            .collect(),
+    };
+    list.dedup();
+    let mut findings = Vec::new();
+    let mut steps: Vec<(String, u32, u32)> = Vec::new(); // step, first position, count
+    for &n in &list {
+        let (first, finding) = removal_at(port, n, args, &key);
+        println!("[removal sweep] after {n:>3} of {total} APDUs: {first:?}");
+        if let Ended::Removed(m) = &first {
+            let step = step_of(m);
+            match steps.iter_mut().find(|(s, _, _)| *s == step) {
+                Some((_, _, count)) => *count += 1,
+                None => steps.push((step, n, 1)),
+            }
+        }
+        findings.extend(finding);
+    }
+    println!(
+        "[removal sweep] {} positions of a {total}-APDU read ({}); card removed at each: {}; findings: {}",
+        list.len(),
+        if args.is_empty() {
+            "BAC".to_owned()
+        } else {
+            args.join(" ")
+        },
+        list.len() - findings.len(),
+        findings.len()
+    );
+    for (step, first, count) in &steps {
+        println!("[removal sweep]   {count:>3} × {step} (first at {first})");
+    }
+    assert!(findings.is_empty(), "{findings:#?}");
+}
+
+#[test]
+fn removal_at_a_few_apdus_is_card_removed_and_the_next_read_succeeds_over_pcsc() {
+    with_pcscd(
+        "removal_at_a_few_apdus_is_card_removed_and_the_next_read_succeeds_over_pcsc",
+        |port| {
+            // The first APDU, inside BAC, the first secure messaging command, half way through
+            // the files, and the last APDUs (Active and Chip Authentication).
+            removal_sweep(port, &[], Some(&[0.0, 0.02, 0.05, 0.5, 0.97, 0.999]));
+        },
+    );
+}
+
+/// The full index sweep: the card pulled out after N APDUs for every N of a full read (about
+/// 3 s a position). `scripts/card-faults.sh` runs it; figures in `docs/reliability.md`.
+#[test]
+#[ignore = "slow: every APDU of a full read (scripts/card-faults.sh)"]
+fn removal_at_every_apdu_of_a_full_read_over_pcsc() {
+    with_pcscd_for(
+        "removal_at_every_apdu_of_a_full_read_over_pcsc",
+        Duration::from_secs(3600),
+        |port| removal_sweep(port, &[], None),
+    );
+}
+
+/// The same with PACE (CAN), where the chip's opening is four GENERAL AUTHENTICATE steps.
+#[test]
+#[ignore = "slow: every APDU of a full PACE read (scripts/card-faults.sh)"]
+fn removal_at_every_apdu_of_a_full_pace_read_over_pcsc() {
+    with_pcscd_for(
+        "removal_at_every_apdu_of_a_full_pace_read_over_pcsc",
+        Duration::from_secs(3600),
+        |port| removal_sweep(port, &["--pace"], None),
+    );
+}
+
+fn with_pcscd_for(test: &str, timeout: Duration, body: impl FnOnce(u16)) {
+    let args = [
+        test,
+        "--exact",
+        "--nocapture",
+        "--test-threads=1",
+        "--ignored",
+    ]
+    .map(String::from);
+    bench::with_pcscd(test, &args, timeout, body).unwrap();
+}
+
+#[test]
+fn a_wrong_key_then_the_right_one_reads_the_card_over_pcsc() {
+    with_pcscd(
+        "a_wrong_key_then_the_right_one_reads_the_card_over_pcsc",
+        |port| {
+            let mut emulator = start_emulator(&good_card(), port);
+            let pcsc = Pcsc::establish().unwrap();
+            let reader = wait_for_card(&pcsc, &mut emulator);
+            let read = |key: &AccessKey| {
+                let mut card = pcsc.connect(Some(&reader)).unwrap();
+                read_card(
+                    &mut card,
+                    key,
+                    &trust(),
+                    &ReadOptions::default(),
+                    &mut |_| {},
+                )
+            };
+            // The same card, still on the reader: a wrong expiry, then the right key.
+            let wrong = AccessKey::from_cccd(ID, BIRTH, "330106").unwrap();
+            let err = read(&wrong).unwrap_err();
+            assert!(err.is_access_denied(), "{err:?}");
+            let right = AccessKey::from_cccd(ID, BIRTH, EXPIRY).unwrap();
+            let result = read(&right).unwrap();
+            assert_eq!(result.verdict.kind, VerdictKind::Genuine);
+        },
+    );
+}
+
+#[test]
+fn a_slow_card_is_read_whole_over_pcsc() {
+    with_pcscd("a_slow_card_is_read_whole_over_pcsc", |port| {
+        // 40 ms of chip work before every answer (several seconds in all); then the card
+        // leaves half way through a slow read, and a slow read after it succeeds.
+        let key = AccessKey::from_cccd(ID, BIRTH, EXPIRY).unwrap();
+        let slow = ["--delay-ms", "40"];
+        let result = read_once(port, &slow, &key).unwrap();
+        assert_eq!(
+            result.verdict.kind,
+            VerdictKind::Genuine,
+            "{}",
+            result.verdict.render_text()
+        );
+        let half = (result.stats.apdus / 2).to_string();
+        let (first, finding) = removal_at(port, result.stats.apdus / 2, &slow, &key);
+        assert!(finding.is_none(), "after {half}: {finding:?}");
+        assert!(matches!(first, Ended::Removed(_)), "{first:?}");
+    });
+}

@@ -83,6 +83,12 @@ pub enum LaunchError {
         /// Its exit status.
         status: ExitStatus,
     },
+    /// pcscd saw no card event (the card's removal) after the emulator ended.
+    #[error("pcscd saw no card leave {READER} in {timeout:?} after the emulator ended")]
+    StillPresent {
+        /// How long it had.
+        timeout: Duration,
+    },
     /// The child process was started with a malformed [`CHILD_ENV`].
     #[error("{CHILD_ENV}={0} is not a port")]
     BadChildPort(String),
@@ -427,6 +433,35 @@ pub fn wait_for_card(
             reason: e.to_string(),
             emulator_exited: emulator.exited(),
         })
+}
+
+/// Waits until pcscd has seen a card event in [`READER`] since it counted `events`
+/// ([`Pcsc::card_events`](crate::transport::pcsc::Pcsc::card_events) while the card was there):
+/// the card's removal. When a card leaves in the middle of an exchange (`--drop-after`), vpcd
+/// drops the connection at once, but pcscd learns it only at its next presence poll (every
+/// 400 ms), and meanwhile already reports the slot empty. An emulator that connects before
+/// that poll is taken by vpcd as the same card still there: pcscd never sees a new card, and
+/// none is ever presented. So the next card is put down only after this.
+#[cfg(feature = "pcsc")]
+pub fn wait_for_card_event(
+    pcsc: &crate::transport::pcsc::Pcsc,
+    events: u32,
+    timeout: Duration,
+) -> Result<(), LaunchError> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match pcsc.card_events(READER) {
+            Ok(now) if now != events => return Ok(()),
+            Ok(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            Ok(_) => return Err(LaunchError::StillPresent { timeout }),
+            Err(e) => {
+                return Err(LaunchError::NoCard {
+                    reason: e.to_string(),
+                    emulator_exited: true,
+                });
+            }
+        }
+    }
 }
 
 /// A private pcscd with the virtual reader, and a card on it or not: for a process started

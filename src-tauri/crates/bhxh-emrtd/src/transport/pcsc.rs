@@ -104,6 +104,21 @@ impl Pcsc {
         Ok(state.contains(State::PRESENT) && !state.contains(State::MUTE))
     }
 
+    /// The count of card events (insertions and removals) pcscd has seen in `reader`; it moves
+    /// when a card is put down or taken away. (The reader's state flags are no proof that a
+    /// card went: right after a card is lost in the middle of an exchange pcsc-lite reports the
+    /// slot empty before its presence poll has seen it so.)
+    pub fn card_events(&self, reader: &str) -> Result<u32, TransportError> {
+        let states = self.states(&[reader.to_string()])?;
+        let Some(state) = states.first() else {
+            return Err(TransportError::UnknownReader(reader.to_string()));
+        };
+        if state.event_state().contains(State::UNKNOWN) {
+            return Err(TransportError::UnknownReader(reader.to_string()));
+        }
+        Ok(state.event_count())
+    }
+
     /// Waits until a card is present in `reader` (or, for `None`, in any reader) and returns
     /// the reader's name.
     pub fn wait_for_card(
@@ -223,7 +238,7 @@ impl PcscTransport {
 
     /// After a failed transmission: whether the card left the reader. A card pulled in the
     /// middle of an exchange first shows as a driver failure (`SCARD_E_NOT_TRANSACTED`,
-    /// `SCARD_F_COMM_ERROR`); pcsc-lite notices the removal at its next presence poll (every
+    /// `SCARD_F_COMM_ERROR`) or an answer without a status word; pcsc-lite notices the removal at its next presence poll (every
     /// 400 ms for vpcd), so this watches the card's status for up to [`REMOVAL_GRACE`].
     fn card_gone(&self) -> bool {
         let deadline = Instant::now() + REMOVAL_GRACE;
@@ -258,7 +273,16 @@ impl PcscTransport {
 impl Transport for PcscTransport {
     fn transmit(&mut self, command: &[u8]) -> Result<RawResponse, TransportError> {
         match self.card.transmit(command, &mut self.buffer) {
-            Ok(response) => RawResponse::from_bytes(response),
+            // A card pulled out while it was answering: some drivers (vpcd among them) end the
+            // exchange with success and no bytes at all, before the reader reports the removal.
+            Ok(response) => match RawResponse::from_bytes(response) {
+                Err(TransportError::ShortResponse(n)) => Err(if self.card_gone() {
+                    TransportError::CardRemoved
+                } else {
+                    TransportError::ShortResponse(n)
+                }),
+                other => other,
+            },
             Err(e) => {
                 let error = map_error("SCardTransmit", &self.reader, e);
                 if matches!(error, TransportError::Pcsc { .. }) && self.card_gone() {
