@@ -185,10 +185,36 @@ pub async fn text_contains(c: &Client, css: &str, needle: &str) -> Result<String
 
 /// Clear a field and type into it.
 pub async fn fill(c: &Client, css: &str, value: &str) -> Result<()> {
-    let e = visible(c, css).await?;
-    e.clear().await?;
-    e.send_keys(value).await?;
-    Ok(())
+    // A field re-rendered between finding it and typing (the window updates
+    // as it likes) is found again, a few times, before that is an error.
+    let mut tries = 0;
+    loop {
+        let e = visible(c, css).await?;
+        let done = async {
+            e.clear().await?;
+            e.send_keys(value).await
+        }
+        .await;
+        match done {
+            Ok(()) => return Ok(()),
+            Err(fantoccini::error::CmdError::Standard(w))
+                if w.error == fantoccini::error::ErrorStatus::StaleElementReference
+                    && tries < 3 =>
+            {
+                tries += 1;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// An input's current value, the element found afresh.
+pub async fn value_of(c: &Client, css: &str) -> Result<String> {
+    Ok(visible(c, css)
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default())
 }
 
 /// Choose an option of a `<select>` by its value.
