@@ -1,0 +1,27 @@
+//! Digital signatures for BHXH Desk (issue 13).
+//!
+//! - [`token`]: the office's USB token through PKCS#11 (`cryptoki`): tokens,
+//!   keys with their certificates, a signing session opened with the PIN.
+//! - [`pdf`]: PAdES baseline B-B signatures (ETSI EN 319 142-1) appended as
+//!   incremental updates, so earlier bytes and earlier signatures stay as
+//!   they were; reading the signatures a PDF carries.
+//! - [`cms`]: the detached CMS `SignedData` inside (RFC 5652, CAdES).
+//! - [`verify`]: each signature's integrity, signer, chain to the trust
+//!   folder's roots, validity at signing time and revocation by the folder's
+//!   CRLs, with a verdict in Vietnamese.
+//!
+//! The X.509 parsing, signature algorithms and CRLs are the ones the eMRTD
+//! crate verifies chip ID cards with (`bhxh_emrtd::crypto`, `verify::trust`).
+
+pub mod cms;
+pub mod error;
+pub mod pdf;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod token;
+pub mod verify;
+
+pub use error::{PinTries, SignError};
+pub use pdf::{SignOptions, sign_pdf};
+pub use token::{KeyAlgorithm, KeyInfo, Module, PinState, RawSigner, TokenInfo, TokenSigner};
+pub use verify::{PdfTrust, SignatureReport, Verdict, verify_pdf};

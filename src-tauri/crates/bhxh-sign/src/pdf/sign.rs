@@ -1,0 +1,300 @@
+//! Signing a PDF as PAdES baseline B-B (ETSI EN 319 142-1): a signature
+//! field on page 1 and its `/Sig` value appended as an incremental update,
+//! the `/ByteRange` covering every byte but the `/Contents` hole, and a
+//! detached CAdES signature in the hole.
+
+use chrono::{DateTime, FixedOffset};
+use lopdf::{Dictionary, Document, Object, ObjectId};
+
+use super::write::{Update, dictionary, last_startxref, text_string};
+use crate::cms::build_signed_data;
+use crate::error::SignError;
+use crate::token::RawSigner;
+
+/// What the signature says about itself.
+#[derive(Debug, Clone)]
+pub struct SignOptions {
+    /// The signer's name as shown (`/Name`).
+    pub name: String,
+    /// Why (`/Reason`), e.g. "Bản sao điện tử".
+    pub reason: String,
+    /// Where (`/Location`): the office.
+    pub location: String,
+    /// When, with the office's offset (`/M`).
+    pub at: DateTime<FixedOffset>,
+    /// The field's rectangle on page 1 in points (x1, y1, x2, y2), over the
+    /// desk's stamp; `None` for an invisible signature.
+    pub rect: Option<[f32; 4]>,
+}
+
+/// Where the desk's stamp sits on page 1 (`bhxh_report::stamp::top_left`:
+/// 5 mm from the top left, one 9 pt line): the signature's visible mark.
+pub fn stamp_rect(page_height: f32, width: f32) -> [f32; 4] {
+    let mm = 72.0 / 25.4;
+    let left = 5.0 * mm - 3.0;
+    let top = page_height - 5.0 * mm + 3.0;
+    [left, top - 15.0, left + width, top]
+}
+
+const BYTE_RANGE_PLACEHOLDER: &str = "[0 ********** ********** **********]";
+
+fn pdf_err(what: impl std::fmt::Display) -> SignError {
+    SignError::Pdf(what.to_string())
+}
+
+fn reference(o: &Object) -> Option<ObjectId> {
+    o.as_reference().ok()
+}
+
+/// The document's existing signature fields, counted to name the new one.
+fn signature_field_count(doc: &Document) -> usize {
+    doc.objects
+        .values()
+        .filter(|o| {
+            o.as_dict()
+                .ok()
+                .and_then(|d| d.get(b"FT").ok())
+                .and_then(|ft| ft.as_name().ok())
+                == Some(b"Sig".as_slice())
+        })
+        .count()
+}
+
+/// Sign `pdf` with `signer`; `chain` holds the CA certificates to carry
+/// (issuer first). Returns the signed PDF: `pdf` unchanged, then the update.
+pub fn sign_pdf(
+    pdf: &[u8],
+    signer: &dyn RawSigner,
+    chain: &[Vec<u8>],
+    opts: &SignOptions,
+) -> Result<Vec<u8>, SignError> {
+    let doc = Document::load_mem(pdf).map_err(pdf_err)?;
+    if doc.is_encrypted() || doc.trailer.get(b"Encrypt").is_ok() {
+        return Err(SignError::Encrypted);
+    }
+    let prev = last_startxref(pdf).ok_or_else(|| pdf_err("không thấy startxref"))?;
+    let root_id = doc
+        .trailer
+        .get(b"Root")
+        .ok()
+        .and_then(reference)
+        .ok_or_else(|| pdf_err("không có /Root"))?;
+    let mut catalog = doc.get_dictionary(root_id).map_err(pdf_err)?.clone();
+    let page_id = *doc
+        .get_pages()
+        .get(&1)
+        .ok_or_else(|| pdf_err("tệp không có trang nào"))?;
+    let mut page = doc.get_dictionary(page_id).map_err(pdf_err)?.clone();
+    let size = doc
+        .trailer
+        .get(b"Size")
+        .and_then(Object::as_i64)
+        .ok()
+        .and_then(|s| u32::try_from(s).ok())
+        .unwrap_or(0)
+        .max(doc.max_id + 1);
+    let mut next = size;
+    let mut fresh = || {
+        let id = next;
+        next += 1;
+        id
+    };
+    let sig_id = fresh();
+    let field_id = fresh();
+    let ap_id = fresh();
+    let mut update = Update::after(pdf);
+    let mut changed: Vec<(u32, Object)> = Vec::new();
+
+    // The field, its (empty) appearance, on page 1.
+    let n = signature_field_count(&doc) + 1;
+    let rect = opts.rect.unwrap_or([0.0; 4]);
+    let (w, h) = ((rect[2] - rect[0]).max(0.0), (rect[3] - rect[1]).max(0.0));
+    let mut field = Dictionary::new();
+    field.set("Type", Object::Name(b"Annot".to_vec()));
+    field.set("Subtype", Object::Name(b"Widget".to_vec()));
+    field.set("FT", Object::Name(b"Sig".to_vec()));
+    field.set("T", text_string(&format!("Chữ ký số {n}")));
+    field.set("V", Object::Reference((sig_id, 0)));
+    // Print + Locked.
+    field.set("F", Object::Integer(132));
+    field.set("P", Object::Reference(page_id));
+    field.set(
+        "Rect",
+        Object::Array(rect.iter().map(|v| Object::Real(*v)).collect()),
+    );
+    let mut ap = Dictionary::new();
+    ap.set("N", Object::Reference((ap_id, 0)));
+    field.set("AP", Object::Dictionary(ap));
+    let mut xobj = Dictionary::new();
+    xobj.set("Type", Object::Name(b"XObject".to_vec()));
+    xobj.set("Subtype", Object::Name(b"Form".to_vec()));
+    xobj.set(
+        "BBox",
+        Object::Array(vec![0.into(), 0.into(), Object::Real(w), Object::Real(h)]),
+    );
+    let appearance = Object::Stream(lopdf::Stream::new(xobj, Vec::new()));
+
+    // Page 1 lists the field among its annotations.
+    let field_ref = Object::Reference((field_id, 0));
+    match page.get(b"Annots").ok().cloned() {
+        Some(Object::Reference(arr_id)) => {
+            let mut arr = doc
+                .get_object(arr_id)
+                .and_then(Object::as_array)
+                .map_err(pdf_err)?
+                .clone();
+            arr.push(field_ref.clone());
+            changed.push((arr_id.0, Object::Array(arr)));
+        }
+        Some(Object::Array(mut arr)) => {
+            arr.push(field_ref.clone());
+            page.set("Annots", Object::Array(arr));
+            changed.push((page_id.0, Object::Dictionary(page)));
+        }
+        _ => {
+            page.set("Annots", Object::Array(vec![field_ref.clone()]));
+            changed.push((page_id.0, Object::Dictionary(page)));
+        }
+    }
+
+    // The catalog's form lists it too, with SigFlags 3 (signatures exist,
+    // append only).
+    let add_field =
+        |acro: &mut Dictionary, changed: &mut Vec<(u32, Object)>| -> Result<(), SignError> {
+            match acro.get(b"Fields").ok().cloned() {
+                Some(Object::Reference(fid)) => {
+                    let mut arr = doc
+                        .get_object(fid)
+                        .and_then(Object::as_array)
+                        .map_err(pdf_err)?
+                        .clone();
+                    arr.push(field_ref.clone());
+                    changed.push((fid.0, Object::Array(arr)));
+                }
+                Some(Object::Array(mut arr)) => {
+                    arr.push(field_ref.clone());
+                    acro.set("Fields", Object::Array(arr));
+                }
+                _ => acro.set("Fields", Object::Array(vec![field_ref.clone()])),
+            }
+            acro.set("SigFlags", Object::Integer(3));
+            Ok(())
+        };
+    match catalog.get(b"AcroForm").ok().cloned() {
+        Some(Object::Reference(acro_id)) => {
+            let mut acro = doc.get_dictionary(acro_id).map_err(pdf_err)?.clone();
+            add_field(&mut acro, &mut changed)?;
+            changed.push((acro_id.0, Object::Dictionary(acro)));
+        }
+        Some(Object::Dictionary(mut acro)) => {
+            add_field(&mut acro, &mut changed)?;
+            catalog.set("AcroForm", Object::Dictionary(acro));
+            changed.push((root_id.0, Object::Dictionary(catalog)));
+        }
+        _ => {
+            let acro_id = fresh();
+            let mut acro = Dictionary::new();
+            add_field(&mut acro, &mut changed)?;
+            changed.push((acro_id, Object::Dictionary(acro)));
+            catalog.set("AcroForm", Object::Reference((acro_id, 0)));
+            changed.push((root_id.0, Object::Dictionary(catalog)));
+        }
+    }
+
+    // The signature value, with its placeholders.
+    let reserve = 8192 + signer.certificate().len() + chain.iter().map(Vec::len).sum::<usize>();
+    update.begin_object(sig_id);
+    let mut sig = Dictionary::new();
+    sig.set("Type", Object::Name(b"Sig".to_vec()));
+    sig.set("Filter", Object::Name(b"Adobe.PPKLite".to_vec()));
+    sig.set("SubFilter", Object::Name(b"ETSI.CAdES.detached".to_vec()));
+    sig.set(
+        "M",
+        Object::String(
+            pdf_date(&opts.at).into_bytes(),
+            lopdf::StringFormat::Literal,
+        ),
+    );
+    sig.set("Name", text_string(&opts.name));
+    sig.set("Reason", text_string(&opts.reason));
+    sig.set("Location", text_string(&opts.location));
+    let mut head = Vec::new();
+    dictionary(&sig, &mut head);
+    // "<< … >>" → "<< … /ByteRange [...] /Contents <...> >>"
+    head.truncate(head.len() - 2);
+    update.bytes.extend_from_slice(&head);
+    update.bytes.extend_from_slice(b"/ByteRange ");
+    let br_at = update.bytes.len();
+    update
+        .bytes
+        .extend_from_slice(BYTE_RANGE_PLACEHOLDER.as_bytes());
+    update.bytes.extend_from_slice(b" /Contents ");
+    let hole_start = update.bytes.len();
+    update.bytes.push(b'<');
+    update.bytes.extend(std::iter::repeat_n(b'0', reserve * 2));
+    update.bytes.push(b'>');
+    let hole_end = update.bytes.len();
+    update.bytes.extend_from_slice(b" >>");
+    update.end_object();
+
+    update.put(field_id, &Object::Dictionary(field));
+    update.put(ap_id, &appearance);
+    changed.sort_by_key(|(id, _)| *id);
+    changed.dedup_by_key(|(id, _)| *id);
+    for (id, o) in &changed {
+        update.put(*id, o);
+    }
+    let uses_stream = matches!(
+        doc.reference_table.cross_reference_type,
+        lopdf::xref::XrefType::CrossReferenceStream
+    );
+    let stream_id = uses_stream.then(&mut fresh);
+    let mut bytes = update.finish(&doc.trailer, prev, size, stream_id);
+
+    // The byte range, padded to the placeholder's width.
+    let tail = bytes.len() - hole_end;
+    let range = format!("[0 {hole_start} {hole_end} {tail}]");
+    if range.len() > BYTE_RANGE_PLACEHOLDER.len() {
+        return Err(pdf_err("tệp quá lớn để ký"));
+    }
+    let padded = format!("{range:<width$}", width = BYTE_RANGE_PLACEHOLDER.len());
+    bytes[br_at..br_at + padded.len()].copy_from_slice(padded.as_bytes());
+
+    let digest = signer
+        .algorithm()
+        .digest(&[&bytes[..hole_start], &bytes[hole_end..]]);
+    let cms = build_signed_data(signer, chain, &digest)?;
+    if cms.len() > reserve {
+        return Err(SignError::TooLarge {
+            needed: cms.len(),
+            reserved: reserve,
+        });
+    }
+    let hex = hex::encode_upper(&cms);
+    bytes[hole_start + 1..hole_start + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    Ok(bytes)
+}
+
+/// `D:YYYYMMDDHHmmSS+HH'mm'`.
+pub fn pdf_date(at: &DateTime<FixedOffset>) -> String {
+    let off = at.offset().local_minus_utc();
+    let sign = if off < 0 { '-' } else { '+' };
+    let off = off.abs();
+    format!(
+        "D:{}{sign}{:02}'{:02}'",
+        at.format("%Y%m%d%H%M%S"),
+        off / 3600,
+        (off % 3600) / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_carry_the_offset() {
+        let at = DateTime::parse_from_rfc3339("2026-12-02T09:15:00+07:00").unwrap();
+        assert_eq!(pdf_date(&at), "D:20261202091500+07'00'");
+    }
+}

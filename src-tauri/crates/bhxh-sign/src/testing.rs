@@ -1,0 +1,411 @@
+//! Test support: a real PKCS#11 token (SoftHSM2) made by the test, holding
+//! keys whose certificates a three-level chain made with openssl issues:
+//! "Root CA Thử nghiệm" → "CA Thử nghiệm cấp 2" → each signer.
+//!
+//! SoftHSM2 reads its configuration from `SOFTHSM2_CONF` when the module is
+//! initialised: a test process that signs in-process must have it in its
+//! environment before the first `Module::open` (tests start the CLI or the
+//! app as a child with [`TestToken::env`]).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The SoftHSM2 module (Debian `softhsm2`).
+pub const SOFTHSM_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+
+/// A key to put on the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Rsa2048,
+    EcP256,
+}
+
+/// What the certificate of a test key is like.
+#[derive(Debug, Clone, Copy)]
+pub struct KeySpec {
+    pub label: &'static str,
+    pub kind: KeyKind,
+    /// The signer's common name.
+    pub cn: &'static str,
+    /// Valid from 2020 to 2021 only.
+    pub expired: bool,
+    /// Listed on the intermediate CA's CRL in the trust folder.
+    pub revoked: bool,
+}
+
+/// The keys most tests need.
+pub const STANDARD_KEYS: &[KeySpec] = &[
+    KeySpec {
+        label: "rsa",
+        kind: KeyKind::Rsa2048,
+        cn: "Nguyễn Văn An",
+        expired: false,
+        revoked: false,
+    },
+    KeySpec {
+        label: "ec",
+        kind: KeyKind::EcP256,
+        cn: "Trần Thị Bình",
+        expired: false,
+        revoked: false,
+    },
+    KeySpec {
+        label: "expired",
+        kind: KeyKind::Rsa2048,
+        cn: "Lê Văn Cũ",
+        expired: true,
+        revoked: false,
+    },
+    KeySpec {
+        label: "revoked",
+        kind: KeyKind::Rsa2048,
+        cn: "Phạm Văn Thu Hồi",
+        expired: false,
+        revoked: true,
+    },
+];
+
+/// A SoftHSM2 token in a temporary directory.
+pub struct TestToken {
+    pub dir: tempfile::TempDir,
+    /// The `SOFTHSM2_CONF` file.
+    pub conf: PathBuf,
+    pub label: String,
+    pub pin: String,
+    /// The trust folder: the root, the intermediate, and their CRLs.
+    pub trust_dir: PathBuf,
+    /// Each key's label and certificate (DER).
+    pub certs: Vec<(String, Vec<u8>)>,
+    /// The root and the intermediate (DER).
+    pub root: Vec<u8>,
+    pub intermediate: Vec<u8>,
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?} ({e}): run scripts/deps.sh test"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn openssl(dir: &Path) -> Command {
+    let mut c = Command::new("openssl");
+    c.current_dir(dir);
+    c
+}
+
+const CA_CONF: &str = r#"
+[ca]
+default_ca = int
+[int]
+dir = .
+database = index.txt
+serial = serial
+new_certs_dir = issued
+certificate = int.pem
+private_key = int.key
+default_md = sha256
+default_crl_days = 30
+policy = anything
+copy_extensions = none
+unique_subject = no
+utf8 = yes
+string_mask = utf8only
+x509_extensions = signer_ext
+[root]
+dir = .
+database = root-index.txt
+serial = root-serial
+new_certs_dir = issued
+certificate = root.pem
+private_key = root.key
+default_md = sha256
+default_crl_days = 30
+policy = anything
+[anything]
+commonName = supplied
+organizationName = optional
+countryName = optional
+[signer_ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[crl_ext]
+authorityKeyIdentifier = keyid
+"#;
+
+impl TestToken {
+    /// Make the chain, the token and its keys. Panics with what to install
+    /// when softhsm2, opensc or openssl are missing.
+    pub fn create(keys: &[KeySpec]) -> Self {
+        for (tool, pkg) in [
+            ("softhsm2-util", "softhsm2"),
+            ("pkcs11-tool", "opensc"),
+            ("openssl", "openssl"),
+        ] {
+            assert!(
+                Command::new(tool).arg("--help").output().is_ok(),
+                "{tool} is missing (Debian package {pkg}): run scripts/deps.sh test"
+            );
+        }
+        assert!(
+            Path::new(SOFTHSM_MODULE).is_file(),
+            "{SOFTHSM_MODULE} is missing (Debian package softhsm2): run scripts/deps.sh test"
+        );
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+        let d = dir.path();
+        let tokens = d.join("tokens");
+        std::fs::create_dir_all(&tokens).unwrap_or_else(|e| panic!("{e}"));
+        let conf = d.join("softhsm2.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n",
+                tokens.display()
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let label = "BHXH Thu nghiem".to_owned();
+        let pin = "123456".to_owned();
+        run(Command::new("softhsm2-util")
+            .env("SOFTHSM2_CONF", &conf)
+            .args(["--init-token", "--free", "--label", &label])
+            .args(["--so-pin", "87654321", "--pin", &pin]));
+
+        // The chain: root → intermediate.
+        let ca = d.join("ca");
+        std::fs::create_dir_all(ca.join("issued")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(ca.join("index.txt"), "").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(ca.join("serial"), "1001\n").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(ca.join("root-index.txt"), "").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(ca.join("root-serial"), "01\n").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(ca.join("ca.cnf"), CA_CONF).unwrap_or_else(|e| panic!("{e}"));
+        run(openssl(&ca).args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "root.key",
+            "-out",
+            "root.pem",
+            "-days",
+            "3650",
+            "-utf8",
+            "-subj",
+            "/C=VN/O=Ban Cơ yếu Chính phủ (thử nghiệm)/CN=Root CA Thử nghiệm",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]));
+        run(openssl(&ca).args([
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "int.key",
+            "-out",
+            "int.csr",
+            "-utf8",
+            "-subj",
+            "/C=VN/O=CA Thử nghiệm/CN=CA Thử nghiệm cấp 2",
+        ]));
+        std::fs::write(
+            ca.join("int.ext"),
+            "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        run(openssl(&ca).args([
+            "x509",
+            "-req",
+            "-in",
+            "int.csr",
+            "-CA",
+            "root.pem",
+            "-CAkey",
+            "root.key",
+            "-CAcreateserial",
+            "-out",
+            "int.pem",
+            "-days",
+            "1825",
+            "-extfile",
+            "int.ext",
+        ]));
+
+        // Each signer, issued by the intermediate, and put on the token.
+        let mut certs = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            let key = format!("{}.key", k.label);
+            match k.kind {
+                KeyKind::Rsa2048 => run(openssl(&ca).args([
+                    "genpkey",
+                    "-algorithm",
+                    "RSA",
+                    "-pkeyopt",
+                    "rsa_keygen_bits:2048",
+                    "-out",
+                    &key,
+                ])),
+                KeyKind::EcP256 => run(openssl(&ca).args([
+                    "genpkey",
+                    "-algorithm",
+                    "EC",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-out",
+                    &key,
+                ])),
+            }
+            let csr = format!("{}.csr", k.label);
+            let pem = format!("{}.pem", k.label);
+            run(openssl(&ca).args([
+                "req",
+                "-new",
+                "-key",
+                &key,
+                "-out",
+                &csr,
+                "-utf8",
+                "-subj",
+                &format!("/C=VN/O=Bảo hiểm xã hội tỉnh Đắk Lắk/CN={}", k.cn),
+            ]));
+            let mut sign = openssl(&ca);
+            sign.args([
+                "ca", "-batch", "-config", "ca.cnf", "-in", &csr, "-out", &pem, "-notext",
+            ]);
+            if k.expired {
+                sign.args([
+                    "-startdate",
+                    "20200101000000Z",
+                    "-enddate",
+                    "20210101000000Z",
+                ]);
+            } else {
+                sign.args(["-days", "730"]);
+            }
+            run(&mut sign);
+            if k.revoked {
+                run(openssl(&ca).args([
+                    "ca",
+                    "-config",
+                    "ca.cnf",
+                    "-revoke",
+                    &pem,
+                    "-crl_reason",
+                    "keyCompromise",
+                ]));
+            }
+            let der_key = format!("{}.p8.der", k.label);
+            let der_cert = format!("{}.der", k.label);
+            run(openssl(&ca).args([
+                "pkcs8", "-topk8", "-nocrypt", "-in", &key, "-outform", "DER", "-out", &der_key,
+            ]));
+            run(openssl(&ca).args(["x509", "-in", &pem, "-outform", "DER", "-out", &der_cert]));
+            let id = format!("{:02x}", i + 1);
+            for (file, kind) in [(&der_key, "privkey"), (&der_cert, "cert")] {
+                run(Command::new("pkcs11-tool")
+                    .current_dir(&ca)
+                    .env("SOFTHSM2_CONF", &conf)
+                    .args(["--module", SOFTHSM_MODULE, "--token-label", &label])
+                    .args(["--login", "--pin", &pin, "--write-object", file])
+                    .args(["--type", kind, "--id", &id, "--label", k.label]));
+            }
+            certs.push((
+                k.label.to_owned(),
+                std::fs::read(ca.join(&der_cert)).unwrap_or_else(|e| panic!("{e}")),
+            ));
+        }
+        run(openssl(&ca).args([
+            "ca", "-config", "ca.cnf", "-gencrl", "-crlexts", "crl_ext", "-out", "int.crl",
+        ]));
+
+        run(openssl(&ca).args([
+            "ca", "-name", "root", "-config", "ca.cnf", "-gencrl", "-crlexts", "crl_ext", "-out",
+            "root.crl",
+        ]));
+        let trust_dir = d.join("trust");
+        std::fs::create_dir_all(&trust_dir).unwrap_or_else(|e| panic!("{e}"));
+        for f in ["root.pem", "int.pem", "int.crl", "root.crl"] {
+            std::fs::copy(ca.join(f), trust_dir.join(f)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let der_of = |pem: &str| {
+            let out = Command::new("openssl")
+                .current_dir(&ca)
+                .args(["x509", "-in", pem, "-outform", "DER"])
+                .output()
+                .unwrap_or_else(|e| panic!("{e}"));
+            out.stdout
+        };
+        let root = der_of("root.pem");
+        let intermediate = der_of("int.pem");
+        Self {
+            conf,
+            label,
+            pin,
+            trust_dir,
+            certs,
+            root,
+            intermediate,
+            dir,
+        }
+    }
+
+    /// The environment a child process needs to see this token.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![("SOFTHSM2_CONF", self.conf.display().to_string())]
+    }
+
+    /// A key's certificate.
+    pub fn cert(&self, label: &str) -> &[u8] {
+        self.certs
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, c)| c.as_slice())
+            .unwrap_or_else(|| panic!("no test key {label}"))
+    }
+}
+
+/// A one-page PDF made by the desk's own assembler would do; this is a
+/// minimal hand-made one (classic cross-reference table), for tests that
+/// need a PDF without depending on the scan crate.
+pub fn minimal_pdf(text: &str) -> Vec<u8> {
+    let content = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n\r\n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}

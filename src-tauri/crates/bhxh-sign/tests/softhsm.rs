@@ -1,0 +1,293 @@
+//! Signing with a real PKCS#11 token (SoftHSM2) and checking every signed
+//! PDF with an independent verifier (poppler's `pdfsig`) as well as ours.
+//!
+//! One process, one token: SoftHSM2 reads `SOFTHSM2_CONF` when the module is
+//! first initialised, so this test binary has its own `main` (no libtest
+//! threads) that makes the token, sets the variable while it is still the
+//! only thread, then runs each case in turn.
+
+// A test binary (its own `main`, no `#[test]` functions for clippy to recognise):
+// panicking on the unexpected is how a case fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+use std::time::SystemTime;
+
+use bhxh_sign::testing::{SOFTHSM_MODULE, STANDARD_KEYS, TestToken, minimal_pdf};
+use bhxh_sign::{Module, PdfTrust, SignError, SignOptions, Verdict, sign_pdf, verify_pdf};
+
+fn options() -> SignOptions {
+    SignOptions {
+        name: "Nguyễn Văn An".into(),
+        reason: "Bản sao điện tử".into(),
+        location: "Bảo hiểm xã hội tỉnh Đắk Lắk".into(),
+        at: chrono::Local::now().fixed_offset(),
+        rect: Some(bhxh_sign::pdf::stamp_rect(842.0, 200.0)),
+    }
+}
+
+fn sign_with(t: &TestToken, key: &str, pdf: &[u8]) -> Result<Vec<u8>, SignError> {
+    let module = Module::open(std::path::Path::new(SOFTHSM_MODULE))?;
+    let signer = module.login(Some(&t.label), Some(key), &t.pin)?;
+    let trust = PdfTrust::load_dir(&t.trust_dir);
+    let chain = trust.chain_of(bhxh_sign::RawSigner::certificate(&signer));
+    sign_pdf(pdf, &signer, &chain, &options())
+}
+
+fn pdfsig(t: &TestToken, pdf: &[u8]) -> String {
+    let path = t.dir.path().join(format!("check-{}.pdf", pdf.len()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new("pdfsig")
+        .arg(&path)
+        .output()
+        .expect("pdfsig (poppler-utils) must be installed: scripts/deps.sh test");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn rsa_and_ec_signatures_are_valid_for_pdfsig_and_for_us(t: &TestToken) {
+    let trust = PdfTrust::load_dir(&t.trust_dir);
+    assert_eq!(trust.root_count(), 1, "{:?}", trust.problems);
+    for (key, name) in [("rsa", "Nguyễn Văn An"), ("ec", "Trần Thị Bình")] {
+        let original = minimal_pdf("BHXH Desk");
+        let signed = sign_with(t, key, &original).unwrap();
+        assert!(
+            signed.starts_with(&original),
+            "{key}: the original bytes must stay first"
+        );
+        let report = pdfsig(t, &signed);
+        assert!(report.contains("Signature is Valid."), "{key}: {report}");
+        assert!(report.contains(name), "{key}: {report}");
+        assert!(report.contains("ETSI.CAdES.detached"), "{key}: {report}");
+        assert!(report.contains("Total document signed"), "{key}: {report}");
+        let ours = verify_pdf(&signed, &trust, SystemTime::now()).unwrap();
+        assert_eq!(ours.len(), 1);
+        let r = &ours[0];
+        assert_eq!(r.verdict, Verdict::Valid, "{key}: {:?}", r.findings);
+        assert_eq!(r.signer, name);
+        assert!(r.intact && r.signature_ok && r.trusted && r.covers_whole_file);
+        assert!(r.summary.starts_with("Chữ ký hợp lệ – "), "{}", r.summary);
+    }
+}
+
+fn one_changed_byte_breaks_the_signature(t: &TestToken) {
+    let trust = PdfTrust::load_dir(&t.trust_dir);
+    let signed = sign_with(t, "rsa", &minimal_pdf("BHXH Desk")).unwrap();
+    let mut tampered = signed.clone();
+    // A byte of the page's text ("BHXH" → "BHXX").
+    let at = tampered.windows(9).position(|w| w == b"BHXH Desk").unwrap();
+    tampered[at + 3] = b'X';
+    let report = pdfsig(t, &tampered);
+    assert!(report.contains("Digest Mismatch"), "{report}");
+    let ours = verify_pdf(&tampered, &trust, SystemTime::now()).unwrap();
+    assert_eq!(ours[0].verdict, Verdict::Invalid);
+    assert!(!ours[0].intact);
+    assert!(
+        ours[0].summary.contains("Tài liệu đã bị sửa sau khi ký"),
+        "{}",
+        ours[0].summary
+    );
+}
+
+fn a_second_signature_keeps_the_first_valid(t: &TestToken) {
+    let trust = PdfTrust::load_dir(&t.trust_dir);
+    let once = sign_with(t, "rsa", &minimal_pdf("BHXH Desk")).unwrap();
+    let twice = sign_with(t, "ec", &once).unwrap();
+    assert!(twice.starts_with(&once));
+    let report = pdfsig(t, &twice);
+    assert_eq!(report.matches("Signature is Valid.").count(), 2, "{report}");
+    let ours = verify_pdf(&twice, &trust, SystemTime::now()).unwrap();
+    assert_eq!(ours.len(), 2);
+    assert_eq!(ours[0].signer, "Nguyễn Văn An");
+    assert!(ours[0].intact && !ours[0].covers_whole_file);
+    assert_eq!(
+        ours[0].verdict,
+        Verdict::Indeterminate,
+        "{:?}",
+        ours[0].findings
+    );
+    assert_eq!(ours[1].verdict, Verdict::Valid, "{:?}", ours[1].findings);
+}
+
+fn a_wrong_pin_says_so_and_signs_nothing(t: &TestToken) {
+    let module = Module::open(std::path::Path::new(SOFTHSM_MODULE)).unwrap();
+    let Err(e) = module.login(Some(&t.label), Some("rsa"), "000000") else {
+        panic!("a wrong PIN must not log in");
+    };
+    assert!(matches!(e, SignError::WrongPin { .. }), "{e}");
+    assert!(e.to_string().starts_with("Mã PIN không đúng."), "{e}");
+    let Err(e) = module.login(Some(&t.label), Some("rsa"), "") else {
+        panic!("an empty PIN must not log in");
+    };
+    assert!(matches!(e, SignError::PinLength { .. }), "{e}");
+}
+
+fn tokens_and_keys_are_listed_without_the_pin(t: &TestToken) {
+    let module = Module::open(std::path::Path::new(SOFTHSM_MODULE)).unwrap();
+    let tokens = module.tokens().unwrap();
+    assert!(tokens.iter().any(|x| x.label == t.label), "{tokens:?}");
+    let keys = module.keys(Some(&t.label)).unwrap();
+    let labels: Vec<&str> = keys.iter().map(|k| k.label.as_str()).collect();
+    for k in STANDARD_KEYS {
+        assert!(labels.contains(&k.label), "{labels:?}");
+    }
+    let Err(e) = module.keys(Some("Không có token này")) else {
+        panic!("an unknown token must be an error");
+    };
+    assert!(matches!(e, SignError::NoToken { .. }), "{e}");
+    // Several keys and none named: the officer must choose.
+    let Err(e) = module.login(Some(&t.label), None, &t.pin) else {
+        panic!("with several keys one must be chosen");
+    };
+    assert!(matches!(e, SignError::KeyNotChosen { count: 4, .. }), "{e}");
+}
+
+fn expired_and_revoked_signers_are_caught(t: &TestToken) {
+    let trust = PdfTrust::load_dir(&t.trust_dir);
+    // The desk refuses to sign with them (bhxh_sign::verify::check_signer) …
+    for key in ["expired", "revoked"] {
+        let e =
+            bhxh_sign::verify::check_signer(t.cert(key), &trust, SystemTime::now()).unwrap_err();
+        assert!(matches!(e, SignError::Certificate { .. }), "{key}: {e}");
+    }
+    bhxh_sign::verify::check_signer(t.cert("rsa"), &trust, SystemTime::now()).unwrap();
+    // … and a PDF someone else signed with them is not valid.
+    let expired = sign_with(t, "expired", &minimal_pdf("x")).unwrap();
+    let r = &verify_pdf(&expired, &trust, SystemTime::now()).unwrap()[0];
+    assert_eq!(r.verdict, Verdict::Invalid);
+    assert!(
+        r.findings.iter().any(|f| f.contains("đã hết hạn")),
+        "{:?}",
+        r.findings
+    );
+    let revoked = sign_with(t, "revoked", &minimal_pdf("x")).unwrap();
+    let r = &verify_pdf(&revoked, &trust, SystemTime::now()).unwrap()[0];
+    assert_eq!(r.verdict, Verdict::Invalid);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.contains("đã bị thu hồi") && f.contains("Phạm Văn Thu Hồi")),
+        "{:?}",
+        r.findings
+    );
+}
+
+fn without_the_root_in_the_folder_it_is_not_trusted(t: &TestToken) {
+    let signed = sign_with(t, "rsa", &minimal_pdf("x")).unwrap();
+    // The PDF carries the intermediate; the root is not in an empty folder.
+    let r = &verify_pdf(&signed, &PdfTrust::default(), SystemTime::now()).unwrap()[0];
+    assert!(r.intact && r.signature_ok);
+    assert!(!r.trusted);
+    assert_eq!(r.verdict, Verdict::Indeterminate, "{:?}", r.findings);
+    // A root carried inside the PDF does not make it trusted either.
+    let module = Module::open(std::path::Path::new(SOFTHSM_MODULE)).unwrap();
+    let signer = module.login(Some(&t.label), Some("rsa"), &t.pin).unwrap();
+    let with_root = sign_pdf(
+        &minimal_pdf("x"),
+        &signer,
+        &[t.intermediate.clone(), t.root.clone()],
+        &options(),
+    )
+    .unwrap();
+    let r = &verify_pdf(&with_root, &PdfTrust::default(), SystemTime::now()).unwrap()[0];
+    assert!(!r.trusted);
+    assert_ne!(r.verdict, Verdict::Valid);
+}
+
+fn a_byte_range_that_leaves_out_more_than_the_signature_fails(t: &TestToken) {
+    let trust = PdfTrust::load_dir(&t.trust_dir);
+    let signed = sign_with(t, "rsa", &minimal_pdf("x")).unwrap();
+    // Move the hole's start back by 10 bytes (keeping the width): the gap
+    // then hides bytes that are not the signature.
+    let text = String::from_utf8_lossy(&signed).into_owned();
+    let at = text.find("/ByteRange [0 ").unwrap() + "/ByteRange [0 ".len();
+    let first: usize = text[at..].split(' ').next().unwrap().parse().unwrap();
+    let moved = (first - 10).to_string();
+    let mut forged = signed.clone();
+    let old = first.to_string();
+    forged[at..at + old.len()].copy_from_slice(format!("{moved:<w$}", w = old.len()).as_bytes());
+    let r = &verify_pdf(&forged, &trust, SystemTime::now()).unwrap()[0];
+    assert_eq!(r.verdict, Verdict::Invalid);
+    assert!(r.findings[0].contains("ByteRange"), "{:?}", r.findings);
+}
+
+fn malformed_pdfs_are_errors(_t: &TestToken) {
+    let trust = PdfTrust::default();
+    assert!(verify_pdf(b"not a pdf", &trust, SystemTime::now()).is_err());
+    let unsigned = verify_pdf(&minimal_pdf("x"), &trust, SystemTime::now()).unwrap();
+    assert!(unsigned.is_empty());
+}
+
+/// A named case.
+type Case = (&'static str, fn(&TestToken));
+
+fn main() {
+    let t = TestToken::create(STANDARD_KEYS);
+    // SAFETY-like reason for the one `unsafe` here: `set_var` races with
+    // other threads reading the environment; this runs first in `main`,
+    // before any other thread exists (harness = false, no libtest threads).
+    #[allow(unsafe_code)]
+    unsafe {
+        std::env::set_var("SOFTHSM2_CONF", &t.conf);
+    }
+    let cases: &[Case] = &[
+        (
+            "tokens_and_keys_are_listed_without_the_pin",
+            tokens_and_keys_are_listed_without_the_pin,
+        ),
+        (
+            "rsa_and_ec_signatures_are_valid_for_pdfsig_and_for_us",
+            rsa_and_ec_signatures_are_valid_for_pdfsig_and_for_us,
+        ),
+        (
+            "one_changed_byte_breaks_the_signature",
+            one_changed_byte_breaks_the_signature,
+        ),
+        (
+            "a_second_signature_keeps_the_first_valid",
+            a_second_signature_keeps_the_first_valid,
+        ),
+        (
+            "a_wrong_pin_says_so_and_signs_nothing",
+            a_wrong_pin_says_so_and_signs_nothing,
+        ),
+        (
+            "expired_and_revoked_signers_are_caught",
+            expired_and_revoked_signers_are_caught,
+        ),
+        (
+            "without_the_root_in_the_folder_it_is_not_trusted",
+            without_the_root_in_the_folder_it_is_not_trusted,
+        ),
+        (
+            "a_byte_range_that_leaves_out_more_than_the_signature_fails",
+            a_byte_range_that_leaves_out_more_than_the_signature_fails,
+        ),
+        ("malformed_pdfs_are_errors", malformed_pdfs_are_errors),
+    ];
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let mut failed = Vec::new();
+    for (name, case) in cases {
+        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        print!("test {name} ... ");
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case(&t))) {
+            Ok(()) => println!("ok"),
+            Err(_) => {
+                println!("FAILED");
+                failed.push(*name);
+            }
+        }
+    }
+    if !failed.is_empty() {
+        eprintln!("failed: {failed:?}");
+        std::process::exit(1);
+    }
+}
