@@ -53,11 +53,20 @@ pub enum ErrorCode {
     SyncBadResponse,
     SyncTooLarge,
     SyncStoreError,
+    SigningNotConfigured,
+    SigningModule,
+    NoToken,
+    TokenRemoved,
+    WrongPin,
+    PinLocked,
+    SigningCertificate,
+    SigningError,
+    BadPdf,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 39] = [
+    pub const ALL: [ErrorCode; 48] = [
         ErrorCode::KeyringUnavailable,
         ErrorCode::KeyringLocked,
         ErrorCode::KeyringError,
@@ -96,6 +105,15 @@ impl ErrorCode {
         ErrorCode::SyncBadResponse,
         ErrorCode::SyncTooLarge,
         ErrorCode::SyncStoreError,
+        ErrorCode::SigningNotConfigured,
+        ErrorCode::SigningModule,
+        ErrorCode::NoToken,
+        ErrorCode::TokenRemoved,
+        ErrorCode::WrongPin,
+        ErrorCode::PinLocked,
+        ErrorCode::SigningCertificate,
+        ErrorCode::SigningError,
+        ErrorCode::BadPdf,
         ErrorCode::Internal,
     ];
 
@@ -140,6 +158,15 @@ impl ErrorCode {
             ErrorCode::SyncBadResponse => "sync_bad_response",
             ErrorCode::SyncTooLarge => "sync_too_large",
             ErrorCode::SyncStoreError => "sync_store_error",
+            ErrorCode::SigningNotConfigured => "signing_not_configured",
+            ErrorCode::SigningModule => "signing_module",
+            ErrorCode::NoToken => "no_token",
+            ErrorCode::TokenRemoved => "token_removed",
+            ErrorCode::WrongPin => "wrong_pin",
+            ErrorCode::PinLocked => "pin_locked",
+            ErrorCode::SigningCertificate => "signing_certificate",
+            ErrorCode::SigningError => "signing_error",
+            ErrorCode::BadPdf => "bad_pdf",
             ErrorCode::Internal => "internal",
         }
     }
@@ -209,6 +236,8 @@ pub enum DeskError {
     Files(#[from] bhxh_files::FileError),
     #[error("{0}")]
     Sync(#[from] bhxh_sync::SyncError),
+    #[error("{0}")]
+    Sign(#[from] bhxh_sign::SignError),
     #[error("{file}: {source}")]
     Scan {
         file: String,
@@ -268,6 +297,17 @@ impl DeskError {
             ) => ErrorCode::FileTampered,
             DeskError::Files(_) => ErrorCode::FileStoreError,
             DeskError::Scan { .. } => ErrorCode::BadScan,
+            DeskError::Sign(e) => match e.code() {
+                "not_configured" => ErrorCode::SigningNotConfigured,
+                "module" => ErrorCode::SigningModule,
+                "no_token" => ErrorCode::NoToken,
+                "token_removed" => ErrorCode::TokenRemoved,
+                "wrong_pin" => ErrorCode::WrongPin,
+                "pin_locked" => ErrorCode::PinLocked,
+                "certificate" => ErrorCode::SigningCertificate,
+                "pdf" => ErrorCode::BadPdf,
+                _ => ErrorCode::SigningError,
+            },
             DeskError::Sync(e) => ErrorCode::parse(e.code()).unwrap_or(ErrorCode::Internal),
         }
     }

@@ -48,6 +48,7 @@ pub mod policy;
 mod reference;
 pub mod reports;
 pub mod session;
+pub mod signing;
 pub mod sync;
 
 use std::path::{Path, PathBuf};

@@ -42,6 +42,10 @@ pub enum Action {
     Backup,
     Restore,
     ConfigureSync,
+    /// Choose the office's signing token, its module and key.
+    ConfigureSigning,
+    /// Sign a dossier's PDFs with the token.
+    SignDossier,
 }
 
 use Role::{Administrator as A, CounterOfficer as C, DigitisationOfficer as D, Supervisor as S};
@@ -50,7 +54,7 @@ use Role::{Administrator as A, CounterOfficer as C, DigitisationOfficer as D, Su
 const ANYONE: &[Role] = &[];
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 27] = [
         Action::ViewPlan,
         Action::EditCatalogue,
         Action::EditOffice,
@@ -76,6 +80,8 @@ impl Action {
         Action::Backup,
         Action::Restore,
         Action::ConfigureSync,
+        Action::ConfigureSigning,
+        Action::SignDossier,
     ];
 
     /// The roles that may do it; empty means anyone signed in.
@@ -95,7 +101,8 @@ impl Action {
             | Action::ManageStaff
             | Action::Backup
             | Action::Restore
-            | Action::ConfigureSync => &[A],
+            | Action::ConfigureSync
+            | Action::ConfigureSigning => &[A],
             Action::RecordProgress
             | Action::EditReportSettings
             | Action::ImportParticipants
@@ -103,7 +110,7 @@ impl Action {
             | Action::ViewAudit => &[S, A],
             Action::OverrideAutoFigure | Action::ApproveReport => &[S],
             Action::VerifyParticipant | Action::TakeIn => &[C, S, A],
-            Action::Digitise => &[D, C, S, A],
+            Action::Digitise | Action::SignDossier => &[D, C, S, A],
         }
     }
 
@@ -141,6 +148,8 @@ impl Action {
             Action::Backup => "Sao lưu dữ liệu",
             Action::Restore => "Khôi phục dữ liệu",
             Action::ConfigureSync => "Cài đặt đồng bộ với BHXH Việt Nam",
+            Action::ConfigureSigning => "Cài đặt token ký số",
+            Action::SignDossier => "Ký số tệp hồ sơ",
         }
     }
 
@@ -172,6 +181,8 @@ impl Action {
             Action::Backup => "Back up the data",
             Action::Restore => "Restore the data",
             Action::ConfigureSync => "Set up sync with HQ",
+            Action::ConfigureSigning => "Set up the signing token",
+            Action::SignDossier => "Sign dossier files",
         }
     }
 }

@@ -101,11 +101,26 @@ pub enum DossierCommand {
         #[command(flatten)]
         auth: UserArg,
     },
-    /// Xuất các tệp PDF đã số hóa của hồ sơ (giải mã) ra thư mục.
+    /// Xuất các tệp PDF đã số hóa của hồ sơ (giải mã) ra thư mục: bản mới
+    /// nhất của mỗi tệp (bản đã ký số nếu có).
     Export {
         code: String,
         #[arg(long)]
         out: PathBuf,
+        /// Chỉ xuất khi mọi tệp đều đã có chữ ký số.
+        #[arg(long)]
+        signed: bool,
+        #[command(flatten)]
+        auth: UserArg,
+    },
+    /// Ký số tệp PDF của hồ sơ bằng token của cơ quan. Mã PIN từ
+    /// BHXH_DESK_TOKEN_PIN hoặc dòng tiếp theo của stdin (sau mật khẩu);
+    /// không bao giờ lưu, không tự thử lại.
+    Sign(crate::signing::SignArgs),
+    /// Các chữ ký số trên từng tệp PDF của hồ sơ, kiểm tra ngay: người ký,
+    /// thời điểm ký, toàn vẹn, chuỗi chứng thư, thu hồi.
+    Signatures {
+        code: String,
         #[command(flatten)]
         auth: UserArg,
     },
@@ -471,13 +486,28 @@ pub(crate) fn run(command: DossierCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode
             });
             Ok(ExitCode::SUCCESS)
         }
+        DossierCommand::Sign(a) => crate::signing::sign(a, ctx),
+        DossierCommand::Signatures { code, auth } => {
+            let desk = ctx.signed_in(&auth)?;
+            let items = desk.dossier_signatures(&code)?;
+            desk.sign_out()?;
+            ctx.out.value(&items, |w| {
+                for i in &items {
+                    writeln!(w, "{}:", i.label)?;
+                    crate::signing::print_signatures(w, &i.signatures)?;
+                }
+                Ok(())
+            });
+            Ok(ExitCode::SUCCESS)
+        }
         DossierCommand::Export {
             code,
             out: dir,
+            signed,
             auth,
         } => {
             let desk = ctx.signed_in(&auth)?;
-            let files = desk.dossier_export(&code, &dir)?;
+            let files = desk.dossier_export_with(&code, &dir, signed)?;
             desk.sign_out()?;
             let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
             ctx.out.value(&names, |w| {

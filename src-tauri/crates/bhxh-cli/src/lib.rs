@@ -6,8 +6,8 @@
 //!
 //! Secrets are never arguments (they would show in `ps` and shell history):
 //! a staff password comes from `BHXH_DESK_PASSWORD` or the first line of
-//! standard input; a second secret (a new password, a backup passphrase)
-//! from its own variable or the next line.
+//! standard input; a second secret (a new password, a backup passphrase, a
+//! token's PIN) from its own variable or the next line.
 //!
 //! Personal data (an ID number, a name, a birth date, a CCCD's QR text or
 //! CAN, a search) may be arguments, for tests and quick use, but arguments
@@ -34,6 +34,7 @@ mod personal;
 mod plan;
 mod reference;
 mod setup;
+mod signing;
 mod sync;
 
 #[derive(Debug, Parser)]
@@ -101,6 +102,12 @@ pub enum Command {
     /// Đồng bộ với BHXH Việt Nam: cấu hình, đồng bộ ngay, trạng thái.
     #[command(subcommand)]
     Sync(sync::SyncCommand),
+    /// Ký số: token của cơ quan (PKCS#11), khóa và chứng thư.
+    #[command(subcommand)]
+    Signing(signing::SigningCommand),
+    /// Tệp PDF: kiểm tra chữ ký số.
+    #[command(subcommand)]
+    Pdf(signing::PdfCommand),
 }
 
 #[derive(Debug, Args)]
@@ -300,5 +307,7 @@ fn run(command: Command, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
         Command::Search(a) => dossier::search(a, ctx),
         Command::Inbox(c) => inbox::run(c, ctx),
         Command::Sync(c) => sync::run(c, ctx),
+        Command::Signing(c) => signing::signing(c, ctx),
+        Command::Pdf(c) => signing::pdf(c, ctx),
     }
 }

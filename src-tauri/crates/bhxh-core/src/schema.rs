@@ -69,4 +69,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "rules in force",
         sql: include_str!("../migrations/0013_rules.sql"),
     },
+    Migration {
+        version: 14,
+        name: "signatures",
+        sql: include_str!("../migrations/0014_signatures.sql"),
+    },
 ];

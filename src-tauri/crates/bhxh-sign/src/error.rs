@@ -7,6 +7,11 @@ use thiserror::Error;
 /// An error of the token, of the PDF to sign, or of the signature.
 #[derive(Debug, Error)]
 pub enum SignError {
+    /// No token is set up for the office.
+    #[error(
+        "Chưa cài đặt token ký số: quản trị viên chọn trình điều khiển token trong Quản trị → Ký số (hoặc lệnh \"bhxh-desk signing configure\")."
+    )]
+    NotConfigured,
     /// The PKCS#11 module (the token's driver) is missing or does not load.
     #[error(
         "Không nạp được trình điều khiển token {path}: {detail}. Kiểm tra đường dẫn trong Quản trị → Ký số, hoặc cài lại phần mềm của nhà cung cấp chữ ký số."
@@ -84,6 +89,7 @@ impl SignError {
     /// A short code for the window and for scripts.
     pub fn code(&self) -> &'static str {
         match self {
+            SignError::NotConfigured => "not_configured",
             SignError::Module { .. } => "module",
             SignError::NoToken { .. } => "no_token",
             SignError::TokenRemoved => "token_removed",

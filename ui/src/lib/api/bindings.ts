@@ -151,7 +151,11 @@ export type Action =
 /**  Place the office among the 34 units and set its level and name. */
 "editOffice" | "recordProgress" | 
 /**  Enter a figure other than the one the desk computed itself. */
-"overrideAutoFigure" | "approveReport" | "exportReport" | "editReportSettings" | "exportEvidence" | "importParticipants" | "searchParticipants" | "verifyParticipant" | "recordCardCheck" | "takeIn" | "viewDossier" | "moveDossier" | "printPaper" | "digitise" | "exportDossier" | "configureInbox" | "manageStaff" | "viewAudit" | "backup" | "restore" | "configureSync";
+"overrideAutoFigure" | "approveReport" | "exportReport" | "editReportSettings" | "exportEvidence" | "importParticipants" | "searchParticipants" | "verifyParticipant" | "recordCardCheck" | "takeIn" | "viewDossier" | "moveDossier" | "printPaper" | "digitise" | "exportDossier" | "configureInbox" | "manageStaff" | "viewAudit" | "backup" | "restore" | "configureSync" | 
+/**  Choose the office's signing token, its module and key. */
+"configureSigning" | 
+/**  Sign a dossier's PDFs with the token. */
+"signDossier";
 
 /**
  *  A provincial-level unit as it stands on a date: one of the 34 from
@@ -508,7 +512,7 @@ export type DossierSummary = {
  *  The UI translates each one into its own language; the variant's
  *  snake-case name is what crosses (`"session_expired"`).
  */
-export type ErrorCode = "keyring_unavailable" | "keyring_locked" | "keyring_error" | "key_missing" | "store_missing" | "files_key_missing" | "wrong_key" | "store_too_new" | "bad_backup" | "corrupt_backup" | "store_error" | "invalid" | "not_found" | "conflict" | "core_error" | "bad_credentials" | "not_signed_in" | "session_expired" | "forbidden" | "already_set_up" | "not_set_up" | "io_error" | "bad_file" | "render_failed" | "file_tampered" | "file_store_error" | "bad_scan" | "sync_not_configured" | "sync_bad_url" | "sync_offline" | "sync_timeout" | "sync_unauthorized" | "sync_revoked" | "sync_rate_limited" | "sync_server_error" | "sync_bad_response" | "sync_too_large" | "sync_store_error" | "internal";
+export type ErrorCode = "keyring_unavailable" | "keyring_locked" | "keyring_error" | "key_missing" | "store_missing" | "files_key_missing" | "wrong_key" | "store_too_new" | "bad_backup" | "corrupt_backup" | "store_error" | "invalid" | "not_found" | "conflict" | "core_error" | "bad_credentials" | "not_signed_in" | "session_expired" | "forbidden" | "already_set_up" | "not_set_up" | "io_error" | "bad_file" | "render_failed" | "file_tampered" | "file_store_error" | "bad_scan" | "sync_not_configured" | "sync_bad_url" | "sync_offline" | "sync_timeout" | "sync_unauthorized" | "sync_revoked" | "sync_rate_limited" | "sync_server_error" | "sync_bad_response" | "sync_too_large" | "sync_store_error" | "signing_not_configured" | "signing_module" | "no_token" | "token_removed" | "wrong_pin" | "pin_locked" | "signing_certificate" | "signing_error" | "bad_pdf" | "internal";
 
 /**
  *  What crosses to the UI or is printed as JSON by the CLI: the code the

@@ -59,6 +59,15 @@ const CODES: Record<ErrorCode, true> = {
   sync_bad_response: true,
   sync_too_large: true,
   sync_store_error: true,
+  signing_not_configured: true,
+  signing_module: true,
+  no_token: true,
+  token_removed: true,
+  wrong_pin: true,
+  pin_locked: true,
+  signing_certificate: true,
+  signing_error: true,
+  bad_pdf: true,
   internal: true,
 };
 

@@ -688,6 +688,39 @@ export const enErrors: ErrorTable = {
     message: 'The sync data could not be saved on this computer.',
     hint: 'Try again; if it keeps happening, tell IT support.',
   },
+  signing_not_configured: {
+    message: 'No signing token is set up.',
+    hint: 'An administrator chooses the token driver in Administration → Digital signature.',
+  },
+  signing_module: {
+    message: 'The signing token’s driver could not be loaded.',
+    hint: 'Check the path in Administration → Digital signature, or reinstall the CA’s software.',
+  },
+  no_token: {
+    message: 'No signing token found.',
+    hint: 'Plug the token in and try again.',
+  },
+  token_removed: {
+    message: 'The signing token was removed while signing.',
+    hint: 'Plug it back in and sign again.',
+  },
+  wrong_pin: {
+    message: 'Wrong PIN.',
+    hint: 'Type it carefully: the token locks after too many wrong PINs.',
+  },
+  pin_locked: {
+    message: 'The token’s PIN is locked.',
+    hint: 'Ask the certificate provider to unlock it.',
+  },
+  signing_certificate: {
+    message: 'The certificate on the token cannot sign (expired, not yet valid or revoked).',
+  },
+  signing_error: {
+    message: 'Signing failed.',
+  },
+  bad_pdf: {
+    message: 'The PDF cannot be read or signed.',
+  },
   internal: {
     message: 'BHXH Desk ran into an internal error.',
     hint: 'Close and reopen BHXH Desk. If it keeps happening, tell your administrator.',

@@ -694,6 +694,39 @@ export const viErrors: ErrorTable = {
     message: 'Lỗi khi lưu dữ liệu đồng bộ trên máy này.',
     hint: 'Thử lại; nếu lỗi còn lặp lại, báo cho bộ phận công nghệ thông tin.',
   },
+  signing_not_configured: {
+    message: 'Chưa cài đặt token ký số.',
+    hint: 'Quản trị viên chọn trình điều khiển token trong Quản trị → Ký số.',
+  },
+  signing_module: {
+    message: 'Không nạp được trình điều khiển token ký số.',
+    hint: 'Kiểm tra đường dẫn trong Quản trị → Ký số, hoặc cài lại phần mềm của nhà cung cấp chữ ký số.',
+  },
+  no_token: {
+    message: 'Không thấy token ký số.',
+    hint: 'Cắm token vào máy rồi thử lại.',
+  },
+  token_removed: {
+    message: 'Token ký số đã bị rút ra trong khi ký.',
+    hint: 'Cắm lại token rồi ký lại.',
+  },
+  wrong_pin: {
+    message: 'Mã PIN không đúng.',
+    hint: 'Nhập lại cẩn thận: token sẽ bị khóa nếu nhập sai quá số lần cho phép.',
+  },
+  pin_locked: {
+    message: 'Token đã bị khóa mã PIN.',
+    hint: 'Liên hệ nhà cung cấp chữ ký số để mở khóa.',
+  },
+  signing_certificate: {
+    message: 'Chứng thư số trên token không dùng để ký được (hết hạn, chưa hiệu lực hoặc đã bị thu hồi).',
+  },
+  signing_error: {
+    message: 'Không ký số được.',
+  },
+  bad_pdf: {
+    message: 'Tệp PDF không đọc hoặc không ký được.',
+  },
   internal: {
     message: 'BHXH Desk gặp lỗi nội bộ.',
     hint: 'Hãy đóng rồi mở lại BHXH Desk. Nếu lỗi còn lặp lại, báo cho quản trị viên.',

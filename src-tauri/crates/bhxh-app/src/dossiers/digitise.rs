@@ -341,33 +341,61 @@ impl Desk {
     }
 
     /// Write each component's PDF (`<code>_tpN.pdf`) and each result's
-    /// (`<code>_kqN.pdf`), decrypted, into `dir`; returns the paths.
-    /// Audited as an export.
+    /// (`<code>_kqN.pdf`), decrypted, into `dir`; returns the paths. Each is
+    /// the current version: the newest the desk signed, else the PDF as
+    /// digitised (a PDF received whole comes out byte for byte). With
+    /// `signed_only` ([`Desk::dossier_export_with`]), every PDF must carry
+    /// a signature (the desk's or its own), or nothing is written. Audited
+    /// as an export.
     pub fn dossier_export(&self, code: &str, dir: &Path) -> Result<Vec<PathBuf>, DeskError> {
+        self.dossier_export_with(code, dir, false)
+    }
+
+    /// As [`Desk::dossier_export`]; `signed_only` refuses unsigned PDFs.
+    pub fn dossier_export_with(
+        &self,
+        code: &str,
+        dir: &Path,
+        signed_only: bool,
+    ) -> Result<Vec<PathBuf>, DeskError> {
         let actor = self.authorize(Action::ExportDossier)?;
-        let (d, lines, result_lines) = {
+        let (d, current) = {
             let conn = self.store.conn()?;
             let d = dossiers::get(&conn, code)?;
-            let lines = dossier_files::list(&conn, code)?;
-            let results = results::list(&conn, &d.code)?;
-            (d, lines, results)
+            let current = bhxh_core::dossiers::signed::current(&conn, &d.code)?;
+            (d, current)
         };
         let store = self.files()?;
+        let mut files = Vec::new();
+        for cur in &current {
+            let bytes = store.get(&cur.sha256)?;
+            if signed_only
+                && cur.signatures == 0
+                && bhxh_sign::pdf::signatures(&bytes).is_ok_and(|(_, s)| s.is_empty())
+            {
+                return Err(CoreError::invalid(
+                    "signed",
+                    format!(
+                        "Tệp của {} chưa được ký số: ký trước khi xuất bản đã ký.",
+                        cur.item.label_vi()
+                    ),
+                )
+                .into());
+            }
+            files.push((cur.item, bytes));
+        }
         std::fs::create_dir_all(dir).map_err(|source| DeskError::Io {
             path: dir.to_owned(),
             source,
         })?;
         let safe = file_safe(&d.code);
         let mut out = Vec::new();
-        for l in lines.iter().filter(|l| l.role == "assembled") {
-            let bytes = store.get(&l.sha256)?;
-            let path = dir.join(format!("{safe}_tp{}.pdf", l.component));
-            paths::write_atomic(&path, &bytes)?;
-            out.push(path);
-        }
-        for r in result_lines {
-            let bytes = store.get(&r.sha256)?;
-            let path = dir.join(format!("{safe}_kq{}.pdf", r.number));
+        for (item, bytes) in files {
+            let name = match item {
+                bhxh_core::dossiers::signed::Item::Component(n) => format!("{safe}_tp{n}.pdf"),
+                bhxh_core::dossiers::signed::Item::Result(n) => format!("{safe}_kq{n}.pdf"),
+            };
+            let path = dir.join(name);
             paths::write_atomic(&path, &bytes)?;
             out.push(path);
         }
@@ -376,7 +404,7 @@ impl Desk {
             "export",
             "dossier",
             &d.code,
-            serde_json::json!({ "files": out.len() }),
+            serde_json::json!({ "files": out.len(), "signedOnly": signed_only }),
         )?;
         Ok(out)
     }

@@ -24,7 +24,8 @@ pub const AUTH: [(&str, &str); 2] = [
 
 /// What the command line reads from the environment to sign in or for a
 /// secret: cleared, so that a command gets only what its test passes.
-const FROM_ENV: [&str; 5] = [
+const FROM_ENV: [&str; 6] = [
+    "BHXH_DESK_TOKEN_PIN",
     "BHXH_DESK_USER",
     "BHXH_DESK_PASSWORD",
     "BHXH_DESK_NEW_PASSWORD",

@@ -14,6 +14,7 @@ pub mod qr;
 pub mod results;
 pub mod reuse;
 mod search;
+pub mod signed;
 
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -491,7 +492,7 @@ fn bump(conn: &Connection, scope: &str) -> Result<u64, CoreError> {
     u64::try_from(last).map_err(|_| CoreError::Corrupt(format!("bộ đếm \"{scope}\" âm")))
 }
 
-fn staff_name(conn: &Connection, actor: &Actor) -> Result<String, CoreError> {
+pub(crate) fn staff_name(conn: &Connection, actor: &Actor) -> Result<String, CoreError> {
     let name: Option<String> = match actor.id {
         Some(id) => conn
             .query_row("SELECT full_name FROM staff WHERE id = ?1", [id], |r| {

@@ -191,6 +191,7 @@ pub fn sealed_in_use(conn: &Connection) -> Result<Vec<String>, CoreError> {
     let mut all = crate::dossiers::files::referenced_hashes(conn)?;
     all.extend(crate::dossiers::results::referenced_hashes(conn)?);
     all.extend(crate::dossiers::inbox::referenced_hashes(conn)?);
+    all.extend(crate::dossiers::signed::referenced_hashes(conn)?);
     let mut stmt = conn.prepare("SELECT DISTINCT sha256 FROM progress_evidence")?;
     for h in stmt.query_map([], |r| r.get::<_, String>(0))? {
         all.push(h?);

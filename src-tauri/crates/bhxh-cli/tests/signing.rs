@@ -1,0 +1,450 @@
+//! Signing from the command line with a real PKCS#11 token (SoftHSM2, made
+//! by the test with a three-level openssl chain), every signed PDF checked
+//! by poppler's `pdfsig` as an independent verifier.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use bhxh_sign::testing::{SOFTHSM_MODULE, STANDARD_KEYS, TestToken};
+use common::*;
+
+fn pdfsig(path: &Path) -> String {
+    let out = Command::new("pdfsig")
+        .arg(path)
+        .output()
+        .expect("pdfsig (poppler-utils): scripts/deps.sh test");
+    format!("{}{}", text(&out.stdout), text(&out.stderr))
+}
+
+/// The desk in `dir` set up with the token (key `key`) and its trust folder.
+fn desk_with_token(dir: &Path, t: &TestToken, key: &str) -> Vec<(String, String)> {
+    init(dir);
+    let trust = dir.join("pdf-trust");
+    std::fs::create_dir_all(&trust).unwrap();
+    for f in std::fs::read_dir(&t.trust_dir).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, trust.join(f.file_name().unwrap())).unwrap();
+    }
+    let mut env: Vec<(String, String)> = AUTH
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    for (k, v) in t.env() {
+        env.push((k.to_owned(), v));
+    }
+    let e: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let out = cli_env(
+        dir,
+        &[
+            "signing",
+            "configure",
+            "--module",
+            SOFTHSM_MODULE,
+            "--token-label",
+            &t.label,
+            "--key-label",
+            key,
+            "--json",
+        ],
+        "",
+        &e,
+    );
+    let status = ok_json(&out);
+    assert_eq!(status["key"], key);
+    assert_eq!(status["trustRoots"], 1, "{status}");
+    assert!(status["problem"].is_null(), "{status}");
+    env
+}
+
+fn as_refs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+#[test]
+fn a_component_is_signed_with_the_token_and_pdfsig_finds_it_valid() {
+    let t = TestToken::create(STANDARD_KEYS);
+    let dir = tempfile::tempdir().unwrap();
+    let env = desk_with_token(dir.path(), &t, "rsa");
+    let mut with_pin = as_refs(&env);
+    with_pin.push(("BHXH_DESK_TOKEN_PIN", &t.pin));
+    let run = |args: &[&str], env: &[(&str, &str)]| cli_env(dir.path(), args, "", env);
+
+    let code = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
+    let scan = dir.path().join("to-khai.jpg");
+    std::fs::write(&scan, page_jpeg(3)).unwrap();
+    let out = run(
+        &[
+            "dossier",
+            "import",
+            &code,
+            "--component",
+            "1",
+            scan.to_str().unwrap(),
+        ],
+        &as_refs(&env),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let before = dir.path().join("truoc");
+    let out = run(
+        &[
+            "dossier",
+            "export",
+            &code,
+            "--out",
+            before.to_str().unwrap(),
+            "--json",
+        ],
+        &as_refs(&env),
+    );
+    let unsigned: Vec<String> = serde_json::from_value(ok_json(&out)).unwrap();
+    let unsigned_bytes = std::fs::read(&unsigned[0]).unwrap();
+
+    // Exporting "signed only" before signing is refused, nothing written.
+    let refused = dir.path().join("chua-ky");
+    let out = run(
+        &[
+            "dossier",
+            "export",
+            &code,
+            "--out",
+            refused.to_str().unwrap(),
+            "--signed",
+        ],
+        &as_refs(&env),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("chưa được ký số"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!refused.exists());
+
+    // A wrong PIN: said plainly, nothing signed, nothing recorded.
+    let mut wrong = as_refs(&env);
+    wrong.push(("BHXH_DESK_TOKEN_PIN", "000000"));
+    let out = run(
+        &["dossier", "sign", &code, "--component", "1", "--json"],
+        &wrong,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("Mã PIN không đúng"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(json(&out)["error"]["code"], "wrong_pin");
+
+    // The PIN on stdin after the password, as a person types them.
+    let out = cli_env(
+        dir.path(),
+        &[
+            "dossier",
+            "sign",
+            &code,
+            "--component",
+            "1",
+            "--json",
+            "--user",
+            "quantri",
+        ],
+        &format!("{ADMIN_PW}\n{}\n", t.pin),
+        &t.env()
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    let signed = ok_json(&out);
+    assert_eq!(signed[0]["signer"], "Nguyễn Văn An");
+    assert_eq!(signed[0]["kind"], "component");
+
+    let after = dir.path().join("sau");
+    let out = run(
+        &[
+            "dossier",
+            "export",
+            &code,
+            "--out",
+            after.to_str().unwrap(),
+            "--signed",
+            "--json",
+        ],
+        &as_refs(&env),
+    );
+    let files: Vec<String> = serde_json::from_value(ok_json(&out)).unwrap();
+    let signed_path = Path::new(&files[0]);
+    let signed_bytes = std::fs::read(signed_path).unwrap();
+    assert!(
+        signed_bytes.starts_with(&unsigned_bytes),
+        "the signature is an incremental update"
+    );
+    let report = pdfsig(signed_path);
+    assert!(report.contains("Signature is Valid."), "{report}");
+    assert!(report.contains("Nguyễn Văn An"), "{report}");
+    assert!(report.contains("Total document signed"), "{report}");
+
+    // Our own check agrees, and one changed byte breaks it.
+    let out = run(&["pdf", "verify", signed_path.to_str().unwrap()], &[]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("Chữ ký hợp lệ – Nguyễn Văn An"),
+        "{}",
+        text(&out.stdout)
+    );
+    let mut tampered = signed_bytes.clone();
+    tampered[unsigned_bytes.len() / 2] ^= 0x01;
+    let bad = dir.path().join("da-sua.pdf");
+    std::fs::write(&bad, &tampered).unwrap();
+    assert!(pdfsig(&bad).contains("Digest Mismatch"));
+    let out = run(&["pdf", "verify", bad.to_str().unwrap(), "--json"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)[0]["verdict"], "invalid");
+    assert!(text(&out.stdout).contains("Tài liệu đã bị sửa sau khi ký"));
+
+    // The dossier shows its signature; the audit names the signing.
+    let out = run(&["dossier", "signatures", &code, "--json"], &as_refs(&env));
+    let items = ok_json(&out);
+    assert_eq!(items[0]["deskSignatures"], 1);
+    assert_eq!(items[0]["signatures"][0]["verdict"], "valid", "{items}");
+    let out = run(&["audit", "list", "--json"], &as_refs(&env));
+    let audit = ok_json(&out);
+    let signings: Vec<_> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "sign" && e["entityId"] == code.as_str())
+        .collect();
+    assert_eq!(
+        signings.len(),
+        1,
+        "one signing, the wrong PIN left none: {audit}"
+    );
+
+    // Nothing left unsigned: "--all" says so.
+    let out = run(&["dossier", "sign", &code, "--all"], &with_pin);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("không còn tệp PDF nào chưa ký"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_signed_pdf_from_outside_keeps_its_bytes_and_shows_its_signer() {
+    let t = TestToken::create(STANDARD_KEYS);
+    let dir = tempfile::tempdir().unwrap();
+    let env = desk_with_token(dir.path(), &t, "ec");
+    let mut with_pin = as_refs(&env);
+    with_pin.push(("BHXH_DESK_TOKEN_PIN", &t.pin));
+    let run = |args: &[&str], env: &[(&str, &str)]| cli_env(dir.path(), args, "", env);
+
+    // An employer's PDF, signed elsewhere: made here by signing a dossier
+    // of another office (same CA) and exporting it.
+    let first = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
+    let scan = dir.path().join("a.jpg");
+    std::fs::write(&scan, page_jpeg(5)).unwrap();
+    assert!(
+        run(
+            &[
+                "dossier",
+                "import",
+                &first,
+                "--component",
+                "1",
+                scan.to_str().unwrap()
+            ],
+            &as_refs(&env)
+        )
+        .status
+        .success()
+    );
+    assert!(
+        run(&["dossier", "sign", &first, "--all"], &with_pin)
+            .status
+            .success()
+    );
+    let out_dir = dir.path().join("x");
+    let out = run(
+        &[
+            "dossier",
+            "export",
+            &first,
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--json",
+        ],
+        &as_refs(&env),
+    );
+    let files: Vec<String> = serde_json::from_value(ok_json(&out)).unwrap();
+    let received = std::fs::read(&files[0]).unwrap();
+
+    let second = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
+    let incoming = dir.path().join("cong-van-da-ky.pdf");
+    std::fs::write(&incoming, &received).unwrap();
+    let out = run(
+        &[
+            "dossier",
+            "import",
+            &second,
+            "--component",
+            "1",
+            incoming.to_str().unwrap(),
+        ],
+        &as_refs(&env),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(
+        &["dossier", "signatures", &second, "--json"],
+        &as_refs(&env),
+    );
+    let items = ok_json(&out);
+    assert_eq!(items[0]["deskSignatures"], 0);
+    assert_eq!(
+        items[0]["signatures"][0]["signer"], "Trần Thị Bình",
+        "{items}"
+    );
+    assert_eq!(items[0]["signatures"][0]["verdict"], "valid", "{items}");
+    // "Sign all unsigned" leaves it as it came, and the export is byte for byte.
+    let out = run(&["dossier", "sign", &second, "--all"], &with_pin);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let out_dir = dir.path().join("y");
+    let out = run(
+        &[
+            "dossier",
+            "export",
+            &second,
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--signed",
+            "--json",
+        ],
+        &as_refs(&env),
+    );
+    let files: Vec<String> = serde_json::from_value(ok_json(&out)).unwrap();
+    assert_eq!(std::fs::read(&files[0]).unwrap(), received);
+}
+
+#[test]
+fn a_revoked_or_expired_signer_and_a_missing_set_up_are_refused() {
+    let t = TestToken::create(STANDARD_KEYS);
+    let dir = tempfile::tempdir().unwrap();
+    let code;
+    {
+        let env = desk_with_token(dir.path(), &t, "revoked");
+        let mut with_pin = as_refs(&env);
+        with_pin.push(("BHXH_DESK_TOKEN_PIN", &t.pin));
+        code = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
+        let scan = dir.path().join("a.jpg");
+        std::fs::write(&scan, page_jpeg(9)).unwrap();
+        let out = cli_env(
+            dir.path(),
+            &[
+                "dossier",
+                "import",
+                &code,
+                "--component",
+                "1",
+                scan.to_str().unwrap(),
+            ],
+            "",
+            &as_refs(&env),
+        );
+        assert!(out.status.success());
+        let out = cli_env(
+            dir.path(),
+            &["dossier", "sign", &code, "--all", "--json"],
+            "",
+            &with_pin,
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains("đã bị thu hồi"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert_eq!(json(&out)["error"]["code"], "signing_certificate");
+        // Switch to the expired key.
+        let out = cli_env(
+            dir.path(),
+            &[
+                "signing",
+                "configure",
+                "--module",
+                SOFTHSM_MODULE,
+                "--token-label",
+                &t.label,
+                "--key-label",
+                "expired",
+            ],
+            "",
+            &as_refs(&env),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = cli_env(
+            dir.path(),
+            &["dossier", "sign", &code, "--all"],
+            "",
+            &with_pin,
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains("đã hết hạn"),
+            "{}",
+            text(&out.stderr)
+        );
+        // A key that is not on the token is refused at set-up.
+        let out = cli_env(
+            dir.path(),
+            &[
+                "signing",
+                "configure",
+                "--module",
+                SOFTHSM_MODULE,
+                "--token-label",
+                &t.label,
+                "--key-label",
+                "khong-co",
+            ],
+            "",
+            &as_refs(&env),
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains("Token không có khóa ký «khong-co»"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    // Another desk with no token set up says what to do.
+    let other = tempfile::tempdir().unwrap();
+    init(other.path());
+    let out = cli_env(other.path(), &["signing", "status"], "", &AUTH);
+    assert!(out.status.success());
+    assert!(
+        text(&out.stdout).contains("Chưa cài đặt token ký số"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = cli_env(
+        other.path(),
+        &["signing", "configure", "--module", "/khong/co/tep.so"],
+        "",
+        &AUTH,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("Không nạp được trình điều khiển token"),
+        "{}",
+        text(&out.stderr)
+    );
+}
