@@ -17,6 +17,7 @@ pub mod participants;
 pub mod plan;
 pub mod progress;
 pub mod session;
+pub mod signing;
 pub mod sync;
 
 use tauri_specta::{Builder, collect_commands, collect_events};
@@ -94,6 +95,10 @@ pub fn contract() -> Builder<tauri::Wry> {
             card::card_readers,
             card::card_qr_access,
             card::card_read,
+            signing::signing_status,
+            signing::signing_configure,
+            signing::dossier_sign,
+            signing::dossier_signatures,
         ])
         .events(collect_events![
             card::CardProgressEvent,

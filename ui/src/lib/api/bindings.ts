@@ -123,6 +123,14 @@ export const commands = {
 	 *  the check. The desk is free while the chip is read.
 	 */
 	cardRead: (reader: string | null, access: AccessData, payment: boolean) => __TAURI_INVOKE<CardCheck>("card_read", { reader, access, payment }),
+	/**  The signing set-up and the tokens and keys present now. */
+	signingStatus: () => __TAURI_INVOKE<SigningStatus>("signing_status"),
+	/**  Choose the token's module, and optionally the token and key (administrators). */
+	signingConfigure: (module: string, token: string | null, key: string | null) => __TAURI_INVOKE<SigningStatus>("signing_configure", { module, token, key }),
+	/**  Sign a dossier's PDF(s); the PIN is used for this login only. */
+	dossierSign: (code: string, target: SignTarget, pin: string) => __TAURI_INVOKE<SignedItem[]>("dossier_sign", { code, target, pin }),
+	/**  The signatures of each of a dossier's PDFs, verified now. */
+	dossierSignatures: (code: string) => __TAURI_INVOKE<ItemSignatures[]>("dossier_signatures", { code }),
 };
 
 /** Events */
@@ -732,6 +740,26 @@ export type IntakeInput = {
 	organisation?: Organisation | null,
 };
 
+/**  The signatures of one of a dossier's PDFs. */
+export type ItemSignatures = {
+	/**  `component` or `result`. */
+	kind: string,
+	number: number,
+	label: string,
+	/**  How many times the desk signed it. */
+	deskSignatures: number,
+	signatures: SignatureLine[],
+};
+
+/**  A key (with its certificate) as listed. */
+export type KeyLine = {
+	label: string,
+	subject: string,
+	issuer: string,
+	serial: string,
+	notAfter: string,
+};
+
 /**
  *  Which column (0-based) holds each field. The ID number is optional in a
  *  list; the others are required.
@@ -751,6 +779,12 @@ export type MatchResult =
 "not_in_register" | 
 /**  The card was not judged genuine: nothing is matched or verified. */
 "not_genuine";
+
+/**  A module the administrator can pick. */
+export type ModuleChoice = {
+	name: string,
+	path: string,
+};
 
 /**  One month of plan progress, for the plan screen. */
 export type MonthProgress = {
@@ -1100,6 +1134,56 @@ export type Sex =
 /**  Nữ */
 "female";
 
+/**  What to sign in a dossier. */
+export type SignTarget = { kind: "component"; number: number } | { kind: "result"; number: number } | 
+/**  Every PDF of the dossier not yet signed by the desk. */
+{ kind: "allUnsigned" };
+
+/**  One signature of a PDF, verified. */
+export type SignatureLine = {
+	field: string,
+	signer: string,
+	subject: string,
+	issuer: string,
+	serial: string,
+	/**  `dd/mm/yyyy HH:MM` (Vietnam time), as claimed by the signer. */
+	signedAt: string | null,
+	/**  `valid`, `indeterminate` or `invalid`. */
+	verdict: string,
+	summary: string,
+	findings: string[],
+	coversWholeFile: boolean,
+	trusted: boolean,
+};
+
+/**  One PDF signed. */
+export type SignedItem = {
+	kind: string,
+	number: number,
+	label: string,
+	signer: string,
+	sha256: string,
+	/**  Bytes the signature added (the earlier bytes are unchanged). */
+	bytesAdded: number,
+};
+
+/**  The signing set-up and what the token shows now. */
+export type SigningStatus = {
+	module: string | null,
+	token: string | null,
+	key: string | null,
+	/**  Known modules installed on this machine. */
+	installedModules: ModuleChoice[],
+	tokens: TokenLine[],
+	/**  The keys of the chosen token (or the first one). */
+	keys: KeyLine[],
+	/**  Why the token cannot be used now (no module set, token missing…). */
+	problem: string | null,
+	trustDir: string,
+	trustRoots: number,
+	trustProblems: string[],
+};
+
 /**  What a report says, frozen at approval. */
 export type Snapshot = {
 	uuid: string,
@@ -1199,6 +1283,17 @@ export type Task = {
 
 /**  Where a task stands in a month. */
 export type TaskStatus = "not_started" | "in_progress" | "done" | "late";
+
+/**  A token as listed. */
+export type TokenLine = {
+	label: string,
+	manufacturer: string,
+	model: string,
+	serial: string,
+	/**  What the token says about the PIN, in Vietnamese. */
+	pinState: string,
+	pinLocked: boolean,
+};
 
 /**  An entry of the triage list. */
 export type TriageItem = {

@@ -1,0 +1,187 @@
+//! Signing in the real window with a real PKCS#11 token (SoftHSM2 made by
+//! the test, a three-level openssl chain): an administrator sets up the
+//! token, a component digitised in the window is signed with the PIN typed
+//! in the PIN box (a wrong PIN first), the window shows the verified
+//! signature, and the exported PDF is valid for poppler's `pdfsig` — until
+//! one byte changes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use std::process::Command;
+
+use bhxh_e2e::*;
+use bhxh_sign::testing::{KeyKind, KeySpec, SOFTHSM_MODULE, TestToken};
+
+fn pdfsig(path: &std::path::Path) -> String {
+    let out = Command::new("pdfsig")
+        .arg(path)
+        .output()
+        .expect("pdfsig (poppler-utils)");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The app binary as a command line on `data`, signed in as the administrator.
+fn cli(data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(app_path().unwrap())
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("BHXH_DESK_USER", ADMIN_USER)
+        .env("BHXH_DESK_PASSWORD", ADMIN_PASSWORD)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_component_digitised_in_the_window_is_signed_with_the_token() -> Result<()> {
+    let token = TestToken::create(&[KeySpec {
+        label: "can-bo",
+        kind: KeyKind::Rsa2048,
+        cn: "Nguyễn Văn An",
+        expired: false,
+        revoked: false,
+    }]);
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    let trust = data.join("pdf-trust");
+    std::fs::create_dir_all(&trust)?;
+    for f in std::fs::read_dir(&token.trust_dir)? {
+        let f = f?.path();
+        std::fs::copy(&f, trust.join(f.file_name().unwrap()))?;
+    }
+    let env: Vec<(String, String)> = token
+        .env()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    let driver = Driver::start_with_env(&env)?;
+    let c = driver.launch(&data).await?;
+    let result = async {
+        first_start_setup(&c).await?;
+        sign_in(&c, ADMIN_USER, ADMIN_PASSWORD).await?;
+        visible(&c, "#nav-admin").await?;
+
+        // A dossier taken in (from the command line, beside the window).
+        let out = cli(
+            &data,
+            &[
+                "dossier",
+                "new",
+                "--procedure",
+                "BHXH.04",
+                "--applicant-id",
+                "017093047064",
+                "--name",
+                "Nguyễn Văn Đức",
+                "--dob",
+                "1993-01-05",
+                "--sex",
+                "nam",
+                "--components",
+                "1",
+                "--json",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let intake: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+        let code = intake["dossier"]["code"].as_str().unwrap().to_owned();
+
+        // The administrator sets up the token: no PIN needed to list its key.
+        click(&c, "#nav-admin").await?;
+        visible(&c, "#signing-panel").await?;
+        fill(&c, "#signing-module", SOFTHSM_MODULE).await?;
+        fill(&c, "#signing-token", &token.label).await?;
+        click(&c, "#signing-save").await?;
+        text_contains(&c, "#signing-saved", "Đã lưu cài đặt ký số").await?;
+        text_contains(&c, "[data-key='can-bo']", "Nguyễn Văn An").await?;
+
+        // A page digitised in the window.
+        let scan = dir.path().join("trang-1.jpg");
+        let made = Command::new("convert")
+            .args(["-size", "1654x2339", "xc:#f4f1ea", "-fill", "#1d2a44"])
+            .args([
+                "-draw",
+                "rectangle 150,200 1500,260",
+                "-units",
+                "PixelsPerInch",
+            ])
+            .args(["-density", "200", "-quality", "85"])
+            .arg(&scan)
+            .status()?;
+        assert!(made.success(), "ImageMagick convert");
+        click(&c, "#nav-digitise").await?;
+        fill(&c, "#digitise-code", &code).await?;
+        click(&c, "#digitise-open").await?;
+        visible(&c, "#component-1").await?;
+        let input = c.find(fantoccini::Locator::Css("#files-1")).await?;
+        input.send_keys(scan.to_str().unwrap()).await?;
+        click(&c, "#import-1").await?;
+        text_contains(&c, "#digitise-notice", "Đã số hóa thành phần 1 (1 trang)").await?;
+        text_contains(&c, "[data-unsigned='1']", "Chưa có chữ ký số").await?;
+
+        // A wrong PIN: said in the window, nothing signed.
+        click(&c, "#sign-1").await?;
+        fill(&c, "#sign-pin", "000000").await?;
+        click(&c, "#sign-confirm").await?;
+        text_contains(&c, "#digitise-error", "Mã PIN không đúng").await?;
+        assert_eq!(value_of(&c, "#sign-pin").await?, "", "the PIN is not kept");
+
+        // The right PIN signs; the window shows the verified signature.
+        fill(&c, "#sign-pin", &token.pin).await?;
+        click(&c, "#sign-confirm").await?;
+        text_contains(
+            &c,
+            "#digitise-notice",
+            "Đã ký thành phần 1 — người ký: Nguyễn Văn An",
+        )
+        .await?;
+        let line =
+            text_contains(&c, "[data-signature='1']", "Chữ ký hợp lệ – Nguyễn Văn An").await?;
+        assert!(line.contains("ký lúc"), "{line}");
+        assert_eq!(count(&c, "#pin-dialog").await?, 0);
+        snap(&c, "9-signed").await?;
+
+        // Exported signed, it is valid for an independent verifier …
+        let out_dir = dir.path().join("xuat");
+        let out = cli(
+            &data,
+            &[
+                "dossier",
+                "export",
+                &code,
+                "--out",
+                out_dir.to_str().unwrap(),
+                "--signed",
+                "--json",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let files: Vec<String> = serde_json::from_slice(&out.stdout)?;
+        let signed = std::path::PathBuf::from(&files[0]);
+        let report = pdfsig(&signed);
+        assert!(report.contains("Signature is Valid."), "{report}");
+        assert!(report.contains("Nguyễn Văn An"), "{report}");
+        // … until one byte changes.
+        let mut bytes = std::fs::read(&signed)?;
+        bytes[2000] ^= 0x01;
+        let bad = dir.path().join("da-sua.pdf");
+        std::fs::write(&bad, &bytes)?;
+        assert!(pdfsig(&bad).contains("Digest Mismatch"));
+        Ok::<(), Error>(())
+    }
+    .await;
+    c.close().await?;
+    result
+}
