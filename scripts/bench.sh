@@ -24,6 +24,8 @@ echo "== chip reads over PC/SC: bhxh-emrtd and the dmrtd crate on the emulator, 
 cargo bench --quiet --locked -p bhxh-emrtd --bench pcsc_read
 echo "== digitisation: 200 JPEG pages hashed, sealed, stored, assembled; peer img2pdf (release) =="
 cargo run --quiet --release --locked -p bhxh-app --example bench_scans -- 200
+echo "== digital signatures: 200 component PDFs signed and verified with SoftHSM2; peer pyHanko (release) =="
+scripts/bench-sign.sh 200
 if [ "${1:-}" = "--build" ]; then
   echo "== clean build of the app (debug, UI embedded), separate target dir =="
   tgt=$(mktemp -d)

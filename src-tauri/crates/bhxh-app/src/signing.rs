@@ -442,11 +442,7 @@ impl Desk {
     /// Verify the signatures of a PDF's bytes (a file a citizen or an
     /// employer sent). An unsigned PDF gives an empty list.
     pub fn pdf_verify(&self, bytes: &[u8]) -> Result<Vec<SignatureLine>, DeskError> {
-        let trust = self.pdf_trust();
-        Ok(bhxh_sign::verify_pdf(bytes, &trust, SystemTime::now())?
-            .into_iter()
-            .map(to_line)
-            .collect())
+        pdf_verify_in(self.data_dir(), bytes)
     }
 }
 
@@ -458,4 +454,14 @@ fn stamp_rect(pdf: &[u8], visible: bool) -> Option<[f32; 4]> {
         return None;
     }
     bhxh_sign::pdf::first_page_height(pdf).map(|h| bhxh_sign::pdf::stamp_rect(h, 260.0))
+}
+
+/// [`Desk::pdf_verify`] with the trust folder of the data directory
+/// `data_dir`, without opening the store (nothing personal is read).
+pub fn pdf_verify_in(data_dir: &Path, bytes: &[u8]) -> Result<Vec<SignatureLine>, DeskError> {
+    let trust = PdfTrust::load_dir(&data_dir.join(PDF_TRUST_DIR_NAME));
+    Ok(bhxh_sign::verify_pdf(bytes, &trust, SystemTime::now())?
+        .into_iter()
+        .map(to_line)
+        .collect())
 }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bhxh_app::signing::{SignTarget, SignatureLine, SigningStatus};
-use bhxh_app::{Desk, DeskError};
+use bhxh_app::DeskError;
 use clap::Subcommand;
 
 use crate::{Ctx, UserArg};
@@ -43,11 +43,7 @@ pub enum SigningCommand {
 #[derive(Debug, Subcommand)]
 pub enum PdfCommand {
     /// Kiểm tra các chữ ký số trong một tệp PDF; mã thoát 1 khi có chữ ký không hợp lệ.
-    Verify {
-        file: PathBuf,
-        #[command(flatten)]
-        auth: UserArg,
-    },
+    Verify { file: PathBuf },
 }
 
 /// `dossier sign` arguments.
@@ -161,21 +157,13 @@ pub(crate) fn signing(c: SigningCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, 
 
 pub(crate) fn pdf(c: PdfCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
     match c {
-        PdfCommand::Verify { file, auth } => {
+        PdfCommand::Verify { file } => {
             let bytes = std::fs::read(&file).map_err(|source| DeskError::Io {
                 path: file.clone(),
                 source,
             })?;
-            // Signed in when a user is given (the audit names who checked);
-            // the trust folder is the data directory's either way.
-            let desk = match auth.user {
-                Some(_) => ctx.signed_in(&auth)?,
-                None => Desk::open(ctx.data_dir)?,
-            };
-            let lines = desk.pdf_verify(&bytes)?;
-            if auth.user.is_some() {
-                desk.sign_out()?;
-            }
+            // Only the trust folder is read: no store is opened (or made).
+            let lines = bhxh_app::signing::pdf_verify_in(ctx.data_dir, &bytes)?;
             ctx.out.value(&lines, |w| print_signatures(w, &lines));
             Ok(if lines.iter().any(|l| l.verdict == "invalid") {
                 ExitCode::from(1)

@@ -299,10 +299,20 @@ fn a_signed_pdf_from_outside_keeps_its_bytes_and_shows_its_signer() {
             "--component",
             "1",
             incoming.to_str().unwrap(),
+            "--json",
         ],
         &as_refs(&env),
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The import says whose signature the file carries.
+    let imported = ok_json(&out);
+    assert!(
+        imported["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().starts_with("Chữ ký hợp lệ – Trần Thị Bình")),
+        "{imported}"
+    );
     let out = run(
         &["dossier", "signatures", &second, "--json"],
         &as_refs(&env),

@@ -246,6 +246,11 @@ impl Desk {
                 file: name.clone(),
                 source,
             })?;
+            // A PDF received signed: its signatures are checked now and said
+            // beside the import (it is kept byte for byte either way).
+            if let Ok(lines) = self.pdf_verify(bytes) {
+                warnings.extend(lines.into_iter().map(|l| l.summary));
+            }
             (bytes.clone(), pages, name.clone())
         } else {
             // A TIFF may hold several pages: count and warn per PDF page.

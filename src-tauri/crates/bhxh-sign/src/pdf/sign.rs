@@ -202,7 +202,9 @@ pub fn sign_pdf(
     }
 
     // The signature value, with its placeholders.
-    let reserve = 8192 + signer.certificate().len() + chain.iter().map(Vec::len).sum::<usize>();
+    // Room for the CMS: its exact size with the longest signature the key
+    // can make (a dry run, nothing signed), and a little margin.
+    let reserve = estimated_cms_len(signer, chain)? + 32;
     update.begin_object(sig_id);
     let mut sig = Dictionary::new();
     sig.set("Type", Object::Name(b"Sig".to_vec()));
@@ -273,6 +275,56 @@ pub fn sign_pdf(
     let hex = hex::encode_upper(&cms);
     bytes[hole_start + 1..hole_start + 1 + hex.len()].copy_from_slice(hex.as_bytes());
     Ok(bytes)
+}
+
+/// The size of the CMS `signer` will make: built once with a stand-in
+/// signature as long as the key's longest (RSA: the modulus; ECDSA: r and s
+/// with their sign bytes).
+fn estimated_cms_len(signer: &dyn RawSigner, chain: &[Vec<u8>]) -> Result<usize, SignError> {
+    struct DryRun<'a> {
+        inner: &'a dyn RawSigner,
+        len: usize,
+    }
+    impl RawSigner for DryRun<'_> {
+        fn certificate(&self) -> &[u8] {
+            self.inner.certificate()
+        }
+        fn ca_certificates(&self) -> &[Vec<u8>] {
+            self.inner.ca_certificates()
+        }
+        fn algorithm(&self) -> crate::token::KeyAlgorithm {
+            self.inner.algorithm()
+        }
+        fn sign(&self, _: &[u8]) -> Result<Vec<u8>, SignError> {
+            match self.algorithm() {
+                crate::token::KeyAlgorithm::Rsa => Ok(vec![0xFF; self.len]),
+                _ => crate::token::ecdsa_der(&vec![0xFF; self.len]),
+            }
+        }
+    }
+    let len = match signer.algorithm() {
+        crate::token::KeyAlgorithm::Rsa => rsa_modulus_len(signer.certificate()).unwrap_or(512),
+        crate::token::KeyAlgorithm::EcdsaP256 => 64,
+        crate::token::KeyAlgorithm::EcdsaP384 => 96,
+    };
+    let digest = signer.algorithm().digest(&[b""]);
+    Ok(build_signed_data(&DryRun { inner: signer, len }, chain, &digest)?.len())
+}
+
+/// The byte length of an RSA certificate's modulus.
+fn rsa_modulus_len(cert_der: &[u8]) -> Option<usize> {
+    let cert = bhxh_emrtd::lds::sod::StoredCertificate::from_der(cert_der).ok()?;
+    let key = cert
+        .certificate
+        .tbs_certificate()
+        .subject_public_key_info()
+        .subject_public_key
+        .raw_bytes()
+        .to_vec();
+    let (seq, _) = bhxh_emrtd::lds::tlv::read_tlv(&key).ok()?;
+    let n = seq.children().read().ok()?;
+    let v = n.value;
+    Some(v.len() - v.iter().take_while(|b| **b == 0).count())
 }
 
 /// `D:YYYYMMDDHHmmSS+HH'mm'`.
