@@ -202,8 +202,7 @@ fn main() {
         let (pvm, pvp) = quantiles(v("verify_s"));
         let (pam, _) = quantiles(v("added"));
         println!(
-            "| pyHanko {} | {:.1} ms | {:.1} ms | {:.0} | {:.1} ms | {:.1} ms | {}/{files} | {} |",
-            "0.38",
+            "| pyHanko 0.38 | {:.1} ms | {:.1} ms | {:.0} | {:.1} ms | {:.1} ms | {}/{files} | {} |",
             ms(psm),
             ms(psp),
             pam,
