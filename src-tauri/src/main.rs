@@ -98,6 +98,7 @@ fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
         .setup(move |app| {
             contract.mount_events(app);
             commands::inbox::start_poller(app.handle().clone());
+            commands::ocr::start_worker(app.handle().clone());
             Ok(())
         })
         .build(tauri::generate_context!());

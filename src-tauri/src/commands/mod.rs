@@ -13,6 +13,7 @@ pub mod card;
 pub mod dossiers;
 pub mod files;
 pub mod inbox;
+pub mod ocr;
 pub mod participants;
 pub mod plan;
 pub mod progress;

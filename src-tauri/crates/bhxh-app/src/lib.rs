@@ -41,6 +41,7 @@ pub mod dto;
 mod error;
 mod files;
 pub mod inbox;
+pub mod ocr;
 mod participants;
 mod paths;
 mod plan;

@@ -117,6 +117,13 @@ pub enum DossierCommand {
     /// BHXH_DESK_TOKEN_PIN hoặc dòng tiếp theo của stdin (sau mật khẩu);
     /// không bao giờ lưu, không tự thử lại.
     Sign(crate::signing::SignArgs),
+    /// Chữ trong giấy tờ của hồ sơ, do nhận dạng chữ (OCR) đọc được, và các
+    /// trang không đọc được.
+    Text {
+        code: String,
+        #[command(flatten)]
+        auth: UserArg,
+    },
     /// Các chữ ký số trên từng tệp PDF của hồ sơ, kiểm tra ngay: người ký,
     /// thời điểm ký, toàn vẹn, chuỗi chứng thư, thu hồi.
     Signatures {
@@ -487,6 +494,30 @@ pub(crate) fn run(command: DossierCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode
             Ok(ExitCode::SUCCESS)
         }
         DossierCommand::Sign(a) => crate::signing::sign(a, ctx),
+        DossierCommand::Text { code, auth } => {
+            let desk = ctx.signed_in(&auth)?;
+            let t = desk.dossier_text(&code)?;
+            desk.sign_out()?;
+            ctx.out.value(&t, |w| {
+                writeln!(w, "Đã đọc {} trang.", t.pages_read)?;
+                for u in &t.unreadable {
+                    writeln!(
+                        w,
+                        "Không đọc được: {} {} ({}), trang {}",
+                        if u.kind == "result" {
+                            "kết quả"
+                        } else {
+                            "thành phần"
+                        },
+                        u.number,
+                        u.file_name,
+                        u.page
+                    )?;
+                }
+                writeln!(w, "{}", t.text)
+            });
+            Ok(ExitCode::SUCCESS)
+        }
         DossierCommand::Signatures { code, auth } => {
             let desk = ctx.signed_in(&auth)?;
             let items = desk.dossier_signatures(&code)?;

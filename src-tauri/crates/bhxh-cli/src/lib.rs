@@ -29,6 +29,7 @@ mod admin;
 mod card;
 mod dossier;
 mod inbox;
+mod ocr;
 mod participants;
 mod personal;
 mod plan;
@@ -108,6 +109,9 @@ pub enum Command {
     /// Tệp PDF: kiểm tra chữ ký số.
     #[command(subcommand)]
     Pdf(signing::PdfCommand),
+    /// Nhận dạng chữ tiếng Việt trên các trang quét (Tesseract), để tìm hồ sơ theo chữ trong giấy tờ.
+    #[command(subcommand)]
+    Ocr(ocr::OcrCommand),
 }
 
 #[derive(Debug, Args)]
@@ -309,5 +313,6 @@ fn run(command: Command, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
         Command::Sync(c) => sync::run(c, ctx),
         Command::Signing(c) => signing::signing(c, ctx),
         Command::Pdf(c) => signing::pdf(c, ctx),
+        Command::Ocr(c) => ocr::run(c, ctx),
     }
 }

@@ -10,8 +10,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use bhxh_app::signing::{SignTarget, SignatureLine, SigningStatus};
 use bhxh_app::DeskError;
+use bhxh_app::signing::{SignTarget, SignatureLine, SigningStatus};
 use clap::Subcommand;
 
 use crate::{Ctx, UserArg};

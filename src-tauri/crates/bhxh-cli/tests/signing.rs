@@ -306,11 +306,10 @@ fn a_signed_pdf_from_outside_keeps_its_bytes_and_shows_its_signer() {
     // The import says whose signature the file carries.
     let imported = ok_json(&out);
     assert!(
-        imported["warnings"]
-            .as_array()
+        imported["warnings"].as_array().unwrap().iter().any(|w| w
+            .as_str()
             .unwrap()
-            .iter()
-            .any(|w| w.as_str().unwrap().starts_with("Chữ ký hợp lệ – Trần Thị Bình")),
+            .starts_with("Chữ ký hợp lệ – Trần Thị Bình")),
         "{imported}"
     );
     let out = run(

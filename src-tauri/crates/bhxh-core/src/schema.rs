@@ -74,4 +74,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "signatures",
         sql: include_str!("../migrations/0014_signatures.sql"),
     },
+    Migration {
+        version: 15,
+        name: "paper text",
+        sql: include_str!("../migrations/0015_paper_text.sql"),
+    },
 ];

@@ -21,6 +21,7 @@
 //!   `bhxh-report`) on page 1.
 //! - [`cover`]: cutting a batch at its cover sheets.
 //! - [`folder`]: which files of the scan inbox's folder are taken, and how.
+//! - [`ocr`]: a page's Vietnamese text read by Tesseract, flagged when unreadable.
 //!
 //! # Architecture invariants
 //!
@@ -38,6 +39,7 @@ mod error;
 pub mod folder;
 mod formats;
 pub mod inspect;
+pub mod ocr;
 pub mod page;
 pub mod qr;
 

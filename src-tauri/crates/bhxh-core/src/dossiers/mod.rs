@@ -10,6 +10,7 @@
 pub mod code;
 pub mod files;
 pub mod inbox;
+pub mod ocr;
 pub mod qr;
 pub mod results;
 pub mod reuse;

@@ -54,7 +54,9 @@ fn fts_query(folded: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-/// Search dossiers, newest first. `today` decides which are late.
+/// Search dossiers, newest first. `today` decides which are late. Words
+/// match the applicant's name and the procedure, and the words OCR read on
+/// the dossier's papers (`paper_text`).
 pub fn search(
     conn: &Connection,
     q: &SearchQuery,
@@ -62,33 +64,81 @@ pub fn search(
 ) -> Result<Vec<DossierSummary>, CoreError> {
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let text = q.text.trim();
+    if text.is_empty() {
+        return run(conn, q, today, "dossier d", "d.id", None, limit);
+    }
+    let exact: i64 = conn.query_row(
+        "SELECT count(*) FROM dossier WHERE code = ?1",
+        [text.to_uppercase()],
+        |r| r.get(0),
+    )?;
+    if exact > 0 {
+        let f = ("d.code = ?".to_owned(), text.to_uppercase());
+        return run(conn, q, today, "dossier d", "d.id", Some(f), limit);
+    }
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let f = ("d.applicant_id = ?".to_owned(), text.to_owned());
+        return run(conn, q, today, "dossier d", "d.id", Some(f), limit);
+    }
+    let Some(m) = fts_query(&fold(text)) else {
+        return Ok(Vec::new());
+    };
+    // Newest first straight from each index: FTS5 walks its doclists in
+    // descending rowid order and the LIMIT stops it early, instead of
+    // collecting and sorting every match of a common name.
+    let mut found = run(
+        conn,
+        q,
+        today,
+        "dossier_fts f JOIN dossier d ON d.id = f.rowid",
+        "f.rowid",
+        Some(("dossier_fts MATCH ?".to_owned(), m.clone())),
+        limit,
+    )?;
+    // Words on the papers: several pages of one dossier may match, so more
+    // rows are asked for and each dossier kept once.
+    let in_papers = run(
+        conn,
+        q,
+        today,
+        "paper_text_fts f JOIN paper_text p ON p.id = f.rowid JOIN dossier d ON d.id = p.dossier_id",
+        "f.rowid",
+        Some(("paper_text_fts MATCH ?".to_owned(), m)),
+        limit.saturating_mul(4).min(2000),
+    )?;
+    let before = found.len();
+    for s in in_papers {
+        if !found.iter().any(|f| f.code == s.code) {
+            found.push(s);
+        }
+    }
+    if found.len() > before {
+        found.sort_by(|a, b| {
+            b.received_at
+                .cmp(&a.received_at)
+                .then_with(|| b.code.cmp(&a.code))
+        });
+        found.truncate(limit as usize);
+    }
+    Ok(found)
+}
+
+/// One query of [`search`]: `from` and `order`, the text's own filter
+/// (`?` for its argument), then the query's other filters.
+fn run(
+    conn: &Connection,
+    q: &SearchQuery,
+    today: NaiveDate,
+    from: &str,
+    order: &str,
+    first: Option<(String, String)>,
+    limit: u32,
+) -> Result<Vec<DossierSummary>, CoreError> {
     let mut filters: Vec<String> = Vec::new();
     let mut args: Vec<Value> = vec![Value::Text(today.to_string())];
-    let mut from = "dossier d".to_owned();
-    let mut order = "d.id";
-    if !text.is_empty() {
-        let exact: i64 = conn.query_row(
-            "SELECT count(*) FROM dossier WHERE code = ?1",
-            [text.to_uppercase()],
-            |r| r.get(0),
-        )?;
-        if exact > 0 {
-            filters.push(format!("d.code = ?{}", args.len() + 1));
-            args.push(Value::Text(text.to_uppercase()));
-        } else if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
-            filters.push(format!("d.applicant_id = ?{}", args.len() + 1));
-            args.push(Value::Text(text.to_owned()));
-        } else if let Some(m) = fts_query(&fold(text)) {
-            from = "dossier_fts f JOIN dossier d ON d.id = f.rowid".to_owned();
-            // Newest first straight from the index: FTS5 walks its doclists
-            // in descending rowid order and the LIMIT stops it early, instead
-            // of collecting and sorting every match of a common name.
-            order = "f.rowid";
-            filters.push(format!("dossier_fts MATCH ?{}", args.len() + 1));
-            args.push(Value::Text(m));
-        } else {
-            return Ok(Vec::new());
-        }
+    if let Some((filter, arg)) = first {
+        filters.push(filter.replace('?', &format!("?{}", args.len() + 1)));
+        args.push(Value::Text(arg));
     }
     if let Some(s) = q.status {
         filters.push(format!("d.status = ?{}", args.len() + 1));
