@@ -17,6 +17,7 @@ pub mod ocr;
 pub mod participants;
 pub mod plan;
 pub mod progress;
+pub mod scan;
 pub mod session;
 pub mod signing;
 pub mod sync;
@@ -100,10 +101,13 @@ pub fn contract() -> Builder<tauri::Wry> {
             signing::signing_configure,
             signing::dossier_sign,
             signing::dossier_signatures,
+            scan::scanners_list,
+            scan::dossier_scan,
         ])
         .events(collect_events![
             card::CardProgressEvent,
-            inbox::InboxReportEvent
+            inbox::InboxReportEvent,
+            scan::ScanProgressEvent
         ])
         .typ::<bhxh_app::ErrorCode>()
         .typ::<bhxh_app::policy::Action>()

@@ -62,11 +62,13 @@ pub enum ErrorCode {
     SigningCertificate,
     SigningError,
     BadPdf,
+    NoScanner,
+    ScannerError,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 48] = [
+    pub const ALL: [ErrorCode; 50] = [
         ErrorCode::KeyringUnavailable,
         ErrorCode::KeyringLocked,
         ErrorCode::KeyringError,
@@ -114,6 +116,8 @@ impl ErrorCode {
         ErrorCode::SigningCertificate,
         ErrorCode::SigningError,
         ErrorCode::BadPdf,
+        ErrorCode::NoScanner,
+        ErrorCode::ScannerError,
         ErrorCode::Internal,
     ];
 
@@ -167,6 +171,8 @@ impl ErrorCode {
             ErrorCode::SigningCertificate => "signing_certificate",
             ErrorCode::SigningError => "signing_error",
             ErrorCode::BadPdf => "bad_pdf",
+            ErrorCode::NoScanner => "no_scanner",
+            ErrorCode::ScannerError => "scanner_error",
             ErrorCode::Internal => "internal",
         }
     }
@@ -238,6 +244,8 @@ pub enum DeskError {
     Sync(#[from] bhxh_sync::SyncError),
     #[error("{0}")]
     Sign(#[from] bhxh_sign::SignError),
+    #[error("{0}")]
+    Scanner(#[from] bhxh_scan::scanner::ScannerError),
     #[error("{file}: {source}")]
     Scan {
         file: String,
@@ -297,6 +305,8 @@ impl DeskError {
             ) => ErrorCode::FileTampered,
             DeskError::Files(_) => ErrorCode::FileStoreError,
             DeskError::Scan { .. } => ErrorCode::BadScan,
+            DeskError::Scanner(bhxh_scan::scanner::ScannerError::NoScanner) => ErrorCode::NoScanner,
+            DeskError::Scanner(_) => ErrorCode::ScannerError,
             DeskError::Sign(e) => match e.code() {
                 "not_configured" => ErrorCode::SigningNotConfigured,
                 "module" => ErrorCode::SigningModule,

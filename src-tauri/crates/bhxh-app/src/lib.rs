@@ -68,6 +68,8 @@ use bhxh_store::Store;
 
 pub use admin::{CheckReport, SetupInput};
 pub use backup::{BackupDone, Manifest as BackupManifest, RestoreReport};
+/// Scanners (SANE), for the shell and the command line.
+pub use bhxh_scan::scanner;
 pub use error::{DeskError, ErrorCode, ErrorInfo};
 pub use participants::ImportOutcome;
 pub use paths::{DataDir, default_data_dir};

@@ -34,6 +34,7 @@ mod participants;
 mod personal;
 mod plan;
 mod reference;
+mod scan;
 mod setup;
 mod signing;
 mod sync;
@@ -112,6 +113,11 @@ pub enum Command {
     /// Nhận dạng chữ tiếng Việt trên các trang quét (Tesseract), để tìm hồ sơ theo chữ trong giấy tờ.
     #[command(subcommand)]
     Ocr(ocr::OcrCommand),
+    /// Máy quét: liệt kê các máy quét đang nối.
+    #[command(subcommand)]
+    Scanners(scan::ScannersCommand),
+    /// Quét một thành phần hồ sơ thẳng từ máy quét (mặt kính hoặc khay nạp) và số hóa.
+    Scan(scan::ScanArgs),
 }
 
 #[derive(Debug, Args)]
@@ -314,5 +320,7 @@ fn run(command: Command, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
         Command::Signing(c) => signing::signing(c, ctx),
         Command::Pdf(c) => signing::pdf(c, ctx),
         Command::Ocr(c) => ocr::run(c, ctx),
+        Command::Scanners(c) => scan::scanners(c, ctx),
+        Command::Scan(a) => scan::scan(a, ctx),
     }
 }

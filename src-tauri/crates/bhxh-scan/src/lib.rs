@@ -22,6 +22,8 @@
 //! - [`cover`]: cutting a batch at its cover sheets.
 //! - [`folder`]: which files of the scan inbox's folder are taken, and how.
 //! - [`ocr`]: a page's Vietnamese text read by Tesseract, flagged when unreadable.
+//! - [`scanner`]: scanners attached (SANE through `scanimage`), a scan from
+//!   the flatbed or the feeder, page by page.
 //!
 //! # Architecture invariants
 //!
@@ -42,6 +44,7 @@ pub mod inspect;
 pub mod ocr;
 pub mod page;
 pub mod qr;
+pub mod scanner;
 
 pub use assemble::{assemble_pages, assemble_scans};
 pub use error::ScanError;

@@ -131,12 +131,19 @@ export const commands = {
 	dossierSign: (code: string, target: SignTarget, pin: string) => __TAURI_INVOKE<SignedItem[]>("dossier_sign", { code, target, pin }),
 	/**  The signatures of each of a dossier's PDFs, verified now. */
 	dossierSignatures: (code: string) => __TAURI_INVOKE<ItemSignatures[]>("dossier_signatures", { code }),
+	scannersList: () => __TAURI_INVOKE<ScannerLine[]>("scanners_list"),
+	/**
+	 *  Scan component `component` of `code` from `device` (or the first
+	 *  scanner): `source` is `flatbed`, `adf` or `duplex`.
+	 */
+	dossierScan: (code: string, component: number, device: string | null, dpi: number, source: string, colour: boolean) => __TAURI_INVOKE<ImportedComponent>("dossier_scan", { code, component, device, dpi, source, colour }),
 };
 
 /** Events */
 export const events = {
 	cardProgressEvent: makeEvent<CardProgressEvent, CardProgressEvent>("card-progress-event"),
 	inboxReportEvent: makeEvent<InboxReportEvent, InboxReportEvent>("inbox-report-event"),
+	scanProgressEvent: makeEvent<ScanProgressEvent, ScanProgressEvent>("scan-progress-event"),
 };
 
 /* Types */
@@ -520,7 +527,7 @@ export type DossierSummary = {
  *  The UI translates each one into its own language; the variant's
  *  snake-case name is what crosses (`"session_expired"`).
  */
-export type ErrorCode = "keyring_unavailable" | "keyring_locked" | "keyring_error" | "key_missing" | "store_missing" | "files_key_missing" | "wrong_key" | "store_too_new" | "bad_backup" | "corrupt_backup" | "store_error" | "invalid" | "not_found" | "conflict" | "core_error" | "bad_credentials" | "not_signed_in" | "session_expired" | "forbidden" | "already_set_up" | "not_set_up" | "io_error" | "bad_file" | "render_failed" | "file_tampered" | "file_store_error" | "bad_scan" | "sync_not_configured" | "sync_bad_url" | "sync_offline" | "sync_timeout" | "sync_unauthorized" | "sync_revoked" | "sync_rate_limited" | "sync_server_error" | "sync_bad_response" | "sync_too_large" | "sync_store_error" | "signing_not_configured" | "signing_module" | "no_token" | "token_removed" | "wrong_pin" | "pin_locked" | "signing_certificate" | "signing_error" | "bad_pdf" | "internal";
+export type ErrorCode = "keyring_unavailable" | "keyring_locked" | "keyring_error" | "key_missing" | "store_missing" | "files_key_missing" | "wrong_key" | "store_too_new" | "bad_backup" | "corrupt_backup" | "store_error" | "invalid" | "not_found" | "conflict" | "core_error" | "bad_credentials" | "not_signed_in" | "session_expired" | "forbidden" | "already_set_up" | "not_set_up" | "io_error" | "bad_file" | "render_failed" | "file_tampered" | "file_store_error" | "bad_scan" | "sync_not_configured" | "sync_bad_url" | "sync_offline" | "sync_timeout" | "sync_unauthorized" | "sync_revoked" | "sync_rate_limited" | "sync_server_error" | "sync_bad_response" | "sync_too_large" | "sync_store_error" | "signing_not_configured" | "signing_module" | "no_token" | "token_removed" | "wrong_pin" | "pin_locked" | "signing_certificate" | "signing_error" | "bad_pdf" | "no_scanner" | "scanner_error" | "internal";
 
 /**
  *  What crosses to the UI or is printed as JSON by the CLI: the code the
@@ -1077,6 +1084,17 @@ export type RowProblem = {
 	line: number,
 	errors: string[],
 	warnings: string[],
+};
+
+/**  A page arrived from the scanner (its number, from 1). */
+export type ScanProgressEvent = number;
+
+/**  A scanner attached to the desk (SANE device name and what it says of itself). */
+export type ScannerLine = {
+	device: string,
+	vendor: string,
+	model: string,
+	kind: string,
 };
 
 export type SearchQuery = {

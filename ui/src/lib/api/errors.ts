@@ -68,6 +68,8 @@ const CODES: Record<ErrorCode, true> = {
   signing_certificate: true,
   signing_error: true,
   bad_pdf: true,
+  no_scanner: true,
+  scanner_error: true,
   internal: true,
 };
 

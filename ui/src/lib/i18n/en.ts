@@ -541,6 +541,15 @@ export const en: Record<MessageKey, string> = {
   'digitise.export': 'Export the PDFs',
   'digitise.exported': 'Exported: {files}',
   'digitise.hint': 'JPEG scans go into the PDF byte for byte; a received PDF is kept as it is (digital signatures stay valid). Every file is encrypted at rest.',
+  'scan.scanner': 'Scanner',
+  'scan.dpi': 'Resolution',
+  'scan.source': 'Paper source',
+  'scan.flatbed': 'Flatbed (one page)',
+  'scan.feeder': 'Document feeder',
+  'scan.duplex': 'Feeder, both sides',
+  'scan.scan': 'Scan',
+  'scan.progress': 'Scanning… {page} pages received',
+  'scan.done': 'Scanned and digitised component {n} ({pages} pages). Dossier status: {status}.',
   'sign.title': 'Digital signature',
   'sign.component': 'Sign',
   'sign.all': 'Sign every unsigned file',
@@ -743,6 +752,13 @@ export const enErrors: ErrorTable = {
   },
   bad_pdf: {
     message: 'The PDF cannot be read or signed.',
+  },
+  no_scanner: {
+    message: 'No scanner found.',
+    hint: 'Check the cable and power, or that a network scanner is on the same network.',
+  },
+  scanner_error: {
+    message: 'The scanner reported an error.',
   },
   internal: {
     message: 'BHXH Desk ran into an internal error.',

@@ -541,6 +541,15 @@ export const vi = {
   'digitise.export': 'Xuất các tệp PDF',
   'digitise.exported': 'Đã xuất: {files}',
   'digitise.hint': 'Ảnh JPEG được đưa vào PDF nguyên vẹn từng byte; tệp PDF nhận vào được giữ nguyên (không làm mất chữ ký số). Mọi tệp được mã hóa khi lưu.',
+  'scan.scanner': 'Máy quét',
+  'scan.dpi': 'Độ phân giải',
+  'scan.source': 'Nguồn giấy',
+  'scan.flatbed': 'Mặt kính (một trang)',
+  'scan.feeder': 'Khay nạp giấy',
+  'scan.duplex': 'Khay nạp, hai mặt',
+  'scan.scan': 'Quét',
+  'scan.progress': 'Đang quét… đã nhận {page} trang',
+  'scan.done': 'Đã quét và số hóa thành phần {n} ({pages} trang). Trạng thái hồ sơ: {status}.',
   'sign.title': 'Ký số',
   'sign.component': 'Ký số',
   'sign.all': 'Ký số mọi tệp chưa ký',
@@ -749,6 +758,13 @@ export const viErrors: ErrorTable = {
   },
   bad_pdf: {
     message: 'Tệp PDF không đọc hoặc không ký được.',
+  },
+  no_scanner: {
+    message: 'Không tìm thấy máy quét nào.',
+    hint: 'Kiểm tra cáp, nguồn điện, hoặc máy quét mạng cùng mạng với máy tính.',
+  },
+  scanner_error: {
+    message: 'Máy quét báo lỗi.',
   },
   internal: {
     message: 'BHXH Desk gặp lỗi nội bộ.',

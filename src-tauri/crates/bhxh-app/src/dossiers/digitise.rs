@@ -90,6 +90,47 @@ impl Desk {
         self.dossier_import_bytes(code, component, &inputs, declared_pages)
     }
 
+    /// Scan one component straight from a scanner (`scanner`: SANE on
+    /// Linux) and digitise its pages as an import of the scanned files
+    /// would; `on_page(n)` as each page arrives.
+    pub fn dossier_scan(
+        &self,
+        scanner: &dyn bhxh_scan::scanner::Scanner,
+        code: &str,
+        component: u32,
+        req: &bhxh_scan::scanner::ScanRequest,
+        on_page: &mut dyn FnMut(u32),
+    ) -> Result<ImportedComponent, DeskError> {
+        // Checked before the paper goes through the scanner.
+        self.authorize(Action::Digitise)?;
+        dossiers::get(&*self.store.conn()?, code)?;
+        let pages = scanner.scan(req, on_page)?;
+        let inputs: Vec<(String, Vec<u8>)> = pages
+            .into_iter()
+            .enumerate()
+            .map(|(i, b)| (format!("quet-{:03}.jpg", i + 1), b))
+            .collect();
+        self.dossier_import_bytes(code, component, &inputs, None)
+    }
+
+    /// The scanners attached (any signed-in member of staff).
+    pub fn scanners_list(
+        &self,
+        scanner: &dyn bhxh_scan::scanner::Scanner,
+    ) -> Result<Vec<crate::dto::ScannerLine>, DeskError> {
+        self.authorize(Action::ViewDossier)?;
+        Ok(scanner
+            .list()?
+            .into_iter()
+            .map(|s| crate::dto::ScannerLine {
+                device: s.device,
+                vendor: s.vendor,
+                model: s.model,
+                kind: s.kind,
+            })
+            .collect())
+    }
+
     /// As [`Desk::dossier_result_import`], with files on disk.
     pub fn dossier_result_import_files(
         &self,

@@ -728,3 +728,13 @@ impl Sex {
         bhxh_core::reference::pid::Sex::from(self).label_vi()
     }
 }
+
+/// A scanner attached to the desk (SANE device name and what it says of itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ScannerLine {
+    pub device: String,
+    pub vendor: String,
+    pub model: String,
+    pub kind: String,
+}

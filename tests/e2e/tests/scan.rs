@@ -1,0 +1,127 @@
+//! Scanning and OCR in the real window: a component scanned from SANE's own
+//! `test` backend (a real SANE stack, the test's own `SANE_CONFIG_DIR`)
+//! through the Digitise screen, its ten feeder pages reported as they come;
+//! then a paper with Vietnamese text digitised, read in the background by
+//! the real Tesseract, and the dossier found from the Intake screen's search
+//! box by a word that is only on the paper, typed without diacritics.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use bhxh_e2e::*;
+use fantoccini::key::Key;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_component_is_scanned_in_the_window_and_found_by_a_word_on_its_paper() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    let sane = dir.path().join("sane.d");
+    std::fs::create_dir_all(&sane)?;
+    std::fs::write(sane.join("dll.conf"), "test\n")?;
+    std::fs::write(sane.join("test.conf"), "number_of_devices 1\n")?;
+    let driver =
+        Driver::start_with_env(&[("SANE_CONFIG_DIR".to_owned(), sane.display().to_string())])?;
+    let c = driver.launch(&data).await?;
+    let result =
+        async {
+            first_start_setup(&c).await?;
+            sign_in(&c, ADMIN_USER, ADMIN_PASSWORD).await?;
+            visible(&c, "#nav-digitise").await?;
+            let out = Command::new(app_path()?)
+                .arg("--data-dir")
+                .arg(&data)
+                .args([
+                    "dossier",
+                    "new",
+                    "--procedure",
+                    "BHXH.04",
+                    "--applicant-id",
+                    "017093047064",
+                    "--name",
+                    "Nguyễn Văn Đức",
+                    "--dob",
+                    "1993-01-05",
+                    "--sex",
+                    "nam",
+                    "--components",
+                    "1,2",
+                    "--json",
+                ])
+                .env("BHXH_DESK_USER", ADMIN_USER)
+                .env("BHXH_DESK_PASSWORD", ADMIN_PASSWORD)
+                .output()?;
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let intake: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+            let code = intake["dossier"]["code"].as_str().unwrap().to_owned();
+
+            // The feeder's ten pages, straight into component 1.
+            click(&c, "#nav-digitise").await?;
+            fill(&c, "#digitise-code", &code).await?;
+            click(&c, "#digitise-open").await?;
+            text_contains(&c, "#scanner", "test:0").await?;
+            select(&c, "#scan-source-1", "adf").await?;
+            select(&c, "#scan-dpi", "200").await?;
+            click(&c, "#scan-1").await?;
+            text_contains(
+                &c,
+                "#digitise-notice",
+                "Đã quét và số hóa thành phần 1 (10 trang)",
+            )
+            .await?;
+            text_contains(&c, "#component-1", "PDF: 10 trang").await?;
+
+            // A paper with words on it, for component 2.
+            let page = dir.path().join("giay-ra-vien.jpg");
+            let font = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../assets/fonts/LiberationSerif-Regular.ttf");
+            let made = Command::new("convert")
+            .args(["-density", "300", "-units", "PixelsPerInch", "-background", "white"])
+            .args(["-fill", "black", "-font"])
+            .arg(&font)
+            .args(["-pointsize", "12"])
+            .arg("label:GIẤY RA VIỆN\nBệnh viện Đa khoa vùng Tây Nguyên\nChẩn đoán: viêm phổi cấp")
+            .args(["-bordercolor", "white", "-border", "120", "-quality", "90"])
+            .arg(&page)
+            .status()?;
+            assert!(made.success(), "ImageMagick convert");
+            let input = c.find(fantoccini::Locator::Css("#files-2")).await?;
+            input.send_keys(page.to_str().unwrap()).await?;
+            click(&c, "#import-2").await?;
+            text_contains(&c, "#digitise-notice", "Đã số hóa thành phần 2 (1 trang)").await?;
+
+            // OCR runs in the background; the search box finds the dossier by a
+            // word of the paper once it has (typed without diacritics).
+            click(&c, "#nav-intake").await?;
+            let deadline = Instant::now() + Duration::from_secs(120);
+            loop {
+                fill(
+                    &c,
+                    "#dossier-search",
+                    &format!("tay nguyen{}", char::from(Key::Enter)),
+                )
+                .await?;
+                tokio::time::sleep(Duration::from_millis(800)).await;
+                let rows = count(&c, "#dossier-results tbody tr").await?;
+                if rows == 1 {
+                    text_contains(&c, "#dossier-results", &code).await?;
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "the paper's words were not found within 120 s"
+                );
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            snap(&c, "10-found-by-paper-text").await?;
+            Ok::<(), Error>(())
+        }
+        .await;
+    c.close().await?;
+    result
+}
