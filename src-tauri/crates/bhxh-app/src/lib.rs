@@ -66,6 +66,7 @@ use bhxh_store::Store;
 
 pub use admin::{CheckReport, SetupInput};
 pub use backup::{BackupDone, Manifest as BackupManifest, RestoreReport};
+pub use dossiers::papers::Printed;
 pub use error::{DeskError, ErrorCode, ErrorInfo};
 pub use participants::ImportOutcome;
 pub use paths::{DataDir, default_data_dir};
@@ -77,6 +78,14 @@ pub use session::{DeskStatus, Session, SessionInfo};
 pub const KEYRING_SERVICE: &str = "bhxh-desk";
 
 /// Where "now" comes from; tests move it forward.
+/// A print queue as the window and `printers list` show it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PrinterLine {
+    pub name: String,
+    pub is_default: bool,
+}
+
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
 pub fn system_clock() -> Clock {
@@ -93,6 +102,8 @@ pub struct Desk {
     files: Mutex<Option<Arc<FileStore>>>,
     /// The key that signs the papers' QR codes, read at first use.
     paper_key: Mutex<Option<Key256>>,
+    /// The operating system's print system (CUPS on Linux).
+    printer: Mutex<Arc<dyn bhxh_print::Printer>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -142,6 +153,7 @@ impl Desk {
             clock,
             files: Mutex::new(None),
             paper_key: Mutex::new(None),
+            printer: Mutex::new(Arc::from(bhxh_print::system())),
         };
         desk.ensure_seeded()?;
         Ok(desk)
@@ -203,18 +215,33 @@ impl Desk {
         Ok(())
     }
 
-    /// `Documents/BHXH Desk/<name>`, or `<data dir>/<fallback>` on a machine
-    /// without a Documents folder; created if missing.
-    pub fn output_dir(&self, name: &str, fallback: &str) -> Result<PathBuf, DeskError> {
-        let dir = directories::UserDirs::new()
-            .and_then(|u| u.document_dir().map(Path::to_path_buf))
-            .map(|d| d.join("BHXH Desk").join(name))
-            .unwrap_or_else(|| self.dir.path().join(fallback));
-        std::fs::create_dir_all(&dir).map_err(|source| DeskError::Io {
-            path: dir.clone(),
-            source,
-        })?;
-        Ok(dir)
+    /// The print system papers and reports go to.
+    pub(crate) fn printer(&self) -> Arc<dyn bhxh_print::Printer> {
+        match self.printer.lock() {
+            Ok(p) => Arc::clone(&p),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Print through another print system (tests, tools: a private CUPS).
+    pub fn set_printer(&self, printer: Arc<dyn bhxh_print::Printer>) {
+        match self.printer.lock() {
+            Ok(mut p) => *p = printer,
+            Err(poisoned) => *poisoned.into_inner() = printer,
+        }
+    }
+
+    /// The print queues, the default first (nothing personal: no sign-in).
+    pub fn printers(&self) -> Result<Vec<PrinterLine>, DeskError> {
+        Ok(self
+            .printer()
+            .queues()?
+            .into_iter()
+            .map(|q| PrinterLine {
+                name: q.name,
+                is_default: q.is_default,
+            })
+            .collect())
     }
 
     pub fn data_dir(&self) -> &Path {

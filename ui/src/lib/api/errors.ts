@@ -59,6 +59,13 @@ const CODES: Record<ErrorCode, true> = {
   sync_bad_response: true,
   sync_too_large: true,
   sync_store_error: true,
+  no_printer: true,
+  printer_not_chosen: true,
+  printer_unknown: true,
+  print_service_down: true,
+  print_client_missing: true,
+  print_not_supported: true,
+  print_failed: true,
   internal: true,
 };
 
