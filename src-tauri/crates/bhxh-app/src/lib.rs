@@ -86,6 +86,23 @@ pub struct PrinterLine {
     pub is_default: bool,
 }
 
+/// The queues of this machine's print system, the default first, without
+/// opening a store (`bhxh-desk printers list`).
+pub fn system_printers() -> Result<Vec<PrinterLine>, DeskError> {
+    printer_lines(&*bhxh_print::system())
+}
+
+fn printer_lines(printer: &dyn bhxh_print::Printer) -> Result<Vec<PrinterLine>, DeskError> {
+    Ok(printer
+        .queues()?
+        .into_iter()
+        .map(|q| PrinterLine {
+            name: q.name,
+            is_default: q.is_default,
+        })
+        .collect())
+}
+
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
 pub fn system_clock() -> Clock {
@@ -233,15 +250,7 @@ impl Desk {
 
     /// The print queues, the default first (nothing personal: no sign-in).
     pub fn printers(&self) -> Result<Vec<PrinterLine>, DeskError> {
-        Ok(self
-            .printer()
-            .queues()?
-            .into_iter()
-            .map(|q| PrinterLine {
-                name: q.name,
-                is_default: q.is_default,
-            })
-            .collect())
+        printer_lines(&*self.printer())
     }
 
     pub fn data_dir(&self) -> &Path {

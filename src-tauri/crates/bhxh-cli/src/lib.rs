@@ -32,6 +32,7 @@ mod inbox;
 mod participants;
 mod personal;
 mod plan;
+mod printers;
 mod reference;
 mod setup;
 mod sync;
@@ -101,6 +102,9 @@ pub enum Command {
     /// Đồng bộ với BHXH Việt Nam: cấu hình, đồng bộ ngay, trạng thái.
     #[command(subcommand)]
     Sync(sync::SyncCommand),
+    /// Máy in của hệ thống in (CUPS): danh sách, máy in mặc định.
+    #[command(subcommand)]
+    Printers(printers::PrintersCommand),
 }
 
 #[derive(Debug, Args)]
@@ -300,5 +304,15 @@ fn run(command: Command, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
         Command::Search(a) => dossier::search(a, ctx),
         Command::Inbox(c) => inbox::run(c, ctx),
         Command::Sync(c) => sync::run(c, ctx),
+        Command::Printers(c) => printers::run(c, ctx),
     }
+}
+
+/// What a print command says once the print system took the job.
+fn printed(w: &mut dyn Write, done: &bhxh_app::Printed) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "Đã gửi tới máy in {} (lệnh in {}): {}",
+        done.printer, done.job_id, done.title
+    )
 }
