@@ -34,7 +34,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("bhxh-store", &["bhxh-secrets"]),
     ("bhxh-sync", &["bhxh-core", "bhxh-sync-proto"]),
     ("bhxh-hq", &["bhxh-sync-proto"]),
-    ("bhxh-e2e", &["bhxh-emrtd"]),
+    ("bhxh-e2e", &["bhxh-emrtd", "bhxh-print"]),
     ("bhxh-emrtd", &[]),
     ("bhxh-print", &[]),
     ("bhxh-report", &[]),
