@@ -141,6 +141,9 @@ impl Desk {
     pub fn open_with_clock(data_dir: &Path, clock: Clock) -> Result<Desk, DeskError> {
         let dir = DataDir::prepare(data_dir)?;
         dir.sweep_backup_debris();
+        // A paper's private print file left by a process killed while
+        // printing (an hour gives any running print time to finish).
+        bhxh_print::spool::sweep(None, std::time::Duration::from_secs(3600));
         let keyring = Keyring::open_native(KEYRING_SERVICE)?;
         let key_name = dir.key_name();
         let db = dir.db_path();

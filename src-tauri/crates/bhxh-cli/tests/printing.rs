@@ -132,6 +132,21 @@ fn a_receipt_is_printed_through_cups_and_nothing_personal_stays_on_disk() {
     cups.wait_completed(&job2, Duration::from_secs(30));
     assert!(pdf_text(&cups.job_bytes(&job2)).contains("PHIẾU KIỂM SOÁT"));
 
+    // This month's report (a draft), on the default queue.
+    let month = text(&Command::new("date").arg("+%Y-%m").output().unwrap().stdout)
+        .trim()
+        .to_owned();
+    let done = ok_json(&cli_env(
+        dir.path(),
+        &["report", "print", "month", &month, "--json"],
+        "",
+        &env,
+    ));
+    assert_eq!(done["printer"], "quay-1");
+    let job3 = done["jobId"].as_str().unwrap().to_owned();
+    cups.wait_completed(&job3, Duration::from_secs(30));
+    assert!(pdf_text(&cups.job_bytes(&job3)).contains("BÁO CÁO"));
+
     // No private copy left, nothing in Documents or anywhere under HOME.
     assert_eq!(files_under(tmp.path()), Vec::<String>::new());
     assert_eq!(files_under(home.path()), Vec::<String>::new());
@@ -144,7 +159,7 @@ fn a_receipt_is_printed_through_cups_and_nothing_personal_stays_on_disk() {
         .iter()
         .filter(|e| e["action"] == "print")
         .collect();
-    assert_eq!(prints.len(), 2, "{prints:#?}");
+    assert_eq!(prints.len(), 3, "{prints:#?}");
     assert!(
         prints
             .iter()
