@@ -256,7 +256,17 @@ describe('the error sentences', () => {
   });
 
   it('take no parameters in the message, only known ones elsewhere, the same in both languages', () => {
-    const known = ['idleMinutes', 'lockoutThreshold', 'lockoutMinutes', 'until', 'path', 'count', 'roles'];
+    const known = [
+      'idleMinutes',
+      'lockoutThreshold',
+      'lockoutMinutes',
+      'until',
+      'path',
+      'count',
+      'roles',
+      'printer',
+      'server',
+    ];
     for (const code of ERROR_CODES) {
       for (const table of Object.values(tables)) {
         expect(placeholders(table[code].message), code).toEqual([]);

@@ -710,10 +710,12 @@ export const enErrors: ErrorTable = {
   },
   printer_unknown: {
     message: 'There is no such printer.',
+    detail: 'Printer: {printer}.',
     hint: 'Choose the printer again from the list (it may have been removed).',
   },
   print_service_down: {
     message: 'The print service (CUPS) is not running.',
+    detail: 'Print server: {server}.',
     hint: 'Ask IT to start the print service; meanwhile, choose "Save PDF…".',
   },
   print_client_missing: {

@@ -716,10 +716,12 @@ export const viErrors: ErrorTable = {
   },
   printer_unknown: {
     message: 'Không có máy in này.',
+    detail: 'Máy in: {printer}.',
     hint: 'Hãy chọn lại máy in trong danh sách (máy in có thể vừa bị gỡ).',
   },
   print_service_down: {
     message: 'Dịch vụ in (CUPS) không chạy.',
+    detail: 'Máy chủ in: {server}.',
     hint: 'Hãy nhờ cán bộ tin học khởi động dịch vụ in; trong lúc chờ, chọn "Lưu PDF…".',
   },
   print_client_missing: {
