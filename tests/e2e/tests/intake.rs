@@ -318,3 +318,46 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
     let _ = c.close().await;
     result
 }
+
+/// A computer whose print system has no printer: "In" says so in Vietnamese
+/// and offers "Lưu PDF" instead; the printer chooser says there is none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_printer_the_receipt_offers_the_pdf() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    // A scheduler with no queue at all.
+    let cups = bhxh_print::testing::CupsServer::start();
+    let driver = Driver::start_with_env(&cups.env())?;
+    let c = driver.launch(&data).await?;
+    let result = async {
+        first_start_setup(&c).await?;
+        sign_in(&c, ADMIN_USER, ADMIN_PASSWORD).await?;
+        click(&c, "#nav-intake").await?;
+        visible(&c, "#intake-form").await?;
+        text_contains(&c, "#printer-none", "Chưa có máy in nào").await?;
+        fill(
+            &c,
+            "#intake-qr",
+            &format!("{CARD_QR}{}", char::from(Key::Enter)),
+        )
+        .await?;
+        text_contains(&c, "#intake-form", "Đã điền thông tin từ mã QR").await?;
+        select(&c, "#intake-procedure", "BHXH.01").await?;
+        visible(&c, "#intake-components").await?;
+        click(&c, "#intake-submit").await?;
+        text_contains(&c, "#intake-done", "Đã tiếp nhận hồ sơ").await?;
+        click(&c, "#intake-receipt").await?;
+        text_contains(
+            &c,
+            "#intake-receipt-error",
+            "Máy tính này chưa có máy in nào",
+        )
+        .await?;
+        text_contains(&c, "#intake-receipt-save-instead", "Lưu PDF").await?;
+        assert!(cups.all_jobs().is_empty());
+        Ok::<_, Error>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result
+}
