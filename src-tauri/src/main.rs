@@ -87,6 +87,9 @@ fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
     let typed = contract.invoke_handler();
     let raw = raw_body_handler();
     let app = tauri::Builder::default()
+        // The save and folder dialogs: "Lưu PDF…" and exports go only where
+        // the user chooses (capability `dialog:allow-save`, `dialog:allow-open`).
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(move |invoke| {
             if invoke.message.command() == "upload_file" {

@@ -1,7 +1,8 @@
 //! Dossier intake at the one-stop desk (plan tasks 13–15): intake, the
 //! dossier, its papers, digitising its components and results, reuse.
 
-use bhxh_app::ErrorInfo;
+use std::path::Path;
+
 use bhxh_app::dossiers::{
     ApplicantPrefill, DossierForm, ImportedComponent, ImportedResult, Reused,
 };
@@ -9,6 +10,7 @@ use bhxh_app::dto::{
     Dossier, DossierStatus, DossierSummary, FileLine, Intake, IntakeInput, ResultLine,
     ReuseCandidate, SearchQuery, SourceKind,
 };
+use bhxh_app::{ErrorInfo, Printed};
 use tauri::State;
 
 use crate::state::DeskState;
@@ -57,17 +59,35 @@ pub async fn dossier_search(
     state.run(move |d| d.dossier_search(&query)).await
 }
 
-/// Form 01 into Documents/BHXH Desk/Hồ sơ; returns the file's path.
+/// Print a paper of the dossier through the OS print system, on `printer`
+/// or the default one (nothing is kept on disk once the job is spooled).
 #[tauri::command]
 #[specta::specta]
-pub async fn dossier_receipt(
+pub async fn dossier_print(
     state: State<'_, DeskState>,
     code: String,
+    form: DossierForm,
+    printer: Option<String>,
+) -> Result<Printed, ErrorInfo> {
+    state
+        .run(move |d| d.dossier_print(&code, form, printer.as_deref()))
+        .await
+}
+
+/// "Lưu PDF…": a paper of the dossier written to the file the user chose in
+/// the save dialog (atomically); returns that path.
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_form_save(
+    state: State<'_, DeskState>,
+    code: String,
+    form: DossierForm,
+    path: String,
 ) -> Result<String, ErrorInfo> {
     state
         .run(move |d| {
-            d.dossier_receipt_to_documents(&code)
-                .map(|p| p.display().to_string())
+            d.dossier_form_to(&code, form, Path::new(&path))
+                .map(|()| path)
         })
         .await
 }
@@ -86,31 +106,29 @@ pub async fn dossier_extend(
         .await
 }
 
-/// A paper of the dossier's own set into Documents/BHXH Desk/Hồ sơ; returns the path.
+/// Print the yearly register (form 06) through the OS print system.
 #[tauri::command]
 #[specta::specta]
-pub async fn dossier_form(
+pub async fn dossier_register_print(
     state: State<'_, DeskState>,
-    code: String,
-    form: DossierForm,
-) -> Result<String, ErrorInfo> {
+    year: i32,
+    printer: Option<String>,
+) -> Result<Printed, ErrorInfo> {
     state
-        .run(move |d| {
-            d.dossier_form_to_documents(&code, form)
-                .map(|p| p.display().to_string())
-        })
+        .run(move |d| d.dossier_register_print(year, printer.as_deref()))
         .await
 }
 
-/// The yearly register (form 06) into Documents/BHXH Desk/Hồ sơ.
+/// The yearly register (form 06) into the file the user chose.
 #[tauri::command]
 #[specta::specta]
-pub async fn dossier_register(state: State<'_, DeskState>, year: i32) -> Result<String, ErrorInfo> {
+pub async fn dossier_register_save(
+    state: State<'_, DeskState>,
+    year: i32,
+    path: String,
+) -> Result<String, ErrorInfo> {
     state
-        .run(move |d| {
-            d.dossier_register_to_documents(year)
-                .map(|p| p.display().to_string())
-        })
+        .run(move |d| d.dossier_register_to(year, Path::new(&path)).map(|()| path))
         .await
 }
 
@@ -148,19 +166,18 @@ pub async fn dossier_files(
     state.run(move |d| d.dossier_files(&code)).await
 }
 
-/// Export the component PDFs, decrypted, into Documents/BHXH Desk/Hồ sơ/<code>.
+/// Export the component and result PDFs, decrypted, into the folder the
+/// user chose in the folder dialog.
 #[tauri::command]
 #[specta::specta]
 pub async fn dossier_export(
     state: State<'_, DeskState>,
     code: String,
+    dir: String,
 ) -> Result<Vec<String>, ErrorInfo> {
     state
         .run(move |d| {
-            let dir = d
-                .output_dir("Hồ sơ", "ho-so")?
-                .join(code.replace(['/', '\\'], "_"));
-            d.dossier_export(&code, &dir)
+            d.dossier_export(&code, Path::new(&dir))
                 .map(|v| v.iter().map(|p| p.display().to_string()).collect())
         })
         .await

@@ -16,6 +16,7 @@ pub mod inbox;
 pub mod ocr;
 pub mod participants;
 pub mod plan;
+pub mod printing;
 pub mod progress;
 pub mod scan;
 pub mod session;
@@ -51,12 +52,13 @@ pub fn contract() -> Builder<tauri::Wry> {
             progress::report_revisions,
             progress::report_approve,
             progress::report_reopen,
-            progress::report_export,
+            progress::report_save,
+            progress::report_print,
             progress::report_settings,
             progress::report_settings_save,
             progress::progress_evidence,
             progress::progress_evidence_add,
-            progress::progress_evidence_export,
+            progress::progress_evidence_save,
             participants::participants_import,
             participants::participants_search,
             participants::participants_share,
@@ -70,10 +72,12 @@ pub fn contract() -> Builder<tauri::Wry> {
             dossiers::cccd_qr_applicant,
             dossiers::dossier_set_status,
             dossiers::dossier_search,
-            dossiers::dossier_receipt,
-            dossiers::dossier_form,
+            dossiers::dossier_print,
+            dossiers::dossier_form_save,
             dossiers::dossier_extend,
-            dossiers::dossier_register,
+            dossiers::dossier_register_print,
+            dossiers::dossier_register_save,
+            printing::printers_list,
             dossiers::dossier_import,
             dossiers::dossier_files,
             dossiers::dossier_export,

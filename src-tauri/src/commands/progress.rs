@@ -2,7 +2,8 @@
 
 use bhxh_app::dto::{Attention, Evidence, ProgressEntry, ProgressInput, ReportRecord, Snapshot};
 use bhxh_app::reports::ReportSettings;
-use bhxh_app::{ErrorInfo, ExportedReport, MonthProgress};
+use bhxh_app::{ErrorInfo, ExportedReport, MonthProgress, Printed};
+use std::path::{Path, PathBuf};
 use tauri::State;
 
 use crate::state::DeskState;
@@ -78,16 +79,40 @@ pub async fn report_reopen(
         .await
 }
 
-/// PDF and XLSX into the user's Documents folder; returns the file paths.
+/// The report's PDF and/or XLSX into the files the user chose in the save
+/// dialog (each atomically); returns what was written.
 #[tauri::command]
 #[specta::specta]
-pub async fn report_export(
+pub async fn report_save(
     state: State<'_, DeskState>,
     kind: String,
     period: String,
+    pdf: Option<String>,
+    xlsx: Option<String>,
 ) -> Result<ExportedReport, ErrorInfo> {
     state
-        .run(move |d| d.report_export_to_documents(&kind, &period))
+        .run(move |d| {
+            let targets = bhxh_app::ExportTargets {
+                pdf: pdf.map(PathBuf::from),
+                xlsx: xlsx.map(PathBuf::from),
+                json: None,
+            };
+            d.report_export(&kind, &period, None, &targets)
+        })
+        .await
+}
+
+/// Print the report through the OS print system.
+#[tauri::command]
+#[specta::specta]
+pub async fn report_print(
+    state: State<'_, DeskState>,
+    kind: String,
+    period: String,
+    printer: Option<String>,
+) -> Result<Printed, ErrorInfo> {
+    state
+        .run(move |d| d.report_print(&kind, &period, None, printer.as_deref()))
         .await
 }
 
@@ -133,17 +158,19 @@ pub async fn progress_evidence_add(
         .await
 }
 
-/// A decrypted copy into Documents/BHXH Desk/Minh chứng; returns the path.
+/// A decrypted copy into the file the user chose in the save dialog;
+/// returns that path.
 #[tauri::command]
 #[specta::specta]
-pub async fn progress_evidence_export(
+pub async fn progress_evidence_save(
     state: State<'_, DeskState>,
     id: i64,
+    path: String,
 ) -> Result<String, ErrorInfo> {
     state
         .run(move |d| {
-            d.progress_evidence_export_to_documents(id)
-                .map(|p| p.display().to_string())
+            d.progress_evidence_save(id, Path::new(&path))
+                .map(|()| path)
         })
         .await
 }

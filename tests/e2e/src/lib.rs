@@ -270,3 +270,48 @@ pub async fn snap(c: &Client, name: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// The private CUPS scheduler of the print tests, with one default queue
+/// `desk` printing into a file; hand [`bhxh_print::testing::CupsServer::env`]
+/// to [`Driver::start_with_env`] so the app prints there.
+pub fn print_bench() -> bhxh_print::testing::CupsServer {
+    let cups = bhxh_print::testing::CupsServer::start();
+    cups.add_queue("desk");
+    cups.set_default("desk");
+    cups
+}
+
+/// The job id in the window's "Đã gửi tới máy in Q (lệnh in ID)." line.
+pub fn job_in(sent: &str) -> String {
+    sent.split("lệnh in ")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .map(str::to_owned)
+        .unwrap_or_default()
+}
+
+/// The words of a PDF's bytes, as poppler's pdftotext reads them with
+/// `args` (`-raw`: in the order they are drawn).
+pub fn pdf_bytes_words(pdf: &[u8], args: &[&str]) -> Result<String> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("job.pdf");
+    std::fs::write(&path, pdf)?;
+    let out = Command::new("pdftotext")
+        .args(args)
+        .arg(&path)
+        .arg("-")
+        .output()?;
+    Ok(String::from_utf8(out.stdout)?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
+/// The id of the element that has the focus.
+pub async fn focused_id(c: &Client) -> Result<String> {
+    Ok(c.active_element()
+        .await?
+        .attr("id")
+        .await?
+        .unwrap_or_default())
+}

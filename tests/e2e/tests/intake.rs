@@ -1,7 +1,9 @@
 //! Dossier intake in the real window: the applicant filled from a CCCD QR
 //! code typed in by a barcode scanner, the dossier taken in, its receipt
-//! written and read back by poppler, then the dossier found by a name typed
-//! without diacritics and moved along its flow.
+//! printed with Ctrl+P through a private CUPS scheduler and read back from
+//! the print spool by poppler (the focus back in the scan box, nothing in
+//! Documents), then the dossier found by a name typed without diacritics,
+//! moved along its flow and its other papers printed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
@@ -11,17 +13,6 @@ use fantoccini::key::Key;
 /// The front QR text of an (invented) citizen's card.
 const CARD_QR: &str =
     "001093047064|123456789|Nguyễn Văn Đức|05011993|Nam|Số 5 Lê Lợi, Phủ Lý, Hà Nam|01022021";
-
-/// The words of a PDF, as poppler's pdftotext reads them.
-fn pdf_words(path: &str) -> Result<String> {
-    let out = std::process::Command::new("pdftotext")
-        .args(["-raw", path, "-"])
-        .output()?;
-    Ok(String::from_utf8(out.stdout)?
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" "))
-}
 
 /// The dossier code in the intake notice "… hồ sơ CODE. …".
 fn code_in(notice: &str) -> String {
@@ -37,13 +28,21 @@ fn code_in(notice: &str) -> String {
 async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
-    let driver = Driver::start()?;
+    let cups = print_bench();
+    // A HOME of its own: nothing may appear in its Documents.
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join("Documents"))?;
+    let mut env = cups.env();
+    env.push(("HOME".into(), home.display().to_string()));
+    let driver = Driver::start_with_env(&env)?;
     let c = driver.launch(&data).await?;
     let result = async {
         first_start_setup(&c).await?;
         sign_in(&c, ADMIN_USER, ADMIN_PASSWORD).await?;
         click(&c, "#nav-intake").await?;
         visible(&c, "#intake-form").await?;
+        // The print system's queues in the printer chooser.
+        text_contains(&c, "#printer-choice", "desk").await?;
 
         // A scanner "types" the QR text of the card's front and presses Enter.
         fill(
@@ -85,18 +84,37 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
         );
         snap(&c, "7-intake").await?;
 
-        click(&c, "#intake-receipt").await?;
-        let saved = text_contains(&c, "#intake-receipt-path", ".pdf").await?;
-        let text = pdf_words(
-            saved
-                .split_once(": ")
-                .map(|(_, p)| p.trim())
-                .expect("a path"),
-        )?;
+        // The scan box has the focus again, for the next applicant's card.
+        assert_eq!(focused_id(&c).await?, "intake-qr");
+        // Ctrl+P, wherever the focus is, prints the receipt of this intake
+        // on the default printer, and gives the focus back to the scan box.
+        click(&c, "#intake-name").await?;
+        c.active_element()
+            .await?
+            .send_keys(&format!(
+                "{}p{}",
+                char::from(Key::Control),
+                char::from(Key::Null)
+            ))
+            .await?;
+        let sent = text_contains(&c, "#intake-receipt-done", "Đã gửi tới máy in desk").await?;
+        let job = job_in(&sent);
+        cups.wait_completed(&job, std::time::Duration::from_secs(30));
+        let text = pdf_bytes_words(&cups.job_bytes(&job), &["-raw"])?;
         assert!(
             text.contains("tiếp nhận hồ sơ của: Nguyễn Văn Đức"),
             "{text}"
         );
+        assert!(text.contains(&code_in(&done)), "{text}");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while focused_id(&c).await? != "intake-qr" {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the focus is on #{}, not the scan box",
+                focused_id(&c).await?
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
 
         fill(
             &c,
@@ -113,27 +131,38 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
         text_contains(&c, "#dossier-status", "Đang số hóa").await?;
         // The tracking sheet (form 05) and the year's register (form 06).
         click(&c, "#print-form05").await?;
-        let saved = text_contains(&c, "#dossier-printed", ".pdf").await?;
-        let sheet = pdf_words(
-            saved
-                .split_once(": ")
-                .map(|(_, p)| p.trim())
-                .expect("a path"),
-        )?;
+        let sent = text_contains(&c, "#print-form05-done", "Đã gửi tới máy in desk").await?;
+        let job = job_in(&sent);
+        cups.wait_completed(&job, std::time::Duration::from_secs(30));
+        let sheet = pdf_bytes_words(&cups.job_bytes(&job), &["-raw"])?;
         assert!(
             sheet.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
             "{sheet}"
         );
         assert!(sheet.contains("Nguyễn Văn Đức"), "{sheet}");
         click(&c, "#print-register").await?;
-        let saved = text_contains(&c, "#register-printed", ".pdf").await?;
-        let register = pdf_words(
-            saved
-                .split_once(": ")
-                .map(|(_, p)| p.trim())
-                .expect("a path"),
-        )?;
+        let sent = text_contains(&c, "#print-register-done", "Đã gửi tới máy in desk").await?;
+        let job = job_in(&sent);
+        cups.wait_completed(&job, std::time::Duration::from_secs(30));
+        let register = pdf_bytes_words(&cups.job_bytes(&job), &["-raw"])?;
         assert!(register.contains("-0001"), "{register}");
+        // Printed, not saved: nothing was written under HOME.
+        let mut left = Vec::new();
+        let mut dirs = vec![home.clone()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d)? {
+                let p = e?.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else {
+                    left.push(p);
+                }
+            }
+        }
+        assert!(
+            !left.iter().any(|p| p.starts_with(home.join("Documents"))),
+            "{left:?}"
+        );
 
         // Digitise component 1 from a 200 dpi scan chosen in the window.
         let code = code_in(&done);
@@ -283,6 +312,49 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
             .await?;
         assert_eq!(flag.prop("checked").await?.as_deref(), Some("true"));
         snap(&c, "8b-result").await?;
+        Ok::<_, Error>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result
+}
+
+/// A computer whose print system has no printer: "In" says so in Vietnamese
+/// and offers "Lưu PDF" instead; the printer chooser says there is none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_printer_the_receipt_offers_the_pdf() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    // A scheduler with no queue at all.
+    let cups = bhxh_print::testing::CupsServer::start();
+    let driver = Driver::start_with_env(&cups.env())?;
+    let c = driver.launch(&data).await?;
+    let result = async {
+        first_start_setup(&c).await?;
+        sign_in(&c, ADMIN_USER, ADMIN_PASSWORD).await?;
+        click(&c, "#nav-intake").await?;
+        visible(&c, "#intake-form").await?;
+        text_contains(&c, "#printer-none", "Chưa có máy in nào").await?;
+        fill(
+            &c,
+            "#intake-qr",
+            &format!("{CARD_QR}{}", char::from(Key::Enter)),
+        )
+        .await?;
+        text_contains(&c, "#intake-form", "Đã điền thông tin từ mã QR").await?;
+        select(&c, "#intake-procedure", "BHXH.01").await?;
+        visible(&c, "#intake-components").await?;
+        click(&c, "#intake-submit").await?;
+        text_contains(&c, "#intake-done", "Đã tiếp nhận hồ sơ").await?;
+        click(&c, "#intake-receipt").await?;
+        text_contains(
+            &c,
+            "#intake-receipt-error",
+            "Máy tính này chưa có máy in nào",
+        )
+        .await?;
+        text_contains(&c, "#intake-receipt-save-instead", "Lưu PDF").await?;
+        assert!(cups.all_jobs().is_empty());
         Ok::<_, Error>(())
     }
     .await;

@@ -3,6 +3,7 @@
 
 use bhxh_core::CoreError;
 use bhxh_core::office::accounts::{Role, SignInError};
+use bhxh_print::PrintError;
 use bhxh_secrets::SecretError;
 use bhxh_store::StoreError;
 use serde::{Deserialize, Serialize};
@@ -64,11 +65,18 @@ pub enum ErrorCode {
     BadPdf,
     NoScanner,
     ScannerError,
+    NoPrinter,
+    PrinterNotChosen,
+    PrinterUnknown,
+    PrintServiceDown,
+    PrintClientMissing,
+    PrintNotSupported,
+    PrintFailed,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 50] = [
+    pub const ALL: [ErrorCode; 57] = [
         ErrorCode::KeyringUnavailable,
         ErrorCode::KeyringLocked,
         ErrorCode::KeyringError,
@@ -118,6 +126,13 @@ impl ErrorCode {
         ErrorCode::BadPdf,
         ErrorCode::NoScanner,
         ErrorCode::ScannerError,
+        ErrorCode::NoPrinter,
+        ErrorCode::PrinterNotChosen,
+        ErrorCode::PrinterUnknown,
+        ErrorCode::PrintServiceDown,
+        ErrorCode::PrintClientMissing,
+        ErrorCode::PrintNotSupported,
+        ErrorCode::PrintFailed,
         ErrorCode::Internal,
     ];
 
@@ -173,6 +188,13 @@ impl ErrorCode {
             ErrorCode::BadPdf => "bad_pdf",
             ErrorCode::NoScanner => "no_scanner",
             ErrorCode::ScannerError => "scanner_error",
+            ErrorCode::NoPrinter => "no_printer",
+            ErrorCode::PrinterNotChosen => "printer_not_chosen",
+            ErrorCode::PrinterUnknown => "printer_unknown",
+            ErrorCode::PrintServiceDown => "print_service_down",
+            ErrorCode::PrintClientMissing => "print_client_missing",
+            ErrorCode::PrintNotSupported => "print_not_supported",
+            ErrorCode::PrintFailed => "print_failed",
             ErrorCode::Internal => "internal",
         }
     }
@@ -246,6 +268,8 @@ pub enum DeskError {
     Sign(#[from] bhxh_sign::SignError),
     #[error("{0}")]
     Scanner(#[from] bhxh_scan::scanner::ScannerError),
+    #[error("{0}")]
+    Print(#[from] bhxh_print::PrintError),
     #[error("{file}: {source}")]
     Scan {
         file: String,
@@ -319,6 +343,15 @@ impl DeskError {
                 _ => ErrorCode::SigningError,
             },
             DeskError::Sync(e) => ErrorCode::parse(e.code()).unwrap_or(ErrorCode::Internal),
+            DeskError::Print(e) => match e {
+                PrintError::NoPrinter => ErrorCode::NoPrinter,
+                PrintError::NoDefault { .. } => ErrorCode::PrinterNotChosen,
+                PrintError::UnknownQueue { .. } => ErrorCode::PrinterUnknown,
+                PrintError::NotRunning { .. } => ErrorCode::PrintServiceDown,
+                PrintError::ClientMissing { .. } => ErrorCode::PrintClientMissing,
+                PrintError::NotSupported => ErrorCode::PrintNotSupported,
+                PrintError::Refused { .. } | PrintError::Io { .. } => ErrorCode::PrintFailed,
+            },
         }
     }
 
@@ -327,6 +360,7 @@ impl DeskError {
         match self {
             DeskError::Keyring(e) => e.hint().to_owned(),
             DeskError::Sync(e) => e.hint().to_owned(),
+            DeskError::Print(e) => e.hint(),
             DeskError::KeyMissing { .. } => "Khóa có thể đã bị xóa khỏi kho khóa, hoặc thư mục dữ liệu được chép từ máy khác. \
                 Dữ liệu không thể mở nếu thiếu khóa: hãy khôi phục từ bản sao lưu bằng lệnh \
                 \"bhxh-desk db restore TỆP\" (cần mật khẩu của bản sao lưu)."
@@ -406,6 +440,16 @@ impl DeskError {
                 put("path", path.display().to_string())
             }
             DeskError::Scan { file, .. } => put("path", file.clone()),
+            DeskError::Print(PrintError::UnknownQueue { queue }) => put("printer", queue.clone()),
+            DeskError::Print(PrintError::NoDefault { queues }) => {
+                put("printers", queues.join(", "))
+            }
+            DeskError::Print(PrintError::NotRunning { server: Some(s) }) => {
+                put("server", s.clone())
+            }
+            DeskError::Print(PrintError::ClientMissing { program }) => {
+                put("program", (*program).to_owned())
+            }
             _ => {}
         }
         p

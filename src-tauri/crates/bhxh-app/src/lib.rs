@@ -70,6 +70,7 @@ pub use admin::{CheckReport, SetupInput};
 pub use backup::{BackupDone, Manifest as BackupManifest, RestoreReport};
 /// Scanners (SANE), for the shell and the command line.
 pub use bhxh_scan::scanner;
+pub use dossiers::papers::Printed;
 pub use error::{DeskError, ErrorCode, ErrorInfo};
 pub use participants::ImportOutcome;
 pub use paths::{DataDir, default_data_dir};
@@ -81,6 +82,31 @@ pub use session::{DeskStatus, Session, SessionInfo};
 pub const KEYRING_SERVICE: &str = "bhxh-desk";
 
 /// Where "now" comes from; tests move it forward.
+/// A print queue as the window and `printers list` show it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PrinterLine {
+    pub name: String,
+    pub is_default: bool,
+}
+
+/// The queues of this machine's print system, the default first, without
+/// opening a store (`bhxh-desk printers list`).
+pub fn system_printers() -> Result<Vec<PrinterLine>, DeskError> {
+    printer_lines(&*bhxh_print::system())
+}
+
+fn printer_lines(printer: &dyn bhxh_print::Printer) -> Result<Vec<PrinterLine>, DeskError> {
+    Ok(printer
+        .queues()?
+        .into_iter()
+        .map(|q| PrinterLine {
+            name: q.name,
+            is_default: q.is_default,
+        })
+        .collect())
+}
+
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
 pub fn system_clock() -> Clock {
@@ -97,6 +123,8 @@ pub struct Desk {
     files: Mutex<Option<Arc<FileStore>>>,
     /// The key that signs the papers' QR codes, read at first use.
     paper_key: Mutex<Option<Key256>>,
+    /// The operating system's print system (CUPS on Linux).
+    printer: Mutex<Arc<dyn bhxh_print::Printer>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -117,6 +145,9 @@ impl Desk {
     pub fn open_with_clock(data_dir: &Path, clock: Clock) -> Result<Desk, DeskError> {
         let dir = DataDir::prepare(data_dir)?;
         dir.sweep_backup_debris();
+        // A paper's private print file left by a process killed while
+        // printing (an hour gives any running print time to finish).
+        bhxh_print::spool::sweep(None, std::time::Duration::from_secs(3600));
         let keyring = Keyring::open_native(KEYRING_SERVICE)?;
         let key_name = dir.key_name();
         let db = dir.db_path();
@@ -146,6 +177,7 @@ impl Desk {
             clock,
             files: Mutex::new(None),
             paper_key: Mutex::new(None),
+            printer: Mutex::new(Arc::from(bhxh_print::system())),
         };
         desk.ensure_seeded()?;
         Ok(desk)
@@ -207,18 +239,25 @@ impl Desk {
         Ok(())
     }
 
-    /// `Documents/BHXH Desk/<name>`, or `<data dir>/<fallback>` on a machine
-    /// without a Documents folder; created if missing.
-    pub fn output_dir(&self, name: &str, fallback: &str) -> Result<PathBuf, DeskError> {
-        let dir = directories::UserDirs::new()
-            .and_then(|u| u.document_dir().map(Path::to_path_buf))
-            .map(|d| d.join("BHXH Desk").join(name))
-            .unwrap_or_else(|| self.dir.path().join(fallback));
-        std::fs::create_dir_all(&dir).map_err(|source| DeskError::Io {
-            path: dir.clone(),
-            source,
-        })?;
-        Ok(dir)
+    /// The print system papers and reports go to.
+    pub(crate) fn printer(&self) -> Arc<dyn bhxh_print::Printer> {
+        match self.printer.lock() {
+            Ok(p) => Arc::clone(&p),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Print through another print system (tests, tools: a private CUPS).
+    pub fn set_printer(&self, printer: Arc<dyn bhxh_print::Printer>) {
+        match self.printer.lock() {
+            Ok(mut p) => *p = printer,
+            Err(poisoned) => *poisoned.into_inner() = printer,
+        }
+    }
+
+    /// The print queues, the default first (nothing personal: no sign-in).
+    pub fn printers(&self) -> Result<Vec<PrinterLine>, DeskError> {
+        printer_lines(&*self.printer())
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -184,9 +184,19 @@ impl Desk {
         Ok(path)
     }
 
-    /// The same into the Documents folder (`BHXH Desk/Minh chứng`).
-    pub fn progress_evidence_export_to_documents(&self, id: i64) -> Result<PathBuf, DeskError> {
-        let dir = self.output_dir("Minh chứng", "minh-chung")?;
-        self.progress_evidence_export(id, &dir)
+    /// A decrypted copy written to `path`, the file the user chose
+    /// (atomically); audited once written.
+    pub fn progress_evidence_save(&self, id: i64, path: &std::path::Path) -> Result<(), DeskError> {
+        let actor = self.authorize(Action::ExportEvidence)?;
+        let e = evidence::get(&*self.store.conn()?, id)?;
+        let bytes = self.files()?.get(&e.sha256)?;
+        paths::write_atomic(path, &bytes)?;
+        self.record(
+            &actor,
+            "export",
+            "progress_evidence",
+            &id.to_string(),
+            serde_json::json!({ "file": e.file_name, "to": path.display().to_string() }),
+        )
     }
 }

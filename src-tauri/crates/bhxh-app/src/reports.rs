@@ -490,33 +490,57 @@ impl Desk {
         self.write_report(&actor, snapshot, targets)
     }
 
-    /// Export PDF and XLSX into the user's Documents folder
-    /// (`BHXH Desk/Báo cáo`), or the data directory when there is none.
-    pub fn report_export_to_documents(
+    /// Print a period's report (the PDF of [`Desk::report_export`]) on
+    /// `printer`, or the print system's default, through a private
+    /// temporary file removed once the print system has the job. Audited
+    /// as printed once the print system took it.
+    pub fn report_print(
         &self,
         kind: &str,
         period: &str,
-    ) -> Result<ExportedReport, DeskError> {
+        revision: Option<i64>,
+        printer: Option<&str>,
+    ) -> Result<crate::Printed, DeskError> {
         let actor = self.authorize(Action::ExportReport)?;
         let period = Self::report_period(kind, period)?;
-        let snapshot = progress::current(&*self.store.conn()?, &period)?;
-        let base = self.output_dir("Báo cáo", "bao-cao")?;
-        let stem = file_stem(&snapshot);
-        let targets = ExportTargets {
-            pdf: Some(base.join(format!("{stem}.pdf"))),
-            xlsx: Some(base.join(format!("{stem}.xlsx"))),
-            json: None,
+        let snapshot = {
+            let conn = self.store.conn()?;
+            match revision {
+                Some(r) => progress::approved_snapshot(&conn, &period, Some(r))?,
+                None => progress::current(&conn, &period)?,
+            }
         };
-        self.write_report(&actor, snapshot, &targets)
+        let doc = self.report_doc(&snapshot)?;
+        let pdf = bhxh_report::render_pdf(&doc).map_err(|e| DeskError::Render(e.to_string()))?;
+        let title = bhxh_print::job_title(&["BHXH Desk", &file_stem(&snapshot)]);
+        let done = self.printer().print_pdf(printer, &title, &pdf)?;
+        self.record(
+            &actor,
+            "print",
+            "report",
+            &format!(
+                "{}:{}#{}",
+                snapshot.kind.as_str(),
+                snapshot.period,
+                snapshot.revision
+            ),
+            serde_json::json!({
+                "status": snapshot.status,
+                "output": "printer",
+                "printer": done.queue,
+                "job": done.job_id,
+            }),
+        )?;
+        Ok(crate::Printed {
+            printer: done.queue,
+            job_id: done.job_id,
+            title,
+        })
     }
 
-    /// The files of `report_export`, from a snapshot already read.
-    fn write_report(
-        &self,
-        actor: &Actor,
-        snapshot: Snapshot,
-        targets: &ExportTargets,
-    ) -> Result<ExportedReport, DeskError> {
+    /// The Decree 30 document of a snapshot, with the office's signer and
+    /// recipients.
+    fn report_doc(&self, snapshot: &Snapshot) -> Result<bhxh_report::ReportDoc, DeskError> {
         let (office, report_settings) = {
             let conn = self.store.conn()?;
             (
@@ -532,7 +556,17 @@ impl Desk {
             .as_deref()
             .and_then(|t| bhxh_core::parse_ts(t).ok())
             .map_or_else(|| now.date_naive(), |t| t.date_naive());
-        let doc = document(&snapshot, &office, &signer, &recipients, date, now);
+        Ok(document(snapshot, &office, &signer, &recipients, date, now))
+    }
+
+    /// The files of `report_export`, from a snapshot already read.
+    fn write_report(
+        &self,
+        actor: &Actor,
+        snapshot: Snapshot,
+        targets: &ExportTargets,
+    ) -> Result<ExportedReport, DeskError> {
+        let doc = self.report_doc(&snapshot)?;
         let mut files = Vec::new();
         if let Some(path) = &targets.pdf {
             let bytes = bhxh_report::render_pdf(&doc).map_err(|e| DeskError::BadFile {

@@ -238,5 +238,11 @@ fn an_approved_monthly_report_prints_per_decree_30_and_reads_back() {
         .progress_evidence_export(e.id, &dir.path().join("minh-chung"))
         .unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), proof);
+    // To the file chosen in the save dialog, byte for byte, nothing beside it.
+    let chosen = tempfile::tempdir().unwrap();
+    let path = chosen.path().join("ban-giai-ma.pdf");
+    desk.progress_evidence_save(e.id, &path).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), proof);
+    assert_eq!(std::fs::read_dir(chosen.path()).unwrap().count(), 1);
     assert!(desk.check().unwrap().ok);
 }

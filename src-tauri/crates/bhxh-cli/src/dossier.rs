@@ -43,6 +43,19 @@ pub enum DossierCommand {
         #[command(flatten)]
         auth: UserArg,
     },
+    /// In một giấy của hồ sơ qua hệ thống in của máy (CUPS): mặc định giấy
+    /// tiếp nhận (mẫu 01). Tệp tạm riêng bị xóa ngay khi hệ thống in đã nhận.
+    Print {
+        code: String,
+        /// Số mẫu: 01 … 07 (mặc định 01).
+        #[arg(long, default_value = "01")]
+        form: String,
+        /// Hàng đợi in (mặc định: máy in mặc định; xem: bhxh-desk printers list).
+        #[arg(long)]
+        printer: Option<String>,
+        #[command(flatten)]
+        auth: UserArg,
+    },
     /// Gia hạn ngày hẹn trả kết quả (in kèm văn bản xin lỗi, mẫu 04).
     Extend {
         code: String,
@@ -407,6 +420,19 @@ pub(crate) fn run(command: DossierCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode
                 &serde_json::json!({ "code": code, "form": form, "file": path }),
                 |w| writeln!(w, "Đã ghi mẫu {form}: {path}"),
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        DossierCommand::Print {
+            code,
+            form,
+            printer,
+            auth,
+        } => {
+            let desk = ctx.signed_in(&auth)?;
+            let done = desk.dossier_print_by_number(&code, &form, printer.as_deref());
+            desk.sign_out()?;
+            let done = done?;
+            ctx.out.value(&done, |w| crate::printed(w, &done));
             Ok(ExitCode::SUCCESS)
         }
         DossierCommand::Extend {

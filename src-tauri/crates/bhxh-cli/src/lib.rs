@@ -33,6 +33,7 @@ mod ocr;
 mod participants;
 mod personal;
 mod plan;
+mod printers;
 mod reference;
 mod scan;
 mod setup;
@@ -118,6 +119,9 @@ pub enum Command {
     Scanners(scan::ScannersCommand),
     /// Quét một thành phần hồ sơ thẳng từ máy quét (mặt kính hoặc khay nạp) và số hóa.
     Scan(scan::ScanArgs),
+    /// Máy in của hệ thống in (CUPS): danh sách, máy in mặc định.
+    #[command(subcommand)]
+    Printers(printers::PrintersCommand),
 }
 
 #[derive(Debug, Args)]
@@ -322,5 +326,15 @@ fn run(command: Command, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError> {
         Command::Ocr(c) => ocr::run(c, ctx),
         Command::Scanners(c) => scan::scanners(c, ctx),
         Command::Scan(a) => scan::scan(a, ctx),
+        Command::Printers(c) => printers::run(c, ctx),
     }
+}
+
+/// What a print command says once the print system took the job.
+fn printed(w: &mut dyn Write, done: &bhxh_app::Printed) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "Đã gửi tới máy in {} (lệnh in {}): {}",
+        done.printer, done.job_id, done.title
+    )
 }

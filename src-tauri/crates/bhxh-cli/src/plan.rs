@@ -56,6 +56,21 @@ pub enum ReportCommand {
         #[command(flatten)]
         out: ReportOut,
     },
+    /// In báo cáo một kỳ qua hệ thống in của máy (CUPS), ví dụ: print month 2024-05.
+    Print {
+        /// Loại kỳ: month, half hoặc year.
+        kind: String,
+        /// Kỳ: 2024-05, 2024-H1 hoặc 2024.
+        period: String,
+        /// Lần duyệt (mặc định: bản mới nhất).
+        #[arg(long)]
+        revision: Option<i64>,
+        /// Hàng đợi in (mặc định: máy in mặc định; xem: bhxh-desk printers list).
+        #[arg(long)]
+        printer: Option<String>,
+        #[command(flatten)]
+        auth: UserArg,
+    },
     /// Duyệt và khóa báo cáo một kỳ (giám sát viên), ví dụ: approve month 2024-05 --number 5/BC-BHXH.
     Approve {
         /// Loại kỳ: month, half hoặc year.
@@ -112,6 +127,20 @@ pub(crate) fn report(cmd: ReportCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, 
             number,
             auth,
         } => return approve(&kind, &period, &number, &auth, ctx),
+        ReportCommand::Print {
+            kind,
+            period,
+            revision,
+            printer,
+            auth,
+        } => {
+            let desk = ctx.signed_in(&auth)?;
+            let done = desk.report_print(&kind, &period, revision, printer.as_deref());
+            desk.sign_out()?;
+            let done = done?;
+            ctx.out.value(&done, |w| crate::printed(w, &done));
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     if o.out.is_none() && o.xlsx.is_none() && o.json_out.is_none() {
         return Err(DeskError::invalid(

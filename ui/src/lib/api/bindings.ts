@@ -31,8 +31,13 @@ export const commands = {
 	reportRevisions: (kind: string, period: string) => __TAURI_INVOKE<ReportRecord[]>("report_revisions", { kind, period }),
 	reportApprove: (kind: string, period: string, number: string) => __TAURI_INVOKE<Snapshot>("report_approve", { kind, period, number }),
 	reportReopen: (kind: string, period: string, reason: string) => __TAURI_INVOKE<ReportRecord>("report_reopen", { kind, period, reason }),
-	/**  PDF and XLSX into the user's Documents folder; returns the file paths. */
-	reportExport: (kind: string, period: string) => __TAURI_INVOKE<ExportedReport>("report_export", { kind, period }),
+	/**
+	 *  The report's PDF and/or XLSX into the files the user chose in the save
+	 *  dialog (each atomically); returns what was written.
+	 */
+	reportSave: (kind: string, period: string, pdf: string | null, xlsx: string | null) => __TAURI_INVOKE<ExportedReport>("report_save", { kind, period, pdf, xlsx }),
+	/**  Print the report through the OS print system. */
+	reportPrint: (kind: string, period: string, printer: string | null) => __TAURI_INVOKE<Printed>("report_print", { kind, period, printer }),
 	/**  Who signs the office's reports and who receives them. */
 	reportSettings: () => __TAURI_INVOKE<ReportSettings>("report_settings"),
 	reportSettingsSave: (settings: ReportSettings) => __TAURI_INVOKE<ReportSettings>("report_settings_save", { settings }),
@@ -40,8 +45,11 @@ export const commands = {
 	progressEvidence: (month: string) => __TAURI_INVOKE<Evidence[]>("progress_evidence", { month }),
 	/**  Attach a file the window handed over (`upload_file`): sealed, then recorded. */
 	progressEvidenceAdd: (month: string, task: number, file: number) => __TAURI_INVOKE<Evidence>("progress_evidence_add", { month, task, file }),
-	/**  A decrypted copy into Documents/BHXH Desk/Minh chứng; returns the path. */
-	progressEvidenceExport: (id: number) => __TAURI_INVOKE<string>("progress_evidence_export", { id }),
+	/**
+	 *  A decrypted copy into the file the user chose in the save dialog;
+	 *  returns that path.
+	 */
+	progressEvidenceSave: (id: number, path: string) => __TAURI_INVOKE<string>("progress_evidence_save", { id, path }),
 	/**
 	 *  A list the window handed over (`upload_file`): checked, and imported
 	 *  unless `dry_run`. A dry run keeps the file for the real import.
@@ -68,19 +76,32 @@ export const commands = {
 	cccdQrApplicant: (text: string) => __TAURI_INVOKE<ApplicantPrefill>("cccd_qr_applicant", { text }),
 	dossierSetStatus: (code: string, to: DossierStatus, note: string) => __TAURI_INVOKE<Dossier>("dossier_set_status", { code, to, note }),
 	dossierSearch: (query: SearchQuery) => __TAURI_INVOKE<DossierSummary[]>("dossier_search", { query }),
-	/**  Form 01 into Documents/BHXH Desk/Hồ sơ; returns the file's path. */
-	dossierReceipt: (code: string) => __TAURI_INVOKE<string>("dossier_receipt", { code }),
-	/**  A paper of the dossier's own set into Documents/BHXH Desk/Hồ sơ; returns the path. */
-	dossierForm: (code: string, form: DossierForm) => __TAURI_INVOKE<string>("dossier_form", { code, form }),
+	/**
+	 *  Print a paper of the dossier through the OS print system, on `printer`
+	 *  or the default one (nothing is kept on disk once the job is spooled).
+	 */
+	dossierPrint: (code: string, form: DossierForm, printer: string | null) => __TAURI_INVOKE<Printed>("dossier_print", { code, form, printer }),
+	/**
+	 *  "Lưu PDF…": a paper of the dossier written to the file the user chose in
+	 *  the save dialog (atomically); returns that path.
+	 */
+	dossierFormSave: (code: string, form: DossierForm, path: string) => __TAURI_INVOKE<string>("dossier_form_save", { code, form, path }),
 	/**  A later return date with its reason (the apology paper prints both). */
 	dossierExtend: (code: string, newDueOn: string, reason: string) => __TAURI_INVOKE<Dossier>("dossier_extend", { code, newDueOn, reason }),
-	/**  The yearly register (form 06) into Documents/BHXH Desk/Hồ sơ. */
-	dossierRegister: (year: number) => __TAURI_INVOKE<string>("dossier_register", { year }),
+	/**  Print the yearly register (form 06) through the OS print system. */
+	dossierRegisterPrint: (year: number, printer: string | null) => __TAURI_INVOKE<Printed>("dossier_register_print", { year, printer }),
+	/**  The yearly register (form 06) into the file the user chose. */
+	dossierRegisterSave: (year: number, path: string) => __TAURI_INVOKE<string>("dossier_register_save", { year, path }),
+	/**  The print queues, the default first. */
+	printersList: () => __TAURI_INVOKE<PrinterLine[]>("printers_list"),
 	/**  Digitise one component from files the window handed over (`upload_file`). */
 	dossierImport: (code: string, component: number, files: number[], pages: number | null) => __TAURI_INVOKE<ImportedComponent>("dossier_import", { code, component, files, pages }),
 	dossierFiles: (code: string) => __TAURI_INVOKE<FileLine[]>("dossier_files", { code }),
-	/**  Export the component PDFs, decrypted, into Documents/BHXH Desk/Hồ sơ/<code>. */
-	dossierExport: (code: string) => __TAURI_INVOKE<string[]>("dossier_export", { code }),
+	/**
+	 *  Export the component and result PDFs, decrypted, into the folder the
+	 *  user chose in the folder dialog.
+	 */
+	dossierExport: (code: string, dir: string) => __TAURI_INVOKE<string[]>("dossier_export", { code, dir }),
 	/**  The same applicant's papers of this kind digitised for earlier dossiers. */
 	dossierReuseCandidates: (code: string, component: number) => __TAURI_INVOKE<ReuseCandidate[]>("dossier_reuse_candidates", { code, component }),
 	/**  Use one of them instead of a rescan. */
@@ -527,7 +548,7 @@ export type DossierSummary = {
  *  The UI translates each one into its own language; the variant's
  *  snake-case name is what crosses (`"session_expired"`).
  */
-export type ErrorCode = "keyring_unavailable" | "keyring_locked" | "keyring_error" | "key_missing" | "store_missing" | "files_key_missing" | "wrong_key" | "store_too_new" | "bad_backup" | "corrupt_backup" | "store_error" | "invalid" | "not_found" | "conflict" | "core_error" | "bad_credentials" | "not_signed_in" | "session_expired" | "forbidden" | "already_set_up" | "not_set_up" | "io_error" | "bad_file" | "render_failed" | "file_tampered" | "file_store_error" | "bad_scan" | "sync_not_configured" | "sync_bad_url" | "sync_offline" | "sync_timeout" | "sync_unauthorized" | "sync_revoked" | "sync_rate_limited" | "sync_server_error" | "sync_bad_response" | "sync_too_large" | "sync_store_error" | "signing_not_configured" | "signing_module" | "no_token" | "token_removed" | "wrong_pin" | "pin_locked" | "signing_certificate" | "signing_error" | "bad_pdf" | "no_scanner" | "scanner_error" | "internal";
+export type ErrorCode = "keyring_unavailable" | "keyring_locked" | "keyring_error" | "key_missing" | "store_missing" | "files_key_missing" | "wrong_key" | "store_too_new" | "bad_backup" | "corrupt_backup" | "store_error" | "invalid" | "not_found" | "conflict" | "core_error" | "bad_credentials" | "not_signed_in" | "session_expired" | "forbidden" | "already_set_up" | "not_set_up" | "io_error" | "bad_file" | "render_failed" | "file_tampered" | "file_store_error" | "bad_scan" | "sync_not_configured" | "sync_bad_url" | "sync_offline" | "sync_timeout" | "sync_unauthorized" | "sync_revoked" | "sync_rate_limited" | "sync_server_error" | "sync_bad_response" | "sync_too_large" | "sync_store_error" | "signing_not_configured" | "signing_module" | "no_token" | "token_removed" | "wrong_pin" | "pin_locked" | "signing_certificate" | "signing_error" | "bad_pdf" | "no_scanner" | "scanner_error" | "no_printer" | "printer_not_chosen" | "printer_unknown" | "print_service_down" | "print_client_missing" | "print_not_supported" | "print_failed" | "internal";
 
 /**
  *  What crosses to the UI or is printed as JSON by the CLI: the code the
@@ -868,6 +889,25 @@ export type Plan = {
 	title: string,
 	sections: Section[],
 	tasks: Task[],
+};
+
+/**  A paper the print system took. */
+export type Printed = {
+	/**  The queue it went to. */
+	printer: string,
+	/**  The print system's job id (`desk-1`). */
+	jobId: string,
+	/**  The job's title (the form and the dossier code). */
+	title: string,
+};
+
+/**
+ *  Where "now" comes from; tests move it forward.
+ *  A print queue as the window and `printers list` show it.
+ */
+export type PrinterLine = {
+	name: string,
+	isDefault: boolean,
 };
 
 export type Procedure = {

@@ -70,6 +70,13 @@ const CODES: Record<ErrorCode, true> = {
   bad_pdf: true,
   no_scanner: true,
   scanner_error: true,
+  no_printer: true,
+  printer_not_chosen: true,
+  printer_unknown: true,
+  print_service_down: true,
+  print_client_missing: true,
+  print_not_supported: true,
+  print_failed: true,
   internal: true,
 };
 

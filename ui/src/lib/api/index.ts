@@ -9,6 +9,8 @@
  * - `upload` / `importFiles` / `discard`: a file's bytes go over as a raw IPC
  *   body (never a JSON array of numbers); the import commands name the ids.
  * - `events` and `subscribe`: the generated events, until told to stop.
+ * - `chooseSavePath` / `chooseFolder` (`dialog.ts`): the OS save and folder
+ *   dialogs, where a saved paper or an export goes (nowhere else).
  * - `errorText` / `errorParts` (`errors.ts`): an `ErrorInfo` in the UI's
  *   language; `Job` and `attempt` (`job.svelte.ts`) run a command and keep
  *   its error (and busy flag) for the screen.
@@ -34,6 +36,7 @@ export {
   toErrorInfo,
 } from './errors';
 export { Job, attempt } from './job.svelte';
+export { chooseFolder, chooseSavePath, type SaveKind } from './dialog';
 
 type SessionLostHandler = (error: ErrorInfo) => void;
 let sessionLostHandler: SessionLostHandler | null = null;

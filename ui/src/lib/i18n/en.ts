@@ -320,8 +320,6 @@ export const en: Record<MessageKey, string> = {
   'reports.stateApproved': 'Approved (revision {rev}), no. {number}, on {date} by {by}.',
   'reports.stateDraft': 'Draft: not approved yet.',
   'reports.counts': '{done} done · {inProgress} in progress · {late} late · {none} without data',
-  'reports.export': 'Export PDF and XLSX',
-  'reports.exporting': 'Exporting…',
   'reports.exported': 'Report saved:',
   'reports.approve': 'Approve the report',
   'progress.month': 'Reporting month',
@@ -453,8 +451,7 @@ export const en: Record<MessageKey, string> = {
   'intake.extendSubmit': 'Extend',
   'intake.overdue': 'This application is overdue: extend its date and print the apology (form 04) for the applicant.',
   'intake.register': 'Print the {year} register (form 06)',
-  'intake.saved': 'Saved: {path}',
-  'intake.receiptSaved': 'Receipt saved: {path}',
+  'intake.extended': 'Extended. Print the apology with the new date (form 04) with its button above.',
   'intake.search': 'Find applications',
   'intake.searchHint': 'Code, ID number, name or procedure (diacritics optional)',
   'intake.searchButton': 'Search',
@@ -573,6 +570,21 @@ export const en: Record<MessageKey, string> = {
   'sign.tokenLine': 'Token “{label}” ({maker}, serial {serial}) — PIN: {pin}',
   'sign.keyLine': 'Key “{label}”: {subject} — expires {until}',
   'sign.trust': 'Trust folder: {dir} ({roots} root certificates)',
+  'print.savePdf': 'Save PDF…',
+  'print.saveInstead': 'Save as PDF instead…',
+  'print.sent': 'Sent to printer {printer} (job {job}).',
+  'print.saved': 'Saved: {path}',
+  'print.pdfFiles': 'PDF files',
+  'print.xlsxFiles': 'Excel workbooks',
+  'print.printer': 'Printer',
+  'print.default': 'Default printer',
+  'print.isDefault': 'default',
+  'print.none': 'No printer yet: use "Save PDF…".',
+  'print.ctrlP': 'Ctrl+P: print the receipt',
+  'reports.print': 'Print the report',
+  'reports.savePdf': 'Save PDF…',
+  'reports.saveXlsx': 'Save Excel…',
+  'digitise.exportTo': 'Choose a folder for the decrypted PDFs',
 };
 
 /** A sentence for every error code: what the English window shows. */
@@ -759,6 +771,36 @@ export const enErrors: ErrorTable = {
   },
   scanner_error: {
     message: 'The scanner reported an error.',
+  },
+  no_printer: {
+    message: 'This computer has no printer yet.',
+    hint: 'Ask IT to set a printer up, or choose "Save PDF…" and print the file later.',
+  },
+  printer_not_chosen: {
+    message: 'No printer chosen and this computer has no default printer.',
+    hint: 'Choose one in the "Printer" list.',
+  },
+  printer_unknown: {
+    message: 'There is no such printer.',
+    detail: 'Printer: {printer}.',
+    hint: 'Choose the printer again from the list (it may have been removed).',
+  },
+  print_service_down: {
+    message: 'The print service (CUPS) is not running.',
+    detail: 'Print server: {server}.',
+    hint: 'Ask IT to start the print service; meanwhile, choose "Save PDF…".',
+  },
+  print_client_missing: {
+    message: 'The CUPS print commands (package cups-client) are not installed.',
+    hint: 'Ask IT to install cups-client; meanwhile, choose "Save PDF…".',
+  },
+  print_not_supported: {
+    message: 'BHXH Desk cannot print directly on this operating system yet.',
+    hint: 'Choose "Save PDF…" and print the saved file.',
+  },
+  print_failed: {
+    message: 'The print system did not take the job.',
+    hint: 'Try again; if it fails again, choose "Save PDF…" and tell IT.',
   },
   internal: {
     message: 'BHXH Desk ran into an internal error.',

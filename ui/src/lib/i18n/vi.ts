@@ -320,8 +320,6 @@ export const vi = {
   'reports.stateApproved': 'Đã duyệt lần {rev}, số {number}, ngày {date}, người duyệt {by}.',
   'reports.stateDraft': 'Dự thảo: chưa được duyệt.',
   'reports.counts': '{done} hoàn thành · {inProgress} đang thực hiện · {late} chậm tiến độ · {none} chưa có số liệu',
-  'reports.export': 'Xuất PDF và XLSX',
-  'reports.exporting': 'Đang xuất…',
   'reports.exported': 'Đã lưu báo cáo:',
   'reports.approve': 'Duyệt báo cáo',
   'progress.month': 'Tháng báo cáo',
@@ -453,8 +451,7 @@ export const vi = {
   'intake.extendSubmit': 'Gia hạn',
   'intake.overdue': 'Hồ sơ đã quá hạn hẹn trả: hãy gia hạn và in văn bản xin lỗi (mẫu 04) cho người nộp.',
   'intake.register': 'In sổ theo dõi hồ sơ năm {year} (mẫu 06)',
-  'intake.saved': 'Đã lưu: {path}',
-  'intake.receiptSaved': 'Đã lưu giấy tiếp nhận: {path}',
+  'intake.extended': 'Đã gia hạn. In văn bản xin lỗi, hẹn lại ngày trả (mẫu 04) bằng nút in ở trên.',
   'intake.search': 'Tìm hồ sơ',
   'intake.searchHint': 'Mã hồ sơ, số định danh, họ tên hoặc thủ tục (không cần dấu)',
   'intake.searchButton': 'Tìm',
@@ -573,6 +570,21 @@ export const vi = {
   'sign.tokenLine': 'Token «{label}» ({maker}, số sê-ri {serial}) — PIN: {pin}',
   'sign.keyLine': 'Khóa «{label}»: {subject} — hết hạn {until}',
   'sign.trust': 'Kho tin cậy: {dir} ({roots} chứng thư gốc)',
+  'print.savePdf': 'Lưu PDF…',
+  'print.saveInstead': 'Lưu PDF thay vì in…',
+  'print.sent': 'Đã gửi tới máy in {printer} (lệnh in {job}).',
+  'print.saved': 'Đã lưu: {path}',
+  'print.pdfFiles': 'Tệp PDF',
+  'print.xlsxFiles': 'Bảng tính Excel',
+  'print.printer': 'Máy in',
+  'print.default': 'Máy in mặc định',
+  'print.isDefault': 'mặc định',
+  'print.none': 'Chưa có máy in nào: dùng "Lưu PDF…".',
+  'print.ctrlP': 'Ctrl+P: in giấy tiếp nhận',
+  'reports.print': 'In báo cáo',
+  'reports.savePdf': 'Lưu PDF…',
+  'reports.saveXlsx': 'Lưu Excel…',
+  'digitise.exportTo': 'Chọn thư mục để xuất các tệp PDF đã giải mã',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -765,6 +777,36 @@ export const viErrors: ErrorTable = {
   },
   scanner_error: {
     message: 'Máy quét báo lỗi.',
+  },
+  no_printer: {
+    message: 'Máy tính này chưa có máy in nào.',
+    hint: 'Hãy nhờ cán bộ tin học cài máy in, hoặc chọn "Lưu PDF…" để lưu giấy rồi in sau.',
+  },
+  printer_not_chosen: {
+    message: 'Chưa chọn máy in và máy tính không có máy in mặc định.',
+    hint: 'Hãy chọn một máy in trong danh sách "Máy in".',
+  },
+  printer_unknown: {
+    message: 'Không có máy in này.',
+    detail: 'Máy in: {printer}.',
+    hint: 'Hãy chọn lại máy in trong danh sách (máy in có thể vừa bị gỡ).',
+  },
+  print_service_down: {
+    message: 'Dịch vụ in (CUPS) không chạy.',
+    detail: 'Máy chủ in: {server}.',
+    hint: 'Hãy nhờ cán bộ tin học khởi động dịch vụ in; trong lúc chờ, chọn "Lưu PDF…".',
+  },
+  print_client_missing: {
+    message: 'Chưa cài lệnh in của CUPS (gói cups-client).',
+    hint: 'Hãy nhờ cán bộ tin học cài gói cups-client; trong lúc chờ, chọn "Lưu PDF…".',
+  },
+  print_not_supported: {
+    message: 'BHXH Desk chưa in trực tiếp được trên hệ điều hành này.',
+    hint: 'Hãy chọn "Lưu PDF…" rồi in tệp đã lưu.',
+  },
+  print_failed: {
+    message: 'Hệ thống in không nhận lệnh in.',
+    hint: 'Hãy thử lại; nếu vẫn lỗi, chọn "Lưu PDF…" và báo cán bộ tin học.',
   },
   internal: {
     message: 'BHXH Desk gặp lỗi nội bộ.',

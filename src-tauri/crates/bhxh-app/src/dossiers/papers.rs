@@ -10,7 +10,7 @@
 //! data ([`rules::paper_forms`]). Every paper but the register carries the
 //! signed QR code of Circular 01/2023 Art. 26, its time of issue this print.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use bhxh_core::dossiers::{self, ComponentLine, Dossier, Status, qr};
 use bhxh_core::office::{self, Office};
@@ -23,13 +23,64 @@ use bhxh_report::{
 };
 use serde::{Deserialize, Serialize};
 
+use bhxh_core::office::audit::Actor;
+
 use crate::policy::Action;
 use crate::{Desk, DeskError, paths};
+
+/// A paper made, with what its audit entry and its print job say.
+struct Paper {
+    pdf: Vec<u8>,
+    entity: &'static str,
+    entity_id: String,
+    detail: serde_json::Value,
+    /// The print job's title: the form and the dossier code, nothing
+    /// personal (a queue's job list is visible to every user).
+    title: String,
+}
+
+impl Paper {
+    fn of_dossier(d: &Dossier, paper: &PaperForm, pdf: Vec<u8>) -> Paper {
+        Paper {
+            pdf,
+            entity: "dossier",
+            entity_id: d.code.clone(),
+            detail: serde_json::json!({ "form": paper.number, "set": paper.set_code }),
+            title: bhxh_print::job_title(&["BHXH Desk", &format!("Mẫu {}", paper.number), &d.code]),
+        }
+    }
+}
+
+/// Where a paper went, for its audit entry.
+enum Output<'a> {
+    Bytes,
+    File,
+    Printer(&'a bhxh_print::Submitted),
+}
+
+/// A paper the print system took.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Printed {
+    /// The queue it went to.
+    pub printer: String,
+    /// The print system's job id (`desk-1`).
+    pub job_id: String,
+    /// The job's title (the form and the dossier code).
+    pub title: String,
+}
 
 impl Desk {
     /// Form 01 of a dossier as PDF bytes (two copies). Printing is logged.
     pub fn dossier_receipt(&self, code: &str) -> Result<Vec<u8>, DeskError> {
         let actor = self.authorize(Action::PrintPaper)?;
+        let paper = self.make_receipt(code)?;
+        self.audit_paper(&actor, &paper, Output::Bytes)?;
+        Ok(paper.pdf)
+    }
+
+    /// Form 01, made but not yet logged (the caller logs it once it is out).
+    fn make_receipt(&self, code: &str) -> Result<Paper, DeskError> {
         let (d, paper) = {
             let conn = self.store.conn()?;
             let d = dossiers::get(&conn, code)?;
@@ -68,25 +119,54 @@ impl Desk {
             qr_text: self.paper_qr(&d, &paper, &office, Some(d.due_on))?,
         };
         let pdf = render_receipt(&doc).map_err(|e| DeskError::Render(e.to_string()))?;
-        self.audit_print(
-            &actor,
-            "dossier",
-            &d.code,
-            serde_json::json!({ "form": paper.number, "set": paper.set_code }),
-        )?;
-        Ok(pdf)
+        Ok(Paper::of_dossier(&d, &paper, pdf))
     }
 
-    /// An audit entry for a paper printed (Decree 13: printing personal data
-    /// is logged), in its own transaction once the paper is made.
-    fn audit_print(
+    /// An audit entry for a paper printed or saved (Decree 13: printing
+    /// personal data is logged), in its own transaction once the paper is
+    /// out: made (`Bytes`), written where the user chose, or taken by the
+    /// print system.
+    fn audit_paper(&self, actor: &Actor, paper: &Paper, output: Output) -> Result<(), DeskError> {
+        let mut detail = paper.detail.clone();
+        if let Some(map) = detail.as_object_mut() {
+            match output {
+                Output::Bytes => {}
+                Output::File => {
+                    map.insert("output".into(), "file".into());
+                }
+                Output::Printer(s) => {
+                    map.insert("output".into(), "printer".into());
+                    map.insert("printer".into(), s.queue.clone().into());
+                    map.insert("job".into(), s.job_id.clone().into());
+                }
+            }
+        }
+        self.record(actor, "print", paper.entity, &paper.entity_id, detail)
+    }
+
+    /// Write a paper to `path` (atomically), then log it.
+    fn save_paper(&self, actor: &Actor, paper: &Paper, path: &Path) -> Result<(), DeskError> {
+        paths::write_atomic(path, &paper.pdf)?;
+        self.audit_paper(actor, paper, Output::File)
+    }
+
+    /// Send a paper to the print system (`printer`, or its default), then
+    /// log it with the queue and the job id.
+    fn print_paper(
         &self,
-        actor: &bhxh_core::office::audit::Actor,
-        entity: &str,
-        entity_id: &str,
-        detail: serde_json::Value,
-    ) -> Result<(), DeskError> {
-        self.record(actor, "print", entity, entity_id, detail)
+        actor: &Actor,
+        paper: &Paper,
+        printer: Option<&str>,
+    ) -> Result<Printed, DeskError> {
+        let done = self
+            .printer()
+            .print_pdf(printer, &paper.title, &paper.pdf)?;
+        self.audit_paper(actor, paper, Output::Printer(&done))?;
+        Ok(Printed {
+            printer: done.queue,
+            job_id: done.job_id,
+            title: paper.title.clone(),
+        })
     }
 
     /// A paper of a dossier as PDF bytes (A4), from the dossier's paper set.
@@ -94,10 +174,17 @@ impl Desk {
     /// move was recorded (it prints the reason noted with it); an apology
     /// only after an extension ([`Desk::dossier_extend`]). Printing is logged.
     pub fn dossier_form(&self, code: &str, form: DossierForm) -> Result<Vec<u8>, DeskError> {
-        if form == DossierForm::Receipt {
-            return self.dossier_receipt(code);
-        }
         let actor = self.authorize(Action::PrintPaper)?;
+        let paper = self.make_form(code, form)?;
+        self.audit_paper(&actor, &paper, Output::Bytes)?;
+        Ok(paper.pdf)
+    }
+
+    /// A paper of a dossier, made but not yet logged.
+    fn make_form(&self, code: &str, form: DossierForm) -> Result<Paper, DeskError> {
+        if form == DossierForm::Receipt {
+            return self.make_receipt(code);
+        }
         let (d, paper, extension, calendar) = {
             let conn = self.store.conn()?;
             let d = dossiers::get(&conn, code)?;
@@ -109,8 +196,8 @@ impl Desk {
         let now = self.now();
         let qr_text = self.paper_qr(&d, &paper, &office, None)?;
         let pdf = match form {
-            // Printed above, before any of this was read.
-            DossierForm::Receipt => return self.dossier_receipt(code),
+            // Made above, before any of this was read.
+            DossierForm::Receipt => return self.make_receipt(code),
             DossierForm::Supplement | DossierForm::Refusal | DossierForm::Stop => {
                 let kind = match form {
                     DossierForm::Supplement => NoticeKind::Supplement,
@@ -141,19 +228,23 @@ impl Desk {
             }
         }
         .map_err(|e| DeskError::Render(e.to_string()))?;
-        self.audit_print(
-            &actor,
-            "dossier",
-            &d.code,
-            serde_json::json!({ "form": paper.number, "set": paper.set_code }),
-        )?;
-        Ok(pdf)
+        Ok(Paper::of_dossier(&d, &paper, pdf))
     }
 
     /// A paper of a dossier by its number in the dossier's own paper set
     /// ("05" is the control sheet of a 2024 dossier and the stop notice of
     /// a 2026 one).
     pub fn dossier_form_by_number(&self, code: &str, number: &str) -> Result<Vec<u8>, DeskError> {
+        let form = self.dossier_form_numbered(code, number)?;
+        self.dossier_form(code, form)
+    }
+
+    /// Which of the dossier's papers is number `number` of its set.
+    pub fn dossier_form_numbered(
+        &self,
+        code: &str,
+        number: &str,
+    ) -> Result<DossierForm, DeskError> {
         let form = {
             let conn = self.store.conn()?;
             let d = dossiers::get(&conn, code)?;
@@ -191,7 +282,7 @@ impl Desk {
                 CoreError::Corrupt(format!("loại mẫu \"{}\" không biết", found.kind))
             })?
         };
-        self.dossier_form(code, form)
+        Ok(form)
     }
 
     /// [`Desk::dossier_form_by_number`] written to `path` atomically.
@@ -201,8 +292,36 @@ impl Desk {
         number: &str,
         path: &Path,
     ) -> Result<(), DeskError> {
-        let pdf = self.dossier_form_by_number(code, number)?;
-        paths::write_atomic(path, &pdf)
+        let form = self.dossier_form_numbered(code, number)?;
+        self.dossier_form_to(code, form, path)
+    }
+
+    /// Print a paper of the dossier on `printer` (the print system's
+    /// default when `None`), through a private temporary file removed once
+    /// the print system has the job. The job's title names the form and the
+    /// dossier code, nothing personal. Logged with the queue and job id
+    /// once the print system took it.
+    pub fn dossier_print(
+        &self,
+        code: &str,
+        form: DossierForm,
+        printer: Option<&str>,
+    ) -> Result<Printed, DeskError> {
+        let actor = self.authorize(Action::PrintPaper)?;
+        let paper = self.make_form(code, form)?;
+        self.print_paper(&actor, &paper, printer)
+    }
+
+    /// [`Desk::dossier_print`] of the paper numbered `number` in the
+    /// dossier's set.
+    pub fn dossier_print_by_number(
+        &self,
+        code: &str,
+        number: &str,
+        printer: Option<&str>,
+    ) -> Result<Printed, DeskError> {
+        let form = self.dossier_form_numbered(code, number)?;
+        self.dossier_print(code, form, printer)
     }
 
     /// The signed Art. 26 QR text of a paper printed now.
@@ -238,14 +357,22 @@ impl Desk {
         form: DossierForm,
         path: &Path,
     ) -> Result<(), DeskError> {
-        let pdf = self.dossier_form(code, form)?;
-        paths::write_atomic(path, &pdf)
+        let actor = self.authorize(Action::PrintPaper)?;
+        let paper = self.make_form(code, form)?;
+        self.save_paper(&actor, &paper, path)
     }
 
     /// Form 06, the register of `year` (A4 landscape, one row per dossier in
     /// register-number order). Printing is logged.
     pub fn dossier_register(&self, year: i32) -> Result<Vec<u8>, DeskError> {
         let actor = self.authorize(Action::PrintPaper)?;
+        let paper = self.make_register(year)?;
+        self.audit_paper(&actor, &paper, Output::Bytes)?;
+        Ok(paper.pdf)
+    }
+
+    /// Form 06 of `year`, made but not yet logged.
+    fn make_register(&self, year: i32) -> Result<Paper, DeskError> {
         if !(2000..=9999).contains(&year) {
             return Err(CoreError::invalid("year", format!("Năm {year} không hợp lệ.")).into());
         }
@@ -296,58 +423,40 @@ impl Desk {
             printed_at: self.now(),
         })
         .map_err(|e| DeskError::Render(e.to_string()))?;
-        self.audit_print(
-            &actor,
-            "dossier_register",
-            &year.to_string(),
-            serde_json::json!({ "form": paper.number, "set": paper.set_code, "dossiers": count }),
-        )?;
-        Ok(pdf)
+        Ok(Paper {
+            pdf,
+            entity: "dossier_register",
+            entity_id: year.to_string(),
+            detail: serde_json::json!({ "form": paper.number, "set": paper.set_code, "dossiers": count }),
+            title: bhxh_print::job_title(&[
+                "BHXH Desk",
+                &format!("Mẫu {}", paper.number),
+                &format!("Sổ theo dõi hồ sơ năm {year}"),
+            ]),
+        })
+    }
+
+    /// Print form 06 of `year` (see [`Desk::dossier_print`]).
+    pub fn dossier_register_print(
+        &self,
+        year: i32,
+        printer: Option<&str>,
+    ) -> Result<Printed, DeskError> {
+        let actor = self.authorize(Action::PrintPaper)?;
+        let paper = self.make_register(year)?;
+        self.print_paper(&actor, &paper, printer)
     }
 
     /// Write form 06 of `year` to `path` atomically.
     pub fn dossier_register_to(&self, year: i32, path: &Path) -> Result<(), DeskError> {
-        let pdf = self.dossier_register(year)?;
-        paths::write_atomic(path, &pdf)
+        let actor = self.authorize(Action::PrintPaper)?;
+        let paper = self.make_register(year)?;
+        self.save_paper(&actor, &paper, path)
     }
 
     /// Write form 01 to `path` atomically.
     pub fn dossier_receipt_to(&self, code: &str, path: &Path) -> Result<(), DeskError> {
-        let pdf = self.dossier_receipt(code)?;
-        paths::write_atomic(path, &pdf)
-    }
-
-    /// Write form 01 into the Documents folder (`BHXH Desk/Hồ sơ`) and return
-    /// its path.
-    pub fn dossier_receipt_to_documents(&self, code: &str) -> Result<PathBuf, DeskError> {
-        let dir = self.output_dir("Hồ sơ", "ho-so")?;
-        let safe = file_safe(code.trim());
-        let path = dir.join(format!("Giay-tiep-nhan-{safe}.pdf"));
-        self.dossier_receipt_to(code, &path)?;
-        Ok(path)
-    }
-
-    /// Write form 02, 03 or 05 of a dossier into the Documents folder and
-    /// return its path.
-    pub fn dossier_form_to_documents(
-        &self,
-        code: &str,
-        form: DossierForm,
-    ) -> Result<PathBuf, DeskError> {
-        let dir = self.output_dir("Hồ sơ", "ho-so")?;
-        let safe = file_safe(code.trim());
-        let path = dir.join(format!("Mau-{}-{safe}.pdf", form.kind()));
-        self.dossier_form_to(code, form, &path)?;
-        Ok(path)
-    }
-
-    /// Write the register (form 06) of `year` into the Documents folder and
-    /// return its path.
-    pub fn dossier_register_to_documents(&self, year: i32) -> Result<PathBuf, DeskError> {
-        let dir = self.output_dir("Hồ sơ", "ho-so")?;
-        let path = dir.join(format!("So-theo-doi-ho-so-{year}.pdf"));
-        self.dossier_register_to(year, &path)?;
-        Ok(path)
+        self.dossier_form_to(code, DossierForm::Receipt, path)
     }
 }
 
