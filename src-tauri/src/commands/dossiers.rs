@@ -24,6 +24,20 @@ pub async fn dossier_intake(
     state.run(move |d| d.dossier_intake(&input)).await
 }
 
+/// The applicant's open dossiers of the same procedure (asked while the
+/// intake form fills in).
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_open_same(
+    state: State<'_, DeskState>,
+    applicant_id: String,
+    procedure_code: String,
+) -> Result<Vec<bhxh_app::dto::OpenSame>, ErrorInfo> {
+    state
+        .run(move |d| d.dossier_open_same(&applicant_id, &procedure_code))
+        .await
+}
+
 /// The applicant from the QR text of a CCCD (typed in by a barcode scanner).
 #[tauri::command]
 #[specta::specta]

@@ -68,6 +68,7 @@ pub fn contract() -> Builder<tauri::Wry> {
             sync::sync_directives,
             sync::sync_configure,
             dossiers::dossier_intake,
+            dossiers::dossier_open_same,
             dossiers::dossier_get,
             dossiers::cccd_qr_applicant,
             dossiers::dossier_set_status,

@@ -244,6 +244,13 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
         text_contains(&c, "#intake-form", "Đã điền thông tin từ mã QR").await?;
         select(&c, "#intake-procedure", "BHXH.01").await?;
         visible(&c, "#intake-components").await?;
+        // The first dossier is still open: said before "Tiếp nhận", with a way to it.
+        text_contains(
+            &c,
+            &format!("[data-open-same='{code}']"),
+            "đã có hồ sơ",
+        )
+        .await?;
         click(&c, "#intake-submit").await?;
         let again = code_in(&text_contains(&c, "#intake-done", "-0002").await?);
         click(&c, "#nav-digitise").await?;

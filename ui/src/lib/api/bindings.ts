@@ -71,6 +71,11 @@ export const commands = {
 	 */
 	syncConfigure: (url: string, token: string) => __TAURI_INVOKE<SyncStatus>("sync_configure", { url, token }),
 	dossierIntake: (input: IntakeInput) => __TAURI_INVOKE<Intake>("dossier_intake", { input }),
+	/**
+	 *  The applicant's open dossiers of the same procedure (asked while the
+	 *  intake form fills in).
+	 */
+	dossierOpenSame: (applicantId: string, procedureCode: string) => __TAURI_INVOKE<OpenSame[]>("dossier_open_same", { applicantId, procedureCode }),
 	dossierGet: (code: string) => __TAURI_INVOKE<Dossier>("dossier_get", { code }),
 	/**  The applicant from the QR text of a CCCD (typed in by a barcode scanner). */
 	cccdQrApplicant: (text: string) => __TAURI_INVOKE<ApplicantPrefill>("cccd_qr_applicant", { text }),
@@ -745,6 +750,8 @@ export type Intake = {
 	dossier: Dossier,
 	/**  Vietnamese warnings (an ID number from a province outside the table, say). */
 	warnings: string[],
+	/**  Codes of the applicant's other open dossiers of the same procedure. */
+	openSame: string[],
 };
 
 /**  How a dossier arrives, or how its result goes back. */
@@ -859,6 +866,18 @@ export type OfficeInput = {
 	/**  3-digit province code, e.g. "017". */
 	provinceCode: string,
 	address?: string,
+};
+
+/**
+ *  An open dossier of the same applicant and procedure (a warning before
+ *  taking the same claim in again).
+ */
+export type OpenSame = {
+	code: string,
+	receivedOn: string,
+	status: DossierStatus,
+	/**  The warning, in Vietnamese. */
+	warning: string,
 };
 
 /**  An organisation as applicant (an employer). */

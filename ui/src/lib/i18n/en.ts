@@ -538,6 +538,8 @@ export const en: Record<MessageKey, string> = {
   'digitise.export': 'Export the PDFs',
   'digitise.exported': 'Exported: {files}',
   'digitise.hint': 'JPEG scans go into the PDF byte for byte; a received PDF is kept as it is (digital signatures stay valid). Every file is encrypted at rest.',
+  'intake.openSame': 'This person already has dossier {code} for the same procedure, received on {date}, now "{status}".',
+  'intake.openSameView': 'Open that dossier',
   'scan.scanner': 'Scanner',
   'scan.dpi': 'Resolution',
   'scan.source': 'Paper source',

@@ -538,6 +538,8 @@ export const vi = {
   'digitise.export': 'Xuất các tệp PDF',
   'digitise.exported': 'Đã xuất: {files}',
   'digitise.hint': 'Ảnh JPEG được đưa vào PDF nguyên vẹn từng byte; tệp PDF nhận vào được giữ nguyên (không làm mất chữ ký số). Mọi tệp được mã hóa khi lưu.',
+  'intake.openSame': 'Người này đã có hồ sơ {code} cùng thủ tục, tiếp nhận ngày {date}, đang ở trạng thái "{status}".',
+  'intake.openSameView': 'Xem hồ sơ đó',
   'scan.scanner': 'Máy quét',
   'scan.dpi': 'Độ phân giải',
   'scan.source': 'Nguồn giấy',

@@ -70,6 +70,29 @@ impl Desk {
         })
     }
 
+    /// The applicant's open dossiers of the same procedure, asked while the
+    /// intake form is filled in (before "Tiếp nhận"): a lookup by ID number,
+    /// so an audited view (its count, never the ID, in the detail).
+    pub fn dossier_open_same(
+        &self,
+        applicant_id: &str,
+        procedure_code: &str,
+    ) -> Result<Vec<crate::dto::OpenSame>, DeskError> {
+        let id = applicant_id.trim();
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Vec::new());
+        }
+        self.view(Action::TakeIn, |conn, _| {
+            let open = dossiers::open_same(conn, id, procedure_code.trim(), None)?;
+            let viewed = Viewed {
+                entity: "dossier",
+                entity_id: open.first().map(|o| o.code.clone()).unwrap_or_default(),
+                detail: serde_json::json!({ "openSame": procedure_code.trim(), "count": open.len() }),
+            };
+            Ok((crate::dto::all(open), viewed))
+        })
+    }
+
     /// One dossier with its checklist and history. Viewing is logged
     /// (Decree 13: it holds personal data).
     pub fn dossier_get(&self, code: &str) -> Result<Dossier, DeskError> {

@@ -366,6 +366,8 @@ pub struct Intake {
     pub dossier: Dossier,
     /// Vietnamese warnings (an ID number from a province outside the table, say).
     pub warnings: Vec<String>,
+    /// Codes of the applicant's other open dossiers of the same procedure.
+    pub open_same: Vec<String>,
 }
 
 impl From<bhxh_core::dossiers::Intake> for Intake {
@@ -373,6 +375,30 @@ impl From<bhxh_core::dossiers::Intake> for Intake {
         Intake {
             dossier: v.dossier.into(),
             warnings: v.warnings,
+            open_same: v.open_same,
+        }
+    }
+}
+
+/// An open dossier of the same applicant and procedure (a warning before
+/// taking the same claim in again).
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenSame {
+    pub code: String,
+    pub received_on: chrono::NaiveDate,
+    pub status: DossierStatus,
+    /// The warning, in Vietnamese.
+    pub warning: String,
+}
+
+impl From<bhxh_core::dossiers::OpenSame> for OpenSame {
+    fn from(v: bhxh_core::dossiers::OpenSame) -> Self {
+        OpenSame {
+            warning: v.warning_vi(),
+            code: v.code,
+            received_on: v.received_on,
+            status: v.status.into(),
         }
     }
 }

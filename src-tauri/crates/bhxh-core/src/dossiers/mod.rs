@@ -341,6 +341,8 @@ pub struct Intake {
     pub dossier: Dossier,
     /// Vietnamese warnings (an ID number from a province outside the table, say).
     pub warnings: Vec<String>,
+    /// Codes of the applicant's other open dossiers of the same procedure.
+    pub open_same: Vec<String>,
 }
 
 fn sex_db(s: Sex) -> &'static str {
@@ -513,7 +515,7 @@ pub fn intake(
     now: &Timestamp,
 ) -> Result<Intake, CoreError> {
     let today = now.date_naive();
-    let (applicant, warnings) = check_applicant(conn, &input.applicant, today)?;
+    let (applicant, mut warnings) = check_applicant(conn, &input.applicant, today)?;
     let organisation = input
         .organisation
         .as_ref()
@@ -664,10 +666,77 @@ pub fn intake(
         },
         now,
     )?;
+    // The same person, the same procedure, already open: said, not refused
+    // (two claims may be right), with the open dossiers' codes.
+    let open = open_same(conn, &applicant.id_number, &procedure.code, Some(id))?;
+    for o in &open {
+        warnings.push(o.warning_vi());
+    }
     Ok(Intake {
         dossier: get(conn, &code)?,
         warnings,
+        open_same: open.into_iter().map(|o| o.code).collect(),
     })
+}
+
+/// An open dossier of the same applicant and procedure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenSame {
+    pub code: String,
+    pub received_on: NaiveDate,
+    pub status: Status,
+}
+
+impl OpenSame {
+    pub fn warning_vi(&self) -> String {
+        format!(
+            "Người nộp đã có hồ sơ {} cùng thủ tục này, tiếp nhận ngày {}, đang ở trạng thái \"{}\": kiểm tra trước khi tiếp nhận thêm.",
+            self.code,
+            self.received_on.format("%d/%m/%Y"),
+            self.status.label_vi()
+        )
+    }
+}
+
+/// The applicant's dossiers of `procedure` not yet closed (returned,
+/// refused or stopped), newest first, at most five; `except` leaves one out.
+pub fn open_same(
+    conn: &Connection,
+    applicant_id: &str,
+    procedure: &str,
+    except: Option<i64>,
+) -> Result<Vec<OpenSame>, CoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT code, received_on, status FROM dossier
+         WHERE applicant_id = ?1 AND procedure_code = ?2 AND id <> ?3
+           AND status NOT IN ('returned', 'refused', 'stopped')
+         ORDER BY id DESC LIMIT 5",
+    )?;
+    let rows = stmt.query_map(
+        params![applicant_id, procedure, except.unwrap_or(-1)],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        },
+    )?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (code, on, status) = row?;
+        out.push(OpenSame {
+            received_on: parse_col(
+                NaiveDate::parse_from_str(&on, "%Y-%m-%d").ok(),
+                "ngày tiếp nhận",
+                &on,
+            )?,
+            status: parse_col(Status::parse(&status), "trạng thái", &status)?,
+            code,
+        });
+    }
+    Ok(out)
 }
 
 fn parse_col<T>(v: Option<T>, what: &str, raw: &str) -> Result<T, CoreError> {
