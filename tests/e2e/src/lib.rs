@@ -217,16 +217,36 @@ pub async fn value_of(c: &Client, css: &str) -> Result<String> {
         .unwrap_or_default())
 }
 
-/// Choose an option of a `<select>` by its value.
-pub async fn select(c: &Client, css: &str, value: &str) -> Result<()> {
-    let e = visible(c, css).await?;
-    e.select_by_value(value).await?;
-    Ok(())
+/// Whether a WebDriver error is a stale element (re-rendered between
+/// finding it and using it).
+fn stale(e: &fantoccini::error::CmdError) -> bool {
+    matches!(e, fantoccini::error::CmdError::Standard(w)
+        if w.error == fantoccini::error::ErrorStatus::StaleElementReference)
 }
 
+/// Choose an option of a `<select>` by its value (found afresh if it was
+/// re-rendered meanwhile, a few times).
+pub async fn select(c: &Client, css: &str, value: &str) -> Result<()> {
+    let mut tries = 0;
+    loop {
+        match visible(c, css).await?.select_by_value(value).await {
+            Ok(()) => return Ok(()),
+            Err(e) if stale(&e) && tries < 3 => tries += 1,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Click an element (found afresh if it was re-rendered meanwhile, a few times).
 pub async fn click(c: &Client, css: &str) -> Result<()> {
-    visible(c, css).await?.click().await?;
-    Ok(())
+    let mut tries = 0;
+    loop {
+        match visible(c, css).await?.click().await {
+            Ok(_) => return Ok(()),
+            Err(e) if stale(&e) && tries < 3 => tries += 1,
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Count elements matching `css`.
