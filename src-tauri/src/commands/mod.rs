@@ -106,6 +106,7 @@ pub fn contract() -> Builder<tauri::Wry> {
             signing::signing_configure,
             signing::dossier_sign,
             signing::dossier_signatures,
+            signing::report_sign,
             scan::scanners_list,
             scan::dossier_scan,
         ])

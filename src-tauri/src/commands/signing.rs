@@ -57,3 +57,18 @@ pub async fn dossier_signatures(
 ) -> Result<Vec<ItemSignatures>, ErrorInfo> {
     state.run(move |d| d.dossier_signatures(&code)).await
 }
+
+/// Sign an approved report revision (the newest, or `revision`).
+#[tauri::command]
+#[specta::specta]
+pub async fn report_sign(
+    state: State<'_, DeskState>,
+    kind: String,
+    period: String,
+    revision: Option<i64>,
+    pin: String,
+) -> Result<SignedItem, ErrorInfo> {
+    state
+        .run(move |d| d.report_sign(&kind, &period, revision, &pin))
+        .await
+}

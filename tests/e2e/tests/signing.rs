@@ -3,7 +3,8 @@
 //! token, a component digitised in the window is signed with the PIN typed
 //! in the PIN box (a wrong PIN first), the window shows the verified
 //! signature, and the exported PDF is valid for poppler's `pdfsig` — until
-//! one byte changes.
+//! one byte changes; then the supervisor signs the approved monthly report
+//! on the Reports screen and its PDF is valid for `pdfsig` too.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
@@ -179,6 +180,94 @@ async fn a_component_digitised_in_the_window_is_signed_with_the_token() -> Resul
         let bad = dir.path().join("da-sua.pdf");
         std::fs::write(&bad, &bytes)?;
         assert!(pdfsig(&bad).contains("Digest Mismatch"));
+
+        // The supervisor signs the approved report on the Reports screen.
+        let out = Command::new(app_path().unwrap())
+            .arg("--data-dir")
+            .arg(&data)
+            .args([
+                "user",
+                "add",
+                "--username",
+                "giamsat",
+                "--full-name",
+                "Nguyễn Thị Ánh Tuyết",
+                "--role",
+                "supervisor",
+                "--user",
+                ADMIN_USER,
+            ])
+            .env("BHXH_DESK_PASSWORD", ADMIN_PASSWORD)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(b"Giamsat-mat-khau-1\n")?;
+                child.wait_with_output()
+            })?;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = Command::new(app_path().unwrap())
+            .arg("--data-dir")
+            .arg(&data)
+            .args([
+                "report",
+                "approve",
+                "month",
+                "2024-05",
+                "--number",
+                "5/BC-BHXH",
+            ])
+            .env("BHXH_DESK_USER", "giamsat")
+            .env("BHXH_DESK_PASSWORD", "Giamsat-mat-khau-1")
+            .output()?;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        click(&c, "#signout").await?;
+        sign_in(&c, "giamsat", "Giamsat-mat-khau-1").await?;
+        click(&c, "#nav-reports").await?;
+        select(&c, "#reports-kind", "month").await?;
+        fill(&c, "#reports-period", "2024-05").await?;
+        click(&c, "#reports-show").await?;
+        text_contains(&c, "#reports-state", "5/BC-BHXH").await?;
+        click(&c, "#report-sign").await?;
+        fill(&c, "#sign-pin", &token.pin).await?;
+        click(&c, "#sign-confirm").await?;
+        text_contains(&c, "#report-signed", "người ký: Nguyễn Văn An").await?;
+        let pdf = dir.path().join("bao-cao.pdf");
+        let out = Command::new(app_path().unwrap())
+            .arg("--data-dir")
+            .arg(&data)
+            .args([
+                "report",
+                "monthly",
+                "--month",
+                "2024-05",
+                "--out",
+                pdf.to_str().unwrap(),
+            ])
+            .env("BHXH_DESK_USER", ADMIN_USER)
+            .env("BHXH_DESK_PASSWORD", ADMIN_PASSWORD)
+            .output()?;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report = pdfsig(&pdf);
+        assert!(report.contains("Signature is Valid."), "{report}");
         Ok::<(), Error>(())
     }
     .await;

@@ -410,7 +410,7 @@ impl ReportSettings {
 }
 
 impl Desk {
-    fn report_period(kind: &str, period: &str) -> Result<ReportPeriod, DeskError> {
+    pub(crate) fn report_period(kind: &str, period: &str) -> Result<ReportPeriod, DeskError> {
         let kind = ReportKind::parse(kind).ok_or_else(|| {
             bhxh_core::CoreError::invalid(
                 "kind",
@@ -510,8 +510,7 @@ impl Desk {
                 None => progress::current(&conn, &period)?,
             }
         };
-        let doc = self.report_doc(&snapshot)?;
-        let pdf = bhxh_report::render_pdf(&doc).map_err(|e| DeskError::Render(e.to_string()))?;
+        let pdf = self.report_pdf(&snapshot)?;
         let title = bhxh_print::job_title(&["BHXH Desk", &file_stem(&snapshot)]);
         let done = self.printer().print_pdf(printer, &title, &pdf)?;
         self.record(
@@ -536,6 +535,24 @@ impl Desk {
             job_id: done.job_id,
             title,
         })
+    }
+
+    /// The PDF of a snapshot: the signed one when that approved revision was
+    /// signed with the token, else rendered now.
+    pub(crate) fn report_pdf(&self, snapshot: &Snapshot) -> Result<Vec<u8>, DeskError> {
+        if snapshot.status == "approved" {
+            let signed = bhxh_core::dossiers::signed::report(
+                &*self.store.conn()?,
+                snapshot.kind.as_str(),
+                &snapshot.period,
+                snapshot.revision,
+            )?;
+            if let Some(sha) = signed {
+                return Ok(self.files()?.get(&sha)?);
+            }
+        }
+        let doc = self.report_doc(snapshot)?;
+        bhxh_report::render_pdf(&doc).map_err(|e| DeskError::Render(e.to_string()))
     }
 
     /// The Decree 30 document of a snapshot, with the office's signer and
@@ -569,10 +586,7 @@ impl Desk {
         let doc = self.report_doc(&snapshot)?;
         let mut files = Vec::new();
         if let Some(path) = &targets.pdf {
-            let bytes = bhxh_report::render_pdf(&doc).map_err(|e| DeskError::BadFile {
-                path: path.clone(),
-                detail: e.to_string(),
-            })?;
+            let bytes = self.report_pdf(&snapshot)?;
             paths::write_atomic(path, &bytes)?;
             files.push(path.display().to_string());
         }

@@ -378,13 +378,7 @@ impl Desk {
             };
             let signed_pdf = bhxh_sign::sign_pdf(&base, &signer, &chain, &opts)?;
             let sha = store.put(&signed_pdf)?;
-            let cert = bhxh_emrtd::lds::sod::StoredCertificate::from_der(signer.certificate())
-                .map_err(|e| DeskError::Sign(bhxh_sign::SignError::Der(e.to_string())))?;
-            let signer_name = match cert.certificate.tbs_certificate().subject().common_name() {
-                Ok(Some(cn)) => cn.value().into_owned(),
-                _ => cert.subject(),
-            };
-            let serial = cert.serial();
+            let (signer_name, serial) = signer_identity(signer.certificate())?;
             self.change_as(&actor, |tx, actor, now| {
                 signed::record(
                     tx,
@@ -414,6 +408,89 @@ impl Desk {
             });
         }
         Ok(out)
+    }
+
+    /// Sign an approved report revision (the newest, or `revision`) with the
+    /// token: its PDF signed as it prints, sealed, and from then on what
+    /// every print, save and export of that revision gives. Supervisors (who
+    /// approve reports); audited.
+    pub fn report_sign(
+        &self,
+        kind: &str,
+        period: &str,
+        revision: Option<i64>,
+        pin: &str,
+    ) -> Result<SignedItem, DeskError> {
+        let actor = self.authorize(Action::ApproveReport)?;
+        let period = Self::report_period(kind, period)?;
+        let snapshot =
+            bhxh_core::progress::approved_snapshot(&*self.store.conn()?, &period, revision)?;
+        let pdf = self.report_pdf(&snapshot)?;
+        if bhxh_core::dossiers::signed::report(
+            &*self.store.conn()?,
+            snapshot.kind.as_str(),
+            &snapshot.period,
+            snapshot.revision,
+        )?
+        .is_some()
+        {
+            return Err(CoreError::Conflict(format!(
+                "Báo cáo {} lần {} đã được ký số.",
+                snapshot.period, snapshot.revision
+            ))
+            .into());
+        }
+        let office = office::get(&*self.store.conn()?)?.ok_or(DeskError::NotSetUp)?;
+        let [module, token, key] = self.signing_settings()?;
+        let module = module.ok_or(bhxh_sign::SignError::NotConfigured)?;
+        let trust = self.pdf_trust();
+        let m = Module::open(Path::new(&module))?;
+        let signer = m.login(token.as_deref(), key.as_deref(), pin)?;
+        bhxh_sign::verify::check_signer(signer.certificate(), &trust, SystemTime::now())?;
+        let mut chain = trust.chain_of(signer.certificate());
+        for ca in signer.ca_certificates() {
+            if !chain.contains(ca) {
+                chain.push(ca.clone());
+            }
+        }
+        let opts = SignOptions {
+            name: self.full_name_of(&actor),
+            reason: format!("Báo cáo {} đã duyệt", snapshot.period_label),
+            location: office.name.clone(),
+            at: self.now(),
+            rect: None,
+        };
+        let signed_pdf = bhxh_sign::sign_pdf(&pdf, &signer, &chain, &opts)?;
+        let sha = self.files()?.put(&signed_pdf)?;
+        let (signer_name, serial) = signer_identity(signer.certificate())?;
+        self.change_as(&actor, |tx, actor, now| {
+            signed::record_report(
+                tx,
+                actor,
+                &signed::ReportSigning {
+                    kind: snapshot.kind.as_str(),
+                    period: &snapshot.period,
+                    revision: snapshot.revision,
+                    sha256: &sha,
+                    bytes: signed_pdf.len() as u64,
+                    signer: &signer_name,
+                    certificate_serial: &serial,
+                },
+                now,
+            )?;
+            Ok(())
+        })?;
+        Ok(SignedItem {
+            kind: "report".into(),
+            number: u32::try_from(snapshot.revision).unwrap_or(0),
+            label: format!(
+                "báo cáo {} (lần {})",
+                snapshot.period_label, snapshot.revision
+            ),
+            signer: signer_name,
+            sha256: sha,
+            bytes_added: u32::try_from(signed_pdf.len() - pdf.len()).unwrap_or(u32::MAX),
+        })
     }
 
     /// The signatures of every PDF of a dossier, verified now.
@@ -464,4 +541,15 @@ pub fn pdf_verify_in(data_dir: &Path, bytes: &[u8]) -> Result<Vec<SignatureLine>
         .into_iter()
         .map(to_line)
         .collect())
+}
+
+/// The signer's common name (or subject) and serial number.
+fn signer_identity(cert_der: &[u8]) -> Result<(String, String), DeskError> {
+    let cert = bhxh_emrtd::lds::sod::StoredCertificate::from_der(cert_der)
+        .map_err(|e| DeskError::Sign(bhxh_sign::SignError::Der(e.to_string())))?;
+    let name = match cert.certificate.tbs_certificate().subject().common_name() {
+        Ok(Some(cn)) => cn.value().into_owned(),
+        _ => cert.subject(),
+    };
+    Ok((name, cert.serial()))
 }

@@ -71,6 +71,20 @@ pub enum ReportCommand {
         #[command(flatten)]
         auth: UserArg,
     },
+    /// Ký số báo cáo đã duyệt bằng token của cơ quan (giám sát viên): từ đó
+    /// mọi lần in, lưu, xuất bản đó đều là bản đã ký. Mã PIN từ
+    /// BHXH_DESK_TOKEN_PIN hoặc dòng tiếp theo của stdin (sau mật khẩu).
+    Sign {
+        /// Loại kỳ: month, half hoặc year.
+        kind: String,
+        /// Kỳ: 2024-05, 2024-H1 hoặc 2024.
+        period: String,
+        /// Lần duyệt (mặc định: bản đã duyệt mới nhất).
+        #[arg(long)]
+        revision: Option<i64>,
+        #[command(flatten)]
+        auth: UserArg,
+    },
     /// Duyệt và khóa báo cáo một kỳ (giám sát viên), ví dụ: approve month 2024-05 --number 5/BC-BHXH.
     Approve {
         /// Loại kỳ: month, half hoặc year.
@@ -127,6 +141,27 @@ pub(crate) fn report(cmd: ReportCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, 
             number,
             auth,
         } => return approve(&kind, &period, &number, &auth, ctx),
+        ReportCommand::Sign {
+            kind,
+            period,
+            revision,
+            auth,
+        } => {
+            let desk = ctx.signed_in(&auth)?;
+            let pin = ctx.secrets.get("BHXH_DESK_TOKEN_PIN", "mã PIN của token")?;
+            let done = desk.report_sign(&kind, &period, revision, &pin);
+            drop(pin);
+            desk.sign_out()?;
+            let done = done?;
+            ctx.out.value(&done, |w| {
+                writeln!(
+                    w,
+                    "Đã ký {} — người ký: {} (thêm {} byte).",
+                    done.label, done.signer, done.bytes_added
+                )
+            });
+            return Ok(ExitCode::SUCCESS);
+        }
         ReportCommand::Print {
             kind,
             period,

@@ -457,3 +457,112 @@ fn a_revoked_or_expired_signer_and_a_missing_set_up_are_refused() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn an_approved_report_is_signed_by_the_supervisor_and_prints_signed() {
+    let t = TestToken::create(STANDARD_KEYS);
+    let dir = tempfile::tempdir().unwrap();
+    let env = desk_with_token(dir.path(), &t, "rsa");
+    let out = cli_env(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--username",
+            "giamsat",
+            "--full-name",
+            "Nguyễn Thị Ánh Tuyết",
+            "--role",
+            "supervisor",
+            "--user",
+            "quantri",
+        ],
+        "Giamsat-mat-khau-1\n",
+        &[("BHXH_DESK_PASSWORD", ADMIN_PW)],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token_env = t.env();
+    let as_supervisor = |args: &[&str], stdin: &str| {
+        let mut e: Vec<(&str, &str)> = token_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        e.push(("BHXH_DESK_USER", "giamsat"));
+        cli_env(dir.path(), args, stdin, &e)
+    };
+    // A draft cannot be signed.
+    let out = as_supervisor(
+        &["report", "sign", "month", "2024-05"],
+        &format!("Giamsat-mat-khau-1\n{}\n", t.pin),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let out = as_supervisor(
+        &[
+            "report",
+            "approve",
+            "month",
+            "2024-05",
+            "--number",
+            "5/BC-BHXH",
+        ],
+        "Giamsat-mat-khau-1\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The administrator may not sign the office's report; the supervisor does.
+    let out = cli_env(
+        dir.path(),
+        &["report", "sign", "month", "2024-05", "--json"],
+        "",
+        &[("BHXH_DESK_TOKEN_PIN", t.pin.as_str())]
+            .into_iter()
+            .chain(as_refs(&env))
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["error"]["code"], "forbidden");
+    let out = as_supervisor(
+        &["report", "sign", "month", "2024-05", "--json"],
+        &format!("Giamsat-mat-khau-1\n{}\n", t.pin),
+    );
+    let signed = ok_json(&out);
+    assert_eq!(signed["signer"], "Nguyễn Văn An", "{signed}");
+    // Signed once: a second signing is refused.
+    let out = as_supervisor(
+        &["report", "sign", "month", "2024-05"],
+        &format!("Giamsat-mat-khau-1\n{}\n", t.pin),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("đã được ký số"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Every export of that revision is the signed PDF, valid for pdfsig.
+    let pdf = dir.path().join("bc.pdf");
+    let out = cli_env(
+        dir.path(),
+        &[
+            "report",
+            "monthly",
+            "--month",
+            "2024-05",
+            "--out",
+            pdf.to_str().unwrap(),
+        ],
+        "",
+        &as_refs(&env),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = pdfsig(&pdf);
+    assert!(report.contains("Signature is Valid."), "{report}");
+    assert!(report.contains("Nguyễn Văn An"), "{report}");
+    let out = cli_env(
+        dir.path(),
+        &["pdf", "verify", pdf.to_str().unwrap()],
+        "",
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("Chữ ký hợp lệ – Nguyễn Văn An"),
+        "{}",
+        text(&out.stdout)
+    );
+}

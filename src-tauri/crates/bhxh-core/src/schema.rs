@@ -79,4 +79,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "paper text",
         sql: include_str!("../migrations/0015_paper_text.sql"),
     },
+    Migration {
+        version: 16,
+        name: "signed reports",
+        sql: include_str!("../migrations/0016_signed_reports.sql"),
+    },
 ];

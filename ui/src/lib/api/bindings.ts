@@ -157,6 +157,8 @@ export const commands = {
 	dossierSign: (code: string, target: SignTarget, pin: string) => __TAURI_INVOKE<SignedItem[]>("dossier_sign", { code, target, pin }),
 	/**  The signatures of each of a dossier's PDFs, verified now. */
 	dossierSignatures: (code: string) => __TAURI_INVOKE<ItemSignatures[]>("dossier_signatures", { code }),
+	/**  Sign an approved report revision (the newest, or `revision`). */
+	reportSign: (kind: string, period: string, revision: number | null, pin: string) => __TAURI_INVOKE<SignedItem>("report_sign", { kind, period, revision, pin }),
 	scannersList: () => __TAURI_INVOKE<ScannerLine[]>("scanners_list"),
 	/**
 	 *  Scan component `component` of `code` from `device` (or the first

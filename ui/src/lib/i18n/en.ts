@@ -549,6 +549,7 @@ export const en: Record<MessageKey, string> = {
   'scan.scan': 'Scan',
   'scan.progress': 'Scanning… {page} pages received',
   'scan.done': 'Scanned and digitised component {n} ({pages} pages). Dossier status: {status}.',
+  'sign.reportWhat': 'Sign the report for {period} (approval {rev})',
   'sign.title': 'Digital signature',
   'sign.component': 'Sign',
   'sign.all': 'Sign every unsigned file',

@@ -549,6 +549,7 @@ export const vi = {
   'scan.scan': 'Quét',
   'scan.progress': 'Đang quét… đã nhận {page} trang',
   'scan.done': 'Đã quét và số hóa thành phần {n} ({pages} trang). Trạng thái hồ sơ: {status}.',
+  'sign.reportWhat': 'Ký số báo cáo {period} (lần duyệt {rev})',
   'sign.title': 'Ký số',
   'sign.component': 'Ký số',
   'sign.all': 'Ký số mọi tệp chưa ký',

@@ -196,9 +196,88 @@ pub fn is_signed(conn: &Connection, sha256: &str) -> Result<bool, CoreError> {
         .is_some())
 }
 
+/// The signed PDF of an approved report revision, if it was signed.
+pub fn report(
+    conn: &Connection,
+    kind: &str,
+    period: &str,
+    revision: i64,
+) -> Result<Option<String>, CoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT sha256 FROM signed_report WHERE kind = ?1 AND period = ?2 AND revision = ?3",
+            params![kind, period, revision],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// A signed report revision, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportSigning<'a> {
+    pub kind: &'a str,
+    pub period: &'a str,
+    pub revision: i64,
+    pub sha256: &'a str,
+    pub bytes: u64,
+    pub signer: &'a str,
+    pub certificate_serial: &'a str,
+}
+
+/// Record the signed PDF of an approved report revision (sealed already)
+/// and audit it; a revision is signed once.
+pub fn record_report(
+    conn: &Connection,
+    actor: &Actor,
+    s: &ReportSigning<'_>,
+    now: &Timestamp,
+) -> Result<(), CoreError> {
+    if report(conn, s.kind, s.period, s.revision)?.is_some() {
+        return Err(CoreError::Conflict(format!(
+            "Báo cáo {} lần {} đã được ký số.",
+            s.period, s.revision
+        )));
+    }
+    let name = super::staff_name(conn, actor)?;
+    conn.execute(
+        "INSERT INTO signed_report (kind, period, revision, sha256, bytes, signer,
+             certificate_serial, signed_at, signed_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            s.kind,
+            s.period,
+            s.revision,
+            s.sha256,
+            i64::try_from(s.bytes).unwrap_or(i64::MAX),
+            s.signer,
+            s.certificate_serial,
+            ts(now),
+            name,
+        ],
+    )?;
+    audit::append(
+        conn,
+        actor,
+        &Event {
+            action: "sign",
+            entity: "report",
+            entity_id: &format!("{}:{}#{}", s.kind, s.period, s.revision),
+            detail: serde_json::json!({
+                "sha256": s.sha256,
+                "signer": s.signer,
+                "certificateSerial": s.certificate_serial,
+            }),
+        },
+        now,
+    )?;
+    Ok(())
+}
+
 /// Every hash the signed versions refer to (for the file store's sweep and check).
 pub fn referenced_hashes(conn: &Connection) -> Result<Vec<String>, CoreError> {
-    let mut stmt = conn.prepare("SELECT DISTINCT sha256 FROM signed_file ORDER BY sha256")?;
+    let mut stmt = conn.prepare(
+        "SELECT sha256 FROM signed_file UNION SELECT sha256 FROM signed_report ORDER BY 1",
+    )?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
