@@ -335,3 +335,56 @@ pub async fn focused_id(c: &Client) -> Result<String> {
         .await?
         .unwrap_or_default())
 }
+
+/// The app's own command line on `data`, beside the window, signed in as
+/// `user` with `password` (from the environment, as a script would).
+pub fn desk_cli(
+    data: &Path,
+    args: &[&str],
+    user: &str,
+    password: &str,
+) -> Result<std::process::Output> {
+    Ok(Command::new(app_path()?)
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("BHXH_DESK_USER", user)
+        .env("BHXH_DESK_PASSWORD", password)
+        .output()?)
+}
+
+/// A dossier of procedure BHXH.04 for Nguyễn Văn Đức, taken in through the
+/// command line as the administrator, handing in `components` ("1,2");
+/// returns its code.
+pub fn new_dossier_cli(data: &Path, components: &str) -> Result<String> {
+    let out = desk_cli(
+        data,
+        &[
+            "dossier",
+            "new",
+            "--procedure",
+            "BHXH.04",
+            "--applicant-id",
+            "017093047064",
+            "--name",
+            "Nguyễn Văn Đức",
+            "--dob",
+            "1993-01-05",
+            "--sex",
+            "nam",
+            "--components",
+            components,
+            "--json",
+        ],
+        ADMIN_USER,
+        ADMIN_PASSWORD,
+    )?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned().into());
+    }
+    let intake: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    intake["dossier"]["code"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| "no dossier code in the intake".into())
+}

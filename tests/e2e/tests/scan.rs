@@ -29,36 +29,7 @@ async fn a_component_is_scanned_in_the_window_and_found_by_a_word_on_its_paper()
             first_start_setup(&c).await?;
             sign_in(&c, ADMIN_USER, ADMIN_PASSWORD).await?;
             visible(&c, "#nav-digitise").await?;
-            let out = Command::new(app_path()?)
-                .arg("--data-dir")
-                .arg(&data)
-                .args([
-                    "dossier",
-                    "new",
-                    "--procedure",
-                    "BHXH.04",
-                    "--applicant-id",
-                    "017093047064",
-                    "--name",
-                    "Nguyễn Văn Đức",
-                    "--dob",
-                    "1993-01-05",
-                    "--sex",
-                    "nam",
-                    "--components",
-                    "1,2",
-                    "--json",
-                ])
-                .env("BHXH_DESK_USER", ADMIN_USER)
-                .env("BHXH_DESK_PASSWORD", ADMIN_PASSWORD)
-                .output()?;
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let intake: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-            let code = intake["dossier"]["code"].as_str().unwrap().to_owned();
+            let code = new_dossier_cli(&data, "1,2")?;
 
             // The feeder's ten pages, straight into component 1.
             click(&c, "#nav-digitise").await?;

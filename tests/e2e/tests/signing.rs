@@ -27,14 +27,7 @@ fn pdfsig(path: &std::path::Path) -> String {
 
 /// The app binary as a command line on `data`, signed in as the administrator.
 fn cli(data: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(app_path().unwrap())
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("BHXH_DESK_USER", ADMIN_USER)
-        .env("BHXH_DESK_PASSWORD", ADMIN_PASSWORD)
-        .output()
-        .unwrap()
+    desk_cli(data, args, ADMIN_USER, ADMIN_PASSWORD).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -67,33 +60,7 @@ async fn a_component_digitised_in_the_window_is_signed_with_the_token() -> Resul
         visible(&c, "#nav-admin").await?;
 
         // A dossier taken in (from the command line, beside the window).
-        let out = cli(
-            &data,
-            &[
-                "dossier",
-                "new",
-                "--procedure",
-                "BHXH.04",
-                "--applicant-id",
-                "017093047064",
-                "--name",
-                "Nguyễn Văn Đức",
-                "--dob",
-                "1993-01-05",
-                "--sex",
-                "nam",
-                "--components",
-                "1",
-                "--json",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let intake: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-        let code = intake["dossier"]["code"].as_str().unwrap().to_owned();
+        let code = new_dossier_cli(&data, "1")?;
 
         // The administrator sets up the token: no PIN needed to list its key.
         click(&c, "#nav-admin").await?;
@@ -216,20 +183,19 @@ async fn a_component_digitised_in_the_window_is_signed_with_the_token() -> Resul
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let out = Command::new(app_path().unwrap())
-            .arg("--data-dir")
-            .arg(&data)
-            .args([
+        let out = desk_cli(
+            &data,
+            &[
                 "report",
                 "approve",
                 "month",
                 "2024-05",
                 "--number",
                 "5/BC-BHXH",
-            ])
-            .env("BHXH_DESK_USER", "giamsat")
-            .env("BHXH_DESK_PASSWORD", "Giamsat-mat-khau-1")
-            .output()?;
+            ],
+            "giamsat",
+            "Giamsat-mat-khau-1",
+        )?;
         assert!(
             out.status.success(),
             "{}",
@@ -247,20 +213,17 @@ async fn a_component_digitised_in_the_window_is_signed_with_the_token() -> Resul
         click(&c, "#sign-confirm").await?;
         text_contains(&c, "#report-signed", "người ký: Nguyễn Văn An").await?;
         let pdf = dir.path().join("bao-cao.pdf");
-        let out = Command::new(app_path().unwrap())
-            .arg("--data-dir")
-            .arg(&data)
-            .args([
+        let out = cli(
+            &data,
+            &[
                 "report",
                 "monthly",
                 "--month",
                 "2024-05",
                 "--out",
                 pdf.to_str().unwrap(),
-            ])
-            .env("BHXH_DESK_USER", ADMIN_USER)
-            .env("BHXH_DESK_PASSWORD", ADMIN_PASSWORD)
-            .output()?;
+            ],
+        );
         assert!(
             out.status.success(),
             "{}",

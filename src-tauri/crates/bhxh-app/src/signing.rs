@@ -294,6 +294,25 @@ impl Desk {
         Ok(status)
     }
 
+    /// The token logged in with `pin` (the key set up), its certificate
+    /// checked fit to sign now, and the CA certificates to carry (from the
+    /// trust folder, then the token's own).
+    fn token_signer(&self, pin: &str) -> Result<(bhxh_sign::TokenSigner, Vec<Vec<u8>>), DeskError> {
+        let [module, token, key] = self.signing_settings()?;
+        let module = module.ok_or(bhxh_sign::SignError::NotConfigured)?;
+        let trust = self.pdf_trust();
+        let signer =
+            Module::open(Path::new(&module))?.login(token.as_deref(), key.as_deref(), pin)?;
+        bhxh_sign::verify::check_signer(signer.certificate(), &trust, SystemTime::now())?;
+        let mut chain = trust.chain_of(signer.certificate());
+        for ca in signer.ca_certificates() {
+            if !chain.contains(ca) {
+                chain.push(ca.clone());
+            }
+        }
+        Ok((signer, chain))
+    }
+
     /// Sign a dossier's PDF(s) with the token, the PIN typed for this
     /// signing. Each signature appends to the current PDF; the signed bytes
     /// are sealed and recorded (audited) one item at a time.
@@ -349,21 +368,7 @@ impl Desk {
             )
             .into());
         }
-        let [module, token, key] = self.signing_settings()?;
-        let module = module.ok_or(bhxh_sign::SignError::NotConfigured)?;
-        let trust = self.pdf_trust();
-        let m = Module::open(Path::new(&module))?;
-        let signer = m.login(token.as_deref(), key.as_deref(), pin)?;
-        bhxh_sign::verify::check_signer(signer.certificate(), &trust, SystemTime::now())?;
-        let chain = {
-            let mut c = trust.chain_of(signer.certificate());
-            for ca in signer.ca_certificates() {
-                if !c.contains(ca) {
-                    c.push(ca.clone());
-                }
-            }
-            c
-        };
+        let (signer, chain) = self.token_signer(pin)?;
         let store = self.files()?;
         let name = self.full_name_of(&actor);
         let mut out = Vec::new();
@@ -441,18 +446,7 @@ impl Desk {
             .into());
         }
         let office = office::get(&*self.store.conn()?)?.ok_or(DeskError::NotSetUp)?;
-        let [module, token, key] = self.signing_settings()?;
-        let module = module.ok_or(bhxh_sign::SignError::NotConfigured)?;
-        let trust = self.pdf_trust();
-        let m = Module::open(Path::new(&module))?;
-        let signer = m.login(token.as_deref(), key.as_deref(), pin)?;
-        bhxh_sign::verify::check_signer(signer.certificate(), &trust, SystemTime::now())?;
-        let mut chain = trust.chain_of(signer.certificate());
-        for ca in signer.ca_certificates() {
-            if !chain.contains(ca) {
-                chain.push(ca.clone());
-            }
-        }
+        let (signer, chain) = self.token_signer(pin)?;
         let opts = SignOptions {
             name: self.full_name_of(&actor),
             reason: format!("Báo cáo {} đã duyệt", snapshot.period_label),

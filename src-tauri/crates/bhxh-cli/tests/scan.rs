@@ -97,43 +97,25 @@ fn a_component_is_scanned_from_the_feeder_and_the_flatbed() {
     assert_eq!(jpegs, 10, "{listed}");
 
     // What the scanner cannot do, or the desk will not, is said plainly.
-    let out = run(&[
-        "scan",
-        &code,
-        "--component",
-        "1",
-        "--device",
-        "test:0",
-        "--source",
-        "duplex",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("không có chế độ «hai mặt»"),
-        "{}",
-        text(&out.stderr)
-    );
-    let out = run(&[
-        "scan",
-        &code,
-        "--component",
-        "1",
-        "--device",
-        "test:0",
-        "--dpi",
-        "150",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("thấp hơn mức tối thiểu 200 dpi"),
-        "{}",
-        text(&out.stderr)
-    );
-    let out = run(&["scan", &code, "--component", "1", "--device", "khong-co:0"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("Máy quét"),
-        "{}",
-        text(&out.stderr)
-    );
+    for (extra, said) in [
+        (
+            &["--device", "test:0", "--source", "duplex"][..],
+            "không có chế độ «hai mặt»",
+        ),
+        (
+            &["--device", "test:0", "--dpi", "150"][..],
+            "thấp hơn mức tối thiểu 200 dpi",
+        ),
+        (&["--device", "khong-co:0"][..], "Máy quét"),
+    ] {
+        let mut args = vec!["scan", code.as_str(), "--component", "1"];
+        args.extend_from_slice(extra);
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(said),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
 }
