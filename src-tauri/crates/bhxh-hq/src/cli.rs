@@ -9,7 +9,7 @@ use bhxh_sync_proto::Published;
 use clap::{Args, Parser, Subcommand};
 
 use crate::server::{AppState, Faults, Limits};
-use crate::storage::{SqliteStorage, Storage};
+use crate::storage::Storage;
 use crate::{HqError, new_token, now_rfc3339, token_hash};
 
 #[derive(Debug, Parser)]
@@ -23,11 +23,29 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Where HQ keeps its data: SQLite in `--data-dir` (one machine, a trial),
+/// or PostgreSQL at `--database` (the national deployment).
 #[derive(Debug, Args, Clone)]
 pub struct DataDirArg {
-    /// Thư mục dữ liệu của máy chủ (tệp hq.db).
-    #[arg(long, env = "BHXH_HQ_DATA_DIR", value_name = "DIR")]
-    pub data_dir: PathBuf,
+    /// Thư mục dữ liệu của máy chủ (tệp SQLite hq.db), khi không dùng --database.
+    #[arg(
+        long,
+        env = "BHXH_HQ_DATA_DIR",
+        value_name = "DIR",
+        required_unless_present = "database"
+    )]
+    pub data_dir: Option<PathBuf>,
+    /// Cơ sở dữ liệu PostgreSQL (postgres://NGƯỜI_DÙNG:MẬT_KHẨU@MÁY:CỔNG/TÊN_CSDL),
+    /// lựa chọn cho triển khai toàn quốc; bảng được tạo và nâng cấp khi mở.
+    #[arg(long, env = "BHXH_HQ_DATABASE", value_name = "URL")]
+    pub database: Option<String>,
+}
+
+impl DataDirArg {
+    /// Open the store these options name.
+    pub fn open(&self) -> Result<Arc<dyn Storage>, HqError> {
+        crate::storage::open(self.data_dir.as_deref(), self.database.as_deref())
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -218,7 +236,7 @@ fn run(command: Command) -> Result<(), HqError> {
             {
                 return Err(HqError::Invalid("Mã tỉnh phải gồm 3 chữ số.".into()));
             }
-            let storage = SqliteStorage::open(&data.data_dir)?;
+            let storage = data.open()?;
             let token = new_token()?;
             storage.add_office(
                 &code,
@@ -235,13 +253,13 @@ fn run(command: Command) -> Result<(), HqError> {
             Ok(())
         }
         Command::Office(OfficeCommand::Revoke { code, data }) => {
-            let storage = SqliteStorage::open(&data.data_dir)?;
+            let storage = data.open()?;
             storage.revoke_office(&code, &now_rfc3339())?;
             println!("Đã thu hồi mã truy cập của đơn vị {code}.");
             Ok(())
         }
         Command::Office(OfficeCommand::List { json, data }) => {
-            let storage = SqliteStorage::open(&data.data_dir)?;
+            let storage = data.open()?;
             let offices = storage.offices()?;
             let mut out = std::io::stdout().lock();
             if json {
@@ -317,7 +335,7 @@ fn run(command: Command) -> Result<(), HqError> {
 }
 
 fn publish(data: &DataDirArg, item: Published) -> Result<(), HqError> {
-    let storage = SqliteStorage::open(&data.data_dir)?;
+    let storage = data.open()?;
     let d = storage.publish(&item, &now_rfc3339())?;
     println!("Đã ban hành mục số {} ({}).", d.seq, d.id);
     Ok(())
@@ -338,7 +356,7 @@ fn serve(a: ServeArgs) -> Result<(), HqError> {
         (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key)?),
         _ => None,
     };
-    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&a.data.data_dir)?);
+    let storage: Arc<dyn Storage> = a.data.open()?;
     let state = AppState::new(
         storage,
         Limits {

@@ -2,9 +2,12 @@
 //! item offices pushed, and what HQ published, numbered in order.
 //!
 //! The server talks to [`Storage`] only; [`SqliteStorage`] is the embedded
-//! default. A PostgreSQL implementation would keep the same rules: one
-//! transaction per push, `UNIQUE (office, stream, key, revision)`, and a
-//! sequence for published items.
+//! default (one machine), [`postgres::PostgresStorage`] the production
+//! choice. Both keep the same rules: one transaction per push, `UNIQUE
+//! (office, stream, key, revision)`, and published items numbered in order.
+//! [`open`] picks one from `--database`.
+
+pub mod postgres;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -83,6 +86,32 @@ pub trait Storage: Send + Sync + 'static {
     /// The newest head witnessed for an office, and its regressions
     /// (newest first, at most [`MAX_REGRESSIONS`]).
     fn witnessed(&self, office: &str) -> Result<(Option<Witnessed>, Vec<Regression>), HqError>;
+}
+
+/// Connections kept to PostgreSQL (more than the blocking work that runs at
+/// once: pushes are bounded by `--concurrent-pushes`).
+pub const PG_POOL_SIZE: u32 = 16;
+
+/// The store `--database` names: `postgres://…` (or `postgresql://…`) for
+/// PostgreSQL; none for SQLite in `data_dir`.
+pub fn open(
+    data_dir: Option<&Path>,
+    database: Option<&str>,
+) -> Result<std::sync::Arc<dyn Storage>, HqError> {
+    match (database, data_dir) {
+        (Some(url), _) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Ok(
+            std::sync::Arc::new(postgres::PostgresStorage::connect(url, PG_POOL_SIZE)?),
+        ),
+        (Some(_), _) => Err(HqError::Invalid(
+            "--database phải là địa chỉ PostgreSQL (postgres://NGƯỜI_DÙNG@MÁY:CỔNG/TÊN_CSDL); \
+             bỏ --database để dùng SQLite trong --data-dir."
+                .to_owned(),
+        )),
+        (None, Some(dir)) => Ok(std::sync::Arc::new(SqliteStorage::open(dir)?)),
+        (None, None) => Err(HqError::Invalid(
+            "Cần --data-dir (SQLite) hoặc --database (PostgreSQL).".to_owned(),
+        )),
+    }
 }
 
 const SCHEMA: &str = "
@@ -517,10 +546,16 @@ mod tests {
         }
     }
 
-    #[test]
-    fn pushes_are_idempotent_and_older_revisions_conflict() {
+    /// Run `check` on a fresh SQLite store and on a fresh PostgreSQL one.
+    fn on_both(check: impl Fn(&dyn Storage)) {
         let dir = tempfile::tempdir().unwrap();
-        let s = SqliteStorage::open(dir.path()).unwrap();
+        check(&SqliteStorage::open(dir.path()).unwrap());
+        let pg = crate::testing::PostgresServer::start();
+        let s = postgres::PostgresStorage::connect(&pg.create_database(), 4).unwrap();
+        check(&s);
+    }
+
+    fn idempotent_and_conflicts(s: &dyn Storage) {
         s.add_office("HN", "Hà Nội", Some("001"), "h1", "t")
             .unwrap();
         assert!(matches!(
@@ -544,6 +579,9 @@ mod tests {
         let cur = s.current_items().unwrap();
         assert_eq!(cur.len(), 1);
         assert_eq!(cur[0].revision, 2);
+        let offices = s.offices().unwrap();
+        assert_eq!(offices[0].items, 2);
+        assert_eq!(offices[0].last_sync_at.as_deref(), Some("t"));
         s.revoke_office("HN", "t2").unwrap();
         assert!(s.authenticate("h1").unwrap().unwrap().revoked);
         assert!(s.authenticate("nope").unwrap().is_none());
@@ -554,9 +592,11 @@ mod tests {
     }
 
     #[test]
-    fn pull_pages_by_cursor() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = SqliteStorage::open(dir.path()).unwrap();
+    fn pushes_are_idempotent_and_older_revisions_conflict() {
+        on_both(idempotent_and_conflicts);
+    }
+
+    fn pages(s: &dyn Storage) {
         for i in 0..5 {
             s.publish(
                 &Published::Directive {
@@ -570,9 +610,13 @@ mod tests {
         let (items, more) = s.pull(0, 3).unwrap();
         assert_eq!(items.len(), 3);
         assert!(more);
+        assert!(items.windows(2).all(|w| w[0].seq < w[1].seq));
         let (items, more) = s.pull(items[2].seq, 3).unwrap();
         assert_eq!(items.len(), 2);
         assert!(!more);
+        assert!(
+            matches!(&items[1].item, Published::Directive { title, .. } if title == "Chỉ đạo 4")
+        );
         assert!(
             s.publish(
                 &Published::Directive {
@@ -583,5 +627,79 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn pull_pages_by_cursor() {
+        on_both(pages);
+    }
+
+    fn witnesses(s: &dyn Storage) {
+        s.add_office("HN", "Hà Nội", None, "h1", "t").unwrap();
+        let head = |seq: i64, hash: &str| AuditHead {
+            seq,
+            hash: hash.to_owned(),
+        };
+        assert_eq!(s.witnessed("HN").unwrap(), (None, vec![]));
+        s.witness("HN", &head(5, "aa"), "t1").unwrap();
+        s.witness("HN", &head(5, "aa"), "t2").unwrap();
+        s.witness("HN", &head(9, "bb"), "t3").unwrap();
+        let (latest, regressions) = s.witnessed("HN").unwrap();
+        assert_eq!(latest.unwrap().head, head(9, "bb"));
+        assert!(regressions.is_empty());
+        // the chain went back: kept, and reported with the head before it
+        s.witness("HN", &head(7, "cc"), "t4").unwrap();
+        let (latest, regressions) = s.witnessed("HN").unwrap();
+        assert_eq!(latest.unwrap().head, head(7, "cc"));
+        assert_eq!(regressions.len(), 1);
+        assert_eq!(regressions[0].from.head, head(9, "bb"));
+        assert_eq!(regressions[0].to.at, "t4");
+    }
+
+    #[test]
+    fn witnessed_heads_and_regressions() {
+        on_both(witnesses);
+    }
+
+    #[test]
+    fn postgres_migrations_run_once_and_one_office_pushes_one_at_a_time() {
+        let pg = crate::testing::PostgresServer::start();
+        let url = pg.create_database();
+        let s = std::sync::Arc::new(postgres::PostgresStorage::connect(&url, 8).unwrap());
+        let again = postgres::PostgresStorage::connect(&url, 2).unwrap();
+        assert_eq!(again.migrate().unwrap(), 0);
+        assert_eq!(
+            again.schema_version().unwrap(),
+            postgres::MIGRATIONS.len() as i32
+        );
+        s.add_office("HN", "Hà Nội", None, "h1", "t").unwrap();
+        // the same key from 8 threads at once: one is stored, the rest see it
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    s.push("HN", &[item(Uuid::now_v7(), "month:2024-05", 1)], "t")
+                        .unwrap()[0]
+                        .outcome
+                })
+            })
+            .collect();
+        let outcomes: Vec<Outcome> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(
+            outcomes.iter().filter(|o| **o == Outcome::Stored).count(),
+            1,
+            "{outcomes:?}"
+        );
+        assert_eq!(s.count_items("HN").unwrap(), 1);
+        // pushing for an office HQ does not know is refused, not half-applied
+        assert!(matches!(
+            s.push("XX", &[item(Uuid::now_v7(), "month:2024-05", 1)], "t"),
+            Err(HqError::UnknownOffice(_))
+        ));
+        // a bad URL is a clear error
+        assert!(matches!(
+            open(None, Some("mysql://x")),
+            Err(HqError::Invalid(_))
+        ));
     }
 }

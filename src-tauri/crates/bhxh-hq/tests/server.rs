@@ -1,6 +1,7 @@
 //! The real HQ server process on loopback, driven over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod common;
 
 use std::path::Path;
@@ -32,17 +33,17 @@ fn get_json(c: &Client, s: &Server, path: &str, token: Option<&str>) -> Value {
 }
 
 /// The offices HQ knows, as `office list --json` prints them.
-fn offices(data: &Path) -> Value {
-    serde_json::from_slice(&hq_in(data, &["office", "list", "--json"]).stdout).unwrap()
+fn offices(env: &HqEnv) -> Value {
+    serde_json::from_slice(&env.hq(&["office", "list", "--json"]).stdout).unwrap()
 }
 
-/// HQ with one office (HB, BHXH Hòa Bình), serving with `extra`: the data
-/// directory, the office's token, the server.
-fn one_office(extra: &[&str]) -> (tempfile::TempDir, String, Server) {
-    let dir = tempfile::tempdir().unwrap();
-    let token = add_office(dir.path(), "HB", "BHXH Hòa Bình");
-    let s = Server::start(dir.path(), extra);
-    (dir, token, s)
+/// HQ on `backend` with one office (HB, BHXH Hòa Bình), serving with
+/// `extra`: its data, the office's token, the server.
+fn one_office(backend: Backend, extra: &[&str]) -> (HqEnv, String, Server) {
+    let env = HqEnv::new(backend);
+    let token = env.add_office("HB", "BHXH Hòa Bình");
+    let s = env.serve(extra);
+    (env, token, s)
 }
 
 /// The office's own store (a new key), where its app queues reports.
@@ -81,15 +82,34 @@ fn queue_report(
     id.to_string()
 }
 
-#[test]
-fn office_tokens_push_idempotency_conflicts_and_pull() {
-    let dir = tempfile::tempdir().unwrap();
-    let token = add_office(dir.path(), "000.00.17.H23", "Bảo hiểm xã hội tỉnh Hòa Bình");
-    let other = add_office(dir.path(), "000.00.66.H15", "Bảo hiểm xã hội tỉnh Đắk Lắk");
+both!(office_tokens_push_idempotency_conflicts_and_pull);
+fn office_tokens_push_idempotency_conflicts_and_pull(backend: Backend) {
+    let env = HqEnv::new(backend);
+    let token = env.add_office("000.00.17.H23", "Bảo hiểm xã hội tỉnh Hòa Bình");
+    let other = env.add_office("000.00.66.H15", "Bảo hiểm xã hội tỉnh Đắk Lắk");
     // the token itself is not in the database, only its hash
-    let db = std::fs::read(dir.path().join("hq.db")).unwrap();
-    assert!(!db.windows(20).any(|w| w == &token.as_bytes()[..20]));
-    let s = Server::start(dir.path(), &[]);
+    match &env.database {
+        None => {
+            let db = std::fs::read(env.path().join("hq.db")).unwrap();
+            assert!(!db.windows(20).any(|w| w == &token.as_bytes()[..20]));
+        }
+        Some(url) => {
+            let mut pg = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            for row in pg
+                .query("SELECT code, token_hash FROM office", &[])
+                .unwrap()
+            {
+                let hash: String = row.get(1);
+                assert_eq!(hash.len(), 64);
+                assert!(hash != token && hash != other);
+            }
+            assert!(
+                !env.path().join("hq.db").exists(),
+                "SQLite used beside PostgreSQL"
+            );
+        }
+    }
+    let s = env.serve(&[]);
     let c = client();
 
     let hello = get_json(&c, &s, "/v1/hello", Some(&token));
@@ -138,42 +158,33 @@ fn office_tokens_push_idempotency_conflicts_and_pull() {
     let (_, r) = push(&c, &s, &other, vec![report_item(a, "2024-05", 1, 40)]);
     assert_eq!(r["results"][0]["outcome"], "stored");
 
-    let offices = offices(dir.path());
+    let offices = offices(&env);
     assert_eq!(offices[0]["code"], "000.00.17.H23");
     assert_eq!(offices[0]["items"], 3, "rev 1 and 2 of May, rev 1 of June");
     assert!(offices[0]["lastSyncAt"].is_string());
 
     // directives and plan changes, published while the server runs
-    hq_ok(
-        dir.path(),
-        &[
-            "directive",
-            "publish",
-            "--title",
-            "Đẩy nhanh số hóa hồ sơ",
-            "--body",
-            "Hoàn thành trước 30/6.",
-        ],
-    );
-    hq_ok(
-        dir.path(),
-        &[
-            "plan",
-            "publish",
-            "--task",
-            "8",
-            "--target",
-            "90",
-            "--unit",
-            "%",
-            "--deadline",
-            "2024-12-31",
-        ],
-    );
-    let out = hq_in(
-        dir.path(),
-        &["plan", "publish", "--task", "8", "--deadline", "31/12/2024"],
-    );
+    env.hq_ok(&[
+        "directive",
+        "publish",
+        "--title",
+        "Đẩy nhanh số hóa hồ sơ",
+        "--body",
+        "Hoàn thành trước 30/6.",
+    ]);
+    env.hq_ok(&[
+        "plan",
+        "publish",
+        "--task",
+        "8",
+        "--target",
+        "90",
+        "--unit",
+        "%",
+        "--deadline",
+        "2024-12-31",
+    ]);
+    let out = env.hq(&["plan", "publish", "--task", "8", "--deadline", "31/12/2024"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
     let p = get_json(&c, &s, "/v1/pull?cursor=0&limit=1", Some(&token));
@@ -191,9 +202,9 @@ fn office_tokens_push_idempotency_conflicts_and_pull() {
     assert_eq!(p["nextCursor"], end);
 }
 
-#[test]
-fn wrong_and_revoked_tokens_are_refused_with_clear_errors() {
-    let (dir, token, s) = one_office(&[]);
+both!(wrong_and_revoked_tokens_are_refused_with_clear_errors);
+fn wrong_and_revoked_tokens_are_refused_with_clear_errors(backend: Backend) {
+    let (env, token, s) = one_office(backend, &[]);
     let c = client();
     let r = c
         .get(format!("{}/v1/hello", s.url))
@@ -206,7 +217,7 @@ fn wrong_and_revoked_tokens_are_refused_with_clear_errors() {
     let r = c.get(format!("{}/v1/pull", s.url)).send().unwrap();
     assert_eq!(r.status().as_u16(), 401);
 
-    let out = hq_in(dir.path(), &["office", "revoke", "HB"]);
+    let out = env.hq(&["office", "revoke", "HB"]);
     assert!(out.status.success());
     let (st, body) = push(
         &c,
@@ -217,26 +228,26 @@ fn wrong_and_revoked_tokens_are_refused_with_clear_errors() {
     assert_eq!(st, 401);
     assert_eq!(body["code"], "revoked");
     assert!(body["message"].as_str().unwrap().contains("đã bị thu hồi"));
-    let out = hq_in(dir.path(), &["office", "revoke", "XX"]);
+    let out = env.hq(&["office", "revoke", "XX"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Không tìm thấy đơn vị"));
-    let out = hq_in(
-        dir.path(),
-        &["office", "add", "--code", "HB", "--name", "x"],
-    );
+    let out = env.hq(&["office", "add", "--code", "HB", "--name", "x"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("đã được đăng ký"));
 }
 
-#[test]
-fn oversize_bodies_malformed_json_and_bursts_are_refused() {
-    let (_dir, token, s) = one_office(&[
-        "--max-body",
-        "2000",
-        "--rate-per-minute",
-        "1",
-        "--burst",
-        "4",
-    ]);
+both!(oversize_bodies_malformed_json_and_bursts_are_refused);
+fn oversize_bodies_malformed_json_and_bursts_are_refused(backend: Backend) {
+    let (_env, token, s) = one_office(
+        backend,
+        &[
+            "--max-body",
+            "2000",
+            "--rate-per-minute",
+            "1",
+            "--burst",
+            "4",
+        ],
+    );
     let c = client();
     let big = report_item(Uuid::now_v7(), "2024-05", 1, 1);
     let items: Vec<Value> = (0..20).map(|_| big.clone()).collect();
@@ -279,12 +290,12 @@ fn oversize_bodies_malformed_json_and_bursts_are_refused() {
     );
 }
 
-#[test]
-fn national_page_shows_progress_lateness_and_last_sync() {
-    let dir = tempfile::tempdir().unwrap();
-    let t1 = add_office(dir.path(), "HB", "BHXH Hòa Bình");
-    let _t2 = add_office(dir.path(), "DL", "BHXH Đắk Lắk");
-    let s = Server::start(dir.path(), &[]);
+both!(national_page_shows_progress_lateness_and_last_sync);
+fn national_page_shows_progress_lateness_and_last_sync(backend: Backend) {
+    let env = HqEnv::new(backend);
+    let t1 = env.add_office("HB", "BHXH Hòa Bình");
+    let _t2 = env.add_office("DL", "BHXH Đắk Lắk");
+    let s = env.serve(&[]);
     let c = client();
     push(
         &c,
@@ -330,10 +341,10 @@ fn national_page_shows_progress_lateness_and_last_sync() {
     assert!(page.contains("<td>60</td>"));
 }
 
-#[test]
-fn the_client_splits_big_queues_to_stay_under_hqs_body_limit() {
-    let (dir, token, s) = one_office(&[]);
-    let store = desk_store(dir.path());
+both!(the_client_splits_big_queues_to_stay_under_hqs_body_limit);
+fn the_client_splits_big_queues_to_stay_under_hqs_body_limit(backend: Backend) {
+    let (env, token, s) = one_office(backend, &[]);
+    let store = desk_store(env.path());
     let now = bhxh_core::parse_ts("2024-06-03T08:00:00+07:00").unwrap();
     // 50 reports of ~200 KB: 10 MB in all, more than HQ takes in one request
     let mut conn = store.conn().unwrap();
@@ -347,14 +358,16 @@ fn the_client_splits_big_queues_to_stay_under_hqs_body_limit() {
     let report = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap();
     assert_eq!(report.stored, 50);
     assert!(report.batches > 1, "{report:?}");
-    assert_eq!(offices(dir.path())[0]["items"], 50);
+    assert_eq!(offices(&env)[0]["items"], 50);
 }
 
-#[test]
-fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_waits() {
+both!(a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_waits);
+fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_waits(
+    backend: Backend,
+) {
     // HQ (or a proxy in front of it) takes far less than the client's budget
-    let (dir, token, s) = one_office(&["--max-body", "100000"]);
-    let store = desk_store(dir.path());
+    let (env, token, s) = one_office(backend, &["--max-body", "100000"]);
+    let store = desk_store(env.path());
     let now = bhxh_core::parse_ts("2024-06-03T08:00:00+07:00").unwrap();
     let enqueue = |store: &bhxh_store::Store, month: &str, notes: usize| -> String {
         let mut conn = store.conn().unwrap();
@@ -392,5 +405,5 @@ fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_wai
         .unwrap()
         .unwrap();
     assert_eq!(outcome.as_deref(), Some("stored"));
-    assert_eq!(offices(dir.path())[0]["items"], 13);
+    assert_eq!(offices(&env)[0]["items"], 13);
 }

@@ -1,0 +1,487 @@
+//! HQ's production store: PostgreSQL (`bhxh-hq serve --database postgres://…`).
+//!
+//! The same rules as [`super::SqliteStorage`]: one transaction per push,
+//! `PRIMARY KEY (office_code, stream, key, revision)`, `UNIQUE (office_code,
+//! id)`, published items numbered in the order they were committed. A push
+//! and a witness lock their office's row first (`SELECT … FOR UPDATE`), so
+//! two requests of one office are applied one after the other, as SQLite's
+//! single writer does; different offices go on in parallel.
+//!
+//! The client is the blocking `postgres` crate, pooled by `r2d2`: the
+//! [`Storage`] trait is synchronous and the server already calls it on
+//! tokio's blocking pool.
+//!
+//! The schema is created and migrated at start-up ([`MIGRATIONS`], recorded
+//! in `schema_migrations`, applied under an advisory lock so that two
+//! processes starting at once do not race).
+
+use std::time::Duration;
+
+use bhxh_sync_proto::{
+    AuditHead, DownItem, MAX_REGRESSIONS, Outcome, Published, PushItem, PushResult, Regression,
+    Witnessed,
+};
+use postgres::NoTls;
+use r2d2_postgres::PostgresConnectionManager;
+use uuid::Uuid;
+
+use super::{OfficeAuth, OfficeRow, Storage, StoredItem};
+use crate::HqError;
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+
+/// Versioned schema changes, applied in order, each once, in one transaction.
+pub const MIGRATIONS: &[(i32, &str)] = &[(
+    1,
+    "
+CREATE TABLE office (
+    code          TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    province      TEXT,
+    token_hash    TEXT NOT NULL UNIQUE,
+    created_at    TEXT NOT NULL,
+    revoked_at    TEXT,
+    last_sync_at  TEXT
+);
+CREATE TABLE item (
+    office_code  TEXT NOT NULL REFERENCES office(code),
+    stream       TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    revision     BIGINT NOT NULL CHECK (revision >= 1),
+    id           TEXT NOT NULL,
+    payload      TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    PRIMARY KEY (office_code, stream, key, revision),
+    UNIQUE (office_code, id)
+);
+CREATE TABLE witness (
+    id           BIGSERIAL PRIMARY KEY,
+    office_code  TEXT NOT NULL REFERENCES office(code),
+    seq          BIGINT NOT NULL,
+    hash         TEXT NOT NULL,
+    at           TEXT NOT NULL,
+    regressed    BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX witness_office ON witness (office_code, id);
+CREATE TABLE published (
+    seq           BIGSERIAL PRIMARY KEY,
+    id            TEXT NOT NULL UNIQUE,
+    item          TEXT NOT NULL,
+    published_at  TEXT NOT NULL
+);
+",
+)];
+
+/// Key of the advisory lock held while migrating (any fixed number).
+const MIGRATION_LOCK: i64 = 0x4248_5848_515f_4d49;
+
+/// HQ's store in PostgreSQL, through a pool of connections.
+pub struct PostgresStorage {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PostgresStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PostgresStorage")
+    }
+}
+
+impl PostgresStorage {
+    /// Connect to `url` (`postgres://user:password@host:port/db` or the
+    /// key=value form), with at most `pool_size` connections, and bring the
+    /// schema up to date.
+    pub fn connect(url: &str, pool_size: u32) -> Result<PostgresStorage, HqError> {
+        let config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+            HqError::Invalid(format!(
+                "Địa chỉ cơ sở dữ liệu PostgreSQL không hợp lệ: {e}"
+            ))
+        })?;
+        let manager = PostgresConnectionManager::new(config, NoTls);
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(15))
+            .build(manager)?;
+        let storage = PostgresStorage { pool };
+        storage.migrate()?;
+        Ok(storage)
+    }
+
+    fn conn(&self) -> Result<Conn, HqError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Apply the migrations not applied yet; returns how many were applied.
+    pub fn migrate(&self) -> Result<usize, HqError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                 version     INTEGER PRIMARY KEY,
+                 applied_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+             )",
+        )?;
+        let done: i32 = tx
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                &[],
+            )?
+            .get(0);
+        let mut applied = 0;
+        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > done) {
+            tx.batch_execute(sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version) VALUES ($1)",
+                &[version],
+            )?;
+            applied += 1;
+        }
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    /// The schema version in the database (the last migration applied).
+    pub fn schema_version(&self) -> Result<i32, HqError> {
+        let mut conn = self.conn()?;
+        Ok(conn
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                &[],
+            )?
+            .get(0))
+    }
+}
+
+fn push_one(
+    tx: &mut postgres::Transaction<'_>,
+    office: &str,
+    item: &PushItem,
+    now: &str,
+) -> Result<PushResult, HqError> {
+    let stream = item.stream.as_str();
+    let id = item.id.to_string();
+    let newest: i64 = tx
+        .query_one(
+            "SELECT COALESCE(MAX(revision), 0) FROM item WHERE office_code = $1 AND stream = $2 AND key = $3",
+            &[&office, &stream, &item.key],
+        )?
+        .get(0);
+    let at_revision: Option<String> = tx
+        .query_opt(
+            "SELECT id FROM item WHERE office_code = $1 AND stream = $2 AND key = $3 AND revision = $4",
+            &[&office, &stream, &item.key, &item.revision],
+        )?
+        .map(|r| r.get(0));
+    let result = |outcome, hq_revision, detail: Option<String>| PushResult {
+        id: item.id,
+        outcome,
+        hq_revision,
+        detail,
+    };
+    if at_revision.as_deref() == Some(id.as_str()) {
+        return Ok(result(Outcome::Duplicate, newest, None));
+    }
+    if newest > item.revision {
+        return Ok(result(
+            Outcome::Conflict,
+            newest,
+            Some(format!(
+                "Trung ương đang giữ lần sửa đổi {newest} của {}, mới hơn lần {} vừa gửi.",
+                item.key, item.revision
+            )),
+        ));
+    }
+    if at_revision.is_some() {
+        return Ok(result(
+            Outcome::Conflict,
+            newest,
+            Some(format!(
+                "Trung ương đã nhận một bản khác cho lần sửa đổi {} của {}.",
+                item.revision, item.key
+            )),
+        ));
+    }
+    let id_used = tx
+        .query_opt(
+            "SELECT 1 FROM item WHERE office_code = $1 AND id = $2",
+            &[&office, &id],
+        )?
+        .is_some();
+    if id_used {
+        return Ok(result(
+            Outcome::Rejected,
+            newest,
+            Some("Mã mục đã được dùng cho một mục khác.".to_owned()),
+        ));
+    }
+    let payload = serde_json::to_string(&item.payload)
+        .map_err(|e| HqError::Invalid(format!("nội dung không ghi được: {e}")))?;
+    tx.execute(
+        "INSERT INTO item (office_code, stream, key, revision, id, payload, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            &office,
+            &stream,
+            &item.key,
+            &item.revision,
+            &id,
+            &payload,
+            &now,
+        ],
+    )?;
+    Ok(result(Outcome::Stored, item.revision, None))
+}
+
+fn witnessed_row(r: &postgres::Row, at: usize) -> Witnessed {
+    Witnessed {
+        head: AuditHead {
+            seq: r.get(at),
+            hash: r.get(at + 1),
+        },
+        at: r.get(at + 2),
+    }
+}
+
+impl Storage for PostgresStorage {
+    fn add_office(
+        &self,
+        code: &str,
+        name: &str,
+        province: Option<&str>,
+        token_hash: &str,
+        now: &str,
+    ) -> Result<(), HqError> {
+        let mut conn = self.conn()?;
+        let n = conn.execute(
+            "INSERT INTO office (code, name, province, token_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING",
+            &[&code, &name, &province, &token_hash, &now],
+        )?;
+        if n == 0 {
+            return Err(HqError::OfficeExists(code.to_owned()));
+        }
+        Ok(())
+    }
+
+    fn revoke_office(&self, code: &str, now: &str) -> Result<(), HqError> {
+        let mut conn = self.conn()?;
+        let n = conn.execute(
+            "UPDATE office SET revoked_at = COALESCE(revoked_at, $2) WHERE code = $1",
+            &[&code, &now],
+        )?;
+        if n == 0 {
+            return Err(HqError::UnknownOffice(code.to_owned()));
+        }
+        Ok(())
+    }
+
+    fn authenticate(&self, token_hash: &str) -> Result<Option<OfficeAuth>, HqError> {
+        let mut conn = self.conn()?;
+        Ok(conn
+            .query_opt(
+                "SELECT code, name, revoked_at IS NOT NULL FROM office WHERE token_hash = $1",
+                &[&token_hash],
+            )?
+            .map(|r| OfficeAuth {
+                code: r.get(0),
+                name: r.get(1),
+                revoked: r.get(2),
+            }))
+    }
+
+    fn push(
+        &self,
+        office: &str,
+        items: &[PushItem],
+        now: &str,
+    ) -> Result<Vec<PushResult>, HqError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        if tx
+            .query_opt(
+                "SELECT 1 FROM office WHERE code = $1 FOR UPDATE",
+                &[&office],
+            )?
+            .is_none()
+        {
+            return Err(HqError::UnknownOffice(office.to_owned()));
+        }
+        let mut results = Vec::with_capacity(items.len());
+        for item in items {
+            results.push(push_one(&mut tx, office, item, now)?);
+        }
+        tx.execute(
+            "UPDATE office SET last_sync_at = $2 WHERE code = $1",
+            &[&office, &now],
+        )?;
+        tx.commit()?;
+        Ok(results)
+    }
+
+    fn pull(&self, cursor: i64, limit: u32) -> Result<(Vec<DownItem>, bool), HqError> {
+        let mut conn = self.conn()?;
+        let rows = conn.query(
+            "SELECT seq, id, item, published_at FROM published WHERE seq > $1 ORDER BY seq LIMIT $2",
+            &[&cursor, &(i64::from(limit) + 1)],
+        )?;
+        let more = rows.len() > limit as usize;
+        let items = rows
+            .into_iter()
+            .take(limit as usize)
+            .map(|r| super::read_down(r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((items, more))
+    }
+
+    fn publish(&self, item: &Published, now: &str) -> Result<DownItem, HqError> {
+        item.validate().map_err(HqError::Invalid)?;
+        let id = Uuid::now_v7();
+        let text = serde_json::to_string(item)
+            .map_err(|e| HqError::Invalid(format!("không ghi được: {e}")))?;
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        // Numbers are taken and committed one publisher at a time, so a
+        // puller that has seen number N never misses a smaller one later.
+        tx.batch_execute("LOCK TABLE published IN EXCLUSIVE MODE")?;
+        let seq: i64 = tx
+            .query_one(
+                "INSERT INTO published (id, item, published_at) VALUES ($1, $2, $3) RETURNING seq",
+                &[&id.to_string(), &text, &now],
+            )?
+            .get(0);
+        tx.commit()?;
+        Ok(DownItem {
+            seq,
+            id,
+            published_at: now.to_owned(),
+            item: item.clone(),
+        })
+    }
+
+    fn record_sync(&self, office: &str, now: &str) -> Result<(), HqError> {
+        let mut conn = self.conn()?;
+        conn.execute(
+            "UPDATE office SET last_sync_at = $2 WHERE code = $1",
+            &[&office, &now],
+        )?;
+        Ok(())
+    }
+
+    fn offices(&self) -> Result<Vec<OfficeRow>, HqError> {
+        let mut conn = self.conn()?;
+        let rows = conn.query(
+            "SELECT o.code, o.name, o.province, o.created_at, o.revoked_at, o.last_sync_at,
+                    (SELECT COUNT(*) FROM item i WHERE i.office_code = o.code)
+             FROM office o ORDER BY o.code",
+            &[],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|r| OfficeRow {
+                code: r.get(0),
+                name: r.get(1),
+                province: r.get(2),
+                created_at: r.get(3),
+                revoked_at: r.get(4),
+                last_sync_at: r.get(5),
+                items: r.get(6),
+            })
+            .collect())
+    }
+
+    fn current_items(&self) -> Result<Vec<StoredItem>, HqError> {
+        let mut conn = self.conn()?;
+        let rows = conn.query(
+            "SELECT DISTINCT ON (office_code, stream, key)
+                    office_code, stream, key, revision, id, payload, received_at
+             FROM item ORDER BY office_code, stream, key, revision DESC",
+            &[],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StoredItem {
+                office: r.get(0),
+                stream: r.get(1),
+                key: r.get(2),
+                revision: r.get(3),
+                id: r.get(4),
+                payload: r.get(5),
+                received_at: r.get(6),
+            })
+            .collect())
+    }
+
+    fn count_items(&self, office: &str) -> Result<i64, HqError> {
+        let mut conn = self.conn()?;
+        Ok(conn
+            .query_one(
+                "SELECT COUNT(*) FROM item WHERE office_code = $1",
+                &[&office],
+            )?
+            .get(0))
+    }
+
+    fn witness(&self, office: &str, head: &AuditHead, now: &str) -> Result<(), HqError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        if tx
+            .query_opt(
+                "SELECT 1 FROM office WHERE code = $1 FOR UPDATE",
+                &[&office],
+            )?
+            .is_none()
+        {
+            return Err(HqError::UnknownOffice(office.to_owned()));
+        }
+        let last: Option<(i64, i64, String)> = tx
+            .query_opt(
+                "SELECT id, seq, hash FROM witness WHERE office_code = $1 ORDER BY id DESC LIMIT 1",
+                &[&office],
+            )?
+            .map(|r| (r.get(0), r.get(1), r.get(2)));
+        match &last {
+            Some((id, seq, hash)) if *seq == head.seq && *hash == head.hash => {
+                // The same head again (nothing logged since): one row is enough.
+                tx.execute("UPDATE witness SET at = $2 WHERE id = $1", &[id, &now])?;
+            }
+            _ => {
+                let regressed = last.as_ref().is_some_and(|(_, seq, hash)| {
+                    head.seq < *seq || (head.seq == *seq && head.hash != *hash)
+                });
+                tx.execute(
+                    "INSERT INTO witness (office_code, seq, hash, at, regressed) VALUES ($1, $2, $3, $4, $5)",
+                    &[&office, &head.seq, &head.hash, &now, &regressed],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn witnessed(&self, office: &str) -> Result<(Option<Witnessed>, Vec<Regression>), HqError> {
+        let mut conn = self.conn()?;
+        let latest = conn
+            .query_opt(
+                "SELECT seq, hash, at FROM witness WHERE office_code = $1 ORDER BY id DESC LIMIT 1",
+                &[&office],
+            )?
+            .map(|r| witnessed_row(&r, 0));
+        let rows = conn.query(
+            "SELECT w.seq, w.hash, w.at, p.seq, p.hash, p.at FROM witness w
+             JOIN witness p ON p.id = (SELECT MAX(id) FROM witness
+                                       WHERE office_code = w.office_code AND id < w.id)
+             WHERE w.office_code = $1 AND w.regressed ORDER BY w.id DESC LIMIT $2",
+            &[&office, &(MAX_REGRESSIONS as i64)],
+        )?;
+        let regressions = rows
+            .iter()
+            .map(|r| Regression {
+                to: witnessed_row(r, 0),
+                from: witnessed_row(r, 3),
+            })
+            .collect();
+        Ok((latest, regressions))
+    }
+}
