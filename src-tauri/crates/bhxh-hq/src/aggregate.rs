@@ -184,7 +184,8 @@ pub fn national(storage: &dyn Storage, as_of_month: Option<&str>) -> Result<Nati
     })
 }
 
-fn esc(s: &str) -> String {
+/// Text made safe to put in HTML.
+pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -234,7 +235,8 @@ pub fn html(n: &National) -> String {
         );
     }
     h.push_str(
-        "</table><h2>Theo đơn vị</h2><table><tr><th class=\"l\">Đơn vị</th><th class=\"l\">Tên</th>\
+        "</table><h2>Theo đơn vị (xếp theo tỉnh)</h2><table><tr><th class=\"l\">Tỉnh</th>\
+        <th class=\"l\">Đơn vị</th><th class=\"l\">Tên</th>\
         <th>Tháng báo cáo gần nhất</th><th>Lần</th><th class=\"l\">Đồng bộ gần nhất</th>",
     );
     let numbers: Vec<u32> = n.tasks.iter().map(|t| t.task_number).collect();
@@ -242,11 +244,21 @@ pub fn html(n: &National) -> String {
         let _ = write!(h, "<th>NV{t}</th>");
     }
     h.push_str("</tr>");
-    for o in &n.offices {
+    let mut by_province: Vec<&OfficeProgress> = n.offices.iter().collect();
+    // by province (offices with none last), then by code
+    by_province.sort_by(|a, b| {
+        (a.province.is_none(), &a.province, &a.code).cmp(&(
+            b.province.is_none(),
+            &b.province,
+            &b.code,
+        ))
+    });
+    for o in by_province {
         let _ = write!(
             h,
-            "<tr{}><td class=\"l\">{}</td><td class=\"l\">{}{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>",
+            "<tr{}><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>",
             if o.late { " class=\"late\"" } else { "" },
+            o.province.as_deref().map_or("—".to_owned(), esc),
             esc(&o.code),
             esc(&o.name),
             if o.revoked {

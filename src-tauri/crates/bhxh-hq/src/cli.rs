@@ -61,10 +61,59 @@ pub enum Command {
     /// Thay đổi kế hoạch (chỉ tiêu, hạn của nhiệm vụ) gửi tới mọi đơn vị.
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// Tài khoản cán bộ trung ương (xem trang tiến độ toàn quốc).
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Mã truy cập API để đọc số liệu toàn quốc (/api/national).
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Nhật ký thao tác của cán bộ trung ương.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Dữ liệu tham chiếu theo ngày hiệu lực (tỉnh, thời hạn thủ tục, ngày
     /// nghỉ, mẫu giấy) gửi tới mọi đơn vị.
     #[command(subcommand)]
     Reference(ReferenceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Tạo tài khoản; mật khẩu đọc từ biến BHXH_HQ_STAFF_PASSWORD hoặc dòng
+    /// đầu của stdin (ít nhất 12 ký tự, có chữ và số; băm argon2id).
+    Add {
+        username: String,
+        #[arg(long, value_parser = ["viewer", "administrator"])]
+        role: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Tạo mã truy cập API và in ra một lần (máy chủ chỉ giữ mã băm).
+    Add {
+        #[arg(long, value_parser = ["read"])]
+        scope: String,
+        /// Ghi chú: ai/hệ thống nào dùng mã này.
+        #[arg(long, default_value = "")]
+        label: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Các dòng nhật ký mới nhất.
+    List {
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +149,13 @@ pub struct ServeArgs {
     /// Khóa bí mật của chứng thư TLS (PEM).
     #[arg(long, requires = "tls_cert", value_name = "FILE")]
     pub tls_key: Option<PathBuf>,
+    /// Phiên đăng nhập của cán bộ trung ương hết hạn sau chừng này giây không dùng.
+    #[arg(long, default_value_t = 1800)]
+    pub session_idle_secs: u64,
+    /// Máy chủ đứng sau một proxy có TLS: cookie được đánh dấu Secure
+    /// (tự động khi dùng --tls-cert).
+    #[arg(long)]
+    pub behind_tls_proxy: bool,
     /// Số lô dữ liệu được xử lý cùng lúc (giới hạn bộ nhớ của máy chủ).
     #[arg(long, default_value_t = 8)]
     pub concurrent_pushes: usize,
@@ -245,6 +301,12 @@ fn run(command: Command) -> Result<(), HqError> {
                 &token_hash(&token),
                 &now_rfc3339(),
             )?;
+            storage.audit(
+                &cli_actor(),
+                "office_add",
+                &format!("đăng ký đơn vị {code} ({name})"),
+                &now_rfc3339(),
+            )?;
             eprintln!(
                 "Đã đăng ký đơn vị {code}. Mã truy cập dưới đây chỉ hiện một lần; hãy chuyển cho đơn vị qua kênh an toàn \
                  (nhập bằng lệnh: bhxh-desk sync configure --url URL)."
@@ -255,6 +317,12 @@ fn run(command: Command) -> Result<(), HqError> {
         Command::Office(OfficeCommand::Revoke { code, data }) => {
             let storage = data.open()?;
             storage.revoke_office(&code, &now_rfc3339())?;
+            storage.audit(
+                &cli_actor(),
+                "office_revoke",
+                &format!("thu hồi mã truy cập của đơn vị {code}"),
+                &now_rfc3339(),
+            )?;
             println!("Đã thu hồi mã truy cập của đơn vị {code}.");
             Ok(())
         }
@@ -281,6 +349,67 @@ fn run(command: Command) -> Result<(), HqError> {
                             ""
                         }
                     );
+                }
+            }
+            Ok(())
+        }
+        Command::Staff(StaffCommand::Add {
+            username,
+            role,
+            data,
+        }) => {
+            crate::auth::validate_username(&username)?;
+            let role = crate::auth::Role::parse(&role)?;
+            let password = match std::env::var("BHXH_HQ_STAFF_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|e| HqError::Io {
+                            path: "stdin".into(),
+                            detail: e.to_string(),
+                        })?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            crate::auth::validate_password(&password)?;
+            let hash = crate::auth::hash_password(&password)?;
+            let storage = data.open()?;
+            storage.add_staff(&username, role.as_str(), &hash, &now_rfc3339())?;
+            storage.audit(
+                &cli_actor(),
+                "staff_add",
+                &format!("tạo tài khoản {username} ({})", role.as_str()),
+                &now_rfc3339(),
+            )?;
+            println!("Đã tạo tài khoản {username} ({}).", role.as_str());
+            Ok(())
+        }
+        Command::Token(TokenCommand::Add { scope, label, data }) => {
+            let storage = data.open()?;
+            let token = crate::auth::new_api_token()?;
+            storage.add_api_token(&token_hash(&token), &scope, label.trim(), &now_rfc3339())?;
+            storage.audit(
+                &cli_actor(),
+                "token_add",
+                &format!("tạo mã API quyền {scope}: {}", label.trim()),
+                &now_rfc3339(),
+            )?;
+            eprintln!("Mã truy cập API dưới đây chỉ hiện một lần (máy chủ chỉ giữ mã băm).");
+            println!("{token}");
+            Ok(())
+        }
+        Command::Audit(AuditCommand::List { limit, json, data }) => {
+            let entries = data.open()?.audit_entries(limit)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                let text = serde_json::to_string_pretty(&entries)
+                    .map_err(|e| HqError::Invalid(e.to_string()))?;
+                let _ = writeln!(out, "{text}");
+            } else {
+                for e in entries {
+                    let _ = writeln!(out, "{}\t{}\t{}\t{}", e.at, e.actor, e.action, e.detail);
                 }
             }
             Ok(())
@@ -334,9 +463,23 @@ fn run(command: Command) -> Result<(), HqError> {
     }
 }
 
+/// Who ran an administration command, for the audit log.
+fn cli_actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "?".to_owned())
+    )
+}
+
 fn publish(data: &DataDirArg, item: Published) -> Result<(), HqError> {
     let storage = data.open()?;
     let d = storage.publish(&item, &now_rfc3339())?;
+    storage.audit(
+        &cli_actor(),
+        "publish",
+        &format!("ban hành mục số {}", d.seq),
+        &now_rfc3339(),
+    )?;
     println!("Đã ban hành mục số {} ({}).", d.seq, d.id);
     Ok(())
 }
@@ -364,6 +507,8 @@ fn serve(a: ServeArgs) -> Result<(), HqError> {
             rate_per_minute: a.rate_per_minute,
             burst: a.burst,
             concurrent_pushes: a.concurrent_pushes,
+            session_idle: std::time::Duration::from_secs(a.session_idle_secs.max(1)),
+            secure_cookies: tls.is_some() || a.behind_tls_proxy,
         },
         faults,
     );

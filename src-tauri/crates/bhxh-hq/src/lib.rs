@@ -9,9 +9,12 @@
 //!   deployment ([`storage::postgres`], `serve --database postgres://…`).
 //! - [`server`]: the axum router, office tokens, body-size and rate limits.
 //! - [`aggregate`]: progress per task per office, late offices, last sync.
-//! - [`cli`]: `bhxh-hq serve | office | directive | plan`.
+//! - [`auth`]: HQ staff sign-in (argon2id, lockout, idle sessions, CSRF),
+//!   read API tokens, the audit of staff actions.
+//! - [`cli`]: `bhxh-hq serve | office | staff | token | directive | plan`.
 
 pub mod aggregate;
+pub mod auth;
 pub mod cli;
 pub mod server;
 pub mod storage;
@@ -37,6 +40,8 @@ pub enum HqError {
     UnknownOffice(String),
     #[error("Đơn vị có mã \"{0}\" đã được đăng ký.")]
     OfficeExists(String),
+    #[error("Người dùng \"{0}\" của trung ương đã tồn tại.")]
+    StaffExists(String),
     #[error("Lỗi đọc/ghi {path}: {detail}")]
     Io { path: String, detail: String },
     #[error("Không tạo được mã truy cập ngẫu nhiên: {0}")]

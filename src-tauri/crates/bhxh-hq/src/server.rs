@@ -18,7 +18,7 @@ use bhxh_sync_proto::{
 use serde::Deserialize;
 
 use crate::storage::{OfficeAuth, Storage};
-use crate::{HqError, aggregate, now_rfc3339, token_hash};
+use crate::{HqError, aggregate, auth, now_rfc3339, token_hash};
 
 /// Faults injected on purpose, for the fault tests only (`bhxh-hq serve
 /// --fault …`). Counted faults apply to the first N pushes.
@@ -85,6 +85,10 @@ pub struct Limits {
     /// Pushes processed at the same time (the others wait their turn):
     /// bounds HQ's memory whatever the number of offices.
     pub concurrent_pushes: usize,
+    /// A staff session not used for this long is signed out.
+    pub session_idle: std::time::Duration,
+    /// Cookies marked `Secure` (HQ serves HTTPS itself, or behind a TLS proxy).
+    pub secure_cookies: bool,
 }
 
 impl Default for Limits {
@@ -94,6 +98,8 @@ impl Default for Limits {
             rate_per_minute: 600,
             burst: 120,
             concurrent_pushes: 8,
+            session_idle: std::time::Duration::from_secs(30 * 60),
+            secure_cookies: false,
         }
     }
 }
@@ -109,12 +115,14 @@ pub struct AppState {
     pub faults: Faults,
     buckets: Mutex<HashMap<String, Bucket>>,
     pushes: tokio::sync::Semaphore,
+    sessions: auth::Sessions,
 }
 
 impl AppState {
     pub fn new(storage: Arc<dyn Storage>, limits: Limits, faults: Faults) -> Arc<AppState> {
         Arc::new(AppState {
             pushes: tokio::sync::Semaphore::new(limits.concurrent_pushes.max(1)),
+            sessions: auth::Sessions::new(limits.session_idle),
             storage,
             limits,
             faults,
@@ -546,22 +554,255 @@ struct NationalQuery {
     month: Option<String>,
 }
 
+/// The signed-in staff member of this request's session cookie.
+fn staff_session(state: &AppState, headers: &HeaderMap) -> Option<auth::Session> {
+    auth::cookie(headers, auth::SESSION_COOKIE).and_then(|c| state.sessions.get(c))
+}
+
+fn staff_unauthorized() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        codes::UNAUTHORIZED,
+        "Cần đăng nhập bằng tài khoản của trung ương hoặc mã truy cập API có quyền đọc.",
+    )
+}
+
+/// `/api/national`: a signed-in staff member, or `Authorization: Bearer`
+/// with a read API token.
 async fn national_json(
     State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
     Query(q): Query<NationalQuery>,
 ) -> Result<Response, ApiError> {
+    if staff_session(&state, &headers).is_none() {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 200)
+            .map(str::to_owned)
+            .ok_or_else(staff_unauthorized)?;
+        let storage = state.storage.clone();
+        if !blocking(move || auth::api_token_ok(storage.as_ref(), &token)).await? {
+            return Err(staff_unauthorized());
+        }
+    }
     let storage = state.storage.clone();
     let n = blocking(move || aggregate::national(storage.as_ref(), q.month.as_deref())).await?;
     Ok(axum::Json(n).into_response())
 }
 
+/// `/`: the national page for a signed-in staff member; otherwise 401 and
+/// the sign-in form.
 async fn national_html(
     State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
     Query(q): Query<NationalQuery>,
 ) -> Result<Response, ApiError> {
+    let Some(session) = staff_session(&state, &headers) else {
+        return sign_in_page(&state, StatusCode::UNAUTHORIZED, None);
+    };
     let storage = state.storage.clone();
     let n = blocking(move || aggregate::national(storage.as_ref(), q.month.as_deref())).await?;
-    Ok(Html(aggregate::html(&n)).into_response())
+    let bar = format!(
+        "<form method=\"post\" action=\"/signout\" style=\"float:right\">{} ({}) \
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <button type=\"submit\">Đăng xuất</button></form>",
+        aggregate::esc(&session.username),
+        match session.role {
+            auth::Role::Viewer => "xem",
+            auth::Role::Administrator => "quản trị",
+        },
+        aggregate::esc(&session.csrf)
+    );
+    let page = aggregate::html(&n).replacen("<body>", &format!("<body>{bar}"), 1);
+    Ok(Html(page).into_response())
+}
+
+/// The sign-in form, with a fresh CSRF token in a hidden field and in a
+/// cookie (both must come back together).
+fn sign_in_page(
+    state: &AppState,
+    status: StatusCode,
+    message: Option<&str>,
+) -> Result<Response, ApiError> {
+    let csrf = crate::new_token()?;
+    let page = format!(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">\
+         <title>Đăng nhập — Trung ương BHXH Desk</title></head><body>\
+         <h1>Đăng nhập trang tiến độ toàn quốc</h1>{}\
+         <form method=\"post\" action=\"/signin\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <p><label>Tên đăng nhập <input name=\"username\" autocomplete=\"username\" required></label></p>\
+         <p><label>Mật khẩu <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
+         <p><button type=\"submit\">Đăng nhập</button></p></form></body></html>",
+        message.map_or(String::new(), |m| format!(
+            "<p role=\"alert\" style=\"color:#b00\">{}</p>",
+            aggregate::esc(m)
+        ))
+    );
+    let mut resp = (status, Html(page)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&auth::set_cookie(
+        auth::CSRF_COOKIE,
+        &csrf,
+        Some(3600),
+        state.limits.secure_cookies,
+    )) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+async fn sign_in_get(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
+    sign_in_page(&state, StatusCode::OK, None)
+}
+
+#[derive(Debug, Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+fn csrf_refused() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        Html(
+            "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><body><p>Biểu mẫu đã hết hạn \
+             hoặc không đến từ trang của trung ương. <a href=\"/signin\">Mở lại trang đăng nhập</a>.</p></body></html>",
+        ),
+    )
+        .into_response()
+}
+
+async fn sign_in_post(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<axum::Form<SignInForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, ApiError> {
+    let Ok(axum::Form(form)) = form else {
+        return Ok(csrf_refused());
+    };
+    let csrf_ok = auth::cookie(&headers, auth::CSRF_COOKIE)
+        .is_some_and(|c| !form.csrf.is_empty() && auth::same_secret(c, &form.csrf));
+    if !csrf_ok {
+        return Ok(csrf_refused());
+    }
+    let username = form.username.trim().to_owned();
+    if auth::validate_username(&username).is_err() || form.password.len() > 1024 {
+        return sign_in_page(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            Some("Tên đăng nhập hoặc mật khẩu không đúng."),
+        );
+    }
+    let storage = state.storage.clone();
+    let password = form.password;
+    let user = username.clone();
+    let outcome = blocking(move || auth::sign_in(storage.as_ref(), &user, &password)).await?;
+    match outcome {
+        auth::SignIn::Ok { username, role } => {
+            let cookie = state.sessions.create(&username, role)?;
+            let mut resp = (
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, HeaderValue::from_static("/"))],
+            )
+                .into_response();
+            for c in [
+                auth::set_cookie(
+                    auth::SESSION_COOKIE,
+                    &cookie,
+                    None,
+                    state.limits.secure_cookies,
+                ),
+                auth::set_cookie(auth::CSRF_COOKIE, "", Some(0), state.limits.secure_cookies),
+            ] {
+                if let Ok(v) = HeaderValue::from_str(&c) {
+                    resp.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            Ok(resp)
+        }
+        auth::SignIn::WrongPassword => sign_in_page(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            Some("Tên đăng nhập hoặc mật khẩu không đúng."),
+        ),
+        auth::SignIn::Locked => sign_in_page(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            Some(&format!(
+                "Tài khoản tạm khóa {} phút vì nhập sai mật khẩu nhiều lần.",
+                auth::LOCK_FOR.as_secs() / 60
+            )),
+        ),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct SignOutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn sign_out(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<axum::Form<SignOutForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, ApiError> {
+    let Ok(axum::Form(form)) = form else {
+        return Ok(csrf_refused());
+    };
+    let cookie = auth::cookie(&headers, auth::SESSION_COOKIE).map(str::to_owned);
+    let Some((cookie, session)) = cookie.and_then(|c| state.sessions.get(&c).map(|s| (c, s)))
+    else {
+        return sign_in_page(&state, StatusCode::UNAUTHORIZED, None);
+    };
+    if !auth::same_secret(&session.csrf, &form.csrf) {
+        return Ok(csrf_refused());
+    }
+    state.sessions.remove(&cookie);
+    let storage = state.storage.clone();
+    let user = session.username.clone();
+    blocking(move || storage.audit(&user, "sign_out", "đăng xuất", &now_rfc3339())).await?;
+    let mut resp = (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, HeaderValue::from_static("/signin"))],
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&auth::set_cookie(
+        auth::SESSION_COOKIE,
+        "",
+        Some(0),
+        state.limits.secure_cookies,
+    )) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+/// `/api/audit`: HQ staff's audit log, for administrators.
+async fn audit_json(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let session = staff_session(&state, &headers).ok_or_else(staff_unauthorized)?;
+    if session.role != auth::Role::Administrator {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::UNAUTHORIZED,
+            "Chỉ quản trị viên của trung ương được xem nhật ký.",
+        ));
+    }
+    let storage = state.storage.clone();
+    let entries = blocking(move || storage.audit_entries(500)).await?;
+    Ok(axum::Json(entries).into_response())
 }
 
 async fn not_found() -> ApiError {
@@ -572,6 +813,9 @@ async fn not_found() -> ApiError {
     )
 }
 
+/// Largest sign-in or sign-out form read.
+const FORM_BODY: usize = 16 * 1024;
+
 /// HQ's routes.
 pub fn router(state: Arc<AppState>) -> Router {
     let max_body = state.limits.max_body;
@@ -581,7 +825,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/pull", get(pull))
         .route("/v1/witness", post(witness_post).get(witness_get))
         .route("/api/national", get(national_json))
+        .route("/api/audit", get(audit_json))
         .route("/", get(national_html))
+        .route(
+            "/signin",
+            get(sign_in_get)
+                .post(sign_in_post)
+                .layer(DefaultBodyLimit::max(FORM_BODY)),
+        )
+        .route(
+            "/signout",
+            post(sign_out).layer(DefaultBodyLimit::max(FORM_BODY)),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)

@@ -54,6 +54,39 @@ pub struct StoredItem {
     pub received_at: String,
 }
 
+/// An HQ staff account (people who read the national page).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffAccount {
+    pub username: String,
+    /// `viewer` or `administrator`.
+    pub role: String,
+    /// argon2id, PHC string.
+    pub password_hash: String,
+    /// Wrong passwords since the last good one.
+    pub failures: i64,
+    /// Locked until this time (Unix seconds), after too many wrong passwords.
+    pub locked_until: Option<i64>,
+}
+
+/// An API token for reading national figures (`bhxh-hq token add`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiToken {
+    pub scope: String,
+    pub label: String,
+    pub revoked: bool,
+}
+
+/// One line of HQ staff's audit log.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
 /// The storage HQ's server needs. Calls block: the server runs them on
 /// tokio's blocking pool.
 pub trait Storage: Send + Sync + 'static {
@@ -86,6 +119,38 @@ pub trait Storage: Send + Sync + 'static {
     /// The newest head witnessed for an office, and its regressions
     /// (newest first, at most [`MAX_REGRESSIONS`]).
     fn witnessed(&self, office: &str) -> Result<(Option<Witnessed>, Vec<Regression>), HqError>;
+
+    fn add_staff(
+        &self,
+        username: &str,
+        role: &str,
+        password_hash: &str,
+        now: &str,
+    ) -> Result<(), HqError>;
+    fn staff_account(&self, username: &str) -> Result<Option<StaffAccount>, HqError>;
+    /// Count one wrong password; at `lock_after` failures the account is
+    /// locked until `lock_until` (Unix seconds) and the count starts again.
+    /// Whether this failure locked it.
+    fn record_sign_in_failure(
+        &self,
+        username: &str,
+        lock_after: i64,
+        lock_until: i64,
+    ) -> Result<bool, HqError>;
+    /// A good password: the count of failures starts again.
+    fn clear_sign_in_failures(&self, username: &str) -> Result<(), HqError>;
+    fn add_api_token(
+        &self,
+        token_hash: &str,
+        scope: &str,
+        label: &str,
+        now: &str,
+    ) -> Result<(), HqError>;
+    fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, HqError>;
+    /// Keep one HQ staff action (sign-in, lockout, accounts, tokens, offices).
+    fn audit(&self, actor: &str, action: &str, detail: &str, now: &str) -> Result<(), HqError>;
+    /// The newest `limit` audit lines, newest first.
+    fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>, HqError>;
 }
 
 /// Connections kept to PostgreSQL (more than the blocking work that runs at
@@ -149,6 +214,28 @@ CREATE TABLE IF NOT EXISTS published (
     id            TEXT NOT NULL UNIQUE,
     item          TEXT NOT NULL,
     published_at  TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS staff (
+    username       TEXT PRIMARY KEY,
+    role           TEXT NOT NULL CHECK (role IN ('viewer', 'administrator')),
+    password_hash  TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    failures       INTEGER NOT NULL DEFAULT 0,
+    locked_until   INTEGER
+) STRICT;
+CREATE TABLE IF NOT EXISTS api_token (
+    token_hash  TEXT PRIMARY KEY,
+    scope       TEXT NOT NULL CHECK (scope IN ('read')),
+    label       TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    revoked_at  TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS staff_audit (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    at      TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    detail  TEXT NOT NULL
 ) STRICT;
 ";
 
@@ -527,6 +614,137 @@ impl Storage for SqliteStorage {
             [office],
             |r| r.get(0),
         )?)
+    }
+
+    fn add_staff(
+        &self,
+        username: &str,
+        role: &str,
+        password_hash: &str,
+        now: &str,
+    ) -> Result<(), HqError> {
+        let conn = self.conn()?;
+        let n = conn.execute(
+            "INSERT INTO staff (username, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (username) DO NOTHING",
+            params![username, role, password_hash, now],
+        )?;
+        if n == 0 {
+            return Err(HqError::StaffExists(username.to_owned()));
+        }
+        Ok(())
+    }
+
+    fn staff_account(&self, username: &str) -> Result<Option<StaffAccount>, HqError> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(
+                "SELECT username, role, password_hash, failures, locked_until FROM staff WHERE username = ?1",
+                [username],
+                |r| {
+                    Ok(StaffAccount {
+                        username: r.get(0)?,
+                        role: r.get(1)?,
+                        password_hash: r.get(2)?,
+                        failures: r.get(3)?,
+                        locked_until: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn record_sign_in_failure(
+        &self,
+        username: &str,
+        lock_after: i64,
+        lock_until: i64,
+    ) -> Result<bool, HqError> {
+        let conn = self.conn()?;
+        let failures: Option<i64> = conn
+            .query_row(
+                "UPDATE staff SET failures = failures + 1 WHERE username = ?1 RETURNING failures",
+                [username],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if failures.is_some_and(|f| f >= lock_after) {
+            conn.execute(
+                "UPDATE staff SET failures = 0, locked_until = ?2 WHERE username = ?1",
+                params![username, lock_until],
+            )?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    fn clear_sign_in_failures(&self, username: &str) -> Result<(), HqError> {
+        let conn = self.conn()?;
+        conn.execute(
+            "UPDATE staff SET failures = 0, locked_until = NULL WHERE username = ?1",
+            [username],
+        )?;
+        Ok(())
+    }
+
+    fn add_api_token(
+        &self,
+        token_hash: &str,
+        scope: &str,
+        label: &str,
+        now: &str,
+    ) -> Result<(), HqError> {
+        let conn = self.conn()?;
+        conn.execute(
+            "INSERT INTO api_token (token_hash, scope, label, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![token_hash, scope, label, now],
+        )?;
+        Ok(())
+    }
+
+    fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, HqError> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(
+                "SELECT scope, label, revoked_at IS NOT NULL FROM api_token WHERE token_hash = ?1",
+                [token_hash],
+                |r| {
+                    Ok(ApiToken {
+                        scope: r.get(0)?,
+                        label: r.get(1)?,
+                        revoked: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn audit(&self, actor: &str, action: &str, detail: &str, now: &str) -> Result<(), HqError> {
+        let conn = self.conn()?;
+        conn.execute(
+            "INSERT INTO staff_audit (at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
+            params![now, actor, action, detail],
+        )?;
+        Ok(())
+    }
+
+    fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>, HqError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, at, actor, action, detail FROM staff_audit ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt
+            .query_map([limit], |r| {
+                Ok(AuditEntry {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    detail: r.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
     }
 }
 

@@ -5,6 +5,7 @@
 mod common;
 
 use std::path::Path;
+use std::process::Command;
 
 use common::*;
 use serde_json::{Value, json};
@@ -290,11 +291,114 @@ fn oversize_bodies_malformed_json_and_bursts_are_refused(backend: Backend) {
     );
 }
 
+/// A client that keeps redirects to itself (the tests read the cookies).
+fn browser() -> Client {
+    let _ = client();
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+/// The value of cookie `name` set by a response ("" when it is cleared).
+fn set_cookie(r: &reqwest::blocking::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or("").to_owned())
+}
+
+fn form_encode(fields: &[(&str, &str)]) -> String {
+    let enc = |v: &str| {
+        v.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect::<String>()
+    };
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The CSRF token of the form in `page`.
+fn csrf_field(page: &str) -> String {
+    let needle = "name=\"csrf\" value=\"";
+    let at = page.find(needle).unwrap() + needle.len();
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+/// Open the sign-in page and post the form: (status, session cookie, page).
+fn sign_in(c: &Client, s: &Server, user: &str, password: &str) -> (u16, Option<String>, String) {
+    let r = c.get(format!("{}/signin", s.url)).send().unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let csrf_cookie = set_cookie(&r, "hq_csrf").unwrap();
+    let page = r.text().unwrap();
+    let r = c
+        .post(format!("{}/signin", s.url))
+        .header("cookie", format!("hq_csrf={csrf_cookie}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_encode(&[
+            ("username", user),
+            ("password", password),
+            ("csrf", &csrf_field(&page)),
+        ]))
+        .send()
+        .unwrap();
+    let status = r.status().as_u16();
+    let session = set_cookie(&r, "hq_session").filter(|v| !v.is_empty());
+    (status, session, r.text().unwrap())
+}
+
+/// GET `path` with the session cookie `session`: (status, body).
+fn get_signed_in(c: &Client, s: &Server, path: &str, session: &str) -> (u16, String) {
+    let r = c
+        .get(format!("{}{path}", s.url))
+        .header("cookie", format!("hq_session={session}"))
+        .send()
+        .unwrap();
+    (r.status().as_u16(), r.text().unwrap())
+}
+
+/// Create an HQ staff account (the password from the environment).
+fn add_staff(env: &HqEnv, user: &str, role: &str, password: &str) {
+    let out = Command::new(HQ)
+        .args(["staff", "add", user, "--role", role])
+        .args(env.store_args())
+        .env("BHXH_HQ_STAFF_PASSWORD", password)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A read API token from `bhxh-hq token add --scope read`.
+fn read_token(env: &HqEnv) -> String {
+    let out = env.hq_ok(&["token", "add", "--scope", "read", "--label", "kiểm thử"]);
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+const PW: &str = "matkhau-trung-uong-2024";
+
 both!(national_page_shows_progress_lateness_and_last_sync);
 fn national_page_shows_progress_lateness_and_last_sync(backend: Backend) {
     let env = HqEnv::new(backend);
     let t1 = env.add_office("HB", "BHXH Hòa Bình");
     let _t2 = env.add_office("DL", "BHXH Đắk Lắk");
+    add_staff(&env, "xem", "viewer", PW);
+    let api = read_token(&env);
     let s = env.serve(&[]);
     let c = client();
     push(
@@ -309,7 +413,7 @@ fn national_page_shows_progress_lateness_and_last_sync(backend: Backend) {
         &t1,
         vec![report_item(Uuid::now_v7(), "2024-05", 1, 60)],
     );
-    let n = get_json(&c, &s, "/api/national?month=2024-05", None);
+    let n = get_json(&c, &s, "/api/national?month=2024-05", Some(&api));
     assert_eq!(n["asOfMonth"], "2024-05");
     assert_eq!(n["lateOffices"], json!(["DL"]));
     let hb = n["offices"]
@@ -329,16 +433,187 @@ fn national_page_shows_progress_lateness_and_last_sync(backend: Backend) {
         .unwrap();
     assert_eq!(t8["averagePercent"], 60.0);
     assert_eq!(t8["reported"], 1);
-    let n = get_json(&c, &s, "/api/national?month=2024-06", None);
+    let n = get_json(&c, &s, "/api/national?month=2024-06", Some(&api));
     assert_eq!(n["lateOffices"], json!(["DL", "HB"]));
-    let page = c
-        .get(format!("{}/?month=2024-05", s.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let b = browser();
+    let (_, session, _) = sign_in(&b, &s, "xem", PW);
+    let (st, page) = get_signed_in(&b, &s, "/?month=2024-05", &session.unwrap());
+    assert_eq!(st, 200);
     assert!(page.contains("BHXH Đắk Lắk") && page.contains("Tiến độ thực hiện"));
     assert!(page.contains("<td>60</td>"));
+}
+
+both!(the_national_page_needs_a_signed_in_viewer_or_a_read_token);
+fn the_national_page_needs_a_signed_in_viewer_or_a_read_token(backend: Backend) {
+    let env = HqEnv::new(backend);
+    let mut office_token = String::new();
+    for (code, name, province) in [
+        ("DL", "BHXH Đắk Lắk", "066"),
+        ("HB", "BHXH Hòa Bình", "017"),
+        ("HN", "BHXH Hà Nội", "001"),
+    ] {
+        let out = env.hq_ok(&[
+            "office",
+            "add",
+            "--code",
+            code,
+            "--name",
+            name,
+            "--province",
+            province,
+        ]);
+        office_token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    }
+    add_staff(&env, "nguyen.an", "viewer", PW);
+    let api = read_token(&env);
+    let s = env.serve(&[]);
+    let b = browser();
+
+    // nobody signed in: 401, the sign-in form (HTML) or a JSON error
+    let r = b.get(format!("{}/", s.url)).send().unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert!(set_cookie(&r, "hq_csrf").is_some());
+    let page = r.text().unwrap();
+    assert!(page.contains("Đăng nhập") && page.contains("name=\"password\""));
+    assert!(!page.contains("BHXH Hà Nội"));
+    let r = b.get(format!("{}/api/national", s.url)).send().unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(r.json::<Value>().unwrap()["code"], "unauthorized");
+    // an office's token is not an API token
+    let r = b
+        .get(format!("{}/api/national", s.url))
+        .bearer_auth(&office_token)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    // a forged session cookie
+    let (st, page) = get_signed_in(&b, &s, "/", &format!("bhxhq_{}", "0".repeat(64)));
+    assert_eq!(st, 401);
+    assert!(page.contains("Đăng nhập"));
+    // the sign-in form without its CSRF cookie is refused
+    let r = b
+        .post(format!("{}/signin", s.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_encode(&[
+            ("username", "nguyen.an"),
+            ("password", PW),
+            ("csrf", "x"),
+        ]))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(set_cookie(&r, "hq_session").is_none());
+
+    // a viewer signs in: the page lists the offices by province
+    let (st, session, _) = sign_in(&b, &s, "nguyen.an", PW);
+    assert_eq!(st, 303);
+    let session = session.unwrap();
+    let (st, page) = get_signed_in(&b, &s, "/", &session);
+    assert_eq!(st, 200);
+    let at = |name: &str| page.find(name).unwrap();
+    assert!(at("BHXH Hà Nội") < at("BHXH Hòa Bình"));
+    assert!(at("BHXH Hòa Bình") < at("BHXH Đắk Lắk"));
+    assert!(page.contains("<td class=\"l\">001</td>") && page.contains("Đăng xuất"));
+    let (st, _) = get_signed_in(&b, &s, "/api/national", &session);
+    assert_eq!(st, 200);
+    // the audit log is for administrators
+    let (st, _) = get_signed_in(&b, &s, "/api/audit", &session);
+    assert_eq!(st, 403);
+    // a read API token
+    let n = get_json(&b, &s, "/api/national", Some(&api));
+    assert_eq!(n["offices"].as_array().unwrap().len(), 3);
+
+    // sign out (with the page's CSRF token): the cookie no longer works
+    let r = b
+        .post(format!("{}/signout", s.url))
+        .header("cookie", format!("hq_session={session}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_encode(&[("csrf", "wrong")]))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = b
+        .post(format!("{}/signout", s.url))
+        .header("cookie", format!("hq_session={session}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_encode(&[("csrf", &csrf_field(&page))]))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let (st, _) = get_signed_in(&b, &s, "/", &session);
+    assert_eq!(st, 401);
+
+    let audit: Value =
+        serde_json::from_slice(&env.hq_ok(&["audit", "list", "--json"]).stdout).unwrap();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "office_add",
+        "staff_add",
+        "token_add",
+        "sign_in",
+        "sign_out",
+    ] {
+        assert!(actions.contains(&a), "{a} not in {actions:?}");
+    }
+}
+
+both!(wrong_passwords_lock_the_account_and_idle_sessions_expire);
+fn wrong_passwords_lock_the_account_and_idle_sessions_expire(backend: Backend) {
+    let env = HqEnv::new(backend);
+    add_staff(&env, "tran.binh", "viewer", PW);
+    add_staff(&env, "quantri", "administrator", PW);
+    // a weak password is refused
+    let out = Command::new(HQ)
+        .args(["staff", "add", "yeu", "--role", "viewer"])
+        .args(env.store_args())
+        .env("BHXH_HQ_STAFF_PASSWORD", "ngan")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ít nhất 12 ký tự"));
+    let s = env.serve(&["--session-idle-secs", "2"]);
+    let b = browser();
+    for i in 1..=5 {
+        let (st, session, page) = sign_in(&b, &s, "tran.binh", "sai-mat-khau-123");
+        assert_eq!(st, 401);
+        assert!(session.is_none());
+        if i < 5 {
+            assert!(page.contains("không đúng"), "{page}");
+        } else {
+            assert!(page.contains("tạm khóa"), "{page}");
+        }
+    }
+    // locked: the right password does not open it now
+    let (st, session, page) = sign_in(&b, &s, "tran.binh", PW);
+    assert_eq!((st, session), (401, None));
+    assert!(page.contains("tạm khóa"));
+    // an unknown name reads like a wrong password
+    let (st, _, page) = sign_in(&b, &s, "khong.co", PW);
+    assert_eq!(st, 401);
+    assert!(page.contains("không đúng"));
+
+    let (st, admin, _) = sign_in(&b, &s, "quantri", PW);
+    assert_eq!(st, 303);
+    let admin = admin.unwrap();
+    let (st, body) = get_signed_in(&b, &s, "/api/audit", &admin);
+    assert_eq!(st, 200);
+    let audit: Value = serde_json::from_str(&body).unwrap();
+    let locked = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "locked" && e["actor"] == "tran.binh");
+    assert!(locked, "{audit}");
+    // idle longer than the limit: signed out
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    let (st, page) = get_signed_in(&b, &s, "/", &admin);
+    assert_eq!(st, 401);
+    assert!(page.contains("Đăng nhập"));
 }
 
 both!(the_client_splits_big_queues_to_stay_under_hqs_body_limit);

@@ -25,16 +25,17 @@ use postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;
 use uuid::Uuid;
 
-use super::{OfficeAuth, OfficeRow, Storage, StoredItem};
+use super::{ApiToken, AuditEntry, OfficeAuth, OfficeRow, StaffAccount, Storage, StoredItem};
 use crate::HqError;
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
 
 /// Versioned schema changes, applied in order, each once, in one transaction.
-pub const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    "
+pub const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        "
 CREATE TABLE office (
     code          TEXT PRIMARY KEY,
     name          TEXT NOT NULL,
@@ -71,7 +72,35 @@ CREATE TABLE published (
     published_at  TEXT NOT NULL
 );
 ",
-)];
+    ),
+    (
+        2,
+        "
+CREATE TABLE staff (
+    username       TEXT PRIMARY KEY,
+    role           TEXT NOT NULL CHECK (role IN ('viewer', 'administrator')),
+    password_hash  TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    failures       BIGINT NOT NULL DEFAULT 0,
+    locked_until   BIGINT
+);
+CREATE TABLE api_token (
+    token_hash  TEXT PRIMARY KEY,
+    scope       TEXT NOT NULL CHECK (scope IN ('read')),
+    label       TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    revoked_at  TEXT
+);
+CREATE TABLE staff_audit (
+    id      BIGSERIAL PRIMARY KEY,
+    at      TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    detail  TEXT NOT NULL
+);
+",
+    ),
+];
 
 /// Key of the advisory lock held while migrating (any fixed number).
 const MIGRATION_LOCK: i64 = 0x4248_5848_515f_4d49;
@@ -483,5 +512,126 @@ impl Storage for PostgresStorage {
             })
             .collect();
         Ok((latest, regressions))
+    }
+
+    fn add_staff(
+        &self,
+        username: &str,
+        role: &str,
+        password_hash: &str,
+        now: &str,
+    ) -> Result<(), HqError> {
+        let mut conn = self.conn()?;
+        let n = conn.execute(
+            "INSERT INTO staff (username, role, password_hash, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (username) DO NOTHING",
+            &[&username, &role, &password_hash, &now],
+        )?;
+        if n == 0 {
+            return Err(HqError::StaffExists(username.to_owned()));
+        }
+        Ok(())
+    }
+
+    fn staff_account(&self, username: &str) -> Result<Option<StaffAccount>, HqError> {
+        let mut conn = self.conn()?;
+        Ok(conn
+            .query_opt(
+                "SELECT username, role, password_hash, failures, locked_until FROM staff WHERE username = $1",
+                &[&username],
+            )?
+            .map(|r| StaffAccount {
+                username: r.get(0),
+                role: r.get(1),
+                password_hash: r.get(2),
+                failures: r.get(3),
+                locked_until: r.get(4),
+            }))
+    }
+
+    fn record_sign_in_failure(
+        &self,
+        username: &str,
+        lock_after: i64,
+        lock_until: i64,
+    ) -> Result<bool, HqError> {
+        let mut conn = self.conn()?;
+        // One statement: concurrent wrong passwords are all counted.
+        let locked = conn
+            .query_opt(
+                "UPDATE staff SET
+                     failures = CASE WHEN failures + 1 >= $2 THEN 0 ELSE failures + 1 END,
+                     locked_until = CASE WHEN failures + 1 >= $2 THEN $3 ELSE locked_until END
+                 WHERE username = $1
+                 RETURNING failures = 0",
+                &[&username, &lock_after, &lock_until],
+            )?
+            .is_some_and(|r| r.get::<_, bool>(0));
+        Ok(locked)
+    }
+
+    fn clear_sign_in_failures(&self, username: &str) -> Result<(), HqError> {
+        let mut conn = self.conn()?;
+        conn.execute(
+            "UPDATE staff SET failures = 0, locked_until = NULL WHERE username = $1",
+            &[&username],
+        )?;
+        Ok(())
+    }
+
+    fn add_api_token(
+        &self,
+        token_hash: &str,
+        scope: &str,
+        label: &str,
+        now: &str,
+    ) -> Result<(), HqError> {
+        let mut conn = self.conn()?;
+        conn.execute(
+            "INSERT INTO api_token (token_hash, scope, label, created_at) VALUES ($1, $2, $3, $4)",
+            &[&token_hash, &scope, &label, &now],
+        )?;
+        Ok(())
+    }
+
+    fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, HqError> {
+        let mut conn = self.conn()?;
+        Ok(conn
+            .query_opt(
+                "SELECT scope, label, revoked_at IS NOT NULL FROM api_token WHERE token_hash = $1",
+                &[&token_hash],
+            )?
+            .map(|r| ApiToken {
+                scope: r.get(0),
+                label: r.get(1),
+                revoked: r.get(2),
+            }))
+    }
+
+    fn audit(&self, actor: &str, action: &str, detail: &str, now: &str) -> Result<(), HqError> {
+        let mut conn = self.conn()?;
+        conn.execute(
+            "INSERT INTO staff_audit (at, actor, action, detail) VALUES ($1, $2, $3, $4)",
+            &[&now, &actor, &action, &detail],
+        )?;
+        Ok(())
+    }
+
+    fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>, HqError> {
+        let mut conn = self.conn()?;
+        let rows = conn.query(
+            "SELECT id, at, actor, action, detail FROM staff_audit ORDER BY id DESC LIMIT $1",
+            &[&i64::from(limit)],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditEntry {
+                id: r.get(0),
+                at: r.get(1),
+                actor: r.get(2),
+                action: r.get(3),
+                detail: r.get(4),
+            })
+            .collect())
     }
 }
