@@ -156,6 +156,18 @@ pub struct ServeArgs {
     /// (tự động khi dùng --tls-cert).
     #[arg(long)]
     pub behind_tls_proxy: bool,
+    /// Phần đầu (header) của một yêu cầu phải đến đủ trong chừng này giây.
+    #[arg(long, default_value_t = 10)]
+    pub header_timeout_secs: u64,
+    /// Phần thân của một yêu cầu phải đến đủ trong chừng này giây.
+    #[arg(long, default_value_t = 60)]
+    pub body_timeout_secs: u64,
+    /// Kết nối không có dữ liệu đi hay đến trong chừng này giây thì bị đóng.
+    #[arg(long, default_value_t = 120)]
+    pub idle_timeout_secs: u64,
+    /// Số lần sửa đổi tối đa trung ương giữ cho một báo cáo của một đơn vị.
+    #[arg(long, default_value_t = 100)]
+    pub max_revisions: i64,
     /// Số lô dữ liệu được xử lý cùng lúc (giới hạn bộ nhớ của máy chủ).
     #[arg(long, default_value_t = 8)]
     pub concurrent_pushes: usize,
@@ -177,6 +189,16 @@ pub enum OfficeCommand {
         /// Mã tỉnh 3 chữ số.
         #[arg(long)]
         province: Option<String>,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Cấp mã truy cập mới cho đơn vị (in một lần); mã cũ vẫn dùng được
+    /// trong thời gian chuyển tiếp, sau đó thì không.
+    Rotate {
+        code: String,
+        /// Thời gian mã cũ còn dùng được, giây (mặc định 72 giờ).
+        #[arg(long, default_value_t = 72 * 3600)]
+        grace_secs: u64,
         #[command(flatten)]
         data: DataDirArg,
     },
@@ -310,6 +332,31 @@ fn run(command: Command) -> Result<(), HqError> {
             eprintln!(
                 "Đã đăng ký đơn vị {code}. Mã truy cập dưới đây chỉ hiện một lần; hãy chuyển cho đơn vị qua kênh an toàn \
                  (nhập bằng lệnh: bhxh-desk sync configure --url URL)."
+            );
+            println!("{token}");
+            Ok(())
+        }
+        Command::Office(OfficeCommand::Rotate {
+            code,
+            grace_secs,
+            data,
+        }) => {
+            let storage = data.open()?;
+            let token = new_token()?;
+            let grace = i64::try_from(grace_secs).unwrap_or(i64::MAX / 2);
+            let until = chrono::Utc::now().timestamp().saturating_add(grace);
+            storage.rotate_office_token(&code, &token_hash(&token), until)?;
+            storage.audit(
+                &cli_actor(),
+                "office_rotate",
+                &format!("đổi mã truy cập của đơn vị {code}; mã cũ còn dùng {grace_secs} giây"),
+                &now_rfc3339(),
+            )?;
+            eprintln!(
+                "Đã cấp mã mới cho đơn vị {code}; mã cũ còn dùng được {} giờ {} phút. \
+                 Mã mới dưới đây chỉ hiện một lần.",
+                grace_secs / 3600,
+                grace_secs % 3600 / 60
             );
             println!("{token}");
             Ok(())
@@ -509,6 +556,10 @@ fn serve(a: ServeArgs) -> Result<(), HqError> {
             concurrent_pushes: a.concurrent_pushes,
             session_idle: std::time::Duration::from_secs(a.session_idle_secs.max(1)),
             secure_cookies: tls.is_some() || a.behind_tls_proxy,
+            header_timeout: std::time::Duration::from_secs(a.header_timeout_secs.max(1)),
+            body_timeout: std::time::Duration::from_secs(a.body_timeout_secs.max(1)),
+            idle_timeout: std::time::Duration::from_secs(a.idle_timeout_secs.max(1)),
+            max_revisions: a.max_revisions.max(1),
         },
         faults,
     );

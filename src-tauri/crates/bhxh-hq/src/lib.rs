@@ -16,6 +16,7 @@
 pub mod aggregate;
 pub mod auth;
 pub mod cli;
+pub mod conn;
 pub mod server;
 pub mod storage;
 pub mod tls;
@@ -40,6 +41,8 @@ pub enum HqError {
     UnknownOffice(String),
     #[error("Đơn vị có mã \"{0}\" đã được đăng ký.")]
     OfficeExists(String),
+    #[error("Mã truy cập của đơn vị \"{0}\" đã bị thu hồi; không cấp lại bằng cách đổi mã.")]
+    Revoked(String),
     #[error("Người dùng \"{0}\" của trung ương đã tồn tại.")]
     StaffExists(String),
     #[error("Lỗi đọc/ghi {path}: {detail}")]

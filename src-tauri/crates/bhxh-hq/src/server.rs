@@ -89,6 +89,14 @@ pub struct Limits {
     pub session_idle: std::time::Duration,
     /// Cookies marked `Secure` (HQ serves HTTPS itself, or behind a TLS proxy).
     pub secure_cookies: bool,
+    /// A request's header must arrive within this.
+    pub header_timeout: std::time::Duration,
+    /// A request's body must arrive within this.
+    pub body_timeout: std::time::Duration,
+    /// A connection on which nothing moves for this long is closed.
+    pub idle_timeout: std::time::Duration,
+    /// Revisions HQ keeps of one item of one office; a push beyond is rejected.
+    pub max_revisions: i64,
 }
 
 impl Default for Limits {
@@ -100,8 +108,18 @@ impl Default for Limits {
             concurrent_pushes: 8,
             session_idle: std::time::Duration::from_secs(30 * 60),
             secure_cookies: false,
+            header_timeout: std::time::Duration::from_secs(10),
+            body_timeout: std::time::Duration::from_secs(60),
+            idle_timeout: std::time::Duration::from_secs(120),
+            max_revisions: 100,
         }
     }
+}
+
+/// Push bodies read at once: twice the push slots' worth of the largest body.
+fn body_budget_kib(limits: &Limits) -> u32 {
+    let kib = limits.max_body.div_ceil(1024).max(1) * limits.concurrent_pushes.max(1) * 2;
+    u32::try_from(kib).unwrap_or(u32::MAX >> 4)
 }
 
 struct Bucket {
@@ -115,14 +133,22 @@ pub struct AppState {
     pub faults: Faults,
     buckets: Mutex<HashMap<String, Bucket>>,
     pushes: tokio::sync::Semaphore,
+    /// KiB of push bodies being read at once (bounds memory before a push
+    /// slot is taken).
+    body_budget: tokio::sync::Semaphore,
+    body_budget_kib: u32,
     sessions: auth::Sessions,
+    national: aggregate::Cache,
 }
 
 impl AppState {
     pub fn new(storage: Arc<dyn Storage>, limits: Limits, faults: Faults) -> Arc<AppState> {
         Arc::new(AppState {
             pushes: tokio::sync::Semaphore::new(limits.concurrent_pushes.max(1)),
+            body_budget: tokio::sync::Semaphore::new(body_budget_kib(&limits) as usize),
+            body_budget_kib: body_budget_kib(&limits),
             sessions: auth::Sessions::new(limits.session_idle),
+            national: aggregate::Cache::default(),
             storage,
             limits,
             faults,
@@ -282,15 +308,13 @@ async fn push(
     body: Body,
 ) -> Result<Response, ApiError> {
     let office = authenticate(&state, &headers).await?;
-    let _permit = state.pushes.acquire().await.map_err(|_| {
+    let stopping = || {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             codes::INTERNAL,
             "Máy chủ trung ương đang dừng; hãy thử lại sau.",
         )
-    })?;
-    // Read the body only with a permit: memory stays bounded however many
-    // offices push at once.
+    };
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -301,27 +325,43 @@ async fn push(
             ),
         )
     };
-    if headers
+    let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n > state.limits.max_body)
-    {
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > state.limits.max_body) {
         return Err(too_large());
     }
-    let body = axum::body::to_bytes(body, state.limits.max_body)
+    // The body is read first, within its deadline, against a memory budget;
+    // only a whole body waits for a push slot, so a slow client never holds one.
+    let kib = u32::try_from(declared.unwrap_or(state.limits.max_body).div_ceil(1024))
+        .unwrap_or(u32::MAX)
+        .clamp(1, state.body_budget_kib);
+    let _memory = state
+        .body_budget
+        .acquire_many(kib)
         .await
-        .map_err(|e| {
-            if e.to_string().contains("length limit") {
-                too_large()
-            } else {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    codes::BAD_REQUEST,
-                    format!("Không đọc được lô dữ liệu: {e}"),
-                )
-            }
-        })?;
+        .map_err(|_| stopping())?;
+    let body = tokio::time::timeout(
+        state.limits.body_timeout,
+        axum::body::to_bytes(body, state.limits.max_body),
+    )
+    .await
+    .map_err(|_| body_too_slow(&state))?
+    .map_err(|e| {
+        if body_timed_out(&e) {
+            body_too_slow(&state)
+        } else if e.to_string().contains("length limit") {
+            too_large()
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                codes::BAD_REQUEST,
+                format!("Không đọc được lô dữ liệu: {e}"),
+            )
+        }
+    })?;
+    let _permit = state.pushes.acquire().await.map_err(|_| stopping())?;
     let req: PushRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -347,8 +387,13 @@ async fn push(
     // Each item on its own: a bad one is rejected, the others go on.
     let mut rejected: Vec<Option<PushResult>> = Vec::with_capacity(req.items.len());
     let mut valid = Vec::with_capacity(req.items.len());
+    let now = now_rfc3339();
     for item in req.items {
-        match item.validate() {
+        match item
+            .validate()
+            .map_err(|e| e.to_string())
+            .and_then(|()| period_in_range(&item, &now))
+        {
             Ok(()) => {
                 rejected.push(None);
                 valid.push(item);
@@ -357,18 +402,21 @@ async fn push(
                 id: item.id,
                 outcome: Outcome::Rejected,
                 hq_revision: 0,
-                detail: Some(e.to_string()),
+                detail: Some(e),
             })),
         }
     }
     let storage = state.storage.clone();
     let code = office.code.clone();
-    let now = now_rfc3339();
+    let max_revisions = state.limits.max_revisions;
     let stored = if valid.is_empty() {
         Vec::new()
     } else {
-        blocking(move || storage.push(&code, &valid, &now)).await?
+        blocking(move || storage.push(&code, &valid, &now, max_revisions)).await?
     };
+    if stored.iter().any(|r| r.outcome == Outcome::Stored) {
+        state.national.invalidate();
+    }
     let mut stored = stored.into_iter();
     let results: Vec<PushResult> = rejected
         .into_iter()
@@ -384,6 +432,58 @@ async fn push(
         count(Outcome::Rejected)
     );
     faulty_answer(&state.faults, results).await
+}
+
+fn body_too_slow(state: &AppState) -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        codes::BAD_REQUEST,
+        format!(
+            "Lô dữ liệu không đến đủ trong {} giây; hãy gửi lại.",
+            state.limits.body_timeout.as_secs()
+        ),
+    )
+}
+
+/// Whether reading a body failed on the router's body deadline.
+fn body_timed_out(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
+/// The first period HQ accepts reports for (the plan began in 2024).
+pub const FIRST_PERIOD: &str = "2024-01";
+
+/// A report's period must lie from [`FIRST_PERIOD`] to the current month
+/// (HQ's clock, Vietnam time): keys `month:YYYY-MM`, `half:YYYY-H1|H2`,
+/// `year:YYYY`.
+fn period_in_range(item: &bhxh_sync_proto::PushItem, now: &str) -> Result<(), String> {
+    let current = now.get(0..7).unwrap_or("9999-12");
+    let Some((kind, period)) = item.key.split_once(':') else {
+        return Ok(());
+    };
+    let start = match kind {
+        "month" => period.to_owned(),
+        "half" => match period.split_once("-H") {
+            Some((y, "1")) => format!("{y}-01"),
+            Some((y, "2")) => format!("{y}-07"),
+            _ => return Ok(()),
+        },
+        "year" => format!("{period}-01"),
+        _ => return Ok(()),
+    };
+    if start.as_str() < FIRST_PERIOD || start.as_str() > current {
+        return Err(format!(
+            "Kỳ báo cáo {period} nằm ngoài khoảng trung ương nhận (từ {FIRST_PERIOD} đến tháng hiện tại {current})."
+        ));
+    }
+    Ok(())
 }
 
 /// The answer to a push, spoiled on purpose when a fault says so.
@@ -554,6 +654,21 @@ struct NationalQuery {
     month: Option<String>,
 }
 
+/// The national picture from the cached snapshot (rebuilt after pushes, at
+/// most once a second, and at least every minute; never once per request).
+async fn national(
+    state: &Arc<AppState>,
+    month: Option<String>,
+) -> Result<aggregate::National, ApiError> {
+    let storage = state.storage.clone();
+    let snapshot = state
+        .national
+        .get(move || aggregate::Snapshot::load(storage.as_ref()))
+        .await?;
+    aggregate::national_from(&snapshot, month.as_deref())
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, e.to_string()))
+}
+
 /// The signed-in staff member of this request's session cookie.
 fn staff_session(state: &AppState, headers: &HeaderMap) -> Option<auth::Session> {
     auth::cookie(headers, auth::SESSION_COOKIE).and_then(|c| state.sessions.get(c))
@@ -588,8 +703,7 @@ async fn national_json(
             return Err(staff_unauthorized());
         }
     }
-    let storage = state.storage.clone();
-    let n = blocking(move || aggregate::national(storage.as_ref(), q.month.as_deref())).await?;
+    let n = national(&state, q.month).await?;
     Ok(axum::Json(n).into_response())
 }
 
@@ -603,8 +717,7 @@ async fn national_html(
     let Some(session) = staff_session(&state, &headers) else {
         return sign_in_page(&state, StatusCode::UNAUTHORIZED, None);
     };
-    let storage = state.storage.clone();
-    let n = blocking(move || aggregate::national(storage.as_ref(), q.month.as_deref())).await?;
+    let n = national(&state, q.month).await?;
     let bar = format!(
         "<form method=\"post\" action=\"/signout\" style=\"float:right\">{} ({}) \
          <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
@@ -819,6 +932,7 @@ const FORM_BODY: usize = 16 * 1024;
 /// HQ's routes.
 pub fn router(state: Arc<AppState>) -> Router {
     let max_body = state.limits.max_body;
+    let body_timeout = state.limits.body_timeout;
     Router::new()
         .route("/v1/hello", get(hello))
         .route("/v1/push", post(push))
@@ -839,18 +953,20 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            body_timeout,
+        ))
         .with_state(state)
 }
 
-/// Serve until Ctrl-C or SIGTERM (plain TCP or [`crate::tls::TlsListener`]).
+/// Serve until Ctrl-C or SIGTERM (plain TCP or [`crate::tls::TlsListener`]),
+/// with the header-read and idle timeouts of [`Limits`].
 pub async fn serve<L>(listener: L, state: Arc<AppState>) -> std::io::Result<()>
 where
     L: axum::serve::Listener,
-    L::Addr: std::fmt::Debug,
 {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let (header, idle) = (state.limits.header_timeout, state.limits.idle_timeout);
+    crate::conn::serve(listener, router(state), header, idle, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

@@ -99,11 +99,27 @@ pub trait Storage: Send + Sync + 'static {
         now: &str,
     ) -> Result<(), HqError>;
     fn revoke_office(&self, code: &str, now: &str) -> Result<(), HqError>;
+    /// A new token for an office; the one it replaces keeps working until
+    /// `old_until` (Unix seconds), then not.
+    fn rotate_office_token(
+        &self,
+        code: &str,
+        new_token_hash: &str,
+        old_until: i64,
+    ) -> Result<(), HqError>;
+    /// The office of a token (its current one, or the one before within
+    /// its grace period).
     fn authenticate(&self, token_hash: &str) -> Result<Option<OfficeAuth>, HqError>;
     /// Apply a batch in one transaction; one result per item, in order.
-    /// Items must already have passed [`PushItem::validate`].
-    fn push(&self, office: &str, items: &[PushItem], now: &str)
-    -> Result<Vec<PushResult>, HqError>;
+    /// Items must already have passed [`PushItem::validate`]. A new revision
+    /// of an item that already has `max_revisions` is rejected.
+    fn push(
+        &self,
+        office: &str,
+        items: &[PushItem],
+        now: &str,
+        max_revisions: i64,
+    ) -> Result<Vec<PushResult>, HqError>;
     /// Published items after `cursor`, at most `limit`, and whether more wait.
     fn pull(&self, cursor: i64, limit: u32) -> Result<(Vec<DownItem>, bool), HqError>;
     fn publish(&self, item: &Published, now: &str) -> Result<DownItem, HqError>;
@@ -263,6 +279,24 @@ impl SqliteStorage {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
         )?;
         conn.execute_batch(SCHEMA)?;
+        // Added with token rotation (issue 15): older files get the columns.
+        let has_old: bool = conn
+            .query_row(
+                "SELECT 1 FROM pragma_table_info('office') WHERE name = 'old_token_hash'",
+                [],
+                |_| Ok(true),
+            )
+            .optional()?
+            .unwrap_or(false);
+        if !has_old {
+            conn.execute_batch(
+                "ALTER TABLE office ADD COLUMN old_token_hash TEXT;
+                 ALTER TABLE office ADD COLUMN old_token_until INTEGER;",
+            )?;
+        }
+        conn.execute_batch(
+            "CREATE INDEX IF NOT EXISTS office_old_token ON office (old_token_hash);",
+        )?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
         })
@@ -275,11 +309,19 @@ impl SqliteStorage {
     }
 }
 
+/// Why a new revision is refused when an item already has `max` of them.
+fn too_many_revisions(key: &str, max: i64) -> String {
+    format!(
+        "Trung ương đã giữ {max} lần sửa đổi của {key}, mức tối đa; không nhận thêm lần sửa đổi mới."
+    )
+}
+
 fn push_one(
     tx: &rusqlite::Transaction<'_>,
     office: &str,
     item: &PushItem,
     now: &str,
+    max_revisions: i64,
 ) -> Result<PushResult, HqError> {
     let stream = item.stream.as_str();
     let id = item.id.to_string();
@@ -337,6 +379,18 @@ fn push_one(
             Outcome::Rejected,
             newest,
             Some("Mã mục đã được dùng cho một mục khác.".to_owned()),
+        ));
+    }
+    let kept: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM item WHERE office_code = ?1 AND stream = ?2 AND key = ?3",
+        params![office, stream, item.key],
+        |r| r.get(0),
+    )?;
+    if kept >= max_revisions {
+        return Ok(result(
+            Outcome::Rejected,
+            newest,
+            Some(too_many_revisions(&item.key, max_revisions)),
         ));
     }
     let payload = serde_json::to_string(&item.payload)
@@ -400,12 +454,40 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
+    fn rotate_office_token(
+        &self,
+        code: &str,
+        new_token_hash: &str,
+        old_until: i64,
+    ) -> Result<(), HqError> {
+        let conn = self.conn()?;
+        let revoked: Option<bool> = conn
+            .query_row(
+                "SELECT revoked_at IS NOT NULL FROM office WHERE code = ?1",
+                [code],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match revoked {
+            None => return Err(HqError::UnknownOffice(code.to_owned())),
+            Some(true) => return Err(HqError::Revoked(code.to_owned())),
+            Some(false) => {}
+        }
+        conn.execute(
+            "UPDATE office SET old_token_hash = token_hash, old_token_until = ?3, token_hash = ?2
+             WHERE code = ?1",
+            params![code, new_token_hash, old_until],
+        )?;
+        Ok(())
+    }
+
     fn authenticate(&self, token_hash: &str) -> Result<Option<OfficeAuth>, HqError> {
         let conn = self.conn()?;
         Ok(conn
             .query_row(
-                "SELECT code, name, revoked_at IS NOT NULL FROM office WHERE token_hash = ?1",
-                [token_hash],
+                "SELECT code, name, revoked_at IS NOT NULL FROM office
+                 WHERE token_hash = ?1 OR (old_token_hash = ?1 AND old_token_until > ?2)",
+                params![token_hash, chrono::Utc::now().timestamp()],
                 |r| {
                     Ok(OfficeAuth {
                         code: r.get(0)?,
@@ -422,12 +504,13 @@ impl Storage for SqliteStorage {
         office: &str,
         items: &[PushItem],
         now: &str,
+        max_revisions: i64,
     ) -> Result<Vec<PushResult>, HqError> {
         let mut conn = self.conn()?;
         let tx = conn.transaction()?;
         let mut results = Vec::with_capacity(items.len());
         for item in items {
-            results.push(push_one(&tx, office, item, now)?);
+            results.push(push_one(&tx, office, item, now, max_revisions)?);
         }
         tx.execute(
             "UPDATE office SET last_sync_at = ?2 WHERE code = ?1",
@@ -781,17 +864,27 @@ mod tests {
             Err(HqError::OfficeExists(_))
         ));
         let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-        let r = s.push("HN", &[item(a, "month:2024-05", 1)], "t").unwrap();
+        let r = s
+            .push("HN", &[item(a, "month:2024-05", 1)], "t", 100)
+            .unwrap();
         assert_eq!((r[0].outcome, r[0].hq_revision), (Outcome::Stored, 1));
-        let r = s.push("HN", &[item(a, "month:2024-05", 1)], "t").unwrap();
+        let r = s
+            .push("HN", &[item(a, "month:2024-05", 1)], "t", 100)
+            .unwrap();
         assert_eq!(r[0].outcome, Outcome::Duplicate);
-        let r = s.push("HN", &[item(b, "month:2024-05", 2)], "t").unwrap();
+        let r = s
+            .push("HN", &[item(b, "month:2024-05", 2)], "t", 100)
+            .unwrap();
         assert_eq!((r[0].outcome, r[0].hq_revision), (Outcome::Stored, 2));
         // revision 1 again under another id: HQ holds a different change
-        let r = s.push("HN", &[item(c, "month:2024-05", 1)], "t").unwrap();
+        let r = s
+            .push("HN", &[item(c, "month:2024-05", 1)], "t", 100)
+            .unwrap();
         assert_eq!((r[0].outcome, r[0].hq_revision), (Outcome::Conflict, 2));
         // same id reused for another key
-        let r = s.push("HN", &[item(b, "month:2024-06", 1)], "t").unwrap();
+        let r = s
+            .push("HN", &[item(b, "month:2024-06", 1)], "t", 100)
+            .unwrap();
         assert_eq!(r[0].outcome, Outcome::Rejected);
         assert_eq!(s.count_items("HN").unwrap(), 2);
         let cur = s.current_items().unwrap();
@@ -807,6 +900,32 @@ mod tests {
             s.revoke_office("XX", "t"),
             Err(HqError::UnknownOffice(_))
         ));
+    }
+
+    fn bounded_revisions(s: &dyn Storage) {
+        s.add_office("HN", "Hà Nội", None, "h1", "t").unwrap();
+        for rev in 1..=3 {
+            let r = s
+                .push("HN", &[item(Uuid::now_v7(), "month:2024-05", rev)], "t", 3)
+                .unwrap();
+            assert_eq!(r[0].outcome, Outcome::Stored);
+        }
+        let r = s
+            .push("HN", &[item(Uuid::now_v7(), "month:2024-05", 4)], "t", 3)
+            .unwrap();
+        assert_eq!(r[0].outcome, Outcome::Rejected);
+        assert!(r[0].detail.as_deref().unwrap().contains("tối đa"));
+        // another item has its own count
+        let r = s
+            .push("HN", &[item(Uuid::now_v7(), "month:2024-06", 1)], "t", 3)
+            .unwrap();
+        assert_eq!(r[0].outcome, Outcome::Stored);
+        assert_eq!(s.count_items("HN").unwrap(), 4);
+    }
+
+    #[test]
+    fn revisions_kept_per_item_are_bounded() {
+        on_both(bounded_revisions);
     }
 
     #[test]
@@ -896,7 +1015,7 @@ mod tests {
             .map(|_| {
                 let s = s.clone();
                 std::thread::spawn(move || {
-                    s.push("HN", &[item(Uuid::now_v7(), "month:2024-05", 1)], "t")
+                    s.push("HN", &[item(Uuid::now_v7(), "month:2024-05", 1)], "t", 100)
                         .unwrap()[0]
                         .outcome
                 })
@@ -911,7 +1030,7 @@ mod tests {
         assert_eq!(s.count_items("HN").unwrap(), 1);
         // pushing for an office HQ does not know is refused, not half-applied
         assert!(matches!(
-            s.push("XX", &[item(Uuid::now_v7(), "month:2024-05", 1)], "t"),
+            s.push("XX", &[item(Uuid::now_v7(), "month:2024-05", 1)], "t", 100),
             Err(HqError::UnknownOffice(_))
         ));
         // a bad URL is a clear error

@@ -621,19 +621,20 @@ fn the_client_splits_big_queues_to_stay_under_hqs_body_limit(backend: Backend) {
     let (env, token, s) = one_office(backend, &[]);
     let store = desk_store(env.path());
     let now = bhxh_core::parse_ts("2024-06-03T08:00:00+07:00").unwrap();
-    // 50 reports of ~200 KB: 10 MB in all, more than HQ takes in one request
+    // 36 reports (2024-01 to 2026-12) of ~240 KB: 8.6 MB in all, more than
+    // HQ takes in one request
     let mut conn = store.conn().unwrap();
     let tx = conn.write().unwrap();
-    for i in 0..50 {
-        let month = format!("{}-{:02}", 2020 + i / 12, 1 + i % 12);
-        queue_report(&tx, &month, &"đ".repeat(100_000), &now);
+    for i in 0..36 {
+        let month = format!("{}-{:02}", 2024 + i / 12, 1 + i % 12);
+        queue_report(&tx, &month, &"đ".repeat(120_000), &now);
     }
     tx.commit().unwrap();
     let client = bhxh_sync::Client::new(bhxh_sync::ClientConfig::new(&s.url), &token).unwrap();
     let report = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap();
-    assert_eq!(report.stored, 50);
+    assert_eq!(report.stored, 36);
     assert!(report.batches > 1, "{report:?}");
-    assert_eq!(offices(&env)[0]["items"], 50);
+    assert_eq!(offices(&env)[0]["items"], 36);
 }
 
 both!(a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_waits);
@@ -653,7 +654,7 @@ fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_wai
     };
     // 12 reports of ~20 KB: ~240 KB in all, more than twice what HQ takes
     for i in 0..12 {
-        enqueue(&store, &format!("2023-{:02}", i + 1), 20_000);
+        enqueue(&store, &format!("2024-{:02}", i + 1), 20_000);
     }
     let client = bhxh_sync::Client::new(bhxh_sync::ClientConfig::new(&s.url), &token).unwrap();
     let report = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap();
@@ -667,8 +668,8 @@ fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_wai
 
     // one report bigger than HQ's limit on its own: kept, with a clear error,
     // and the reports queued after it are not held up for ever
-    let big = enqueue(&store, "2024-01", 150_000);
-    let after = enqueue(&store, "2024-02", 1_000);
+    let big = enqueue(&store, "2025-01", 150_000);
+    let after = enqueue(&store, "2025-02", 1_000);
     let err = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap_err();
     assert_eq!(err.code(), "sync_too_large");
     assert!(err.to_string().contains("lớn hơn giới hạn"), "{err}");
@@ -681,4 +682,250 @@ fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_wai
         .unwrap();
     assert_eq!(outcome.as_deref(), Some("stored"));
     assert_eq!(offices(&env)[0]["items"], 13);
+}
+
+/// The current month, Vietnam time, and the one after it (`YYYY-MM`).
+fn this_and_next_month() -> (String, String) {
+    let now = bhxh_hq::now_rfc3339();
+    let (y, m): (i32, u32) = (now[0..4].parse().unwrap(), now[5..7].parse().unwrap());
+    let next = if m == 12 {
+        format!("{}-01", y + 1)
+    } else {
+        format!("{y}-{:02}", m + 1)
+    };
+    (now[0..7].to_owned(), next)
+}
+
+both!(periods_before_2024_or_after_this_month_are_rejected);
+fn periods_before_2024_or_after_this_month_are_rejected(backend: Backend) {
+    let (_env, token, s) = one_office(backend, &[]);
+    let c = client();
+    let (this, next) = this_and_next_month();
+    let other_kind = |kind: &str, period: &str| {
+        let mut item = report_item(Uuid::now_v7(), "2024-01", 1, 1);
+        item["key"] = json!(format!("{kind}:{period}"));
+        item["payload"]["kind"] = json!(kind);
+        item["payload"]["period"] = json!(period);
+        item
+    };
+    let year_2023 = other_kind("year", "2023");
+    let half = other_kind("half", "2024-H1");
+    let (st, r) = push(
+        &c,
+        &s,
+        &token,
+        vec![
+            report_item(Uuid::now_v7(), "2023-12", 1, 1),
+            report_item(Uuid::now_v7(), &next, 1, 1),
+            year_2023,
+            report_item(Uuid::now_v7(), "2024-01", 1, 1),
+            report_item(Uuid::now_v7(), &this, 1, 1),
+            half,
+        ],
+    );
+    assert_eq!(st, 200, "{r}");
+    let outcomes: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            "rejected", "rejected", "rejected", "stored", "stored", "stored"
+        ]
+    );
+    assert!(
+        r["results"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("nằm ngoài khoảng")
+    );
+}
+
+both!(a_rotated_office_token_keeps_working_for_its_grace_period_then_not);
+fn a_rotated_office_token_keeps_working_for_its_grace_period_then_not(backend: Backend) {
+    let (env, old, s) = one_office(backend, &[]);
+    let out = env.hq_ok(&["office", "rotate", "HB", "--grace-secs", "3"]);
+    let new = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(new.starts_with("bhxhq_") && new != old);
+    let c = client();
+    let hello = |token: &str| {
+        c.get(format!("{}/v1/hello", s.url))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!((hello(&new), hello(&old)), (200, 200));
+    std::thread::sleep(std::time::Duration::from_millis(4500));
+    assert_eq!((hello(&new), hello(&old)), (200, 401));
+    let out = env.hq(&["office", "rotate", "XX"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Không tìm thấy đơn vị"));
+    env.hq_ok(&["office", "revoke", "HB"]);
+    let out = env.hq(&["office", "rotate", "HB"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("đã bị thu hồi"));
+}
+
+/// Months from 2024-01 on, `k`-th report of an office: (month, revision),
+/// cycling through the 36 months of 2024–2026 with rising revisions.
+fn kth_report(k: usize) -> (String, i64) {
+    let m = k % 36;
+    (
+        format!("{}-{:02}", 2024 + m / 12, 1 + m % 12),
+        (k / 36) as i64 + 1,
+    )
+}
+
+both!(slowloris_connections_and_a_page_flood_do_not_stop_34_offices_pushing);
+fn slowloris_connections_and_a_page_flood_do_not_stop_34_offices_pushing(backend: Backend) {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    const OFFICES: usize = 34;
+    const PUSHES: usize = 4;
+    const PER_PUSH: usize = 20;
+    let env = HqEnv::new(backend);
+    let tokens: Vec<String> = (0..OFFICES)
+        .map(|i| env.add_office(&format!("T{i:02}"), &format!("BHXH thử {i}")))
+        .collect();
+    let api = read_token(&env);
+    let s = env.serve(&[
+        "--header-timeout-secs",
+        "2",
+        "--body-timeout-secs",
+        "2",
+        "--rate-per-minute",
+        "100000",
+        "--burst",
+        "100000",
+    ]);
+    let addr = s.addr();
+    let stop = Arc::new(AtomicBool::new(false));
+    let closed_by_hq = Arc::new(AtomicUsize::new(0));
+
+    // 200 connections sending a request header a byte at a time
+    let slowloris = {
+        let (stop, closed, addr) = (stop.clone(), closed_by_hq.clone(), addr.clone());
+        std::thread::spawn(move || {
+            let header = b"POST /v1/push HTTP/1.1\r\nHost: hq\r\nX-Padding: ".to_vec();
+            let connect = || {
+                let c = std::net::TcpStream::connect(&addr).unwrap();
+                c.set_write_timeout(Some(std::time::Duration::from_secs(1)))
+                    .unwrap();
+                (c, 0usize)
+            };
+            let mut conns: Vec<(std::net::TcpStream, usize)> =
+                (0..200).map(|_| connect()).collect();
+            while !stop.load(Ordering::SeqCst) {
+                for slot in conns.iter_mut() {
+                    let byte = header.get(slot.1).copied().unwrap_or(b'a');
+                    if slot.0.write_all(&[byte]).is_err() {
+                        closed.fetch_add(1, Ordering::SeqCst);
+                        *slot = connect();
+                    } else {
+                        slot.1 += 1;
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        })
+    };
+    // a flood of page requests, signed in (the aggregate) and not (the form)
+    let flood: Vec<_> = (0..3)
+        .map(|i| {
+            let (stop, url, api) = (stop.clone(), s.url.clone(), api.clone());
+            std::thread::spawn(move || {
+                let c = client();
+                let mut n = 0usize;
+                while !stop.load(Ordering::SeqCst) {
+                    let req = if i == 0 {
+                        c.get(format!("{url}/"))
+                    } else {
+                        c.get(format!("{url}/api/national")).bearer_auth(&api)
+                    };
+                    if let Ok(r) = req.send() {
+                        let _ = r.bytes();
+                    }
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    // a push whose body never arrives whole: answered 408 after its deadline
+    let mut slow_body = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        slow_body,
+        "POST /v1/push HTTP/1.1\r\nHost: hq\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"protocol\":1,",
+        tokens[0]
+    )
+    .unwrap();
+
+    let pushers: Vec<_> = tokens
+        .iter()
+        .cloned()
+        .map(|token| {
+            let url = s.url.clone();
+            std::thread::spawn(move || {
+                let c = client();
+                let mut stored = 0;
+                for p in 0..PUSHES {
+                    let items: Vec<Value> = (0..PER_PUSH)
+                        .map(|j| {
+                            let (month, rev) = kth_report(p * PER_PUSH + j);
+                            report_item(Uuid::now_v7(), &month, rev, 50)
+                        })
+                        .collect();
+                    let r = c
+                        .post(format!("{url}/v1/push"))
+                        .bearer_auth(&token)
+                        .json(&json!({"protocol": 1, "items": items}))
+                        .send()
+                        .unwrap();
+                    assert_eq!(r.status().as_u16(), 200);
+                    let body: Value = r.json().unwrap();
+                    stored += body["results"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|x| x["outcome"] == "stored")
+                        .count();
+                }
+                stored
+            })
+        })
+        .collect();
+    let stored: usize = pushers.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(stored, OFFICES * PUSHES * PER_PUSH);
+
+    let mut answer = String::new();
+    slow_body
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let _ = slow_body.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+
+    // the slow headers were cut off by HQ (2 s each) while the pushes went on
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    stop.store(true, Ordering::SeqCst);
+    slowloris.join().unwrap();
+    let pages: usize = flood.into_iter().map(|h| h.join().unwrap()).sum();
+    assert!(
+        closed_by_hq.load(Ordering::SeqCst) >= 200,
+        "{closed_by_hq:?}"
+    );
+    assert!(pages > 0);
+    let offices = offices(&env);
+    assert!(
+        offices
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["items"] == PUSHES * PER_PUSH)
+    );
 }

@@ -100,6 +100,14 @@ CREATE TABLE staff_audit (
 );
 ",
     ),
+    (
+        3,
+        "
+ALTER TABLE office ADD COLUMN old_token_hash TEXT;
+ALTER TABLE office ADD COLUMN old_token_until BIGINT;
+CREATE INDEX office_old_token ON office (old_token_hash);
+",
+    ),
 ];
 
 /// Key of the advisory lock held while migrating (any fixed number).
@@ -188,6 +196,7 @@ fn push_one(
     office: &str,
     item: &PushItem,
     now: &str,
+    max_revisions: i64,
 ) -> Result<PushResult, HqError> {
     let stream = item.stream.as_str();
     let id = item.id.to_string();
@@ -243,6 +252,19 @@ fn push_one(
             Outcome::Rejected,
             newest,
             Some("Mã mục đã được dùng cho một mục khác.".to_owned()),
+        ));
+    }
+    let kept: i64 = tx
+        .query_one(
+            "SELECT COUNT(*) FROM item WHERE office_code = $1 AND stream = $2 AND key = $3",
+            &[&office, &stream, &item.key],
+        )?
+        .get(0);
+    if kept >= max_revisions {
+        return Ok(result(
+            Outcome::Rejected,
+            newest,
+            Some(super::too_many_revisions(&item.key, max_revisions)),
         ));
     }
     let payload = serde_json::to_string(&item.payload)
@@ -306,12 +328,41 @@ impl Storage for PostgresStorage {
         Ok(())
     }
 
+    fn rotate_office_token(
+        &self,
+        code: &str,
+        new_token_hash: &str,
+        old_until: i64,
+    ) -> Result<(), HqError> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let revoked: Option<bool> = tx
+            .query_opt(
+                "SELECT revoked_at IS NOT NULL FROM office WHERE code = $1 FOR UPDATE",
+                &[&code],
+            )?
+            .map(|r| r.get(0));
+        match revoked {
+            None => return Err(HqError::UnknownOffice(code.to_owned())),
+            Some(true) => return Err(HqError::Revoked(code.to_owned())),
+            Some(false) => {}
+        }
+        tx.execute(
+            "UPDATE office SET old_token_hash = token_hash, old_token_until = $3, token_hash = $2
+             WHERE code = $1",
+            &[&code, &new_token_hash, &old_until],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn authenticate(&self, token_hash: &str) -> Result<Option<OfficeAuth>, HqError> {
         let mut conn = self.conn()?;
         Ok(conn
             .query_opt(
-                "SELECT code, name, revoked_at IS NOT NULL FROM office WHERE token_hash = $1",
-                &[&token_hash],
+                "SELECT code, name, revoked_at IS NOT NULL FROM office
+                 WHERE token_hash = $1 OR (old_token_hash = $1 AND old_token_until > $2)",
+                &[&token_hash, &chrono::Utc::now().timestamp()],
             )?
             .map(|r| OfficeAuth {
                 code: r.get(0),
@@ -325,6 +376,7 @@ impl Storage for PostgresStorage {
         office: &str,
         items: &[PushItem],
         now: &str,
+        max_revisions: i64,
     ) -> Result<Vec<PushResult>, HqError> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
@@ -339,7 +391,7 @@ impl Storage for PostgresStorage {
         }
         let mut results = Vec::with_capacity(items.len());
         for item in items {
-            results.push(push_one(&mut tx, office, item, now)?);
+            results.push(push_one(&mut tx, office, item, now, max_revisions)?);
         }
         tx.execute(
             "UPDATE office SET last_sync_at = $2 WHERE code = $1",
