@@ -138,6 +138,9 @@ pub struct AppState {
     body_budget: tokio::sync::Semaphore,
     body_budget_kib: u32,
     sessions: auth::Sessions,
+    /// Password checks running at once (argon2 takes 19 MiB and tens of
+    /// milliseconds each): a flood of sign-ins cannot starve the pushes.
+    sign_ins: tokio::sync::Semaphore,
     national: aggregate::Cache,
 }
 
@@ -148,6 +151,7 @@ impl AppState {
             body_budget: tokio::sync::Semaphore::new(body_budget_kib(&limits) as usize),
             body_budget_kib: body_budget_kib(&limits),
             sessions: auth::Sessions::new(limits.session_idle),
+            sign_ins: tokio::sync::Semaphore::new(2),
             national: aggregate::Cache::default(),
             storage,
             limits,
@@ -815,6 +819,15 @@ async fn sign_in_post(
             Some("Tên đăng nhập hoặc mật khẩu không đúng."),
         );
     }
+    let Ok(Ok(_checking)) =
+        tokio::time::timeout(std::time::Duration::from_secs(10), state.sign_ins.acquire()).await
+    else {
+        return sign_in_page(
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some("Máy chủ đang bận kiểm tra các lần đăng nhập khác; hãy thử lại sau ít phút."),
+        );
+    };
     let storage = state.storage.clone();
     let password = form.password;
     let user = username.clone();
