@@ -41,15 +41,20 @@ impl std::fmt::Debug for PostgresServer {
 /// The directory holding `initdb` and `pg_ctl`: the `PATH` first, then
 /// Debian's `/usr/lib/postgresql/VERSION/bin` (newest version).
 pub fn find_binaries() -> Option<PathBuf> {
+    find_binaries_in(std::env::var_os("PATH"), Path::new("/usr/lib/postgresql"))
+}
+
+/// [`find_binaries`] with the search path and Debian's directory given.
+pub fn find_binaries_in(path: Option<std::ffi::OsString>, debian: &Path) -> Option<PathBuf> {
     let has_both = |d: &Path| d.join("initdb").is_file() && d.join("pg_ctl").is_file();
-    if let Some(path) = std::env::var_os("PATH") {
+    if let Some(path) = path {
         for d in std::env::split_paths(&path) {
             if has_both(&d) {
                 return Some(d);
             }
         }
     }
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(debian)
         .ok()?
         .filter_map(|e| e.ok())
         .filter_map(|e| {
@@ -237,6 +242,44 @@ impl Drop for PostgresServer {
                 "-w".as_ref(),
                 "stop".as_ref(),
             ],
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_binaries_are_found_missing_and_the_failure_names_deps_sh() {
+        let empty = tempfile::tempdir().unwrap();
+        assert_eq!(
+            find_binaries_in(Some(empty.path().into()), &empty.path().join("none")),
+            None
+        );
+        assert!(INSTALL_HINT.contains("scripts/deps.sh test"));
+        let result = std::panic::catch_unwind(|| {
+            // what start() does when find_binaries() answers None
+            let Some(_) = find_binaries_in(None, &empty.path().join("none")) else {
+                panic!("{INSTALL_HINT}");
+            };
+        });
+        let message = result.unwrap_err();
+        let text = message
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(text.contains("scripts/deps.sh test"), "{text}");
+        // a Debian layout is found, newest version first
+        for v in ["13", "15"] {
+            let bin = empty.path().join("lib").join(v).join("bin");
+            std::fs::create_dir_all(&bin).unwrap();
+            std::fs::write(bin.join("initdb"), "").unwrap();
+            std::fs::write(bin.join("pg_ctl"), "").unwrap();
+        }
+        assert_eq!(
+            find_binaries_in(None, &empty.path().join("lib")),
+            Some(empty.path().join("lib/15/bin"))
         );
     }
 }
