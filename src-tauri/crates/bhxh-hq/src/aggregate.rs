@@ -360,6 +360,37 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
+    #[tokio::test]
+    async fn the_snapshot_is_rebuilt_after_a_push_not_per_request() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let cache = Cache::default();
+        let loads = Arc::new(AtomicUsize::new(0));
+        async fn get(cache: &Cache, loads: &Arc<AtomicUsize>) {
+            let loads = loads.clone();
+            cache
+                .get(move || {
+                    loads.fetch_add(1, Ordering::SeqCst);
+                    Ok(Snapshot::default())
+                })
+                .await
+                .unwrap();
+        }
+        for _ in 0..50 {
+            get(&cache, &loads).await;
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 1, "50 requests, one build");
+        // a push: still the same snapshot within MIN_INTERVAL, then one rebuild
+        cache.invalidate();
+        get(&cache, &loads).await;
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
+        tokio::time::sleep(MIN_INTERVAL + std::time::Duration::from_millis(100)).await;
+        for _ in 0..10 {
+            get(&cache, &loads).await;
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 2);
+    }
+
     #[test]
     fn previous_month_wraps_the_year() {
         assert_eq!(previous_month("2024-01-15T08:00:00+07:00"), "2023-12");

@@ -929,3 +929,40 @@ fn slowloris_connections_and_a_page_flood_do_not_stop_34_offices_pushing(backend
             .all(|o| o["items"] == PUSHES * PER_PUSH)
     );
 }
+
+#[test]
+fn idle_connections_are_closed_and_a_silent_client_does_not_hold_one() {
+    use std::io::{Read, Write};
+    let (_env, _token, s) = one_office(
+        Backend::Sqlite,
+        &["--header-timeout-secs", "20", "--idle-timeout-secs", "2"],
+    );
+    let wait = std::time::Duration::from_secs(30);
+    // a connection that never sends anything
+    let mut silent = std::net::TcpStream::connect(s.addr()).unwrap();
+    silent.set_read_timeout(Some(wait)).unwrap();
+    // a keep-alive connection left idle after one answer
+    let mut idle = std::net::TcpStream::connect(s.addr()).unwrap();
+    idle.set_read_timeout(Some(wait)).unwrap();
+    write!(idle, "GET /signin HTTP/1.1\r\nHost: hq\r\n\r\n").unwrap();
+    let mut buf = [0u8; 65536];
+    let n = idle.read(&mut buf).unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    let started = std::time::Instant::now();
+    // HQ closes both on the idle limit (2 s), long before the header-read
+    // limit (20 s) would: reads end (EOF or reset), not on our own timeout
+    for conn in [&mut silent, &mut idle] {
+        let mut rest = Vec::new();
+        let r = conn.read_to_end(&mut rest);
+        assert!(
+            r.is_ok()
+                || r.as_ref()
+                    .is_err_and(|e| e.kind() != std::io::ErrorKind::WouldBlock),
+            "{r:?}"
+        );
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "HQ kept an idle connection open past its idle limit"
+    );
+}
