@@ -87,6 +87,12 @@ pub enum StaffCommand {
         #[command(flatten)]
         data: DataDirArg,
     },
+    /// Mở khóa tài khoản bị tạm khóa vì nhập sai mật khẩu nhiều lần.
+    Unlock {
+        username: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,6 +104,12 @@ pub enum TokenCommand {
         /// Ghi chú: ai/hệ thống nào dùng mã này.
         #[arg(long, default_value = "")]
         label: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Thu hồi mã truy cập API theo số hiệu `token add` đã in (12 ký tự).
+    Revoke {
+        id: String,
         #[command(flatten)]
         data: DataDirArg,
     },
@@ -443,8 +455,51 @@ fn run(command: Command) -> Result<(), HqError> {
                 &format!("tạo mã API quyền {scope}: {}", label.trim()),
                 &now_rfc3339(),
             )?;
-            eprintln!("Mã truy cập API dưới đây chỉ hiện một lần (máy chủ chỉ giữ mã băm).");
+            let id = &token_hash(&token)[..12];
+            eprintln!(
+                "Mã truy cập API dưới đây chỉ hiện một lần (máy chủ chỉ giữ mã băm). \
+                 Số hiệu để thu hồi: {id} (bhxh-hq token revoke {id})."
+            );
             println!("{token}");
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { id, data }) => {
+            let id = id.trim().to_ascii_lowercase();
+            if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(HqError::Invalid(
+                    "Số hiệu mã API gồm 12 chữ số hệ mười sáu, như token add đã in.".into(),
+                ));
+            }
+            let storage = data.open()?;
+            if !storage.revoke_api_token(&id, &now_rfc3339())? {
+                return Err(HqError::Invalid(format!(
+                    "Không tìm thấy mã truy cập API có số hiệu {id}."
+                )));
+            }
+            storage.audit(
+                &cli_actor(),
+                "token_revoke",
+                &format!("thu hồi mã API {id}"),
+                &now_rfc3339(),
+            )?;
+            println!("Đã thu hồi mã truy cập API {id}.");
+            Ok(())
+        }
+        Command::Staff(StaffCommand::Unlock { username, data }) => {
+            let storage = data.open()?;
+            if storage.staff_account(&username)?.is_none() {
+                return Err(HqError::Invalid(format!(
+                    "Không có tài khoản trung ương \"{username}\"."
+                )));
+            }
+            storage.clear_sign_in_failures(&username)?;
+            storage.audit(
+                &cli_actor(),
+                "staff_unlock",
+                &format!("mở khóa tài khoản {username}"),
+                &now_rfc3339(),
+            )?;
+            println!("Đã mở khóa tài khoản {username}.");
             Ok(())
         }
         Command::Audit(AuditCommand::List { limit, json, data }) => {

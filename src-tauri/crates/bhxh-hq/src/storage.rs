@@ -163,6 +163,9 @@ pub trait Storage: Send + Sync + 'static {
         now: &str,
     ) -> Result<(), HqError>;
     fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, HqError>;
+    /// Revoke the API token whose hash begins with `hash_prefix` (the id
+    /// `token add` prints); false when none does.
+    fn revoke_api_token(&self, hash_prefix: &str, now: &str) -> Result<bool, HqError>;
     /// Keep one HQ staff action (sign-in, lockout, accounts, tokens, offices).
     fn audit(&self, actor: &str, action: &str, detail: &str, now: &str) -> Result<(), HqError>;
     /// The newest `limit` audit lines, newest first.
@@ -800,6 +803,16 @@ impl Storage for SqliteStorage {
                 },
             )
             .optional()?)
+    }
+
+    fn revoke_api_token(&self, hash_prefix: &str, now: &str) -> Result<bool, HqError> {
+        let conn = self.conn()?;
+        let n = conn.execute(
+            "UPDATE api_token SET revoked_at = COALESCE(revoked_at, ?2)
+             WHERE substr(token_hash, 1, length(?1)) = ?1",
+            params![hash_prefix, now],
+        )?;
+        Ok(n == 1)
     }
 
     fn audit(&self, actor: &str, action: &str, detail: &str, now: &str) -> Result<(), HqError> {

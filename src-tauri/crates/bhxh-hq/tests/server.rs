@@ -522,6 +522,33 @@ fn the_national_page_needs_a_signed_in_viewer_or_a_read_token(backend: Backend) 
     // a read API token
     let n = get_json(&b, &s, "/api/national", Some(&api));
     assert_eq!(n["offices"].as_array().unwrap().len(), 3);
+    // a revoked one no longer reads; the id to revoke is the one printed
+    let out = env.hq_ok(&["token", "add", "--scope", "read"]);
+    let second = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let id = stderr
+        .split("token revoke ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(12)
+        .collect::<String>();
+    let status = |token: &str| {
+        b.get(format!("{}/api/national", s.url))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(status(&second), 200);
+    env.hq_ok(&["token", "revoke", &id]);
+    assert_eq!((status(&second), status(&api)), (401, 200));
+    assert!(
+        !env.hq(&["token", "revoke", "000000000000"])
+            .status
+            .success()
+    );
 
     // sign out (with the page's CSRF token): the cookie no longer works
     let r = b
@@ -592,6 +619,12 @@ fn wrong_passwords_lock_the_account_and_idle_sessions_expire(backend: Backend) {
     let (st, session, page) = sign_in(&b, &s, "tran.binh", PW);
     assert_eq!((st, session), (401, None));
     assert!(page.contains("tạm khóa"));
+    // an administrator unlocks it from the command line
+    env.hq_ok(&["staff", "unlock", "tran.binh"]);
+    let (st, session, _) = sign_in(&b, &s, "tran.binh", PW);
+    assert_eq!(st, 303);
+    assert!(session.is_some());
+    assert!(!env.hq(&["staff", "unlock", "khong.co"]).status.success());
     // an unknown name reads like a wrong password
     let (st, _, page) = sign_in(&b, &s, "khong.co", PW);
     assert_eq!(st, 401);

@@ -660,6 +660,16 @@ impl Storage for PostgresStorage {
             }))
     }
 
+    fn revoke_api_token(&self, hash_prefix: &str, now: &str) -> Result<bool, HqError> {
+        let mut conn = self.conn()?;
+        let n = conn.execute(
+            "UPDATE api_token SET revoked_at = COALESCE(revoked_at, $2)
+             WHERE substr(token_hash, 1, length($1)) = $1",
+            &[&hash_prefix, &now],
+        )?;
+        Ok(n == 1)
+    }
+
     fn audit(&self, actor: &str, action: &str, detail: &str, now: &str) -> Result<(), HqError> {
         let mut conn = self.conn()?;
         conn.execute(
