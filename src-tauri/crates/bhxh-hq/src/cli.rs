@@ -39,12 +39,25 @@ pub struct DataDirArg {
     /// lựa chọn cho triển khai toàn quốc; bảng được tạo và nâng cấp khi mở.
     #[arg(long, env = "BHXH_HQ_DATABASE", value_name = "URL")]
     pub database: Option<String>,
+    /// Chứng thư CA (PEM) mà chứng thư TLS của PostgreSQL phải thuộc về, khi
+    /// địa chỉ có sslmode=require (không có: dùng các CA của hệ thống).
+    #[arg(
+        long,
+        env = "BHXH_HQ_DATABASE_CA",
+        value_name = "FILE",
+        requires = "database"
+    )]
+    pub database_ca: Option<PathBuf>,
 }
 
 impl DataDirArg {
     /// Open the store these options name.
     pub fn open(&self) -> Result<Arc<dyn Storage>, HqError> {
-        crate::storage::open(self.data_dir.as_deref(), self.database.as_deref())
+        crate::storage::open_with(
+            self.data_dir.as_deref(),
+            self.database.as_deref(),
+            self.database_ca.as_deref(),
+        )
     }
 }
 

@@ -182,10 +182,30 @@ pub fn open(
     data_dir: Option<&Path>,
     database: Option<&str>,
 ) -> Result<std::sync::Arc<dyn Storage>, HqError> {
+    open_with(data_dir, database, None)
+}
+
+/// [`open`], with the CA certificate (PEM) PostgreSQL's TLS certificate must
+/// chain to (`--database-ca`, with `sslmode=require`).
+pub fn open_with(
+    data_dir: Option<&Path>,
+    database: Option<&str>,
+    database_ca: Option<&Path>,
+) -> Result<std::sync::Arc<dyn Storage>, HqError> {
+    let ca = database_ca
+        .map(|p| {
+            std::fs::read(p).map_err(|e| HqError::Io {
+                path: p.display().to_string(),
+                detail: e.to_string(),
+            })
+        })
+        .transpose()?;
     match (database, data_dir) {
-        (Some(url), _) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Ok(
-            std::sync::Arc::new(postgres::PostgresStorage::connect(url, PG_POOL_SIZE)?),
-        ),
+        (Some(url), _) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(std::sync::Arc::new(
+                postgres::PostgresStorage::connect_with(url, PG_POOL_SIZE, ca.as_deref())?,
+            ))
+        }
         (Some(_), _) => Err(HqError::Invalid(
             "--database phải là địa chỉ PostgreSQL (postgres://NGƯỜI_DÙNG@MÁY:CỔNG/TÊN_CSDL); \
              bỏ --database để dùng SQLite trong --data-dir."
@@ -1009,6 +1029,27 @@ mod tests {
     #[test]
     fn witnessed_heads_and_regressions() {
         on_both(witnesses);
+    }
+
+    #[test]
+    fn postgres_over_tls_with_sslmode_require_and_the_servers_own_ca() {
+        let pg = crate::testing::PostgresServer::start_tls();
+        let url = format!("{}?sslmode=require", pg.create_database());
+        let ca = std::fs::read(pg.ca_pem()).unwrap();
+        let s = postgres::PostgresStorage::connect_with(&url, 2, Some(&ca)).unwrap();
+        assert!(s.uses_tls().unwrap());
+        idempotent_and_conflicts(&s);
+        // without sslmode=require: no TLS
+        let plain = postgres::PostgresStorage::connect(&pg.create_database(), 1).unwrap();
+        assert!(!plain.uses_tls().unwrap());
+        // a certificate no trusted CA signed is refused
+        let err = postgres::PostgresStorage::connect_with(&url, 1, None).unwrap_err();
+        assert!(matches!(err, HqError::Pool(_)), "{err}");
+        // a CA without sslmode=require is a mistake, said so
+        assert!(matches!(
+            postgres::PostgresStorage::connect_with(&pg.create_database(), 1, Some(&ca)),
+            Err(HqError::Invalid(_))
+        ));
     }
 
     #[test]

@@ -78,15 +78,108 @@ impl PostgresServer {
     /// Start a server for tests: no fsync (a crash of the machine loses
     /// nothing a test needs).
     pub fn start() -> PostgresServer {
-        PostgresServer::start_with(&["-c", "fsync=off", "-c", "synchronous_commit=off"])
+        PostgresServer::start_with(&["-c", "fsync=off", "-c", "synchronous_commit=off"], false)
     }
 
     /// Start a server with PostgreSQL's durable defaults (for benchmarks).
     pub fn start_durable() -> PostgresServer {
-        PostgresServer::start_with(&[])
+        PostgresServer::start_with(&[], false)
     }
 
-    fn start_with(settings: &[&str]) -> PostgresServer {
+    /// Start a server that also takes TLS, with a certificate for 127.0.0.1
+    /// from a certificate authority of its own ([`PostgresServer::ca_pem`]);
+    /// needs the `openssl` command.
+    pub fn start_tls() -> PostgresServer {
+        PostgresServer::start_with(&["-c", "fsync=off", "-c", "synchronous_commit=off"], true)
+    }
+
+    /// The CA certificate (PEM file) of a [`PostgresServer::start_tls`] server.
+    pub fn ca_pem(&self) -> PathBuf {
+        self.dir.path().join("tls/ca.pem")
+    }
+
+    fn make_certificates(dir: &Path) {
+        std::fs::create_dir(dir).expect("tls directory");
+        std::fs::write(
+            dir.join("ext.cnf"),
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+        )
+        .expect("ext.cnf");
+        let key = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let steps: [&[&str]; 3] = [
+            &[
+                &["req", "-x509"][..],
+                &key,
+                &[
+                    "-keyout",
+                    "ca.key",
+                    "-out",
+                    "ca.pem",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=BHXH HQ test PostgreSQL CA",
+                ],
+            ]
+            .concat(),
+            &[
+                &["req"][..],
+                &key,
+                &[
+                    "-keyout",
+                    "server.key",
+                    "-out",
+                    "server.csr",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                ],
+            ]
+            .concat(),
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "server.pem",
+                "-days",
+                "2",
+                "-extfile",
+                "ext.cnf",
+            ],
+        ];
+        for args in steps {
+            let out = Command::new("openssl")
+                .current_dir(dir)
+                .args(args)
+                .output()
+                .expect("the openssl command is needed for TLS test certificates");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            dir.join("server.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .expect("chmod server.key");
+    }
+
+    fn start_with(settings: &[&str], tls: bool) -> PostgresServer {
         let Some(bin) = find_binaries() else {
             panic!("{INSTALL_HINT}");
         };
@@ -99,6 +192,19 @@ impl PostgresServer {
             .unwrap_or(false);
         for sub in ["sock", "log"] {
             std::fs::create_dir(dir.path().join(sub)).expect("temporary directory");
+        }
+        let mut settings: Vec<String> = settings.iter().map(|s| (*s).to_owned()).collect();
+        if tls {
+            let certs = dir.path().join("tls");
+            PostgresServer::make_certificates(&certs);
+            settings.extend([
+                "-c".to_owned(),
+                "ssl=on".to_owned(),
+                "-c".to_owned(),
+                format!("ssl_cert_file={}", certs.join("server.pem").display()),
+                "-c".to_owned(),
+                format!("ssl_key_file={}", certs.join("server.key").display()),
+            ]);
         }
         if as_postgres {
             let out = Command::new("chown")

@@ -999,3 +999,49 @@ fn idle_connections_are_closed_and_a_silent_client_does_not_hold_one() {
         "HQ kept an idle connection open past its idle limit"
     );
 }
+
+#[test]
+fn hq_serves_from_postgresql_over_tls_with_database_ca() {
+    let pg = bhxh_hq::testing::PostgresServer::start_tls();
+    let url = format!("{}?sslmode=require", pg.create_database());
+    let ca = pg.ca_pem();
+    let dir = tempfile::tempdir().unwrap();
+    let store = [
+        "--database",
+        url.as_str(),
+        "--database-ca",
+        ca.to_str().unwrap(),
+    ];
+    let out = Command::new(HQ)
+        .args(["office", "add", "--code", "HB", "--name", "BHXH Hòa Bình"])
+        .args(store)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let s = Server::start(dir.path(), &store);
+    let c = client();
+    let hello = get_json(&c, &s, "/v1/hello", Some(&token));
+    assert_eq!(hello["officeCode"], "HB");
+    let (st, r) = push(
+        &c,
+        &s,
+        &token,
+        vec![report_item(Uuid::now_v7(), "2024-05", 1, 40)],
+    );
+    assert_eq!(
+        (st, r["results"][0]["outcome"].as_str()),
+        (200, Some("stored"))
+    );
+    // --database-ca without a database is refused by the command line
+    let out = Command::new(HQ)
+        .args(["office", "list", "--data-dir", dir.path().to_str().unwrap()])
+        .args(["--database-ca", ca.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}

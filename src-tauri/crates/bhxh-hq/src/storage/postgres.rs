@@ -28,8 +28,16 @@ use uuid::Uuid;
 use super::{ApiToken, AuditEntry, OfficeAuth, OfficeRow, StaffAccount, Storage, StoredItem};
 use crate::HqError;
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+type TlsConnector = postgres_native_tls::MakeTlsConnector;
+
+/// The pool: plain TCP or a Unix socket, or TLS (`sslmode=require`).
+enum Pool {
+    Plain(r2d2::Pool<PostgresConnectionManager<NoTls>>),
+    Tls(r2d2::Pool<PostgresConnectionManager<TlsConnector>>),
+}
+
+/// A pooled connection, whichever the pool.
+type Conn = Box<dyn std::ops::DerefMut<Target = postgres::Client>>;
 
 /// Versioned schema changes, applied in order, each once, in one transaction.
 pub const MIGRATIONS: &[(i32, &str)] = &[
@@ -127,26 +135,64 @@ impl std::fmt::Debug for PostgresStorage {
 impl PostgresStorage {
     /// Connect to `url` (`postgres://user:password@host:port/db` or the
     /// key=value form), with at most `pool_size` connections, and bring the
-    /// schema up to date.
+    /// schema up to date. No TLS: for a database on the same machine or a
+    /// private network.
     pub fn connect(url: &str, pool_size: u32) -> Result<PostgresStorage, HqError> {
+        PostgresStorage::connect_with(url, pool_size, None)
+    }
+
+    /// [`PostgresStorage::connect`]; with `sslmode=require` in the URL the
+    /// connection is TLS, the server's certificate checked (chain and host
+    /// name) against the system's roots, or only against `ca_pem` when given.
+    pub fn connect_with(
+        url: &str,
+        pool_size: u32,
+        ca_pem: Option<&[u8]>,
+    ) -> Result<PostgresStorage, HqError> {
         let config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
             HqError::Invalid(format!(
                 "Địa chỉ cơ sở dữ liệu PostgreSQL không hợp lệ: {e}"
             ))
         })?;
-        let manager = PostgresConnectionManager::new(config, NoTls);
-        let pool = r2d2::Pool::builder()
-            .max_size(pool_size.max(1))
-            .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(15))
-            .build(manager)?;
+        fn builder<M: r2d2::ManageConnection>(pool_size: u32) -> r2d2::Builder<M> {
+            r2d2::Pool::builder()
+                .max_size(pool_size.max(1))
+                .min_idle(Some(1))
+                .connection_timeout(Duration::from_secs(15))
+        }
+        let pool = if config.get_ssl_mode() == postgres::config::SslMode::Require {
+            let mut tls = native_tls::TlsConnector::builder();
+            if let Some(pem) = ca_pem {
+                let ca = native_tls::Certificate::from_pem(pem).map_err(|e| {
+                    HqError::Invalid(format!("Chứng thư CA của cơ sở dữ liệu không hợp lệ: {e}"))
+                })?;
+                tls.disable_built_in_roots(true).add_root_certificate(ca);
+            }
+            let connector = tls.build().map_err(|e| HqError::Pool(e.to_string()))?;
+            let manager = PostgresConnectionManager::new(
+                config,
+                postgres_native_tls::MakeTlsConnector::new(connector),
+            );
+            Pool::Tls(builder(pool_size).build(manager)?)
+        } else {
+            if ca_pem.is_some() {
+                return Err(HqError::Invalid(
+                    "--database-ca chỉ dùng với sslmode=require trong địa chỉ cơ sở dữ liệu."
+                        .into(),
+                ));
+            }
+            Pool::Plain(builder(pool_size).build(PostgresConnectionManager::new(config, NoTls))?)
+        };
         let storage = PostgresStorage { pool };
         storage.migrate()?;
         Ok(storage)
     }
 
     fn conn(&self) -> Result<Conn, HqError> {
-        Ok(self.pool.get()?)
+        Ok(match &self.pool {
+            Pool::Plain(p) => Box::new(p.get()?),
+            Pool::Tls(p) => Box::new(p.get()?),
+        })
     }
 
     /// Apply the migrations not applied yet; returns how many were applied.
@@ -177,6 +223,17 @@ impl PostgresStorage {
         }
         tx.commit()?;
         Ok(applied)
+    }
+
+    /// Whether this connection to the server runs over TLS.
+    pub fn uses_tls(&self) -> Result<bool, HqError> {
+        let mut conn = self.conn()?;
+        Ok(conn
+            .query_opt(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )?
+            .is_some_and(|r| r.get::<_, bool>(0)))
     }
 
     /// The schema version in the database (the last migration applied).
