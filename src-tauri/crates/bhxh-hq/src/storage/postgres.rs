@@ -248,8 +248,30 @@ impl PostgresStorage {
     }
 }
 
+/// Everything a pushed item is checked against, in one round trip: the
+/// newest revision of its key, the id at its revision, whether its id is
+/// used by the office, and how many revisions of its key HQ keeps.
+const PUSH_LOOKUP: &str = "
+SELECT COALESCE(MAX(revision) FILTER (WHERE stream = $2 AND key = $3), 0),
+       MAX(id) FILTER (WHERE stream = $2 AND key = $3 AND revision = $4),
+       COALESCE(BOOL_OR(id = $5), FALSE),
+       COUNT(*) FILTER (WHERE stream = $2 AND key = $3)
+FROM item
+WHERE office_code = $1 AND ((stream = $2 AND key = $3) OR id = $5)";
+
+const PUSH_INSERT: &str = "
+INSERT INTO item (office_code, stream, key, revision, id, payload, received_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// The two statements of a push, prepared once per push.
+struct PushStatements {
+    lookup: postgres::Statement,
+    insert: postgres::Statement,
+}
+
 fn push_one(
     tx: &mut postgres::Transaction<'_>,
+    st: &PushStatements,
     office: &str,
     item: &PushItem,
     now: &str,
@@ -257,18 +279,14 @@ fn push_one(
 ) -> Result<PushResult, HqError> {
     let stream = item.stream.as_str();
     let id = item.id.to_string();
-    let newest: i64 = tx
-        .query_one(
-            "SELECT COALESCE(MAX(revision), 0) FROM item WHERE office_code = $1 AND stream = $2 AND key = $3",
-            &[&office, &stream, &item.key],
-        )?
-        .get(0);
-    let at_revision: Option<String> = tx
-        .query_opt(
-            "SELECT id FROM item WHERE office_code = $1 AND stream = $2 AND key = $3 AND revision = $4",
-            &[&office, &stream, &item.key, &item.revision],
-        )?
-        .map(|r| r.get(0));
+    let row = tx.query_one(
+        &st.lookup,
+        &[&office, &stream, &item.key, &item.revision, &id],
+    )?;
+    let newest: i64 = row.get(0);
+    let at_revision: Option<String> = row.get(1);
+    let id_used: bool = row.get(2);
+    let kept: i64 = row.get(3);
     let result = |outcome, hq_revision, detail: Option<String>| PushResult {
         id: item.id,
         outcome,
@@ -298,12 +316,6 @@ fn push_one(
             )),
         ));
     }
-    let id_used = tx
-        .query_opt(
-            "SELECT 1 FROM item WHERE office_code = $1 AND id = $2",
-            &[&office, &id],
-        )?
-        .is_some();
     if id_used {
         return Ok(result(
             Outcome::Rejected,
@@ -311,12 +323,6 @@ fn push_one(
             Some("Mã mục đã được dùng cho một mục khác.".to_owned()),
         ));
     }
-    let kept: i64 = tx
-        .query_one(
-            "SELECT COUNT(*) FROM item WHERE office_code = $1 AND stream = $2 AND key = $3",
-            &[&office, &stream, &item.key],
-        )?
-        .get(0);
     if kept >= max_revisions {
         return Ok(result(
             Outcome::Rejected,
@@ -327,8 +333,7 @@ fn push_one(
     let payload = serde_json::to_string(&item.payload)
         .map_err(|e| HqError::Invalid(format!("nội dung không ghi được: {e}")))?;
     tx.execute(
-        "INSERT INTO item (office_code, stream, key, revision, id, payload, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &st.insert,
         &[
             &office,
             &stream,
@@ -446,9 +451,13 @@ impl Storage for PostgresStorage {
         {
             return Err(HqError::UnknownOffice(office.to_owned()));
         }
+        let st = PushStatements {
+            lookup: tx.prepare(PUSH_LOOKUP)?,
+            insert: tx.prepare(PUSH_INSERT)?,
+        };
         let mut results = Vec::with_capacity(items.len());
         for item in items {
-            results.push(push_one(&mut tx, office, item, now, max_revisions)?);
+            results.push(push_one(&mut tx, &st, office, item, now, max_revisions)?);
         }
         tx.execute(
             "UPDATE office SET last_sync_at = $2 WHERE code = $1",
