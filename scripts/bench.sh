@@ -20,6 +20,8 @@ echo "== dossiers: 1,000,000 in the encrypted store, search p50/p95 (release) ==
 cargo run --quiet --release --locked -p bhxh-app --example bench_search -- 1000000
 echo "== sync with HQ: 10,000 queued reports, 63 offices at once, HQ memory (release) =="
 cargo bench --quiet --locked -p bhxh-hq --bench sync
+echo "== HQ under slowloris connections and a page flood, SQLite and PostgreSQL (release) =="
+cargo bench --quiet --locked -p bhxh-hq --bench hostile
 echo "== chip reads over PC/SC: bhxh-emrtd and the dmrtd crate on the emulator, 10,000 BAC sessions (release) =="
 cargo bench --quiet --locked -p bhxh-emrtd --bench pcsc_read
 echo "== digitisation: 200 JPEG pages hashed, sealed, stored, assembled; peer img2pdf (release) =="

@@ -15,7 +15,7 @@ build_pkgs=(build-essential pkg-config file curl ca-certificates libssl-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   libpcsclite-dev)
 run_pkgs=(gnome-keyring dbus-daemon dbus-user-session xvfb xauth cups-client tesseract-ocr tesseract-ocr-vie sane-utils libsane1 sane-airscan)
-test_pkgs=(webkit2gtk-driver libsecret-tools poppler-utils cups x11-utils imagemagick pcscd vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome img2pdf qpdf softhsm2 opensc openssl python3-venv)
+test_pkgs=(webkit2gtk-driver libsecret-tools poppler-utils cups x11-utils imagemagick pcscd vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome img2pdf qpdf softhsm2 opensc openssl python3-venv postgresql)
 
 want=("${build_pkgs[@]}" "${run_pkgs[@]}")
 [ "$mode" = test ] && want+=("${test_pkgs[@]}")

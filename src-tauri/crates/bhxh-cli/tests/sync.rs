@@ -435,21 +435,42 @@ fn approved_reports_reach_hq_once_and_directives_come_down() {
     let mut want = expected(3);
     want.insert(2, ("month:2024-02".into(), 2));
     assert_eq!(hq_items(&s.hq), want);
-    let n: Value =
-        serde_json::from_str(&http_get(&format!("{}/api/national?month=2024-03", hq.url))).unwrap();
+    // the national figures need an HQ sign-in or a read API token
+    let out = hq_admin(&[
+        "token",
+        "add",
+        "--scope",
+        "read",
+        "--data-dir",
+        s.hq.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let api = text
+        .lines()
+        .map(strip_harness)
+        .find(|l| l.starts_with("bhxhr_"))
+        .unwrap_or_else(|| panic!("no token: {text} {}", String::from_utf8_lossy(&out.stderr)))
+        .trim()
+        .to_owned();
+    let n: Value = serde_json::from_str(&http_get(
+        &format!("{}/api/national?month=2024-03", hq.url),
+        &api,
+    ))
+    .unwrap();
     assert_eq!(n["offices"][0]["latestMonth"], "2024-03");
     assert_eq!(n["lateOffices"].as_array().unwrap().len(), 0);
 }
 
-/// A tiny HTTP GET over a plain socket (the test needs no HTTP client).
-fn http_get(url: &str) -> String {
+/// A tiny HTTP GET over a plain socket (the test needs no HTTP client),
+/// with a bearer token.
+fn http_get(url: &str, token: &str) -> String {
     use std::io::{Read, Write};
     let rest = url.trim_start_matches("http://");
     let (host, path) = rest.split_once('/').unwrap();
     let mut s = std::net::TcpStream::connect(host).unwrap();
     write!(
         s,
-        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut buf = String::new();

@@ -25,7 +25,7 @@ const OFFICES: usize = 63;
 const PER_OFFICE: usize = 1_000;
 
 /// A report snapshot about the size of a real one (27 tasks with their text).
-fn payload(id: Uuid, period: &str) -> serde_json::Value {
+fn payload(id: Uuid, period: &str, revision: i64) -> serde_json::Value {
     let rows: Vec<serde_json::Value> = (1..=27)
         .map(|n| {
             serde_json::json!({
@@ -40,14 +40,21 @@ fn payload(id: Uuid, period: &str) -> serde_json::Value {
         })
         .collect();
     serde_json::json!({
-        "uuid": id, "kind": "month", "period": period, "periodLabel": "Tháng", "revision": 1,
+        "uuid": id, "kind": "month", "period": period, "periodLabel": "Tháng", "revision": revision,
         "status": "approved", "number": "1/BC-BHXH", "approvedBy": "Nguyễn Thị Ánh Tuyết",
         "approvedAt": "2024-06-03T08:00:00.000+07:00", "sections": [], "rows": rows
     })
 }
 
-fn period(i: usize) -> String {
-    format!("{:04}-{:02}", 2000 + i / 12, 1 + i % 12)
+/// The `i`-th report of an office: HQ takes periods from 2024-01 to the
+/// current month only, so reports cycle through the 36 months of 2024–2026
+/// with rising revisions (HQ runs with `--max-revisions 1000` here).
+fn period(i: usize) -> (String, i64) {
+    let m = i % 36;
+    (
+        format!("{:04}-{:02}", 2024 + m / 12, 1 + m % 12),
+        (i / 36) as i64 + 1,
+    )
 }
 
 fn hq_cmd(args: &[&str]) -> std::process::Output {
@@ -90,6 +97,7 @@ fn main() {
     let mut child = Command::new(HQ)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", &data_s])
         .args(["--rate-per-minute", "100000", "--burst", "100000"])
+        .args(["--max-revisions", "1000"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -119,14 +127,14 @@ fn main() {
         let tx = conn.write().unwrap();
         for i in 0..QUEUED {
             let id = Uuid::now_v7();
-            let p = period(i);
-            let json = serde_json::to_string(&payload(id, &p)).unwrap();
+            let (p, revision) = period(i);
+            let json = serde_json::to_string(&payload(id, &p, revision)).unwrap();
             bhxh_core::sync::outbox::enqueue(
                 &tx,
                 &id.to_string(),
                 "report",
                 &format!("month:{p}"),
-                1,
+                revision,
                 &json,
                 &now,
             )
@@ -166,13 +174,13 @@ fn main() {
                     let items = (0..100)
                         .map(|j| {
                             let id = Uuid::now_v7();
-                            let p = period(batch * 100 + j);
+                            let (p, revision) = period(batch * 100 + j);
                             PushItem {
                                 id,
                                 stream: Stream::Report,
                                 key: format!("month:{p}"),
-                                revision: 1,
-                                payload: payload(id, &p),
+                                revision,
+                                payload: payload(id, &p, revision),
                             }
                         })
                         .collect();

@@ -84,43 +84,111 @@ fn valid_month(s: &str) -> bool {
         && matches!(s[5..].parse::<u32>(), Ok(1..=12))
 }
 
+/// What the national picture is computed from: every office, and the
+/// newest monthly report of each (month, revision, rows). Loading it reads
+/// every current item; [`Cache`] keeps one so requests do not.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    offices: Vec<crate::storage::OfficeRow>,
+    newest: BTreeMap<String, (String, i64, Vec<RowSummary>)>,
+}
+
+impl Snapshot {
+    pub fn load(storage: &dyn Storage) -> Result<Snapshot, HqError> {
+        let mut newest: BTreeMap<String, (String, i64, Vec<RowSummary>)> = BTreeMap::new();
+        for it in storage.current_items()? {
+            let Some(month) = it.key.strip_prefix("month:") else {
+                continue;
+            };
+            if it.stream != "report" {
+                continue;
+            }
+            if newest
+                .get(&it.office)
+                .is_some_and(|(m, _, _)| m.as_str() >= month)
+            {
+                continue;
+            }
+            let rows = serde_json::from_str::<serde_json::Value>(&it.payload)
+                .ok()
+                .and_then(|v| v.get("rows").cloned())
+                .and_then(|r| serde_json::from_value::<Vec<RowSummary>>(r).ok())
+                .unwrap_or_default();
+            newest.insert(it.office.clone(), (month.to_owned(), it.revision, rows));
+        }
+        Ok(Snapshot {
+            offices: storage.offices()?,
+            newest,
+        })
+    }
+}
+
+/// A snapshot rebuilt lazily: after a push stored something (at most once
+/// a second while pushes go on) and at least every minute (offices added
+/// or revoked by another process). One rebuild at a time; requests meanwhile
+/// wait for it rather than start their own.
+#[derive(Debug, Default)]
+pub struct Cache {
+    current: tokio::sync::Mutex<Option<(std::time::Instant, u64, std::sync::Arc<Snapshot>)>>,
+    generation: std::sync::atomic::AtomicU64,
+}
+
+/// Oldest a snapshot is served.
+const MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+/// Least time between two rebuilds caused by pushes.
+const MIN_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl Cache {
+    /// Something changed: the next request after [`MIN_INTERVAL`] rebuilds.
+    pub fn invalidate(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The current snapshot, rebuilt with `load` (on the blocking pool) when stale.
+    pub async fn get(
+        &self,
+        load: impl FnOnce() -> Result<Snapshot, HqError> + Send + 'static,
+    ) -> Result<std::sync::Arc<Snapshot>, HqError> {
+        let mut current = self.current.lock().await;
+        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
+        if let Some((at, built_for, snapshot)) = current.as_ref() {
+            let age = at.elapsed();
+            if age < MAX_AGE && (*built_for == generation || age < MIN_INTERVAL) {
+                return Ok(snapshot.clone());
+            }
+        }
+        let snapshot = std::sync::Arc::new(
+            tokio::task::spawn_blocking(load)
+                .await
+                .map_err(|e| HqError::Corrupt(format!("tổng hợp toàn quốc: {e}")))??,
+        );
+        *current = Some((std::time::Instant::now(), generation, snapshot.clone()));
+        Ok(snapshot)
+    }
+}
+
 /// The national picture. `as_of_month` (`YYYY-MM`) defaults to last month.
 pub fn national(storage: &dyn Storage, as_of_month: Option<&str>) -> Result<National, HqError> {
+    national_from(&Snapshot::load(storage)?, as_of_month)
+}
+
+/// The national picture from a snapshot.
+pub fn national_from(snapshot: &Snapshot, as_of_month: Option<&str>) -> Result<National, HqError> {
     let now = crate::now_rfc3339();
     let as_of = match as_of_month {
         Some(m) if valid_month(m) => m.to_owned(),
         Some(m) => {
             return Err(HqError::Invalid(format!(
-                "tháng \"{m}\" không hợp lệ (YYYY-MM)"
+                "Tháng \"{m}\" không hợp lệ (YYYY-MM)."
             )));
         }
         None => previous_month(&now),
     };
-    // newest monthly report per office
-    let mut newest: BTreeMap<String, (String, i64, Vec<RowSummary>)> = BTreeMap::new();
-    for it in storage.current_items()? {
-        let Some(month) = it.key.strip_prefix("month:") else {
-            continue;
-        };
-        if it.stream != "report" {
-            continue;
-        }
-        if newest
-            .get(&it.office)
-            .is_some_and(|(m, _, _)| m.as_str() >= month)
-        {
-            continue;
-        }
-        let rows = serde_json::from_str::<serde_json::Value>(&it.payload)
-            .ok()
-            .and_then(|v| v.get("rows").cloned())
-            .and_then(|r| serde_json::from_value::<Vec<RowSummary>>(r).ok())
-            .unwrap_or_default();
-        newest.insert(it.office.clone(), (month.to_owned(), it.revision, rows));
-    }
+    let newest = &snapshot.newest;
     let mut tasks: BTreeMap<u32, (usize, u32, usize, usize)> = BTreeMap::new();
     let mut offices = Vec::new();
-    for o in storage.offices()? {
+    for o in snapshot.offices.iter().cloned() {
         let report = newest.get(&o.code);
         let cells: Vec<TaskCell> = report
             .map(|(_, _, rows)| {
@@ -184,7 +252,8 @@ pub fn national(storage: &dyn Storage, as_of_month: Option<&str>) -> Result<Nati
     })
 }
 
-fn esc(s: &str) -> String {
+/// Text made safe to put in HTML.
+pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -234,7 +303,8 @@ pub fn html(n: &National) -> String {
         );
     }
     h.push_str(
-        "</table><h2>Theo đơn vị</h2><table><tr><th class=\"l\">Đơn vị</th><th class=\"l\">Tên</th>\
+        "</table><h2>Theo đơn vị (xếp theo tỉnh)</h2><table><tr><th class=\"l\">Tỉnh</th>\
+        <th class=\"l\">Đơn vị</th><th class=\"l\">Tên</th>\
         <th>Tháng báo cáo gần nhất</th><th>Lần</th><th class=\"l\">Đồng bộ gần nhất</th>",
     );
     let numbers: Vec<u32> = n.tasks.iter().map(|t| t.task_number).collect();
@@ -242,11 +312,21 @@ pub fn html(n: &National) -> String {
         let _ = write!(h, "<th>NV{t}</th>");
     }
     h.push_str("</tr>");
-    for o in &n.offices {
+    let mut by_province: Vec<&OfficeProgress> = n.offices.iter().collect();
+    // by province (offices with none last), then by code
+    by_province.sort_by(|a, b| {
+        (a.province.is_none(), &a.province, &a.code).cmp(&(
+            b.province.is_none(),
+            &b.province,
+            &b.code,
+        ))
+    });
+    for o in by_province {
         let _ = write!(
             h,
-            "<tr{}><td class=\"l\">{}</td><td class=\"l\">{}{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>",
+            "<tr{}><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>",
             if o.late { " class=\"late\"" } else { "" },
+            o.province.as_deref().map_or("—".to_owned(), esc),
             esc(&o.code),
             esc(&o.name),
             if o.revoked {
@@ -279,6 +359,37 @@ pub fn html(n: &National) -> String {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[tokio::test]
+    async fn the_snapshot_is_rebuilt_after_a_push_not_per_request() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let cache = Cache::default();
+        let loads = Arc::new(AtomicUsize::new(0));
+        async fn get(cache: &Cache, loads: &Arc<AtomicUsize>) {
+            let loads = loads.clone();
+            cache
+                .get(move || {
+                    loads.fetch_add(1, Ordering::SeqCst);
+                    Ok(Snapshot::default())
+                })
+                .await
+                .unwrap();
+        }
+        for _ in 0..50 {
+            get(&cache, &loads).await;
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 1, "50 requests, one build");
+        // a push: still the same snapshot within MIN_INTERVAL, then one rebuild
+        cache.invalidate();
+        get(&cache, &loads).await;
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
+        tokio::time::sleep(MIN_INTERVAL + std::time::Duration::from_millis(100)).await;
+        for _ in 0..10 {
+            get(&cache, &loads).await;
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 2);
+    }
 
     #[test]
     fn previous_month_wraps_the_year() {

@@ -9,7 +9,7 @@ use bhxh_sync_proto::Published;
 use clap::{Args, Parser, Subcommand};
 
 use crate::server::{AppState, Faults, Limits};
-use crate::storage::{SqliteStorage, Storage};
+use crate::storage::Storage;
 use crate::{HqError, new_token, now_rfc3339, token_hash};
 
 #[derive(Debug, Parser)]
@@ -23,11 +23,42 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Where HQ keeps its data: SQLite in `--data-dir` (one machine, a trial),
+/// or PostgreSQL at `--database` (the national deployment).
 #[derive(Debug, Args, Clone)]
 pub struct DataDirArg {
-    /// Thư mục dữ liệu của máy chủ (tệp hq.db).
-    #[arg(long, env = "BHXH_HQ_DATA_DIR", value_name = "DIR")]
-    pub data_dir: PathBuf,
+    /// Thư mục dữ liệu của máy chủ (tệp SQLite hq.db), khi không dùng --database.
+    #[arg(
+        long,
+        env = "BHXH_HQ_DATA_DIR",
+        value_name = "DIR",
+        required_unless_present = "database"
+    )]
+    pub data_dir: Option<PathBuf>,
+    /// Cơ sở dữ liệu PostgreSQL (postgres://NGƯỜI_DÙNG:MẬT_KHẨU@MÁY:CỔNG/TÊN_CSDL),
+    /// lựa chọn cho triển khai toàn quốc; bảng được tạo và nâng cấp khi mở.
+    #[arg(long, env = "BHXH_HQ_DATABASE", value_name = "URL")]
+    pub database: Option<String>,
+    /// Chứng thư CA (PEM) mà chứng thư TLS của PostgreSQL phải thuộc về, khi
+    /// địa chỉ có sslmode=require (không có: dùng các CA của hệ thống).
+    #[arg(
+        long,
+        env = "BHXH_HQ_DATABASE_CA",
+        value_name = "FILE",
+        requires = "database"
+    )]
+    pub database_ca: Option<PathBuf>,
+}
+
+impl DataDirArg {
+    /// Open the store these options name.
+    pub fn open(&self) -> Result<Arc<dyn Storage>, HqError> {
+        crate::storage::open_with(
+            self.data_dir.as_deref(),
+            self.database.as_deref(),
+            self.database_ca.as_deref(),
+        )
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,10 +74,71 @@ pub enum Command {
     /// Thay đổi kế hoạch (chỉ tiêu, hạn của nhiệm vụ) gửi tới mọi đơn vị.
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// Tài khoản cán bộ trung ương (xem trang tiến độ toàn quốc).
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Mã truy cập API để đọc số liệu toàn quốc (/api/national).
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Nhật ký thao tác của cán bộ trung ương.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Dữ liệu tham chiếu theo ngày hiệu lực (tỉnh, thời hạn thủ tục, ngày
     /// nghỉ, mẫu giấy) gửi tới mọi đơn vị.
     #[command(subcommand)]
     Reference(ReferenceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Tạo tài khoản; mật khẩu đọc từ biến BHXH_HQ_STAFF_PASSWORD hoặc dòng
+    /// đầu của stdin (ít nhất 12 ký tự, có chữ và số; băm argon2id).
+    Add {
+        username: String,
+        #[arg(long, value_parser = ["viewer", "administrator"])]
+        role: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Mở khóa tài khoản bị tạm khóa vì nhập sai mật khẩu nhiều lần.
+    Unlock {
+        username: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Tạo mã truy cập API và in ra một lần (máy chủ chỉ giữ mã băm).
+    Add {
+        #[arg(long, value_parser = ["read"])]
+        scope: String,
+        /// Ghi chú: ai/hệ thống nào dùng mã này.
+        #[arg(long, default_value = "")]
+        label: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Thu hồi mã truy cập API theo số hiệu `token add` đã in (12 ký tự).
+    Revoke {
+        id: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Các dòng nhật ký mới nhất.
+    List {
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +174,25 @@ pub struct ServeArgs {
     /// Khóa bí mật của chứng thư TLS (PEM).
     #[arg(long, requires = "tls_cert", value_name = "FILE")]
     pub tls_key: Option<PathBuf>,
+    /// Phiên đăng nhập của cán bộ trung ương hết hạn sau chừng này giây không dùng.
+    #[arg(long, default_value_t = 1800)]
+    pub session_idle_secs: u64,
+    /// Máy chủ đứng sau một proxy có TLS: cookie được đánh dấu Secure
+    /// (tự động khi dùng --tls-cert).
+    #[arg(long)]
+    pub behind_tls_proxy: bool,
+    /// Phần đầu (header) của một yêu cầu phải đến đủ trong chừng này giây.
+    #[arg(long, default_value_t = 10)]
+    pub header_timeout_secs: u64,
+    /// Phần thân của một yêu cầu phải đến đủ trong chừng này giây.
+    #[arg(long, default_value_t = 60)]
+    pub body_timeout_secs: u64,
+    /// Kết nối không có dữ liệu đi hay đến trong chừng này giây thì bị đóng.
+    #[arg(long, default_value_t = 120)]
+    pub idle_timeout_secs: u64,
+    /// Số lần sửa đổi tối đa trung ương giữ cho một báo cáo của một đơn vị.
+    #[arg(long, default_value_t = 100)]
+    pub max_revisions: i64,
     /// Số lô dữ liệu được xử lý cùng lúc (giới hạn bộ nhớ của máy chủ).
     #[arg(long, default_value_t = 8)]
     pub concurrent_pushes: usize,
@@ -103,6 +214,16 @@ pub enum OfficeCommand {
         /// Mã tỉnh 3 chữ số.
         #[arg(long)]
         province: Option<String>,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Cấp mã truy cập mới cho đơn vị (in một lần); mã cũ vẫn dùng được
+    /// trong thời gian chuyển tiếp, sau đó thì không.
+    Rotate {
+        code: String,
+        /// Thời gian mã cũ còn dùng được, giây (mặc định 72 giờ).
+        #[arg(long, default_value_t = 72 * 3600)]
+        grace_secs: u64,
         #[command(flatten)]
         data: DataDirArg,
     },
@@ -218,13 +339,19 @@ fn run(command: Command) -> Result<(), HqError> {
             {
                 return Err(HqError::Invalid("Mã tỉnh phải gồm 3 chữ số.".into()));
             }
-            let storage = SqliteStorage::open(&data.data_dir)?;
+            let storage = data.open()?;
             let token = new_token()?;
             storage.add_office(
                 &code,
                 name,
                 province.as_deref(),
                 &token_hash(&token),
+                &now_rfc3339(),
+            )?;
+            storage.audit(
+                &cli_actor(),
+                "office_add",
+                &format!("đăng ký đơn vị {code} ({name})"),
                 &now_rfc3339(),
             )?;
             eprintln!(
@@ -234,14 +361,45 @@ fn run(command: Command) -> Result<(), HqError> {
             println!("{token}");
             Ok(())
         }
+        Command::Office(OfficeCommand::Rotate {
+            code,
+            grace_secs,
+            data,
+        }) => {
+            let storage = data.open()?;
+            let token = new_token()?;
+            let grace = i64::try_from(grace_secs).unwrap_or(i64::MAX / 2);
+            let until = chrono::Utc::now().timestamp().saturating_add(grace);
+            storage.rotate_office_token(&code, &token_hash(&token), until)?;
+            storage.audit(
+                &cli_actor(),
+                "office_rotate",
+                &format!("đổi mã truy cập của đơn vị {code}; mã cũ còn dùng {grace_secs} giây"),
+                &now_rfc3339(),
+            )?;
+            eprintln!(
+                "Đã cấp mã mới cho đơn vị {code}; mã cũ còn dùng được {} giờ {} phút. \
+                 Mã mới dưới đây chỉ hiện một lần.",
+                grace_secs / 3600,
+                grace_secs % 3600 / 60
+            );
+            println!("{token}");
+            Ok(())
+        }
         Command::Office(OfficeCommand::Revoke { code, data }) => {
-            let storage = SqliteStorage::open(&data.data_dir)?;
+            let storage = data.open()?;
             storage.revoke_office(&code, &now_rfc3339())?;
+            storage.audit(
+                &cli_actor(),
+                "office_revoke",
+                &format!("thu hồi mã truy cập của đơn vị {code}"),
+                &now_rfc3339(),
+            )?;
             println!("Đã thu hồi mã truy cập của đơn vị {code}.");
             Ok(())
         }
         Command::Office(OfficeCommand::List { json, data }) => {
-            let storage = SqliteStorage::open(&data.data_dir)?;
+            let storage = data.open()?;
             let offices = storage.offices()?;
             let mut out = std::io::stdout().lock();
             if json {
@@ -263,6 +421,110 @@ fn run(command: Command) -> Result<(), HqError> {
                             ""
                         }
                     );
+                }
+            }
+            Ok(())
+        }
+        Command::Staff(StaffCommand::Add {
+            username,
+            role,
+            data,
+        }) => {
+            crate::auth::validate_username(&username)?;
+            let role = crate::auth::Role::parse(&role)?;
+            let password = match std::env::var("BHXH_HQ_STAFF_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|e| HqError::Io {
+                            path: "stdin".into(),
+                            detail: e.to_string(),
+                        })?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            crate::auth::validate_password(&password)?;
+            let hash = crate::auth::hash_password(&password)?;
+            let storage = data.open()?;
+            storage.add_staff(&username, role.as_str(), &hash, &now_rfc3339())?;
+            storage.audit(
+                &cli_actor(),
+                "staff_add",
+                &format!("tạo tài khoản {username} ({})", role.as_str()),
+                &now_rfc3339(),
+            )?;
+            println!("Đã tạo tài khoản {username} ({}).", role.as_str());
+            Ok(())
+        }
+        Command::Token(TokenCommand::Add { scope, label, data }) => {
+            let storage = data.open()?;
+            let token = crate::auth::new_api_token()?;
+            storage.add_api_token(&token_hash(&token), &scope, label.trim(), &now_rfc3339())?;
+            storage.audit(
+                &cli_actor(),
+                "token_add",
+                &format!("tạo mã API quyền {scope}: {}", label.trim()),
+                &now_rfc3339(),
+            )?;
+            let id = &token_hash(&token)[..12];
+            eprintln!(
+                "Mã truy cập API dưới đây chỉ hiện một lần (máy chủ chỉ giữ mã băm). \
+                 Số hiệu để thu hồi: {id} (bhxh-hq token revoke {id})."
+            );
+            println!("{token}");
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { id, data }) => {
+            let id = id.trim().to_ascii_lowercase();
+            if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(HqError::Invalid(
+                    "Số hiệu mã API gồm 12 chữ số hệ mười sáu, như token add đã in.".into(),
+                ));
+            }
+            let storage = data.open()?;
+            if !storage.revoke_api_token(&id, &now_rfc3339())? {
+                return Err(HqError::Invalid(format!(
+                    "Không tìm thấy mã truy cập API có số hiệu {id}."
+                )));
+            }
+            storage.audit(
+                &cli_actor(),
+                "token_revoke",
+                &format!("thu hồi mã API {id}"),
+                &now_rfc3339(),
+            )?;
+            println!("Đã thu hồi mã truy cập API {id}.");
+            Ok(())
+        }
+        Command::Staff(StaffCommand::Unlock { username, data }) => {
+            let storage = data.open()?;
+            if storage.staff_account(&username)?.is_none() {
+                return Err(HqError::Invalid(format!(
+                    "Không có tài khoản trung ương \"{username}\"."
+                )));
+            }
+            storage.clear_sign_in_failures(&username)?;
+            storage.audit(
+                &cli_actor(),
+                "staff_unlock",
+                &format!("mở khóa tài khoản {username}"),
+                &now_rfc3339(),
+            )?;
+            println!("Đã mở khóa tài khoản {username}.");
+            Ok(())
+        }
+        Command::Audit(AuditCommand::List { limit, json, data }) => {
+            let entries = data.open()?.audit_entries(limit)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                let text = serde_json::to_string_pretty(&entries)
+                    .map_err(|e| HqError::Invalid(e.to_string()))?;
+                let _ = writeln!(out, "{text}");
+            } else {
+                for e in entries {
+                    let _ = writeln!(out, "{}\t{}\t{}\t{}", e.at, e.actor, e.action, e.detail);
                 }
             }
             Ok(())
@@ -316,9 +578,23 @@ fn run(command: Command) -> Result<(), HqError> {
     }
 }
 
+/// Who ran an administration command, for the audit log.
+fn cli_actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "?".to_owned())
+    )
+}
+
 fn publish(data: &DataDirArg, item: Published) -> Result<(), HqError> {
-    let storage = SqliteStorage::open(&data.data_dir)?;
+    let storage = data.open()?;
     let d = storage.publish(&item, &now_rfc3339())?;
+    storage.audit(
+        &cli_actor(),
+        "publish",
+        &format!("ban hành mục số {}", d.seq),
+        &now_rfc3339(),
+    )?;
     println!("Đã ban hành mục số {} ({}).", d.seq, d.id);
     Ok(())
 }
@@ -338,7 +614,7 @@ fn serve(a: ServeArgs) -> Result<(), HqError> {
         (Some(cert), Some(key)) => Some(crate::tls::server_config(cert, key)?),
         _ => None,
     };
-    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&a.data.data_dir)?);
+    let storage: Arc<dyn Storage> = a.data.open()?;
     let state = AppState::new(
         storage,
         Limits {
@@ -346,6 +622,12 @@ fn serve(a: ServeArgs) -> Result<(), HqError> {
             rate_per_minute: a.rate_per_minute,
             burst: a.burst,
             concurrent_pushes: a.concurrent_pushes,
+            session_idle: std::time::Duration::from_secs(a.session_idle_secs.max(1)),
+            secure_cookies: tls.is_some() || a.behind_tls_proxy,
+            header_timeout: std::time::Duration::from_secs(a.header_timeout_secs.max(1)),
+            body_timeout: std::time::Duration::from_secs(a.body_timeout_secs.max(1)),
+            idle_timeout: std::time::Duration::from_secs(a.idle_timeout_secs.max(1)),
+            max_revisions: a.max_revisions.max(1),
         },
         faults,
     );

@@ -4,24 +4,35 @@
 //! pull directives and plan changes by cursor, and HQ staff read national
 //! progress (JSON at `/api/national`, HTML at `/`).
 //!
-//! - [`storage`]: what HQ keeps, behind the [`storage::Storage`] trait
-//!   (SQLite by default; a PostgreSQL implementation can serve a national
-//!   deployment without touching the server).
+//! - [`storage`]: what HQ keeps, behind the [`storage::Storage`] trait:
+//!   SQLite by default (one machine, a trial), PostgreSQL for the national
+//!   deployment ([`storage::postgres`], `serve --database postgres://…`).
 //! - [`server`]: the axum router, office tokens, body-size and rate limits.
 //! - [`aggregate`]: progress per task per office, late offices, last sync.
-//! - [`cli`]: `bhxh-hq serve | office | directive | plan`.
+//! - [`auth`]: HQ staff sign-in (argon2id, lockout, idle sessions, CSRF),
+//!   read API tokens, the audit of staff actions.
+//! - [`cli`]: `bhxh-hq serve | office | staff | token | directive | plan`.
 
 pub mod aggregate;
+pub mod auth;
 pub mod cli;
+pub mod conn;
 pub mod server;
 pub mod storage;
 pub mod tls;
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 /// Everything that can go wrong at HQ. Messages are Vietnamese.
 #[derive(Debug, thiserror::Error)]
 pub enum HqError {
     #[error("Lỗi cơ sở dữ liệu của máy chủ trung ương: {0}")]
     Db(#[from] rusqlite::Error),
+    #[error("Lỗi cơ sở dữ liệu PostgreSQL của máy chủ trung ương: {0}")]
+    Pg(String),
+    #[error("Không kết nối được tới cơ sở dữ liệu PostgreSQL: {0}")]
+    Pool(String),
     #[error("Dữ liệu lưu trữ không hợp lệ: {0}")]
     Corrupt(String),
     #[error("{0}")]
@@ -30,10 +41,30 @@ pub enum HqError {
     UnknownOffice(String),
     #[error("Đơn vị có mã \"{0}\" đã được đăng ký.")]
     OfficeExists(String),
+    #[error("Mã truy cập của đơn vị \"{0}\" đã bị thu hồi; không cấp lại bằng cách đổi mã.")]
+    Revoked(String),
+    #[error("Người dùng \"{0}\" của trung ương đã tồn tại.")]
+    StaffExists(String),
     #[error("Lỗi đọc/ghi {path}: {detail}")]
     Io { path: String, detail: String },
     #[error("Không tạo được mã truy cập ngẫu nhiên: {0}")]
     Random(String),
+}
+
+impl From<postgres::Error> for HqError {
+    fn from(e: postgres::Error) -> Self {
+        // The server's own words (with the constraint or column) when it sent any.
+        match e.as_db_error() {
+            Some(db) => HqError::Pg(format!("{}: {}", db.code().code(), db.message())),
+            None => HqError::Pg(e.to_string()),
+        }
+    }
+}
+
+impl From<r2d2::Error> for HqError {
+    fn from(e: r2d2::Error) -> Self {
+        HqError::Pool(e.to_string())
+    }
 }
 
 /// HQ's clock, RFC 3339 with Vietnam's offset (+07:00).

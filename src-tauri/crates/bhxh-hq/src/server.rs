@@ -18,7 +18,7 @@ use bhxh_sync_proto::{
 use serde::Deserialize;
 
 use crate::storage::{OfficeAuth, Storage};
-use crate::{HqError, aggregate, now_rfc3339, token_hash};
+use crate::{HqError, aggregate, auth, now_rfc3339, token_hash};
 
 /// Faults injected on purpose, for the fault tests only (`bhxh-hq serve
 /// --fault …`). Counted faults apply to the first N pushes.
@@ -85,6 +85,18 @@ pub struct Limits {
     /// Pushes processed at the same time (the others wait their turn):
     /// bounds HQ's memory whatever the number of offices.
     pub concurrent_pushes: usize,
+    /// A staff session not used for this long is signed out.
+    pub session_idle: std::time::Duration,
+    /// Cookies marked `Secure` (HQ serves HTTPS itself, or behind a TLS proxy).
+    pub secure_cookies: bool,
+    /// A request's header must arrive within this.
+    pub header_timeout: std::time::Duration,
+    /// A request's body must arrive within this.
+    pub body_timeout: std::time::Duration,
+    /// A connection on which nothing moves for this long is closed.
+    pub idle_timeout: std::time::Duration,
+    /// Revisions HQ keeps of one item of one office; a push beyond is rejected.
+    pub max_revisions: i64,
 }
 
 impl Default for Limits {
@@ -94,8 +106,20 @@ impl Default for Limits {
             rate_per_minute: 600,
             burst: 120,
             concurrent_pushes: 8,
+            session_idle: std::time::Duration::from_secs(30 * 60),
+            secure_cookies: false,
+            header_timeout: std::time::Duration::from_secs(10),
+            body_timeout: std::time::Duration::from_secs(60),
+            idle_timeout: std::time::Duration::from_secs(120),
+            max_revisions: 100,
         }
     }
+}
+
+/// Push bodies read at once: twice the push slots' worth of the largest body.
+fn body_budget_kib(limits: &Limits) -> u32 {
+    let kib = limits.max_body.div_ceil(1024).max(1) * limits.concurrent_pushes.max(1) * 2;
+    u32::try_from(kib).unwrap_or(u32::MAX >> 4)
 }
 
 struct Bucket {
@@ -109,12 +133,26 @@ pub struct AppState {
     pub faults: Faults,
     buckets: Mutex<HashMap<String, Bucket>>,
     pushes: tokio::sync::Semaphore,
+    /// KiB of push bodies being read at once (bounds memory before a push
+    /// slot is taken).
+    body_budget: tokio::sync::Semaphore,
+    body_budget_kib: u32,
+    sessions: auth::Sessions,
+    /// Password checks running at once (argon2 takes 19 MiB and tens of
+    /// milliseconds each): a flood of sign-ins cannot starve the pushes.
+    sign_ins: tokio::sync::Semaphore,
+    national: aggregate::Cache,
 }
 
 impl AppState {
     pub fn new(storage: Arc<dyn Storage>, limits: Limits, faults: Faults) -> Arc<AppState> {
         Arc::new(AppState {
             pushes: tokio::sync::Semaphore::new(limits.concurrent_pushes.max(1)),
+            body_budget: tokio::sync::Semaphore::new(body_budget_kib(&limits) as usize),
+            body_budget_kib: body_budget_kib(&limits),
+            sessions: auth::Sessions::new(limits.session_idle),
+            sign_ins: tokio::sync::Semaphore::new(2),
+            national: aggregate::Cache::default(),
             storage,
             limits,
             faults,
@@ -274,15 +312,13 @@ async fn push(
     body: Body,
 ) -> Result<Response, ApiError> {
     let office = authenticate(&state, &headers).await?;
-    let _permit = state.pushes.acquire().await.map_err(|_| {
+    let stopping = || {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             codes::INTERNAL,
             "Máy chủ trung ương đang dừng; hãy thử lại sau.",
         )
-    })?;
-    // Read the body only with a permit: memory stays bounded however many
-    // offices push at once.
+    };
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -293,27 +329,43 @@ async fn push(
             ),
         )
     };
-    if headers
+    let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n > state.limits.max_body)
-    {
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > state.limits.max_body) {
         return Err(too_large());
     }
-    let body = axum::body::to_bytes(body, state.limits.max_body)
+    // The body is read first, within its deadline, against a memory budget;
+    // only a whole body waits for a push slot, so a slow client never holds one.
+    let kib = u32::try_from(declared.unwrap_or(state.limits.max_body).div_ceil(1024))
+        .unwrap_or(u32::MAX)
+        .clamp(1, state.body_budget_kib);
+    let _memory = state
+        .body_budget
+        .acquire_many(kib)
         .await
-        .map_err(|e| {
-            if e.to_string().contains("length limit") {
-                too_large()
-            } else {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    codes::BAD_REQUEST,
-                    format!("Không đọc được lô dữ liệu: {e}"),
-                )
-            }
-        })?;
+        .map_err(|_| stopping())?;
+    let body = tokio::time::timeout(
+        state.limits.body_timeout,
+        axum::body::to_bytes(body, state.limits.max_body),
+    )
+    .await
+    .map_err(|_| body_too_slow(&state))?
+    .map_err(|e| {
+        if body_timed_out(&e) {
+            body_too_slow(&state)
+        } else if e.to_string().contains("length limit") {
+            too_large()
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                codes::BAD_REQUEST,
+                format!("Không đọc được lô dữ liệu: {e}"),
+            )
+        }
+    })?;
+    let _permit = state.pushes.acquire().await.map_err(|_| stopping())?;
     let req: PushRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -339,8 +391,13 @@ async fn push(
     // Each item on its own: a bad one is rejected, the others go on.
     let mut rejected: Vec<Option<PushResult>> = Vec::with_capacity(req.items.len());
     let mut valid = Vec::with_capacity(req.items.len());
+    let now = now_rfc3339();
     for item in req.items {
-        match item.validate() {
+        match item
+            .validate()
+            .map_err(|e| e.to_string())
+            .and_then(|()| period_in_range(&item, &now))
+        {
             Ok(()) => {
                 rejected.push(None);
                 valid.push(item);
@@ -349,18 +406,21 @@ async fn push(
                 id: item.id,
                 outcome: Outcome::Rejected,
                 hq_revision: 0,
-                detail: Some(e.to_string()),
+                detail: Some(e),
             })),
         }
     }
     let storage = state.storage.clone();
     let code = office.code.clone();
-    let now = now_rfc3339();
+    let max_revisions = state.limits.max_revisions;
     let stored = if valid.is_empty() {
         Vec::new()
     } else {
-        blocking(move || storage.push(&code, &valid, &now)).await?
+        blocking(move || storage.push(&code, &valid, &now, max_revisions)).await?
     };
+    if stored.iter().any(|r| r.outcome == Outcome::Stored) {
+        state.national.invalidate();
+    }
     let mut stored = stored.into_iter();
     let results: Vec<PushResult> = rejected
         .into_iter()
@@ -376,6 +436,58 @@ async fn push(
         count(Outcome::Rejected)
     );
     faulty_answer(&state.faults, results).await
+}
+
+fn body_too_slow(state: &AppState) -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        codes::BAD_REQUEST,
+        format!(
+            "Lô dữ liệu không đến đủ trong {} giây; hãy gửi lại.",
+            state.limits.body_timeout.as_secs()
+        ),
+    )
+}
+
+/// Whether reading a body failed on the router's body deadline.
+fn body_timed_out(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
+/// The first period HQ accepts reports for (the plan began in 2024).
+pub const FIRST_PERIOD: &str = "2024-01";
+
+/// A report's period must lie from [`FIRST_PERIOD`] to the current month
+/// (HQ's clock, Vietnam time): keys `month:YYYY-MM`, `half:YYYY-H1|H2`,
+/// `year:YYYY`.
+fn period_in_range(item: &bhxh_sync_proto::PushItem, now: &str) -> Result<(), String> {
+    let current = now.get(0..7).unwrap_or("9999-12");
+    let Some((kind, period)) = item.key.split_once(':') else {
+        return Ok(());
+    };
+    let start = match kind {
+        "month" => period.to_owned(),
+        "half" => match period.split_once("-H") {
+            Some((y, "1")) => format!("{y}-01"),
+            Some((y, "2")) => format!("{y}-07"),
+            _ => return Ok(()),
+        },
+        "year" => format!("{period}-01"),
+        _ => return Ok(()),
+    };
+    if start.as_str() < FIRST_PERIOD || start.as_str() > current {
+        return Err(format!(
+            "Kỳ báo cáo {period} nằm ngoài khoảng trung ương nhận (từ {FIRST_PERIOD} đến tháng hiện tại {current})."
+        ));
+    }
+    Ok(())
 }
 
 /// The answer to a push, spoiled on purpose when a fault says so.
@@ -546,22 +658,277 @@ struct NationalQuery {
     month: Option<String>,
 }
 
+/// The national picture from the cached snapshot (rebuilt after pushes, at
+/// most once a second, and at least every minute; never once per request).
+async fn national(
+    state: &Arc<AppState>,
+    month: Option<String>,
+) -> Result<aggregate::National, ApiError> {
+    let storage = state.storage.clone();
+    let snapshot = state
+        .national
+        .get(move || aggregate::Snapshot::load(storage.as_ref()))
+        .await?;
+    aggregate::national_from(&snapshot, month.as_deref())
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, e.to_string()))
+}
+
+/// The signed-in staff member of this request's session cookie.
+fn staff_session(state: &AppState, headers: &HeaderMap) -> Option<auth::Session> {
+    auth::cookie(headers, auth::SESSION_COOKIE).and_then(|c| state.sessions.get(c))
+}
+
+fn staff_unauthorized() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        codes::UNAUTHORIZED,
+        "Cần đăng nhập bằng tài khoản của trung ương hoặc mã truy cập API có quyền đọc.",
+    )
+}
+
+/// `/api/national`: a signed-in staff member, or `Authorization: Bearer`
+/// with a read API token.
 async fn national_json(
     State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
     Query(q): Query<NationalQuery>,
 ) -> Result<Response, ApiError> {
-    let storage = state.storage.clone();
-    let n = blocking(move || aggregate::national(storage.as_ref(), q.month.as_deref())).await?;
+    if staff_session(&state, &headers).is_none() {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 200)
+            .map(str::to_owned)
+            .ok_or_else(staff_unauthorized)?;
+        let storage = state.storage.clone();
+        if !blocking(move || auth::api_token_ok(storage.as_ref(), &token)).await? {
+            return Err(staff_unauthorized());
+        }
+    }
+    let n = national(&state, q.month).await?;
     Ok(axum::Json(n).into_response())
 }
 
+/// `/`: the national page for a signed-in staff member; otherwise 401 and
+/// the sign-in form.
 async fn national_html(
     State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
     Query(q): Query<NationalQuery>,
 ) -> Result<Response, ApiError> {
+    let Some(session) = staff_session(&state, &headers) else {
+        return sign_in_page(&state, StatusCode::UNAUTHORIZED, None);
+    };
+    let n = national(&state, q.month).await?;
+    let bar = format!(
+        "<form method=\"post\" action=\"/signout\" style=\"float:right\">{} ({}) \
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <button type=\"submit\">Đăng xuất</button></form>",
+        aggregate::esc(&session.username),
+        match session.role {
+            auth::Role::Viewer => "xem",
+            auth::Role::Administrator => "quản trị",
+        },
+        aggregate::esc(&session.csrf)
+    );
+    let page = aggregate::html(&n).replacen("<body>", &format!("<body>{bar}"), 1);
+    Ok(Html(page).into_response())
+}
+
+/// The sign-in form, with a fresh CSRF token in a hidden field and in a
+/// cookie (both must come back together).
+fn sign_in_page(
+    state: &AppState,
+    status: StatusCode,
+    message: Option<&str>,
+) -> Result<Response, ApiError> {
+    let csrf = crate::new_token()?;
+    let page = format!(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">\
+         <title>Đăng nhập — Trung ương BHXH Desk</title></head><body>\
+         <h1>Đăng nhập trang tiến độ toàn quốc</h1>{}\
+         <form method=\"post\" action=\"/signin\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <p><label>Tên đăng nhập <input name=\"username\" autocomplete=\"username\" required></label></p>\
+         <p><label>Mật khẩu <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label></p>\
+         <p><button type=\"submit\">Đăng nhập</button></p></form></body></html>",
+        message.map_or(String::new(), |m| format!(
+            "<p role=\"alert\" style=\"color:#b00\">{}</p>",
+            aggregate::esc(m)
+        ))
+    );
+    let mut resp = (status, Html(page)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&auth::set_cookie(
+        auth::CSRF_COOKIE,
+        &csrf,
+        Some(3600),
+        state.limits.secure_cookies,
+    )) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+async fn sign_in_get(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
+    sign_in_page(&state, StatusCode::OK, None)
+}
+
+#[derive(Debug, Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+fn csrf_refused() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        Html(
+            "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><body><p>Biểu mẫu đã hết hạn \
+             hoặc không đến từ trang của trung ương. <a href=\"/signin\">Mở lại trang đăng nhập</a>.</p></body></html>",
+        ),
+    )
+        .into_response()
+}
+
+async fn sign_in_post(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<axum::Form<SignInForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, ApiError> {
+    let Ok(axum::Form(form)) = form else {
+        return Ok(csrf_refused());
+    };
+    let csrf_ok = auth::cookie(&headers, auth::CSRF_COOKIE)
+        .is_some_and(|c| !form.csrf.is_empty() && auth::same_secret(c, &form.csrf));
+    if !csrf_ok {
+        return Ok(csrf_refused());
+    }
+    let username = form.username.trim().to_owned();
+    if auth::validate_username(&username).is_err() || form.password.len() > 1024 {
+        return sign_in_page(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            Some("Tên đăng nhập hoặc mật khẩu không đúng."),
+        );
+    }
+    let Ok(Ok(_checking)) =
+        tokio::time::timeout(std::time::Duration::from_secs(10), state.sign_ins.acquire()).await
+    else {
+        return sign_in_page(
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some("Máy chủ đang bận kiểm tra các lần đăng nhập khác; hãy thử lại sau ít phút."),
+        );
+    };
     let storage = state.storage.clone();
-    let n = blocking(move || aggregate::national(storage.as_ref(), q.month.as_deref())).await?;
-    Ok(Html(aggregate::html(&n)).into_response())
+    let password = form.password;
+    let user = username.clone();
+    let outcome = blocking(move || auth::sign_in(storage.as_ref(), &user, &password)).await?;
+    match outcome {
+        auth::SignIn::Ok { username, role } => {
+            let cookie = state.sessions.create(&username, role)?;
+            let mut resp = (
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, HeaderValue::from_static("/"))],
+            )
+                .into_response();
+            for c in [
+                auth::set_cookie(
+                    auth::SESSION_COOKIE,
+                    &cookie,
+                    None,
+                    state.limits.secure_cookies,
+                ),
+                auth::set_cookie(auth::CSRF_COOKIE, "", Some(0), state.limits.secure_cookies),
+            ] {
+                if let Ok(v) = HeaderValue::from_str(&c) {
+                    resp.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            Ok(resp)
+        }
+        auth::SignIn::WrongPassword => sign_in_page(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            Some("Tên đăng nhập hoặc mật khẩu không đúng."),
+        ),
+        auth::SignIn::Locked => sign_in_page(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            Some(&format!(
+                "Tài khoản tạm khóa {} phút vì nhập sai mật khẩu nhiều lần.",
+                auth::LOCK_FOR.as_secs() / 60
+            )),
+        ),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct SignOutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn sign_out(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<axum::Form<SignOutForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, ApiError> {
+    let Ok(axum::Form(form)) = form else {
+        return Ok(csrf_refused());
+    };
+    let cookie = auth::cookie(&headers, auth::SESSION_COOKIE).map(str::to_owned);
+    let Some((cookie, session)) = cookie.and_then(|c| state.sessions.get(&c).map(|s| (c, s)))
+    else {
+        return sign_in_page(&state, StatusCode::UNAUTHORIZED, None);
+    };
+    if !auth::same_secret(&session.csrf, &form.csrf) {
+        return Ok(csrf_refused());
+    }
+    state.sessions.remove(&cookie);
+    let storage = state.storage.clone();
+    let user = session.username.clone();
+    blocking(move || storage.audit(&user, "sign_out", "đăng xuất", &now_rfc3339())).await?;
+    let mut resp = (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, HeaderValue::from_static("/signin"))],
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&auth::set_cookie(
+        auth::SESSION_COOKIE,
+        "",
+        Some(0),
+        state.limits.secure_cookies,
+    )) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+/// `/api/audit`: HQ staff's audit log, for administrators.
+async fn audit_json(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let session = staff_session(&state, &headers).ok_or_else(staff_unauthorized)?;
+    if session.role != auth::Role::Administrator {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::UNAUTHORIZED,
+            "Chỉ quản trị viên của trung ương được xem nhật ký.",
+        ));
+    }
+    let storage = state.storage.clone();
+    let entries = blocking(move || storage.audit_entries(500)).await?;
+    Ok(axum::Json(entries).into_response())
 }
 
 async fn not_found() -> ApiError {
@@ -572,30 +939,47 @@ async fn not_found() -> ApiError {
     )
 }
 
+/// Largest sign-in or sign-out form read.
+const FORM_BODY: usize = 16 * 1024;
+
 /// HQ's routes.
 pub fn router(state: Arc<AppState>) -> Router {
     let max_body = state.limits.max_body;
+    let body_timeout = state.limits.body_timeout;
     Router::new()
         .route("/v1/hello", get(hello))
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
         .route("/v1/witness", post(witness_post).get(witness_get))
         .route("/api/national", get(national_json))
+        .route("/api/audit", get(audit_json))
         .route("/", get(national_html))
+        .route(
+            "/signin",
+            get(sign_in_get)
+                .post(sign_in_post)
+                .layer(DefaultBodyLimit::max(FORM_BODY)),
+        )
+        .route(
+            "/signout",
+            post(sign_out).layer(DefaultBodyLimit::max(FORM_BODY)),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            body_timeout,
+        ))
         .with_state(state)
 }
 
-/// Serve until Ctrl-C or SIGTERM (plain TCP or [`crate::tls::TlsListener`]).
+/// Serve until Ctrl-C or SIGTERM (plain TCP or [`crate::tls::TlsListener`]),
+/// with the header-read and idle timeouts of [`Limits`].
 pub async fn serve<L>(listener: L, state: Arc<AppState>) -> std::io::Result<()>
 where
     L: axum::serve::Listener,
-    L::Addr: std::fmt::Debug,
 {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let (header, idle) = (state.limits.header_timeout, state.limits.idle_timeout);
+    crate::conn::serve(listener, router(state), header, idle, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

@@ -2,9 +2,12 @@
 //! item offices pushed, and what HQ published, numbered in order.
 //!
 //! The server talks to [`Storage`] only; [`SqliteStorage`] is the embedded
-//! default. A PostgreSQL implementation would keep the same rules: one
-//! transaction per push, `UNIQUE (office, stream, key, revision)`, and a
-//! sequence for published items.
+//! default (one machine), [`postgres::PostgresStorage`] the production
+//! choice. Both keep the same rules: one transaction per push, `UNIQUE
+//! (office, stream, key, revision)`, and published items numbered in order.
+//! [`open`] picks one from `--database`.
+
+pub mod postgres;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -51,6 +54,39 @@ pub struct StoredItem {
     pub received_at: String,
 }
 
+/// An HQ staff account (people who read the national page).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffAccount {
+    pub username: String,
+    /// `viewer` or `administrator`.
+    pub role: String,
+    /// argon2id, PHC string.
+    pub password_hash: String,
+    /// Wrong passwords since the last good one.
+    pub failures: i64,
+    /// Locked until this time (Unix seconds), after too many wrong passwords.
+    pub locked_until: Option<i64>,
+}
+
+/// An API token for reading national figures (`bhxh-hq token add`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiToken {
+    pub scope: String,
+    pub label: String,
+    pub revoked: bool,
+}
+
+/// One line of HQ staff's audit log.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
 /// The storage HQ's server needs. Calls block: the server runs them on
 /// tokio's blocking pool.
 pub trait Storage: Send + Sync + 'static {
@@ -63,11 +99,27 @@ pub trait Storage: Send + Sync + 'static {
         now: &str,
     ) -> Result<(), HqError>;
     fn revoke_office(&self, code: &str, now: &str) -> Result<(), HqError>;
+    /// A new token for an office; the one it replaces keeps working until
+    /// `old_until` (Unix seconds), then not.
+    fn rotate_office_token(
+        &self,
+        code: &str,
+        new_token_hash: &str,
+        old_until: i64,
+    ) -> Result<(), HqError>;
+    /// The office of a token (its current one, or the one before within
+    /// its grace period).
     fn authenticate(&self, token_hash: &str) -> Result<Option<OfficeAuth>, HqError>;
     /// Apply a batch in one transaction; one result per item, in order.
-    /// Items must already have passed [`PushItem::validate`].
-    fn push(&self, office: &str, items: &[PushItem], now: &str)
-    -> Result<Vec<PushResult>, HqError>;
+    /// Items must already have passed [`PushItem::validate`]. A new revision
+    /// of an item that already has `max_revisions` is rejected.
+    fn push(
+        &self,
+        office: &str,
+        items: &[PushItem],
+        now: &str,
+        max_revisions: i64,
+    ) -> Result<Vec<PushResult>, HqError>;
     /// Published items after `cursor`, at most `limit`, and whether more wait.
     fn pull(&self, cursor: i64, limit: u32) -> Result<(Vec<DownItem>, bool), HqError>;
     fn publish(&self, item: &Published, now: &str) -> Result<DownItem, HqError>;
@@ -83,6 +135,87 @@ pub trait Storage: Send + Sync + 'static {
     /// The newest head witnessed for an office, and its regressions
     /// (newest first, at most [`MAX_REGRESSIONS`]).
     fn witnessed(&self, office: &str) -> Result<(Option<Witnessed>, Vec<Regression>), HqError>;
+
+    fn add_staff(
+        &self,
+        username: &str,
+        role: &str,
+        password_hash: &str,
+        now: &str,
+    ) -> Result<(), HqError>;
+    fn staff_account(&self, username: &str) -> Result<Option<StaffAccount>, HqError>;
+    /// Count one wrong password; at `lock_after` failures the account is
+    /// locked until `lock_until` (Unix seconds) and the count starts again.
+    /// Whether this failure locked it.
+    fn record_sign_in_failure(
+        &self,
+        username: &str,
+        lock_after: i64,
+        lock_until: i64,
+    ) -> Result<bool, HqError>;
+    /// A good password: the count of failures starts again.
+    fn clear_sign_in_failures(&self, username: &str) -> Result<(), HqError>;
+    fn add_api_token(
+        &self,
+        token_hash: &str,
+        scope: &str,
+        label: &str,
+        now: &str,
+    ) -> Result<(), HqError>;
+    fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, HqError>;
+    /// Revoke the API token whose hash begins with `hash_prefix` (the id
+    /// `token add` prints); false when none does.
+    fn revoke_api_token(&self, hash_prefix: &str, now: &str) -> Result<bool, HqError>;
+    /// Keep one HQ staff action (sign-in, lockout, accounts, tokens, offices).
+    fn audit(&self, actor: &str, action: &str, detail: &str, now: &str) -> Result<(), HqError>;
+    /// The newest `limit` audit lines, newest first.
+    fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>, HqError>;
+}
+
+/// Connections kept to PostgreSQL (more than the blocking work that runs at
+/// once: pushes are bounded by `--concurrent-pushes`).
+pub const PG_POOL_SIZE: u32 = 16;
+
+/// The store `--database` names: `postgres://…` (or `postgresql://…`) for
+/// PostgreSQL; none for SQLite in `data_dir`.
+pub fn open(
+    data_dir: Option<&Path>,
+    database: Option<&str>,
+) -> Result<std::sync::Arc<dyn Storage>, HqError> {
+    open_with(data_dir, database, None)
+}
+
+/// [`open`], with the CA certificate (PEM) PostgreSQL's TLS certificate must
+/// chain to (`--database-ca`, with `sslmode=require`).
+pub fn open_with(
+    data_dir: Option<&Path>,
+    database: Option<&str>,
+    database_ca: Option<&Path>,
+) -> Result<std::sync::Arc<dyn Storage>, HqError> {
+    let ca = database_ca
+        .map(|p| {
+            std::fs::read(p).map_err(|e| HqError::Io {
+                path: p.display().to_string(),
+                detail: e.to_string(),
+            })
+        })
+        .transpose()?;
+    match (database, data_dir) {
+        (Some(url), _) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(std::sync::Arc::new(
+                postgres::PostgresStorage::connect_with(url, PG_POOL_SIZE, ca.as_deref())?,
+            ))
+        }
+        (Some(_), _) => Err(HqError::Invalid(
+            "--database phải là địa chỉ PostgreSQL (postgres://NGƯỜI_DÙNG@MÁY:CỔNG/TÊN_CSDL); \
+             bỏ --database để dùng SQLite trong --data-dir."
+                .to_owned(),
+        )),
+        (None, Some(dir)) => Ok(std::sync::Arc::new(SqliteStorage::open(dir)?)),
+        (None, None) => Err(HqError::Invalid(
+            "Cần --data-dir (SQLite) hoặc --database (PostgreSQL).".to_owned(),
+        )),
+    }
 }
 
 const SCHEMA: &str = "
@@ -121,6 +254,28 @@ CREATE TABLE IF NOT EXISTS published (
     item          TEXT NOT NULL,
     published_at  TEXT NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS staff (
+    username       TEXT PRIMARY KEY,
+    role           TEXT NOT NULL CHECK (role IN ('viewer', 'administrator')),
+    password_hash  TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    failures       INTEGER NOT NULL DEFAULT 0,
+    locked_until   INTEGER
+) STRICT;
+CREATE TABLE IF NOT EXISTS api_token (
+    token_hash  TEXT PRIMARY KEY,
+    scope       TEXT NOT NULL CHECK (scope IN ('read')),
+    label       TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    revoked_at  TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS staff_audit (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    at      TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    detail  TEXT NOT NULL
+) STRICT;
 ";
 
 /// HQ's embedded store: one SQLite file (`hq.db`) in the data directory.
@@ -147,6 +302,24 @@ impl SqliteStorage {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
         )?;
         conn.execute_batch(SCHEMA)?;
+        // Added with token rotation (issue 15): older files get the columns.
+        let has_old: bool = conn
+            .query_row(
+                "SELECT 1 FROM pragma_table_info('office') WHERE name = 'old_token_hash'",
+                [],
+                |_| Ok(true),
+            )
+            .optional()?
+            .unwrap_or(false);
+        if !has_old {
+            conn.execute_batch(
+                "ALTER TABLE office ADD COLUMN old_token_hash TEXT;
+                 ALTER TABLE office ADD COLUMN old_token_until INTEGER;",
+            )?;
+        }
+        conn.execute_batch(
+            "CREATE INDEX IF NOT EXISTS office_old_token ON office (old_token_hash);",
+        )?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
         })
@@ -159,11 +332,19 @@ impl SqliteStorage {
     }
 }
 
+/// Why a new revision is refused when an item already has `max` of them.
+fn too_many_revisions(key: &str, max: i64) -> String {
+    format!(
+        "Trung ương đã giữ {max} lần sửa đổi của {key}, mức tối đa; không nhận thêm lần sửa đổi mới."
+    )
+}
+
 fn push_one(
     tx: &rusqlite::Transaction<'_>,
     office: &str,
     item: &PushItem,
     now: &str,
+    max_revisions: i64,
 ) -> Result<PushResult, HqError> {
     let stream = item.stream.as_str();
     let id = item.id.to_string();
@@ -221,6 +402,18 @@ fn push_one(
             Outcome::Rejected,
             newest,
             Some("Mã mục đã được dùng cho một mục khác.".to_owned()),
+        ));
+    }
+    let kept: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM item WHERE office_code = ?1 AND stream = ?2 AND key = ?3",
+        params![office, stream, item.key],
+        |r| r.get(0),
+    )?;
+    if kept >= max_revisions {
+        return Ok(result(
+            Outcome::Rejected,
+            newest,
+            Some(too_many_revisions(&item.key, max_revisions)),
         ));
     }
     let payload = serde_json::to_string(&item.payload)
@@ -284,12 +477,40 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
+    fn rotate_office_token(
+        &self,
+        code: &str,
+        new_token_hash: &str,
+        old_until: i64,
+    ) -> Result<(), HqError> {
+        let conn = self.conn()?;
+        let revoked: Option<bool> = conn
+            .query_row(
+                "SELECT revoked_at IS NOT NULL FROM office WHERE code = ?1",
+                [code],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match revoked {
+            None => return Err(HqError::UnknownOffice(code.to_owned())),
+            Some(true) => return Err(HqError::Revoked(code.to_owned())),
+            Some(false) => {}
+        }
+        conn.execute(
+            "UPDATE office SET old_token_hash = token_hash, old_token_until = ?3, token_hash = ?2
+             WHERE code = ?1",
+            params![code, new_token_hash, old_until],
+        )?;
+        Ok(())
+    }
+
     fn authenticate(&self, token_hash: &str) -> Result<Option<OfficeAuth>, HqError> {
         let conn = self.conn()?;
         Ok(conn
             .query_row(
-                "SELECT code, name, revoked_at IS NOT NULL FROM office WHERE token_hash = ?1",
-                [token_hash],
+                "SELECT code, name, revoked_at IS NOT NULL FROM office
+                 WHERE token_hash = ?1 OR (old_token_hash = ?1 AND old_token_until > ?2)",
+                params![token_hash, chrono::Utc::now().timestamp()],
                 |r| {
                     Ok(OfficeAuth {
                         code: r.get(0)?,
@@ -306,12 +527,13 @@ impl Storage for SqliteStorage {
         office: &str,
         items: &[PushItem],
         now: &str,
+        max_revisions: i64,
     ) -> Result<Vec<PushResult>, HqError> {
         let mut conn = self.conn()?;
         let tx = conn.transaction()?;
         let mut results = Vec::with_capacity(items.len());
         for item in items {
-            results.push(push_one(&tx, office, item, now)?);
+            results.push(push_one(&tx, office, item, now, max_revisions)?);
         }
         tx.execute(
             "UPDATE office SET last_sync_at = ?2 WHERE code = ?1",
@@ -499,6 +721,147 @@ impl Storage for SqliteStorage {
             |r| r.get(0),
         )?)
     }
+
+    fn add_staff(
+        &self,
+        username: &str,
+        role: &str,
+        password_hash: &str,
+        now: &str,
+    ) -> Result<(), HqError> {
+        let conn = self.conn()?;
+        let n = conn.execute(
+            "INSERT INTO staff (username, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (username) DO NOTHING",
+            params![username, role, password_hash, now],
+        )?;
+        if n == 0 {
+            return Err(HqError::StaffExists(username.to_owned()));
+        }
+        Ok(())
+    }
+
+    fn staff_account(&self, username: &str) -> Result<Option<StaffAccount>, HqError> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(
+                "SELECT username, role, password_hash, failures, locked_until FROM staff WHERE username = ?1",
+                [username],
+                |r| {
+                    Ok(StaffAccount {
+                        username: r.get(0)?,
+                        role: r.get(1)?,
+                        password_hash: r.get(2)?,
+                        failures: r.get(3)?,
+                        locked_until: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn record_sign_in_failure(
+        &self,
+        username: &str,
+        lock_after: i64,
+        lock_until: i64,
+    ) -> Result<bool, HqError> {
+        let conn = self.conn()?;
+        let failures: Option<i64> = conn
+            .query_row(
+                "UPDATE staff SET failures = failures + 1 WHERE username = ?1 RETURNING failures",
+                [username],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if failures.is_some_and(|f| f >= lock_after) {
+            conn.execute(
+                "UPDATE staff SET failures = 0, locked_until = ?2 WHERE username = ?1",
+                params![username, lock_until],
+            )?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    fn clear_sign_in_failures(&self, username: &str) -> Result<(), HqError> {
+        let conn = self.conn()?;
+        conn.execute(
+            "UPDATE staff SET failures = 0, locked_until = NULL WHERE username = ?1",
+            [username],
+        )?;
+        Ok(())
+    }
+
+    fn add_api_token(
+        &self,
+        token_hash: &str,
+        scope: &str,
+        label: &str,
+        now: &str,
+    ) -> Result<(), HqError> {
+        let conn = self.conn()?;
+        conn.execute(
+            "INSERT INTO api_token (token_hash, scope, label, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![token_hash, scope, label, now],
+        )?;
+        Ok(())
+    }
+
+    fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, HqError> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(
+                "SELECT scope, label, revoked_at IS NOT NULL FROM api_token WHERE token_hash = ?1",
+                [token_hash],
+                |r| {
+                    Ok(ApiToken {
+                        scope: r.get(0)?,
+                        label: r.get(1)?,
+                        revoked: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn revoke_api_token(&self, hash_prefix: &str, now: &str) -> Result<bool, HqError> {
+        let conn = self.conn()?;
+        let n = conn.execute(
+            "UPDATE api_token SET revoked_at = COALESCE(revoked_at, ?2)
+             WHERE substr(token_hash, 1, length(?1)) = ?1",
+            params![hash_prefix, now],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn audit(&self, actor: &str, action: &str, detail: &str, now: &str) -> Result<(), HqError> {
+        let conn = self.conn()?;
+        conn.execute(
+            "INSERT INTO staff_audit (at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
+            params![now, actor, action, detail],
+        )?;
+        Ok(())
+    }
+
+    fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>, HqError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, at, actor, action, detail FROM staff_audit ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt
+            .query_map([limit], |r| {
+                Ok(AuditEntry {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    detail: r.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
 }
 
 #[cfg(test)]
@@ -517,10 +880,16 @@ mod tests {
         }
     }
 
-    #[test]
-    fn pushes_are_idempotent_and_older_revisions_conflict() {
+    /// Run `check` on a fresh SQLite store and on a fresh PostgreSQL one.
+    fn on_both(check: impl Fn(&dyn Storage)) {
         let dir = tempfile::tempdir().unwrap();
-        let s = SqliteStorage::open(dir.path()).unwrap();
+        check(&SqliteStorage::open(dir.path()).unwrap());
+        let pg = crate::testing::PostgresServer::start();
+        let s = postgres::PostgresStorage::connect(&pg.create_database(), 4).unwrap();
+        check(&s);
+    }
+
+    fn idempotent_and_conflicts(s: &dyn Storage) {
         s.add_office("HN", "Hà Nội", Some("001"), "h1", "t")
             .unwrap();
         assert!(matches!(
@@ -528,22 +897,35 @@ mod tests {
             Err(HqError::OfficeExists(_))
         ));
         let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-        let r = s.push("HN", &[item(a, "month:2024-05", 1)], "t").unwrap();
+        let r = s
+            .push("HN", &[item(a, "month:2024-05", 1)], "t", 100)
+            .unwrap();
         assert_eq!((r[0].outcome, r[0].hq_revision), (Outcome::Stored, 1));
-        let r = s.push("HN", &[item(a, "month:2024-05", 1)], "t").unwrap();
+        let r = s
+            .push("HN", &[item(a, "month:2024-05", 1)], "t", 100)
+            .unwrap();
         assert_eq!(r[0].outcome, Outcome::Duplicate);
-        let r = s.push("HN", &[item(b, "month:2024-05", 2)], "t").unwrap();
+        let r = s
+            .push("HN", &[item(b, "month:2024-05", 2)], "t", 100)
+            .unwrap();
         assert_eq!((r[0].outcome, r[0].hq_revision), (Outcome::Stored, 2));
         // revision 1 again under another id: HQ holds a different change
-        let r = s.push("HN", &[item(c, "month:2024-05", 1)], "t").unwrap();
+        let r = s
+            .push("HN", &[item(c, "month:2024-05", 1)], "t", 100)
+            .unwrap();
         assert_eq!((r[0].outcome, r[0].hq_revision), (Outcome::Conflict, 2));
         // same id reused for another key
-        let r = s.push("HN", &[item(b, "month:2024-06", 1)], "t").unwrap();
+        let r = s
+            .push("HN", &[item(b, "month:2024-06", 1)], "t", 100)
+            .unwrap();
         assert_eq!(r[0].outcome, Outcome::Rejected);
         assert_eq!(s.count_items("HN").unwrap(), 2);
         let cur = s.current_items().unwrap();
         assert_eq!(cur.len(), 1);
         assert_eq!(cur[0].revision, 2);
+        let offices = s.offices().unwrap();
+        assert_eq!(offices[0].items, 2);
+        assert_eq!(offices[0].last_sync_at.as_deref(), Some("t"));
         s.revoke_office("HN", "t2").unwrap();
         assert!(s.authenticate("h1").unwrap().unwrap().revoked);
         assert!(s.authenticate("nope").unwrap().is_none());
@@ -553,10 +935,38 @@ mod tests {
         ));
     }
 
+    fn bounded_revisions(s: &dyn Storage) {
+        s.add_office("HN", "Hà Nội", None, "h1", "t").unwrap();
+        for rev in 1..=3 {
+            let r = s
+                .push("HN", &[item(Uuid::now_v7(), "month:2024-05", rev)], "t", 3)
+                .unwrap();
+            assert_eq!(r[0].outcome, Outcome::Stored);
+        }
+        let r = s
+            .push("HN", &[item(Uuid::now_v7(), "month:2024-05", 4)], "t", 3)
+            .unwrap();
+        assert_eq!(r[0].outcome, Outcome::Rejected);
+        assert!(r[0].detail.as_deref().unwrap().contains("tối đa"));
+        // another item has its own count
+        let r = s
+            .push("HN", &[item(Uuid::now_v7(), "month:2024-06", 1)], "t", 3)
+            .unwrap();
+        assert_eq!(r[0].outcome, Outcome::Stored);
+        assert_eq!(s.count_items("HN").unwrap(), 4);
+    }
+
     #[test]
-    fn pull_pages_by_cursor() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = SqliteStorage::open(dir.path()).unwrap();
+    fn revisions_kept_per_item_are_bounded() {
+        on_both(bounded_revisions);
+    }
+
+    #[test]
+    fn pushes_are_idempotent_and_older_revisions_conflict() {
+        on_both(idempotent_and_conflicts);
+    }
+
+    fn pages(s: &dyn Storage) {
         for i in 0..5 {
             s.publish(
                 &Published::Directive {
@@ -570,9 +980,13 @@ mod tests {
         let (items, more) = s.pull(0, 3).unwrap();
         assert_eq!(items.len(), 3);
         assert!(more);
+        assert!(items.windows(2).all(|w| w[0].seq < w[1].seq));
         let (items, more) = s.pull(items[2].seq, 3).unwrap();
         assert_eq!(items.len(), 2);
         assert!(!more);
+        assert!(
+            matches!(&items[1].item, Published::Directive { title, .. } if title == "Chỉ đạo 4")
+        );
         assert!(
             s.publish(
                 &Published::Directive {
@@ -583,5 +997,100 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn pull_pages_by_cursor() {
+        on_both(pages);
+    }
+
+    fn witnesses(s: &dyn Storage) {
+        s.add_office("HN", "Hà Nội", None, "h1", "t").unwrap();
+        let head = |seq: i64, hash: &str| AuditHead {
+            seq,
+            hash: hash.to_owned(),
+        };
+        assert_eq!(s.witnessed("HN").unwrap(), (None, vec![]));
+        s.witness("HN", &head(5, "aa"), "t1").unwrap();
+        s.witness("HN", &head(5, "aa"), "t2").unwrap();
+        s.witness("HN", &head(9, "bb"), "t3").unwrap();
+        let (latest, regressions) = s.witnessed("HN").unwrap();
+        assert_eq!(latest.unwrap().head, head(9, "bb"));
+        assert!(regressions.is_empty());
+        // the chain went back: kept, and reported with the head before it
+        s.witness("HN", &head(7, "cc"), "t4").unwrap();
+        let (latest, regressions) = s.witnessed("HN").unwrap();
+        assert_eq!(latest.unwrap().head, head(7, "cc"));
+        assert_eq!(regressions.len(), 1);
+        assert_eq!(regressions[0].from.head, head(9, "bb"));
+        assert_eq!(regressions[0].to.at, "t4");
+    }
+
+    #[test]
+    fn witnessed_heads_and_regressions() {
+        on_both(witnesses);
+    }
+
+    #[test]
+    fn postgres_over_tls_with_sslmode_require_and_the_servers_own_ca() {
+        let pg = crate::testing::PostgresServer::start_tls();
+        let url = format!("{}?sslmode=require", pg.create_database());
+        let ca = std::fs::read(pg.ca_pem()).unwrap();
+        let s = postgres::PostgresStorage::connect_with(&url, 2, Some(&ca)).unwrap();
+        assert!(s.uses_tls().unwrap());
+        idempotent_and_conflicts(&s);
+        // without sslmode=require: no TLS
+        let plain = postgres::PostgresStorage::connect(&pg.create_database(), 1).unwrap();
+        assert!(!plain.uses_tls().unwrap());
+        // a certificate no trusted CA signed is refused
+        let err = postgres::PostgresStorage::connect_with(&url, 1, None).unwrap_err();
+        assert!(matches!(err, HqError::Pool(_)), "{err}");
+        // a CA without sslmode=require is a mistake, said so
+        assert!(matches!(
+            postgres::PostgresStorage::connect_with(&pg.create_database(), 1, Some(&ca)),
+            Err(HqError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn postgres_migrations_run_once_and_one_office_pushes_one_at_a_time() {
+        let pg = crate::testing::PostgresServer::start();
+        let url = pg.create_database();
+        let s = std::sync::Arc::new(postgres::PostgresStorage::connect(&url, 8).unwrap());
+        let again = postgres::PostgresStorage::connect(&url, 2).unwrap();
+        assert_eq!(again.migrate().unwrap(), 0);
+        assert_eq!(
+            again.schema_version().unwrap(),
+            postgres::MIGRATIONS.len() as i32
+        );
+        s.add_office("HN", "Hà Nội", None, "h1", "t").unwrap();
+        // the same key from 8 threads at once: one is stored, the rest see it
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    s.push("HN", &[item(Uuid::now_v7(), "month:2024-05", 1)], "t", 100)
+                        .unwrap()[0]
+                        .outcome
+                })
+            })
+            .collect();
+        let outcomes: Vec<Outcome> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(
+            outcomes.iter().filter(|o| **o == Outcome::Stored).count(),
+            1,
+            "{outcomes:?}"
+        );
+        assert_eq!(s.count_items("HN").unwrap(), 1);
+        // pushing for an office HQ does not know is refused, not half-applied
+        assert!(matches!(
+            s.push("XX", &[item(Uuid::now_v7(), "month:2024-05", 1)], "t", 100),
+            Err(HqError::UnknownOffice(_))
+        ));
+        // a bad URL is a clear error
+        assert!(matches!(
+            open(None, Some("mysql://x")),
+            Err(HqError::Invalid(_))
+        ));
     }
 }

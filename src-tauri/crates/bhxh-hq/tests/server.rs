@@ -1,9 +1,11 @@
 //! The real HQ server process on loopback, driven over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod common;
 
 use std::path::Path;
+use std::process::Command;
 
 use common::*;
 use serde_json::{Value, json};
@@ -32,17 +34,17 @@ fn get_json(c: &Client, s: &Server, path: &str, token: Option<&str>) -> Value {
 }
 
 /// The offices HQ knows, as `office list --json` prints them.
-fn offices(data: &Path) -> Value {
-    serde_json::from_slice(&hq_in(data, &["office", "list", "--json"]).stdout).unwrap()
+fn offices(env: &HqEnv) -> Value {
+    serde_json::from_slice(&env.hq(&["office", "list", "--json"]).stdout).unwrap()
 }
 
-/// HQ with one office (HB, BHXH Hòa Bình), serving with `extra`: the data
-/// directory, the office's token, the server.
-fn one_office(extra: &[&str]) -> (tempfile::TempDir, String, Server) {
-    let dir = tempfile::tempdir().unwrap();
-    let token = add_office(dir.path(), "HB", "BHXH Hòa Bình");
-    let s = Server::start(dir.path(), extra);
-    (dir, token, s)
+/// HQ on `backend` with one office (HB, BHXH Hòa Bình), serving with
+/// `extra`: its data, the office's token, the server.
+fn one_office(backend: Backend, extra: &[&str]) -> (HqEnv, String, Server) {
+    let env = HqEnv::new(backend);
+    let token = env.add_office("HB", "BHXH Hòa Bình");
+    let s = env.serve(extra);
+    (env, token, s)
 }
 
 /// The office's own store (a new key), where its app queues reports.
@@ -81,15 +83,34 @@ fn queue_report(
     id.to_string()
 }
 
-#[test]
-fn office_tokens_push_idempotency_conflicts_and_pull() {
-    let dir = tempfile::tempdir().unwrap();
-    let token = add_office(dir.path(), "000.00.17.H23", "Bảo hiểm xã hội tỉnh Hòa Bình");
-    let other = add_office(dir.path(), "000.00.66.H15", "Bảo hiểm xã hội tỉnh Đắk Lắk");
+both!(office_tokens_push_idempotency_conflicts_and_pull);
+fn office_tokens_push_idempotency_conflicts_and_pull(backend: Backend) {
+    let env = HqEnv::new(backend);
+    let token = env.add_office("000.00.17.H23", "Bảo hiểm xã hội tỉnh Hòa Bình");
+    let other = env.add_office("000.00.66.H15", "Bảo hiểm xã hội tỉnh Đắk Lắk");
     // the token itself is not in the database, only its hash
-    let db = std::fs::read(dir.path().join("hq.db")).unwrap();
-    assert!(!db.windows(20).any(|w| w == &token.as_bytes()[..20]));
-    let s = Server::start(dir.path(), &[]);
+    match &env.database {
+        None => {
+            let db = std::fs::read(env.path().join("hq.db")).unwrap();
+            assert!(!db.windows(20).any(|w| w == &token.as_bytes()[..20]));
+        }
+        Some(url) => {
+            let mut pg = postgres::Client::connect(url, postgres::NoTls).unwrap();
+            for row in pg
+                .query("SELECT code, token_hash FROM office", &[])
+                .unwrap()
+            {
+                let hash: String = row.get(1);
+                assert_eq!(hash.len(), 64);
+                assert!(hash != token && hash != other);
+            }
+            assert!(
+                !env.path().join("hq.db").exists(),
+                "SQLite used beside PostgreSQL"
+            );
+        }
+    }
+    let s = env.serve(&[]);
     let c = client();
 
     let hello = get_json(&c, &s, "/v1/hello", Some(&token));
@@ -138,42 +159,33 @@ fn office_tokens_push_idempotency_conflicts_and_pull() {
     let (_, r) = push(&c, &s, &other, vec![report_item(a, "2024-05", 1, 40)]);
     assert_eq!(r["results"][0]["outcome"], "stored");
 
-    let offices = offices(dir.path());
+    let offices = offices(&env);
     assert_eq!(offices[0]["code"], "000.00.17.H23");
     assert_eq!(offices[0]["items"], 3, "rev 1 and 2 of May, rev 1 of June");
     assert!(offices[0]["lastSyncAt"].is_string());
 
     // directives and plan changes, published while the server runs
-    hq_ok(
-        dir.path(),
-        &[
-            "directive",
-            "publish",
-            "--title",
-            "Đẩy nhanh số hóa hồ sơ",
-            "--body",
-            "Hoàn thành trước 30/6.",
-        ],
-    );
-    hq_ok(
-        dir.path(),
-        &[
-            "plan",
-            "publish",
-            "--task",
-            "8",
-            "--target",
-            "90",
-            "--unit",
-            "%",
-            "--deadline",
-            "2024-12-31",
-        ],
-    );
-    let out = hq_in(
-        dir.path(),
-        &["plan", "publish", "--task", "8", "--deadline", "31/12/2024"],
-    );
+    env.hq_ok(&[
+        "directive",
+        "publish",
+        "--title",
+        "Đẩy nhanh số hóa hồ sơ",
+        "--body",
+        "Hoàn thành trước 30/6.",
+    ]);
+    env.hq_ok(&[
+        "plan",
+        "publish",
+        "--task",
+        "8",
+        "--target",
+        "90",
+        "--unit",
+        "%",
+        "--deadline",
+        "2024-12-31",
+    ]);
+    let out = env.hq(&["plan", "publish", "--task", "8", "--deadline", "31/12/2024"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
     let p = get_json(&c, &s, "/v1/pull?cursor=0&limit=1", Some(&token));
@@ -191,9 +203,9 @@ fn office_tokens_push_idempotency_conflicts_and_pull() {
     assert_eq!(p["nextCursor"], end);
 }
 
-#[test]
-fn wrong_and_revoked_tokens_are_refused_with_clear_errors() {
-    let (dir, token, s) = one_office(&[]);
+both!(wrong_and_revoked_tokens_are_refused_with_clear_errors);
+fn wrong_and_revoked_tokens_are_refused_with_clear_errors(backend: Backend) {
+    let (env, token, s) = one_office(backend, &[]);
     let c = client();
     let r = c
         .get(format!("{}/v1/hello", s.url))
@@ -206,7 +218,7 @@ fn wrong_and_revoked_tokens_are_refused_with_clear_errors() {
     let r = c.get(format!("{}/v1/pull", s.url)).send().unwrap();
     assert_eq!(r.status().as_u16(), 401);
 
-    let out = hq_in(dir.path(), &["office", "revoke", "HB"]);
+    let out = env.hq(&["office", "revoke", "HB"]);
     assert!(out.status.success());
     let (st, body) = push(
         &c,
@@ -217,26 +229,26 @@ fn wrong_and_revoked_tokens_are_refused_with_clear_errors() {
     assert_eq!(st, 401);
     assert_eq!(body["code"], "revoked");
     assert!(body["message"].as_str().unwrap().contains("đã bị thu hồi"));
-    let out = hq_in(dir.path(), &["office", "revoke", "XX"]);
+    let out = env.hq(&["office", "revoke", "XX"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Không tìm thấy đơn vị"));
-    let out = hq_in(
-        dir.path(),
-        &["office", "add", "--code", "HB", "--name", "x"],
-    );
+    let out = env.hq(&["office", "add", "--code", "HB", "--name", "x"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("đã được đăng ký"));
 }
 
-#[test]
-fn oversize_bodies_malformed_json_and_bursts_are_refused() {
-    let (_dir, token, s) = one_office(&[
-        "--max-body",
-        "2000",
-        "--rate-per-minute",
-        "1",
-        "--burst",
-        "4",
-    ]);
+both!(oversize_bodies_malformed_json_and_bursts_are_refused);
+fn oversize_bodies_malformed_json_and_bursts_are_refused(backend: Backend) {
+    let (_env, token, s) = one_office(
+        backend,
+        &[
+            "--max-body",
+            "2000",
+            "--rate-per-minute",
+            "1",
+            "--burst",
+            "4",
+        ],
+    );
     let c = client();
     let big = report_item(Uuid::now_v7(), "2024-05", 1, 1);
     let items: Vec<Value> = (0..20).map(|_| big.clone()).collect();
@@ -279,12 +291,115 @@ fn oversize_bodies_malformed_json_and_bursts_are_refused() {
     );
 }
 
-#[test]
-fn national_page_shows_progress_lateness_and_last_sync() {
-    let dir = tempfile::tempdir().unwrap();
-    let t1 = add_office(dir.path(), "HB", "BHXH Hòa Bình");
-    let _t2 = add_office(dir.path(), "DL", "BHXH Đắk Lắk");
-    let s = Server::start(dir.path(), &[]);
+/// A client that keeps redirects to itself (the tests read the cookies).
+fn browser() -> Client {
+    let _ = client();
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+/// The value of cookie `name` set by a response ("" when it is cleared).
+fn set_cookie(r: &reqwest::blocking::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or("").to_owned())
+}
+
+fn form_encode(fields: &[(&str, &str)]) -> String {
+    let enc = |v: &str| {
+        v.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect::<String>()
+    };
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The CSRF token of the form in `page`.
+fn csrf_field(page: &str) -> String {
+    let needle = "name=\"csrf\" value=\"";
+    let at = page.find(needle).unwrap() + needle.len();
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+/// Open the sign-in page and post the form: (status, session cookie, page).
+fn sign_in(c: &Client, s: &Server, user: &str, password: &str) -> (u16, Option<String>, String) {
+    let r = c.get(format!("{}/signin", s.url)).send().unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let csrf_cookie = set_cookie(&r, "hq_csrf").unwrap();
+    let page = r.text().unwrap();
+    let r = c
+        .post(format!("{}/signin", s.url))
+        .header("cookie", format!("hq_csrf={csrf_cookie}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_encode(&[
+            ("username", user),
+            ("password", password),
+            ("csrf", &csrf_field(&page)),
+        ]))
+        .send()
+        .unwrap();
+    let status = r.status().as_u16();
+    let session = set_cookie(&r, "hq_session").filter(|v| !v.is_empty());
+    (status, session, r.text().unwrap())
+}
+
+/// GET `path` with the session cookie `session`: (status, body).
+fn get_signed_in(c: &Client, s: &Server, path: &str, session: &str) -> (u16, String) {
+    let r = c
+        .get(format!("{}{path}", s.url))
+        .header("cookie", format!("hq_session={session}"))
+        .send()
+        .unwrap();
+    (r.status().as_u16(), r.text().unwrap())
+}
+
+/// Create an HQ staff account (the password from the environment).
+fn add_staff(env: &HqEnv, user: &str, role: &str, password: &str) {
+    let out = Command::new(HQ)
+        .args(["staff", "add", user, "--role", role])
+        .args(env.store_args())
+        .env("BHXH_HQ_STAFF_PASSWORD", password)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A read API token from `bhxh-hq token add --scope read`.
+fn read_token(env: &HqEnv) -> String {
+    let out = env.hq_ok(&["token", "add", "--scope", "read", "--label", "kiểm thử"]);
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+const PW: &str = "matkhau-trung-uong-2024";
+
+both!(national_page_shows_progress_lateness_and_last_sync);
+fn national_page_shows_progress_lateness_and_last_sync(backend: Backend) {
+    let env = HqEnv::new(backend);
+    let t1 = env.add_office("HB", "BHXH Hòa Bình");
+    let _t2 = env.add_office("DL", "BHXH Đắk Lắk");
+    add_staff(&env, "xem", "viewer", PW);
+    let api = read_token(&env);
+    let s = env.serve(&[]);
     let c = client();
     push(
         &c,
@@ -298,7 +413,7 @@ fn national_page_shows_progress_lateness_and_last_sync() {
         &t1,
         vec![report_item(Uuid::now_v7(), "2024-05", 1, 60)],
     );
-    let n = get_json(&c, &s, "/api/national?month=2024-05", None);
+    let n = get_json(&c, &s, "/api/national?month=2024-05", Some(&api));
     assert_eq!(n["asOfMonth"], "2024-05");
     assert_eq!(n["lateOffices"], json!(["DL"]));
     let hb = n["offices"]
@@ -318,43 +433,250 @@ fn national_page_shows_progress_lateness_and_last_sync() {
         .unwrap();
     assert_eq!(t8["averagePercent"], 60.0);
     assert_eq!(t8["reported"], 1);
-    let n = get_json(&c, &s, "/api/national?month=2024-06", None);
+    let n = get_json(&c, &s, "/api/national?month=2024-06", Some(&api));
     assert_eq!(n["lateOffices"], json!(["DL", "HB"]));
-    let page = c
-        .get(format!("{}/?month=2024-05", s.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let b = browser();
+    let (_, session, _) = sign_in(&b, &s, "xem", PW);
+    let (st, page) = get_signed_in(&b, &s, "/?month=2024-05", &session.unwrap());
+    assert_eq!(st, 200);
     assert!(page.contains("BHXH Đắk Lắk") && page.contains("Tiến độ thực hiện"));
     assert!(page.contains("<td>60</td>"));
 }
 
-#[test]
-fn the_client_splits_big_queues_to_stay_under_hqs_body_limit() {
-    let (dir, token, s) = one_office(&[]);
-    let store = desk_store(dir.path());
+both!(the_national_page_needs_a_signed_in_viewer_or_a_read_token);
+fn the_national_page_needs_a_signed_in_viewer_or_a_read_token(backend: Backend) {
+    let env = HqEnv::new(backend);
+    let mut office_token = String::new();
+    for (code, name, province) in [
+        ("DL", "BHXH Đắk Lắk", "066"),
+        ("HB", "BHXH Hòa Bình", "017"),
+        ("HN", "BHXH Hà Nội", "001"),
+    ] {
+        let out = env.hq_ok(&[
+            "office",
+            "add",
+            "--code",
+            code,
+            "--name",
+            name,
+            "--province",
+            province,
+        ]);
+        office_token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    }
+    add_staff(&env, "nguyen.an", "viewer", PW);
+    let api = read_token(&env);
+    let s = env.serve(&[]);
+    let b = browser();
+
+    // nobody signed in: 401, the sign-in form (HTML) or a JSON error
+    let r = b.get(format!("{}/", s.url)).send().unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert!(set_cookie(&r, "hq_csrf").is_some());
+    let page = r.text().unwrap();
+    assert!(page.contains("Đăng nhập") && page.contains("name=\"password\""));
+    assert!(!page.contains("BHXH Hà Nội"));
+    let r = b.get(format!("{}/api/national", s.url)).send().unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(r.json::<Value>().unwrap()["code"], "unauthorized");
+    // an office's token is not an API token
+    let r = b
+        .get(format!("{}/api/national", s.url))
+        .bearer_auth(&office_token)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    // a forged session cookie
+    let (st, page) = get_signed_in(&b, &s, "/", &format!("bhxhq_{}", "0".repeat(64)));
+    assert_eq!(st, 401);
+    assert!(page.contains("Đăng nhập"));
+    // the sign-in form without its CSRF cookie is refused
+    let r = b
+        .post(format!("{}/signin", s.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_encode(&[
+            ("username", "nguyen.an"),
+            ("password", PW),
+            ("csrf", "x"),
+        ]))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(set_cookie(&r, "hq_session").is_none());
+
+    // a viewer signs in: the page lists the offices by province
+    let (st, session, _) = sign_in(&b, &s, "nguyen.an", PW);
+    assert_eq!(st, 303);
+    let session = session.unwrap();
+    let (st, page) = get_signed_in(&b, &s, "/", &session);
+    assert_eq!(st, 200);
+    let at = |name: &str| page.find(name).unwrap();
+    assert!(at("BHXH Hà Nội") < at("BHXH Hòa Bình"));
+    assert!(at("BHXH Hòa Bình") < at("BHXH Đắk Lắk"));
+    assert!(page.contains("<td class=\"l\">001</td>") && page.contains("Đăng xuất"));
+    let (st, _) = get_signed_in(&b, &s, "/api/national", &session);
+    assert_eq!(st, 200);
+    // the audit log is for administrators
+    let (st, _) = get_signed_in(&b, &s, "/api/audit", &session);
+    assert_eq!(st, 403);
+    // a read API token
+    let n = get_json(&b, &s, "/api/national", Some(&api));
+    assert_eq!(n["offices"].as_array().unwrap().len(), 3);
+    // a revoked one no longer reads; the id to revoke is the one printed
+    let out = env.hq_ok(&["token", "add", "--scope", "read"]);
+    let second = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let id = stderr
+        .split("token revoke ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(12)
+        .collect::<String>();
+    let status = |token: &str| {
+        b.get(format!("{}/api/national", s.url))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(status(&second), 200);
+    env.hq_ok(&["token", "revoke", &id]);
+    assert_eq!((status(&second), status(&api)), (401, 200));
+    assert!(
+        !env.hq(&["token", "revoke", "000000000000"])
+            .status
+            .success()
+    );
+
+    // sign out (with the page's CSRF token): the cookie no longer works
+    let r = b
+        .post(format!("{}/signout", s.url))
+        .header("cookie", format!("hq_session={session}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_encode(&[("csrf", "wrong")]))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = b
+        .post(format!("{}/signout", s.url))
+        .header("cookie", format!("hq_session={session}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_encode(&[("csrf", &csrf_field(&page))]))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let (st, _) = get_signed_in(&b, &s, "/", &session);
+    assert_eq!(st, 401);
+
+    let audit: Value =
+        serde_json::from_slice(&env.hq_ok(&["audit", "list", "--json"]).stdout).unwrap();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "office_add",
+        "staff_add",
+        "token_add",
+        "sign_in",
+        "sign_out",
+    ] {
+        assert!(actions.contains(&a), "{a} not in {actions:?}");
+    }
+}
+
+both!(wrong_passwords_lock_the_account_and_idle_sessions_expire);
+fn wrong_passwords_lock_the_account_and_idle_sessions_expire(backend: Backend) {
+    let env = HqEnv::new(backend);
+    add_staff(&env, "tran.binh", "viewer", PW);
+    add_staff(&env, "quantri", "administrator", PW);
+    // a weak password is refused
+    let out = Command::new(HQ)
+        .args(["staff", "add", "yeu", "--role", "viewer"])
+        .args(env.store_args())
+        .env("BHXH_HQ_STAFF_PASSWORD", "ngan")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ít nhất 12 ký tự"));
+    let s = env.serve(&["--session-idle-secs", "2"]);
+    let b = browser();
+    for i in 1..=5 {
+        let (st, session, page) = sign_in(&b, &s, "tran.binh", "sai-mat-khau-123");
+        assert_eq!(st, 401);
+        assert!(session.is_none());
+        if i < 5 {
+            assert!(page.contains("không đúng"), "{page}");
+        } else {
+            assert!(page.contains("tạm khóa"), "{page}");
+        }
+    }
+    // locked: the right password does not open it now
+    let (st, session, page) = sign_in(&b, &s, "tran.binh", PW);
+    assert_eq!((st, session), (401, None));
+    assert!(page.contains("tạm khóa"));
+    // an administrator unlocks it from the command line
+    env.hq_ok(&["staff", "unlock", "tran.binh"]);
+    let (st, session, _) = sign_in(&b, &s, "tran.binh", PW);
+    assert_eq!(st, 303);
+    assert!(session.is_some());
+    assert!(!env.hq(&["staff", "unlock", "khong.co"]).status.success());
+    // an unknown name reads like a wrong password
+    let (st, _, page) = sign_in(&b, &s, "khong.co", PW);
+    assert_eq!(st, 401);
+    assert!(page.contains("không đúng"));
+
+    let (st, admin, _) = sign_in(&b, &s, "quantri", PW);
+    assert_eq!(st, 303);
+    let admin = admin.unwrap();
+    let (st, body) = get_signed_in(&b, &s, "/api/audit", &admin);
+    assert_eq!(st, 200);
+    let audit: Value = serde_json::from_str(&body).unwrap();
+    let locked = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "locked" && e["actor"] == "tran.binh");
+    assert!(locked, "{audit}");
+    // idle longer than the limit: signed out
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    let (st, page) = get_signed_in(&b, &s, "/", &admin);
+    assert_eq!(st, 401);
+    assert!(page.contains("Đăng nhập"));
+}
+
+both!(the_client_splits_big_queues_to_stay_under_hqs_body_limit);
+fn the_client_splits_big_queues_to_stay_under_hqs_body_limit(backend: Backend) {
+    let (env, token, s) = one_office(backend, &[]);
+    let store = desk_store(env.path());
     let now = bhxh_core::parse_ts("2024-06-03T08:00:00+07:00").unwrap();
-    // 50 reports of ~200 KB: 10 MB in all, more than HQ takes in one request
+    // 36 reports (2024-01 to 2026-12) of ~240 KB: 8.6 MB in all, more than
+    // HQ takes in one request
     let mut conn = store.conn().unwrap();
     let tx = conn.write().unwrap();
-    for i in 0..50 {
-        let month = format!("{}-{:02}", 2020 + i / 12, 1 + i % 12);
-        queue_report(&tx, &month, &"đ".repeat(100_000), &now);
+    for i in 0..36 {
+        let month = format!("{}-{:02}", 2024 + i / 12, 1 + i % 12);
+        queue_report(&tx, &month, &"đ".repeat(120_000), &now);
     }
     tx.commit().unwrap();
     let client = bhxh_sync::Client::new(bhxh_sync::ClientConfig::new(&s.url), &token).unwrap();
     let report = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap();
-    assert_eq!(report.stored, 50);
+    assert_eq!(report.stored, 36);
     assert!(report.batches > 1, "{report:?}");
-    assert_eq!(offices(dir.path())[0]["items"], 50);
+    assert_eq!(offices(&env)[0]["items"], 36);
 }
 
-#[test]
-fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_waits() {
+both!(a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_waits);
+fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_waits(
+    backend: Backend,
+) {
     // HQ (or a proxy in front of it) takes far less than the client's budget
-    let (dir, token, s) = one_office(&["--max-body", "100000"]);
-    let store = desk_store(dir.path());
+    let (env, token, s) = one_office(backend, &["--max-body", "100000"]);
+    let store = desk_store(env.path());
     let now = bhxh_core::parse_ts("2024-06-03T08:00:00+07:00").unwrap();
     let enqueue = |store: &bhxh_store::Store, month: &str, notes: usize| -> String {
         let mut conn = store.conn().unwrap();
@@ -365,7 +687,7 @@ fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_wai
     };
     // 12 reports of ~20 KB: ~240 KB in all, more than twice what HQ takes
     for i in 0..12 {
-        enqueue(&store, &format!("2023-{:02}", i + 1), 20_000);
+        enqueue(&store, &format!("2024-{:02}", i + 1), 20_000);
     }
     let client = bhxh_sync::Client::new(bhxh_sync::ClientConfig::new(&s.url), &token).unwrap();
     let report = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap();
@@ -379,8 +701,8 @@ fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_wai
 
     // one report bigger than HQ's limit on its own: kept, with a clear error,
     // and the reports queued after it are not held up for ever
-    let big = enqueue(&store, "2024-01", 150_000);
-    let after = enqueue(&store, "2024-02", 1_000);
+    let big = enqueue(&store, "2025-01", 150_000);
+    let after = enqueue(&store, "2025-02", 1_000);
     let err = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap_err();
     assert_eq!(err.code(), "sync_too_large");
     assert!(err.to_string().contains("lớn hơn giới hạn"), "{err}");
@@ -392,5 +714,334 @@ fn a_batch_refused_as_too_large_is_halved_until_it_fits_and_an_oversize_item_wai
         .unwrap()
         .unwrap();
     assert_eq!(outcome.as_deref(), Some("stored"));
-    assert_eq!(offices(dir.path())[0]["items"], 13);
+    assert_eq!(offices(&env)[0]["items"], 13);
+}
+
+/// The current month, Vietnam time, and the one after it (`YYYY-MM`).
+fn this_and_next_month() -> (String, String) {
+    let now = bhxh_hq::now_rfc3339();
+    let (y, m): (i32, u32) = (now[0..4].parse().unwrap(), now[5..7].parse().unwrap());
+    let next = if m == 12 {
+        format!("{}-01", y + 1)
+    } else {
+        format!("{y}-{:02}", m + 1)
+    };
+    (now[0..7].to_owned(), next)
+}
+
+both!(periods_before_2024_or_after_this_month_are_rejected);
+fn periods_before_2024_or_after_this_month_are_rejected(backend: Backend) {
+    let (_env, token, s) = one_office(backend, &[]);
+    let c = client();
+    let (this, next) = this_and_next_month();
+    let other_kind = |kind: &str, period: &str| {
+        let mut item = report_item(Uuid::now_v7(), "2024-01", 1, 1);
+        item["key"] = json!(format!("{kind}:{period}"));
+        item["payload"]["kind"] = json!(kind);
+        item["payload"]["period"] = json!(period);
+        item
+    };
+    let year_2023 = other_kind("year", "2023");
+    let half = other_kind("half", "2024-H1");
+    let (st, r) = push(
+        &c,
+        &s,
+        &token,
+        vec![
+            report_item(Uuid::now_v7(), "2023-12", 1, 1),
+            report_item(Uuid::now_v7(), &next, 1, 1),
+            year_2023,
+            report_item(Uuid::now_v7(), "2024-01", 1, 1),
+            report_item(Uuid::now_v7(), &this, 1, 1),
+            half,
+        ],
+    );
+    assert_eq!(st, 200, "{r}");
+    let outcomes: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            "rejected", "rejected", "rejected", "stored", "stored", "stored"
+        ]
+    );
+    assert!(
+        r["results"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("nằm ngoài khoảng")
+    );
+}
+
+both!(a_rotated_office_token_keeps_working_for_its_grace_period_then_not);
+fn a_rotated_office_token_keeps_working_for_its_grace_period_then_not(backend: Backend) {
+    let (env, old, s) = one_office(backend, &[]);
+    let out = env.hq_ok(&["office", "rotate", "HB", "--grace-secs", "3"]);
+    let new = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(new.starts_with("bhxhq_") && new != old);
+    let c = client();
+    let hello = |token: &str| {
+        c.get(format!("{}/v1/hello", s.url))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!((hello(&new), hello(&old)), (200, 200));
+    std::thread::sleep(std::time::Duration::from_millis(4500));
+    assert_eq!((hello(&new), hello(&old)), (200, 401));
+    let out = env.hq(&["office", "rotate", "XX"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Không tìm thấy đơn vị"));
+    env.hq_ok(&["office", "revoke", "HB"]);
+    let out = env.hq(&["office", "rotate", "HB"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("đã bị thu hồi"));
+}
+
+/// Months from 2024-01 on, `k`-th report of an office: (month, revision),
+/// cycling through the 36 months of 2024–2026 with rising revisions.
+fn kth_report(k: usize) -> (String, i64) {
+    let m = k % 36;
+    (
+        format!("{}-{:02}", 2024 + m / 12, 1 + m % 12),
+        (k / 36) as i64 + 1,
+    )
+}
+
+both!(slowloris_connections_and_a_page_flood_do_not_stop_34_offices_pushing);
+fn slowloris_connections_and_a_page_flood_do_not_stop_34_offices_pushing(backend: Backend) {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    const OFFICES: usize = 34;
+    const PUSHES: usize = 4;
+    const PER_PUSH: usize = 20;
+    let env = HqEnv::new(backend);
+    let tokens: Vec<String> = (0..OFFICES)
+        .map(|i| env.add_office(&format!("T{i:02}"), &format!("BHXH thử {i}")))
+        .collect();
+    let api = read_token(&env);
+    let s = env.serve(&[
+        "--header-timeout-secs",
+        "2",
+        "--body-timeout-secs",
+        "2",
+        "--rate-per-minute",
+        "100000",
+        "--burst",
+        "100000",
+    ]);
+    let addr = s.addr();
+    let stop = Arc::new(AtomicBool::new(false));
+    let closed_by_hq = Arc::new(AtomicUsize::new(0));
+
+    // 200 connections sending a request header a byte at a time
+    let slowloris = {
+        let (stop, closed, addr) = (stop.clone(), closed_by_hq.clone(), addr.clone());
+        std::thread::spawn(move || {
+            let header = b"POST /v1/push HTTP/1.1\r\nHost: hq\r\nX-Padding: ".to_vec();
+            let connect = || {
+                let c = std::net::TcpStream::connect(&addr).unwrap();
+                c.set_write_timeout(Some(std::time::Duration::from_secs(1)))
+                    .unwrap();
+                (c, 0usize)
+            };
+            let mut conns: Vec<(std::net::TcpStream, usize)> =
+                (0..200).map(|_| connect()).collect();
+            while !stop.load(Ordering::SeqCst) {
+                for slot in conns.iter_mut() {
+                    let byte = header.get(slot.1).copied().unwrap_or(b'a');
+                    if slot.0.write_all(&[byte]).is_err() {
+                        closed.fetch_add(1, Ordering::SeqCst);
+                        *slot = connect();
+                    } else {
+                        slot.1 += 1;
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        })
+    };
+    // a flood of page requests, signed in (the aggregate) and not (the form)
+    let flood: Vec<_> = (0..3)
+        .map(|i| {
+            let (stop, url, api) = (stop.clone(), s.url.clone(), api.clone());
+            std::thread::spawn(move || {
+                let c = client();
+                let mut n = 0usize;
+                while !stop.load(Ordering::SeqCst) {
+                    let req = if i == 0 {
+                        c.get(format!("{url}/"))
+                    } else {
+                        c.get(format!("{url}/api/national")).bearer_auth(&api)
+                    };
+                    if let Ok(r) = req.send() {
+                        let _ = r.bytes();
+                    }
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    // a push whose body never arrives whole: answered 408 after its deadline
+    let mut slow_body = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        slow_body,
+        "POST /v1/push HTTP/1.1\r\nHost: hq\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"protocol\":1,",
+        tokens[0]
+    )
+    .unwrap();
+
+    let pushers: Vec<_> = tokens
+        .iter()
+        .cloned()
+        .map(|token| {
+            let url = s.url.clone();
+            std::thread::spawn(move || {
+                let c = client();
+                let mut stored = 0;
+                for p in 0..PUSHES {
+                    let items: Vec<Value> = (0..PER_PUSH)
+                        .map(|j| {
+                            let (month, rev) = kth_report(p * PER_PUSH + j);
+                            report_item(Uuid::now_v7(), &month, rev, 50)
+                        })
+                        .collect();
+                    let r = c
+                        .post(format!("{url}/v1/push"))
+                        .bearer_auth(&token)
+                        .json(&json!({"protocol": 1, "items": items}))
+                        .send()
+                        .unwrap();
+                    assert_eq!(r.status().as_u16(), 200);
+                    let body: Value = r.json().unwrap();
+                    stored += body["results"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|x| x["outcome"] == "stored")
+                        .count();
+                }
+                stored
+            })
+        })
+        .collect();
+    let stored: usize = pushers.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(stored, OFFICES * PUSHES * PER_PUSH);
+
+    let mut answer = String::new();
+    slow_body
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let _ = slow_body.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+
+    // the slow headers were cut off by HQ (2 s each) while the pushes went on
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    stop.store(true, Ordering::SeqCst);
+    slowloris.join().unwrap();
+    let pages: usize = flood.into_iter().map(|h| h.join().unwrap()).sum();
+    assert!(
+        closed_by_hq.load(Ordering::SeqCst) >= 200,
+        "{closed_by_hq:?}"
+    );
+    assert!(pages > 0);
+    let offices = offices(&env);
+    assert!(
+        offices
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["items"] == PUSHES * PER_PUSH)
+    );
+}
+
+#[test]
+fn idle_connections_are_closed_and_a_silent_client_does_not_hold_one() {
+    use std::io::{Read, Write};
+    let (_env, _token, s) = one_office(
+        Backend::Sqlite,
+        &["--header-timeout-secs", "20", "--idle-timeout-secs", "2"],
+    );
+    let wait = std::time::Duration::from_secs(30);
+    // a connection that never sends anything
+    let mut silent = std::net::TcpStream::connect(s.addr()).unwrap();
+    silent.set_read_timeout(Some(wait)).unwrap();
+    // a keep-alive connection left idle after one answer
+    let mut idle = std::net::TcpStream::connect(s.addr()).unwrap();
+    idle.set_read_timeout(Some(wait)).unwrap();
+    write!(idle, "GET /signin HTTP/1.1\r\nHost: hq\r\n\r\n").unwrap();
+    let mut buf = [0u8; 65536];
+    let n = idle.read(&mut buf).unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    let started = std::time::Instant::now();
+    // HQ closes both on the idle limit (2 s), long before the header-read
+    // limit (20 s) would: reads end (EOF or reset), not on our own timeout
+    for conn in [&mut silent, &mut idle] {
+        let mut rest = Vec::new();
+        let r = conn.read_to_end(&mut rest);
+        assert!(
+            r.is_ok()
+                || r.as_ref()
+                    .is_err_and(|e| e.kind() != std::io::ErrorKind::WouldBlock),
+            "{r:?}"
+        );
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "HQ kept an idle connection open past its idle limit"
+    );
+}
+
+#[test]
+fn hq_serves_from_postgresql_over_tls_with_database_ca() {
+    let pg = bhxh_hq::testing::PostgresServer::start_tls();
+    let url = format!("{}?sslmode=require", pg.create_database());
+    let ca = pg.ca_pem();
+    let dir = tempfile::tempdir().unwrap();
+    let store = [
+        "--database",
+        url.as_str(),
+        "--database-ca",
+        ca.to_str().unwrap(),
+    ];
+    let out = Command::new(HQ)
+        .args(["office", "add", "--code", "HB", "--name", "BHXH Hòa Bình"])
+        .args(store)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let s = Server::start(dir.path(), &store);
+    let c = client();
+    let hello = get_json(&c, &s, "/v1/hello", Some(&token));
+    assert_eq!(hello["officeCode"], "HB");
+    let (st, r) = push(
+        &c,
+        &s,
+        &token,
+        vec![report_item(Uuid::now_v7(), "2024-05", 1, 40)],
+    );
+    assert_eq!(
+        (st, r["results"][0]["outcome"].as_str()),
+        (200, Some("stored"))
+    );
+    // --database-ca without a database is refused by the command line
+    let out = Command::new(HQ)
+        .args(["office", "list", "--data-dir", dir.path().to_str().unwrap()])
+        .args(["--database-ca", ca.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
 }

@@ -124,6 +124,102 @@ impl Drop for Server {
     }
 }
 
+/// Which store HQ runs on in a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// HQ's data for one test: a data directory, and on [`Backend::Postgres`] a
+/// private PostgreSQL server (stopped when this is dropped) with a fresh
+/// database that every command and the server are pointed at.
+pub struct HqEnv {
+    pub dir: tempfile::TempDir,
+    pub database: Option<String>,
+    pub pg: Option<bhxh_hq::testing::PostgresServer>,
+}
+
+impl HqEnv {
+    pub fn new(backend: Backend) -> HqEnv {
+        let dir = tempfile::tempdir().unwrap();
+        let pg = (backend == Backend::Postgres).then(bhxh_hq::testing::PostgresServer::start);
+        let database = pg.as_ref().map(|p| p.create_database());
+        HqEnv { dir, database, pg }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `--data-dir DIR`, and `--database URL` on PostgreSQL.
+    pub fn store_args(&self) -> Vec<String> {
+        let mut a = vec![
+            "--data-dir".to_owned(),
+            self.path().to_str().unwrap().to_owned(),
+        ];
+        if let Some(db) = &self.database {
+            a.extend(["--database".to_owned(), db.clone()]);
+        }
+        a
+    }
+
+    /// An administration command on this HQ's store.
+    pub fn hq(&self, args: &[&str]) -> Output {
+        Command::new(HQ)
+            .args(args)
+            .args(self.store_args())
+            .output()
+            .unwrap()
+    }
+
+    /// [`HqEnv::hq`], which must succeed.
+    pub fn hq_ok(&self, args: &[&str]) -> Output {
+        let out = self.hq(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Register an office; returns its token.
+    pub fn add_office(&self, code: &str, name: &str) -> String {
+        let out = self.hq_ok(&["office", "add", "--code", code, "--name", name]);
+        let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        assert!(token.starts_with("bhxhq_") && token.len() == 70, "{token}");
+        token
+    }
+
+    /// The server on this store, on a free port.
+    pub fn serve(&self, extra: &[&str]) -> Server {
+        let db: Vec<&str> = match &self.database {
+            Some(db) => vec!["--database", db.as_str()],
+            None => vec![],
+        };
+        Server::start(self.path(), &[&db[..], extra].concat())
+    }
+}
+
+/// `both!(name)`: the test function `name(Backend)` run as two tests,
+/// `name::sqlite` and `name::postgres`.
+#[allow(unused_macros)]
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                super::$name($crate::common::Backend::Postgres)
+            }
+        }
+    };
+}
+
 pub fn client() -> reqwest::blocking::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::blocking::Client::builder()
