@@ -116,12 +116,7 @@ fn a_component_is_signed_with_the_token_and_pdfsig_finds_it_valid() {
         ],
         &as_refs(&env),
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("chưa được ký số"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_refused(&out, "chưa được ký số");
     assert!(!refused.exists());
 
     // A wrong PIN: said plainly, nothing signed, nothing recorded.
@@ -131,12 +126,7 @@ fn a_component_is_signed_with_the_token_and_pdfsig_finds_it_valid() {
         &["dossier", "sign", &code, "--component", "1", "--json"],
         &wrong,
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("Mã PIN không đúng"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_refused(&out, "Mã PIN không đúng");
     assert_eq!(json(&out)["error"]["code"], "wrong_pin");
 
     // The PIN on stdin after the password, as a person types them.
@@ -231,12 +221,7 @@ fn a_component_is_signed_with_the_token_and_pdfsig_finds_it_valid() {
 
     // Nothing left unsigned: "--all" says so.
     let out = run(&["dossier", "sign", &code, "--all"], &with_pin);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("không còn tệp PDF nào chưa ký"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_refused(&out, "không còn tệp PDF nào chưa ký");
 }
 
 #[test]
@@ -375,12 +360,7 @@ fn a_revoked_or_expired_signer_and_a_missing_set_up_are_refused() {
             "",
             &with_pin,
         );
-        assert_eq!(out.status.code(), Some(1));
-        assert!(
-            text(&out.stderr).contains("đã bị thu hồi"),
-            "{}",
-            text(&out.stderr)
-        );
+        assert_refused(&out, "đã bị thu hồi");
         assert_eq!(json(&out)["error"]["code"], "signing_certificate");
         // Switch to the expired key.
         let out = cli_env(
@@ -405,12 +385,7 @@ fn a_revoked_or_expired_signer_and_a_missing_set_up_are_refused() {
             "",
             &with_pin,
         );
-        assert_eq!(out.status.code(), Some(1));
-        assert!(
-            text(&out.stderr).contains("đã hết hạn"),
-            "{}",
-            text(&out.stderr)
-        );
+        assert_refused(&out, "đã hết hạn");
         // A key that is not on the token is refused at set-up.
         let out = cli_env(
             dir.path(),
@@ -427,12 +402,7 @@ fn a_revoked_or_expired_signer_and_a_missing_set_up_are_refused() {
             "",
             &as_refs(&env),
         );
-        assert_eq!(out.status.code(), Some(1));
-        assert!(
-            text(&out.stderr).contains("Token không có khóa ký «khong-co»"),
-            "{}",
-            text(&out.stderr)
-        );
+        assert_refused(&out, "Token không có khóa ký «khong-co»");
     }
     // Another desk with no token set up says what to do.
     let other = tempfile::tempdir().unwrap();
@@ -450,12 +420,7 @@ fn a_revoked_or_expired_signer_and_a_missing_set_up_are_refused() {
         "",
         &AUTH,
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("Không nạp được trình điều khiển token"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_refused(&out, "Không nạp được trình điều khiển token");
 }
 
 #[test]
@@ -528,12 +493,7 @@ fn an_approved_report_is_signed_by_the_supervisor_and_prints_signed() {
         &["report", "sign", "month", "2024-05"],
         &format!("Giamsat-mat-khau-1\n{}\n", t.pin),
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("đã được ký số"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_refused(&out, "đã được ký số");
     // Every export of that revision is the signed PDF, valid for pdfsig.
     let pdf = dir.path().join("bc.pdf");
     let out = cli_env(

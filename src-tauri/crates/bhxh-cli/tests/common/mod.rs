@@ -193,3 +193,13 @@ pub fn page_jpeg(seed: u8) -> Vec<u8> {
     });
     jpeg_200_dpi(&img, 85)
 }
+
+/// A command refused (exit code 1) saying `said` on stderr.
+pub fn assert_refused(out: &Output, said: &str) {
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains(said),
+        "{said:?} not in {}",
+        text(&out.stderr)
+    );
+}
