@@ -388,3 +388,12 @@ pub fn new_dossier_cli(data: &Path, components: &str) -> Result<String> {
         .map(str::to_owned)
         .ok_or_else(|| "no dossier code in the intake".into())
 }
+
+/// Open dossier `code` on the Digitise screen and wait until the screen
+/// shows it (not the one shown before).
+pub async fn open_to_digitise(c: &Client, code: &str) -> Result<()> {
+    fill(c, "#digitise-code", code).await?;
+    click(c, "#digitise-open").await?;
+    text_contains(c, "#digitise-dossier", code).await?;
+    Ok(())
+}

@@ -180,8 +180,7 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
             .status()?;
         assert!(made.success(), "ImageMagick convert");
         click(&c, "#nav-digitise").await?;
-        fill(&c, "#digitise-code", &code).await?;
-        click(&c, "#digitise-open").await?;
+        open_to_digitise(&c, &code).await?;
         visible(&c, "#component-1").await?;
         let input = c.find(fantoccini::Locator::Css("#files-1")).await?;
         input.send_keys(scan.to_str().unwrap()).await?;
@@ -249,8 +248,7 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
         click(&c, "#intake-submit").await?;
         let again = code_in(&text_contains(&c, "#intake-done", "-0002").await?);
         click(&c, "#nav-digitise").await?;
-        fill(&c, "#digitise-code", &again).await?;
-        click(&c, "#digitise-open").await?;
+        open_to_digitise(&c, &again).await?;
         text_contains(&c, "[data-reuse='1']", &code).await?;
         click(&c, "[data-reuse='1'] button").await?;
         text_contains(
@@ -274,8 +272,7 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
 
         // The first dossier: its last two papers, then it is processed and
         // its result (the new book) is digitised and flagged reusable.
-        fill(&c, "#digitise-code", &code).await?;
-        click(&c, "#digitise-open").await?;
+        open_to_digitise(&c, &code).await?;
         for n in [3, 4] {
             let input = c
                 .find(fantoccini::Locator::Css(&format!("#files-{n}")))
@@ -298,8 +295,7 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
         click(&c, "#dossier-detail form button[type=submit]").await?;
         text_contains(&c, "#dossier-status", "Đang giải quyết").await?;
         click(&c, "#nav-digitise").await?;
-        fill(&c, "#digitise-code", &code).await?;
-        click(&c, "#digitise-open").await?;
+        open_to_digitise(&c, &code).await?;
         visible(&c, "#results-none").await?;
         fill(&c, "#result-name", "Sổ BHXH").await?;
         let input = c.find(fantoccini::Locator::Css("#result-files")).await?;

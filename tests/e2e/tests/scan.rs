@@ -33,8 +33,7 @@ async fn a_component_is_scanned_in_the_window_and_found_by_a_word_on_its_paper()
 
             // The feeder's ten pages, straight into component 1.
             click(&c, "#nav-digitise").await?;
-            fill(&c, "#digitise-code", &code).await?;
-            click(&c, "#digitise-open").await?;
+            open_to_digitise(&c, &code).await?;
             text_contains(&c, "#scanner", "test:0").await?;
             select(&c, "#scan-source-1", "adf").await?;
             select(&c, "#scan-dpi", "200").await?;

@@ -86,8 +86,7 @@ async fn a_component_digitised_in_the_window_is_signed_with_the_token() -> Resul
             .status()?;
         assert!(made.success(), "ImageMagick convert");
         click(&c, "#nav-digitise").await?;
-        fill(&c, "#digitise-code", &code).await?;
-        click(&c, "#digitise-open").await?;
+        open_to_digitise(&c, &code).await?;
         visible(&c, "#component-1").await?;
         let input = c.find(fantoccini::Locator::Css("#files-1")).await?;
         input.send_keys(scan.to_str().unwrap()).await?;
