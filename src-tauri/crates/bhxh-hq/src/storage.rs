@@ -339,6 +339,62 @@ fn too_many_revisions(key: &str, max: i64) -> String {
     )
 }
 
+/// What a pushed item meets at HQ, whichever store answers: the newest
+/// revision held for its key, the id stored at its revision (if any), and —
+/// asked only when the answer matters — whether its id is taken elsewhere
+/// and how many revisions of its key are kept. `None`: store it.
+pub(crate) fn refusal(
+    item: &PushItem,
+    newest: i64,
+    at_revision: Option<&str>,
+    id_used: impl FnOnce() -> Result<bool, HqError>,
+    kept: impl FnOnce() -> Result<i64, HqError>,
+    max_revisions: i64,
+) -> Result<Option<PushResult>, HqError> {
+    let result = |outcome, detail: Option<String>| {
+        Some(PushResult {
+            id: item.id,
+            outcome,
+            hq_revision: newest,
+            detail,
+        })
+    };
+    if at_revision == Some(item.id.to_string().as_str()) {
+        return Ok(result(Outcome::Duplicate, None));
+    }
+    if newest > item.revision {
+        return Ok(result(
+            Outcome::Conflict,
+            Some(format!(
+                "Trung ương đang giữ lần sửa đổi {newest} của {}, mới hơn lần {} vừa gửi.",
+                item.key, item.revision
+            )),
+        ));
+    }
+    if at_revision.is_some() {
+        return Ok(result(
+            Outcome::Conflict,
+            Some(format!(
+                "Trung ương đã nhận một bản khác cho lần sửa đổi {} của {}.",
+                item.revision, item.key
+            )),
+        ));
+    }
+    if id_used()? {
+        return Ok(result(
+            Outcome::Rejected,
+            Some("Mã mục đã được dùng cho một mục khác.".to_owned()),
+        ));
+    }
+    if kept()? >= max_revisions {
+        return Ok(result(
+            Outcome::Rejected,
+            Some(too_many_revisions(&item.key, max_revisions)),
+        ));
+    }
+    Ok(None)
+}
+
 fn push_one(
     tx: &rusqlite::Transaction<'_>,
     office: &str,
@@ -360,61 +416,32 @@ fn push_one(
             |r| r.get(0),
         )
         .optional()?;
-    let result = |outcome, hq_revision, detail: Option<String>| PushResult {
-        id: item.id,
-        outcome,
-        hq_revision,
-        detail,
+    let id_used = || -> Result<bool, HqError> {
+        Ok(tx
+            .query_row(
+                "SELECT 1 FROM item WHERE office_code = ?1 AND id = ?2",
+                params![office, id],
+                |_| Ok(true),
+            )
+            .optional()?
+            .unwrap_or(false))
     };
-    if at_revision.as_deref() == Some(id.as_str()) {
-        return Ok(result(Outcome::Duplicate, newest, None));
-    }
-    if newest > item.revision {
-        return Ok(result(
-            Outcome::Conflict,
-            newest,
-            Some(format!(
-                "Trung ương đang giữ lần sửa đổi {newest} của {}, mới hơn lần {} vừa gửi.",
-                item.key, item.revision
-            )),
-        ));
-    }
-    if at_revision.is_some() {
-        return Ok(result(
-            Outcome::Conflict,
-            newest,
-            Some(format!(
-                "Trung ương đã nhận một bản khác cho lần sửa đổi {} của {}.",
-                item.revision, item.key
-            )),
-        ));
-    }
-    let id_used: bool = tx
-        .query_row(
-            "SELECT 1 FROM item WHERE office_code = ?1 AND id = ?2",
-            params![office, id],
-            |_| Ok(true),
-        )
-        .optional()?
-        .unwrap_or(false);
-    if id_used {
-        return Ok(result(
-            Outcome::Rejected,
-            newest,
-            Some("Mã mục đã được dùng cho một mục khác.".to_owned()),
-        ));
-    }
-    let kept: i64 = tx.query_row(
-        "SELECT COUNT(*) FROM item WHERE office_code = ?1 AND stream = ?2 AND key = ?3",
-        params![office, stream, item.key],
-        |r| r.get(0),
-    )?;
-    if kept >= max_revisions {
-        return Ok(result(
-            Outcome::Rejected,
-            newest,
-            Some(too_many_revisions(&item.key, max_revisions)),
-        ));
+    let kept = || -> Result<i64, HqError> {
+        Ok(tx.query_row(
+            "SELECT COUNT(*) FROM item WHERE office_code = ?1 AND stream = ?2 AND key = ?3",
+            params![office, stream, item.key],
+            |r| r.get(0),
+        )?)
+    };
+    if let Some(refused) = refusal(
+        item,
+        newest,
+        at_revision.as_deref(),
+        id_used,
+        kept,
+        max_revisions,
+    )? {
+        return Ok(refused);
     }
     let payload = serde_json::to_string(&item.payload)
         .map_err(|e| HqError::Invalid(format!("nội dung không ghi được: {e}")))?;
@@ -423,7 +450,12 @@ fn push_one(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![office, stream, item.key, item.revision, id, payload, now],
     )?;
-    Ok(result(Outcome::Stored, item.revision, None))
+    Ok(PushResult {
+        id: item.id,
+        outcome: Outcome::Stored,
+        hq_revision: item.revision,
+        detail: None,
+    })
 }
 
 fn read_down(

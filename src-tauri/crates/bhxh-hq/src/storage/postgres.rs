@@ -287,48 +287,15 @@ fn push_one(
     let at_revision: Option<String> = row.get(1);
     let id_used: bool = row.get(2);
     let kept: i64 = row.get(3);
-    let result = |outcome, hq_revision, detail: Option<String>| PushResult {
-        id: item.id,
-        outcome,
-        hq_revision,
-        detail,
-    };
-    if at_revision.as_deref() == Some(id.as_str()) {
-        return Ok(result(Outcome::Duplicate, newest, None));
-    }
-    if newest > item.revision {
-        return Ok(result(
-            Outcome::Conflict,
-            newest,
-            Some(format!(
-                "Trung ương đang giữ lần sửa đổi {newest} của {}, mới hơn lần {} vừa gửi.",
-                item.key, item.revision
-            )),
-        ));
-    }
-    if at_revision.is_some() {
-        return Ok(result(
-            Outcome::Conflict,
-            newest,
-            Some(format!(
-                "Trung ương đã nhận một bản khác cho lần sửa đổi {} của {}.",
-                item.revision, item.key
-            )),
-        ));
-    }
-    if id_used {
-        return Ok(result(
-            Outcome::Rejected,
-            newest,
-            Some("Mã mục đã được dùng cho một mục khác.".to_owned()),
-        ));
-    }
-    if kept >= max_revisions {
-        return Ok(result(
-            Outcome::Rejected,
-            newest,
-            Some(super::too_many_revisions(&item.key, max_revisions)),
-        ));
+    if let Some(refused) = super::refusal(
+        item,
+        newest,
+        at_revision.as_deref(),
+        || Ok(id_used),
+        || Ok(kept),
+        max_revisions,
+    )? {
+        return Ok(refused);
     }
     let payload = serde_json::to_string(&item.payload)
         .map_err(|e| HqError::Invalid(format!("nội dung không ghi được: {e}")))?;
@@ -344,7 +311,12 @@ fn push_one(
             &now,
         ],
     )?;
-    Ok(result(Outcome::Stored, item.revision, None))
+    Ok(PushResult {
+        id: item.id,
+        outcome: Outcome::Stored,
+        hq_revision: item.revision,
+        detail: None,
+    })
 }
 
 fn witnessed_row(r: &postgres::Row, at: usize) -> Witnessed {
