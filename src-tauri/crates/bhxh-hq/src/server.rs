@@ -333,7 +333,13 @@ async fn push(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > state.limits.max_body) {
+    if let Some(n) = declared.filter(|&n| n > state.limits.max_body) {
+        // Read (and throw away) what the client is still sending, so it sees
+        // the 413 and halves its batch rather than a connection reset while
+        // it writes; a body too large even to drain just closes.
+        if n <= DRAIN_LIMIT {
+            drain(body, n, state.limits.body_timeout).await;
+        }
         return Err(too_large());
     }
     // The body is read first, within its deadline, against a memory budget;
@@ -436,6 +442,26 @@ async fn push(
         count(Outcome::Rejected)
     );
     faulty_answer(&state.faults, results).await
+}
+
+/// The largest refused body HQ still reads to the end before answering 413.
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Read and discard up to `limit` bytes of `body` within `deadline`.
+async fn drain(body: Body, limit: usize, deadline: std::time::Duration) {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let read_all = async {
+        let mut read = 0usize;
+        while let Some(Ok(chunk)) = stream.next().await {
+            read = read.saturating_add(chunk.len());
+            if read >= limit {
+                break;
+            }
+        }
+    };
+    // a client too slow to finish is simply cut off with the 413
+    let _ = tokio::time::timeout(deadline, read_all).await;
 }
 
 fn body_too_slow(state: &AppState) -> ApiError {
