@@ -144,6 +144,26 @@ pub enum DossierCommand {
         #[command(flatten)]
         auth: UserArg,
     },
+    /// Các trang của một thành phần đã số hóa; xoay, xóa hoặc sắp lại trang
+    /// (tạo bản PDF mới của thành phần; tệp quét gốc giữ nguyên).
+    Pages {
+        code: String,
+        /// Số thứ tự thành phần.
+        #[arg(long)]
+        component: u32,
+        /// Xoay trang P thêm DEG độ theo chiều kim đồng hồ (P:90, P:-90,
+        /// P:180); lặp lại được.
+        #[arg(long, value_name = "P:DEG", value_parser = parse_turn)]
+        rotate: Vec<(u32, i32)>,
+        /// Bỏ trang P (số trang hiện tại); lặp lại được.
+        #[arg(long, value_name = "P")]
+        delete: Vec<u32>,
+        /// Thứ tự mới của các trang còn lại, ví dụ 3,1,2.
+        #[arg(long, value_delimiter = ',')]
+        order: Vec<u32>,
+        #[command(flatten)]
+        auth: UserArg,
+    },
     /// Xem một hồ sơ: thành phần, trạng thái, lịch sử xử lý.
     Show {
         code: String,
@@ -544,6 +564,53 @@ pub(crate) fn run(command: DossierCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode
             });
             Ok(ExitCode::SUCCESS)
         }
+        DossierCommand::Pages {
+            code,
+            component,
+            rotate,
+            delete,
+            order,
+            auth,
+        } => {
+            let desk = ctx.signed_in(&auth)?;
+            let mut pages = desk.dossier_pages(&code, component)?;
+            if !(rotate.is_empty() && delete.is_empty() && order.is_empty()) {
+                let choices =
+                    bhxh_app::dossiers::choices_from_edits(&pages, &rotate, &delete, &order)?;
+                pages = desk.dossier_pages_edit(&code, component, &pages.sha256, &choices)?;
+            }
+            desk.sign_out()?;
+            ctx.out.value(&pages, |w| {
+                writeln!(
+                    w,
+                    "Thành phần {} ({}): {} trang{}",
+                    pages.component,
+                    pages.file_name,
+                    pages.pages.len(),
+                    if pages.received_whole {
+                        ", PDF nhận nguyên bản (không chỉnh trang được)"
+                    } else {
+                        ""
+                    }
+                )?;
+                for p in &pages.pages {
+                    writeln!(
+                        w,
+                        "  trang {}: {}×{} điểm ảnh{}",
+                        p.number,
+                        p.width_px,
+                        p.height_px,
+                        if p.rotate == 0 {
+                            String::new()
+                        } else {
+                            format!(", xoay {}°", p.rotate)
+                        }
+                    )?;
+                }
+                Ok(())
+            });
+            Ok(ExitCode::SUCCESS)
+        }
         DossierCommand::Signatures { code, auth } => {
             let desk = ctx.signed_in(&auth)?;
             let items = desk.dossier_signatures(&code)?;
@@ -642,4 +709,20 @@ pub(crate) fn search(a: SearchArgs, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskE
         Ok(())
     });
     Ok(ExitCode::SUCCESS)
+}
+
+/// `P:DEG` of `--rotate`: a page number and a turn in degrees.
+fn parse_turn(s: &str) -> Result<(u32, i32), String> {
+    let (p, d) = s
+        .split_once(':')
+        .ok_or_else(|| format!("\"{s}\": cần dạng TRANG:ĐỘ, ví dụ 2:90"))?;
+    let page = p
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{p}\" không phải số trang"))?;
+    let deg = d
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{d}\" không phải số độ (90, 180, 270, -90)"))?;
+    Ok((page, deg))
 }

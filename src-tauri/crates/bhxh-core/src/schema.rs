@@ -84,4 +84,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "signed reports",
         sql: include_str!("../migrations/0016_signed_reports.sql"),
     },
+    Migration {
+        version: 17,
+        name: "page edits",
+        sql: include_str!("../migrations/0017_page_edits.sql"),
+    },
 ];

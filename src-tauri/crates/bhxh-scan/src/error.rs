@@ -23,4 +23,6 @@ pub enum ScanError {
     Font(String),
     #[error("lỗi khi ghi tệp PDF: {0}")]
     Pdf(String),
+    #[error("Góc xoay {0}° không hợp lệ: chỉ xoay theo bội của 90° (90, 180, 270).")]
+    Rotation(i32),
 }

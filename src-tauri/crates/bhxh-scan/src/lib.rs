@@ -19,6 +19,9 @@
 //! - [`qr`]: the QR codes on a page.
 //! - [`assemble`]: pages into one PDF, with the digitiser's stamp (drawn by
 //!   `bhxh-report`) on page 1.
+//! - [`edit`]: page tools: pages turned (`/Rotate`), reordered or dropped
+//!   into a new assembled PDF from the same scans; a page's preview and
+//!   whether it looks blank.
 //! - [`cover`]: cutting a batch at its cover sheets.
 //! - [`folder`]: which files of the scan inbox's folder are taken, and how.
 //! - [`ocr`]: a page's Vietnamese text read by Tesseract, flagged when unreadable.
@@ -37,6 +40,7 @@
 
 pub mod assemble;
 pub mod cover;
+pub mod edit;
 mod error;
 pub mod folder;
 mod formats;

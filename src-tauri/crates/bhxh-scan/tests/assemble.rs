@@ -170,3 +170,49 @@ fn a_kept_pdf_is_counted_and_a_cut_or_locked_one_refused() {
     assert!(matches!(err, ScanError::EncryptedPdf), "{err}");
     assert!(err.to_string().contains("mật khẩu"));
 }
+
+#[test]
+fn turned_and_reordered_pages_keep_their_jpeg_bytes_and_carry_rotate() {
+    use bhxh_scan::edit::{Rotation, assemble_turned, looks_blank, page_rotations, preview};
+    let a = jpeg(&rgb(400, 566), 200);
+    let b = jpeg(&rgb(566, 400), 200);
+    let c = jpeg(
+        &RgbImage::from_pixel(400, 566, image::Rgb([250, 248, 245])),
+        200,
+    );
+    let pa = bhxh_scan::read_pages(&a).unwrap().remove(0);
+    let pb = bhxh_scan::read_pages(&b).unwrap().remove(0);
+    let pc = bhxh_scan::read_pages(&c).unwrap().remove(0);
+    // the blank sheet is told apart from the printed ones
+    assert!(looks_blank(&pc).unwrap());
+    assert!(!looks_blank(&pa).unwrap());
+    // b first, turned a quarter clockwise; a upside down; c dropped
+    let turned = [
+        (&pb, Rotation::from_degrees(90).unwrap()),
+        (&pa, Rotation::from_degrees(-180).unwrap()),
+    ];
+    let pdf = assemble_turned(
+        &turned,
+        "Tờ khai",
+        Some("Số hóa: Lê Văn An, 02/12/2026 09:00"),
+    )
+    .unwrap();
+    assert_eq!(page_rotations(&pdf).unwrap(), vec![90, 180]);
+    // the scanner's bytes, untouched, in the new order
+    assert_eq!(extracted(&pdf, &["-all"]), vec![b.clone(), a.clone()]);
+    let info = poppler("pdfinfo", &["-f", "1", "-l", "2"], &pdf);
+    assert!(info.contains("Page    1 rot:   90"), "{info}");
+    assert!(info.contains("Page    2 rot:   180"), "{info}");
+    // nothing turned: no /Rotate at all
+    let plain = assemble_turned(&[(&pa, Rotation::default())], "Tờ khai", None).unwrap();
+    assert_eq!(page_rotations(&plain).unwrap(), vec![0]);
+    // a preview is a small JPEG
+    let p = preview(&pa, 160).unwrap();
+    let img = image::load_from_memory(&p).unwrap();
+    assert!(
+        img.width() <= 160 && img.height() <= 160,
+        "{}x{}",
+        img.width(),
+        img.height()
+    );
+}

@@ -764,3 +764,51 @@ pub struct ScannerLine {
     pub model: String,
     pub kind: String,
 }
+
+/// A component's current PDF and its pages, for the page strip.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentPages {
+    pub code: String,
+    pub component: u32,
+    /// The current PDF's hash (the version an edit starts from).
+    pub sha256: String,
+    pub file_name: String,
+    /// A PDF received whole: kept byte for byte, its pages not editable.
+    pub received_whole: bool,
+    /// The desk signed this version: an edit makes a new, unsigned one.
+    pub signed: bool,
+    pub pages: Vec<PageLine>,
+}
+
+/// One page of a component's PDF.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PageLine {
+    /// From 1, in the current order.
+    pub number: u32,
+    /// Clockwise, 0, 90, 180 or 270.
+    pub rotate: u16,
+    pub width_px: u32,
+    pub height_px: u32,
+}
+
+/// A small picture of one page (never stored) and whether it looks blank.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PagePreview {
+    pub number: u32,
+    /// `data:image/jpeg;base64,…`, at most 240 points on its longer side,
+    /// not turned (the window turns it by `rotate`).
+    pub image: String,
+    pub blank: bool,
+}
+
+/// A page of the new version: the current page `page` turned `rotate`
+/// degrees clockwise from the scan as it came (0, 90, 180, 270).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PageChoice {
+    pub page: u32,
+    pub rotate: u16,
+}

@@ -75,16 +75,7 @@ pub fn record(
             format!("Hồ sơ {} không có thành phần số {component}.", d.code),
         ));
     };
-    if !matches!(
-        d.status,
-        Status::Received | Status::Digitising | Status::Digitised
-    ) {
-        return Err(CoreError::Conflict(format!(
-            "Hồ sơ {} đang ở trạng thái \"{}\": không số hóa thêm được.",
-            d.code,
-            d.status.label_vi()
-        )));
-    }
+    ensure_digitisable(&d)?;
     if !files.iter().any(|f| f.role == FileRole::Assembled) {
         return Err(CoreError::invalid(
             "files",
@@ -143,6 +134,22 @@ pub fn record(
         status = super::set_status(conn, actor, &d.code, Status::Digitised, "", now)?.status;
     }
     Ok(status)
+}
+
+/// A dossier's papers can still be digitised (or their pages edited) only
+/// until it moves on to processing.
+pub(crate) fn ensure_digitisable(d: &super::Dossier) -> Result<(), CoreError> {
+    if !matches!(
+        d.status,
+        Status::Received | Status::Digitising | Status::Digitised
+    ) {
+        return Err(CoreError::Conflict(format!(
+            "Hồ sơ {} đang ở trạng thái \"{}\": không số hóa thêm được.",
+            d.code,
+            d.status.label_vi()
+        )));
+    }
+    Ok(())
 }
 
 /// The files recorded for a dossier, by component.

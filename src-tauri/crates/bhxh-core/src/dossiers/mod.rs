@@ -11,6 +11,7 @@ pub mod code;
 pub mod files;
 pub mod inbox;
 pub mod ocr;
+pub mod pages;
 pub mod qr;
 pub mod results;
 pub mod reuse;

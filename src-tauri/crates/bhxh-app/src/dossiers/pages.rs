@@ -1,0 +1,274 @@
+//! Page tools (issue 14): a component's pages shown, turned, reordered or
+//! dropped. The sealed scans never change: an edit reads them, assembles a
+//! new PDF with the editor's stamp (`bhxh_scan::edit`: a turn is `/Rotate`,
+//! the JPEG bytes are the scanner's), seals it and records it as the
+//! component's current PDF, audited with what changed.
+
+use std::collections::HashMap;
+
+use base64ct::{Base64, Encoding};
+use bhxh_core::dossiers::files::{FileRecord, FileRole};
+use bhxh_core::dossiers::pages::{self, Choice, Layout, PageRef};
+use bhxh_core::dossiers::{self, signed};
+use bhxh_scan::ScanPage;
+use bhxh_scan::edit::{Rotation, assemble_turned, looks_blank, preview};
+
+use crate::dto::{ComponentPages, PageChoice, PageLine, PagePreview};
+use crate::policy::Action;
+use crate::{Desk, DeskError};
+
+/// Longer side of a page's preview, in points.
+const PREVIEW_PX: u32 = 240;
+
+impl Desk {
+    /// A component's current PDF and its pages, in order, with their turns.
+    pub fn dossier_pages(&self, code: &str, component: u32) -> Result<ComponentPages, DeskError> {
+        self.authorize(Action::ViewDossier)?;
+        let (layout, signed) = self.page_layout(code, component)?;
+        let scans = self.scans_of(&layout)?;
+        let mut lines = Vec::with_capacity(layout.pages.len());
+        for (i, p) in layout.pages.iter().enumerate() {
+            let page = scan_page(&scans, p)?;
+            lines.push(PageLine {
+                number: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                rotate: p.rotate,
+                width_px: page.info.width_px,
+                height_px: page.info.height_px,
+            });
+        }
+        Ok(ComponentPages {
+            code: code.trim().to_owned(),
+            component,
+            sha256: layout.sha256,
+            file_name: layout.file_name,
+            received_whole: layout.received_whole,
+            signed,
+            pages: lines,
+        })
+    }
+
+    /// A small picture of page `number` of a component (not turned) and
+    /// whether it looks blank.
+    pub fn dossier_page_preview(
+        &self,
+        code: &str,
+        component: u32,
+        number: u32,
+    ) -> Result<PagePreview, DeskError> {
+        self.authorize(Action::ViewDossier)?;
+        let (layout, _) = self.page_layout(code, component)?;
+        let p = usize::try_from(number)
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| layout.pages.get(i))
+            .ok_or_else(|| {
+                bhxh_core::CoreError::invalid(
+                    "page",
+                    format!(
+                        "Không có trang {number}: thành phần có {} trang.",
+                        layout.pages.len()
+                    ),
+                )
+            })?;
+        let scans = self.scans_of(&Layout {
+            pages: vec![p.clone()],
+            ..layout.clone()
+        })?;
+        let page = scan_page(&scans, p)?;
+        let scan_err = |source| DeskError::Scan {
+            file: format!("trang {number}"),
+            source,
+        };
+        let jpeg = preview(page, PREVIEW_PX).map_err(scan_err)?;
+        let blank = looks_blank(page).map_err(scan_err)?;
+        Ok(PagePreview {
+            number,
+            image: format!("data:image/jpeg;base64,{}", Base64::encode_string(&jpeg)),
+            blank,
+        })
+    }
+
+    /// Make a new version of a component's PDF from its current pages:
+    /// `choices` are the pages to keep, in their new order, each with its
+    /// turn. `base_sha256` is the version the officer looked at: when the
+    /// component changed since, nothing is made and the officer is told.
+    /// The sealed scans stay as they are; a signed version stays in the
+    /// history, and the new one needs signing again.
+    pub fn dossier_pages_edit(
+        &self,
+        code: &str,
+        component: u32,
+        base_sha256: &str,
+        choices: &[PageChoice],
+    ) -> Result<ComponentPages, DeskError> {
+        let actor = self.authorize(Action::Digitise)?;
+        let d = dossiers::get(&*self.store.conn()?, code)?;
+        let (layout, _) = self.page_layout(&d.code, component)?;
+        if layout.received_whole {
+            return Err(bhxh_core::CoreError::invalid(
+                "pages",
+                "Tệp PDF nhận nguyên bản được giữ nguyên từng byte: không chỉnh trang được.",
+            )
+            .into());
+        }
+        let choices: Vec<Choice> = choices
+            .iter()
+            .map(|c| Choice {
+                page: c.page,
+                rotate: c.rotate,
+            })
+            .collect();
+        let new_layout = pages::apply(&layout.pages, &choices)?;
+        // Assembled with no transaction open; the record checks that the
+        // version edited is still the current one.
+        let scans = self.scans_of(&Layout {
+            pages: new_layout.clone(),
+            ..layout.clone()
+        })?;
+        let mut turned = Vec::with_capacity(new_layout.len());
+        let mut warnings = Vec::new();
+        for (i, p) in new_layout.iter().enumerate() {
+            let page = scan_page(&scans, p)?;
+            warnings.extend(page.info.warnings(i + 1));
+            let rot =
+                Rotation::from_degrees(i32::from(p.rotate)).map_err(|source| DeskError::Scan {
+                    file: layout.file_name.clone(),
+                    source,
+                })?;
+            turned.push((page, rot));
+        }
+        let stamp = self.digitiser_stamp(&actor, &self.now());
+        let pdf = assemble_turned(&turned, &d.procedure_name, Some(&stamp)).map_err(|source| {
+            DeskError::Scan {
+                file: layout.file_name.clone(),
+                source,
+            }
+        })?;
+        let store = self.files()?;
+        let sha256 = store.put(&pdf)?;
+        let record = FileRecord {
+            role: FileRole::Assembled,
+            sha256,
+            file_name: format!("thanh-phan-{component}.pdf"),
+            media_type: "application/pdf".into(),
+            bytes: pdf.len() as u64,
+            pages: u32::try_from(new_layout.len()).unwrap_or(u32::MAX),
+            warnings,
+        };
+        self.change_as(&actor, |tx, actor, now| {
+            Ok(pages::record_edit(
+                tx,
+                actor,
+                &d.code,
+                component,
+                base_sha256.trim(),
+                &choices,
+                &record,
+                now,
+            )?)
+        })?;
+        self.dossier_pages(&d.code, component)
+    }
+
+    /// The component's layout and whether its current PDF is a signed one.
+    fn page_layout(&self, code: &str, component: u32) -> Result<(Layout, bool), DeskError> {
+        let conn = self.store.conn()?;
+        let layout = pages::layout(&conn, code, component)?;
+        let signed = signed::current(&conn, code)?
+            .iter()
+            .any(|c| c.item == signed::Item::Component(component) && c.signatures > 0);
+        Ok((layout, signed))
+    }
+
+    /// The pages of every sealed scan a layout uses, each file read once.
+    fn scans_of(&self, layout: &Layout) -> Result<HashMap<String, Vec<ScanPage>>, DeskError> {
+        let store = self.files()?;
+        let mut out = HashMap::new();
+        for p in &layout.pages {
+            if out.contains_key(&p.sha256) {
+                continue;
+            }
+            let bytes = store.get(&p.sha256)?;
+            let pages = bhxh_scan::read_pages(&bytes).map_err(|source| DeskError::Scan {
+                file: layout.file_name.clone(),
+                source,
+            })?;
+            out.insert(p.sha256.clone(), pages);
+        }
+        Ok(out)
+    }
+}
+
+/// Page `p.page` of its scan.
+fn scan_page<'a>(
+    scans: &'a HashMap<String, Vec<ScanPage>>,
+    p: &PageRef,
+) -> Result<&'a ScanPage, DeskError> {
+    scans
+        .get(&p.sha256)
+        .and_then(|pages| pages.get(usize::try_from(p.page).ok()?.checked_sub(1)?))
+        .ok_or_else(|| {
+            bhxh_core::CoreError::Corrupt(format!(
+                "tệp quét {} không có trang {}",
+                &p.sha256[..p.sha256.len().min(12)],
+                p.page
+            ))
+            .into()
+        })
+}
+
+/// The pages of a new version from edits named the command line's way, in
+/// the current page numbers: `turns` (page, degrees clockwise, added to
+/// its turn), `delete`d pages, and the new `order` of the pages kept
+/// (empty: as they are).
+pub fn choices_from_edits(
+    current: &ComponentPages,
+    turns: &[(u32, i32)],
+    delete: &[u32],
+    order: &[u32],
+) -> Result<Vec<PageChoice>, DeskError> {
+    let n = current.pages.len();
+    let bad = |m: String| -> DeskError { bhxh_core::CoreError::invalid("pages", m).into() };
+    let exists = |p: u32| {
+        if p == 0 || p as usize > n {
+            Err(bad(format!("Không có trang {p}: thành phần có {n} trang.")))
+        } else {
+            Ok(())
+        }
+    };
+    for p in delete.iter().chain(order) {
+        exists(*p)?;
+    }
+    let seq: Vec<u32> = if order.is_empty() {
+        (1..=n as u32).filter(|p| !delete.contains(p)).collect()
+    } else {
+        if let Some(p) = order.iter().find(|p| delete.contains(p)) {
+            return Err(bad(format!(
+                "Trang {p} vừa bị xóa vừa có trong thứ tự mới."
+            )));
+        }
+        if let Some(p) = (1..=n as u32).find(|p| !delete.contains(p) && !order.contains(p)) {
+            return Err(bad(format!(
+                "Thứ tự mới thiếu trang {p}: muốn bỏ trang thì dùng --delete {p}."
+            )));
+        }
+        order.to_vec()
+    };
+    let mut out: Vec<PageChoice> = seq
+        .iter()
+        .map(|p| PageChoice {
+            page: *p,
+            rotate: current.pages[*p as usize - 1].rotate,
+        })
+        .collect();
+    for (p, deg) in turns {
+        exists(*p)?;
+        let turn = Rotation::from_degrees(*deg).map_err(|e| bad(e.to_string()))?;
+        let Some(c) = out.iter_mut().find(|c| c.page == *p) else {
+            return Err(bad(format!("Trang {p} vừa bị xóa vừa được xoay.")));
+        };
+        let now = Rotation::from_degrees(i32::from(c.rotate)).map_err(|e| bad(e.to_string()))?;
+        c.rotate = now.then(turn).degrees();
+    }
+    Ok(out)
+}
