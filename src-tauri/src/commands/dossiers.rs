@@ -7,8 +7,8 @@ use bhxh_app::dossiers::{
     ApplicantPrefill, DossierForm, ImportedComponent, ImportedResult, Reused,
 };
 use bhxh_app::dto::{
-    Dossier, DossierStatus, DossierSummary, FileLine, Intake, IntakeInput, ResultLine,
-    ReuseCandidate, SearchQuery, SourceKind,
+    ComponentPages, Dossier, DossierStatus, DossierSummary, FileLine, Intake, IntakeInput,
+    PageChoice, PagePreview, ResultLine, ReuseCandidate, SearchQuery, SourceKind,
 };
 use bhxh_app::{ErrorInfo, Printed};
 use tauri::State;
@@ -178,6 +178,47 @@ pub async fn dossier_files(
     code: String,
 ) -> Result<Vec<FileLine>, ErrorInfo> {
     state.run(move |d| d.dossier_files(&code)).await
+}
+
+/// A component's current PDF and its pages, for the page strip.
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_pages(
+    state: State<'_, DeskState>,
+    code: String,
+    component: u32,
+) -> Result<ComponentPages, ErrorInfo> {
+    state.run(move |d| d.dossier_pages(&code, component)).await
+}
+
+/// A small picture of one page of a component, and whether it looks blank.
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_page_preview(
+    state: State<'_, DeskState>,
+    code: String,
+    component: u32,
+    page: u32,
+) -> Result<PagePreview, ErrorInfo> {
+    state
+        .run(move |d| d.dossier_page_preview(&code, component, page))
+        .await
+}
+
+/// Save the pages chosen (kept, in order, each turned) as a new version
+/// of the component's PDF, made from `base` (the version shown).
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_pages_edit(
+    state: State<'_, DeskState>,
+    code: String,
+    component: u32,
+    base: String,
+    pages: Vec<PageChoice>,
+) -> Result<ComponentPages, ErrorInfo> {
+    state
+        .run(move |d| d.dossier_pages_edit(&code, component, &base, &pages))
+        .await
 }
 
 /// Export the component and result PDFs, decrypted, into the folder the

@@ -1,7 +1,7 @@
 //! Scanning and OCR in the real window: a component scanned from SANE's own
 //! `test` backend (a real SANE stack, the test's own `SANE_CONFIG_DIR`)
-//! through the Digitise screen, its ten feeder pages reported as they come;
-//! then a paper with Vietnamese text digitised, read in the background by
+//! through the Digitise screen, its ten feeder pages reported as they come,
+//! a page turned and one dropped on the page strip with the keyboard; then a paper with Vietnamese text digitised, read in the background by
 //! the real Tesseract, and the dossier found from the Intake screen's search
 //! box by a word that is only on the paper, typed without diacritics.
 
@@ -45,6 +45,66 @@ async fn a_component_is_scanned_in_the_window_and_found_by_a_word_on_its_paper()
             )
             .await?;
             text_contains(&c, "#component-1", "PDF: 10 trang").await?;
+
+            // The page strip: page 2 turned and page 10 dropped with the
+            // keyboard, saved as a new version of the component's PDF.
+            click(&c, "#pages-open-1").await?;
+            visible(&c, "#pages-1 li[data-page='10'] img").await?;
+            assert_eq!(count(&c, "#pages-1 li[data-page]").await?, 10);
+            click(&c, "#pages-1 li[data-page='2']").await?;
+            c.active_element().await?.send_keys("r").await?;
+            visible(&c, "#pages-1 li[data-page='2'][data-rotate='90']").await?;
+            click(&c, "#pages-1 li[data-page='10']").await?;
+            c.active_element()
+                .await?
+                .send_keys(&char::from(Key::Delete).to_string())
+                .await?;
+            visible(&c, "#pages-1 li[data-page='10'][data-dropped='true']").await?;
+            let looks = c
+                .execute(
+                    "const e = document.querySelector(\"#pages-1 li[data-page='10']\"); \
+                     return e.className + ' ' + getComputedStyle(e).opacity;",
+                    vec![],
+                )
+                .await?;
+            let looks = looks.as_str().unwrap_or_default().to_owned();
+            // a page to be dropped is shown faded
+            let opacity: f64 = looks
+                .rsplit(' ')
+                .next()
+                .unwrap_or("1")
+                .parse()
+                .unwrap_or(1.0);
+            assert!(looks.contains("dropped") && opacity < 1.0, "{looks}");
+            snap(&c, "10-page-strip").await?;
+            click(&c, "#pages-save-1").await?;
+            text_contains(
+                &c,
+                "#digitise-notice",
+                "Đã lưu bản mới của thành phần 1: 9 trang.",
+            )
+            .await?;
+            text_contains(&c, "#component-1", "PDF: 9 trang").await?;
+            let out = desk_cli(
+                &data,
+                &["dossier", "pages", &code, "--component", "1", "--json"],
+                ADMIN_USER,
+                ADMIN_PASSWORD,
+            )?;
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let pages: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+            let turns: Vec<u64> = pages["pages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["rotate"].as_u64().unwrap())
+                .collect();
+            assert_eq!(turns, vec![0, 90, 0, 0, 0, 0, 0, 0, 0], "{pages}");
+            click(&c, "#pages-open-1").await?;
 
             // A paper with words on it, for component 2.
             let page = dir.path().join("giay-ra-vien.jpg");

@@ -123,6 +123,11 @@ pub fn looks_blank(page: &ScanPage) -> Result<bool, ScanError> {
             break;
         }
     }
+    // A dark sheet (or a black frame from a scanner with its lid open) is
+    // not an empty page.
+    if paper < 150 {
+        return Ok(false);
+    }
     let ink_below = paper.saturating_sub(80);
     let ink: usize = hist[..ink_below].iter().sum();
     // fewer than 0.1% of the points are ink

@@ -186,6 +186,12 @@ fn turned_and_reordered_pages_keep_their_jpeg_bytes_and_carry_rotate() {
     // the blank sheet is told apart from the printed ones
     assert!(looks_blank(&pc).unwrap());
     assert!(!looks_blank(&pa).unwrap());
+    let black = jpeg(&RgbImage::from_pixel(400, 566, image::Rgb([0, 0, 0])), 200);
+    let black = bhxh_scan::read_pages(&black).unwrap().remove(0);
+    assert!(
+        !looks_blank(&black).unwrap(),
+        "a black sheet is not an empty page"
+    );
     // b first, turned a quarter clockwise; a upside down; c dropped
     let turned = [
         (&pb, Rotation::from_degrees(90).unwrap()),

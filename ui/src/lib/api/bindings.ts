@@ -102,6 +102,15 @@ export const commands = {
 	/**  Digitise one component from files the window handed over (`upload_file`). */
 	dossierImport: (code: string, component: number, files: number[], pages: number | null) => __TAURI_INVOKE<ImportedComponent>("dossier_import", { code, component, files, pages }),
 	dossierFiles: (code: string) => __TAURI_INVOKE<FileLine[]>("dossier_files", { code }),
+	/**  A component's current PDF and its pages, for the page strip. */
+	dossierPages: (code: string, component: number) => __TAURI_INVOKE<ComponentPages>("dossier_pages", { code, component }),
+	/**  A small picture of one page of a component, and whether it looks blank. */
+	dossierPagePreview: (code: string, component: number, page: number) => __TAURI_INVOKE<PagePreview>("dossier_page_preview", { code, component, page }),
+	/**
+	 *  Save the pages chosen (kept, in order, each turned) as a new version
+	 *  of the component's PDF, made from `base` (the version shown).
+	 */
+	dossierPagesEdit: (code: string, component: number, base: string, pages: PageChoice[]) => __TAURI_INVOKE<ComponentPages>("dossier_pages_edit", { code, component, base, pages }),
 	/**
 	 *  Export the component and result PDFs, decrypted, into the folder the
 	 *  user chose in the folder dialog.
@@ -448,6 +457,20 @@ export type ComponentLine = {
 	copies: number,
 	original: boolean,
 	received: boolean,
+};
+
+/**  A component's current PDF and its pages, for the page strip. */
+export type ComponentPages = {
+	code: string,
+	component: number,
+	/**  The current PDF's hash (the version an edit starts from). */
+	sha256: string,
+	fileName: string,
+	/**  A PDF received whole: kept byte for byte, its pages not editable. */
+	receivedWhole: boolean,
+	/**  The desk signed this version: an edit makes a new, unsigned one. */
+	signed: boolean,
+	pages: PageLine[],
 };
 
 /**  Where the desk stands, for the first screen. */
@@ -890,6 +913,36 @@ export type Organisation = {
 	taxCode: string,
 	name: string,
 	address?: string,
+};
+
+/**
+ *  A page of the new version: the current page `page` turned `rotate`
+ *  degrees clockwise from the scan as it came (0, 90, 180, 270).
+ */
+export type PageChoice = {
+	page: number,
+	rotate: number,
+};
+
+/**  One page of a component's PDF. */
+export type PageLine = {
+	/**  From 1, in the current order. */
+	number: number,
+	/**  Clockwise, 0, 90, 180 or 270. */
+	rotate: number,
+	widthPx: number,
+	heightPx: number,
+};
+
+/**  A small picture of one page (never stored) and whether it looks blank. */
+export type PagePreview = {
+	number: number,
+	/**
+	 *  `data:image/jpeg;base64,…`, at most 240 points on its longer side,
+	 *  not turned (the window turns it by `rotate`).
+	 */
+	image: string,
+	blank: boolean,
 };
 
 /**  A participant as the register shows them. */
