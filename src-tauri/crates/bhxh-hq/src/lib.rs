@@ -41,6 +41,14 @@ pub enum HqError {
     UnknownOffice(String),
     #[error("Đơn vị có mã \"{0}\" đã được đăng ký.")]
     OfficeExists(String),
+    #[error(
+        "Không tìm thấy BHXH tỉnh có mã \"{0}\" (BHXH tỉnh phải được đăng ký trước, không có đơn vị cấp trên)."
+    )]
+    UnknownProvince(String),
+    #[error(
+        "Đơn vị \"{code}\" là BHXH cơ sở thuộc BHXH tỉnh \"{parent}\", không phải BHXH tỉnh; đơn vị cấp trên hoặc nơi nhận theo tỉnh phải là một BHXH tỉnh."
+    )]
+    NotProvincial { code: String, parent: String },
     #[error("Mã truy cập của đơn vị \"{0}\" đã bị thu hồi; không cấp lại bằng cách đổi mã.")]
     Revoked(String),
     #[error("Người dùng \"{0}\" của trung ương đã tồn tại.")]
