@@ -1384,3 +1384,116 @@ fn the_national_api_groups_base_offices_under_their_province(backend: Backend) {
     assert!(at("thành phố Hà Nội") < at("cơ sở Ba Đình"));
     assert!(at("thành phố Đà Nẵng") < at("thành phố Hà Nội"));
 }
+
+/// `pg_dump -Fc` of a filled HQ, restored with `pg_restore` into a fresh
+/// database, serves everything it held: offices (with their levels and
+/// tokens), reports, directives and their audiences. `docs/hq-deploy.md`
+/// describes this procedure.
+#[test]
+fn a_pg_dump_backup_restores_into_a_fresh_database_and_hq_serves_it() {
+    let env = HqEnv::new(Backend::Postgres);
+    let pg = env.pg.as_ref().unwrap();
+    let hn = env.add_office("HN", "Bảo hiểm xã hội thành phố Hà Nội");
+    let dn = env.add_office("DN", "Bảo hiểm xã hội thành phố Đà Nẵng");
+    let hn1 = env.add_base_office("HN-1", "Bảo hiểm xã hội cơ sở Ba Đình", "HN");
+    let api = read_token(&env);
+    env.hq_ok(&[
+        "directive",
+        "publish",
+        "--title",
+        "Chung",
+        "--body",
+        "Cho mọi đơn vị.",
+    ]);
+    env.hq_ok(&[
+        "directive",
+        "publish",
+        "--title",
+        "Tỉnh HN",
+        "--body",
+        "Cho Hà Nội.",
+        "--to",
+        "province:HN",
+    ]);
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    let c = client();
+    {
+        let s = env.serve(&[]);
+        let (_, r) = push(&c, &s, &hn, vec![report_item(a, "2024-05", 1, 70)]);
+        assert_eq!(r["results"][0]["outcome"], "stored");
+        let (_, r) = push(&c, &s, &hn1, vec![report_item(b, "2024-05", 1, 40)]);
+        assert_eq!(r["results"][0]["outcome"], "stored");
+        s.kill();
+    }
+    let before = offices(&env);
+
+    // the backup: custom format, as the deployment guide says
+    let dump = pg.scratch_dir().join("hq.dump");
+    let url = env.database.clone().unwrap();
+    let out = pg.tool(
+        "pg_dump",
+        &[
+            "-Fc".as_ref(),
+            "-f".as_ref(),
+            dump.as_os_str(),
+            "-d".as_ref(),
+            url.as_ref(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // the restore, into a database that has never seen HQ
+    let fresh = pg.create_database();
+    let out = pg.tool(
+        "pg_restore",
+        &[
+            "--exit-on-error".as_ref(),
+            "--no-owner".as_ref(),
+            "-d".as_ref(),
+            fresh.as_ref(),
+            dump.as_os_str(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let restored = HqEnv {
+        dir: tempfile::tempdir().unwrap(),
+        database: Some(fresh),
+        pg: None,
+    };
+    assert_eq!(offices(&restored), before, "offices, parents, counts");
+    let s = restored.serve(&[]);
+    // the old tokens work, with their levels
+    assert_eq!(pulled(&c, &s, &hn1), ["Chung", "Tỉnh HN"]);
+    assert_eq!(pulled(&c, &s, &dn), ["Chung"]);
+    // the reports are there: the national figures, and a resend is a duplicate
+    let n = get_json(&c, &s, "/api/national?month=2024-05", Some(&api));
+    assert_eq!(n["lateOffices"], json!(["DN"]));
+    let hn_row = n["provinces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "HN")
+        .unwrap();
+    assert_eq!(hn_row["office"]["tasks"][1]["percent"], 70);
+    assert_eq!(hn_row["baseOffices"][0]["tasks"][1]["percent"], 40);
+    let (_, r) = push(&c, &s, &hn, vec![report_item(a, "2024-05", 1, 70)]);
+    assert_eq!(r["results"][0]["outcome"], "duplicate");
+    // and HQ goes on numbering what it publishes after the restored items
+    restored.hq_ok(&[
+        "directive",
+        "publish",
+        "--title",
+        "Sau khôi phục",
+        "--body",
+        "Mới.",
+    ]);
+    assert_eq!(pulled(&c, &s, &hn1), ["Chung", "Tỉnh HN", "Sau khôi phục"]);
+}
