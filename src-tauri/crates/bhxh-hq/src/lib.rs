@@ -1,8 +1,10 @@
 //! The HQ server of BHXH Desk (`bhxh-hq`).
 //!
 //! Offices push their approved reports ([`bhxh_sync_proto::PushRequest`]),
-//! pull directives and plan changes by cursor, and HQ staff read national
-//! progress (JSON at `/api/national`, HTML at `/`).
+//! pull the directives and plan changes published for them (all offices,
+//! their province, or themselves) by cursor, and HQ staff read national
+//! progress, base offices grouped under their province (JSON at
+//! `/api/national` and `/api/province/{code}`, HTML at `/`).
 //!
 //! - [`storage`]: what HQ keeps, behind the [`storage::Storage`] trait:
 //!   SQLite by default (one machine, a trial), PostgreSQL for the national
