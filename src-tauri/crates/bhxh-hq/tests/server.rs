@@ -1497,3 +1497,44 @@ fn a_pg_dump_backup_restores_into_a_fresh_database_and_hq_serves_it() {
     ]);
     assert_eq!(pulled(&c, &s, &hn1), ["Chung", "Tỉnh HN", "Sau khôi phục"]);
 }
+
+both!(the_desks_client_pulls_only_its_offices_items_across_the_gaps);
+fn the_desks_client_pulls_only_its_offices_items_across_the_gaps(backend: Backend) {
+    let env = HqEnv::new(backend);
+    env.add_office("HN", "Bảo hiểm xã hội thành phố Hà Nội");
+    env.add_office("DN", "Bảo hiểm xã hội thành phố Đà Nẵng");
+    let hn1 = env.add_base_office("HN-1", "Bảo hiểm xã hội cơ sở Ba Đình", "HN");
+    let dn1 = env.add_base_office("DN-1", "Bảo hiểm xã hội cơ sở Hải Châu", "DN");
+    for (title, to) in [
+        ("Chung", "all"),
+        ("Tỉnh ĐN", "province:DN"),
+        ("Tỉnh HN", "province:HN"),
+        ("Riêng DN-1", "office:DN-1"),
+        ("Riêng HN-1", "office:HN-1"),
+        ("Riêng HN", "office:HN"),
+    ] {
+        env.hq_ok(&[
+            "directive",
+            "publish",
+            "--title",
+            title,
+            "--body",
+            "Nội dung.",
+            "--to",
+            to,
+        ]);
+    }
+    let s = env.serve(&[]);
+    let now = bhxh_core::parse_ts("2024-06-03T08:00:00+07:00").unwrap();
+    for (code, token, expected) in [("HN-1", &hn1, 3), ("DN-1", &dn1, 3)] {
+        // the desk's own client, which refuses an answer whose cursor does
+        // not follow its items: the gaps left by others' items are fine
+        let dir = tempfile::tempdir().unwrap();
+        let store = desk_store(dir.path());
+        let client = bhxh_sync::Client::new(bhxh_sync::ClientConfig::new(&s.url), token).unwrap();
+        let report = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap();
+        assert_eq!(report.pulled, expected, "{code}: {report:?}");
+        let report = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap();
+        assert_eq!(report.pulled, 0, "{code}: nothing twice");
+    }
+}
