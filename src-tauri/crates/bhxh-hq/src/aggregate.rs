@@ -1,5 +1,6 @@
-//! National progress from what offices pushed: per task per office (one
-//! office per province), who is late, last sync of each office.
+//! National progress from what offices pushed: per task per office, who is
+//! late, last sync of each office; and by province: each provincial office
+//! with its base offices (BHXH cơ sở) and a summary of them.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +17,8 @@ pub struct OfficeProgress {
     pub code: String,
     pub name: String,
     pub province: Option<String>,
+    /// Its provincial office when it is a base office; `None`: provincial.
+    pub parent: Option<String>,
     pub revoked: bool,
     pub last_sync_at: Option<String>,
     /// The newest month it reported (`YYYY-MM`) and that report's revision.
@@ -48,13 +51,45 @@ pub struct TaskProgress {
     pub late: usize,
 }
 
+/// One provincial office and the base offices under it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvinceProgress {
+    pub code: String,
+    pub name: String,
+    /// The provincial office's own progress.
+    pub office: OfficeProgress,
+    /// Its base offices, by code.
+    pub base_offices: Vec<OfficeProgress>,
+    /// How many base offices it has (revoked ones included).
+    pub base_count: usize,
+    /// Codes of its base offices that are late.
+    pub base_late: Vec<String>,
+    /// Each task across its base offices (revoked ones left out).
+    pub base_tasks: Vec<TaskProgress>,
+}
+
+/// One province as `/api/province/{code}` answers it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvinceReport {
+    pub as_of_month: String,
+    pub generated_at: String,
+    #[serde(flatten)]
+    pub province: ProvinceProgress,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct National {
     /// The month every office should have reported by now.
     pub as_of_month: String,
     pub generated_at: String,
+    /// Every office, provincial and base, by code.
     pub offices: Vec<OfficeProgress>,
+    /// The same offices grouped: each provincial office with its base
+    /// offices, by code.
+    pub provinces: Vec<ProvinceProgress>,
     pub tasks: Vec<TaskProgress>,
     /// Codes of the offices that are late.
     pub late_offices: Vec<String>,
@@ -186,7 +221,6 @@ pub fn national_from(snapshot: &Snapshot, as_of_month: Option<&str>) -> Result<N
         None => previous_month(&now),
     };
     let newest = &snapshot.newest;
-    let mut tasks: BTreeMap<u32, (usize, u32, usize, usize)> = BTreeMap::new();
     let mut offices = Vec::new();
     for o in snapshot.offices.iter().cloned() {
         let report = newest.get(&o.code);
@@ -201,20 +235,6 @@ pub fn national_from(snapshot: &Snapshot, as_of_month: Option<&str>) -> Result<N
                     .collect()
             })
             .unwrap_or_default();
-        if o.revoked_at.is_none() {
-            for c in &cells {
-                let t = tasks.entry(c.task_number).or_default();
-                if let Some(p) = c.percent {
-                    t.0 += 1;
-                    t.1 += p;
-                }
-                match c.status.as_deref() {
-                    Some("done") => t.2 += 1,
-                    Some("late") => t.3 += 1,
-                    _ => {}
-                }
-            }
-        }
         let latest_month = report.map(|(m, _, _)| m.clone());
         offices.push(OfficeProgress {
             late: o.revoked_at.is_none()
@@ -222,6 +242,7 @@ pub fn national_from(snapshot: &Snapshot, as_of_month: Option<&str>) -> Result<N
             code: o.code,
             name: o.name,
             province: o.province,
+            parent: o.parent,
             revoked: o.revoked_at.is_some(),
             last_sync_at: o.last_sync_at,
             latest_revision: report.map(|(_, r, _)| *r),
@@ -238,18 +259,95 @@ pub fn national_from(snapshot: &Snapshot, as_of_month: Option<&str>) -> Result<N
             .collect(),
         as_of_month: as_of,
         generated_at: now,
+        tasks: task_progress(offices.iter()),
+        provinces: group(&offices),
         offices,
-        tasks: tasks
-            .into_iter()
-            .map(|(n, (reported, sum, done, late))| TaskProgress {
-                task_number: n,
-                reported,
-                average_percent: (reported > 0).then(|| f64::from(sum) / reported as f64),
-                done,
-                late,
-            })
-            .collect(),
     })
+}
+
+/// Each task across `offices` (revoked ones left out).
+fn task_progress<'a>(offices: impl Iterator<Item = &'a OfficeProgress>) -> Vec<TaskProgress> {
+    let mut tasks: BTreeMap<u32, (usize, u32, usize, usize)> = BTreeMap::new();
+    for o in offices.filter(|o| !o.revoked) {
+        for c in &o.tasks {
+            let t = tasks.entry(c.task_number).or_default();
+            if let Some(p) = c.percent {
+                t.0 += 1;
+                t.1 = t.1.saturating_add(p);
+            }
+            match c.status.as_deref() {
+                Some("done") => t.2 += 1,
+                Some("late") => t.3 += 1,
+                _ => {}
+            }
+        }
+    }
+    tasks
+        .into_iter()
+        .map(|(n, (reported, sum, done, late))| TaskProgress {
+            task_number: n,
+            reported,
+            average_percent: (reported > 0).then(|| f64::from(sum) / reported as f64),
+            done,
+            late,
+        })
+        .collect()
+}
+
+/// Provincial offices (no parent) with their base offices. A base office
+/// whose parent is not among `offices` (the store forbids it) is shown as
+/// a province of its own rather than lost.
+fn group(offices: &[OfficeProgress]) -> Vec<ProvinceProgress> {
+    let known: std::collections::BTreeSet<&str> = offices.iter().map(|o| o.code.as_str()).collect();
+    let heads = offices.iter().filter(|o| {
+        o.parent
+            .as_deref()
+            .is_none_or(|p| !known.contains(p) || p == o.code)
+    });
+    heads
+        .map(|head| {
+            let base: Vec<OfficeProgress> = offices
+                .iter()
+                .filter(|o| o.code != head.code && o.parent.as_deref() == Some(head.code.as_str()))
+                .cloned()
+                .collect();
+            ProvinceProgress {
+                code: head.code.clone(),
+                name: head.name.clone(),
+                office: head.clone(),
+                base_count: base.len(),
+                base_late: base
+                    .iter()
+                    .filter(|o| o.late)
+                    .map(|o| o.code.clone())
+                    .collect(),
+                base_tasks: task_progress(base.iter()),
+                base_offices: base,
+            }
+        })
+        .collect()
+}
+
+/// One provincial office and its base offices, from the national picture;
+/// an error that says why when `code` is no provincial office.
+pub fn province_of(n: &National, code: &str) -> Result<ProvinceReport, HqError> {
+    if let Some(p) = n.provinces.iter().find(|p| p.code == code) {
+        return Ok(ProvinceReport {
+            as_of_month: n.as_of_month.clone(),
+            generated_at: n.generated_at.clone(),
+            province: p.clone(),
+        });
+    }
+    match n.offices.iter().find(|o| o.code == code) {
+        Some(OfficeProgress {
+            parent: Some(parent),
+            ..
+        }) => Err(HqError::NotProvincial {
+            code: code.to_owned(),
+            parent: parent.clone(),
+        }),
+        _ => Err(HqError::UnknownProvince(code.to_owned())),
+    }
 }
 
 /// Text made safe to put in HTML.
@@ -303,8 +401,8 @@ pub fn html(n: &National) -> String {
         );
     }
     h.push_str(
-        "</table><h2>Theo đơn vị (xếp theo tỉnh)</h2><table><tr><th class=\"l\">Tỉnh</th>\
-        <th class=\"l\">Đơn vị</th><th class=\"l\">Tên</th>\
+        "</table><h2>Theo đơn vị (BHXH tỉnh, dưới mỗi tỉnh là các BHXH cơ sở)</h2><table><tr><th class=\"l\">Tỉnh</th>\
+        <th class=\"l\">Đơn vị</th><th class=\"l\">Tên</th><th class=\"l\">BHXH cơ sở</th>\
         <th>Tháng báo cáo gần nhất</th><th>Lần</th><th class=\"l\">Đồng bộ gần nhất</th>",
     );
     let numbers: Vec<u32> = n.tasks.iter().map(|t| t.task_number).collect();
@@ -312,19 +410,19 @@ pub fn html(n: &National) -> String {
         let _ = write!(h, "<th>NV{t}</th>");
     }
     h.push_str("</tr>");
-    let mut by_province: Vec<&OfficeProgress> = n.offices.iter().collect();
+    let mut provinces: Vec<&ProvinceProgress> = n.provinces.iter().collect();
     // by province (offices with none last), then by code
-    by_province.sort_by(|a, b| {
-        (a.province.is_none(), &a.province, &a.code).cmp(&(
-            b.province.is_none(),
-            &b.province,
-            &b.code,
-        ))
+    provinces.sort_by_key(|p| {
+        (
+            p.office.province.is_none(),
+            p.office.province.clone(),
+            p.code.clone(),
+        )
     });
-    for o in by_province {
+    let row = |h: &mut String, o: &OfficeProgress, base: &str, summary: &str| {
         let _ = write!(
             h,
-            "<tr{}><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{}{}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>",
+            "<tr{}><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"l\">{base}{}{}</td><td class=\"l\">{summary}</td><td>{}</td><td>{}</td><td class=\"l\">{}</td>",
             if o.late { " class=\"late\"" } else { "" },
             o.province.as_deref().map_or("—".to_owned(), esc),
             esc(&o.code),
@@ -350,6 +448,21 @@ pub fn html(n: &National) -> String {
             let _ = write!(h, "<td>{cell}</td>");
         }
         h.push_str("</tr>");
+    };
+    for p in provinces {
+        let summary = if p.base_count == 0 {
+            "—".to_owned()
+        } else {
+            format!(
+                "{} đơn vị, {} chậm báo cáo",
+                p.base_count,
+                p.base_late.len()
+            )
+        };
+        row(&mut h, &p.office, "", &summary);
+        for o in &p.base_offices {
+            row(&mut h, o, "↳ ", "");
+        }
     }
     h.push_str("</table></body></html>");
     h
@@ -399,13 +512,15 @@ mod tests {
 
     #[test]
     fn html_escapes_names() {
-        let n = National {
+        let mut n = National {
             as_of_month: "2024-05".into(),
             generated_at: "t".into(),
+            provinces: vec![],
             offices: vec![OfficeProgress {
                 code: "X".into(),
                 name: "<script>".into(),
                 province: None,
+                parent: None,
                 revoked: false,
                 last_sync_at: None,
                 latest_month: None,
@@ -417,6 +532,7 @@ mod tests {
             tasks: vec![],
             late_offices: vec!["X".into()],
         };
+        n.provinces = group(&n.offices);
         let h = html(&n);
         assert!(h.contains("&lt;script&gt;") && !h.contains("<script>"));
     }

@@ -9,7 +9,7 @@ use bhxh_sync_proto::Published;
 use clap::{Args, Parser, Subcommand};
 
 use crate::server::{AppState, Faults, Limits};
-use crate::storage::Storage;
+use crate::storage::{Audience, Storage};
 use crate::{HqError, new_token, now_rfc3339, token_hash};
 
 #[derive(Debug, Parser)]
@@ -65,13 +65,14 @@ impl DataDirArg {
 pub enum Command {
     /// Chạy máy chủ. In dòng "listening http://ĐỊA_CHỈ" khi đã sẵn sàng.
     Serve(ServeArgs),
-    /// Đơn vị (BHXH tỉnh) và mã truy cập của đơn vị.
+    /// Đơn vị (BHXH tỉnh, BHXH cơ sở trực thuộc tỉnh) và mã truy cập của đơn vị.
     #[command(subcommand)]
     Office(OfficeCommand),
-    /// Chỉ đạo gửi tới mọi đơn vị.
+    /// Chỉ đạo gửi tới mọi đơn vị, một tỉnh hoặc một đơn vị.
     #[command(subcommand)]
     Directive(DirectiveCommand),
-    /// Thay đổi kế hoạch (chỉ tiêu, hạn của nhiệm vụ) gửi tới mọi đơn vị.
+    /// Thay đổi kế hoạch (chỉ tiêu, hạn của nhiệm vụ) gửi tới mọi đơn vị, một
+    /// tỉnh hoặc một đơn vị.
     #[command(subcommand)]
     Plan(PlanCommand),
     /// Tài khoản cán bộ trung ương (xem trang tiến độ toàn quốc).
@@ -207,13 +208,20 @@ pub enum OfficeCommand {
     /// Đăng ký đơn vị và in mã truy cập (chỉ in một lần; máy chủ chỉ giữ mã băm).
     Add {
         /// Mã đơn vị, ví dụ 000.00.17.H23.
-        #[arg(long)]
-        code: String,
+        #[arg(value_name = "MÃ", required_unless_present = "code")]
+        code_arg: Option<String>,
+        /// Mã đơn vị (cách viết cũ, thay cho MÃ).
+        #[arg(long, conflicts_with = "code_arg")]
+        code: Option<String>,
         #[arg(long)]
         name: String,
         /// Mã tỉnh 3 chữ số.
         #[arg(long)]
         province: Option<String>,
+        /// Mã của BHXH tỉnh mà đơn vị này (BHXH cơ sở) trực thuộc; không có:
+        /// đơn vị là BHXH tỉnh.
+        #[arg(long, value_name = "MÃ_BHXH_TỈNH")]
+        parent: Option<String>,
         #[command(flatten)]
         data: DataDirArg,
     },
@@ -251,6 +259,10 @@ pub enum DirectiveCommand {
         /// Nội dung (mặc định: đọc từ stdin).
         #[arg(long)]
         body: Option<String>,
+        /// Nơi nhận: all (mọi đơn vị), province:MÃ (BHXH tỉnh đó và các BHXH
+        /// cơ sở trực thuộc) hoặc office:MÃ (chỉ đơn vị đó).
+        #[arg(long, default_value = "all", value_name = "NƠI_NHẬN")]
+        to: String,
         #[command(flatten)]
         data: DataDirArg,
     },
@@ -271,17 +283,17 @@ pub enum PlanCommand {
         deadline: Option<String>,
         #[arg(long, default_value = "")]
         note: String,
+        /// Nơi nhận: all (mọi đơn vị), province:MÃ (BHXH tỉnh đó và các BHXH
+        /// cơ sở trực thuộc) hoặc office:MÃ (chỉ đơn vị đó).
+        #[arg(long, default_value = "all", value_name = "NƠI_NHẬN")]
+        to: String,
         #[command(flatten)]
         data: DataDirArg,
     },
 }
 
 fn valid_code(code: &str) -> bool {
-    !code.is_empty()
-        && code.len() <= 32
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    crate::storage::valid_office_code(code)
 }
 
 /// Run `bhxh-hq` with these arguments.
@@ -317,11 +329,14 @@ fn run(command: Command) -> Result<(), HqError> {
     match command {
         Command::Serve(a) => serve(a),
         Command::Office(OfficeCommand::Add {
+            code_arg,
             code,
             name,
             province,
+            parent,
             data,
         }) => {
+            let code = code_arg.or(code).unwrap_or_default();
             if !valid_code(&code) {
                 return Err(HqError::Invalid(format!(
                     "Mã đơn vị \"{code}\" không hợp lệ (chữ, số, dấu chấm, gạch; tối đa 32 ký tự)."
@@ -339,19 +354,30 @@ fn run(command: Command) -> Result<(), HqError> {
             {
                 return Err(HqError::Invalid("Mã tỉnh phải gồm 3 chữ số.".into()));
             }
+            if parent.as_deref().is_some_and(|p| !valid_code(p)) {
+                return Err(HqError::Invalid(format!(
+                    "Mã BHXH tỉnh cấp trên \"{}\" không hợp lệ (chữ, số, dấu chấm, gạch; tối đa 32 ký tự).",
+                    parent.as_deref().unwrap_or_default()
+                )));
+            }
             let storage = data.open()?;
             let token = new_token()?;
             storage.add_office(
                 &code,
                 name,
                 province.as_deref(),
+                parent.as_deref(),
                 &token_hash(&token),
                 &now_rfc3339(),
             )?;
+            let level = match &parent {
+                Some(p) => format!("BHXH cơ sở thuộc {p}"),
+                None => "BHXH tỉnh".to_owned(),
+            };
             storage.audit(
                 &cli_actor(),
                 "office_add",
-                &format!("đăng ký đơn vị {code} ({name})"),
+                &format!("đăng ký đơn vị {code} ({name}), {level}"),
                 &now_rfc3339(),
             )?;
             eprintln!(
@@ -410,9 +436,13 @@ fn run(command: Command) -> Result<(), HqError> {
                 for o in offices {
                     let _ = writeln!(
                         out,
-                        "{}\t{}\t{}\t{} mục\t{}",
+                        "{}\t{}\t{}\t{}\t{} mục\t{}",
                         o.code,
                         o.name,
+                        match &o.parent {
+                            Some(p) => format!("BHXH cơ sở thuộc {p}"),
+                            None => "BHXH tỉnh".to_owned(),
+                        },
                         o.last_sync_at.as_deref().unwrap_or("chưa đồng bộ"),
                         o.items,
                         if o.revoked_at.is_some() {
@@ -529,7 +559,13 @@ fn run(command: Command) -> Result<(), HqError> {
             }
             Ok(())
         }
-        Command::Directive(DirectiveCommand::Publish { title, body, data }) => {
+        Command::Directive(DirectiveCommand::Publish {
+            title,
+            body,
+            to,
+            data,
+        }) => {
+            let audience = Audience::parse(&to)?;
             let body = match body {
                 Some(b) => b,
                 None => {
@@ -549,6 +585,7 @@ fn run(command: Command) -> Result<(), HqError> {
                     title: title.trim().to_owned(),
                     body: body.trim().to_owned(),
                 },
+                &audience,
             )
         }
         Command::Reference(ReferenceCommand::Publish { file, data }) => {
@@ -556,7 +593,7 @@ fn run(command: Command) -> Result<(), HqError> {
                 path: file.display().to_string(),
                 detail: e.to_string(),
             })?;
-            publish(&data, Published::ReferencePack { pack })
+            publish(&data, Published::ReferencePack { pack }, &Audience::All)
         }
         Command::Plan(PlanCommand::Publish {
             task,
@@ -564,6 +601,7 @@ fn run(command: Command) -> Result<(), HqError> {
             unit,
             deadline,
             note,
+            to,
             data,
         }) => publish(
             &data,
@@ -574,6 +612,7 @@ fn run(command: Command) -> Result<(), HqError> {
                 deadline,
                 note,
             },
+            &Audience::parse(&to)?,
         ),
     }
 }
@@ -586,16 +625,21 @@ fn cli_actor() -> String {
     )
 }
 
-fn publish(data: &DataDirArg, item: Published) -> Result<(), HqError> {
+fn publish(data: &DataDirArg, item: Published, audience: &Audience) -> Result<(), HqError> {
     let storage = data.open()?;
-    let d = storage.publish(&item, &now_rfc3339())?;
+    let d = storage.publish(&item, audience, &now_rfc3339())?;
     storage.audit(
         &cli_actor(),
         "publish",
-        &format!("ban hành mục số {}", d.seq),
+        &format!("ban hành mục số {} cho {}", d.seq, audience.describe()),
         &now_rfc3339(),
     )?;
-    println!("Đã ban hành mục số {} ({}).", d.seq, d.id);
+    println!(
+        "Đã ban hành mục số {} ({}) cho {}.",
+        d.seq,
+        d.id,
+        audience.describe()
+    );
     Ok(())
 }
 

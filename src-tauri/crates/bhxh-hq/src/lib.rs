@@ -1,8 +1,10 @@
 //! The HQ server of BHXH Desk (`bhxh-hq`).
 //!
 //! Offices push their approved reports ([`bhxh_sync_proto::PushRequest`]),
-//! pull directives and plan changes by cursor, and HQ staff read national
-//! progress (JSON at `/api/national`, HTML at `/`).
+//! pull the directives and plan changes published for them (all offices,
+//! their province, or themselves) by cursor, and HQ staff read national
+//! progress, base offices grouped under their province (JSON at
+//! `/api/national` and `/api/province/{code}`, HTML at `/`).
 //!
 //! - [`storage`]: what HQ keeps, behind the [`storage::Storage`] trait:
 //!   SQLite by default (one machine, a trial), PostgreSQL for the national
@@ -41,6 +43,14 @@ pub enum HqError {
     UnknownOffice(String),
     #[error("Đơn vị có mã \"{0}\" đã được đăng ký.")]
     OfficeExists(String),
+    #[error(
+        "Không tìm thấy BHXH tỉnh có mã \"{0}\" (BHXH tỉnh phải được đăng ký trước, không có đơn vị cấp trên)."
+    )]
+    UnknownProvince(String),
+    #[error(
+        "Đơn vị \"{code}\" là BHXH cơ sở thuộc BHXH tỉnh \"{parent}\", không phải BHXH tỉnh; đơn vị cấp trên hoặc nơi nhận theo tỉnh phải là một BHXH tỉnh."
+    )]
+    NotProvincial { code: String, parent: String },
     #[error("Mã truy cập của đơn vị \"{0}\" đã bị thu hồi; không cấp lại bằng cách đổi mã.")]
     Revoked(String),
     #[error("Người dùng \"{0}\" của trung ương đã tồn tại.")]

@@ -608,8 +608,10 @@ async fn pull(
     let storage = state.storage.clone();
     let cursor = q.cursor;
     let now = now_rfc3339();
+    // The office (and through it, its province) comes from its token only:
+    // nothing in the request says who it is or where it belongs.
     let (items, more) = blocking(move || {
-        let r = storage.pull(cursor, limit)?;
+        let r = storage.pull(&office.code, cursor, limit)?;
         storage.record_sync(&office.code, &now)?;
         Ok(r)
     })
@@ -712,14 +714,10 @@ fn staff_unauthorized() -> ApiError {
     )
 }
 
-/// `/api/national`: a signed-in staff member, or `Authorization: Bearer`
-/// with a read API token.
-async fn national_json(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<NationalQuery>,
-) -> Result<Response, ApiError> {
-    if staff_session(&state, &headers).is_none() {
+/// National figures are for a signed-in staff member, or `Authorization:
+/// Bearer` with a read API token; an office's token is neither.
+async fn staff_or_read_token(state: &Arc<AppState>, headers: &HeaderMap) -> Result<(), ApiError> {
+    if staff_session(state, headers).is_none() {
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -733,8 +731,39 @@ async fn national_json(
             return Err(staff_unauthorized());
         }
     }
+    Ok(())
+}
+
+/// `/api/national`: a signed-in staff member, or `Authorization: Bearer`
+/// with a read API token.
+async fn national_json(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<NationalQuery>,
+) -> Result<Response, ApiError> {
+    staff_or_read_token(&state, &headers).await?;
     let n = national(&state, q.month).await?;
     Ok(axum::Json(n).into_response())
+}
+
+/// `/api/province/{code}`: one provincial office and its base offices, for
+/// the same readers as `/api/national`.
+async fn province_json(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    Query(q): Query<NationalQuery>,
+) -> Result<Response, ApiError> {
+    staff_or_read_token(&state, &headers).await?;
+    let n = national(&state, q.month).await?;
+    match aggregate::province_of(&n, &code) {
+        Ok(p) => Ok(axum::Json(p).into_response()),
+        Err(e) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            codes::BAD_REQUEST,
+            e.to_string(),
+        )),
+    }
 }
 
 /// `/`: the national page for a signed-in staff member; otherwise 401 and
@@ -978,6 +1007,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/pull", get(pull))
         .route("/v1/witness", post(witness_post).get(witness_get))
         .route("/api/national", get(national_json))
+        .route("/api/province/{code}", get(province_json))
         .route("/api/audit", get(audit_json))
         .route("/", get(national_html))
         .route(

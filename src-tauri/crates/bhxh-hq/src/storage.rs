@@ -27,6 +27,121 @@ pub struct OfficeAuth {
     pub code: String,
     pub name: String,
     pub revoked: bool,
+    /// The provincial office it belongs to; `None` for a provincial office.
+    pub parent: Option<String>,
+}
+
+/// Who a published directive or plan change is for (`--to`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Audience {
+    /// Every office (what HQ published before levels existed).
+    #[default]
+    All,
+    /// One provincial office and its base offices.
+    Province(String),
+    /// One office only.
+    Office(String),
+}
+
+impl Audience {
+    /// `all`, `province:CODE` or `office:CODE`.
+    pub fn parse(s: &str) -> Result<Audience, HqError> {
+        let s = s.trim();
+        let bad = || {
+            HqError::Invalid(format!(
+                "Nơi nhận \"{s}\" không hợp lệ: dùng all (mọi đơn vị), province:MÃ_BHXH_TỈNH \
+                 (BHXH tỉnh đó và các BHXH cơ sở trực thuộc) hoặc office:MÃ_ĐƠN_VỊ (chỉ đơn vị đó)."
+            ))
+        };
+        if s == "all" {
+            return Ok(Audience::All);
+        }
+        let (kind, code) = s.split_once(':').ok_or_else(bad)?;
+        if !valid_office_code(code) {
+            return Err(bad());
+        }
+        match kind {
+            "province" => Ok(Audience::Province(code.to_owned())),
+            "office" => Ok(Audience::Office(code.to_owned())),
+            _ => Err(bad()),
+        }
+    }
+
+    /// The stored columns `(to_province, to_office)`; both `None` for all.
+    pub fn columns(&self) -> (Option<&str>, Option<&str>) {
+        match self {
+            Audience::All => (None, None),
+            Audience::Province(p) => (Some(p.as_str()), None),
+            Audience::Office(o) => (None, Some(o.as_str())),
+        }
+    }
+
+    /// In words, for messages and the audit log.
+    pub fn describe(&self) -> String {
+        match self {
+            Audience::All => "mọi đơn vị".to_owned(),
+            Audience::Province(p) => format!("BHXH tỉnh {p} và các BHXH cơ sở trực thuộc"),
+            Audience::Office(o) => format!("đơn vị {o}"),
+        }
+    }
+}
+
+/// An office code: letters, digits, `.`, `-`, `_`; 1 to 32 characters.
+pub fn valid_office_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 32
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+/// Where a new office may sit: a parent must be a provincial office (one
+/// with no parent), never the office itself. `lookup` answers an office's
+/// own parent (`None`: no such office; `Some(None)`: a provincial office).
+pub(crate) fn check_parent(
+    code: &str,
+    parent: Option<&str>,
+    lookup: impl FnOnce(&str) -> Result<Option<Option<String>>, HqError>,
+) -> Result<(), HqError> {
+    let Some(parent) = parent else {
+        return Ok(());
+    };
+    if parent == code {
+        return Err(HqError::Invalid(format!(
+            "Đơn vị \"{code}\" không thể là đơn vị cấp trên của chính nó."
+        )));
+    }
+    match lookup(parent)? {
+        None => Err(HqError::UnknownProvince(parent.to_owned())),
+        Some(Some(grand)) => Err(HqError::NotProvincial {
+            code: parent.to_owned(),
+            parent: grand,
+        }),
+        Some(None) => Ok(()),
+    }
+}
+
+/// Whether the offices an audience names exist and are what it says
+/// (`lookup` as for [`check_parent`]).
+pub(crate) fn check_audience(
+    audience: &Audience,
+    lookup: impl FnOnce(&str) -> Result<Option<Option<String>>, HqError>,
+) -> Result<(), HqError> {
+    match audience {
+        Audience::All => Ok(()),
+        Audience::Province(p) => match lookup(p)? {
+            None => Err(HqError::UnknownProvince(p.clone())),
+            Some(Some(grand)) => Err(HqError::NotProvincial {
+                code: p.clone(),
+                parent: grand,
+            }),
+            Some(None) => Ok(()),
+        },
+        Audience::Office(o) => match lookup(o)? {
+            None => Err(HqError::UnknownOffice(o.clone())),
+            Some(_) => Ok(()),
+        },
+    }
 }
 
 /// An office as listed.
@@ -36,6 +151,8 @@ pub struct OfficeRow {
     pub code: String,
     pub name: String,
     pub province: Option<String>,
+    /// The provincial office a base office belongs to; `None`: provincial.
+    pub parent: Option<String>,
     pub created_at: String,
     pub revoked_at: Option<String>,
     pub last_sync_at: Option<String>,
@@ -95,6 +212,7 @@ pub trait Storage: Send + Sync + 'static {
         code: &str,
         name: &str,
         province: Option<&str>,
+        parent: Option<&str>,
         token_hash: &str,
         now: &str,
     ) -> Result<(), HqError>;
@@ -120,9 +238,19 @@ pub trait Storage: Send + Sync + 'static {
         now: &str,
         max_revisions: i64,
     ) -> Result<Vec<PushResult>, HqError>;
-    /// Published items after `cursor`, at most `limit`, and whether more wait.
-    fn pull(&self, cursor: i64, limit: u32) -> Result<(Vec<DownItem>, bool), HqError>;
-    fn publish(&self, item: &Published, now: &str) -> Result<DownItem, HqError>;
+    /// Published items for `office` after `cursor`, at most `limit`, and
+    /// whether more wait: those for every office, for its province (itself
+    /// when provincial, its parent when a base office) and for it alone.
+    fn pull(&self, office: &str, cursor: i64, limit: u32)
+    -> Result<(Vec<DownItem>, bool), HqError>;
+    /// Publish `item` for `audience`, whose offices must exist (a province
+    /// a provincial office).
+    fn publish(
+        &self,
+        item: &Published,
+        audience: &Audience,
+        now: &str,
+    ) -> Result<DownItem, HqError>;
     fn record_sync(&self, office: &str, now: &str) -> Result<(), HqError>;
     fn offices(&self) -> Result<Vec<OfficeRow>, HqError>;
     /// The newest revision of every item of every office.
@@ -296,7 +424,7 @@ impl SqliteStorage {
             path: data_dir.display().to_string(),
             detail: e.to_string(),
         })?;
-        let conn = Connection::open(data_dir.join("hq.db"))?;
+        let mut conn = Connection::open(data_dir.join("hq.db"))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
@@ -320,6 +448,29 @@ impl SqliteStorage {
         conn.execute_batch(
             "CREATE INDEX IF NOT EXISTS office_old_token ON office (old_token_hash);",
         )?;
+        // Added with levels (issue 15): a base office's provincial office,
+        // and who a published item is for. Older rows: provincial offices,
+        // items for every office.
+        // Checked and added in one write transaction: two processes opening
+        // an older file at once add the columns once.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let has_parent: bool = tx
+            .query_row(
+                "SELECT 1 FROM pragma_table_info('office') WHERE name = 'parent_code'",
+                [],
+                |_| Ok(true),
+            )
+            .optional()?
+            .unwrap_or(false);
+        if !has_parent {
+            tx.execute_batch(
+                "ALTER TABLE office ADD COLUMN parent_code TEXT REFERENCES office(code);
+                 ALTER TABLE published ADD COLUMN to_province TEXT REFERENCES office(code);
+                 ALTER TABLE published ADD COLUMN to_office TEXT REFERENCES office(code);",
+            )?;
+        }
+        tx.execute_batch("CREATE INDEX IF NOT EXISTS office_parent ON office (parent_code);")?;
+        tx.commit()?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
         })
@@ -458,6 +609,17 @@ fn push_one(
     })
 }
 
+/// An office's own parent in SQLite: `None` when there is no such office.
+fn sqlite_parent_of(conn: &Connection, code: &str) -> Result<Option<Option<String>>, HqError> {
+    Ok(conn
+        .query_row(
+            "SELECT parent_code FROM office WHERE code = ?1",
+            [code],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .optional()?)
+}
+
 fn read_down(
     seq: i64,
     id: String,
@@ -479,21 +641,26 @@ impl Storage for SqliteStorage {
         code: &str,
         name: &str,
         province: Option<&str>,
+        parent: Option<&str>,
         token_hash: &str,
         now: &str,
     ) -> Result<(), HqError> {
-        let conn = self.conn()?;
-        let exists: bool = conn
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let exists: bool = tx
             .query_row("SELECT 1 FROM office WHERE code = ?1", [code], |_| Ok(true))
             .optional()?
             .unwrap_or(false);
         if exists {
             return Err(HqError::OfficeExists(code.to_owned()));
         }
-        conn.execute(
-            "INSERT INTO office (code, name, province, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![code, name, province, token_hash, now],
+        check_parent(code, parent, |p| sqlite_parent_of(&tx, p))?;
+        tx.execute(
+            "INSERT INTO office (code, name, province, parent_code, token_hash, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![code, name, province, parent, token_hash, now],
         )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -540,7 +707,7 @@ impl Storage for SqliteStorage {
         let conn = self.conn()?;
         Ok(conn
             .query_row(
-                "SELECT code, name, revoked_at IS NOT NULL FROM office
+                "SELECT code, name, revoked_at IS NOT NULL, parent_code FROM office
                  WHERE token_hash = ?1 OR (old_token_hash = ?1 AND old_token_until > ?2)",
                 params![token_hash, chrono::Utc::now().timestamp()],
                 |r| {
@@ -548,6 +715,7 @@ impl Storage for SqliteStorage {
                         code: r.get(0)?,
                         name: r.get(1)?,
                         revoked: r.get(2)?,
+                        parent: r.get(3)?,
                     })
                 },
             )
@@ -575,13 +743,23 @@ impl Storage for SqliteStorage {
         Ok(results)
     }
 
-    fn pull(&self, cursor: i64, limit: u32) -> Result<(Vec<DownItem>, bool), HqError> {
+    fn pull(
+        &self,
+        office: &str,
+        cursor: i64,
+        limit: u32,
+    ) -> Result<(Vec<DownItem>, bool), HqError> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare_cached(
-            "SELECT seq, id, item, published_at FROM published WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            "SELECT seq, id, item, published_at FROM published
+             WHERE seq > ?1
+               AND ((to_province IS NULL AND to_office IS NULL)
+                    OR to_office = ?3
+                    OR to_province = (SELECT COALESCE(parent_code, code) FROM office WHERE code = ?3))
+             ORDER BY seq LIMIT ?2",
         )?;
         let rows = stmt
-            .query_map(params![cursor, i64::from(limit) + 1], |r| {
+            .query_map(params![cursor, i64::from(limit) + 1, office], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?
             .collect::<Result<Vec<(i64, String, String, String)>, _>>()?;
@@ -594,18 +772,29 @@ impl Storage for SqliteStorage {
         Ok((items, more))
     }
 
-    fn publish(&self, item: &Published, now: &str) -> Result<DownItem, HqError> {
+    fn publish(
+        &self,
+        item: &Published,
+        audience: &Audience,
+        now: &str,
+    ) -> Result<DownItem, HqError> {
         item.validate().map_err(HqError::Invalid)?;
-        let conn = self.conn()?;
+        let mut conn = self.conn()?;
         let id = Uuid::now_v7();
         let text = serde_json::to_string(item)
             .map_err(|e| HqError::Invalid(format!("không ghi được: {e}")))?;
-        conn.execute(
-            "INSERT INTO published (id, item, published_at) VALUES (?1, ?2, ?3)",
-            params![id.to_string(), text, now],
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        check_audience(audience, |c| sqlite_parent_of(&tx, c))?;
+        let (to_province, to_office) = audience.columns();
+        tx.execute(
+            "INSERT INTO published (id, item, published_at, to_province, to_office)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id.to_string(), text, now, to_province, to_office],
         )?;
+        let seq = tx.last_insert_rowid();
+        tx.commit()?;
         Ok(DownItem {
-            seq: conn.last_insert_rowid(),
+            seq,
             id,
             published_at: now.to_owned(),
             item: item.clone(),
@@ -625,7 +814,7 @@ impl Storage for SqliteStorage {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT o.code, o.name, o.province, o.created_at, o.revoked_at, o.last_sync_at,
-                    (SELECT COUNT(*) FROM item i WHERE i.office_code = o.code)
+                    (SELECT COUNT(*) FROM item i WHERE i.office_code = o.code), o.parent_code
              FROM office o ORDER BY o.code",
         )?;
         let rows = stmt
@@ -634,6 +823,7 @@ impl Storage for SqliteStorage {
                     code: r.get(0)?,
                     name: r.get(1)?,
                     province: r.get(2)?,
+                    parent: r.get(7)?,
                     created_at: r.get(3)?,
                     revoked_at: r.get(4)?,
                     last_sync_at: r.get(5)?,
@@ -922,10 +1112,10 @@ mod tests {
     }
 
     fn idempotent_and_conflicts(s: &dyn Storage) {
-        s.add_office("HN", "Hà Nội", Some("001"), "h1", "t")
+        s.add_office("HN", "Hà Nội", Some("001"), None, "h1", "t")
             .unwrap();
         assert!(matches!(
-            s.add_office("HN", "x", None, "h2", "t"),
+            s.add_office("HN", "x", None, None, "h2", "t"),
             Err(HqError::OfficeExists(_))
         ));
         let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
@@ -968,7 +1158,7 @@ mod tests {
     }
 
     fn bounded_revisions(s: &dyn Storage) {
-        s.add_office("HN", "Hà Nội", None, "h1", "t").unwrap();
+        s.add_office("HN", "Hà Nội", None, None, "h1", "t").unwrap();
         for rev in 1..=3 {
             let r = s
                 .push("HN", &[item(Uuid::now_v7(), "month:2024-05", rev)], "t", 3)
@@ -1005,15 +1195,16 @@ mod tests {
                     title: format!("Chỉ đạo {i}"),
                     body: String::new(),
                 },
+                &Audience::All,
                 "t",
             )
             .unwrap();
         }
-        let (items, more) = s.pull(0, 3).unwrap();
+        let (items, more) = s.pull("HN", 0, 3).unwrap();
         assert_eq!(items.len(), 3);
         assert!(more);
         assert!(items.windows(2).all(|w| w[0].seq < w[1].seq));
-        let (items, more) = s.pull(items[2].seq, 3).unwrap();
+        let (items, more) = s.pull("HN", items[2].seq, 3).unwrap();
         assert_eq!(items.len(), 2);
         assert!(!more);
         assert!(
@@ -1025,10 +1216,144 @@ mod tests {
                     title: String::new(),
                     body: String::new()
                 },
+                &Audience::All,
                 "t"
             )
             .is_err()
         );
+    }
+
+    fn levels(s: &dyn Storage) {
+        s.add_office("HN", "BHXH Hà Nội", None, None, "h1", "t")
+            .unwrap();
+        s.add_office("DN", "BHXH Đà Nẵng", None, None, "h2", "t")
+            .unwrap();
+        s.add_office("HN-1", "BHXH cơ sở 1", None, Some("HN"), "h3", "t")
+            .unwrap();
+        // a parent must exist, be provincial, and not be the office itself
+        assert!(matches!(
+            s.add_office("X", "x", None, Some("NOPE"), "h4", "t"),
+            Err(HqError::UnknownProvince(_))
+        ));
+        assert!(matches!(
+            s.add_office("X", "x", None, Some("HN-1"), "h4", "t"),
+            Err(HqError::NotProvincial { .. })
+        ));
+        assert!(matches!(
+            s.add_office("X", "x", None, Some("X"), "h4", "t"),
+            Err(HqError::Invalid(_))
+        ));
+        assert!(
+            s.authenticate("h4").unwrap().is_none(),
+            "nothing half-added"
+        );
+        assert_eq!(
+            s.authenticate("h3").unwrap().unwrap().parent.as_deref(),
+            Some("HN")
+        );
+        let d = |t: &str| Published::Directive {
+            title: t.to_owned(),
+            body: String::new(),
+        };
+        s.publish(&d("all"), &Audience::All, "t").unwrap();
+        s.publish(&d("hn"), &Audience::Province("HN".into()), "t")
+            .unwrap();
+        s.publish(&d("hn-1"), &Audience::Office("HN-1".into()), "t")
+            .unwrap();
+        s.publish(&d("dn"), &Audience::Office("DN".into()), "t")
+            .unwrap();
+        assert!(matches!(
+            s.publish(&d("x"), &Audience::Province("HN-1".into()), "t"),
+            Err(HqError::NotProvincial { .. })
+        ));
+        assert!(matches!(
+            s.publish(&d("x"), &Audience::Office("NOPE".into()), "t"),
+            Err(HqError::UnknownOffice(_))
+        ));
+        let titles = |office: &str| -> Vec<String> {
+            s.pull(office, 0, 100)
+                .unwrap()
+                .0
+                .into_iter()
+                .filter_map(|i| match i.item {
+                    Published::Directive { title, .. } => Some(title),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(titles("HN"), ["all", "hn"]);
+        assert_eq!(titles("HN-1"), ["all", "hn", "hn-1"]);
+        assert_eq!(titles("DN"), ["all", "dn"]);
+        assert_eq!(titles("UNKNOWN"), ["all"]);
+        let rows = s.offices().unwrap();
+        let parent = |c: &str| rows.iter().find(|o| o.code == c).unwrap().parent.clone();
+        assert_eq!(parent("HN-1").as_deref(), Some("HN"));
+        assert_eq!(parent("HN"), None);
+    }
+
+    #[test]
+    fn base_offices_sit_under_a_province_and_pulls_follow_the_audience() {
+        on_both(levels);
+    }
+
+    /// What HQ held before levels: offices and one directive.
+    const BEFORE_LEVELS: &str = "
+        INSERT INTO office (code, name, token_hash, created_at) VALUES ('HN', 'Hà Nội', 'h1', 't');
+        INSERT INTO published (id, item, published_at)
+        VALUES ('0193a000-0000-7000-8000-000000000001', '{\"kind\":\"directive\",\"title\":\"Cũ\",\"body\":\"\"}', 't');";
+
+    /// After the upgrade: old offices are provincial, old items for all.
+    fn upgraded(s: &dyn Storage) {
+        assert_eq!(s.authenticate("h1").unwrap().unwrap().parent, None);
+        assert_eq!(s.pull("HN", 0, 10).unwrap().0.len(), 1);
+        s.add_office("HN-1", "Cơ sở", None, Some("HN"), "h2", "t")
+            .unwrap();
+        assert_eq!(s.pull("HN-1", 0, 10).unwrap().0.len(), 1);
+    }
+
+    #[test]
+    fn an_older_sqlite_file_gets_levels_its_offices_provincial_its_items_for_all() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join("hq.db")).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            conn.execute_batch(
+                "ALTER TABLE office ADD COLUMN old_token_hash TEXT;
+                 ALTER TABLE office ADD COLUMN old_token_until INTEGER;",
+            )
+            .unwrap();
+            conn.execute_batch(BEFORE_LEVELS).unwrap();
+        }
+        upgraded(&SqliteStorage::open(dir.path()).unwrap());
+        // opened again: nothing is added twice
+        let s = SqliteStorage::open(dir.path()).unwrap();
+        assert_eq!(s.offices().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn an_older_postgres_database_gets_levels_its_offices_provincial_its_items_for_all() {
+        let pg = crate::testing::PostgresServer::start();
+        let url = pg.create_database();
+        let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        client
+            .batch_execute(
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,
+                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+            )
+            .unwrap();
+        for (version, sql) in postgres::MIGRATIONS.iter().filter(|(v, _)| *v <= 3) {
+            client.batch_execute(sql).unwrap();
+            client
+                .execute(
+                    "INSERT INTO schema_migrations (version) VALUES ($1)",
+                    &[version],
+                )
+                .unwrap();
+        }
+        client.batch_execute(BEFORE_LEVELS).unwrap();
+        let s = postgres::PostgresStorage::connect(&url, 2).unwrap();
+        assert_eq!(s.schema_version().unwrap(), 4);
+        upgraded(&s);
     }
 
     #[test]
@@ -1037,7 +1362,7 @@ mod tests {
     }
 
     fn witnesses(s: &dyn Storage) {
-        s.add_office("HN", "Hà Nội", None, "h1", "t").unwrap();
+        s.add_office("HN", "Hà Nội", None, None, "h1", "t").unwrap();
         let head = |seq: i64, hash: &str| AuditHead {
             seq,
             hash: hash.to_owned(),
@@ -1095,7 +1420,7 @@ mod tests {
             again.schema_version().unwrap(),
             postgres::MIGRATIONS.len() as i32
         );
-        s.add_office("HN", "Hà Nội", None, "h1", "t").unwrap();
+        s.add_office("HN", "Hà Nội", None, None, "h1", "t").unwrap();
         // the same key from 8 threads at once: one is stored, the rest see it
         let handles: Vec<_> = (0..8)
             .map(|_| {

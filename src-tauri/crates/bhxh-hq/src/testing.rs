@@ -290,7 +290,7 @@ impl PostgresServer {
 
     /// Run one of PostgreSQL's binaries (as `postgres` when we are root).
     fn run(&self, name: &str, args: &[&std::ffi::OsStr]) -> Output {
-        let program = self.bin.join(name);
+        let program = self.program(name);
         let mut cmd = if self.as_postgres {
             let mut c = Command::new("runuser");
             c.args(["-u", "postgres", "--"]).arg(&program);
@@ -302,6 +302,34 @@ impl PostgresServer {
             .current_dir(self.dir.path())
             .output()
             .unwrap_or_else(|e| panic!("{}: {e} ({INSTALL_HINT})", program.display()))
+    }
+
+    /// Where PostgreSQL's program `name` is: beside `initdb`, or beside
+    /// what `initdb` links to (`/usr/local/bin/initdb` →
+    /// `/usr/lib/postgresql/15/bin/initdb`, where `pg_dump` also is).
+    fn program(&self, name: &str) -> PathBuf {
+        let direct = self.bin.join(name);
+        if direct.is_file() {
+            return direct;
+        }
+        std::fs::canonicalize(self.bin.join("initdb"))
+            .ok()
+            .and_then(|real| Some(real.parent()?.join(name)))
+            .filter(|p| p.is_file())
+            .unwrap_or(direct)
+    }
+
+    /// Run one of the installation's client programs (`pg_dump`,
+    /// `pg_restore`, `psql`), the way the server's own are run (as
+    /// `postgres` when we are root), in [`PostgresServer::scratch_dir`].
+    pub fn tool(&self, name: &str, args: &[&std::ffi::OsStr]) -> Output {
+        self.run(name, args)
+    }
+
+    /// A directory [`PostgresServer::tool`]'s programs may write (a dump)
+    /// and this process may read; removed with the server.
+    pub fn scratch_dir(&self) -> PathBuf {
+        self.dir.path().to_owned()
     }
 
     /// The port it listens on (127.0.0.1).

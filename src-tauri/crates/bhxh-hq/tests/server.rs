@@ -1045,3 +1045,496 @@ fn hq_serves_from_postgresql_over_tls_with_database_ca() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+/// A command that must fail; its stderr.
+fn refused(env: &HqEnv, args: &[&str]) -> String {
+    let out = env.hq(args);
+    assert!(!out.status.success(), "{args:?} should be refused");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+both!(a_base_office_sits_under_an_existing_provincial_office);
+fn a_base_office_sits_under_an_existing_provincial_office(backend: Backend) {
+    let env = HqEnv::new(backend);
+    env.add_office("HN", "Bảo hiểm xã hội thành phố Hà Nội");
+    env.add_office("DN", "Bảo hiểm xã hội thành phố Đà Nẵng");
+    env.add_base_office("HN-BD", "Bảo hiểm xã hội cơ sở Ba Đình", "HN");
+    // the parent must exist
+    let e = refused(
+        &env,
+        &[
+            "office", "add", "X1", "--name", "Cơ sở", "--parent", "KHONG",
+        ],
+    );
+    assert!(
+        e.contains("Không tìm thấy BHXH tỉnh có mã \"KHONG\""),
+        "{e}"
+    );
+    // and be a provincial office: no base office under a base office
+    let e = refused(
+        &env,
+        &[
+            "office", "add", "X2", "--name", "Cơ sở", "--parent", "HN-BD",
+        ],
+    );
+    assert!(
+        e.contains("\"HN-BD\" là BHXH cơ sở thuộc BHXH tỉnh \"HN\""),
+        "{e}"
+    );
+    // never the office itself, nor a new registration of an existing code
+    // (a base office cannot register as its parent, nor move under another)
+    let e = refused(
+        &env,
+        &["office", "add", "X3", "--name", "Cơ sở", "--parent", "X3"],
+    );
+    assert!(
+        e.contains("không thể là đơn vị cấp trên của chính nó"),
+        "{e}"
+    );
+    let e = refused(
+        &env,
+        &["office", "add", "HN", "--name", "Giả", "--parent", "DN"],
+    );
+    assert!(e.contains("Đơn vị có mã \"HN\" đã được đăng ký"), "{e}");
+    let e = refused(&env, &["office", "add", "HN-BD", "--name", "Giả"]);
+    assert!(e.contains("đã được đăng ký"), "{e}");
+    let e = refused(
+        &env,
+        &["office", "add", "X4", "--name", "Cơ sở", "--parent", "H N"],
+    );
+    assert!(e.contains("không hợp lệ"), "{e}");
+    // none of the refused ones was registered
+    let list = offices(&env);
+    let codes: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["DN", "HN", "HN-BD"]);
+    let parent = |code: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["code"] == code)
+            .unwrap()["parent"]
+            .clone()
+    };
+    assert_eq!(parent("HN-BD"), "HN");
+    assert_eq!(parent("HN"), Value::Null);
+    let text = String::from_utf8(env.hq_ok(&["office", "list"]).stdout).unwrap();
+    let line = |code: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{code}\t")))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(line("HN-BD").contains("BHXH cơ sở thuộc HN"), "{text}");
+    assert!(line("HN").contains("BHXH tỉnh"), "{text}");
+    // audiences must name what exists and what they say
+    let e = refused(
+        &env,
+        &[
+            "directive",
+            "publish",
+            "--title",
+            "T",
+            "--body",
+            "B",
+            "--to",
+            "province:HN-BD",
+        ],
+    );
+    assert!(e.contains("là BHXH cơ sở"), "{e}");
+    let e = refused(
+        &env,
+        &[
+            "directive",
+            "publish",
+            "--title",
+            "T",
+            "--body",
+            "B",
+            "--to",
+            "office:KHONG",
+        ],
+    );
+    assert!(e.contains("Không tìm thấy đơn vị có mã \"KHONG\""), "{e}");
+    let e = refused(
+        &env,
+        &[
+            "plan", "publish", "--task", "8", "--target", "90", "--to", "tinh:HN",
+        ],
+    );
+    assert!(e.contains("Nơi nhận \"tinh:HN\" không hợp lệ"), "{e}");
+    let e = refused(
+        &env,
+        &[
+            "plan",
+            "publish",
+            "--task",
+            "8",
+            "--target",
+            "90",
+            "--to",
+            "province:KHONG",
+        ],
+    );
+    assert!(e.contains("Không tìm thấy BHXH tỉnh"), "{e}");
+}
+
+/// The titles of the directives and the tasks of the plan changes the
+/// office of `token` pulls, page by page (`limit` 1), from the start.
+fn pulled(c: &Client, s: &Server, token: &str) -> Vec<String> {
+    let mut cursor = 0;
+    let mut seen = Vec::new();
+    loop {
+        // a query naming another office is no way to read its items
+        let p = get_json(
+            c,
+            s,
+            &format!("/v1/pull?cursor={cursor}&limit=1&office=HN&province=HN"),
+            Some(token),
+        );
+        for it in p["items"].as_array().unwrap() {
+            let item = &it["item"];
+            seen.push(match item["kind"].as_str().unwrap() {
+                "directive" => item["title"].as_str().unwrap().to_owned(),
+                "planChange" => format!("NV{}", item["taskNumber"]),
+                k => k.to_owned(),
+            });
+        }
+        cursor = p["nextCursor"].as_i64().unwrap();
+        if p["more"] == false {
+            return seen;
+        }
+    }
+}
+
+both!(directives_and_plan_changes_reach_only_the_offices_they_target);
+fn directives_and_plan_changes_reach_only_the_offices_they_target(backend: Backend) {
+    let env = HqEnv::new(backend);
+    let hn = env.add_office("HN", "Bảo hiểm xã hội thành phố Hà Nội");
+    let dn = env.add_office("DN", "Bảo hiểm xã hội thành phố Đà Nẵng");
+    let hn1 = env.add_base_office("HN-1", "Bảo hiểm xã hội cơ sở Ba Đình", "HN");
+    let hn2 = env.add_base_office("HN-2", "Bảo hiểm xã hội cơ sở Cầu Giấy", "HN");
+    let dn1 = env.add_base_office("DN-1", "Bảo hiểm xã hội cơ sở Hải Châu", "DN");
+    let directive = |title: &str, to: Option<&str>| {
+        let mut args = vec![
+            "directive",
+            "publish",
+            "--title",
+            title,
+            "--body",
+            "Nội dung.",
+        ];
+        if let Some(to) = to {
+            args.extend(["--to", to]);
+        }
+        let out = env.hq_ok(&args);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(directive("Chung", None).contains("cho mọi đơn vị"));
+    directive("Chung 2", Some("all"));
+    assert!(
+        directive("Tỉnh HN", Some("province:HN"))
+            .contains("cho BHXH tỉnh HN và các BHXH cơ sở trực thuộc")
+    );
+    directive("Riêng BHXH tỉnh HN", Some("office:HN"));
+    assert!(directive("Riêng HN-1", Some("office:HN-1")).contains("cho đơn vị HN-1"));
+    env.hq_ok(&[
+        "plan",
+        "publish",
+        "--task",
+        "8",
+        "--target",
+        "95",
+        "--unit",
+        "%",
+        "--to",
+        "province:DN",
+    ]);
+    let s = env.serve(&[]);
+    let c = client();
+    assert_eq!(
+        pulled(&c, &s, &hn),
+        ["Chung", "Chung 2", "Tỉnh HN", "Riêng BHXH tỉnh HN"]
+    );
+    // a base office gets its province's items and its own, never what is
+    // for its parent alone nor for a sibling
+    assert_eq!(
+        pulled(&c, &s, &hn1),
+        ["Chung", "Chung 2", "Tỉnh HN", "Riêng HN-1"]
+    );
+    assert_eq!(pulled(&c, &s, &hn2), ["Chung", "Chung 2", "Tỉnh HN"]);
+    // another province's offices never see province X's items
+    assert_eq!(pulled(&c, &s, &dn), ["Chung", "Chung 2", "NV8"]);
+    assert_eq!(pulled(&c, &s, &dn1), ["Chung", "Chung 2", "NV8"]);
+    // a base office's token is its own, not its parent's
+    let hello = get_json(&c, &s, "/v1/hello", Some(&hn1));
+    assert_eq!(hello["officeCode"], "HN-1");
+    // a cursor past items meant for others moves on from there
+    let p = get_json(&c, &s, "/v1/pull?cursor=0", Some(&dn1));
+    assert_eq!(p["more"], false);
+    let last = p["nextCursor"].as_i64().unwrap();
+    let p = get_json(&c, &s, &format!("/v1/pull?cursor={last}"), Some(&dn1));
+    assert_eq!(p["items"], json!([]));
+    assert_eq!(p["nextCursor"], last);
+}
+
+both!(the_national_api_groups_base_offices_under_their_province);
+fn the_national_api_groups_base_offices_under_their_province(backend: Backend) {
+    let env = HqEnv::new(backend);
+    let hn = env.add_office("HN", "Bảo hiểm xã hội thành phố Hà Nội");
+    env.add_office("DN", "Bảo hiểm xã hội thành phố Đà Nẵng");
+    let hn1 = env.add_base_office("HN-1", "Bảo hiểm xã hội cơ sở Ba Đình", "HN");
+    env.add_base_office("HN-2", "Bảo hiểm xã hội cơ sở Cầu Giấy", "HN");
+    add_staff(&env, "xem", "viewer", PW);
+    let api = read_token(&env);
+    let s = env.serve(&[]);
+    let c = client();
+    push(
+        &c,
+        &s,
+        &hn,
+        vec![report_item(Uuid::now_v7(), "2024-05", 1, 70)],
+    );
+    push(
+        &c,
+        &s,
+        &hn1,
+        vec![report_item(Uuid::now_v7(), "2024-05", 1, 40)],
+    );
+    let n = get_json(&c, &s, "/api/national?month=2024-05", Some(&api));
+    let provinces = n["provinces"].as_array().unwrap();
+    let codes: Vec<&str> = provinces
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["DN", "HN"], "base offices are not provinces");
+    let p = &provinces[1];
+    assert_eq!(p["office"]["code"], "HN");
+    assert_eq!(p["office"]["late"], false);
+    assert_eq!(p["baseCount"], 2);
+    let base: Vec<&str> = p["baseOffices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(base, ["HN-1", "HN-2"]);
+    assert_eq!(p["baseLate"], json!(["HN-2"]));
+    let t8 = p["baseTasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["taskNumber"] == 8)
+        .unwrap();
+    assert_eq!(
+        (t8["reported"].clone(), t8["averagePercent"].clone()),
+        (json!(1), json!(40.0))
+    );
+    assert_eq!(provinces[0]["baseCount"], 0);
+    // the flat list stays, each office with its parent
+    let hn1_row = n["offices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["code"] == "HN-1")
+        .unwrap();
+    assert_eq!(hn1_row["parent"], "HN");
+    assert_eq!(hn1_row["tasks"][1]["percent"], 40);
+
+    // one province
+    let r = get_json(&c, &s, "/api/province/HN?month=2024-05", Some(&api));
+    assert_eq!(r["code"], "HN");
+    assert_eq!(r["asOfMonth"], "2024-05");
+    assert_eq!(r["baseOffices"].as_array().unwrap().len(), 2);
+    assert_eq!(r["office"]["tasks"][1]["percent"], 70);
+    let status = |path: &str, token: Option<&str>| {
+        let mut req = c.get(format!("{}{path}", s.url));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    let (st, body) = status("/api/province/HN-1", Some(&api));
+    assert_eq!(st, 404);
+    assert!(body.contains("là BHXH cơ sở thuộc BHXH tỉnh"), "{body}");
+    let (st, body) = status("/api/province/KHONG", Some(&api));
+    assert_eq!(st, 404);
+    assert!(body.contains("Không tìm thấy BHXH tỉnh"), "{body}");
+    // only HQ staff and read tokens: not anyone, not an office (even the province's own)
+    assert_eq!(status("/api/province/HN", None).0, 401);
+    assert_eq!(status("/api/province/HN", Some(&hn)).0, 401);
+    assert_eq!(status("/api/province/HN", Some(&hn1)).0, 401);
+    assert_eq!(status("/api/province/HN", Some("bhxhapi_sai")).0, 401);
+    let b = browser();
+    let (_, session, _) = sign_in(&b, &s, "xem", PW);
+    let session = session.unwrap();
+    let (st, body) = get_signed_in(&b, &s, "/api/province/HN", &session);
+    assert_eq!(st, 200, "{body}");
+    let (st, page) = get_signed_in(&b, &s, "/?month=2024-05", &session);
+    assert_eq!(st, 200);
+    assert!(page.contains("2 đơn vị, 1 chậm báo cáo"), "{page}");
+    assert!(page.contains("↳ Bảo hiểm xã hội cơ sở Ba Đình"), "{page}");
+    // base offices are listed right after their province
+    let at = |s: &str| page.find(s).unwrap();
+    assert!(at("thành phố Hà Nội") < at("cơ sở Ba Đình"));
+    assert!(at("thành phố Đà Nẵng") < at("thành phố Hà Nội"));
+}
+
+/// `pg_dump -Fc` of a filled HQ, restored with `pg_restore` into a fresh
+/// database, serves everything it held: offices (with their levels and
+/// tokens), reports, directives and their audiences. `docs/hq-deploy.md`
+/// describes this procedure.
+#[test]
+fn a_pg_dump_backup_restores_into_a_fresh_database_and_hq_serves_it() {
+    let env = HqEnv::new(Backend::Postgres);
+    let pg = env.pg.as_ref().unwrap();
+    let hn = env.add_office("HN", "Bảo hiểm xã hội thành phố Hà Nội");
+    let dn = env.add_office("DN", "Bảo hiểm xã hội thành phố Đà Nẵng");
+    let hn1 = env.add_base_office("HN-1", "Bảo hiểm xã hội cơ sở Ba Đình", "HN");
+    let api = read_token(&env);
+    env.hq_ok(&[
+        "directive",
+        "publish",
+        "--title",
+        "Chung",
+        "--body",
+        "Cho mọi đơn vị.",
+    ]);
+    env.hq_ok(&[
+        "directive",
+        "publish",
+        "--title",
+        "Tỉnh HN",
+        "--body",
+        "Cho Hà Nội.",
+        "--to",
+        "province:HN",
+    ]);
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    let c = client();
+    {
+        let s = env.serve(&[]);
+        let (_, r) = push(&c, &s, &hn, vec![report_item(a, "2024-05", 1, 70)]);
+        assert_eq!(r["results"][0]["outcome"], "stored");
+        let (_, r) = push(&c, &s, &hn1, vec![report_item(b, "2024-05", 1, 40)]);
+        assert_eq!(r["results"][0]["outcome"], "stored");
+        s.kill();
+    }
+    let before = offices(&env);
+
+    // the backup: custom format, as the deployment guide says
+    let dump = pg.scratch_dir().join("hq.dump");
+    let url = env.database.clone().unwrap();
+    let out = pg.tool(
+        "pg_dump",
+        &[
+            "-Fc".as_ref(),
+            "-f".as_ref(),
+            dump.as_os_str(),
+            "-d".as_ref(),
+            url.as_ref(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // the restore, into a database that has never seen HQ
+    let fresh = pg.create_database();
+    let out = pg.tool(
+        "pg_restore",
+        &[
+            "--exit-on-error".as_ref(),
+            "--no-owner".as_ref(),
+            "-d".as_ref(),
+            fresh.as_ref(),
+            dump.as_os_str(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let restored = HqEnv {
+        dir: tempfile::tempdir().unwrap(),
+        database: Some(fresh),
+        pg: None,
+    };
+    assert_eq!(offices(&restored), before, "offices, parents, counts");
+    let s = restored.serve(&[]);
+    // the old tokens work, with their levels
+    assert_eq!(pulled(&c, &s, &hn1), ["Chung", "Tỉnh HN"]);
+    assert_eq!(pulled(&c, &s, &dn), ["Chung"]);
+    // the reports are there: the national figures, and a resend is a duplicate
+    let n = get_json(&c, &s, "/api/national?month=2024-05", Some(&api));
+    assert_eq!(n["lateOffices"], json!(["DN"]));
+    let hn_row = n["provinces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "HN")
+        .unwrap();
+    assert_eq!(hn_row["office"]["tasks"][1]["percent"], 70);
+    assert_eq!(hn_row["baseOffices"][0]["tasks"][1]["percent"], 40);
+    let (_, r) = push(&c, &s, &hn, vec![report_item(a, "2024-05", 1, 70)]);
+    assert_eq!(r["results"][0]["outcome"], "duplicate");
+    // and HQ goes on numbering what it publishes after the restored items
+    restored.hq_ok(&[
+        "directive",
+        "publish",
+        "--title",
+        "Sau khôi phục",
+        "--body",
+        "Mới.",
+    ]);
+    assert_eq!(pulled(&c, &s, &hn1), ["Chung", "Tỉnh HN", "Sau khôi phục"]);
+}
+
+both!(the_desks_client_pulls_only_its_offices_items_across_the_gaps);
+fn the_desks_client_pulls_only_its_offices_items_across_the_gaps(backend: Backend) {
+    let env = HqEnv::new(backend);
+    env.add_office("HN", "Bảo hiểm xã hội thành phố Hà Nội");
+    env.add_office("DN", "Bảo hiểm xã hội thành phố Đà Nẵng");
+    let hn1 = env.add_base_office("HN-1", "Bảo hiểm xã hội cơ sở Ba Đình", "HN");
+    let dn1 = env.add_base_office("DN-1", "Bảo hiểm xã hội cơ sở Hải Châu", "DN");
+    for (title, to) in [
+        ("Chung", "all"),
+        ("Tỉnh ĐN", "province:DN"),
+        ("Tỉnh HN", "province:HN"),
+        ("Riêng DN-1", "office:DN-1"),
+        ("Riêng HN-1", "office:HN-1"),
+        ("Riêng HN", "office:HN"),
+    ] {
+        env.hq_ok(&[
+            "directive",
+            "publish",
+            "--title",
+            title,
+            "--body",
+            "Nội dung.",
+            "--to",
+            to,
+        ]);
+    }
+    let s = env.serve(&[]);
+    let now = bhxh_core::parse_ts("2024-06-03T08:00:00+07:00").unwrap();
+    for (code, token, expected) in [("HN-1", &hn1, 3), ("DN-1", &dn1, 3)] {
+        // the desk's own client, which refuses an answer whose cursor does
+        // not follow its items: the gaps left by others' items are fine
+        let dir = tempfile::tempdir().unwrap();
+        let store = desk_store(dir.path());
+        let client = bhxh_sync::Client::new(bhxh_sync::ClientConfig::new(&s.url), token).unwrap();
+        let report = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap();
+        assert_eq!(report.pulled, expected, "{code}: {report:?}");
+        let report = bhxh_sync::sync_round(&store.conn().unwrap(), &client, &now).unwrap();
+        assert_eq!(report.pulled, 0, "{code}: nothing twice");
+    }
+}

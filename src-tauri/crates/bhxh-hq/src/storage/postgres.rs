@@ -25,7 +25,9 @@ use postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;
 use uuid::Uuid;
 
-use super::{ApiToken, AuditEntry, OfficeAuth, OfficeRow, StaffAccount, Storage, StoredItem};
+use super::{
+    ApiToken, Audience, AuditEntry, OfficeAuth, OfficeRow, StaffAccount, Storage, StoredItem,
+};
 use crate::HqError;
 
 type TlsConnector = postgres_native_tls::MakeTlsConnector;
@@ -114,6 +116,17 @@ CREATE TABLE staff_audit (
 ALTER TABLE office ADD COLUMN old_token_hash TEXT;
 ALTER TABLE office ADD COLUMN old_token_until BIGINT;
 CREATE INDEX office_old_token ON office (old_token_hash);
+",
+    ),
+    (
+        4,
+        "
+ALTER TABLE office ADD COLUMN parent_code TEXT REFERENCES office(code);
+CREATE INDEX office_parent ON office (parent_code);
+ALTER TABLE published ADD COLUMN to_province TEXT REFERENCES office(code);
+ALTER TABLE published ADD COLUMN to_office TEXT REFERENCES office(code);
+ALTER TABLE published ADD CONSTRAINT published_one_audience
+    CHECK (to_province IS NULL OR to_office IS NULL);
 ",
     ),
 ];
@@ -319,6 +332,16 @@ fn push_one(
     })
 }
 
+/// An office's own parent: `None` when there is no such office.
+fn parent_of(
+    tx: &mut postgres::Transaction<'_>,
+    code: &str,
+) -> Result<Option<Option<String>>, HqError> {
+    Ok(tx
+        .query_opt("SELECT parent_code FROM office WHERE code = $1", &[&code])?
+        .map(|r| r.get(0)))
+}
+
 fn witnessed_row(r: &postgres::Row, at: usize) -> Witnessed {
     Witnessed {
         head: AuditHead {
@@ -335,18 +358,30 @@ impl Storage for PostgresStorage {
         code: &str,
         name: &str,
         province: Option<&str>,
+        parent: Option<&str>,
         token_hash: &str,
         now: &str,
     ) -> Result<(), HqError> {
         let mut conn = self.conn()?;
-        let n = conn.execute(
-            "INSERT INTO office (code, name, province, token_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING",
-            &[&code, &name, &province, &token_hash, &now],
+        let mut tx = conn.transaction()?;
+        if tx
+            .query_opt("SELECT 1 FROM office WHERE code = $1", &[&code])?
+            .is_some()
+        {
+            return Err(HqError::OfficeExists(code.to_owned()));
+        }
+        // A parent's own parent never changes once it is registered, so
+        // what is read here still holds at commit.
+        super::check_parent(code, parent, |p| parent_of(&mut tx, p))?;
+        let n = tx.execute(
+            "INSERT INTO office (code, name, province, parent_code, token_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO NOTHING",
+            &[&code, &name, &province, &parent, &token_hash, &now],
         )?;
         if n == 0 {
             return Err(HqError::OfficeExists(code.to_owned()));
         }
+        tx.commit()?;
         Ok(())
     }
 
@@ -394,7 +429,7 @@ impl Storage for PostgresStorage {
         let mut conn = self.conn()?;
         Ok(conn
             .query_opt(
-                "SELECT code, name, revoked_at IS NOT NULL FROM office
+                "SELECT code, name, revoked_at IS NOT NULL, parent_code FROM office
                  WHERE token_hash = $1 OR (old_token_hash = $1 AND old_token_until > $2)",
                 &[&token_hash, &chrono::Utc::now().timestamp()],
             )?
@@ -402,6 +437,7 @@ impl Storage for PostgresStorage {
                 code: r.get(0),
                 name: r.get(1),
                 revoked: r.get(2),
+                parent: r.get(3),
             }))
     }
 
@@ -439,11 +475,21 @@ impl Storage for PostgresStorage {
         Ok(results)
     }
 
-    fn pull(&self, cursor: i64, limit: u32) -> Result<(Vec<DownItem>, bool), HqError> {
+    fn pull(
+        &self,
+        office: &str,
+        cursor: i64,
+        limit: u32,
+    ) -> Result<(Vec<DownItem>, bool), HqError> {
         let mut conn = self.conn()?;
         let rows = conn.query(
-            "SELECT seq, id, item, published_at FROM published WHERE seq > $1 ORDER BY seq LIMIT $2",
-            &[&cursor, &(i64::from(limit) + 1)],
+            "SELECT seq, id, item, published_at FROM published
+             WHERE seq > $1
+               AND ((to_province IS NULL AND to_office IS NULL)
+                    OR to_office = $3
+                    OR to_province = (SELECT COALESCE(parent_code, code) FROM office WHERE code = $3))
+             ORDER BY seq LIMIT $2",
+            &[&cursor, &(i64::from(limit) + 1), &office],
         )?;
         let more = rows.len() > limit as usize;
         let items = rows
@@ -454,20 +500,28 @@ impl Storage for PostgresStorage {
         Ok((items, more))
     }
 
-    fn publish(&self, item: &Published, now: &str) -> Result<DownItem, HqError> {
+    fn publish(
+        &self,
+        item: &Published,
+        audience: &Audience,
+        now: &str,
+    ) -> Result<DownItem, HqError> {
         item.validate().map_err(HqError::Invalid)?;
         let id = Uuid::now_v7();
         let text = serde_json::to_string(item)
             .map_err(|e| HqError::Invalid(format!("không ghi được: {e}")))?;
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
+        super::check_audience(audience, |c| parent_of(&mut tx, c))?;
+        let (to_province, to_office) = audience.columns();
         // Numbers are taken and committed one publisher at a time, so a
         // puller that has seen number N never misses a smaller one later.
         tx.batch_execute("LOCK TABLE published IN EXCLUSIVE MODE")?;
         let seq: i64 = tx
             .query_one(
-                "INSERT INTO published (id, item, published_at) VALUES ($1, $2, $3) RETURNING seq",
-                &[&id.to_string(), &text, &now],
+                "INSERT INTO published (id, item, published_at, to_province, to_office)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING seq",
+                &[&id.to_string(), &text, &now, &to_province, &to_office],
             )?
             .get(0);
         tx.commit()?;
@@ -492,7 +546,7 @@ impl Storage for PostgresStorage {
         let mut conn = self.conn()?;
         let rows = conn.query(
             "SELECT o.code, o.name, o.province, o.created_at, o.revoked_at, o.last_sync_at,
-                    (SELECT COUNT(*) FROM item i WHERE i.office_code = o.code)
+                    (SELECT COUNT(*) FROM item i WHERE i.office_code = o.code), o.parent_code
              FROM office o ORDER BY o.code",
             &[],
         )?;
@@ -502,6 +556,7 @@ impl Storage for PostgresStorage {
                 code: r.get(0),
                 name: r.get(1),
                 province: r.get(2),
+                parent: r.get(7),
                 created_at: r.get(3),
                 revoked_at: r.get(4),
                 last_sync_at: r.get(5),

@@ -192,6 +192,15 @@ impl HqEnv {
         token
     }
 
+    /// Register a base office under the provincial office `parent`
+    /// (`office add CODE --name … --parent …`); returns its token.
+    pub fn add_base_office(&self, code: &str, name: &str, parent: &str) -> String {
+        let out = self.hq_ok(&["office", "add", code, "--name", name, "--parent", parent]);
+        let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        assert!(token.starts_with("bhxhq_") && token.len() == 70, "{token}");
+        token
+    }
+
     /// The server on this store, on a free port.
     pub fn serve(&self, extra: &[&str]) -> Server {
         let db: Vec<&str> = match &self.database {
