@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use bhxh_app::dossiers::{
-    ApplicantPrefill, DossierForm, ImportedComponent, ImportedResult, Reused,
+    ApplicantPrefill, ArchiveExport, DossierForm, ImportedComponent, ImportedResult, Reused,
 };
 use bhxh_app::dto::{
     ComponentPages, Dossier, DossierStatus, DossierSummary, FileLine, Intake, IntakeInput,
@@ -218,6 +218,20 @@ pub async fn dossier_pages_edit(
 ) -> Result<ComponentPages, ErrorInfo> {
     state
         .run(move |d| d.dossier_pages_edit(&code, component, &base, &pages))
+        .await
+}
+
+/// Write the archival copies (PDF/A-2b, searchable) of the components
+/// digitised from scans into the folder the user chose.
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_export_archive(
+    state: State<'_, DeskState>,
+    code: String,
+    dir: String,
+) -> Result<ArchiveExport, ErrorInfo> {
+    state
+        .run(move |d| d.dossier_export_archive(&code, Path::new(&dir)))
         .await
 }
 

@@ -85,6 +85,7 @@ pub fn contract() -> Builder<tauri::Wry> {
             dossiers::dossier_page_preview,
             dossiers::dossier_pages_edit,
             dossiers::dossier_export,
+            dossiers::dossier_export_archive,
             dossiers::dossier_reuse_candidates,
             dossiers::dossier_reuse,
             dossiers::dossier_result_import,

@@ -51,6 +51,7 @@ impl Desk {
                         text: String::new(),
                         confidence: 0.0,
                         unreadable: true,
+                        words: String::new(),
                     };
                     self.change_as(&actor, |tx, _, now| {
                         Ok(paper_text::record(tx, &p, &[page], now)?)
@@ -88,6 +89,7 @@ impl Desk {
                         texts.push(PageText {
                             page: n,
                             unreadable: r.unreadable(),
+                            words: serde_json::to_string(&r.boxes).unwrap_or_default(),
                             text: r.text,
                             confidence: r.confidence,
                         });

@@ -121,8 +121,12 @@ pub enum DossierCommand {
         #[arg(long)]
         out: PathBuf,
         /// Chỉ xuất khi mọi tệp đều đã có chữ ký số.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "archive")]
         signed: bool,
+        /// Xuất bản lưu trữ PDF/A-2b của các thành phần số hóa từ ảnh quét,
+        /// có lớp chữ ẩn do OCR đọc để tìm kiếm (<mã>_tpN_luu-tru.pdf).
+        #[arg(long)]
+        archive: bool,
         #[command(flatten)]
         auth: UserArg,
     },
@@ -628,9 +632,31 @@ pub(crate) fn run(command: DossierCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode
             code,
             out: dir,
             signed,
+            archive,
             auth,
         } => {
             let desk = ctx.signed_in(&auth)?;
+            if archive {
+                let done = desk.dossier_export_archive(&code, &dir)?;
+                desk.sign_out()?;
+                ctx.out.value(&done, |w| {
+                    for n in &done.files {
+                        writeln!(w, "{n}")?;
+                    }
+                    for s in &done.skipped {
+                        writeln!(w, "Bỏ qua: {s}")?;
+                    }
+                    if done.pages_without_text > 0 {
+                        writeln!(
+                            w,
+                            "{} trang chưa được nhận dạng chữ (OCR): chưa có lớp chữ.",
+                            done.pages_without_text
+                        )?;
+                    }
+                    Ok(())
+                });
+                return Ok(ExitCode::SUCCESS);
+            }
             let files = desk.dossier_export_with(&code, &dir, signed)?;
             desk.sign_out()?;
             let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();

@@ -293,4 +293,44 @@ fn a_blank_page_is_dropped_and_the_dossier_found_by_a_word_on_its_paper() {
         .map(|d| d["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes, vec![code.as_str()], "{found}");
+
+    // The archival copy: PDF/A-2b, the scanner's JPEG byte for byte, the
+    // words OCR read hidden over it (the blank page dropped before).
+    let out = dir.path().join("luu-tru");
+    let done = ok_json(&run(&[
+        "dossier",
+        "export",
+        &code,
+        "--out",
+        out.to_str().unwrap(),
+        "--archive",
+        "--json",
+    ]));
+    assert_eq!(done["pagesWithoutText"], 0, "{done}");
+    let file = PathBuf::from(done["files"][0].as_str().unwrap());
+    assert!(
+        file.to_string_lossy().ends_with("_tp1_luu-tru.pdf"),
+        "{done}"
+    );
+    assert_eq!(images(&file), vec![std::fs::read(&page).unwrap()]);
+    let words = Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap();
+    let words = text(&words.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    // (what OCR read: "Buôn" may come out "Buồn"; the rest is sure)
+    assert!(
+        words.contains("Cà phê") && words.contains("Ma Thuột"),
+        "{words}"
+    );
+    let meta = Command::new("pdfinfo")
+        .arg("-meta")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(text(&meta.stdout).contains("<pdfaid:part>2</pdfaid:part>"));
 }

@@ -9,3 +9,7 @@ CREATE TABLE page_edit (
     base_sha256  TEXT NOT NULL CHECK (length(base_sha256) = 64),
     layout       TEXT NOT NULL CHECK (json_valid(layout) AND json_array_length(layout) >= 1)
 ) STRICT;
+
+-- Where OCR found each word on a page (JSON: [{"t", "x", "y", "w", "h"}],
+-- fractions of the page), for the searchable archival copy's hidden text.
+ALTER TABLE paper_text ADD COLUMN words TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(words));

@@ -62,3 +62,61 @@ pub fn top_left(
     ));
     Ok(ops)
 }
+
+/// One word of hidden text: its box in points from the page's bottom left.
+#[derive(Debug, Clone, Copy)]
+pub struct HiddenWord<'t> {
+    pub text: &'t str,
+    pub x: f32,
+    pub bottom: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
+/// The operations that lay `words` on a page as invisible text (rendering
+/// mode 3, ISO 32000-1 9.3.6): found by a search and selectable, never
+/// seen nor printed — the text layer of a searchable scan. Each word is
+/// stretched to its box.
+pub fn hidden_words(
+    doc: &mut PdfDocument,
+    words: &[HiddenWord<'_>],
+) -> Result<Vec<Op>, ReportError> {
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let fonts = FontSet::get()?;
+    let face = fonts.face(Face::Regular);
+    let font = doc.add_font(&face.parsed);
+    let mut ops = vec![
+        Op::StartTextSection,
+        Op::SetTextRenderingMode {
+            mode: printpdf::TextRenderingMode::Invisible,
+        },
+    ];
+    for w in words {
+        let text = nfc(w.text);
+        let size = w.height.max(1.0);
+        let natural = face.width(&text, size);
+        if text.trim().is_empty() || natural <= 0.0 {
+            continue;
+        }
+        ops.push(Op::SetFont {
+            font: printpdf::PdfFontHandle::External(font.clone()),
+            size: printpdf::Pt(size),
+        });
+        ops.push(Op::SetHorizontalScaling {
+            percent: (w.width / natural * 100.0).clamp(5.0, 2000.0),
+        });
+        ops.push(Op::SetTextMatrix {
+            matrix: printpdf::TextMatrix::Translate(
+                printpdf::Pt(w.x),
+                printpdf::Pt(w.bottom + size * 0.2),
+            ),
+        });
+        ops.push(Op::ShowText {
+            items: vec![printpdf::TextItem::Text(text)],
+        });
+    }
+    ops.push(Op::EndTextSection);
+    Ok(ops)
+}

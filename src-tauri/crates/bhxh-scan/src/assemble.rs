@@ -83,6 +83,17 @@ pub fn assemble_pages(
     title: &str,
     stamp: Option<&str>,
 ) -> Result<Vec<u8>, ScanError> {
+    assemble_with(pages, title, stamp, |_, _, _, _| Ok(Vec::new()))
+}
+
+/// [`assemble_pages`], with `extra(i, doc, width_pt, height_pt)` drawn over
+/// page `i` (from 0) after its image and stamp.
+pub(crate) fn assemble_with(
+    pages: &[&ScanPage],
+    title: &str,
+    stamp: Option<&str>,
+    mut extra: impl FnMut(usize, &mut PdfDocument, f32, f32) -> Result<Vec<Op>, ScanError>,
+) -> Result<Vec<u8>, ScanError> {
     if pages.is_empty() {
         return Err(ScanError::NoPages);
     }
@@ -118,6 +129,7 @@ pub fn assemble_pages(
                     .map_err(|e| ScanError::Font(e.to_string()))?,
             );
         }
+        ops.extend(extra(i, &mut pdf, w_pt, h_pt)?);
         out_pages.push(PdfPage::new(
             printpdf::Mm(w_pt / PT_PER_MM),
             printpdf::Mm(h_pt / PT_PER_MM),

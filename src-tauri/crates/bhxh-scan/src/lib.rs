@@ -19,6 +19,8 @@
 //! - [`qr`]: the QR codes on a page.
 //! - [`assemble`]: pages into one PDF, with the digitiser's stamp (drawn by
 //!   `bhxh-report`) on page 1.
+//! - [`archive`]: the archival copy, PDF/A-2b, with the OCR words as
+//!   invisible text over each page.
 //! - [`edit`]: page tools: pages turned (`/Rotate`), reordered or dropped
 //!   into a new assembled PDF from the same scans; a page's preview and
 //!   whether it looks blank.
@@ -38,6 +40,7 @@
 //! - Scanned bytes are never altered: a JPEG goes into a PDF as it came; a
 //!   received PDF is only inspected, never rewritten.
 
+pub mod archive;
 pub mod assemble;
 pub mod cover;
 pub mod edit;

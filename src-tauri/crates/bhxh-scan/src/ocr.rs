@@ -22,6 +22,20 @@ pub struct OcrPage {
     pub confidence: f32,
     /// How many words were read.
     pub words: usize,
+    /// Each word and where it is on the page, for a searchable copy.
+    pub boxes: Vec<OcrWord>,
+}
+
+/// A word OCR read and its box, as fractions of the page's width and
+/// height from its top left corner (so it fits the page at any resolution).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OcrWord {
+    #[serde(rename = "t")]
+    pub text: String,
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
 }
 
 impl OcrPage {
@@ -107,9 +121,19 @@ fn parse_tsv(tsv: &str) -> OcrPage {
     let mut text = String::new();
     let mut last_line: Option<(u32, u32, u32)> = None;
     let (mut sum, mut words) = (0.0f32, 0usize);
+    let mut boxes = Vec::new();
+    let (mut page_w, mut page_h) = (0.0f32, 0.0f32);
+    let num = |c: &str| c.trim().parse::<f32>().unwrap_or(0.0);
     for line in tsv.lines().skip(1) {
         let cols: Vec<&str> = line.splitn(12, '\t').collect();
-        if cols.len() < 12 || cols[0] != "5" {
+        if cols.len() < 12 {
+            continue;
+        }
+        if cols[0] == "1" {
+            (page_w, page_h) = (num(cols[8]), num(cols[9]));
+            continue;
+        }
+        if cols[0] != "5" {
             continue;
         }
         let word = cols[11].trim();
@@ -131,11 +155,22 @@ fn parse_tsv(tsv: &str) -> OcrPage {
         text.push_str(word);
         sum += conf;
         words += 1;
+        if page_w > 0.0 && page_h > 0.0 {
+            let f = |v: f32, of: f32| (v / of).clamp(0.0, 1.0);
+            boxes.push(OcrWord {
+                text: word.to_owned(),
+                x: f(num(cols[6]), page_w),
+                y: f(num(cols[7]), page_h),
+                w: f(num(cols[8]), page_w),
+                h: f(num(cols[9]), page_h),
+            });
+        }
     }
     OcrPage {
         text,
         confidence: if words == 0 { 0.0 } else { sum / words as f32 },
         words,
+        boxes,
     }
 }
 
@@ -168,7 +203,8 @@ mod tests {
     #[test]
     fn tsv_words_make_lines_and_a_confidence() {
         let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
-                   5\t1\t1\t1\t1\t1\t0\t0\t1\t1\t90\tGiấy\n\
+                   1\t1\t0\t0\t0\t0\t0\t0\t1000\t2000\t-1\t\n\
+                   5\t1\t1\t1\t1\t1\t100\t200\t300\t40\t90\tGiấy\n\
                    5\t1\t1\t1\t1\t2\t0\t0\t1\t1\t80\tkhai\n\
                    4\t1\t1\t1\t2\t0\t0\t0\t1\t1\t-1\t\n\
                    5\t1\t1\t1\t2\t1\t0\t0\t1\t1\t70\tsinh\n";
@@ -178,6 +214,11 @@ mod tests {
         assert!((p.confidence - 80.0).abs() < 0.01);
         assert!(!p.unreadable());
         assert!(parse_tsv("").unreadable());
+        // the first word's box, as fractions of the 1000 × 2000 page
+        let b = &p.boxes[0];
+        assert_eq!(b.text, "Giấy");
+        assert_eq!((b.x, b.y, b.w, b.h), (0.1, 0.1, 0.3, 0.02));
+        assert_eq!(p.boxes.len(), 3);
     }
 
     #[test]

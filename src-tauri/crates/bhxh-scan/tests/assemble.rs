@@ -222,3 +222,138 @@ fn turned_and_reordered_pages_keep_their_jpeg_bytes_and_carry_rotate() {
         img.height()
     );
 }
+
+#[test]
+fn the_archival_copy_is_pdf_a_2b_with_the_ocr_words_hidden_over_the_scans() {
+    use bhxh_scan::archive::{ArchiveInfo, ArchivePage, archival_copy};
+    use bhxh_scan::edit::Rotation;
+    use bhxh_scan::ocr::OcrWord;
+    use chrono::TimeZone;
+    let a = jpeg(&rgb(800, 1132), 200);
+    let b = jpeg(&rgb(566, 400), 200);
+    let pa = bhxh_scan::read_pages(&a).unwrap().remove(0);
+    let pb = bhxh_scan::read_pages(&b).unwrap().remove(0);
+    let word = |t: &str, x: f32, y: f32| OcrWord {
+        text: t.into(),
+        x,
+        y,
+        w: 0.2,
+        h: 0.03,
+    };
+    let words_a = [
+        word("Bệnh", 0.1, 0.2),
+        word("viện", 0.35, 0.2),
+        word("Tây", 0.1, 0.3),
+        word("Nguyên", 0.35, 0.3),
+    ];
+    let words_b = [word("Đắk", 0.1, 0.5), word("Lắk", 0.4, 0.5)];
+    let pages = [
+        ArchivePage {
+            page: &pa,
+            rotate: Rotation::default(),
+            words: &words_a,
+        },
+        ArchivePage {
+            page: &pb,
+            rotate: Rotation::from_degrees(90).unwrap(),
+            words: &words_b,
+        },
+    ];
+    let created = chrono::FixedOffset::east_opt(7 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(2026, 12, 2, 9, 30, 0)
+        .unwrap();
+    let pdf = archival_copy(
+        &pages,
+        &ArchiveInfo {
+            title: "Giấy ra viện – hồ sơ 000.00.17.H23-261202-0001",
+            author: "Bảo hiểm xã hội tỉnh Đắk Lắk",
+            created,
+            stamp: Some("Số hóa: Lê Văn An, 02/12/2026 09:00"),
+        },
+    )
+    .unwrap();
+    // the header PDF/A asks for: version 1.7 and a binary comment line
+    assert!(pdf.starts_with(b"%PDF-1.7"), "{:?}", &pdf[..12]);
+    let second = pdf.split(|c| *c == b'\n').nth(1).unwrap();
+    assert!(
+        second.starts_with(b"%") && second.iter().skip(1).take(4).all(|c| *c >= 128),
+        "{second:?}"
+    );
+    // the scans, byte for byte, and the turn
+    assert_eq!(extracted(&pdf, &["-all"]), vec![a, b]);
+    let info = poppler("pdfinfo", &["-f", "1", "-l", "2"], &pdf);
+    assert!(info.contains("Page    2 rot:   90"), "{info}");
+    assert!(info.contains("Title:           Giấy ra viện"), "{info}");
+    assert!(
+        info.contains("Author:          Bảo hiểm xã hội tỉnh Đắk Lắk"),
+        "{info}"
+    );
+    // the words, found by a text search, though nothing shows
+    let text = squash(&poppler("pdftotext", &[], &pdf));
+    for w in ["Bệnh viện", "Tây Nguyên", "Đắk Lắk", "Số hóa: Lê Văn An"] {
+        assert!(text.contains(w), "{w}: {text}");
+    }
+    // XMP: PDF/A-2b, and the same title, author and dates as the info dictionary
+    let xmp = poppler("pdfinfo", &["-meta"], &pdf);
+    for needle in [
+        "<pdfaid:part>2</pdfaid:part>",
+        "<pdfaid:conformance>B</pdfaid:conformance>",
+        "Giấy ra viện – hồ sơ 000.00.17.H23-261202-0001",
+        "Bảo hiểm xã hội tỉnh Đắk Lắk",
+        "<xmp:CreateDate>2026-12-02T09:30:00+07:00</xmp:CreateDate>",
+    ] {
+        assert!(xmp.contains(needle), "{needle}: {xmp}");
+    }
+    // every font embedded
+    let fonts = poppler("pdffonts", &[], &pdf);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{fonts}");
+    for r in &rows {
+        let cols: Vec<&str> = r.split_whitespace().collect();
+        assert_eq!(cols[cols.len() - 5], "yes", "not embedded: {r}");
+    }
+    // the output intent: GTS_PDFA1 with an RGB display profile
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let catalog = doc.catalog().unwrap();
+    let intents = catalog.get(b"OutputIntents").unwrap().as_array().unwrap();
+    let intent = intents[0].as_dict().unwrap();
+    assert_eq!(intent.get(b"S").unwrap().as_name().unwrap(), b"GTS_PDFA1");
+    let icc = doc
+        .get_object(
+            intent
+                .get(b"DestOutputProfile")
+                .unwrap()
+                .as_reference()
+                .unwrap(),
+        )
+        .unwrap()
+        .as_stream()
+        .unwrap();
+    assert_eq!(icc.dict.get(b"N").unwrap().as_i64().unwrap(), 3);
+    assert_eq!(&icc.content[36..40], b"acsp");
+    assert_eq!(&icc.content[16..20], b"RGB ");
+    // and every CID font names its glyph map
+    for obj in doc.objects.values() {
+        if let Ok(d) = obj.as_dict()
+            && d.get(b"Subtype").and_then(|s| s.as_name()).ok() == Some(b"CIDFontType2".as_slice())
+        {
+            assert!(d.has(b"CIDToGIDMap"));
+        }
+    }
+    assert!(doc.trailer.has(b"ID"));
+    // and qpdf finds the file sound
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("luu-tru.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let check = std::process::Command::new("qpdf")
+        .arg("--check")
+        .arg(&path)
+        .output()
+        .expect("qpdf");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}

@@ -116,6 +116,11 @@ export const commands = {
 	 *  user chose in the folder dialog.
 	 */
 	dossierExport: (code: string, dir: string) => __TAURI_INVOKE<string[]>("dossier_export", { code, dir }),
+	/**
+	 *  Write the archival copies (PDF/A-2b, searchable) of the components
+	 *  digitised from scans into the folder the user chose.
+	 */
+	dossierExportArchive: (code: string, dir: string) => __TAURI_INVOKE<ArchiveExport>("dossier_export_archive", { code, dir }),
 	/**  The same applicant's papers of this kind digitised for earlier dossiers. */
 	dossierReuseCandidates: (code: string, component: number) => __TAURI_INVOKE<ReuseCandidate[]>("dossier_reuse_candidates", { code, component }),
 	/**  Use one of them instead of a rescan. */
@@ -260,6 +265,16 @@ export type AppliedPack = {
 	source: string,
 	appliedAt: string,
 	changes: string[],
+};
+
+/**  What an archival export wrote. */
+export type ArchiveExport = {
+	/**  The files written. */
+	files: string[],
+	/**  Components not written, and why. */
+	skipped: string[],
+	/**  Pages whose words OCR has not read (yet): no hidden text on them. */
+	pagesWithoutText: number,
 };
 
 export type Attention = {

@@ -536,6 +536,8 @@ export const en: Record<MessageKey, string> = {
   'digitise.done': 'Part {n} digitised ({pages} pages). Application status: {status}.',
   'digitise.pdf': 'PDF: {pages} pages, hash {hash}',
   'digitise.export': 'Export the PDFs',
+  'digitise.exportArchive': 'Export the archival copies (PDF/A, searchable)',
+  'digitise.archiveNoText': '{n} page(s) not read by OCR yet: the archival copy has no text layer on them.',
   'digitise.exported': 'Exported: {files}',
   'digitise.hint': 'JPEG scans go into the PDF byte for byte; a received PDF is kept as it is (digital signatures stay valid). Every file is encrypted at rest.',
   'intake.openSame': 'This person already has dossier {code} for the same procedure, received on {date}, now "{status}".',

@@ -536,6 +536,8 @@ export const vi = {
   'digitise.done': 'Đã số hóa thành phần {n} ({pages} trang). Trạng thái hồ sơ: {status}.',
   'digitise.pdf': 'PDF: {pages} trang, mã băm {hash}',
   'digitise.export': 'Xuất các tệp PDF',
+  'digitise.exportArchive': 'Xuất bản lưu trữ (PDF/A, tìm được chữ)',
+  'digitise.archiveNoText': '{n} trang chưa được nhận dạng chữ (OCR): bản lưu trữ chưa có lớp chữ ở các trang này.',
   'digitise.exported': 'Đã xuất: {files}',
   'digitise.hint': 'Ảnh JPEG được đưa vào PDF nguyên vẹn từng byte; tệp PDF nhận vào được giữ nguyên (không làm mất chữ ký số). Mọi tệp được mã hóa khi lưu.',
   'intake.openSame': 'Người này đã có hồ sơ {code} cùng thủ tục, tiếp nhận ngày {date}, đang ở trạng thái "{status}".',

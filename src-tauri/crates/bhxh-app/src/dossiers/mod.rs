@@ -20,7 +20,7 @@ use crate::policy::Action;
 use crate::{Desk, DeskError};
 
 pub use digitise::{ImportedComponent, ImportedResult};
-pub use pages::choices_from_edits;
+pub use pages::{ArchiveExport, choices_from_edits};
 pub use papers::DossierForm;
 pub use reuse::Reused;
 

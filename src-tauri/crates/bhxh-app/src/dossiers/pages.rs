@@ -17,6 +17,18 @@ use crate::dto::{ComponentPages, PageChoice, PageLine, PagePreview};
 use crate::policy::Action;
 use crate::{Desk, DeskError};
 
+/// What an archival export wrote.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ArchiveExport {
+    /// The files written.
+    pub files: Vec<String>,
+    /// Components not written, and why.
+    pub skipped: Vec<String>,
+    /// Pages whose words OCR has not read (yet): no hidden text on them.
+    pub pages_without_text: u32,
+}
+
 /// Longer side of a page's preview, in points.
 const PREVIEW_PX: u32 = 240;
 
@@ -168,6 +180,117 @@ impl Desk {
             )?)
         })?;
         self.dossier_pages(&d.code, component)
+    }
+
+    /// Write the archival copy of each component digitised from scans
+    /// (`<code>_tpN_luu-tru.pdf`, PDF/A-2b with the words OCR read as
+    /// invisible text; the current pages, in order, turned) into `dir`.
+    /// A component received as a whole PDF is listed as skipped: it is kept
+    /// byte for byte and exported as it is. Audited as an export.
+    pub fn dossier_export_archive(
+        &self,
+        code: &str,
+        dir: &std::path::Path,
+    ) -> Result<ArchiveExport, DeskError> {
+        let actor = self.authorize(Action::ExportDossier)?;
+        let (d, current) = {
+            let conn = self.store.conn()?;
+            let d = dossiers::get(&conn, code)?;
+            let current = signed::current(&conn, &d.code)?;
+            (d, current)
+        };
+        let now = self.now();
+        let author = self.full_name_of(&actor);
+        let safe = super::papers::file_safe(&d.code);
+        let mut made = Vec::new();
+        let mut out = ArchiveExport::default();
+        for cur in &current {
+            let signed::Item::Component(n) = cur.item else {
+                continue;
+            };
+            let (layout, words) = {
+                let conn = self.store.conn()?;
+                (
+                    pages::layout(&conn, &d.code, n)?,
+                    bhxh_core::dossiers::ocr::component_words(&conn, &d.code, n)?,
+                )
+            };
+            if layout.received_whole {
+                out.skipped.push(format!(
+                    "Thành phần {n}: tệp PDF nhận nguyên bản, giữ nguyên từng byte (xuất bằng «Xuất các tệp PDF»)."
+                ));
+                continue;
+            }
+            let scans = self.scans_of(&layout)?;
+            let parsed: Vec<Vec<bhxh_scan::ocr::OcrWord>> = layout
+                .pages
+                .iter()
+                .map(|p| {
+                    words
+                        .get(&(p.sha256.clone(), p.page))
+                        .and_then(|j| serde_json::from_str(j).ok())
+                        .unwrap_or_default()
+                })
+                .collect();
+            let mut archive_pages = Vec::with_capacity(layout.pages.len());
+            for (p, w) in layout.pages.iter().zip(&parsed) {
+                if w.is_empty() {
+                    out.pages_without_text += 1;
+                }
+                archive_pages.push(bhxh_scan::archive::ArchivePage {
+                    page: scan_page(&scans, p)?,
+                    rotate: Rotation::from_degrees(i32::from(p.rotate)).map_err(|source| {
+                        DeskError::Scan {
+                            file: layout.file_name.clone(),
+                            source,
+                        }
+                    })?,
+                    words: w,
+                });
+            }
+            let name = d
+                .components
+                .iter()
+                .find(|c| c.number == n)
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            let title = format!("{name} – hồ sơ {}", d.code);
+            let stamp = format!(
+                "Bản lưu trữ (PDF/A) thành phần {n} hồ sơ {}: {author}, {}",
+                d.code,
+                now.format("%d/%m/%Y %H:%M")
+            );
+            let pdf = bhxh_scan::archive::archival_copy(
+                &archive_pages,
+                &bhxh_scan::archive::ArchiveInfo {
+                    title: &title,
+                    author: &author,
+                    created: now,
+                    stamp: Some(&stamp),
+                },
+            )
+            .map_err(|source| DeskError::Scan {
+                file: layout.file_name.clone(),
+                source,
+            })?;
+            made.push((dir.join(format!("{safe}_tp{n}_luu-tru.pdf")), pdf));
+        }
+        std::fs::create_dir_all(dir).map_err(|source| DeskError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        for (path, pdf) in &made {
+            crate::paths::write_atomic(path, pdf)?;
+            out.files.push(path.display().to_string());
+        }
+        self.record(
+            &actor,
+            "export",
+            "dossier",
+            &d.code,
+            serde_json::json!({ "files": out.files.len(), "archive": true }),
+        )?;
+        Ok(out)
     }
 
     /// The component's layout and whether its current PDF is a signed one.

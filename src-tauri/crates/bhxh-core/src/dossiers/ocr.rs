@@ -60,6 +60,8 @@ pub struct PageText {
     pub text: String,
     pub confidence: f32,
     pub unreadable: bool,
+    /// Each word and its box on the page (JSON, `[]` when none).
+    pub words: String,
 }
 
 /// Record the pages of one scan (all or none: one statement per page in the
@@ -74,8 +76,8 @@ pub fn record(
     for pt in pages {
         conn.execute(
             "INSERT OR IGNORE INTO paper_text (dossier_id, kind, number, sha256, page, text, folded,
-                 confidence, unreadable, read_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 confidence, unreadable, read_at, words)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 p.dossier_id,
                 p.kind,
@@ -87,6 +89,7 @@ pub fn record(
                 f64::from(pt.confidence),
                 pt.unreadable,
                 ts(now),
+                if pt.words.is_empty() { "[]" } else { pt.words.as_str() },
             ],
         )?;
     }
@@ -158,4 +161,24 @@ pub fn of_dossier(conn: &Connection, code: &str) -> Result<DossierText, CoreErro
         }
     }
     Ok(out)
+}
+
+/// The word boxes OCR found on the pages of a dossier's component, by scan
+/// and page: `(sha256, page) → JSON` (pages not read yet are absent).
+pub fn component_words(
+    conn: &Connection,
+    code: &str,
+    component: u32,
+) -> Result<std::collections::HashMap<(String, u32), String>, CoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT p.sha256, p.page, p.words FROM paper_text p JOIN dossier d ON d.id = p.dossier_id
+         WHERE d.code = ?1 AND p.kind = 'component' AND p.number = ?2",
+    )?;
+    let rows = stmt.query_map(params![code.trim(), component], |r| {
+        Ok((
+            (r.get::<_, String>(0)?, r.get::<_, u32>(1)?),
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
