@@ -26,6 +26,8 @@ echo "== chip reads over PC/SC: bhxh-emrtd and the dmrtd crate on the emulator, 
 cargo bench --quiet --locked -p bhxh-emrtd --bench pcsc_read
 echo "== digitisation: 200 JPEG pages hashed, sealed, stored, assembled; peer img2pdf (release) =="
 cargo run --quiet --release --locked -p bhxh-app --example bench_scans -- 200
+echo "== OCR: A4 pages of Vietnamese at 300 dpi through Tesseract (vie), pages/min, the counter's work while OCR runs (release) =="
+cargo run --quiet --release --locked -p bhxh-scan --example bench_ocr -- 12
 echo "== digital signatures: 200 component PDFs signed and verified with SoftHSM2; peer pyHanko (release) =="
 scripts/bench-sign.sh 200
 if [ "${1:-}" = "--build" ]; then

@@ -1,7 +1,8 @@
 //! Digitisation benchmark of issue 6: N scanned pages (default 200 JPEGs,
-//! A4 at 200 dpi) taken in — each hashed, sealed and stored in the file store
-//! (fsync and rename per file) — and assembled into one PDF with the
-//! digitiser's stamp, written atomically; against `img2pdf` (Debian package)
+//! A4 at 200 dpi) taken in as the desk does — each hashed, sealed and stored
+//! in the file store (fsync and rename per file, one fsync per directory)
+//! while the pages are assembled into one PDF with the digitiser's stamp on
+//! another core, then the PDF sealed and stored; against `img2pdf` (Debian package)
 //! on the same files in the same run. Prints times, the ratio and sizes.
 //!
 //! `cargo run --release -p bhxh-app --example bench_scans [N]`
@@ -66,36 +67,40 @@ fn main() -> Result<()> {
 
     // Ours: read, hash, seal and store each page, then assemble one PDF.
     let store = FileStore::open(&dir.path().join("files"), &Key256::generate()?)?;
-    let out = dir.path().join("ho-so.pdf");
     let t = Instant::now();
     let mut pages = Vec::with_capacity(files.len());
     for f in &files {
         pages.push(std::fs::read(f)?);
     }
     let refs: Vec<&[u8]> = pages.iter().map(Vec::as_slice).collect();
-    store.put_many(&refs)?;
-    let stored = t.elapsed().as_secs_f64();
-    let (pdf, _) = bhxh_scan::assemble_scans(
-        &refs,
-        "Hồ sơ số hóa",
-        Some("Số hóa: Trần Thị Hằng, 25/11/2026 10:15"),
-    )?;
-    let tmp = out.with_extension("pdf.tmp");
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&pdf)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, &out)?;
+    // As the desk does (`digitise_files`): the scans are assembled on one
+    // core while the others seal them.
+    let mut stored = 0.0;
+    let assembled = std::thread::scope(|s| {
+        let assembling = s.spawn(|| {
+            bhxh_scan::assemble_scans(
+                &refs,
+                "Hồ sơ số hóa",
+                Some("Số hóa: Trần Thị Hằng, 25/11/2026 10:15"),
+            )
+            .map(|(pdf, _)| (pdf, t.elapsed().as_secs_f64()))
+        });
+        let sealed = store.put_many(&refs);
+        stored = t.elapsed().as_secs_f64();
+        (sealed, assembling.join())
+    });
+    assembled.0?;
+    let (pdf, assembled_at) = assembled
+        .1
+        .map_err(|_| "the assembling thread panicked")??;
+    // The PDF is sealed into the store too (what the desk keeps), with
+    // its fsync.
+    store.put(&pdf)?;
     let ours = t.elapsed().as_secs_f64();
     println!(
-        "BHXH Desk: {ours:.2} s ({stored:.2} s hashing, sealing, storing; {:.2} s assembling and writing); PDF {:.1} MiB",
-        ours - stored,
+        "BHXH Desk: {ours:.2} s (originals hashed, sealed, stored by {stored:.2} s while the PDF was assembled by {assembled_at:.2} s; then the PDF sealed and stored); PDF {:.1} MiB",
         pdf.len() as f64 / 1048576.0
     );
-
-    // The peer, on the same files.
     let peer_out = dir.path().join("img2pdf.pdf");
     let t = Instant::now();
     let status = std::process::Command::new("img2pdf")

@@ -183,11 +183,27 @@ impl FileStore {
     }
 
     fn put_checked(&self, plain: &[u8], replace_unreadable: bool) -> Result<String, FileError> {
+        let (hash, dir) = self.put_unsynced_dir(plain, replace_unreadable)?;
+        // The rename is durable once the directory is.
+        if let Some(d) = dir.and_then(|d| File::open(d).ok()) {
+            let _ = d.sync_all();
+        }
+        Ok(hash)
+    }
+
+    /// Seal, write and fsync `plain` and rename it into place; returns its
+    /// hash and the directory whose fsync makes the rename durable (`None`
+    /// when the file was already there), for the caller to sync.
+    fn put_unsynced_dir(
+        &self,
+        plain: &[u8],
+        replace_unreadable: bool,
+    ) -> Result<(String, Option<PathBuf>), FileError> {
         let digest: [u8; 32] = Sha256::digest(plain).into();
         let hash = hex::encode(digest);
         let dest = self.path_of(&hash);
         if dest.is_file() && (!replace_unreadable || self.get(&hash).is_ok()) {
-            return Ok(hash);
+            return Ok((hash, None));
         }
         let sealed = self.seal(plain, &digest, &hash)?;
         let dir = dest.parent().unwrap_or(&self.root).to_owned();
@@ -204,44 +220,59 @@ impl FileStore {
             f.sync_all().map_err(io(&tmp))?;
             drop(f);
             fs::rename(&tmp, &dest).map_err(io(&dest))?;
-            // The rename is durable once the directory is.
-            if let Ok(d) = File::open(&dir) {
-                let _ = d.sync_all();
-            }
             Ok(())
         })();
         if written.is_err() {
             let _ = fs::remove_file(&tmp);
         }
-        written.map(|()| hash)
+        written.map(|()| (hash, Some(dir)))
     }
 
     /// Store several files, spread over the machine's cores (hashing, sealing
-    /// and fsync of one file do not wait for another's). Hashes in input order;
+    /// and fsync of one file do not wait for another's), each directory
+    /// they were renamed into synced once at the end. Hashes in input order;
     /// the first error, if any, after every thread has finished.
     pub fn put_many(&self, files: &[&[u8]]) -> Result<Vec<String>, FileError> {
         let threads = std::thread::available_parallelism()
             .map_or(1, std::num::NonZeroUsize::get)
             .clamp(1, 8)
             .min(files.len().max(1));
-        if threads <= 1 {
-            return files.iter().map(|f| self.put(f)).collect();
-        }
-        let mut out: Vec<Option<Result<String, FileError>>> =
+        let mut out: Vec<Option<Result<(String, Option<PathBuf>), FileError>>> =
             (0..files.len()).map(|_| None).collect();
-        std::thread::scope(|s| {
-            let chunks = out.chunks_mut(files.len().div_ceil(threads));
-            for (i, slots) in chunks.enumerate() {
-                let start = i * files.len().div_ceil(threads);
-                s.spawn(move || {
-                    for (j, slot) in slots.iter_mut().enumerate() {
-                        *slot = Some(self.put(files[start + j]));
-                    }
-                });
+        if threads <= 1 {
+            for (slot, f) in out.iter_mut().zip(files) {
+                *slot = Some(self.put_unsynced_dir(f, false));
             }
-        });
+        } else {
+            std::thread::scope(|s| {
+                let chunks = out.chunks_mut(files.len().div_ceil(threads));
+                for (i, slots) in chunks.enumerate() {
+                    let start = i * files.len().div_ceil(threads);
+                    s.spawn(move || {
+                        for (j, slot) in slots.iter_mut().enumerate() {
+                            *slot = Some(self.put_unsynced_dir(files[start + j], false));
+                        }
+                    });
+                }
+            });
+        }
+        // One fsync per directory renamed into, not one per file.
+        let mut dirs: Vec<&PathBuf> = out
+            .iter()
+            .filter_map(|r| r.as_ref()?.as_ref().ok()?.1.as_ref())
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        for d in dirs {
+            if let Ok(d) = File::open(d) {
+                let _ = d.sync_all();
+            }
+        }
         out.into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(FileError::Random("a storing thread stopped".into()))))
+            .map(|r| {
+                r.unwrap_or_else(|| Err(FileError::Random("a storing thread stopped".into())))
+                    .map(|(hash, _)| hash)
+            })
             .collect()
     }
 

@@ -274,7 +274,9 @@ impl Desk {
         let is_pdf = |b: &[u8]| b.starts_with(b"%PDF-");
         let mut warnings = Vec::new();
         let mut files = Vec::new();
-        let assembled: (Vec<u8>, u32, String) = if inputs.iter().any(|(_, b)| is_pdf(b)) {
+        // A PDF kept whole, or the scans' pages counted and checked.
+        let received_pdf = inputs.iter().any(|(_, b)| is_pdf(b));
+        let pages: u32 = if received_pdf {
             if inputs.len() != 1 {
                 return Err(CoreError::invalid(
                     "files",
@@ -292,10 +294,9 @@ impl Desk {
             if let Ok(lines) = self.pdf_verify(bytes) {
                 warnings.extend(lines.into_iter().map(|l| l.summary));
             }
-            (bytes.clone(), pages, name.clone())
+            pages
         } else {
             // A TIFF may hold several pages: count and warn per PDF page.
-            let mut infos = Vec::new();
             let mut page = 1;
             for (name, bytes) in inputs {
                 let pages =
@@ -307,18 +308,6 @@ impl Desk {
                     warnings.extend(info.warnings(page));
                     page += 1;
                 }
-                infos.push(pages);
-            }
-            let stamp = self.digitiser_stamp(actor, &now);
-            let pages: Vec<&[u8]> = inputs.iter().map(|(_, b)| b.as_slice()).collect();
-            let (pdf, _) =
-                bhxh_scan::assemble_scans(&pages, title, Some(&stamp)).map_err(|source| {
-                    DeskError::Scan {
-                        file: inputs[0].0.clone(),
-                        source,
-                    }
-                })?;
-            for ((name, bytes), pages) in inputs.iter().zip(&infos) {
                 files.push((
                     bytes.as_slice(),
                     FileRecord {
@@ -335,34 +324,58 @@ impl Desk {
                     },
                 ));
             }
-            let n = u32::try_from(page - 1).unwrap_or(u32::MAX);
-            (pdf, n, pdf_name)
+            u32::try_from(page - 1).unwrap_or(u32::MAX)
         };
         if let Some(declared) = declared_pages
-            && declared != assembled.1
+            && declared != pages
         {
             return Err(CoreError::invalid(
                 "pages",
                 format!(
-                    "Số trang nhập vào ({declared}) khác số trang của tệp ({}): kiểm tra lại bản giấy.",
-                    assembled.1
+                    "Số trang nhập vào ({declared}) khác số trang của tệp ({pages}): kiểm tra lại bản giấy."
                 ),
             )
             .into());
         }
         // Seal the bytes first (idempotent, content-addressed), then the
         // caller records them in one transaction: a crash between leaves
-        // only unreferenced sealed files, never a row without its file.
+        // only unreferenced sealed files, never a row without its file. The
+        // scans are assembled on one core while the others seal them.
         let store = self.files()?;
         self.sweep_files(&store)?;
         let originals: Vec<&[u8]> = files.iter().map(|(b, _)| *b).collect();
-        let hashes = store.put_many(&originals)?;
+        let (pdf, name, hashes) = if received_pdf {
+            let (name, bytes) = &inputs[0];
+            (bytes.clone(), name.clone(), Vec::new())
+        } else {
+            let stamp = self.digitiser_stamp(actor, &now);
+            let (assembled, hashes) = std::thread::scope(|s| {
+                let assembling = s.spawn(|| {
+                    bhxh_scan::assemble_scans(&originals, title, Some(&stamp))
+                        .map(|(pdf, _)| pdf)
+                        .map_err(|source| DeskError::Scan {
+                            file: inputs[0].0.clone(),
+                            source,
+                        })
+                });
+                let hashes = store.put_many(&originals);
+                let assembled = assembling.join().unwrap_or_else(|_| {
+                    Err(DeskError::Scan {
+                        file: inputs[0].0.clone(),
+                        source: bhxh_scan::ScanError::Pdf(
+                            "việc ghép trang bị dừng đột ngột".into(),
+                        ),
+                    })
+                });
+                (assembled, hashes)
+            });
+            (assembled?, pdf_name, hashes?)
+        };
         let mut records = Vec::new();
         for ((_, mut rec), hash) in files.into_iter().zip(hashes) {
             rec.sha256 = hash;
             records.push(rec);
         }
-        let (pdf, pages, name) = assembled;
         records.push(FileRecord {
             role: FileRole::Assembled,
             sha256: store.put(&pdf)?,
