@@ -380,6 +380,7 @@ impl Desk {
                 location: office.name.clone(),
                 at: self.now(),
                 rect: stamp_rect(&base, cur.signatures == 0 && cur.assembled_by_desk),
+                tsa_url: None,
             };
             let signed_pdf = bhxh_sign::sign_pdf(&base, &signer, &chain, &opts)?;
             let sha = store.put(&signed_pdf)?;
@@ -453,6 +454,7 @@ impl Desk {
             location: office.name.clone(),
             at: self.now(),
             rect: None,
+            tsa_url: None,
         };
         let signed_pdf = bhxh_sign::sign_pdf(&pdf, &signer, &chain, &opts)?;
         let sha = self.files()?.put(&signed_pdf)?;
