@@ -4,6 +4,11 @@
 //! against the trust folder (`pdf-trust/` in the data directory: the
 //! Vietnamese roots, intermediates and CRLs, which HQ can update).
 //!
+//! With a timestamp server (TSA, RFC 3161) set up, every signature is
+//! PAdES B-T: the TSA's timestamp over the signature value is part of it.
+//! A TSA set up but unreachable (or answering wrongly) makes the signing
+//! fail with the reason; the desk never quietly signs without the timestamp.
+//!
 //! A signed version is sealed in the file store and recorded beside the
 //! assembled PDF, which stays as it was: the signature is an incremental
 //! update, so the signed file begins with the assembled file's bytes.
@@ -26,6 +31,18 @@ pub const PDF_TRUST_DIR_NAME: &str = "pdf-trust";
 const KEY_MODULE: &str = "signing.module";
 const KEY_TOKEN: &str = "signing.token";
 const KEY_KEY: &str = "signing.key";
+const KEY_TSA: &str = "signing.tsa_url";
+
+/// What `signing configure` does with the timestamp server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TsaChange<'a> {
+    /// Leave it as it is.
+    Keep,
+    /// No timestamp server: signatures are PAdES B-B.
+    Clear,
+    /// Stamp every signature at this `http(s)://` address (PAdES B-T).
+    Set(&'a str),
+}
 
 /// A module the administrator can pick.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
@@ -66,6 +83,9 @@ pub struct SigningStatus {
     pub module: Option<String>,
     pub token: Option<String>,
     pub key: Option<String>,
+    /// The timestamp server (RFC 3161) every signature is stamped by
+    /// (PAdES B-T); `None`: signatures are B-B.
+    pub tsa_url: Option<String>,
     /// Known modules installed on this machine.
     pub installed_modules: Vec<ModuleChoice>,
     pub tokens: Vec<TokenLine>,
@@ -91,6 +111,13 @@ pub struct SignatureLine {
     pub signed_at: Option<String>,
     /// `valid`, `indeterminate` or `invalid`.
     pub verdict: String,
+    /// PAdES baseline level reached: `B-B`, or `B-T` with a valid timestamp.
+    pub level: String,
+    /// The timestamp's time, `dd/mm/yyyy HH:MM:SS` (Vietnam time): the
+    /// trusted signing time ("dấu thời gian").
+    pub timestamp_at: Option<String>,
+    /// Who stamped it (the timestamp server's certificate name).
+    pub timestamp_authority: Option<String>,
     pub summary: String,
     pub findings: Vec<String>,
     pub covers_whole_file: bool,
@@ -133,18 +160,23 @@ pub struct SignedItem {
     pub bytes_added: u32,
 }
 
+/// Seconds since the epoch in Vietnam time with `format`.
+fn vn_time(t: i64, format: &str) -> Option<String> {
+    let vn = chrono::FixedOffset::east_opt(7 * 3600)?;
+    chrono::DateTime::from_timestamp(t, 0).map(|d| d.with_timezone(&vn).format(format).to_string())
+}
+
 fn to_line(r: bhxh_sign::SignatureReport) -> SignatureLine {
     SignatureLine {
+        level: r.level.as_str().to_owned(),
+        timestamp_at: r.timestamp_at.and_then(|t| vn_time(t, "%d/%m/%Y %H:%M:%S")),
+        timestamp_authority: r.timestamp_authority,
         field: r.field,
         signer: r.signer,
         subject: r.subject,
         issuer: r.issuer,
         serial: r.serial,
-        signed_at: r.signed_at.and_then(|t| {
-            let vn = chrono::FixedOffset::east_opt(7 * 3600)?;
-            chrono::DateTime::from_timestamp(t, 0)
-                .map(|d| d.with_timezone(&vn).format("%d/%m/%Y %H:%M").to_string())
-        }),
+        signed_at: r.signed_at.and_then(|t| vn_time(t, "%d/%m/%Y %H:%M")),
         verdict: match r.verdict {
             Verdict::Valid => "valid",
             Verdict::Indeterminate => "indeterminate",
@@ -157,6 +189,9 @@ fn to_line(r: bhxh_sign::SignatureReport) -> SignatureLine {
         trusted: r.trusted,
     }
 }
+
+/// The logged-in token, the CA certificates to carry, the timestamp server.
+type TokenSetUp = (bhxh_sign::TokenSigner, Vec<Vec<u8>>, Option<String>);
 
 fn item_kind(item: signed::Item) -> (String, u32) {
     match item {
@@ -175,11 +210,17 @@ impl Desk {
         PdfTrust::load_dir(&self.pdf_trust_dir())
     }
 
-    /// The module, token and key set up (each `None` when unset).
-    fn signing_settings(&self) -> Result<[Option<String>; 3], DeskError> {
+    /// The module, token, key and timestamp server set up (each `None`
+    /// when unset).
+    fn signing_settings(&self) -> Result<[Option<String>; 4], DeskError> {
         let conn = self.store.conn()?;
         let get = |k| settings::get(&conn, k).map(|v| v.filter(|s: &String| !s.is_empty()));
-        Ok([get(KEY_MODULE)?, get(KEY_TOKEN)?, get(KEY_KEY)?])
+        Ok([
+            get(KEY_MODULE)?,
+            get(KEY_TOKEN)?,
+            get(KEY_KEY)?,
+            get(KEY_TSA)?,
+        ])
     }
 
     /// Set the token's module (and, optionally, which token and key):
@@ -191,7 +232,25 @@ impl Desk {
         token: Option<&str>,
         key: Option<&str>,
     ) -> Result<SigningStatus, DeskError> {
+        self.signing_configure_with(module, token, key, TsaChange::Keep)
+    }
+
+    /// [`Desk::signing_configure`], and the timestamp server: its address
+    /// is checked for form only (`http://` or `https://`); whether it
+    /// answers shows at the first signing, which fails if it does not.
+    pub fn signing_configure_with(
+        &self,
+        module: &Path,
+        token: Option<&str>,
+        key: Option<&str>,
+        tsa: TsaChange<'_>,
+    ) -> Result<SigningStatus, DeskError> {
         self.authorize(Action::ConfigureSigning)?;
+        let tsa_url = match tsa {
+            TsaChange::Keep => self.signing_settings()?[3].clone(),
+            TsaChange::Clear => None,
+            TsaChange::Set(url) => Some(bhxh_sign::tsa::check_url(url)?),
+        };
         let m = Module::open(module)?;
         let keys = m.keys(token)?;
         if let Some(k) = key
@@ -207,6 +266,7 @@ impl Desk {
             settings::set(tx, KEY_MODULE, &module_text)?;
             settings::set(tx, KEY_TOKEN, token.unwrap_or(""))?;
             settings::set(tx, KEY_KEY, key.unwrap_or(""))?;
+            settings::set(tx, KEY_TSA, tsa_url.as_deref().unwrap_or(""))?;
             bhxh_core::office::audit::append(
                 tx,
                 actor,
@@ -215,7 +275,8 @@ impl Desk {
                     entity: "signing",
                     entity_id: "",
                     detail: serde_json::json!({
-                        "module": module_text, "token": token, "key": key
+                        "module": module_text, "token": token, "key": key,
+                        "tsaUrl": tsa_url,
                     }),
                 },
                 now,
@@ -228,12 +289,13 @@ impl Desk {
     /// The set-up and what the token shows now (any signed-in member of staff).
     pub fn signing_status(&self) -> Result<SigningStatus, DeskError> {
         self.authorize(Action::ViewDossier)?;
-        let [module, token, key] = self.signing_settings()?;
+        let [module, token, key, tsa_url] = self.signing_settings()?;
         let trust = self.pdf_trust();
         let mut status = SigningStatus {
             module: module.clone(),
             token: token.clone(),
             key,
+            tsa_url,
             installed_modules: bhxh_sign::token::installed_modules()
                 .into_iter()
                 .map(|(name, path)| ModuleChoice {
@@ -295,10 +357,10 @@ impl Desk {
     }
 
     /// The token logged in with `pin` (the key set up), its certificate
-    /// checked fit to sign now, and the CA certificates to carry (from the
-    /// trust folder, then the token's own).
-    fn token_signer(&self, pin: &str) -> Result<(bhxh_sign::TokenSigner, Vec<Vec<u8>>), DeskError> {
-        let [module, token, key] = self.signing_settings()?;
+    /// checked fit to sign now, the CA certificates to carry (from the
+    /// trust folder, then the token's own), and the timestamp server.
+    fn token_signer(&self, pin: &str) -> Result<TokenSetUp, DeskError> {
+        let [module, token, key, tsa_url] = self.signing_settings()?;
         let module = module.ok_or(bhxh_sign::SignError::NotConfigured)?;
         let trust = self.pdf_trust();
         let signer =
@@ -310,7 +372,7 @@ impl Desk {
                 chain.push(ca.clone());
             }
         }
-        Ok((signer, chain))
+        Ok((signer, chain, tsa_url))
     }
 
     /// Sign a dossier's PDF(s) with the token, the PIN typed for this
@@ -368,7 +430,7 @@ impl Desk {
             )
             .into());
         }
-        let (signer, chain) = self.token_signer(pin)?;
+        let (signer, chain, tsa_url) = self.token_signer(pin)?;
         let store = self.files()?;
         let name = self.full_name_of(&actor);
         let mut out = Vec::new();
@@ -380,6 +442,7 @@ impl Desk {
                 location: office.name.clone(),
                 at: self.now(),
                 rect: stamp_rect(&base, cur.signatures == 0 && cur.assembled_by_desk),
+                tsa_url: tsa_url.clone(),
             };
             let signed_pdf = bhxh_sign::sign_pdf(&base, &signer, &chain, &opts)?;
             let sha = store.put(&signed_pdf)?;
@@ -446,13 +509,14 @@ impl Desk {
             .into());
         }
         let office = office::get(&*self.store.conn()?)?.ok_or(DeskError::NotSetUp)?;
-        let (signer, chain) = self.token_signer(pin)?;
+        let (signer, chain, tsa_url) = self.token_signer(pin)?;
         let opts = SignOptions {
             name: self.full_name_of(&actor),
             reason: format!("Báo cáo {} đã duyệt", snapshot.period_label),
             location: office.name.clone(),
             at: self.now(),
             rect: None,
+            tsa_url,
         };
         let signed_pdf = bhxh_sign::sign_pdf(&pdf, &signer, &chain, &opts)?;
         let sha = self.files()?.put(&signed_pdf)?;

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bhxh_app::DeskError;
-use bhxh_app::signing::{SignTarget, SignatureLine, SigningStatus};
+use bhxh_app::signing::{SignTarget, SignatureLine, SigningStatus, TsaChange};
 use clap::Subcommand;
 
 use crate::{Ctx, UserArg};
@@ -30,6 +30,14 @@ pub enum SigningCommand {
         /// Nhãn của khóa ký (khi token có nhiều khóa).
         #[arg(long)]
         key_label: Option<String>,
+        /// Máy chủ cấp dấu thời gian (RFC 3161, http:// hoặc https://): mọi chữ ký
+        /// được đóng dấu thời gian (PAdES B-T). Máy chủ không trả lời thì không ký.
+        /// Không ghi: giữ như đã cài.
+        #[arg(long, value_name = "URL", conflicts_with = "no_tsa")]
+        tsa_url: Option<String>,
+        /// Bỏ máy chủ dấu thời gian: chữ ký không có dấu thời gian (PAdES B-B).
+        #[arg(long)]
+        no_tsa: bool,
         #[command(flatten)]
         auth: UserArg,
     },
@@ -67,6 +75,13 @@ fn print_status(w: &mut dyn Write, s: &SigningStatus) -> std::io::Result<()> {
     match &s.module {
         Some(m) => writeln!(w, "Trình điều khiển token: {m}")?,
         None => writeln!(w, "Chưa cài đặt token ký số.")?,
+    }
+    match &s.tsa_url {
+        Some(u) => writeln!(w, "Máy chủ dấu thời gian: {u} (chữ ký PAdES B-T)")?,
+        None => writeln!(
+            w,
+            "Máy chủ dấu thời gian: chưa cài (chữ ký PAdES B-B, không có dấu thời gian)"
+        )?,
     }
     for t in &s.tokens {
         writeln!(
@@ -120,6 +135,21 @@ pub(crate) fn print_signatures(w: &mut dyn Write, lines: &[SignatureLine]) -> st
         writeln!(w, "{mark} {}", s.summary)?;
         writeln!(w, "    Người ký: {} (số hiệu {})", s.subject, s.serial)?;
         writeln!(w, "    Tổ chức cấp: {}", s.issuer)?;
+        match (&s.timestamp_at, &s.timestamp_authority) {
+            (Some(t), who) => writeln!(
+                w,
+                "    Mức: PAdES {} — dấu thời gian {t}{}",
+                s.level,
+                who.as_deref()
+                    .map(|x| format!(" (cấp bởi {x})"))
+                    .unwrap_or_default()
+            )?,
+            (None, _) => writeln!(
+                w,
+                "    Mức: PAdES {} — không có dấu thời gian hợp lệ",
+                s.level
+            )?,
+        }
         for f in &s.findings {
             writeln!(w, "    – {f}")?;
         }
@@ -133,11 +163,22 @@ pub(crate) fn signing(c: SigningCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, 
             module,
             token_label,
             key_label,
+            tsa_url,
+            no_tsa,
             auth,
         } => {
+            let tsa = match (&tsa_url, no_tsa) {
+                (Some(u), _) => TsaChange::Set(u),
+                (None, true) => TsaChange::Clear,
+                (None, false) => TsaChange::Keep,
+            };
             let desk = ctx.signed_in(&auth)?;
-            let s =
-                desk.signing_configure(&module, token_label.as_deref(), key_label.as_deref())?;
+            let s = desk.signing_configure_with(
+                &module,
+                token_label.as_deref(),
+                key_label.as_deref(),
+                tsa,
+            )?;
             desk.sign_out()?;
             ctx.out.value(&s, |w| {
                 writeln!(w, "Đã lưu cài đặt ký số.")?;

@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use bhxh_sign::testing::{SOFTHSM_MODULE, STANDARD_KEYS, TestToken};
+use bhxh_sign::testing::{SOFTHSM_MODULE, STANDARD_KEYS, TestToken, TsaMode, dead_tsa_url};
 use common::*;
 
 fn pdfsig(path: &Path) -> String {
@@ -525,4 +525,134 @@ fn an_approved_report_is_signed_by_the_supervisor_and_prints_signed() {
         "{}",
         text(&out.stdout)
     );
+}
+
+#[test]
+fn with_a_timestamp_server_the_signature_is_b_t_and_a_dead_one_stops_the_signing() {
+    let t = TestToken::create(STANDARD_KEYS);
+    let tsa = t.start_tsa(TsaMode::Good);
+    let dir = tempfile::tempdir().unwrap();
+    let env = desk_with_token(dir.path(), &t, "rsa");
+    let mut with_pin = as_refs(&env);
+    with_pin.push(("BHXH_DESK_TOKEN_PIN", &t.pin));
+    let run = |args: &[&str], env: &[(&str, &str)]| cli_env(dir.path(), args, "", env);
+    let configure = |extra: &[&str]| {
+        let mut args = vec![
+            "signing",
+            "configure",
+            "--module",
+            SOFTHSM_MODULE,
+            "--token-label",
+            &t.label,
+            "--key-label",
+            "rsa",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        run(&args, &as_refs(&env))
+    };
+
+    // No timestamp server yet; a malformed address is refused.
+    let out = run(&["signing", "status", "--json"], &as_refs(&env));
+    assert!(ok_json(&out)["tsaUrl"].is_null());
+    let out = configure(&["--tsa-url", "ftp://tsa.example.vn"]);
+    assert_refused(&out, "không dùng được");
+
+    let code = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
+    let scan = dir.path().join("to-khai.jpg");
+    std::fs::write(&scan, page_jpeg(3)).unwrap();
+    let out = run(
+        &[
+            "dossier",
+            "import",
+            &code,
+            "--component",
+            "1",
+            scan.to_str().unwrap(),
+        ],
+        &as_refs(&env),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // The server down: the signing fails, says why, and nothing is signed.
+    let dead = dead_tsa_url();
+    assert_eq!(
+        ok_json(&configure(&["--tsa-url", &dead]))["tsaUrl"],
+        dead.as_str()
+    );
+    let out = run(&["dossier", "sign", &code, "--component", "1"], &with_pin);
+    assert_refused(&out, "Không lấy được dấu thời gian từ máy chủ");
+    assert!(
+        text(&out.stderr).contains("CHƯA được ký"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["dossier", "signatures", &code, "--json"], &as_refs(&env));
+    let items = ok_json(&out);
+    assert_eq!(items[0]["deskSignatures"], 0, "{items}");
+
+    // Set: shown by status (text and JSON).
+    let status = ok_json(&configure(&["--tsa-url", &tsa.url]));
+    assert_eq!(status["tsaUrl"], tsa.url.as_str(), "{status}");
+    let out = run(&["signing", "status"], &as_refs(&env));
+    assert!(
+        text(&out.stdout).contains(&format!("Máy chủ dấu thời gian: {}", tsa.url)),
+        "{}",
+        text(&out.stdout)
+    );
+    // Configuring again without --tsa-url keeps it.
+    assert_eq!(ok_json(&configure(&[]))["tsaUrl"], tsa.url.as_str());
+
+    let out = run(
+        &["dossier", "sign", &code, "--component", "1", "--json"],
+        &with_pin,
+    );
+    assert_eq!(ok_json(&out)[0]["signer"], "Nguyễn Văn An");
+    let after = dir.path().join("sau");
+    let out = run(
+        &[
+            "dossier",
+            "export",
+            &code,
+            "--out",
+            after.to_str().unwrap(),
+            "--signed",
+            "--json",
+        ],
+        &as_refs(&env),
+    );
+    let files: Vec<String> = serde_json::from_value(ok_json(&out)).unwrap();
+    let signed_path = Path::new(&files[0]);
+    let report = pdfsig(signed_path);
+    assert!(report.contains("Signature is Valid."), "{report}");
+    let out = run(
+        &["pdf", "verify", signed_path.to_str().unwrap(), "--json"],
+        &[],
+    );
+    let lines = ok_json(&out);
+    assert_eq!(lines[0]["verdict"], "valid", "{lines}");
+    assert_eq!(lines[0]["level"], "B-T", "{lines}");
+    assert_eq!(lines[0]["timestampAuthority"], "TSA Thử nghiệm", "{lines}");
+    assert!(lines[0]["timestampAt"].is_string(), "{lines}");
+    let out = run(&["pdf", "verify", signed_path.to_str().unwrap()], &[]);
+    assert!(
+        text(&out.stdout).contains("Mức: PAdES B-T — dấu thời gian "),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // Removed: a second signature over the first is B-B.
+    let status = ok_json(&configure(&["--no-tsa"]));
+    assert!(status["tsaUrl"].is_null(), "{status}");
+    let out = run(
+        &["dossier", "sign", &code, "--component", "1", "--json"],
+        &with_pin,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&["dossier", "signatures", &code, "--json"], &as_refs(&env));
+    let items = ok_json(&out);
+    let sigs = &items[0]["signatures"];
+    assert_eq!(sigs[0]["level"], "B-T", "{items}");
+    assert_eq!(sigs[1]["level"], "B-B", "{items}");
+    assert!(sigs[1]["timestampAt"].is_null(), "{items}");
 }

@@ -100,6 +100,23 @@ pub fn build_signed_data(
     chain: &[Vec<u8>],
     content_digest: &[u8],
 ) -> Result<Vec<u8>, SignError> {
+    build_signed_data_with(signer, chain, content_digest, None)
+}
+
+/// What makes the timestamp token over a signature value (PAdES B-T): the
+/// RFC 3161 `TimeStampToken`, DER.
+pub type Timestamper<'a> = &'a dyn Fn(&[u8]) -> Result<Vec<u8>, SignError>;
+
+/// [`build_signed_data`], and when `timestamper` is given, the timestamp
+/// token it returns over the signature value carried as the unsigned
+/// attribute `id-aa-signatureTimeStampToken` (RFC 3161 Appendix A, ETSI EN
+/// 319 142-1 B-T).
+pub fn build_signed_data_with(
+    signer: &dyn RawSigner,
+    chain: &[Vec<u8>],
+    content_digest: &[u8],
+    timestamper: Option<Timestamper<'_>>,
+) -> Result<Vec<u8>, SignError> {
     let cert = StoredCertificate::from_der(signer.certificate())?;
     let alg = signer.algorithm();
     let attrs = signed_attributes(content_digest, &cert)?;
@@ -109,6 +126,17 @@ pub fn build_signed_data(
     let is_rsa = alg == crate::token::KeyAlgorithm::Rsa;
     let mut signed_attrs_implicit = attrs;
     signed_attrs_implicit[0] = 0xA0;
+    let unsigned = match timestamper {
+        Some(stamp) => {
+            let token = stamp(&signature)?;
+            // [1] IMPLICIT SET OF Attribute { signatureTimeStampToken, { token } }
+            encode(
+                0xA1,
+                &seq(&[&oid(OID_TIMESTAMP_TOKEN)?, &encode(0x31, &token)]),
+            )
+        }
+        None => Vec::new(),
+    };
     let signer_info = seq(&[
         &[0x02, 0x01, 0x01],
         &seq(&[&issuer, &serial]),
@@ -116,6 +144,7 @@ pub fn build_signed_data(
         &signed_attrs_implicit,
         &algorithm(alg.signature_oid(), is_rsa)?,
         &encode(0x04, &signature),
+        &unsigned,
     ]);
     let mut certs = signer.certificate().to_vec();
     for c in chain {
@@ -155,6 +184,13 @@ pub struct ParsedCms {
     pub ess_cert_hash: Option<Vec<u8>>,
     /// Whether an RFC 3161 timestamp token is attached (PAdES B-T).
     pub timestamped: bool,
+    /// The timestamp tokens of the unsigned attributes (DER, as stored).
+    pub timestamp_tokens: Vec<Vec<u8>>,
+    /// `eContentType`, dotted, and the encapsulated content when present
+    /// (a PDF signature is detached; a timestamp token carries its
+    /// `TSTInfo` here).
+    pub econtent_type: Option<String>,
+    pub econtent: Option<Vec<u8>>,
     /// How many `SignerInfo`s there are (a PDF signature has one).
     pub signer_count: usize,
 }
@@ -191,7 +227,21 @@ pub fn parse(der: &[u8]) -> Result<ParsedCms, SignError> {
     let mut parts = sd.children();
     let _version = parts.expect(0x02).map_err(tlv_err)?;
     let _digest_algs = parts.expect(0x31).map_err(tlv_err)?;
-    let _encap = parts.expect(0x30).map_err(tlv_err)?;
+    let encap = parts.expect(0x30).map_err(tlv_err)?;
+    let mut e = encap.children();
+    let econtent_type = Some(oid_of(e.read().map_err(tlv_err)?)?);
+    // [0] EXPLICIT OCTET STRING (DER: primitive).
+    let econtent = match e.find(0xA0).map_err(tlv_err)? {
+        Some(wrapped) => Some(
+            wrapped
+                .children()
+                .expect(0x04)
+                .map_err(tlv_err)?
+                .value
+                .to_vec(),
+        ),
+        None => None,
+    };
     let mut certificates = Vec::new();
     let mut signer_infos = None;
     for item in parts {
@@ -233,6 +283,9 @@ pub fn parse(der: &[u8]) -> Result<ParsedCms, SignError> {
         signing_time: None,
         ess_cert_hash: None,
         timestamped: false,
+        timestamp_tokens: Vec::new(),
+        econtent_type,
+        econtent,
         signer_count,
     };
     if next.tag.0 == 0xA0 {
@@ -248,8 +301,13 @@ pub fn parse(der: &[u8]) -> Result<ParsedCms, SignError> {
     if let Some(unsigned) = f.find(0xA1).map_err(tlv_err)? {
         for a in unsigned.children() {
             let a = a.map_err(tlv_err)?;
-            if oid_of(a.children().read().map_err(tlv_err)?)? == OID_TIMESTAMP_TOKEN {
+            let mut r = a.children();
+            if oid_of(r.read().map_err(tlv_err)?)? == OID_TIMESTAMP_TOKEN {
                 out.timestamped = true;
+                for token in r.expect(0x31).map_err(tlv_err)?.children() {
+                    out.timestamp_tokens
+                        .push(token.map_err(tlv_err)?.raw.to_vec());
+                }
             }
         }
     }

@@ -63,6 +63,15 @@ pub enum SignError {
     /// The signature did not fit in the space reserved for it.
     #[error("Chữ ký ({needed} byte) lớn hơn chỗ dành cho nó ({reserved} byte).")]
     TooLarge { needed: usize, reserved: usize },
+    /// The timestamp server (TSA) set up did not give a valid timestamp: the
+    /// PDF is not signed (never downgraded to a signature without one).
+    #[error(
+        "Không lấy được dấu thời gian từ máy chủ {url}: {detail}. Tài liệu CHƯA được ký. Kiểm tra kết nối mạng và địa chỉ máy chủ dấu thời gian trong Quản trị → Ký số, rồi ký lại."
+    )]
+    Timestamp { url: String, detail: String },
+    /// The timestamp server's address is not one the desk can use.
+    #[error("Địa chỉ máy chủ dấu thời gian «{url}» không dùng được: {why}.")]
+    TsaUrl { url: String, why: String },
     /// A certificate or CMS structure could not be encoded or decoded.
     #[error("Dữ liệu chữ ký không hợp lệ: {0}")]
     Der(String),
@@ -102,6 +111,8 @@ impl SignError {
             SignError::Token { .. } => "token",
             SignError::Pdf(_) | SignError::Encrypted => "pdf",
             SignError::TooLarge { .. } | SignError::Der(_) => "signature",
+            SignError::Timestamp { .. } => "timestamp",
+            SignError::TsaUrl { .. } => "tsa_url",
         }
     }
 }

@@ -2,11 +2,18 @@
 //! keys whose certificates a three-level chain made with openssl issues:
 //! "Root CA Thử nghiệm" → "CA Thử nghiệm cấp 2" → each signer.
 //!
+//! A Time-Stamping Authority for PAdES B-T tests: [`TestToken::start_tsa`]
+//! serves RFC 3161 over HTTP on 127.0.0.1, each request answered by
+//! `openssl ts -reply` with a TSA certificate ("TSA Thử nghiệm",
+//! `extendedKeyUsage = critical,timeStamping`) the intermediate issues.
+//!
 //! SoftHSM2 reads its configuration from `SOFTHSM2_CONF` when the module is
 //! initialised: a test process that signs in-process must have it in its
 //! environment before the first `Module::open` (tests start the CLI or the
 //! app as a child with [`TestToken::env`]).
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -79,6 +86,38 @@ pub struct TestToken {
     /// The root and the intermediate (DER).
     pub root: Vec<u8>,
     pub intermediate: Vec<u8>,
+    /// The TSA's certificate (DER) and the `openssl ts` configuration.
+    pub tsa_cert: Vec<u8>,
+    pub tsa_conf: PathBuf,
+}
+
+/// How the test TSA answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TsaMode {
+    /// A proper answer to the request.
+    Good,
+    /// A proper token, but for a request whose nonce was changed.
+    WrongNonce,
+    /// A proper token, but over another imprint (the nonce kept).
+    WrongImprint,
+    /// Bytes that are not a `TimeStampResp`.
+    Garbage,
+}
+
+/// A TSA serving on 127.0.0.1 until the process ends.
+#[derive(Debug, Clone)]
+pub struct TestTsa {
+    /// `http://127.0.0.1:PORT/tsa`.
+    pub url: String,
+}
+
+/// An address where nothing listens (a TSA that is down).
+pub fn dead_tsa_url() -> String {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    format!("http://127.0.0.1:{port}/tsa")
 }
 
 fn run(cmd: &mut Command) {
@@ -139,6 +178,19 @@ authorityKeyIdentifier = keyid
 [crl_ext]
 authorityKeyIdentifier = keyid
 "#;
+
+const TSA_EXT: &str = "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=critical,timeStamping\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n";
+
+fn tsa_conf(ca: &Path) -> String {
+    let p = |f: &str| ca.join(f).display().to_string();
+    format!(
+        "[tsa]\ndefault_tsa = tsa1\n[tsa1]\nserial = {}\ncrypto_device = builtin\nsigner_cert = {}\ncerts = {}\nsigner_key = {}\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\nother_policies = 1.2.3.4.5\ndigests = sha256, sha384, sha512\naccuracy = secs:1\nordering = yes\ntsa_name = yes\ness_cert_id_chain = no\ness_cert_id_alg = sha256\n",
+        p("tsaserial"),
+        p("tsa.pem"),
+        p("int.pem"),
+        p("tsa.key"),
+    )
+}
 
 impl TestToken {
     /// Make the chain, the token and its keys. Panics with what to install
@@ -333,6 +385,42 @@ impl TestToken {
             "ca", "-name", "root", "-config", "ca.cnf", "-gencrl", "-crlexts", "crl_ext", "-out",
             "root.crl",
         ]));
+        // The TSA, issued by the intermediate.
+        run(openssl(&ca).args([
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "tsa.key",
+            "-out",
+            "tsa.csr",
+            "-utf8",
+            "-subj",
+            "/C=VN/O=CA Thử nghiệm/CN=TSA Thử nghiệm",
+        ]));
+        std::fs::write(ca.join("tsa.ext"), TSA_EXT).unwrap_or_else(|e| panic!("{e}"));
+        run(openssl(&ca).args([
+            "x509",
+            "-req",
+            "-in",
+            "tsa.csr",
+            "-CA",
+            "int.pem",
+            "-CAkey",
+            "int.key",
+            "-CAcreateserial",
+            "-out",
+            "tsa.pem",
+            "-days",
+            "730",
+            "-extfile",
+            "tsa.ext",
+        ]));
+        std::fs::write(ca.join("tsaserial"), "01\n").unwrap_or_else(|e| panic!("{e}"));
+        let tsa_conf_path = ca.join("tsa.cnf");
+        std::fs::write(&tsa_conf_path, tsa_conf(&ca)).unwrap_or_else(|e| panic!("{e}"));
+
         let trust_dir = d.join("trust");
         std::fs::create_dir_all(&trust_dir).unwrap_or_else(|e| panic!("{e}"));
         for f in ["root.pem", "int.pem", "int.crl", "root.crl"] {
@@ -348,7 +436,10 @@ impl TestToken {
         };
         let root = der_of("root.pem");
         let intermediate = der_of("int.pem");
+        let tsa_cert = der_of("tsa.pem");
         Self {
+            tsa_cert,
+            tsa_conf: tsa_conf_path,
             conf,
             label,
             pin,
@@ -373,6 +464,106 @@ impl TestToken {
             .map(|(_, c)| c.as_slice())
             .unwrap_or_else(|| panic!("no test key {label}"))
     }
+}
+
+impl TestToken {
+    /// Start a TSA answering as `mode` says, on a free port of 127.0.0.1.
+    /// Requests are answered one at a time (the serial file is shared).
+    pub fn start_tsa(&self, mode: TsaMode) -> TestTsa {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+        let port = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .port();
+        let conf = self.tsa_conf.clone();
+        let work = self.dir.path().join(format!("tsa-{port}"));
+        std::fs::create_dir_all(&work).unwrap_or_else(|e| panic!("{e}"));
+        std::thread::spawn(move || {
+            for (n, stream) in listener.incoming().enumerate() {
+                let Ok(stream) = stream else { continue };
+                // A failed exchange is the client's problem to report.
+                let _ = serve(stream, mode, &conf, &work, n);
+            }
+        });
+        TestTsa {
+            url: format!("http://127.0.0.1:{port}/tsa"),
+        }
+    }
+}
+
+fn serve(
+    mut stream: TcpStream,
+    mode: TsaMode,
+    conf: &Path,
+    work: &Path,
+    n: usize,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut query = vec![0u8; length];
+    reader.read_exact(&mut query)?;
+    let body = answer(&query, mode, conf, work, n);
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(&body)?;
+    stream.flush()
+}
+
+/// `openssl ts -reply` to `query`, altered as `mode` says.
+fn answer(query: &[u8], mode: TsaMode, conf: &Path, work: &Path, n: usize) -> Vec<u8> {
+    use der::Decode;
+    if mode == TsaMode::Garbage {
+        return b"<html>not a timestamp</html>".to_vec();
+    }
+    let mut query = query.to_vec();
+    if let Ok(req) = crate::tsa::TimeStampReq::from_der(&query) {
+        let target = match mode {
+            TsaMode::WrongNonce => req.nonce.map(|x| x.as_bytes().to_vec()),
+            TsaMode::WrongImprint => Some(req.message_imprint.hashed_message.as_bytes().to_vec()),
+            _ => None,
+        };
+        if let Some(t) = target
+            && let Some(at) = query.windows(t.len()).position(|w| w == t.as_slice())
+        {
+            query[at + t.len() - 1] ^= 0x01;
+        }
+    }
+    let q = work.join(format!("{n}.tsq"));
+    let r = work.join(format!("{n}.tsr"));
+    if std::fs::write(&q, &query).is_err() {
+        return Vec::new();
+    }
+    let ok = Command::new("openssl")
+        .args(["ts", "-reply", "-config"])
+        .arg(conf)
+        .arg("-queryfile")
+        .arg(&q)
+        .arg("-out")
+        .arg(&r)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        return Vec::new();
+    }
+    std::fs::read(&r).unwrap_or_default()
 }
 
 /// A one-page PDF made by the desk's own assembler would do; this is a

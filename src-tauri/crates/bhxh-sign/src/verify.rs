@@ -4,6 +4,13 @@
 //! the signer's certificate chains to a root of the trust folder, was valid
 //! when it signed and is not on a CRL of the folder.
 //!
+//! A signature with an RFC 3161 timestamp (PAdES B-T) has its timestamp
+//! checked too: the token's imprint must be the digest of this signature's
+//! value (a timestamp moved from another signature makes it invalid), the
+//! TSA's key signed it, the TSA certificate has the `timeStamping` purpose
+//! and chains to the folder; its time is then the trusted signing time at
+//! which the signer's certificate is checked.
+//!
 //! Nothing can be left out to pass: a missing digest attribute, a missing
 //! certificate, a byte range with a gap elsewhere, a chain ending in a root
 //! the PDF itself carries — each is a failure, never "not checked".
@@ -20,6 +27,7 @@ use bhxh_emrtd::verify::trust::{
 use crate::cms::{self, OID_DATA};
 use crate::error::SignError;
 use crate::pdf::read::{PdfSignature, parse_pdf_date, signatures};
+use crate::tsa::digest;
 
 /// Whether a certificate is a CA's (basicConstraints cA = TRUE).
 pub fn is_ca(cert: &StoredCertificate) -> bool {
@@ -134,6 +142,26 @@ pub enum Verdict {
     Invalid,
 }
 
+/// The PAdES baseline level a signature reached (ETSI EN 319 142-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// B-B: the signature alone; its time is the one the signer claims.
+    Basic,
+    /// B-T: a valid RFC 3161 timestamp over the signature value proves it
+    /// existed at the timestamp's time.
+    Timestamped,
+}
+
+impl Level {
+    /// `B-B` or `B-T`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Basic => "B-B",
+            Level::Timestamped => "B-T",
+        }
+    }
+}
+
 /// One signature, verified.
 #[derive(Debug, Clone)]
 pub struct SignatureReport {
@@ -153,7 +181,15 @@ pub struct SignatureReport {
     pub signature_ok: bool,
     /// The chain ends in a root of the trust folder.
     pub trusted: bool,
+    /// A timestamp token is attached (valid or not: see `level`).
     pub timestamped: bool,
+    /// B-T only when the timestamp checks.
+    pub level: Level,
+    /// The timestamp's time ("dấu thời gian"), seconds since the epoch:
+    /// the trusted signing time.
+    pub timestamp_at: Option<i64>,
+    /// The timestamp server's name (its certificate's common name).
+    pub timestamp_authority: Option<String>,
     pub sub_filter: String,
     pub verdict: Verdict,
     /// One line, Vietnamese: what the counter sees.
@@ -209,6 +245,9 @@ fn verify_one(pdf: &[u8], s: &PdfSignature, trust: &PdfTrust, now: SystemTime) -
         signature_ok: false,
         trusted: false,
         timestamped: false,
+        level: Level::Basic,
+        timestamp_at: None,
+        timestamp_authority: None,
         sub_filter: s.sub_filter.clone(),
         verdict: Verdict::Invalid,
         summary: String::new(),
@@ -333,12 +372,28 @@ fn verify_one(pdf: &[u8], s: &PdfSignature, trust: &PdfTrust, now: SystemTime) -
         None => {}
     }
 
-    // 5. The chain, at the signing time (claimed: B-B has no trusted time).
-    let at = r
-        .signed_at
+    // 5. The timestamp(s) over the signature value (B-T).
+    for token in &parsed.timestamp_tokens {
+        timestamp(
+            token,
+            &parsed.signature,
+            trust,
+            &mut r,
+            &mut broken,
+            &mut unsure,
+        );
+    }
+    if r.timestamped && parsed.timestamp_tokens.is_empty() {
+        broken.push("Dấu thời gian không đọc được.".into());
+    }
+
+    // 6. The chain, at the signing time: the timestamp's when there is one,
+    //    else the claimed one (B-B has no trusted time).
+    let trusted_time = r.timestamp_at.or(r.signed_at);
+    let at = trusted_time
         .and_then(|t| u64::try_from(t).ok())
         .map_or(now, |t| UNIX_EPOCH + Duration::from_secs(t));
-    if r.signed_at.is_some_and(|t| {
+    if trusted_time.is_some_and(|t| {
         UNIX_EPOCH + Duration::from_secs(u64::try_from(t).unwrap_or(0))
             > now + Duration::from_secs(300)
     }) {
@@ -354,6 +409,64 @@ fn verify_one(pdf: &[u8], s: &PdfSignature, trust: &PdfTrust, now: SystemTime) -
         &mut unsure,
     );
     finish(r, broken, unsure)
+}
+
+/// Check one timestamp token of a signature whose value is `signature`.
+fn timestamp(
+    token: &[u8],
+    signature: &[u8],
+    trust: &PdfTrust,
+    r: &mut SignatureReport,
+    broken: &mut Vec<String>,
+    unsure: &mut Vec<String>,
+) {
+    let info = match crate::tsa::check_token(token, signature) {
+        Ok(info) => info,
+        Err(why) => {
+            broken.push(format!("Dấu thời gian không hợp lệ: {why}."));
+            return;
+        }
+    };
+    // The TSA's own chain, at the timestamp's time.
+    let at = UNIX_EPOCH + Duration::from_secs(u64::try_from(info.time).unwrap_or(0));
+    let mut scratch = r.clone();
+    scratch.trusted = false;
+    let (mut tsa_broken, mut tsa_unsure) = (Vec::new(), Vec::new());
+    chain(
+        &info.tsa_cert,
+        &info.certificates,
+        trust,
+        at,
+        &mut scratch,
+        &mut tsa_broken,
+        &mut tsa_unsure,
+    );
+    let who = &info.tsa_name;
+    broken.extend(
+        tsa_broken
+            .into_iter()
+            .map(|b| format!("Máy chủ dấu thời gian «{who}»: {b}")),
+    );
+    unsure.extend(
+        tsa_unsure
+            .into_iter()
+            .map(|u| format!("Máy chủ dấu thời gian «{who}»: {u}")),
+    );
+    if let Some(claimed) = r.signed_at
+        && claimed > info.time + 300
+    {
+        unsure.push(format!(
+            "Thời điểm ký ghi trong chữ ký ({}) sau dấu thời gian ({}): đồng hồ máy ký bị lệch.",
+            date_vi(claimed),
+            date_vi(info.time)
+        ));
+    }
+    // The earliest valid timestamp is the one that proves the most.
+    if r.timestamp_at.is_none_or(|t| info.time < t) {
+        r.timestamp_at = Some(info.time);
+        r.timestamp_authority = Some(info.tsa_name.clone());
+    }
+    r.level = Level::Timestamped;
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -444,10 +557,11 @@ fn finish(mut r: SignatureReport, broken: Vec<String>, unsure: Vec<String>) -> S
     } else {
         r.signer.clone()
     };
-    let when = r
-        .signed_at
-        .map(|t| format!(", ký lúc {}", date_vi(t)))
-        .unwrap_or_default();
+    let when = match (r.timestamp_at, r.signed_at) {
+        (Some(t), _) => format!(", dấu thời gian {}", date_vi(t)),
+        (None, Some(t)) => format!(", ký lúc {}", date_vi(t)),
+        (None, None) => String::new(),
+    };
     r.verdict = if !broken.is_empty() {
         Verdict::Invalid
     } else if !unsure.is_empty() {
@@ -500,23 +614,6 @@ fn byte_range(pdf: &[u8], s: &PdfSignature) -> Result<(usize, usize, usize), Str
         return Err("phần bỏ ra không phải /Contents của chính chữ ký này".into());
     }
     Ok((a, b, end))
-}
-
-fn digest(oid: &str, parts: &[&[u8]]) -> Option<Vec<u8>> {
-    use sha2::Digest;
-    fn run<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
-        let mut h = D::new();
-        for p in parts {
-            h.update(p);
-        }
-        h.finalize().to_vec()
-    }
-    match oid {
-        "2.16.840.1.101.3.4.2.1" => Some(run::<sha2::Sha256>(parts)),
-        "2.16.840.1.101.3.4.2.2" => Some(run::<sha2::Sha384>(parts)),
-        "2.16.840.1.101.3.4.2.3" => Some(run::<sha2::Sha512>(parts)),
-        _ => None,
-    }
 }
 
 /// Whether the desk may sign with `cert_der` now: valid today, not revoked

@@ -13,8 +13,10 @@
 use std::process::Command;
 use std::time::SystemTime;
 
-use bhxh_sign::testing::{SOFTHSM_MODULE, STANDARD_KEYS, TestToken, minimal_pdf};
-use bhxh_sign::{Module, PdfTrust, SignError, SignOptions, Verdict, sign_pdf, verify_pdf};
+use bhxh_sign::testing::{
+    SOFTHSM_MODULE, STANDARD_KEYS, TestToken, TsaMode, dead_tsa_url, minimal_pdf,
+};
+use bhxh_sign::{Level, Module, PdfTrust, SignError, SignOptions, Verdict, sign_pdf, verify_pdf};
 
 fn options() -> SignOptions {
     SignOptions {
@@ -23,15 +25,37 @@ fn options() -> SignOptions {
         location: "Bảo hiểm xã hội tỉnh Đắk Lắk".into(),
         at: chrono::Local::now().fixed_offset(),
         rect: Some(bhxh_sign::pdf::stamp_rect(842.0, 200.0)),
+        tsa_url: None,
     }
 }
 
 fn sign_with(t: &TestToken, key: &str, pdf: &[u8]) -> Result<Vec<u8>, SignError> {
+    sign_stamped(t, key, pdf, None)
+}
+
+fn sign_stamped(
+    t: &TestToken,
+    key: &str,
+    pdf: &[u8],
+    tsa_url: Option<&str>,
+) -> Result<Vec<u8>, SignError> {
     let module = Module::open(std::path::Path::new(SOFTHSM_MODULE))?;
     let signer = module.login(Some(&t.label), Some(key), &t.pin)?;
     let trust = PdfTrust::load_dir(&t.trust_dir);
     let chain = trust.chain_of(bhxh_sign::RawSigner::certificate(&signer));
-    sign_pdf(pdf, &signer, &chain, &options())
+    let opts = SignOptions {
+        tsa_url: tsa_url.map(str::to_owned),
+        ..options()
+    };
+    sign_pdf(pdf, &signer, &chain, &opts)
+}
+
+/// The CMS in a signed PDF's last `/Contents` (zeros after it kept).
+fn last_cms(pdf: &[u8]) -> (usize, Vec<u8>) {
+    let key = b"/Contents <";
+    let at = pdf.windows(key.len()).rposition(|w| w == key).unwrap() + key.len();
+    let end = at + pdf[at..].iter().position(|b| *b == b'>').unwrap();
+    (at, hex::decode(&pdf[at..end]).unwrap())
 }
 
 fn pdfsig(t: &TestToken, pdf: &[u8]) -> String {
@@ -70,7 +94,115 @@ fn rsa_and_ec_signatures_are_valid_for_pdfsig_and_for_us(t: &TestToken) {
         assert_eq!(r.signer, name);
         assert!(r.intact && r.signature_ok && r.trusted && r.covers_whole_file);
         assert!(r.summary.starts_with("Chữ ký hợp lệ – "), "{}", r.summary);
+        assert_eq!(r.level, Level::Basic);
+        assert!(r.timestamp_at.is_none() && !r.timestamped);
     }
+}
+
+fn a_timestamped_signature_is_b_t_for_us_and_valid_for_pdfsig(t: &TestToken) {
+    let trust = PdfTrust::load_dir(&t.trust_dir);
+    let tsa = t.start_tsa(TsaMode::Good);
+    for key in ["rsa", "ec"] {
+        let original = minimal_pdf("BHXH Desk B-T");
+        let before = chrono::Utc::now().timestamp();
+        let signed = sign_stamped(t, key, &original, Some(&tsa.url)).unwrap();
+        let after = chrono::Utc::now().timestamp();
+        assert!(signed.starts_with(&original));
+        let report = pdfsig(t, &signed);
+        assert!(report.contains("Signature is Valid."), "{key}: {report}");
+        assert!(report.contains("Total document signed"), "{key}: {report}");
+        let ours = verify_pdf(&signed, &trust, SystemTime::now()).unwrap();
+        let r = &ours[0];
+        assert_eq!(r.verdict, Verdict::Valid, "{key}: {:?}", r.findings);
+        assert_eq!(r.level, Level::Timestamped);
+        assert!(r.timestamped);
+        let at = r.timestamp_at.unwrap();
+        assert!(before - 2 <= at && at <= after + 2, "{before} {at} {after}");
+        assert_eq!(r.timestamp_authority.as_deref(), Some("TSA Thử nghiệm"));
+        assert!(r.summary.contains("dấu thời gian"), "{}", r.summary);
+        // The token is the unsigned attribute, over this signature's value.
+        let (_, cms) = last_cms(&signed);
+        let parsed = bhxh_sign::cms::parse(&cms).unwrap();
+        assert_eq!(parsed.timestamp_tokens.len(), 1);
+        let info =
+            bhxh_sign::tsa::check_token(&parsed.timestamp_tokens[0], &parsed.signature).unwrap();
+        assert_eq!(info.tsa_cert.der, t.tsa_cert);
+        // Without the TSA's root in the folder the timestamp is not trusted.
+        let r = &verify_pdf(&signed, &PdfTrust::default(), SystemTime::now()).unwrap()[0];
+        assert_eq!(r.verdict, Verdict::Indeterminate);
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.starts_with("Máy chủ dấu thời gian «TSA Thử nghiệm»")),
+            "{:?}",
+            r.findings
+        );
+    }
+}
+
+fn a_tsa_that_is_down_stops_the_signing(t: &TestToken) {
+    let url = dead_tsa_url();
+    let e = sign_stamped(t, "rsa", &minimal_pdf("x"), Some(&url)).unwrap_err();
+    assert!(matches!(e, SignError::Timestamp { .. }), "{e}");
+    let text = e.to_string();
+    assert!(
+        text.starts_with("Không lấy được dấu thời gian từ máy chủ http://127.0.0.1:"),
+        "{text}"
+    );
+    assert!(text.contains("không kết nối được"), "{text}");
+    assert!(text.contains("CHƯA được ký"), "{text}");
+    assert_eq!(e.code(), "timestamp");
+}
+
+fn bad_tsa_answers_are_refused(t: &TestToken) {
+    for (mode, says) in [
+        (TsaMode::WrongNonce, "nonce"),
+        (TsaMode::WrongImprint, "messageImprint không khớp"),
+        (TsaMode::Garbage, "TimeStampResp"),
+    ] {
+        let tsa = t.start_tsa(mode);
+        let e = sign_stamped(t, "rsa", &minimal_pdf("x"), Some(&tsa.url)).unwrap_err();
+        assert!(matches!(e, SignError::Timestamp { .. }), "{mode:?}: {e}");
+        assert!(e.to_string().contains(says), "{mode:?}: {e}");
+    }
+}
+
+fn a_timestamp_moved_from_another_signature_makes_it_invalid(t: &TestToken) {
+    let trust = PdfTrust::load_dir(&t.trust_dir);
+    let tsa = t.start_tsa(TsaMode::Good);
+    let a = sign_stamped(t, "rsa", &minimal_pdf("A"), Some(&tsa.url)).unwrap();
+    let b = sign_stamped(t, "rsa", &minimal_pdf("B"), Some(&tsa.url)).unwrap();
+    let (at, cms_a) = last_cms(&a);
+    let (_, cms_b) = last_cms(&b);
+    let token_a = bhxh_sign::cms::parse(&cms_a).unwrap().timestamp_tokens[0].clone();
+    let token_b = bhxh_sign::cms::parse(&cms_b).unwrap().timestamp_tokens[0].clone();
+    // Same TSA, same key sizes: the tokens are the same length.
+    assert_eq!(token_a.len(), token_b.len());
+    let from = cms_a
+        .windows(token_a.len())
+        .position(|w| w == token_a.as_slice())
+        .unwrap();
+    let mut forged_cms = cms_a.clone();
+    forged_cms[from..from + token_b.len()].copy_from_slice(&token_b);
+    let mut forged = a.clone();
+    let hex = hex::encode_upper(&forged_cms);
+    forged[at..at + hex.len()].copy_from_slice(hex.as_bytes());
+    // The signer's own signature still holds (unsigned attributes are not
+    // signed): only the timestamp check catches it.
+    let r = &verify_pdf(&forged, &trust, SystemTime::now()).unwrap()[0];
+    assert!(r.intact && r.signature_ok);
+    assert_eq!(r.verdict, Verdict::Invalid, "{:?}", r.findings);
+    assert_eq!(r.level, Level::Basic);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.contains("Dấu thời gian không hợp lệ") && f.contains("messageImprint")),
+        "{:?}",
+        r.findings
+    );
+    // The original is still fine.
+    let r = &verify_pdf(&a, &trust, SystemTime::now()).unwrap()[0];
+    assert_eq!(r.verdict, Verdict::Valid, "{:?}", r.findings);
 }
 
 fn one_changed_byte_breaks_the_signature(t: &TestToken) {
@@ -267,6 +399,19 @@ fn main() {
             a_byte_range_that_leaves_out_more_than_the_signature_fails,
         ),
         ("malformed_pdfs_are_errors", malformed_pdfs_are_errors),
+        (
+            "a_timestamped_signature_is_b_t_for_us_and_valid_for_pdfsig",
+            a_timestamped_signature_is_b_t_for_us_and_valid_for_pdfsig,
+        ),
+        (
+            "a_tsa_that_is_down_stops_the_signing",
+            a_tsa_that_is_down_stops_the_signing,
+        ),
+        ("bad_tsa_answers_are_refused", bad_tsa_answers_are_refused),
+        (
+            "a_timestamp_moved_from_another_signature_makes_it_invalid",
+            a_timestamp_moved_from_another_signature_makes_it_invalid,
+        ),
     ];
     let filter: Vec<String> = std::env::args()
         .skip(1)

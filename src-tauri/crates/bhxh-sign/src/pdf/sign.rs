@@ -1,13 +1,15 @@
 //! Signing a PDF as PAdES baseline B-B (ETSI EN 319 142-1): a signature
 //! field on page 1 and its `/Sig` value appended as an incremental update,
 //! the `/ByteRange` covering every byte but the `/Contents` hole, and a
-//! detached CAdES signature in the hole.
+//! detached CAdES signature in the hole. With a timestamp server set up,
+//! B-T: the RFC 3161 token over the signature value is added to the
+//! `SignerInfo` before the CMS goes in the hole (see [`crate::tsa`]).
 
 use chrono::{DateTime, FixedOffset};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::write::{Update, dictionary, last_startxref, text_string};
-use crate::cms::build_signed_data;
+use crate::cms::{build_signed_data, build_signed_data_with};
 use crate::error::SignError;
 use crate::token::RawSigner;
 
@@ -25,7 +27,15 @@ pub struct SignOptions {
     /// The field's rectangle on page 1 in points (x1, y1, x2, y2), over the
     /// desk's stamp; `None` for an invisible signature.
     pub rect: Option<[f32; 4]>,
+    /// The timestamp server (RFC 3161) to stamp the signature with (PAdES
+    /// B-T). When set and it gives no valid timestamp, signing fails
+    /// ([`SignError::Timestamp`]): there is no silent fallback to B-B.
+    pub tsa_url: Option<String>,
 }
+
+/// Room kept in `/Contents` for the timestamp token (a token with the TSA's
+/// certificates is a few KB); a larger one is retried once with room for it.
+pub const TIMESTAMP_RESERVE: usize = 12 * 1024;
 
 /// Where the desk's stamp sits on page 1 (`bhxh_report::stamp::top_left`:
 /// 5 mm from the top left, one 9 pt line): the signature's visible mark.
@@ -67,6 +77,36 @@ pub fn sign_pdf(
     signer: &dyn RawSigner,
     chain: &[Vec<u8>],
     opts: &SignOptions,
+) -> Result<Vec<u8>, SignError> {
+    let Some(url) = &opts.tsa_url else {
+        return sign_reserving(pdf, signer, chain, opts, 0);
+    };
+    match sign_reserving(pdf, signer, chain, opts, TIMESTAMP_RESERVE) {
+        // The TSA's token is larger than the room kept: once more, with room
+        // for what it needed (the token and signature are made again).
+        Err(SignError::TooLarge { needed, reserved }) => {
+            let more = needed.saturating_sub(reserved) + 2048;
+            sign_reserving(pdf, signer, chain, opts, TIMESTAMP_RESERVE + more).map_err(
+                |e| match e {
+                    SignError::TooLarge { .. } => SignError::Timestamp {
+                        url: url.clone(),
+                        detail: "dấu thời gian lớn hơn chỗ dành cho nó".into(),
+                    },
+                    e => e,
+                },
+            )
+        }
+        other => other,
+    }
+}
+
+/// [`sign_pdf`] with `extra` bytes kept in `/Contents` for a timestamp.
+fn sign_reserving(
+    pdf: &[u8],
+    signer: &dyn RawSigner,
+    chain: &[Vec<u8>],
+    opts: &SignOptions,
+    extra: usize,
 ) -> Result<Vec<u8>, SignError> {
     let doc = Document::load_mem(pdf).map_err(pdf_err)?;
     if doc.is_encrypted() || doc.trailer.get(b"Encrypt").is_ok() {
@@ -204,7 +244,7 @@ pub fn sign_pdf(
     // The signature value, with its placeholders.
     // Room for the CMS: its exact size with the longest signature the key
     // can make (a dry run, nothing signed), and a little margin.
-    let reserve = estimated_cms_len(signer, chain)? + 32;
+    let reserve = estimated_cms_len(signer, chain)? + 32 + extra;
     update.begin_object(sig_id);
     let mut sig = Dictionary::new();
     sig.set("Type", Object::Name(b"Sig".to_vec()));
@@ -265,7 +305,13 @@ pub fn sign_pdf(
     let digest = signer
         .algorithm()
         .digest(&[&bytes[..hole_start], &bytes[hole_end..]]);
-    let cms = build_signed_data(signer, chain, &digest)?;
+    let cms = match &opts.tsa_url {
+        Some(url) => {
+            let stamp = |signature: &[u8]| crate::tsa::timestamp(url, signature);
+            build_signed_data_with(signer, chain, &digest, Some(&stamp))?
+        }
+        None => build_signed_data(signer, chain, &digest)?,
+    };
     if cms.len() > reserve {
         return Err(SignError::TooLarge {
             needed: cms.len(),
