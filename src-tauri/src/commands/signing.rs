@@ -2,7 +2,7 @@
 //! PDFs with the PIN typed for it, and the signatures a dossier's PDFs carry.
 
 use bhxh_app::ErrorInfo;
-use bhxh_app::signing::{ItemSignatures, SignTarget, SignedItem, SigningStatus};
+use bhxh_app::signing::{ItemSignatures, SignTarget, SignedItem, SigningStatus, TsaChange};
 use tauri::State;
 
 use crate::state::DeskState;
@@ -22,13 +22,21 @@ pub async fn signing_configure(
     module: String,
     token: Option<String>,
     key: Option<String>,
+    tsa_url: Option<String>,
 ) -> Result<SigningStatus, ErrorInfo> {
     state
         .run(move |d| {
-            d.signing_configure(
+            // No value: keep the timestamp server; an empty one: none (B-B).
+            let tsa = match tsa_url.as_deref().map(str::trim) {
+                None => TsaChange::Keep,
+                Some("") => TsaChange::Clear,
+                Some(url) => TsaChange::Set(url),
+            };
+            d.signing_configure_with(
                 std::path::Path::new(&module),
                 token.as_deref().filter(|s| !s.is_empty()),
                 key.as_deref().filter(|s| !s.is_empty()),
+                tsa,
             )
         })
         .await

@@ -5,8 +5,11 @@
 //!   same table, FTS triggers and folded search text as intake (the per-call
 //!   work of `intake` — catalogue, calendar, audit — is measured separately:
 //!   1,000 real intakes);
+//!   One dossier in ten gets a page of OCR text (180 words, issue 14), so
+//!   every word search also walks the papers' index;
 //! - times the search box (`dossiers::search`) for codes, ID numbers, folded
-//!   names with and without a status filter: p50/p95 over 200 queries each;
+//!   names with and without a status filter, and words found only on the
+//!   papers: p50/p95 over 200 queries each;
 //! - as the peer, a `LIKE '%…%'` scan of the folded text, the query without
 //!   an index.
 //!
@@ -27,6 +30,50 @@ use rusqlite::params;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
+/// Words of the papers' OCR text (a page is 180 of them): the forms'
+/// vocabulary and places, as Tesseract reads them.
+const PAPER_WORDS: [&str; 40] = [
+    "giấy",
+    "xác",
+    "nhận",
+    "bệnh",
+    "viện",
+    "đa",
+    "khoa",
+    "tỉnh",
+    "huyện",
+    "xã",
+    "phường",
+    "công",
+    "ty",
+    "cổ",
+    "phần",
+    "lương",
+    "tháng",
+    "năm",
+    "ngày",
+    "sinh",
+    "hợp",
+    "đồng",
+    "lao",
+    "động",
+    "bảo",
+    "hiểm",
+    "xã",
+    "hội",
+    "y",
+    "tế",
+    "chẩn",
+    "đoán",
+    "ra",
+    "viện",
+    "Tây",
+    "Nguyên",
+    "Buôn",
+    "Ma",
+    "Thuột",
+    "Krông",
+];
 const FAMILY: [&str; 12] = [
     "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
 ];
@@ -138,6 +185,11 @@ fn main() -> Result<()> {
                  VALUES (?1, ?2, ?3, 5, ?4, ?5, '1990-01-01', 'nam', 'typed', 'counter',
                      'counter', ?6, ?7, ?7, ?8, ?9, 'bench', ?10, ?6, ?11)",
             )?;
+            let mut paper = tx.prepare(
+                "INSERT INTO paper_text (dossier_id, kind, number, sha256, page, text, folded,
+                     confidence, unreadable, read_at)
+                 VALUES (?1, 'component', 1, ?2, 1, ?4, ?3, 90.0, 0, '2024-05-30T09:00:00+07:00')",
+            )?;
             let statuses = ["received", "digitised", "processing", "returned"];
             for i in 0..n {
                 let day = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).ok_or("date")?
@@ -169,6 +221,18 @@ fn main() -> Result<()> {
                     statuses[i % statuses.len()],
                     search,
                 ])?;
+                if i % 10 == 0 {
+                    // One page OCR read for one dossier in ten (issue 14).
+                    let dossier_id = tx.last_insert_rowid();
+                    let words: Vec<&str> = (0..180).map(|_| rng.pick(&PAPER_WORDS)).collect();
+                    let text = words.join(" ");
+                    paper.execute(params![
+                        dossier_id,
+                        format!("{:064x}", i),
+                        fold(&text),
+                        text,
+                    ])?;
+                }
                 if i % (n / 200).max(1) == 0 {
                     names.push((code, id, name));
                 }
@@ -229,6 +293,14 @@ fn main() -> Result<()> {
                 ..q(fold(n))
             })
             .collect(),
+    )?;
+    time(
+        "a word from the papers' OCR text (\"krong\", newest 50)",
+        (0..200).map(|_| q("krong".into())).collect(),
+    )?;
+    time(
+        "two words from the papers (\"chan doan\")",
+        (0..200).map(|_| q("chan doan".into())).collect(),
     )?;
 
     // The peer: the same name query as a scan of the folded text.

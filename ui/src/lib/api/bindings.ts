@@ -166,7 +166,7 @@ export const commands = {
 	/**  The signing set-up and the tokens and keys present now. */
 	signingStatus: () => __TAURI_INVOKE<SigningStatus>("signing_status"),
 	/**  Choose the token's module, and optionally the token and key (administrators). */
-	signingConfigure: (module: string, token: string | null, key: string | null) => __TAURI_INVOKE<SigningStatus>("signing_configure", { module, token, key }),
+	signingConfigure: (module: string, token: string | null, key: string | null, tsaUrl: string | null) => __TAURI_INVOKE<SigningStatus>("signing_configure", { module, token, key, tsaUrl }),
 	/**  Sign a dossier's PDF(s); the PIN is used for this login only. */
 	dossierSign: (code: string, target: SignTarget, pin: string) => __TAURI_INVOKE<SignedItem[]>("dossier_sign", { code, target, pin }),
 	/**  The signatures of each of a dossier's PDFs, verified now. */
@@ -1297,6 +1297,15 @@ export type SignatureLine = {
 	signedAt: string | null,
 	/**  `valid`, `indeterminate` or `invalid`. */
 	verdict: string,
+	/**  PAdES baseline level reached: `B-B`, or `B-T` with a valid timestamp. */
+	level: string,
+	/**
+	 *  The timestamp's time, `dd/mm/yyyy HH:MM:SS` (Vietnam time): the
+	 *  trusted signing time ("dấu thời gian").
+	 */
+	timestampAt: string | null,
+	/**  Who stamped it (the timestamp server's certificate name). */
+	timestampAuthority: string | null,
 	summary: string,
 	findings: string[],
 	coversWholeFile: boolean,
@@ -1319,6 +1328,11 @@ export type SigningStatus = {
 	module: string | null,
 	token: string | null,
 	key: string | null,
+	/**
+	 *  The timestamp server (RFC 3161) every signature is stamped by
+	 *  (PAdES B-T); `None`: signatures are B-B.
+	 */
+	tsaUrl: string | null,
 	/**  Known modules installed on this machine. */
 	installedModules: ModuleChoice[],
 	tokens: TokenLine[],

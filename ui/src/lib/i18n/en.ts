@@ -584,6 +584,8 @@ export const en: Record<MessageKey, string> = {
   'pages.save': 'Save page changes',
   'pages.undo': 'Undo',
   'pages.saved': 'Saved a new version of component {n}: {pages} page(s).',
+  'sign.tsa': 'Timestamp server (TSA, RFC 3161)',
+  'sign.tsaHint': 'With a timestamp server every signature carries a timestamp (PAdES B-T); without a timestamp nothing is signed. Empty: PAdES B-B signatures.',
   'sign.none': 'No digital signature yet.',
   'sign.admin': 'Digital signature: the office token',
   'sign.adminHint': 'Choose the certificate provider’s driver (PKCS#11 file), the token and the signing key. No PIN is needed to set it up.',

@@ -584,6 +584,8 @@ export const vi = {
   'pages.save': 'Lưu thay đổi trang',
   'pages.undo': 'Hoàn tác',
   'pages.saved': 'Đã lưu bản mới của thành phần {n}: {pages} trang.',
+  'sign.tsa': 'Máy chủ dấu thời gian (TSA, RFC 3161)',
+  'sign.tsaHint': 'Có máy chủ dấu thời gian: mỗi chữ ký kèm dấu thời gian (PAdES B-T); không lấy được dấu thời gian thì không ký. Để trống: chữ ký PAdES B-B.',
   'sign.none': 'Chưa có chữ ký số.',
   'sign.admin': 'Ký số: token của cơ quan',
   'sign.adminHint': 'Chọn trình điều khiển (tệp PKCS#11) của nhà cung cấp chữ ký số, token và khóa ký. Không cần mã PIN để cài đặt.',
