@@ -476,3 +476,56 @@ fn a_result_is_digitised_sealed_exported_and_reused_at_the_applicants_next_dossi
     // Every sealed file is referenced and verifies.
     assert!(desk.check().unwrap().ok);
 }
+
+#[test]
+fn a_page_edit_made_from_a_version_since_replaced_is_refused_and_a_received_pdf_is_not_edited() {
+    use bhxh_app::dto::PageChoice;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = ready(dir.path());
+    let d = take(&desk, &duc());
+    let pages: Vec<(String, Vec<u8>)> = (0..3)
+        .map(|i| (format!("trang{i}.jpg"), scan_jpeg(800 + i * 10, 1100, 200)))
+        .collect();
+    desk.dossier_import_bytes(&d.code, 1, &pages, None).unwrap();
+    let v1 = desk.dossier_pages(&d.code, 1).unwrap();
+    assert_eq!(v1.pages.len(), 3);
+    assert_eq!(v1.pages[1].width_px, 810);
+    let choose = |p: &[(u32, u16)]| -> Vec<PageChoice> {
+        p.iter()
+            .map(|&(page, rotate)| PageChoice { page, rotate })
+            .collect()
+    };
+    // Officer A drops page 3 of v1.
+    let v2 = desk
+        .dossier_pages_edit(&d.code, 1, &v1.sha256, &choose(&[(1, 0), (2, 90)]))
+        .unwrap();
+    assert_eq!(v2.pages.len(), 2);
+    assert_eq!(v2.pages[1].rotate, 90);
+    // Officer B, still looking at v1, asks to drop page 1: refused, nothing made.
+    let err = desk
+        .dossier_pages_edit(&d.code, 1, &v1.sha256, &choose(&[(2, 0), (3, 0)]))
+        .unwrap_err();
+    assert_eq!(err.code(), "conflict", "{err}");
+    assert_eq!(desk.dossier_pages(&d.code, 1).unwrap().sha256, v2.sha256);
+    // The page numbers are those of the version shown: page 3 no longer exists.
+    let err = desk
+        .dossier_pages_edit(&d.code, 1, &v2.sha256, &choose(&[(3, 0)]))
+        .unwrap_err();
+    assert!(err.to_string().contains("Không có trang 3"), "{err}");
+    // A preview is a small JPEG; the second page of v2 is the second scan.
+    let pv = desk.dossier_page_preview(&d.code, 1, 2).unwrap();
+    assert!(pv.image.starts_with("data:image/jpeg;base64,"));
+    assert!(!pv.blank);
+    // A PDF received whole stays as it came.
+    let path = dir.path().join("nhan.pdf");
+    desk.dossier_receipt_to(&d.code, &path).unwrap();
+    let pdf = std::fs::read(&path).unwrap();
+    desk.dossier_import_bytes(&d.code, 2, &[("nhan.pdf".into(), pdf)], None)
+        .unwrap();
+    let whole = desk.dossier_pages(&d.code, 2).unwrap();
+    assert!(whole.received_whole && whole.pages.is_empty());
+    let err = desk
+        .dossier_pages_edit(&d.code, 2, &whole.sha256, &choose(&[(1, 90)]))
+        .unwrap_err();
+    assert!(err.to_string().contains("nhận nguyên bản"), "{err}");
+}

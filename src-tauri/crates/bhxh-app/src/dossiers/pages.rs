@@ -123,6 +123,15 @@ impl Desk {
             )
             .into());
         }
+        // The page numbers are those of the version the officer saw: when it
+        // is no longer the current one, they mean nothing now.
+        if layout.sha256 != base_sha256.trim() {
+            return Err(bhxh_core::CoreError::Conflict(format!(
+                "Thành phần {component} của hồ sơ {} vừa được số hóa lại hoặc chỉnh trang: hãy mở lại rồi chỉnh.",
+                d.code
+            ))
+            .into());
+        }
         let choices: Vec<Choice> = choices
             .iter()
             .map(|c| Choice {

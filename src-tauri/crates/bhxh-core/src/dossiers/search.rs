@@ -54,6 +54,21 @@ fn fts_query(folded: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
+/// FTS5 query for the words on the papers: whole words, the last one also
+/// as a prefix (it may still be being typed). A page holds hundreds of
+/// common words, so a prefix of each would make FTS5 merge large doclists
+/// for every word; a name is short, and keeps [`fts_query`].
+fn paper_query(folded: &str) -> Option<String> {
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let (last, rest) = words.split_last()?;
+    let mut q: Vec<String> = rest.iter().map(|w| format!("\"{w}\"")).collect();
+    q.push(format!("\"{last}\"*"));
+    Some(q.join(" "))
+}
+
 /// Search dossiers, newest first. `today` decides which are late. Words
 /// match the applicant's name and the procedure, and the words OCR read on
 /// the dossier's papers (`paper_text`).
@@ -103,7 +118,10 @@ pub fn search(
         today,
         "paper_text_fts f JOIN paper_text p ON p.id = f.rowid JOIN dossier d ON d.id = p.dossier_id",
         "f.rowid",
-        Some(("paper_text_fts MATCH ?".to_owned(), m)),
+        Some((
+            "paper_text_fts MATCH ?".to_owned(),
+            paper_query(&fold(text)).unwrap_or(m),
+        )),
         limit.saturating_mul(4).min(2000),
     )?;
     let before = found.len();
@@ -291,4 +309,25 @@ pub fn month_indicators(
         results_digitised_percent: (results > 0)
             .then(|| (f64::from(results_digitised) * 1000.0 / f64::from(results)).round() / 10.0),
     })
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::*;
+
+    #[test]
+    fn names_match_by_prefixes_and_papers_by_words_and_a_last_prefix() {
+        assert_eq!(
+            fts_query("ngu van d").as_deref(),
+            Some("\"ngu\"* \"van\"* \"d\"*")
+        );
+        assert_eq!(
+            paper_query("chan doan vie").as_deref(),
+            Some("\"chan\" \"doan\" \"vie\"*")
+        );
+        assert_eq!(paper_query("krong").as_deref(), Some("\"krong\"*"));
+        assert_eq!(paper_query(" - ").as_deref(), None);
+        // quotes cannot close the phrase early: only letters and digits pass
+        assert_eq!(paper_query("a\"b").as_deref(), Some("\"a\" \"b\"*"));
+    }
 }
