@@ -494,7 +494,7 @@ fn main() {
     let bytes: i64 = store
         .conn()
         .unwrap()
-        .query_row("SELECT SUM(LENGTH(payload)) FROM outbox", [], |r| {
+        .query_row("SELECT SUM(LENGTH(payload)) FROM outbox_payload", [], |r| {
             r.get(0)
         })
         .unwrap();
