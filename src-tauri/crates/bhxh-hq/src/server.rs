@@ -116,9 +116,14 @@ impl Default for Limits {
     }
 }
 
-/// Push bodies read at once: twice the push slots' worth of the largest body.
+/// Push bodies in memory at once (read, waiting for a slot, or being
+/// stored): half the push slots' worth of the largest body (32 MiB by
+/// default; the desk sends at most 4 MiB, so every slot still has a body
+/// ready). A body is counted at its declared length from before it is read
+/// until its push is answered; a single body never waits for more than the
+/// whole budget.
 fn body_budget_kib(limits: &Limits) -> u32 {
-    let kib = limits.max_body.div_ceil(1024).max(1) * limits.concurrent_pushes.max(1) * 2;
+    let kib = (limits.max_body.div_ceil(1024).max(1) * limits.concurrent_pushes.max(1) / 2).max(1);
     u32::try_from(kib).unwrap_or(u32::MAX >> 4)
 }
 
