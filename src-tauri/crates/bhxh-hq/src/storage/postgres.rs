@@ -279,12 +279,10 @@ FROM UNNEST($2::text[], $3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY
      AS u(stream, key, revision, id, n)
 ORDER BY u.n";
 
-/// The items of a push kept, in one statement.
-const PUSH_INSERT: &str = "
-INSERT INTO item (office_code, stream, key, revision, id, payload, received_at)
-SELECT $1, u.stream, u.key, u.revision, u.id, u.payload, $7
-FROM UNNEST($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
-     AS u(stream, key, revision, id, payload)";
+/// The items of a push kept, streamed in one COPY (binary): faster than
+/// an INSERT, and no message holding every payload at once is built.
+const PUSH_COPY: &str = "COPY item (office_code, stream, key, revision, id, payload, received_at)
+FROM STDIN BINARY";
 
 /// What HQ held for one pushed item before the push, from [`PUSH_LOOKUP`].
 struct Held {
@@ -505,17 +503,32 @@ impl Storage for PostgresStorage {
             )));
         }
         let (results, insert) = decide(items, &held, max_revisions)?;
-        let keep: Vec<usize> = (0..items.len()).filter(|&i| insert[i]).collect();
-        if !keep.is_empty() {
-            let streams: Vec<&str> = keep.iter().map(|&i| streams[i]).collect();
-            let keys: Vec<&str> = keep.iter().map(|&i| keys[i]).collect();
-            let revisions: Vec<i64> = keep.iter().map(|&i| revisions[i]).collect();
-            let ids: Vec<&str> = keep.iter().map(|&i| ids[i].as_str()).collect();
-            let payloads: Vec<&str> = keep.iter().map(|&i| items[i].payload.as_str()).collect();
-            tx.execute(
-                PUSH_INSERT,
-                &[&office, &streams, &keys, &revisions, &ids, &payloads, &now],
-            )?;
+        if insert.iter().any(|k| *k) {
+            use postgres::types::Type;
+            let mut copy = postgres::binary_copy::BinaryCopyInWriter::new(
+                tx.copy_in(PUSH_COPY)?,
+                &[
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::INT8,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                ],
+            );
+            for (i, item) in items.iter().enumerate().filter(|(i, _)| insert[*i]) {
+                copy.write(&[
+                    &office,
+                    &streams[i],
+                    &item.key,
+                    &item.revision,
+                    &ids[i],
+                    &item.payload,
+                    &now,
+                ])?;
+            }
+            copy.finish()?;
         }
         tx.execute(
             "UPDATE office SET last_sync_at = $2 WHERE code = $1",
