@@ -89,4 +89,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "page edits",
         sql: include_str!("../migrations/0017_page_edits.sql"),
     },
+    Migration {
+        version: 18,
+        name: "outbox payload apart",
+        sql: include_str!("../migrations/0018_outbox_payload.sql"),
+    },
 ];

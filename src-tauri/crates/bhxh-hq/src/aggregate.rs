@@ -130,26 +130,22 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn load(storage: &dyn Storage) -> Result<Snapshot, HqError> {
+        /// Only the rows of a report are read (a report that cannot be
+        /// read shows no tasks rather than failing the page).
+        #[derive(serde::Deserialize)]
+        struct Rows {
+            #[serde(default)]
+            rows: Vec<RowSummary>,
+        }
         let mut newest: BTreeMap<String, (String, i64, Vec<RowSummary>)> = BTreeMap::new();
-        for it in storage.current_items()? {
+        for it in storage.newest_month_reports()? {
             let Some(month) = it.key.strip_prefix("month:") else {
                 continue;
             };
-            if it.stream != "report" {
-                continue;
-            }
-            if newest
-                .get(&it.office)
-                .is_some_and(|(m, _, _)| m.as_str() >= month)
-            {
-                continue;
-            }
-            let rows = serde_json::from_str::<serde_json::Value>(&it.payload)
-                .ok()
-                .and_then(|v| v.get("rows").cloned())
-                .and_then(|r| serde_json::from_value::<Vec<RowSummary>>(r).ok())
+            let rows = serde_json::from_str::<Rows>(&it.payload)
+                .map(|r| r.rows)
                 .unwrap_or_default();
-            newest.insert(it.office.clone(), (month.to_owned(), it.revision, rows));
+            newest.insert(it.office, (month.to_owned(), it.revision, rows));
         }
         Ok(Snapshot {
             offices: storage.offices()?,

@@ -681,6 +681,9 @@ fn serve(a: ServeArgs) -> Result<(), HqError> {
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Store calls run on blocking threads; hundreds of offices at once
+        // queue for these rather than each getting a thread (and its memory).
+        .max_blocking_threads(64)
         .build()
         .map_err(io)?;
     rt.block_on(async {

@@ -102,6 +102,9 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for IdleIo<T> {
 
 /// Serve `app` on `listener` until `shutdown` completes, then let the open
 /// connections finish for up to 10 seconds.
+/// The largest read buffer of one connection (a request's header must fit).
+const CONNECTION_BUFFER: usize = 64 * 1024;
+
 pub async fn serve<L>(
     mut listener: L,
     app: axum::Router,
@@ -117,6 +120,10 @@ where
     builder
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(header_timeout)
+        // A connection's read buffer grows to this at most (hyper's default
+        // is about 400 KiB): with hundreds of offices connected at once the
+        // buffers, not the bodies, were most of HQ's memory.
+        .max_buf_size(CONNECTION_BUFFER)
         .keep_alive(true);
     tokio::pin!(shutdown);
     loop {

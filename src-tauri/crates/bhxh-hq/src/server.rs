@@ -12,12 +12,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use bhxh_sync_proto::{
-    ErrorBody, Hello, MAX_PULL_ITEMS, Outcome, PROTOCOL_VERSION, PullResponse, PushRequest,
-    PushResponse, PushResult, WitnessRequest, WitnessResponse, codes,
+    ErrorBody, Hello, MAX_PULL_ITEMS, Outcome, PROTOCOL_VERSION, PullResponse, PushResponse,
+    PushResult, RawPushRequest, WitnessRequest, WitnessResponse, codes,
 };
 use serde::Deserialize;
 
-use crate::storage::{OfficeAuth, Storage};
+use crate::storage::{NewItem, OfficeAuth, Storage};
 use crate::{HqError, aggregate, auth, now_rfc3339, token_hash};
 
 /// Faults injected on purpose, for the fault tests only (`bhxh-hq serve
@@ -116,9 +116,14 @@ impl Default for Limits {
     }
 }
 
-/// Push bodies read at once: twice the push slots' worth of the largest body.
+/// Push bodies in memory at once (read, waiting for a slot, or being
+/// stored): half the push slots' worth of the largest body (32 MiB by
+/// default; the desk sends at most 4 MiB, so every slot still has a body
+/// ready). A body is counted at its declared length from before it is read
+/// until its push is answered; a single body never waits for more than the
+/// whole budget.
 fn body_budget_kib(limits: &Limits) -> u32 {
-    let kib = limits.max_body.div_ceil(1024).max(1) * limits.concurrent_pushes.max(1) * 2;
+    let kib = (limits.max_body.div_ceil(1024).max(1) * limits.concurrent_pushes.max(1) / 2).max(1);
     u32::try_from(kib).unwrap_or(u32::MAX >> 4)
 }
 
@@ -354,67 +359,43 @@ async fn push(
         .map_err(|_| stopping())?;
     let body = tokio::time::timeout(
         state.limits.body_timeout,
-        axum::body::to_bytes(body, state.limits.max_body),
+        read_body(body, state.limits.max_body, declared),
     )
     .await
     .map_err(|_| body_too_slow(&state))?
-    .map_err(|e| {
-        if body_timed_out(&e) {
-            body_too_slow(&state)
-        } else if e.to_string().contains("length limit") {
-            too_large()
-        } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                codes::BAD_REQUEST,
-                format!("Không đọc được lô dữ liệu: {e}"),
-            )
-        }
-    })?;
-    let _permit = state.pushes.acquire().await.map_err(|_| stopping())?;
-    let req: PushRequest = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(
+    .map_err(|e| match e {
+        BodyRead::TooLarge => too_large(),
+        BodyRead::Failed(e) if body_timed_out(&e) => body_too_slow(&state),
+        BodyRead::Failed(e) => ApiError::new(
             StatusCode::BAD_REQUEST,
             codes::BAD_REQUEST,
-            format!("Lô dữ liệu không đúng định dạng: {e}"),
-        )
+            format!("Không đọc được lô dữ liệu: {e}"),
+        ),
     })?;
-    req.validate_envelope().map_err(|e| {
-        let code = if matches!(e, bhxh_sync_proto::ProtoError::Version { .. }) {
-            codes::PROTOCOL
-        } else {
-            codes::BAD_REQUEST
-        };
-        ApiError::new(StatusCode::BAD_REQUEST, code, e.to_string())
-    })?;
+    let _permit = state.pushes.acquire().await.map_err(|_| stopping())?;
+    let now = now_rfc3339();
+    // The body is read into borrowed items (each payload left as its JSON
+    // text), checked, and copied once into what is stored; the body is
+    // released before the store is called
+    // (on the blocking pool: parsing and checking a few MiB of JSON would
+    // otherwise hold up a runtime thread serving pages and other requests).
+    let read_now = now.clone();
+    let (rejected, valid) = tokio::task::spawn_blocking(move || read_push(&body, &read_now))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "blocking task failed");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                codes::INTERNAL,
+                "Máy chủ trung ương gặp lỗi khi xử lý; hãy thử lại sau.",
+            )
+        })??;
     if take(&state.faults.fail500) {
         return Err(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             codes::INTERNAL,
             "Lỗi giả lập (fail500).",
         ));
-    }
-    // Each item on its own: a bad one is rejected, the others go on.
-    let mut rejected: Vec<Option<PushResult>> = Vec::with_capacity(req.items.len());
-    let mut valid = Vec::with_capacity(req.items.len());
-    let now = now_rfc3339();
-    for item in req.items {
-        match item
-            .validate()
-            .map_err(|e| e.to_string())
-            .and_then(|()| period_in_range(&item, &now))
-        {
-            Ok(()) => {
-                rejected.push(None);
-                valid.push(item);
-            }
-            Err(e) => rejected.push(Some(PushResult {
-                id: item.id,
-                outcome: Outcome::Rejected,
-                hq_revision: 0,
-                detail: Some(e),
-            })),
-        }
     }
     let storage = state.storage.clone();
     let code = office.code.clone();
@@ -442,6 +423,72 @@ async fn push(
         count(Outcome::Rejected)
     );
     faulty_answer(&state.faults, results).await
+}
+
+/// A push body read and checked: for each item in order, its rejection
+/// (`Some`) or `None`, and the items to store.
+type ReadPush = (Vec<Option<PushResult>>, Vec<NewItem>);
+
+fn read_push(body: &[u8], now: &str) -> Result<ReadPush, ApiError> {
+    let req: RawPushRequest<'_> = serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_REQUEST,
+            format!("Lô dữ liệu không đúng định dạng: {e}"),
+        )
+    })?;
+    req.validate_envelope().map_err(|e| {
+        let code = if matches!(e, bhxh_sync_proto::ProtoError::Version { .. }) {
+            codes::PROTOCOL
+        } else {
+            codes::BAD_REQUEST
+        };
+        ApiError::new(StatusCode::BAD_REQUEST, code, e.to_string())
+    })?;
+    // Each item on its own: a bad one is rejected, the others go on.
+    let mut rejected: Vec<Option<PushResult>> = Vec::with_capacity(req.items.len());
+    let mut valid = Vec::with_capacity(req.items.len());
+    for item in req.items {
+        match item
+            .validate()
+            .map_err(|e| e.to_string())
+            .and_then(|()| period_in_range(&item.key, now))
+        {
+            Ok(()) => {
+                rejected.push(None);
+                valid.push(NewItem::from_raw(item));
+            }
+            Err(e) => rejected.push(Some(PushResult {
+                id: item.id,
+                outcome: Outcome::Rejected,
+                hq_revision: 0,
+                detail: Some(e),
+            })),
+        }
+    }
+    Ok((rejected, valid))
+}
+
+/// Why a body could not be read.
+enum BodyRead {
+    TooLarge,
+    Failed(axum::Error),
+}
+
+/// Read a whole body of at most `limit` bytes into one buffer, sized once
+/// from the declared length (no growing by doubling, no second copy).
+async fn read_body(body: Body, limit: usize, declared: Option<usize>) -> Result<Vec<u8>, BodyRead> {
+    use futures_util::StreamExt;
+    let mut out = Vec::with_capacity(declared.unwrap_or(0).min(limit));
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(BodyRead::Failed)?;
+        if out.len().saturating_add(chunk.len()) > limit {
+            return Err(BodyRead::TooLarge);
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
 }
 
 /// The largest refused body HQ still reads to the end before answering 413.
@@ -493,9 +540,9 @@ pub const FIRST_PERIOD: &str = "2024-01";
 /// A report's period must lie from [`FIRST_PERIOD`] to the current month
 /// (HQ's clock, Vietnam time): keys `month:YYYY-MM`, `half:YYYY-H1|H2`,
 /// `year:YYYY`.
-fn period_in_range(item: &bhxh_sync_proto::PushItem, now: &str) -> Result<(), String> {
+fn period_in_range(key: &str, now: &str) -> Result<(), String> {
     let current = now.get(0..7).unwrap_or("9999-12");
-    let Some((kind, period)) = item.key.split_once(':') else {
+    let Some((kind, period)) = key.split_once(':') else {
         return Ok(());
     };
     let start = match kind {

@@ -13,13 +13,49 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use bhxh_sync_proto::{
-    AuditHead, DownItem, MAX_REGRESSIONS, Outcome, Published, PushItem, PushResult, Regression,
-    Witnessed,
+    AuditHead, DownItem, MAX_REGRESSIONS, Outcome, Published, PushItem, PushResult, RawPushItem,
+    Regression, Stream, Witnessed,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use crate::HqError;
+
+/// A pushed change to keep: checked already, its payload the JSON text
+/// the office sent (kept as sent).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewItem {
+    pub id: Uuid,
+    pub stream: Stream,
+    pub key: String,
+    pub revision: i64,
+    pub payload: String,
+}
+
+impl NewItem {
+    /// From a change read out of a request body (its payload copied once).
+    pub fn from_raw(item: RawPushItem<'_>) -> NewItem {
+        NewItem {
+            id: item.id,
+            stream: item.stream,
+            key: item.key,
+            revision: item.revision,
+            payload: item.payload.get().to_owned(),
+        }
+    }
+
+    /// From a protocol item (its payload written as compact JSON).
+    pub fn from_item(item: &PushItem) -> Result<NewItem, HqError> {
+        Ok(NewItem {
+            id: item.id,
+            stream: item.stream,
+            key: item.key.clone(),
+            revision: item.revision,
+            payload: serde_json::to_string(&item.payload)
+                .map_err(|e| HqError::Invalid(format!("nội dung không ghi được: {e}")))?,
+        })
+    }
+}
 
 /// An office as its token identifies it.
 #[derive(Debug, Clone, PartialEq)]
@@ -229,12 +265,13 @@ pub trait Storage: Send + Sync + 'static {
     /// its grace period).
     fn authenticate(&self, token_hash: &str) -> Result<Option<OfficeAuth>, HqError>;
     /// Apply a batch in one transaction; one result per item, in order.
-    /// Items must already have passed [`PushItem::validate`]. A new revision
-    /// of an item that already has `max_revisions` is rejected.
+    /// Items must already have passed [`PushItem::validate`] (or
+    /// [`RawPushItem::validate`]). A new revision of an item that already
+    /// has `max_revisions` is rejected.
     fn push(
         &self,
         office: &str,
-        items: &[PushItem],
+        items: &[NewItem],
         now: &str,
         max_revisions: i64,
     ) -> Result<Vec<PushResult>, HqError>;
@@ -255,6 +292,9 @@ pub trait Storage: Send + Sync + 'static {
     fn offices(&self) -> Result<Vec<OfficeRow>, HqError>;
     /// The newest revision of every item of every office.
     fn current_items(&self) -> Result<Vec<StoredItem>, HqError>;
+    /// For each office that sent one, its report for the newest month (key
+    /// `month:YYYY-MM`), newest revision: what the national page shows.
+    fn newest_month_reports(&self) -> Result<Vec<StoredItem>, HqError>;
     /// How many revisions HQ holds for an office (every key, every revision).
     fn count_items(&self, office: &str) -> Result<i64, HqError>;
     /// Keep an office's audit head (every one, in order); a head that does
@@ -430,8 +470,11 @@ impl SqliteStorage {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
         )?;
         conn.execute_batch(SCHEMA)?;
-        // Added with token rotation (issue 15): older files get the columns.
-        let has_old: bool = conn
+        // Added with token rotation and with levels (issue 15): older files
+        // get the columns. Checked and added in one write transaction: two
+        // processes opening an older (or a new) file at once add them once.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let has_old: bool = tx
             .query_row(
                 "SELECT 1 FROM pragma_table_info('office') WHERE name = 'old_token_hash'",
                 [],
@@ -440,20 +483,16 @@ impl SqliteStorage {
             .optional()?
             .unwrap_or(false);
         if !has_old {
-            conn.execute_batch(
+            tx.execute_batch(
                 "ALTER TABLE office ADD COLUMN old_token_hash TEXT;
                  ALTER TABLE office ADD COLUMN old_token_until INTEGER;",
             )?;
         }
-        conn.execute_batch(
+        tx.execute_batch(
             "CREATE INDEX IF NOT EXISTS office_old_token ON office (old_token_hash);",
         )?;
-        // Added with levels (issue 15): a base office's provincial office,
-        // and who a published item is for. Older rows: provincial offices,
-        // items for every office.
-        // Checked and added in one write transaction: two processes opening
-        // an older file at once add the columns once.
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // A base office's provincial office, and who a published item is
+        // for. Older rows: provincial offices, items for every office.
         let has_parent: bool = tx
             .query_row(
                 "SELECT 1 FROM pragma_table_info('office') WHERE name = 'parent_code'",
@@ -495,7 +534,7 @@ fn too_many_revisions(key: &str, max: i64) -> String {
 /// asked only when the answer matters — whether its id is taken elsewhere
 /// and how many revisions of its key are kept. `None`: store it.
 pub(crate) fn refusal(
-    item: &PushItem,
+    item: &NewItem,
     newest: i64,
     at_revision: Option<&str>,
     id_used: impl FnOnce() -> Result<bool, HqError>,
@@ -549,40 +588,38 @@ pub(crate) fn refusal(
 fn push_one(
     tx: &rusqlite::Transaction<'_>,
     office: &str,
-    item: &PushItem,
+    item: &NewItem,
     now: &str,
     max_revisions: i64,
 ) -> Result<PushResult, HqError> {
     let stream = item.stream.as_str();
     let id = item.id.to_string();
-    let newest: i64 = tx.query_row(
-        "SELECT COALESCE(MAX(revision), 0) FROM item WHERE office_code = ?1 AND stream = ?2 AND key = ?3",
-        params![office, stream, item.key],
-        |r| r.get(0),
-    )?;
+    let newest: i64 = tx
+        .prepare_cached(
+            "SELECT COALESCE(MAX(revision), 0) FROM item WHERE office_code = ?1 AND stream = ?2 AND key = ?3",
+        )?
+        .query_row(params![office, stream, item.key], |r| r.get(0))?;
     let at_revision: Option<String> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT id FROM item WHERE office_code = ?1 AND stream = ?2 AND key = ?3 AND revision = ?4",
-            params![office, stream, item.key, item.revision],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![office, stream, item.key, item.revision], |r| {
+            r.get(0)
+        })
         .optional()?;
     let id_used = || -> Result<bool, HqError> {
         Ok(tx
-            .query_row(
-                "SELECT 1 FROM item WHERE office_code = ?1 AND id = ?2",
-                params![office, id],
-                |_| Ok(true),
-            )
+            .prepare_cached("SELECT 1 FROM item WHERE office_code = ?1 AND id = ?2")?
+            .query_row(params![office, id], |_| Ok(true))
             .optional()?
             .unwrap_or(false))
     };
     let kept = || -> Result<i64, HqError> {
-        Ok(tx.query_row(
-            "SELECT COUNT(*) FROM item WHERE office_code = ?1 AND stream = ?2 AND key = ?3",
-            params![office, stream, item.key],
-            |r| r.get(0),
-        )?)
+        Ok(tx
+            .prepare_cached(
+                "SELECT COUNT(*) FROM item WHERE office_code = ?1 AND stream = ?2 AND key = ?3",
+            )?
+            .query_row(params![office, stream, item.key], |r| r.get(0))?)
     };
     if let Some(refused) = refusal(
         item,
@@ -594,13 +631,19 @@ fn push_one(
     )? {
         return Ok(refused);
     }
-    let payload = serde_json::to_string(&item.payload)
-        .map_err(|e| HqError::Invalid(format!("nội dung không ghi được: {e}")))?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO item (office_code, stream, key, revision, id, payload, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![office, stream, item.key, item.revision, id, payload, now],
-    )?;
+    )?
+    .execute(params![
+        office,
+        stream,
+        item.key,
+        item.revision,
+        id,
+        item.payload,
+        now
+    ])?;
     Ok(PushResult {
         id: item.id,
         outcome: Outcome::Stored,
@@ -725,7 +768,7 @@ impl Storage for SqliteStorage {
     fn push(
         &self,
         office: &str,
-        items: &[PushItem],
+        items: &[NewItem],
         now: &str,
         max_revisions: i64,
     ) -> Result<Vec<PushResult>, HqError> {
@@ -842,6 +885,35 @@ impl Storage for SqliteStorage {
              WHERE i.revision = (SELECT MAX(j.revision) FROM item j
                                  WHERE j.office_code = i.office_code AND j.stream = i.stream AND j.key = i.key)
              ORDER BY i.office_code, i.stream, i.key",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(StoredItem {
+                    office: r.get(0)?,
+                    stream: r.get(1)?,
+                    key: r.get(2)?,
+                    revision: r.get(3)?,
+                    id: r.get(4)?,
+                    payload: r.get(5)?,
+                    received_at: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn newest_month_reports(&self) -> Result<Vec<StoredItem>, HqError> {
+        let conn = self.conn()?;
+        // One seek down the primary key per office ('month;' is the first
+        // key after every 'month:…').
+        let mut stmt = conn.prepare_cached(
+            "SELECT i.office_code, i.stream, i.key, i.revision, i.id, i.payload, i.received_at
+             FROM office o JOIN item i ON i.rowid =
+                 (SELECT j.rowid FROM item j
+                  WHERE j.office_code = o.code AND j.stream = 'report'
+                    AND j.key >= 'month:' AND j.key < 'month;'
+                  ORDER BY j.key DESC, j.revision DESC LIMIT 1)
+             ORDER BY o.code",
         )?;
         let rows = stmt
             .query_map([], |r| {
@@ -1090,15 +1162,14 @@ impl Storage for SqliteStorage {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
-    use bhxh_sync_proto::Stream;
 
-    fn item(id: Uuid, key: &str, revision: i64) -> PushItem {
-        PushItem {
+    fn item(id: Uuid, key: &str, revision: i64) -> NewItem {
+        NewItem {
             id,
             stream: Stream::Report,
             key: key.into(),
             revision,
-            payload: serde_json::json!({"n": revision}),
+            payload: serde_json::json!({"n": revision}).to_string(),
         }
     }
 
@@ -1176,6 +1247,85 @@ mod tests {
             .unwrap();
         assert_eq!(r[0].outcome, Outcome::Stored);
         assert_eq!(s.count_items("HN").unwrap(), 4);
+    }
+
+    /// Within one push, each item meets what the items before it stored,
+    /// as if they were applied one after the other.
+    fn one_batch(s: &dyn Storage) {
+        s.add_office("HN", "Hà Nội", None, None, "h1", "t").unwrap();
+        let (a, b, c, d) = (
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+            Uuid::now_v7(),
+        );
+        let (e, f) = (Uuid::now_v7(), Uuid::now_v7());
+        let batch = [
+            item(a, "month:2024-05", 1),
+            item(a, "month:2024-05", 1), // the same change again: duplicate
+            item(b, "month:2024-05", 2),
+            item(c, "month:2024-05", 1), // another change at revision 1
+            item(b, "month:2024-06", 1), // id taken by the item before
+            item(d, "month:2024-06", 1),
+            item(e, "month:2024-06", 2),
+            item(f, "month:2024-06", 3), // a third revision: over the bound
+        ];
+        let r = s.push("HN", &batch, "t", 2).unwrap();
+        let got: Vec<(Outcome, i64)> = r.iter().map(|r| (r.outcome, r.hq_revision)).collect();
+        assert_eq!(
+            got,
+            [
+                (Outcome::Stored, 1),
+                (Outcome::Duplicate, 1),
+                (Outcome::Stored, 2),
+                (Outcome::Conflict, 2),
+                (Outcome::Rejected, 0),
+                (Outcome::Stored, 1),
+                (Outcome::Stored, 2),
+                (Outcome::Rejected, 2),
+            ]
+        );
+        assert_eq!(s.count_items("HN").unwrap(), 4);
+        // the same batch again: what was stored is a duplicate now
+        let r = s.push("HN", &batch, "t", 2).unwrap();
+        assert_eq!(r[0].outcome, Outcome::Duplicate);
+        assert_eq!(r[2].outcome, Outcome::Duplicate);
+        assert_eq!(r[6].outcome, Outcome::Duplicate);
+        assert_eq!(s.count_items("HN").unwrap(), 4);
+        // the national page reads each office's newest month, newest revision
+        s.add_office("DN", "Đà Nẵng", None, None, "h2", "t")
+            .unwrap();
+        s.add_office("HP", "Hải Phòng", None, None, "h3", "t")
+            .unwrap();
+        s.push(
+            "HP",
+            &[
+                item(Uuid::now_v7(), "year:2025", 1),
+                item(Uuid::now_v7(), "month:2024-12", 1),
+                item(Uuid::now_v7(), "half:2025-H1", 1),
+            ],
+            "t",
+            2,
+        )
+        .unwrap();
+        let newest: Vec<(String, String, i64)> = s
+            .newest_month_reports()
+            .unwrap()
+            .into_iter()
+            .map(|i| (i.office, i.key, i.revision))
+            .collect();
+        assert_eq!(
+            newest,
+            [
+                ("HN".to_owned(), "month:2024-06".to_owned(), 2),
+                ("HP".to_owned(), "month:2024-12".to_owned(), 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn one_push_applies_its_items_one_after_the_other() {
+        on_both(one_batch);
     }
 
     #[test]
@@ -1352,7 +1502,11 @@ mod tests {
         }
         client.batch_execute(BEFORE_LEVELS).unwrap();
         let s = postgres::PostgresStorage::connect(&url, 2).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 4);
+        // every later migration applied (levels is 4; lz4 payloads 5)
+        assert_eq!(
+            s.schema_version().unwrap(),
+            postgres::MIGRATIONS.len() as i32
+        );
         upgraded(&s);
     }
 

@@ -103,6 +103,29 @@ pub struct PushRequest {
     pub items: Vec<PushItem>,
 }
 
+/// A pushed change as HQ reads it: the same wire format as [`PushItem`],
+/// its payload left as the JSON text sent (borrowed from the request body),
+/// so a batch is never parsed into trees of values.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawPushItem<'a> {
+    pub id: Uuid,
+    pub stream: Stream,
+    pub key: String,
+    pub revision: i64,
+    #[serde(borrow)]
+    pub payload: &'a serde_json::value::RawValue,
+}
+
+/// A [`PushRequest`] as HQ reads it (see [`RawPushItem`]).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawPushRequest<'a> {
+    pub protocol: u32,
+    #[serde(borrow)]
+    pub items: Vec<RawPushItem<'a>>,
+}
+
 /// What HQ did with one change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -218,31 +241,52 @@ fn valid_period(kind: &str, period: &str) -> bool {
 impl ReportSummary {
     /// Read and check a report payload against its change.
     pub fn from_item(item: &PushItem) -> Result<ReportSummary, ProtoError> {
-        let bad = |detail: String| ProtoError::Item {
-            id: item.id,
-            detail,
-        };
-        let summary = ReportSummary::deserialize(&item.payload)
-            .map_err(|e| bad(format!("nội dung báo cáo không đúng định dạng: {e}")))?;
+        ReportSummary::check(
+            ReportSummary::deserialize(&item.payload),
+            item.id,
+            &item.key,
+            item.revision,
+        )
+    }
+
+    /// [`ReportSummary::from_item`] for a payload still in JSON text.
+    pub fn from_raw(item: &RawPushItem<'_>) -> Result<ReportSummary, ProtoError> {
+        ReportSummary::check(
+            serde_json::from_str(item.payload.get()),
+            item.id,
+            &item.key,
+            item.revision,
+        )
+    }
+
+    fn check(
+        parsed: Result<ReportSummary, serde_json::Error>,
+        id: Uuid,
+        key: &str,
+        revision: i64,
+    ) -> Result<ReportSummary, ProtoError> {
+        let bad = |detail: String| ProtoError::Item { id, detail };
+        let summary =
+            parsed.map_err(|e| bad(format!("nội dung báo cáo không đúng định dạng: {e}")))?;
         if !valid_period(&summary.kind, &summary.period) {
             return Err(bad(format!(
                 "kỳ báo cáo \"{}:{}\" không hợp lệ",
                 summary.kind, summary.period
             )));
         }
-        if report_key(&summary.kind, &summary.period) != item.key {
+        if report_key(&summary.kind, &summary.period) != key {
             return Err(bad(format!(
                 "khóa \"{}\" không khớp kỳ báo cáo \"{}:{}\"",
-                item.key, summary.kind, summary.period
+                key, summary.kind, summary.period
             )));
         }
-        if summary.revision != item.revision {
+        if summary.revision != revision {
             return Err(bad(format!(
                 "lần sửa đổi trong báo cáo ({}) khác lần sửa đổi của mục ({})",
-                summary.revision, item.revision
+                summary.revision, revision
             )));
         }
-        if summary.uuid != item.id {
+        if summary.uuid != id {
             return Err(bad("mã báo cáo khác mã của mục".to_owned()));
         }
         if summary.status != "approved" {
@@ -292,30 +336,75 @@ impl std::io::Write for ByteCounter {
 impl PushItem {
     /// The checks that do not depend on what HQ holds.
     pub fn validate(&self) -> Result<(), ProtoError> {
-        let bad = |detail: String| ProtoError::Item {
-            id: self.id,
-            detail,
-        };
-        if self.id.get_version_num() != 7 {
-            return Err(bad("mã mục phải là UUID phiên bản 7".to_owned()));
-        }
-        if !valid_key(&self.key) {
-            return Err(bad(format!("khóa \"{}\" không hợp lệ", self.key)));
-        }
-        if self.revision < 1 {
-            return Err(bad(format!("lần sửa đổi {} không hợp lệ", self.revision)));
-        }
         let mut counter = ByteCounter(0);
-        serde_json::to_writer(&mut counter, &self.payload).map_err(|e| bad(e.to_string()))?;
-        let size = counter.0;
-        if size > MAX_PAYLOAD_BYTES {
-            return Err(bad(format!(
-                "nội dung {size} byte vượt quá giới hạn {MAX_PAYLOAD_BYTES} byte"
-            )));
-        }
+        serde_json::to_writer(&mut counter, &self.payload).map_err(|e| ProtoError::Item {
+            id: self.id,
+            detail: e.to_string(),
+        })?;
+        validate_item(self.id, &self.key, self.revision, counter.0)?;
         match self.stream {
             Stream::Report => ReportSummary::from_item(self).map(|_| ()),
         }
+    }
+}
+
+impl RawPushItem<'_> {
+    /// [`PushItem::validate`]; the payload's size is that of its text as sent.
+    pub fn validate(&self) -> Result<(), ProtoError> {
+        validate_item(self.id, &self.key, self.revision, self.payload.get().len())?;
+        match self.stream {
+            Stream::Report => ReportSummary::from_raw(self).map(|_| ()),
+        }
+    }
+}
+
+/// The checks of an item that do not read its payload.
+fn validate_item(id: Uuid, key: &str, revision: i64, size: usize) -> Result<(), ProtoError> {
+    let bad = |detail: String| ProtoError::Item { id, detail };
+    if id.get_version_num() != 7 {
+        return Err(bad("mã mục phải là UUID phiên bản 7".to_owned()));
+    }
+    if !valid_key(key) {
+        return Err(bad(format!("khóa \"{key}\" không hợp lệ")));
+    }
+    if revision < 1 {
+        return Err(bad(format!("lần sửa đổi {revision} không hợp lệ")));
+    }
+    if size > MAX_PAYLOAD_BYTES {
+        return Err(bad(format!(
+            "nội dung {size} byte vượt quá giới hạn {MAX_PAYLOAD_BYTES} byte"
+        )));
+    }
+    Ok(())
+}
+
+/// The checks on a batch as a whole: protocol, item count, ids distinct.
+fn validate_envelope(
+    protocol: u32,
+    ids: impl ExactSizeIterator<Item = Uuid>,
+) -> Result<(), ProtoError> {
+    if protocol != PROTOCOL_VERSION {
+        return Err(ProtoError::Version { got: protocol });
+    }
+    if ids.len() == 0 {
+        return Err(ProtoError::EmptyBatch);
+    }
+    if ids.len() > MAX_BATCH_ITEMS {
+        return Err(ProtoError::BatchTooLarge { count: ids.len() });
+    }
+    let mut seen = HashSet::new();
+    for id in ids {
+        if !seen.insert(id) {
+            return Err(ProtoError::DuplicateId { id });
+        }
+    }
+    Ok(())
+}
+
+impl RawPushRequest<'_> {
+    /// [`PushRequest::validate_envelope`].
+    pub fn validate_envelope(&self) -> Result<(), ProtoError> {
+        validate_envelope(self.protocol, self.items.iter().map(|i| i.id))
     }
 }
 
@@ -323,24 +412,7 @@ impl PushRequest {
     /// The checks on the batch as a whole (each item is checked by HQ on its
     /// own, so one bad item does not hold back the others).
     pub fn validate_envelope(&self) -> Result<(), ProtoError> {
-        if self.protocol != PROTOCOL_VERSION {
-            return Err(ProtoError::Version { got: self.protocol });
-        }
-        if self.items.is_empty() {
-            return Err(ProtoError::EmptyBatch);
-        }
-        if self.items.len() > MAX_BATCH_ITEMS {
-            return Err(ProtoError::BatchTooLarge {
-                count: self.items.len(),
-            });
-        }
-        let mut seen = HashSet::new();
-        for item in &self.items {
-            if !seen.insert(item.id) {
-                return Err(ProtoError::DuplicateId { id: item.id });
-            }
-        }
-        Ok(())
+        validate_envelope(self.protocol, self.items.iter().map(|i| i.id))
     }
 }
 

@@ -25,11 +25,11 @@ use bhxh_core::sync::outbox::{self, Answer};
 use bhxh_core::{CoreError, Timestamp};
 use bhxh_sync_proto::{
     AuditHead, ErrorBody, Hello, MAX_PULL_ITEMS, MAX_RESPONSE_BYTES, PROTOCOL_VERSION, Published,
-    PullResponse, PushItem, PushRequest, PushResponse, Stream, WitnessRequest, WitnessResponse,
-    codes,
+    PullResponse, PushRequest, PushResponse, Stream, WitnessRequest, WitnessResponse, codes,
 };
 use rusqlite::Connection;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 /// Why a sync round stopped. Messages are Vietnamese, for the status line.
@@ -303,15 +303,35 @@ impl Client {
 
     /// Send one batch; the answer is checked against what was sent.
     pub fn push(&self, req: &PushRequest) -> Result<PushResponse, SyncError> {
+        let body = serde_json::to_vec(req)
+            .map_err(|e| SyncError::BadResponse(format!("không ghi được lô dữ liệu: {e}")))?;
+        let sent: Vec<Uuid> = req.items.iter().map(|i| i.id).collect();
+        self.push_body(body, &sent)
+    }
+
+    /// Send one batch of changes whose payloads are JSON text already (the
+    /// outbox's): written into the request as they are, never parsed into
+    /// a tree and written again. The answer is checked against what was sent.
+    pub fn push_items(&self, items: &[OutgoingItem<'_>]) -> Result<PushResponse, SyncError> {
+        let body = serde_json::to_vec(&OutgoingRequest {
+            protocol: PROTOCOL_VERSION,
+            items,
+        })
+        .map_err(|e| SyncError::BadResponse(format!("không ghi được lô dữ liệu: {e}")))?;
+        let sent: Vec<Uuid> = items.iter().map(|i| i.id).collect();
+        self.push_body(body, &sent)
+    }
+
+    fn push_body(&self, body: Vec<u8>, sent: &[Uuid]) -> Result<PushResponse, SyncError> {
         let body = self.send(
             self.http
                 .post(format!("{}/v1/push", self.config.url))
-                .json(req),
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body),
         )?;
         let resp: PushResponse = serde_json::from_slice(&body)
             .map_err(|e| SyncError::BadResponse(format!("không đọc được kết quả: {e}")))?;
-        let sent: Vec<Uuid> = req.items.iter().map(|i| i.id).collect();
-        resp.validate_against(&sent)
+        resp.validate_against(sent)
             .map_err(|e| SyncError::BadResponse(e.to_string()))?;
         Ok(resp)
     }
@@ -392,15 +412,34 @@ pub struct RoundReport {
     pub witnessed_seq: Option<i64>,
 }
 
-/// Turn a queued row into a protocol item. A row that cannot be read is a
-/// local fault: reported, never sent.
-fn to_item(row: &outbox::OutboxItem) -> Result<PushItem, SyncError> {
+/// One change as sent, its payload the JSON text kept in the outbox (the
+/// same wire format as [`bhxh_sync_proto::PushItem`]).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutgoingItem<'a> {
+    pub id: Uuid,
+    pub stream: Stream,
+    pub key: &'a str,
+    pub revision: i64,
+    pub payload: &'a RawValue,
+}
+
+#[derive(Serialize)]
+struct OutgoingRequest<'a> {
+    protocol: u32,
+    items: &'a [OutgoingItem<'a>],
+}
+
+/// Turn a queued row into a protocol item (its payload checked to be JSON,
+/// not copied). A row that cannot be read is a local fault: reported,
+/// never sent.
+fn to_item(row: &outbox::OutboxItem) -> Result<OutgoingItem<'_>, SyncError> {
     let corrupt = |d: String| CoreError::Corrupt(format!("mục chờ gửi {}: {d}", row.id));
-    Ok(PushItem {
+    Ok(OutgoingItem {
         id: Uuid::parse_str(&row.id).map_err(|e| corrupt(e.to_string()))?,
         stream: Stream::parse(&row.stream)
             .ok_or_else(|| corrupt(format!("luồng \"{}\" không rõ", row.stream)))?,
-        key: row.item_id.clone(),
+        key: &row.item_id,
         revision: row.revision,
         payload: serde_json::from_str(&row.payload).map_err(|e| corrupt(e.to_string()))?,
     })
@@ -438,11 +477,7 @@ pub fn push_pending(
             .count();
         rows.truncate(fit.max(1));
         let items = rows.iter().map(to_item).collect::<Result<Vec<_>, _>>()?;
-        let req = PushRequest {
-            protocol: PROTOCOL_VERSION,
-            items,
-        };
-        let resp = match client.push(&req) {
+        let resp = match client.push_items(&items) {
             Ok(r) => r,
             Err(SyncError::Server { status: 413, .. }) if rows.len() > 1 => {
                 let sent: usize = rows.iter().map(|r| r.payload.len() + 256).sum();

@@ -26,11 +26,14 @@ pub fn enqueue(
     payload: &str,
     now: &Timestamp,
 ) -> Result<(), CoreError> {
-    conn.execute(
-        "INSERT INTO outbox (id, stream, item_id, revision, payload, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![id, stream, item_id, revision, payload, ts(now)],
-    )?;
+    conn.prepare_cached(
+        "INSERT INTO outbox (id, stream, item_id, revision, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![id, stream, item_id, revision, ts(now)])?;
+    // The payload apart (migration 18): settling the row never rewrites it.
+    conn.prepare_cached("INSERT INTO outbox_payload (id, payload) VALUES (?1, ?2)")?
+        .execute(params![id, payload])?;
     Ok(())
 }
 
@@ -48,9 +51,15 @@ pub struct OutboxItem {
 /// The oldest changes not yet acknowledged by HQ (conflicts and rejections
 /// are settled and are not sent again), in the order they were queued.
 pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<OutboxItem>, CoreError> {
+    // The pending rows are found through the partial index `outbox_pending`
+    // (their rowids only), never by walking the settled rows; then the
+    // rows and their payloads (kept apart, migration 18) are read.
     let mut stmt = conn.prepare_cached(
-        "SELECT id, stream, item_id, revision, payload, attempts FROM outbox
-         WHERE acked_at IS NULL ORDER BY rowid LIMIT ?1",
+        "SELECT o.id, o.stream, o.item_id, o.revision, p.payload, o.attempts
+         FROM outbox o JOIN outbox_payload p ON p.id = o.id
+         WHERE o.rowid IN (SELECT rowid FROM outbox INDEXED BY outbox_pending
+                           WHERE acked_at IS NULL ORDER BY rowid LIMIT ?1)
+         ORDER BY o.rowid",
     )?;
     let rows = stmt
         .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {

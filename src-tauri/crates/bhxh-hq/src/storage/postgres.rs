@@ -18,15 +18,15 @@
 use std::time::Duration;
 
 use bhxh_sync_proto::{
-    AuditHead, DownItem, MAX_REGRESSIONS, Outcome, Published, PushItem, PushResult, Regression,
-    Witnessed,
+    AuditHead, DownItem, MAX_REGRESSIONS, Outcome, Published, PushResult, Regression, Witnessed,
 };
 use postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;
 use uuid::Uuid;
 
 use super::{
-    ApiToken, Audience, AuditEntry, OfficeAuth, OfficeRow, StaffAccount, Storage, StoredItem,
+    ApiToken, Audience, AuditEntry, NewItem, OfficeAuth, OfficeRow, StaffAccount, Storage,
+    StoredItem,
 };
 use crate::HqError;
 
@@ -127,6 +127,21 @@ ALTER TABLE published ADD COLUMN to_province TEXT REFERENCES office(code);
 ALTER TABLE published ADD COLUMN to_office TEXT REFERENCES office(code);
 ALTER TABLE published ADD CONSTRAINT published_one_audience
     CHECK (to_province IS NULL OR to_office IS NULL);
+",
+    ),
+    (
+        5,
+        // Payloads (≈14 KiB of JSON each) compressed with lz4 rather than
+        // pglz, several times cheaper in CPU for a push (issue 15); a server
+        // built without lz4 keeps pglz.
+        "
+DO $$
+BEGIN
+    ALTER TABLE item ALTER COLUMN payload SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+    RAISE NOTICE 'lz4 not available: payloads stay compressed with pglz';
+END
+$$;
 ",
     ),
 ];
@@ -261,75 +276,97 @@ impl PostgresStorage {
     }
 }
 
-/// Everything a pushed item is checked against, in one round trip: the
-/// newest revision of its key, the id at its revision, whether its id is
-/// used by the office, and how many revisions of its key HQ keeps.
+/// Everything the items of a push are checked against, in one round trip
+/// for the whole batch (parameters: the office, then one array per column):
+/// for each item in order, the newest revision of its key, the id at its
+/// revision, whether its id is used by the office, and how many revisions
+/// of its key HQ keeps.
 const PUSH_LOOKUP: &str = "
-SELECT COALESCE(MAX(revision) FILTER (WHERE stream = $2 AND key = $3), 0),
-       MAX(id) FILTER (WHERE stream = $2 AND key = $3 AND revision = $4),
-       COALESCE(BOOL_OR(id = $5), FALSE),
-       COUNT(*) FILTER (WHERE stream = $2 AND key = $3)
-FROM item
-WHERE office_code = $1 AND ((stream = $2 AND key = $3) OR id = $5)";
+SELECT COALESCE((SELECT MAX(i.revision) FROM item i
+                 WHERE i.office_code = $1 AND i.stream = u.stream AND i.key = u.key), 0),
+       (SELECT i.id FROM item i
+        WHERE i.office_code = $1 AND i.stream = u.stream AND i.key = u.key
+          AND i.revision = u.revision),
+       EXISTS (SELECT 1 FROM item i WHERE i.office_code = $1 AND i.id = u.id),
+       (SELECT COUNT(*) FROM item i
+        WHERE i.office_code = $1 AND i.stream = u.stream AND i.key = u.key)
+FROM UNNEST($2::text[], $3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY
+     AS u(stream, key, revision, id, n)
+ORDER BY u.n";
 
-const PUSH_INSERT: &str = "
-INSERT INTO item (office_code, stream, key, revision, id, payload, received_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// The items of a push kept, streamed in one COPY (binary): faster than
+/// an INSERT, and no message holding every payload at once is built.
+const PUSH_COPY: &str = "COPY item (office_code, stream, key, revision, id, payload, received_at)
+FROM STDIN BINARY";
 
-/// The two statements of a push, prepared once per push.
-struct PushStatements {
-    lookup: postgres::Statement,
-    insert: postgres::Statement,
+/// What HQ held for one pushed item before the push, from [`PUSH_LOOKUP`].
+struct Held {
+    newest: i64,
+    at_revision: Option<String>,
+    id_used: bool,
+    kept: i64,
 }
 
-fn push_one(
-    tx: &mut postgres::Transaction<'_>,
-    st: &PushStatements,
-    office: &str,
-    item: &PushItem,
-    now: &str,
+/// What the items before it in the same push changed for an item's key.
+#[derive(Default)]
+struct InBatch {
+    newest: i64,
+    stored: i64,
+    /// (revision, id) stored in this push.
+    ids: Vec<(i64, String)>,
+}
+
+/// Decide each item of a push from what HQ held before it and what the
+/// items before it in the same push stored: the same answers as applying
+/// the items one after the other. The items to insert are marked.
+fn decide(
+    items: &[NewItem],
+    held: &[Held],
     max_revisions: i64,
-) -> Result<PushResult, HqError> {
-    let stream = item.stream.as_str();
-    let id = item.id.to_string();
-    let row = tx.query_one(
-        &st.lookup,
-        &[&office, &stream, &item.key, &item.revision, &id],
-    )?;
-    let newest: i64 = row.get(0);
-    let at_revision: Option<String> = row.get(1);
-    let id_used: bool = row.get(2);
-    let kept: i64 = row.get(3);
-    if let Some(refused) = super::refusal(
-        item,
-        newest,
-        at_revision.as_deref(),
-        || Ok(id_used),
-        || Ok(kept),
-        max_revisions,
-    )? {
-        return Ok(refused);
+) -> Result<(Vec<PushResult>, Vec<bool>), HqError> {
+    let mut by_key: std::collections::HashMap<(&str, &str), InBatch> =
+        std::collections::HashMap::new();
+    let mut ids_stored: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
+    let mut results = Vec::with_capacity(items.len());
+    let mut insert = Vec::with_capacity(items.len());
+    for (item, h) in items.iter().zip(held) {
+        let batch = by_key
+            .entry((item.stream.as_str(), item.key.as_str()))
+            .or_default();
+        let newest = h.newest.max(batch.newest);
+        let at_revision = batch
+            .ids
+            .iter()
+            .find(|(r, _)| *r == item.revision)
+            .map(|(_, id)| id.clone())
+            .or_else(|| h.at_revision.clone());
+        let id_used = h.id_used || ids_stored.contains(&item.id);
+        let kept = h.kept + batch.stored;
+        if let Some(refused) = super::refusal(
+            item,
+            newest,
+            at_revision.as_deref(),
+            || Ok(id_used),
+            || Ok(kept),
+            max_revisions,
+        )? {
+            results.push(refused);
+            insert.push(false);
+            continue;
+        }
+        batch.newest = batch.newest.max(item.revision);
+        batch.stored += 1;
+        batch.ids.push((item.revision, item.id.to_string()));
+        ids_stored.insert(item.id);
+        results.push(PushResult {
+            id: item.id,
+            outcome: Outcome::Stored,
+            hq_revision: item.revision,
+            detail: None,
+        });
+        insert.push(true);
     }
-    let payload = serde_json::to_string(&item.payload)
-        .map_err(|e| HqError::Invalid(format!("nội dung không ghi được: {e}")))?;
-    tx.execute(
-        &st.insert,
-        &[
-            &office,
-            &stream,
-            &item.key,
-            &item.revision,
-            &id,
-            &payload,
-            &now,
-        ],
-    )?;
-    Ok(PushResult {
-        id: item.id,
-        outcome: Outcome::Stored,
-        hq_revision: item.revision,
-        detail: None,
-    })
+    Ok((results, insert))
 }
 
 /// An office's own parent: `None` when there is no such office.
@@ -444,7 +481,7 @@ impl Storage for PostgresStorage {
     fn push(
         &self,
         office: &str,
-        items: &[PushItem],
+        items: &[NewItem],
         now: &str,
         max_revisions: i64,
     ) -> Result<Vec<PushResult>, HqError> {
@@ -459,13 +496,54 @@ impl Storage for PostgresStorage {
         {
             return Err(HqError::UnknownOffice(office.to_owned()));
         }
-        let st = PushStatements {
-            lookup: tx.prepare(PUSH_LOOKUP)?,
-            insert: tx.prepare(PUSH_INSERT)?,
-        };
-        let mut results = Vec::with_capacity(items.len());
-        for item in items {
-            results.push(push_one(&mut tx, &st, office, item, now, max_revisions)?);
+        let streams: Vec<&str> = items.iter().map(|i| i.stream.as_str()).collect();
+        let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
+        let revisions: Vec<i64> = items.iter().map(|i| i.revision).collect();
+        let ids: Vec<String> = items.iter().map(|i| i.id.to_string()).collect();
+        let held: Vec<Held> = tx
+            .query(PUSH_LOOKUP, &[&office, &streams, &keys, &revisions, &ids])?
+            .iter()
+            .map(|r| Held {
+                newest: r.get(0),
+                at_revision: r.get(1),
+                id_used: r.get(2),
+                kept: r.get(3),
+            })
+            .collect();
+        if held.len() != items.len() {
+            return Err(HqError::Corrupt(format!(
+                "tra cứu lô dữ liệu trả {} dòng cho {} mục",
+                held.len(),
+                items.len()
+            )));
+        }
+        let (results, insert) = decide(items, &held, max_revisions)?;
+        if insert.iter().any(|k| *k) {
+            use postgres::types::Type;
+            let mut copy = postgres::binary_copy::BinaryCopyInWriter::new(
+                tx.copy_in(PUSH_COPY)?,
+                &[
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::INT8,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                ],
+            );
+            for (i, item) in items.iter().enumerate().filter(|(i, _)| insert[*i]) {
+                copy.write(&[
+                    &office,
+                    &streams[i],
+                    &item.key,
+                    &item.revision,
+                    &ids[i],
+                    &item.payload,
+                    &now,
+                ])?;
+            }
+            copy.finish()?;
         }
         tx.execute(
             "UPDATE office SET last_sync_at = $2 WHERE code = $1",
@@ -571,6 +649,34 @@ impl Storage for PostgresStorage {
             "SELECT DISTINCT ON (office_code, stream, key)
                     office_code, stream, key, revision, id, payload, received_at
              FROM item ORDER BY office_code, stream, key, revision DESC",
+            &[],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StoredItem {
+                office: r.get(0),
+                stream: r.get(1),
+                key: r.get(2),
+                revision: r.get(3),
+                id: r.get(4),
+                payload: r.get(5),
+                received_at: r.get(6),
+            })
+            .collect())
+    }
+
+    fn newest_month_reports(&self) -> Result<Vec<StoredItem>, HqError> {
+        let mut conn = self.conn()?;
+        // One backward step down the primary key per office ('month;' is
+        // the first key after every 'month:…').
+        let rows = conn.query(
+            "SELECT i.office_code, i.stream, i.key, i.revision, i.id, i.payload, i.received_at
+             FROM office o CROSS JOIN LATERAL
+                 (SELECT * FROM item j
+                  WHERE j.office_code = o.code AND j.stream = 'report'
+                    AND j.key >= 'month:' AND j.key < 'month;'
+                  ORDER BY j.key DESC, j.revision DESC LIMIT 1) i
+             ORDER BY o.code",
             &[],
         )?;
         Ok(rows
