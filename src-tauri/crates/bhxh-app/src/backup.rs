@@ -111,6 +111,26 @@ impl DataDir {
     /// module docs). A process still running keeps its files.
     pub(crate) fn sweep_backup_debris(&self) {
         let marker = self.marker();
+        // The list itself is written atomically: a process killed while
+        // writing it leaves `.sao-luu-dang-ghi.json.<pid>.tmp`.
+        let prefix = format!(".{MARKER}.");
+        for entry in std::fs::read_dir(self.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let pid = name
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_suffix(".tmp"))
+                .and_then(|pid| pid.parse::<u32>().ok());
+            if let Some(pid) = pid
+                && pid != std::process::id()
+                && !process_alive(pid, &entry.path())
+            {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
         let Ok(bytes) = std::fs::read(&marker) else {
             return;
         };
