@@ -28,6 +28,10 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// A file stored: its hash, and the directory to sync for its rename
+/// (`None` when it was there already).
+type Stored = (String, Option<PathBuf>);
+
 use bhxh_secrets::Key256;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -198,7 +202,7 @@ impl FileStore {
         &self,
         plain: &[u8],
         replace_unreadable: bool,
-    ) -> Result<(String, Option<PathBuf>), FileError> {
+    ) -> Result<Stored, FileError> {
         let digest: [u8; 32] = Sha256::digest(plain).into();
         let hash = hex::encode(digest);
         let dest = self.path_of(&hash);
@@ -237,7 +241,7 @@ impl FileStore {
             .map_or(1, std::num::NonZeroUsize::get)
             .clamp(1, 8)
             .min(files.len().max(1));
-        let mut out: Vec<Option<Result<(String, Option<PathBuf>), FileError>>> =
+        let mut out: Vec<Option<Result<Stored, FileError>>> =
             (0..files.len()).map(|_| None).collect();
         if threads <= 1 {
             for (slot, f) in out.iter_mut().zip(files) {
