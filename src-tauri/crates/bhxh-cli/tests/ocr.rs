@@ -6,36 +6,9 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 
 use common::*;
-
-/// A page with `text` set in the desk's font at 300 dpi, as a scanner's JPEG.
-fn paper(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let font = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../assets/fonts/LiberationSerif-Regular.ttf");
-    let out = dir.join(name);
-    let ok = Command::new("convert")
-        .args([
-            "-density",
-            "300",
-            "-units",
-            "PixelsPerInch",
-            "-background",
-            "white",
-        ])
-        .args(["-fill", "black", "-font"])
-        .arg(&font)
-        .args(["-pointsize", "12"])
-        .arg(format!("label:{text}"))
-        .args(["-bordercolor", "white", "-border", "120", "-quality", "90"])
-        .arg(&out)
-        .status()
-        .expect("ImageMagick convert: scripts/deps.sh test");
-    assert!(ok.success());
-    out
-}
 
 #[test]
 fn a_dossier_is_found_by_a_word_on_its_papers_after_ocr() {

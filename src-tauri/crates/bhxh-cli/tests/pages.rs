@@ -13,15 +13,6 @@ use std::process::Command;
 
 use common::*;
 
-/// A SANE configuration with only the `test` backend.
-fn sane_config(dir: &Path) -> String {
-    let conf = dir.join("sane.d");
-    std::fs::create_dir_all(&conf).unwrap();
-    std::fs::write(conf.join("dll.conf"), "test\n").unwrap();
-    std::fs::write(conf.join("test.conf"), "number_of_devices 1\n").unwrap();
-    conf.display().to_string()
-}
-
 /// The images `pdfimages -all` pulls out of a PDF, in page order.
 fn images(pdf: &Path) -> Vec<Vec<u8>> {
     let dir = tempfile::tempdir().unwrap();
@@ -58,7 +49,7 @@ fn rotations(pdf: &Path) -> Vec<u32> {
 fn scanned_pages_are_turned_dropped_and_reordered_without_touching_the_scans() {
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
-    let sane = sane_config(dir.path());
+    let sane = sane_config(dir.path(), 1);
     let mut env: Vec<(&str, &str)> = AUTH.to_vec();
     env.push(("SANE_CONFIG_DIR", &sane));
     let run = |args: &[&str]| cli_env(dir.path(), args, "", &env);
@@ -219,33 +210,12 @@ fn a_blank_page_is_dropped_and_the_dossier_found_by_a_word_on_its_paper() {
     init(dir.path());
     let run = |args: &[&str]| cli_env(dir.path(), args, "", &AUTH);
     let code = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
-    let font = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../assets/fonts/LiberationSerif-Regular.ttf");
-    let page = dir.path().join("giay.jpg");
-    let blank = dir.path().join("trang.jpg");
-    assert!(
-        Command::new("convert")
-            .args([
-                "-density",
-                "300",
-                "-units",
-                "PixelsPerInch",
-                "-background",
-                "white"
-            ])
-            .args(["-fill", "black", "-font"])
-            .arg(&font)
-            .args([
-                "-pointsize",
-                "12",
-                "label:GIẤY XÁC NHẬN\nCông ty Cà phê Buôn Ma Thuột"
-            ])
-            .args(["-bordercolor", "white", "-border", "120", "-quality", "90"])
-            .arg(&page)
-            .status()
-            .expect("ImageMagick convert: scripts/deps.sh test")
-            .success()
+    let page = paper(
+        dir.path(),
+        "giay.jpg",
+        "GIẤY XÁC NHẬN\nCông ty Cà phê Buôn Ma Thuột",
     );
+    let blank = dir.path().join("trang.jpg");
     assert!(
         Command::new("convert")
             .args([

@@ -6,19 +6,9 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 
 use common::*;
-
-/// A SANE configuration with only the `test` backend.
-fn sane_config(dir: &Path) -> String {
-    let conf = dir.join("sane.d");
-    std::fs::create_dir_all(&conf).unwrap();
-    std::fs::write(conf.join("dll.conf"), "test\n").unwrap();
-    std::fs::write(conf.join("test.conf"), "number_of_devices 2\n").unwrap();
-    conf.display().to_string()
-}
 
 #[test]
 fn a_component_is_scanned_from_the_feeder_and_the_flatbed() {
@@ -28,7 +18,7 @@ fn a_component_is_scanned_from_the_feeder_and_the_flatbed() {
     );
     let dir = tempfile::tempdir().unwrap();
     init(dir.path());
-    let sane = sane_config(dir.path());
+    let sane = sane_config(dir.path(), 2);
     let mut env: Vec<(&str, &str)> = AUTH.to_vec();
     env.push(("SANE_CONFIG_DIR", &sane));
     let run = |args: &[&str]| cli_env(dir.path(), args, "", &env);

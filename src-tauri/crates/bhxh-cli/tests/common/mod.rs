@@ -203,3 +203,44 @@ pub fn assert_refused(out: &Output, said: &str) {
         text(&out.stderr)
     );
 }
+
+/// A SANE configuration in `dir` with only SANE's own `test` backend and
+/// `devices` devices (`test:0`, …); hand it over as `SANE_CONFIG_DIR`.
+pub fn sane_config(dir: &Path, devices: u32) -> String {
+    let conf = dir.join("sane.d");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(conf.join("dll.conf"), "test\n").unwrap();
+    std::fs::write(
+        conf.join("test.conf"),
+        format!("number_of_devices {devices}\n"),
+    )
+    .unwrap();
+    conf.display().to_string()
+}
+
+/// A page with `text` set in the desk's font at 300 dpi, as a scanner's
+/// JPEG, written to `dir/name`.
+pub fn paper(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let font = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../assets/fonts/LiberationSerif-Regular.ttf");
+    let out = dir.join(name);
+    let ok = Command::new("convert")
+        .args([
+            "-density",
+            "300",
+            "-units",
+            "PixelsPerInch",
+            "-background",
+            "white",
+        ])
+        .args(["-fill", "black", "-font"])
+        .arg(&font)
+        .args(["-pointsize", "12"])
+        .arg(format!("label:{text}"))
+        .args(["-bordercolor", "white", "-border", "120", "-quality", "90"])
+        .arg(&out)
+        .status()
+        .expect("ImageMagick convert: scripts/deps.sh test");
+    assert!(ok.success());
+    out
+}
