@@ -887,17 +887,7 @@ impl Storage for SqliteStorage {
              ORDER BY i.office_code, i.stream, i.key",
         )?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok(StoredItem {
-                    office: r.get(0)?,
-                    stream: r.get(1)?,
-                    key: r.get(2)?,
-                    revision: r.get(3)?,
-                    id: r.get(4)?,
-                    payload: r.get(5)?,
-                    received_at: r.get(6)?,
-                })
-            })?
+            .query_map([], stored_item)?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -916,17 +906,7 @@ impl Storage for SqliteStorage {
              ORDER BY o.code",
         )?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok(StoredItem {
-                    office: r.get(0)?,
-                    stream: r.get(1)?,
-                    key: r.get(2)?,
-                    revision: r.get(3)?,
-                    id: r.get(4)?,
-                    payload: r.get(5)?,
-                    received_at: r.get(6)?,
-                })
-            })?
+            .query_map([], stored_item)?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -1156,6 +1136,20 @@ impl Storage for SqliteStorage {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
+}
+
+/// An item row as `SELECT office_code, stream, key, revision, id, payload,
+/// received_at` gives it.
+fn stored_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredItem> {
+    Ok(StoredItem {
+        office: r.get(0)?,
+        stream: r.get(1)?,
+        key: r.get(2)?,
+        revision: r.get(3)?,
+        id: r.get(4)?,
+        payload: r.get(5)?,
+        received_at: r.get(6)?,
+    })
 }
 
 #[cfg(test)]
