@@ -91,6 +91,7 @@ fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
         // the user chooses (capability `dialog:allow-save`, `dialog:allow-open`).
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        .manage(commands::scan::ScanCancel::default())
         .invoke_handler(move |invoke| {
             if invoke.message.command() == "upload_file" {
                 raw(invoke)

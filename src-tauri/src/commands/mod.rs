@@ -113,6 +113,7 @@ pub fn contract() -> Builder<tauri::Wry> {
             signing::report_sign,
             scan::scanners_list,
             scan::dossier_scan,
+            scan::scan_cancel,
         ])
         .events(collect_events![
             card::CardProgressEvent,

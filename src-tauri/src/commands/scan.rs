@@ -2,6 +2,9 @@
 //! component scanned straight into its dossier, page by page
 //! ([`ScanProgressEvent`]).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use bhxh_app::ErrorInfo;
 use bhxh_app::dossiers::ImportedComponent;
 use bhxh_app::dto::ScannerLine;
@@ -46,13 +49,35 @@ pub async fn dossier_scan(
         colour,
     };
     let events = app.clone();
+    let cancel = Arc::clone(&app.state::<ScanCancel>().0);
+    cancel.store(false, Ordering::SeqCst);
     app.state::<DeskState>()
         .run(move |d| {
-            d.dossier_scan(&Sane, &code, component, &req, &mut |n| {
-                if let Err(e) = ScanProgressEvent(n).emit(&events) {
-                    tracing::debug!("scan progress not sent: {e}");
-                }
-            })
+            d.dossier_scan(
+                &Sane,
+                &code,
+                component,
+                &req,
+                &mut |n| {
+                    if let Err(e) = ScanProgressEvent(n).emit(&events) {
+                        tracing::debug!("scan progress not sent: {e}");
+                    }
+                },
+                &cancel,
+            )
         })
         .await
+}
+
+/// The scan under way is to stop (the "Dừng quét" button).
+#[derive(Debug, Default)]
+pub struct ScanCancel(pub Arc<AtomicBool>);
+
+/// Stop the scan under way: the scanner is let go and nothing of that scan
+/// is kept.
+#[tauri::command]
+#[specta::specta]
+pub async fn scan_cancel(cancel: State<'_, ScanCancel>) -> Result<(), ErrorInfo> {
+    cancel.0.store(true, Ordering::SeqCst);
+    Ok(())
 }

@@ -81,9 +81,19 @@ pub(crate) fn scan(a: ScanArgs, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskError
         source,
         colour: !a.gray,
     };
-    let done = desk.dossier_scan(&Sane, &a.code, a.component, &req, &mut |n| {
-        eprintln!("Đã quét trang {n}");
-    })?;
+    // The command line is stopped with Ctrl+C, which ends the process (and
+    // `scanimage` with it) before anything is recorded.
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let done = desk.dossier_scan(
+        &Sane,
+        &a.code,
+        a.component,
+        &req,
+        &mut |n| {
+            eprintln!("Đã quét trang {n}");
+        },
+        &never,
+    )?;
     desk.sign_out()?;
     ctx.out.value(&done, |w| {
         writeln!(

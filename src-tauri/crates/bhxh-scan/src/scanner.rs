@@ -11,6 +11,9 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 /// The lowest resolution the desk scans at (Circular 01/2023: 200 dpi).
 pub const MIN_SCAN_DPI: u32 = 200;
@@ -83,6 +86,10 @@ pub enum ScannerError {
     },
     #[error("Máy quét báo lỗi: {0}")]
     Device(String),
+    #[error(
+        "Đã dừng quét theo yêu cầu (đã nhận {pages} trang): không lưu trang nào, hãy quét lại."
+    )]
+    Cancelled { pages: u32 },
     #[error("Lỗi khi đọc trang quét: {0}")]
     Io(String),
 }
@@ -91,10 +98,13 @@ pub enum ScannerError {
 pub trait Scanner {
     fn list(&self) -> Result<Vec<ScannerInfo>, ScannerError>;
     /// Scan; `on_page(n)` after each page. The pages as files (JPEG).
+    /// Setting `cancel` stops the scan (the scanner is let go at once) and
+    /// gives [`ScannerError::Cancelled`]: no page of a stopped scan is kept.
     fn scan(
         &self,
         req: &ScanRequest,
         on_page: &mut dyn FnMut(u32),
+        cancel: &AtomicBool,
     ) -> Result<Vec<Vec<u8>>, ScannerError>;
 }
 
@@ -169,6 +179,7 @@ impl Scanner for Sane {
         &self,
         req: &ScanRequest,
         on_page: &mut dyn FnMut(u32),
+        cancel: &AtomicBool,
     ) -> Result<Vec<Vec<u8>>, ScannerError> {
         if req.dpi < MIN_SCAN_DPI {
             return Err(ScannerError::LowResolution(req.dpi));
@@ -221,27 +232,80 @@ impl Scanner for Sane {
         } else {
             cmd.arg(format!("--batch-count={MAX_SCAN_PAGES}"));
         }
+        if cancel.load(Ordering::SeqCst) {
+            return Err(ScannerError::Cancelled { pages: 0 });
+        }
         let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| ScannerError::Missing(e.to_string()))?;
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let child = Mutex::new(child);
+        let finished = AtomicBool::new(false);
         let mut files = Vec::new();
-        if let Some(out) = child.stdout.take() {
-            for line in BufReader::new(out).lines() {
-                let line = line.map_err(|e| ScannerError::Io(e.to_string()))?;
-                if !line.trim().is_empty() {
-                    files.push(PathBuf::from(line.trim()));
-                    on_page(u32::try_from(files.len()).unwrap_or(u32::MAX));
+        let mut err_text = String::new();
+        let read: Result<(), ScannerError> = std::thread::scope(|s| {
+            // Stopping: `scanimage` is killed, which lets the scanner go and
+            // ends its output.
+            s.spawn(|| {
+                while !finished.load(Ordering::SeqCst) {
+                    if cancel.load(Ordering::SeqCst) {
+                        if let Ok(mut c) = child.lock() {
+                            let _ = c.kill();
+                        }
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            });
+            let errors = s.spawn(move || {
+                let mut text = String::new();
+                if let Some(mut e) = stderr {
+                    let _ = std::io::Read::read_to_string(&mut e, &mut text);
+                }
+                text
+            });
+            let mut result = Ok(());
+            if let Some(out) = stdout {
+                for line in BufReader::new(out).lines() {
+                    match line {
+                        Ok(line) if !line.trim().is_empty() => {
+                            files.push(PathBuf::from(line.trim()));
+                            on_page(u32::try_from(files.len()).unwrap_or(u32::MAX));
+                            // Stopped between pages: no further page is read.
+                            if cancel.load(Ordering::SeqCst) {
+                                if let Ok(mut c) = child.lock() {
+                                    let _ = c.kill();
+                                }
+                                break;
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            result = Err(ScannerError::Io(e.to_string()));
+                            break;
+                        }
+                    }
                 }
             }
-        }
-        let out = child
-            .wait_with_output()
+            err_text = errors.join().unwrap_or_default();
+            finished.store(true, Ordering::SeqCst);
+            result
+        });
+        child
+            .into_inner()
+            .map_err(|_| ScannerError::Io("không theo dõi được tiến trình quét".into()))?
+            .wait()
             .map_err(|e| ScannerError::Io(e.to_string()))?;
-        let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
         let pages = u32::try_from(files.len()).unwrap_or(u32::MAX);
+        if cancel.load(Ordering::SeqCst) {
+            return Err(ScannerError::Cancelled { pages });
+        }
+        read?;
+        let err = err_text.to_lowercase();
         if err.contains("jammed") {
             return Err(ScannerError::Jammed { pages });
         }
@@ -252,7 +316,7 @@ impl Scanner for Sane {
             if err.contains("out of documents") || err.contains("no docs") {
                 return Err(ScannerError::FeederEmpty);
             }
-            let line = String::from_utf8_lossy(&out.stderr)
+            let line = err_text
                 .lines()
                 .rfind(|l| l.contains("scanimage:"))
                 .unwrap_or("không có trang nào")
@@ -307,7 +371,9 @@ mod tests {
             source: Source::Flatbed,
             colour: true,
         };
-        let e = Sane.scan(&req, &mut |_| {}).unwrap_err();
+        let e = Sane
+            .scan(&req, &mut |_| {}, &AtomicBool::new(false))
+            .unwrap_err();
         assert!(matches!(e, ScannerError::LowResolution(150)), "{e}");
     }
 }

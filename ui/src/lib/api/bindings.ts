@@ -179,6 +179,11 @@ export const commands = {
 	 *  scanner): `source` is `flatbed`, `adf` or `duplex`.
 	 */
 	dossierScan: (code: string, component: number, device: string | null, dpi: number, source: string, colour: boolean) => __TAURI_INVOKE<ImportedComponent>("dossier_scan", { code, component, device, dpi, source, colour }),
+	/**
+	 *  Stop the scan under way: the scanner is let go and nothing of that scan
+	 *  is kept.
+	 */
+	scanCancel: () => __TAURI_INVOKE<null>("scan_cancel"),
 };
 
 /** Events */

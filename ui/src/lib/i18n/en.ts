@@ -550,6 +550,8 @@ export const en: Record<MessageKey, string> = {
   'scan.duplex': 'Feeder, both sides',
   'scan.scan': 'Scan',
   'scan.progress': 'Scanning… {page} pages received',
+  'scan.stop': 'Stop scanning',
+  'scan.cancelled': 'Scanning of component {n} stopped: no page of this scan was kept.',
   'scan.done': 'Scanned and digitised component {n} ({pages} pages). Dossier status: {status}.',
   'sign.reportWhat': 'Sign the report for {period} (approval {rev})',
   'sign.title': 'Digital signature',

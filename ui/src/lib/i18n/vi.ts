@@ -550,6 +550,8 @@ export const vi = {
   'scan.duplex': 'Khay nạp, hai mặt',
   'scan.scan': 'Quét',
   'scan.progress': 'Đang quét… đã nhận {page} trang',
+  'scan.stop': 'Dừng quét',
+  'scan.cancelled': 'Đã dừng quét thành phần {n}: không lưu trang nào của lần quét này.',
   'scan.done': 'Đã quét và số hóa thành phần {n} ({pages} trang). Trạng thái hồ sơ: {status}.',
   'sign.reportWhat': 'Ký số báo cáo {period} (lần duyệt {rev})',
   'sign.title': 'Ký số',

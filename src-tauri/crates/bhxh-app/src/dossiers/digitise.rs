@@ -92,7 +92,8 @@ impl Desk {
 
     /// Scan one component straight from a scanner (`scanner`: SANE on
     /// Linux) and digitise its pages as an import of the scanned files
-    /// would; `on_page(n)` as each page arrives.
+    /// would; `on_page(n)` as each page arrives. Setting `cancel` stops the
+    /// scanner and keeps nothing of that scan.
     pub fn dossier_scan(
         &self,
         scanner: &dyn bhxh_scan::scanner::Scanner,
@@ -100,11 +101,12 @@ impl Desk {
         component: u32,
         req: &bhxh_scan::scanner::ScanRequest,
         on_page: &mut dyn FnMut(u32),
+        cancel: &std::sync::atomic::AtomicBool,
     ) -> Result<ImportedComponent, DeskError> {
         // Checked before the paper goes through the scanner.
         self.authorize(Action::Digitise)?;
         dossiers::get(&*self.store.conn()?, code)?;
-        let pages = scanner.scan(req, on_page)?;
+        let pages = scanner.scan(req, on_page, cancel)?;
         let inputs: Vec<(String, Vec<u8>)> = pages
             .into_iter()
             .enumerate()
