@@ -47,3 +47,14 @@ describe('page strip', () => {
     expect(k('x')).toBeNull();
   });
 });
+
+describe('crooked pages', () => {
+  it('are those that lean a degree or more, either way', async () => {
+    const { crooked } = await import('./pages');
+    const p = (skew: number | null) => ({ page: 1, rotate: 0, was: 0, dropped: false, skew });
+    expect(crooked(p(1.2))).toBe(true);
+    expect(crooked(p(-2))).toBe(true);
+    expect(crooked(p(0.6))).toBe(false);
+    expect(crooked(p(null))).toBe(false);
+  });
+});

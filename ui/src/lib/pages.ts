@@ -15,6 +15,13 @@ export interface StripPage {
   dropped: boolean;
   image?: string;
   blank?: boolean;
+  /** Degrees its lines lean (clockwise), when known. */
+  skew?: number | null;
+}
+
+/** A page leans enough to be worth scanning again. */
+export function crooked(p: StripPage): boolean {
+  return p.skew != null && Math.abs(p.skew) >= 1;
 }
 
 export function fromLines(lines: PageLine[]): StripPage[] {

@@ -134,6 +134,66 @@ pub fn looks_blank(page: &ScanPage) -> Result<bool, ScanError> {
     Ok(ink * 1000 < total)
 }
 
+/// How far a page's lines of text lean, in degrees (positive: clockwise as
+/// the page is shown), found by shearing its ink until the rows of text
+/// line up best; `None` when there is too little ink to tell. Pages that
+/// lean a degree or more are worth scanning again (the law asks for the
+/// paper as it is; a crooked copy is harder to read and to OCR).
+pub fn skew_degrees(page: &ScanPage) -> Result<Option<f32>, ScanError> {
+    let grey = small_image(page, 1000)?.to_luma8();
+    let (w, h) = grey.dimensions();
+    let mut hist = [0usize; 256];
+    for p in grey.pixels() {
+        hist[usize::from(p.0[0])] += 1;
+    }
+    let total = grey.pixels().len().max(1);
+    let mut seen = 0;
+    let mut paper = 255u8;
+    for (v, n) in hist.iter().enumerate().rev() {
+        seen += n;
+        if seen * 2 >= total {
+            paper = u8::try_from(v).unwrap_or(255);
+            break;
+        }
+    }
+    let ink_below = paper.saturating_sub(80);
+    let ink: Vec<(f32, f32)> = grey
+        .enumerate_pixels()
+        .filter(|(_, _, p)| p.0[0] < ink_below)
+        .map(|(x, y, _)| (x as f32, y as f32))
+        .collect();
+    if ink.len() < 200 || ink.len() * 2 > total {
+        return Ok(None);
+    }
+    let rows = h as usize + w as usize;
+    let score = |deg: f32| -> f64 {
+        let t = deg.to_radians().tan();
+        let mut bins = vec![0u32; rows * 2];
+        for &(x, y) in &ink {
+            let r = (y - x * t).round() as i64 + rows as i64;
+            if let Some(b) = usize::try_from(r).ok().and_then(|r| bins.get_mut(r)) {
+                *b += 1;
+            }
+        }
+        bins.iter().map(|&c| f64::from(c) * f64::from(c)).sum()
+    };
+    // Coarse then fine: half-degree steps over ±8°, then tenths around the best.
+    let best = |from: f32, to: f32, step: f32| {
+        let mut a = from;
+        let (mut best, mut at) = (f64::MIN, from);
+        while a <= to + f32::EPSILON {
+            let s = score(a);
+            if s > best {
+                (best, at) = (s, a);
+            }
+            a += step;
+        }
+        at
+    };
+    let coarse = best(-8.0, 8.0, 0.5);
+    Ok(Some(best(coarse - 0.5, coarse + 0.5, 0.1)))
+}
+
 fn small_image(page: &ScanPage, max_px: u32) -> Result<image::DynamicImage, ScanError> {
     let (file, _) = page.to_file()?;
     let img = crate::page::guarded(|| image::load_from_memory(&file))

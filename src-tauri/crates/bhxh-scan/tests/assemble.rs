@@ -357,3 +357,63 @@ fn the_archival_copy_is_pdf_a_2b_with_the_ocr_words_hidden_over_the_scans() {
         String::from_utf8_lossy(&check.stdout)
     );
 }
+
+#[test]
+fn a_crooked_page_is_told_apart_from_a_straight_one() {
+    use bhxh_scan::edit::skew_degrees;
+    let dir = tempfile::tempdir().unwrap();
+    let font = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../assets/fonts/LiberationSerif-Regular.ttf");
+    let text = (0..20)
+        .map(|i| format!("Dòng {i}: Tờ khai tham gia bảo hiểm xã hội, bảo hiểm y tế"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let page = |name: &str, turn: &str| -> Vec<u8> {
+        let out = dir.path().join(name);
+        let ok = std::process::Command::new("convert")
+            .args([
+                "-size",
+                "1654x2339",
+                "-density",
+                "200",
+                "xc:white",
+                "-fill",
+                "black",
+                "-font",
+            ])
+            .arg(&font)
+            .args(["-pointsize", "12", "-annotate", "+150+200"])
+            .arg(&text)
+            .args(["-background", "white", "-rotate", turn, "-quality", "90"])
+            .arg(&out)
+            .status()
+            .expect("ImageMagick convert");
+        assert!(ok.success());
+        std::fs::read(&out).unwrap()
+    };
+    let read = |b: &[u8]| bhxh_scan::read_pages(b).unwrap().remove(0);
+    let straight = skew_degrees(&read(&page("thang.jpg", "0")))
+        .unwrap()
+        .unwrap();
+    assert!(straight.abs() < 0.3, "straight page: {straight}°");
+    let crooked = skew_degrees(&read(&page("nghieng.jpg", "3")))
+        .unwrap()
+        .unwrap();
+    assert!(
+        (crooked - 3.0).abs() < 0.5,
+        "3° clockwise read as {crooked}°"
+    );
+    let other = skew_degrees(&read(&page("nghieng-trai.jpg", "-2")))
+        .unwrap()
+        .unwrap();
+    assert!(
+        (other + 2.0).abs() < 0.5,
+        "2° anticlockwise read as {other}°"
+    );
+    // a blank page says nothing
+    let blank = jpeg(
+        &RgbImage::from_pixel(400, 566, image::Rgb([250, 250, 250])),
+        200,
+    );
+    assert_eq!(skew_degrees(&read(&blank)).unwrap(), None);
+}

@@ -963,6 +963,11 @@ export type PagePreview = {
 	 */
 	image: string,
 	blank: boolean,
+	/**
+	 *  How far its lines lean, in degrees clockwise (`None`: too little
+	 *  ink to tell); a degree or more is worth a rescan.
+	 */
+	skew: number | null,
 };
 
 /**  A participant as the register shows them. */

@@ -583,6 +583,8 @@ export const en: Record<MessageKey, string> = {
   'pages.keys': 'Keys: ←/→ choose a page, Ctrl+←/→ move it, R turn right, Shift+R turn left, Delete drop or keep. The original scans are always kept as they are.',
   'pages.signed': 'The current version is digitally signed: saving makes a new version that needs signing again.',
   'pages.receivedWhole': 'A PDF received whole is kept byte for byte: its pages cannot be edited.',
+  'pages.skew': 'Crooked pages, worth scanning again: {pages}.',
+  'pages.leans': 'leans {deg}°',
   'pages.save': 'Save page changes',
   'pages.undo': 'Undo',
   'pages.saved': 'Saved a new version of component {n}: {pages} page(s).',

@@ -583,6 +583,8 @@ export const vi = {
   'pages.keys': 'Phím: ←/→ chọn trang, Ctrl+←/→ chuyển trang, R xoay phải, Shift+R xoay trái, Delete bỏ hoặc giữ lại. Tệp quét gốc luôn được giữ nguyên.',
   'pages.signed': 'Bản hiện tại đã ký số: lưu thay đổi sẽ tạo bản mới, cần ký lại.',
   'pages.receivedWhole': 'Tệp PDF nhận nguyên bản được giữ nguyên từng byte: không chỉnh trang được.',
+  'pages.skew': 'Trang bị nghiêng, nên quét lại: {pages}.',
+  'pages.leans': 'nghiêng {deg}°',
   'pages.save': 'Lưu thay đổi trang',
   'pages.undo': 'Hoàn tác',
   'pages.saved': 'Đã lưu bản mới của thành phần {n}: {pages} trang.',

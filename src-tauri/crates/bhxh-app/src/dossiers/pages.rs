@@ -93,10 +93,18 @@ impl Desk {
         };
         let jpeg = preview(page, PREVIEW_PX).map_err(scan_err)?;
         let blank = looks_blank(page).map_err(scan_err)?;
+        let skew = if blank {
+            None
+        } else {
+            bhxh_scan::edit::skew_degrees(page)
+                .map_err(scan_err)?
+                .map(|d| (d * 10.0).round() / 10.0)
+        };
         Ok(PagePreview {
             number,
             image: format!("data:image/jpeg;base64,{}", Base64::encode_string(&jpeg)),
             blank,
+            skew,
         })
     }
 

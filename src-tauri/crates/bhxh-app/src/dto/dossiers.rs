@@ -802,6 +802,9 @@ pub struct PagePreview {
     /// not turned (the window turns it by `rotate`).
     pub image: String,
     pub blank: bool,
+    /// How far its lines lean, in degrees clockwise (`None`: too little
+    /// ink to tell); a degree or more is worth a rescan.
+    pub skew: Option<f32>,
 }
 
 /// A page of the new version: the current page `page` turned `rotate`
