@@ -110,26 +110,13 @@ pub fn looks_blank(page: &ScanPage) -> Result<bool, ScanError> {
     let total = grey.pixels().len().max(1);
     // The paper's own tone, not pure white: a page is blank when next to
     // nothing is much darker than its usual shade.
-    let mut hist = [0usize; 256];
-    for p in grey.pixels() {
-        hist[usize::from(p.0[0])] += 1;
-    }
-    let mut seen = 0;
-    let mut paper = 255usize;
-    for (v, n) in hist.iter().enumerate().rev() {
-        seen += n;
-        if seen * 2 >= total {
-            paper = v;
-            break;
-        }
-    }
+    let (hist, paper) = tones(&grey);
     // A dark sheet (or a black frame from a scanner with its lid open) is
     // not an empty page.
     if paper < 150 {
         return Ok(false);
     }
-    let ink_below = paper.saturating_sub(80);
-    let ink: usize = hist[..ink_below].iter().sum();
+    let ink: usize = hist[..usize::from(ink_below(paper))].iter().sum();
     // fewer than 0.1% of the points are ink
     Ok(ink * 1000 < total)
 }
@@ -142,24 +129,12 @@ pub fn looks_blank(page: &ScanPage) -> Result<bool, ScanError> {
 pub fn skew_degrees(page: &ScanPage) -> Result<Option<f32>, ScanError> {
     let grey = small_image(page, 1000)?.to_luma8();
     let (w, h) = grey.dimensions();
-    let mut hist = [0usize; 256];
-    for p in grey.pixels() {
-        hist[usize::from(p.0[0])] += 1;
-    }
     let total = grey.pixels().len().max(1);
-    let mut seen = 0;
-    let mut paper = 255u8;
-    for (v, n) in hist.iter().enumerate().rev() {
-        seen += n;
-        if seen * 2 >= total {
-            paper = u8::try_from(v).unwrap_or(255);
-            break;
-        }
-    }
-    let ink_below = paper.saturating_sub(80);
+    let (_, paper) = tones(&grey);
+    let dark = ink_below(paper);
     let ink: Vec<(f32, f32)> = grey
         .enumerate_pixels()
-        .filter(|(_, _, p)| p.0[0] < ink_below)
+        .filter(|(_, _, p)| p.0[0] < dark)
         .map(|(x, y, _)| (x as f32, y as f32))
         .collect();
     if ink.len() < 200 || ink.len() * 2 > total {
@@ -192,6 +167,29 @@ pub fn skew_degrees(page: &ScanPage) -> Result<Option<f32>, ScanError> {
     };
     let coarse = best(-8.0, 8.0, 0.5);
     Ok(Some(best(coarse - 0.5, coarse + 0.5, 0.1)))
+}
+
+/// A grey page's histogram and its paper's tone (the median: most of a
+/// page is paper).
+fn tones(grey: &image::GrayImage) -> ([usize; 256], u8) {
+    let mut hist = [0usize; 256];
+    for p in grey.pixels() {
+        hist[usize::from(p.0[0])] += 1;
+    }
+    let total = grey.pixels().len().max(1);
+    let mut seen = 0;
+    for (v, n) in hist.iter().enumerate().rev() {
+        seen += n;
+        if seen * 2 >= total {
+            return (hist, u8::try_from(v).unwrap_or(255));
+        }
+    }
+    (hist, 255)
+}
+
+/// Below this tone a point is ink on paper of tone `paper`.
+fn ink_below(paper: u8) -> u8 {
+    paper.saturating_sub(80)
 }
 
 fn small_image(page: &ScanPage, max_px: u32) -> Result<image::DynamicImage, ScanError> {

@@ -124,22 +124,8 @@ impl Desk {
         let actor = self.authorize(Action::Digitise)?;
         let d = dossiers::get(&*self.store.conn()?, code)?;
         let (layout, _) = self.page_layout(&d.code, component)?;
-        if layout.received_whole {
-            return Err(bhxh_core::CoreError::invalid(
-                "pages",
-                "Tệp PDF nhận nguyên bản được giữ nguyên từng byte: không chỉnh trang được.",
-            )
-            .into());
-        }
-        // The page numbers are those of the version the officer saw: when it
-        // is no longer the current one, they mean nothing now.
-        if layout.sha256 != base_sha256.trim() {
-            return Err(bhxh_core::CoreError::Conflict(format!(
-                "Thành phần {component} của hồ sơ {} vừa được số hóa lại hoặc chỉnh trang: hãy mở lại rồi chỉnh.",
-                d.code
-            ))
-            .into());
-        }
+        // Checked before anything is assembled; the record checks again.
+        layout.editable_from(&d.code, component, base_sha256)?;
         let choices: Vec<Choice> = choices
             .iter()
             .map(|c| Choice {

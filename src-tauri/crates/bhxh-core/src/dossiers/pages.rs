@@ -176,6 +176,32 @@ pub fn apply(current: &[PageRef], choices: &[Choice]) -> Result<Vec<PageRef>, Co
     Ok(out)
 }
 
+impl Layout {
+    /// Whether an edit made from the version `base_sha256` may be applied
+    /// to this layout: not to a PDF received whole (kept byte for byte),
+    /// and only while that version is still the current one (two officers
+    /// editing at once, or a new import: its page numbers mean nothing now).
+    pub fn editable_from(
+        &self,
+        code: &str,
+        component: u32,
+        base_sha256: &str,
+    ) -> Result<(), CoreError> {
+        if self.received_whole {
+            return Err(CoreError::invalid(
+                "pages",
+                "Tệp PDF nhận nguyên bản được giữ nguyên từng byte: không chỉnh trang được.",
+            ));
+        }
+        if self.sha256 != base_sha256.trim() {
+            return Err(CoreError::Conflict(format!(
+                "Thành phần {component} của hồ sơ {code} vừa được số hóa lại hoặc chỉnh trang: hãy mở lại rồi chỉnh."
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Record a new version of a component's PDF made by a page edit (its bytes
 /// already sealed, made from the pages `choices` pick out of the version
 /// `base_sha256`), audited with the pages kept, dropped and turned. Fails
@@ -196,18 +222,7 @@ pub fn record_edit(
     let d = super::get(conn, code)?;
     ensure_digitisable(&d)?;
     let before = layout(conn, &d.code, component)?;
-    if before.received_whole {
-        return Err(CoreError::invalid(
-            "pages",
-            "Tệp PDF nhận nguyên bản được giữ nguyên từng byte: không chỉnh trang được.",
-        ));
-    }
-    if before.sha256 != base_sha256 {
-        return Err(CoreError::Conflict(format!(
-            "Thành phần {component} của hồ sơ {} vừa được số hóa lại hoặc chỉnh trang: hãy mở lại rồi chỉnh.",
-            d.code
-        )));
-    }
+    before.editable_from(&d.code, component, base_sha256)?;
     let new_layout = apply(&before.pages, choices)?;
     if file.role != FileRole::Assembled || file.pages as usize != new_layout.len() {
         return Err(CoreError::invalid(

@@ -651,18 +651,7 @@ impl Storage for PostgresStorage {
              FROM item ORDER BY office_code, stream, key, revision DESC",
             &[],
         )?;
-        Ok(rows
-            .into_iter()
-            .map(|r| StoredItem {
-                office: r.get(0),
-                stream: r.get(1),
-                key: r.get(2),
-                revision: r.get(3),
-                id: r.get(4),
-                payload: r.get(5),
-                received_at: r.get(6),
-            })
-            .collect())
+        Ok(rows.into_iter().map(|r| stored_item(&r)).collect())
     }
 
     fn newest_month_reports(&self) -> Result<Vec<StoredItem>, HqError> {
@@ -679,18 +668,7 @@ impl Storage for PostgresStorage {
              ORDER BY o.code",
             &[],
         )?;
-        Ok(rows
-            .into_iter()
-            .map(|r| StoredItem {
-                office: r.get(0),
-                stream: r.get(1),
-                key: r.get(2),
-                revision: r.get(3),
-                id: r.get(4),
-                payload: r.get(5),
-                received_at: r.get(6),
-            })
-            .collect())
+        Ok(rows.into_iter().map(|r| stored_item(&r)).collect())
     }
 
     fn count_items(&self, office: &str) -> Result<i64, HqError> {
@@ -894,5 +872,18 @@ impl Storage for PostgresStorage {
                 detail: r.get(4),
             })
             .collect())
+    }
+}
+/// An item row as `SELECT office_code, stream, key, revision, id, payload,
+/// received_at` gives it.
+fn stored_item(r: &postgres::Row) -> StoredItem {
+    StoredItem {
+        office: r.get(0),
+        stream: r.get(1),
+        key: r.get(2),
+        revision: r.get(3),
+        id: r.get(4),
+        payload: r.get(5),
+        received_at: r.get(6),
     }
 }
