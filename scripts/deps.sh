@@ -15,7 +15,7 @@ build_pkgs=(build-essential pkg-config file curl ca-certificates libssl-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   libpcsclite-dev)
 run_pkgs=(gnome-keyring dbus-daemon dbus-user-session xvfb xauth cups-client tesseract-ocr tesseract-ocr-vie sane-utils libsane1 sane-airscan)
-test_pkgs=(webkit2gtk-driver libsecret-tools poppler-utils cups x11-utils imagemagick pcscd vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome img2pdf qpdf softhsm2 opensc openssl python3-venv postgresql)
+test_pkgs=(webkit2gtk-driver libsecret-tools poppler-utils cups x11-utils imagemagick pcscd vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome img2pdf qpdf softhsm2 opensc openssl python3-venv postgresql locales)
 
 want=("${build_pkgs[@]}" "${run_pkgs[@]}")
 [ "$mode" = test ] && want+=("${test_pkgs[@]}")
@@ -30,6 +30,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "installing with apt: ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The tests walk the window under a Vietnamese and an English OS locale (a
+# date must be read the same under both): compile them if the machine lacks them.
+if [ "$mode" = test ]; then
+  for loc in vi_VN en_US; do
+    if ! locale -a 2>/dev/null | grep -qi "^${loc}\.utf-\?8$"; then
+      sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+      say "generating the ${loc}.UTF-8 locale"
+      $sudo localedef -i "$loc" -f UTF-8 "${loc}.UTF-8"
+    fi
+  done
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use bhxh_app::dossiers::{
-    ApplicantPrefill, ArchiveExport, DossierForm, ImportedComponent, ImportedResult, Reused,
+    ApplicantPrefill, ArchiveExport, DossierForm, Found, ImportedComponent, ImportedResult, Reused,
 };
 use bhxh_app::dto::{
     ComponentPages, Dossier, DossierStatus, DossierSummary, FileLine, Intake, IntakeInput,
@@ -22,6 +22,14 @@ pub async fn dossier_intake(
     input: IntakeInput,
 ) -> Result<Intake, ErrorInfo> {
     state.run(move |d| d.dossier_intake(&input)).await
+}
+
+/// What the find box was given (a CCCD or paper QR, a code, an ID number, a
+/// name) and where it leads.
+#[tauri::command]
+#[specta::specta]
+pub async fn find(state: State<'_, DeskState>, text: String) -> Result<Found, ErrorInfo> {
+    state.run(move |d| d.find(&text)).await
 }
 
 /// The applicant's open dossiers of the same procedure (asked while the

@@ -73,6 +73,7 @@ pub fn contract() -> Builder<tauri::Wry> {
             dossiers::cccd_qr_applicant,
             dossiers::dossier_set_status,
             dossiers::dossier_search,
+            dossiers::find,
             dossiers::dossier_print,
             dossiers::dossier_form_save,
             dossiers::dossier_extend,

@@ -336,6 +336,22 @@ pub async fn focused_id(c: &Client) -> Result<String> {
         .unwrap_or_default())
 }
 
+/// Wait until the element with id `id` has the focus (a screen parks the
+/// cursor just after it shows); the id that has it otherwise, as the error.
+pub async fn focus_lands(c: &Client, id: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = focused_id(c).await?;
+        if now == id {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("con trỏ không ở #{id} sau 10 giây mà ở #{now}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// The app's own command line on `data`, beside the window, signed in as
 /// `user` with `password` (from the environment, as a script would).
 pub fn desk_cli(

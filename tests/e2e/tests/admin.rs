@@ -117,7 +117,10 @@ async fn an_administrator_manages_staff_procedures_and_checks_the_data() -> Resu
         // The counter officer has no administration.
         click(&c, "#signout").await?;
         sign_in(&c, "tiepnhan1", "Tiepnhan-2024x").await?;
-        visible(&c, "#plan-screen").await?;
+        // A counter officer's usual screen is the counter's intake, the
+        // scanner's box ready for the first card.
+        visible(&c, "#intake-form").await?;
+        focus_lands(&c, "intake-qr").await?;
         text_contains(&c, "#current-user", "Lê Văn Đức").await?;
         assert_eq!(count(&c, "#nav-admin").await?, 0);
         alt_digit(&c, '7').await?;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from './api';
-import { navItemsFor, shortcutTarget } from './nav';
+import { firstScreen, lastScreen, navItemsFor, rememberScreen, shortcutTarget } from './nav';
 
 /** Sessions as the desk's policy table makes them (only what navigation looks at). */
 const as = (...allowed: Action[]) => ({ allowed });
@@ -45,5 +45,31 @@ describe('shortcutTarget', () => {
   });
   it('uses the physical key when the layout changes `key`', () => {
     expect(shortcutTarget({ ...key('2'), key: '™' }, administrator)).toBe('digitise');
+  });
+});
+
+describe('firstScreen', () => {
+  const counter = { role: 'counter_officer' as const, ...counterOfficer };
+  const digitiser = { role: 'digitisation_officer' as const, ...digitisationOfficer };
+  const boss = { role: 'administrator' as const, ...administrator };
+  it('opens the screen last used when it is still allowed', () => {
+    expect(firstScreen(boss, 'admin')).toBe('admin');
+    expect(firstScreen(counter, 'digitise')).toBe('digitise');
+    // Administration is not this member's: their usual screen instead.
+    expect(firstScreen(counter, 'admin')).toBe('intake');
+    expect(firstScreen(counter, 'nonsense')).toBe('intake');
+  });
+  it('opens the usual screen of the role the first time', () => {
+    expect(firstScreen(counter, null)).toBe('intake');
+    expect(firstScreen(digitiser, null)).toBe('digitise');
+    expect(firstScreen(boss, null)).toBe('plan');
+    expect(firstScreen({ role: 'supervisor', ...supervisor }, null)).toBe('plan');
+  });
+  it('remembers the last screen per member of staff while the app runs', () => {
+    rememberScreen('a', 'reports');
+    rememberScreen('b', 'cccd');
+    expect(lastScreen('a')).toBe('reports');
+    expect(lastScreen('b')).toBe('cccd');
+    expect(lastScreen('c')).toBeNull();
   });
 });

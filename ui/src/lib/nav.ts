@@ -20,6 +20,38 @@ export const NAV_ITEMS: readonly NavItem[] = [
 export const DEFAULT_SCREEN: ScreenName = 'plan';
 
 /**
+ * The screen a sign-in opens on: the one this member of staff last used
+ * since the app started, if they may still see it; else their role's usual
+ * one — the counter's intake for a counter officer, digitising for a
+ * digitisation officer, the plan for supervisors and administrators. (A
+ * preference, not a permission: the navigation still shows only what the
+ * desk allows.)
+ */
+export function firstScreen(
+  session: Pick<SessionInfo, 'allowed' | 'role'>,
+  remembered: string | null,
+): ScreenName {
+  const items = navItemsFor(session);
+  const usual: ScreenName =
+    session.role === 'counter_officer' ? 'intake' : session.role === 'digitisation_officer' ? 'digitise' : DEFAULT_SCREEN;
+  return (
+    items.find((i) => i.name === remembered)?.name ?? items.find((i) => i.name === usual)?.name ?? DEFAULT_SCREEN
+  );
+}
+
+const lastScreens = new Map<string, ScreenName>();
+
+/** The screen `username` last used since the app started (kept in memory only). */
+export function lastScreen(username: string): ScreenName | null {
+  return lastScreens.get(username) ?? null;
+}
+
+/** Remember the screen `username` is on. */
+export function rememberScreen(username: string, name: ScreenName) {
+  lastScreens.set(username, name);
+}
+
+/**
  * Items this member of staff may see. Administration is for whoever may
  * read the audit log; the screen shows staff accounts and the catalogue
  * only to whoever may manage them.

@@ -118,6 +118,83 @@ fn a_receipt_prints_the_dossier_and_its_qr_reads_back_field_by_field() {
 }
 
 #[test]
+fn the_find_box_follows_a_receipt_qr_a_card_qr_a_code_in_any_case_an_id_or_a_name() {
+    use bhxh_app::dossiers::Found;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = ready(dir.path());
+    let d = take(&desk, &duc());
+    let other = take(
+        &desk,
+        &input("Lê Thị Hoa", "001190000123", Sex::Female, "1990-02-03"),
+    );
+    let path = dir.path().join("giay-tiep-nhan.pdf");
+    desk.dossier_receipt_to(&d.code, &path).unwrap();
+    let receipt_qr = first_page_qr(&std::fs::read(&path).unwrap()).remove(0);
+
+    // The receipt's QR, as the barcode scanner types it (with its Enter).
+    assert_eq!(
+        desk.find(&format!("{receipt_qr}\r\n")).unwrap(),
+        Found::Paper {
+            code: d.code.clone(),
+            form: "01".into()
+        }
+    );
+    // The cheapest forgery: the same QR with another dossier's code (the MAC
+    // kept) is refused with the reason, never followed.
+    let forged = receipt_qr.replacen(&d.code, &other.code, 1);
+    assert_ne!(forged, receipt_qr);
+    let err = desk.find(&forged).unwrap_err();
+    assert_eq!(err.code(), "invalid", "{err}");
+    assert!(err.to_string().contains("Mã QR trên giấy"), "{err}");
+    // Nor a QR of ours cut short.
+    let err = desk.find(&receipt_qr[..receipt_qr.len() - 5]).unwrap_err();
+    assert_eq!(err.code(), "invalid", "{err}");
+
+    // A CCCD's front QR: the applicant, for the intake form.
+    match desk
+        .find("001093047064|123456789|Nguyễn Văn Đức|05011993|Nam|Số 5 Lê Lợi|01022021")
+        .unwrap()
+    {
+        Found::Card { applicant } => {
+            assert_eq!(applicant.id_number, "001093047064");
+            assert_eq!(applicant.birth_date, "1993-01-05");
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = desk.find("001093047064|Nguyễn Văn Đức").unwrap_err();
+    assert_eq!(err.code(), "invalid", "{err}");
+
+    let codes = |f: Found| match f {
+        Found::Dossiers { rows } => rows.into_iter().map(|r| r.code).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        codes(desk.find(&d.code.to_lowercase()).unwrap()),
+        vec![d.code.clone()]
+    );
+    assert_eq!(
+        codes(desk.find("001190000123").unwrap()),
+        vec![other.code.clone()]
+    );
+    assert_eq!(
+        codes(desk.find("nguyen van duc").unwrap()),
+        vec![d.code.clone()]
+    );
+    assert!(codes(desk.find("Trần Không Có").unwrap()).is_empty());
+    assert_eq!(desk.find("  ").unwrap_err().code(), "invalid");
+
+    // Following a paper's QR is a view of the dossier: logged.
+    desk.sign_out().unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    let log = desk.audit_list(100, None).unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "view" && e.entity_id == d.code),
+        "{log:?}"
+    );
+}
+
+#[test]
 fn search_finds_a_dossier_without_diacritics_and_status_moves_are_checked() {
     let dir = tempfile::tempdir().unwrap();
     let desk = ready(dir.path());

@@ -82,6 +82,11 @@ export const commands = {
 	dossierSetStatus: (code: string, to: DossierStatus, note: string) => __TAURI_INVOKE<Dossier>("dossier_set_status", { code, to, note }),
 	dossierSearch: (query: SearchQuery) => __TAURI_INVOKE<DossierSummary[]>("dossier_search", { query }),
 	/**
+	 *  What the find box was given (a CCCD or paper QR, a code, an ID number, a
+	 *  name) and where it leads.
+	 */
+	find: (text: string) => __TAURI_INVOKE<Found>("find", { text }),
+	/**
 	 *  Print a paper of the dossier through the OS print system, on `printer`
 	 *  or the default one (nothing is kept on disk once the job is spooled).
 	 */
@@ -692,6 +697,17 @@ export type FiledPart = {
 	statusLabel: string,
 	warnings: string[],
 };
+
+/**  Where a text given to the find box leads. */
+export type Found = 
+/**  The QR on the front of a CCCD: a new applicant for the intake form. */
+{ kind: "card"; applicant: ApplicantPrefill } | 
+/**  The QR of a paper this desk printed: its dossier. */
+{ kind: "paper"; code: string; 
+/**  Form number of the paper ("01" receipt, …). */
+form: string } | 
+/**  Dossiers whose code, ID number, name or papers match (newest first). */
+{ kind: "dossiers"; rows: DossierSummary[] };
 
 /**  A change of a task's deadline or target sent down by HQ and applied. */
 export type HqChange = {

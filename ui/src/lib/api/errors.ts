@@ -97,7 +97,8 @@ export function isErrorInfo(value: unknown): value is ErrorInfo {
  * window does not know becomes `internal` (the desk's message is kept); a
  * plain string (a Tauri-level failure such as an unknown command) or
  * anything else (no Tauri bridge, an exception inside invoke) becomes
- * `internal` too. `message` and `hint` stay Vietnamese, as the desk's are.
+ * `internal` too, with the desk's own sentence (the raw text goes to the
+ * log only). `message` and `hint` stay Vietnamese, as the desk's are.
  */
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (isErrorInfo(error)) {
@@ -115,7 +116,18 @@ export function toErrorInfo(error: unknown): ErrorInfo {
     };
   }
   if (typeof error === 'string' && error.trim() !== '') {
-    return { code: 'internal', message: error, hint: '', field: null, params: {} };
+    // A Tauri-level failure (an unknown command, arguments the command
+    // could not read: "invalid args `input` for command …"): English
+    // plumbing, never shown. The log keeps it; the officer is told, in
+    // their language, that the desk failed.
+    console.error('BHXH Desk: lệnh bị từ chối trước khi chạy:', error);
+    return {
+      code: 'internal',
+      message: errorTables.vi.internal.message,
+      hint: errorTables.vi.internal.hint ?? '',
+      field: null,
+      params: {},
+    };
   }
   return {
     code: 'internal',

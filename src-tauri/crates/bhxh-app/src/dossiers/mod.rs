@@ -4,6 +4,7 @@
 //! an earlier dossier again ([`reuse`]).
 
 pub mod digitise;
+pub mod find;
 pub mod pages;
 pub mod papers;
 pub mod reuse;
@@ -20,6 +21,7 @@ use crate::policy::Action;
 use crate::{Desk, DeskError};
 
 pub use digitise::{ImportedComponent, ImportedResult};
+pub use find::Found;
 pub use pages::{ArchiveExport, choices_from_edits};
 pub use papers::DossierForm;
 pub use reuse::Reused;
