@@ -215,7 +215,7 @@ impl Desk {
                 let conn = self.store.conn()?;
                 (
                     pages::layout(&conn, &d.code, n)?,
-                    bhxh_core::dossiers::ocr::component_words(&conn, &d.code, n)?,
+                    bhxh_core::dossiers::ocr::component_words(&conn, &d.code)?,
                 )
             };
             if layout.received_whole {
