@@ -59,6 +59,21 @@ impl Desk {
         })
     }
 
+    /// A component's pages as [`Desk::dossier_pages`] gives them, `None`
+    /// when it has no PDF (not digitised, or every page moved away).
+    pub fn dossier_pages_if_any(
+        &self,
+        code: &str,
+        component: u32,
+    ) -> Result<Option<ComponentPages>, DeskError> {
+        self.authorize(Action::ViewDossier)?;
+        let digitised = dossiers::files::digitised(&*self.store.conn()?, code)?;
+        if !digitised.contains(&component) {
+            return Ok(None);
+        }
+        self.dossier_pages(code, component).map(Some)
+    }
+
     /// A small picture of page `number` of a component (not turned) and
     /// whether it looks blank.
     pub fn dossier_page_preview(
