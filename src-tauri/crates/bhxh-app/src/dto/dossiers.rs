@@ -807,6 +807,38 @@ pub struct PagePreview {
     pub skew: Option<f32>,
 }
 
+/// Pages to move from one component of a dossier to another, with the
+/// versions the officer saw (when either changed since, nothing is made).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PageMove {
+    pub from_component: u32,
+    /// The pages taken, by their number in the component's current PDF, in
+    /// the order they go.
+    pub pages: Vec<u32>,
+    pub to_component: u32,
+    /// Where the first of them goes in the other component (from 1);
+    /// `None`: after its last page.
+    pub at: Option<u32>,
+    /// The hash of the first component's PDF the officer saw.
+    pub from_sha256: String,
+    /// The hash of the other component's PDF the officer saw; `None`: it
+    /// had none.
+    pub to_sha256: Option<String>,
+}
+
+/// Both components after a move of pages, and where the dossier stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PagesMoved {
+    /// The component the pages came from; `None`: every page moved, it has
+    /// no PDF now and counts as not digitised.
+    pub from: Option<ComponentPages>,
+    pub to: ComponentPages,
+    pub status: DossierStatus,
+    pub status_label: String,
+}
+
 /// A page of the new version: the current page `page` turned `rotate`
 /// degrees clockwise from the scan as it came (0, 90, 180, 270).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
