@@ -94,4 +94,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "outbox payload apart",
         sql: include_str!("../migrations/0018_outbox_payload.sql"),
     },
+    Migration {
+        version: 19,
+        name: "base offices",
+        sql: include_str!("../migrations/0019_base_offices.sql"),
+    },
 ];
