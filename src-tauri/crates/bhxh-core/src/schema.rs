@@ -99,4 +99,9 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "page moves",
         sql: include_str!("../migrations/0019_page_moves.sql"),
     },
+    Migration {
+        version: 20,
+        name: "base offices",
+        sql: include_str!("../migrations/0020_base_offices.sql"),
+    },
 ];
