@@ -710,6 +710,17 @@ fn pages_fed_into_one_component_are_moved_to_another_and_back_in_one_step_each()
     assert_eq!(back.status, DossierStatus::Digitising);
     let err = desk.dossier_pages(&d.code, 1).unwrap_err();
     assert!(err.to_string().contains("chưa được số hóa"), "{err}");
+    assert!(desk.dossier_pages_if_any(&d.code, 1).unwrap().is_none());
+    // The file list (what the window shows as digitised) agrees: component
+    // 1's rows are history, component 3's newest is its PDF.
+    let current: Vec<(u32, u32)> = desk
+        .dossier_files(&d.code)
+        .unwrap()
+        .iter()
+        .filter(|f| f.current)
+        .map(|f| (f.component, f.pages))
+        .collect();
+    assert_eq!(current, [(3, 5)]);
     assert_eq!(
         desk.dossier_export(&d.code, &dir.path().join("xuat2"))
             .unwrap()

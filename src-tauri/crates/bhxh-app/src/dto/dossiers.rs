@@ -575,6 +575,10 @@ pub struct FileLine {
     pub warnings: Vec<String>,
     pub added_at: String,
     pub added_by: String,
+    /// An `assembled` row that is its component's PDF now: the newest, and
+    /// not emptied since by a move of every page away. False for the other
+    /// rows (older versions, scans, signed copies).
+    pub current: bool,
 }
 
 impl From<bhxh_core::dossiers::files::FileLine> for FileLine {
@@ -590,6 +594,7 @@ impl From<bhxh_core::dossiers::files::FileLine> for FileLine {
             warnings: v.warnings,
             added_at: v.added_at,
             added_by: v.added_by,
+            current: false,
         }
     }
 }
