@@ -4,8 +4,8 @@
 #![no_main]
 
 use bhxh_sync_proto::{
-    DownItem, ErrorBody, Hello, PullResponse, PushItem, PushRequest, PushResponse, Published,
-    ReportSummary,
+    DownItem, ErrorBody, Hello, ProvinceResponse, Published, PullResponse, PushItem, PushRequest,
+    PushResponse, ReportSummary,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&which, json)) = data.split_first() else {
         return;
     };
-    match which % 8 {
+    match which % 9 {
         0 => {
             if let Ok(req) = serde_json::from_slice::<PushRequest>(json) {
                 drop(req.validate_envelope());
@@ -60,6 +60,11 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         6 => drop(serde_json::from_slice::<Hello>(json)),
+        7 => {
+            if let Ok(r) = ProvinceResponse::parse(json) {
+                drop(serde_json::to_vec(&r));
+            }
+        }
         _ => drop(serde_json::from_slice::<ErrorBody>(json)),
     }
 });

@@ -8,7 +8,7 @@ use bhxh_app::dossiers::{
 };
 use bhxh_app::dto::{
     ComponentPages, Dossier, DossierStatus, DossierSummary, FileLine, Intake, IntakeInput,
-    PageChoice, PagePreview, ResultLine, ReuseCandidate, SearchQuery, SourceKind,
+    PageChoice, PageMove, PagePreview, PagesMoved, ResultLine, ReuseCandidate, SearchQuery, SourceKind,
 };
 use bhxh_app::{ErrorInfo, Printed};
 use tauri::State;
@@ -226,6 +226,35 @@ pub async fn dossier_pages_edit(
 ) -> Result<ComponentPages, ErrorInfo> {
     state
         .run(move |d| d.dossier_pages_edit(&code, component, &base, &pages))
+        .await
+}
+
+/// A component's pages as `dossier_pages` gives them, or nothing when it
+/// has no PDF (not digitised, or every page moved away): the version a move
+/// into it was planned against.
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_pages_if_any(
+    state: State<'_, DeskState>,
+    code: String,
+    component: u32,
+) -> Result<Option<ComponentPages>, ErrorInfo> {
+    state
+        .run(move |d| d.dossier_pages_if_any(&code, component))
+        .await
+}
+
+/// Move pages of one component to another of the same dossier (both new
+/// versions in one step; refused when either changed since it was shown).
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_pages_move(
+    state: State<'_, DeskState>,
+    code: String,
+    page_move: PageMove,
+) -> Result<PagesMoved, ErrorInfo> {
+    state
+        .run(move |d| d.dossier_pages_move(&code, &page_move))
         .await
 }
 

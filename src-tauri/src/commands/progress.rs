@@ -2,7 +2,7 @@
 
 use bhxh_app::dto::{Attention, Evidence, ProgressEntry, ProgressInput, ReportRecord, Snapshot};
 use bhxh_app::reports::ReportSettings;
-use bhxh_app::{ErrorInfo, ExportedReport, MonthProgress, Printed};
+use bhxh_app::{ErrorInfo, ExportedReport, MonthProgress, Printed, ReportOptions};
 use std::path::{Path, PathBuf};
 use tauri::State;
 
@@ -89,6 +89,7 @@ pub async fn report_save(
     period: String,
     pdf: Option<String>,
     xlsx: Option<String>,
+    options: ReportOptions,
 ) -> Result<ExportedReport, ErrorInfo> {
     state
         .run(move |d| {
@@ -97,7 +98,7 @@ pub async fn report_save(
                 xlsx: xlsx.map(PathBuf::from),
                 json: None,
             };
-            d.report_export(&kind, &period, None, &targets)
+            d.report_export_with(&kind, &period, None, &targets, &options)
         })
         .await
 }
@@ -110,9 +111,10 @@ pub async fn report_print(
     kind: String,
     period: String,
     printer: Option<String>,
+    options: ReportOptions,
 ) -> Result<Printed, ErrorInfo> {
     state
-        .run(move |d| d.report_print(&kind, &period, None, printer.as_deref()))
+        .run(move |d| d.report_print_with(&kind, &period, None, printer.as_deref(), &options))
         .await
 }
 

@@ -2,7 +2,7 @@
 //! the HQ address and office token (administrators).
 
 use bhxh_app::ErrorInfo;
-use bhxh_app::dto::Directive;
+use bhxh_app::dto::{BaseOfficesProgress, Directive};
 use bhxh_app::sync::SyncStatus;
 use tauri::{AppHandle, Manager, State};
 
@@ -12,6 +12,16 @@ use crate::state::DeskState;
 #[specta::specta]
 pub async fn sync_status(state: State<'_, DeskState>) -> Result<SyncStatus, ErrorInfo> {
     state.run(|d| d.sync_status()).await
+}
+
+/// The base offices' progress as HQ last gave this (provincial) desk, with
+/// its age, or why there is none.
+#[tauri::command]
+#[specta::specta]
+pub async fn base_offices_progress(
+    state: State<'_, DeskState>,
+) -> Result<BaseOfficesProgress, ErrorInfo> {
+    state.run(|d| d.base_offices_progress()).await
 }
 
 /// Wake the background worker for a round now; the window then polls

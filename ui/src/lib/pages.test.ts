@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changed, choices, fromLines, moved, stripKey, turned } from './pages';
+import { changed, choices, fromLines, moved, stripKey, toMove, turned } from './pages';
 
 const lines = [1, 2, 3].map((n) => ({ number: n, rotate: n === 2 ? 90 : 0, widthPx: 10, heightPx: 20 }));
 
@@ -56,5 +56,32 @@ describe('crooked pages', () => {
     expect(crooked(p(-2))).toBe(true);
     expect(crooked(p(0.6))).toBe(false);
     expect(crooked(p(null))).toBe(false);
+  });
+});
+
+describe('pages to another component', () => {
+  const lines = [1, 2, 3, 4, 5].map((n) => ({ number: n, rotate: 0, widthPx: 10, heightPx: 10 }));
+
+  it('are the marked ones in the strip order, never a dropped one', () => {
+    let strip = fromLines(lines as never);
+    expect(toMove(strip)).toEqual([]);
+    strip = strip.map((p) => (p.page >= 3 ? { ...p, marked: true } : p));
+    expect(toMove(strip)).toEqual([3, 4, 5]);
+    // Page 5 moved before 3 in the strip: it goes first.
+    strip = moved(strip, 4, -2);
+    expect(toMove(strip)).toEqual([5, 3, 4]);
+    strip = strip.map((p) => (p.page === 3 ? { ...p, dropped: true } : p));
+    expect(toMove(strip)).toEqual([5, 4]);
+  });
+
+  it('marking is not an edit of the component', () => {
+    const strip = fromLines(lines as never).map((p) => ({ ...p, marked: true }));
+    expect(changed(strip)).toBe(false);
+  });
+
+  it('M marks the focused page', () => {
+    const k = { ctrlKey: false, altKey: false, shiftKey: false };
+    expect(stripKey({ ...k, key: 'm' })).toBe('mark');
+    expect(stripKey({ ...k, key: 'M', shiftKey: true })).toBe('mark');
   });
 });

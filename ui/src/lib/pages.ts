@@ -13,6 +13,8 @@ export interface StripPage {
   /** The turn it had in the version shown. */
   was: number;
   dropped: boolean;
+  /** Chosen to go to another component of the dossier. */
+  marked?: boolean;
   image?: string;
   blank?: boolean;
   /** Degrees its lines lean (clockwise), when known. */
@@ -53,8 +55,16 @@ export function changed(list: StripPage[]): boolean {
   return list.some((p, i) => p.dropped || p.page !== i + 1 || p.rotate !== p.was);
 }
 
+/**
+ * The pages chosen to go to another component, by their number in the
+ * version shown, in the strip's order (the order they arrive in).
+ */
+export function toMove(list: StripPage[]): number[] {
+  return list.filter((p) => p.marked && !p.dropped).map((p) => p.page);
+}
+
 /** What a key does on a focused page of the strip. */
-export type StripAction = 'left' | 'right' | 'moveLeft' | 'moveRight' | 'turnRight' | 'turnLeft' | 'drop';
+export type StripAction = 'left' | 'right' | 'moveLeft' | 'moveRight' | 'turnRight' | 'turnLeft' | 'drop' | 'mark';
 
 export function stripKey(e: { key: string; ctrlKey: boolean; altKey: boolean; shiftKey: boolean }): StripAction | null {
   const moving = e.ctrlKey || e.altKey;
@@ -69,6 +79,9 @@ export function stripKey(e: { key: string; ctrlKey: boolean; altKey: boolean; sh
     case 'Delete':
     case 'Backspace':
       return 'drop';
+    case 'm':
+    case 'M':
+      return 'mark';
     default:
       return null;
   }

@@ -75,7 +75,7 @@ pub use error::{DeskError, ErrorCode, ErrorInfo};
 pub use participants::ImportOutcome;
 pub use paths::{DataDir, default_data_dir};
 pub use plan::MonthProgress;
-pub use reports::{ExportTargets, ExportedReport};
+pub use reports::{ExportTargets, ExportedReport, ReportOptions};
 pub use session::{DeskStatus, Session, SessionInfo};
 
 /// The keyring service name under which all of the desk's secrets live.

@@ -9,8 +9,9 @@ use std::path::PathBuf;
 use bhxh_core::office::audit::{self, Actor, Event};
 use bhxh_core::office::{self, Office, settings};
 use bhxh_core::progress::{self, ReportKind, ReportPeriod, Snapshot, Status};
+use bhxh_core::sync::base_offices::{self, Stored};
 use bhxh_report::{Align, Block, Column, ReportDoc, Row, Table};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::dto;
 use crate::policy::Action;
@@ -22,6 +23,16 @@ pub struct ExportTargets {
     pub pdf: Option<PathBuf>,
     pub xlsx: Option<PathBuf>,
     pub json: Option<PathBuf>,
+}
+
+/// How a report's paper (PDF, XLSX, print) is made; every field defaults
+/// to the plain report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ReportOptions {
+    /// Add a section with the progress of the base offices (BHXH cơ sở)
+    /// under this provincial office, as HQ last gave it (monthly reports).
+    pub include_base_offices: bool,
 }
 
 /// What an export wrote.
@@ -249,6 +260,122 @@ pub fn document(
     }
 }
 
+/// A stored RFC 3339 time as a person reads it: "08:00 ngày 03/06/2024"
+/// (the text as it is when it cannot be read).
+pub(crate) fn when_text(at: &str) -> String {
+    bhxh_core::parse_ts(at).map_or_else(
+        |_| at.to_owned(),
+        |t| t.format("%H:%M ngày %d/%m/%Y").to_string(),
+    )
+}
+
+/// `2024-05` as "tháng 05/2024".
+pub(crate) fn month_text(month: &str) -> String {
+    match month.split_once('-') {
+        Some((y, m)) => format!("tháng {m}/{y}"),
+        None => month.to_owned(),
+    }
+}
+
+/// Section III of a monthly report (`month`, `YYYY-MM`): the base offices'
+/// progress as this desk last received it from HQ — per office its code,
+/// name, whether it reported for the month and its tasks by status — with
+/// when HQ computed it. It says plainly when there is none, or when it is
+/// older than the month reported.
+pub fn base_offices_blocks(stored: &Stored, month: &str) -> Vec<Block> {
+    let mut blocks = vec![Block::Heading(
+        "III. TIẾN ĐỘ CỦA CÁC CƠ QUAN BHXH CƠ SỞ TRỰC THUỘC".into(),
+    )];
+    let p = match stored {
+        Stored::Picture(p) => p,
+        Stored::Never | Stored::NotProvincial { .. } => {
+            blocks.push(Block::Paragraph(
+                "Chưa có số liệu về tiến độ của các cơ quan BHXH cơ sở trực thuộc: máy của đơn vị \
+                 chưa nhận được số liệu này từ Bảo hiểm xã hội Việt Nam (cần đồng bộ với máy chủ \
+                 trung ương khi có kết nối mạng)."
+                    .into(),
+            ));
+            return blocks;
+        }
+    };
+    let reported = p.offices.iter().filter(|o| o.reported_for(month)).count();
+    blocks.push(Block::Paragraph(format!(
+        "Số liệu do Bảo hiểm xã hội Việt Nam tổng hợp lúc {} (đơn vị nhận về lúc {}), tính đến kỳ \
+         báo cáo {}; tiến độ của mỗi đơn vị là báo cáo tháng gần nhất đơn vị đó đã gửi Bảo hiểm xã \
+         hội Việt Nam. {}",
+        when_text(&p.generated_at),
+        when_text(&p.fetched_at),
+        month_text(&p.as_of_month),
+        if p.offices.is_empty() {
+            "Bảo hiểm xã hội Việt Nam chưa ghi nhận cơ quan BHXH cơ sở nào trực thuộc đơn vị."
+                .to_owned()
+        } else {
+            format!(
+                "Đã báo cáo {}: {reported}/{} đơn vị.",
+                month_text(month),
+                p.offices.len()
+            )
+        }
+    )));
+    if p.as_of_month.as_str() < month {
+        blocks.push(Block::Paragraph(format!(
+            "Lưu ý: số liệu này cũ hơn kỳ báo cáo — Bảo hiểm xã hội Việt Nam tổng hợp tính đến {}, \
+             trước {} là tháng được báo cáo; cần đồng bộ lại để có số liệu mới.",
+            month_text(&p.as_of_month),
+            month_text(month)
+        )));
+    }
+    if p.offices.is_empty() {
+        return blocks;
+    }
+    let col = |header: &str, width_mm: f32, align: Align| Column {
+        header: header.into(),
+        width_mm,
+        align,
+    };
+    let mut table = Table {
+        columns: vec![
+            col("STT", 10.0, Align::Center),
+            col("Mã đơn vị", 24.0, Align::Left),
+            col("Tên đơn vị", 44.0, Align::Left),
+            col("Báo cáo tháng", 29.0, Align::Center),
+            col("Hoàn thành", 15.0, Align::Center),
+            col("Đang thực hiện", 16.0, Align::Center),
+            col("Chậm", 13.0, Align::Center),
+            col("Tỷ lệ bình quân", 14.0, Align::Center),
+        ],
+        rows: Vec::new(),
+    };
+    for (i, o) in p.offices.iter().enumerate() {
+        let c = o.counts();
+        let state = match (&o.latest_month, o.latest_revision) {
+            (Some(m), Some(r)) if o.reported_for(month) => {
+                format!("Đã báo cáo ({}, lần {r})", month_text(m))
+            }
+            (Some(m), _) => format!("Chưa báo cáo (gần nhất: {})", month_text(m)),
+            _ => "Chưa báo cáo".to_owned(),
+        };
+        let name = if o.revoked {
+            format!("{} (đã thu hồi mã truy cập)", o.name)
+        } else {
+            o.name.clone()
+        };
+        table.rows.push(Row::new([
+            (i + 1).to_string(),
+            o.code.clone(),
+            name,
+            state,
+            c.done.to_string(),
+            c.in_progress.to_string(),
+            c.late.to_string(),
+            o.average_percent()
+                .map_or("—".to_owned(), |v| format!("{}%", percent_text(v))),
+        ]));
+    }
+    blocks.push(Block::Table(table));
+    blocks
+}
+
 /// `bao-cao-thang-2024-05-lan-1`, `bao-cao-6-thang-2024-H1-du-thao`, …
 pub fn file_stem(snapshot: &Snapshot) -> String {
     let kind = match snapshot.kind {
@@ -282,6 +409,85 @@ mod tests {
     fn percents_use_a_decimal_comma() {
         assert_eq!(percent_text(64.0), "64");
         assert_eq!(percent_text(72.5), "72,5");
+    }
+
+    fn texts(blocks: &[Block]) -> String {
+        let mut out = String::new();
+        for b in blocks {
+            match b {
+                Block::Heading(t) | Block::Paragraph(t) => out.push_str(t),
+                Block::Table(t) => {
+                    for r in &t.rows {
+                        out.push_str(&r.cells.join(" | "));
+                        out.push('\n');
+                    }
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    fn picture(as_of: &str) -> Stored {
+        use bhxh_core::sync::base_offices::{BaseOffice, BaseTask, Picture};
+        Stored::Picture(Picture {
+            province_code: "HN".into(),
+            province_name: "BHXH Hà Nội".into(),
+            as_of_month: as_of.into(),
+            generated_at: "2024-06-03T08:00:00+07:00".into(),
+            fetched_at: "2024-06-03T08:05:00+07:00".into(),
+            offices: vec![BaseOffice {
+                code: "HN-1".into(),
+                name: "BHXH cơ sở Ba Đình".into(),
+                revoked: true,
+                late: false,
+                latest_month: Some("2024-05".into()),
+                latest_revision: Some(2),
+                last_sync_at: None,
+                tasks: vec![BaseTask {
+                    task_number: 8,
+                    percent: Some(45),
+                    status: Some("late".into()),
+                }],
+            }],
+        })
+    }
+
+    #[test]
+    fn the_base_offices_section_says_when_its_data_is_missing_or_old() {
+        let t = texts(&base_offices_blocks(&Stored::Never, "2024-05"));
+        assert!(t.contains("III. TIẾN ĐỘ CỦA CÁC CƠ QUAN BHXH CƠ SỞ TRỰC THUỘC"));
+        assert!(t.contains("Chưa có số liệu"), "{t}");
+        // as of May, for May: current
+        let t = texts(&base_offices_blocks(&picture("2024-05"), "2024-05"));
+        assert!(t.contains("tổng hợp lúc 08:00 ngày 03/06/2024"), "{t}");
+        assert!(t.contains("nhận về lúc 08:05 ngày 03/06/2024"), "{t}");
+        assert!(t.contains("Đã báo cáo tháng 05/2024: 1/1 đơn vị"), "{t}");
+        assert!(
+            t.contains(
+                "1 | HN-1 | BHXH cơ sở Ba Đình (đã thu hồi mã truy cập) | Đã báo cáo (tháng 05/2024, lần 2) | 0 | 0 | 1 | 45%"
+            ),
+            "{t}"
+        );
+        assert!(!t.contains("cũ hơn"), "{t}");
+        // as of April, for June: older than the month reported
+        let t = texts(&base_offices_blocks(&picture("2024-04"), "2024-06"));
+        assert!(
+            t.contains("số liệu này cũ hơn kỳ báo cáo — Bảo hiểm xã hội Việt Nam tổng hợp tính đến tháng 04/2024, trước tháng 06/2024"),
+            "{t}"
+        );
+        assert!(t.contains("Chưa báo cáo (gần nhất: tháng 05/2024)"), "{t}");
+    }
+
+    #[test]
+    fn ages_read_as_people_say_them() {
+        let now = bhxh_core::parse_ts("2024-06-05T10:00:00+07:00").unwrap();
+        let age = |t: &str| crate::sync::age(t, &now).unwrap().1;
+        assert_eq!(age("2024-06-05T09:59:30+07:00"), "vừa xong");
+        assert_eq!(age("2024-06-05T09:15:00+07:00"), "45 phút trước");
+        assert_eq!(age("2024-06-05T07:00:00+07:00"), "3 giờ trước");
+        assert_eq!(age("2024-06-02T10:00:00+07:00"), "3 ngày trước");
+        assert!(crate::sync::age("không phải thời điểm", &now).is_none());
     }
 }
 
@@ -478,6 +684,18 @@ impl Desk {
         revision: Option<i64>,
         targets: &ExportTargets,
     ) -> Result<ExportedReport, DeskError> {
+        self.report_export_with(kind, period, revision, targets, &ReportOptions::default())
+    }
+
+    /// [`Desk::report_export`] with `options` (the base offices' section).
+    pub fn report_export_with(
+        &self,
+        kind: &str,
+        period: &str,
+        revision: Option<i64>,
+        targets: &ExportTargets,
+        options: &ReportOptions,
+    ) -> Result<ExportedReport, DeskError> {
         let actor = self.authorize(Action::ExportReport)?;
         let period = Self::report_period(kind, period)?;
         let snapshot = {
@@ -487,7 +705,7 @@ impl Desk {
                 None => progress::current(&conn, &period)?,
             }
         };
-        self.write_report(&actor, snapshot, targets)
+        self.write_report(&actor, snapshot, targets, options)
     }
 
     /// Print a period's report (the PDF of [`Desk::report_export`]) on
@@ -501,6 +719,18 @@ impl Desk {
         revision: Option<i64>,
         printer: Option<&str>,
     ) -> Result<crate::Printed, DeskError> {
+        self.report_print_with(kind, period, revision, printer, &ReportOptions::default())
+    }
+
+    /// [`Desk::report_print`] with `options` (the base offices' section).
+    pub fn report_print_with(
+        &self,
+        kind: &str,
+        period: &str,
+        revision: Option<i64>,
+        printer: Option<&str>,
+        options: &ReportOptions,
+    ) -> Result<crate::Printed, DeskError> {
         let actor = self.authorize(Action::ExportReport)?;
         let period = Self::report_period(kind, period)?;
         let snapshot = {
@@ -510,7 +740,7 @@ impl Desk {
                 None => progress::current(&conn, &period)?,
             }
         };
-        let pdf = self.report_pdf(&snapshot)?;
+        let pdf = self.report_pdf_with(&snapshot, options)?;
         let title = bhxh_print::job_title(&["BHXH Desk", &file_stem(&snapshot)]);
         let done = self.printer().print_pdf(printer, &title, &pdf)?;
         self.record(
@@ -528,6 +758,7 @@ impl Desk {
                 "output": "printer",
                 "printer": done.queue,
                 "job": done.job_id,
+                "baseOffices": options.include_base_offices,
             }),
         )?;
         Ok(crate::Printed {
@@ -540,6 +771,17 @@ impl Desk {
     /// The PDF of a snapshot: the signed one when that approved revision was
     /// signed with the token, else rendered now.
     pub(crate) fn report_pdf(&self, snapshot: &Snapshot) -> Result<Vec<u8>, DeskError> {
+        self.report_pdf_with(snapshot, &ReportOptions::default())
+    }
+
+    /// [`Desk::report_pdf`] with `options`. A signed revision is given as
+    /// it was signed, never with a section added: asked for the base
+    /// offices, it is refused.
+    fn report_pdf_with(
+        &self,
+        snapshot: &Snapshot,
+        options: &ReportOptions,
+    ) -> Result<Vec<u8>, DeskError> {
         if snapshot.status == "approved" {
             let signed = bhxh_core::dossiers::signed::report(
                 &*self.store.conn()?,
@@ -548,23 +790,58 @@ impl Desk {
                 snapshot.revision,
             )?;
             if let Some(sha) = signed {
+                if options.include_base_offices {
+                    return Err(DeskError::invalid(
+                        "includeBaseOffices",
+                        format!(
+                            "Báo cáo {} lần {} đã được ký số; bản đã ký không thể thêm phần các cơ quan \
+                             BHXH cơ sở trực thuộc. Hãy xuất bản đã ký như nó là, hoặc xuất một bản \
+                             dự thảo có phần này.",
+                            snapshot.period_label, snapshot.revision
+                        ),
+                    ));
+                }
                 return Ok(self.files()?.get(&sha)?);
             }
         }
-        let doc = self.report_doc(snapshot)?;
+        let doc = self.report_doc(snapshot, options)?;
         bhxh_report::render_pdf(&doc).map_err(|e| DeskError::Render(e.to_string()))
     }
 
     /// The Decree 30 document of a snapshot, with the office's signer and
     /// recipients.
-    fn report_doc(&self, snapshot: &Snapshot) -> Result<bhxh_report::ReportDoc, DeskError> {
-        let (office, report_settings) = {
+    fn report_doc(
+        &self,
+        snapshot: &Snapshot,
+        options: &ReportOptions,
+    ) -> Result<bhxh_report::ReportDoc, DeskError> {
+        let (office, report_settings, stored) = {
             let conn = self.store.conn()?;
             (
                 office::get(&conn)?.ok_or(DeskError::NotSetUp)?,
                 ReportSettings::load(&conn)?,
+                if options.include_base_offices {
+                    Some(base_offices::load(&conn)?)
+                } else {
+                    None
+                },
             )
         };
+        if let Some(stored) = &stored {
+            if snapshot.kind != ReportKind::Month {
+                return Err(DeskError::invalid(
+                    "includeBaseOffices",
+                    "Phần tiến độ của các cơ quan BHXH cơ sở trực thuộc chỉ có trong báo cáo tháng.",
+                ));
+            }
+            if let Stored::NotProvincial { .. } = stored {
+                return Err(DeskError::invalid(
+                    "includeBaseOffices",
+                    "Theo BHXH Việt Nam, đơn vị là BHXH cơ sở: không có cơ quan BHXH cơ sở trực thuộc \
+                     để đưa vào báo cáo.",
+                ));
+            }
+        }
         let signer = report_settings.signer(&snapshot.approved_by);
         let recipients = report_settings.recipients;
         let now = self.now();
@@ -573,7 +850,12 @@ impl Desk {
             .as_deref()
             .and_then(|t| bhxh_core::parse_ts(t).ok())
             .map_or_else(|| now.date_naive(), |t| t.date_naive());
-        Ok(document(snapshot, &office, &signer, &recipients, date, now))
+        let mut doc = document(snapshot, &office, &signer, &recipients, date, now);
+        if let Some(stored) = &stored {
+            doc.blocks
+                .extend(base_offices_blocks(stored, &snapshot.period));
+        }
+        Ok(doc)
     }
 
     /// The files of `report_export`, from a snapshot already read.
@@ -582,11 +864,12 @@ impl Desk {
         actor: &Actor,
         snapshot: Snapshot,
         targets: &ExportTargets,
+        options: &ReportOptions,
     ) -> Result<ExportedReport, DeskError> {
-        let doc = self.report_doc(&snapshot)?;
+        let doc = self.report_doc(&snapshot, options)?;
         let mut files = Vec::new();
         if let Some(path) = &targets.pdf {
-            let bytes = self.report_pdf(&snapshot)?;
+            let bytes = self.report_pdf_with(&snapshot, options)?;
             paths::write_atomic(path, &bytes)?;
             files.push(path.display().to_string());
         }
@@ -616,7 +899,11 @@ impl Desk {
                 snapshot.period,
                 snapshot.revision
             ),
-            serde_json::json!({ "files": files, "status": snapshot.status }),
+            serde_json::json!({
+                "files": files,
+                "status": snapshot.status,
+                "baseOffices": options.include_base_offices,
+            }),
         )?;
         Ok(ExportedReport {
             stem: file_stem(&snapshot),

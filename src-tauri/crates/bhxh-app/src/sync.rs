@@ -13,6 +13,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use bhxh_core::office::audit::{self, Event};
+use bhxh_core::sync::base_offices::{self, Stored};
 use bhxh_core::sync::outbox::{self, PlanChange};
 pub use bhxh_sync::Backoff;
 use bhxh_sync::{Client, ClientConfig, SyncError};
@@ -323,6 +324,16 @@ impl Desk {
         Ok(dto::all(outbox::directives(&*self.store.conn()?, limit)?))
     }
 
+    /// The progress of this office's base offices (BHXH cơ sở) as this
+    /// desk last received it from HQ (after each successful sync of a
+    /// provincial office), with its age; for a base office, or before
+    /// anything came, an empty picture that says why.
+    pub fn base_offices_progress(&self) -> Result<dto::BaseOfficesProgress, DeskError> {
+        self.read(Action::ViewPlan, |conn, now| {
+            Ok(base_offices_progress(base_offices::load(conn)?, now))
+        })
+    }
+
     /// Plan changes received from HQ, newest first.
     pub fn sync_plan_changes(&self) -> Result<Vec<PlanChange>, DeskError> {
         Ok(outbox::plan_changes(&*self.store.conn()?)?)
@@ -468,4 +479,87 @@ fn worker_round(
     let client = Client::new(ClientConfig::new(&url), &token)?;
     bhxh_sync::sync_round(conn, &client, now)?;
     Ok(())
+}
+
+/// How long ago `at` was, in Vietnamese, and in minutes.
+pub(crate) fn age(at: &str, now: &bhxh_core::Timestamp) -> Option<(i64, String)> {
+    let then = bhxh_core::parse_ts(at).ok()?;
+    let minutes = (*now - then).num_minutes().max(0);
+    let text = match minutes {
+        0 => "vừa xong".to_owned(),
+        1..60 => format!("{minutes} phút trước"),
+        60..1440 => format!("{} giờ trước", minutes / 60),
+        _ => format!("{} ngày trước", minutes / 1440),
+    };
+    Some((minutes, text))
+}
+
+/// The stored picture as the window and the command line show it.
+pub(crate) fn base_offices_progress(
+    stored: Stored,
+    now: &bhxh_core::Timestamp,
+) -> dto::BaseOfficesProgress {
+    let empty = |state: &str, note: String, fetched_at: Option<String>| {
+        let age = fetched_at.as_deref().and_then(|t| age(t, now));
+        dto::BaseOfficesProgress {
+            state: state.to_owned(),
+            note,
+            province_code: None,
+            province_name: None,
+            as_of_month: None,
+            generated_at: None,
+            age_minutes: age.as_ref().map(|a| a.0),
+            age_text: age.map(|a| a.1),
+            fetched_at,
+            offices: Vec::new(),
+        }
+    };
+    match stored {
+        Stored::Never => empty(
+            "never",
+            "Chưa nhận được tiến độ của các cơ quan BHXH cơ sở từ BHXH Việt Nam: \
+             cần cấu hình và đồng bộ với máy chủ trung ương khi có mạng."
+                .to_owned(),
+            None,
+        ),
+        Stored::NotProvincial { checked_at } => empty(
+            "not_provincial",
+            "Theo BHXH Việt Nam, đơn vị là BHXH cơ sở: không có cơ quan BHXH cơ sở trực thuộc."
+                .to_owned(),
+            Some(checked_at),
+        ),
+        Stored::Picture(p) => {
+            let age = age(&p.fetched_at, now);
+            let note = format!(
+                "Số liệu BHXH Việt Nam tổng hợp lúc {}, nhận về lúc {}{}; kỳ phải báo cáo: {}. {}",
+                crate::reports::when_text(&p.generated_at),
+                crate::reports::when_text(&p.fetched_at),
+                age.as_ref()
+                    .map_or(String::new(), |a| format!(" ({})", a.1)),
+                crate::reports::month_text(&p.as_of_month),
+                if p.offices.is_empty() {
+                    "BHXH Việt Nam chưa ghi nhận cơ quan BHXH cơ sở nào trực thuộc đơn vị."
+                        .to_owned()
+                } else {
+                    format!(
+                        "{} cơ quan BHXH cơ sở, {} chậm báo cáo.",
+                        p.offices.len(),
+                        p.offices.iter().filter(|o| o.late).count()
+                    )
+                }
+            );
+            dto::BaseOfficesProgress {
+                state: "provincial".to_owned(),
+                note,
+                province_code: Some(p.province_code),
+                province_name: Some(p.province_name),
+                as_of_month: Some(p.as_of_month),
+                generated_at: Some(p.generated_at),
+                fetched_at: Some(p.fetched_at),
+                age_minutes: age.as_ref().map(|a| a.0),
+                age_text: age.map(|a| a.1),
+                offices: dto::all(p.offices),
+            }
+        }
+    }
 }

@@ -608,3 +608,162 @@ fn a_page_edit_made_from_a_version_since_replaced_is_refused_and_a_received_pdf_
         .unwrap_err();
     assert!(err.to_string().contains("nhận nguyên bản"), "{err}");
 }
+
+#[test]
+fn pages_fed_into_one_component_are_moved_to_another_and_back_in_one_step_each() {
+    use bhxh_app::dto::{DossierStatus, PageMove};
+    let dir = tempfile::tempdir().unwrap();
+    let desk = ready(dir.path());
+    let d = take(&desk, &duc());
+    // Five pages through the feeder into component 1; the last three are
+    // component 3's paper. Each page told apart by its width.
+    let pages: Vec<(String, Vec<u8>)> = (0..5)
+        .map(|i| (format!("trang{i}.jpg"), scan_jpeg(800 + i * 10, 1100, 200)))
+        .collect();
+    desk.dossier_import_bytes(&d.code, 1, &pages, None).unwrap();
+    let one = desk.dossier_pages(&d.code, 1).unwrap();
+    let widths = |p: &bhxh_app::dto::ComponentPages| -> Vec<u32> {
+        p.pages.iter().map(|l| l.width_px).collect()
+    };
+    assert_eq!(widths(&one), [800, 810, 820, 830, 840]);
+    let mv = |from, pages: &[u32], to, from_sha: &str, to_sha: Option<&str>| PageMove {
+        from_component: from,
+        pages: pages.to_vec(),
+        to_component: to,
+        at: None,
+        from_sha256: from_sha.into(),
+        to_sha256: to_sha.map(str::to_owned),
+    };
+
+    let moved = desk
+        .dossier_pages_move(&d.code, &mv(1, &[3, 4, 5], 3, &one.sha256, None))
+        .unwrap();
+    let from = moved.from.clone().unwrap();
+    assert_eq!(widths(&from), [800, 810]);
+    assert_eq!(widths(&moved.to), [820, 830, 840]);
+    assert_eq!(moved.to.component, 3);
+    assert_eq!(
+        moved.status,
+        DossierStatus::Digitised,
+        "both components handed in have a PDF"
+    );
+    // A preview of a page shown under component 3, scanned under component 1.
+    assert!(
+        desk.dossier_page_preview(&d.code, 3, 2)
+            .unwrap()
+            .image
+            .starts_with("data:image/jpeg;base64,")
+    );
+
+    // Another officer still looking at the first version: refused, nothing made.
+    let err = desk
+        .dossier_pages_move(
+            &d.code,
+            &mv(1, &[1], 3, &one.sha256, Some(&moved.to.sha256)),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "conflict", "{err}");
+    assert_eq!(desk.dossier_pages(&d.code, 1).unwrap().sha256, from.sha256);
+
+    // The PDFs as exported: component 1 with two pages, component 3 with three.
+    let files = desk
+        .dossier_export(&d.code, &dir.path().join("xuat"))
+        .unwrap();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let counts: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let info = std::process::Command::new("pdfinfo")
+                .arg(f)
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&info.stdout)
+                .lines()
+                .find(|l| l.starts_with("Pages:"))
+                .unwrap()
+                .split_whitespace()
+                .last()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(counts, ["2", "3"]);
+    // The archival copy of component 3 reads the scans recorded under 1.
+    let archive = desk
+        .dossier_export_archive(&d.code, &dir.path().join("luu-tru"))
+        .unwrap();
+    assert_eq!(archive.files.len(), 2, "{archive:?}");
+
+    // Every page of component 1 to the front of component 3: component 1
+    // has no PDF now, and the dossier waits for it again.
+    let back = desk
+        .dossier_pages_move(
+            &d.code,
+            &PageMove {
+                at: Some(1),
+                ..mv(1, &[1, 2], 3, &from.sha256, Some(&moved.to.sha256))
+            },
+        )
+        .unwrap();
+    assert!(back.from.is_none());
+    assert_eq!(widths(&back.to), [800, 810, 820, 830, 840]);
+    assert_eq!(back.status, DossierStatus::Digitising);
+    let err = desk.dossier_pages(&d.code, 1).unwrap_err();
+    assert!(err.to_string().contains("chưa được số hóa"), "{err}");
+    assert!(desk.dossier_pages_if_any(&d.code, 1).unwrap().is_none());
+    // The file list (what the window shows as digitised) agrees: component
+    // 1's rows are history, component 3's newest is its PDF.
+    let current: Vec<(u32, u32)> = desk
+        .dossier_files(&d.code)
+        .unwrap()
+        .iter()
+        .filter(|f| f.current)
+        .map(|f| (f.component, f.pages))
+        .collect();
+    assert_eq!(current, [(3, 5)]);
+    assert_eq!(
+        desk.dossier_export(&d.code, &dir.path().join("xuat2"))
+            .unwrap()
+            .len(),
+        1
+    );
+    // Component 1 is digitised again as any component without a PDF.
+    desk.dossier_import_bytes(&d.code, 1, &pages[..1], None)
+        .unwrap();
+    assert_eq!(desk.dossier_pages(&d.code, 1).unwrap().pages.len(), 1);
+
+    // Not to the same component, not to one the dossier has not.
+    let three = desk.dossier_pages(&d.code, 3).unwrap();
+    let err = desk
+        .dossier_pages_move(&d.code, &mv(3, &[1], 3, &three.sha256, Some(&three.sha256)))
+        .unwrap_err();
+    assert!(err.to_string().contains("thành phần khác"), "{err}");
+    let err = desk
+        .dossier_pages_move(&d.code, &mv(3, &[1], 9, &three.sha256, None))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("không có thành phần số 9"),
+        "{err}"
+    );
+
+    // Not without signing in.
+    desk.sign_out().unwrap();
+    let err = desk
+        .dossier_pages_move(&d.code, &mv(3, &[1], 2, &three.sha256, None))
+        .unwrap_err();
+    assert_eq!(err.code(), "not_signed_in", "{err}");
+    desk.sign_in("tiepnhan", CLERK_PW).unwrap();
+    let moves: i64 = desk
+        .store()
+        .conn()
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'move_pages' AND entity_id = ?1",
+            [&d.code],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(moves, 2);
+    // Every sealed file is referenced and verifies.
+    assert!(desk.check().unwrap().ok);
+}

@@ -9,8 +9,8 @@ use bhxh_app::DeskError;
 use bhxh_app::dossiers::ImportedComponent;
 use bhxh_app::dto::Sex;
 use bhxh_app::dto::{
-    Applicant, DossierStatus as Status, IdentitySource, IntakeChannel, IntakeInput, Organisation,
-    SearchQuery,
+    Applicant, ComponentPages, DossierStatus as Status, IdentitySource, IntakeChannel, IntakeInput,
+    Organisation, PageMove, SearchQuery,
 };
 use clap::{Args, Subcommand};
 
@@ -165,6 +165,23 @@ pub enum DossierCommand {
         /// Thứ tự mới của các trang còn lại, ví dụ 3,1,2.
         #[arg(long, value_delimiter = ',')]
         order: Vec<u32>,
+        /// Chuyển các trang này (số trang hiện tại, ví dụ 3-5,7) sang thành
+        /// phần --to của cùng hồ sơ; tệp quét gốc giữ nguyên.
+        #[arg(
+            long = "move",
+            value_name = "TRANG",
+            value_parser = parse_pages,
+            requires = "to",
+            conflicts_with_all = ["rotate", "delete", "order"]
+        )]
+        moving: Option<PageList>,
+        /// Thành phần nhận các trang chuyển sang.
+        #[arg(long, requires = "moving")]
+        to: Option<u32>,
+        /// Vị trí (từ 1) của trang chuyển đầu tiên trong thành phần nhận;
+        /// không ghi: sau trang cuối.
+        #[arg(long, requires = "moving")]
+        at: Option<u32>,
         #[command(flatten)]
         auth: UserArg,
     },
@@ -574,45 +591,49 @@ pub(crate) fn run(command: DossierCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode
             rotate,
             delete,
             order,
+            moving,
+            to,
+            at,
             auth,
         } => {
             let desk = ctx.signed_in(&auth)?;
             let mut pages = desk.dossier_pages(&code, component)?;
+            if let (Some(PageList(list)), Some(to)) = (moving, to) {
+                // The version of the other component as it is now: the move
+                // is refused if either changes before it is recorded.
+                let to_sha256 = desk.dossier_pages_if_any(&code, to)?.map(|p| p.sha256);
+                let moved = desk.dossier_pages_move(
+                    &code,
+                    &PageMove {
+                        from_component: component,
+                        pages: list,
+                        to_component: to,
+                        at,
+                        from_sha256: pages.sha256,
+                        to_sha256,
+                    },
+                )?;
+                desk.sign_out()?;
+                ctx.out.value(&moved, |w| {
+                    match &moved.from {
+                        Some(p) => write_pages(w, p)?,
+                        None => writeln!(
+                            w,
+                            "Thành phần {component}: không còn trang nào (chưa số hóa)."
+                        )?,
+                    }
+                    write_pages(w, &moved.to)?;
+                    writeln!(w, "Hồ sơ: {}", moved.status_label)
+                });
+                return Ok(ExitCode::SUCCESS);
+            }
             if !(rotate.is_empty() && delete.is_empty() && order.is_empty()) {
                 let choices =
                     bhxh_app::dossiers::choices_from_edits(&pages, &rotate, &delete, &order)?;
                 pages = desk.dossier_pages_edit(&code, component, &pages.sha256, &choices)?;
             }
             desk.sign_out()?;
-            ctx.out.value(&pages, |w| {
-                writeln!(
-                    w,
-                    "Thành phần {} ({}): {} trang{}",
-                    pages.component,
-                    pages.file_name,
-                    pages.pages.len(),
-                    if pages.received_whole {
-                        ", PDF nhận nguyên bản (không chỉnh trang được)"
-                    } else {
-                        ""
-                    }
-                )?;
-                for p in &pages.pages {
-                    writeln!(
-                        w,
-                        "  trang {}: {}×{} điểm ảnh{}",
-                        p.number,
-                        p.width_px,
-                        p.height_px,
-                        if p.rotate == 0 {
-                            String::new()
-                        } else {
-                            format!(", xoay {}°", p.rotate)
-                        }
-                    )?;
-                }
-                Ok(())
-            });
+            ctx.out.value(&pages, |w| write_pages(w, &pages));
             Ok(ExitCode::SUCCESS)
         }
         DossierCommand::Signatures { code, auth } => {
@@ -735,6 +756,70 @@ pub(crate) fn search(a: SearchArgs, ctx: &mut Ctx<'_>) -> Result<ExitCode, DeskE
         Ok(())
     });
     Ok(ExitCode::SUCCESS)
+}
+
+/// A component's pages, one line each.
+fn write_pages(w: &mut dyn std::io::Write, pages: &ComponentPages) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "Thành phần {} ({}): {} trang{}",
+        pages.component,
+        pages.file_name,
+        pages.pages.len(),
+        if pages.received_whole {
+            ", PDF nhận nguyên bản (không chỉnh trang được)"
+        } else {
+            ""
+        }
+    )?;
+    for p in &pages.pages {
+        writeln!(
+            w,
+            "  trang {}: {}×{} điểm ảnh{}",
+            p.number,
+            p.width_px,
+            p.height_px,
+            if p.rotate == 0 {
+                String::new()
+            } else {
+                format!(", xoay {}°", p.rotate)
+            }
+        )?;
+    }
+    Ok(())
+}
+
+/// The pages of `--move`, in the order named.
+#[derive(Debug, Clone)]
+pub struct PageList(Vec<u32>);
+
+/// `3-5,7` of `--move`: page numbers and ranges of them. A range runs
+/// upwards and holds at most [`MAX_RANGE`] pages (a component has far
+/// fewer; a typo must not build a list of billions).
+fn parse_pages(s: &str) -> Result<PageList, String> {
+    const MAX_RANGE: u32 = 10_000;
+    let num = |t: &str| -> Result<u32, String> {
+        t.trim()
+            .parse()
+            .map_err(|_| format!("\"{}\" không phải số trang (ví dụ 3-5,7)", t.trim()))
+    };
+    let mut out = Vec::new();
+    for part in s.split(',') {
+        match part.split_once('-') {
+            None => out.push(num(part)?),
+            Some((a, b)) => {
+                let (a, b) = (num(a)?, num(b)?);
+                if a > b || b - a >= MAX_RANGE {
+                    return Err(format!(
+                        "\"{}\": khoảng trang phải từ trang nhỏ đến trang lớn, ví dụ 3-5",
+                        part.trim()
+                    ));
+                }
+                out.extend(a..=b);
+            }
+        }
+    }
+    Ok(PageList(out))
 }
 
 /// `P:DEG` of `--rotate`: a page number and a turn in degrees.

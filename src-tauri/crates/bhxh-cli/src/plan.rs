@@ -13,6 +13,12 @@ use crate::{Ctx, UserArg};
 pub enum PlanCommand {
     /// Liệt kê 27 nhiệm vụ.
     List,
+    /// Tiến độ của các cơ quan BHXH cơ sở trực thuộc (BHXH tỉnh), như máy
+    /// nhận được từ BHXH Việt Nam ở lần đồng bộ gần nhất.
+    BaseOffices {
+        #[command(flatten)]
+        auth: UserArg,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -29,6 +35,9 @@ pub struct ReportOut {
     /// Lần duyệt (mặc định: lần mới nhất; bản dự thảo nếu chưa duyệt).
     #[arg(long)]
     pub revision: Option<i64>,
+    /// Thêm phần tiến độ của các cơ quan BHXH cơ sở trực thuộc (báo cáo tháng của BHXH tỉnh).
+    #[arg(long)]
+    pub include_base_offices: bool,
     #[command(flatten)]
     pub auth: UserArg,
 }
@@ -68,6 +77,9 @@ pub enum ReportCommand {
         /// Hàng đợi in (mặc định: máy in mặc định; xem: bhxh-desk printers list).
         #[arg(long)]
         printer: Option<String>,
+        /// Thêm phần tiến độ của các cơ quan BHXH cơ sở trực thuộc (báo cáo tháng của BHXH tỉnh).
+        #[arg(long)]
+        include_base_offices: bool,
         #[command(flatten)]
         auth: UserArg,
     },
@@ -126,6 +138,43 @@ pub(crate) fn plan(command: PlanCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, 
             });
             Ok(ExitCode::SUCCESS)
         }
+        PlanCommand::BaseOffices { auth } => {
+            let desk = ctx.signed_in(&auth)?;
+            let progress = desk.base_offices_progress();
+            desk.sign_out()?;
+            let p = progress?;
+            ctx.out.value(&p, |w| {
+                if let Some(name) = &p.province_name {
+                    writeln!(w, "Các cơ quan BHXH cơ sở trực thuộc {name}")?;
+                }
+                writeln!(w, "{}", p.note)?;
+                for o in &p.offices {
+                    let state = match (&o.latest_month, o.late) {
+                        (Some(m), false) => format!("đã báo cáo tháng {m}"),
+                        (Some(m), true) => format!("chậm báo cáo (gần nhất: tháng {m})"),
+                        (None, _) => "chưa báo cáo".to_owned(),
+                    };
+                    writeln!(
+                        w,
+                        "  {} — {}{}: {state}; {} hoàn thành, {} đang thực hiện, {} chậm{}",
+                        o.code,
+                        o.name,
+                        if o.revoked {
+                            " (đã thu hồi mã)"
+                        } else {
+                            ""
+                        },
+                        o.done,
+                        o.in_progress,
+                        o.late_tasks,
+                        o.average_percent
+                            .map_or(String::new(), |v| format!("; bình quân {v:.1}%")),
+                    )?;
+                }
+                Ok(())
+            });
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -167,10 +216,15 @@ pub(crate) fn report(cmd: ReportCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, 
             period,
             revision,
             printer,
+            include_base_offices,
             auth,
         } => {
             let desk = ctx.signed_in(&auth)?;
-            let done = desk.report_print(&kind, &period, revision, printer.as_deref());
+            let options = bhxh_app::ReportOptions {
+                include_base_offices,
+            };
+            let done =
+                desk.report_print_with(&kind, &period, revision, printer.as_deref(), &options);
             desk.sign_out()?;
             let done = done?;
             ctx.out.value(&done, |w| crate::printed(w, &done));
@@ -189,8 +243,12 @@ pub(crate) fn report(cmd: ReportCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode, 
         xlsx: o.xlsx,
         json: o.json_out,
     };
-    let done = desk.report_export(kind, &period, o.revision, &targets)?;
+    let options = bhxh_app::ReportOptions {
+        include_base_offices: o.include_base_offices,
+    };
+    let done = desk.report_export_with(kind, &period, o.revision, &targets, &options);
     desk.sign_out()?;
+    let done = done?;
     ctx.out.value(&done, |w| {
         let state = if done.status == "approved" {
             format!("đã duyệt, lần {}", done.revision)

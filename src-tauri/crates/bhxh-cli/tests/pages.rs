@@ -304,3 +304,233 @@ fn a_blank_page_is_dropped_and_the_dossier_found_by_a_word_on_its_paper() {
         .unwrap();
     assert!(text(&meta.stdout).contains("<pdfaid:part>2</pdfaid:part>"));
 }
+
+/// The audit entries of `action` on dossier `code`, their details as JSON.
+fn audited(
+    run: &dyn Fn(&[&str]) -> std::process::Output,
+    action: &str,
+    code: &str,
+) -> Vec<serde_json::Value> {
+    ok_json(&run(&["audit", "list", "--json"]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == action && e["entityId"] == code)
+        .map(|e| match &e["detail"] {
+            serde_json::Value::String(s) => serde_json::from_str(s).unwrap(),
+            other => other.clone(),
+        })
+        .collect()
+}
+
+#[test]
+fn pages_of_a_batch_fed_into_one_component_are_moved_to_another_and_found_there() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let run = |args: &[&str]| cli_env(dir.path(), args, "", &AUTH);
+    let code = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1,2")));
+    // Five pages fed in one batch into component 1: the form (two pages)
+    // and the book (three pages, component 2's paper).
+    let papers: Vec<PathBuf> = [
+        "TỜ KHAI THAM GIA BẢO HIỂM\nTrang một",
+        "TỜ KHAI THAM GIA BẢO HIỂM\nTrang hai",
+        "SỔ BẢO HIỂM XÃ HỘI\nQuá trình đóng tại Hợp tác xã Sông Đà",
+        "SỔ BẢO HIỂM XÃ HỘI\nCông ty Chè Mộc Châu",
+        "SỔ BẢO HIỂM XÃ HỘI\nTrang cuối",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, t)| paper(dir.path(), &format!("trang{}.jpg", i + 1), t))
+    .collect();
+    let scanned: Vec<Vec<u8>> = papers.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    let mut args = vec!["dossier", "import", code.as_str(), "--component", "1"];
+    args.extend(papers.iter().map(|p| p.to_str().unwrap()));
+    let out = run(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let pages = |n: &str| run(&["dossier", "pages", &code, "--component", n, "--json"]);
+    let export = |name: &str| -> Vec<PathBuf> {
+        let out = dir.path().join(name);
+        let files: Vec<String> = serde_json::from_value(ok_json(&run(&[
+            "dossier",
+            "export",
+            &code,
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ])))
+        .unwrap();
+        files.iter().map(PathBuf::from).collect()
+    };
+    let mv = |extra: &[&str]| {
+        let mut args = vec!["dossier", "pages", code.as_str(), "--component"];
+        args.extend_from_slice(extra);
+        args.push("--json");
+        run(&args)
+    };
+
+    // Refused, with the reason, and nothing made: the same component, one
+    // the dossier has not, pages not there or named twice, a backwards or
+    // endless range, a place past the end, a move mixed with an edit, no
+    // component to move to.
+    for (extra, said) in [
+        (&["1", "--move", "3", "--to", "1"][..], "thành phần khác"),
+        (
+            &["1", "--move", "3", "--to", "9"][..],
+            "không có thành phần số 9",
+        ),
+        (&["1", "--move", "4-6", "--to", "2"][..], "Không có trang 6"),
+        (&["1", "--move", "0", "--to", "2"][..], "Không có trang 0"),
+        (
+            &["1", "--move", "3-5,4", "--to", "2"][..],
+            "Trang 4 được chọn hai lần",
+        ),
+        (&["1", "--move", "5-3", "--to", "2"][..], "khoảng trang"),
+        (
+            &["1", "--move", "1-4294967295", "--to", "2"][..],
+            "khoảng trang",
+        ),
+        (
+            &["1", "--move", "x", "--to", "2"][..],
+            "không phải số trang",
+        ),
+        (&["2", "--move", "1", "--to", "1"][..], "chưa được số hóa"),
+        (
+            &["1", "--move", "3", "--to", "2", "--rotate", "1:90"][..],
+            "--rotate",
+        ),
+        (&["1", "--move", "3"][..], "--to"),
+        (&["1", "--to", "2"][..], "--move"),
+    ] {
+        let out = mv(extra);
+        assert_ne!(out.status.code(), Some(0), "{extra:?}");
+        assert!(
+            text(&out.stderr).contains(said),
+            "{extra:?}: {said:?} not in {}",
+            text(&out.stderr)
+        );
+    }
+    let out = mv(&["1", "--move", "3", "--to", "2", "--at", "2"]);
+    assert!(
+        text(&out.stderr).contains("vị trí 2"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(export("v0").len(), 1, "nothing made by a refused move");
+
+    // Pages 3–5 to component 2: both new PDFs, the scanner's JPEGs byte for
+    // byte, the dossier digitised (both components handed in have a PDF).
+    let moved = ok_json(&mv(&["1", "--move", "3-5", "--to", "2"]));
+    assert_eq!(
+        moved["from"]["pages"].as_array().unwrap().len(),
+        2,
+        "{moved}"
+    );
+    assert_eq!(moved["to"]["pages"].as_array().unwrap().len(), 3, "{moved}");
+    assert_eq!(moved["status"], "digitised", "{moved}");
+    let files = export("v1");
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(images(&files[0]), scanned[..2].to_vec());
+    assert_eq!(images(&files[1]), scanned[2..].to_vec());
+    assert_eq!(ok_json(&pages("2"))["pages"].as_array().unwrap().len(), 3);
+    let moves = audited(&run, "move_pages", &code);
+    assert_eq!(moves.len(), 1, "{moves:?}");
+    assert_eq!(
+        (&moves[0]["from"], &moves[0]["to"], &moves[0]["pages"]),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(2),
+            &serde_json::json!([3, 4, 5])
+        ),
+        "{moves:?}"
+    );
+
+    // OCR reads the scans where they were recorded; the dossier is found by
+    // a word on a moved page, and component 2's archival copy carries it.
+    let round = ok_json(&run(&["ocr", "run-once", "--json"]));
+    assert_eq!(round["waiting"], 0, "{round}");
+    let found = ok_json(&run(&["search", "moc chau", "--json"]));
+    assert_eq!(found[0]["code"], code.as_str(), "{found}");
+    let out = dir.path().join("luu-tru");
+    let done = ok_json(&run(&[
+        "dossier",
+        "export",
+        &code,
+        "--out",
+        out.to_str().unwrap(),
+        "--archive",
+        "--json",
+    ]));
+    assert_eq!(done["pagesWithoutText"], 0, "{done}");
+    let second = done["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| PathBuf::from(f.as_str().unwrap()))
+        .find(|f| f.to_string_lossy().ends_with("_tp2_luu-tru.pdf"))
+        .unwrap();
+    assert_eq!(images(&second), scanned[2..].to_vec());
+    let words = Command::new("pdftotext")
+        .arg(&second)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(
+        text(&words.stdout).contains("Châu"),
+        "{}",
+        text(&words.stdout)
+    );
+
+    // A PDF received whole (component 3) takes no pages and gives none.
+    let whole = dir.path().join("nhan.pdf");
+    std::fs::copy(&files[0], &whole).unwrap();
+    let out = run(&[
+        "dossier",
+        "import",
+        &code,
+        "--component",
+        "3",
+        whole.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for extra in [
+        &["1", "--move", "1", "--to", "3"][..],
+        &["3", "--move", "1", "--to", "1"][..],
+    ] {
+        let out = mv(extra);
+        assert!(
+            text(&out.stderr).contains("nhận nguyên bản"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+
+    // Every page of component 2 back to the front of component 1: component
+    // 2 has no PDF now, and the dossier waits for it again.
+    let back = ok_json(&mv(&["2", "--move", "1-3", "--to", "1", "--at", "1"]));
+    assert!(back["from"].is_null(), "{back}");
+    assert_eq!(back["status"], "digitising", "{back}");
+    let out = pages("2");
+    assert!(
+        text(&out.stderr).contains("chưa được số hóa"),
+        "{}",
+        text(&out.stderr)
+    );
+    let files = export("v2");
+    let mut expect = scanned[2..].to_vec();
+    expect.extend_from_slice(&scanned[..2]);
+    assert_eq!(images(&files[0]), expect);
+    assert_eq!(audited(&run, "move_pages", &code).len(), 2);
+
+    // Once the dossier moved on to processing, no more moves.
+    let out = mv(&["1", "--move", "1", "--to", "2"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&["dossier", "status", &code, "processing"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = mv(&["1", "--move", "1", "--to", "2"]);
+    assert!(
+        text(&out.stderr).contains("không số hóa thêm"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(audited(&run, "move_pages", &code).len(), 3);
+}

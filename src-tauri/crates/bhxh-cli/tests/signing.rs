@@ -222,6 +222,33 @@ fn a_component_is_signed_with_the_token_and_pdfsig_finds_it_valid() {
     // Nothing left unsigned: "--all" says so.
     let out = run(&["dossier", "sign", &code, "--all"], &with_pin);
     assert_refused(&out, "không còn tệp PDF nào chưa ký");
+
+    // Its page moved to component 2: the signed version stays sealed in the
+    // history, component 1 has no PDF now, and component 2's new one is not
+    // signed (the signature was over another PDF): it is signed anew.
+    let moved = ok_json(&run(
+        &[
+            "dossier",
+            "pages",
+            &code,
+            "--component",
+            "1",
+            "--move",
+            "1",
+            "--to",
+            "2",
+            "--json",
+        ],
+        &as_refs(&env),
+    ));
+    assert!(moved["from"].is_null(), "{moved}");
+    assert_eq!(moved["to"]["signed"], false, "{moved}");
+    let out = run(&["dossier", "signatures", &code, "--json"], &as_refs(&env));
+    let items = ok_json(&out);
+    assert_eq!(items.as_array().unwrap().len(), 1, "{items}");
+    assert_eq!(items[0]["deskSignatures"], 0, "{items}");
+    let out = run(&["dossier", "sign", &code, "--all", "--json"], &with_pin);
+    assert_eq!(ok_json(&out).as_array().unwrap().len(), 1);
 }
 
 #[test]

@@ -986,3 +986,230 @@ fn a_reference_pack_from_hq_changes_a_deadline_from_its_valid_from_on_once() {
         .unwrap();
     assert!(refused.detail.contains("KHONG.CO"), "{}", refused.detail);
 }
+
+/// Register an office at HQ (a base office when `parent` is given); its token.
+fn add_office_at(data: &Path, code: &str, name: &str, parent: Option<&str>) -> String {
+    let mut args = vec![
+        "office",
+        "add",
+        code,
+        "--name",
+        name,
+        "--data-dir",
+        data.to_str().unwrap(),
+    ];
+    if let Some(p) = parent {
+        args.extend(["--parent", p]);
+    }
+    let out = hq_admin(&args);
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .map(strip_harness)
+        .find(|l| l.starts_with("bhxhq_"))
+        .unwrap_or_else(|| panic!("no token: {text} {}", String::from_utf8_lossy(&out.stderr)))
+        .trim()
+        .to_owned()
+}
+
+/// `bhxh-desk plan base-offices --json` as the administrator.
+fn base_offices(dir: &Path) -> Value {
+    ok_json(&cli(
+        dir,
+        &["plan", "base-offices", "--user", "quantri", "--json"],
+        &format!("{PW}\n"),
+    ))
+}
+
+/// Text of a PDF as poppler reads it, white space squashed.
+fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg("-raw")
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success());
+    text(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Levels, end to end: HQ with a province and two base offices, each base
+/// office's desk sending its reports; the provincial desk syncs, then shows
+/// its base offices, and its monthly report has their section; offline, the
+/// last copy stays and says how old it is.
+#[test]
+fn a_provincial_desk_shows_its_base_offices_and_reports_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hq_dir = tmp.path().join("hq");
+    let hn = add_office_at(&hq_dir, "HN", "Bảo hiểm xã hội thành phố Hà Nội", None);
+    let hn1 = add_office_at(&hq_dir, "HN-1", "BHXH cơ sở Ba Đình", Some("HN"));
+    let hn2 = add_office_at(&hq_dir, "HN-2", "BHXH cơ sở Cầu Giấy", Some("HN"));
+    let hq = Hq::start(&hq_dir, "127.0.0.1:0", &[]);
+
+    // each base office's desk: March and January reported
+    for (name, token, months) in [("hn1", &hn1, 3), ("hn2", &hn2, 1)] {
+        let dir = tmp.path().join(name);
+        desk_with_reports(&dir, months);
+        assert!(configure(&dir, &hq.url, token).status.success());
+        let run = ok_json(&sync_now(&dir));
+        assert_eq!(run["status"]["queued"], 0);
+        // HQ's 403 to a base office is an answer, not a failed sync
+        assert_eq!(run["status"]["online"], true, "{run}");
+        assert_eq!(run["status"]["lastError"], Value::Null);
+        let b = base_offices(&dir);
+        assert_eq!(b["state"], "not_provincial", "{b}");
+        assert!(b["offices"].as_array().unwrap().is_empty());
+    }
+
+    // the provincial desk: nothing before it syncs
+    let prov = tmp.path().join("province");
+    desk_with_reports(&prov, 2);
+    let b = base_offices(&prov);
+    assert_eq!(b["state"], "never");
+    assert!(
+        b["note"].as_str().unwrap().contains("Chưa nhận được"),
+        "{b}"
+    );
+    assert!(configure(&prov, &hq.url, &hn).status.success());
+    assert_eq!(ok_json(&sync_now(&prov))["status"]["online"], true);
+
+    let b = base_offices(&prov);
+    assert_eq!(b["state"], "provincial", "{b}");
+    assert_eq!(b["provinceCode"], "HN");
+    assert_eq!(b["ageText"], "vừa xong");
+    let offices = b["offices"].as_array().unwrap();
+    let got: Vec<(&str, &str, &str)> = offices
+        .iter()
+        .map(|o| {
+            (
+                o["code"].as_str().unwrap(),
+                o["name"].as_str().unwrap(),
+                o["latestMonth"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("HN-1", "BHXH cơ sở Ba Đình", "2024-03"),
+            ("HN-2", "BHXH cơ sở Cầu Giấy", "2024-01")
+        ]
+    );
+    // task 8 as HN-1's March report has it (24 %, in progress)
+    let t8 = offices[0]["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["taskNumber"] == 8)
+        .unwrap();
+    assert_eq!(
+        (t8["percent"].clone(), t8["status"].clone()),
+        (24.into(), "in_progress".into())
+    );
+    assert_eq!(offices[0]["inProgress"], 1);
+    // the text form, in Vietnamese
+    let out = cli(
+        &prov,
+        &["plan", "base-offices", "--user", "quantri"],
+        &format!("{PW}\n"),
+    );
+    let shown = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        shown.contains("Các cơ quan BHXH cơ sở trực thuộc Bảo hiểm xã hội thành phố Hà Nội"),
+        "{shown}"
+    );
+    assert!(shown.contains("HN-1 — BHXH cơ sở Ba Đình"), "{shown}");
+    assert!(shown.contains("HN-2 — BHXH cơ sở Cầu Giấy"), "{shown}");
+
+    // February's report with its base offices: HN-1 reported (March), HN-2 not
+    let pdf = tmp.path().join("bao-cao.pdf");
+    let out = cli(
+        &prov,
+        &[
+            "report",
+            "monthly",
+            "--month",
+            "2024-02",
+            "--out",
+            pdf.to_str().unwrap(),
+            "--include-base-offices",
+            "--user",
+            "giamsat",
+        ],
+        &format!("{PW}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t = pdf_text(&pdf);
+    assert!(
+        t.contains("TIẾN ĐỘ CỦA CÁC CƠ QUAN BHXH CƠ SỞ TRỰC THUỘC"),
+        "{t}"
+    );
+    for want in [
+        "HN-1",
+        "HN-2",
+        "Ba Đình",
+        "Cầu Giấy",
+        "Đã báo cáo tháng 02/2024: 1/2 đơn vị",
+        "Đã báo cáo (tháng 03/2024, lần 1)",
+        "Chưa báo cáo (gần nhất: tháng 01/2024)",
+    ] {
+        assert!(t.contains(want), "{want} not in: {t}");
+    }
+    assert!(!t.contains("cũ hơn kỳ báo cáo"), "HQ's month is later: {t}");
+    // without the option: the plain report
+    let plain = tmp.path().join("thuong.pdf");
+    let out = cli(
+        &prov,
+        &[
+            "report",
+            "monthly",
+            "--month",
+            "2024-02",
+            "--out",
+            plain.to_str().unwrap(),
+            "--user",
+            "giamsat",
+        ],
+        &format!("{PW}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t = pdf_text(&plain);
+    assert!(
+        !t.contains("HN-1") && !t.contains("CƠ SỞ TRỰC THUỘC"),
+        "{t}"
+    );
+    // a base office's desk asked for the section is told why not
+    let out = cli(
+        &tmp.path().join("hn1"),
+        &[
+            "report",
+            "monthly",
+            "--month",
+            "2024-02",
+            "--out",
+            tmp.path().join("x.pdf").to_str().unwrap(),
+            "--include-base-offices",
+            "--user",
+            "giamsat",
+            "--json",
+        ],
+        &format!("{PW}\n"),
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stdout).contains("đơn vị là BHXH cơ sở"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // HQ gone: the sync fails, the last copy stays, with its age
+    hq.kill();
+    assert!(!sync_now(&prov).status.success());
+    let after = base_offices(&prov);
+    assert_eq!(after["offices"], b["offices"]);
+    assert_eq!(after["fetchedAt"], b["fetchedAt"]);
+    assert!(after["ageText"].is_string() && after["ageMinutes"].is_number());
+}

@@ -94,4 +94,14 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "outbox payload apart",
         sql: include_str!("../migrations/0018_outbox_payload.sql"),
     },
+    Migration {
+        version: 19,
+        name: "page moves",
+        sql: include_str!("../migrations/0019_page_moves.sql"),
+    },
+    Migration {
+        version: 20,
+        name: "base offices",
+        sql: include_str!("../migrations/0020_base_offices.sql"),
+    },
 ];

@@ -346,6 +346,43 @@ pub fn province_of(n: &National, code: &str) -> Result<ProvinceReport, HqError> 
     }
 }
 
+impl ProvinceReport {
+    /// What `GET /v1/province` answers the provincial office itself: its
+    /// base offices, each with its newest monthly report task by task.
+    pub fn to_wire(&self) -> bhxh_sync_proto::ProvinceResponse {
+        bhxh_sync_proto::ProvinceResponse {
+            protocol: bhxh_sync_proto::PROTOCOL_VERSION,
+            as_of_month: self.as_of_month.clone(),
+            generated_at: self.generated_at.clone(),
+            code: self.province.code.clone(),
+            name: self.province.name.clone(),
+            base_offices: self
+                .province
+                .base_offices
+                .iter()
+                .map(|o| bhxh_sync_proto::BaseOffice {
+                    code: o.code.clone(),
+                    name: o.name.clone(),
+                    revoked: o.revoked,
+                    late: o.late,
+                    latest_month: o.latest_month.clone(),
+                    latest_revision: o.latest_revision,
+                    last_sync_at: o.last_sync_at.clone(),
+                    tasks: o
+                        .tasks
+                        .iter()
+                        .map(|t| bhxh_sync_proto::BaseTask {
+                            task_number: t.task_number,
+                            percent: t.percent,
+                            status: t.status.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Text made safe to put in HTML.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -748,6 +748,38 @@ async fn national(
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, e.to_string()))
 }
 
+/// `GET /v1/province`: the base offices of the provincial office whose
+/// token asks, with their progress. The province is the token's office and
+/// nothing else (no code in the path, query parameters ignored); a base
+/// office's token is answered 403 `not_provincial`.
+async fn province_own(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let office = authenticate(&state, &headers).await?;
+    if let Some(parent) = &office.parent {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::NOT_PROVINCIAL,
+            format!(
+                "Đơn vị {} là BHXH cơ sở thuộc {parent}: chỉ BHXH tỉnh xem được tiến độ của các cơ quan BHXH cơ sở trực thuộc.",
+                office.code
+            ),
+        ));
+    }
+    let n = national(&state, None).await?;
+    let report = aggregate::province_of(&n, &office.code).map_err(|e| {
+        // an office added since the snapshot was built: it has no base office yet
+        tracing::info!(office = %office.code, error = %e, "province not in the snapshot");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            codes::INTERNAL,
+            "Số liệu tổng hợp của trung ương chưa có đơn vị này; hãy thử lại sau ít phút.",
+        )
+    })?;
+    Ok(axum::Json(report.to_wire()).into_response())
+}
+
 /// The signed-in staff member of this request's session cookie.
 fn staff_session(state: &AppState, headers: &HeaderMap) -> Option<auth::Session> {
     auth::cookie(headers, auth::SESSION_COOKIE).and_then(|c| state.sessions.get(c))
@@ -1053,6 +1085,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
         .route("/v1/witness", post(witness_post).get(witness_get))
+        .route("/v1/province", get(province_own))
         .route("/api/national", get(national_json))
         .route("/api/province/{code}", get(province_json))
         .route("/api/audit", get(audit_json))

@@ -1538,3 +1538,96 @@ fn the_desks_client_pulls_only_its_offices_items_across_the_gaps(backend: Backen
         assert_eq!(report.pulled, 0, "{code}: nothing twice");
     }
 }
+
+both!(a_provincial_office_reads_its_own_base_offices_and_nobody_else_does);
+/// `GET /v1/province` with an office's own token: a provincial office gets
+/// its base offices' progress; the cheap ways around it are refused.
+fn a_provincial_office_reads_its_own_base_offices_and_nobody_else_does(backend: Backend) {
+    let env = HqEnv::new(backend);
+    let hn = env.add_office("HN", "Bảo hiểm xã hội thành phố Hà Nội");
+    let dn = env.add_office("DN", "Bảo hiểm xã hội thành phố Đà Nẵng");
+    let hn1 = env.add_base_office("HN-1", "Bảo hiểm xã hội cơ sở Ba Đình", "HN");
+    env.add_base_office("HN-2", "Bảo hiểm xã hội cơ sở Cầu Giấy", "HN");
+    env.add_base_office("DN-1", "Bảo hiểm xã hội cơ sở Hải Châu", "DN");
+    let api = read_token(&env);
+    let s = env.serve(&[]);
+    let c = client();
+    push(
+        &c,
+        &s,
+        &hn1,
+        vec![report_item(Uuid::now_v7(), "2024-05", 1, 40)],
+    );
+    let get = |path: &str, token: Option<&str>| {
+        let mut req = c.get(format!("{}{path}", s.url));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+
+    // the province's own token: its base offices, read by the desk's parser
+    let (st, body) = get("/v1/province", Some(&hn));
+    assert_eq!(st, 200, "{body}");
+    let r = bhxh_sync_proto::ProvinceResponse::parse(body.as_bytes()).unwrap();
+    assert_eq!((r.code.as_str(), r.protocol), ("HN", 1));
+    let codes: Vec<&str> = r.base_offices.iter().map(|o| o.code.as_str()).collect();
+    assert_eq!(codes, ["HN-1", "HN-2"], "its own base offices only");
+    let b1 = &r.base_offices[0];
+    assert_eq!(b1.name, "Bảo hiểm xã hội cơ sở Ba Đình");
+    assert_eq!(b1.latest_month.as_deref(), Some("2024-05"));
+    let t8 = b1.tasks.iter().find(|t| t.task_number == 8).unwrap();
+    assert_eq!(
+        (t8.percent, t8.status.as_deref()),
+        (Some(40), Some("in_progress"))
+    );
+    assert_eq!(r.base_offices[1].latest_month, None);
+    assert!(r.base_offices[1].late);
+
+    // the province comes from the token only: asking for another one by
+    // query is ignored, by path there is no such route, and the staff API
+    // does not take an office's token
+    let (st, body) = get("/v1/province?code=DN&province=DN&office=DN", Some(&hn));
+    assert_eq!(st, 200);
+    assert!(!body.contains("DN-1") && body.contains("HN-1"), "{body}");
+    assert_eq!(get("/v1/province/DN", Some(&hn)).0, 404);
+    assert_eq!(get("/api/province/DN", Some(&hn)).0, 401);
+    let (st, body) = get("/v1/province", Some(&dn));
+    assert_eq!(st, 200);
+    assert!(body.contains("DN-1") && !body.contains("HN-1"), "{body}");
+
+    // a base office is refused, saying why, even asking for its parent
+    for path in ["/v1/province", "/v1/province?code=HN"] {
+        let (st, body) = get(path, Some(&hn1));
+        assert_eq!(st, 403, "{body}");
+        let e: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(e["code"], "not_provincial");
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("HN-1 là BHXH cơ sở thuộc HN"),
+            "{e}"
+        );
+    }
+
+    // no token, a wrong one, a read API token (not an office): 401
+    let (st, body) = get("/v1/province", None);
+    assert_eq!(st, 401);
+    assert!(body.contains("unauthorized"), "{body}");
+    assert_eq!(get("/v1/province", Some("bhxhq_sai")).0, 401);
+    assert_eq!(get("/v1/province", Some(&api)).0, 401);
+
+    // a token rotated out, once its grace is over: 401
+    let out = env.hq_ok(&["office", "rotate", "HN", "--grace-secs", "1"]);
+    let new = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert_eq!(get("/v1/province", Some(&hn)).0, 401);
+    assert_eq!(get("/v1/province", Some(&new)).0, 200);
+    // a revoked office: 401 revoked
+    env.hq_ok(&["office", "revoke", "DN"]);
+    let (st, body) = get("/v1/province", Some(&dn));
+    assert_eq!(st, 401);
+    assert!(body.contains("revoked"), "{body}");
+}

@@ -11,6 +11,8 @@
 //! - `GET /v1/pull?cursor=N&limit=M` (→ [`PullResponse`]): what HQ published
 //!   (directives, plan changes) after the cursor, in order.
 //! - `GET /v1/hello` (→ [`Hello`]): who the token belongs to.
+//! - `GET /v1/province` (→ [`ProvinceResponse`]): a provincial office's
+//!   base offices and their progress (403 for a base office).
 //!
 //! Every request carries `Authorization: Bearer <office token>`.
 //! Errors come back as [`ErrorBody`] with a stable code.
@@ -743,6 +745,162 @@ impl WitnessResponse {
     }
 }
 
+/// Most base offices one province answer lists.
+pub const MAX_BASE_OFFICES: usize = 2_000;
+/// Longest office code and name, in characters.
+pub const MAX_CODE_CHARS: usize = 64;
+pub const MAX_NAME_CHARS: usize = 300;
+
+/// One task of a base office's newest monthly report, as HQ read it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BaseTask {
+    pub task_number: u32,
+    pub percent: Option<u32>,
+    /// `not_started`, `in_progress`, `done` or `late`; `None` when the
+    /// report has the task without progress.
+    pub status: Option<String>,
+}
+
+/// One base office (BHXH cơ sở) of the calling provincial office.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BaseOffice {
+    pub code: String,
+    pub name: String,
+    /// Its token was revoked at HQ.
+    pub revoked: bool,
+    /// No report yet for `asOfMonth` (or a later month).
+    pub late: bool,
+    /// The newest month it reported (`YYYY-MM`) and that report's revision.
+    pub latest_month: Option<String>,
+    pub latest_revision: Option<i64>,
+    /// When it last sent anything (HQ's clock, RFC 3339).
+    pub last_sync_at: Option<String>,
+    /// Its newest monthly report, task by task.
+    pub tasks: Vec<BaseTask>,
+}
+
+/// `GET /v1/province`: the base offices of the provincial office whose
+/// token asks, and their progress. Which province comes from the token
+/// only; a base office's token is answered 403 [`codes::NOT_PROVINCIAL`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProvinceResponse {
+    pub protocol: u32,
+    /// The month every office should have reported by now (`YYYY-MM`).
+    pub as_of_month: String,
+    /// When HQ computed it (RFC 3339).
+    pub generated_at: String,
+    /// The provincial office (the caller).
+    pub code: String,
+    pub name: String,
+    /// Its base offices, by code.
+    pub base_offices: Vec<BaseOffice>,
+}
+
+fn valid_month(s: &str) -> bool {
+    valid_period("month", s)
+}
+
+fn check_text(what: &str, s: &str, max: usize) -> Result<(), String> {
+    if s.trim().is_empty() {
+        return Err(format!("{what} trống"));
+    }
+    if s.chars().count() > max {
+        return Err(format!("{what} dài quá {max} ký tự"));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(format!("{what} có ký tự điều khiển"));
+    }
+    Ok(())
+}
+
+impl ProvinceResponse {
+    /// The client's check of HQ's answer: the version, the month, every
+    /// office once with a code and a name of sensible length, task numbers
+    /// 1–99 once each, percents up to 100 and known statuses. The error
+    /// names what was wrong and where.
+    pub fn validate(&self) -> Result<(), ProtoError> {
+        let bad = ProtoError::Response;
+        if self.protocol != PROTOCOL_VERSION {
+            return Err(ProtoError::Version { got: self.protocol });
+        }
+        if !valid_month(&self.as_of_month) {
+            return Err(bad(format!(
+                "tháng tính tiến độ \"{}\" không đúng dạng YYYY-MM",
+                self.as_of_month
+            )));
+        }
+        check_text("thời điểm tổng hợp", &self.generated_at, 64).map_err(bad)?;
+        check_text("mã đơn vị tỉnh", &self.code, MAX_CODE_CHARS).map_err(bad)?;
+        check_text("tên đơn vị tỉnh", &self.name, MAX_NAME_CHARS).map_err(bad)?;
+        if self.base_offices.len() > MAX_BASE_OFFICES {
+            return Err(bad(format!(
+                "trả về {} cơ quan BHXH cơ sở, nhiều hơn giới hạn {MAX_BASE_OFFICES}",
+                self.base_offices.len()
+            )));
+        }
+        let mut codes = HashSet::new();
+        for o in &self.base_offices {
+            let at = |d: String| bad(format!("cơ quan BHXH cơ sở \"{}\": {d}", o.code));
+            check_text("mã đơn vị", &o.code, MAX_CODE_CHARS).map_err(&at)?;
+            check_text("tên đơn vị", &o.name, MAX_NAME_CHARS).map_err(&at)?;
+            if o.code == self.code {
+                return Err(at("trùng mã đơn vị tỉnh".to_owned()));
+            }
+            if !codes.insert(o.code.as_str()) {
+                return Err(at("xuất hiện hai lần".to_owned()));
+            }
+            if let Some(m) = &o.latest_month
+                && !valid_month(m)
+            {
+                return Err(at(format!("tháng báo cáo \"{m}\" không đúng dạng YYYY-MM")));
+            }
+            if o.latest_revision.is_some_and(|r| r < 1) {
+                return Err(at("lần sửa đổi phải từ 1".to_owned()));
+            }
+            if o.latest_month.is_some() != o.latest_revision.is_some() {
+                return Err(at(
+                    "tháng báo cáo và lần sửa đổi phải có cùng nhau".to_owned()
+                ));
+            }
+            if let Some(t) = &o.last_sync_at {
+                check_text("thời điểm đồng bộ", t, 64).map_err(&at)?;
+            }
+            let mut seen = HashSet::new();
+            for t in &o.tasks {
+                if !(1..=99).contains(&t.task_number) || !seen.insert(t.task_number) {
+                    return Err(at(format!("số nhiệm vụ {} không hợp lệ", t.task_number)));
+                }
+                if let Some(p) = t.percent.filter(|p| *p > 100) {
+                    return Err(at(format!(
+                        "nhiệm vụ {}: tỷ lệ {p}% vượt quá 100%",
+                        t.task_number
+                    )));
+                }
+                if let Some(s) = &t.status
+                    && !matches!(s.as_str(), "not_started" | "in_progress" | "done" | "late")
+                {
+                    return Err(at(format!(
+                        "nhiệm vụ {}: trạng thái \"{s}\" không hợp lệ",
+                        t.task_number
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Read and check an answer's body.
+    pub fn parse(body: &[u8]) -> Result<ProvinceResponse, ProtoError> {
+        let r: ProvinceResponse = serde_json::from_slice(body)
+            .map_err(|e| ProtoError::Response(format!("không đọc được tiến độ cấp tỉnh: {e}")))?;
+        r.validate()?;
+        Ok(r)
+    }
+}
+
 /// The stable error codes.
 pub mod codes {
     pub const UNAUTHORIZED: &str = "unauthorized";
@@ -752,6 +910,8 @@ pub mod codes {
     pub const TOO_LARGE: &str = "too_large";
     pub const RATE_LIMITED: &str = "rate_limited";
     pub const INTERNAL: &str = "internal";
+    /// 403 to `GET /v1/province`: the token's office is a base office.
+    pub const NOT_PROVINCIAL: &str = "not_provincial";
 }
 
 #[cfg(test)]

@@ -314,3 +314,86 @@ fn witness_messages_check_their_heads() {
     let text = r#"{"protocol":1,"head":{"seq":1,"hash":"00","extra":1}}"#;
     assert!(serde_json::from_str::<WitnessRequest>(text).is_err());
 }
+
+fn province_answer() -> serde_json::Value {
+    json!({
+        "protocol": 1, "asOfMonth": "2024-05", "generatedAt": "2024-06-03T08:00:00+07:00",
+        "code": "HN", "name": "BHXH thành phố Hà Nội",
+        "baseOffices": [
+            {"code": "HN-1", "name": "BHXH cơ sở Ba Đình", "revoked": false, "late": false,
+             "latestMonth": "2024-05", "latestRevision": 1, "lastSyncAt": "2024-06-01T08:00:00+07:00",
+             "tasks": [{"taskNumber": 8, "percent": 40, "status": "in_progress"},
+                       {"taskNumber": 9, "percent": null, "status": null}]},
+            {"code": "HN-2", "name": "BHXH cơ sở Cầu Giấy", "revoked": false, "late": true,
+             "latestMonth": null, "latestRevision": null, "lastSyncAt": null, "tasks": []}
+        ]
+    })
+}
+
+#[test]
+fn a_province_answer_is_read_and_round_trips() {
+    let body = serde_json::to_vec(&province_answer()).unwrap();
+    let r = ProvinceResponse::parse(&body).unwrap();
+    assert_eq!(r.base_offices.len(), 2);
+    assert_eq!(r.base_offices[0].tasks[0].percent, Some(40));
+    let again = serde_json::to_vec(&r).unwrap();
+    assert_eq!(ProvinceResponse::parse(&again).unwrap(), r);
+}
+
+#[test]
+fn a_malformed_province_answer_is_refused_with_the_reason() {
+    let refused = |change: &dyn Fn(&mut serde_json::Value), said: &str| {
+        let mut v = province_answer();
+        change(&mut v);
+        let e = ProvinceResponse::parse(&serde_json::to_vec(&v).unwrap()).unwrap_err();
+        assert!(e.to_string().contains(said), "{e} should say {said}");
+    };
+    refused(&|v| v["protocol"] = json!(2), "Phiên bản giao thức 2");
+    refused(&|v| v["asOfMonth"] = json!("2024-13"), "\"2024-13\"");
+    refused(&|v| v["baseOffices"][1]["code"] = json!("HN-1"), "hai lần");
+    refused(
+        &|v| v["baseOffices"][0]["code"] = json!("HN"),
+        "trùng mã đơn vị tỉnh",
+    );
+    refused(
+        &|v| v["baseOffices"][0]["name"] = json!(""),
+        "tên đơn vị trống",
+    );
+    refused(
+        &|v| v["baseOffices"][0]["name"] = json!("x".repeat(301)),
+        "dài quá 300",
+    );
+    refused(
+        &|v| v["baseOffices"][0]["tasks"][0]["percent"] = json!(140),
+        "tỷ lệ 140%",
+    );
+    refused(
+        &|v| v["baseOffices"][0]["tasks"][0]["status"] = json!("xong"),
+        "\"xong\"",
+    );
+    refused(
+        &|v| v["baseOffices"][0]["tasks"][1]["taskNumber"] = json!(8),
+        "số nhiệm vụ 8",
+    );
+    refused(
+        &|v| v["baseOffices"][0]["latestRevision"] = json!(null),
+        "cùng nhau",
+    );
+    refused(
+        &|v| v["baseOffices"][0]["extra"] = json!(1),
+        "unknown field",
+    );
+    refused(&|v| v["baseOffices"] = json!("HN-1"), "không đọc được");
+    refused(
+        &|v| v["baseOffices"][0]["tasks"][0]["percent"] = json!(-1),
+        "không đọc được",
+    );
+    // not JSON at all, or cut off
+    for body in [&b"<html>"[..], b"{\"protocol\": 1, \"asOf", b""] {
+        let e = ProvinceResponse::parse(body).unwrap_err();
+        assert!(
+            e.to_string().contains("không đọc được tiến độ cấp tỉnh"),
+            "{e}"
+        );
+    }
+}

@@ -24,8 +24,9 @@ use std::time::Duration;
 use bhxh_core::sync::outbox::{self, Answer};
 use bhxh_core::{CoreError, Timestamp};
 use bhxh_sync_proto::{
-    AuditHead, ErrorBody, Hello, MAX_PULL_ITEMS, MAX_RESPONSE_BYTES, PROTOCOL_VERSION, Published,
-    PullResponse, PushRequest, PushResponse, Stream, WitnessRequest, WitnessResponse, codes,
+    AuditHead, ErrorBody, Hello, MAX_PULL_ITEMS, MAX_RESPONSE_BYTES, PROTOCOL_VERSION,
+    ProvinceResponse, Published, PullResponse, PushRequest, PushResponse, Stream, WitnessRequest,
+    WitnessResponse, codes,
 };
 use rusqlite::Connection;
 use serde::Serialize;
@@ -59,6 +60,9 @@ pub enum SyncError {
         "Một mục chờ gửi ({0} byte) lớn hơn giới hạn máy chủ nhận; mục vẫn được giữ. Hãy báo quản trị máy chủ BHXH Việt Nam nâng giới hạn."
     )]
     TooLarge(usize),
+    /// 403 `not_provincial` to `GET /v1/province`: a base office's token.
+    #[error("{0}")]
+    NotProvincial(String),
     #[error("{0}")]
     Store(#[from] CoreError),
 }
@@ -77,6 +81,7 @@ impl SyncError {
             SyncError::Server { .. } => "sync_server_error",
             SyncError::BadResponse(_) => "sync_bad_response",
             SyncError::TooLarge(_) => "sync_too_large",
+            SyncError::NotProvincial(_) => "sync_not_provincial",
             SyncError::Store(_) => "sync_store_error",
         }
     }
@@ -282,6 +287,7 @@ impl Client {
         let code = err.as_ref().map(|e| e.code.as_str()).unwrap_or("");
         Err(match (status.as_u16(), code) {
             (401, c) if c == codes::REVOKED => SyncError::Revoked(message),
+            (403, c) if c == codes::NOT_PROVINCIAL => SyncError::NotProvincial(message),
             (401 | 403, _) => SyncError::Unauthorized(message),
             (429, _) => SyncError::RateLimited {
                 retry_after_secs: retry_after.unwrap_or(30).min(3600),
@@ -370,6 +376,16 @@ impl Client {
     }
 }
 
+impl Client {
+    /// The base offices of this provincial office and their progress
+    /// (`GET /v1/province`), the answer checked; a base office's token gets
+    /// [`SyncError::NotProvincial`].
+    pub fn province(&self) -> Result<ProvinceResponse, SyncError> {
+        let body = self.send(self.http.get(format!("{}/v1/province", self.config.url)))?;
+        ProvinceResponse::parse(&body).map_err(|e| SyncError::BadResponse(e.to_string()))
+    }
+}
+
 fn read_witness(body: &[u8]) -> Result<WitnessResponse, SyncError> {
     let resp: WitnessResponse = serde_json::from_slice(body)
         .map_err(|e| SyncError::BadResponse(format!("không đọc được: {e}")))?;
@@ -410,6 +426,12 @@ pub struct RoundReport {
     pub packs: usize,
     /// The audit entry HQ witnessed as this desk's head in this round.
     pub witnessed_seq: Option<i64>,
+    /// Base offices whose progress was fetched and kept (a provincial
+    /// office; `None` for a base office or when the fetch failed).
+    pub base_offices: Option<usize>,
+    /// Why the fetch of the base offices' progress failed (the last copy
+    /// stays); not a failure of the round.
+    pub base_offices_error: Option<String>,
 }
 
 /// One change as sent, its payload the JSON text kept in the outbox (the
@@ -675,8 +697,75 @@ pub fn witness_head(
     Ok(())
 }
 
+/// What [`fetch_base_offices`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaseOfficesFetched {
+    /// The progress of this many base offices replaced the stored copy.
+    Stored(usize),
+    /// HQ says this office is a base office: nothing to fetch.
+    NotProvincial,
+}
+
+/// A provincial office's base offices and their progress, asked of HQ and
+/// kept: the stored copy replaced whole in one transaction, with when it
+/// was fetched and HQ's `as_of_month`. A base office's 403 is an answer
+/// (recorded as "not provincial"), not a failure. Any other failure
+/// (offline, a malformed answer) leaves the last copy as it was.
+pub fn fetch_base_offices(
+    conn: &Connection,
+    client: &Client,
+    now: &Timestamp,
+) -> Result<BaseOfficesFetched, SyncError> {
+    use bhxh_core::sync::base_offices;
+    let resp = match client.province() {
+        Ok(r) => r,
+        Err(SyncError::NotProvincial(message)) => {
+            tracing::debug!(%message, "HQ: a base office, no base offices to fetch");
+            base_offices::mark_not_provincial(conn, now)?;
+            return Ok(BaseOfficesFetched::NotProvincial);
+        }
+        Err(e) => return Err(e),
+    };
+    let picture = base_offices::Picture {
+        province_code: resp.code,
+        province_name: resp.name,
+        as_of_month: resp.as_of_month,
+        generated_at: resp.generated_at,
+        fetched_at: bhxh_core::ts(now),
+        offices: resp
+            .base_offices
+            .into_iter()
+            .map(|o| base_offices::BaseOffice {
+                code: o.code,
+                name: o.name,
+                revoked: o.revoked,
+                late: o.late,
+                latest_month: o.latest_month,
+                latest_revision: o.latest_revision,
+                last_sync_at: o.last_sync_at,
+                tasks: o
+                    .tasks
+                    .into_iter()
+                    .map(|t| base_offices::BaseTask {
+                        task_number: t.task_number,
+                        percent: t.percent,
+                        status: t.status,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
+        .map_err(CoreError::from)?;
+    base_offices::replace(&tx, &picture)?;
+    tx.commit().map_err(CoreError::from)?;
+    Ok(BaseOfficesFetched::Stored(picture.offices.len()))
+}
+
 /// One sync round: push everything queued, then pull, then the audit head. The outcome (success
-/// or the error) is recorded in `sync_state` for the status line.
+/// or the error) is recorded in `sync_state` for the status line. After a
+/// round that succeeded, a provincial office's base offices are fetched
+/// ([`fetch_base_offices`]); that fetch failing does not fail the round.
 pub fn sync_round(
     conn: &Connection,
     client: &Client,
@@ -689,6 +778,14 @@ pub fn sync_round(
     match result {
         Ok(()) => {
             outbox::record_success(conn, now)?;
+            match fetch_base_offices(conn, client, now) {
+                Ok(BaseOfficesFetched::Stored(n)) => report.base_offices = Some(n),
+                Ok(BaseOfficesFetched::NotProvincial) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "base offices' progress not fetched; the last copy stays");
+                    report.base_offices_error = Some(e.to_string());
+                }
+            }
             Ok(report)
         }
         Err(e) => {

@@ -397,7 +397,20 @@ impl Desk {
     /// The files recorded for a dossier.
     pub fn dossier_files(&self, code: &str) -> Result<Vec<dto::FileLine>, DeskError> {
         self.read(Action::ViewDossier, |conn, _| {
-            Ok(dto::all(dossier_files::list(conn, code)?))
+            let digitised = dossier_files::digitised(conn, code)?;
+            let mut lines: Vec<dto::FileLine> = dto::all(dossier_files::list(conn, code)?);
+            // Listed by component, oldest first: a component's current PDF
+            // is its last assembled row, unless every page moved away since.
+            for n in &digitised {
+                if let Some(last) = lines
+                    .iter_mut()
+                    .rev()
+                    .find(|f| f.component == *n && f.role == "assembled")
+                {
+                    last.current = true;
+                }
+            }
+            Ok(lines)
         })
     }
 

@@ -13,7 +13,7 @@ use bhxh_core::dossiers::{self, signed};
 use bhxh_scan::ScanPage;
 use bhxh_scan::edit::{Rotation, assemble_turned, looks_blank, preview};
 
-use crate::dto::{ComponentPages, PageChoice, PageLine, PagePreview};
+use crate::dto::{ComponentPages, PageChoice, PageLine, PageMove, PagePreview, PagesMoved};
 use crate::policy::Action;
 use crate::{Desk, DeskError};
 
@@ -37,7 +37,7 @@ impl Desk {
     pub fn dossier_pages(&self, code: &str, component: u32) -> Result<ComponentPages, DeskError> {
         self.authorize(Action::ViewDossier)?;
         let (layout, signed) = self.page_layout(code, component)?;
-        let scans = self.scans_of(&layout)?;
+        let scans = self.scans_of(&layout.pages, &layout.file_name)?;
         let mut lines = Vec::with_capacity(layout.pages.len());
         for (i, p) in layout.pages.iter().enumerate() {
             let page = scan_page(&scans, p)?;
@@ -57,6 +57,21 @@ impl Desk {
             signed,
             pages: lines,
         })
+    }
+
+    /// A component's pages as [`Desk::dossier_pages`] gives them, `None`
+    /// when it has no PDF (not digitised, or every page moved away).
+    pub fn dossier_pages_if_any(
+        &self,
+        code: &str,
+        component: u32,
+    ) -> Result<Option<ComponentPages>, DeskError> {
+        self.authorize(Action::ViewDossier)?;
+        let digitised = dossiers::files::digitised(&*self.store.conn()?, code)?;
+        if !digitised.contains(&component) {
+            return Ok(None);
+        }
+        self.dossier_pages(code, component).map(Some)
     }
 
     /// A small picture of page `number` of a component (not turned) and
@@ -82,10 +97,7 @@ impl Desk {
                     ),
                 )
             })?;
-        let scans = self.scans_of(&Layout {
-            pages: vec![p.clone()],
-            ..layout.clone()
-        })?;
+        let scans = self.scans_of(std::slice::from_ref(p), &layout.file_name)?;
         let page = scan_page(&scans, p)?;
         let scan_err = |source| DeskError::Scan {
             file: format!("trang {number}"),
@@ -136,40 +148,8 @@ impl Desk {
         let new_layout = pages::apply(&layout.pages, &choices)?;
         // Assembled with no transaction open; the record checks that the
         // version edited is still the current one.
-        let scans = self.scans_of(&Layout {
-            pages: new_layout.clone(),
-            ..layout.clone()
-        })?;
-        let mut turned = Vec::with_capacity(new_layout.len());
-        let mut warnings = Vec::new();
-        for (i, p) in new_layout.iter().enumerate() {
-            let page = scan_page(&scans, p)?;
-            warnings.extend(page.info.warnings(i + 1));
-            let rot =
-                Rotation::from_degrees(i32::from(p.rotate)).map_err(|source| DeskError::Scan {
-                    file: layout.file_name.clone(),
-                    source,
-                })?;
-            turned.push((page, rot));
-        }
         let stamp = self.digitiser_stamp(&actor, &self.now());
-        let pdf = assemble_turned(&turned, &d.procedure_name, Some(&stamp)).map_err(|source| {
-            DeskError::Scan {
-                file: layout.file_name.clone(),
-                source,
-            }
-        })?;
-        let store = self.files()?;
-        let sha256 = store.put(&pdf)?;
-        let record = FileRecord {
-            role: FileRole::Assembled,
-            sha256,
-            file_name: format!("thanh-phan-{component}.pdf"),
-            media_type: "application/pdf".into(),
-            bytes: pdf.len() as u64,
-            pages: u32::try_from(new_layout.len()).unwrap_or(u32::MAX),
-            warnings,
-        };
+        let record = self.assemble_version(&d, component, &new_layout, &stamp)?;
         self.change_as(&actor, |tx, actor, now| {
             Ok(pages::record_edit(
                 tx,
@@ -183,6 +163,92 @@ impl Desk {
             )?)
         })?;
         self.dossier_pages(&d.code, component)
+    }
+
+    /// Move pages from one component of a dossier to another (an officer
+    /// fed a whole batch into one component and some pages belong to
+    /// another): both get a new PDF made from the same sealed scans, the
+    /// pages in the order named, recorded in one transaction and audited as
+    /// one move. The component the pages leave keeps the rest; left with
+    /// none, it has no PDF (not digitised). Refused, with nothing made,
+    /// when either component changed since the versions the officer saw.
+    pub fn dossier_pages_move(&self, code: &str, mv: &PageMove) -> Result<PagesMoved, DeskError> {
+        let actor = self.authorize(Action::Digitise)?;
+        let d = dossiers::get(&*self.store.conn()?, code)?;
+        let mv = pages::Move {
+            from: mv.from_component,
+            pages: mv.pages.clone(),
+            to: mv.to_component,
+            at: mv.at,
+            from_sha256: mv.from_sha256.trim().to_owned(),
+            to_sha256: mv.to_sha256.as_deref().map(|s| s.trim().to_owned()),
+        };
+        // Checked and assembled with no transaction open; the record checks
+        // again against the components as they are then.
+        let plan = pages::plan_move(&*self.store.conn()?, &d.code, &mv)?;
+        let stamp = self.digitiser_stamp(&actor, &self.now());
+        let from_file = if plan.from_after.is_empty() {
+            None
+        } else {
+            Some(self.assemble_version(&d, mv.from, &plan.from_after, &stamp)?)
+        };
+        let to_file = self.assemble_version(&d, mv.to, &plan.to_after, &stamp)?;
+        let (_, status) = self.change_as(&actor, |tx, actor, now| {
+            Ok(pages::record_move(
+                tx,
+                actor,
+                &d.code,
+                &mv,
+                from_file.as_ref(),
+                &to_file,
+                now,
+            )?)
+        })?;
+        Ok(PagesMoved {
+            from: match from_file {
+                Some(_) => Some(self.dossier_pages(&d.code, mv.from)?),
+                None => None,
+            },
+            to: self.dossier_pages(&d.code, mv.to)?,
+            status: status.into(),
+            status_label: status.label_vi().to_owned(),
+        })
+    }
+
+    /// A new PDF of `component` made of the sealed scans' `pages`, each with
+    /// its turn and the digitiser's `stamp`, sealed: its record.
+    fn assemble_version(
+        &self,
+        d: &dossiers::Dossier,
+        component: u32,
+        pages: &[PageRef],
+        stamp: &str,
+    ) -> Result<FileRecord, DeskError> {
+        let file_name = format!("thanh-phan-{component}.pdf");
+        let scan_err = |source| DeskError::Scan {
+            file: file_name.clone(),
+            source,
+        };
+        let scans = self.scans_of(pages, &file_name)?;
+        let mut turned = Vec::with_capacity(pages.len());
+        let mut warnings = Vec::new();
+        for (i, p) in pages.iter().enumerate() {
+            let page = scan_page(&scans, p)?;
+            warnings.extend(page.info.warnings(i + 1));
+            let rot = Rotation::from_degrees(i32::from(p.rotate)).map_err(scan_err)?;
+            turned.push((page, rot));
+        }
+        let pdf = assemble_turned(&turned, &d.procedure_name, Some(stamp)).map_err(scan_err)?;
+        let sha256 = self.files()?.put(&pdf)?;
+        Ok(FileRecord {
+            role: FileRole::Assembled,
+            sha256,
+            file_name,
+            media_type: "application/pdf".into(),
+            bytes: pdf.len() as u64,
+            pages: u32::try_from(pages.len()).unwrap_or(u32::MAX),
+            warnings,
+        })
     }
 
     /// Write the archival copy of each component digitised from scans
@@ -215,7 +281,7 @@ impl Desk {
                 let conn = self.store.conn()?;
                 (
                     pages::layout(&conn, &d.code, n)?,
-                    bhxh_core::dossiers::ocr::component_words(&conn, &d.code, n)?,
+                    bhxh_core::dossiers::ocr::component_words(&conn, &d.code)?,
                 )
             };
             if layout.received_whole {
@@ -224,7 +290,7 @@ impl Desk {
                 ));
                 continue;
             }
-            let scans = self.scans_of(&layout)?;
+            let scans = self.scans_of(&layout.pages, &layout.file_name)?;
             let parsed: Vec<Vec<bhxh_scan::ocr::OcrWord>> = layout
                 .pages
                 .iter()
@@ -306,17 +372,23 @@ impl Desk {
         Ok((layout, signed))
     }
 
-    /// The pages of every sealed scan a layout uses, each file read once.
-    fn scans_of(&self, layout: &Layout) -> Result<HashMap<String, Vec<ScanPage>>, DeskError> {
+    /// The pages of every sealed scan `pages` use (whichever component the
+    /// scan was recorded under), each file read once; `file_name` names
+    /// them in an error.
+    fn scans_of(
+        &self,
+        pages: &[PageRef],
+        file_name: &str,
+    ) -> Result<HashMap<String, Vec<ScanPage>>, DeskError> {
         let store = self.files()?;
         let mut out = HashMap::new();
-        for p in &layout.pages {
+        for p in pages {
             if out.contains_key(&p.sha256) {
                 continue;
             }
             let bytes = store.get(&p.sha256)?;
             let pages = bhxh_scan::read_pages(&bytes).map_err(|source| DeskError::Scan {
-                file: layout.file_name.clone(),
+                file: file_name.to_owned(),
                 source,
             })?;
             out.insert(p.sha256.clone(), pages);

@@ -62,7 +62,7 @@ impl Desk {
             )?;
             let pages = dossiers::files::list(tx, code)?
                 .iter()
-                .find(|f| f.component == component && f.role == "assembled")
+                .rfind(|f| f.component == component && f.role == "assembled")
                 .map_or(0, |f| f.pages);
             Ok(Reused {
                 code: code.to_owned(),

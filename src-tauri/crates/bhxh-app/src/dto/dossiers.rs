@@ -575,6 +575,10 @@ pub struct FileLine {
     pub warnings: Vec<String>,
     pub added_at: String,
     pub added_by: String,
+    /// An `assembled` row that is its component's PDF now: the newest, and
+    /// not emptied since by a move of every page away. False for the other
+    /// rows (older versions, scans, signed copies).
+    pub current: bool,
 }
 
 impl From<bhxh_core::dossiers::files::FileLine> for FileLine {
@@ -590,6 +594,7 @@ impl From<bhxh_core::dossiers::files::FileLine> for FileLine {
             warnings: v.warnings,
             added_at: v.added_at,
             added_by: v.added_by,
+            current: false,
         }
     }
 }
@@ -805,6 +810,38 @@ pub struct PagePreview {
     /// How far its lines lean, in degrees clockwise (`None`: too little
     /// ink to tell); a degree or more is worth a rescan.
     pub skew: Option<f32>,
+}
+
+/// Pages to move from one component of a dossier to another, with the
+/// versions the officer saw (when either changed since, nothing is made).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PageMove {
+    pub from_component: u32,
+    /// The pages taken, by their number in the component's current PDF, in
+    /// the order they go.
+    pub pages: Vec<u32>,
+    pub to_component: u32,
+    /// Where the first of them goes in the other component (from 1);
+    /// `None`: after its last page.
+    pub at: Option<u32>,
+    /// The hash of the first component's PDF the officer saw.
+    pub from_sha256: String,
+    /// The hash of the other component's PDF the officer saw; `None`: it
+    /// had none.
+    pub to_sha256: Option<String>,
+}
+
+/// Both components after a move of pages, and where the dossier stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PagesMoved {
+    /// The component the pages came from; `None`: every page moved, it has
+    /// no PDF now and counts as not digitised.
+    pub from: Option<ComponentPages>,
+    pub to: ComponentPages,
+    pub status: DossierStatus,
+    pub status_label: String,
 }
 
 /// A page of the new version: the current page `page` turned `rotate`

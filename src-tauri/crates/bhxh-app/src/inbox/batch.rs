@@ -334,10 +334,8 @@ impl Desk {
             }
             Err(e) => return Err(e.into()),
         };
-        let digitised: Vec<u32> = dossier_files::list(&conn, &dossier.code)?
+        let digitised: Vec<u32> = dossier_files::digitised(&conn, &dossier.code)?
             .into_iter()
-            .filter(|l| l.role == "assembled")
-            .map(|l| l.component)
             .chain(used.get(&dossier.code).into_iter().flatten().copied())
             .collect();
         Ok(core_inbox::destination(code, Some(dossier), &digitised))

@@ -118,22 +118,58 @@ pub fn record(
         },
         now,
     )?;
+    settle_status(conn, actor, &d, now)
+}
+
+/// A row `f` of `dossier_file` that is (or was) an assembled PDF and that no
+/// move has left empty since: the component's newest such row is its
+/// current PDF.
+pub(crate) const NOT_EMPTIED_SINCE: &str = "NOT EXISTS (SELECT 1 FROM page_emptied e
+       JOIN dossier_file x ON x.id = e.file_id
+       WHERE x.dossier_id = f.dossier_id AND x.component = f.component AND x.id >= f.id)";
+
+/// The dossier's status after its papers changed: "digitising" from the
+/// first file, "digitised" once every component handed in has a current PDF.
+pub(crate) fn settle_status(
+    conn: &Connection,
+    actor: &Actor,
+    d: &super::Dossier,
+    now: &Timestamp,
+) -> Result<Status, CoreError> {
     let mut status = d.status;
     if status == Status::Received {
         status = super::set_status(conn, actor, &d.code, Status::Digitising, "", now)?.status;
     }
-    let missing: i64 = conn.query_row(
-        "SELECT count(*) FROM dossier_component c JOIN dossier d ON d.id = c.dossier_id
-         WHERE d.code = ?1 AND c.received = 1 AND NOT EXISTS (
-             SELECT 1 FROM dossier_file f WHERE f.dossier_id = c.dossier_id
-             AND f.component = c.number AND f.role = 'assembled')",
-        [&d.code],
-        |r| r.get(0),
-    )?;
-    if missing == 0 && status == Status::Digitising {
+    if status == Status::Digitising && missing(conn, &d.code)? == 0 {
         status = super::set_status(conn, actor, &d.code, Status::Digitised, "", now)?.status;
     }
     Ok(status)
+}
+
+/// How many components handed in have no current PDF.
+pub(crate) fn missing(conn: &Connection, code: &str) -> Result<u32, CoreError> {
+    Ok(conn.query_row(
+        &format!(
+            "SELECT count(*) FROM dossier_component c JOIN dossier d ON d.id = c.dossier_id
+             WHERE d.code = ?1 AND c.received = 1 AND NOT EXISTS (
+                 SELECT 1 FROM dossier_file f WHERE f.dossier_id = c.dossier_id
+                 AND f.component = c.number AND f.role = 'assembled' AND {NOT_EMPTIED_SINCE})"
+        ),
+        [code.trim()],
+        |r| r.get(0),
+    )?)
+}
+
+/// The components of a dossier that have a current PDF (are digitised): an
+/// assembled PDF that no move of every page away has emptied since.
+pub fn digitised(conn: &Connection, code: &str) -> Result<Vec<u32>, CoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT DISTINCT f.component FROM dossier_file f JOIN dossier d ON d.id = f.dossier_id
+         WHERE d.code = ?1 AND f.role = 'assembled' AND {NOT_EMPTIED_SINCE}
+         ORDER BY f.component"
+    ))?;
+    let rows = stmt.query_map([code.trim()], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// A dossier's papers can still be digitised (or their pages edited) only

@@ -1024,6 +1024,18 @@ pub fn set_status(
             format!("Cần ghi lý do khi chuyển hồ sơ sang \"{}\".", to.label_vi()),
         ));
     }
+    write_status(conn, actor, &d, to, &note, now)
+}
+
+/// Move a dossier to `to` (checked by the caller), with its event and audit.
+pub(crate) fn write_status(
+    conn: &Connection,
+    actor: &Actor,
+    d: &Dossier,
+    to: Status,
+    note: &str,
+    now: &Timestamp,
+) -> Result<Dossier, CoreError> {
     let name = staff_name(conn, actor)?;
     conn.execute(
         "UPDATE dossier SET status = ?1, status_at = ?2 WHERE code = ?3",

@@ -163,18 +163,19 @@ pub fn of_dossier(conn: &Connection, code: &str) -> Result<DossierText, CoreErro
     Ok(out)
 }
 
-/// The word boxes OCR found on the pages of a dossier's component, by scan
-/// and page: `(sha256, page) → JSON` (pages not read yet are absent).
+/// The word boxes OCR found on the scanned pages of a dossier's components,
+/// by scan and page: `(sha256, page) → JSON` (pages not read yet are
+/// absent). By scan, not by component: a page moved to another component
+/// keeps the words read under the component it was scanned into.
 pub fn component_words(
     conn: &Connection,
     code: &str,
-    component: u32,
 ) -> Result<std::collections::HashMap<(String, u32), String>, CoreError> {
     let mut stmt = conn.prepare(
         "SELECT p.sha256, p.page, p.words FROM paper_text p JOIN dossier d ON d.id = p.dossier_id
-         WHERE d.code = ?1 AND p.kind = 'component' AND p.number = ?2",
+         WHERE d.code = ?1 AND p.kind = 'component'",
     )?;
-    let rows = stmt.query_map(params![code.trim(), component], |r| {
+    let rows = stmt.query_map(params![code.trim()], |r| {
         Ok((
             (r.get::<_, String>(0)?, r.get::<_, u32>(1)?),
             r.get::<_, String>(2)?,

@@ -105,15 +105,19 @@ pub fn candidates(
     };
     // Components of the applicant's other dossiers, and their results flagged reusable;
     // both queries give (code, number, name, file columns, when, by).
+    // (Not a PDF whose pages were all moved to other components since.)
     let rows = fetch(
         conn,
-        "SELECT s.code, f.component, c.name, f.sha256, f.file_name, f.media_type, f.bytes,
-                f.pages, f.added_at, f.added_by
-         FROM dossier s
-         JOIN dossier_file f ON f.dossier_id = s.id AND f.role = 'assembled'
-         JOIN dossier_component c ON c.dossier_id = s.id AND c.number = f.component
-         WHERE s.applicant_id = ?1 AND s.code != ?2
-         ORDER BY f.added_at DESC, f.id DESC",
+        &format!(
+            "SELECT s.code, f.component, c.name, f.sha256, f.file_name, f.media_type, f.bytes,
+                    f.pages, f.added_at, f.added_by
+             FROM dossier s
+             JOIN dossier_file f ON f.dossier_id = s.id AND f.role = 'assembled'
+             JOIN dossier_component c ON c.dossier_id = s.id AND c.number = f.component
+             WHERE s.applicant_id = ?1 AND s.code != ?2 AND {}
+             ORDER BY f.added_at DESC, f.id DESC",
+            files::NOT_EMPTIED_SINCE
+        ),
         SourceKind::Component,
         &d.applicant_id,
         &d.code,
@@ -211,13 +215,7 @@ pub fn reuse(
             ),
         ));
     };
-    let has_pdf: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM dossier_file f JOIN dossier d ON d.id = f.dossier_id
-                        WHERE d.code = ?1 AND f.component = ?2 AND f.role = 'assembled')",
-        params![code, component],
-        |r| r.get(0),
-    )?;
-    if has_pdf {
+    if files::digitised(conn, code)?.contains(&component) {
         return Err(CoreError::Conflict(format!(
             "Thành phần {component} của hồ sơ {code} đã có bản số hóa."
         )));

@@ -64,6 +64,7 @@ pub fn current(conn: &Connection, code: &str) -> Result<Vec<Current>, CoreError>
            AND f.id = (SELECT max(g.id) FROM dossier_file g
                        WHERE g.dossier_id = f.dossier_id AND g.component = f.component
                          AND g.role = 'assembled')
+           AND NOT EXISTS (SELECT 1 FROM page_emptied e WHERE e.file_id = f.id)
          ORDER BY f.component",
     )?;
     let rows = assembled.query_map(params![d.code], |r| {

@@ -646,3 +646,231 @@ fn a_covered_part_goes_to_the_first_component_handed_in_without_a_pdf() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn pages_move_between_components_of_one_dossier_and_a_component_left_empty_is_not_digitised() {
+    use super::files::{self, FileRecord, FileRole};
+    use super::pages::{self, Move, PageRef};
+    let conn = desk_db();
+    let now = april_26();
+    let code = take(&conn, &input("Nguyễn Văn Đức", "001093047064"), &now).code;
+    let other = take(&conn, &input("Trần Thị Mai", "001193047065"), &now).code;
+    let file = |role: FileRole, sha: &str, pages: u32| FileRecord {
+        role,
+        sha256: sha.repeat(64),
+        file_name: "tp.pdf".into(),
+        media_type: if role == FileRole::Original {
+            "image/jpeg".into()
+        } else {
+            "application/pdf".into()
+        },
+        bytes: 1234,
+        pages,
+        warnings: vec![],
+    };
+    // A batch of five pages fed into component 1 (one scan file, five pages).
+    let status = files::record(
+        &conn,
+        &officer(),
+        &code,
+        1,
+        &[
+            file(FileRole::Original, "1", 5),
+            file(FileRole::Assembled, "a", 5),
+        ],
+        &now,
+    )
+    .unwrap();
+    assert_eq!(status, Status::Digitising);
+    let v1 = "a".repeat(64);
+    let scan = |page| PageRef {
+        sha256: "1".repeat(64),
+        page,
+        rotate: 0,
+    };
+    let mv = |from, pages: &[u32], to, at, from_sha: &str, to_sha: Option<&str>| Move {
+        from,
+        pages: pages.to_vec(),
+        to,
+        at,
+        from_sha256: from_sha.into(),
+        to_sha256: to_sha.map(str::to_owned),
+    };
+    let err = |m: &Move| pages::plan_move(&conn, &code, m).unwrap_err().to_string();
+
+    // Refused, with the reason: the same component, one this dossier has
+    // not (another dossier's is out of reach: components are this one's),
+    // pages not there or named twice, a place past the end.
+    assert!(err(&mv(1, &[3], 1, None, &v1, None)).contains("thành phần khác"));
+    assert!(err(&mv(1, &[3], 42, None, &v1, None)).contains("không có thành phần số 42"));
+    assert!(err(&mv(1, &[], 2, None, &v1, None)).contains("Chưa chọn trang"));
+    assert!(err(&mv(1, &[6], 2, None, &v1, None)).contains("Không có trang 6"));
+    assert!(err(&mv(1, &[0], 2, None, &v1, None)).contains("Không có trang 0"));
+    assert!(err(&mv(1, &[3, 4, 3], 2, None, &v1, None)).contains("hai lần"));
+    assert!(err(&mv(1, &[3], 2, Some(2), &v1, None)).contains("vị trí 2"));
+    assert!(err(&mv(2, &[1], 1, None, &v1, None)).contains("chưa được số hóa"));
+    // A version seen elsewhere (the other dossier's PDF) is not this one's.
+    files::record(
+        &conn,
+        &officer(),
+        &other,
+        2,
+        &[file(FileRole::Assembled, "f", 1)],
+        &now,
+    )
+    .unwrap();
+    let e = pages::plan_move(
+        &conn,
+        &code,
+        &mv(1, &[3], 2, None, &v1, Some(&"f".repeat(64))),
+    )
+    .unwrap_err();
+    assert!(matches!(e, CoreError::Conflict(_)), "{e}");
+    assert!(err(&mv(1, &[3], 2, None, &"f".repeat(64), None)).contains("vừa được số hóa lại"));
+
+    // Pages 3–5 to component 2, which had none: both new versions at once,
+    // the dossier now digitised (both components handed in have a PDF).
+    let m = mv(1, &[3, 4, 5], 2, None, &v1, None);
+    let (plan, status) = pages::record_move(
+        &conn,
+        &officer(),
+        &code,
+        &m,
+        Some(&file(FileRole::Assembled, "b", 2)),
+        &file(FileRole::Assembled, "c", 3),
+        &now,
+    )
+    .unwrap();
+    assert_eq!(status, Status::Digitised);
+    assert_eq!(plan.from_after, vec![scan(1), scan(2)]);
+    let one = pages::layout(&conn, &code, 1).unwrap();
+    let two = pages::layout(&conn, &code, 2).unwrap();
+    assert_eq!(
+        (one.sha256.as_str(), one.pages),
+        ("b".repeat(64).as_str(), vec![scan(1), scan(2)])
+    );
+    assert_eq!(
+        two.pages,
+        vec![scan(3), scan(4), scan(5)],
+        "the scan stays under component 1"
+    );
+    assert_eq!(audited(&conn, "move_pages", &code), 1);
+    // The scans stay recorded where they were scanned.
+    let originals: Vec<u32> = files::list(&conn, &code)
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.role == "original")
+        .map(|f| f.component)
+        .collect();
+    assert_eq!(originals, vec![1]);
+
+    // The same move again, from the version seen before: stale, nothing written.
+    let e = pages::record_move(
+        &conn,
+        &officer(),
+        &code,
+        &m,
+        Some(&file(FileRole::Assembled, "d", 2)),
+        &file(FileRole::Assembled, "e", 3),
+        &now,
+    )
+    .unwrap_err();
+    assert!(matches!(e, CoreError::Conflict(_)), "{e}");
+    // Component 2 has a PDF now: a move that says it had none is stale too.
+    let e =
+        pages::plan_move(&conn, &code, &mv(1, &[1], 2, None, &"b".repeat(64), None)).unwrap_err();
+    assert!(matches!(e, CoreError::Conflict(_)), "{e}");
+    // The PDF sent must have the pages of the new layout.
+    let e = pages::record_move(
+        &conn,
+        &officer(),
+        &code,
+        &mv(1, &[1], 2, None, &"b".repeat(64), Some(&"c".repeat(64))),
+        None,
+        &file(FileRole::Assembled, "e", 4),
+        &now,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("đúng số trang"), "{e}");
+
+    // Every page of component 2 back to the front of component 1: component
+    // 2 is left with no PDF, so not digitised, and the dossier goes back to
+    // digitising.
+    let (plan, status) = pages::record_move(
+        &conn,
+        &officer(),
+        &code,
+        &mv(
+            2,
+            &[1, 2, 3],
+            1,
+            Some(1),
+            &"c".repeat(64),
+            Some(&"b".repeat(64)),
+        ),
+        None,
+        &file(FileRole::Assembled, "g", 5),
+        &now,
+    )
+    .unwrap();
+    assert_eq!(status, Status::Digitising);
+    assert!(plan.from_after.is_empty());
+    assert_eq!(
+        pages::layout(&conn, &code, 1).unwrap().pages,
+        vec![scan(3), scan(4), scan(5), scan(1), scan(2)]
+    );
+    let e = pages::layout(&conn, &code, 2).unwrap_err();
+    assert!(e.to_string().contains("chưa được số hóa"), "{e}");
+    assert_eq!(files::digitised(&conn, &code).unwrap(), vec![1]);
+    let current: Vec<_> = signed::current(&conn, &code)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.item)
+        .collect();
+    assert_eq!(current, vec![signed::Item::Component(1)]);
+    assert_eq!(get(&conn, &code).unwrap().status, Status::Digitising);
+    // It can be digitised again, as any component without a PDF.
+    let status = files::record(
+        &conn,
+        &officer(),
+        &code,
+        2,
+        &[
+            file(FileRole::Original, "2", 1),
+            file(FileRole::Assembled, "h", 1),
+        ],
+        &now,
+    )
+    .unwrap();
+    assert_eq!(status, Status::Digitised);
+    assert_eq!(pages::layout(&conn, &code, 2).unwrap().pages.len(), 1);
+
+    // Not into a PDF received whole, and not once the dossier moved on.
+    files::record(
+        &conn,
+        &officer(),
+        &code,
+        2,
+        &[file(FileRole::Assembled, "r", 3)],
+        &now,
+    )
+    .unwrap();
+    let whole = mv(1, &[1], 2, None, &"g".repeat(64), Some(&"r".repeat(64)));
+    assert!(err(&whole).contains("nhận nguyên bản"));
+    assert!(
+        err(&mv(
+            2,
+            &[1],
+            1,
+            None,
+            &"r".repeat(64),
+            Some(&"g".repeat(64))
+        ))
+        .contains("nhận nguyên bản")
+    );
+    set_status(&conn, &officer(), &code, Status::Processing, "", &now).unwrap();
+    let m = mv(1, &[1], 2, None, &"g".repeat(64), None);
+    let e = pages::plan_move(&conn, &code, &m).unwrap_err();
+    assert!(e.to_string().contains("không số hóa thêm"), "{e}");
+    assert_eq!(audited(&conn, "move_pages", &code), 2);
+}
