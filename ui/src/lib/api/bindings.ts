@@ -35,9 +35,9 @@ export const commands = {
 	 *  The report's PDF and/or XLSX into the files the user chose in the save
 	 *  dialog (each atomically); returns what was written.
 	 */
-	reportSave: (kind: string, period: string, pdf: string | null, xlsx: string | null) => __TAURI_INVOKE<ExportedReport>("report_save", { kind, period, pdf, xlsx }),
+	reportSave: (kind: string, period: string, pdf: string | null, xlsx: string | null, options: ReportOptions) => __TAURI_INVOKE<ExportedReport>("report_save", { kind, period, pdf, xlsx, options }),
 	/**  Print the report through the OS print system. */
-	reportPrint: (kind: string, period: string, printer: string | null) => __TAURI_INVOKE<Printed>("report_print", { kind, period, printer }),
+	reportPrint: (kind: string, period: string, printer: string | null, options: ReportOptions) => __TAURI_INVOKE<Printed>("report_print", { kind, period, printer, options }),
 	/**  Who signs the office's reports and who receives them. */
 	reportSettings: () => __TAURI_INVOKE<ReportSettings>("report_settings"),
 	reportSettingsSave: (settings: ReportSettings) => __TAURI_INVOKE<ReportSettings>("report_settings_save", { settings }),
@@ -65,6 +65,11 @@ export const commands = {
 	 */
 	syncNow: () => __TAURI_INVOKE<SyncStatus>("sync_now"),
 	syncDirectives: (limit: number) => __TAURI_INVOKE<Directive[]>("sync_directives", { limit }),
+	/**
+	 *  The base offices' progress as HQ last gave this (provincial) desk, with
+	 *  its age, or why there is none.
+	 */
+	baseOfficesProgress: () => __TAURI_INVOKE<BaseOfficesProgress>("base_offices_progress"),
 	/**
 	 *  Administrator only; the token goes to the OS keyring, never to a file.
 	 *  HQ is asked whether it knows the token before it is kept.
@@ -116,6 +121,17 @@ export const commands = {
 	 *  of the component's PDF, made from `base` (the version shown).
 	 */
 	dossierPagesEdit: (code: string, component: number, base: string, pages: PageChoice[]) => __TAURI_INVOKE<ComponentPages>("dossier_pages_edit", { code, component, base, pages }),
+	/**
+	 *  A component's pages as `dossier_pages` gives them, or nothing when it
+	 *  has no PDF (not digitised, or every page moved away): the version a move
+	 *  into it was planned against.
+	 */
+	dossierPagesIfAny: (code: string, component: number) => __TAURI_INVOKE<ComponentPages | null>("dossier_pages_if_any", { code, component }),
+	/**
+	 *  Move pages of one component to another of the same dossier (both new
+	 *  versions in one step; refused when either changed since it was shown).
+	 */
+	dossierPagesMove: (code: string, pageMove: PageMove) => __TAURI_INVOKE<PagesMoved>("dossier_pages_move", { code, pageMove }),
 	/**
 	 *  Export the component and result PDFs, decrypted, into the folder the
 	 *  user chose in the folder dialog.
@@ -312,6 +328,60 @@ export type AutoIndicator = {
 	value: number | null,
 	/**  e.g. "Danh sách người tham gia: 640/1.000 người đã xác thực số định danh" */
 	source: string,
+};
+
+/**  One base office (BHXH cơ sở) under this provincial office. */
+export type BaseOfficeProgress = {
+	code: string,
+	name: string,
+	/**  Its token was revoked at HQ. */
+	revoked: boolean,
+	/**  HQ's word: no monthly report yet for HQ's `asOfMonth`. */
+	late: boolean,
+	/**  The newest month it reported (`YYYY-MM`) and that report's revision. */
+	latestMonth: string | null,
+	latestRevision: number | null,
+	/**  When it last sent anything to HQ (HQ's clock). */
+	lastSyncAt: string | null,
+	/**  Its tasks by how far they are, in its newest monthly report. */
+	done: number,
+	inProgress: number,
+	lateTasks: number,
+	notStarted: number,
+	averagePercent: number | null,
+	tasks: BaseTaskProgress[],
+};
+
+/**  The base offices' progress as this desk last received it from HQ. */
+export type BaseOfficesProgress = {
+	/**
+	 *  `provincial`: HQ's picture is here (`offices`, which may be empty);
+	 *  `not_provincial`: HQ says this office is a base office; `never`:
+	 *  nothing received yet (sync not set up, or HQ never reached).
+	 */
+	state: string,
+	/**  What the picture is, or why there is none, in Vietnamese (with its age). */
+	note: string,
+	provinceCode: string | null,
+	provinceName: string | null,
+	/**  HQ's month every office should have reported by (`YYYY-MM`). */
+	asOfMonth: string | null,
+	/**  When HQ computed the figures (HQ's clock). */
+	generatedAt: string | null,
+	/**  When this desk received them (its clock), and how long ago. */
+	fetchedAt: string | null,
+	ageMinutes: number | null,
+	/**  "3 ngày trước", … */
+	ageText: string | null,
+	offices: BaseOfficeProgress[],
+};
+
+/**  One task of a base office's newest monthly report, as HQ gave it. */
+export type BaseTaskProgress = {
+	taskNumber: number,
+	percent: number | null,
+	/**  `not_started`, `in_progress`, `done`, `late`, or none. */
+	status: string | null,
 };
 
 /**  A read and the check recorded from it. */
@@ -664,6 +734,12 @@ export type FileLine = {
 	warnings: string[],
 	addedAt: string,
 	addedBy: string,
+	/**
+	 *  An `assembled` row that is its component's PDF now: the newest, and
+	 *  not emptied since by a move of every page away. False for the other
+	 *  rows (older versions, scans, signed copies).
+	 */
+	current: boolean,
 };
 
 /**  A file the round could not deal with; it stays in the folder. */
@@ -970,6 +1046,32 @@ export type PageLine = {
 	heightPx: number,
 };
 
+/**
+ *  Pages to move from one component of a dossier to another, with the
+ *  versions the officer saw (when either changed since, nothing is made).
+ */
+export type PageMove = {
+	fromComponent: number,
+	/**
+	 *  The pages taken, by their number in the component's current PDF, in
+	 *  the order they go.
+	 */
+	pages: number[],
+	toComponent: number,
+	/**
+	 *  Where the first of them goes in the other component (from 1);
+	 *  `None`: after its last page.
+	 */
+	at: number | null,
+	/**  The hash of the first component's PDF the officer saw. */
+	fromSha256: string,
+	/**
+	 *  The hash of the other component's PDF the officer saw; `None`: it
+	 *  had none.
+	 */
+	toSha256: string | null,
+};
+
 /**  A small picture of one page (never stored) and whether it looks blank. */
 export type PagePreview = {
 	number: number,
@@ -984,6 +1086,18 @@ export type PagePreview = {
 	 *  ink to tell); a degree or more is worth a rescan.
 	 */
 	skew: number | null,
+};
+
+/**  Both components after a move of pages, and where the dossier stands. */
+export type PagesMoved = {
+	/**
+	 *  The component the pages came from; `None`: every page moved, it has
+	 *  no PDF now and counts as not digitised.
+	 */
+	from: ComponentPages | null,
+	to: ComponentPages,
+	status: DossierStatus,
+	statusLabel: string,
 };
 
 /**  A participant as the register shows them. */
@@ -1124,6 +1238,18 @@ export type ReaderInfo = {
 
 /**  Monthly, 6-month or annual report. */
 export type ReportKind = "month" | "half" | "year";
+
+/**
+ *  How a report's paper (PDF, XLSX, print) is made; every field defaults
+ *  to the plain report.
+ */
+export type ReportOptions = {
+	/**
+	 *  Add a section with the progress of the base offices (BHXH cơ sở)
+	 *  under this provincial office, as HQ last gave it (monthly reports).
+	 */
+	includeBaseOffices?: boolean,
+};
 
 /**  A report's revision as listed. */
 export type ReportRecord = {
