@@ -8,7 +8,8 @@ use bhxh_app::dossiers::{
 };
 use bhxh_app::dto::{
     ComponentPages, Dossier, DossierStatus, DossierSummary, FileLine, Intake, IntakeInput,
-    PageChoice, PageMove, PagePreview, PagesMoved, ResultLine, ReuseCandidate, SearchQuery, SourceKind,
+    PageChoice, PageMove, PagePreview, PagesMoved, ResultLine, ReuseCandidate, SearchQuery,
+    SourceKind,
 };
 use bhxh_app::{ErrorInfo, Printed};
 use tauri::State;
