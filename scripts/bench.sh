@@ -10,6 +10,8 @@ echo "== startup (5 launches) =="
 timeout -k 15 600 xvfb-run -a -s "-screen 0 1366x768x24 -nolisten tcp" \
   env BHXH_TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" \
   scripts/with-keyring.sh cargo run --quiet --locked -p bhxh-e2e --bin bench-startup -- 5
+echo "== the counter: keystrokes + scans from card QR to receipt printed, five procedures =="
+scripts/bench-counter.sh
 echo "== the window under load: 40 pages imported through the window vs the CLI; screen switches during a 60-page inbox poll =="
 timeout -k 15 1200 xvfb-run -a -s "-screen 0 1366x768x24 -nolisten tcp" \
   env BHXH_TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" \

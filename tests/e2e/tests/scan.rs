@@ -104,6 +104,52 @@ async fn a_component_is_scanned_in_the_window_and_found_by_a_word_on_its_paper()
                 .map(|p| p["rotate"].as_u64().unwrap())
                 .collect();
             assert_eq!(turns, vec![0, 90, 0, 0, 0, 0, 0, 0, 0], "{pages}");
+
+            // The last two pages belong to component 3 (the batch was fed
+            // whole): chosen with M, moved there; then back again, leaving
+            // component 3 with no PDF.
+            visible(&c, "#pages-1 li[data-page='9'] img").await?;
+            for page in ["8", "9"] {
+                click(&c, &format!("#pages-1 li[data-page='{page}']")).await?;
+                c.active_element().await?.send_keys("m").await?;
+                visible(
+                    &c,
+                    &format!("#pages-1 li[data-page='{page}'][data-marked='true']"),
+                )
+                .await?;
+            }
+            select(&c, "#pages-move-to-1", "3").await?;
+            click(&c, "#pages-move-1").await?;
+            text_contains(
+                &c,
+                "#digitise-notice",
+                "Đã chuyển 2 trang từ thành phần 1 sang thành phần 3",
+            )
+            .await?;
+            text_contains(&c, "#component-1", "PDF: 7 trang").await?;
+            text_contains(&c, "#component-3", "PDF: 2 trang").await?;
+            assert_eq!(count(&c, "#pages-1 li[data-page]").await?, 7);
+            click(&c, "#pages-open-3").await?;
+            visible(&c, "#pages-3 li[data-page='2'] img").await?;
+            for page in ["1", "2"] {
+                click(&c, &format!("#pages-3 li[data-page='{page}']")).await?;
+                c.active_element().await?.send_keys("m").await?;
+            }
+            select(&c, "#pages-move-to-3", "1").await?;
+            click(&c, "#pages-move-3").await?;
+            text_contains(
+                &c,
+                "#digitise-notice",
+                "Đã chuyển 2 trang từ thành phần 3 sang thành phần 1",
+            )
+            .await?;
+            text_contains(&c, "#component-1", "PDF: 9 trang").await?;
+            let three = visible(&c, "#component-3").await?.text().await?;
+            assert!(
+                !three.contains("PDF:"),
+                "component 3 has no PDF now: {three}"
+            );
+            assert_eq!(count(&c, "#pages-3").await?, 0, "its strip closed");
             click(&c, "#pages-open-1").await?;
 
             // A paper with words on it, for component 2.

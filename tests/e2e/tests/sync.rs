@@ -171,3 +171,111 @@ async fn the_office_connects_to_hq_and_receives_its_directives_and_plan_changes(
     c.close().await?;
     result
 }
+
+/// A provincial office's desk: after a round with HQ, the Reports screen
+/// lists its base offices as HQ gave them (one that never reported says so),
+/// and the printed monthly report carries them as section III only when the
+/// box is ticked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provincial_desk_shows_its_base_offices_and_prints_them_in_the_report() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let hq_data = dir.path().join("hq");
+    let token_of = |out: Output| {
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("bhxhq_"))
+            .expect("the token is printed once")
+            .trim()
+            .to_owned()
+    };
+    let province = token_of(hq(
+        &[
+            "office",
+            "add",
+            "HN",
+            "--name",
+            "Bảo hiểm xã hội thành phố Hà Nội",
+        ],
+        &hq_data,
+    ));
+    hq(
+        &[
+            "office",
+            "add",
+            "HN-1",
+            "--name",
+            "BHXH cơ sở Ba Đình",
+            "--parent",
+            "HN",
+        ],
+        &hq_data,
+    );
+    let server = Hq::start(&hq_data);
+    let cups = print_bench();
+    let driver = Driver::start_with_env(&cups.env())?;
+    let c = driver.launch(&dir.path().join("desk")).await?;
+    let result = async {
+        first_start_setup(&c).await?;
+        sign_in(&c, ADMIN_USER, ADMIN_PASSWORD).await?;
+        // Before any round: nothing to show, no box to tick.
+        click(&c, "#nav-reports").await?;
+        visible(&c, "#reports-summary").await?;
+        assert_eq!(count(&c, "#base-offices").await?, 0);
+        assert_eq!(count(&c, "#report-base-offices").await?, 0);
+
+        click(&c, "#nav-sync").await?;
+        fill(&c, "#sync-url", &server.1).await?;
+        fill(&c, "#sync-token", &province).await?;
+        click(&c, "form.card button[type=submit]").await?;
+        text_contains(&c, "#sync-state", "HN").await?;
+        click(&c, "#sync-now").await?;
+        text_contains(&c, "#sync-state", "Đã kết nối máy chủ").await?;
+
+        click(&c, "#nav-reports").await?;
+        text_contains(&c, "#base-offices", "Bảo hiểm xã hội thành phố Hà Nội").await?;
+        let row = text_contains(
+            &c,
+            "#base-offices [data-office='HN-1']",
+            "BHXH cơ sở Ba Đình",
+        )
+        .await?;
+        assert!(row.contains("chưa báo cáo tháng"), "{row}");
+        let ticked = visible(&c, "#report-base-offices")
+            .await?
+            .prop("checked")
+            .await?;
+        assert_eq!(ticked.as_deref(), Some("true"));
+        snap(&c, "9-base-offices").await?;
+
+        // Printed with the section, then without it.
+        let printed = |want: bool| {
+            let c = c.clone();
+            let cups = &cups;
+            async move {
+                click(&c, "#report-print").await?;
+                let sent =
+                    text_contains(&c, "#report-print-done", "Đã gửi tới máy in desk").await?;
+                let job = job_in(&sent);
+                cups.wait_completed(&job, std::time::Duration::from_secs(30));
+                let text = pdf_bytes_words(&cups.job_bytes(&job), &[])?;
+                let has = text.contains("TIẾN ĐỘ CỦA CÁC CƠ QUAN BHXH CƠ SỞ TRỰC THUỘC");
+                assert_eq!(has, want, "{text}");
+                if want {
+                    assert!(text.contains("Ba Đình"), "{text}");
+                }
+                Ok::<(), Error>(())
+            }
+        };
+        printed(true).await?;
+        click(&c, "#report-base-offices").await?;
+        printed(false).await?;
+        Ok::<(), Error>(())
+    }
+    .await;
+    if result.is_err() {
+        let _ = snap(&c, "9-base-offices-failed").await;
+    }
+    c.close().await?;
+    result
+}
