@@ -149,7 +149,8 @@ async fn a_component_is_scanned_in_the_window_and_found_by_a_word_on_its_paper()
                 !three.contains("PDF:"),
                 "component 3 has no PDF now: {three}"
             );
-            assert_eq!(count(&c, "#pages-3").await?, 0, "its strip closed");
+            // (the strip's box, not the page-count field of the import form)
+            assert_eq!(count(&c, "div#pages-3").await?, 0, "its strip closed");
             click(&c, "#pages-open-1").await?;
 
             // A paper with words on it, for component 2.
