@@ -5,7 +5,7 @@
 //! (Ctrl+P counts as one chord). Counted twice per procedure: the first
 //! applicant of the day for it (the procedure chosen by typing its code in
 //! the list) and the next applicant for the same procedure (the desk keeps
-//! it). Every step is checked (the form filled, the focus where the next
+//! it; Enter confirms it). Every step is checked (the form filled, the focus where the next
 //! key goes, the dossier taken in, the job spooled), so a figure is never
 //! reported for a walk that did not happen.
 //!
@@ -52,18 +52,19 @@ async fn applicant(
         .await?;
     scans += 1;
     text_contains(c, "#intake-form", "Đã điền thông tin từ mã QR").await?;
+    focus_lands(c, "intake-procedure").await?;
     if value_of(c, "#intake-procedure").await? != procedure {
-        focus_lands(c, "intake-procedure").await?;
-        // The list's own type-ahead, then Enter on to the button.
+        // The list's own type-ahead.
         here().await?.send_keys(procedure).await?;
         keys += procedure.chars().count();
         assert_eq!(value_of(c, "#intake-procedure").await?, procedure);
-        here()
-            .await?
-            .send_keys(&char::from(Key::Enter).to_string())
-            .await?;
-        keys += 1;
     }
+    // Enter confirms the procedure and goes on to the button.
+    here()
+        .await?
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await?;
+    keys += 1;
     focus_lands(c, "intake-submit").await?;
     here()
         .await?

@@ -105,7 +105,10 @@ async fn walk(locale: &str, lang: &str) -> Result<()> {
         assert_eq!(value_of(&c, "#intake-id").await?, "001093047064");
         assert_eq!(value_of(&c, "#intake-dob").await?, "05/01/1993");
         assert_eq!(count(&c, "#intake-done").await?, 0, "nothing taken in yet");
-        // The procedure was chosen before: the button is next (one Enter).
+        // The procedure was chosen before: it is next, kept; Enter confirms
+        // it and goes on to the button.
+        focus_lands(&c, "intake-procedure").await?;
+        type_here(&c, &char::from(Key::Enter).to_string()).await?;
         focus_lands(&c, "intake-submit").await?;
         // One screen: the button of a common procedure is above the fold.
         let bottom = bottom_of(&c, "#intake-submit").await?;
