@@ -1,7 +1,11 @@
-//! Time from launching the app to the sign-in screen and to the plan
-//! screen (with an automated sign-in), and the memory of the app and its
-//! WebKit web process once the plan shows. Run through `scripts/bench.sh`.
+//! Time from launching the app to the sign-in screen, to the plan screen
+//! (an administrator, with an automated sign-in) and to the intake screen
+//! with the cursor in the scan box (a counter officer), and the memory of
+//! the app and its WebKit web process once each shows. Run through
+//! `scripts/bench.sh`, on the release build (`BHXH_E2E_APP`) as users get it.
 
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bhxh_e2e::*;
@@ -39,6 +43,9 @@ fn median_max(v: &mut [Duration]) -> (f64, f64) {
     (ms(v[v.len() / 2]), ms(v[v.len() - 1]))
 }
 
+/// The counter officer's password in this benchmark's throwaway store.
+const COUNTER_PASSWORD: &str = "Tiepnhan-bench-2026";
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
     let runs: usize = std::env::args()
@@ -54,9 +61,33 @@ async fn main() -> Result<()> {
         visible(&c, "#signin-username").await?;
         let _ = c.close().await;
     }
+    // A counter officer, whose first screen is the intake.
+    let mut add = Command::new(app_path()?)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["user", "add", "--username", "tiepnhan", "--full-name"])
+        .args([
+            "Lê Thị Quầy",
+            "--role",
+            "counter_officer",
+            "--user",
+            ADMIN_USER,
+        ])
+        .env("BHXH_DESK_PASSWORD", ADMIN_PASSWORD)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()?;
+    if let Some(mut input) = add.stdin.take() {
+        input.write_all(format!("{COUNTER_PASSWORD}\n").as_bytes())?;
+    }
+    if !add.wait()?.success() {
+        return Err("bhxh-desk user add tiepnhan failed".into());
+    }
     let mut to_sign_in = Vec::new();
     let mut to_plan = Vec::new();
+    let mut to_intake = Vec::new();
     let (mut rss_app, mut rss_web) = (0, 0);
+    let (mut rss_app_i, mut rss_web_i) = (0, 0);
     for _ in 0..runs {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let t0 = Instant::now();
@@ -69,9 +100,22 @@ async fn main() -> Result<()> {
         rss_app = rss_kib("bhxh-desk");
         rss_web = rss_kib("WebKitWebProces");
         let _ = c.close().await;
+
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let t0 = Instant::now();
+        let c = driver.launch(dir.path()).await?;
+        sign_in(&c, "tiepnhan", COUNTER_PASSWORD).await?;
+        visible(&c, "#intake-form").await?;
+        focus_lands(&c, "intake-qr").await?;
+        to_intake.push(t0.elapsed());
+        rss_app_i = rss_kib("bhxh-desk");
+        rss_web_i = rss_kib("WebKitWebProces");
+        let _ = c.close().await;
     }
     let (si_med, si_max) = median_max(&mut to_sign_in);
     let (pl_med, pl_max) = median_max(&mut to_plan);
+    let (in_med, in_max) = median_max(&mut to_intake);
+    println!("app: {}", app_path()?.display());
     println!("runs: {runs}");
     println!("launch -> sign-in screen: median {si_med:.0} ms, max {si_max:.0} ms");
     println!(
@@ -81,6 +125,15 @@ async fn main() -> Result<()> {
         "RSS with the plan shown: app {} MiB, WebKit web process {} MiB",
         rss_app / 1024,
         rss_web / 1024
+    );
+    println!(
+        "launch -> intake screen, cursor in the scan box (counter officer, incl. automated sign-in): median {in_med:.0} ms, max {in_max:.0} ms"
+    );
+    println!(
+        "RSS with the intake shown: app {} MiB, WebKit web process {} MiB, together {} MiB",
+        rss_app_i / 1024,
+        rss_web_i / 1024,
+        (rss_app_i + rss_web_i) / 1024
     );
     Ok(())
 }
