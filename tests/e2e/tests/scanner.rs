@@ -10,9 +10,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-use std::process::Command;
+mod common;
 
 use bhxh_e2e::*;
+use common::qr_of;
 use fantoccini::key::Key;
 
 /// The front QR text of an (invented) citizen's card.
@@ -39,22 +40,6 @@ async fn bottom_of(c: &fantoccini::Client, css: &str) -> Result<f64> {
 /// The height an office PC leaves the window at 1366×768 (Windows' task
 /// bar and title bar take the rest): the intake must fit in it.
 const USABLE_HEIGHT: f64 = 690.0;
-
-/// The QR codes on the first page of a PDF (rendered at 200 dpi by poppler,
-/// read by the desk's own decoder).
-fn qr_of(pdf: &[u8]) -> Result<Vec<String>> {
-    let dir = tempfile::tempdir()?;
-    std::fs::write(dir.path().join("p.pdf"), pdf)?;
-    let ok = Command::new("pdftoppm")
-        .args(["-png", "-r", "200", "-f", "1", "-l", "1", "-singlefile"])
-        .arg(dir.path().join("p.pdf"))
-        .arg(dir.path().join("p"))
-        .status()?;
-    assert!(ok.success(), "pdftoppm");
-    let png = std::fs::read(dir.path().join("p.png"))?;
-    let pages = bhxh_scan::read_pages(&png)?;
-    Ok(pages[0].qr_texts(1)?)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scan_lands_where_it_belongs_whatever_box_has_the_cursor_under_en_us() -> Result<()> {
@@ -92,7 +77,18 @@ async fn walk(locale: &str, lang: &str) -> Result<()> {
         visible(&c, "#intake-form").await?;
         // The screen parks the cursor in the scanner's box.
         focus_lands(&c, "intake-qr").await?;
-        select(&c, "#intake-procedure", "BHXH.01").await?;
+        // The procedure chosen by its number typed on the list ("12" →
+        // BHXH.12), then changed the same way after a pause ("1" → BHXH.01).
+        c.execute(
+            "document.getElementById('intake-procedure').focus()",
+            vec![],
+        )
+        .await?;
+        type_here(&c, "12").await?;
+        assert_eq!(value_of(&c, "#intake-procedure").await?, "BHXH.12");
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        type_here(&c, "1").await?;
+        assert_eq!(value_of(&c, "#intake-procedure").await?, "BHXH.01");
         visible(&c, "#intake-components").await?;
 
         // The cursor was left in the name box, something typed there; the

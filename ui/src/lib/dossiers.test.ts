@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DOSSIER_STATUSES, RESULT_NAMES, canDigitiseResult } from './dossiers';
+import { DOSSIER_STATUSES, RESULT_NAMES, canDigitiseResult, procedureByDigits } from './dossiers';
 import { en, vi } from './i18n';
 
 describe('dossier statuses', () => {
@@ -26,5 +26,28 @@ describe('dossier statuses', () => {
     for (const n of RESULT_NAMES) {
       expect(n).toBe(n.normalize('NFC').trim());
     }
+  });
+});
+
+describe('a procedure chosen by its number', () => {
+  const codes = ['BHXH.01', 'BHXH.04', 'BHXH.12', 'BHXH.14', 'BHXH.24', '1.001667', 'BHXH.26'];
+
+  it('is the code ending in that number, with or without its zero', () => {
+    expect(procedureByDigits(codes, '4')).toBe('BHXH.04');
+    expect(procedureByDigits(codes, '04')).toBe('BHXH.04');
+    expect(procedureByDigits(codes, '12')).toBe('BHXH.12');
+    expect(procedureByDigits(codes, '1')).toBe('BHXH.01');
+  });
+
+  it('else the code whose digits end with them', () => {
+    expect(procedureByDigits(codes, '67')).toBe('1.001667');
+    expect(procedureByDigits(codes, '1667')).toBe('1.001667');
+  });
+
+  it('is nothing for what matches none, or is not digits', () => {
+    expect(procedureByDigits(codes, '99')).toBeNull();
+    expect(procedureByDigits(codes, '')).toBeNull();
+    expect(procedureByDigits(codes, 'B')).toBeNull();
+    expect(procedureByDigits([], '4')).toBeNull();
   });
 });

@@ -39,3 +39,19 @@ export const RESULT_NAMES: readonly string[] = [
   'Quyết định hưởng trợ cấp hằng tháng',
   'Văn bản trả lời',
 ] as const;
+
+/**
+ * The procedure an officer means by the digits typed on the procedure list:
+ * the one whose code ends in that number (`4` or `04` → BHXH.04, `12` →
+ * BHXH.12), else the first whose code's digits end with them (`67` →
+ * 1.001667). The list's own type-ahead still takes letters (a full code).
+ * `null` when nothing matches.
+ */
+export function procedureByDigits(codes: readonly string[], typed: string): string | null {
+  if (!/^\d+$/.test(typed)) return null;
+  const n = Number(typed);
+  const tail = (code: string) => /(\d+)$/.exec(code)?.[1] ?? '';
+  const exact = codes.find((c) => tail(c) !== '' && Number(tail(c)) === n);
+  if (exact) return exact;
+  return codes.find((c) => c.replace(/\D/g, '').endsWith(typed)) ?? null;
+}

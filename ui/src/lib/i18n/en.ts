@@ -389,6 +389,7 @@ export const en: Record<MessageKey, string> = {
   'intake.qrHint': 'Put the cursor in this box, then scan the QR code on the front of the CCCD with the barcode scanner.',
   'intake.qrFilled': 'Filled in from the CCCD QR code.',
   'intake.procedure': 'Administrative procedure',
+  'intake.procedureKeys': '(type its number, e.g. 4 for BHXH.04)',
   'intake.needProcedure': 'No administrative procedure chosen for the dossier.',
   'intake.chooseProcedure': '— Choose a procedure —',
   'intake.applicant': 'Applicant',

@@ -389,6 +389,7 @@ export const vi = {
   'intake.qrHint': 'Đặt con trỏ vào ô này rồi quét mã QR mặt trước thẻ CCCD bằng máy quét mã vạch.',
   'intake.qrFilled': 'Đã điền thông tin từ mã QR của thẻ CCCD.',
   'intake.procedure': 'Thủ tục hành chính',
+  'intake.procedureKeys': '(gõ số thủ tục, ví dụ 4 cho BHXH.04)',
   'intake.needProcedure': 'Chưa chọn thủ tục hành chính của hồ sơ.',
   'intake.chooseProcedure': '— Chọn thủ tục —',
   'intake.applicant': 'Người nộp hồ sơ',
