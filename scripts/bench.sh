@@ -6,10 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
 scripts/build-app.sh >/dev/null
-echo "== startup (5 launches) of the release build, as users get it =="
-ui/node_modules/.bin/tauri build --no-bundle --ci >/dev/null
+# The debug build: driven by WebDriver, the release build (tauri build) loses
+# its session at launch here (see docs/benchmarks.md, 2026-12-03); set
+# BHXH_E2E_APP to measure another build.
+echo "== startup (5 launches) =="
 timeout -k 15 600 xvfb-run -a -s "-screen 0 1366x768x24 -nolisten tcp" \
-  env BHXH_TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" BHXH_E2E_APP="${CARGO_TARGET_DIR:-target}/release/bhxh-desk" \
+  env BHXH_TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" \
   scripts/with-keyring.sh cargo run --quiet --locked -p bhxh-e2e --bin bench-startup -- 5
 echo "== the counter: keystrokes + scans from card QR to receipt printed, five procedures =="
 scripts/bench-counter.sh

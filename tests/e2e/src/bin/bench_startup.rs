@@ -2,7 +2,7 @@
 //! (an administrator, with an automated sign-in) and to the intake screen
 //! with the cursor in the scan box (a counter officer), and the memory of
 //! the app and its WebKit web process once each shows. Run through
-//! `scripts/bench.sh`, on the release build (`BHXH_E2E_APP`) as users get it.
+//! `scripts/bench.sh` (the debug build, or `BHXH_E2E_APP`).
 
 use std::io::Write;
 use std::process::{Command, Stdio};

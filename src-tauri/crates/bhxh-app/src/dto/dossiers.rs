@@ -404,7 +404,7 @@ impl From<bhxh_core::dossiers::OpenSame> for OpenSame {
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Type, Default)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct SearchQuery {
     pub text: String,
     pub status: Option<DossierStatus>,
@@ -851,4 +851,21 @@ pub struct PagesMoved {
 pub struct PageChoice {
     pub page: u32,
     pub rotate: u16,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SearchQuery;
+
+    /// Every field of a search may be left out, but a misspelled one is an
+    /// error, not a search for everything.
+    #[test]
+    fn a_search_with_an_unknown_field_is_refused() {
+        let q: SearchQuery = serde_json::from_str(r#"{"text":"đức"}"#).unwrap();
+        assert_eq!(q.text, "đức");
+        let empty: SearchQuery = serde_json::from_str("{}").unwrap();
+        assert_eq!(empty, SearchQuery::default());
+        let err = serde_json::from_str::<SearchQuery>(r#"{"txt":"đức"}"#).unwrap_err();
+        assert!(err.to_string().contains("unknown field `txt`"), "{err}");
+    }
 }
