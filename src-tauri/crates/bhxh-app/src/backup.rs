@@ -253,6 +253,19 @@ impl Desk {
         } else {
             Some(self.files()?)
         };
+        // With the scans each composed file is made from, which a restore
+        // needs to read it back.
+        let referenced: Vec<String> = match &files {
+            Some(f) => {
+                let mut all: Vec<String> = f
+                    .with_parts(&referenced.iter().cloned().collect())
+                    .into_iter()
+                    .collect();
+                all.sort();
+                all
+            }
+            None => referenced,
+        };
         let present: Vec<&String> = referenced
             .iter()
             .filter(|h| files.as_ref().is_some_and(|f| f.contains(h)))
@@ -426,9 +439,21 @@ fn restore_archive(
         // other unreadable copy is replaced by the backup's).
         let key = keep_or_put(&keyring, &dir.files_key_name(), backup_key.clone())?;
         let store = FileStore::open(&files_dir, &key)?;
+        // Composed files (an assembled PDF naming the scans it carries)
+        // after the scans they are made from: each is read back whole then.
+        let mut composed = Vec::new();
         for entry in a.files() {
-            let plain = FileStore::unseal_with(backup_key, &entry.name, &a.read_file(entry)?)?;
+            let sealed = a.read_file(entry)?;
+            if bhxh_files::is_composed(&sealed) {
+                composed.push((entry.name.clone(), sealed));
+                continue;
+            }
+            let plain = FileStore::unseal_with(backup_key, &entry.name, &sealed)?;
             store.put_restoring(&plain)?;
+            files_restored += 1;
+        }
+        for (name, sealed) in composed {
+            store.restore_composed(backup_key, &name, &sealed)?;
             files_restored += 1;
         }
     }

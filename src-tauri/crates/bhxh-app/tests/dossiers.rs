@@ -149,6 +149,36 @@ fn the_find_box_follows_a_receipt_qr_a_card_qr_a_code_in_any_case_an_id_or_a_nam
     // Nor a QR of ours cut short.
     let err = desk.find(&receipt_qr[..receipt_qr.len() - 5]).unwrap_err();
     assert_eq!(err.code(), "invalid", "{err}");
+    // Signed with this store's own key (a leaked key, or the dossier's
+    // applicant or procedure changed after the paper was printed) but not
+    // naming the dossier's applicant, or its procedure: refused, saying which.
+    let key = common::paper_key(dir.path());
+    let fields = qr::parse(receipt_qr.as_bytes())
+        .unwrap()
+        .verify(key.as_bytes())
+        .unwrap()
+        .clone();
+    let mut other_id = fields.clone();
+    other_id.dinh_danh = "035088001234".into();
+    let err = desk
+        .find(&other_id.to_signed_text(key.as_bytes()))
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid", "{err}");
+    assert!(
+        err.to_string()
+            .contains("số định danh 035088001234 trên giấy không phải của người nộp hồ sơ"),
+        "{err}"
+    );
+    let mut other_procedure = fields.clone();
+    other_procedure.ma_tthc = "1.001667".into();
+    let err = desk
+        .find(&other_procedure.to_signed_text(key.as_bytes()))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("mã thủ tục 1.001667 trên giấy không phải thủ tục của hồ sơ"),
+        "{err}"
+    );
 
     // A CCCD's front QR: the applicant, for the intake form.
     match desk
@@ -187,6 +217,26 @@ fn the_find_box_follows_a_receipt_qr_a_card_qr_a_code_in_any_case_an_id_or_a_nam
     desk.sign_out().unwrap();
     desk.sign_in("quantri", ADMIN_PW).unwrap();
     let log = desk.audit_list(100, None).unwrap();
+    // A card QR in the find box fills an intake: refused to a role that
+    // does not take dossiers in (a digitiser), with nothing looked up.
+    common::add_staff(
+        &desk,
+        "sohoa",
+        "Phạm Văn Số",
+        bhxh_app::dto::Role::DigitisationOfficer,
+        CLERK_PW,
+    );
+    desk.sign_out().unwrap();
+    desk.sign_in("sohoa", CLERK_PW).unwrap();
+    let err = desk
+        .find("001093047064|123456789|Nguyễn Văn Đức|05011993|Nam|Số 5 Lê Lợi|01022021")
+        .unwrap_err();
+    assert_eq!(err.code(), "forbidden", "{err}");
+    // The digitiser still finds dossiers by code.
+    assert!(matches!(
+        desk.find(&d.code).unwrap(),
+        Found::Dossiers { ref rows } if rows.iter().any(|r| r.code == d.code)
+    ));
     assert!(
         log.iter()
             .any(|e| e.action == "view" && e.entity_id == d.code),
@@ -362,15 +412,50 @@ fn scans_are_sealed_assembled_and_exported_and_bad_files_write_nothing() {
     let text = pdf_text(&pdf, &[]);
     assert!(text.contains("Số hóa: Trần Thị Hằng"), "{text}");
 
-    // Tampering with a sealed file is caught by the store check.
+    // The component PDF is stored as a recipe naming the scan it carries
+    // (the scan's bytes are stored once), and reads back whole.
+    let objects = dir.path().join("files").join("objects");
+    let stored = walk(&objects);
+    let scan_hash = bhxh_files::sha256_hex(&good);
+    let scan_file = stored
+        .iter()
+        .find(|p| p.file_name().is_some_and(|n| n == scan_hash.as_str()))
+        .unwrap()
+        .clone();
+    let pdf_file = stored
+        .iter()
+        .find(|p| bhxh_files::is_composed(&std::fs::read(p).unwrap()))
+        .unwrap()
+        .clone();
+    assert!(std::fs::metadata(&pdf_file).unwrap().len() < 64 * 1024);
+
+    // Tampering with a sealed file is caught by the store check: the scan,
+    // and the PDF made from it, which names it.
     assert!(desk.check().unwrap().ok);
-    let victim = walk(&dir.path().join("files").join("objects"))[0].clone();
-    let mut bytes = std::fs::read(&victim).unwrap();
+    let saved = std::fs::read(&scan_file).unwrap();
+    let mut bytes = saved.clone();
     let n = bytes.len();
     bytes[n - 20] ^= 0x55;
-    std::fs::write(&victim, bytes).unwrap();
+    std::fs::write(&scan_file, bytes).unwrap();
     let report = desk.check().unwrap();
     assert!(!report.ok);
+    assert_eq!(report.file_problems.len(), 2, "{:?}", report.file_problems);
+    assert!(
+        report
+            .file_problems
+            .iter()
+            .any(|p| p.contains("ghép từ đó không đọc được") && p.contains(&scan_hash)),
+        "{:?}",
+        report.file_problems
+    );
+    // The recipe itself altered: that one file.
+    std::fs::write(&scan_file, saved).unwrap();
+    assert!(desk.check().unwrap().ok);
+    let mut recipe = std::fs::read(&pdf_file).unwrap();
+    let n = recipe.len();
+    recipe[n - 20] ^= 0x55;
+    std::fs::write(&pdf_file, recipe).unwrap();
+    let report = desk.check().unwrap();
     assert_eq!(report.file_problems.len(), 1, "{:?}", report.file_problems);
 }
 

@@ -19,7 +19,9 @@ use tiff::tags::ResolutionUnit;
 
 mod common;
 use bhxh_report::testing::pdf_pages;
-use common::{ADMIN_PW, ManualClock, add_staff, first_page, intake_input, jpeg, office_desk, take};
+use common::{
+    ADMIN_PW, ManualClock, add_staff, first_page, intake_input, jpeg, office_desk, paper_key, take,
+};
 
 const CLERK_PW: &str = "Sohoa-2024-matkhau";
 
@@ -427,16 +429,6 @@ fn a_multi_page_tiff_imported_at_the_desk_counts_its_pages() {
 }
 
 /// This store's key for the papers' QR codes, from the keyring.
-fn paper_key(data: &Path) -> bhxh_secrets::Key256 {
-    let meta: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(data.join("desk.json")).unwrap()).unwrap();
-    bhxh_secrets::Keyring::open_native(bhxh_app::KEYRING_SERVICE)
-        .unwrap()
-        .get_key(&format!("paper-key:{}", meta["store_id"].as_str().unwrap()))
-        .unwrap()
-        .unwrap()
-}
-
 /// Page 1 of a receipt carrying `qr_text` in its QR code (whatever else it
 /// says), rasterised at 200 dpi: a forged cover sheet.
 fn forged_cover(qr_text: &str) -> RgbImage {

@@ -24,6 +24,10 @@
 //! [`FileStore::open`]. [`FileStore::verify_all`] decrypts every file and
 //! checks its hash.
 
+mod composed;
+
+pub use composed::is_composed;
+
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -104,9 +108,9 @@ fn nonce(prefix: &[u8], index: u64, last: bool) -> Result<XNonce, u64> {
     Ok(XNonce::from(n))
 }
 
-fn aad(hash: &[u8; 32]) -> [u8; 38] {
+fn aad(magic: &[u8; 6], hash: &[u8; 32]) -> [u8; 38] {
     let mut a = [0u8; 38];
-    a[..6].copy_from_slice(MAGIC);
+    a[..6].copy_from_slice(magic);
     a[6..].copy_from_slice(hash);
     a
 }
@@ -209,7 +213,14 @@ impl FileStore {
         if dest.is_file() && (!replace_unreadable || self.get(&hash).is_ok()) {
             return Ok((hash, None));
         }
-        let sealed = self.seal(plain, &digest, &hash)?;
+        let sealed = self.seal(MAGIC, plain, &digest, &hash)?;
+        self.write_sealed(hash, &sealed)
+    }
+
+    /// Write sealed bytes under `hash` in `tmp/`, fsync, rename into place;
+    /// returns the directory whose fsync makes the rename durable.
+    pub(crate) fn write_sealed(&self, hash: String, sealed: &[u8]) -> Result<Stored, FileError> {
+        let dest = self.path_of(&hash);
         let dir = dest.parent().unwrap_or(&self.root).to_owned();
         fs::create_dir_all(&dir).map_err(io(&dir))?;
         let mut rand = [0u8; 8];
@@ -220,7 +231,7 @@ impl FileStore {
             .join(format!("{hash}.{}", hex::encode(rand)));
         let written = (|| {
             let mut f = File::create(&tmp).map_err(io(&tmp))?;
-            f.write_all(&sealed).map_err(io(&tmp))?;
+            f.write_all(sealed).map_err(io(&tmp))?;
             f.sync_all().map_err(io(&tmp))?;
             drop(f);
             fs::rename(&tmp, &dest).map_err(io(&dest))?;
@@ -280,14 +291,22 @@ impl FileStore {
             .collect()
     }
 
-    fn seal(&self, plain: &[u8], digest: &[u8; 32], hash: &str) -> Result<Vec<u8>, FileError> {
+    /// Seal `plain` in chunks under `magic` (a scan's bytes, or a composed
+    /// file's recipe) bound to `digest`, the SHA-256 that names the file.
+    pub(crate) fn seal(
+        &self,
+        magic: &[u8; 6],
+        plain: &[u8],
+        digest: &[u8; 32],
+        hash: &str,
+    ) -> Result<Vec<u8>, FileError> {
         let mut prefix = [0u8; PREFIX_LEN];
         getrandom::fill(&mut prefix).map_err(|e| FileError::Random(e.to_string()))?;
         let chunks = plain.len().div_ceil(CHUNK).max(1);
         let mut out = Vec::with_capacity(HEADER_LEN + plain.len() + chunks * TAG);
-        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(magic);
         out.extend_from_slice(&prefix);
-        let ad = aad(digest);
+        let ad = aad(magic, digest);
         for i in 0..chunks {
             let piece = plain
                 .get(i * CHUNK..((i + 1) * CHUNK).min(plain.len()))
@@ -349,22 +368,49 @@ impl FileStore {
             }
             Err(e) => return Err(io(&path)(e)),
         };
+        if composed::is_composed(&sealed) {
+            return self.open_composed(hash, &sealed);
+        }
         self.open_sealed(hash, &sealed)
     }
 
+    /// The plaintext of a scan's sealed bytes, checked against its hash.
     fn open_sealed(&self, hash: &str, sealed: &[u8]) -> Result<Vec<u8>, FileError> {
+        let plain = self.open_chunks(MAGIC, hash, sealed)?;
+        let actual = sha256_hex(&plain);
+        if actual != hash {
+            return Err(FileError::HashMismatch {
+                hash: hash.to_owned(),
+                actual,
+            });
+        }
+        Ok(plain)
+    }
+
+    /// Open the chunks of sealed bytes made under `magic` for the file named
+    /// `hash` (each chunk authenticated, none missing); the plaintext, not
+    /// yet checked against `hash`.
+    pub(crate) fn open_chunks(
+        &self,
+        magic: &[u8; 6],
+        hash: &str,
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, FileError> {
         let format = |detail: &str| FileError::Format {
             hash: hash.to_owned(),
             detail: detail.to_owned(),
         };
-        if sealed.len() < HEADER_LEN + TAG || &sealed[..MAGIC.len()] != MAGIC {
-            return Err(format("thiếu phần đầu \"BHXHF\""));
+        if sealed.len() < HEADER_LEN + TAG || &sealed[..magic.len()] != magic {
+            return Err(format(&format!(
+                "thiếu phần đầu \"{}\"",
+                String::from_utf8_lossy(&magic[..5])
+            )));
         }
         let mut digest = [0u8; 32];
         hex::decode_to_slice(hash, &mut digest).map_err(|_| FileError::BadHash(hash.to_owned()))?;
-        let prefix = &sealed[MAGIC.len()..HEADER_LEN];
+        let prefix = &sealed[magic.len()..HEADER_LEN];
         let body = &sealed[HEADER_LEN..];
-        let ad = aad(&digest);
+        let ad = aad(magic, &digest);
         let pieces: Vec<&[u8]> = body.chunks(CHUNK + TAG).collect();
         let mut plain = Vec::with_capacity(body.len());
         for (i, piece) in pieces.iter().enumerate() {
@@ -385,13 +431,6 @@ impl FileStore {
                 )
                 .map_err(|_| tampered())?;
             plain.extend_from_slice(&opened);
-        }
-        let actual = sha256_hex(&plain);
-        if actual != hash {
-            return Err(FileError::HashMismatch {
-                hash: hash.to_owned(),
-                actual,
-            });
         }
         Ok(plain)
     }
@@ -423,6 +462,8 @@ impl FileStore {
         referenced: &std::collections::HashSet<String>,
         min_age: std::time::Duration,
     ) -> Result<usize, FileError> {
+        // A kept composed file keeps the scans it is made from.
+        let referenced = self.with_parts(referenced);
         let now = std::time::SystemTime::now();
         let mut removed = 0;
         for name in self.list()? {

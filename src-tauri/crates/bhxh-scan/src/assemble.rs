@@ -94,17 +94,59 @@ pub(crate) fn assemble_with(
     stamp: Option<&str>,
     mut extra: impl FnMut(usize, &mut PdfDocument, f32, f32) -> Result<Vec<Op>, ScanError>,
 ) -> Result<Vec<u8>, ScanError> {
+    // The JPEGs spliced in after the document is made (one copy of each);
+    // the ordinary way when the made document is not as expected.
+    let skeleton = build(pages, title, stamp, true, &mut extra)?;
+    let jpegs: Vec<&[u8]> = pages.iter().filter_map(|p| p.jpeg_bytes()).collect();
+    if jpegs.is_empty() {
+        return Ok(skeleton);
+    }
+    if let Some(pdf) = crate::splice::splice(&skeleton, &jpegs) {
+        return Ok(pdf);
+    }
+    build(pages, title, stamp, false, &mut extra)
+}
+
+/// The PDF made the ordinary way (every JPEG copied in by printpdf), for
+/// comparing with the spliced one.
+#[cfg(test)]
+pub(crate) fn build_for_tests(
+    pages: &[&ScanPage],
+    title: &str,
+    stamp: Option<&str>,
+    extra: &mut impl FnMut(usize, &mut PdfDocument, f32, f32) -> Result<Vec<Op>, ScanError>,
+) -> Vec<u8> {
+    #[allow(clippy::unwrap_used)]
+    build(pages, title, stamp, false, extra).unwrap()
+}
+
+/// The PDF of `pages`; with `placeholders`, each JPEG's data is its
+/// [`crate::splice::placeholder`] instead (numbered in page order).
+fn build(
+    pages: &[&ScanPage],
+    title: &str,
+    stamp: Option<&str>,
+    placeholders: bool,
+    extra: &mut impl FnMut(usize, &mut PdfDocument, f32, f32) -> Result<Vec<Op>, ScanError>,
+) -> Result<Vec<u8>, ScanError> {
     if pages.is_empty() {
         return Err(ScanError::NoPages);
     }
     let mut pdf = PdfDocument::new(title);
     let mut out_pages = Vec::with_capacity(pages.len());
+    let mut jpeg_no = 0;
     for (i, page) in pages.iter().enumerate() {
         let info = &page.info;
         let xobj = match &page.pixels {
             Pixels::Jpeg(bytes) => {
                 let space = if info.colour { Space::Rgb } else { Space::Gray };
-                image_stream(info, bytes.clone(), "DCTDecode", 8, space)
+                let data = if placeholders {
+                    crate::splice::placeholder(jpeg_no)
+                } else {
+                    bytes.clone()
+                };
+                jpeg_no += 1;
+                image_stream(info, data, "DCTDecode", 8, space)
             }
             Pixels::Flate { data, bits, space } => {
                 image_stream(info, data.clone(), "FlateDecode", *bits, *space)

@@ -52,6 +52,7 @@ pub mod ocr;
 pub mod page;
 pub mod qr;
 pub mod scanner;
+mod splice;
 
 pub use assemble::{assemble_pages, assemble_scans};
 pub use error::ScanError;

@@ -215,6 +215,15 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
 // ----- A page as a file of its own ------------------------------------------
 
 impl ScanPage {
+    /// The JPEG bytes this page is embedded with, byte for byte, when it is
+    /// a JPEG (a single-page JPEG scan: the file as the scanner wrote it).
+    pub fn jpeg_bytes(&self) -> Option<&[u8]> {
+        match &self.pixels {
+            Pixels::Jpeg(b) => Some(b),
+            _ => None,
+        }
+    }
+
     /// The decoded samples (rows byte-aligned, PDF layout).
     pub(crate) fn samples(&self) -> Result<Cow<'_, [u8]>, ScanError> {
         match &self.pixels {

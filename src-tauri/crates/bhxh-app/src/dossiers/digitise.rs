@@ -373,6 +373,15 @@ impl Desk {
             });
             (assembled?, pdf_name, hashes?)
         };
+        // The assembled PDF names the sealed scans it carries byte for byte
+        // instead of sealing them a second time (bhxh-files `composed`).
+        let parts: Vec<(&str, &[u8])> = hashes
+            .iter()
+            .map(String::as_str)
+            .zip(originals.iter().copied())
+            .collect();
+        let assembled = store.put_composed(&pdf, &parts)?;
+        drop(parts);
         let mut records = Vec::new();
         for ((_, mut rec), hash) in files.into_iter().zip(hashes) {
             rec.sha256 = hash;
@@ -380,7 +389,7 @@ impl Desk {
         }
         records.push(FileRecord {
             role: FileRole::Assembled,
-            sha256: store.put(&pdf)?,
+            sha256: assembled,
             file_name: name,
             media_type: "application/pdf".into(),
             bytes: pdf.len() as u64,

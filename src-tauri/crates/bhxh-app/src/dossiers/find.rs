@@ -112,17 +112,8 @@ impl Desk {
         let code = paper.ma_ho_so.trim().to_owned();
         self.view(Action::ViewDossier, |conn, _| {
             let d = dossiers::get(conn, &code)?;
-            if d.applicant_id != paper.dinh_danh {
-                return Err(refused(format!(
-                    "số định danh {} trên giấy không phải của người nộp hồ sơ {}",
-                    paper.dinh_danh, d.code
-                )));
-            }
-            if d.procedure_code != paper.ma_tthc {
-                return Err(refused(format!(
-                    "mã thủ tục {} trên giấy không phải thủ tục của hồ sơ {}",
-                    paper.ma_tthc, d.code
-                )));
+            if let Some(why) = paper.disagrees_with(&d, "trên giấy") {
+                return Err(refused(why));
             }
             let viewed = Viewed {
                 entity: "dossier",

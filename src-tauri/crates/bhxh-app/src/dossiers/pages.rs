@@ -239,7 +239,17 @@ impl Desk {
             turned.push((page, rot));
         }
         let pdf = assemble_turned(&turned, &d.procedure_name, Some(stamp)).map_err(scan_err)?;
-        let sha256 = self.files()?.put(&pdf)?;
+        // The new version names the sealed JPEG scans it carries rather than
+        // sealing their bytes again (a part that is not its whole scan stays
+        // in the PDF's own bytes: `put_composed` checks each one's hash).
+        let parts: Vec<(&str, &[u8])> = scans
+            .iter()
+            .filter_map(|(hash, pages)| match pages.as_slice() {
+                [one] => Some((hash.as_str(), one.jpeg_bytes()?)),
+                _ => None,
+            })
+            .collect();
+        let sha256 = self.files()?.put_composed(&pdf, &parts)?;
         Ok(FileRecord {
             role: FileRole::Assembled,
             sha256,

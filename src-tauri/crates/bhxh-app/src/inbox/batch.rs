@@ -90,15 +90,10 @@ impl Desk {
             .map_err(DeskError::from)
             .and_then(|conn| Ok(dossiers::get(&conn, code)?));
         match dossier {
-            Ok(d) if d.applicant_id != q.dinh_danh => QrMeaning::Damaged(format!(
-                "số định danh {} trên bìa không phải của người nộp hồ sơ {}",
-                q.dinh_danh, d.code
-            )),
-            Ok(d) if d.procedure_code != q.ma_tthc => QrMeaning::Damaged(format!(
-                "mã thủ tục {} trên bìa không phải thủ tục của hồ sơ {} ({})",
-                q.ma_tthc, d.code, d.procedure_code
-            )),
-            Ok(d) => QrMeaning::Dossier(d.code),
+            Ok(d) => match q.disagrees_with(&d, "trên bìa") {
+                Some(why) => QrMeaning::Damaged(why),
+                None => QrMeaning::Dossier(d.code),
+            },
             // Not (or no longer) in the store: the destination says so.
             Err(DeskError::Core(CoreError::NotFound { .. })) => QrMeaning::Dossier(code.to_owned()),
             Err(e) => QrMeaning::Damaged(format!("không kiểm tra được hồ sơ {code}: {e}")),
@@ -495,12 +490,19 @@ impl Desk {
             originals.push(bytes);
         }
         let refs: Vec<&[u8]> = originals.iter().map(Vec::as_slice).collect();
-        for (rec, hash) in records.iter_mut().zip(store.put_many(&refs)?) {
+        let hashes = store.put_many(&refs)?;
+        let parts: Vec<(&str, &[u8])> = hashes
+            .iter()
+            .map(String::as_str)
+            .zip(refs.iter().copied())
+            .collect();
+        let assembled = store.put_composed(&pdf, &parts)?;
+        for (rec, hash) in records.iter_mut().zip(hashes) {
             rec.sha256 = hash;
         }
         records.push(FileRecord {
             role: FileRole::Assembled,
-            sha256: store.put(&pdf)?,
+            sha256: assembled,
             file_name: format!("thanh-phan-{component}.pdf"),
             media_type: "application/pdf".into(),
             bytes: pdf.len() as u64,

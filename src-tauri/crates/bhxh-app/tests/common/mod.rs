@@ -195,3 +195,15 @@ pub fn jpeg(img: &image::RgbImage, dpi: u16) -> Vec<u8> {
     enc.encode_image(img).unwrap();
     out
 }
+
+/// The store's key for the QR codes on its papers (from the real keyring),
+/// to sign a forged paper as a leaked key would.
+pub fn paper_key(data: &Path) -> bhxh_secrets::Key256 {
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("desk.json")).unwrap()).unwrap();
+    bhxh_secrets::Keyring::open_native(bhxh_app::KEYRING_SERVICE)
+        .unwrap()
+        .get_key(&format!("paper-key:{}", meta["store_id"].as_str().unwrap()))
+        .unwrap()
+        .unwrap()
+}

@@ -142,6 +142,26 @@ fn mac_text(key: &[u8; 32], covered: &str) -> String {
 }
 
 impl PaperQr {
+    /// Why this verified paper does not belong to `dossier` any more (the
+    /// dossier's applicant or procedure changed after it was printed), or
+    /// `None` when it does. `on` says where the QR was read ("trên giấy",
+    /// "trên bìa"). The one check the find box and the scan inbox share.
+    pub fn disagrees_with(&self, dossier: &super::Dossier, on: &str) -> Option<String> {
+        if dossier.applicant_id != self.dinh_danh {
+            return Some(format!(
+                "số định danh {} {on} không phải của người nộp hồ sơ {}",
+                self.dinh_danh, dossier.code
+            ));
+        }
+        if dossier.procedure_code != self.ma_tthc {
+            return Some(format!(
+                "mã thủ tục {} {on} không phải thủ tục của hồ sơ {} ({})",
+                self.ma_tthc, dossier.code, dossier.procedure_code
+            ));
+        }
+        None
+    }
+
     /// The text to encode, signed with the store's paper key `key`. A field
     /// holding `|` cannot be encoded; [`Self::new`] has refused it already.
     pub fn to_signed_text(&self, key: &[u8; 32]) -> String {
