@@ -6,12 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
 scripts/build-app.sh >/dev/null
-# The debug build: driven by WebDriver, the release build (tauri build) loses
-# its session at launch here (see docs/benchmarks.md, 2026-12-03); set
-# BHXH_E2E_APP to measure another build.
-echo "== startup (5 launches) =="
+# Start-up as users get it: the release build (`tauri build`, no bundle),
+# launched by hand and through WebDriver; BHXH_E2E_APP measures another.
+echo "== startup, release build (5 launches each way) =="
+ui/node_modules/.bin/tauri build --no-bundle --ci >/dev/null
 timeout -k 15 600 xvfb-run -a -s "-screen 0 1366x768x24 -nolisten tcp" \
   env BHXH_TAURI_DRIVER="$PWD/.tools/bin/tauri-driver" \
+  BHXH_E2E_APP="${BHXH_E2E_APP:-${CARGO_TARGET_DIR:-$PWD/target}/release/bhxh-desk}" \
   scripts/with-keyring.sh cargo run --quiet --locked -p bhxh-e2e --bin bench-startup -- 5
 echo "== the counter: keystrokes + scans from card QR to receipt printed, five procedures =="
 scripts/bench-counter.sh

@@ -9,6 +9,8 @@
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     default 60 s, all targets
 #   scripts/fuzz.sh --cmin TARGET...                     minimise corpus/TARGET
+#   FUZZ_RUNS=10000000 scripts/fuzz.sh 1800              stop a target at
+#                        10 million executions or 30 minutes, whichever first
 #
 # Inputs: seeds/TARGET (a few valid inputs, kept in git), corpus/TARGET (the
 # minimised corpus of an earlier long run, kept in git: docs/reliability.md),
@@ -45,7 +47,7 @@ for t in "${targets[@]}"; do
   mkdir -p "work/$t"
   dirs=("work/$t")
   for d in "corpus/$t" "seeds/$t"; do [ -d "$d" ] && dirs+=("$d"); done
-  RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" "${dirs[@]}" -- -max_total_time="$secs" -print_final_stats=1 2>&1 \
+  RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" "${dirs[@]}" -- -max_total_time="$secs" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -print_final_stats=1 2>&1 \
     | grep -E "^(Done|stat::number_of_executed_units|==[0-9]+== ?ERROR|SUMMARY|artifact_prefix)" || true
   # A panic is a crash-*; memory beyond libFuzzer's limit (an allocation by
   # a header's word) an oom-*; a hang a timeout-*.

@@ -70,7 +70,29 @@ fn raw_body_handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send 
     tauri::generate_handler![commands::files::upload_file]
 }
 
+/// WebKitGTK draws the window without GPU compositing unless the machine's
+/// administrator asks for it (`WEBKIT_DISABLE_COMPOSITING_MODE=0`): the
+/// desk's screens are forms and tables that need no compositor, and without
+/// it the WebKit web process holds about 100 MiB less (measured in
+/// `docs/benchmarks.md`) and the blank-window faults of some GPU drivers go
+/// away.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn webview_defaults() {
+    const KEY: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if std::env::var_os(KEY).is_none() {
+        // SAFETY: called first thing in `run_gui`, on the main thread, before
+        // the logger, the store, GTK or the runtime start any thread, so no
+        // other thread can be reading the environment.
+        unsafe { std::env::set_var(KEY, "1") };
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn webview_defaults() {}
+
 fn run_gui(data_dir: Option<PathBuf>) -> ExitCode {
+    webview_defaults();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("BHXH_DESK_LOG")
