@@ -14,6 +14,7 @@ mod common;
 
 use bhxh_e2e::*;
 use common::qr_of;
+use fantoccini::Client;
 use fantoccini::key::Key;
 
 /// The front QR text of an (invented) citizen's card.
@@ -110,6 +111,15 @@ async fn walk(locale: &str, lang: &str) -> Result<()> {
         let bottom = bottom_of(&c, "#intake-submit").await?;
         assert!(bottom <= USABLE_HEIGHT, "the button ends at {bottom}px");
         snap(&c, &format!("7a-intake-{lang}")).await?;
+        // The hints in the find box and the dossier search are read whole,
+        // not cut off at the box's edge.
+        for id in ["find", "dossier-search"] {
+            let (text, width, room) = placeholder_fit(&c, id).await?;
+            assert!(
+                width <= room,
+                "#{id}: \"{text}\" needs {width:.0}px, the box has {room:.0}px"
+            );
+        }
         // The birth date typed day first, eight digits, whatever the locale:
         // 7 March 1985 (an English PC would read "07/03" as 3 July).
         click(&c, "#intake-dob").await?;
@@ -215,4 +225,30 @@ async fn walk(locale: &str, lang: &str) -> Result<()> {
     .await;
     let _ = c.close().await;
     result
+}
+
+/// The placeholder of `#id`, the width its text takes in the box's font and
+/// the room inside the box (its width less padding, and for a search box
+/// less the 20 px WebKit keeps for its clear button), in CSS pixels.
+async fn placeholder_fit(c: &Client, id: &str) -> Result<(String, f64, f64)> {
+    let v = c
+        .execute(
+            "const el = document.getElementById(arguments[0]); \
+             const cs = getComputedStyle(el); \
+             const g = document.createElement('canvas').getContext('2d'); \
+             g.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`; \
+             return [el.placeholder, g.measureText(el.placeholder).width, \
+                     el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) \
+                       - (el.type === 'search' ? 20 : 0)];",
+            vec![serde_json::json!(id)],
+        )
+        .await?;
+    let text = v
+        .get(0)
+        .and_then(|x| x.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let width = v.get(1).and_then(|x| x.as_f64()).ok_or("no width")?;
+    let room = v.get(2).and_then(|x| x.as_f64()).ok_or("no room")?;
+    Ok((text, width, room))
 }
