@@ -32,8 +32,6 @@ use std::collections::HashSet;
 use std::fs::File;
 
 use bhxh_secrets::Key256;
-use chacha20poly1305::XChaCha20Poly1305;
-use chacha20poly1305::aead::KeyInit;
 use sha2::{Digest, Sha256};
 
 use crate::{FileError, FileStore, check_hash, sha256_hex};
@@ -344,10 +342,7 @@ impl FileStore {
         sealed: &[u8],
     ) -> Result<(), FileError> {
         check_hash(hash)?;
-        let theirs = FileStore {
-            root: std::path::PathBuf::new(),
-            cipher: XChaCha20Poly1305::new(backup_key.as_bytes().into()),
-        };
+        let theirs = FileStore::detached(backup_key);
         let recipe = theirs.open_chunks(COMPOSED_MAGIC, hash, sealed)?;
         decode(hash, &recipe)?;
         let mut digest = [0u8; 32];

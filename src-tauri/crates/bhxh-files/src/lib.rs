@@ -348,11 +348,16 @@ impl FileStore {
     /// that is not this store's: a backup's), checked against its hash.
     pub fn unseal_with(key: &Key256, hash: &str, sealed: &[u8]) -> Result<Vec<u8>, FileError> {
         check_hash(hash)?;
-        let other = FileStore {
+        FileStore::detached(key).open_sealed(hash, sealed)
+    }
+
+    /// A store with no directory, only `key`: for opening sealed bytes
+    /// carried elsewhere (a backup's).
+    pub(crate) fn detached(key: &Key256) -> FileStore {
+        FileStore {
             root: PathBuf::new(),
             cipher: XChaCha20Poly1305::new(key.as_bytes().into()),
-        };
-        other.open_sealed(hash, sealed)
+        }
     }
 
     /// The plaintext of `hash`, checked against its hash.

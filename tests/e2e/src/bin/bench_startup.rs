@@ -15,21 +15,30 @@ use std::time::{Duration, Instant};
 
 use bhxh_e2e::*;
 
-/// Resident memory of the processes whose name contains `name_part`, in KiB.
-fn rss_kib(name_part: &str) -> u64 {
+/// The sum of the `key` line (in kB) of `/proc/PID/FILE` over the processes
+/// whose name contains `name_part`, in KiB.
+fn proc_kib(name_part: &str, file: &str, key: &str) -> u64 {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return 0;
     };
     let mut total = 0;
     for e in entries.flatten() {
-        let Ok(text) = std::fs::read_to_string(e.path().join("status")) else {
+        let Ok(status) = std::fs::read_to_string(e.path().join("status")) else {
             continue;
         };
-        if !text.lines().next().unwrap_or_default().contains(name_part) {
+        if !status
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains(name_part)
+        {
             continue;
         }
+        let Ok(text) = std::fs::read_to_string(e.path().join(file)) else {
+            continue;
+        };
         for line in text.lines() {
-            if let Some(v) = line.strip_prefix("VmRSS:") {
+            if let Some(v) = line.strip_prefix(key) {
                 total += v
                     .trim()
                     .trim_end_matches("kB")
@@ -40,6 +49,17 @@ fn rss_kib(name_part: &str) -> u64 {
         }
     }
     total
+}
+
+/// Resident memory (RSS) of the processes whose name contains `name_part`.
+fn rss_kib(name_part: &str) -> u64 {
+    proc_kib(name_part, "status", "VmRSS:")
+}
+
+/// Proportional memory (PSS) of the processes whose name contains
+/// `name_part`: pages shared between processes are split among them.
+fn pss_kib(name_part: &str) -> u64 {
+    proc_kib(name_part, "smaps_rollup", "Pss:")
 }
 
 /// When the newest process whose name contains `name_part` started, in
@@ -76,42 +96,6 @@ fn process_started_ms(name_part: &str) -> Option<f64> {
         newest = Some(newest.map_or(at, |n: f64| n.max(at)));
     }
     newest
-}
-
-/// Proportional memory (PSS, KiB) of the processes whose name contains
-/// `name_part`: pages shared between processes are split among them.
-fn pss_kib(name_part: &str) -> u64 {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return 0;
-    };
-    let mut total = 0;
-    for e in entries.flatten() {
-        let Ok(status) = std::fs::read_to_string(e.path().join("status")) else {
-            continue;
-        };
-        if !status
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .contains(name_part)
-        {
-            continue;
-        }
-        let Ok(rollup) = std::fs::read_to_string(e.path().join("smaps_rollup")) else {
-            continue;
-        };
-        for line in rollup.lines() {
-            if let Some(v) = line.strip_prefix("Pss:") {
-                total += v
-                    .trim()
-                    .trim_end_matches("kB")
-                    .trim()
-                    .parse::<u64>()
-                    .unwrap_or(0);
-            }
-        }
-    }
-    total
 }
 
 fn median_max(v: &mut [Duration]) -> (f64, f64) {
