@@ -135,6 +135,75 @@ pub fn read_within(bytes: &[u8], limits: &Limits) -> Result<Sheet, TabularError>
     }
 }
 
+/// A worksheet whose `<dimension ref="…">` runs backwards (its last cell
+/// before its first, e.g. `B5:A1`), said in Vietnamese; `None` when every
+/// part is fine or is not a ZIP at all (calamine then says what is wrong).
+///
+/// calamine 0.38 subtracts a dimension's first cell from its last without a
+/// check (`xlsx::get_dimension`), which panics in a build with overflow
+/// checks (found by the `tabular` fuzz target). Every part of the file is
+/// looked at (a workbook may put its sheets at any path), each read up to
+/// where its cells begin: at most 1 MiB decompressed per part and 16 MiB in
+/// all, so a ZIP bomb costs no more than that.
+fn backwards_dimension(bytes: &[u8]) -> Option<String> {
+    use std::io::Read;
+    const HEAD: u64 = 1 << 20;
+    let mut budget: u64 = 16 << 20;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    for i in 0..zip.len() {
+        if budget == 0 {
+            break;
+        }
+        let Ok(part) = zip.by_index(i) else { continue };
+        let Ok(name) = part.name().map(|n| n.into_owned()) else {
+            continue;
+        };
+        // What was read counts even when the part then fails its checksum:
+        // calamine acts on the dimension before it reaches the end.
+        let mut head = Vec::new();
+        let _ = part.take(HEAD.min(budget)).read_to_end(&mut head);
+        budget = budget.saturating_sub(head.len() as u64);
+        let text = String::from_utf8_lossy(&head);
+        let text = text.split("<sheetData").next().unwrap_or_default();
+        let mut rest = text;
+        while let Some(at) = rest.find("<dimension") {
+            rest = &rest[at + "<dimension".len()..];
+            let Some(r) = rest.find("ref=") else { break };
+            let value = &rest[r + 4..];
+            let Some(quote) = value.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            let value = &value[1..];
+            let Some(end) = value.find(quote) else { break };
+            let range = &value[..end];
+            if let Some((first, last)) = range.split_once(':')
+                && let (Some(a), Some(b)) = (cell_ref(first), cell_ref(last))
+                && (b.0 < a.0 || b.1 < a.1)
+            {
+                return Some(format!(
+                    "trang tính {name} khai vùng dữ liệu \"{range}\" ngược (ô cuối đứng trước ô đầu)"
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// An A1 reference ("$B$12" too) as (row, column) from 1; `None` otherwise.
+fn cell_ref(a1: &str) -> Option<(u64, u64)> {
+    let a1 = a1.trim().replace('$', "");
+    let letters = a1.chars().take_while(char::is_ascii_alphabetic).count();
+    let (col, row) = a1.split_at(letters);
+    if col.is_empty() || col.len() > 3 || row.is_empty() || !row.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let col = col.bytes().fold(0u64, |n, b| {
+        n * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1)
+    });
+    Some((row.parse().ok()?, col))
+}
+
 fn clean(s: &str) -> String {
     s.trim().nfc().collect()
 }
@@ -273,6 +342,9 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, TabularError> {
 /// `limits` before it is kept; then the rows, each as wide as its last
 /// filled cell.
 fn read_xlsx_within(bytes: &[u8], limits: &Limits) -> Result<Sheet, TabularError> {
+    if let Some(why) = backwards_dimension(bytes) {
+        return Err(TabularError::Xlsx(why));
+    }
     let xlsx = |e: calamine::XlsxError| TabularError::Xlsx(e.to_string());
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx)?;
     let name = book
@@ -351,6 +423,25 @@ fn read_xlsx_within(bytes: &[u8], limits: &Limits) -> Result<Sheet, TabularError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a1_references_and_backwards_ranges() {
+        assert_eq!(cell_ref("A1"), Some((1, 1)));
+        assert_eq!(cell_ref("$AB$12"), Some((12, 28)));
+        assert_eq!(cell_ref("XFD1048576"), Some((1_048_576, 16_384)));
+        for bad in ["", "12", "A", "A1B", "ABCD1", "A-1"] {
+            assert_eq!(cell_ref(bad), None, "{bad}");
+        }
+        // A real workbook written by rust_xlsxwriter has a forward dimension.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(2, 3, "x").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        assert_eq!(backwards_dimension(&bytes), None);
+        assert!(read(&bytes).is_ok());
+        // Not a ZIP at all: nothing to say here (calamine says it).
+        assert_eq!(backwards_dimension(b"not a zip"), None);
+    }
 
     #[test]
     fn csv_with_bom_semicolons_quotes_and_blank_lines() {
