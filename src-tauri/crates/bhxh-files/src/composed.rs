@@ -34,7 +34,7 @@ use std::fs::File;
 use bhxh_secrets::Key256;
 use sha2::{Digest, Sha256};
 
-use crate::{FileError, FileStore, check_hash, sha256_hex};
+use crate::{FileError, FileStore, check_hash, checked, sha256_hex};
 
 pub(crate) const COMPOSED_MAGIC: &[u8; 6] = b"BHXHC\x01";
 
@@ -254,16 +254,15 @@ impl FileStore {
             match s {
                 Segment::Own(bytes) => whole.extend_from_slice(&bytes),
                 Segment::Stored { hash: part, len } => {
-                    let path = self.path_of(&part);
-                    let sealed_part = match std::fs::read(&path) {
+                    let sealed_part = match self.get_sealed(&part) {
                         Ok(b) => b,
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        Err(FileError::Missing { .. }) => {
                             return Err(FileError::Format {
                                 hash: hash.to_owned(),
                                 detail: format!("thiếu tệp {part} mà tệp này ghép từ đó"),
                             });
                         }
-                        Err(e) => return Err(crate::io(&path)(e)),
+                        Err(e) => return Err(e),
                     };
                     if is_composed(&sealed_part) {
                         return Err(FileError::Format {
@@ -292,14 +291,7 @@ impl FileStore {
                 }
             }
         }
-        let actual = sha256_hex(&whole);
-        if actual != hash {
-            return Err(FileError::HashMismatch {
-                hash: hash.to_owned(),
-                actual,
-            });
-        }
-        Ok(whole)
+        checked(hash, whole)
     }
 
     /// The scans the composed file `hash` is made from (none for a scan or

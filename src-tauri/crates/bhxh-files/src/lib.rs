@@ -87,6 +87,18 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// `plain` when its SHA-256 is `hash`; the mismatch otherwise.
+fn checked(hash: &str, plain: Vec<u8>) -> Result<Vec<u8>, FileError> {
+    let actual = sha256_hex(&plain);
+    if actual != hash {
+        return Err(FileError::HashMismatch {
+            hash: hash.to_owned(),
+            actual,
+        });
+    }
+    Ok(plain)
+}
+
 fn check_hash(hash: &str) -> Result<(), FileError> {
     if hash.len() == 64
         && hash
@@ -362,17 +374,7 @@ impl FileStore {
 
     /// The plaintext of `hash`, checked against its hash.
     pub fn get(&self, hash: &str) -> Result<Vec<u8>, FileError> {
-        check_hash(hash)?;
-        let path = self.path_of(hash);
-        let sealed = match fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(FileError::Missing {
-                    hash: hash.to_owned(),
-                });
-            }
-            Err(e) => return Err(io(&path)(e)),
-        };
+        let sealed = self.get_sealed(hash)?;
         if composed::is_composed(&sealed) {
             return self.open_composed(hash, &sealed);
         }
@@ -381,15 +383,7 @@ impl FileStore {
 
     /// The plaintext of a scan's sealed bytes, checked against its hash.
     fn open_sealed(&self, hash: &str, sealed: &[u8]) -> Result<Vec<u8>, FileError> {
-        let plain = self.open_chunks(MAGIC, hash, sealed)?;
-        let actual = sha256_hex(&plain);
-        if actual != hash {
-            return Err(FileError::HashMismatch {
-                hash: hash.to_owned(),
-                actual,
-            });
-        }
-        Ok(plain)
+        checked(hash, self.open_chunks(MAGIC, hash, sealed)?)
     }
 
     /// Open the chunks of sealed bytes made under `magic` for the file named
