@@ -5,7 +5,8 @@
 # CSV/XLSX lists, the QR texts on the desk's papers and on a CCCD's front,
 # sync messages, scan files (JPEG, PNG, TIFF, PDF), and the trust store's
 # inputs (CSCA certificates, CRLs, ICAO master lists as DER, PEM and LDIF),
-# and the signatures of received PDFs (byte ranges, CMS).
+# the signatures of received PDFs (byte ranges, CMS), and the OCSP answers
+# about their signers.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     default 60 s, all targets
 #   scripts/fuzz.sh --cmin TARGET...                     minimise corpus/TARGET
@@ -41,7 +42,7 @@ fi
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(tlv lds dg2_image mrz tabular paper_qr cccd_qr sync_proto scan_pages trust pdf_signatures)
+[ ${#targets[@]} -gt 0 ] || targets=(tlv lds dg2_image mrz tabular paper_qr cccd_qr sync_proto scan_pages trust pdf_signatures ocsp)
 for t in "${targets[@]}"; do
   echo "== fuzz $t for ${secs}s =="
   mkdir -p "work/$t"

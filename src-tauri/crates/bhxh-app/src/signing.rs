@@ -19,6 +19,7 @@ use std::time::SystemTime;
 use bhxh_core::CoreError;
 use bhxh_core::dossiers::signed;
 use bhxh_core::office::{self, settings};
+use bhxh_sign::ocsp::{OcspCache, OcspClient};
 use bhxh_sign::{Module, PdfTrust, RawSigner, SignOptions, Verdict};
 use serde::Serialize;
 
@@ -27,6 +28,18 @@ use crate::{Desk, DeskError};
 
 /// The trust folder for PDF signatures, in the data directory.
 pub const PDF_TRUST_DIR_NAME: &str = "pdf-trust";
+/// Where the OCSP answers about signers are kept for offline days (signed
+/// answers: certificate serials and times, nothing about a citizen).
+pub const OCSP_CACHE_DIR_NAME: &str = "ocsp-cache";
+
+/// The trust folder of `data_dir`, asking a signer's OCSP responder when
+/// the folder has no current CRL of its issuer, and keeping its answers.
+fn trust_in(data_dir: &Path) -> PdfTrust {
+    PdfTrust::load_dir(&data_dir.join(PDF_TRUST_DIR_NAME)).with_ocsp(OcspClient::new(
+        Some(OcspCache::new(&data_dir.join(OCSP_CACHE_DIR_NAME))),
+        true,
+    ))
+}
 
 const KEY_MODULE: &str = "signing.module";
 const KEY_TOKEN: &str = "signing.token";
@@ -207,7 +220,7 @@ impl Desk {
     }
 
     fn pdf_trust(&self) -> PdfTrust {
-        PdfTrust::load_dir(&self.pdf_trust_dir())
+        trust_in(self.data_dir())
     }
 
     /// The module, token, key and timestamp server set up (each `None`
@@ -594,7 +607,7 @@ fn stamp_rect(pdf: &[u8], visible: bool) -> Option<[f32; 4]> {
 /// [`Desk::pdf_verify`] with the trust folder of the data directory
 /// `data_dir`, without opening the store (nothing personal is read).
 pub fn pdf_verify_in(data_dir: &Path, bytes: &[u8]) -> Result<Vec<SignatureLine>, DeskError> {
-    let trust = PdfTrust::load_dir(&data_dir.join(PDF_TRUST_DIR_NAME));
+    let trust = trust_in(data_dir);
     Ok(bhxh_sign::verify_pdf(bytes, &trust, SystemTime::now())?
         .into_iter()
         .map(to_line)

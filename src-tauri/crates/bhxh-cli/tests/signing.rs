@@ -9,7 +9,9 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use bhxh_sign::testing::{SOFTHSM_MODULE, STANDARD_KEYS, TestToken, TsaMode, dead_tsa_url};
+use bhxh_sign::testing::{
+    OcspMode, SOFTHSM_MODULE, STANDARD_KEYS, TestToken, TsaMode, dead_tsa_url,
+};
 use common::*;
 
 fn pdfsig(path: &Path) -> String {
@@ -682,4 +684,120 @@ fn with_a_timestamp_server_the_signature_is_b_t_and_a_dead_one_stops_the_signing
     assert_eq!(sigs[0]["level"], "B-T", "{items}");
     assert_eq!(sigs[1]["level"], "B-B", "{items}");
     assert!(sigs[1]["timestampAt"].is_null(), "{items}");
+}
+
+#[test]
+fn without_a_crl_the_signers_ocsp_responder_decides_and_its_answer_serves_offline() {
+    let t = TestToken::create(STANDARD_KEYS);
+    let dir = tempfile::tempdir().unwrap();
+    let env = desk_with_token(dir.path(), &t, "rsa");
+    let mut with_pin = as_refs(&env);
+    with_pin.push(("BHXH_DESK_TOKEN_PIN", &t.pin));
+    let run = |args: &[&str], env: &[(&str, &str)]| cli_env(dir.path(), args, "", env);
+    let code = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
+    let scan = dir.path().join("a.jpg");
+    std::fs::write(&scan, page_jpeg(3)).unwrap();
+    let imported = run(
+        &[
+            "dossier",
+            "import",
+            &code,
+            "--component",
+            "1",
+            scan.to_str().unwrap(),
+        ],
+        &as_refs(&env),
+    );
+    assert!(imported.status.success());
+    assert!(
+        run(&["dossier", "sign", &code, "--all"], &with_pin)
+            .status
+            .success()
+    );
+    let out_dir = dir.path().join("x");
+    let out = run(
+        &[
+            "dossier",
+            "export",
+            &code,
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--json",
+        ],
+        &as_refs(&env),
+    );
+    let files: Vec<String> = serde_json::from_value(ok_json(&out)).unwrap();
+    let signed = files[0].clone();
+    let verify = || {
+        let out = run(&["pdf", "verify", &signed, "--json"], &[]);
+        json(&out)[0].clone()
+    };
+
+    // The office's trust folder has no CRL of the signer's CA: with no
+    // responder running, revocation is unknown and said so.
+    std::fs::remove_file(dir.path().join("pdf-trust").join("int.crl")).unwrap();
+    let r = verify();
+    assert_eq!(r["verdict"], "indeterminate", "{r}");
+    assert!(
+        r.to_string().contains("máy chủ OCSP http://127.0.0.1"),
+        "{r}"
+    );
+    // The responder answers: valid, and the answer is kept.
+    t.serve_ocsp(OcspMode::Delegated);
+    let r = verify();
+    assert_eq!(r["verdict"], "valid", "{r}");
+    let cache = dir.path().join("ocsp-cache");
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1);
+    // Offline (the responder gone): the kept answer still speaks for it.
+    t.serve_ocsp(OcspMode::Down);
+    let r = verify();
+    assert_eq!(r["verdict"], "valid", "{r}");
+    // With the kept answer gone, a forged "good" signed by a certificate
+    // the CA never authorised for OCSP is not taken.
+    std::fs::remove_dir_all(&cache).unwrap();
+    t.serve_ocsp(OcspMode::Unauthorised);
+    let r = verify();
+    assert_eq!(r["verdict"], "indeterminate", "{r}");
+    assert!(r.to_string().contains("OCSPSigning"), "{r}");
+
+    // The desk will not sign with a token the responder says is revoked.
+    t.serve_ocsp(OcspMode::Delegated);
+    let out = run(
+        &[
+            "signing",
+            "configure",
+            "--module",
+            SOFTHSM_MODULE,
+            "--token-label",
+            &t.label,
+            "--key-label",
+            "revoked",
+        ],
+        &as_refs(&env),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let second = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
+    assert!(
+        run(
+            &[
+                "dossier",
+                "import",
+                &second,
+                "--component",
+                "1",
+                scan.to_str().unwrap(),
+            ],
+            &as_refs(&env),
+        )
+        .status
+        .success()
+    );
+    let out = run(&["dossier", "sign", &second, "--all", "--json"], &with_pin);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert_eq!(json(&out)["error"]["code"], "signing_certificate");
+    assert!(
+        json(&out).to_string().contains("đã bị thu hồi"),
+        "{}",
+        text(&out.stdout)
+    );
 }

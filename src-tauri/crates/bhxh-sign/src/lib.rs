@@ -10,13 +10,16 @@
 //!   of the timestamp server set up and checked.
 //! - [`verify`]: each signature's integrity, signer, chain to the trust
 //!   folder's roots, validity at signing time and revocation by the folder's
-//!   CRLs, with a verdict in Vietnamese.
+//!   CRLs (or, without a current one, by OCSP), with a verdict in Vietnamese.
+//! - [`ocsp`]: a signer's revocation asked of its OCSP responder (RFC 6960),
+//!   the signed answer checked and cached for offline days.
 //!
 //! The X.509 parsing, signature algorithms and CRLs are the ones the eMRTD
 //! crate verifies chip ID cards with (`bhxh_emrtd::crypto`, `verify::trust`).
 
 pub mod cms;
 pub mod error;
+pub mod ocsp;
 pub mod pdf;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -7,6 +7,13 @@
 //! `openssl ts -reply` with a TSA certificate ("TSA Thử nghiệm",
 //! `extendedKeyUsage = critical,timeStamping`) the intermediate issues.
 //!
+//! An OCSP responder for revocation tests: every signer's certificate names
+//! `http://127.0.0.1:PORT/ocsp` (a port kept for this token) as its
+//! responder; [`TestToken::serve_ocsp`] answers there with `openssl ocsp`
+//! over the intermediate's own database, signed as [`OcspMode`] says.
+//! Until it is called nothing listens, so a verifier that asks gets
+//! "connection refused" at once.
+//!
 //! SoftHSM2 reads its configuration from `SOFTHSM2_CONF` when the module is
 //! initialised: a test process that signs in-process must have it in its
 //! environment before the first `Module::open` (tests start the CLI or the
@@ -16,6 +23,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 
 /// The SoftHSM2 module (Debian `softhsm2`).
 pub const SOFTHSM_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
@@ -89,6 +97,31 @@ pub struct TestToken {
     /// The TSA's certificate (DER) and the `openssl ts` configuration.
     pub tsa_cert: Vec<u8>,
     pub tsa_conf: PathBuf,
+    /// The port every signer's certificate names for OCSP.
+    pub ocsp_port: u16,
+    /// How the OCSP responder answers, once started.
+    ocsp_mode: Arc<Mutex<Option<OcspMode>>>,
+}
+
+/// How the test OCSP responder answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OcspMode {
+    /// Signed by "OCSP Thử nghiệm", a responder certificate the
+    /// intermediate issued with the `OCSPSigning` key purpose.
+    Delegated,
+    /// Signed by the intermediate CA itself, named by its key's hash.
+    ByIssuer,
+    /// The cheapest forgery: "good" for every certificate (even a revoked
+    /// one), signed by another certificate the same CA issued, without the
+    /// `OCSPSigning` purpose.
+    Unauthorised,
+    /// The first answer it ever gave, to every later request (a replay:
+    /// the nonce is the first request's).
+    Replay,
+    /// Bytes that are not an OCSP response.
+    Garbage,
+    /// The connection closed without an answer.
+    Down,
 }
 
 /// How the test TSA answers.
@@ -102,6 +135,11 @@ pub enum TsaMode {
     WrongImprint,
     /// Bytes that are not a `TimeStampResp`.
     Garbage,
+    /// A proper `TSTInfo`, signed by "TSA lỏng lẻo", a certificate the
+    /// intermediate issued whose `timeStamping` purpose is not critical
+    /// (RFC 3161 §2.3 requires it to be). `openssl ts` refuses such a
+    /// signer, so the token is made again with `openssl cms -sign`.
+    LaxPurpose,
 }
 
 /// A TSA serving on 127.0.0.1 until the process ends.
@@ -175,9 +213,13 @@ basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,nonRepudiation
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+authorityInfoAccess = OCSP;URI:OCSP_URL
 [crl_ext]
 authorityKeyIdentifier = keyid
 "#;
+
+const OCSP_EXT: &str = "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=OCSPSigning\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n";
+const SIBLING_EXT: &str = "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n";
 
 const TSA_EXT: &str = "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=critical,timeStamping\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n";
 
@@ -237,7 +279,17 @@ impl TestToken {
         std::fs::write(ca.join("serial"), "1001\n").unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(ca.join("root-index.txt"), "").unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(ca.join("root-serial"), "01\n").unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(ca.join("ca.cnf"), CA_CONF).unwrap_or_else(|e| panic!("{e}"));
+        // A port for the OCSP responder, free now; bound again when a test
+        // starts the responder.
+        let ocsp_port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        std::fs::write(
+            ca.join("ca.cnf"),
+            CA_CONF.replace("OCSP_URL", &format!("http://127.0.0.1:{ocsp_port}/ocsp")),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         run(openssl(&ca).args([
             "req",
             "-x509",
@@ -418,6 +470,79 @@ impl TestToken {
             "tsa.ext",
         ]));
         std::fs::write(ca.join("tsaserial"), "01\n").unwrap_or_else(|e| panic!("{e}"));
+        run(openssl(&ca).args([
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "tsa-lax.key",
+            "-out",
+            "tsa-lax.csr",
+            "-utf8",
+            "-subj",
+            "/C=VN/O=CA Thử nghiệm/CN=TSA lỏng lẻo",
+        ]));
+        std::fs::write(
+            ca.join("tsa-lax.ext"),
+            TSA_EXT.replace("extendedKeyUsage=critical,", "extendedKeyUsage="),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        run(openssl(&ca).args([
+            "x509",
+            "-req",
+            "-in",
+            "tsa-lax.csr",
+            "-CA",
+            "int.pem",
+            "-CAkey",
+            "int.key",
+            "-CAcreateserial",
+            "-out",
+            "tsa-lax.pem",
+            "-days",
+            "730",
+            "-extfile",
+            "tsa-lax.ext",
+        ]));
+        // The OCSP responders: one the intermediate authorises, one it does
+        // not (no OCSPSigning purpose).
+        for (name, cn, ext) in [
+            ("ocsp", "OCSP Thử nghiệm", OCSP_EXT),
+            ("sibling", "Máy chủ OCSP giả", SIBLING_EXT),
+        ] {
+            run(openssl(&ca).args([
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.csr"),
+                "-utf8",
+                "-subj",
+                &format!("/C=VN/O=CA Thử nghiệm/CN={cn}"),
+            ]));
+            std::fs::write(ca.join(format!("{name}.ext")), ext).unwrap_or_else(|e| panic!("{e}"));
+            run(openssl(&ca).args([
+                "x509",
+                "-req",
+                "-in",
+                &format!("{name}.csr"),
+                "-CA",
+                "int.pem",
+                "-CAkey",
+                "int.key",
+                "-CAcreateserial",
+                "-out",
+                &format!("{name}.pem"),
+                "-days",
+                "730",
+                "-extfile",
+                &format!("{name}.ext"),
+            ]));
+        }
         let tsa_conf_path = ca.join("tsa.cnf");
         std::fs::write(&tsa_conf_path, tsa_conf(&ca)).unwrap_or_else(|e| panic!("{e}"));
 
@@ -440,6 +565,8 @@ impl TestToken {
         Self {
             tsa_cert,
             tsa_conf: tsa_conf_path,
+            ocsp_port,
+            ocsp_mode: Arc::new(Mutex::new(None)),
             conf,
             label,
             pin,
@@ -464,6 +591,152 @@ impl TestToken {
             .map(|(_, c)| c.as_slice())
             .unwrap_or_else(|| panic!("no test key {label}"))
     }
+
+    /// A copy of the trust folder without the intermediate's CRL: its
+    /// signers' revocation is then OCSP's to say.
+    pub fn trust_dir_without_crl(&self) -> PathBuf {
+        let dir = self.dir.path().join("trust-ocsp");
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        for f in ["root.pem", "int.pem", "root.crl"] {
+            std::fs::copy(self.trust_dir.join(f), dir.join(f)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        dir
+    }
+
+    /// Revoke a key's certificate now (in the intermediate's database, which
+    /// the OCSP responder reads; the folder's CRL is not made again).
+    pub fn revoke(&self, label: &str) {
+        let ca = self.dir.path().join("ca");
+        run(openssl(&ca).args([
+            "ca",
+            "-config",
+            "ca.cnf",
+            "-revoke",
+            &format!("{label}.pem"),
+            "-crl_reason",
+            "keyCompromise",
+        ]));
+    }
+
+    /// Answer OCSP requests on [`TestToken::ocsp_port`] as `mode` says
+    /// (the first call starts the responder; later calls change its mode).
+    pub fn serve_ocsp(&self, mode: OcspMode) {
+        let mut current = self.ocsp_mode.lock().unwrap_or_else(|e| panic!("{e}"));
+        let started = current.is_some();
+        *current = Some(mode);
+        drop(current);
+        if started {
+            return;
+        }
+        let listener = TcpListener::bind(("127.0.0.1", self.ocsp_port))
+            .unwrap_or_else(|e| panic!("bind OCSP port {}: {e}", self.ocsp_port));
+        let ca = self.dir.path().join("ca");
+        let shared = Arc::clone(&self.ocsp_mode);
+        std::thread::spawn(move || {
+            let mut first: Option<Vec<u8>> = None;
+            for (n, stream) in listener.incoming().enumerate() {
+                let Ok(stream) = stream else { continue };
+                let mode = shared.lock().ok().and_then(|m| *m);
+                let Some(mode) = mode else { continue };
+                // A failed exchange is the client's problem to report.
+                let _ = serve_ocsp_one(stream, mode, &ca, n, &mut first);
+            }
+        });
+    }
+}
+
+fn read_http_body(reader: &mut BufReader<TcpStream>) -> std::io::Result<Vec<u8>> {
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(Vec::new());
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0u8; length];
+    reader.read_exact(&mut body)?;
+    Ok(body)
+}
+
+fn serve_ocsp_one(
+    mut stream: TcpStream,
+    mode: OcspMode,
+    ca: &Path,
+    n: usize,
+    first: &mut Option<Vec<u8>>,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let query = read_http_body(&mut reader)?;
+    let body = match mode {
+        OcspMode::Down => return Ok(()),
+        OcspMode::Garbage => b"<html>not OCSP</html>".to_vec(),
+        OcspMode::Replay if first.is_some() => first.clone().unwrap_or_default(),
+        _ => {
+            let (signer, index) = match mode {
+                OcspMode::ByIssuer => ("int", "index.txt".to_owned()),
+                OcspMode::Unauthorised => {
+                    // Every certificate "good": the forger's own database.
+                    let all = std::fs::read_to_string(ca.join("index.txt")).unwrap_or_default();
+                    let forged: String = all
+                        .lines()
+                        .map(|l| {
+                            let mut f: Vec<&str> = l.split('\t').collect();
+                            if f.len() >= 3 {
+                                f[0] = "V";
+                                f[2] = "";
+                            }
+                            f.join("\t") + "\n"
+                        })
+                        .collect();
+                    let _ = std::fs::write(ca.join("index-forged.txt"), forged);
+                    ("sibling", "index-forged.txt".to_owned())
+                }
+                _ => ("ocsp", "index.txt".to_owned()),
+            };
+            let q = ca.join(format!("ocsp-{n}.req"));
+            let r = ca.join(format!("ocsp-{n}.resp"));
+            std::fs::write(&q, &query)?;
+            let mut openssl = Command::new("openssl");
+            openssl.args(["ocsp", "-index", &index, "-CA", "int.pem"]);
+            if mode == OcspMode::ByIssuer {
+                // This one names itself by its key's hash (ResponderID byKey).
+                openssl.arg("-resp_key_id");
+            }
+            let out = openssl
+                .current_dir(ca)
+                .args(["-rsigner", &format!("{signer}.pem")])
+                .args(["-rkey", &format!("{signer}.key"), "-nmin", "60"])
+                .arg("-reqin")
+                .arg(&q)
+                .arg("-respout")
+                .arg(&r)
+                .output()?;
+            if !out.status.success() {
+                return Ok(());
+            }
+            let resp = std::fs::read(&r)?;
+            if first.is_none() {
+                *first = Some(resp.clone());
+            }
+            resp
+        }
+    };
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/ocsp-response\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(&body)?;
+    stream.flush()
 }
 
 impl TestToken {
@@ -563,7 +836,66 @@ fn answer(query: &[u8], mode: TsaMode, conf: &Path, work: &Path, n: usize) -> Ve
     if !ok {
         return Vec::new();
     }
-    std::fs::read(&r).unwrap_or_default()
+    let resp = std::fs::read(&r).unwrap_or_default();
+    if mode == TsaMode::LaxPurpose {
+        return resigned_by_lax_tsa(&resp, conf, work, n).unwrap_or_default();
+    }
+    resp
+}
+
+/// The `TimeStampResp` `resp` with its token's `TSTInfo` signed again by
+/// "TSA lỏng lẻo" (see [`TsaMode::LaxPurpose`]).
+fn resigned_by_lax_tsa(resp: &[u8], conf: &Path, work: &Path, n: usize) -> Option<Vec<u8>> {
+    let ca = conf.parent()?;
+    let token = crate::tsa::read_response(resp).ok()?;
+    let tst = crate::cms::parse(&token).ok()?.econtent?;
+    let tst_path = work.join(format!("{n}.tst"));
+    let out_path = work.join(format!("{n}.lax.der"));
+    std::fs::write(&tst_path, tst).ok()?;
+    let ok = Command::new("openssl")
+        .current_dir(ca)
+        .args(["cms", "-sign", "-binary", "-nodetach", "-outform", "DER"])
+        .args(["-econtent_type", crate::tsa::OID_TST_INFO, "-md", "sha256"])
+        .args([
+            "-signer",
+            "tsa-lax.pem",
+            "-inkey",
+            "tsa-lax.key",
+            "-certfile",
+            "int.pem",
+        ])
+        .arg("-in")
+        .arg(&tst_path)
+        .arg("-out")
+        .arg(&out_path)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        return None;
+    }
+    let token = std::fs::read(&out_path).ok()?;
+    // TimeStampResp ::= SEQUENCE { status PKIStatusInfo (granted), token }
+    let status = [0x30, 0x03, 0x02, 0x01, 0x00];
+    let mut body = status.to_vec();
+    body.extend_from_slice(&token);
+    let mut out = vec![0x30];
+    der_len(body.len(), &mut out);
+    out.extend_from_slice(&body);
+    Some(out)
+}
+
+fn der_len(len: usize, out: &mut Vec<u8>) {
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend_from_slice(&bytes);
+    }
 }
 
 /// A one-page PDF made by the desk's own assembler would do; this is a

@@ -7,7 +7,8 @@
 //!   (RFC 3161 §3.4, `application/timestamp-query`) for a token over a
 //!   signature value: SHA-256 message imprint, a random nonce, `certReq`
 //!   true; the answer is checked before it is used (status granted, nonce,
-//!   imprint, the TSA's signature and its `timeStamping` key purpose).
+//!   imprint, the TSA's signature and its `timeStamping` key purpose: the
+//!   only one, in a critical extension, as RFC 3161 §2.3 requires).
 //! - [`check_token`] checks a token against a signature value; the
 //!   verifier calls it for every timestamp a signature carries.
 //!
@@ -155,21 +156,55 @@ fn cn_of(cert: &StoredCertificate) -> String {
     }
 }
 
-/// Whether `cert` carries the `timeStamping` extended key usage.
-pub fn has_time_stamping_purpose(cert: &StoredCertificate) -> bool {
-    let Some(exts) = cert.certificate.tbs_certificate().extensions() else {
-        return false;
+/// Whether `cert` is fit to sign timestamps (RFC 3161 §2.3): exactly one
+/// extended key usage extension, critical, whose only purpose is
+/// `timeStamping`. The error says which of these fails.
+pub fn time_stamping_purpose(cert: &StoredCertificate) -> Result<(), String> {
+    let who = cn_of(cert);
+    let ekus: Vec<_> = cert
+        .certificate
+        .tbs_certificate()
+        .extensions()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.extn_id.to_string() == OID_EXTENDED_KEY_USAGE)
+        .collect();
+    let [eku] = ekus[..] else {
+        return Err(if ekus.is_empty() {
+            format!("chứng thư «{who}» không có mục đích sử dụng timeStamping")
+        } else {
+            format!(
+                "chứng thư «{who}» có {} phần mở rộng extendedKeyUsage",
+                ekus.len()
+            )
+        });
     };
-    exts.iter()
-        .find(|e| e.extn_id.to_string() == OID_EXTENDED_KEY_USAGE)
-        .and_then(|e| {
-            x509_cert::ext::pkix::ExtendedKeyUsage::from_der(e.extn_value.as_bytes()).ok()
-        })
-        .is_some_and(|eku| eku.0.iter().any(|p| p.to_string() == OID_KP_TIME_STAMPING))
+    let purposes = x509_cert::ext::pkix::ExtendedKeyUsage::from_der(eku.extn_value.as_bytes())
+        .map_err(|e| format!("extendedKeyUsage của «{who}» không đọc được ({e})"))?;
+    if !purposes
+        .0
+        .iter()
+        .any(|p| p.to_string() == OID_KP_TIME_STAMPING)
+    {
+        return Err(format!(
+            "chứng thư «{who}» không có mục đích sử dụng timeStamping"
+        ));
+    }
+    if purposes.0.len() != 1 {
+        return Err(format!(
+            "chứng thư «{who}» có mục đích sử dụng khác ngoài timeStamping"
+        ));
+    }
+    if !eku.critical {
+        return Err(format!(
+            "mục đích sử dụng timeStamping trong chứng thư «{who}» không được đánh dấu bắt buộc (critical)"
+        ));
+    }
+    Ok(())
 }
 
 /// `GeneralizedTime` `YYYYMMDDHHMMSS[.fff]Z` in seconds since the epoch.
-fn gen_time(t: &Any) -> Result<i64, String> {
+pub(crate) fn gen_time(t: &Any) -> Result<i64, String> {
     if t.tag() != der::Tag::GeneralizedTime {
         return Err("genTime không phải GeneralizedTime".into());
     }
@@ -245,12 +280,7 @@ pub fn check_token(token: &[u8], signature: &[u8]) -> Result<TokenInfo, String> 
     {
         return Err("thuộc tính signingCertificate không khớp với chứng thư kèm theo".into());
     }
-    if !has_time_stamping_purpose(cert) {
-        return Err(format!(
-            "chứng thư «{}» không có mục đích sử dụng timeStamping",
-            cn_of(cert)
-        ));
-    }
+    time_stamping_purpose(cert)?;
     let time = gen_time(&tst.gen_time)?;
     let at = UNIX_EPOCH + Duration::from_secs(u64::try_from(time).unwrap_or(0));
     match validity_at(cert, at) {

@@ -2,7 +2,9 @@
 //! whole file but exactly its own `/Contents` hole (or an earlier revision
 //! of it), that the digest matches, that the signer's key signed it, that
 //! the signer's certificate chains to a root of the trust folder, was valid
-//! when it signed and is not on a CRL of the folder.
+//! when it signed and is not on a CRL of the folder — or, where the folder
+//! has no current CRL of its issuer, what the certificate's OCSP responder
+//! says (asked online, or its cached answer: [`crate::ocsp`]).
 //!
 //! A signature with an RFC 3161 timestamp (PAdES B-T) has its timestamp
 //! checked too: the token's imprint must be the digest of this signature's
@@ -16,6 +18,7 @@
 //! the PDF itself carries — each is a failure, never "not checked".
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bhxh_emrtd::crypto::verify_signature;
@@ -26,6 +29,7 @@ use bhxh_emrtd::verify::trust::{
 
 use crate::cms::{self, OID_DATA};
 use crate::error::SignError;
+use crate::ocsp::{OcspClient, Outcome, Status};
 use crate::pdf::read::{PdfSignature, parse_pdf_date, signatures};
 use crate::tsa::digest;
 
@@ -55,6 +59,8 @@ pub struct PdfTrust {
     store: TrustStore,
     roots: Vec<Vec<u8>>,
     pub problems: Vec<String>,
+    /// How revocation is asked when the folder has no current CRL.
+    ocsp: Option<Arc<OcspClient>>,
 }
 
 impl PdfTrust {
@@ -86,7 +92,15 @@ impl PdfTrust {
             store,
             roots,
             problems,
+            ocsp: None,
         }
+    }
+
+    /// Ask OCSP (online and/or from its cache, as `client` says) for a
+    /// certificate whose issuer has no current CRL in the folder.
+    pub fn with_ocsp(mut self, client: OcspClient) -> Self {
+        self.ocsp = Some(Arc::new(client));
+        self
     }
 
     /// Certificates and CRLs given as DER (tests, HQ packs).
@@ -378,6 +392,7 @@ fn verify_one(pdf: &[u8], s: &PdfSignature, trust: &PdfTrust, now: SystemTime) -
             token,
             &parsed.signature,
             trust,
+            now,
             &mut r,
             &mut broken,
             &mut unsure,
@@ -403,7 +418,7 @@ fn verify_one(pdf: &[u8], s: &PdfSignature, trust: &PdfTrust, now: SystemTime) -
         cert,
         &parsed.certificates,
         trust,
-        at,
+        (at, now),
         &mut r,
         &mut broken,
         &mut unsure,
@@ -416,6 +431,7 @@ fn timestamp(
     token: &[u8],
     signature: &[u8],
     trust: &PdfTrust,
+    now: SystemTime,
     r: &mut SignatureReport,
     broken: &mut Vec<String>,
     unsure: &mut Vec<String>,
@@ -436,7 +452,7 @@ fn timestamp(
         &info.tsa_cert,
         &info.certificates,
         trust,
-        at,
+        (at, now),
         &mut scratch,
         &mut tsa_broken,
         &mut tsa_unsure,
@@ -474,7 +490,7 @@ fn chain(
     signer: &StoredCertificate,
     carried: &[StoredCertificate],
     trust: &PdfTrust,
-    at: SystemTime,
+    (at, now): (SystemTime, SystemTime),
     r: &mut SignatureReport,
     broken: &mut Vec<String>,
     unsure: &mut Vec<String>,
@@ -515,26 +531,30 @@ fn chain(
         if depth == 0 && is_ca(&cur) {
             broken.push("Chứng thư của người ký là chứng thư của tổ chức cấp (CA), không dùng để ký tài liệu.".into());
         }
-        match pool.revocation(&cur, at) {
-            Revocation::Revoked { entry, .. } => broken.push(format!(
-                "Chứng thư «{}» (số hiệu {}) đã bị thu hồi từ {}{}.",
-                cn_of(&cur),
-                cur.serial(),
-                format_utc(entry.revoked_at),
-                entry.reason_vi().map(|w| format!(" ({w})")).unwrap_or_default()
-            )),
-            Revocation::NoCrl => unsure.push(format!(
-                "Chưa kiểm tra được việc thu hồi chứng thư «{}»: kho tin cậy không có danh sách thu hồi (CRL) của «{}».",
-                cn_of(&cur),
+        let issuer = pool.verify_chain(&cur, at).issuer;
+        let no_current_crl = match pool.revocation(&cur, at) {
+            Revocation::Revoked { entry, .. } => {
+                broken.push(revoked_finding(&cur, &entry, None));
+                None
+            }
+            Revocation::NoCrl => Some(format!(
+                "kho tin cậy không có danh sách thu hồi (CRL) của «{}»",
                 cur.issuer()
             )),
-            Revocation::Overdue { .. } => unsure.push(format!(
-                "Danh sách thu hồi của «{}» đã quá hạn cập nhật.",
+            Revocation::Overdue { .. } => Some(format!(
+                "danh sách thu hồi của «{}» đã quá hạn cập nhật",
                 cur.issuer()
             )),
-            Revocation::NotRevoked { .. } => {}
+            Revocation::NotRevoked { .. } => None,
+        };
+        if let Some(why) = no_current_crl {
+            let by_ocsp = match (&trust.ocsp, &issuer) {
+                (Some(client), Ok(v)) => client.status(&cur, &v.anchor.cert, at, now),
+                _ => Outcome::NoResponder,
+            };
+            ocsp_findings(&cur, by_ocsp, &why, broken, unsure);
         }
-        match pool.verify_chain(&cur, at).issuer {
+        match issuer {
             Ok(v) => cur = v.anchor.cert,
             Err(ChainError::NoIssuer { issuer }) => {
                 unsure.push(format!(
@@ -549,6 +569,69 @@ fn chain(
         }
     }
     broken.push("Chuỗi chứng thư quá dài.".into());
+}
+
+/// "Chứng thư «X» (số hiệu S) đã bị thu hồi từ T (lý do)", and who said so
+/// when it was an OCSP responder.
+fn revoked_finding(
+    cert: &StoredCertificate,
+    entry: &bhxh_emrtd::verify::crl::RevokedEntry,
+    responder: Option<&str>,
+) -> String {
+    format!(
+        "Chứng thư «{}» (số hiệu {}) đã bị thu hồi từ {}{}{}.",
+        cn_of(cert),
+        cert.serial(),
+        format_utc(entry.revoked_at),
+        entry
+            .reason_vi()
+            .map(|w| format!(" ({w})"))
+            .unwrap_or_default(),
+        responder
+            .map(|r| format!(", theo máy chủ OCSP «{r}»"))
+            .unwrap_or_default()
+    )
+}
+
+/// What OCSP said about `cert`, whose issuer has no current CRL (`why`).
+fn ocsp_findings(
+    cert: &StoredCertificate,
+    outcome: Outcome,
+    why: &str,
+    broken: &mut Vec<String>,
+    unsure: &mut Vec<String>,
+) {
+    let unchecked = |detail: String| {
+        format!(
+            "Chưa kiểm tra được việc thu hồi chứng thư «{}»: {why}{detail}.",
+            cn_of(cert)
+        )
+    };
+    match outcome {
+        Outcome::Answered { answer, cached } => match answer.status {
+            Status::Good => {}
+            Status::Revoked { at, reason } => {
+                let entry = bhxh_emrtd::verify::crl::RevokedEntry {
+                    revoked_at: u64::try_from(at).unwrap_or(0),
+                    reason,
+                };
+                let who = if cached {
+                    format!("{} (trả lời đã lưu)", answer.responder)
+                } else {
+                    answer.responder.clone()
+                };
+                broken.push(revoked_finding(cert, &entry, Some(&who)));
+            }
+            Status::Unknown => unsure.push(unchecked(format!(
+                "; máy chủ OCSP «{}» không biết chứng thư này",
+                answer.responder
+            ))),
+        },
+        Outcome::NoResponder => unsure.push(unchecked(String::new())),
+        Outcome::Unavailable { url, why: detail } => {
+            unsure.push(unchecked(format!("; máy chủ OCSP {url}: {detail}")));
+        }
+    }
 }
 
 fn finish(mut r: SignatureReport, broken: Vec<String>, unsure: Vec<String>) -> SignatureReport {
@@ -617,8 +700,9 @@ fn byte_range(pdf: &[u8], s: &PdfSignature) -> Result<(usize, usize, usize), Str
 }
 
 /// Whether the desk may sign with `cert_der` now: valid today, not revoked
-/// by a CRL of the trust folder, not a CA certificate. (Where the folder has
-/// no CRL for its issuer, signing goes ahead; verification says so.)
+/// by a CRL of the trust folder (or, without a current one, by what its
+/// OCSP responder answers), not a CA certificate. (Where neither can say,
+/// signing goes ahead; verification says so.)
 pub fn check_signer(cert_der: &[u8], trust: &PdfTrust, now: SystemTime) -> Result<(), SignError> {
     let cert = StoredCertificate::from_der(cert_der)?;
     let refuse = |what: String| SignError::Certificate {
@@ -640,10 +724,31 @@ pub fn check_signer(cert_der: &[u8], trust: &PdfTrust, now: SystemTime) -> Resul
     if is_ca(&cert) {
         return Err(refuse("là chứng thư của tổ chức cấp (CA)".into()));
     }
-    if let Revocation::Revoked { entry, .. } = trust.store.revocation(&cert, now) {
+    let revoked_at = match trust.store.revocation(&cert, now) {
+        Revocation::Revoked { entry, .. } => Some(entry.revoked_at),
+        Revocation::NotRevoked { .. } => None,
+        Revocation::NoCrl | Revocation::Overdue { .. } => {
+            let issuer = trust.store.verify_chain(&cert, now).issuer;
+            match (&trust.ocsp, issuer) {
+                (Some(client), Ok(v)) => match client.status(&cert, &v.anchor.cert, now, now) {
+                    Outcome::Answered {
+                        answer:
+                            crate::ocsp::Answer {
+                                status: Status::Revoked { at, .. },
+                                ..
+                            },
+                        ..
+                    } => Some(u64::try_from(at).unwrap_or(0)),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+    };
+    if let Some(at) = revoked_at {
         return Err(refuse(format!(
             "đã bị thu hồi từ {} (số hiệu {})",
-            format_utc(entry.revoked_at),
+            format_utc(at),
             cert.serial()
         )));
     }

@@ -13,8 +13,9 @@
 use std::process::Command;
 use std::time::SystemTime;
 
+use bhxh_sign::ocsp::{OcspCache, OcspClient};
 use bhxh_sign::testing::{
-    SOFTHSM_MODULE, STANDARD_KEYS, TestToken, TsaMode, dead_tsa_url, minimal_pdf,
+    OcspMode, SOFTHSM_MODULE, STANDARD_KEYS, TestToken, TsaMode, dead_tsa_url, minimal_pdf,
 };
 use bhxh_sign::{Level, Module, PdfTrust, SignError, SignOptions, Verdict, sign_pdf, verify_pdf};
 
@@ -159,6 +160,12 @@ fn bad_tsa_answers_are_refused(t: &TestToken) {
         (TsaMode::WrongNonce, "nonce"),
         (TsaMode::WrongImprint, "messageImprint không khớp"),
         (TsaMode::Garbage, "TimeStampResp"),
+        // RFC 3161 §2.3: the purpose must be critical; a certificate that
+        // merely lists it is not a TSA's.
+        (
+            TsaMode::LaxPurpose,
+            "không được đánh dấu bắt buộc (critical)",
+        ),
     ] {
         let tsa = t.start_tsa(mode);
         let e = sign_stamped(t, "rsa", &minimal_pdf("x"), Some(&tsa.url)).unwrap_err();
@@ -353,6 +360,156 @@ fn malformed_pdfs_are_errors(_t: &TestToken) {
     assert!(unsigned.is_empty());
 }
 
+fn verify_one(pdf: &[u8], trust: &PdfTrust) -> bhxh_sign::SignatureReport {
+    verify_pdf(pdf, trust, SystemTime::now())
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap()
+}
+
+/// The trust folder without the intermediate's CRL, asking OCSP as said.
+fn ocsp_trust(t: &TestToken, cache: Option<&std::path::Path>, online: bool) -> PdfTrust {
+    PdfTrust::load_dir(&t.trust_dir_without_crl())
+        .with_ocsp(OcspClient::new(cache.map(OcspCache::new), online))
+}
+
+fn serial_of(der: &[u8]) -> String {
+    bhxh_emrtd::lds::sod::StoredCertificate::from_der(der)
+        .unwrap()
+        .serial()
+}
+
+fn revocation_is_asked_of_ocsp_when_the_folder_has_no_crl(t: &TestToken) {
+    let good = sign_with(t, "rsa", &minimal_pdf("x")).unwrap();
+    let revoked = sign_with(t, "revoked", &minimal_pdf("x")).unwrap();
+    // Without OCSP, and with a responder that is not running: revocation
+    // unknown, said plainly, never "valid".
+    let plain = PdfTrust::load_dir(&t.trust_dir_without_crl());
+    let r = verify_one(&good, &plain);
+    assert_eq!(r.verdict, Verdict::Indeterminate, "{:?}", r.findings);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.contains("Chưa kiểm tra được việc thu hồi")),
+        "{:?}",
+        r.findings
+    );
+    let r = verify_one(&revoked, &ocsp_trust(t, None, true));
+    assert_eq!(r.verdict, Verdict::Indeterminate, "{:?}", r.findings);
+    let url = format!("http://127.0.0.1:{}/ocsp", t.ocsp_port);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.contains(&url) && f.contains("không kết nối được")),
+        "{:?}",
+        r.findings
+    );
+    // The responder up, signing as the CA authorised it, or as the CA.
+    for mode in [OcspMode::Delegated, OcspMode::ByIssuer] {
+        t.serve_ocsp(mode);
+        // The desk will not sign with the revoked token either.
+        let trust = ocsp_trust(t, None, true);
+        let e = bhxh_sign::verify::check_signer(t.cert("revoked"), &trust, SystemTime::now())
+            .unwrap_err();
+        assert!(e.to_string().contains("thu hồi"), "{mode:?}: {e}");
+        bhxh_sign::verify::check_signer(t.cert("rsa"), &trust, SystemTime::now()).unwrap();
+        let r = verify_one(&good, &ocsp_trust(t, None, true));
+        assert_eq!(r.verdict, Verdict::Valid, "{mode:?}: {:?}", r.findings);
+        assert!(r.findings.is_empty(), "{mode:?}: {:?}", r.findings);
+        let r = verify_one(&revoked, &ocsp_trust(t, None, true));
+        assert_eq!(r.verdict, Verdict::Invalid, "{mode:?}: {:?}", r.findings);
+        let who = if mode == OcspMode::Delegated {
+            "OCSP Thử nghiệm"
+        } else {
+            "CA Thử nghiệm cấp 2"
+        };
+        assert!(
+            r.findings.iter().any(|f| f.contains("Phạm Văn Thu Hồi")
+                && f.contains("đã bị thu hồi")
+                && f.contains(&serial_of(t.cert("revoked")))
+                && f.contains("lộ khóa bí mật")
+                && f.contains(&format!("máy chủ OCSP «{who}»"))),
+            "{mode:?}: {:?}",
+            r.findings
+        );
+    }
+}
+
+fn ocsp_answers_that_do_not_check_are_not_taken(t: &TestToken) {
+    let revoked = sign_with(t, "revoked", &minimal_pdf("x")).unwrap();
+    let good = sign_with(t, "rsa", &minimal_pdf("x")).unwrap();
+    for (mode, pdf, says) in [
+        // The cheapest forgery: a sibling certificate of the same CA
+        // vouching "good" for a revoked one.
+        (OcspMode::Unauthorised, &revoked, "OCSPSigning"),
+        (OcspMode::Garbage, &good, "OCSPResponse"),
+        // An earlier answer sent again, to a new request.
+        (OcspMode::Replay, &good, "nonce"),
+        (OcspMode::Down, &good, "máy chủ OCSP http://127.0.0.1"),
+    ] {
+        t.serve_ocsp(mode);
+        let r = verify_one(pdf, &ocsp_trust(t, None, true));
+        assert_eq!(
+            r.verdict,
+            Verdict::Indeterminate,
+            "{mode:?}: {:?}",
+            r.findings
+        );
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.contains("Chưa kiểm tra được việc thu hồi") && f.contains(says)),
+            "{mode:?}: {:?}",
+            r.findings
+        );
+    }
+}
+
+fn an_ocsp_answer_is_kept_for_offline_days(t: &TestToken) {
+    let cache = tempfile::tempdir().unwrap();
+    let signed = sign_with(t, "ec", &minimal_pdf("x")).unwrap();
+    t.serve_ocsp(OcspMode::Delegated);
+    let r = verify_one(&signed, &ocsp_trust(t, Some(cache.path()), true));
+    assert_eq!(r.verdict, Verdict::Valid, "{:?}", r.findings);
+    let kept: Vec<_> = std::fs::read_dir(cache.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    // Offline, or the responder down: the kept answer speaks for the
+    // signature it was made after.
+    let r = verify_one(&signed, &ocsp_trust(t, Some(cache.path()), false));
+    assert_eq!(r.verdict, Verdict::Valid, "{:?}", r.findings);
+    t.serve_ocsp(OcspMode::Down);
+    let r = verify_one(&signed, &ocsp_trust(t, Some(cache.path()), true));
+    assert_eq!(r.verdict, Verdict::Valid, "{:?}", r.findings);
+    // Not for a signature made after it.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let later = sign_with(t, "ec", &minimal_pdf("y")).unwrap();
+    let r = verify_one(&later, &ocsp_trust(t, Some(cache.path()), false));
+    assert_eq!(r.verdict, Verdict::Indeterminate, "{:?}", r.findings);
+    // An altered kept answer is not used.
+    let mut bytes = std::fs::read(&kept[0]).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x01;
+    std::fs::write(&kept[0], &bytes).unwrap();
+    let r = verify_one(&signed, &ocsp_trust(t, Some(cache.path()), false));
+    assert_eq!(r.verdict, Verdict::Indeterminate, "{:?}", r.findings);
+    // Revoked since: the responder says so, and that answer is kept too.
+    t.revoke("ec");
+    t.serve_ocsp(OcspMode::Delegated);
+    let r = verify_one(&signed, &ocsp_trust(t, Some(cache.path()), true));
+    assert_eq!(r.verdict, Verdict::Invalid, "{:?}", r.findings);
+    let r = verify_one(&signed, &ocsp_trust(t, Some(cache.path()), false));
+    assert_eq!(r.verdict, Verdict::Invalid, "{:?}", r.findings);
+    assert!(
+        r.findings.iter().any(|f| f.contains("trả lời đã lưu")),
+        "{:?}",
+        r.findings
+    );
+}
+
 /// A named case.
 type Case = (&'static str, fn(&TestToken));
 
@@ -411,6 +568,19 @@ fn main() {
         (
             "a_timestamp_moved_from_another_signature_makes_it_invalid",
             a_timestamp_moved_from_another_signature_makes_it_invalid,
+        ),
+        (
+            "revocation_is_asked_of_ocsp_when_the_folder_has_no_crl",
+            revocation_is_asked_of_ocsp_when_the_folder_has_no_crl,
+        ),
+        (
+            "ocsp_answers_that_do_not_check_are_not_taken",
+            ocsp_answers_that_do_not_check_are_not_taken,
+        ),
+        // Last: it revokes the "ec" key in the CA's database.
+        (
+            "an_ocsp_answer_is_kept_for_offline_days",
+            an_ocsp_answer_is_kept_for_offline_days,
         ),
     ];
     let filter: Vec<String> = std::env::args()
