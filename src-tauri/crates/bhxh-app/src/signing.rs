@@ -447,14 +447,22 @@ impl Desk {
         let store = self.files()?;
         let name = self.full_name_of(&actor);
         let mut out = Vec::new();
+        let (holder, _) = signer_identity(signer.certificate())?;
         for cur in chosen {
             let base = store.get(&cur.sha256)?;
+            let at = self.now();
+            let (rect, appearance) = if cur.signatures == 0 && cur.assembled_by_desk {
+                visible_mark(&base, &holder, &office.name, &at)?
+            } else {
+                (None, None)
+            };
             let opts = SignOptions {
                 name: name.clone(),
                 reason: "Bản sao điện tử".into(),
                 location: office.name.clone(),
-                at: self.now(),
-                rect: stamp_rect(&base, cur.signatures == 0 && cur.assembled_by_desk),
+                at,
+                rect,
+                appearance,
                 tsa_url: tsa_url.clone(),
             };
             let signed_pdf = bhxh_sign::sign_pdf(&base, &signer, &chain, &opts)?;
@@ -529,6 +537,7 @@ impl Desk {
             location: office.name.clone(),
             at: self.now(),
             rect: None,
+            appearance: None,
             tsa_url,
         };
         let signed_pdf = bhxh_sign::sign_pdf(&pdf, &signer, &chain, &opts)?;
@@ -594,14 +603,35 @@ impl Desk {
     }
 }
 
-/// The stamp's rectangle on page 1, for the first signature of a PDF the
-/// desk assembled (its stamp is the signature's visible mark); a PDF that
-/// came in whole gets an invisible signature.
-fn stamp_rect(pdf: &[u8], visible: bool) -> Option<[f32; 4]> {
-    if !visible {
-        return None;
-    }
-    bhxh_sign::pdf::first_page_height(pdf).map(|h| bhxh_sign::pdf::stamp_rect(h, 260.0))
+/// Where a signature shows on page 1 and what it draws (both `None`: an
+/// invisible signature).
+type VisibleMark = (Option<[f32; 4]>, Option<Vec<u8>>);
+
+/// The first signature of a PDF the desk assembled is drawn where its
+/// stamp is, and in its place (a PDF that came in whole, and a later
+/// signature, are invisible): "Bản sao điện tử – ký số bởi …" over the unit
+/// and the time. Returns the field's rectangle on page 1 and its drawing.
+fn visible_mark(
+    pdf: &[u8],
+    holder: &str,
+    unit: &str,
+    at: &chrono::DateTime<chrono::FixedOffset>,
+) -> Result<VisibleMark, DeskError> {
+    let Some((page_width, page_height)) = bhxh_sign::pdf::first_page_size(pdf) else {
+        return Ok((None, None));
+    };
+    let first = format!("Bản sao điện tử – ký số bởi: {holder}");
+    let second = format!("{unit} – {}", at.format("%H:%M ngày %d/%m/%Y"));
+    let (mark, width, height) =
+        bhxh_report::stamp::signature_mark(&[first.as_str(), second.as_str()], 260.0)
+            .map_err(|e| DeskError::Render(e.to_string()))?;
+    // On a page narrower than the mark, the mark is made smaller to fit.
+    let mut rect = bhxh_sign::pdf::stamp_rect(page_height, width);
+    let room = (page_width - 2.0 * rect[0]).max(1.0);
+    let scale = (room / width).min(1.0);
+    rect[2] = rect[0] + width * scale;
+    rect[1] = rect[3] - height * scale;
+    Ok((Some(rect), Some(mark)))
 }
 
 /// [`Desk::pdf_verify`] with the trust folder of the data directory

@@ -178,6 +178,29 @@ fn a_component_is_signed_with_the_token_and_pdfsig_finds_it_valid() {
     assert!(report.contains("Signature is Valid."), "{report}");
     assert!(report.contains("Nguyễn Văn An"), "{report}");
     assert!(report.contains("Total document signed"), "{report}");
+    // The stamp on page 1 is now the signature's drawn mark (its words:
+    // bhxh-report's and bhxh-sign's tests): page 1's top left as poppler
+    // draws it differs from the unsigned PDF's.
+    let top_left = |pdf: &Path, name: &str| {
+        let out = dir.path().join(name);
+        let ok = Command::new("pdftoppm")
+            .args(["-r", "72", "-f", "1", "-l", "1", "-gray", "-singlefile"])
+            .args(["-x", "0", "-y", "0", "-W", "100", "-H", "40"])
+            .arg(pdf)
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        std::fs::read(out.with_extension("pgm")).unwrap()
+    };
+    let unsigned_path = dir.path().join("chua-ky.pdf");
+    std::fs::write(&unsigned_path, &unsigned_bytes).unwrap();
+    let (before, after) = (
+        top_left(&unsigned_path, "truoc"),
+        top_left(signed_path, "sau"),
+    );
+    assert_eq!(before.len(), after.len());
+    assert_ne!(before, after, "the signature draws nothing on page 1");
 
     // Our own check agrees, and one changed byte breaks it.
     let out = run(&["pdf", "verify", signed_path.to_str().unwrap()], &[]);

@@ -10,7 +10,7 @@
 use printpdf::{Op, PdfDocument};
 
 use crate::ReportError;
-use crate::canvas::{Placed, filled_boxes_ops, text_ops};
+use crate::canvas::{Placed, filled_boxes_ops, rule_ops, text_ops};
 use crate::fonts::{Face, FontSet};
 use crate::layout::PT_PER_MM;
 use crate::model::nfc;
@@ -119,4 +119,86 @@ pub fn hidden_words(
     }
     ops.push(Op::EndTextSection);
     Ok(ops)
+}
+
+/// Point size of a signature's visible mark.
+const SIGNATURE_SIZE: f32 = 6.5;
+
+/// A signature's visible mark, drawn where the stamp is: `lines` (two, as
+/// a rule: who signed and why, then the unit and when) on a white box with
+/// a thin border, as a one-page PDF exactly as large as the mark — at least
+/// `min_width_pt` wide, as wide as the longest line needs. The signer turns
+/// that page into the signature field's appearance. Returns the PDF and
+/// its width and height in points.
+pub fn signature_mark(
+    lines: &[&str],
+    min_width_pt: f32,
+) -> Result<(Vec<u8>, f32, f32), ReportError> {
+    let fonts = FontSet::get()?;
+    let face = fonts.face(Face::Regular);
+    let lines: Vec<String> = lines.iter().map(|l| nfc(l)).collect();
+    let widest = lines
+        .iter()
+        .map(|l| face.width(l, SIGNATURE_SIZE))
+        .fold(0.0_f32, f32::max);
+    let width = (widest + 6.0).max(min_width_pt);
+    let leading = SIGNATURE_SIZE * 1.15;
+    let height = leading * lines.len().max(1) as f32 + 4.0;
+    let mut doc = PdfDocument::new("Chữ ký số");
+    let font = doc.add_font(&face.parsed);
+    let mut ops = vec![Op::SaveGraphicsState];
+    ops.push(Op::SetFillColor {
+        col: printpdf::Color::Rgb(printpdf::Rgb {
+            r: 1.0,
+            g: 1.0,
+            b: 1.0,
+            icc_profile: None,
+        }),
+    });
+    ops.extend(filled_boxes_ops(&[(0.0, 0.0, width, height)]));
+    ops.push(Op::RestoreGraphicsState);
+    // The border: four thin rules just inside the edge.
+    let e = 0.4;
+    for (x1, y1, x2, y2) in [
+        (e, e, width - e, e),
+        (width - e, e, width - e, height - e),
+        (width - e, height - e, e, height - e),
+        (e, height - e, e, e),
+    ] {
+        ops.extend(rule_ops(x1, y1, x2, y2, 0.5));
+    }
+    let placed: Vec<Placed<'_>> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, text)| Placed {
+            x: 3.0,
+            baseline: height - 2.0 - leading * (i as f32 + 1.0) + SIGNATURE_SIZE * 0.25,
+            text,
+        })
+        .collect();
+    ops.extend(text_ops(&font, SIGNATURE_SIZE, &placed));
+    let page = printpdf::PdfPage::new(
+        printpdf::Mm(width / PT_PER_MM),
+        printpdf::Mm(height / PT_PER_MM),
+        ops,
+    );
+    doc.with_pages(vec![page]);
+    doc.metadata.info.producer = "BHXH Desk".to_owned();
+    doc.metadata.info.creator = "BHXH Desk".to_owned();
+    let mut warnings = Vec::new();
+    // Uncompressed: the signer copies the page's drawing as it is.
+    let options = printpdf::PdfSaveOptions {
+        optimize: false,
+        ..printpdf::PdfSaveOptions::default()
+    };
+    let bytes = doc.save(&options, &mut warnings);
+    let errors: Vec<String> = warnings
+        .iter()
+        .filter(|w| w.severity == printpdf::PdfParseErrorSeverity::Error)
+        .map(|w| w.msg.clone())
+        .collect();
+    if !errors.is_empty() {
+        return Err(ReportError::Pdf(errors.join("; ")));
+    }
+    Ok((bytes, width, height))
 }

@@ -341,3 +341,31 @@ fn a_report_sent_up_has_kinh_gui_under_the_subject_and_paragraphs_six_points_apa
         "paragraph gap {before_heading:.1} pt vs line pitch {pitch:.1} pt"
     );
 }
+
+#[test]
+fn a_signature_mark_reads_back_word_for_word_and_fits_its_lines() {
+    let lines = [
+        "Bản sao điện tử – ký số bởi: Nguyễn Văn Đức",
+        "Bảo hiểm xã hội tỉnh Đắk Lắk – 09:15 ngày 03/12/2026",
+    ];
+    let (pdf, width, height) = bhxh_report::stamp::signature_mark(&lines, 260.0).unwrap();
+    let text = squash(&poppler("pdftotext", &["-raw"], &pdf));
+    for line in lines {
+        assert!(text.contains(&squash(line)), "{line:?} not in {text:?}");
+    }
+    // The page is the mark: as wide as its longer line needs (at least the
+    // width asked), two lines high; its fonts embedded.
+    assert!(
+        width >= 260.0 && height > 13.0 && height < 24.0,
+        "{width} × {height}"
+    );
+    let fonts = poppler("pdffonts", &[], &pdf);
+    assert!(
+        fonts.lines().skip(2).all(|l| l.contains(" yes ")),
+        "{fonts}"
+    );
+    // A longer line makes a wider mark.
+    let long = "Bản sao điện tử – ký số bởi: Công ty Trách nhiệm hữu hạn Một thành viên Xây dựng và Thương mại Đắk Lắk";
+    let (_, wider, _) = bhxh_report::stamp::signature_mark(&[long], 260.0).unwrap();
+    assert!(wider > width, "{wider} ≤ {width}");
+}

@@ -110,6 +110,7 @@ fn main() {
             at: chrono::Local::now().fixed_offset(),
             rect: bhxh_sign::pdf::first_page_height(&pdf)
                 .map(|h| bhxh_sign::pdf::stamp_rect(h, 260.0)),
+            appearance: None,
             tsa_url: None,
         };
         let signed = sign_pdf(&pdf, &signer, &chain, &opts).unwrap();

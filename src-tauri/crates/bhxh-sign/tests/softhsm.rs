@@ -26,6 +26,7 @@ fn options() -> SignOptions {
         location: "Bảo hiểm xã hội tỉnh Đắk Lắk".into(),
         at: chrono::Local::now().fixed_offset(),
         rect: Some(bhxh_sign::pdf::stamp_rect(842.0, 200.0)),
+        appearance: None,
         tsa_url: None,
     }
 }
@@ -510,6 +511,82 @@ fn an_ocsp_answer_is_kept_for_offline_days(t: &TestToken) {
     );
 }
 
+fn a_drawn_mark_becomes_the_fields_appearance(t: &TestToken) {
+    let module = Module::open(std::path::Path::new(SOFTHSM_MODULE)).unwrap();
+    let signer = module.login(Some(&t.label), Some("rsa"), &t.pin).unwrap();
+    let trust = PdfTrust::load_dir(&t.trust_dir);
+    let chain = trust.chain_of(bhxh_sign::RawSigner::certificate(&signer));
+    let opts = SignOptions {
+        appearance: Some(minimal_pdf("Ky so boi Nguyen Van An")),
+        ..options()
+    };
+    let original = minimal_pdf("Trang 1");
+    let signed = sign_pdf(&original, &signer, &chain, &opts).unwrap();
+    assert!(signed.starts_with(&original));
+    // Valid for us and for pdfsig …
+    let r = verify_one(&signed, &trust);
+    assert_eq!(r.verdict, Verdict::Valid, "{:?}", r.findings);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("signed.pdf");
+    std::fs::write(&path, &signed).unwrap();
+    let out = Command::new("pdfsig").arg(&path).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Signature is Valid."),
+        "{out:?}"
+    );
+    // … and the page shows the mark: its words are on page 1 as poppler
+    // draws it (annotations included), its font came along.
+    let out = Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    // (Fitted into the field, the test's A4-sized mark is tiny: poppler
+    // gives its words one per line.)
+    let text = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains("Ky so boi Nguyen Van An"), "{text}");
+    assert!(text.contains("Trang 1"), "{text}");
+    let doc = lopdf::Document::load_mem(&signed).unwrap();
+    let field = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .find(|d| d.get(b"FT").ok().and_then(|f| f.as_name().ok()) == Some(b"Sig".as_slice()))
+        .unwrap();
+    let ap = field
+        .get(b"AP")
+        .unwrap()
+        .as_dict()
+        .unwrap()
+        .get(b"N")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let stream = doc.get_object(ap).unwrap().as_stream().unwrap();
+    assert!(stream.content.windows(2).any(|w| w == b"Tj"));
+    let resources = stream.dict.get(b"Resources").unwrap().as_dict().unwrap();
+    assert!(resources.get(b"Font").is_ok(), "{resources:?}");
+    // Without a mark the field draws nothing.
+    let plain = sign_pdf(&original, &signer, &chain, &options()).unwrap();
+    std::fs::write(&path, &plain).unwrap();
+    let out = Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Ky so boi"));
+    // A mark that is not a PDF is refused, nothing signed.
+    let bad = SignOptions {
+        appearance: Some(b"not a pdf".to_vec()),
+        ..options()
+    };
+    let e = sign_pdf(&original, &signer, &chain, &bad).unwrap_err();
+    assert!(e.to_string().contains("hình chữ ký"), "{e}");
+}
+
 /// A named case.
 type Case = (&'static str, fn(&TestToken));
 
@@ -576,6 +653,10 @@ fn main() {
         (
             "ocsp_answers_that_do_not_check_are_not_taken",
             ocsp_answers_that_do_not_check_are_not_taken,
+        ),
+        (
+            "a_drawn_mark_becomes_the_fields_appearance",
+            a_drawn_mark_becomes_the_fields_appearance,
         ),
         // Last: it revokes the "ec" key in the CA's database.
         (

@@ -5,6 +5,8 @@
 //! B-T: the RFC 3161 token over the signature value is added to the
 //! `SignerInfo` before the CMS goes in the hole (see [`crate::tsa`]).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, FixedOffset};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
@@ -27,6 +29,11 @@ pub struct SignOptions {
     /// The field's rectangle on page 1 in points (x1, y1, x2, y2), over the
     /// desk's stamp; `None` for an invisible signature.
     pub rect: Option<[f32; 4]>,
+    /// What the visible field shows: a one-page PDF whose page becomes the
+    /// field's appearance, scaled into `rect` (the desk draws its stamp
+    /// there: who signed, the unit, when, "Bản sao điện tử"). `None`, or no
+    /// `rect`: an empty appearance.
+    pub appearance: Option<Vec<u8>>,
     /// The timestamp server (RFC 3161) to stamp the signature with (PAdES
     /// B-T). When set and it gives no valid timestamp, signing fails
     /// ([`SignError::Timestamp`]): there is no silent fallback to B-B.
@@ -172,7 +179,17 @@ fn sign_reserving(
         "BBox",
         Object::Array(vec![0.into(), 0.into(), Object::Real(w), Object::Real(h)]),
     );
-    let appearance = Object::Stream(lopdf::Stream::new(xobj, Vec::new()));
+    let mut drawing = Vec::new();
+    let mut imported: Vec<(u32, Object)> = Vec::new();
+    if let (Some(mark), Some(_)) = (&opts.appearance, opts.rect) {
+        let page = import_page(mark, &mut fresh, &mut imported)?;
+        // The page's box is fitted into the field's rectangle (ISO
+        // 32000-1 §12.5.5): its own box is the form's.
+        xobj.set("BBox", page.media_box);
+        xobj.set("Resources", page.resources);
+        drawing = page.content;
+    }
+    let appearance = Object::Stream(lopdf::Stream::new(xobj, drawing));
 
     // Page 1 lists the field among its annotations.
     let field_ref = Object::Reference((field_id, 0));
@@ -281,6 +298,9 @@ fn sign_reserving(
 
     update.put(field_id, &Object::Dictionary(field));
     update.put(ap_id, &appearance);
+    for (id, o) in &imported {
+        update.put(*id, o);
+    }
     changed.sort_by_key(|(id, _)| *id);
     changed.dedup_by_key(|(id, _)| *id);
     for (id, o) in &changed {
@@ -321,6 +341,130 @@ fn sign_reserving(
     let hex = hex::encode_upper(&cms);
     bytes[hole_start + 1..hole_start + 1 + hex.len()].copy_from_slice(hex.as_bytes());
     Ok(bytes)
+}
+
+/// Page 1 of a PDF, ready to be a form XObject in another document.
+struct ImportedPage {
+    media_box: Object,
+    resources: Object,
+    /// The page's content (uncompressed).
+    content: Vec<u8>,
+}
+
+/// Page 1 of `mark` with every object its resources reach copied under new
+/// numbers from `fresh` into `out` (fonts, their files, images).
+fn import_page(
+    mark: &[u8],
+    fresh: &mut impl FnMut() -> u32,
+    out: &mut Vec<(u32, Object)>,
+) -> Result<ImportedPage, SignError> {
+    let bad = |what: &str| pdf_err(format!("hình chữ ký: {what}"));
+    let doc = Document::load_mem(mark).map_err(|e| bad(&e.to_string()))?;
+    let page_id = *doc
+        .get_pages()
+        .get(&1)
+        .ok_or_else(|| bad("không có trang"))?;
+    let page = doc
+        .get_dictionary(page_id)
+        .map_err(|e| bad(&e.to_string()))?;
+    let media_box = page
+        .get(b"MediaBox")
+        .ok()
+        .cloned()
+        .ok_or_else(|| bad("trang không có MediaBox"))?;
+    // The drawing itself, which must be uncompressed (the desk makes it so).
+    let mut content = Vec::new();
+    let parts = match page.get(b"Contents") {
+        Ok(Object::Array(a)) => a.clone(),
+        Ok(o) => vec![o.clone()],
+        Err(_) => Vec::new(),
+    };
+    for part in parts {
+        let stream = match part {
+            Object::Reference(id) => doc.get_object(id).map_err(pdf_err)?.clone(),
+            o => o,
+        };
+        let stream = stream
+            .as_stream()
+            .map_err(|_| bad("nội dung trang không phải luồng"))?;
+        if stream.dict.get(b"Filter").is_ok() {
+            return Err(bad("nội dung trang bị nén"));
+        }
+        content.extend_from_slice(&stream.content);
+        content.push(b'\n');
+    }
+    let resources = match page.get(b"Resources") {
+        Ok(r) => r.clone(),
+        Err(_) => Object::Dictionary(Dictionary::new()),
+    };
+    let mut map = HashMap::new();
+    let resources = copy_object(&doc, &resources, &mut map, fresh, out, 0)?;
+    Ok(ImportedPage {
+        media_box: copy_object(&doc, &media_box, &mut map, fresh, out, 0)?,
+        resources,
+        content,
+    })
+}
+
+/// `o` with each reference it holds (however deep) copied into `out` under
+/// a new number; an object reached twice is copied once.
+fn copy_object(
+    doc: &Document,
+    o: &Object,
+    map: &mut HashMap<ObjectId, u32>,
+    fresh: &mut impl FnMut() -> u32,
+    out: &mut Vec<(u32, Object)>,
+    depth: usize,
+) -> Result<Object, SignError> {
+    if depth > 32 {
+        return Err(pdf_err("hình chữ ký: đối tượng lồng nhau quá sâu"));
+    }
+    Ok(match o {
+        Object::Reference(id) => {
+            if let Some(new) = map.get(id) {
+                return Ok(Object::Reference((*new, 0)));
+            }
+            let new = fresh();
+            map.insert(*id, new);
+            let target = doc.get_object(*id).map_err(pdf_err)?.clone();
+            let copied = copy_object(doc, &target, map, fresh, out, depth + 1)?;
+            out.push((new, copied));
+            Object::Reference((new, 0))
+        }
+        Object::Array(items) => Object::Array(
+            items
+                .iter()
+                .map(|i| copy_object(doc, i, map, fresh, out, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
+        Object::Dictionary(d) => {
+            Object::Dictionary(copy_dictionary(doc, d, map, fresh, out, depth)?)
+        }
+        Object::Stream(s) => {
+            let dict = copy_dictionary(doc, &s.dict, map, fresh, out, depth)?;
+            Object::Stream(lopdf::Stream::new(dict, s.content.clone()).with_compression(false))
+        }
+        other => other.clone(),
+    })
+}
+
+fn copy_dictionary(
+    doc: &Document,
+    d: &Dictionary,
+    map: &mut HashMap<ObjectId, u32>,
+    fresh: &mut impl FnMut() -> u32,
+    out: &mut Vec<(u32, Object)>,
+    depth: usize,
+) -> Result<Dictionary, SignError> {
+    let mut copy = Dictionary::new();
+    for (k, v) in d.iter() {
+        // A page's parent is not part of what it draws.
+        if k.as_slice() == b"Parent" {
+            continue;
+        }
+        copy.set(k.clone(), copy_object(doc, v, map, fresh, out, depth + 1)?);
+    }
+    Ok(copy)
 }
 
 /// The size of the CMS `signer` will make: built once with a stand-in
