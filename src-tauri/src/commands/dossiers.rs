@@ -115,6 +115,23 @@ pub async fn dossier_form_save(
         .await
 }
 
+/// "Lưu PDF ký số…": a paper of the dossier issued electronically, signed
+/// with the office's token (the PIN typed for this signing only) and
+/// written to the file the user chose; returns the signer's name.
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_form_save_signed(
+    state: State<'_, DeskState>,
+    code: String,
+    form: DossierForm,
+    path: String,
+    pin: String,
+) -> Result<String, ErrorInfo> {
+    state
+        .run(move |d| d.dossier_form_signed_to(&code, form, Path::new(&path), &pin))
+        .await
+}
+
 /// A later return date with its reason (the apology paper prints both).
 #[tauri::command]
 #[specta::specta]

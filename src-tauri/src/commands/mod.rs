@@ -77,6 +77,7 @@ pub fn contract() -> Builder<tauri::Wry> {
             dossiers::find,
             dossiers::dossier_print,
             dossiers::dossier_form_save,
+            dossiers::dossier_form_save_signed,
             dossiers::dossier_extend,
             dossiers::dossier_register_print,
             dossiers::dossier_register_save,

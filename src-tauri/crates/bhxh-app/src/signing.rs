@@ -573,6 +573,32 @@ impl Desk {
         })
     }
 
+    /// `pdf`, a one-stop paper issued electronically, signed with the token
+    /// (`pin`, for this signing only) for `actor`: invisibly, as an
+    /// incremental update, timestamped when a server is set up. Returns the
+    /// signed bytes, the certificate holder and its serial.
+    pub(crate) fn sign_paper(
+        &self,
+        actor: &bhxh_core::office::audit::Actor,
+        pdf: &[u8],
+        pin: &str,
+    ) -> Result<(Vec<u8>, String, String), DeskError> {
+        let office = office::get(&*self.store.conn()?)?.ok_or(DeskError::NotSetUp)?;
+        let (signer, chain, tsa_url) = self.token_signer(pin)?;
+        let opts = SignOptions {
+            name: self.full_name_of(actor),
+            reason: "Giấy tờ một cửa phát hành điện tử".into(),
+            location: office.name.clone(),
+            at: self.now(),
+            rect: None,
+            appearance: None,
+            tsa_url,
+        };
+        let signed_pdf = bhxh_sign::sign_pdf(pdf, &signer, &chain, &opts)?;
+        let (holder, serial) = signer_identity(signer.certificate())?;
+        Ok((signed_pdf, holder, serial))
+    }
+
     /// The signatures of every PDF of a dossier, verified now.
     pub fn dossier_signatures(&self, code: &str) -> Result<Vec<ItemSignatures>, DeskError> {
         let current = self.read(Action::ViewDossier, |conn, _| {

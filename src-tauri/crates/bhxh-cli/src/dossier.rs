@@ -40,6 +40,11 @@ pub enum DossierCommand {
         form: String,
         #[arg(long)]
         out: PathBuf,
+        /// Phát hành điện tử: ký số giấy bằng token của cơ quan (cần quyền
+        /// ký số). Mã PIN từ BHXH_DESK_TOKEN_PIN hoặc dòng tiếp theo của
+        /// stdin (sau mật khẩu); không bao giờ lưu.
+        #[arg(long)]
+        sign: bool,
         #[command(flatten)]
         auth: UserArg,
     },
@@ -450,16 +455,31 @@ pub(crate) fn run(command: DossierCommand, ctx: &mut Ctx<'_>) -> Result<ExitCode
             code,
             form,
             out: file,
+            sign,
             auth,
         } => {
             let desk = ctx.signed_in(&auth)?;
-            let written = desk.dossier_form_by_number_to(&code, &form, &file);
+            let written = if sign {
+                let pin = ctx.secrets.get("BHXH_DESK_TOKEN_PIN", "mã PIN của token")?;
+                let done = desk
+                    .dossier_form_numbered(&code, &form)
+                    .and_then(|f| desk.dossier_form_signed_to(&code, f, &file, &pin))
+                    .map(Some);
+                drop(pin);
+                done
+            } else {
+                desk.dossier_form_by_number_to(&code, &form, &file)
+                    .map(|()| None)
+            };
             desk.sign_out()?;
-            written?;
+            let signer = written?;
             let path = file.display().to_string();
             ctx.out.value(
-                &serde_json::json!({ "code": code, "form": form, "file": path }),
-                |w| writeln!(w, "Đã ghi mẫu {form}: {path}"),
+                &serde_json::json!({ "code": code, "form": form, "file": path, "signedBy": signer }),
+                |w| match &signer {
+                    Some(who) => writeln!(w, "Đã ghi mẫu {form}, ký số bởi {who}: {path}"),
+                    None => writeln!(w, "Đã ghi mẫu {form}: {path}"),
+                },
             );
             Ok(ExitCode::SUCCESS)
         }

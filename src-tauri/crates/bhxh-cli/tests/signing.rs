@@ -824,3 +824,69 @@ fn without_a_crl_the_signers_ocsp_responder_decides_and_its_answer_serves_offlin
         text(&out.stdout)
     );
 }
+
+#[test]
+fn a_receipt_issued_electronically_is_signed_with_the_token_and_nothing_is_written_on_a_wrong_pin()
+{
+    let t = TestToken::create(STANDARD_KEYS);
+    let dir = tempfile::tempdir().unwrap();
+    let env = desk_with_token(dir.path(), &t, "ec");
+    let mut with_pin = as_refs(&env);
+    with_pin.push(("BHXH_DESK_TOKEN_PIN", &t.pin));
+    let code = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
+    let out_file = dir.path().join("giay-tiep-nhan-ky-so.pdf");
+    let out_str = out_file.to_str().unwrap();
+
+    // A wrong PIN: refused, nothing written.
+    let mut wrong = as_refs(&env);
+    wrong.push(("BHXH_DESK_TOKEN_PIN", "000000"));
+    let args = [
+        "dossier", "form", &code, "--form", "01", "--out", out_str, "--sign", "--json",
+    ];
+    let out = cli_env(dir.path(), &args, "", &wrong);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(!out_file.exists());
+
+    // The right PIN: the receipt, signed, where asked.
+    let out = cli_env(dir.path(), &args, "", &with_pin);
+    let done = ok_json(&out);
+    assert_eq!(done["signedBy"], "Trần Thị Bình", "{done}");
+    let report = pdfsig(&out_file);
+    assert!(report.contains("Signature is Valid."), "{report}");
+    assert!(report.contains("Trần Thị Bình"), "{report}");
+    let out = cli_env(dir.path(), &["pdf", "verify", out_str, "--json"], "", &[]);
+    let r = json(&out);
+    assert_eq!(r[0]["verdict"], "valid", "{r}");
+    // It is still the receipt: its code and its QR are on it.
+    let words = Command::new("pdftotext")
+        .arg(&out_file)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(text(&words.stdout).contains(&code));
+    // Logged as a paper, with its signer.
+    let out = cli_env(dir.path(), &["audit", "list", "--json"], "", &as_refs(&env));
+    let log = ok_json(&out).to_string();
+    assert!(
+        log.contains("Trần Thị Bình") && log.contains("certificateSerial"),
+        "{log}"
+    );
+    // Without --sign the same command writes it unsigned.
+    let plain = dir.path().join("khong-ky.pdf");
+    let out = cli_env(
+        dir.path(),
+        &[
+            "dossier",
+            "form",
+            &code,
+            "--form",
+            "01",
+            "--out",
+            plain.to_str().unwrap(),
+        ],
+        "",
+        &as_refs(&env),
+    );
+    assert!(out.status.success());
+    assert!(pdfsig(&plain).contains("does not contain any signatures"));
+}

@@ -101,6 +101,12 @@ export const commands = {
 	 *  the save dialog (atomically); returns that path.
 	 */
 	dossierFormSave: (code: string, form: DossierForm, path: string) => __TAURI_INVOKE<string>("dossier_form_save", { code, form, path }),
+	/**
+	 *  "Lưu PDF ký số…": a paper of the dossier issued electronically, signed
+	 *  with the office's token (the PIN typed for this signing only) and
+	 *  written to the file the user chose; returns the signer's name.
+	 */
+	dossierFormSaveSigned: (code: string, form: DossierForm, path: string, pin: string) => __TAURI_INVOKE<string>("dossier_form_save_signed", { code, form, path, pin }),
 	/**  A later return date with its reason (the apology paper prints both). */
 	dossierExtend: (code: string, newDueOn: string, reason: string) => __TAURI_INVOKE<Dossier>("dossier_extend", { code, newDueOn, reason }),
 	/**  Print the yearly register (form 06) through the OS print system. */

@@ -362,6 +362,32 @@ impl Desk {
         self.save_paper(&actor, &paper, path)
     }
 
+    /// A paper of a dossier issued electronically: made, signed with the
+    /// office's token (`pin`, used for this signing only, never kept),
+    /// written to `path` atomically and logged with its signer; nothing is
+    /// written when the signing fails (wrong PIN, revoked certificate, a
+    /// timestamp server set up but not answering). It takes the right to
+    /// sign as well as to print. Returns the certificate holder's name.
+    pub fn dossier_form_signed_to(
+        &self,
+        code: &str,
+        form: DossierForm,
+        path: &Path,
+        pin: &str,
+    ) -> Result<String, DeskError> {
+        self.authorize(Action::PrintPaper)?;
+        let actor = self.authorize(Action::SignDossier)?;
+        let mut paper = self.make_form(code, form)?;
+        let (signed, holder, serial) = self.sign_paper(&actor, &paper.pdf, pin)?;
+        paper.pdf = signed;
+        if let Some(map) = paper.detail.as_object_mut() {
+            map.insert("signedBy".into(), holder.clone().into());
+            map.insert("certificateSerial".into(), serial.into());
+        }
+        self.save_paper(&actor, &paper, path)?;
+        Ok(holder)
+    }
+
     /// Form 06, the register of `year` (A4 landscape, one row per dossier in
     /// register-number order). Printing is logged.
     pub fn dossier_register(&self, year: i32) -> Result<Vec<u8>, DeskError> {
