@@ -38,6 +38,45 @@ use crate::{FileError, FileStore, check_hash, checked, sha256_hex};
 
 pub(crate) const COMPOSED_MAGIC: &[u8; 6] = b"BHXHC\x01";
 
+/// Bytes with their SHA-256 (the name the store gives them), computed from
+/// those very bytes: by [`Hashed::new`], or by [`FileStore::put_many_hashed`]
+/// as it stores them. There is no other way to make one, so a hash carried
+/// this way needs no second computation.
+#[derive(Debug, Clone)]
+pub struct Hashed<B: AsRef<[u8]>> {
+    bytes: B,
+    hash: String,
+}
+
+impl<B: AsRef<[u8]>> Hashed<B> {
+    /// Hash `bytes` (on the calling thread: an assembler can do it while
+    /// other threads store the scans).
+    pub fn new(bytes: B) -> Self {
+        let hash = sha256_hex(bytes.as_ref());
+        Self { bytes, hash }
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        self.bytes.as_ref()
+    }
+
+    /// The lowercase hex SHA-256.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    pub fn into_bytes(self) -> B {
+        self.bytes
+    }
+}
+
+impl<'a> Hashed<&'a [u8]> {
+    /// `bytes` whose SHA-256 the store itself just computed.
+    pub(crate) fn computed(bytes: &'a [u8], hash: String) -> Self {
+        Self { bytes, hash }
+    }
+}
+
 /// A run shorter than this stays in the recipe: naming it would cost more
 /// than it saves.
 const MIN_PART: usize = 4096;
@@ -205,6 +244,35 @@ impl FileStore {
             (naming.join(), runs)
         });
         let digest = digest.map_err(|_| FileError::Random("the hashing thread stopped".into()))?;
+        self.compose(whole, digest, &runs, parts)
+    }
+
+    /// [`FileStore::put_composed`] for bytes whose hashes are already known
+    /// — the assembled PDF hashed by its assembler ([`Hashed::new`]), the
+    /// scans as [`FileStore::put_many_hashed`] stored them — so nothing is
+    /// hashed a second time.
+    pub fn put_composed_hashed<W: AsRef<[u8]>, P: AsRef<[u8]>>(
+        &self,
+        whole: &Hashed<W>,
+        parts: &[Hashed<P>],
+    ) -> Result<String, FileError> {
+        let mut digest = [0u8; 32];
+        hex::decode_to_slice(whole.hash(), &mut digest)
+            .map_err(|_| FileError::BadHash(whole.hash().to_owned()))?;
+        let pairs: Vec<(&str, &[u8])> = parts.iter().map(|p| (p.hash(), p.bytes())).collect();
+        let runs = locate(whole.bytes(), &pairs);
+        self.compose(whole.bytes(), digest, &runs, &pairs)
+    }
+
+    /// The recipe of `whole` (named `digest`) with `runs` (offset, part)
+    /// naming `parts`, sealed and written durably.
+    fn compose(
+        &self,
+        whole: &[u8],
+        digest: [u8; 32],
+        runs: &[(usize, usize)],
+        parts: &[(&str, &[u8])],
+    ) -> Result<String, FileError> {
         let hash = hex::encode(digest);
         if self.path_of(&hash).is_file() {
             return Ok(hash);
@@ -214,7 +282,7 @@ impl FileStore {
         }
         let mut segments = Vec::with_capacity(runs.len() * 2 + 1);
         let mut pos = 0;
-        for (at, i) in runs {
+        for &(at, i) in runs {
             let (part_hash, bytes) = parts[i];
             check_hash(part_hash)?;
             if !self.contains(part_hash) {

@@ -26,7 +26,7 @@
 
 mod composed;
 
-pub use composed::is_composed;
+pub use composed::{Hashed, is_composed};
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -304,6 +304,21 @@ impl FileStore {
                     .map(|(hash, _)| hash)
             })
             .collect()
+    }
+
+    /// [`FileStore::put_many`], each file returned with the hash it was
+    /// stored under (computed once, from these bytes), for
+    /// [`FileStore::put_composed_hashed`].
+    pub fn put_many_hashed<'a>(
+        &self,
+        files: &[&'a [u8]],
+    ) -> Result<Vec<Hashed<&'a [u8]>>, FileError> {
+        let hashes = self.put_many(files)?;
+        Ok(files
+            .iter()
+            .zip(hashes)
+            .map(|(bytes, hash)| Hashed::computed(bytes, hash))
+            .collect())
     }
 
     /// Seal `plain` in chunks under `magic` (a scan's bytes, or a composed

@@ -231,3 +231,36 @@ fn a_part_whose_bytes_are_not_its_stored_file_is_kept_inline() {
     assert_eq!(store.get(&hash).unwrap(), whole);
     assert!(store.parts_of(&hash).unwrap().is_empty());
 }
+
+#[test]
+fn hashes_carried_from_storing_give_the_same_composed_file_without_hashing_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FileStore::open(dir.path(), &Key256::generate().unwrap()).unwrap();
+    let pages: Vec<Vec<u8>> = (0..4).map(|i| page(i + 40, 120_000)).collect();
+    let refs: Vec<&[u8]> = pages.iter().map(Vec::as_slice).collect();
+    let parts = store.put_many_hashed(&refs).unwrap();
+    for (p, bytes) in parts.iter().zip(&pages) {
+        assert_eq!(p.hash(), sha256_hex(bytes));
+        assert_eq!(p.bytes(), bytes.as_slice());
+    }
+    let whole = bhxh_files::Hashed::new(whole_of(&pages));
+    assert_eq!(whole.hash(), sha256_hex(whole.bytes()));
+    let hash = store.put_composed_hashed(&whole, &parts).unwrap();
+    assert_eq!(hash, whole.hash());
+    assert!(is_composed(&std::fs::read(store.path_of(&hash)).unwrap()));
+    assert_eq!(store.get(&hash).unwrap(), whole.bytes());
+    // The same bytes through the hashing path: the same file, not a second.
+    let pairs: Vec<(&str, &[u8])> = parts.iter().map(|p| (p.hash(), p.bytes())).collect();
+    assert_eq!(store.put_composed(whole.bytes(), &pairs).unwrap(), hash);
+    // A part not stored (a Hashed made by hand, never put) is refused
+    // before anything is written.
+    let stray = page(99, 120_000);
+    let mut with_stray = pages.clone();
+    with_stray.push(stray.clone());
+    let other = bhxh_files::Hashed::new(whole_of(&with_stray));
+    let mut more: Vec<bhxh_files::Hashed<&[u8]>> = parts.clone();
+    more.push(bhxh_files::Hashed::new(stray.as_slice()));
+    let e = store.put_composed_hashed(&other, &more).unwrap_err();
+    assert!(matches!(e, bhxh_files::FileError::Missing { .. }), "{e}");
+    assert!(!store.path_of(other.hash()).exists());
+}

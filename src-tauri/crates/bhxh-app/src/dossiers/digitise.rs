@@ -346,21 +346,27 @@ impl Desk {
         let store = self.files()?;
         self.sweep_files(&store)?;
         let originals: Vec<&[u8]> = files.iter().map(|(b, _)| *b).collect();
-        let (pdf, name, hashes) = if received_pdf {
+        let (pdf, name, parts) = if received_pdf {
             let (name, bytes) = &inputs[0];
-            (bytes.clone(), name.clone(), Vec::new())
+            (
+                bhxh_files::Hashed::new(bytes.clone()),
+                name.clone(),
+                Vec::new(),
+            )
         } else {
             let stamp = self.digitiser_stamp(actor, &now);
-            let (assembled, hashes) = std::thread::scope(|s| {
+            let (assembled, parts) = std::thread::scope(|s| {
+                // The assembler also hashes its PDF (its name in the store)
+                // while the other threads are still sealing the scans.
                 let assembling = s.spawn(|| {
                     bhxh_scan::assemble_scans(&originals, title, Some(&stamp))
-                        .map(|(pdf, _)| pdf)
+                        .map(|(pdf, _)| bhxh_files::Hashed::new(pdf))
                         .map_err(|source| DeskError::Scan {
                             file: inputs[0].0.clone(),
                             source,
                         })
                 });
-                let hashes = store.put_many(&originals);
+                let parts = store.put_many_hashed(&originals);
                 let assembled = assembling.join().unwrap_or_else(|_| {
                     Err(DeskError::Scan {
                         file: inputs[0].0.clone(),
@@ -369,19 +375,17 @@ impl Desk {
                         ),
                     })
                 });
-                (assembled, hashes)
+                (assembled, parts)
             });
-            (assembled?, pdf_name, hashes?)
+            (assembled?, pdf_name, parts?)
         };
         // The assembled PDF names the sealed scans it carries byte for byte
-        // instead of sealing them a second time (bhxh-files `composed`).
-        let parts: Vec<(&str, &[u8])> = hashes
-            .iter()
-            .map(String::as_str)
-            .zip(originals.iter().copied())
-            .collect();
-        let assembled = store.put_composed(&pdf, &parts)?;
+        // instead of sealing them a second time (bhxh-files `composed`);
+        // every hash here was computed once, from these bytes.
+        let assembled = store.put_composed_hashed(&pdf, &parts)?;
+        let hashes: Vec<String> = parts.iter().map(|p| p.hash().to_owned()).collect();
         drop(parts);
+        let pdf = pdf.into_bytes();
         let mut records = Vec::new();
         for ((_, mut rec), hash) in files.into_iter().zip(hashes) {
             rec.sha256 = hash;

@@ -490,15 +490,11 @@ impl Desk {
             originals.push(bytes);
         }
         let refs: Vec<&[u8]> = originals.iter().map(Vec::as_slice).collect();
-        let hashes = store.put_many(&refs)?;
-        let parts: Vec<(&str, &[u8])> = hashes
-            .iter()
-            .map(String::as_str)
-            .zip(refs.iter().copied())
-            .collect();
-        let assembled = store.put_composed(&pdf, &parts)?;
-        for (rec, hash) in records.iter_mut().zip(hashes) {
-            rec.sha256 = hash;
+        let parts = store.put_many_hashed(&refs)?;
+        let assembled =
+            store.put_composed_hashed(&bhxh_files::Hashed::new(pdf.as_slice()), &parts)?;
+        for (rec, part) in records.iter_mut().zip(&parts) {
+            rec.sha256 = part.hash().to_owned();
         }
         records.push(FileRecord {
             role: FileRole::Assembled,
