@@ -230,6 +230,25 @@ async fn a_component_digitised_in_the_window_is_signed_with_the_token() -> Resul
         );
         let report = pdfsig(&pdf);
         assert!(report.contains("Signature is Valid."), "{report}");
+
+        // The token pulled out while the PIN box is open: the box says so
+        // within a few seconds and "Ký" waits (SoftHSM2 stands for the
+        // token: deleting it is what it can do of a removal).
+        click(&c, "#nav-digitise").await?;
+        open_to_digitise(&c, &code).await?;
+        click(&c, "#sign-all").await?;
+        let ready = text_contains(&c, "#pin-token", "đã sẵn sàng").await?;
+        assert!(ready.contains(&token.label), "{ready}");
+        let pulled = Command::new("softhsm2-util")
+            .env("SOFTHSM2_CONF", &token.conf)
+            .args(["--delete-token", "--token", &token.label])
+            .output()?;
+        assert!(pulled.status.success(), "{pulled:?}");
+        text_contains(&c, "#pin-token", "Không thấy token").await?;
+        fill(&c, "#sign-pin", &token.pin).await?;
+        let confirm = c.find(fantoccini::Locator::Css("#sign-confirm")).await?;
+        assert!(!confirm.is_enabled().await?, "Ký must wait for the token");
+        snap(&c, "10-token-pulled").await?;
         Ok::<(), Error>(())
     }
     .await;

@@ -165,7 +165,11 @@ impl Module {
         &self.path
     }
 
-    /// The tokens inserted now.
+    /// The tokens inserted now. A slot whose token cannot be read at this
+    /// moment — pulled out between the two questions, or gone from under a
+    /// driver that still lists its slot (SoftHSM2 answers
+    /// `CKR_GENERAL_ERROR` for a deleted token) — is left out: to the
+    /// officer that token is not there.
     pub fn tokens(&self) -> Result<Vec<TokenInfo>, SignError> {
         let slots = self
             .ctx
@@ -173,10 +177,9 @@ impl Module {
             .map_err(ck("liệt kê các khe cắm"))?;
         let mut out = Vec::new();
         for slot in slots {
-            let info = self
-                .ctx
-                .get_token_info(slot)
-                .map_err(ck("đọc thông tin token"))?;
+            let Ok(info) = self.ctx.get_token_info(slot) else {
+                continue;
+            };
             if !info.token_initialized() {
                 continue;
             }

@@ -570,6 +570,8 @@ export const en: Record<MessageKey, string> = {
   'sign.all': 'Sign every unsigned file',
   'sign.pin': 'Token PIN',
   'sign.pinHint': 'The PIN is used for this signing only and is never stored. Too many wrong PINs lock the token.',
+  'sign.tokenReady': 'Token “{label}” is ready.',
+  'sign.tokenMissing': 'Token “{label}” not found: plug it in.',
   'sign.confirm': 'Sign',
   'sign.cancel': 'Cancel',
   'sign.what': 'Sign {what} of dossier {code}',

@@ -570,6 +570,8 @@ export const vi = {
   'sign.all': 'Ký số mọi tệp chưa ký',
   'sign.pin': 'Mã PIN của token',
   'sign.pinHint': 'Mã PIN chỉ dùng cho lần ký này, không được lưu. Nhập sai nhiều lần, token sẽ bị khóa.',
+  'sign.tokenReady': 'Token «{label}» đã sẵn sàng.',
+  'sign.tokenMissing': 'Không thấy token «{label}»: hãy cắm token vào máy.',
   'sign.confirm': 'Ký',
   'sign.cancel': 'Hủy',
   'sign.what': 'Ký {what} của hồ sơ {code}',
