@@ -66,6 +66,33 @@ fn as_refs(env: &[(String, String)]) -> Vec<(&str, &str)> {
     env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
+/// A new dossier with one scanned page (`seed`) digitised as component 1;
+/// its code and the scan's file.
+fn dossier_with_page(
+    dir: &Path,
+    env: &[(String, String)],
+    seed: u8,
+) -> (String, std::path::PathBuf) {
+    let code = code_of(&new_dossier(dir, "BHXH.04", Some("1")));
+    let scan = dir.join(format!("trang-{seed}.jpg"));
+    std::fs::write(&scan, page_jpeg(seed)).unwrap();
+    let out = cli_env(
+        dir,
+        &[
+            "dossier",
+            "import",
+            &code,
+            "--component",
+            "1",
+            scan.to_str().unwrap(),
+        ],
+        "",
+        &as_refs(env),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    (code, scan)
+}
+
 #[test]
 fn a_component_is_signed_with_the_token_and_pdfsig_finds_it_valid() {
     let t = TestToken::create(STANDARD_KEYS);
@@ -717,21 +744,7 @@ fn without_a_crl_the_signers_ocsp_responder_decides_and_its_answer_serves_offlin
     let mut with_pin = as_refs(&env);
     with_pin.push(("BHXH_DESK_TOKEN_PIN", &t.pin));
     let run = |args: &[&str], env: &[(&str, &str)]| cli_env(dir.path(), args, "", env);
-    let code = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
-    let scan = dir.path().join("a.jpg");
-    std::fs::write(&scan, page_jpeg(3)).unwrap();
-    let imported = run(
-        &[
-            "dossier",
-            "import",
-            &code,
-            "--component",
-            "1",
-            scan.to_str().unwrap(),
-        ],
-        &as_refs(&env),
-    );
-    assert!(imported.status.success());
+    let (code, _) = dossier_with_page(dir.path(), &env, 3);
     assert!(
         run(&["dossier", "sign", &code, "--all"], &with_pin)
             .status
@@ -799,22 +812,7 @@ fn without_a_crl_the_signers_ocsp_responder_decides_and_its_answer_serves_offlin
         &as_refs(&env),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let second = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
-    assert!(
-        run(
-            &[
-                "dossier",
-                "import",
-                &second,
-                "--component",
-                "1",
-                scan.to_str().unwrap(),
-            ],
-            &as_refs(&env),
-        )
-        .status
-        .success()
-    );
+    let (second, _) = dossier_with_page(dir.path(), &env, 4);
     let out = run(&["dossier", "sign", &second, "--all", "--json"], &with_pin);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
     assert_eq!(json(&out)["error"]["code"], "signing_certificate");

@@ -20,6 +20,23 @@ const SIZE: f32 = 9.0;
 /// Distance from the page's top and left edges.
 const MARGIN_MM: f32 = 5.0;
 
+/// A white box `(x, y, w, h)` (y its bottom edge), so what is drawn on it
+/// reads over any scan.
+fn white_box_ops(x: f32, y: f32, w: f32, h: f32) -> Vec<Op> {
+    let mut ops = vec![Op::SaveGraphicsState];
+    ops.push(Op::SetFillColor {
+        col: printpdf::Color::Rgb(printpdf::Rgb {
+            r: 1.0,
+            g: 1.0,
+            b: 1.0,
+            icc_profile: None,
+        }),
+    });
+    ops.extend(filled_boxes_ops(&[(x, y, w, h)]));
+    ops.push(Op::RestoreGraphicsState);
+    ops
+}
+
 /// The operations that draw `text` top left on a page `page_height_pt`
 /// high, adding the regular face to `doc` (subset and embedded when the
 /// document is saved).
@@ -35,22 +52,7 @@ pub fn top_left(
     let width = face.width(&text, SIZE) + 6.0;
     let left = MARGIN_MM * PT_PER_MM;
     let top = page_height_pt - MARGIN_MM * PT_PER_MM;
-    let mut ops = vec![Op::SaveGraphicsState];
-    ops.push(Op::SetFillColor {
-        col: printpdf::Color::Rgb(printpdf::Rgb {
-            r: 1.0,
-            g: 1.0,
-            b: 1.0,
-            icc_profile: None,
-        }),
-    });
-    ops.extend(filled_boxes_ops(&[(
-        left - 3.0,
-        top - SIZE - 3.0,
-        width,
-        SIZE + 6.0,
-    )]));
-    ops.push(Op::RestoreGraphicsState);
+    let mut ops = white_box_ops(left - 3.0, top - SIZE - 3.0, width, SIZE + 6.0);
     ops.extend(text_ops(
         &font,
         SIZE,
@@ -146,17 +148,7 @@ pub fn signature_mark(
     let height = leading * lines.len().max(1) as f32 + 4.0;
     let mut doc = PdfDocument::new("Chữ ký số");
     let font = doc.add_font(&face.parsed);
-    let mut ops = vec![Op::SaveGraphicsState];
-    ops.push(Op::SetFillColor {
-        col: printpdf::Color::Rgb(printpdf::Rgb {
-            r: 1.0,
-            g: 1.0,
-            b: 1.0,
-            icc_profile: None,
-        }),
-    });
-    ops.extend(filled_boxes_ops(&[(0.0, 0.0, width, height)]));
-    ops.push(Op::RestoreGraphicsState);
+    let mut ops = white_box_ops(0.0, 0.0, width, height);
     // The border: four thin rules just inside the edge.
     let e = 0.4;
     for (x1, y1, x2, y2) in [

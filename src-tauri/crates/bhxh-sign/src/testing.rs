@@ -645,12 +645,15 @@ impl TestToken {
     }
 }
 
-fn read_http_body(reader: &mut BufReader<TcpStream>) -> std::io::Result<Vec<u8>> {
+/// The body of one HTTP request on `stream` (`None`: closed before its
+/// headers ended).
+fn read_http_body(stream: &TcpStream) -> std::io::Result<Option<Vec<u8>>> {
+    let mut reader = BufReader::new(stream.try_clone()?);
     let mut length = 0usize;
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 {
-            return Ok(Vec::new());
+            return Ok(None);
         }
         let line = line.trim_end();
         if line.is_empty() {
@@ -664,7 +667,18 @@ fn read_http_body(reader: &mut BufReader<TcpStream>) -> std::io::Result<Vec<u8>>
     }
     let mut body = vec![0u8; length];
     reader.read_exact(&mut body)?;
-    Ok(body)
+    Ok(Some(body))
+}
+
+/// Answer `200 OK` with `body` and close.
+fn write_http_ok(stream: &mut TcpStream, content_type: &str, body: &[u8]) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    stream.flush()
 }
 
 fn serve_ocsp_one(
@@ -674,8 +688,9 @@ fn serve_ocsp_one(
     n: usize,
     first: &mut Option<Vec<u8>>,
 ) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let query = read_http_body(&mut reader)?;
+    let Some(query) = read_http_body(&stream)? else {
+        return Ok(());
+    };
     let body = match mode {
         OcspMode::Down => return Ok(()),
         OcspMode::Garbage => b"<html>not OCSP</html>".to_vec(),
@@ -730,13 +745,7 @@ fn serve_ocsp_one(
             resp
         }
     };
-    let head = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: application/ocsp-response\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(&body)?;
-    stream.flush()
+    write_http_ok(&mut stream, "application/ocsp-response", &body)
 }
 
 impl TestToken {
@@ -771,33 +780,11 @@ fn serve(
     work: &Path,
     n: usize,
 ) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 {
-            return Ok(());
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':')
-            && k.eq_ignore_ascii_case("content-length")
-        {
-            length = v.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut query = vec![0u8; length];
-    reader.read_exact(&mut query)?;
+    let Some(query) = read_http_body(&stream)? else {
+        return Ok(());
+    };
     let body = answer(&query, mode, conf, work, n);
-    let head = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(&body)?;
-    stream.flush()
+    write_http_ok(&mut stream, "application/timestamp-reply", &body)
 }
 
 /// `openssl ts -reply` to `query`, altered as `mode` says.
