@@ -40,6 +40,8 @@ use der::{Choice, Decode, Encode, Enumerated, Sequence};
 use sha2::Digest;
 use x509_cert::ext::Extensions;
 
+use crate::verify::cn_of;
+
 /// `id-pkix-ocsp-basic`.
 pub const OID_OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
 /// `id-pkix-ocsp-nonce`.
@@ -301,13 +303,6 @@ pub fn request_der(
         },
     };
     req.to_der().map_err(|e| e.to_string())
-}
-
-fn cn_of(cert: &StoredCertificate) -> String {
-    match cert.certificate.tbs_certificate().subject().common_name() {
-        Ok(Some(cn)) => cn.value().into_owned(),
-        _ => cert.subject(),
-    }
 }
 
 fn time_of(t: &Any, what: &str) -> Result<i64, String> {

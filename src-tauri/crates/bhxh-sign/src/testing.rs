@@ -437,77 +437,14 @@ impl TestToken {
             "ca", "-name", "root", "-config", "ca.cnf", "-gencrl", "-crlexts", "crl_ext", "-out",
             "root.crl",
         ]));
-        // The TSA, issued by the intermediate.
-        run(openssl(&ca).args([
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "tsa.key",
-            "-out",
-            "tsa.csr",
-            "-utf8",
-            "-subj",
-            "/C=VN/O=CA Thử nghiệm/CN=TSA Thử nghiệm",
-        ]));
-        std::fs::write(ca.join("tsa.ext"), TSA_EXT).unwrap_or_else(|e| panic!("{e}"));
-        run(openssl(&ca).args([
-            "x509",
-            "-req",
-            "-in",
-            "tsa.csr",
-            "-CA",
-            "int.pem",
-            "-CAkey",
-            "int.key",
-            "-CAcreateserial",
-            "-out",
-            "tsa.pem",
-            "-days",
-            "730",
-            "-extfile",
-            "tsa.ext",
-        ]));
-        std::fs::write(ca.join("tsaserial"), "01\n").unwrap_or_else(|e| panic!("{e}"));
-        run(openssl(&ca).args([
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "tsa-lax.key",
-            "-out",
-            "tsa-lax.csr",
-            "-utf8",
-            "-subj",
-            "/C=VN/O=CA Thử nghiệm/CN=TSA lỏng lẻo",
-        ]));
-        std::fs::write(
-            ca.join("tsa-lax.ext"),
-            TSA_EXT.replace("extendedKeyUsage=critical,", "extendedKeyUsage="),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        run(openssl(&ca).args([
-            "x509",
-            "-req",
-            "-in",
-            "tsa-lax.csr",
-            "-CA",
-            "int.pem",
-            "-CAkey",
-            "int.key",
-            "-CAcreateserial",
-            "-out",
-            "tsa-lax.pem",
-            "-days",
-            "730",
-            "-extfile",
-            "tsa-lax.ext",
-        ]));
-        // The OCSP responders: one the intermediate authorises, one it does
-        // not (no OCSPSigning purpose).
+        // The services' certificates, each issued by the intermediate: the
+        // TSA, a TSA whose purpose is not critical, the OCSP responder the
+        // intermediate authorises, and a sibling it does not (no
+        // OCSPSigning purpose).
+        let lax_tsa_ext = TSA_EXT.replace("extendedKeyUsage=critical,", "extendedKeyUsage=");
         for (name, cn, ext) in [
+            ("tsa", "TSA Thử nghiệm", TSA_EXT),
+            ("tsa-lax", "TSA lỏng lẻo", lax_tsa_ext.as_str()),
             ("ocsp", "OCSP Thử nghiệm", OCSP_EXT),
             ("sibling", "Máy chủ OCSP giả", SIBLING_EXT),
         ] {
@@ -543,6 +480,7 @@ impl TestToken {
                 &format!("{name}.ext"),
             ]));
         }
+        std::fs::write(ca.join("tsaserial"), "01\n").unwrap_or_else(|e| panic!("{e}"));
         let tsa_conf_path = ca.join("tsa.cnf");
         std::fs::write(&tsa_conf_path, tsa_conf(&ca)).unwrap_or_else(|e| panic!("{e}"));
 

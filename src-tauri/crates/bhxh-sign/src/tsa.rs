@@ -26,6 +26,7 @@ use der::asn1::{Any, BitString, Int, ObjectIdentifier, OctetString};
 use der::{Decode, Encode, Sequence, Tagged};
 
 use crate::error::SignError;
+use crate::verify::cn_of;
 
 /// `id-ct-TSTInfo`: the content a timestamp token signs.
 pub const OID_TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
@@ -146,13 +147,6 @@ pub(crate) fn digest(oid: &str, parts: &[&[u8]]) -> Option<Vec<u8>> {
         "2.16.840.1.101.3.4.2.2" => Some(run::<sha2::Sha384>(parts)),
         "2.16.840.1.101.3.4.2.3" => Some(run::<sha2::Sha512>(parts)),
         _ => None,
-    }
-}
-
-fn cn_of(cert: &StoredCertificate) -> String {
-    match cert.certificate.tbs_certificate().subject().common_name() {
-        Ok(Some(cn)) => cn.value().into_owned(),
-        _ => cert.subject(),
     }
 }
 

@@ -212,7 +212,8 @@ pub struct SignatureReport {
     pub findings: Vec<String>,
 }
 
-fn cn_of(cert: &StoredCertificate) -> String {
+/// A certificate's common name (or its whole subject when it has none).
+pub(crate) fn cn_of(cert: &StoredCertificate) -> String {
     match cert.certificate.tbs_certificate().subject().common_name() {
         Ok(Some(cn)) => cn.value().into_owned(),
         _ => cert.subject(),
