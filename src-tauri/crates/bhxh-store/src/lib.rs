@@ -437,6 +437,12 @@ fn keyed(conn: Connection, path: &Path, key_literal: &str) -> Result<Connection,
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "secure_delete", "ON")?;
+    // 8 MiB of decrypted pages per connection (SQLite's default is 2 MiB):
+    // every page read from the file is decrypted, and a search over a large
+    // store walks index pages that a 2 MiB cache had already let go — 2–3×
+    // slower searches over a million dossiers (`docs/benchmarks.md`). The
+    // cache grows only as pages are read.
+    conn.pragma_update(None, "cache_size", -8192)?;
     Ok(conn)
 }
 

@@ -2,8 +2,9 @@
 //!
 //! One box takes a dossier code (looked up through its UNIQUE index), a
 //! 12-digit ID number (its own index), or words of the applicant's name or the
-//! procedure, folded like the stored text (marks dropped, đ→d) and matched as
-//! word prefixes in the FTS5 index.
+//! procedure, folded like the stored text (marks dropped, đ→d) and matched in
+//! the FTS5 index: the last word and short ones as prefixes, a finished word
+//! whole (see [`name_query`]); and the words OCR read on the papers.
 
 use chrono::{Datelike, NaiveDate};
 use rusqlite::types::Value;
@@ -44,14 +45,42 @@ pub struct DossierSummary {
     pub late: bool,
 }
 
-/// FTS5 query of word prefixes: every word must match.
-fn fts_query(folded: &str) -> Option<String> {
-    let words: Vec<String> = folded
+/// How [`name_query`] takes the words the officer has finished.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Finished {
+    /// A finished word of four letters or more is taken whole.
+    Whole,
+    /// Every word is a prefix (the second try, when the first found nothing).
+    Prefix,
+}
+
+/// FTS5 query for names, codes and procedures: every word must match. The
+/// last word is a prefix (it may still be being typed), and so is a short
+/// one ("ngu van d"), which the index's prefix lists of 1–3 letters answer
+/// cheaply. A finished word of four letters or more is taken whole: a
+/// Vietnamese word is a syllable, and "tran van" means Trần, not Trang; as
+/// a prefix it would also make FTS5 merge the whole lists of every word it
+/// starts before the LIMIT can stop it (p95 19 ms against 6 ms over a
+/// million dossiers, `docs/benchmarks.md`). If that finds nothing, the
+/// search tries again with every word a prefix ("nguy van a").
+fn name_query(folded: &str, finished: Finished) -> Option<String> {
+    let words: Vec<&str> = folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\"*"))
         .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+    let last = words.len().checked_sub(1)?;
+    let q: Vec<String> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if finished == Finished::Whole && i < last && w.chars().count() >= 4 {
+                format!("\"{w}\"")
+            } else {
+                format!("\"{w}\"*")
+            }
+        })
+        .collect();
+    Some(q.join(" "))
 }
 
 /// FTS5 query for the words on the papers: whole words, the last one also
@@ -95,35 +124,101 @@ pub fn search(
         let f = ("d.applicant_id = ?".to_owned(), text.to_owned());
         return run(conn, q, today, "dossier d", "d.id", Some(f), limit);
     }
-    let Some(m) = fts_query(&fold(text)) else {
+    let folded = fold(text);
+    let Some(m) = name_query(&folded, Finished::Whole) else {
         return Ok(Vec::new());
     };
-    // Newest first straight from each index: FTS5 walks its doclists in
-    // descending rowid order and the LIMIT stops it early, instead of
-    // collecting and sorting every match of a common name.
-    let mut found = run(
+    let papers = paper_query(&folded).unwrap_or_else(|| m.clone());
+    let mut found = by_names(conn, q, today, &m, limit)?;
+    let in_papers = in_papers(conn, q, today, &papers, limit)?;
+    if found.is_empty() && in_papers.is_empty() {
+        // Nothing with the finished words whole: perhaps one was not
+        // finished after all ("nguy van").
+        if let Some(all) = name_query(&folded, Finished::Prefix).filter(|all| *all != m) {
+            found = by_names(conn, q, today, &all, limit)?;
+        }
+    }
+    Ok(merge(found, in_papers, limit))
+}
+
+/// Dossiers whose name, code or procedure match, newest first straight from
+/// the index: FTS5 walks its doclists in descending rowid order and the
+/// LIMIT stops it early, instead of collecting and sorting every match of a
+/// common name.
+fn by_names(
+    conn: &Connection,
+    q: &SearchQuery,
+    today: NaiveDate,
+    fts: &str,
+    limit: u32,
+) -> Result<Vec<DossierSummary>, CoreError> {
+    run(
         conn,
         q,
         today,
         "dossier_fts f JOIN dossier d ON d.id = f.rowid",
         "f.rowid",
-        Some(("dossier_fts MATCH ?".to_owned(), m.clone())),
+        Some(("dossier_fts MATCH ?".to_owned(), fts.to_owned())),
         limit,
-    )?;
-    // Words on the papers: several pages of one dossier may match, so more
-    // rows are asked for and each dossier kept once.
-    let in_papers = run(
+    )
+}
+
+/// Dossiers with the words on their papers. Several pages of one dossier
+/// may match, so more pages are asked for ([`merge`] keeps each dossier
+/// once).
+fn in_papers(
+    conn: &Connection,
+    q: &SearchQuery,
+    today: NaiveDate,
+    fts: &str,
+    limit: u32,
+) -> Result<Vec<DossierSummary>, CoreError> {
+    let pages = limit.saturating_mul(4).min(2000);
+    let filtered = q.status.is_some()
+        || q.from.is_some()
+        || q.to.is_some()
+        || q.procedure_code
+            .as_deref()
+            .is_some_and(|p| !p.trim().is_empty());
+    if filtered {
+        // Each page's dossier must pass the filters before it counts.
+        return run(
+            conn,
+            q,
+            today,
+            "paper_text_fts f JOIN paper_text p ON p.id = f.rowid JOIN dossier d ON d.id = p.dossier_id",
+            "f.rowid",
+            Some(("paper_text_fts MATCH ?".to_owned(), fts.to_owned())),
+            pages,
+        );
+    }
+    // No other filter: the newest pages' dossiers come from the index and
+    // `paper_text` alone, and only the `limit` newest dossier rows are read
+    // (wide rows: reading one per page was 9 ms of a 15 ms search).
+    run(
         conn,
         q,
         today,
-        "paper_text_fts f JOIN paper_text p ON p.id = f.rowid JOIN dossier d ON d.id = p.dossier_id",
-        "f.rowid",
+        "dossier d",
+        "d.id",
         Some((
-            "paper_text_fts MATCH ?".to_owned(),
-            paper_query(&fold(text)).unwrap_or(m),
+            format!(
+                "d.id IN (SELECT p.dossier_id FROM paper_text_fts f JOIN paper_text p ON p.id = f.rowid
+                          WHERE paper_text_fts MATCH ? ORDER BY f.rowid DESC LIMIT {pages})"
+            ),
+            fts.to_owned(),
         )),
-        limit.saturating_mul(4).min(2000),
-    )?;
+        limit,
+    )
+}
+
+/// The names' matches, then the papers' dossiers not among them, newest
+/// first, at most `limit`.
+fn merge(
+    mut found: Vec<DossierSummary>,
+    in_papers: Vec<DossierSummary>,
+    limit: u32,
+) -> Vec<DossierSummary> {
     let before = found.len();
     for s in in_papers {
         if !found.iter().any(|f| f.code == s.code) {
@@ -138,7 +233,7 @@ pub fn search(
         });
         found.truncate(limit as usize);
     }
-    Ok(found)
+    found
 }
 
 /// One query of [`search`]: `from` and `order`, the text's own filter
@@ -318,9 +413,18 @@ mod query_tests {
     #[test]
     fn names_match_by_prefixes_and_papers_by_words_and_a_last_prefix() {
         assert_eq!(
-            fts_query("ngu van d").as_deref(),
+            name_query("ngu van d", Finished::Whole).as_deref(),
             Some("\"ngu\"* \"van\"* \"d\"*")
         );
+        assert_eq!(
+            name_query("nguyen van thao", Finished::Whole).as_deref(),
+            Some("\"nguyen\" \"van\"* \"thao\"*")
+        );
+        assert_eq!(
+            name_query("nguyen van thao", Finished::Prefix).as_deref(),
+            Some("\"nguyen\"* \"van\"* \"thao\"*")
+        );
+        assert_eq!(name_query(" - ", Finished::Whole), None);
         assert_eq!(
             paper_query("chan doan vie").as_deref(),
             Some("\"chan\" \"doan\" \"vie\"*")

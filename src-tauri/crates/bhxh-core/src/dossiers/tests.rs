@@ -217,6 +217,13 @@ fn search_ignores_marks_and_d_and_finds_by_code_and_id() {
     assert_eq!(names("001193047065"), vec!["Trần Thị Bình"]);
     assert_eq!(names("dang ky"), vec!["Trần Thị Bình", "Nguyễn Văn Đức"]);
     assert!(names("không có ai").is_empty());
+    // A finished word is whole ("tran" is Trần, not Trang); an unfinished
+    // one still finds its name when nothing matches it whole.
+    take(&conn, &input("Trang Văn Bình", "001093047066"), &now);
+    assert_eq!(names("tran binh"), vec!["Trần Thị Bình"]);
+    assert_eq!(names("trang van"), vec!["Trang Văn Bình"]);
+    assert_eq!(names("nguy van du"), vec!["Nguyễn Văn Đức"]);
+    assert_eq!(names("tra van"), vec!["Trang Văn Bình"]);
     assert!(names("\"*(").is_empty());
     let digitising = SearchQuery {
         status: Some(Status::Digitising),
@@ -232,6 +239,89 @@ fn search_ignores_marks_and_d_and_finds_by_code_and_id() {
         ..SearchQuery::default()
     };
     assert!(search(&conn, &later, today).unwrap().is_empty());
+}
+
+#[test]
+fn search_finds_words_on_the_papers_once_per_dossier_and_keeps_filters() {
+    let conn = desk_db();
+    let now = april_26();
+    let today = now.date_naive();
+    let a = take(&conn, &input("Nguyễn Văn Đức", "001093047064"), &now);
+    let b = take(&conn, &input("Trần Thị Bình", "001193047065"), &now);
+    take(&conn, &input("Lê Văn Cường", "001093047066"), &now);
+    let page = |code: &str, id: i64, n: u32, text: &str| {
+        let p = ocr::Pending {
+            dossier_id: id,
+            code: code.into(),
+            kind: "component",
+            number: 1,
+            sha256: format!("{n:064x}"),
+            file_name: "p.jpg".into(),
+        };
+        let t = ocr::PageText {
+            page: 1,
+            text: text.into(),
+            confidence: 90.0,
+            unreadable: false,
+            words: String::new(),
+        };
+        ocr::record(&conn, &p, &[t], &now).unwrap();
+    };
+    let id = |code: &str| -> i64 {
+        conn.query_row("SELECT id FROM dossier WHERE code = ?1", [code], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    // Three pages of one dossier match: it is listed once.
+    for n in 1..=3 {
+        page(
+            &a.code,
+            id(&a.code),
+            n,
+            "Giấy ra viện — chẩn đoán: viêm phổi, Krông Pắc",
+        );
+    }
+    // More newer pages of another than one search looks at (4 per row).
+    for n in 4..=8 {
+        page(&b.code, id(&b.code), n, "Bệnh viện đa khoa Krông Búk");
+    }
+    let codes = |q: SearchQuery| -> Vec<String> {
+        search(&conn, &q, today)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.code)
+            .collect()
+    };
+    let q = |text: &str| SearchQuery {
+        text: text.into(),
+        ..SearchQuery::default()
+    };
+    assert_eq!(codes(q("krong")), vec![b.code.clone(), a.code.clone()]);
+    assert_eq!(codes(q("chan doan")), vec![a.code.clone()]);
+    assert_eq!(codes(q("krong pac")), vec![a.code.clone()]);
+    assert_eq!(codes(q("KRÔNG BÚ")), vec![b.code.clone()]);
+    // a filter applies to the papers' matches as to the names'
+    set_status(&conn, &officer(), &a.code, Status::Digitising, "", &now).unwrap();
+    let digitising = SearchQuery {
+        status: Some(Status::Digitising),
+        ..q("krong")
+    };
+    assert_eq!(codes(digitising), vec![a.code.clone()]);
+    let one = SearchQuery {
+        limit: Some(1),
+        ..q("krong")
+    };
+    assert_eq!(codes(one), vec![b.code.clone()]);
+    // the filter picks among all the matching pages, not the newest few
+    let older = SearchQuery {
+        status: Some(Status::Digitising),
+        limit: Some(1),
+        ..q("krong")
+    };
+    assert_eq!(codes(older), vec![a.code.clone()]);
+    // names and papers together, each dossier once
+    assert_eq!(codes(q("binh")), vec![b.code.clone()]);
 }
 
 #[test]
