@@ -347,10 +347,14 @@ impl DeskError {
                 PrintError::NoPrinter => ErrorCode::NoPrinter,
                 PrintError::NoDefault { .. } => ErrorCode::PrinterNotChosen,
                 PrintError::UnknownQueue { .. } => ErrorCode::PrinterUnknown,
-                PrintError::NotRunning { .. } => ErrorCode::PrintServiceDown,
+                PrintError::NotRunning { .. } | PrintError::SpoolerNotRunning => {
+                    ErrorCode::PrintServiceDown
+                }
                 PrintError::ClientMissing { .. } => ErrorCode::PrintClientMissing,
                 PrintError::NotSupported => ErrorCode::PrintNotSupported,
-                PrintError::Refused { .. } | PrintError::Io { .. } => ErrorCode::PrintFailed,
+                PrintError::Refused { .. } | PrintError::Io { .. } | PrintError::Render { .. } => {
+                    ErrorCode::PrintFailed
+                }
             },
         }
     }

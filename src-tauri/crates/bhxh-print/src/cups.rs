@@ -115,23 +115,7 @@ impl Printer for Cups {
         title: &str,
         pdf: &[u8],
     ) -> Result<Submitted, PrintError> {
-        let queues = self.queues()?;
-        let names = || queues.iter().map(|q| q.name.clone()).collect::<Vec<_>>();
-        let queue = match queue.map(str::trim).filter(|q| !q.is_empty()) {
-            _ if queues.is_empty() => return Err(PrintError::NoPrinter),
-            Some(q) => match queues.iter().find(|x| x.name == q) {
-                Some(x) => x.name.clone(),
-                None => {
-                    return Err(PrintError::UnknownQueue {
-                        queue: q.to_owned(),
-                    });
-                }
-            },
-            None => match queues.iter().find(|q| q.is_default) {
-                Some(q) => q.name.clone(),
-                None => return Err(PrintError::NoDefault { queues: names() }),
-            },
-        };
+        let queue = crate::choose_queue(&self.queues()?, queue)?;
         let spool = match &self.temp_root {
             Some(root) => SpoolFile::new_in(root, "giay.pdf", pdf)?,
             None => SpoolFile::new("giay.pdf", pdf)?,

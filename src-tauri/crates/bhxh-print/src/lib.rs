@@ -2,10 +2,11 @@
 //!
 //! A [`Printer`] lists the print queues, names the default one and takes a
 //! PDF as a job. [`Cups`] is the Linux one, over the CUPS client commands
-//! (`lpstat`, `lp`, Debian package `cups-client`); [`NotYet`] stands where
-//! there is none yet (Windows: the spooler is still to be written behind the
-//! same trait, see ARCHITECTURE.md). [`system`] gives the one for this
-//! machine.
+//! (`lpstat`, `lp`, Debian package `cups-client`); `Spooler` is the
+//! Windows one (the print spooler, each page rendered by the system's own
+//! PDF renderer and drawn with GDI — see `spooler.rs`; compiled for Windows
+//! only, and not yet run on a Windows machine by our tests). [`system`]
+//! gives the one for this machine; [`NotYet`] stands where there is none.
 //!
 //! A paper carries personal data, so the bytes go to the print system
 //! through a private temporary file ([`spool`]: a directory of its own, mode
@@ -23,11 +24,17 @@
 use std::path::PathBuf;
 
 mod cups;
+#[cfg_attr(not(windows), allow(dead_code))]
+pub mod raster;
 pub mod spool;
+#[cfg(windows)]
+mod spooler;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use cups::Cups;
+#[cfg(windows)]
+pub use spooler::Spooler;
 
 /// A print queue as the print system lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,18 +71,43 @@ pub trait Printer: Send + Sync {
 }
 
 /// The print system of this machine: CUPS on Linux and other Unix systems
-/// (its server from `CUPS_SERVER`, as every CUPS client), "not yet" on
+/// (its server from `CUPS_SERVER`, as every CUPS client), the spooler on
 /// Windows.
 pub fn system() -> Box<dyn Printer> {
-    if cfg!(unix) {
-        Box::new(Cups::from_env())
-    } else {
-        Box::new(NotYet)
+    #[cfg(windows)]
+    return Box::new(Spooler);
+    #[cfg(unix)]
+    return Box::new(Cups::from_env());
+    #[cfg(not(any(unix, windows)))]
+    return Box::new(NotYet);
+}
+
+/// The queue a job goes to: the one asked for if the print system has it,
+/// else the default one.
+pub(crate) fn choose_queue(queues: &[Queue], asked: Option<&str>) -> Result<String, PrintError> {
+    if queues.is_empty() {
+        return Err(PrintError::NoPrinter);
+    }
+    match asked.map(str::trim).filter(|q| !q.is_empty()) {
+        Some(q) => queues
+            .iter()
+            .find(|x| x.name == q)
+            .map(|x| x.name.clone())
+            .ok_or_else(|| PrintError::UnknownQueue {
+                queue: q.to_owned(),
+            }),
+        None => queues
+            .iter()
+            .find(|q| q.is_default)
+            .map(|q| q.name.clone())
+            .ok_or_else(|| PrintError::NoDefault {
+                queues: queues.iter().map(|q| q.name.clone()).collect(),
+            }),
     }
 }
 
-/// A machine whose print system BHXH Desk cannot drive yet (Windows): every
-/// call says so, and points at "Lưu PDF".
+/// A machine whose print system BHXH Desk cannot drive: every call says
+/// so, and points at "Lưu PDF".
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NotYet;
 
@@ -120,6 +152,12 @@ pub enum PrintError {
     /// The CUPS scheduler does not answer.
     #[error("Dịch vụ in CUPS không chạy{}.", server_text(.server))]
     NotRunning { server: Option<String> },
+    /// Windows' print spooler service does not answer.
+    #[error("Dịch vụ in của Windows (Print Spooler) không chạy.")]
+    SpoolerNotRunning,
+    /// A page could not be turned into what the printer draws.
+    #[error("Không dựng được trang {page} của giấy để in: {detail}")]
+    Render { page: u32, detail: String },
     /// A CUPS client command is not installed.
     #[error("Chưa cài lệnh in \"{program}\" của CUPS.")]
     ClientMissing { program: &'static str },
@@ -149,8 +187,14 @@ impl PrintError {
     /// What the user or IT staff can do, in Vietnamese.
     pub fn hint(&self) -> String {
         match self {
+            PrintError::NoPrinter if cfg!(windows) => "Hãy nhờ cán bộ tin học cài máy in (Cài đặt → \
+                Máy in và máy quét), hoặc chọn \"Lưu PDF…\" để lưu giấy vào nơi bạn chọn rồi in sau."
+                .to_owned(),
             PrintError::NoPrinter => "Hãy nhờ cán bộ tin học cài máy in (CUPS), hoặc chọn \"Lưu PDF…\" \
                 để lưu giấy vào nơi bạn chọn rồi in sau."
+                .to_owned(),
+            PrintError::NoDefault { .. } if cfg!(windows) => "Hãy chọn một máy in trong danh sách, hoặc \
+                đặt máy in mặc định (Cài đặt → Máy in và máy quét)."
                 .to_owned(),
             PrintError::NoDefault { .. } => "Hãy chọn một máy in trong danh sách, hoặc đặt máy in mặc định \
                 (lpoptions -d TÊN)."
@@ -161,11 +205,14 @@ impl PrintError {
             PrintError::NotRunning { .. } => "Hãy khởi động dịch vụ in (sudo systemctl start cups) hoặc nhờ \
                 cán bộ tin học; trong lúc chờ, chọn \"Lưu PDF…\"."
                 .to_owned(),
+            PrintError::SpoolerNotRunning => "Hãy khởi động dịch vụ Print Spooler (services.msc) hoặc \
+                nhờ cán bộ tin học; trong lúc chờ, chọn \"Lưu PDF…\"."
+                .to_owned(),
             PrintError::ClientMissing { .. } => {
                 "Hãy cài gói cups-client (sudo apt-get install cups-client, hoặc scripts/deps.sh run)."
                     .to_owned()
             }
-            PrintError::Refused { .. } | PrintError::Io { .. } => {
+            PrintError::Refused { .. } | PrintError::Io { .. } | PrintError::Render { .. } => {
                 "Hãy thử lại; nếu vẫn lỗi, chọn \"Lưu PDF…\" và báo cán bộ tin học.".to_owned()
             }
             PrintError::NotSupported => "Hãy chọn \"Lưu PDF…\" rồi in tệp đã lưu.".to_owned(),
@@ -179,7 +226,8 @@ impl PrintError {
             PrintError::NoPrinter => "no_printer",
             PrintError::NoDefault { .. } => "no_default",
             PrintError::UnknownQueue { .. } => "unknown_queue",
-            PrintError::NotRunning { .. } => "not_running",
+            PrintError::NotRunning { .. } | PrintError::SpoolerNotRunning => "not_running",
+            PrintError::Render { .. } => "render",
             PrintError::ClientMissing { .. } => "client_missing",
             PrintError::Refused { .. } => "refused",
             PrintError::Io { .. } => "io",
@@ -209,6 +257,31 @@ mod tests {
             "BHXH Desk - Mẫu 01 - A-1 B"
         );
         assert_eq!(job_title(&[&"x".repeat(300)]).chars().count(), 120);
+    }
+
+    #[test]
+    fn a_job_goes_to_the_queue_asked_for_or_the_default() {
+        let q = |name: &str, is_default: bool| Queue {
+            name: name.into(),
+            is_default,
+        };
+        let both = [q("quay-1", true), q("quay-2", false)];
+        assert_eq!(choose_queue(&both, None).unwrap(), "quay-1");
+        assert_eq!(choose_queue(&both, Some(" quay-2 ")).unwrap(), "quay-2");
+        assert_eq!(choose_queue(&both, Some("")).unwrap(), "quay-1");
+        assert!(matches!(
+            choose_queue(&both, Some("quay-3")),
+            Err(PrintError::UnknownQueue { queue }) if queue == "quay-3"
+        ));
+        let none_default = [q("quay-1", false), q("quay-2", false)];
+        assert!(matches!(
+            choose_queue(&none_default, None),
+            Err(PrintError::NoDefault { queues }) if queues == ["quay-1", "quay-2"]
+        ));
+        assert!(matches!(
+            choose_queue(&[], Some("quay-1")),
+            Err(PrintError::NoPrinter)
+        ));
     }
 
     #[test]

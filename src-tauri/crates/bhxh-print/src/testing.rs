@@ -60,6 +60,7 @@ fn is_root() -> bool {
 }
 
 /// The uid and gid of `lp`, from `id`.
+#[cfg(unix)]
 fn lp_ids() -> (u32, u32) {
     let id = |flag: &str| -> u32 {
         let out = Command::new("id").args([flag, "lp"]).output().unwrap();
