@@ -5,6 +5,10 @@
 #
 #   scripts/deps.sh run    what building and running the app needs
 #   scripts/deps.sh test   that, plus what the tests need
+#   scripts/deps.sh windows [yes]
+#                          Rust's Windows target, to check the Windows-only
+#                          code; with "yes" also Wine, MinGW and CUPS to run
+#                          it (scripts/check-windows.sh)
 set -euo pipefail
 mode=${1:-run}
 cd "$(dirname "$0")/.."
@@ -19,6 +23,7 @@ test_pkgs=(webkit2gtk-driver libsecret-tools poppler-utils cups x11-utils imagem
 
 want=("${build_pkgs[@]}" "${run_pkgs[@]}")
 [ "$mode" = test ] && want+=("${test_pkgs[@]}")
+[ "$mode" = windows ] && [ "${2:-no}" = yes ] && want+=(wine64 gcc-mingw-w64-x86-64 cups cups-client)
 
 missing=()
 for p in "${want[@]}"; do
@@ -55,6 +60,13 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 if command -v rustup >/dev/null 2>&1; then
   rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+fi
+if [ "$mode" = windows ]; then
+  if ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
+    say "installing Rust's Windows target (rustup)"
+    rustup target add x86_64-pc-windows-gnu
+  fi
+  exit 0
 fi
 
 if ! command -v npm >/dev/null 2>&1; then

@@ -155,8 +155,9 @@ pub enum PrintError {
     /// Windows' print spooler service does not answer.
     #[error("Dịch vụ in của Windows (Print Spooler) không chạy.")]
     SpoolerNotRunning,
-    /// A page could not be turned into what the printer draws.
-    #[error("Không dựng được trang {page} của giấy để in: {detail}")]
+    /// A page (or, with `page` 0, the whole PDF) could not be turned into
+    /// what the printer draws.
+    #[error("Không dựng được {} để in: {detail}", page_text(*.page))]
     Render { page: u32, detail: String },
     /// A CUPS client command is not installed.
     #[error("Chưa cài lệnh in \"{program}\" của CUPS.")]
@@ -174,6 +175,14 @@ pub enum PrintError {
     /// This operating system's print system is not driven yet.
     #[error("BHXH Desk chưa in trực tiếp được trên hệ điều hành này.")]
     NotSupported,
+}
+
+fn page_text(page: u32) -> String {
+    if page == 0 {
+        "giấy".to_owned()
+    } else {
+        format!("trang {page} của giấy")
+    }
 }
 
 fn server_text(server: &Option<String>) -> String {
@@ -282,6 +291,19 @@ mod tests {
             choose_queue(&[], Some("quay-1")),
             Err(PrintError::NoPrinter)
         ));
+    }
+
+    #[test]
+    fn a_render_error_names_the_page_or_the_paper() {
+        let e = |page| {
+            PrintError::Render {
+                page,
+                detail: "x".into(),
+            }
+            .to_string()
+        };
+        assert_eq!(e(2), "Không dựng được trang 2 của giấy để in: x");
+        assert_eq!(e(0), "Không dựng được giấy để in: x");
     }
 
     #[test]

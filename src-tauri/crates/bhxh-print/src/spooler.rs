@@ -15,9 +15,12 @@
 //! (WinRT's blocking waits must not run on a UI thread).
 //!
 //! **Tested:** the arithmetic and the bitmap reader (`raster.rs`, on every
-//! platform) and the queue choice (`lib.rs`); this file is type-checked for
-//! Windows by `scripts/check-windows.sh` but has not been run on a Windows
-//! machine by our tests (the CI machines run Linux).
+//! platform) and the queue choice (`lib.rs`); this file under Wine against
+//! a private CUPS (`tests/spooler_wine.rs`, `scripts/check-windows.sh
+//! --wine`): the queues and the default as the spooler lists them, and a job
+//! refused whole when the PDF cannot be opened. Wine has no
+//! `Windows.Data.Pdf`, so rendering and drawing the pages have not been run
+//! by our tests; no CI machine runs Windows.
 
 #![allow(unsafe_code)]
 
@@ -91,6 +94,15 @@ impl Printer for Spooler {
     }
 }
 
+/// A Windows error in words, with its code (the words can be empty).
+fn describe(e: &windows::core::Error) -> String {
+    let code = e.code().0 as u32;
+    match e.message().trim() {
+        "" => format!("mã lỗi 0x{code:08X}"),
+        words => format!("{words} (0x{code:08X})"),
+    }
+}
+
 fn is_win32(e: &windows::core::Error, code: u32) -> bool {
     e.code() == HRESULT::from_win32(code)
 }
@@ -100,14 +112,14 @@ fn spooler_error(e: windows::core::Error) -> PrintError {
         PrintError::SpoolerNotRunning
     } else {
         PrintError::Refused {
-            detail: e.message(),
+            detail: describe(&e),
         }
     }
 }
 
 fn last_error(what: &str) -> PrintError {
     PrintError::Refused {
-        detail: format!("{what}: {}", windows::core::Error::from_win32().message()),
+        detail: format!("{what}: {}", describe(&windows::core::Error::from_win32())),
     }
 }
 
@@ -260,7 +272,7 @@ fn landscape_devmode(name: &HSTRING) -> Option<Vec<u64>> {
 
 fn winrt(what: &str) -> impl Fn(windows::core::Error) -> PrintError + '_ {
     move |e| PrintError::Refused {
-        detail: format!("{what}: {}", e.message()),
+        detail: format!("{what}: {}", describe(&e)),
     }
 }
 
@@ -278,7 +290,7 @@ fn open_pdf(pdf: &[u8]) -> Result<PdfDocument, PrintError> {
     };
     load().map_err(|e| PrintError::Render {
         page: 0,
-        detail: e.message(),
+        detail: format!("Windows không mở được PDF ({})", describe(&e)),
     })
 }
 
@@ -319,10 +331,10 @@ fn print_page(doc: &PdfDocument, index: u32, dc: &PrinterDc, area: Area) -> Resu
         page: number,
         detail,
     };
-    let size = page_size(doc, index).map_err(|e| render_error(e.message()))?;
+    let size = page_size(doc, index).map_err(|e| render_error(describe(&e)))?;
     let place = fit(size, area).ok_or_else(|| render_error("trang không có kích thước".into()))?;
     let bmp = render(doc, index, place.bitmap_width, place.bitmap_height)
-        .map_err(|e| render_error(e.message()))?;
+        .map_err(|e| render_error(describe(&e)))?;
     let dib = Dib::parse(&bmp).map_err(|e| render_error(e.to_string()))?;
     let info = BITMAPINFO {
         bmiHeader: BITMAPINFOHEADER {
