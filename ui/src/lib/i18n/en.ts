@@ -852,7 +852,7 @@ export const enErrors: ErrorTable = {
     hint: 'Choose the printer again from the list (it may have been removed).',
   },
   print_service_down: {
-    message: 'The print service (CUPS) is not running.',
+    message: 'The computer\'s print service (CUPS, or the Print Spooler on Windows) is not running.',
     detail: 'Print server: {server}.',
     hint: 'Ask IT to start the print service; meanwhile, choose "Save PDF…".',
   },

@@ -858,7 +858,7 @@ export const viErrors: ErrorTable = {
     hint: 'Hãy chọn lại máy in trong danh sách (máy in có thể vừa bị gỡ).',
   },
   print_service_down: {
-    message: 'Dịch vụ in (CUPS) không chạy.',
+    message: 'Dịch vụ in của máy tính (CUPS, hoặc Print Spooler trên Windows) không chạy.',
     detail: 'Máy chủ in: {server}.',
     hint: 'Hãy nhờ cán bộ tin học khởi động dịch vụ in; trong lúc chờ, chọn "Lưu PDF…".',
   },
