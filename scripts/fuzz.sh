@@ -42,7 +42,7 @@ fi
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(tlv lds dg2_image mrz tabular paper_qr cccd_qr sync_proto scan_pages trust pdf_signatures ocsp)
+[ ${#targets[@]} -gt 0 ] || targets=(tlv lds dg2_image mrz tabular paper_qr cccd_qr sync_proto scan_pages trust pdf_signatures ocsp print_raster)
 for t in "${targets[@]}"; do
   echo "== fuzz $t for ${secs}s =="
   mkdir -p "work/$t"
