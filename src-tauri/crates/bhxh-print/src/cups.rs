@@ -96,17 +96,13 @@ impl Printer for Cups {
         }
         let out = self.lpstat("-e")?;
         let default = self.default_queue()?;
-        let mut queues: Vec<Queue> = String::from_utf8_lossy(&out.stdout)
+        let names = String::from_utf8_lossy(&out.stdout)
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
-            .map(|name| Queue {
-                name: name.to_owned(),
-                is_default: default.as_deref() == Some(name),
-            })
-            .collect();
-        queues.sort_by_key(|q| !q.is_default);
-        Ok(queues)
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
+        Ok(crate::queue_list(names, default.as_deref()))
     }
 
     fn print_pdf(

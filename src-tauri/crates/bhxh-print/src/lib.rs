@@ -82,6 +82,22 @@ pub fn system() -> Box<dyn Printer> {
     return Box::new(NotYet);
 }
 
+/// The queues named `names`, `default` marked, the default first.
+pub(crate) fn queue_list(
+    names: impl IntoIterator<Item = String>,
+    default: Option<&str>,
+) -> Vec<Queue> {
+    let mut queues: Vec<Queue> = names
+        .into_iter()
+        .map(|name| Queue {
+            is_default: default == Some(name.as_str()),
+            name,
+        })
+        .collect();
+    queues.sort_by_key(|q| !q.is_default);
+    queues
+}
+
 /// The queue a job goes to: the one asked for if the print system has it,
 /// else the default one.
 pub(crate) fn choose_queue(queues: &[Queue], asked: Option<&str>) -> Result<String, PrintError> {

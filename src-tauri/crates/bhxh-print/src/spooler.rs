@@ -57,15 +57,7 @@ pub struct Spooler;
 impl Printer for Spooler {
     fn queues(&self) -> Result<Vec<Queue>, PrintError> {
         let default = default_printer();
-        let mut queues: Vec<Queue> = printer_names()?
-            .into_iter()
-            .map(|name| Queue {
-                is_default: default.as_deref() == Some(name.as_str()),
-                name,
-            })
-            .collect();
-        queues.sort_by_key(|q| !q.is_default);
-        Ok(queues)
+        Ok(crate::queue_list(printer_names()?, default.as_deref()))
     }
 
     fn print_pdf(
