@@ -8,8 +8,8 @@ use bhxh_app::dossiers::{
 };
 use bhxh_app::dto::{
     ComponentPages, Dossier, DossierStatus, DossierSummary, FileLine, Intake, IntakeInput,
-    PageChoice, PageMove, PagePreview, PagesMoved, ResultLine, ReuseCandidate, SearchQuery,
-    SourceKind,
+    PageChoice, PageMove, PagePreview, PagesMoved, PaperPreview, ResultLine, ReuseCandidate,
+    SearchQuery, SourceKind,
 };
 use bhxh_app::{ErrorInfo, Printed};
 use tauri::State;
@@ -94,6 +94,20 @@ pub async fn dossier_print(
 ) -> Result<Printed, ErrorInfo> {
     state
         .run(move |d| d.dossier_print(&code, form, printer.as_deref()))
+        .await
+}
+
+/// "Xem trước": the paper "In" would print, for the window to show (the PDF,
+/// base64; in memory only, not logged).
+#[tauri::command]
+#[specta::specta]
+pub async fn dossier_form_preview(
+    state: State<'_, DeskState>,
+    code: String,
+    form: DossierForm,
+) -> Result<PaperPreview, ErrorInfo> {
+    state
+        .run(move |d| d.dossier_form_preview(&code, form))
         .await
 }
 

@@ -1,6 +1,8 @@
 //! Plan progress, its evidence files, and the reports approved from it.
 
-use bhxh_app::dto::{Attention, Evidence, ProgressEntry, ProgressInput, ReportRecord, Snapshot};
+use bhxh_app::dto::{
+    Attention, Evidence, PaperPreview, ProgressEntry, ProgressInput, ReportRecord, Snapshot,
+};
 use bhxh_app::reports::ReportSettings;
 use bhxh_app::{ErrorInfo, ExportedReport, MonthProgress, Printed, ReportOptions};
 use std::path::{Path, PathBuf};
@@ -100,6 +102,21 @@ pub async fn report_save(
             };
             d.report_export_with(&kind, &period, None, &targets, &options)
         })
+        .await
+}
+
+/// "Xem trước": the report "In" would print (the current figures), for the
+/// window to show (the PDF, base64; in memory only, not logged).
+#[tauri::command]
+#[specta::specta]
+pub async fn report_preview(
+    state: State<'_, DeskState>,
+    kind: String,
+    period: String,
+    options: ReportOptions,
+) -> Result<PaperPreview, ErrorInfo> {
+    state
+        .run(move |d| d.report_preview_with(&kind, &period, &options))
         .await
 }
 

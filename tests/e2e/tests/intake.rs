@@ -116,6 +116,63 @@ async fn a_dossier_is_taken_in_from_the_card_qr_printed_and_found_again() -> Res
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
 
+        // "Xem trước": the receipt drawn (PDF.js, in the window's CSP) before
+        // it is printed; Esc closes it, and its own "In" prints the paper.
+        click(&c, "#intake-receipt-preview").await?;
+        visible(&c, "#intake-receipt-preview-dialog canvas[data-drawn=yes]").await?;
+        let dark = c
+            .execute(
+                "const cv = document.querySelector('#intake-receipt-preview-dialog canvas');
+                 const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+                 let dark = 0;
+                 for (let i = 0; i < d.length; i += 4) if (d[i] < 100 && d[i + 3] > 200) dark++;
+                 return dark;",
+                vec![],
+            )
+            .await?
+            .as_u64()
+            .unwrap_or(0);
+        assert!(
+            dark > 2000,
+            "the preview shows the receipt's ink ({dark} dark pixels)"
+        );
+        // drawn, "In" has the focus: Enter would print
+        focus_lands(&c, "intake-receipt-preview-print").await?;
+        c.active_element()
+            .await?
+            .send_keys(&char::from(Key::Escape).to_string())
+            .await?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while count(&c, "#intake-receipt-preview-dialog").await? > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "Esc closes the preview"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        click(&c, "#intake-receipt-preview").await?;
+        visible(&c, "#intake-receipt-preview-dialog canvas[data-drawn=yes]").await?;
+        click(&c, "#intake-receipt-preview-print").await?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let again = loop {
+            let sent = text_contains(&c, "#intake-receipt-done", "Đã gửi tới máy in desk").await?;
+            if job_in(&sent) != job {
+                break job_in(&sent);
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no second job after the preview's In"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        };
+        assert_eq!(count(&c, "#intake-receipt-preview-dialog").await?, 0);
+        cups.wait_completed(&again, std::time::Duration::from_secs(30));
+        let text = pdf_bytes_words(&cups.job_bytes(&again), &["-raw"])?;
+        assert!(
+            text.contains("tiếp nhận hồ sơ của: Nguyễn Văn Đức"),
+            "{text}"
+        );
+
         fill(
             &c,
             "#dossier-search",

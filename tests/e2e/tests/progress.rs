@@ -86,6 +86,19 @@ async fn a_supervisor_enters_progress_and_approves_the_month() -> Result<()> {
         .await?;
         click(&c, "#report-settings button[type=submit]").await?;
         text_contains(&c, "#report-settings", "Đã lưu").await?;
+        // Its preview: the report's pages drawn in the window, closed again.
+        click(&c, "#report-print-preview").await?;
+        visible(&c, "#report-print-preview-dialog canvas[data-drawn=yes]").await?;
+        text_contains(&c, "#report-print-preview-dialog", "trang").await?;
+        click(&c, "#report-print-preview-close").await?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while count(&c, "#report-print-preview-dialog").await? > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "Đóng closes the preview"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         // Printed on the default printer: the job is the report's PDF.
         click(&c, "#report-print").await?;
         let sent = text_contains(&c, "#report-print-done", "Đã gửi tới máy in desk").await?;

@@ -722,6 +722,22 @@ impl Desk {
         self.report_print_with(kind, period, revision, printer, &ReportOptions::default())
     }
 
+    /// The report [`Desk::report_print_with`] would print (the current
+    /// figures), for the window's preview: in memory, not logged.
+    pub fn report_preview_with(
+        &self,
+        kind: &str,
+        period: &str,
+        options: &ReportOptions,
+    ) -> Result<crate::dto::PaperPreview, DeskError> {
+        self.authorize(Action::ExportReport)?;
+        let period = Self::report_period(kind, period)?;
+        let snapshot = progress::current(&*self.store.conn()?, &period)?;
+        Ok(crate::dto::PaperPreview::of(
+            &self.report_pdf_with(&snapshot, options)?,
+        ))
+    }
+
     /// [`Desk::report_print`] with `options` (the base offices' section).
     pub fn report_print_with(
         &self,

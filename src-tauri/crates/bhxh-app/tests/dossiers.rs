@@ -118,6 +118,42 @@ fn a_receipt_prints_the_dossier_and_its_qr_reads_back_field_by_field() {
 }
 
 #[test]
+fn a_preview_is_the_paper_print_would_send_and_leaves_no_trace_in_the_log() {
+    use base64ct::{Base64, Encoding};
+    let dir = tempfile::tempdir().unwrap();
+    let desk = ready(dir.path());
+    let d = take(&desk, &duc());
+    desk.sign_out().unwrap();
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    let before = desk.audit_list(500, None).unwrap().len();
+    let preview = desk
+        .dossier_form_preview(&d.code, bhxh_app::dossiers::DossierForm::Receipt)
+        .unwrap();
+    let pdf = Base64::decode_vec(&preview.pdf_base64).unwrap();
+    let text = pdf_text(&pdf, &[]);
+    assert!(text.contains(&format!("Mã hồ sơ: {}", d.code)), "{text}");
+    assert!(
+        text.contains("tiếp nhận hồ sơ của: Nguyễn Văn Đức"),
+        "{text}"
+    );
+    // Nothing left the desk: no print or export entry, only the reading of
+    // the log itself (which is logged).
+    let after = desk.audit_list(500, None).unwrap();
+    let new: Vec<_> = after
+        .iter()
+        .filter(|e| e.seq > before as i64)
+        .map(|e| (e.action.as_str(), e.entity.as_str()))
+        .collect();
+    assert_eq!(new, [("view", "audit_log")]);
+    // Signed out, there is no preview.
+    desk.sign_out().unwrap();
+    assert!(
+        desk.dossier_form_preview(&d.code, bhxh_app::dossiers::DossierForm::Receipt)
+            .is_err()
+    );
+}
+
+#[test]
 fn the_find_box_follows_a_receipt_qr_a_card_qr_a_code_in_any_case_an_id_or_a_name() {
     use bhxh_app::dossiers::Found;
     let dir = tempfile::tempdir().unwrap();

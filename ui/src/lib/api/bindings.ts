@@ -38,6 +38,11 @@ export const commands = {
 	reportSave: (kind: string, period: string, pdf: string | null, xlsx: string | null, options: ReportOptions) => __TAURI_INVOKE<ExportedReport>("report_save", { kind, period, pdf, xlsx, options }),
 	/**  Print the report through the OS print system. */
 	reportPrint: (kind: string, period: string, printer: string | null, options: ReportOptions) => __TAURI_INVOKE<Printed>("report_print", { kind, period, printer, options }),
+	/**
+	 *  "Xem trước": the report "In" would print (the current figures), for the
+	 *  window to show (the PDF, base64; in memory only, not logged).
+	 */
+	reportPreview: (kind: string, period: string, options: ReportOptions) => __TAURI_INVOKE<PaperPreview>("report_preview", { kind, period, options }),
 	/**  Who signs the office's reports and who receives them. */
 	reportSettings: () => __TAURI_INVOKE<ReportSettings>("report_settings"),
 	reportSettingsSave: (settings: ReportSettings) => __TAURI_INVOKE<ReportSettings>("report_settings_save", { settings }),
@@ -101,6 +106,11 @@ export const commands = {
 	 *  the save dialog (atomically); returns that path.
 	 */
 	dossierFormSave: (code: string, form: DossierForm, path: string) => __TAURI_INVOKE<string>("dossier_form_save", { code, form, path }),
+	/**
+	 *  "Xem trước": the paper "In" would print, for the window to show (the PDF,
+	 *  base64; in memory only, not logged).
+	 */
+	dossierFormPreview: (code: string, form: DossierForm) => __TAURI_INVOKE<PaperPreview>("dossier_form_preview", { code, form }),
 	/**
 	 *  "Lưu PDF ký số…": a paper of the dossier issued electronically, signed
 	 *  with the office's token (the PIN typed for this signing only) and
@@ -1104,6 +1114,15 @@ export type PagesMoved = {
 	to: ComponentPages,
 	status: DossierStatus,
 	statusLabel: string,
+};
+
+/**
+ *  A paper as the window's preview shows it before it is printed: the
+ *  same PDF, in memory only.
+ */
+export type PaperPreview = {
+	/**  The PDF, base64. */
+	pdfBase64: string,
 };
 
 /**  A participant as the register shows them. */

@@ -312,6 +312,20 @@ impl Desk {
         self.print_paper(&actor, &paper, printer)
     }
 
+    /// The paper [`Desk::dossier_print`] would print, for the window's
+    /// preview: the same PDF (its QR signed now), kept in memory and not
+    /// logged, since nothing leaves the desk. Needs the print right.
+    pub fn dossier_form_preview(
+        &self,
+        code: &str,
+        form: DossierForm,
+    ) -> Result<crate::dto::PaperPreview, DeskError> {
+        self.authorize(Action::PrintPaper)?;
+        Ok(crate::dto::PaperPreview::of(
+            &self.make_form(code, form)?.pdf,
+        ))
+    }
+
     /// [`Desk::dossier_print`] of the paper numbered `number` in the
     /// dossier's set.
     pub fn dossier_print_by_number(

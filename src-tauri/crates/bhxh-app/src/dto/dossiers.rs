@@ -798,6 +798,24 @@ pub struct PageLine {
     pub height_px: u32,
 }
 
+/// A paper as the window's preview shows it before it is printed: the
+/// same PDF, in memory only.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PaperPreview {
+    /// The PDF, base64.
+    pub pdf_base64: String,
+}
+
+impl PaperPreview {
+    pub fn of(pdf: &[u8]) -> PaperPreview {
+        use base64ct::{Base64, Encoding};
+        PaperPreview {
+            pdf_base64: Base64::encode_string(pdf),
+        }
+    }
+}
+
 /// A small picture of one page (never stored) and whether it looks blank.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
