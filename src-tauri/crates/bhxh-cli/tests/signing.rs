@@ -67,12 +67,8 @@ fn as_refs(env: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 /// A new dossier with one scanned page (`seed`) digitised as component 1;
-/// its code and the scan's file.
-fn dossier_with_page(
-    dir: &Path,
-    env: &[(String, String)],
-    seed: u8,
-) -> (String, std::path::PathBuf) {
+/// its code.
+fn dossier_with_page(dir: &Path, env: &[(String, String)], seed: u8) -> String {
     let code = code_of(&new_dossier(dir, "BHXH.04", Some("1")));
     let scan = dir.join(format!("trang-{seed}.jpg"));
     std::fs::write(&scan, page_jpeg(seed)).unwrap();
@@ -90,7 +86,7 @@ fn dossier_with_page(
         &as_refs(env),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    (code, scan)
+    code
 }
 
 #[test]
@@ -102,21 +98,7 @@ fn a_component_is_signed_with_the_token_and_pdfsig_finds_it_valid() {
     with_pin.push(("BHXH_DESK_TOKEN_PIN", &t.pin));
     let run = |args: &[&str], env: &[(&str, &str)]| cli_env(dir.path(), args, "", env);
 
-    let code = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
-    let scan = dir.path().join("to-khai.jpg");
-    std::fs::write(&scan, page_jpeg(3)).unwrap();
-    let out = run(
-        &[
-            "dossier",
-            "import",
-            &code,
-            "--component",
-            "1",
-            scan.to_str().unwrap(),
-        ],
-        &as_refs(&env),
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let code = dossier_with_page(dir.path(), &env, 3);
     let before = dir.path().join("truoc");
     let out = run(
         &[
@@ -314,24 +296,7 @@ fn a_signed_pdf_from_outside_keeps_its_bytes_and_shows_its_signer() {
 
     // An employer's PDF, signed elsewhere: made here by signing a dossier
     // of another office (same CA) and exporting it.
-    let first = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
-    let scan = dir.path().join("a.jpg");
-    std::fs::write(&scan, page_jpeg(5)).unwrap();
-    assert!(
-        run(
-            &[
-                "dossier",
-                "import",
-                &first,
-                "--component",
-                "1",
-                scan.to_str().unwrap()
-            ],
-            &as_refs(&env)
-        )
-        .status
-        .success()
-    );
+    let first = dossier_with_page(dir.path(), &env, 5);
     assert!(
         run(&["dossier", "sign", &first, "--all"], &with_pin)
             .status
@@ -416,23 +381,7 @@ fn a_revoked_or_expired_signer_and_a_missing_set_up_are_refused() {
         let env = desk_with_token(dir.path(), &t, "revoked");
         let mut with_pin = as_refs(&env);
         with_pin.push(("BHXH_DESK_TOKEN_PIN", &t.pin));
-        code = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
-        let scan = dir.path().join("a.jpg");
-        std::fs::write(&scan, page_jpeg(9)).unwrap();
-        let out = cli_env(
-            dir.path(),
-            &[
-                "dossier",
-                "import",
-                &code,
-                "--component",
-                "1",
-                scan.to_str().unwrap(),
-            ],
-            "",
-            &as_refs(&env),
-        );
-        assert!(out.status.success());
+        code = dossier_with_page(dir.path(), &env, 9);
         let out = cli_env(
             dir.path(),
             &["dossier", "sign", &code, "--all", "--json"],
@@ -637,21 +586,7 @@ fn with_a_timestamp_server_the_signature_is_b_t_and_a_dead_one_stops_the_signing
     let out = configure(&["--tsa-url", "ftp://tsa.example.vn"]);
     assert_refused(&out, "không dùng được");
 
-    let code = code_of(&new_dossier(dir.path(), "BHXH.04", Some("1")));
-    let scan = dir.path().join("to-khai.jpg");
-    std::fs::write(&scan, page_jpeg(3)).unwrap();
-    let out = run(
-        &[
-            "dossier",
-            "import",
-            &code,
-            "--component",
-            "1",
-            scan.to_str().unwrap(),
-        ],
-        &as_refs(&env),
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let code = dossier_with_page(dir.path(), &env, 3);
 
     // The server down: the signing fails, says why, and nothing is signed.
     let dead = dead_tsa_url();
@@ -744,7 +679,7 @@ fn without_a_crl_the_signers_ocsp_responder_decides_and_its_answer_serves_offlin
     let mut with_pin = as_refs(&env);
     with_pin.push(("BHXH_DESK_TOKEN_PIN", &t.pin));
     let run = |args: &[&str], env: &[(&str, &str)]| cli_env(dir.path(), args, "", env);
-    let (code, _) = dossier_with_page(dir.path(), &env, 3);
+    let code = dossier_with_page(dir.path(), &env, 3);
     assert!(
         run(&["dossier", "sign", &code, "--all"], &with_pin)
             .status
@@ -812,7 +747,7 @@ fn without_a_crl_the_signers_ocsp_responder_decides_and_its_answer_serves_offlin
         &as_refs(&env),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let (second, _) = dossier_with_page(dir.path(), &env, 4);
+    let second = dossier_with_page(dir.path(), &env, 4);
     let out = run(&["dossier", "sign", &second, "--all", "--json"], &with_pin);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
     assert_eq!(json(&out)["error"]["code"], "signing_certificate");

@@ -24,7 +24,7 @@
 
 #![allow(unsafe_code)]
 
-use windows::Data::Pdf::{PdfDocument, PdfPageRenderOptions};
+use windows::Data::Pdf::{PdfDocument, PdfPage, PdfPageRenderOptions};
 use windows::Graphics::Imaging::BitmapEncoder;
 use windows::Storage::Streams::{DataReader, DataWriter, InMemoryRandomAccessStream};
 use windows::Win32::Foundation::{
@@ -225,33 +225,37 @@ impl PrinterDc {
     }
 }
 
+/// The driver's current settings of an open printer (a DEVMODEW and its
+/// private part, in a buffer aligned for it).
+fn driver_devmode(printer: PRINTER_HANDLE, name: &HSTRING) -> Option<Vec<u64>> {
+    // SAFETY: a size query on an open printer.
+    let size = unsafe { DocumentPropertiesW(None, printer, name, None, None, 0) };
+    let size = usize::try_from(size).ok().filter(|&n| n > 0)?;
+    let mut buf = vec![0u64; size.div_ceil(8)];
+    // SAFETY: `buf` holds at least `size` bytes, aligned for DEVMODEW.
+    let filled = unsafe {
+        DocumentPropertiesW(
+            None,
+            printer,
+            name,
+            Some(buf.as_mut_ptr().cast::<DEVMODEW>()),
+            None,
+            DM_OUT_BUFFER.0,
+        )
+    };
+    (filled >= 0).then_some(buf)
+}
+
 /// The printer's own settings turned to landscape, or `None` (the job then
 /// prints portrait, each page shrunk to fit) when the driver will not say.
 fn landscape_devmode(name: &HSTRING) -> Option<Vec<u64>> {
     let mut printer = PRINTER_HANDLE::default();
     // SAFETY: `name` outlives the call; `printer` is a valid out-pointer.
     unsafe { OpenPrinterW(name, &mut printer, None) }.ok()?;
-    // SAFETY: a size query on an open printer.
-    let size = unsafe { DocumentPropertiesW(None, printer, name, None, None, 0) };
-    let mut buf = vec![0u64; usize::try_from(size).ok()?.div_ceil(8).max(1)];
-    let filled = (size > 0).then(|| {
-        // SAFETY: `buf` holds at least `size` bytes, aligned for DEVMODEW.
-        unsafe {
-            DocumentPropertiesW(
-                None,
-                printer,
-                name,
-                Some(buf.as_mut_ptr().cast::<DEVMODEW>()),
-                None,
-                DM_OUT_BUFFER.0,
-            )
-        }
-    });
-    // SAFETY: the handle OpenPrinterW gave.
+    let filled = driver_devmode(printer, name);
+    // SAFETY: the handle OpenPrinterW gave, closed once whatever happened.
     let _ = unsafe { ClosePrinter(printer) };
-    if filled? < 0 {
-        return None;
-    }
+    let mut buf = filled?;
     let dm = buf.as_mut_ptr().cast::<DEVMODEW>();
     // SAFETY: the driver filled a DEVMODEW at the start of `buf`; the
     // orientation lives in the first variant of its union, for printers.
@@ -286,14 +290,8 @@ fn open_pdf(pdf: &[u8]) -> Result<PdfDocument, PrintError> {
     })
 }
 
-/// Page `index` rendered as a BMP of `placement`'s bitmap size.
-fn render(
-    doc: &PdfDocument,
-    index: u32,
-    width: u32,
-    height: u32,
-) -> windows::core::Result<Vec<u8>> {
-    let page = doc.GetPage(index)?;
+/// A page rendered as a BMP of `width` × `height` pixels.
+fn render(page: &PdfPage, width: u32, height: u32) -> windows::core::Result<Vec<u8>> {
     let options = PdfPageRenderOptions::new()?;
     options.SetDestinationWidth(width)?;
     options.SetDestinationHeight(height)?;
@@ -308,8 +306,8 @@ fn render(
     Ok(bytes)
 }
 
-fn page_size(doc: &PdfDocument, index: u32) -> windows::core::Result<PageSize> {
-    let size = doc.GetPage(index)?.Size()?;
+fn page_size(page: &PdfPage) -> windows::core::Result<PageSize> {
+    let size = page.Size()?;
     Ok(PageSize {
         width: f64::from(size.Width),
         height: f64::from(size.Height),
@@ -323,9 +321,10 @@ fn print_page(doc: &PdfDocument, index: u32, dc: &PrinterDc, area: Area) -> Resu
         page: number,
         detail,
     };
-    let size = page_size(doc, index).map_err(|e| render_error(describe(&e)))?;
+    let page = doc.GetPage(index).map_err(|e| render_error(describe(&e)))?;
+    let size = page_size(&page).map_err(|e| render_error(describe(&e)))?;
     let place = fit(size, area).ok_or_else(|| render_error("trang không có kích thước".into()))?;
-    let bmp = render(doc, index, place.bitmap_width, place.bitmap_height)
+    let bmp = render(&page, place.bitmap_width, place.bitmap_height)
         .map_err(|e| render_error(describe(&e)))?;
     let dib = Dib::parse(&bmp).map_err(|e| render_error(e.to_string()))?;
     let info = BITMAPINFO {
@@ -387,7 +386,10 @@ fn print_on(queue: &str, title: &str, pdf: &[u8]) -> Result<i32, PrintError> {
             detail: "PDF không có trang nào".into(),
         });
     }
-    let first = page_size(&doc, 0).map_err(winrt("PdfPage.Size"))?;
+    let first = doc
+        .GetPage(0)
+        .and_then(|p| page_size(&p))
+        .map_err(winrt("PdfPage.Size"))?;
     let dc = PrinterDc::open(queue, first.width > first.height)?;
     let area = dc.area();
     let name = HSTRING::from(title);
