@@ -145,10 +145,23 @@ fn a_preview_is_the_paper_print_would_send_and_leaves_no_trace_in_the_log() {
         .map(|e| (e.action.as_str(), e.entity.as_str()))
         .collect();
     assert_eq!(new, [("view", "audit_log")]);
-    // Signed out, there is no preview.
+    // A report's preview is its PDF too.
+    let report = desk
+        .report_preview_with("month", "2024-05", &Default::default())
+        .unwrap();
+    assert!(
+        Base64::decode_vec(&report.pdf_base64)
+            .unwrap()
+            .starts_with(b"%PDF")
+    );
+    // Signed out, there is no preview of either.
     desk.sign_out().unwrap();
     assert!(
         desk.dossier_form_preview(&d.code, bhxh_app::dossiers::DossierForm::Receipt)
+            .is_err()
+    );
+    assert!(
+        desk.report_preview_with("month", "2024-05", &Default::default())
             .is_err()
     );
 }
